@@ -1,0 +1,1 @@
+"""ChangeRadar's pure analysis core: survey exports in, tidy tables and small dataclasses out."""
