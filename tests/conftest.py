@@ -1,0 +1,30 @@
+"""Shared test fixtures: project paths and the real export files in ../shared/fixtures/real."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL = ROOT.parent / "shared" / "fixtures" / "real"
+
+settings.register_profile(
+    "default", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=60
+)
+settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(scope="session")
+def real_dir() -> Path:
+    """The folder of real public exports; absent only on a broken checkout, so fail loudly."""
+    assert REAL.is_dir(), f"real fixtures not found at {REAL}"
+    return REAL
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
