@@ -1,0 +1,566 @@
+"""Answer scales: turn the labels people clicked into ordered numbers, without guessing.
+
+A scale knows its labels (low -> high), the number of each, which answers mean "no answer"
+(Don't know, N/A, Prefer not to say are *missing*, never a score) and its favourable /
+unfavourable boxes. Answers outside the scale are reported as invalid, never clipped.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "MISSING_ANSWERS",
+    "SCALES",
+    "Encoded",
+    "Scale",
+    "ScaleError",
+    "detect_scale",
+    "get_scale",
+    "normalize_answer",
+]
+
+
+class ScaleError(ValueError):
+    """A scale specification the user gave cannot be used; str(e) says how to fix it."""
+
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "–": "-", "—": "-"})
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_answer(text: object) -> str:
+    """Case-, width-, quote- and whitespace-insensitive form of an answer, so 'Strongly  Agree '
+    and 'strongly agree' are the same answer."""
+    s = unicodedata.normalize("NFKC", str(text)).translate(_QUOTES).casefold()
+    s = _SPACES.sub(" ", s).strip()
+    return s.rstrip(".").strip()
+
+
+#: Normalised answers that mean "no answer" on any rating scale.
+MISSING_ANSWERS: frozenset[str] = frozenset(
+    normalize_answer(a)
+    for a in (
+        "Don't know",
+        "Dont know",
+        "Do not know",
+        "DK",
+        "Don't know / not sure",
+        "Not sure",
+        "Unsure",
+        "N/A",
+        "NA",
+        "n.a.",
+        "Not applicable",
+        "Does not apply",
+        "Not relevant",
+        "Prefer not to say",
+        "Prefer not to answer",
+        "I prefer not to say",
+        "I prefer not to answer",
+        "Rather not say",
+        "Decline to answer",
+        "No opinion",
+        "Can't say",
+        "Cannot say",
+        "No answer",
+        "Skipped",
+        "-99",
+        "-9",
+    )
+)
+
+# On a yes/no/unsure scale "unsure" is an answer in the middle, not a missing one.
+_YESNO_MIDDLE = frozenset(normalize_answer(a) for a in ("Unsure", "Not sure", "Maybe"))
+
+_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+# "5 - Strongly agree", "5 = Strongly agree", "(5) Strongly agree", "5. Strongly agree"
+_PREFIXED = re.compile(r"^\(?([+-]?\d+(?:\.\d+)?)\)?\s*(?:[-=:.)]\s*|\s+)(\D.*)$")
+# "Strongly agree (5)", "Strongly agree - 5", "Strongly agree = 5"
+_SUFFIXED = re.compile(r"^(\D.*?)\s*(?:\(([+-]?\d+(?:\.\d+)?)\)|[-=:]\s*([+-]?\d+(?:\.\d+)?))$")
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """Numbers for one column, plus what could not be read."""
+
+    values: pd.Series  # float, NaN for missing *and* invalid answers
+    invalid: pd.Series  # bool, True where the answer is outside the scale
+    invalid_answers: tuple[str, ...]  # distinct invalid answers, most frequent first
+    n_missing: int  # blank or "no answer" (Don't know, N/A, ...)
+
+    @property
+    def n_invalid(self) -> int:
+        return int(self.invalid.sum())
+
+
+@dataclass(frozen=True)
+class Scale:
+    """An ordered answer scale; see the module docstring."""
+
+    name: str
+    labels: tuple[str, ...]
+    values: tuple[float, ...]
+    favorable_min: float
+    unfavorable_max: float
+    kind: str
+    missing: frozenset[str] = MISSING_ANSWERS
+    aliases: Mapping[str, float] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if len(self.labels) != len(self.values) or not self.labels:
+            raise ScaleError(f"Scale {self.name!r} needs one number per label.")
+        lookup: dict[str, float] = {}
+        for label, value in zip(self.labels, self.values, strict=True):
+            lookup[normalize_answer(label)] = float(value)
+        for alias, value in self.aliases.items():
+            lookup.setdefault(normalize_answer(alias), float(value))
+        object.__setattr__(self, "_lookup", lookup)
+        object.__setattr__(self, "_numbers", frozenset(float(v) for v in self.values))
+
+    @property
+    def min(self) -> float:
+        return float(min(self.values))
+
+    @property
+    def max(self) -> float:
+        return float(max(self.values))
+
+    @property
+    def is_numeric(self) -> bool:
+        """True when the labels themselves are the numbers ("1".."5", "0".."10")."""
+        return all(_NUMBER.match(label) for label in self.labels)
+
+    def value_of(self, answer: object) -> float | None:
+        """The number for one answer; NaN when it means "no answer"; None when outside the scale."""
+        if answer is None or (isinstance(answer, float) and math.isnan(answer)):
+            return math.nan
+        key = normalize_answer(answer)
+        if key == "":
+            return math.nan
+        lookup: dict[str, float] = self._lookup  # type: ignore[attr-defined]
+        if key in lookup:
+            return lookup[key]
+        if key in self.missing:
+            return math.nan
+        if _NUMBER.match(key):
+            number = float(key)
+            return number if number in self._numbers else None  # type: ignore[attr-defined]
+        for pattern, label_group, number_groups in (
+            (_PREFIXED, 2, (1,)),
+            (_SUFFIXED, 1, (2, 3)),
+        ):
+            m = pattern.match(key)
+            if not m:
+                continue
+            label = m.group(label_group).strip().rstrip(".").strip()
+            if label in lookup:
+                return lookup[label]
+            if label in self.missing:
+                return math.nan
+            if self.is_numeric:
+                # "10 - Extremely likely" on a 0-10 scale: the number is the answer.
+                number = float(next(m.group(g) for g in number_groups if m.group(g)))
+                if number in self._numbers:  # type: ignore[attr-defined]
+                    return number
+        return None
+
+    def encode(self, s: pd.Series) -> Encoded:
+        """Map answers to numbers; answers outside the scale are counted as invalid, not clipped."""
+        distinct = pd.unique(s.astype(object))
+        mapping: dict[Any, float] = {}
+        bad: set[Any] = set()
+        for answer in distinct:
+            value = self.value_of(answer)
+            if value is None:
+                bad.add(answer)
+                mapping[answer] = math.nan
+            else:
+                mapping[answer] = value
+        obj = s.astype(object)
+        numbers = pd.Series(
+            np.array([mapping.get(a, math.nan) for a in obj], dtype=float),
+            index=s.index,
+            name=s.name,
+        )
+        invalid = pd.Series(
+            np.array([a in bad for a in obj], dtype=bool), index=s.index, name=s.name
+        )
+        counts = obj[invalid].astype(str).str.strip().value_counts()
+        n_missing = int((numbers.isna() & ~invalid).sum())
+        return Encoded(numbers, invalid, tuple(str(a) for a in counts.index), n_missing)
+
+    def to_0_100(self, x: Any) -> Any:
+        """(x - min) / (max - min) * 100, for a number, array, Series or DataFrame."""
+        lo, hi = self.min, self.max
+        if isinstance(x, (list, tuple)):
+            x = np.asarray(x, dtype=float)
+        return (x - lo) / (hi - lo) * 100.0
+
+    def label_of(self, value: float) -> str | None:
+        """Display label for a scale value, or None."""
+        for label, v in zip(self.labels, self.values, strict=True):
+            if float(v) == float(value):
+                return label
+        return None
+
+
+def _boxes(values: Iterable[float]) -> tuple[float, float]:
+    """Top-2 / bottom-2 boxes for 4+ points (4-point: top half vs bottom half, no neutral);
+    top / bottom 1 for 2-3 points."""
+    vs = sorted({float(v) for v in values})
+    k = 2 if len(vs) >= 4 else 1
+    return vs[-k], vs[k - 1]
+
+
+def _scale(
+    name: str,
+    kind: str,
+    labels: Iterable[str],
+    aliases: Mapping[str, float] | None = None,
+    *,
+    values: Iterable[float] | None = None,
+    favorable_min: float | None = None,
+    unfavorable_max: float | None = None,
+    missing: frozenset[str] = MISSING_ANSWERS,
+) -> Scale:
+    labels = tuple(labels)
+    vals = tuple(float(v) for v in (values if values is not None else range(1, len(labels) + 1)))
+    fav, unfav = _boxes(vals)
+    return Scale(
+        name=name,
+        labels=labels,
+        values=vals,
+        favorable_min=fav if favorable_min is None else favorable_min,
+        unfavorable_max=unfav if unfavorable_max is None else unfavorable_max,
+        kind=kind,
+        missing=missing,
+        aliases=dict(aliases or {}),
+    )
+
+
+_NEUTRAL = ("Neutral", "Undecided", "Neither", "Indifferent")
+
+
+def _builtin() -> dict[str, Scale]:
+    neutral3 = dict.fromkeys(_NEUTRAL, 3)
+    neutral4 = dict.fromkeys(_NEUTRAL, 4)
+    scales = [
+        _scale(
+            "agree5",
+            "agreement",
+            (
+                "Strongly disagree",
+                "Disagree",
+                "Neither agree nor disagree",
+                "Agree",
+                "Strongly agree",
+            ),
+            {
+                "Completely disagree": 1,
+                "Totally disagree": 1,
+                "Neither agree or disagree": 3,
+                "Neither disagree nor agree": 3,
+                "Neither agree/disagree": 3,
+                "Agree somewhat": 4,
+                "Completely agree": 5,
+                "Totally agree": 5,
+                **neutral3,
+            },
+        ),
+        _scale(
+            "agree7",
+            "agreement",
+            (
+                "Strongly disagree",
+                "Disagree",
+                "Somewhat disagree",
+                "Neither agree nor disagree",
+                "Somewhat agree",
+                "Agree",
+                "Strongly agree",
+            ),
+            {
+                "Slightly disagree": 3,
+                "Mildly disagree": 3,
+                "Neither agree or disagree": 4,
+                "Slightly agree": 5,
+                "Mildly agree": 5,
+                **neutral4,
+            },
+        ),
+        _scale(
+            "agree4",
+            "agreement",
+            ("Strongly disagree", "Disagree", "Agree", "Strongly agree"),
+            {"Tend to disagree": 2, "Tend to agree": 3},
+        ),
+        _scale(
+            "sat5",
+            "satisfaction",
+            (
+                "Very dissatisfied",
+                "Dissatisfied",
+                "Neither satisfied nor dissatisfied",
+                "Satisfied",
+                "Very satisfied",
+            ),
+            {
+                "Extremely dissatisfied": 1,
+                "Somewhat dissatisfied": 2,
+                "Neither satisfied or dissatisfied": 3,
+                "Neither dissatisfied nor satisfied": 3,
+                "Somewhat satisfied": 4,
+                "Extremely satisfied": 5,
+                "Completely satisfied": 5,
+                **neutral3,
+            },
+        ),
+        # IBM HR's 1-4 satisfaction coding: 1 Low, 2 Medium, 3 High, 4 Very High.
+        _scale(
+            "sat4",
+            "satisfaction",
+            ("Very dissatisfied", "Dissatisfied", "Satisfied", "Very satisfied"),
+            {"Low": 1, "Medium": 2, "High": 3, "Very high": 4},
+        ),
+        _scale(
+            "trust5",
+            "trust",
+            (
+                "Highly distrust",
+                "Somewhat distrust",
+                "Neither trust nor distrust",
+                "Somewhat trust",
+                "Highly trust",
+            ),
+            {
+                "Strongly distrust": 1,
+                "Completely distrust": 1,
+                "Distrust": 2,
+                "Neither trust or distrust": 3,
+                "Trust": 4,
+                "Strongly trust": 5,
+                "Completely trust": 5,
+                **neutral3,
+            },
+        ),
+        _scale(
+            "freq5",
+            "frequency",
+            ("Never", "Rarely", "Sometimes", "Often", "Always"),
+            {
+                "Seldom": 2,
+                "Occasionally": 3,
+                "About half the time": 3,
+                "Frequently": 4,
+                "Usually": 4,
+                "Most of the time": 4,
+                "Very often": 4,
+                "Almost always": 5,
+                "All the time": 5,
+            },
+        ),
+        _scale(
+            "likely5",
+            "likelihood",
+            ("Very unlikely", "Unlikely", "Neither likely nor unlikely", "Likely", "Very likely"),
+            {
+                "Extremely unlikely": 1,
+                "Highly unlikely": 1,
+                "Somewhat unlikely": 2,
+                "Neither likely or unlikely": 3,
+                "Somewhat likely": 4,
+                "Extremely likely": 5,
+                "Highly likely": 5,
+                **neutral3,
+            },
+        ),
+        _scale(
+            "confidence5",
+            "confidence",
+            (
+                "Not at all confident",
+                "Slightly confident",
+                "Somewhat confident",
+                "Very confident",
+                "Extremely confident",
+            ),
+            {"Moderately confident": 3, "Fairly confident": 3, "Completely confident": 5},
+        ),
+        _scale(
+            "extent5",
+            "extent",
+            (
+                "Not at all",
+                "To a small extent",
+                "To some extent",
+                "To a great extent",
+                "To a very great extent",
+            ),
+            {
+                "To a little extent": 2,
+                "To a moderate extent": 3,
+                "To a large extent": 4,
+                "To a very large extent": 5,
+                "Completely": 5,
+            },
+        ),
+        _scale(
+            "yesno",
+            "yesno",
+            ("No", "Unsure", "Yes"),
+            {"Not sure": 0.5, "Maybe": 0.5, "N": 0, "Y": 1, "False": 0, "True": 1},
+            values=(0, 0.5, 1),
+            favorable_min=1,
+            unfavorable_max=0,
+            missing=MISSING_ANSWERS - _YESNO_MIDDLE,
+        ),
+        _scale(
+            "nps11",
+            "nps",
+            tuple(str(i) for i in range(11)),
+            {"0 - Not at all likely": 0, "10 - Extremely likely": 10},
+            values=range(11),
+            favorable_min=9,
+            unfavorable_max=6,
+        ),
+        _scale("num4", "numeric", ("1", "2", "3", "4")),
+        _scale("num5", "numeric", ("1", "2", "3", "4", "5")),
+        _scale("num7", "numeric", tuple(str(i) for i in range(1, 8))),
+    ]
+    return {s.name: s for s in scales}
+
+
+#: Built-in scales by name.
+SCALES: dict[str, Scale] = _builtin()
+
+# Which labelled scale to prefer when answers fit several (a subset of agree5 also fits agree7).
+_LABELLED_ORDER = (
+    "agree5",
+    "agree7",
+    "agree4",
+    "sat5",
+    "sat4",
+    "trust5",
+    "likely5",
+    "freq5",
+    "confidence5",
+    "extent5",
+    "yesno",
+)
+
+
+def _custom_name(labels: Iterable[str]) -> str:
+    return "custom:" + " | ".join(labels)
+
+
+def get_scale(spec: Any) -> Scale:
+    """A scale from a name, a list of labels low -> high, or a {label: number} map.
+
+    In a map, a label whose number is null means "no answer" (e.g. {"Don't know": null}).
+    """
+    if isinstance(spec, Scale):
+        return spec
+    if isinstance(spec, str):
+        key = spec.strip()
+        if key in SCALES:
+            return SCALES[key]
+        lowered = {k.casefold(): v for k, v in SCALES.items()}
+        if key.casefold() in lowered:
+            return lowered[key.casefold()]
+        raise ScaleError(
+            f"Unknown scale {spec!r}: use one of {', '.join(SCALES)}, "
+            "or give the answer labels as a list from low to high."
+        )
+    if isinstance(spec, Mapping):
+        if not spec:
+            raise ScaleError("A scale map needs at least two {label: number} entries.")
+        scored: list[tuple[str, float]] = []
+        extra_missing: set[str] = set()
+        for label, number in spec.items():
+            if number is None:
+                extra_missing.add(normalize_answer(label))
+                continue
+            try:
+                value = float(number)
+            except (TypeError, ValueError):
+                raise ScaleError(
+                    f"The scale map gives {label!r} the value {number!r}: use a number, "
+                    "or null for an answer that means 'no answer'."
+                ) from None
+            if not math.isfinite(value):
+                raise ScaleError(f"The scale map gives {label!r} a value that is not finite.")
+            scored.append((str(label), value))
+        if len({v for _, v in scored}) < 2:
+            raise ScaleError("A scale map needs at least two different numbers.")
+        scored.sort(key=lambda lv: lv[1])
+        labels = tuple(lab for lab, _ in scored)
+        return _scale(
+            _custom_name(f"{lab}={v:g}" for lab, v in scored),
+            "custom",
+            labels,
+            values=[v for _, v in scored],
+            missing=MISSING_ANSWERS | frozenset(extra_missing),
+        )
+    if isinstance(spec, (list, tuple)):
+        labels = tuple(str(x).strip() for x in spec)
+        if len(labels) < 2 or any(not lab for lab in labels):
+            raise ScaleError("A scale list needs at least two non-empty labels, low to high.")
+        normalised = [normalize_answer(lab) for lab in labels]
+        if len(set(normalised)) != len(labels):
+            raise ScaleError("A scale list has the same label twice: each label must be unique.")
+        return _scale(_custom_name(labels), "custom", labels)
+    raise ScaleError(
+        f"Cannot read a scale from {type(spec).__name__}: give a scale name, a list of labels "
+        "low to high, or a {label: number} map."
+    )
+
+
+def _distinct_answers(values: pd.Series) -> set[str]:
+    out: set[str] = set()
+    for v in pd.unique(values.dropna().astype(str)):
+        key = normalize_answer(v)
+        if key and key not in MISSING_ANSWERS:
+            out.add(key)
+    return out
+
+
+def detect_scale(values: pd.Series) -> Scale | None:
+    """The built-in scale every answer fits, or None when none fits all answers.
+
+    Numbers alone are ambiguous (1-4 could be a count), so numeric answers only map to
+    num4/num5/num7/nps11 by their range; callers decide from the header whether a numeric
+    column is a rating at all.
+    """
+    answers = _distinct_answers(values)
+    if not answers:
+        return None
+    numeric = [a for a in answers if _NUMBER.match(a)]
+    if len(numeric) == len(answers):
+        numbers = {float(a) for a in numeric}
+        if len(numbers) < 2 or any(n != int(n) for n in numbers):
+            return None
+        lo, hi = min(numbers), max(numbers)
+        if lo >= 1 and hi <= 4:
+            return SCALES["num4"]
+        if lo >= 1 and hi <= 5:
+            return SCALES["num5"]
+        if lo >= 1 and hi <= 7:
+            return SCALES["num7"]
+        if lo >= 0 and hi <= 10 and (lo == 0 or hi > 7):
+            return SCALES["nps11"]
+        return None
+    for name in (*_LABELLED_ORDER, "nps11"):
+        scale = SCALES[name]
+        # Some answer is a label here (all-numeric columns returned above).
+        if all(scale.value_of(a) is not None for a in answers):
+            return scale
+    return None

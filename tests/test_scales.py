@@ -1,0 +1,157 @@
+"""Scales: labels -> numbers in the right order, missing is not a score, invalid is not clipped."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from analysis.scales import SCALES, ScaleError, detect_scale, get_scale, normalize_answer
+
+
+def enc(name: str, answers: list[object]) -> list[float]:
+    return SCALES[name].encode(pd.Series(answers, dtype=object)).values.tolist()
+
+
+def same(a: list[float], b: list[float]) -> bool:
+    return all((math.isnan(x) and math.isnan(y)) or x == y for x, y in zip(a, b, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("name", "answers", "expected"),
+    [
+        ("agree5", ["Strongly disagree", "disagree", "Neither agree nor disagree"], [1, 2, 3]),
+        ("agree5", ["  AGREE ", "Strongly  agree", "Neutral"], [4, 5, 3]),
+        ("agree5", ["5 - Strongly agree", "(1) Strongly disagree", "Agree (4)"], [5, 1, 4]),
+        ("agree5", ["Strongly agree.", "Neither agree or disagree"], [5, 3]),
+        ("agree7", ["Somewhat disagree", "Somewhat agree", "Strongly agree"], [3, 5, 7]),
+        ("sat4", ["Low", "Medium", "High", "Very High", "3"], [1, 2, 3, 4, 3]),
+        ("trust5", ["Highly distrust", "Somewhat trust", "Highly trust"], [1, 4, 5]),
+        ("freq5", ["Never", "Rarely", "Sometimes", "Often", "Always"], [1, 2, 3, 4, 5]),
+        ("likely5", ["Very unlikely", "Likely"], [1, 4]),
+        ("yesno", ["No", "Unsure", "Yes", "yes"], [0, 0.5, 1, 1]),
+        ("nps11", ["0", "6", "10", "10 - Extremely likely"], [0, 6, 10, 10]),
+        ("num5", ["1", "5", "3.0"], [1, 5, 3]),
+    ],
+)
+def test_labels_map_in_order(name: str, answers: list[str], expected: list[float]) -> None:
+    assert enc(name, answers) == [float(x) for x in expected]
+
+
+def test_dont_know_and_blank_are_missing_not_scores() -> None:
+    e = SCALES["agree5"].encode(
+        pd.Series(["Don't know", "N/A", "Prefer not to say", "", None, "Agree"], dtype=object)
+    )
+    assert same(e.values.tolist(), [np.nan] * 5 + [4.0])
+    assert e.n_missing == 5
+    assert e.n_invalid == 0
+
+
+def test_curly_apostrophe_dont_know_is_missing() -> None:
+    assert same(enc("agree5", ["Don’t know"]), [np.nan])
+
+
+def test_out_of_scale_is_invalid_not_clipped() -> None:
+    e = SCALES["num5"].encode(pd.Series(["6", "0", "3", "6", "banana"], dtype=object))
+    assert same(e.values.tolist(), [np.nan, np.nan, 3.0, np.nan, np.nan])
+    assert e.invalid.tolist() == [True, True, False, True, True]
+    assert e.n_invalid == 4
+    assert e.invalid_answers[0] == "6"  # most frequent first
+    assert set(e.invalid_answers) == {"6", "0", "banana"}
+
+
+def test_unsure_is_a_middle_answer_on_yes_no_but_missing_on_agreement() -> None:
+    assert enc("yesno", ["Unsure"]) == [0.5]
+    assert same(enc("agree5", ["Unsure"]), [np.nan])
+
+
+@pytest.mark.parametrize(
+    ("name", "fav", "unfav"),
+    [
+        ("agree5", 4, 2),
+        ("agree7", 6, 2),
+        ("sat4", 3, 2),
+        ("num4", 3, 2),
+        ("nps11", 9, 6),
+        ("yesno", 1, 0),
+        ("trust5", 4, 2),
+    ],
+)
+def test_favourable_boxes(name: str, fav: float, unfav: float) -> None:
+    s = SCALES[name]
+    assert (s.favorable_min, s.unfavorable_max) == (fav, unfav)
+
+
+def test_to_0_100() -> None:
+    assert SCALES["agree5"].to_0_100(pd.Series([1.0, 3.0, 5.0])).tolist() == [0, 50, 100]
+    assert SCALES["nps11"].to_0_100(7) == 70
+    assert SCALES["num4"].to_0_100([1, 2]).tolist() == pytest.approx([0, 100 / 3])
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        (["Agree", "Strongly agree", "Disagree"], "agree5"),
+        (["Agree", "Somewhat agree"], "agree7"),
+        (["Highly distrust", "Somewhat trust", "Don't know"], "trust5"),
+        (["Very satisfied", "Dissatisfied"], "sat5"),
+        (["Never", "Often"], "freq5"),
+        (["Yes", "No", "Unsure"], "yesno"),
+        (["1", "2", "3", "4"], "num4"),
+        (["1", "2", "5"], "num5"),
+        (["2", "7"], "num7"),
+        (["0", "9", "10"], "nps11"),
+        (["Very likely", "Unlikely"], "likely5"),
+    ],
+)
+def test_detect_scale(answers: list[str], expected: str) -> None:
+    scale = detect_scale(pd.Series(answers))
+    assert scale is not None and scale.name == expected
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        ["Sales", "Finance"],
+        ["1", "2", "35"],
+        ["1.5", "2.5"],
+        ["A1", "A2", "A3"],
+        ["Agree", "Pizza"],
+    ],
+)
+def test_detect_scale_refuses(answers: list[str]) -> None:
+    assert detect_scale(pd.Series(answers)) is None
+
+
+def test_get_scale_from_list_and_map() -> None:
+    s = get_scale(["Poor", "Fair", "Good", "Very good", "Excellent"])
+    assert s.values == (1, 2, 3, 4, 5) and s.favorable_min == 4 and s.unfavorable_max == 2
+    m = get_scale({"Good": 3, "Bad": 1, "OK": 2, "Not used": None})
+    assert m.labels == ("Bad", "OK", "Good")
+    e = m.encode(pd.Series(["good", "not used", "great"]))
+    assert same(e.values.tolist(), [3.0, np.nan, np.nan]) and e.invalid_answers == ("great",)
+
+
+def test_get_scale_errors_list_valid_choices() -> None:
+    with pytest.raises(ScaleError, match="agree5"):
+        get_scale("agree99")
+    with pytest.raises(ScaleError):
+        get_scale(["Only one"])
+    with pytest.raises(ScaleError):
+        get_scale({"A": "x", "B": 2})
+    assert get_scale("AGREE5") is SCALES["agree5"]
+
+
+@given(st.lists(st.sampled_from(SCALES["agree7"].labels), min_size=1, max_size=30))
+def test_agree7_encode_matches_label_index(labels: list[str]) -> None:
+    values = enc("agree7", [f"  {lab.upper()} " for lab in labels])
+    assert values == [float(SCALES["agree7"].labels.index(lab) + 1) for lab in labels]
+
+
+@given(st.text(max_size=20))
+def test_normalize_is_idempotent(text: str) -> None:
+    assert normalize_answer(normalize_answer(text)) == normalize_answer(text)
