@@ -1,0 +1,122 @@
+"""Known-value tests for the statistical primitives."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats as sps
+from statsmodels.stats.multitest import multipletests
+
+from analysis import stats
+
+# 15 respondents x 10 items (Q1..Q10). Source: the `cronbach_alpha` example data set shipped with
+# pingouin (raphaelvallat/pingouin, pingouin/datasets/cronbach_alpha.csv, long format pivoted to
+# wide). pingouin documents alpha = 0.591719 for it and is validated against R psych::alpha.
+PINGOUIN_ALPHA_DATA = np.array(
+    [
+        [3, 2, 4, 1, 4, 5, 1, 4, 3, 2],
+        [5, 4, 6, 3, 5, 1, 2, 5, 5, 5],
+        [7, 3, 5, 5, 6, 4, 3, 3, 6, 5],
+        [2, 4, 3, 3, 2, 2, 2, 6, 6, 3],
+        [6, 5, 6, 5, 4, 4, 4, 6, 7, 5],
+        [1, 2, 3, 4, 2, 5, 2, 3, 5, 2],
+        [4, 3, 5, 3, 5, 2, 1, 2, 4, 3],
+        [2, 4, 4, 3, 7, 2, 2, 4, 6, 5],
+        [6, 5, 5, 5, 1, 6, 5, 2, 3, 2],
+        [5, 4, 6, 4, 3, 5, 3, 1, 7, 2],
+        [4, 3, 5, 2, 5, 3, 2, 3, 4, 1],
+        [4, 2, 3, 2, 5, 3, 4, 2, 3, 4],
+        [5, 5, 6, 2, 3, 3, 2, 4, 4, 5],
+        [6, 5, 5, 4, 2, 2, 1, 4, 6, 5],
+        [4, 3, 5, 5, 3, 1, 3, 2, 3, 4],
+    ],
+    dtype=float,
+)
+
+
+def test_cronbach_alpha_published_value() -> None:
+    assert stats.cronbach_alpha(PINGOUIN_ALPHA_DATA) == pytest.approx(0.591719, abs=5e-7)
+
+
+def test_cronbach_alpha_hand_computed() -> None:
+    # 4 respondents, 2 items: item variances 5/3 and 5/3 (ddof=1); totals 3,5,7,9 -> variance 20/3.
+    x = np.array([[1, 2], [2, 3], [3, 4], [4, 5]], dtype=float)
+    assert stats.cronbach_alpha(x) == pytest.approx(2 * (1 - (10 / 3) / (20 / 3)))  # 1.0
+
+
+def test_cronbach_alpha_listwise_and_degenerate() -> None:
+    with_gap = np.vstack([PINGOUIN_ALPHA_DATA, [np.nan] + [3.0] * 9])
+    assert stats.cronbach_alpha(with_gap) == pytest.approx(0.591719, abs=5e-7)
+    assert math.isnan(stats.cronbach_alpha(PINGOUIN_ALPHA_DATA[:, :1]))
+    assert math.isnan(stats.cronbach_alpha(np.ones((5, 3))))
+    assert math.isnan(stats.cronbach_alpha(PINGOUIN_ALPHA_DATA[:1]))
+
+
+def test_mean_ci_hand_computed() -> None:
+    # values 2, 4, 6, 8: mean 5, sd sqrt(20/3), t_{0.975,3} = 3.182446305284263
+    lo, hi = stats.mean_ci(5.0, math.sqrt(20 / 3), 4)
+    half = 3.182446305284263 * math.sqrt(20 / 3) / 2
+    assert lo == pytest.approx(5 - half)
+    assert hi == pytest.approx(5 + half)
+    lo, hi = stats.mean_ci([5.0], [0.0], [1])
+    assert np.isnan(lo).all() and np.isnan(hi).all()
+
+
+@given(
+    st.lists(st.integers(1, 5), min_size=2, max_size=40),
+    st.lists(st.integers(1, 5), min_size=2, max_size=40),
+)
+def test_welch_matches_scipy(a: list[int], b: list[int]) -> None:
+    x, y = np.array(a, float), np.array(b, float)
+    t, _, p = stats.welch_t(x.mean(), x.var(ddof=1), len(x), y.mean(), y.var(ddof=1), len(y))
+    if x.var() == 0 and y.var() == 0:
+        assert np.isnan(p)
+        return
+    with warnings.catch_warnings():  # scipy warns about a constant sample; the value is still exact
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ref = sps.ttest_ind(x, y, equal_var=False)
+    assert float(t) == pytest.approx(ref.statistic, rel=1e-9, abs=1e-12)
+    assert float(p) == pytest.approx(ref.pvalue, rel=1e-7, abs=1e-12)
+
+
+def test_welch_undefined_is_nan() -> None:
+    _, _, p = stats.welch_t([3.0, 3.0], [1.0, 0.0], [1, 5], [2.0, 3.0], [1.0, 0.0], [5, 5])
+    assert np.isnan(p).all()
+
+
+@given(st.lists(st.floats(0, 1, allow_nan=False), min_size=1, max_size=50))
+def test_holm_matches_statsmodels(p: list[float]) -> None:
+    ref = multipletests(p, method="holm")[1]
+    np.testing.assert_allclose(stats.holm(p), ref, rtol=1e-12, atol=1e-15)
+
+
+def test_holm_hand_example_and_nan() -> None:
+    # Holm (1979): sorted 0.01, 0.02, 0.03, 0.04 times 4, 3, 2, 1, running max -> .04 .06 .06 .06
+    got = stats.holm([0.04, np.nan, 0.01, 0.03, 0.02])
+    np.testing.assert_allclose(got, [0.06, np.nan, 0.04, 0.06, 0.06])
+
+
+def test_cohens_d_hand_computed() -> None:
+    # a = 1,2,3 (sd 1), b = 3,4,5 (sd 1): pooled sd 1, d = -2
+    assert float(stats.cohens_d(2, 1, 3, 4, 1, 3)) == pytest.approx(-2.0)
+    assert np.isnan(stats.cohens_d(2, 0, 3, 2, 0, 3))
+
+
+def test_two_proportion_z_and_fisher() -> None:
+    # large counts -> z test equal to statsmodels' proportions_ztest (pooled)
+    from statsmodels.stats.proportion import proportions_ztest
+
+    p = stats.two_proportion_test(60, 100, 45, 100)
+    ref = proportions_ztest([60, 45], [100, 100])[1]
+    assert float(p) == pytest.approx(ref)
+    # small expected counts -> Fisher exact
+    p = stats.two_proportion_test(1, 6, 30, 40)
+    assert float(p) == pytest.approx(sps.fisher_exact([[1, 5], [30, 10]]).pvalue)
+    assert np.isnan(stats.two_proportion_test(0, 0, 3, 10))
+    # identical all-favourable groups: no evidence of a difference
+    assert float(stats.two_proportion_test(10, 10, 20, 20)) == pytest.approx(1.0)
