@@ -1,0 +1,1 @@
+"""Presentation layer: chart builders shared by the app and the exported reports, and app state."""
