@@ -1,0 +1,379 @@
+"""Confidentiality: the one place that decides which group numbers may be shown.
+
+Every group table (scores, items, eNPS, response rates) passes through :func:`protect_groups`
+before it leaves :mod:`analysis.scoring`; filters pass through :func:`check_filter`; comments
+through :func:`comment_visibility`. Nothing else in the code base decides visibility.
+
+Rules
+-----
+* **Minimum group size** (primary suppression): a row resting on fewer than
+  ``policy.min_group`` responses is hidden.
+* **Complementary suppression**: group tables add up. Counts, sums (n × mean), sums of squares
+  (recoverable from the CI) and favourable counts of the groups at one level sum to their
+  parent's. A hidden group can therefore be worked out by subtraction when its value is fixed
+  by those sums and the visible numbers. We model every published number as a linear
+  equation (``parent = Σ children``) and hide additional rows until no group under the
+  minimum is determined by the system. For one grouping level this is the classic rule
+  "0 or at least 2 hidden groups per level". For crossed groupings (team × role) the system
+  contains every margin: each team's and each role's total as its own table shows it (computed
+  by running the same protection on that margin), plus the organisation total; a hidden cell
+  must stay undetermined given all of them, which implies that any row or column holding a
+  hidden small cell has at least two hidden cells unless its margin is hidden too, and rules
+  out subtler recoveries such as a chain of pairs linked through one cell. For nested
+  groupings (division › team) the parents are the prefixes of the hierarchy. Extra rows to
+  hide are chosen smallest first, preferring one that resolves the exposure on its own.
+* **Suppressed rows** carry NaN/NA in every field except the group keys, block keys and
+  descriptive labels, ``suppressed=True`` and a reason sentence.
+* **Filters**: a filtered subset or its remainder under the minimum is refused, and so is a
+  subset that differs from a set already shown by fewer than ``min_group`` people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+from scipy.linalg import null_space
+
+__all__ = [
+    "PrivacyError",
+    "PrivacyPolicy",
+    "check_filter",
+    "comment_visibility",
+    "protect_groups",
+    "reason_complementary",
+    "reason_small",
+]
+
+_TOL = 1e-8
+
+
+class PrivacyError(Exception):
+    """A refused filter or grouping; ``str(e)`` is a user-facing sentence."""
+
+
+@dataclass(frozen=True)
+class PrivacyPolicy:
+    """Thresholds for showing group results.
+
+    ``min_group`` below 3 is refused: with 2 people each one knows the other's answers from
+    the group mean and their own.
+    """
+
+    min_group: int = 5
+    min_comments: int = 10
+
+    def __post_init__(self) -> None:
+        if isinstance(self.min_group, bool) or not isinstance(self.min_group, (int, np.integer)):
+            raise ValueError("The minimum group size must be a whole number (3 or more).")
+        if self.min_group < 3:
+            raise ValueError(
+                f"The minimum group size is {self.min_group}, but it can't be below 3: "
+                "smaller groups let people work out each other's answers."
+            )
+        if isinstance(self.min_comments, bool) or not isinstance(
+            self.min_comments, (int, np.integer)
+        ):
+            raise ValueError("The minimum number of comments must be a whole number.")
+        if self.min_comments < 1:
+            raise ValueError("The minimum number of comments must be at least 1.")
+
+
+def reason_small(policy: PrivacyPolicy) -> str:
+    return f"fewer than {policy.min_group} responses"
+
+
+def reason_complementary() -> str:
+    return "hidden so a smaller group can't be worked out by subtraction"
+
+
+# --------------------------------------------------------------------------------------------
+# the linear-system core
+
+
+def _determined(a: np.ndarray, unknown: np.ndarray) -> np.ndarray:
+    """For each unknown column, whether the equations ``a @ x = known`` fix its value."""
+    sub = a[:, unknown]
+    if sub.shape[1] == 0:
+        return np.zeros(0, dtype=bool)
+    rows = np.flatnonzero(np.abs(sub).sum(axis=1) > 0)
+    if rows.size == 0:
+        return np.zeros(sub.shape[1], dtype=bool)
+    basis = null_space(sub[rows])
+    if basis.shape[1] == 0:
+        return np.ones(sub.shape[1], dtype=bool)
+    return np.linalg.norm(basis, axis=1) < _TOL
+
+
+def _subsets(k: int, nested: bool) -> list[tuple[int, ...]]:
+    """The margins a k-dimensional table is checked against (proper subsets of its dims)."""
+    if nested:
+        return [tuple(range(j)) for j in range(k)]
+    return [s for r in range(k) for s in combinations(range(k), r)]
+
+
+def _protect_cells(
+    keys: np.ndarray, n: np.ndarray, min_group: int, nested: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Hidden and primary flags for one block of finest-level cells.
+
+    ``keys`` is an (m, k) integer array of category codes, ``n`` the sizes.
+    """
+    m, k = keys.shape
+    primary = n < min_group
+    hidden = primary.copy()
+    if m == 0 or not primary.any():
+        return hidden, primary
+    # Aggregates: each proper margin, with its own protection decided recursively.
+    agg_member: list[np.ndarray] = []  # per aggregate row: member cell indices
+    agg_hidden: list[bool] = []
+    agg_sensitive: list[bool] = []
+    for dims in _subsets(k, nested):
+        if dims:
+            sub = keys[:, list(dims)]
+            uniq, inv = np.unique(sub, axis=0, return_inverse=True)
+            inv = inv.ravel()
+            sizes = np.bincount(inv, weights=n, minlength=len(uniq))
+            sub_hidden, _ = _protect_cells(uniq, sizes, min_group, nested)
+        else:
+            inv = np.zeros(m, dtype=np.intp)
+            sizes = np.array([n.sum()], dtype=float)
+            sub_hidden = sizes < min_group
+        for a in range(len(sizes)):
+            agg_member.append(np.flatnonzero(inv == a))
+            agg_hidden.append(bool(sub_hidden[a]))
+            agg_sensitive.append(bool(sizes[a] < min_group))
+    n_agg = len(agg_member)
+    # Equations: aggregate - sum(cells) = 0; columns = cells then aggregates.
+    a = np.zeros((n_agg, m + n_agg))
+    for r, members in enumerate(agg_member):
+        a[r, members] = -1.0
+        a[r, m + r] = 1.0
+    sensitive = np.concatenate([primary, np.array(agg_sensitive, dtype=bool)])
+    agg_hidden_arr = np.array(agg_hidden, dtype=bool)
+    # cells that share an equation: prefer them as complements
+    share = (np.abs(a[:, :m]) > 0).astype(float)
+    neighbours = (share.T @ share) > 0
+
+    def exposed(hidden_cells: np.ndarray) -> np.ndarray:
+        unknown = np.flatnonzero(np.concatenate([hidden_cells, agg_hidden_arr]))
+        det = np.zeros(m + n_agg, dtype=bool)
+        det[unknown] = _determined(a, unknown)
+        return det & sensitive
+
+    while True:
+        bad = exposed(hidden)
+        if not bad.any():
+            break
+        visible = np.flatnonzero(~hidden)
+        if visible.size == 0:
+            break
+        target = int(np.flatnonzero(bad)[0])
+        order = visible[np.lexsort((visible, n[visible]))]
+        if target < m:
+            near = order[neighbours[target, order]]
+        else:
+            near = order[np.isin(order, agg_member[target - m])]
+        chosen = None
+        for cand in np.concatenate([near, order[~np.isin(order, near)]]):
+            trial = hidden.copy()
+            trial[cand] = True
+            if not exposed(trial)[target]:
+                chosen = int(cand)
+                break
+        if chosen is None:
+            chosen = int(near[0]) if near.size else int(order[0])
+        hidden[chosen] = True
+    return hidden, primary
+
+
+def _codes(df: pd.DataFrame) -> np.ndarray:
+    cols = [pd.factorize(df[c].astype(object), use_na_sentinel=True)[0] for c in df.columns]
+    return np.column_stack(cols) if cols else np.zeros((len(df), 0), dtype=np.intp)
+
+
+def protect_groups(
+    table: pd.DataFrame,
+    sizes: str | pd.Series,
+    policy: PrivacyPolicy,
+    *,
+    by: Sequence[str],
+    block: Sequence[str] = ("construct",),
+    nested: bool = False,
+    keep: Iterable[str] = (),
+) -> pd.DataFrame:
+    """Hide every row a reader could use to learn about a group under the minimum size.
+
+    Parameters
+    ----------
+    table
+        One row per group (× block). ``by`` columns hold the group keys; for ``nested`` tables
+        a parent-level row has missing values in the deeper ``by`` columns. Each combination of
+        ``block`` columns (a construct, an item) is an independent table.
+    sizes
+        The column name (or a Series aligned with ``table``) with the number of responses each
+        row's numbers rest on.
+    keep
+        Extra descriptive columns that stay visible on hidden rows (labels, question text).
+
+    Returns
+    -------
+    A copy in the same row order with ``suppressed`` (bool) and ``suppressed_reason`` ("" when
+    visible). On hidden rows every column other than ``by``, ``block``, ``grouping``, ``group``
+    and ``keep`` is NaN/NA. See the module docstring for the rules.
+    """
+    by, block = list(by), list(block)
+    missing = [c for c in [*by, *block] if c not in table.columns]
+    if missing:
+        raise ValueError(f"protect_groups: the table has no column(s) {missing}.")
+    size = table[sizes] if isinstance(sizes, str) else pd.Series(sizes, index=table.index)
+    n = pd.to_numeric(size, errors="coerce").fillna(0).to_numpy(dtype=float)
+    hidden = np.zeros(len(table), dtype=bool)
+    primary = np.zeros(len(table), dtype=bool)
+    depth = table[by].notna().sum(axis=1).to_numpy() if by else np.zeros(len(table), dtype=int)
+    k = len(by)
+    if nested and k > 1 and not (table[by].notna().cumprod(axis=1).sum(axis=1) == depth).all():
+        raise ValueError(
+            "protect_groups: nested rows must fill the grouping columns left to right."
+        )
+    block_codes = _codes(table[block]) if block else np.zeros((len(table), 0), dtype=np.intp)
+    _, block_id = (
+        np.unique(block_codes, axis=0, return_inverse=True)
+        if block
+        else (None, np.zeros(len(table), dtype=np.intp))
+    )
+    block_id = np.asarray(block_id).ravel()
+    keys_all = _codes(table[by]) if by else np.zeros((len(table), 0), dtype=np.intp)
+    for b in np.unique(block_id):
+        in_block = block_id == b
+        if k == 0:
+            idx = np.flatnonzero(in_block)
+            h, p = _protect_cells(
+                np.zeros((len(idx), 0), dtype=np.intp), n[idx], policy.min_group, False
+            )
+            hidden[idx], primary[idx] = h, p
+            continue
+        finest = np.flatnonzero(in_block & (depth == k))
+        h, p = _protect_cells(keys_all[finest], n[finest], policy.min_group, nested)
+        hidden[finest], primary[finest] = h, p
+        if nested:
+            for level in range(1, k):
+                rows = np.flatnonzero(in_block & (depth == level))
+                if rows.size == 0:
+                    continue
+                # the parent table is itself a nested table one level shallower
+                sub_keys = keys_all[finest][:, :level]
+                uniq, inv = np.unique(sub_keys, axis=0, return_inverse=True)
+                inv = np.asarray(inv).ravel()
+                sz = np.bincount(inv, weights=n[finest], minlength=len(uniq))
+                sh, sp = _protect_cells(uniq, sz, policy.min_group, True)
+                lookup = {tuple(u): i for i, u in enumerate(uniq)}
+                for r in rows:
+                    i = lookup.get(tuple(keys_all[r, :level]))
+                    if i is None:  # a parent with no children rows: judge it on its own size
+                        hidden[r] = primary[r] = n[r] < policy.min_group
+                    else:
+                        hidden[r], primary[r] = sh[i], sp[i]
+    out = table.copy()
+    visible_cols = {*by, *block, "grouping", "group", *keep}
+    for col in out.columns:
+        if col in visible_cols or not hidden.any():
+            continue
+        if pd.api.types.is_bool_dtype(out[col]) or pd.api.types.is_integer_dtype(out[col]):
+            out[col] = out[col].astype("float64")
+        if pd.api.types.is_numeric_dtype(out[col]):
+            out.loc[hidden, col] = np.nan
+        else:
+            out[col] = out[col].astype(object)
+            out.loc[hidden, col] = pd.NA
+    out["suppressed"] = hidden
+    reason = np.where(primary, reason_small(policy), reason_complementary())
+    out["suppressed_reason"] = np.where(hidden, reason, "")
+    out["suppressed_reason"] = out["suppressed_reason"].astype(str)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# filters and comments
+
+
+def check_filter(
+    groups: pd.DataFrame | int,
+    mask: Sequence[bool] | np.ndarray | pd.Series,
+    policy: PrivacyPolicy,
+    *,
+    shown: Iterable[Sequence[bool] | np.ndarray | pd.Series] = (),
+) -> np.ndarray:
+    """Refuse a respondent filter that would expose a small set of people; return the mask.
+
+    A filter is refused when it selects fewer than ``min_group`` people, when it leaves out
+    fewer than ``min_group`` (the remainder could be recovered as total − filtered), or when
+    the selected set differs from a set already shown (``shown``, masks over the same
+    respondents; the caller keeps that history) by between 1 and ``min_group − 1`` people,
+    since comparing the two results would isolate those people. The difference is measured as
+    the size of the symmetric difference, which is conservative.
+
+    Raises
+    ------
+    PrivacyError
+        With a sentence saying why and what to change.
+    """
+    total = groups if isinstance(groups, int) else len(groups)
+    m = np.asarray(mask, dtype=bool).ravel()
+    if m.size != total:
+        raise ValueError(f"The filter covers {m.size} people but the survey has {total}.")
+    k = int(m.sum())
+    if k == total:
+        return m
+    if k < policy.min_group:
+        raise PrivacyError(
+            f"This filter selects {k} {'person' if k == 1 else 'people'}; at least "
+            f"{policy.min_group} are needed so nobody's answers can be singled out. "
+            "Widen the filter."
+        )
+    rest = total - k
+    if rest < policy.min_group:
+        raise PrivacyError(
+            f"This filter leaves out only {rest} {'person' if rest == 1 else 'people'}, whose "
+            "answers could then be worked out by comparing with the full results. Choose a "
+            f"filter that leaves out at least {policy.min_group} people, or remove it."
+        )
+    for prev in shown:
+        p = np.asarray(prev, dtype=bool).ravel()
+        if p.size != total:
+            continue
+        diff = int((p ^ m).sum())
+        if 0 < diff < policy.min_group:
+            raise PrivacyError(
+                f"This filter differs by only {diff} {'person' if diff == 1 else 'people'} "
+                "from a selection already shown, so comparing the two would reveal their "
+                f"answers. Choose a selection that differs by at least {policy.min_group} "
+                "people."
+            )
+    return m
+
+
+def comment_visibility(
+    counts: pd.Series, policy: PrivacyPolicy, sizes: pd.Series | None = None
+) -> pd.Series:
+    """Which groups may show their comments (bool Series indexed like ``counts``).
+
+    A group's comments show when it has at least ``min_comments`` comments and, when
+    ``sizes`` (respondents per group) is given, at least ``min_group`` respondents. If that
+    hides exactly one group that has comments, the next smallest is hidden too, so its comments
+    can't be isolated as "all comments minus the visible groups' ones".
+    """
+    c = pd.to_numeric(counts, errors="coerce").fillna(0)
+    ok = c >= policy.min_comments
+    if sizes is not None:
+        s = pd.to_numeric(sizes.reindex(c.index), errors="coerce").fillna(0)
+        ok &= s >= policy.min_group
+    protected = (~ok) & (c > 0)
+    if int(protected.sum()) == 1:
+        candidates = c[ok].sort_values(kind="stable")
+        if len(candidates):
+            ok[candidates.index[0]] = False
+    return ok.astype(bool)

@@ -1,0 +1,735 @@
+"""Construct scores, % favourable, group comparisons, eNPS and response rates.
+
+The per-respondent :class:`Scored` object is private: it is never shown. Every public function
+that returns numbers about groups sends its table through :func:`analysis.privacy.protect_groups`
+before returning it; the unprotected aggregations are private helpers (leading underscore).
+
+Conventions
+-----------
+* Reverse-keyed items are recoded ``x' = min + max − x`` on their own scale.
+* Item values are put on 0–100 (0 = the scale's lowest value, 100 = its highest), so items on
+  different scales can share a construct. A respondent's construct score is the mean of their
+  answered items on 0–100; it is NaN when they answered fewer than ``min_item_share`` of the
+  construct's items.
+* % favourable / neutral / unfavourable count item responses (the Glint/Qualtrics convention):
+  the share of all answered item responses in the construct that fall in the top box
+  (``>= favorable_min``), bottom box (``<= unfavorable_max``) or between, after reverse coding
+  (box limits of a reverse-keyed item are mirrored with it). Only respondents who have a
+  construct score count, so every number in a row rests on the same ``n`` people.
+  "Favourable" means the top of the scored direction: for a ``higher_worse`` construct such as
+  fear of displacement a high % favourable means *more* fear; read it with ``direction``.
+* Group comparisons are against the rest of the organisation (everyone not in the group).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from analysis import stats
+from analysis.privacy import PrivacyPolicy, protect_groups
+
+__all__ = [
+    "NO_ANSWER",
+    "Scored",
+    "enps",
+    "group_scores",
+    "item_scores",
+    "org_scores",
+    "prepare",
+    "response_rate",
+    "score_responses",
+]
+
+NO_ANSWER = "(no answer)"
+ALPHA_WARN_BELOW = 0.6
+CROSS = " × "
+NEST = " › "
+_META_KEEP = ("label", "direction", "concept", "question", "headcount")
+
+
+@dataclass
+class Scored:
+    """Per-respondent scores; private data, never shown directly.
+
+    ``groups`` holds the grouping columns as text (missing = ``"(no answer)"``); ``items`` the
+    reverse-coded item values on their own scale; ``constructs`` respondent × construct scores
+    on 0–100; ``item_meta`` (index item: construct, question, scale_min, scale_max,
+    favorable_min, unfavorable_max, reverse — limits in reverse-coded terms); ``construct_meta``
+    (index construct: label, direction, concept, n_items); ``favorable``/``neutral``/
+    ``unfavorable``: per respondent × construct, the number of their item responses in each box
+    (0 where the construct score is NaN); ``enps``: the raw 0–10 answer or None.
+    """
+
+    groups: pd.DataFrame
+    items: pd.DataFrame
+    constructs: pd.DataFrame
+    item_meta: pd.DataFrame
+    construct_meta: pd.DataFrame
+    favorable: pd.DataFrame
+    neutral: pd.DataFrame
+    unfavorable: pd.DataFrame
+    enps: pd.Series | None = None
+    min_item_share: float = 0.5
+    warnings: list[str] = field(default_factory=list)
+    _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def n_respondents(self) -> int:
+        return len(self.groups)
+
+
+# --------------------------------------------------------------------------------------------
+# per respondent
+
+
+def _text_groups(groups: pd.DataFrame | None, index: pd.Index) -> pd.DataFrame:
+    if groups is None:
+        return pd.DataFrame(index=index)
+    out = {}
+    for col in groups.columns:
+        s = groups[col].astype(object)
+        txt = s.map(lambda v: NO_ANSWER if pd.isna(v) or str(v).strip() == "" else str(v).strip())
+        out[str(col)] = txt.astype(str)
+    return pd.DataFrame(out, index=groups.index)
+
+
+def score_responses(
+    values: pd.DataFrame,
+    item_meta: pd.DataFrame,
+    *,
+    groups: pd.DataFrame | None = None,
+    construct_meta: pd.DataFrame | None = None,
+    enps: pd.Series | None = None,
+    min_item_share: float = 0.5,
+) -> Scored:
+    """Score respondents from plain numbers.
+
+    Parameters
+    ----------
+    values
+        Respondent × item, numbers on each item's own scale (NaN = no answer), not yet
+        reverse-coded.
+    item_meta
+        Indexed by item (the ``values`` columns): ``construct``, ``scale_min``, ``scale_max``,
+        ``favorable_min``, ``unfavorable_max`` (on the item's own scale), ``reverse`` (bool),
+        optional ``question``.
+    construct_meta
+        Indexed by construct: ``label``, ``direction`` (``higher_better``|``higher_worse``),
+        ``concept``. Missing constructs get their id as label and ``higher_better``.
+    min_item_share
+        A respondent needs at least this share of a construct's items answered to be scored.
+    """
+    if not 0 < min_item_share <= 1:
+        raise ValueError("The minimum share of answered items must be above 0 and at most 1.")
+    meta = item_meta.copy()
+    missing = [c for c in values.columns if c not in meta.index]
+    if missing:
+        raise ValueError(f"No scale information for item(s) {missing}.")
+    meta = meta.loc[list(values.columns)]
+    lo = meta["scale_min"].to_numpy(float)
+    hi = meta["scale_max"].to_numpy(float)
+    if (hi <= lo).any():
+        bad = list(meta.index[hi <= lo])
+        raise ValueError(f"Item(s) {bad} have a scale whose maximum is not above its minimum.")
+    reverse = meta["reverse"].fillna(False).astype(bool).to_numpy()
+    x = values.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, copy=True)
+    with np.errstate(invalid="ignore"):
+        out_of_range = ~np.isnan(x) & ((x < lo) | (x > hi))
+    if out_of_range.any():
+        cols = [str(c) for c in values.columns[out_of_range.any(axis=0)]]
+        raise ValueError(
+            f"Item(s) {cols} have answers outside their scale; encode them with the scale first."
+        )
+    x = np.where(reverse, lo + hi - x, x)
+    fav = meta["favorable_min"].to_numpy(float)
+    unf = meta["unfavorable_max"].to_numpy(float)
+    fav_r = np.where(reverse, lo + hi - unf, fav)
+    unf_r = np.where(reverse, lo + hi - fav, unf)
+    x100 = (x - lo) / (hi - lo) * 100.0
+    answered = ~np.isnan(x)
+    is_fav = answered & (x >= fav_r)
+    is_unf = answered & (x <= unf_r) & ~is_fav
+    is_neu = answered & ~is_fav & ~is_unf
+
+    construct_of = meta["construct"].astype(str).to_numpy()
+    constructs = list(dict.fromkeys(construct_of))
+    idx = values.index
+    score = np.full((len(idx), len(constructs)), np.nan)
+    counts = {k: np.zeros((len(idx), len(constructs)), dtype=np.int64) for k in ("f", "n", "u")}
+    n_items = []
+    for j, c in enumerate(constructs):
+        cols = np.flatnonzero(construct_of == c)
+        k = cols.size
+        n_items.append(k)
+        got = answered[:, cols].sum(axis=1)
+        ok = (got > 0) & (got / k >= min_item_share - 1e-12)
+        with np.errstate(invalid="ignore"):
+            mean = np.nansum(x100[:, cols], axis=1) / np.where(got > 0, got, 1)
+        score[:, j] = np.where(ok, mean, np.nan)
+        for key, arr in (("f", is_fav), ("n", is_neu), ("u", is_unf)):
+            counts[key][:, j] = np.where(ok, arr[:, cols].sum(axis=1), 0)
+
+    cmeta = pd.DataFrame(index=pd.Index(constructs, name="construct"))
+    given = (construct_meta if construct_meta is not None else pd.DataFrame()).reindex(
+        pd.Index(constructs)
+    )
+
+    def given_col(name: str) -> list[Any]:
+        if name not in given.columns:
+            return [None] * len(constructs)
+        return [None if pd.isna(v) else v for v in given[name].astype(object)]
+
+    cmeta["label"] = [
+        str(v) if v is not None else c for c, v in zip(constructs, given_col("label"), strict=True)
+    ]
+    cmeta["direction"] = [
+        str(v) if v is not None else "higher_better" for v in given_col("direction")
+    ]
+    bad_dir = set(cmeta["direction"]) - {"higher_better", "higher_worse"}
+    if bad_dir:
+        raise ValueError(f"Unknown construct direction(s) {sorted(bad_dir)}.")
+    cmeta["concept"] = pd.Series(given_col("concept"), index=cmeta.index, dtype=object)
+    cmeta["n_items"] = n_items
+
+    imeta = pd.DataFrame(
+        {
+            "construct": construct_of,
+            "question": (
+                meta["question"].astype(object).where(meta["question"].notna(), "")
+                if "question" in meta
+                else ""
+            ),
+            "scale_min": lo,
+            "scale_max": hi,
+            "favorable_min": fav_r,
+            "unfavorable_max": unf_r,
+            "reverse": reverse,
+        },
+        index=pd.Index(values.columns, name="item"),
+    )
+    cols_idx = pd.Index(constructs, name="construct")
+    enps_series = None
+    if enps is not None:
+        enps_series = pd.to_numeric(enps, errors="coerce").astype(float)
+        bad = enps_series.notna() & ~enps_series.isin(np.arange(11, dtype=float))
+        if bad.any():
+            raise ValueError("eNPS answers must be whole numbers from 0 to 10.")
+        enps_series.index = idx
+    return Scored(
+        groups=_text_groups(groups, idx) if groups is not None else pd.DataFrame(index=idx),
+        items=pd.DataFrame(x, index=idx, columns=values.columns),
+        constructs=pd.DataFrame(score, index=idx, columns=cols_idx),
+        item_meta=imeta,
+        construct_meta=cmeta,
+        favorable=pd.DataFrame(counts["f"], index=idx, columns=cols_idx),
+        neutral=pd.DataFrame(counts["n"], index=idx, columns=cols_idx),
+        unfavorable=pd.DataFrame(counts["u"], index=idx, columns=cols_idx),
+        enps=enps_series,
+        min_item_share=min_item_share,
+    )
+
+
+def prepare(export: Any, colmap: Any, survey: Any = None) -> Scored:
+    """Score an ingested export with a column map (and the survey for construct metadata).
+
+    Items come from the column map (role ``item``); answers are encoded with each column's
+    scale, answers outside the scale are left out and reported in ``Scored.warnings``. A column
+    whose construct is ``enps`` (or whose scale is of kind ``nps`` with no construct) is the
+    eNPS question. Team, role and demographic columns become the grouping columns.
+    """
+    responses: pd.DataFrame = export.responses
+    specs = list(colmap.columns)
+    warnings: list[str] = []
+    values: dict[str, pd.Series] = {}
+    rows: list[dict[str, Any]] = []
+    enps_values: pd.Series | None = None
+    survey_items = {i.id: i for i in getattr(survey, "items", ())} if survey else {}
+    for spec in specs:
+        if spec.role != "item":
+            continue
+        scale = colmap.scale_for(spec.name)
+        encoded = scale.encode(responses[spec.name])
+        if encoded.n_invalid:
+            example = ", ".join(f"'{a}'" for a in encoded.invalid_answers[:3])
+            warnings.append(
+                f"{encoded.n_invalid} answer(s) in '{spec.name}' are not on its "
+                f"{scale.name} scale (e.g. {example}) and were left out."
+            )
+        construct = spec.construct
+        if construct == "enps" or (not construct and scale.kind == "nps"):
+            if enps_values is None:
+                enps_values = encoded.values
+            else:
+                warnings.append(f"'{spec.name}' is a second eNPS question and was not used.")
+            continue
+        if not construct:
+            warnings.append(f"'{spec.name}' is an item with no construct and was not scored.")
+            continue
+        values[spec.name] = encoded.values
+        question = spec.question or getattr(survey_items.get(spec.name), "text", "")
+        rows.append(
+            {
+                "item": spec.name,
+                "construct": construct,
+                "question": question,
+                "scale_min": scale.min,
+                "scale_max": scale.max,
+                "favorable_min": scale.favorable_min,
+                "unfavorable_max": scale.unfavorable_max,
+                "reverse": bool(spec.reverse),
+            }
+        )
+    if not rows:
+        raise ValueError(
+            "No survey items were found to score. Map at least one column to a construct."
+        )
+    item_meta = pd.DataFrame(rows).set_index("item")
+    cmeta_rows = []
+    for c in dict.fromkeys(item_meta["construct"]):
+        known = None
+        if survey is not None:
+            known = next((k for k in survey.constructs if k.id == c), None)
+        cmeta_rows.append(
+            {
+                "construct": c,
+                "label": known.label if known else str(c).replace("_", " ").capitalize(),
+                "direction": known.direction if known else "higher_better",
+                "concept": known.concept if known else None,
+            }
+        )
+    group_cols = [s.name for s in specs if s.role in ("team", "role", "demographic")]
+    scored = score_responses(
+        pd.DataFrame(values, index=responses.index),
+        item_meta,
+        groups=responses[group_cols] if group_cols else None,
+        construct_meta=pd.DataFrame(cmeta_rows).set_index("construct"),
+        enps=enps_values,
+        min_item_share=getattr(survey, "min_item_share", 0.5) if survey is not None else 0.5,
+    )
+    scored.warnings.extend(warnings)
+    return scored
+
+
+# --------------------------------------------------------------------------------------------
+# aggregation helpers (private: their output is unprotected)
+
+
+def _construct_stack(scored: Scored) -> np.ndarray:
+    """Respondent × (6·constructs): valid, sum, sum of squares, fav, neutral, unfav counts."""
+    if "constructs" not in scored._cache:
+        s = scored.constructs.to_numpy(float)
+        valid = ~np.isnan(s)
+        s0 = np.where(valid, s, 0.0)
+        scored._cache["constructs"] = np.hstack(
+            [
+                valid.astype(float),
+                s0,
+                s0**2,
+                scored.favorable.to_numpy(float),
+                scored.neutral.to_numpy(float),
+                scored.unfavorable.to_numpy(float),
+            ]
+        )
+    return scored._cache["constructs"]
+
+
+def _item_stack(scored: Scored) -> np.ndarray:
+    """Respondent × (7·items): valid, sum, sum of squares, sum on 0–100, fav, neutral, unfav."""
+    if "items" not in scored._cache:
+        x = scored.items.to_numpy(float)
+        meta = scored.item_meta
+        valid = ~np.isnan(x)
+        x0 = np.where(valid, x, 0.0)
+        lo, hi = meta["scale_min"].to_numpy(float), meta["scale_max"].to_numpy(float)
+        fav = valid & (x0 >= meta["favorable_min"].to_numpy(float))
+        unf = valid & (x0 <= meta["unfavorable_max"].to_numpy(float)) & ~fav
+        scored._cache["items"] = np.hstack(
+            [
+                valid.astype(float),
+                x0,
+                x0**2,
+                np.where(valid, (x0 - lo) / (hi - lo) * 100, 0.0),
+                fav.astype(float),
+                (valid & ~fav & ~unf).astype(float),
+                unf.astype(float),
+            ]
+        )
+    return scored._cache["items"]
+
+
+def _check_by(scored: Scored, by: Sequence[str] | str | None) -> list[str]:
+    cols = [by] if isinstance(by, str) else list(by or [])
+    unknown = [c for c in cols if c not in scored.groups.columns]
+    if unknown:
+        have = ", ".join(scored.groups.columns) or "none"
+        raise ValueError(
+            f"Can't group by {', '.join(map(repr, unknown))}: it is not a team, role or "
+            f"demographic column (available: {have})."
+        )
+    if len(set(cols)) != len(cols):
+        raise ValueError("Each grouping column can be used only once.")
+    return cols
+
+
+def _levels(by: list[str], nested: bool) -> list[list[str]]:
+    if not by:
+        return [[]]
+    return [by[: j + 1] for j in range(len(by))] if nested else [by]
+
+
+def _group_sums(
+    scored: Scored, by: list[str], stack: np.ndarray, nested: bool
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Keys (grouping, group, by-columns) and summed stack rows per group, for all levels."""
+    keys_parts, sums_parts = [], []
+    for level in _levels(by, nested):
+        if level:
+            codes_frame = scored.groups[level]
+            grouped = codes_frame.groupby(level, sort=True, observed=True)
+            codes = grouped.ngroup().to_numpy()
+            keys = pd.DataFrame(list(grouped.groups.keys()), columns=level)
+            if len(level) == 1:
+                keys = pd.DataFrame({level[0]: list(grouped.groups.keys())})
+        else:
+            codes = np.zeros(len(stack), dtype=np.intp)
+            keys = pd.DataFrame(index=[0])
+        g = int(codes.max()) + 1 if len(codes) else 0
+        onehot = sparse.csr_matrix(
+            (np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(g, len(codes))
+        )
+        sums_parts.append(np.asarray(onehot @ stack))
+        sep = NEST if nested else CROSS
+        keys["grouping"] = sep.join(level) if level else "all"
+        keys["group"] = (
+            keys[level].astype(str).agg(sep.join, axis=1) if level else "All respondents"
+        )
+        for col in by:
+            if col not in keys:
+                keys[col] = pd.Series([pd.NA] * len(keys), dtype=object)
+        keys_parts.append(keys[["grouping", "group", *by]])
+    keys_all = pd.concat(keys_parts, ignore_index=True)
+    return keys_all, np.vstack(sums_parts) if sums_parts else np.zeros((0, stack.shape[1]))
+
+
+def _moments(n: np.ndarray, s: np.ndarray, ss: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, s / np.where(n > 0, n, 1), np.nan)
+        var = np.where(n > 1, (ss - n * mean**2) / np.where(n > 1, n - 1, 1), np.nan)
+    return mean, np.maximum(var, 0.0)
+
+
+def _shares(f: np.ndarray, u: np.ndarray, nu: np.ndarray) -> tuple[np.ndarray, ...]:
+    tot = f + u + nu
+    with np.errstate(invalid="ignore", divide="ignore"):
+        div = np.where(tot > 0, tot, np.nan)
+        return f / div * 100, u / div * 100, nu / div * 100
+
+
+def _compare(
+    n: np.ndarray,
+    s: np.ndarray,
+    ss: np.ndarray,
+    fav_share: np.ndarray,
+    rest_fav_share: np.ndarray,
+    org: tuple[float, float, float],
+) -> dict[str, np.ndarray]:
+    """Group vs rest of the organisation, from sums (shares in %)."""
+    on, os_, oss = org
+    mean, var = _moments(n, s, ss)
+    sd = np.sqrt(var)
+    lo, hi = stats.mean_ci(mean, sd, n)
+    rn, rs, rss = on - n, os_ - s, oss - ss
+    rmean, rvar = _moments(rn, rs, rss)
+    _, _, p = stats.welch_t(mean, var, n, rmean, rvar, rn)
+    d = stats.cohens_d(mean, sd, n, rmean, np.sqrt(rvar), rn)
+    # % favourable vs rest: answers within a respondent are not independent, so the test uses
+    # respondents as trials (share × n), the conservative design-effect choice.
+    g, r = fav_share / 100, rest_fav_share / 100
+    p_fav = stats.two_proportion_test(
+        np.nan_to_num(g) * n,
+        np.where(np.isnan(g), 0, n),
+        np.nan_to_num(r) * rn,
+        np.where(np.isnan(r), 0, rn),
+    )
+    return {
+        "score": mean,
+        "ci_low": lo,
+        "ci_high": hi,
+        "rest_score": rmean,
+        "diff_vs_rest": mean - rmean,
+        "effect_size": d,
+        "p": p,
+        "p_fav": p_fav,
+    }
+
+
+def _finish(
+    table: pd.DataFrame, policy: PrivacyPolicy, by: list[str], nested: bool, block: list[str]
+) -> pd.DataFrame:
+    out = protect_groups(table, "n", policy, by=by, block=block, nested=nested, keep=_META_KEEP)
+    for col, src in (("p_adj", "p"), ("p_fav_adj", "p_fav")):
+        if src in out:
+            out[col] = stats.holm(out[src].to_numpy(float))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# public, protected outputs
+
+
+def org_scores(scored: Scored, policy: PrivacyPolicy | None = None) -> pd.DataFrame:
+    """Whole-organisation score per construct, with 95% CI, boxes and Cronbach's alpha.
+
+    Alpha uses the reverse-coded items on 0–100 with listwise deletion (equal to raw-score alpha
+    when a construct's items share a scale); NaN for single-item constructs. ``alpha_warning``
+    explains a value below 0.6. The row goes through the same privacy check as group rows.
+    """
+    policy = policy or PrivacyPolicy()
+    stack = _construct_stack(scored)
+    c = scored.constructs.shape[1]
+    tot = stack.sum(axis=0)
+    n, s, ss, f, nu, u = (tot[i * c : (i + 1) * c] for i in range(6))
+    mean, var = _moments(n, s, ss)
+    lo, hi = stats.mean_ci(mean, np.sqrt(var), n)
+    fav, unf, neu = _shares(f, u, nu)
+    meta = scored.item_meta
+    items100 = (scored.items - meta["scale_min"]) / (meta["scale_max"] - meta["scale_min"]) * 100
+    alphas, warns = [], []
+    for construct in scored.constructs.columns:
+        cols = meta.index[meta["construct"] == construct]
+        a = stats.cronbach_alpha(items100[cols]) if len(cols) > 1 else float("nan")
+        alphas.append(a)
+        if len(cols) < 2:
+            warns.append("")
+        elif np.isnan(a):
+            warns.append("reliability could not be computed (too few complete answers)")
+        elif a < ALPHA_WARN_BELOW:
+            warns.append(
+                f"low reliability (alpha {a:.2f} < {ALPHA_WARN_BELOW}): the items may not "
+                "measure one thing; read item results too"
+            )
+        else:
+            warns.append("")
+    cm = scored.construct_meta
+    table = pd.DataFrame(
+        {
+            "construct": scored.constructs.columns.astype(str),
+            "label": cm["label"].to_numpy(),
+            "direction": cm["direction"].to_numpy(),
+            "concept": cm["concept"].to_numpy(),
+            "n": n,
+            "score": mean,
+            "ci_low": lo,
+            "ci_high": hi,
+            "favorable": fav,
+            "neutral": neu,
+            "unfavorable": unf,
+            "alpha": np.asarray(alphas, float),
+            "alpha_warning": warns,
+        }
+    )
+    return protect_groups(table, "n", policy, by=[], block=["construct"], keep=_META_KEEP)
+
+
+def group_scores(
+    scored: Scored,
+    by: Sequence[str] | str,
+    policy: PrivacyPolicy | None = None,
+    *,
+    nested: bool = False,
+) -> pd.DataFrame:
+    """Construct scores per group, compared with the rest of the organisation, protected.
+
+    Several ``by`` columns make a crossed grouping (team × role cells) or, with
+    ``nested=True``, a hierarchy whose every level is reported (division, division › team).
+
+    Returns
+    -------
+    One row per group × construct: ``grouping``, ``group``, one column per ``by`` column,
+    ``construct``, ``n``, ``score``, ``ci_low``, ``ci_high`` (t-based 95%), ``favorable``,
+    ``neutral``, ``unfavorable`` (%), ``rest_score``, ``diff_vs_rest``, ``effect_size``
+    (Cohen's d, pooled SD), ``p`` (Welch t vs rest), ``p_fav`` (two-proportion z or Fisher vs
+    rest), ``p_adj`` and ``p_fav_adj`` (Holm over all visible rows of the table),
+    ``suppressed``, ``suppressed_reason``.
+
+    Notes
+    -----
+    See :mod:`analysis.stats` for formulas and references. Holm runs after suppression, over
+    the cells actually shown.
+    """
+    policy = policy or PrivacyPolicy()
+    cols = _check_by(scored, by)
+    if not cols:
+        raise ValueError("Choose at least one column to group by.")
+    stack = _construct_stack(scored)
+    keys, sums = _group_sums(scored, cols, stack, nested)
+    constructs = list(scored.constructs.columns.astype(str))
+    c = len(constructs)
+    tot = stack.sum(axis=0)
+    parts = []
+    for j, construct in enumerate(constructs):
+        pick = [j + i * c for i in range(6)]
+        n, s, ss, f, nu, u = (sums[:, k] for k in pick)
+        on, os_, oss, of, onu, ou = (tot[k] for k in pick)
+        fav, unf, neu = _shares(f, u, nu)
+        rest_fav, _, _ = _shares(of - f, ou - u, onu - nu)
+        res = _compare(n, s, ss, fav, rest_fav, (on, os_, oss))
+        part = keys.copy()
+        part["construct"] = construct
+        part["n"] = n
+        for name in ("score", "ci_low", "ci_high"):
+            part[name] = res[name]
+        part["favorable"], part["neutral"], part["unfavorable"] = fav, neu, unf
+        for name in ("rest_score", "diff_vs_rest", "effect_size", "p", "p_fav"):
+            part[name] = res[name]
+        parts.append(part)
+    table = pd.concat(parts, ignore_index=True)
+    out = _finish(table, policy, cols, nested, ["construct"])
+    order = [
+        "grouping",
+        "group",
+        *cols,
+        "construct",
+        "n",
+        "score",
+        "ci_low",
+        "ci_high",
+        "favorable",
+        "neutral",
+        "unfavorable",
+        "rest_score",
+        "diff_vs_rest",
+        "effect_size",
+        "p",
+        "p_fav",
+        "p_adj",
+        "p_fav_adj",
+        "suppressed",
+        "suppressed_reason",
+    ]
+    return out[order]
+
+
+def item_scores(
+    scored: Scored,
+    by: Sequence[str] | str | None = None,
+    policy: PrivacyPolicy | None = None,
+    *,
+    nested: bool = False,
+) -> pd.DataFrame:
+    """Per item (and group): n, mean on the item's own scale (reverse-coded), 0–100 score and
+    % favourable / neutral / unfavourable of that item's answers; protected like group tables.
+    ``by=None`` gives the whole organisation."""
+    policy = policy or PrivacyPolicy()
+    cols = _check_by(scored, by)
+    stack = _item_stack(scored)
+    keys, sums = _group_sums(scored, cols, stack, nested)
+    meta = scored.item_meta
+    k = len(meta)
+    parts = []
+    for j, item in enumerate(meta.index):
+        n, s, _, s100, f, nu, u = (sums[:, j + i * k] for i in range(7))
+        mean, _ = _moments(n, s, np.zeros_like(s))
+        score, _ = _moments(n, s100, np.zeros_like(s))
+        fav, unf, neu = _shares(f, u, nu)
+        part = keys.copy()
+        part["item"] = str(item)
+        part["question"] = str(meta["question"].iloc[j])
+        part["construct"] = str(meta["construct"].iloc[j])
+        part["n"], part["mean"], part["score"] = n, mean, score
+        part["favorable"], part["neutral"], part["unfavorable"] = fav, neu, unf
+        parts.append(part)
+    table = pd.concat(parts, ignore_index=True)
+    return _finish(table, policy, cols, nested, ["item"])
+
+
+def enps(
+    scored: Scored,
+    by: Sequence[str] | str | None = None,
+    policy: PrivacyPolicy | None = None,
+    *,
+    nested: bool = False,
+) -> pd.DataFrame:
+    """Employee Net Promoter Score: % promoters (9–10) − % detractors (0–6), in points.
+
+    Notes
+    -----
+    Reichheld, F. (2003). The one number you need to grow. Harvard Business Review 81(12).
+    Protected like group tables; ``by=None`` gives the whole organisation.
+    """
+    if scored.enps is None:
+        raise ValueError(
+            "This survey has no 0–10 'would you recommend' question, so eNPS can't be computed."
+        )
+    policy = policy or PrivacyPolicy()
+    cols = _check_by(scored, by)
+    v = scored.enps.to_numpy(float)
+    valid = ~np.isnan(v)
+    stack = np.column_stack([valid, valid & (v >= 9), valid & (v <= 6)]).astype(float)
+    keys, sums = _group_sums(scored, cols, stack, nested)
+    n, pro, det = sums[:, 0], sums[:, 1], sums[:, 2]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = 100 / np.where(n > 0, n, np.nan)
+    table = keys.copy()
+    table["n"] = n
+    table["promoters"] = pro * share
+    table["passives"] = (n - pro - det) * share
+    table["detractors"] = det * share
+    table["enps"] = (pro - det) * share
+    return _finish(table, policy, cols, nested, [])
+
+
+def response_rate(
+    groups: Scored | pd.DataFrame,
+    headcounts: pd.DataFrame,
+    policy: PrivacyPolicy | None = None,
+) -> pd.DataFrame:
+    """Responses / headcount per group, from a small table of group → headcount.
+
+    ``headcounts`` has one or more grouping columns (named like the survey's grouping columns)
+    and a ``headcount`` column. The response count of a group under the minimum is hidden
+    like any other group number; the headcount, which the user supplied, stays visible.
+    """
+    policy = policy or PrivacyPolicy()
+    frame = groups.groups if isinstance(groups, Scored) else _text_groups(groups, groups.index)
+    if "headcount" not in headcounts.columns:
+        raise ValueError("The headcount table needs a column named 'headcount'.")
+    by = [c for c in headcounts.columns if c != "headcount"]
+    if not by:
+        raise ValueError("The headcount table needs a group column next to 'headcount'.")
+    unknown = [c for c in by if c not in frame.columns]
+    if unknown:
+        raise ValueError(
+            f"The headcount table's column(s) {unknown} are not grouping columns of the survey."
+        )
+    hc = headcounts.copy()
+    hc["headcount"] = pd.to_numeric(hc["headcount"], errors="coerce")
+    if hc["headcount"].isna().any() or (hc["headcount"] < 0).any():
+        raise ValueError("Every headcount must be a number of 0 or more.")
+    for col in by:
+        hc[col] = (
+            hc[col]
+            .astype(object)
+            .map(lambda v: NO_ANSWER if pd.isna(v) or str(v).strip() == "" else str(v).strip())
+        )
+    if hc.duplicated(by).any():
+        raise ValueError("The headcount table lists a group more than once.")
+    counts = frame.groupby(by, observed=True).size().rename("responses").reset_index()
+    for col in by:
+        counts[col] = counts[col].astype(object)
+        hc[col] = hc[col].astype(object)
+    table = counts.merge(hc, on=by, how="outer")
+    table["responses"] = table["responses"].fillna(0).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table["response_rate"] = (
+            table["responses"] / table["headcount"].where(table["headcount"] > 0) * 100
+        )
+    table.insert(0, "group", table[by].astype(str).agg(CROSS.join, axis=1))
+    table.insert(0, "grouping", CROSS.join(by))
+    return protect_groups(table, "responses", policy, by=by, block=[], keep=_META_KEEP)
