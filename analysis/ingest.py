@@ -1,0 +1,1104 @@
+"""Survey export bytes -> one tidy table of text answers, plus what was detected.
+
+Everything is read as text with no default-NA conversion ("NA" can be a team and "007" an ID).
+Spreadsheets are inspected *before* parsing: a zip bomb, an absurd declared sheet size or an
+XML entity bomb is refused (or worked around) without ever being allocated, because one bad
+upload must not take the server down for everybody.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import json
+import math
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from defusedxml import ElementTree as SafeET
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "FORMATS",
+    "IngestError",
+    "Limits",
+    "SourceColumn",
+    "SurveyExport",
+    "list_sheets",
+    "read_export",
+]
+
+FORMATS = (
+    "qualtrics",
+    "qualtrics_legacy",
+    "surveymonkey",
+    "ms_forms",
+    "google_forms",
+    "limesurvey",
+    "generic",
+)
+
+
+class IngestError(Exception):
+    """An upload that cannot be read; str(e) is one sentence: what is wrong and what to do."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Upper bounds that keep one upload from exhausting the server's memory or time."""
+
+    max_bytes: int = 50_000_000
+    max_rows: int = 300_000
+    max_columns: int = 5_000
+    max_cells: int = 20_000_000
+    max_uncompressed_bytes: int = 600_000_000
+    max_compression_ratio: float = 200.0
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class SourceColumn:
+    name: str
+    export_tag: str
+    question: str
+
+
+@dataclass
+class SurveyExport:
+    responses: pd.DataFrame
+    columns: tuple[SourceColumn, ...]
+    format: str
+    file_type: str
+    encoding: str | None
+    sheet: str | None
+    sheets: tuple[str, ...]
+    rows_read: int
+    dropped_rows: dict[str, int]
+    warnings: list[str] = field(default_factory=list)
+
+    def column(self, name: str) -> SourceColumn:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+
+# --------------------------------------------------------------------------------------------
+# sniffing what the bytes are
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+_OLE_WORKBOOK = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
+_BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"BZh", "a bzip2 archive"),
+    (b"\x7fELF", "a program file"),
+    (b"MZ", "a Windows program file"),
+    (b"SQLite format 3", "an SQLite database"),
+    (b"PAR1", "a Parquet file"),
+    (b"{\\rtf", "an RTF document"),
+)
+_TEXT_EXT = {"csv", "tsv", "txt", "tab", "dat", "text", ""}
+_XLSX_EXT = {"xlsx", "xlsm", "xltx", "xltm"}
+
+
+def _ext(filename: str) -> str:
+    name = filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def _mb(n: float) -> str:
+    return f"{n / 1_000_000:,.1f} MB" if n >= 100_000 else f"{n:,.0f} bytes"
+
+
+def _sniff_kind(data: bytes, filename: str) -> str:
+    """'xlsx' | 'ods' | 'text', or an IngestError saying what the file really is."""
+    head = data[:16]
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                names = set(zf.namelist())
+                mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError):
+            raise IngestError(
+                f"{filename!r} looks like an Excel file but is corrupt or truncated: open it in "
+                "Excel and save it again, or export the survey again."
+            ) from None
+        if "xl/workbook.xml" in names or any(n.startswith("xl/worksheets/") for n in names):
+            return "xlsx"
+        if b"opendocument.spreadsheet" in mimetype:
+            return "ods"
+        if any(n.startswith("word/") for n in names):
+            what = "a Word document"
+        elif any(n.startswith("ppt/") for n in names):
+            what = "a PowerPoint file"
+        elif b"opendocument" in mimetype:
+            what = "an OpenDocument file that is not a spreadsheet"
+        else:
+            what = "a zip archive"
+        raise IngestError(
+            f"{filename!r} is {what}, not a spreadsheet: upload the survey export as CSV or .xlsx."
+        )
+    if head.startswith(_OLE2):
+        if _ENCRYPTED_PACKAGE in data:
+            raise IngestError(
+                f"{filename!r} is password-protected: remove the password in Excel "
+                "(File > Info > Protect Workbook) and re-export, or save it as CSV."
+            )
+        if any(tag in data for tag in _OLE_WORKBOOK):
+            raise IngestError(
+                f"{filename!r} is an old binary Excel (.xls) file: open it in Excel and save as "
+                ".xlsx or CSV, then upload that."
+            )
+        raise IngestError(
+            f"{filename!r} is an old Microsoft Office binary file, not a spreadsheet export: "
+            "save the survey data as .xlsx or CSV and upload that."
+        )
+    for magic, what in _BINARY_MAGIC:
+        if data.startswith(magic):
+            raise IngestError(
+                f"{filename!r} is {what}, not a survey export: upload the survey responses "
+                "as CSV or .xlsx."
+            )
+    probe = data[:4096].lstrip(b"\xef\xbb\xbf").lstrip().lower()
+    if probe.startswith((b"<!doctype html", b"<html")) or b"<table" in probe[:2048]:
+        raise IngestError(
+            f"{filename!r} is a web page (HTML) saved with a spreadsheet name: open it in Excel "
+            "and save it as .xlsx or CSV, then upload that."
+        )
+    if probe.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in probe:
+        raise IngestError(
+            f"{filename!r} is an Excel 2003 XML spreadsheet: open it in Excel and save it as "
+            ".xlsx or CSV, then upload that."
+        )
+    return "text"
+
+
+# --------------------------------------------------------------------------------------------
+# text files
+
+
+def _decode(data: bytes, filename: str) -> tuple[str, str]:
+    """Text and the encoding used. Never raises for an encoding: latin-1 decodes any bytes."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith(codecs.BOM_UTF32_LE) or data.startswith(codecs.BOM_UTF32_BE):
+        return data.decode("utf-32", errors="replace"), "utf-32"
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        return data.decode("utf-16", errors="replace"), "utf-16"
+    sample = data[:20_000]
+    if len(sample) >= 2 and sample.count(0):
+        even = sample[0::2].count(0)
+        odd = sample[1::2].count(0)
+        half = len(sample) / 2
+        if odd > 0.3 * half and even < 0.05 * half:
+            return data.decode("utf-16-le", errors="replace"), "utf-16-le"
+        if even > 0.3 * half and odd < 0.05 * half:
+            return data.decode("utf-16-be", errors="replace"), "utf-16-be"
+        raise IngestError(
+            f"{filename!r} is a binary file, not a text table: upload the survey export as "
+            "CSV or .xlsx."
+        )
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    return _decode_8bit(data)
+
+
+_WESTERN = {
+    "cp1252",
+    "latin_1",
+    "iso8859_15",
+    "iso8859_1",
+    "cp1250",
+    "iso8859_2",
+    "mac_roman",
+    "cp850",
+    "cp437",
+    "utf_8",
+    "ascii",
+}
+
+
+def _decode_8bit(data: bytes) -> tuple[str, str]:
+    """cp1252 (Excel's 'CSV' on Western Windows) unless the bytes clearly are something else."""
+    try:
+        cp1252 = data.decode("cp1252")
+    except UnicodeDecodeError:
+        cp1252 = None
+    guess = None
+    try:
+        from charset_normalizer import from_bytes
+
+        # Only the lines with non-ASCII bytes tell encodings apart.
+        lines = [ln for ln in data.splitlines() if any(b > 127 for b in ln)]
+        best = from_bytes(b"\n".join(lines)[:200_000]).best()
+        guess = best.encoding if best is not None else None
+    except (ImportError, LookupError, ValueError):
+        guess = None
+    if cp1252 is not None and (guess is None or guess in _WESTERN):
+        return cp1252, "cp1252"
+    if guess is not None:
+        try:
+            return data.decode(guess), guess
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return data.decode("latin-1"), "latin-1"
+
+
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def _sniff_delimiter(text: str, ext: str) -> str:
+    """The delimiter giving the most consistent multi-column rows in the first lines."""
+    sample = text[:100_000]
+    cut = sample.rfind("\n")
+    if cut > 0 and len(text) > len(sample):
+        sample = sample[:cut]
+    best, best_score = ("\t" if ext in {"tsv", "tab"} else ","), (-1.0, 0)
+    for delim in _DELIMITERS:
+        try:
+            rows = [r for r in csv.reader(io.StringIO(sample, newline=""), delimiter=delim) if r]
+        except csv.Error:
+            continue
+        rows = rows[:200]
+        if not rows:
+            continue
+        widths = [len(r) for r in rows]
+        mode = max(set(widths), key=widths.count)
+        if mode < 2:
+            continue
+        consistency = widths.count(mode) / len(widths)
+        score = (round(consistency, 2), mode)
+        if ext in {"tsv", "tab"} and delim == "\t":
+            score = (score[0] + 0.05, score[1])
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _read_text(data: bytes, filename: str, limits: Limits) -> tuple[list[list[str]], str, str]:
+    text, encoding = _decode(data, filename)
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise IngestError(
+            f"{filename!r} holds no text (only blank space): export the survey responses again."
+        )
+    bad = sum(1 for ch in text[:10_000] if ord(ch) < 32 and ch not in "\t\r\n")
+    if bad > 0.05 * min(len(text), 10_000):
+        raise IngestError(
+            f"{filename!r} is a binary file, not a text table: upload the survey export as "
+            "CSV or .xlsx."
+        )
+    delim = _sniff_delimiter(text, _ext(filename))
+    rows: list[list[str]] = []
+    # Header rows (up to 3) plus a little slack for title lines before the row limit applies.
+    max_lines = limits.max_rows + 10
+    try:
+        for i, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delim)):
+            if i >= max_lines:
+                raise IngestError(_too_many_rows(limits))
+            if len(row) > limits.max_columns:
+                raise IngestError(_too_many_columns(len(row), limits))
+            rows.append(row)
+    except csv.Error as exc:
+        raise IngestError(
+            f"{filename!r} could not be read as a table ({exc}): check for an unmatched "
+            "quote near that line, or export the survey again."
+        ) from None
+    return rows, encoding, delim
+
+
+def _too_many_rows(limits: Limits) -> str:
+    return (
+        f"The file has more than {limits.max_rows:,} rows, the limit: filter the export "
+        "(e.g. one survey wave or business unit) or raise the row limit."
+    )
+
+
+def _too_many_columns(n: int, limits: Limits) -> str:
+    return (
+        f"The file has {n:,} columns, more than the {limits.max_columns:,} limit: export only "
+        "the questions you need, or raise the column limit."
+    )
+
+
+def _too_many_cells(rows: int, cols: int, limits: Limits) -> str:
+    return (
+        f"The table is {rows:,} rows by {cols:,} columns, more than the {limits.max_cells:,} "
+        "cell limit: export fewer columns or rows, or raise the cell limit."
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# zipped spreadsheets: inspect first, parse after
+
+_COL_LETTERS = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]{1,3})[0-9]+\"")
+_CELL_ROWS = re.compile(rb"<c\b[^>]*?\br=\"[A-Z]{1,3}([0-9]+)\"")
+_ANY_CELL = re.compile(rb"<c[\s>/]")
+_ROW_TAG = re.compile(rb"<row[\s>]")
+_DIMENSION = re.compile(rb"<dimension\b[^>]*?\bref=\"([^\"]+)\"")
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_REF = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]+)$")
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def _ref_size(ref: str) -> tuple[int, int] | None:
+    """(rows, columns) spanned by a range like 'A1:XFD1048576', or None if unreadable."""
+    parts = ref.upper().split(":")
+    cells = [_REF.match(p.strip()) for p in parts]
+    if not cells or any(c is None for c in cells):
+        return None
+    rows = [int(c.group(2)) for c in cells if c]
+    cols = [_col_number(c.group(1)) for c in cells if c]
+    return max(rows) - min(rows) + 1, max(cols) - min(cols) + 1
+
+
+def _open_zip(data: bytes, filename: str, limits: Limits) -> zipfile.ZipFile:
+    corrupt = (
+        f"{filename!r} is a corrupt or truncated spreadsheet: open it in Excel and save it "
+        "again, or export the survey again."
+    )
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError):
+        raise IngestError(corrupt) from None
+    if len(infos) > 10_000:
+        raise IngestError(
+            f"{filename!r} holds {len(infos):,} files inside, far more than a spreadsheet: "
+            "save it again from Excel as .xlsx or CSV."
+        )
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise IngestError(
+            f"{filename!r} is password-protected: remove the password and re-export, or save "
+            "it as CSV."
+        )
+    total = sum(info.file_size for info in infos)
+    if total > limits.max_uncompressed_bytes:
+        raise IngestError(
+            f"{filename!r} unpacks to {_mb(total)}, more than the "
+            f"{_mb(limits.max_uncompressed_bytes)} limit: export fewer rows or columns, or "
+            "upload it as CSV."
+        )
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > 1_000_000 and ratio > limits.max_compression_ratio:
+            raise IngestError(
+                f"{filename!r} unpacks {ratio:,.0f} times larger than its size (a 'zip bomb' "
+                f"pattern, limit {limits.max_compression_ratio:,.0f}x): it was refused; save "
+                "the data again from Excel or upload it as CSV."
+            )
+    return zf
+
+
+def _read_member(zf: zipfile.ZipFile, name: str, filename: str) -> bytes:
+    try:
+        return zf.read(name)
+    except KeyError:
+        raise IngestError(
+            f"{filename!r} is missing part of its workbook ({name}): open it in Excel and "
+            "save it again."
+        ) from None
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError):
+        raise IngestError(
+            f"{filename!r} is a corrupt or truncated spreadsheet: open it in Excel and save it "
+            "again, or export the survey again."
+        ) from None
+
+
+def _check_xml(xml: bytes, filename: str) -> None:
+    head = xml[:4096]
+    root = head.find(b"<", head.find(b"?>") + 1 if b"?>" in head else 0)
+    if _DTD.search(xml[: max(root, 0) + 2048]):
+        raise IngestError(
+            f"{filename!r} contains XML entity declarations, which spreadsheets never need and "
+            "attacks use: it was refused; save the data again from Excel or as CSV."
+        )
+
+
+def _parse_xml(xml: bytes, filename: str) -> Any:
+    _check_xml(xml, filename)
+    try:
+        return SafeET.fromstring(xml, forbid_dtd=True)
+    except Exception:  # defusedxml raises several XML and policy exception types
+        raise IngestError(
+            f"{filename!r} has an unreadable workbook structure: open it in Excel and save it "
+            "again."
+        ) from None
+
+
+@dataclass
+class _SheetInfo:
+    name: str
+    path: str
+    rows: int = 0
+    cols: int = 0
+    cells: int = 0
+    declared: tuple[int, int] | None = None
+    declared_ref: str = ""
+
+
+def _xlsx_sheets(zf: zipfile.ZipFile, filename: str) -> list[_SheetInfo]:
+    book = _parse_xml(_read_member(zf, "xl/workbook.xml", filename), filename)
+    rels: dict[str, str] = {}
+    if "xl/_rels/workbook.xml.rels" in zf.namelist():
+        rel_root = _parse_xml(_read_member(zf, "xl/_rels/workbook.xml.rels", filename), filename)
+        for rel in rel_root.iter(f"{_NS_PKG_REL}Relationship"):
+            target = rel.get("Target", "")
+            target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            rels[rel.get("Id", "")] = re.sub(r"[^/]+/\.\./", "", target)
+    sheets = []
+    for i, el in enumerate(book.iter(f"{_NS_MAIN}sheet"), start=1):
+        path = rels.get(el.get(f"{_NS_REL}id", ""), f"xl/worksheets/sheet{i}.xml")
+        sheets.append(_SheetInfo(name=el.get("name", f"Sheet{i}"), path=path))
+    if not sheets:
+        raise IngestError(f"{filename!r} is a workbook without sheets: export the survey again.")
+    return sheets
+
+
+def _scan_sheet(zf: zipfile.ZipFile, sheet: _SheetInfo, filename: str) -> None:
+    """Real extent of a sheet from its cell references, without building any cells."""
+    if sheet.path not in zf.namelist():
+        return
+    xml = _read_member(zf, sheet.path, filename)
+    _check_xml(xml, filename)
+    m = _DIMENSION.search(xml[:10_000])
+    if m:
+        sheet.declared_ref = m.group(1).decode("ascii", "replace")
+        sheet.declared = _ref_size(sheet.declared_ref)
+    sheet.cells = xml.count(b"<c ") + xml.count(b"<c>")
+    letters = set(_COL_LETTERS.findall(xml))
+    if letters:
+        sheet.cols = max(_col_number(x.decode()) for x in letters)
+        sheet.rows = max(map(int, _CELL_ROWS.findall(xml)))
+    elif sheet.cells:
+        # Cells without references are placed one after another: bound the width by the
+        # longest row.
+        sheet.rows = len(_ROW_TAG.findall(xml))
+        sheet.cols = max((len(_ANY_CELL.findall(part)) for part in xml.split(b"</row>")), default=0)
+
+
+def _has_data(sheet: _SheetInfo) -> bool:
+    return sheet.cells > 0
+
+
+def _fixed_dimension(zf: zipfile.ZipFile, sheet: _SheetInfo, filename: str) -> bytes:
+    """The workbook with the sheet's absurd declared dimension replaced by its real extent."""
+    out = io.BytesIO()
+    real = f"A1:{_col_letters(max(sheet.cols, 1))}{max(sheet.rows, 1)}".encode()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in zf.infolist():
+            content = _read_member(zf, info.filename, filename)
+            if info.filename == sheet.path:
+                content = _DIMENSION.sub(
+                    lambda m: m.group(0).replace(m.group(1), real), content, count=1
+                )
+            dst.writestr(info.filename, content)
+    return out.getvalue()
+
+
+def _col_letters(n: int) -> str:
+    s = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _cell_text(value: Any) -> str:
+    """A spreadsheet cell as the text a person would read in it."""
+    if type(value) is str:
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return ""
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.15g}"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return str(value)
+
+
+def _calamine_rows(payload: bytes, sheet_name: str, filename: str) -> list[list[str]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(payload))
+        rows = wb.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own error types for damaged files
+        if type(exc).__name__ == "PasswordError":
+            raise IngestError(
+                f"{filename!r} is password-protected: remove the password and re-export."
+            ) from None
+        raise IngestError(
+            f"{filename!r} could not be read ({type(exc).__name__}): open it in Excel and "
+            "save it again, or upload it as CSV."
+        ) from None
+    return [[_cell_text(v) for v in row] for row in rows]
+
+
+def _pick_sheet(
+    available: list[str], data_sheets: list[str], sheet: str | None, filename: str
+) -> str:
+    if sheet is not None:
+        if sheet in available:
+            return sheet
+        raise IngestError(
+            f"{filename!r} has no sheet named {sheet!r}: choose one of "
+            f"{', '.join(repr(s) for s in (data_sheets or available))}."
+        )
+    if not data_sheets:
+        raise IngestError(
+            f"Every sheet in {filename!r} is empty: check you exported the responses, "
+            "not just the questionnaire."
+        )
+    return data_sheets[0]
+
+
+def _read_xlsx(
+    data: bytes, filename: str, sheet: str | None, limits: Limits
+) -> tuple[list[list[str]], str, tuple[str, ...], list[str]]:
+    zf = _open_zip(data, filename, limits)
+    infos = _xlsx_sheets(zf, filename)
+    for info in infos:
+        _scan_sheet(zf, info, filename)
+    data_sheets = [s.name for s in infos if _has_data(s)]
+    chosen_name = _pick_sheet([s.name for s in infos], data_sheets, sheet, filename)
+    chosen = next(s for s in infos if s.name == chosen_name)
+    warnings: list[str] = []
+    if sheet is None and len(data_sheets) > 1:
+        warnings.append(
+            f"The workbook has {len(data_sheets)} sheets with data "
+            f"({', '.join(data_sheets)}); read {chosen_name!r}. Choose another sheet if needed."
+        )
+    if not _has_data(chosen):
+        raise IngestError(
+            f"Sheet {chosen_name!r} is empty: choose a sheet with responses"
+            + (f" ({', '.join(repr(s) for s in data_sheets)})." if data_sheets else ".")
+        )
+    _check_shape(chosen.rows, chosen.cols, limits, header_rows=3)
+    payload = data
+    if chosen.declared is not None:
+        drows, dcols = chosen.declared
+        if drows * dcols > limits.max_cells or dcols > 16_384 or drows > 1_048_576:
+            payload = _fixed_dimension(zf, chosen, filename)
+            warnings.append(
+                f"Sheet {chosen_name!r} declares a size of {chosen.declared_ref}, far beyond its "
+                f"data; only its {chosen.rows:,} rows by {chosen.cols:,} columns with cells "
+                "were read."
+            )
+    elif chosen.declared_ref:
+        payload = _fixed_dimension(zf, chosen, filename)
+    rows = _calamine_rows(payload, chosen_name, filename)
+    return rows, chosen_name, tuple(data_sheets), warnings
+
+
+_ODS_REPEAT = re.compile(rb"number-(rows|columns)-repeated=\"([0-9]+)\"")
+_ODS_CELL = re.compile(rb"<table:table-cell\b[^>]*?>")
+
+
+def _read_ods(
+    data: bytes, filename: str, sheet: str | None, limits: Limits
+) -> tuple[list[list[str]], str, tuple[str, ...], list[str]]:
+    zf = _open_zip(data, filename, limits)
+    content = _read_member(zf, "content.xml", filename)
+    _check_xml(content, filename)
+    # Empty repeated rows/columns are how LibreOffice pads a sheet; repeats of *filled* cells
+    # would be materialised, so bound them.
+    for m in _ODS_CELL.finditer(content):
+        tag = m.group(0)
+        rep = re.search(rb"number-columns-repeated=\"([0-9]+)\"", tag)
+        if rep and int(rep.group(1)) > limits.max_columns and b"value" in tag:
+            raise IngestError(_too_many_columns(int(rep.group(1)), limits))
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = list(wb.sheet_names)
+    except Exception as exc:  # calamine raises its own error types for damaged files
+        raise IngestError(
+            f"{filename!r} could not be read ({type(exc).__name__}): open it and save it "
+            "again, or upload it as CSV."
+        ) from None
+    sheets_rows: dict[str, list[list[str]]] = {}
+    for name in names:
+        if sheet is not None and name != sheet:
+            continue
+        sheets_rows[name] = _calamine_rows(data, name, filename)
+    data_sheets = [n for n, r in sheets_rows.items() if any(any(c for c in row) for row in r)]
+    if sheet is not None:
+        data_sheets = [n for n in names if n == sheet or _ods_sheet_has_data(data, n, filename)]
+    chosen = _pick_sheet(names, data_sheets, sheet, filename)
+    warnings = []
+    if sheet is None and len(data_sheets) > 1:
+        warnings.append(
+            f"The workbook has {len(data_sheets)} sheets with data "
+            f"({', '.join(data_sheets)}); read {chosen!r}. Choose another sheet if needed."
+        )
+    rows = sheets_rows.get(chosen) or _calamine_rows(data, chosen, filename)
+    if not any(any(c for c in row) for row in rows):
+        raise IngestError(f"Sheet {chosen!r} is empty: choose a sheet with responses.")
+    return rows, chosen, tuple(data_sheets), warnings
+
+
+def _ods_sheet_has_data(data: bytes, name: str, filename: str) -> bool:
+    return any(any(c for c in row) for row in _calamine_rows(data, name, filename))
+
+
+def _check_shape(rows: int, cols: int, limits: Limits, header_rows: int = 0) -> None:
+    if cols > limits.max_columns:
+        raise IngestError(_too_many_columns(cols, limits))
+    if rows - header_rows > limits.max_rows:
+        raise IngestError(_too_many_rows(limits))
+    if rows * cols > limits.max_cells:
+        raise IngestError(_too_many_cells(rows, cols, limits))
+
+
+# --------------------------------------------------------------------------------------------
+# header layouts of the survey platforms
+
+_QUALTRICS_TAGS = {
+    "startdate",
+    "enddate",
+    "status",
+    "ipaddress",
+    "progress",
+    "duration (in seconds)",
+    "finished",
+    "recordeddate",
+    "responseid",
+    "recipientlastname",
+    "recipientfirstname",
+    "recipientemail",
+    "externalreference",
+    "locationlatitude",
+    "locationlongitude",
+    "distributionchannel",
+    "userlanguage",
+}
+_QUALTRICS_LABELS = {"start date", "end date", "response id", "response type", "recorded date"}
+_SM_META = {"respondent id", "collector id", "start date", "end date", "ip address"}
+_SM_SUBLABELS = {"response", "open-ended response"}
+_MSFORMS = {"id", "start time", "completion time"}
+_GOOGLE_TS = {
+    "timestamp",
+    "marca temporal",
+    "zeitstempel",
+    "horodateur",
+    "carimbo de data/hora",
+    "informazioni cronologiche",
+    "tijdstempel",
+    "sygnatura czasowa",
+}
+_LIME_META = {
+    "id",
+    "submitdate",
+    "lastpage",
+    "startlanguage",
+    "seed",
+    "startdate",
+    "datestamp",
+    "ipaddr",
+    "refurl",
+    "token",
+}
+_LIME_LABELS = {
+    "response id",
+    "date submitted",
+    "last page",
+    "start language",
+    "seed",
+    "date started",
+    "date last action",
+}
+_LIME_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*\[[A-Za-z0-9_]+\]$")
+_LIME_FULLTEXT = re.compile(r"^([A-Za-z][A-Za-z0-9_]*(?:\[[A-Za-z0-9_]+\])?)\.\s+(\S.*)$", re.S)
+
+
+@dataclass
+class _Layout:
+    format: str
+    header_rows: int
+    tags: list[str]
+    questions: list[str]
+    names: list[str]
+
+
+def _is_import_id_row(row: list[str]) -> bool:
+    filled = [c for c in row if c]
+    return bool(filled) and sum(c.startswith('{"ImportId"') for c in filled) >= 0.5 * len(filled)
+
+
+def _import_id(cell: str) -> str:
+    try:
+        value = json.loads(cell)
+    except ValueError:
+        return ""
+    return str(value.get("ImportId", "")) if isinstance(value, dict) else ""
+
+
+def _detect_layout(rows: list[list[str]]) -> _Layout:
+    width = len(rows[0])
+    row0 = rows[0]
+    low0 = [c.casefold() for c in row0]
+    row1 = rows[1] if len(rows) > 1 else [""] * width
+    row2 = rows[2] if len(rows) > 2 else [""] * width
+
+    # Qualtrics legacy: V1, V2, ... then a row of ResponseID, ResponseSet, ... + question text.
+    v_cells = sum(bool(re.fullmatch(r"V\d+", c)) for c in row0)
+    if row0 and row0[0] == "V1" and v_cells >= 3 and len(rows) > 1:
+        names = [
+            row1[i] if re.fullmatch(r"V\d+", row0[i]) and row1[i] else row0[i] for i in range(width)
+        ]
+        questions = [
+            "" if re.fullmatch(r"V\d+", row0[i]) or row1[i] == row0[i] else row1[i]
+            for i in range(width)
+        ]
+        return _Layout("qualtrics_legacy", 2, list(row0), questions, names)
+
+    # Qualtrics current: export tags, question text, {"ImportId": ...}.
+    qualtrics_hits = sum(c in _QUALTRICS_TAGS for c in low0)
+    if _is_import_id_row(row2) or _is_import_id_row(row1) or qualtrics_hits >= 4:
+        if _is_import_id_row(row2):
+            n, questions = 3, list(row1)
+        elif _is_import_id_row(row1):
+            n, questions = 2, [""] * width
+        elif any(c.casefold() in _QUALTRICS_LABELS for c in row1):
+            n, questions = 2, list(row1)
+        else:
+            n, questions = 1, [""] * width
+        return _Layout("qualtrics", n, list(row0), questions, list(row0))
+
+    # SurveyMonkey: metadata headers, then a second row of sub-labels.
+    if sum(c in _SM_META for c in low0) >= 2 and len(rows) > 1:
+        second_is_header = any(c.casefold() in _SM_SUBLABELS for c in row1) or (
+            row1[0] == "" and any(row1) and any(row0[i] == "" and row1[i] for i in range(width))
+        )
+        if second_is_header:
+            return _surveymonkey(row0, row1)
+        return _Layout("surveymonkey", 1, list(row0), [""] * width, list(row0))
+
+    if set(low0[:8]) >= _MSFORMS:
+        return _Layout("ms_forms", 1, list(row0), list(row0), list(row0))
+
+    if low0 and low0[0] in _GOOGLE_TS:
+        return _Layout("google_forms", 1, list(row0), list(row0), list(row0))
+
+    lime_meta = sum(c in _LIME_META for c in low0) + sum(c in _LIME_LABELS for c in low0)
+    lime_codes = sum(bool(_LIME_CODE.match(c)) for c in row0)
+    fulltext = [_LIME_FULLTEXT.match(c) for c in row0]
+    if lime_meta >= 3 or lime_codes >= 3:
+        tags, questions = [], []
+        for cell, m in zip(row0, fulltext, strict=True):
+            if m and (lime_meta >= 3 or _LIME_CODE.match(m.group(1))):
+                tags.append(m.group(1))
+                questions.append(m.group(2).strip())
+            else:
+                tags.append(cell)
+                questions.append("")
+        names = [t if q else c for t, q, c in zip(tags, questions, row0, strict=True)]
+        return _Layout("limesurvey", 1, tags, questions, names)
+
+    if _headerless(rows):
+        names = [f"Column {i}" for i in range(1, width + 1)]
+        return _Layout("generic", 0, names, [""] * width, names)
+    return _Layout("generic", 1, list(row0), [""] * width, list(row0))
+
+
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+
+
+def _headerless(rows: list[list[str]]) -> bool:
+    """True when the first line is data: a number where a header would be, in a column of
+    numbers (headers are words)."""
+    if len(rows) < 3:
+        return False
+    body = rows[1:200]
+    for j, cell in enumerate(rows[0]):
+        if not _PLAIN_NUMBER.match(cell):
+            continue
+        values = [r[j] for r in body if r[j]]
+        if values and sum(bool(_PLAIN_NUMBER.match(v)) for v in values) >= 0.95 * len(values):
+            return True
+    return False
+
+
+def _surveymonkey(row0: list[str], row1: list[str]) -> _Layout:
+    """Merge SurveyMonkey's two header rows: a blank top cell continues the question on its
+    left, and the second row names the option ('Contact information - Email')."""
+    names, questions = [], []
+    parent = ""
+    for top, sub in zip(row0, row1, strict=True):
+        parent = top or parent
+        meta = bool(top) and not sub
+        if not sub or sub.casefold() in _SM_SUBLABELS:
+            name = parent
+        else:
+            name = f"{parent} - {sub}" if parent else sub
+        names.append(name)
+        questions.append("" if meta else parent)
+    return _Layout("surveymonkey", 2, list(names), questions, names)
+
+
+# --------------------------------------------------------------------------------------------
+# tidy table
+
+_MAX_NAME = 120
+
+
+def _unique_names(raw: list[str]) -> list[str]:
+    """Readable, unique column names: blank -> 'Column 7', repeats -> 'Q5 (2)'."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for i, name in enumerate(raw, start=1):
+        name = " ".join(name.split())
+        if len(name) > _MAX_NAME:
+            name = name[: _MAX_NAME - 1].rstrip() + "…"
+        if not name:
+            name = f"Column {i}"
+        candidate, k = name, 2
+        while candidate.casefold() in seen:
+            candidate = f"{name} ({k})"
+            k += 1
+        seen.add(candidate.casefold())
+        out.append(candidate)
+    return out
+
+
+def _question(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _skip_title_rows(rows: list[list[str]]) -> tuple[list[list[str]], int]:
+    """Drop blank lines and one-cell title lines above a wider header row."""
+    skipped = 0
+    while rows:
+        filled = sum(bool(c) for c in rows[0])
+        nxt = sum(bool(c) for c in rows[1]) if len(rows) > 1 else 0
+        if filled == 0 or (filled == 1 and nxt >= 3 and not rows[0][0].startswith("V1")):
+            rows = rows[1:]
+            skipped += 1
+            continue
+        break
+    return rows, skipped
+
+
+_PREVIEW_STATUS = {"survey preview", "survey test", "spam", "preview spam"}
+
+
+def _tidy(
+    rows: list[list[str]], filename: str, limits: Limits
+) -> tuple[pd.DataFrame, tuple[SourceColumn, ...], str, int, dict[str, int], list[str]]:
+    warnings: list[str] = []
+    rows = [[c.strip() for c in row] for row in rows]
+    if rows and rows[0]:
+        rows[0][0] = rows[0][0].lstrip("\ufeff").strip()
+    rows, skipped = _skip_title_rows(rows)
+    if skipped and rows:
+        warnings.append(f"Skipped {skipped} title or blank line(s) above the header row.")
+    if not rows:
+        raise IngestError(
+            f"{filename!r} holds no table: export the survey responses again (CSV or .xlsx)."
+        )
+    width = max(len(r) for r in rows)
+    _check_shape(len(rows), width, limits, header_rows=3)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    layout = _detect_layout(rows)
+    header = rows[: layout.header_rows]
+    body = rows[layout.header_rows :]
+    rows_read = len(body)
+    if rows_read == 0:
+        raise IngestError(
+            f"{filename!r} has column headers but no responses: export again with the "
+            "responses included (check the export's filters and date range)."
+        )
+
+    # Drop columns with neither a header nor any answer (e.g. from trailing commas); warn about
+    # named ones left empty so nothing vanishes unseen.
+    keep, empty_named = [], []
+    for j in range(width):
+        has_value = any(r[j] for r in body)
+        if has_value:
+            keep.append(j)
+        elif any(h[j] for h in header):
+            empty_named.append(layout.names[j] or layout.tags[j])
+    if empty_named:
+        shown = ", ".join(empty_named[:8]) + (" …" if len(empty_named) > 8 else "")
+        warnings.append(f"Dropped {len(empty_named)} column(s) with no answers at all: {shown}.")
+
+    dropped: dict[str, int] = {}
+    header_signature = tuple(rows[layout.header_rows - 1]) if layout.header_rows else None
+    status_col = next(
+        (j for j in keep if layout.tags[j].casefold() == "status" and layout.format == "qualtrics"),
+        None,
+    )
+    kept_rows: list[list[str]] = []
+    for r in body:
+        if not any(r[j] for j in keep):
+            dropped["empty row"] = dropped.get("empty row", 0) + 1
+        elif header_signature is not None and tuple(r) == header_signature:
+            dropped["repeated header row"] = dropped.get("repeated header row", 0) + 1
+        elif status_col is not None and r[status_col].casefold() in _PREVIEW_STATUS:
+            dropped["survey preview, test or spam"] = (
+                dropped.get("survey preview, test or spam", 0) + 1
+            )
+        else:
+            kept_rows.append([r[j] for j in keep])
+    for reason, n in dropped.items():
+        warnings.append(f"Dropped {n} row{'s' if n != 1 else ''}: {reason}.")
+    if not kept_rows:
+        raise IngestError(
+            f"All {rows_read:,} response rows in {filename!r} are empty: export again with the "
+            "responses included."
+        )
+    if not keep:
+        raise IngestError(
+            f"{filename!r} has headers but no answers in any column: export the responses again."
+        )
+
+    names = _unique_names([layout.names[j] for j in keep])
+    columns = tuple(
+        SourceColumn(
+            name=name,
+            export_tag=layout.tags[j] or name,
+            question=_question(layout.questions[j]),
+        )
+        for name, j in zip(names, keep, strict=True)
+    )
+    frame = pd.DataFrame(
+        {
+            name: pd.Series([row[k] or None for row in kept_rows], dtype="str")
+            for k, name in enumerate(names)
+        }
+    )
+    frame.index = pd.RangeIndex(len(frame))
+    return frame, columns, layout.format, rows_read, dropped, warnings
+
+
+# --------------------------------------------------------------------------------------------
+# entry points
+
+
+def _check_size(data: bytes, filename: str, limits: Limits) -> None:
+    if len(data) == 0:
+        raise IngestError(
+            f"{filename!r} is empty (0 bytes): export the survey responses again and upload "
+            "the new file."
+        )
+    if len(data) > limits.max_bytes:
+        raise IngestError(
+            f"{filename!r} is {_mb(len(data))}, more than the {_mb(limits.max_bytes)} limit: "
+            "export only the columns you need or split the file, or raise the size limit."
+        )
+    if len(data.strip()) <= 2 and b"\n" not in data.strip():
+        raise IngestError(
+            f"{filename!r} is only {len(data)} byte{'s' if len(data) != 1 else ''} long and "
+            "holds no table: check that the export finished, then upload it again."
+        )
+
+
+def list_sheets(data: bytes, filename: str) -> tuple[str, ...]:
+    """Sheets holding data, for a sheet picker; () for text files."""
+    _check_size(data, filename, DEFAULT_LIMITS)
+    kind = _sniff_kind(data, filename)
+    if kind == "xlsx":
+        zf = _open_zip(data, filename, DEFAULT_LIMITS)
+        infos = _xlsx_sheets(zf, filename)
+        for info in infos:
+            _scan_sheet(zf, info, filename)
+        return tuple(s.name for s in infos if _has_data(s))
+    if kind == "ods":
+        return _read_ods(data, filename, None, DEFAULT_LIMITS)[2]
+    return ()
+
+
+def read_export(
+    data: bytes,
+    filename: str,
+    *,
+    sheet: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> SurveyExport:
+    """Read a survey export (CSV/TSV/TXT, XLSX/XLSM or ODS) into a tidy text table.
+
+    Raises IngestError, whose message is one sentence for the user, for anything unreadable.
+    """
+    if isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
+    _check_size(data, filename, limits)
+    kind = _sniff_kind(data, filename)
+    ext = _ext(filename)
+    warnings: list[str] = []
+    encoding: str | None = None
+    sheets: tuple[str, ...] = ()
+    chosen: str | None = None
+    if kind == "xlsx":
+        if ext not in _XLSX_EXT:
+            warnings.append(f"{filename!r} is an Excel workbook despite its name; read it as one.")
+        rows, chosen, sheets, more = _read_xlsx(data, filename, sheet, limits)
+        warnings.extend(more)
+    elif kind == "ods":
+        if ext != "ods":
+            warnings.append(f"{filename!r} is an OpenDocument spreadsheet; read it as one.")
+        rows, chosen, sheets, more = _read_ods(data, filename, sheet, limits)
+        warnings.extend(more)
+    else:
+        if ext in _XLSX_EXT | {"xls", "ods"}:
+            warnings.append(f"{filename!r} is a text (CSV) file despite its name; read it as CSV.")
+        elif ext not in _TEXT_EXT:
+            warnings.append(f"{filename!r} has an unusual extension; read it as a text table.")
+        rows, encoding, _delim = _read_text(data, filename, limits)
+    if not rows:
+        raise IngestError(f"{filename!r} holds no table: export the survey responses again.")
+    frame, columns, fmt, rows_read, dropped, more = _tidy(rows, filename, limits)
+    warnings.extend(more)
+    return SurveyExport(
+        responses=frame,
+        columns=columns,
+        format=fmt,
+        file_type=kind if kind != "text" else "csv",
+        encoding=encoding,
+        sheet=chosen,
+        sheets=sheets,
+        rows_read=rows_read,
+        dropped_rows=dropped,
+        warnings=warnings,
+    )
