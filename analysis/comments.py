@@ -1,0 +1,170 @@
+"""Comments as a tidy long table: cleaned text, filler flag and language, one row per answer.
+
+Cleaning only removes what is never content (zero-width characters, byte-order marks, control
+characters, repeated whitespace) and applies Unicode NFKC, so full-width letters and ligatures
+compare equal to their plain forms. Filler ("n/a", "None.", "No other comments", "Thank you!") is
+kept in the table but flagged, so it can be counted and left out of sentiment averages and
+themes. Note "NA" as a comment is filler, while "NA" as a team name stays a valid team: the
+ingestion layer never converts it, and this module only flags comment text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = [
+    "MIN_LETTERS_FOR_LANGUAGE",
+    "clean_text",
+    "detect_language",
+    "is_filler",
+    "tidy_comments",
+]
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# Language identification is unreliable on a few words ("Great team" scores as 24% English), so
+# shorter comments are taken as English. Non-English needs a confident call.
+MIN_LETTERS_FOR_LANGUAGE = 20
+MIN_LANGUAGE_CONFIDENCE = 0.9
+
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\u00ad]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: object) -> str:
+    """NFKC-normalise, drop invisible and control characters, collapse whitespace.
+
+    Missing values (None, NaN, pd.NA) become "".
+    """
+    if text is None or (not isinstance(text, str) and pd.isna(text)):
+        return ""
+    s = unicodedata.normalize("NFKC", str(text))
+    s = _INVISIBLE.sub("", s)
+    s = _CONTROL.sub(" ", s)
+    return " ".join(s.split())
+
+
+@cache
+def _filler_phrases() -> frozenset[str]:
+    lines = (DATA_DIR / "filler.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(ln.strip() for ln in lines if ln.strip() and not ln.startswith("#"))
+
+
+_POLITE_TAIL = re.compile(
+    r"\s+(?:thanks|thank you|thank u|thx|at this time|at the moment|at present|for now|"
+    r"right now|so far|really|here|from me|cheers|sorry)$"
+)
+_POLITE_HEAD = re.compile(
+    r"^(?:um+|uh+|er+m?|hmm+|well|sorry|honestly|i have|ive|i have got|i got|there are|there is)\s+"
+)
+
+
+def _normalise(text: str) -> str:
+    s = clean_text(text).lower().replace("’", "'")
+    s = re.sub(r"[^\w\s]", "", s)  # "n/a" -> "na", "don't" -> "dont"
+    return " ".join(s.replace("_", " ").split())
+
+
+def is_filler(text: object) -> bool:
+    """True for non-answers: empty or punctuation-only text, or a listed phrase.
+
+    Matching ignores case, punctuation and polite heads/tails ("None at this time, thanks!").
+    """
+    s = _normalise(clean_text(text))
+    if not s:
+        return True
+    phrases = _filler_phrases()
+    previous = None
+    while s != previous:
+        if s in phrases:
+            return True
+        previous = s
+        s = _POLITE_TAIL.sub("", s)
+        s = _POLITE_HEAD.sub("", s)
+    # A single character repeated ("xxxx", "....") is not an answer.
+    return len(set(s.replace(" ", ""))) == 1 and len(s) >= 2
+
+
+@cache
+def _identifier():
+    import py3langid.langid as langid
+
+    return langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
+
+
+@cache
+def detect_language(text: str) -> str:
+    """ISO 639-1 code of the comment's language; "en" for short or unclear texts.
+
+    Uses py3langid's bundled model (no download), only when the text has at least
+    ``MIN_LETTERS_FOR_LANGUAGE`` letters, and reports another language only at
+    ``MIN_LANGUAGE_CONFIDENCE`` or more.
+    """
+    if sum(c.isalpha() for c in text) < MIN_LETTERS_FOR_LANGUAGE:
+        return "en"
+    lang, prob = _identifier().classify(text)
+    if lang != "en" and prob >= MIN_LANGUAGE_CONFIDENCE:
+        return str(lang)
+    return "en"
+
+
+COLUMNS = ("respondent", "column", "question", "text", "is_filler", "language", "is_english")
+
+
+def tidy_comments(
+    responses: pd.DataFrame,
+    comment_columns: Sequence[str],
+    groups: pd.DataFrame | None = None,
+    questions: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """One row per non-empty comment: respondent, column, question, text, is_filler, language,
+    is_english, then the group columns.
+
+    ``respondent`` is the row label in ``responses``; ``groups`` (team, role, ...) is aligned on
+    that index. Empty cells are not comments and are dropped; filler and non-English comments are
+    kept and flagged so they can be counted and reported, and analysis uses
+    ``~is_filler & is_english``.
+    """
+    missing = [c for c in comment_columns if c not in responses.columns]
+    if missing:
+        raise ValueError(
+            f"Comment column(s) {', '.join(map(repr, missing))} are not in the data; "
+            "check the column mapping."
+        )
+    questions = dict(questions or {})
+    group_cols = list(groups.columns) if groups is not None else []
+    frames = []
+    for col in comment_columns:
+        cleaned = responses[col].map(clean_text)
+        keep = cleaned.str.len() > 0
+        part = pd.DataFrame(
+            {
+                "respondent": responses.index[keep.to_numpy()],
+                "column": col,
+                "question": questions.get(col, "") or "",
+                "text": cleaned[keep].to_numpy(),
+            }
+        )
+        frames.append(part)
+    if frames:
+        out = pd.concat(frames, ignore_index=True)
+    else:
+        out = pd.DataFrame({c: pd.Series(dtype="str") for c in ("column", "question", "text")})
+        out.insert(0, "respondent", pd.Series(dtype=responses.index.dtype))
+    out["column"] = out["column"].astype("str")
+    out["question"] = out["question"].astype("str")
+    out["text"] = out["text"].astype("str")
+    out["is_filler"] = out["text"].map(is_filler).astype(bool)
+    out["language"] = out["text"].map(detect_language).astype("str")
+    out["is_english"] = (out["language"] == "en").astype(bool)
+    if groups is not None and group_cols:
+        aligned = groups.reindex(out["respondent"])
+        for g in group_cols:
+            out[g] = aligned[g].to_numpy()
+    return out.reset_index(drop=True)[[*COLUMNS, *group_cols]]
