@@ -60,6 +60,8 @@ _TABLE_COLUMNS = {
     "effect_size",
     "p",
     "p_adj",
+    "p_fav",
+    "p_fav_adj",
     "suppressed",
     "suppressed_reason",
 }
@@ -249,7 +251,14 @@ def _constructs_meta(constructs: object) -> dict[str, dict[str, Any]]:
 
 
 def _group_columns(table: pd.DataFrame) -> list[str]:
-    return [c for c in table.columns if c not in _TABLE_COLUMNS]
+    """The grouping's own columns (team, role, ...): text columns scoring adds per ``by``."""
+    return [
+        c
+        for c in table.columns
+        if c not in _TABLE_COLUMNS
+        and not pd.api.types.is_numeric_dtype(table[c])
+        and not pd.api.types.is_bool_dtype(table[c])
+    ]
 
 
 def _group_of(row: Mapping[str, Any], gcols: Sequence[str]) -> dict[str, str]:
@@ -655,9 +664,10 @@ def _build_flag(
     evidence = sorted(state.flagged.get(ftype, []), key=lambda e: -e["contribution"])
     size = math.log1p(state.n) / math.log1p(max(org_n, state.n))
     parts = [
-        f"{_phrase_label(e['label'])} {e['score']:.0f}/100 vs {e['rest_score']:.0f} for the rest "
-        f"of the organisation (adjusted {_fmt_p(e['p_adj'])}, d={e['effect_size']:.1f})"
-        for e in evidence
+        f"{_phrase_label(e['label'])} {e['score']:.0f}/100 vs {e['rest_score']:.0f}"
+        f"{' for the rest of the organisation' if i == 0 else ''} "
+        f"(adjusted {_fmt_p(e['p_adj'])}, d={e['effect_size']:.1f})"
+        for i, e in enumerate(evidence)
     ]
     comment_terms: list[tuple[str, dict[str, Any]]] = []
     comment_info = None
