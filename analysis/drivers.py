@@ -198,8 +198,10 @@ def relative_weights(
     >>> df = pd.DataFrame(rng.normal(size=(200, 2)), columns=["a", "b"])
     >>> df["y"] = df.a + 0.5 * df.b + rng.normal(size=200)
     >>> res = relative_weights(df, "y", ["a", "b"], n_boot=50)
-    >>> round(res.table.raw_weight.sum() - res.r2, 12)
-    0.0
+    >>> bool(abs(res.table.raw_weight.sum() - res.r2) < 1e-12)
+    True
+    >>> res.table.driver.tolist()
+    ['a', 'b']
     """
     predictors = list(predictors)
     if not predictors:

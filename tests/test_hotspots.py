@@ -586,3 +586,30 @@ def test_planted_problems_are_recovered_through_real_scoring(seed):
     seg = segments(gt, constructs=CONSTRUCTS).set_index("group")
     assert seg.loc["Support", "quadrant"] == "resisters"
     assert "HR" not in seg.index
+
+
+def test_aggregated_comments_feed_flags_for_crossed_groups():
+    teams = ["Support"] * 30 + ["Sales"] * 30 + ["Ops"] * 30
+    roles = ["Agent"] * 90
+    fear = [i < 18 for i in range(30)] + [i < 3 for i in range(30)] + [i < 2 for i in range(30)]
+    comments = pd.DataFrame(
+        {
+            "team": teams,
+            "role": roles,
+            "text": [f"comment {i}: will my job go?" for i in range(90)],
+            "displacement_fear": fear,
+            "training_request": False,
+        }
+    )
+    cs = group_comment_signals(comments, ["team", "role"])
+    assert list(cs["grouping"].unique()) == ["team × role"]
+    rows = []
+    for team in ("Support", "Sales", "Ops"):
+        worse = team == "Support"
+        r = row(team, "fear_of_displacement", n=30, score=70 if worse else 50, rest=50,
+                d=0.9 if worse else 0.0, p=1e-4 if worse else 0.9)  # fmt: skip
+        rows.append({**r, "grouping": "team × role", "group": f"{team} × Agent", "role": "Agent"})
+    (f,) = find_hotspots(table(*rows), comment_signals=cs, constructs=CONSTRUCTS)
+    assert f.group == {"team": "Support", "role": "Agent"}
+    assert "60% of its 30 comments mention job loss or being replaced (vs 8% elsewhere)" in f.reason
+    assert len(f.quotes) == 3 and all(q.endswith("will my job go?") for q in f.quotes)
