@@ -158,6 +158,11 @@ def _protect_cells(
     share = (np.abs(a[:, :m]) > 0).astype(float)
     neighbours = (share.T @ share) > 0
 
+    # ties are broken by the group keys (sorted), never by row order, so a margin gets the same
+    # protection here as in its own table
+    key_rank = np.empty(m, dtype=np.intp)
+    key_rank[np.lexsort(keys.T[::-1]) if k else np.arange(m)] = np.arange(m)
+
     def exposed(hidden_cells: np.ndarray) -> np.ndarray:
         unknown = np.flatnonzero(np.concatenate([hidden_cells, agg_hidden_arr]))
         det = np.zeros(m + n_agg, dtype=bool)
@@ -172,7 +177,7 @@ def _protect_cells(
         if visible.size == 0:
             break
         target = int(np.flatnonzero(bad)[0])
-        order = visible[np.lexsort((visible, n[visible]))]
+        order = visible[np.lexsort((key_rank[visible], n[visible]))]
         if target < m:
             near = order[neighbours[target, order]]
         else:
@@ -187,11 +192,17 @@ def _protect_cells(
         if chosen is None:
             chosen = int(near[0]) if near.size else int(order[0])
         hidden[chosen] = True
+    if exposed(hidden).any():
+        raise _Unprotectable
     return hidden, primary
 
 
+class _Unprotectable(Exception):
+    """Even with every cell hidden, the margins alone give a small group away."""
+
+
 def _codes(df: pd.DataFrame) -> np.ndarray:
-    cols = [pd.factorize(df[c].astype(object), use_na_sentinel=True)[0] for c in df.columns]
+    cols = [pd.factorize(df[c].astype(str).where(df[c].notna()), sort=True)[0] for c in df.columns]
     return np.column_stack(cols) if cols else np.zeros((len(df), 0), dtype=np.intp)
 
 
@@ -247,36 +258,44 @@ def protect_groups(
     )
     block_id = np.asarray(block_id).ravel()
     keys_all = _codes(table[by]) if by else np.zeros((len(table), 0), dtype=np.intp)
-    for b in np.unique(block_id):
-        in_block = block_id == b
-        if k == 0:
-            idx = np.flatnonzero(in_block)
-            h, p = _protect_cells(
-                np.zeros((len(idx), 0), dtype=np.intp), n[idx], policy.min_group, False
-            )
-            hidden[idx], primary[idx] = h, p
-            continue
-        finest = np.flatnonzero(in_block & (depth == k))
-        h, p = _protect_cells(keys_all[finest], n[finest], policy.min_group, nested)
-        hidden[finest], primary[finest] = h, p
-        if nested:
-            for level in range(1, k):
-                rows = np.flatnonzero(in_block & (depth == level))
-                if rows.size == 0:
-                    continue
-                # the parent table is itself a nested table one level shallower
-                sub_keys = keys_all[finest][:, :level]
-                uniq, inv = np.unique(sub_keys, axis=0, return_inverse=True)
-                inv = np.asarray(inv).ravel()
-                sz = np.bincount(inv, weights=n[finest], minlength=len(uniq))
-                sh, sp = _protect_cells(uniq, sz, policy.min_group, True)
-                lookup = {tuple(u): i for i, u in enumerate(uniq)}
-                for r in rows:
-                    i = lookup.get(tuple(keys_all[r, :level]))
-                    if i is None:  # a parent with no children rows: judge it on its own size
-                        hidden[r] = primary[r] = n[r] < policy.min_group
-                    else:
-                        hidden[r], primary[r] = sh[i], sp[i]
+    try:
+        for b in np.unique(block_id):
+            in_block = block_id == b
+            if k == 0:
+                idx = np.flatnonzero(in_block)
+                h, p = _protect_cells(
+                    np.zeros((len(idx), 0), dtype=np.intp), n[idx], policy.min_group, False
+                )
+                hidden[idx], primary[idx] = h, p
+                continue
+            finest = np.flatnonzero(in_block & (depth == k))
+            h, p = _protect_cells(keys_all[finest], n[finest], policy.min_group, nested)
+            hidden[finest], primary[finest] = h, p
+            if nested:
+                for level in range(1, k):
+                    rows = np.flatnonzero(in_block & (depth == level))
+                    if rows.size == 0:
+                        continue
+                    # the parent table is itself a nested table one level shallower
+                    sub_keys = keys_all[finest][:, :level]
+                    uniq, inv = np.unique(sub_keys, axis=0, return_inverse=True)
+                    inv = np.asarray(inv).ravel()
+                    sz = np.bincount(inv, weights=n[finest], minlength=len(uniq))
+                    sh, sp = _protect_cells(uniq, sz, policy.min_group, True)
+                    lookup = {tuple(u): i for i, u in enumerate(uniq)}
+                    for r in rows:
+                        i = lookup.get(tuple(keys_all[r, :level]))
+                        if i is None:  # a parent with no children rows: judge it on its own size
+                            hidden[r] = primary[r] = n[r] < policy.min_group
+                        else:
+                            hidden[r], primary[r] = sh[i], sp[i]
+    except _Unprotectable:
+        raise PrivacyError(
+            f"Results by {' × '.join(by)} can't be shown safely: some combinations have "
+            f"fewer than {policy.min_group} people, and their answers could be worked out "
+            f"from the {' and '.join(by)} totals shown elsewhere. Group by one of "
+            f"{', '.join(by)} at a time instead."
+        ) from None
     out = table.copy()
     visible_cols = {*by, *block, "grouping", "group", *keep}
     for col in out.columns:

@@ -1,0 +1,292 @@
+"""Confidentiality rules: minimum size, complementary suppression, crossed and nested tables,
+filters and comments. Property tests attack the published tables the way a reader could."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from analysis.privacy import (
+    PrivacyError,
+    PrivacyPolicy,
+    check_filter,
+    comment_visibility,
+    protect_groups,
+)
+
+POLICY = PrivacyPolicy()
+
+
+def _single(ns: list[int]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "team": [f"T{i}" for i in range(len(ns))],
+            "construct": "trust",
+            "label": "Trust in AI",
+            "n": ns,
+            "score": np.linspace(10, 90, len(ns)),
+            "note": ["x"] * len(ns),
+        }
+    )
+
+
+@pytest.mark.parametrize("bad", [2, 1, 0, -5])
+def test_min_group_below_three_is_refused(bad: int) -> None:
+    with pytest.raises(ValueError, match="can't be below 3"):
+        PrivacyPolicy(min_group=bad)
+
+
+def test_policy_accepts_three_and_rejects_non_integers() -> None:
+    assert PrivacyPolicy(min_group=3).min_group == 3
+    with pytest.raises(ValueError):
+        PrivacyPolicy(min_group=4.5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        PrivacyPolicy(min_comments=0)
+
+
+@pytest.mark.parametrize(
+    ("ns", "hidden", "reasons"),
+    [
+        ([10, 12, 30], [], {}),
+        ([3, 10, 12, 30], [0, 1], {0: "fewer than 5 responses", 1: "subtraction"}),
+        ([3, 4, 12, 30], [0, 1], {0: "fewer than 5", 1: "fewer than 5"}),
+        ([4, 9, 8, 30], [0, 2], {2: "subtraction"}),  # next smallest, not the next listed
+        ([4, 40], [0, 1], {}),
+    ],
+)
+def test_single_level_complementary(ns: list[int], hidden: list[int], reasons: dict) -> None:
+    out = protect_groups(_single(ns), "n", POLICY, by=["team"])
+    assert list(np.flatnonzero(out["suppressed"])) == hidden
+    for i, text in reasons.items():
+        assert text in out.loc[i, "suppressed_reason"]
+    assert (out.loc[~out["suppressed"], "suppressed_reason"] == "").all()
+
+
+def test_hidden_rows_carry_no_numbers_or_extra_text() -> None:
+    out = protect_groups(_single([2, 10, 12]), "n", POLICY, by=["team"], keep=["label"])
+    hid = out[out["suppressed"]]
+    assert len(hid) == 2
+    assert hid["n"].isna().all() and hid["score"].isna().all()
+    assert hid["note"].isna().all()  # any other column is blanked too, not only numbers
+    assert (hid["label"] == "Trust in AI").all() and (hid["team"] == ["T0", "T1"]).all()
+    vis = out[~out["suppressed"]]
+    assert vis["n"].tolist() == [12.0] and vis["note"].tolist() == ["x"]
+
+
+def test_blocks_are_independent() -> None:
+    t = pd.concat([_single([3, 10, 12]), _single([8, 10, 12]).assign(construct="fear")])
+    out = protect_groups(t.reset_index(drop=True), "n", POLICY, by=["team"])
+    assert out.loc[out["construct"] == "trust", "suppressed"].tolist() == [True, True, False]
+    assert not out.loc[out["construct"] == "fear", "suppressed"].any()
+
+
+def test_crossed_row_and_column_pairs() -> None:
+    # team x role; one small cell (A, x). Row A and column x each need a second hidden cell,
+    # and those complements must not be recoverable either.
+    n = {("A", "x"): 2, ("A", "y"): 20, ("A", "z"): 9, ("B", "x"): 7, ("B", "y"): 30}
+    n |= {("B", "z"): 25, ("C", "x"): 40, ("C", "y"): 50, ("C", "z"): 60}
+    t = pd.DataFrame([(a, b, v) for (a, b), v in n.items()], columns=["team", "role", "n"])
+    t["construct"] = "c"
+    out = protect_groups(t, "n", POLICY, by=["team", "role"])
+    hidden = {(r.team, r.role) for r in out.itertuples() if r.suppressed}
+    assert ("A", "x") in hidden
+    for team in "ABC":
+        assert len([h for h in hidden if h[0] == team]) in (0, 2, 3)
+    for role in "xyz":
+        assert len([h for h in hidden if h[1] == role]) in (0, 2, 3)
+    assert _peel(t.assign(suppressed=out["suppressed"]), ["team", "role"], POLICY) == set()
+
+
+def test_crossed_refused_when_margins_give_a_cell_away() -> None:
+    # Team A is all role x (7); role x = 8 people, so (B, x) = 1 = role x - team A.
+    t = pd.DataFrame(
+        [("A", "x", 7), ("B", "x", 1), ("B", "y", 20), ("C", "y", 9)],
+        columns=["team", "role", "n"],
+    ).assign(construct="c")
+    with pytest.raises(PrivacyError, match="team × role can't be shown safely"):
+        protect_groups(t, "n", POLICY, by=["team", "role"])
+
+
+def test_nested_hidden_parent_needs_hidden_children() -> None:
+    # Division D2 (n=4) is hidden, so D3 is hidden as its complement. If all of D3's teams were
+    # visible, D3 = sum of its teams and D2 = org - D1 - D3: D3's teams must hide too.
+    rows = [("D1", None, 50), ("D2", None, 4), ("D3", None, 12)]
+    rows += [("D1", "a", 20), ("D1", "b", 30), ("D2", "c", 4), ("D3", "d", 6), ("D3", "e", 6)]
+    t = pd.DataFrame(rows, columns=["division", "team", "n"]).assign(construct="c")
+    out = protect_groups(t, "n", POLICY, by=["division", "team"], nested=True)
+    hid = {
+        (r.division, None if pd.isna(r.team) else r.team) for r in out.itertuples() if r.suppressed
+    }
+    assert ("D2", None) in hid and ("D3", None) in hid and ("D2", "c") in hid
+    assert ("D3", "d") in hid or ("D3", "e") in hid
+    assert ("D1", None) not in hid and ("D1", "a") not in hid
+
+
+# ------------------------------------------------------------------------------------------
+# an attacker: margins a reader sees in other tables + subtraction, applied until stuck
+
+
+def _margin_visible(t: pd.DataFrame, cols: list[str], policy: PrivacyPolicy) -> dict:
+    """What the table grouped by ``cols`` shows (its own protection), key -> visible."""
+    if not cols:
+        return {(): t["n"].sum() >= policy.min_group}
+    m = t.groupby(cols, as_index=False)["n"].sum().assign(construct="c")
+    prot = protect_groups(m, "n", policy, by=cols)
+    return {tuple(r[c] for c in cols): not r["suppressed"] for _, r in prot.iterrows()}
+
+
+def _peel(t: pd.DataFrame, by: list[str], policy: PrivacyPolicy) -> set:
+    """Cells under the minimum that subtraction recovers (repeatedly solving any published
+    equation 'margin = sum of its cells' that has exactly one unknown left)."""
+    known = {tuple(r[c] for c in by): not r["suppressed"] for _, r in t.iterrows()}
+    size = {tuple(r[c] for c in by): r["n"] for _, r in t.iterrows()}
+    equations = []
+    for r in range(len(by)):
+        for dims in itertools.combinations(range(len(by)), r):
+            vis = _margin_visible(t, [by[d] for d in dims], policy)
+            for key, shown in vis.items():
+                members = [c for c in known if tuple(c[d] for d in dims) == key]
+                equations.append((shown, members))
+    changed = True
+    while changed:
+        changed = False
+        for shown, members in equations:
+            unknown = [c for c in members if not known[c]]
+            if shown and len(unknown) == 1:
+                known[unknown[0]] = True
+                changed = True
+    return {c for c, k in known.items() if k and size[c] < policy.min_group}
+
+
+sizes = st.integers(0, 14)
+
+
+@st.composite
+def single_tables(draw):
+    ns = draw(st.lists(sizes, min_size=1, max_size=9))
+    return pd.DataFrame({"team": [f"T{i}" for i in range(len(ns))], "n": ns})
+
+
+@st.composite
+def crossed_tables(draw):
+    teams = draw(st.integers(1, 4))
+    roles = draw(st.integers(1, 4))
+    cells = [(f"T{a}", f"R{b}") for a in range(teams) for b in range(roles)]
+    present = draw(st.lists(st.booleans(), min_size=len(cells), max_size=len(cells)))
+    if not any(present):
+        present[0] = True
+    rows = [(a, b, draw(sizes)) for (a, b), p in zip(cells, present, strict=True) if p]
+    return pd.DataFrame(rows, columns=["team", "role", "n"])
+
+
+def _check_no_numbers_under_minimum(out: pd.DataFrame, t: pd.DataFrame, p: PrivacyPolicy):
+    small = t["n"].to_numpy() < p.min_group
+    assert out.loc[small, "suppressed"].all()
+    hidden = out[out["suppressed"]]
+    assert hidden["n"].isna().all() and hidden["score"].isna().all()
+    assert (hidden["suppressed_reason"] != "").all()
+
+
+@given(single_tables(), st.integers(3, 8))
+def test_property_single_level(t: pd.DataFrame, min_group: int) -> None:
+    p = PrivacyPolicy(min_group=min_group)
+    t = t.assign(construct="c", score=1.0)
+    out = protect_groups(t, "n", p, by=["team"])
+    _check_no_numbers_under_minimum(out, t, p)
+    k = int(out["suppressed"].sum())
+    org_visible = t["n"].sum() >= min_group
+    assert k == 0 or k >= 2 or not org_visible or len(t) == 1
+    assert _peel(t.assign(suppressed=out["suppressed"]), ["team"], p) == set()
+
+
+@given(crossed_tables(), st.integers(3, 6))
+def test_property_crossed(t: pd.DataFrame, min_group: int) -> None:
+    p = PrivacyPolicy(min_group=min_group)
+    t = t.assign(construct="c", score=1.0)
+    try:
+        out = protect_groups(t, "n", p, by=["team", "role"])
+    except PrivacyError as e:
+        # refused only when the team and role totals give a small cell away even with every
+        # cell hidden (the table would reveal which combinations exist)
+        assert "can't be shown safely" in str(e)
+        assert _peel(t.assign(suppressed=True), ["team", "role"], p)
+        return
+    _check_no_numbers_under_minimum(out, t, p)
+    t = t.assign(suppressed=out["suppressed"])
+    assert _peel(t, ["team", "role"], p) == set()
+    # each team row / role column holding a hidden small cell has a second hidden cell, or
+    # its margin is hidden in its own table
+    for dim in ("team", "role"):
+        vis = _margin_visible(t, [dim], p)
+        for key, grp in t.groupby(dim):
+            if (grp["suppressed"] & (grp["n"] < min_group)).any() and vis[(key,)]:
+                assert grp["suppressed"].sum() >= 2
+
+
+@given(crossed_tables(), st.integers(3, 6))
+def test_property_nested(t: pd.DataFrame, min_group: int) -> None:
+    p = PrivacyPolicy(min_group=min_group)
+    parents = t.groupby("team", as_index=False)["n"].sum().assign(role=None)
+    table = pd.concat([parents, t], ignore_index=True).assign(construct="c", score=1.0)
+    out = protect_groups(table, "n", p, by=["team", "role"], nested=True)
+    _check_no_numbers_under_minimum(out, table, p)
+    # attack: org and visible divisions; each visible or hidden division = sum of its teams
+    top = out["role"].isna()
+    known_top = dict(zip(out.loc[top, "team"], ~out.loc[top, "suppressed"], strict=True))
+    leaves = out[~top]
+    known_leaf = {(r.team, r.role): not r.suppressed for r in leaves.itertuples()}
+    size_leaf = dict(zip(zip(t["team"], t["role"], strict=True), t["n"], strict=True))
+    size_top = dict(zip(parents["team"], parents["n"], strict=True))
+    org_visible = t["n"].sum() >= min_group
+    changed = True
+    while changed:
+        changed = False
+        unknown_top = [k for k, v in known_top.items() if not v]
+        if org_visible and len(unknown_top) == 1:
+            known_top[unknown_top[0]] = changed = True
+        for team in known_top:
+            members = [k for k in known_leaf if k[0] == team]
+            unknown = [k for k in members if not known_leaf[k]]
+            if known_top[team] and len(unknown) == 1:
+                known_leaf[unknown[0]] = changed = True
+            if not known_top[team] and not unknown:
+                known_top[team] = changed = True
+    assert not [k for k, v in known_leaf.items() if v and size_leaf[k] < min_group]
+    assert not [k for k, v in known_top.items() if v and size_top[k] < min_group]
+
+
+# ------------------------------------------------------------------------------------------
+# filters and comments
+
+
+def test_check_filter_rules() -> None:
+    people = pd.DataFrame({"team": ["A"] * 12 + ["B"] * 8})
+    ok = check_filter(people, people["team"] == "A", POLICY)
+    assert ok.sum() == 12
+    assert check_filter(people, np.ones(20, bool), POLICY).all()
+    with pytest.raises(PrivacyError, match="selects 3 people"):
+        check_filter(people, np.arange(20) < 3, POLICY)
+    with pytest.raises(PrivacyError, match="leaves out only 2 people"):
+        check_filter(people, np.arange(20) < 18, POLICY)
+    previous = (people["team"] == "A").to_numpy()
+    narrower = previous & (np.arange(20) != 0)  # team A minus one person
+    with pytest.raises(PrivacyError, match="differs by only 1 person"):
+        check_filter(people, narrower, POLICY, shown=[previous])
+    check_filter(people, np.arange(20) < 6, POLICY, shown=[previous])  # differs by 6: fine
+    with pytest.raises(ValueError, match="covers 3 people"):
+        check_filter(people, [True, True, False], POLICY)
+
+
+def test_comment_visibility() -> None:
+    counts = pd.Series({"A": 25, "B": 12, "C": 4, "D": 0, "E": 11})
+    vis = comment_visibility(counts, POLICY)
+    # C is under 10 comments; exactly one hidden group with comments -> the next smallest (E)
+    assert vis.to_dict() == {"A": True, "B": True, "C": False, "D": False, "E": False}
+    sizes = pd.Series({"A": 30, "B": 4, "C": 9, "D": 3, "E": 20})
+    vis = comment_visibility(counts, POLICY, sizes)
+    assert vis.to_dict() == {"A": True, "B": False, "C": False, "D": False, "E": True}
