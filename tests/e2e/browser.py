@@ -1,0 +1,292 @@
+"""Real-browser harness: a `streamlit run` server on a free port, and page helpers for Streamlit.
+
+Kept apart from conftest.py so journeys can import the helpers by name:
+
+    from tests.e2e.browser import click_nav, download, upload_file, wait_for_app
+
+Everything waits on signals Streamlit itself exposes instead of sleeping:
+
+* the server: ``GET /_stcore/health`` answers ``ok``;
+* a script run: the root ``[data-testid="stApp"]`` element carries
+  ``data-test-script-state`` (``initial`` -> ``running`` -> ``notRunning``) and
+  ``data-test-connection-state`` (``CONNECTED`` once the websocket is up).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from playwright.sync_api import Download, Locator, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("CHANGERADAR_CHROMIUM", "/usr/bin/chromium"))
+REQUIRE_ENV = "CHANGERADAR_REQUIRE_BROWSER"
+LAUNCH_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+SERVER_START_TIMEOUT_S = 60.0
+RUN_TIMEOUT_MS = 60_000
+# After an action, how long a rerun may take to *start* before we decide none was triggered.
+RERUN_START_MS = 2_000
+
+APP = '[data-testid="stApp"]'
+IDLE = f'{APP}[data-test-script-state="notRunning"][data-test-connection-state="CONNECTED"]'
+MAIN = '[data-testid="stMainBlockContainer"]'
+EXCEPTION = '[data-testid="stException"]'
+FILE_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
+SIDEBAR_NAV = '[data-testid="stSidebarNav"]'
+NAV_MORE = '[data-testid="stSidebarNavViewButton"]'
+DOWNLOAD_BUTTON = '[data-testid="stDownloadButton"]'
+CHART = '[data-testid="stVegaLiteChart"]'
+
+
+def browser_required() -> bool:
+    """CI sets CHANGERADAR_REQUIRE_BROWSER=1 so a missing browser fails instead of skipping."""
+    return os.environ.get(REQUIRE_ENV, "").strip() not in ("", "0", "false", "no")
+
+
+def project_python(root: Path = ROOT) -> str:
+    venv = root / ".venv" / "bin" / "python"
+    return str(venv) if venv.exists() else sys.executable
+
+
+# --------------------------------------------------------------------------- server
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class StreamlitServer:
+    """A `streamlit run` child in its own process group; `stop()` ends the whole group."""
+
+    url: str
+    port: int
+    process: subprocess.Popen
+    log_path: Path
+    _log: IO[bytes] | None = field(default=None, repr=False)
+
+    def log_tail(self, lines: int = 40) -> str:
+        if self._log is not None:
+            self._log.flush()
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return "(no server log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=timeout)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+
+def _health(url: str) -> str:
+    # a direct opener: a proxy configured in the environment must not see localhost traffic
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(f"{url}/_stcore/health", timeout=2) as response:
+        return response.read().decode("utf-8", errors="replace").strip()
+
+
+def start_streamlit(
+    script: Path | str = "app.py",
+    *,
+    cwd: Path = ROOT,
+    log_path: Path,
+    timeout: float = SERVER_START_TIMEOUT_S,
+    extra_args: Sequence[str] = (),
+    env: dict[str, str] | None = None,
+) -> StreamlitServer:
+    """Start `streamlit run SCRIPT` on a free port and return once /_stcore/health says ok."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [
+        project_python(cwd),
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        *extra_args,
+    ]
+    child_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=child_env,
+        start_new_session=True,
+    )
+    server = StreamlitServer(url=url, port=port, process=process, log_path=log_path, _log=log)
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            server.stop()
+            raise RuntimeError(
+                f"streamlit exited with code {process.returncode} before answering on {url}.\n"
+                f"{server.log_tail()}"
+            )
+        try:
+            if _health(url) == "ok":
+                return server
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            server.stop()
+            raise RuntimeError(
+                f"streamlit did not report healthy on {url} within {timeout:.0f} s.\n"
+                f"{server.log_tail()}"
+            )
+        time.sleep(0.25)
+
+
+# --------------------------------------------------------------------------- page helpers
+
+_WATCH_RUNS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  window.__crSawRun = false;
+  if (window.__crObserver) window.__crObserver.disconnect();
+  if (!app) return;
+  window.__crObserver = new MutationObserver(() => {
+    if (app.getAttribute('data-test-script-state') !== 'notRunning') window.__crSawRun = true;
+  });
+  window.__crObserver.observe(app, {attributes: true,
+    attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def wait_idle(page: Page, timeout: float = RUN_TIMEOUT_MS) -> None:
+    """Wait until the script is not running and the websocket is connected."""
+    page.wait_for_selector(IDLE, state="attached", timeout=timeout)
+
+
+def wait_for_app(page: Page, url: str | None = None, timeout: float = RUN_TIMEOUT_MS) -> Locator:
+    """Open `url` (if given), wait for the first script run to finish; return the main block."""
+    if url is not None:
+        page.goto(url, wait_until="domcontentloaded", timeout=timeout)
+    wait_idle(page, timeout)
+    main = page.locator(MAIN)
+    main.wait_for(state="visible", timeout=timeout)
+    return main
+
+
+def rerun_after(
+    page: Page,
+    action: Callable[[], object],
+    timeout: float = RUN_TIMEOUT_MS,
+    start_timeout: float = RERUN_START_MS,
+) -> None:
+    """Do `action` (a click, an upload...) and wait for the rerun it triggers to finish.
+
+    A rerun may start a little after the action returns; we watch the run-state attribute from
+    before the action, so a fast rerun is not missed, and give up waiting for one to start after
+    `start_timeout` ms (some actions trigger none).
+    """
+    page.evaluate(_WATCH_RUNS)
+    action()
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function("() => window.__crSawRun === true", timeout=start_timeout)
+    wait_idle(page, timeout)
+
+
+def upload_file(
+    page: Page,
+    files: str | Path | Sequence[str | Path] | dict | Sequence[dict],
+    *,
+    index: int = 0,
+    timeout: float = RUN_TIMEOUT_MS,
+) -> None:
+    """Put files into the `index`-th st.file_uploader and wait for the app to process them.
+
+    `files` is a path (or several), or Playwright payload dicts
+    ``{"name": ..., "mimeType": ..., "buffer": bytes}`` for in-memory fixtures.
+    """
+    target = page.locator(FILE_INPUT).nth(index)
+    target.wait_for(state="attached", timeout=timeout)
+    rerun_after(page, lambda: target.set_input_files(files), timeout)
+
+
+def click_nav(page: Page, text: str, timeout: float = RUN_TIMEOUT_MS) -> None:
+    """Follow a sidebar navigation link by its visible text and wait for the page to render."""
+    nav = page.locator(SIDEBAR_NAV)
+    nav.wait_for(state="visible", timeout=timeout)
+    link = nav.locator("a").filter(has_text=re.compile(rf"^\s*{re.escape(text)}\s*$"))
+    if link.count() == 0 and page.locator(NAV_MORE).count():
+        page.locator(NAV_MORE).first.click()
+    link.first.wait_for(state="visible", timeout=timeout)
+    rerun_after(page, link.first.click, timeout)
+    wait_for_app(page, timeout=timeout)
+
+
+def download(page: Page, label: str, dest: Path, timeout: float = RUN_TIMEOUT_MS) -> Path:
+    """Click the st.download_button whose text contains `label`; save the file into `dest`."""
+    button = page.locator(DOWNLOAD_BUTTON).filter(has_text=label).locator("button, a").first
+    button.wait_for(state="visible", timeout=timeout)
+    with page.expect_download(timeout=timeout) as info:
+        button.click()
+    got: Download = info.value
+    failure = got.failure()
+    if failure:
+        raise AssertionError(f"download of {label!r} failed: {failure}")
+    dest.mkdir(parents=True, exist_ok=True)
+    path = dest / got.suggested_filename
+    got.save_as(path)
+    # the click also reruns the script by default; leave the page settled for the next step
+    wait_idle(page, timeout)
+    return path
+
+
+def exception_texts(page: Page) -> list[str]:
+    return [e.inner_text() for e in page.locator(EXCEPTION).all()]
+
+
+def assert_no_exception(page: Page) -> None:
+    """Fail with the traceback text if Streamlit rendered an exception box."""
+    shown = exception_texts(page)
+    assert not shown, "the app shows an exception:\n" + "\n---\n".join(shown)
