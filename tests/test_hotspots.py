@@ -613,3 +613,59 @@ def test_aggregated_comments_feed_flags_for_crossed_groups():
     assert f.group == {"team": "Support", "role": "Agent"}
     assert "60% of its 30 comments mention job loss or being replaced (vs 8% elsewhere)" in f.reason
     assert len(f.quotes) == 3 and all(q.endswith("will my job go?") for q in f.quotes)
+
+
+def score_sample(seed: int):
+    """The committed sample generator's canonical answers, scored with the real scoring."""
+    from analysis.scales import get_scale
+    from analysis.scoring import score_responses
+    from sample_data.generate import generate_responses
+
+    survey = default_survey()
+    responses = generate_responses(seed=seed)
+    values, meta = {}, []
+    for item in survey.items:
+        scale = get_scale(item.scale)
+        values[item.id] = scale.encode(responses[item.id]).values
+        meta.append(
+            {
+                "item": item.id,
+                "construct": item.construct,
+                "scale_min": min(scale.values),
+                "scale_max": max(scale.values),
+                "favorable_min": scale.favorable_min,
+                "unfavorable_max": scale.unfavorable_max,
+                "reverse": item.reverse,
+            }
+        )
+    cmeta = pd.DataFrame(
+        [{"id": c.id, "label": c.label, "direction": c.direction, "concept": c.concept}
+         for c in survey.constructs]
+    ).set_index("id")  # fmt: skip
+    return score_responses(
+        pd.DataFrame(values),
+        pd.DataFrame(meta).set_index("item"),
+        groups=responses[["team", "role"]].astype(str),
+        construct_meta=cmeta,
+    )
+
+
+@pytest.mark.filterwarnings("ignore:In a future version, the keys of:pandas.errors.Pandas4Warning")
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_sample_data_planted_truth_is_recovered_exactly(seed, root):
+    from analysis.drivers import key_drivers
+    from analysis.scoring import group_scores
+
+    truth = json.loads((root / "sample_data" / "ground_truth.json").read_text(encoding="utf-8"))
+    expected = {
+        (e["group"], e["flag_type"]) for e in truth["planted_effects"] if e["worse_than_rest"]
+    }
+    scored = score_sample(seed)
+    gt = pd.concat([group_scores(scored, "team"), group_scores(scored, "role")])
+    drivers = key_drivers(scored.constructs, constructs=default_survey(), n_boot=100)
+    flags = find_hotspots(gt, drivers, constructs=default_survey())
+    assert {(f.group_label, f.type) for f in flags} == expected
+    planted = {(e["group"], e["construct"]) for e in truth["planted_effects"]}
+    assert all((f.group_label, c) in planted for f in flags for c in f.constructs)
+    seg = segments(gt, constructs=default_survey()).set_index("group")
+    assert seg.loc[truth["champion"]["group"], "quadrant"] == "champions"
