@@ -315,6 +315,8 @@ def _read_text(data: bytes, filename: str, limits: Limits) -> tuple[list[list[st
         for i, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delim)):
             if i >= max_lines:
                 raise IngestError(_too_many_rows(limits))
+            if not row:
+                continue  # a blank line is not a respondent row
             if len(row) > limits.max_columns:
                 raise IngestError(_too_many_columns(len(row), limits))
             rows.append(row)
