@@ -10,7 +10,7 @@ Rules applied in code, per sentence:
 * **Negation** cancels a hit when, in the same clause (cut at , ; : and "but") and within six
   words before the trigger, there is (a) "no fear/worries/concerns/plans/risk ..." ("no fear of
   being replaced"), (b) a negation cue within two words of a stance word ("I'm not worried
-  about losing my job", "I don't think we'll be replaced"), or (c) a negation cue in the two words
+  about losing my job", "I don't think we'll be replaced"), or (c) a negation cue in the three words
   right before the trigger ("AI won't replace us", "we will not be made redundant"). Patterns that
   carry their own negation ("no job security", "nobody showed us") are marked ``negatable:
   false``; for the others a negation inside the match also cancels it ("jobs are not at risk").
@@ -143,7 +143,7 @@ def _is_negated(cfg: Config, window: str) -> bool:
     stance_positions = [i for i, w in enumerate(words) if cfg.stance.fullmatch(w)]
     if any(0 < s - n <= 2 for n in neg_positions for s in stance_positions):
         return True
-    return any(n >= len(words) - 2 for n in neg_positions)
+    return any(n >= len(words) - 3 for n in neg_positions)
 
 
 def _negated_span(cfg: Config, span: str) -> bool:

@@ -1,4 +1,10 @@
-"""Signal precision and recall on our own labelled sentences (tests/data/signals_labelled.tsv)."""
+"""Signal precision and recall on our own labelled sentences (tests/data/signals_labelled.tsv).
+
+The set has two parts: ``dev`` (161 sentences the patterns were developed against) and
+``holdout`` (30 sentences written and labelled after the patterns were frozen, never tuned on).
+Goals are checked on the whole set; the hold-out figures are reported so the optimism of the dev
+part stays visible.
+"""
 
 from __future__ import annotations
 
@@ -32,19 +38,24 @@ def run() -> list[dict]:
     df = load()
     tagged = tag_texts(df["text"].tolist())
     rows = []
-    name = f"{DATA.relative_to(ROOT)} (n={len(df)})"
-    for signal in SIGNALS:
-        precision, recall = precision_recall(df[signal], tagged[signal])
-        goal = GOALS.get(signal)
-        for metric, value in (("precision", precision), ("recall", recall)):
-            rows.append(
-                {
-                    "metric": f"signals {signal} {metric}",
-                    "value": value,
-                    "goal": goal,
-                    "op": ">=",
-                    "passed": goal is None or value >= goal,
-                    "dataset": name,
-                }
-            )
+    parts = {"all": df.index, "holdout": df.index[df["split"] == "holdout"]}
+    for part, idx in parts.items():
+        name = f"{DATA.relative_to(ROOT)} [{part}] (n={len(idx)})"
+        for signal in SIGNALS:
+            truth = df.loc[idx, signal]
+            if part == "holdout" and not truth.any():
+                continue
+            precision, recall = precision_recall(truth, tagged.loc[idx, signal])
+            goal = GOALS.get(signal) if part == "all" else None
+            for metric, value in (("precision", precision), ("recall", recall)):
+                rows.append(
+                    {
+                        "metric": f"signals {signal} {metric} ({part})",
+                        "value": value,
+                        "goal": goal,
+                        "op": ">=",
+                        "passed": goal is None or value >= goal,
+                        "dataset": name,
+                    }
+                )
     return rows
