@@ -248,9 +248,11 @@ def _decode_8bit(data: bytes) -> tuple[str, str]:
         from charset_normalizer import from_bytes
 
         # Only the lines with non-ASCII bytes tell encodings apart.
-        lines = [ln for ln in data.splitlines() if any(b > 127 for b in ln)]
-        best = from_bytes(b"\n".join(lines)[:200_000]).best()
+        sample = b"\n".join(ln for ln in data.splitlines() if any(b > 127 for b in ln))
+        best = from_bytes(sample[:200_000]).best() if len(sample) >= 200 else None
         guess = best.encoding if best is not None else None
+        if guess is not None and guess.startswith(("utf_16", "utf_32")):
+            guess = None  # UTF-16/32 are recognised by their BOM or NUL bytes, not guessed
     except (ImportError, LookupError, ValueError):
         guess = None
     if cp1252 is not None and (guess is None or guess in _WESTERN):
@@ -947,6 +949,8 @@ def _tidy(
     header = rows[: layout.header_rows]
     body = rows[layout.header_rows :]
     rows_read = len(body)
+    if rows_read > limits.max_rows:
+        raise IngestError(_too_many_rows(limits))
     if rows_read == 0:
         raise IngestError(
             f"{filename!r} has column headers but no responses: export again with the "
@@ -1030,7 +1034,12 @@ def _check_size(data: bytes, filename: str, limits: Limits) -> None:
             f"{filename!r} is {_mb(len(data))}, more than the {_mb(limits.max_bytes)} limit: "
             "export only the columns you need or split the file, or raise the size limit."
         )
-    if len(data.strip()) <= 2 and b"\n" not in data.strip():
+    stripped = data.strip(b" \t\r\n\x00").removeprefix(codecs.BOM_UTF8)
+    if not stripped.strip(b" \t\r\n\x00\xff\xfe"):
+        raise IngestError(
+            f"{filename!r} holds only blank space, no table: export the survey responses again."
+        )
+    if len(stripped) <= 2 and b"\n" not in stripped:
         raise IngestError(
             f"{filename!r} is only {len(data)} byte{'s' if len(data) != 1 else ''} long and "
             "holds no table: check that the export finished, then upload it again."

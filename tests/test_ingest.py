@@ -1,0 +1,462 @@
+"""Ingestion: real exports, platform layouts, encodings, hygiene, and every bad-input message."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import xlsxwriter
+from hypothesis import given
+from hypothesis import strategies as st
+
+from analysis.ingest import IngestError, Limits, list_sheets, read_export
+
+
+def xlsx(sheets: dict[str, list[list[object]]]) -> bytes:
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"strings_to_numbers": False})
+    for name, rows in sheets.items():
+        ws = wb.add_worksheet(name)
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                ws.write(i, j, value)
+    wb.close()
+    return buf.getvalue()
+
+
+def rezip(data: bytes, edit) -> bytes:
+    """Copy a workbook, passing each member through edit(name, bytes) -> bytes | None."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            content = edit(info.filename, src.read(info.filename))
+            if content is not None:
+                dst.writestr(info.filename, content)
+    return out.getvalue()
+
+
+def check_invariant(export) -> None:
+    assert export.rows_read == len(export.responses) + sum(export.dropped_rows.values())
+    assert [c.name for c in export.columns] == list(export.responses.columns)
+    assert export.responses.columns.is_unique
+
+
+SIMPLE = [["Team", "Q1"], ["NA", "Agree"], ["Sales", "Disagree"]]
+
+
+# ------------------------------------------------------------------------------------------
+# real exports
+
+
+@pytest.mark.parametrize(
+    ("filename", "fmt", "rows", "encoding"),
+    [
+        ("qualtrics_sample_qualtRics.csv", "qualtrics", 1, "utf-8"),
+        ("qualtrics_sample_legacy_qualtRics.csv", "qualtrics_legacy", 1, "utf-8-sig"),
+        ("surveymonkey_ggwash_anc2022_export.csv", "surveymonkey", 174, "utf-8"),
+        ("limesurvey_results-survey945827_codes.csv", "limesurvey", 65, "utf-8-sig"),
+        ("ibm_hr_employee_attrition.csv", "generic", 1470, "utf-8-sig"),
+        ("uci_yelp_labelled.txt", "generic", 1000, "utf-8"),
+    ],
+)
+def test_real_exports(real_dir: Path, filename: str, fmt: str, rows: int, encoding: str) -> None:
+    export = read_export((real_dir / filename).read_bytes(), filename)
+    assert export.format == fmt
+    assert len(export.responses) == rows
+    assert export.encoding == encoding
+    assert export.file_type == "csv"
+    check_invariant(export)
+
+
+def test_qualtrics_keeps_tags_and_question_text(real_dir: Path) -> None:
+    export = read_export((real_dir / "qualtrics_sample_qualtRics.csv").read_bytes(), "q.csv")
+    q2 = export.column("Q2")
+    assert q2.export_tag == "Q2" and q2.question == "This is a free text question."
+    assert export.responses.loc[0, "Q2"] == "Hello World!"
+    assert "ImportId" not in "".join(export.responses.iloc[0].dropna())
+
+
+def test_qualtrics_legacy_layout(real_dir: Path) -> None:
+    export = read_export(
+        (real_dir / "qualtrics_sample_legacy_qualtRics.csv").read_bytes(), "legacy.csv"
+    )
+    assert export.column("ResponseID").export_tag == "V1"
+    assert export.column("Q1").question == "This is a multiple choice question."
+    # The trailing comma on every line must not create a column.
+    assert not any(c.name.startswith("Column") for c in export.columns)
+    assert export.responses.loc[0, "ResponseID"] == "R_2YPOQ602ER1jkf1"
+
+
+def test_surveymonkey_sub_columns_take_parent_question(real_dir: Path) -> None:
+    export = read_export(
+        (real_dir / "surveymonkey_ggwash_anc2022_export.csv").read_bytes(), "sm.csv"
+    )
+    names = list(export.responses.columns)
+    assert "Contact information - Email" in names
+    assert "Contact information - Name" in names
+    assert export.column("Contact information - Email").question == "Contact information"
+    # Newlines inside quoted cells stay inside their cell.
+    assert export.responses.shape == (174, len(names))
+
+
+def test_limesurvey_drops_blank_columns_with_a_warning(real_dir: Path) -> None:
+    export = read_export(
+        (real_dir / "limesurvey_results-survey945827_codes.csv").read_bytes(), "lime.csv"
+    )
+    assert "LikertTypePage1[1]" in export.responses.columns
+    assert "ConsentText" not in export.responses.columns
+    assert any("ConsentText" in w for w in export.warnings)
+
+
+# ------------------------------------------------------------------------------------------
+# platform layouts built here
+
+
+def test_ms_forms_xlsx() -> None:
+    rows = [
+        ["ID", "Start time", "Completion time", "Email", "Name", "Team", "I trust AI tools"],
+        [1, "2024-03-01 09:00", "2024-03-01 09:05", "anonymous", "", "NA", "Agree"],
+        [2, "2024-03-01 10:00", "2024-03-01 10:04", "anonymous", "", "Ops", "Disagree"],
+    ]
+    export = read_export(xlsx({"Sheet1": rows}), "forms.xlsx")
+    assert export.format == "ms_forms" and export.file_type == "xlsx"
+    assert export.responses["Team"].tolist() == ["NA", "Ops"]
+    assert export.responses["ID"].tolist() == ["1", "2"]  # integral floats read as integers
+
+
+def test_google_forms_grid_and_checkboxes() -> None:
+    text = (
+        "Timestamp,Team,How much do you agree? [I trust AI],Which tools do you use?\n"
+        '2024/03/01 9:00:00 AM GMT,Sales,Agree,"ChatGPT, Copilot"\n'
+        "2024/03/01 9:05:00 AM GMT,Ops,Disagree,Copilot\n"
+    )
+    export = read_export(text.encode(), "responses.csv")
+    assert export.format == "google_forms"
+    assert export.responses["Which tools do you use?"].tolist() == ["ChatGPT, Copilot", "Copilot"]
+    assert "How much do you agree? [I trust AI]" in export.responses.columns
+
+
+def test_limesurvey_full_text_headers() -> None:
+    text = (
+        "id,submitdate,lastpage,G1Q1. How do you feel about AI?,G1Q2[SQ001]\n"
+        "1,2024-01-01,2,Good,A1\n"
+    )
+    export = read_export(text.encode(), "lime.csv")
+    assert export.format == "limesurvey"
+    col = export.columns[3]
+    assert (col.export_tag, col.question) == ("G1Q1", "How do you feel about AI?")
+
+
+def test_qualtrics_previews_are_dropped_and_counted() -> None:
+    header = ["StartDate", "EndDate", "Status", "Progress", "Finished", "ResponseId", "Q1"]
+    labels = ["Start Date", "End Date", "Response Type", "Progress", "Finished", "Response ID", "Q"]
+    imports = ['"{""ImportId"":""x""}"'] * len(header)
+    body = [
+        ["2024-01-01", "2024-01-01", "IP Address", "100", "True", "R_1", "Agree"],
+        ["2024-01-01", "2024-01-01", "Survey Preview", "100", "True", "R_2", "Agree"],
+        [""] * 7,
+    ]
+    text = "\n".join(",".join(r) for r in [header, labels, imports, *body])
+    export = read_export(text.encode(), "q.csv")
+    assert export.format == "qualtrics"
+    assert export.rows_read == 3 and len(export.responses) == 1
+    assert export.dropped_rows == {"survey preview, test or spam": 1, "empty row": 1}
+    check_invariant(export)
+
+
+# ------------------------------------------------------------------------------------------
+# hygiene
+
+
+def test_na_team_leading_zeros_and_whitespace_survive() -> None:
+    text = "EmployeeID,Team,Q1\n007,NA,  Agree  \n0042,None,null\n"
+    df = read_export(text.encode(), "t.csv").responses
+    assert df["Team"].tolist() == ["NA", "None"]
+    assert df["EmployeeID"].tolist() == ["007", "0042"]
+    assert df["Q1"].tolist() == ["Agree", "null"]
+
+
+def test_empty_string_is_missing_and_empty_rows_columns_dropped() -> None:
+    text = "Team,,Q1\nA,,Agree\n,,\nB,,\n"
+    export = read_export(text.encode(), "t.csv")
+    assert list(export.responses.columns) == ["Team", "Q1"]
+    assert export.dropped_rows == {"empty row": 1}
+    assert pd.isna(export.responses.loc[1, "Q1"])
+    check_invariant(export)
+
+
+def test_duplicate_and_blank_headers_become_unique_and_readable() -> None:
+    text = "Q5,Q5,,q5\n1,2,3,4\n"
+    names = list(read_export(text.encode(), "t.csv").responses.columns)
+    assert names == ["Q5", "Q5 (2)", "Column 3", "q5 (3)"]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom", "delim"),
+    [
+        ("utf-8", b"\xef\xbb\xbf", ","),
+        ("utf-16-le", b"\xff\xfe", "\t"),
+        ("utf-16-be", b"\xfe\xff", "\t"),
+        ("utf-16-le", b"", "\t"),
+        ("cp1252", b"", ";"),
+    ],
+)
+def test_encodings(encoding: str, bom: bytes, delim: str) -> None:
+    text = f"Équipe{delim}Comment\r\nFinance{delim}Coût 5 € pour café\r\nR&D{delim}Très bien\r\n"
+    export = read_export(bom + text.encode(encoding), "unicode.txt")
+    assert list(export.responses.columns) == ["Équipe", "Comment"]
+    assert export.responses["Comment"].tolist() == ["Coût 5 € pour café", "Très bien"]
+
+
+def test_cp1252_is_named() -> None:
+    export = read_export("Team,Q\nCafé,5 €\n".encode("cp1252"), "t.csv")
+    assert export.encoding == "cp1252"
+    assert export.responses.loc[0, "Q"] == "5 €"
+
+
+def test_semicolon_and_tab_sniffing() -> None:
+    assert read_export(b"a;b;c\n1;2,5;3\n", "x.csv").responses.loc[0, "b"] == "2,5"
+    assert list(read_export(b"a\tb\n1\t2\n", "x.tsv").responses.columns) == ["a", "b"]
+
+
+def test_title_line_above_header_is_skipped() -> None:
+    text = "Employee survey export 2024\n\nTeam,Q1,Q2\nA,Agree,Yes\n"
+    export = read_export(text.encode(), "t.csv")
+    assert list(export.responses.columns) == ["Team", "Q1", "Q2"]
+    assert len(export.responses) == 1
+
+
+# ------------------------------------------------------------------------------------------
+# spreadsheets
+
+
+def test_sheet_choice_lists_only_sheets_with_data() -> None:
+    data = xlsx({"Empty": [], "Responses": SIMPLE, "Notes": [["Note"], ["x"]]})
+    assert list_sheets(data, "book.xlsx") == ("Responses", "Notes")
+    export = read_export(data, "book.xlsx")
+    assert export.sheet == "Responses" and export.sheets == ("Responses", "Notes")
+    assert any("2 sheets with data" in w for w in export.warnings)
+    assert read_export(data, "book.xlsx", sheet="Notes").responses["Note"].tolist() == ["x"]
+    with pytest.raises(IngestError, match=r"no sheet named 'Nope'.*'Responses'"):
+        read_export(data, "book.xlsx", sheet="Nope")
+    with pytest.raises(IngestError, match="Sheet 'Empty' is empty"):
+        read_export(data, "book.xlsx", sheet="Empty")
+
+
+def test_xlsx_renamed_csv_and_csv_renamed_xlsx_are_read() -> None:
+    export = read_export(xlsx({"S": SIMPLE}), "export.csv")
+    assert export.file_type == "xlsx" and export.responses["Team"].tolist() == ["NA", "Sales"]
+    assert any("Excel workbook despite its name" in w for w in export.warnings)
+    export = read_export(b"Team,Q1\nNA,Agree\n", "export.xlsx")
+    assert export.file_type == "csv" and export.responses["Team"].tolist() == ["NA"]
+    assert any("text (CSV) file despite its name" in w for w in export.warnings)
+
+
+def test_ods() -> None:
+    buf = io.BytesIO()
+    pd.DataFrame({"Team": ["NA", "B"], "Q1": ["Agree", "Disagree"]}).to_excel(
+        buf, engine="odf", index=False
+    )
+    export = read_export(buf.getvalue(), "x.ods")
+    assert export.file_type == "ods"
+    assert export.responses["Team"].tolist() == ["NA", "B"]
+
+
+def test_huge_declared_dimension_is_never_allocated() -> None:
+    def edit(name: str, content: bytes) -> bytes:
+        if name == "xl/worksheets/sheet1.xml":
+            return re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:XFD1048576"', content)
+        return content
+
+    export = read_export(rezip(xlsx({"S": SIMPLE}), edit), "big.xlsx")
+    assert export.responses["Team"].tolist() == ["NA", "Sales"]
+    assert any("A1:XFD1048576" in w for w in export.warnings)
+
+
+def test_real_cells_far_away_are_refused_before_parsing() -> None:
+    def edit(name: str, content: bytes) -> bytes:
+        if name == "xl/worksheets/sheet1.xml":
+            far = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+            return content.replace(b"</sheetData>", far + b"</sheetData>")
+        return content
+
+    with pytest.raises(IngestError, match="columns, more than"):
+        read_export(rezip(xlsx({"S": SIMPLE}), edit), "far.xlsx")
+
+
+# ------------------------------------------------------------------------------------------
+# bad input: one specific message each
+
+
+def bad(data: bytes, filename: str, pattern: str, **kw) -> None:
+    with pytest.raises(IngestError, match=pattern) as info:
+        read_export(data, filename, **kw)
+    message = str(info.value)
+    assert "\n" not in message and message.endswith((".", "?"))
+
+
+def test_empty_file() -> None:
+    bad(b"", "e.csv", r"is empty \(0 bytes\)")
+
+
+def test_one_byte_file() -> None:
+    bad(b"a", "e.csv", "only 1 byte long")
+
+
+def test_blank_text() -> None:
+    bad(b"   \n\n   \n", "e.csv", "only blank space")
+
+
+def test_headers_only() -> None:
+    bad(b"Team,Q1,Q2\n", "h.csv", "headers but no responses")
+    bad(xlsx({"S": [["Team", "Q1"]]}), "h.xlsx", "headers but no responses")
+
+
+def test_only_empty_rows() -> None:
+    bad(b"Team,Q1\n,\n,\n", "h.csv", "All 2 response rows .* are empty")
+
+
+@pytest.mark.parametrize(
+    ("data", "what"),
+    [
+        (b"\x89PNG\r\n\x1a\n" + bytes(200), "PNG image"),
+        (b"%PDF-1.7\n" + bytes(200), "PDF document"),
+        (b"\xff\xd8\xff\xe0" + bytes(200), "JPEG image"),
+        (bytes(range(256)) * 4, "binary file"),
+    ],
+)
+def test_renamed_binary(data: bytes, what: str) -> None:
+    bad(data, "survey.xlsx", what)
+    bad(data, "survey.csv", what)
+
+
+def test_password_protected_xlsx() -> None:
+    msoffcrypto = pytest.importorskip("msoffcrypto.format.ooxml")
+    out = io.BytesIO()
+    msoffcrypto.OOXMLFile(io.BytesIO(xlsx({"S": SIMPLE}))).encrypt("secret", out)
+    bad(out.getvalue(), "locked.xlsx", "password-protected: remove the password")
+
+
+def test_password_protected_hand_made_ole2() -> None:
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "EncryptedPackage".encode("utf-16-le")
+    bad(ole + bytes(512), "locked.xlsx", "password-protected")
+
+
+def test_old_xls() -> None:
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "Workbook".encode("utf-16-le")
+    bad(ole + bytes(512), "old.xls", r"old binary Excel \(.xls\).*save as .xlsx or CSV")
+
+
+def test_corrupt_and_truncated_xlsx() -> None:
+    data = xlsx({"S": SIMPLE})
+    bad(data[: len(data) // 2], "cut.xlsx", "corrupt or truncated")
+    mangled = rezip(data, lambda n, c: b"<not xml" if n == "xl/workbook.xml" else c)
+    bad(mangled, "mangled.xlsx", "unreadable workbook structure")
+
+
+def test_zip_that_is_not_a_spreadsheet() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("word/document.xml", "<w/>")
+    bad(buf.getvalue(), "doc.xlsx", "a Word document, not a spreadsheet")
+
+
+def test_zip_bomb_by_ratio() -> None:
+    def edit(name: str, content: bytes) -> bytes:
+        return content
+
+    data = rezip(xlsx({"S": SIMPLE}), edit)
+    buf = io.BytesIO(data)
+    with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/media/padding.bin", bytes(20_000_000))
+    bad(buf.getvalue(), "bomb.xlsx", "zip bomb")
+
+
+def test_uncompressed_size_limit() -> None:
+    bad(
+        xlsx({"S": SIMPLE}),
+        "s.xlsx",
+        "unpacks to .* limit",
+        limits=Limits(max_uncompressed_bytes=1000),
+    )
+
+
+def test_xml_entity_bomb_refused() -> None:
+    def edit(name: str, content: bytes) -> bytes:
+        if name == "xl/worksheets/sheet1.xml":
+            dtd = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+            return content.replace(b"?>", b"?>" + dtd, 1)
+        return content
+
+    bad(rezip(xlsx({"S": SIMPLE}), edit), "ent.xlsx", "XML entity declarations")
+
+
+@pytest.mark.parametrize(
+    ("limits", "pattern"),
+    [
+        (Limits(max_bytes=10), r"more than the 10 bytes limit"),
+        (Limits(max_rows=2), r"more than 2 rows"),
+        (Limits(max_columns=2), r"3 columns, more than the 2 limit"),
+        (Limits(max_cells=5), r"more than the 5 cell limit"),
+    ],
+)
+def test_limits_csv(limits: Limits, pattern: str) -> None:
+    bad(b"a,b,c\n1,2,3\n4,5,6\n7,8,9\n", "t.csv", pattern, limits=limits)
+
+
+@pytest.mark.parametrize(
+    ("limits", "pattern"),
+    [
+        (Limits(max_rows=2), r"more than 2 rows"),
+        (Limits(max_columns=1), r"2 columns, more than the 1 limit"),
+        (Limits(max_cells=3), r"cell limit"),
+    ],
+)
+def test_limits_xlsx(limits: Limits, pattern: str) -> None:
+    rows = [*SIMPLE, ["C", "Agree"], ["D", "Agree"], ["E", "Agree"], ["F", "Agree"]]
+    bad(xlsx({"S": rows}), "t.xlsx", pattern, limits=limits)
+
+
+def test_html_saved_as_xls() -> None:
+    bad(b"<html><body><table><tr><td>1</td></tr></table></body></html>", "r.xls", "web page")
+
+
+# ------------------------------------------------------------------------------------------
+# property: any text table round-trips
+
+cell = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff"),
+    max_size=12,
+)
+
+
+@given(
+    # Two or more columns: a one-column file whose cells hold ';' is ambiguous by nature.
+    st.integers(min_value=2, max_value=4).flatmap(
+        lambda ncol: st.lists(st.lists(cell, min_size=ncol, max_size=ncol), min_size=1, max_size=8)
+    )
+)
+def test_any_text_table_round_trips(rows: list[list[str]]) -> None:
+    ncol = len(rows[0])
+    header = [f"Col{i}" for i in range(ncol)]
+    buf = io.StringIO()
+    pd.DataFrame(rows, columns=header).to_csv(buf, index=False)
+    try:
+        export = read_export(buf.getvalue().encode("utf-8"), "prop.csv")
+    except IngestError:
+        return
+    check_invariant(export)
+    kept = [r for r in rows if any(c.strip() for c in r)]
+    got = export.responses
+    for name in got.columns:
+        j = header.index(name)
+        expected = [r[j].strip() or None for r in kept]
+        actual = [None if pd.isna(v) else v for v in got[name]]
+        assert actual == expected
