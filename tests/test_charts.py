@@ -462,8 +462,11 @@ def test_quadrant_bubbles_rules_corners_and_hidden_groups():
     rules = [r for r in rows(spec) if set(r) == {"trust", "fear"}]
     assert rules == [{"trust": 50.0, "fear": 50.0}]
     corners = {r["name"]: (r["trust"], r["fear"]) for r in rows(spec) if "name" in r}
-    assert corners["At risk"] == (2.0, 98.0)
-    assert corners["Ready"] == (98.0, 2.0)
+    # axes zoom to the groups on a 10-point grid: trust 30-70 -> 20-80, fear 20-80 -> 10-90
+    assert corners["At risk"] == (20.0, 90.0)
+    assert corners["Ready"] == (80.0, 10.0)
+    x_scale = next(e["x"]["scale"] for e in encodings(spec) if "scale" in e.get("x", {}))
+    assert x_scale["domain"] == [20.0, 80.0]
     assert "1 group hidden (fewer than 5 responses)" in spec["title"]["subtitle"]
     colour = next(e["color"] for e in encodings(spec) if e.get("color", {}).get("field"))
     assert dict(zip(colour["scale"]["domain"], colour["scale"]["range"], strict=True))[

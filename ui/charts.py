@@ -682,11 +682,12 @@ def likert_bars_alt_text(item_counts: pd.DataFrame) -> str:
 # --------------------------------------------------------------------------- quadrant
 
 QUADRANT_COLUMNS = ("group", "trust", "fear", "n")
+# (high trust, high fear) -> name; the same vocabulary as analysis.hotspots.segments
 DEFAULT_CORNERS = {
-    (True, False): "Ready",
-    (True, True): "Willing but anxious",
-    (False, True): "At risk",
-    (False, False): "Sceptical",
+    (True, False): "champions",
+    (True, True): "anxious adopters",
+    (False, True): "resisters",
+    (False, False): "skeptics",
 }
 CORNER_COLOURS = {
     (False, True): WORSE,
@@ -694,6 +695,8 @@ CORNER_COLOURS = {
     (False, False): BETTER_LIGHT,
     (True, False): BETTER,
 }
+QUADRANT_WIDTH = 440
+QUADRANT_HEIGHT = 380
 _EXTRA_COLOURS = ("#4e79a7", "#59a14f", "#b07aa1", "#9c755f", "#76b7b2")
 _CORNER_WORDS = {
     (True, False): "high trust, low fear",
@@ -758,13 +761,18 @@ def quadrant(
     for extra in _first_seen(df["quadrant"]):
         if extra not in colours:
             colours[extra] = _EXTRA_COLOURS[len(colours) % len(_EXTRA_COLOURS)]
-    scale = alt.Scale(domain=[0, 100], nice=False)
+    x_lo, x_hi = _zoom(df["trust"], x_cut)
+    y_lo, y_hi = _zoom(df["fear"], y_cut)
+    x_scale = alt.Scale(domain=[x_lo, x_hi], nice=False)
+    y_scale = alt.Scale(domain=[y_lo, y_hi], nice=False)
+    x_enc = alt.X("trust:Q", title="Trust in AI (0–100)", scale=x_scale)
+    y_enc = alt.Y("fear:Q", title="Fear of displacement (0–100)", scale=y_scale)
     points = (
         alt.Chart(df)
         .mark_circle(opacity=0.75, stroke="#333333", strokeWidth=0.8)
         .encode(
-            x=alt.X("trust:Q", title="Trust in AI (0–100)", scale=scale),
-            y=alt.Y("fear:Q", title="Fear of displacement (0–100)", scale=scale),
+            x=x_enc,
+            y=y_enc,
             size=alt.Size("n:Q", title="n (people)", scale=alt.Scale(range=[60, 1400])),
             color=alt.Color(
                 "quadrant:N",
@@ -780,19 +788,20 @@ def quadrant(
             ],
         )
     )
+    labelled = df[_unclashing_labels(df, (x_lo, x_hi), (y_lo, y_hi))]
     labels = (
-        alt.Chart(df)
+        alt.Chart(labelled)
         .mark_text(align="left", dx=9, dy=-7, fontSize=10, color="#333333")
-        .encode(x="trust:Q", y="fear:Q", text="group:N")
+        .encode(x=x_enc, y=y_enc, text="group:N")
     )
     rules = alt.Chart(pd.DataFrame({"trust": [x_cut], "fear": [y_cut]}))
-    vrule = rules.mark_rule(strokeDash=[4, 4], color="#555555").encode(x="trust:Q")
-    hrule = rules.mark_rule(strokeDash=[4, 4], color="#555555").encode(y="fear:Q")
+    vrule = rules.mark_rule(strokeDash=[4, 4], color="#555555").encode(x=x_enc)
+    hrule = rules.mark_rule(strokeDash=[4, 4], color="#555555").encode(y=y_enc)
     corners = pd.DataFrame(
         [
             {
-                "trust": 98.0 if hi_trust else 2.0,
-                "fear": 98.0 if hi_fear else 2.0,
+                "trust": x_hi if hi_trust else x_lo,
+                "fear": y_hi if hi_fear else y_lo,
                 "name": names[(hi_trust, hi_fear)],
                 "align": "right" if hi_trust else "left",
                 "baseline": "top" if hi_fear else "bottom",
@@ -802,20 +811,68 @@ def quadrant(
     )
     corner_marks = [
         alt.Chart(corners[corners["align"].eq(a) & corners["baseline"].eq(b)])
-        .mark_text(align=a, baseline=b, fontSize=12, fontWeight="bold", color="#666666")
-        .encode(x="trust:Q", y="fear:Q", text="name:N")
+        .mark_text(
+            align=a,
+            baseline=b,
+            dx=6 if a == "left" else -6,
+            dy=6 if b == "top" else -6,
+            fontSize=12,
+            fontWeight="bold",
+            color="#666666",
+        )
+        .encode(x=x_enc, y=y_enc, text="name:N")
         for a in ("left", "right")
         for b in ("top", "bottom")
     ]
     subtitle = f"Dashed lines: cut-offs (trust {x_cut:.0f}, fear {y_cut:.0f}). Bubble area = n."
     if n_hidden:
         subtitle += f" {_plural(n_hidden, 'group')} hidden{reason}."
-    layers = [vrule, hrule, *corner_marks, points]
-    if len(df) <= 20:
-        layers.append(labels)
     return alt.layer(
-        *layers, title=alt.Title(title, subtitle=subtitle), description=description
-    ).properties(width=440, height=380)
+        vrule,
+        hrule,
+        *corner_marks,
+        points,
+        labels,
+        title=alt.Title(title, subtitle=subtitle),
+        description=description,
+    ).properties(width=QUADRANT_WIDTH, height=QUADRANT_HEIGHT)
+
+
+def _unclashing_labels(
+    df: pd.DataFrame, x_range: tuple[float, float], y_range: tuple[float, float]
+) -> pd.Series:
+    """Which groups get a name beside their bubble: largest n first, skipping any name whose
+    box would overlap one already placed (the tooltip still names every bubble)."""
+    sx = QUADRANT_WIDTH / (x_range[1] - x_range[0])
+    sy = QUADRANT_HEIGHT / (y_range[1] - y_range[0])
+    placed: list[tuple[float, float, float, float]] = []
+    keep = pd.Series(False, index=df.index)
+    by_size = df.assign(size=df["n"].fillna(0)).sort_values("size", ascending=False, kind="stable")
+    for idx, trust, fear, group in zip(
+        by_size.index, by_size["trust"], by_size["fear"], by_size["group"], strict=True
+    ):
+        px = (trust - x_range[0]) * sx + 9
+        py = (y_range[1] - fear) * sy - 14
+        box = (px, py, px + 6.0 * len(group), py + 12)
+        if all(
+            box[2] <= b[0] or b[2] <= box[0] or box[3] <= b[1] or b[3] <= box[1] for b in placed
+        ):
+            placed.append(box)
+            keep[idx] = True
+    return keep
+
+
+def _zoom(values: pd.Series, cut: float, pad: float = 5.0) -> tuple[float, float]:
+    """Axis range around the groups and the cut-off, on a 10-point grid within 0-100.
+
+    Group scores cluster in the middle of the scale; a fixed 0-100 axis piles the bubbles on
+    top of each other.
+    """
+    lo = max(0.0, np.floor((min(values.min(), cut) - pad) / 10) * 10)
+    hi = min(100.0, np.ceil((max(values.max(), cut) + pad) / 10) * 10)
+    if hi - lo < 20:
+        lo, hi = max(0.0, lo - 10), min(100.0, hi + 10)
+    return float(lo), float(hi)
 
 
 def _quadrant_text(
