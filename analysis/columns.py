@@ -682,9 +682,9 @@ def _infer_one(col: SourceColumn, series: pd.Series, fmt: str) -> ColumnSpec:
     hit = _has(words, _METADATA) or _has(tag_words, _METADATA)
     if hit and _has(words, _DEMOGRAPHIC) and len(_has(words, _DEMOGRAPHIC) or "") > len(hit):
         hit = None  # 'marital status' is a demographic, not the platform's 'status'
-    if (hit or (fmt == "limesurvey" and re.search(r"time$", col.export_tag, re.I))) and not (
-        _looks_like_question(col) and len(col.name.split()) > 4
-    ):
+    if (
+        hit or (fmt == "limesurvey" and re.search(r"time$|^grouptime\d+$", col.export_tag, re.I))
+    ) and not (_looks_like_question(col) and len(col.name.split()) > 4):
         if not hit:
             return done("metadata", "a page timing column")
         return done("metadata", f"header mentions '{hit}' (survey platform data)")
@@ -928,9 +928,22 @@ _SINGLE = {"team", "role", "respondent_id"}
 _KEYS = (*_ROLE_KEYS, "items")
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false, so answer labels Yes/No/On/Off stay text."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
 def _load_mapping(text: str) -> dict[str, Any]:
     try:
-        doc = yaml.safe_load(text) if text and text.strip() else {}
+        doc = yaml.load(text, Loader=_Loader) if text and text.strip() else {}
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" near line {where.line + 1}" if where is not None else ""

@@ -1,0 +1,256 @@
+"""Column roles from headers and answers; the mapping YAML round trip and its errors."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from analysis.columns import (
+    ROLES,
+    ColumnMap,
+    MappingError,
+    NoAnswersError,
+    apply_mapping,
+    infer_columns,
+)
+from analysis.ingest import IngestError, read_export
+
+
+def load(real_dir: Path, name: str) -> ColumnMap:
+    return infer_columns(read_export((real_dir / name).read_bytes(), name))
+
+
+def roles(colmap: ColumnMap) -> dict[str, str]:
+    return {c.name: c.role for c in colmap.columns}
+
+
+def test_ibm_hr_roles(real_dir: Path) -> None:
+    cm = load(real_dir, "ibm_hr_employee_attrition.csv")
+    r = roles(cm)
+    assert cm.team == "Department"
+    assert cm.role == "JobRole"
+    assert cm.respondent_id == "EmployeeNumber"
+    sat = ["EnvironmentSatisfaction", "JobSatisfaction", "RelationshipSatisfaction"]
+    for col in [*sat, "JobInvolvement", "WorkLifeBalance"]:
+        assert r[col] == "item", col
+    assert {cm.spec(c).scale for c in sat} == {"sat4"}
+    assert cm.spec("JobInvolvement").scale == "num4"
+    for col in ["Gender", "MaritalStatus", "EducationField", "BusinessTravel"]:
+        assert r[col] == "demographic", col
+    # Pay and counts are not ratings, and constants carry no information.
+    for col in ["MonthlyIncome", "DailyRate", "NumCompaniesWorked"]:
+        assert r[col] == "ignored", col
+    assert r["EmployeeCount"] in {"metadata", "ignored"}
+    assert (
+        "department" in cm.spec("Department").reason
+        and "3 distinct" in cm.spec("Department").reason
+    )
+    assert all(c.role in ROLES and c.reason for c in cm.columns)
+
+
+def test_surveymonkey_identity_columns(real_dir: Path) -> None:
+    cm = load(real_dir, "surveymonkey_ggwash_anc2022_export.csv")
+    ident = set(cm.identity)
+    assert {
+        "Respondent ID",
+        "IP Address",
+        "Contact information - Name",
+        "Contact information - Email",
+    } <= ident
+    warning = next(w for w in cm.warnings if "identify people" in w)
+    assert "IP Address" in warning and "Contact information - Email" in warning
+    r = roles(cm)
+    assert r["Start Date"] == "timestamp" and r["Collector ID"] == "metadata"
+    assert r["What do you feel is the biggest issue in your neighborhood?"] == "comment"
+    assert r["Should apartments be legal to build District-wide?"] == "item"
+
+
+def test_qualtrics_platform_columns(real_dir: Path) -> None:
+    cm = load(real_dir, "qualtrics_sample_qualtRics.csv")
+    r = roles(cm)
+    for col in ["ResponseId", "IPAddress", "LocationLatitude", "LocationLongitude"]:
+        assert r[col] == "identity", col
+    assert r["StartDate"] == "timestamp"
+    assert r["Status"] == "metadata" and r["Duration (in seconds)"] == "metadata"
+    assert r["Q2"] == "comment"
+    assert cm.spec("Q2").question == "This is a free text question."
+
+
+def test_limesurvey_codes_are_items_without_a_guessed_scale(real_dir: Path) -> None:
+    cm = load(real_dir, "limesurvey_results-survey945827_codes.csv")
+    spec = cm.spec("LikertTypePage1[1]")
+    assert spec.role == "item" and spec.scale is None
+    assert "answer codes" in spec.reason
+    assert cm.respondent_id == "id"
+    assert cm.spec("Page6FR").role == "comment"
+    assert cm.spec("groupTime18654").role == "metadata"
+    assert any("no recognised answer scale" in w for w in cm.warnings)
+    with pytest.raises(MappingError, match="has no answer scale"):
+        cm.scale_for("LikertTypePage1[1]")
+
+
+def synthetic_csv(n: int = 60, seed: int = 3) -> bytes:
+    rng = random.Random(seed)
+    agree = [
+        "Strongly disagree",
+        "Disagree",
+        "Neither agree nor disagree",
+        "Agree",
+        "Strongly agree",
+    ]
+    lines = [
+        "Response ID,Team,Job title,Tenure,Email,"
+        "I trust the AI tools we are given,How likely are you to recommend us as an employer?,"
+        "Have you had AI training?,What worries you most about AI at work?"
+    ]
+    teams = ["NA", "Finance", "Ops", "Sales"]
+    for i in range(n):
+        comment = " ".join(
+            rng.choice(["the", "tools", "jobs", "training", "fear", "slow"]) for _ in range(8)
+        )
+        lines.append(
+            ",".join(
+                [
+                    f"R_{i:04d}",
+                    rng.choice(teams),
+                    rng.choice(["Analyst", "Manager", "Engineer"]),
+                    rng.choice(["<1 year", "1-3 years", "3+ years"]),
+                    f"person{i}@example.com",
+                    rng.choice(agree),
+                    str(rng.randint(0, 10)),
+                    rng.choice(["Yes", "No", "Unsure"]),
+                    f"{comment} {i}",
+                ]
+            )
+        )
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_synthetic_survey_roles() -> None:
+    export = read_export(synthetic_csv(), "pulse.csv")
+    cm = infer_columns(export)
+    assert cm.team == "Team" and cm.role == "Job title"
+    assert cm.demographics == ["Tenure"]
+    assert set(cm.identity) == {"Response ID", "Email"}
+    assert cm.spec("I trust the AI tools we are given").scale == "agree5"
+    assert cm.spec("How likely are you to recommend us as an employer?").scale == "nps11"
+    assert cm.spec("Have you had AI training?").scale == "yesno"
+    assert cm.comments == ["What worries you most about AI at work?"]
+    assert "NA" in export.responses["Team"].tolist()
+
+
+@dataclass(frozen=True)
+class FakeItem:
+    id: str
+    construct: str
+    scale: str
+    reverse: bool
+
+
+@dataclass(frozen=True)
+class FakeOpen:
+    id: str
+
+
+class FakeSurvey:
+    def match(self, column):
+        if "trust" in column.name:
+            return FakeItem("trust_1", "trust_in_ai", "agree5", True)
+        if "worries" in column.name:
+            return FakeOpen("worries")
+        return None
+
+
+def test_survey_match_sets_construct_scale_and_reverse() -> None:
+    cm = infer_columns(read_export(synthetic_csv(), "pulse.csv"), survey=FakeSurvey())
+    spec = cm.spec("I trust the AI tools we are given")
+    assert (spec.role, spec.construct, spec.scale, spec.reverse) == (
+        "item",
+        "trust_in_ai",
+        "agree5",
+        True,
+    )
+    assert "trust_1" in spec.reason
+    assert cm.spec("What worries you most about AI at work?").role == "comment"
+
+
+def test_no_recognizable_answers() -> None:
+    export = read_export(b"Team,Site\nA,London\nB,Paris\nA,Paris\n", "t.csv")
+    cm = infer_columns(export)
+    assert any("No column looks like" in w for w in cm.warnings)
+    with pytest.raises(NoAnswersError, match="No column looks like survey answers") as info:
+        cm.require_answers()
+    assert isinstance(info.value, IngestError)
+
+
+def test_yaml_round_trip() -> None:
+    export = read_export(synthetic_csv(), "pulse.csv")
+    cm = infer_columns(export, survey=FakeSurvey())
+    text = cm.to_yaml()
+    doc = yaml.safe_load(text)
+    assert doc["team"] == "Team" and "Email" in doc["identity"]
+    again = ColumnMap.from_yaml(text, export)
+    assert [(c.name, c.role, c.scale, c.construct, c.reverse) for c in again.columns] == [
+        (c.name, c.role, c.scale, c.construct, c.reverse) for c in cm.columns
+    ]
+    alone = ColumnMap.from_yaml(text)
+    assert alone.team == "Team" and alone.spec("I trust the AI tools we are given").reverse
+
+
+def test_apply_mapping_overrides_and_custom_scales() -> None:
+    cm = infer_columns(read_export(synthetic_csv(), "pulse.csv"))
+    mapping = """
+team: Tenure
+ignore: [Job title]
+items:
+  Have you had AI training?: {construct: training_need, scale: [No, Unsure, Yes], reverse: true}
+  I trust the AI tools we are given:
+    construct: trust_in_ai
+    scale: {Strongly disagree: 1, Disagree: 2, Neither agree nor disagree: 3, Agree: 4,
+            Strongly agree: 5, Don't know: null}
+"""
+    new = apply_mapping(cm, mapping)
+    assert new.team == "Tenure"
+    assert new.spec("Team").role == "demographic"  # the old team is still a grouping
+    assert new.spec("Job title").role == "ignored" and new.role is None
+    training = new.spec("Have you had AI training?")
+    assert (training.construct, training.reverse) == ("training_need", True)
+    scale = new.scale_for("Have you had AI training?")
+    assert scale.labels == ("No", "Unsure", "Yes") and scale.values == (1, 2, 3)
+    trust = new.scale_for("I trust the AI tools we are given")
+    assert trust.encode(pd.Series(["Don't know", "Agree"])).n_missing == 1
+    # Custom scales survive a save/load.
+    again = ColumnMap.from_yaml(new.to_yaml(), None)
+    assert again.scale_for("Have you had AI training?").labels == ("No", "Unsure", "Yes")
+    assert cm.team == "Team"  # the input map is not modified
+
+
+@pytest.mark.parametrize(
+    ("mapping", "pattern"),
+    [
+        ("team: Teem", r"no column 'Teem' \(did you mean 'Team'"),
+        ("items:\n  Team: {scale: agree99}", r"Unknown scale 'agree99': use one of agree5"),
+        ("colour: blue", r"Unknown key\(s\) in the mapping: colour; valid keys are team"),
+        ("team: [A, B]", r"team must be one column name"),
+        ("comments: [Team]\nignore: [Team]", r"'Team' is under both comments and ignore"),
+        ("items:\n  Team: {scale: agree5, weight: 2}", r"unknown key\(s\) weight"),
+        ("team: [unclosed", r"not valid YAML"),
+        ("- just a list", r"must be a YAML map"),
+    ],
+)
+def test_mapping_errors_are_clear(mapping: str, pattern: str) -> None:
+    cm = infer_columns(read_export(synthetic_csv(), "pulse.csv"))
+    with pytest.raises(MappingError, match=pattern):
+        apply_mapping(cm, mapping)
+
+
+def test_mapping_collects_every_problem() -> None:
+    cm = infer_columns(read_export(synthetic_csv(), "pulse.csv"))
+    with pytest.raises(MappingError) as info:
+        apply_mapping(cm, "team: Nope\ncomments: [Also nope]\n")
+    assert "'Nope'" in str(info.value) and "'Also nope'" in str(info.value)
