@@ -470,6 +470,9 @@ def _score_unique(texts: list[str]) -> list[tuple[float, float, float, float]]:
     return [scorer.scores(domain_transform(t)) for t in texts]
 
 
+_HELPER: _Helper | None = None
+
+
 class _Helper:
     """A second Python process that scores half of a large batch.
 
@@ -501,10 +504,24 @@ class _Helper:
         return pickle.load(self.proc.stdout)
 
     def close(self) -> None:
-        if self.proc.poll() is None:
-            assert self.proc.stdin is not None
+        """Let the helper exit (it stops at end of input) and release the pipes."""
+        if self.proc.stdin is not None and not self.proc.stdin.closed:
             self.proc.stdin.close()
+        try:
             self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+def close_helper() -> None:
+    """Stop the helper process, if one is running (also registered at exit)."""
+    global _HELPER
+    if _HELPER is not None:
+        _HELPER.close()
+        _HELPER = None
 
 
 def _serve() -> None:
@@ -519,15 +536,16 @@ def _serve() -> None:
         stdout.flush()
 
 
-_HELPER: _Helper | None = None
-
-
 def _helper() -> _Helper:
     global _HELPER
-    if _HELPER is None or _HELPER.proc.poll() is not None:
+    if _HELPER is not None and _HELPER.proc.poll() is not None:
+        close_helper()
+    if _HELPER is None:
         _HELPER = _Helper()
-        atexit.register(_HELPER.close)
     return _HELPER
+
+
+atexit.register(close_helper)
 
 
 def _score_parallel(unique: list[str]) -> list[tuple[float, float, float, float]]:
