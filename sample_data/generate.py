@@ -454,7 +454,7 @@ def _plant_foreign(
         ]
         chosen = rng.choice(len(candidates), size=min(per_language, len(candidates)), replace=False)
         options = cm.FOREIGN[lang]
-        for m, k in enumerate(sorted(int(c) for c in chosen)):
+        for m, k in enumerate(sorted(candidates[int(c)] for c in chosen)):
             rec = records[k]
             text, topic = options[m % len(options)]
             texts[rec["question"]][rec["row"]] = text
