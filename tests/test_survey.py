@@ -10,6 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.survey import (
     CONCEPTS,
@@ -215,3 +217,18 @@ def test_longest_pattern_wins_when_several_hit():
     )
     assert s.match(column("Q1", "Honestly, I fear the tools.")).id == "F1"
     assert s.match(column("Q2", "The tools are fine.")).id == "T1"
+
+
+@settings(max_examples=40)
+@given(
+    index=st.integers(min_value=0, max_value=len(default_survey().questions) - 1),
+    flips=st.lists(st.booleans(), min_size=1, max_size=200),
+    spaces=st.lists(st.sampled_from([" ", "  ", "\n", "\t", " \u00a0"]), min_size=1),
+)
+def test_text_match_ignores_case_and_whitespace(index, flips, spaces):
+    s = default_survey()
+    q = s.questions[index]
+    chars = [c.upper() if flips[k % len(flips)] else c.lower() for k, c in enumerate(q.text)]
+    words = "".join(chars).split(" ")
+    text = "".join(w + spaces[k % len(spaces)] for k, w in enumerate(words))
+    assert s.match(column("Q1", text)) is q
