@@ -263,7 +263,10 @@ def _grid_chart(
             range=[WORSE, MIDPOINT, BETTER],
             interpolate="lab",
         ),
-        legend=alt.Legend(orient="right", gradientLength=160),
+        # below the grid: a short grid (few groups) would clip a vertical gradient
+        legend=alt.Legend(
+            orient="bottom", direction="horizontal", gradientLength=220, titleLimit=400
+        ),
     )
     rect = (
         base.mark_rect(stroke="#222222")
@@ -1168,7 +1171,9 @@ def theme_share_by_group(
                 "share:Q",
                 title="Share of comments",
                 scale=alt.Scale(scheme=SEQUENTIAL_SCHEME, domain=[0, top]),
-                legend=alt.Legend(format="%"),
+                legend=alt.Legend(
+                    format="%", orient="bottom", direction="horizontal", gradientLength=220
+                ),
             ),
             tooltip=tooltip,
         )
