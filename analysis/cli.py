@@ -1,0 +1,433 @@
+"""Command line: ``python -m analysis inspect|score|comments|hotspots|sentiment ...``.
+
+Every command reads the file through the same :func:`analysis.pipeline.analyze` path as the
+app. Unusable input exits with code 2 and one ``error:`` line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for; the message says what to change."""
+
+
+# --------------------------------------------------------------------------------------------
+# shared plumbing
+
+
+def _read_bytes(path: str) -> bytes:
+    p = Path(path)
+    if not p.exists():
+        raise UsageError(f"{path}: no such file. Check the path.")
+    if p.is_dir():
+        raise UsageError(f"{path} is a folder; give the survey export file inside it.")
+    return p.read_bytes()
+
+
+def _read_text(path: str | None, what: str) -> str | None:
+    if not path:
+        return None
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(f"{what} file {path} was not found. Check the path.")
+    return p.read_text(encoding="utf-8-sig")
+
+
+def _survey(path: str | None):
+    from analysis.survey import default_survey, load_survey
+
+    return load_survey(Path(path)) if path else default_survey()
+
+
+def _policy(args: argparse.Namespace):
+    from analysis.privacy import PrivacyPolicy
+
+    return PrivacyPolicy(
+        min_group=args.min_n if args.min_n is not None else 5,
+        min_comments=args.min_comments if args.min_comments is not None else 10,
+    )
+
+
+def _roster(path: str | None) -> list[str]:
+    text = _read_text(path, "Roster")
+    if not text:
+        return []
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _load(args: argparse.Namespace):
+    from analysis import pipeline
+
+    survey = _survey(getattr(args, "survey", None))
+    data = _read_bytes(args.file)
+    export, colmap = pipeline.load(
+        data,
+        Path(args.file).name,
+        sheet=getattr(args, "sheet", None),
+        mapping_yaml=_read_text(getattr(args, "mapping", None), "Mapping"),
+        survey=survey,
+    )
+    return export, colmap, survey
+
+
+def _prepare(args: argparse.Namespace):
+    from analysis import pipeline
+
+    export, colmap, survey = _load(args)
+    return pipeline.prepare(
+        export,
+        colmap,
+        survey=survey,
+        roster=_roster(getattr(args, "roster", None)),
+        source_name=Path(args.file).name,
+    )
+
+
+def _jsonable(obj: Any) -> Any:
+    from analysis.pipeline import _jsonable as conv
+
+    return conv(obj)
+
+
+def _dump(obj: Any) -> None:
+    json.dump(_jsonable(obj), sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
+    sys.stdout.write("\n")
+
+
+def _fmt(x: Any, digits: int = 1) -> str:
+    if x is None or (isinstance(x, float) and not np.isfinite(x)):
+        return "-"
+    if isinstance(x, float | np.floating):
+        return f"{x:.{digits}f}"
+    return str(x)
+
+
+def _table(df: pd.DataFrame, columns: Sequence[str]) -> str:
+    cols = [c for c in columns if c in df.columns]
+    rows = [[_fmt(v) for v in r] for r in df[cols].itertuples(index=False)]
+    widths = [
+        max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(cols)
+    ]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True))]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# commands
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    export, colmap, _ = _load(args)
+    cols = []
+    for spec in colmap.columns:
+        cols.append(
+            {
+                "name": spec.name,
+                "role": spec.role,
+                "scale": spec.scale,
+                "construct": spec.construct,
+                "reverse": bool(spec.reverse),
+                "question": spec.question,
+                "export_tag": spec.export_tag,
+                "reason": spec.reason,
+            }
+        )
+    warnings = list(export.warnings)
+    if colmap.identity:
+        warnings.append(
+            "Identity columns are dropped from analysis: " + ", ".join(colmap.identity) + "."
+        )
+    out = {
+        "file": Path(args.file).name,
+        "format": export.format,
+        "file_type": export.file_type,
+        "encoding": export.encoding,
+        "sheet": export.sheet,
+        "sheets": list(export.sheets),
+        "rows": len(export.responses),
+        "rows_read": export.rows_read,
+        "dropped_rows": export.dropped_rows,
+        "columns": cols,
+        "warnings": warnings,
+    }
+    if args.json:
+        _dump(out)
+        return EXIT_OK
+    print(f"file:    {out['file']}")
+    print(f"format:  {out['format']} ({out['file_type']}, encoding {out['encoding'] or '-'})")
+    print(
+        f"rows:    {out['rows']} (read {out['rows_read']}, "
+        f"dropped {sum(export.dropped_rows.values())})"
+    )
+    print()
+    frame = pd.DataFrame(cols)
+    frame["question"] = frame["question"].str.slice(0, 60)
+    print(_table(frame, ["name", "role", "scale", "construct", "reverse", "question"]))
+    for w in warnings:
+        print(f"warning: {w}")
+    return EXIT_OK
+
+
+def _by(args: argparse.Namespace) -> list[str]:
+    return list(args.by or ["team"])
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from analysis import pipeline
+
+    prep = _prepare(args)
+    res = pipeline.analyze(prep, by=_by(args), policy=_policy(args))
+    constructs = list(res.org["construct"])
+    org = {"n": res.n}
+    for r in res.org.itertuples(index=False):
+        org[r.construct] = {
+            "label": r.label,
+            "score": r.score,
+            "ci_low": r.ci_low,
+            "ci_high": r.ci_high,
+            "favorable": r.favorable,
+            "alpha": r.alpha,
+        }
+    groups = []
+    for label, part in res.groups.groupby("group", sort=False):
+        first = part.iloc[0]
+        suppressed = bool(first["suppressed"])
+        entry: dict[str, Any] = {
+            "grouping": first["grouping"],
+            "group": {c: first[c] for c in res.by},
+            "label": label,
+            "n": None if suppressed else int(first["n"]),
+            "suppressed": suppressed,
+        }
+        if suppressed:
+            entry["reason"] = first["suppressed_reason"]
+        else:
+            for r in part.itertuples(index=False):
+                entry[r.construct] = {
+                    k: getattr(r, k)
+                    for k in ("score", "ci_low", "ci_high", "favorable", "diff_vs_rest", "p_adj")
+                }
+        groups.append(entry)
+    out = {
+        "survey": res.survey_name,
+        "by": list(res.by),
+        "min_n": res.policy.min_group,
+        "org": org,
+        "constructs": constructs,
+        "groups": groups,
+        "enps": pipeline._records(res.enps),
+        "warnings": res.warnings,
+    }
+    if args.json:
+        _dump(out)
+        return EXIT_OK
+    print(
+        f"{res.survey_name}: n={res.n}, grouped by {' × '.join(res.by)}; "
+        f"groups under {res.policy.min_group} are hidden"
+    )
+    print(_table(res.org, ["label", "n", "score", "ci_low", "ci_high", "favorable", "alpha"]))
+    print()
+    wide = res.groups.pivot_table(
+        index="group", columns="construct", values="score", aggfunc="first", dropna=False
+    )
+    n = res.groups.groupby("group")["n"].first()
+    wide.insert(0, "n", n)
+    wide = wide.reset_index()
+    hidden = res.groups.groupby("group")["suppressed"].first()
+    wide["note"] = wide["group"].map(
+        lambda g: (
+            res.groups.loc[res.groups["group"] == g, "suppressed_reason"].iloc[0]
+            if hidden[g]
+            else ""
+        )
+    )
+    print(_table(wide, ["group", "n", *constructs, "note"]))
+    for w in res.warnings:
+        print(f"warning: {w}")
+    return EXIT_OK
+
+
+def cmd_hotspots(args: argparse.Namespace) -> int:
+    from analysis import pipeline
+
+    prep = _prepare(args)
+    by = _by(args)
+    # Each grouping on its own, then crossed: a team, a role and a team × role cell can all
+    # need attention, and the ranking is shared.
+    views = [[b] for b in by] + ([by] if len(by) > 1 else [])
+    flags, seen = [], set()
+    res = None
+    for view in views:
+        res = pipeline.analyze(prep, by=view, policy=_policy(args))
+        for f in res.flags:
+            key = (f.group_label, f.type)
+            if key not in seen:
+                seen.add(key)
+                flags.append(f)
+    flags.sort(key=lambda f: -f.priority)
+    out = {
+        "by": by,
+        "flags": [f.to_dict() for f in flags],
+        "segments": pipeline._records(res.segments.drop(columns=["group_key"], errors="ignore")),
+        "drivers": pipeline._records(res.drivers),
+        "warnings": res.warnings,
+    }
+    if args.json:
+        _dump(out)
+        return EXIT_OK
+    if not flags:
+        print("No group is significantly and meaningfully worse than the rest of the organisation.")
+    for i, f in enumerate(flags, 1):
+        print(f"{i}. [{f.type.replace('_', ' ')}] priority {f.priority:.2f}")
+        print(f"   {f.reason}")
+        for a in f.actions[:3]:
+            print(f"   - {a.get('title', '')}")
+    return EXIT_OK
+
+
+def cmd_comments(args: argparse.Namespace) -> int:
+    from analysis import pipeline
+
+    prep = _prepare(args)
+    res = pipeline.analyze(prep, by=args.by or None, policy=_policy(args))
+    c = prep.comments
+    from analysis.signals import SIGNALS
+
+    rows = []
+    # Per-comment output: the redacted text only, and only comments the privacy rules allow.
+    shown = res.comments
+    for r in shown.to_dict(orient="records"):
+        rows.append(
+            {
+                "column": r["column"],
+                "text": r["text"],
+                "sentiment": r["compound"],
+                "label": r["label"],
+                "signals": [s for s in SIGNALS if r.get(s)],
+                "theme": r["theme_label"] or None,
+            }
+        )
+    out = {
+        "summary": res.comment_summary,
+        "themes": pipeline._records(res.themes),
+        "comments": rows,
+        "warnings": res.warnings,
+    }
+    if args.json:
+        _dump(out)
+        return EXIT_OK
+    s = res.comment_summary
+    print(
+        f"{s['total']} comments: {s['filler']} filler, {s['not_english']} not in English, "
+        f"{s['analysed']} analysed, {s['shown']} shown "
+        f"(groups with >= {res.policy.min_comments} comments)"
+    )
+    if len(res.themes):
+        print(_table(res.themes, ["theme", "label", "size", "mean_sentiment"]))
+    print()
+    for r in rows:
+        sig = ",".join(r["signals"]) or "-"
+        head = f"[{r['label']:>8} {_fmt(r['sentiment'], 2):>6}] [{sig}] [{r['theme'] or '-'}]"
+        print(f"{head} {r['text']}")
+    del c
+    return EXIT_OK
+
+
+def cmd_sentiment(args: argparse.Namespace) -> int:
+    from analysis.sentiment import score_texts
+
+    lines = [line.rstrip("\n") for line in sys.stdin]
+    scores = score_texts(lines)
+    for r in scores.itertuples(index=False):
+        sys.stdout.write(json.dumps({"compound": float(r.compound), "label": r.label}) + "\n")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------
+# argument parsing
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description="ChangeRadar: analyse an employee AI-change survey export locally.",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help_: str, *, file=True):
+        sp = sub.add_parser(name, help=help_, description=help_)
+        if file:
+            sp.add_argument("file", help="survey export (CSV, TSV, XLSX, ODS)")
+            sp.add_argument("--mapping", help="mapping YAML that overrides the inferred columns")
+            sp.add_argument("--sheet", help="worksheet to read (XLSX/ODS)")
+            sp.add_argument("--json", action="store_true", help="machine-readable output")
+        sp.set_defaults(func=func)
+        return sp
+
+    add("inspect", cmd_inspect, "Show the detected format, rows and each column's role.")
+    for name, func, help_ in (
+        ("score", cmd_score, "Construct scores for the organisation and each group."),
+        ("hotspots", cmd_hotspots, "Groups needing change management or training, and why."),
+        ("comments", cmd_comments, "Per-comment sentiment, signals and themes (redacted)."),
+    ):
+        sp = add(name, func, help_)
+        sp.add_argument("--survey", help="survey definition YAML (default: AI change pulse)")
+        sp.add_argument(
+            "--by", action="append", help="grouping column or 'team'/'role'; repeat to cross"
+        )
+        sp.add_argument("--min-n", type=int, dest="min_n", help="minimum group size (default 5)")
+        sp.add_argument(
+            "--min-comments", type=int, dest="min_comments", help="minimum comments (default 10)"
+        )
+        sp.add_argument("--roster", help="text file of names to redact from comments, one a line")
+    add(
+        "sentiment",
+        cmd_sentiment,
+        "Read one text per line on stdin; print one JSON object per line (compound, label).",
+        file=False,
+    )
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from analysis.columns import MappingError
+    from analysis.ingest import IngestError
+    from analysis.privacy import PrivacyError
+    from analysis.scales import ScaleError
+
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (UsageError, IngestError, MappingError, PrivacyError, ScaleError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_INPUT
+    except ValueError as e:
+        # Analysis refuses what it can't do honestly (no items mapped, bad grouping, ...).
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_INPUT
+    except BrokenPipeError:
+        return EXIT_OK
+    except MemoryError:
+        print("error: the file is too large to analyse in memory on this machine.", file=sys.stderr)
+        return EXIT_INPUT
+    except Exception as e:
+        print(
+            f"error: unexpected {type(e).__name__} while analysing; please report it with the "
+            "command you ran (no survey data).",
+            file=sys.stderr,
+        )
+        return EXIT_FAIL

@@ -1,0 +1,634 @@
+"""One entry point, :func:`analyze`, shared by the app, the CLI and the reports.
+
+The work splits in two so that regrouping feels instant: :func:`prepare` does everything that
+depends only on the upload and its mapping (encoding answers, per-respondent construct scores,
+comment cleaning, redaction, sentiment, signals, themes, key drivers); :func:`analyze` then
+aggregates for a grouping and filter, and every table it returns has been through
+:mod:`analysis.privacy`. Only :class:`Results` ever leaves this module for display or export.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis import comments as comments_mod
+from analysis import drivers as drivers_mod
+from analysis import hotspots as hotspots_mod
+from analysis import privacy, scoring
+from analysis.columns import ColumnMap, apply_mapping, infer_columns
+from analysis.ingest import Limits, SurveyExport, read_export
+from analysis.privacy import PrivacyError, PrivacyPolicy
+from analysis.redaction import redact
+from analysis.scoring import Scored
+from analysis.sentiment import score_texts
+from analysis.signals import SIGNALS, tag_texts
+from analysis.survey import Survey, default_survey
+from analysis.themes import ThemeModel, theme_group_shares, theme_table
+
+HIDDEN_GROUP = "(group too small to show)"
+
+
+@dataclass
+class Prepared:
+    """The expensive, per-upload part of an analysis. Private: holds per-respondent data."""
+
+    export: SurveyExport
+    colmap: ColumnMap
+    survey: Survey
+    scored: Scored
+    comments: pd.DataFrame
+    theme_model: ThemeModel | None
+    drivers: pd.DataFrame
+    source_name: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def grouping_columns(self) -> list[str]:
+        return list(self.scored.groups.columns)
+
+    def resolve(self, name: str) -> str:
+        """A grouping name as the user typed it ('team', 'role' or a column name) -> column."""
+        return resolve_column(self.colmap, self.scored.groups.columns, name)
+
+
+@dataclass
+class Results:
+    """Everything one view shows: protected, aggregated tables only (no per-respondent data)."""
+
+    survey_name: str
+    source: dict[str, Any]
+    policy: PrivacyPolicy
+    by: tuple[str, ...]
+    filters: dict[str, list[str]]
+    n: int
+    org: pd.DataFrame
+    groups: pd.DataFrame
+    items: pd.DataFrame
+    org_items: pd.DataFrame
+    likert: pd.DataFrame
+    enps: pd.DataFrame
+    enps_groups: pd.DataFrame
+    drivers: pd.DataFrame
+    flags: list[hotspots_mod.Flag]
+    segments: pd.DataFrame
+    themes: pd.DataFrame
+    theme_shares: pd.DataFrame
+    comments: pd.DataFrame
+    comment_groups: pd.DataFrame
+    comment_summary: dict[str, int]
+    warnings: list[str]
+
+    @property
+    def flags_table(self) -> pd.DataFrame:
+        return hotspots_mod.flags_frame(self.flags)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe summary (no comment text) for the CLI and tests."""
+        return {
+            "survey": self.survey_name,
+            "source": _jsonable(self.source),
+            "policy": {
+                "min_group": self.policy.min_group,
+                "min_comments": self.policy.min_comments,
+            },
+            "by": list(self.by),
+            "filters": self.filters,
+            "n": self.n,
+            "org": _records(self.org),
+            "groups": _records(self.groups),
+            "enps": _records(self.enps),
+            "drivers": _records(self.drivers),
+            "flags": [f.to_dict() for f in self.flags],
+            "segments": _records(self.segments.drop(columns=["group_key"], errors="ignore")),
+            "themes": _records(self.themes),
+            "warnings": list(self.warnings),
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# loading
+
+
+def load(
+    data: bytes,
+    filename: str,
+    *,
+    sheet: str | None = None,
+    mapping_yaml: str | None = None,
+    survey: Survey | None = None,
+    limits: Limits | None = None,
+) -> tuple[SurveyExport, ColumnMap]:
+    """Read an upload and infer (then optionally override) its column map."""
+    export = read_export(data, filename, sheet=sheet, **({"limits": limits} if limits else {}))
+    colmap = infer_columns(export, survey or default_survey())
+    if mapping_yaml:
+        colmap = apply_mapping(colmap, mapping_yaml)
+    return export, colmap
+
+
+def upload_key(data: bytes, mapping_yaml: str | None = None, sheet: str | None = None) -> str:
+    """A per-upload cache key: hash of the bytes, the sheet and the mapping."""
+    h = hashlib.sha256(data)
+    h.update(b"\0" + (sheet or "").encode() + b"\0" + (mapping_yaml or "").encode())
+    return h.hexdigest()
+
+
+def resolve_column(colmap: ColumnMap, columns: Sequence[str], name: str) -> str:
+    cols = [str(c) for c in columns]
+    if name in cols:
+        return name
+    alias = {"team": colmap.team, "role": colmap.role}.get(name.strip().lower())
+    if alias and alias in cols:
+        return alias
+    lowered = {c.lower(): c for c in cols}
+    if name.strip().lower() in lowered:
+        return lowered[name.strip().lower()]
+    choices = ", ".join(repr(c) for c in cols) or "none (map a team, role or demographic column)"
+    raise ValueError(
+        f"Can't group by {name!r}: it is not a grouping column. Choose from {choices}."
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# the per-upload work
+
+
+def prepare(
+    export: SurveyExport,
+    colmap: ColumnMap | None = None,
+    *,
+    survey: Survey | None = None,
+    roster: Sequence[str] = (),
+    min_themes: int = 3,
+    max_themes: int = 12,
+    random_state: int = 0,
+    n_boot: int = 300,
+    source_name: str = "",
+) -> Prepared:
+    """Score respondents and code every comment once; see the module docstring."""
+    survey = survey or default_survey()
+    colmap = colmap or infer_columns(export, survey)
+    colmap.require_answers()
+    scored = scoring.prepare(export, colmap, survey)
+    warnings = [*export.warnings, *scored.warnings]
+
+    comments, model = _code_comments(
+        export, colmap, scored, roster, min_themes, max_themes, random_state
+    )
+    n_non_en = int((~comments["is_english"] & ~comments["is_filler"]).sum()) if len(comments) else 0
+    if n_non_en:
+        warnings.append(
+            f"{n_non_en} comment(s) are not in English; they are counted but not analysed "
+            "(only English is analysed for now)."
+        )
+
+    scores = scored.constructs
+    if scored.enps is not None:
+        scores = scores.assign(enps=scored.enps)
+    drivers = drivers_mod.key_drivers(
+        scores, constructs=survey, n_boot=n_boot, random_state=random_state
+    )
+    return Prepared(
+        export=export,
+        colmap=colmap,
+        survey=survey,
+        scored=scored,
+        comments=comments,
+        theme_model=model,
+        drivers=drivers,
+        source_name=source_name,
+        warnings=warnings,
+    )
+
+
+def _code_comments(
+    export: SurveyExport,
+    colmap: ColumnMap,
+    scored: Scored,
+    roster: Sequence[str],
+    min_themes: int,
+    max_themes: int,
+    random_state: int,
+) -> tuple[pd.DataFrame, ThemeModel | None]:
+    questions = {c.name: c.question for c in export.columns}
+    tidy = comments_mod.tidy_comments(
+        export.responses, colmap.comments, scored.groups, questions=questions
+    )
+    tidy["redacted"] = redact(tidy["text"].tolist(), roster) if len(tidy) else []
+    analysed = (~tidy["is_filler"] & tidy["is_english"]).to_numpy()
+    tidy["analysed"] = analysed
+    texts = tidy.loc[analysed, "text"].tolist()
+
+    sent = score_texts(texts)
+    tidy["compound"] = np.nan
+    tidy["label"] = ""
+    tidy.loc[analysed, "compound"] = sent["compound"].to_numpy()
+    tidy.loc[analysed, "label"] = sent["label"].to_numpy()
+
+    tags = tag_texts(texts)
+    for sig in SIGNALS:
+        tidy[sig] = False
+        tidy.loc[analysed, sig] = tags[sig].to_numpy()
+    tidy["evidence"] = pd.Series([[] for _ in range(len(tidy))], index=tidy.index, dtype=object)
+    if len(texts):
+        tidy.loc[analysed, "evidence"] = pd.Series(
+            list(tags["evidence"]), index=tidy.index[analysed], dtype=object
+        )
+
+    tidy["theme"] = -1
+    model: ThemeModel | None = None
+    redacted = tidy.loc[analysed, "redacted"].tolist()
+    if len(redacted) >= max(2 * min_themes, 10):
+        model = ThemeModel(
+            min_themes=min_themes, max_themes=max_themes, random_state=random_state
+        ).fit(redacted)
+        tidy.loc[analysed, "theme"] = np.asarray(model.labels_, dtype=int)
+    return tidy, model
+
+
+# --------------------------------------------------------------------------------------------
+# the per-view work
+
+
+def analyze(
+    source: SurveyExport | Prepared,
+    colmap: ColumnMap | None = None,
+    *,
+    survey: Survey | None = None,
+    by: Sequence[str] | str = ("team",),
+    policy: PrivacyPolicy | None = None,
+    roster: Sequence[str] = (),
+    filters: Mapping[str, Sequence[str]] | None = None,
+    shown_filters: Sequence[np.ndarray] = (),
+    theme_names: Mapping[int, str] | None = None,
+    theme_merges: Mapping[int, int] | None = None,
+    nested: bool = False,
+) -> Results:
+    """Analyse an export (or reuse a :class:`Prepared`) for one grouping and filter.
+
+    ``by`` names one or more grouping columns ('team', 'role' or any column name); several
+    make a crossed grouping (team × role). ``filters`` keeps respondents whose column value is in
+    the listed values; a filter that would expose a small set of people raises
+    :class:`~analysis.privacy.PrivacyError` (remainder protection).
+    """
+    policy = policy or PrivacyPolicy()
+    prep = (
+        source
+        if isinstance(source, Prepared)
+        else prepare(source, colmap, survey=survey, roster=roster)
+    )
+    by_cols = _by_columns(prep, by)
+    scored = prep.scored
+    comments = prep.comments
+    filters_clean: dict[str, list[str]] = {}
+    if filters:
+        mask = np.ones(len(scored.groups), dtype=bool)
+        for name, values in filters.items():
+            col = prep.resolve(name)
+            vals = [str(v) for v in values]
+            filters_clean[col] = vals
+            mask &= scored.groups[col].isin(vals).to_numpy()
+        privacy.check_filter(scored.groups, mask, policy, shown=shown_filters)
+        scored = _subset(scored, mask)
+        comments = comments[comments["respondent"].isin(scored.groups.index)]
+
+    org = scoring.org_scores(scored, policy)
+    groups = (
+        scoring.group_scores(scored, by_cols, policy, nested=nested) if by_cols else _empty_groups()
+    )
+    items = (
+        scoring.item_scores(scored, by_cols, policy, nested=nested) if by_cols else pd.DataFrame()
+    )
+    org_items = scoring.item_scores(scored, None, policy)
+    enps_org = scoring.enps(scored, None, policy) if scored.enps is not None else pd.DataFrame()
+    enps_groups = (
+        scoring.enps(scored, by_cols, policy, nested=nested)
+        if scored.enps is not None and by_cols
+        else pd.DataFrame()
+    )
+    likert = _likert(prep, scored, policy)
+
+    labels = comments["theme"].to_numpy(dtype=int) if len(comments) else np.array([], dtype=int)
+    if theme_merges:
+        from analysis.themes import merge_themes
+
+        labels = merge_themes(labels, theme_merges)
+        comments = comments.assign(theme=labels)
+
+    comment_groups, visible_comments = _comment_privacy(comments, by_cols, groups, policy)
+    themes, theme_shares = _themes(prep, comments, by_cols, policy, theme_names, visible_comments)
+    signals_by_group = _comment_signals(comments, by_cols, visible_comments)
+
+    flags: list[hotspots_mod.Flag] = []
+    segs = pd.DataFrame()
+    if by_cols and len(groups):
+        flags = hotspots_mod.find_hotspots(
+            groups,
+            prep.drivers,
+            signals_by_group,
+            None,
+            policy,
+            constructs=prep.survey
+            if _has_concepts(scored)
+            else scored.construct_meta.reset_index(),
+            org_n=len(scored.groups),
+        )
+        segs = hotspots_mod.segments(groups, constructs=_construct_frame(scored), policy=policy)
+
+    shown = _shown_comments(comments, visible_comments, by_cols, theme_names, prep)
+    summary = {
+        "total": len(comments),
+        "filler": int(comments["is_filler"].sum()) if len(comments) else 0,
+        "not_english": int((~comments["is_english"] & ~comments["is_filler"]).sum())
+        if len(comments)
+        else 0,
+        "analysed": int(comments["analysed"].sum()) if len(comments) else 0,
+        "shown": len(shown),
+    }
+    warnings = list(dict.fromkeys(prep.warnings))
+    return Results(
+        survey_name=prep.survey.name,
+        source=_source_info(prep),
+        policy=policy,
+        by=tuple(by_cols),
+        filters=filters_clean,
+        n=len(scored.groups),
+        org=org,
+        groups=groups,
+        items=items,
+        org_items=org_items,
+        likert=likert,
+        enps=enps_org,
+        enps_groups=enps_groups,
+        drivers=prep.drivers,
+        flags=flags,
+        segments=segs,
+        themes=themes,
+        theme_shares=theme_shares,
+        comments=shown,
+        comment_groups=comment_groups,
+        comment_summary=summary,
+        warnings=warnings,
+    )
+
+
+def _by_columns(prep: Prepared, by: Sequence[str] | str | None) -> list[str]:
+    if by is None:
+        return []
+    names = [by] if isinstance(by, str) else list(by)
+    cols = []
+    for name in names:
+        col = prep.resolve(name)
+        if col not in cols:
+            cols.append(col)
+    return cols
+
+
+def _subset(scored: Scored, mask: np.ndarray) -> Scored:
+    idx = scored.groups.index[mask]
+    return replace(
+        scored,
+        groups=scored.groups.loc[idx],
+        items=scored.items.loc[idx],
+        constructs=scored.constructs.loc[idx],
+        favorable=scored.favorable.loc[idx],
+        neutral=scored.neutral.loc[idx],
+        unfavorable=scored.unfavorable.loc[idx],
+        enps=scored.enps.loc[idx] if scored.enps is not None else None,
+        warnings=list(scored.warnings),
+    )
+
+
+def _empty_groups() -> pd.DataFrame:
+    return pd.DataFrame(columns=["grouping", "group", "construct", "n", "score", "suppressed"])
+
+
+def _has_concepts(scored: Scored) -> bool:
+    return bool(scored.construct_meta["concept"].notna().any())
+
+
+def _construct_frame(scored: Scored) -> pd.DataFrame:
+    meta = scored.construct_meta.reset_index()
+    return meta.rename(columns={"construct": "id"}) if "id" not in meta.columns else meta
+
+
+def _likert(prep: Prepared, scored: Scored, policy: PrivacyPolicy) -> pd.DataFrame:
+    """Answer distribution of every item across the (filtered) organisation, for the Likert
+    chart; answers like "Don't know" are counted apart. Org-level only, and only when the
+    organisation itself meets the minimum group size."""
+    cols = ["item", "question", "construct", "label", "order", "count", "share", "n", "is_missing"]
+    if len(scored.groups) < policy.min_group:
+        return pd.DataFrame(columns=cols)
+    responses = prep.export.responses.loc[scored.groups.index]
+    rows = []
+    for item, meta in scored.item_meta.iterrows():
+        scale = prep.colmap.scale_for(str(item))
+        raw = responses[str(item)]
+        enc = scale.encode(raw)
+        # Labels in the respondent's terms (before reverse-coding) keep the chart honest.
+        vals = enc.values
+        answered = int(vals.notna().sum())
+        explicit_missing = int(raw.notna().sum()) - answered - enc.n_invalid
+        total = answered + max(explicit_missing, 0)
+        if total == 0:
+            continue
+        counts = vals.value_counts()
+        for order, (label, value) in enumerate(zip(scale.labels, scale.values, strict=True)):
+            c = int(counts.get(float(value), 0))
+            rows.append(
+                [
+                    item,
+                    meta.get("question", ""),
+                    meta["construct"],
+                    label,
+                    order,
+                    c,
+                    c / total,
+                    total,
+                    False,
+                ]
+            )
+        if explicit_missing > 0:
+            rows.append(
+                [
+                    item,
+                    meta.get("question", ""),
+                    meta["construct"],
+                    "N/A",
+                    len(scale.labels),
+                    explicit_missing,
+                    explicit_missing / total,
+                    total,
+                    True,
+                ]
+            )
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _comment_privacy(
+    comments: pd.DataFrame, by_cols: list[str], groups: pd.DataFrame, policy: PrivacyPolicy
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Per group comment counts and which groups may show comments; returns (table, visible).
+
+    ``visible`` is indexed by the group label used in the group table. Groups whose scores are
+    hidden never show comments.
+    """
+    if not len(comments) or not by_cols:
+        return pd.DataFrame(columns=["group", "n_comments", "visible"]), pd.Series(dtype=bool)
+    used = comments[comments["analysed"]]
+    keys = _label(used, by_cols)
+    counts = keys.value_counts()
+    visible_groups = (
+        set(groups.loc[~groups["suppressed"].astype(bool), "group"].astype(str))
+        if len(groups)
+        else set()
+    )
+    sizes = None
+    if len(groups):
+        sizes = groups.groupby("group")["n"].max().reindex(counts.index).fillna(0)
+    vis = privacy.comment_visibility(counts, policy, sizes=sizes)
+    vis = vis & vis.index.to_series().astype(str).isin(visible_groups)
+    table = pd.DataFrame({"group": counts.index.astype(str), "n_comments": counts.to_numpy()})
+    table["visible"] = table["group"].map(vis).fillna(False).astype(bool)
+    table.loc[~table["visible"], "n_comments"] = np.nan
+    if len(used):
+        lab = used["label"]
+        for name in ("negative", "neutral", "positive"):
+            share = (lab == name).groupby(keys).mean()
+            table[f"share_{name}"] = table["group"].map(share)
+        for sig in SIGNALS:
+            share = used[sig].astype(bool).groupby(keys).mean()
+            table[f"share_{sig}"] = table["group"].map(share)
+        num = [c for c in table.columns if c.startswith("share_")]
+        table.loc[~table["visible"], num] = np.nan
+    return table.sort_values("group").reset_index(drop=True), vis
+
+
+def _label(df: pd.DataFrame, by_cols: list[str]) -> pd.Series:
+    if len(by_cols) == 1:
+        return df[by_cols[0]].astype(str)
+    return df[by_cols].astype(str).agg(scoring.CROSS.join, axis=1)
+
+
+def _themes(
+    prep: Prepared,
+    comments: pd.DataFrame,
+    by_cols: list[str],
+    policy: PrivacyPolicy,
+    names: Mapping[int, str] | None,
+    visible: pd.Series,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    model = prep.theme_model
+    used = comments[comments["analysed"]] if len(comments) else comments
+    if model is None or not len(used) or len(comments) < policy.min_comments:
+        return pd.DataFrame(columns=["theme", "label", "size", "share"]), pd.DataFrame()
+    labels = used["theme"].to_numpy(dtype=int)
+    table = theme_table(
+        model,
+        used["redacted"].tolist(),
+        sentiment=used["compound"].to_numpy(dtype=float),
+        signals=used[list(SIGNALS)].astype(bool).reset_index(drop=True),
+        labels=labels,
+        names=names,
+    )
+    shares = pd.DataFrame()
+    if by_cols:
+        keys = _label(used, by_cols).rename(" × ".join(by_cols)).reset_index(drop=True)
+        shares = theme_group_shares(labels, keys.to_frame(), policy.min_comments)
+        hide = ~shares["group"].map(visible).fillna(False).astype(bool)
+        shares.loc[hide, ["n_comments", "count", "share"]] = np.nan
+        shares.loc[hide, "hidden"] = True
+        lab = dict(zip(table["theme"], table["label"], strict=True))
+        shares["label"] = shares["theme"].map(lab)
+    return table, shares
+
+
+def _comment_signals(
+    comments: pd.DataFrame, by_cols: list[str], visible: pd.Series
+) -> pd.DataFrame | None:
+    if not by_cols or not len(comments):
+        return None
+    used = comments[comments["analysed"]].copy()
+    used["text"] = used["redacted"]
+    return hotspots_mod.group_comment_signals(used, by_cols)
+
+
+def _shown_comments(
+    comments: pd.DataFrame,
+    visible: pd.Series,
+    by_cols: list[str],
+    names: Mapping[int, str] | None,
+    prep: Prepared,
+) -> pd.DataFrame:
+    """Redacted comments of groups that meet the comment threshold (or of the whole
+    organisation when no grouping is chosen and it meets the threshold)."""
+    cols = ["column", "question", "text", "label", "compound", *SIGNALS, "theme", "theme_label"]
+    if not len(comments):
+        return pd.DataFrame(columns=[*by_cols, *cols])
+    used = comments[comments["analysed"]]
+    if by_cols:
+        keys = _label(used, by_cols)
+        keep = keys.map(visible).fillna(False).astype(bool).to_numpy()
+        used = used[keep]
+    out = used.assign(text=used["redacted"]).copy()
+    theme_labels: dict[int, str] = {}
+    if prep.theme_model is not None:
+        tt = prep.theme_model.themes_
+        theme_labels = dict(zip(tt["theme"].astype(int), tt["label"], strict=True))
+    if names:
+        theme_labels.update({int(k): str(v) for k, v in names.items()})
+    out["theme_label"] = out["theme"].map(theme_labels).fillna("")
+    return out[[*by_cols, *cols]].reset_index(drop=True)
+
+
+def _source_info(prep: Prepared) -> dict[str, Any]:
+    e = prep.export
+    return {
+        "file": prep.source_name,
+        "format": e.format,
+        "file_type": e.file_type,
+        "encoding": e.encoding,
+        "sheet": e.sheet,
+        "rows_read": e.rows_read,
+        "rows": len(e.responses),
+        "dropped_rows": dict(e.dropped_rows),
+        "identity_columns_dropped": list(prep.colmap.identity),
+    }
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return None
+    if obj is pd.NA or obj is pd.NaT:
+        return None
+    return obj
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    if df is None or not len(df):
+        return []
+    return [_jsonable(r) for r in df.to_dict(orient="records")]
+
+
+__all__ = [
+    "HIDDEN_GROUP",
+    "Prepared",
+    "PrivacyError",
+    "Results",
+    "analyze",
+    "load",
+    "prepare",
+    "upload_key",
+]
