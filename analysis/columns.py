@@ -324,6 +324,14 @@ _DEMOGRAPHIC = (
     "stock option level",
     "performance rating",
     "attrition",
+    "how long",
+    "how old",
+    "worked here",
+    "working here",
+    "based",
+    "where are you",
+    "where do you work",
+    "identify as",
 )
 _GROUPING_EXCLUDE = ("age group",)
 _ID = (
@@ -579,6 +587,7 @@ _DATE = re.compile(
     re.I,
 )
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_DURATION = re.compile(r".*\b(?:years?|yrs?|months?)\b", re.I)
 _CODE = re.compile(r"^[A-Z]{1,3}\d{1,3}$")
 _QTAG = re.compile(r"^(?:Q|QID)\d+(?:[_.]\d+)*(?:_TEXT|_\d+)?$", re.I)
 
@@ -656,6 +665,8 @@ def _infer_one(col: SourceColumn, series: pd.Series, fmt: str) -> ColumnSpec:
     # 1. Identity: by what the header says, then by what the answers look like.
     short_header = len(col.name.split()) <= 6
     hit = _has(words, _PLATFORM_ID) or _has(tag_words, _PLATFORM_ID)
+    if fmt == "generic" and hit in {"respondent id", "response id", "record id"}:
+        hit = None  # in a generic table this is an anonymous row key, checked below
     if hit and short_header:
         return done("identity", f"header mentions '{hit}' (a platform ID that traces a person)")
     if p.share(_EMAIL) >= 0.6:
@@ -742,6 +753,8 @@ def _infer_one(col: SourceColumn, series: pd.Series, fmt: str) -> ColumnSpec:
     demo_hit = _has(words, _DEMOGRAPHIC)
     if demo_hit and p.distinct <= 60 and p.mean_words <= 8:
         return done("demographic", f"header mentions '{demo_hit}'; {_distinct_note(p)}")
+    if p.distinct <= 15 and p.share(_DURATION) >= 0.8:
+        return done("demographic", f"answers are lengths of time (tenure); {_distinct_note(p)}")
 
     # 6. Free text (a few long answers repeated by everybody are choices, not comments).
     comment_hit = _has(words, _COMMENT)

@@ -136,7 +136,10 @@ def test_synthetic_survey_roles() -> None:
     cm = infer_columns(export)
     assert cm.team == "Team" and cm.role == "Job title"
     assert cm.demographics == ["Tenure"]
-    assert set(cm.identity) == {"Response ID", "Email"}
+    assert cm.identity == ["Email"]
+    # In a generic table an ID column is an anonymous row key; in platform exports
+    # (Qualtrics ResponseId, SurveyMonkey Respondent ID) it is identity (tests above).
+    assert cm.respondent_id == "Response ID"
     assert cm.spec("I trust the AI tools we are given").scale == "agree5"
     assert cm.spec("How likely are you to recommend us as an employer?").scale == "nps11"
     assert cm.spec("Have you had AI training?").scale == "yesno"
@@ -193,7 +196,7 @@ def test_yaml_round_trip() -> None:
     cm = infer_columns(export, survey=FakeSurvey())
     text = cm.to_yaml()
     doc = yaml.safe_load(text)
-    assert doc["team"] == "Team" and "Email" in doc["identity"]
+    assert doc["team"] == "Team" and doc["identity"] == ["Email"]
     again = ColumnMap.from_yaml(text, export)
     assert [(c.name, c.role, c.scale, c.construct, c.reverse) for c in again.columns] == [
         (c.name, c.role, c.scale, c.construct, c.reverse) for c in cm.columns
