@@ -356,6 +356,16 @@ def test_heatmap_hidden_cells_carry_no_numbers_even_if_the_input_leaks_them():
         assert all(r[k] is None for k in ("n", "score", "difference", "gap", "p_adj"))
         assert r["status"] == "hidden: fewer than 5 responses"
     assert "90" not in json.dumps(legal)
+    hidden_layers = [
+        layer for layer in spec["layer"] if {"filter": "datum.hidden"} in layer.get("transform", [])
+    ]
+    assert len(hidden_layers) == 2  # grey rect and its "hidden" text
+    for layer in hidden_layers:
+        assert [t["title"] for t in layer["encoding"]["tooltip"]] == [
+            "Group",
+            "Construct",
+            "Status",
+        ]
 
 
 def test_heatmap_without_label_column_uses_construct_ids():

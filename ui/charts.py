@@ -282,14 +282,25 @@ def _grid_chart(
         rect = rect.add_params(pick).encode(
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35))
         )
-    grey = base.mark_rect(color=HIDDEN).encode(tooltip=tooltip).transform_filter("datum.hidden")
-    text = base.mark_text(fontSize=FONT_SIZE_CELL).encode(
-        text=alt.Text("cell_text:N"),
-        color=alt.condition("datum.light_text", alt.value("white"), alt.value("#222222")),
-        tooltip=tooltip,
+    # a hidden cell's tooltip says why, with no empty number fields
+    short = [*tooltip[:2], alt.Tooltip("status:N", title="Status")]
+    grey = base.mark_rect(color=HIDDEN).encode(tooltip=short).transform_filter("datum.hidden")
+    grey_text = (
+        base.mark_text(fontSize=FONT_SIZE_CELL, color="#222222")
+        .encode(text=alt.Text("cell_text:N"), tooltip=short)
+        .transform_filter("datum.hidden")
+    )
+    text = (
+        base.mark_text(fontSize=FONT_SIZE_CELL)
+        .encode(
+            text=alt.Text("cell_text:N"),
+            color=alt.condition("datum.light_text", alt.value("white"), alt.value("#222222")),
+            tooltip=tooltip,
+        )
+        .transform_filter("!datum.hidden")
     )
     return (
-        alt.layer(rect, grey, text, title=title, description=description)
+        alt.layer(rect, grey, text, grey_text, title=title, description=description)
         .properties(width=alt.Step(90), height=alt.Step(26))
         .configure_view(strokeWidth=0)
     )
@@ -1162,7 +1173,6 @@ def theme_share_by_group(
         alt.Tooltip("theme_label:N", title="Theme"),
         alt.Tooltip("share:Q", title="Share of the group's comments", format=".0%"),
         alt.Tooltip("n:Q", title="n (comments in group)", format=".0f"),
-        alt.Tooltip("reason:N", title="Hidden because"),
     ]
     rect = (
         base.mark_rect()
@@ -1179,17 +1189,28 @@ def theme_share_by_group(
         )
         .transform_filter("!datum.hidden")
     )
-    grey = base.mark_rect(color=HIDDEN).encode(tooltip=tooltip).transform_filter("datum.hidden")
-    text = base.mark_text(fontSize=FONT_SIZE_CELL).encode(
-        text="cell_text:N",
-        color=alt.condition("datum.light_text", alt.value("white"), alt.value("#222222")),
-        tooltip=tooltip,
+    short = [*tooltip[:2], alt.Tooltip("reason:N", title="Hidden because")]
+    grey = base.mark_rect(color=HIDDEN).encode(tooltip=short).transform_filter("datum.hidden")
+    grey_text = (
+        base.mark_text(fontSize=FONT_SIZE_CELL, color="#222222")
+        .encode(text="cell_text:N", tooltip=short)
+        .transform_filter("datum.hidden")
+    )
+    text = (
+        base.mark_text(fontSize=FONT_SIZE_CELL)
+        .encode(
+            text="cell_text:N",
+            color=alt.condition("datum.light_text", alt.value("white"), alt.value("#222222")),
+            tooltip=tooltip,
+        )
+        .transform_filter("!datum.hidden")
     )
     return (
         alt.layer(
             rect,
             grey,
             text,
+            grey_text,
             title=alt.Title(title, subtitle="Grey: too few comments to show."),
             description=_theme_group_text(df),
         )
