@@ -588,6 +588,8 @@ _DATE = re.compile(
 )
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 _DURATION = re.compile(r".*\b(?:years?|yrs?|months?)\b", re.I)
+_LEADING_ZERO = re.compile(r"^0\d")
+_JOINED = re.compile(r".*, ")
 _CODE = re.compile(r"^[A-Z]{1,3}\d{1,3}$")
 _QTAG = re.compile(r"^(?:Q|QID)\d+(?:[_.]\d+)*(?:_TEXT|_\d+)?$", re.I)
 
@@ -604,34 +606,35 @@ class _Profile:
     mean_len: float
     mean_words: float
     numeric_share: float
-    values: pd.Series
+    counts: dict[str, int]  # answer -> how many gave it
 
     def share(self, pattern: re.Pattern[str]) -> float:
+        """Share of answers (not of distinct answers) matching a pattern."""
         if self.n == 0:
             return 0.0
-        return float(self.values.str.match(pattern).mean())
+        return sum(c for v, c in self.counts.items() if pattern.match(v)) / self.n
 
 
 def _profile(series: pd.Series) -> _Profile:
-    values = series.dropna().astype(str)
-    values = values[values.str.len() > 0]
-    n = len(values)
-    distinct = int(values.nunique())
+    counts: dict[str, int] = {}
+    for value, count in series.dropna().astype(str).value_counts(sort=False).items():
+        if value:
+            counts[str(value)] = int(count)
+    n = sum(counts.values())
     if n:
-        lengths = values.str.len()
-        words = values.str.count(r"\s+") + 1
-        numeric = float(values.str.match(_NUMBER).mean())
-        mean_len, mean_words = float(lengths.mean()), float(words.mean())
+        mean_len = sum(len(v) * c for v, c in counts.items()) / n
+        mean_words = sum((len(v.split()) or 1) * c for v, c in counts.items()) / n
+        numeric = sum(c for v, c in counts.items() if _NUMBER.match(v)) / n
     else:
         numeric, mean_len, mean_words = 0.0, 0.0, 0.0
     return _Profile(
         n=n,
-        distinct=distinct,
-        unique_share=distinct / n if n else 0.0,
+        distinct=len(counts),
+        unique_share=len(counts) / n if n else 0.0,
         mean_len=mean_len,
         mean_words=mean_words,
         numeric_share=numeric,
-        values=values,
+        counts=counts,
     )
 
 
@@ -700,18 +703,18 @@ def _infer_one(col: SourceColumn, series: pd.Series, fmt: str) -> ColumnSpec:
             return done("metadata", "a page timing column")
         return done("metadata", f"header mentions '{hit}' (survey platform data)")
     if p.n >= 3 and p.distinct == 1:
-        return done("ignored", f"every answer is the same ({p.values.iloc[0]!r})")
+        return done("ignored", f"every answer is the same ({next(iter(p.counts))!r})")
 
     # 4. Rated questions: answers on a known scale.
     scale = detect_scale(series)
     if scale is not None and not scale.is_numeric:
         if scale.name == "yesno" and not _looks_like_question(col) and not _has(words, _RATING):
             return done("demographic", f"yes/no answers under a field name; {_distinct_note(p)}")
-        labels = sorted({normalize_answer(v) for v in p.values})[:3]
+        labels = sorted({normalize_answer(v) for v in p.counts})[:3]
         return done(
             "item", f"answers fit the {scale.name} scale (e.g. {', '.join(labels)})", scale.name
         )
-    if scale is not None and p.values.str.match(r"^0\d").any():
+    if scale is not None and any(_LEADING_ZERO.match(v) for v in p.counts):
         scale = None  # "01", "02": codes with leading zeros, not ratings
     if scale is not None:
         qwords = _words(col.question) if col.question else words
@@ -731,7 +734,7 @@ def _infer_one(col: SourceColumn, series: pd.Series, fmt: str) -> ColumnSpec:
                 scale.name,
             )
     if fmt == "limesurvey" and p.share(_CODE) >= 0.95 and p.distinct >= 2:
-        examples = ", ".join(sorted(p.values.unique())[:4])
+        examples = ", ".join(sorted(p.counts)[:4])
         return done(
             "item",
             f"answers are LimeSurvey answer codes ({examples}) whose order is unknown: give "
@@ -804,11 +807,13 @@ def _numeric_scale(scale: Scale, words: str) -> str:
 
 
 def _multi_select(p: _Profile) -> bool:
-    joined = p.values.str.contains(", ", regex=False)
-    if p.n < 5 or joined.mean() < 0.3:
+    if p.n < 5 or p.share(_JOINED) < 0.3:
         return False
-    parts = p.values.str.split(", ").explode().str.strip()
-    return parts.nunique() <= 40 and parts.nunique() < 0.5 * len(parts)
+    parts: dict[str, int] = {}
+    for value, count in p.counts.items():
+        for part in value.split(", "):
+            parts[part.strip()] = parts.get(part.strip(), 0) + count
+    return len(parts) <= 40 and len(parts) < 0.5 * sum(parts.values())
 
 
 def _mark_rankings(specs: list[ColumnSpec], responses: pd.DataFrame) -> None:
