@@ -13,7 +13,8 @@ Rules
   parent's. A hidden group can therefore be worked out by subtraction when its value is fixed
   by those sums and the visible numbers. We model every published number as a linear
   equation (``parent = Σ children``) and hide additional rows until no group under the
-  minimum is determined by the system. For one grouping level this is the classic rule
+  minimum is determined by the system. A group with no responses at all is shown as hidden
+  but treated as known (there is nothing to protect, and it shields nobody). For one grouping level this is the classic rule
   "0 or at least 2 hidden groups per level". For crossed groupings (team × role) the system
   contains every margin: each team's and each role's total as its own table shows it (computed
   by running the same protection on that margin), plus the organisation total; a hidden cell
@@ -125,7 +126,7 @@ def _protect_cells(
     m, k = keys.shape
     primary = n < min_group
     hidden = primary.copy()
-    if m == 0 or not primary.any():
+    if m == 0 or not (primary & (n > 0)).any():
         return hidden, primary
     # Aggregates: each proper margin, with its own protection decided recursively.
     agg_member: list[np.ndarray] = []  # per aggregate row: member cell indices
@@ -145,15 +146,18 @@ def _protect_cells(
         for a in range(len(sizes)):
             agg_member.append(np.flatnonzero(inv == a))
             agg_hidden.append(bool(sub_hidden[a]))
-            agg_sensitive.append(bool(sizes[a] < min_group))
+            agg_sensitive.append(bool(0 < sizes[a] < min_group))
     n_agg = len(agg_member)
     # Equations: aggregate - sum(cells) = 0; columns = cells then aggregates.
     a = np.zeros((n_agg, m + n_agg))
     for r, members in enumerate(agg_member):
         a[r, members] = -1.0
         a[r, m + r] = 1.0
-    sensitive = np.concatenate([primary, np.array(agg_sensitive, dtype=bool)])
-    agg_hidden_arr = np.array(agg_hidden, dtype=bool)
+    # A group with no responses holds nothing to protect; a reader may know it is empty, so it
+    # counts as known (it never shields another group) even though it is shown as hidden.
+    sensitive = np.concatenate([primary & (n > 0), np.array(agg_sensitive, dtype=bool)])
+    agg_sizes = np.array([n[mem].sum() for mem in agg_member])
+    agg_hidden_arr = np.array(agg_hidden, dtype=bool) & (agg_sizes > 0)
     # cells that share an equation: prefer them as complements
     share = (np.abs(a[:, :m]) > 0).astype(float)
     neighbours = (share.T @ share) > 0
@@ -164,7 +168,7 @@ def _protect_cells(
     key_rank[np.lexsort(keys.T[::-1]) if k else np.arange(m)] = np.arange(m)
 
     def exposed(hidden_cells: np.ndarray) -> np.ndarray:
-        unknown = np.flatnonzero(np.concatenate([hidden_cells, agg_hidden_arr]))
+        unknown = np.flatnonzero(np.concatenate([hidden_cells & (n > 0), agg_hidden_arr]))
         det = np.zeros(m + n_agg, dtype=bool)
         det[unknown] = _determined(a, unknown)
         return det & sensitive

@@ -141,26 +141,48 @@ def _margin_visible(t: pd.DataFrame, cols: list[str], policy: PrivacyPolicy) -> 
 
 
 def _peel(t: pd.DataFrame, by: list[str], policy: PrivacyPolicy) -> set:
-    """Cells under the minimum that subtraction recovers (repeatedly solving any published
-    equation 'margin = sum of its cells' that has exactly one unknown left)."""
-    known = {tuple(r[c] for c in by): not r["suppressed"] for _, r in t.iterrows()}
-    size = {tuple(r[c] for c in by): r["n"] for _, r in t.iterrows()}
+    """Groups under the minimum (cells, or margins hidden in their own tables) that subtraction
+    recovers: repeatedly solve any equation 'margin = sum of its cells' with one unknown left.
+    The attacker sees the cell list, every margin table as protected on its own, and which
+    groups are empty."""
+    known = {
+        ("cell", *(r[c] for c in by)): not r["suppressed"] or r["n"] == 0 for _, r in t.iterrows()
+    }
+    size = {("cell", *(r[c] for c in by)): r["n"] for _, r in t.iterrows()}
     equations = []
     for r in range(len(by)):
         for dims in itertools.combinations(range(len(by)), r):
             vis = _margin_visible(t, [by[d] for d in dims], policy)
             for key, shown in vis.items():
-                members = [c for c in known if tuple(c[d] for d in dims) == key]
-                equations.append((shown, members))
+                members = [
+                    c for c in size if c[0] == "cell" and tuple(c[1 + d] for d in dims) == key
+                ]
+                name = ("margin", dims, key)
+                size[name] = sum(size[c] for c in members)
+                known[name] = bool(shown) or size[name] == 0
+                equations.append([name, *members])
+    # a margin is also the sum of the finer margins inside it (org = sum of teams, ...)
+    margins = [c for c in size if c[0] == "margin"]
+    for _, dims, key in margins:
+        parts = [
+            m
+            for m in margins
+            if len(m[1]) == len(dims) + 1
+            and set(dims) <= set(m[1])
+            and tuple(m[2][m[1].index(d)] for d in dims) == key
+        ]
+        finer_dims = {m[1] for m in parts}
+        for fd in finer_dims:
+            equations.append([("margin", dims, key), *[m for m in parts if m[1] == fd]])
     changed = True
     while changed:
         changed = False
-        for shown, members in equations:
-            unknown = [c for c in members if not known[c]]
-            if shown and len(unknown) == 1:
+        for terms in equations:
+            unknown = [c for c in terms if not known[c]]
+            if len(unknown) == 1:
                 known[unknown[0]] = True
                 changed = True
-    return {c for c, k in known.items() if k and size[c] < policy.min_group}
+    return {c for c, k in known.items() if k and 0 < size[c] < policy.min_group}
 
 
 sizes = st.integers(0, 14)
@@ -198,7 +220,7 @@ def test_property_single_level(t: pd.DataFrame, min_group: int) -> None:
     t = t.assign(construct="c", score=1.0)
     out = protect_groups(t, "n", p, by=["team"])
     _check_no_numbers_under_minimum(out, t, p)
-    k = int(out["suppressed"].sum())
+    k = int((out["suppressed"] & (t["n"] > 0)).sum())
     org_visible = t["n"].sum() >= min_group
     assert k == 0 or k >= 2 or not org_visible or len(t) == 1
     assert _peel(t.assign(suppressed=out["suppressed"]), ["team"], p) == set()
@@ -224,8 +246,9 @@ def test_property_crossed(t: pd.DataFrame, min_group: int) -> None:
     for dim in ("team", "role"):
         vis = _margin_visible(t, [dim], p)
         for key, grp in t.groupby(dim):
-            if (grp["suppressed"] & (grp["n"] < min_group)).any() and vis[(key,)]:
-                assert grp["suppressed"].sum() >= 2
+            hidden = grp["suppressed"] & (grp["n"] > 0)
+            if (hidden & (grp["n"] < min_group)).any() and vis[(key,)]:
+                assert hidden.sum() >= 2
 
 
 @given(crossed_tables(), st.integers(3, 6))
@@ -238,9 +261,13 @@ def test_property_nested(t: pd.DataFrame, min_group: int) -> None:
     # attack: org and visible divisions; each visible or hidden division = sum of its teams
     top = out["role"].isna()
     known_top = dict(zip(out.loc[top, "team"], ~out.loc[top, "suppressed"], strict=True))
+    known_top = {k: v or parents.set_index("team").at[k, "n"] == 0 for k, v in known_top.items()}
     leaves = out[~top]
-    known_leaf = {(r.team, r.role): not r.suppressed for r in leaves.itertuples()}
     size_leaf = dict(zip(zip(t["team"], t["role"], strict=True), t["n"], strict=True))
+    known_leaf = {
+        (r.team, r.role): not r.suppressed or size_leaf[(r.team, r.role)] == 0
+        for r in leaves.itertuples()
+    }
     size_top = dict(zip(parents["team"], parents["n"], strict=True))
     org_visible = t["n"].sum() >= min_group
     changed = True
@@ -256,8 +283,8 @@ def test_property_nested(t: pd.DataFrame, min_group: int) -> None:
                 known_leaf[unknown[0]] = changed = True
             if not known_top[team] and not unknown:
                 known_top[team] = changed = True
-    assert not [k for k, v in known_leaf.items() if v and size_leaf[k] < min_group]
-    assert not [k for k, v in known_top.items() if v and size_top[k] < min_group]
+    assert not [k for k, v in known_leaf.items() if v and 0 < size_leaf[k] < min_group]
+    assert not [k for k, v in known_top.items() if v and 0 < size_top[k] < min_group]
 
 
 # ------------------------------------------------------------------------------------------
