@@ -14,8 +14,8 @@ Rules
   by those sums and the visible numbers. We model every published number as a linear
   equation (``parent = Σ children``) and hide additional rows until no group under the
   minimum is determined by the system. A group with no responses at all is shown as hidden
-  but treated as known (there is nothing to protect, and it shields nobody). For one grouping level this is the classic rule
-  "0 or at least 2 hidden groups per level". For crossed groupings (team × role) the system
+  but treated as known (there is nothing to protect, and it shields nobody). For one
+  grouping level this is the classic rule "0 or at least 2 hidden groups per level". For crossed groupings (team × role) the system
   contains every margin: each team's and each role's total as its own table shows it (computed
   by running the same protection on that margin), plus the organisation total; a hidden cell
   must stay undetermined given all of them, which implies that any row or column holding a
