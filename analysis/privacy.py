@@ -13,16 +13,20 @@ Rules
   parent's. A hidden group can therefore be worked out by subtraction when its value is fixed
   by those sums and the visible numbers. We model every published number as a linear
   equation (``parent = Σ children``) and hide additional rows until no group under the
-  minimum is determined by the system. A group with no responses at all is shown as hidden
-  but treated as known (there is nothing to protect, and it shields nobody). For one
-  grouping level this is the classic rule "0 or at least 2 hidden groups per level". For crossed groupings (team × role) the system
-  contains every margin: each team's and each role's total as its own table shows it (computed
-  by running the same protection on that margin), plus the organisation total; a hidden cell
-  must stay undetermined given all of them, which implies that any row or column holding a
-  hidden small cell has at least two hidden cells unless its margin is hidden too, and rules
-  out subtler recoveries such as a chain of pairs linked through one cell. For nested
-  groupings (division › team) the parents are the prefixes of the hierarchy. Extra rows to
-  hide are chosen smallest first, preferring one that resolves the exposure on its own.
+  minimum is determined by the system (null-space test). A group with no responses at all is
+  shown as hidden but treated as known: there is nothing to protect, and it shields nobody.
+  For one grouping level this is the classic rule "0 or at least 2 hidden groups per level".
+  For crossed groupings (team × role) the system contains every margin (each team's and each
+  role's total as its own table shows it, computed by running the same protection on that
+  margin) and the organisation total. A hidden cell must stay undetermined given all of them:
+  any row or column holding a hidden small cell then has a second hidden cell unless its
+  margin is hidden too, and subtler recoveries (a chain of pairs linked through one cell) are
+  ruled out as well. For nested groupings (division › team) the parents are the prefixes of
+  the hierarchy. Extra rows to hide are chosen smallest first (ties by group name), preferring
+  one that resolves the exposure on its own.
+* **Refusal**: when the margins alone would give a small group away once the table reveals
+  which combinations exist (team A is all role x, so role x minus team A is the rest of role
+  x), no amount of hiding cells helps and the grouping is refused with :class:`PrivacyError`.
 * **Suppressed rows** carry NaN/NA in every field except the group keys, block keys and
   descriptive labels, ``suppressed=True`` and a reason sentence.
 * **Filters**: a filtered subset or its remainder under the minimum is refused, and so is a
