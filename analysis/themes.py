@@ -294,7 +294,7 @@ class ThemeModel(BaseEstimator):
 
         rows = fit_rows[has_u[fit_codes]] if n else fit_rows
         X = E_u[codes[rows]]
-        distinct = len(np.unique(codes[rows]))
+        distinct = len(np.unique(np.round(X, 6), axis=0)) if len(X) else 0
         self.silhouette_ = {}
         if distinct == 0:
             self._set_empty(n)
@@ -459,12 +459,16 @@ def _top_terms(df_in: Counter, df_all: Counter, size: int, n_valid: int, top: in
 
 
 def _label(docs: list[list[str]], words: list[str], size: int) -> str:
-    """A key phrase (adjacent topical words that recur together) or the top two terms."""
+    """A key phrase (adjacent topical words that recur together) or the top two terms.
+
+    A collocation is used only when it recurs (>= 3 times and >= 5% of the theme) and holds the
+    theme's top term, so the label names what the theme is mostly about.
+    """
     if not words:
         return "(no topic words)"
     finder = BigramCollocationFinder.from_documents(docs)
     finder.apply_freq_filter(max(3, int(0.05 * size)))
-    finder.apply_ngram_filter(lambda a, b: a == b)
+    finder.apply_ngram_filter(lambda a, b: a == b or words[0] not in (a, b))
     best = finder.nbest(BigramAssocMeasures.likelihood_ratio, 1) if finder.ngram_fd else []
     if best:
         a, b = best[0]
