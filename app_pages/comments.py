@@ -1,0 +1,165 @@
+"""Comments: themes, sentiment and signals by group, and the (redacted) comments themselves.
+
+Comment text is only ever shown inside st.dataframe, which draws plain text: a comment with
+HTML, a script, a Markdown link or a remote image stays inert.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analysis.signals import SIGNALS
+from ui import charts, state, views
+
+st.title("Comments")
+prep = state.prepared()
+ds = state.dataset()
+if prep is None or ds is None:
+    st.info("Load a survey export on the Load page to see the analysis.")
+    st.stop()
+
+res = views.results(prep)
+summary = res.comment_summary
+st.caption(
+    f"{summary.get('total', 0):,} comments · {summary.get('analysed', 0):,} analysed · "
+    f"{summary.get('filler', 0):,} too short to use (“n/a”, “no”) · "
+    f"{summary.get('not_english', 0):,} not in English · {summary.get('shown', 0):,} shown. "
+    f"Comments appear only for groups with at least {res.policy.min_comments} comments, "
+    "with names, e-mails, phone numbers and IDs removed."
+)
+if not summary.get("total"):
+    st.info("This survey has no comment columns (or none was mapped as a comment).")
+    st.stop()
+
+tab_themes, tab_groups, tab_read = st.tabs(["Themes", "By group", "Read comments"])
+
+with tab_themes:
+    themes = res.themes
+    if len(themes):
+        views.chart(charts.themes_bar(themes), charts.themes_bar_alt_text(themes))
+        signal_cols = {f"share_{s}": views.SIGNAL_NAMES[s] for s in SIGNALS}
+        shown = themes[
+            ["label", "size", "share", "mean_sentiment"]
+            + [c for c in signal_cols if c in themes.columns]
+        ]
+        st.dataframe(
+            shown,
+            hide_index=True,
+            column_config={
+                "label": "Theme",
+                "size": st.column_config.NumberColumn("Comments (n)", format="%d"),
+                "share": st.column_config.NumberColumn("Share", format="percent"),
+                "mean_sentiment": st.column_config.NumberColumn(
+                    "Mean sentiment (−1 to 1)", format="%+.2f"
+                ),
+                **{
+                    c: st.column_config.NumberColumn(f"% {name.lower()}", format="percent")
+                    for c, name in signal_cols.items()
+                },
+            },
+        )
+        labels = dict(zip(themes["theme"].astype(int), themes["label"].astype(str), strict=True))
+        theme_ids = list(labels)
+        with st.expander("Rename or merge themes", icon=":material/edit:"):
+            st.caption(
+                "Theme names are made from frequent words; give them names people recognise, "
+                "or merge two themes that say the same thing."
+            )
+            with st.form("rename_theme", border=False):
+                left, right = st.columns([1, 2])
+                which = left.selectbox("Theme", theme_ids, format_func=labels.get)
+                name = right.text_input("New name", max_chars=60)
+                if st.form_submit_button("Rename") and name.strip():
+                    state.set_theme_name(ds.key, int(which), name.strip())
+                    st.rerun()
+            with st.form("merge_theme", border=False):
+                left, right = st.columns(2)
+                src = left.selectbox("Merge theme", theme_ids, format_func=labels.get)
+                dst = right.selectbox(
+                    "into", theme_ids, index=min(1, len(theme_ids) - 1), format_func=labels.get
+                )
+                if st.form_submit_button("Merge") and src != dst:
+                    state.add_theme_merge(ds.key, int(src), int(dst))
+                    st.rerun()
+            if (state.theme_names(ds.key) or state.theme_merges(ds.key)) and st.button(
+                "Undo all theme edits"
+            ):
+                state.reset_themes(ds.key)
+                st.rerun()
+    else:
+        st.info(
+            "Too few comments to find themes "
+            f"(themes need at least {res.policy.min_comments} comments)."
+        )
+
+with tab_groups:
+    shares = views.theme_shares_table(res)
+    if len(shares):
+        views.chart(
+            charts.theme_share_by_group(shares), charts.theme_share_by_group_alt_text(shares)
+        )
+    sentiment = views.sentiment_table(res)
+    if len(sentiment):
+        views.chart(
+            charts.sentiment_by_group(sentiment), charts.sentiment_by_group_alt_text(sentiment)
+        )
+    else:
+        st.info("Choose a grouping in the sidebar to compare groups.")
+
+with tab_read:
+    comments = res.comments
+    group_col = views.group_label_column(res.by)
+    if len(comments):
+        if res.by:
+            group_values = comments[list(res.by)].astype(str).agg(views.CROSS.join, axis=1)
+        else:
+            group_values = pd.Series("All respondents", index=comments.index)
+        signals = comments[list(SIGNALS)].astype(bool)
+        table = pd.DataFrame(
+            {
+                group_col: group_values,
+                "Question": comments["question"].astype(str),
+                "Comment": comments["text"].astype(str),
+                "Sentiment": comments["label"].astype(str),
+                "Signals": signals.apply(
+                    lambda r: ", ".join(views.SIGNAL_NAMES[s] for s in SIGNALS if r[s]), axis=1
+                ),
+                "Theme": comments["theme_label"].astype(str),
+            }
+        )
+        c1, c2, c3, c4 = st.columns(4)
+        pick_theme = c1.multiselect(
+            "Theme", sorted(t for t in table["Theme"].unique() if t), placeholder="All"
+        )
+        pick_sent = c2.multiselect(
+            "Sentiment", ["negative", "neutral", "positive"], placeholder="All"
+        )
+        pick_signal = c3.multiselect(
+            "Signal", list(SIGNALS), format_func=views.SIGNAL_NAMES.get, placeholder="Any"
+        )
+        pick_group = c4.multiselect(group_col, sorted(table[group_col].unique()), placeholder="All")
+        search = st.text_input("Search text", placeholder="e.g. training, replaced, copilot")
+        keep = pd.Series(True, index=table.index)
+        if pick_theme:
+            keep &= table["Theme"].isin(pick_theme)
+        if pick_sent:
+            keep &= table["Sentiment"].isin(pick_sent)
+        if pick_signal:
+            keep &= signals[pick_signal].any(axis=1)
+        if pick_group:
+            keep &= table[group_col].isin(pick_group)
+        if search.strip():
+            keep &= table["Comment"].str.contains(search.strip(), case=False, regex=False)
+        st.caption(f"{int(keep.sum()):,} of {len(table):,} comments")
+        st.dataframe(
+            table[keep],
+            hide_index=True,
+            height=420,
+            column_config={"Comment": st.column_config.TextColumn(width="large")},
+        )
+    else:
+        st.info(
+            f"No group has at least {res.policy.min_comments} comments to show; lower the "
+            "threshold in the sidebar only if your organisation's policy allows it."
+        )

@@ -1,0 +1,244 @@
+"""Every session-state key of the app, in one place; the only module touching st.session_state.
+
+What lives here is per browser session and never shared: the dataset in use (its bytes), the
+expensive :class:`~analysis.pipeline.Prepared` analyses keyed by a hash of the upload and its
+mapping, the cheap per-view :class:`~analysis.pipeline.Results`, the user's theme edits and the
+filters already shown (for the privacy differencing check). ``st.cache_data`` is deliberately
+not used for any of it: that cache is shared by every user of the server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, MutableMapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from analysis import pipeline
+from analysis.pipeline import Prepared, Results
+from analysis.privacy import PrivacyPolicy
+
+# widget keys (the widgets write these; the rest of the app reads them through this module)
+GROUPING = "cr_grouping"
+MIN_GROUP = "cr_min_group"
+MIN_COMMENTS = "cr_min_comments"
+FILTER_PREFIX = "cr_filter::"
+
+# plain state
+DATASET = "cr_dataset"
+PREPARED = "cr_prepared"  # OrderedDict[key, Prepared], the last few uploads of this session
+RESULTS = "cr_results"  # OrderedDict[key, Results], the last few views
+THEME_NAMES = "cr_theme_names"  # dataset key -> {theme: label}
+THEME_MERGES = "cr_theme_merges"  # dataset key -> {theme: into}
+SHOWN = "cr_shown_filters"  # (dataset key, min_group) -> list of masks already shown
+UPLOAD = "cr_upload"  # (token, error) of the last upload attempt
+NOTICE = "cr_notice"  # one message to show after a rerun
+
+MAX_PREPARED = 3
+MAX_RESULTS = 8
+DEFAULT_MIN_GROUP = 5
+DEFAULT_MIN_COMMENTS = 10
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """What the user chose to analyse; enough to rebuild the analysis from scratch."""
+
+    data: bytes = field(repr=False)
+    filename: str
+    sheet: str | None = None
+    mapping_yaml: str | None = None
+    roster: tuple[str, ...] = ()
+    is_sample: bool = False
+
+    @property
+    def key(self) -> str:
+        """Hash of the bytes, sheet, mapping and roster: one Prepared per key."""
+        base = pipeline.upload_key(self.data, self.mapping_yaml, self.sheet)
+        roster = hashlib.sha256("\n".join(self.roster).encode()).hexdigest()[:16]
+        return f"{base}:{roster}"
+
+    def with_(self, **changes: Any) -> Dataset:
+        return replace(self, **changes)
+
+
+def _store() -> MutableMapping[str, Any]:
+    return st.session_state
+
+
+def _bounded(name: str) -> OrderedDict:
+    store = _store()
+    if name not in store:
+        store[name] = OrderedDict()
+    return store[name]
+
+
+def _remember(cache: OrderedDict, key: Hashable, value: Any, limit: int) -> None:
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > limit:
+        cache.popitem(last=False)
+
+
+# --------------------------------------------------------------------------- dataset
+
+
+def dataset() -> Dataset | None:
+    return _store().get(DATASET)
+
+
+def set_dataset(ds: Dataset, prepared: Prepared) -> None:
+    """Make ``ds`` the dataset in use; its Prepared is kept for this session only."""
+    _remember(_bounded(PREPARED), ds.key, prepared, MAX_PREPARED)
+    _store()[DATASET] = ds
+    # filters name values of the previous dataset; they would not apply to this one
+    for key in [k for k in _store() if str(k).startswith(FILTER_PREFIX)]:
+        del _store()[key]
+
+
+def cached_prepared(ds: Dataset) -> Prepared | None:
+    cache = _bounded(PREPARED)
+    prep = cache.get(ds.key)
+    if prep is not None:
+        cache.move_to_end(ds.key)
+    return prep
+
+
+def prepared() -> Prepared | None:
+    ds = dataset()
+    return cached_prepared(ds) if ds is not None else None
+
+
+def seed(ds: Dataset, prep: Prepared) -> dict[str, Any]:
+    """Session entries that make ``ds`` the dataset in use (for tests: assign each into
+    ``AppTest.session_state`` before the first run)."""
+    cache: OrderedDict = OrderedDict()
+    cache[ds.key] = prep
+    return {DATASET: ds, PREPARED: cache}
+
+
+# --------------------------------------------------------------------------- upload attempts
+
+
+def last_upload() -> tuple[Hashable, str | None] | None:
+    return _store().get(UPLOAD)
+
+
+def set_last_upload(token: Hashable, error: str | None) -> None:
+    _store()[UPLOAD] = (token, error)
+
+
+def set_notice(text: str) -> None:
+    _store()[NOTICE] = text
+
+
+def pop_notice() -> str | None:
+    return _store().pop(NOTICE, None)
+
+
+# --------------------------------------------------------------------------- view settings
+
+
+def init_defaults() -> None:
+    store = _store()
+    store.setdefault(MIN_GROUP, DEFAULT_MIN_GROUP)
+    store.setdefault(MIN_COMMENTS, DEFAULT_MIN_COMMENTS)
+
+
+def policy() -> PrivacyPolicy:
+    store = _store()
+    return PrivacyPolicy(
+        min_group=max(3, int(store.get(MIN_GROUP, DEFAULT_MIN_GROUP))),
+        min_comments=max(1, int(store.get(MIN_COMMENTS, DEFAULT_MIN_COMMENTS))),
+    )
+
+
+def grouping() -> tuple[str, ...] | None:
+    value = _store().get(GROUPING)
+    return tuple(value) if value else None
+
+
+def filter_key(column: str) -> str:
+    return FILTER_PREFIX + column
+
+
+def filters(columns: list[str]) -> dict[str, list[str]]:
+    """The sidebar filters that select something (an empty multiselect means everyone)."""
+    out = {}
+    for col in columns:
+        values = _store().get(filter_key(col)) or []
+        if values:
+            out[col] = [str(v) for v in values]
+    return out
+
+
+def theme_names(ds_key: str) -> dict[int, str]:
+    return dict(_store().get(THEME_NAMES, {}).get(ds_key, {}))
+
+
+def set_theme_name(ds_key: str, theme: int, label: str) -> None:
+    names = _store().setdefault(THEME_NAMES, {})
+    names.setdefault(ds_key, {})[int(theme)] = label
+
+
+def theme_merges(ds_key: str) -> dict[int, int]:
+    return dict(_store().get(THEME_MERGES, {}).get(ds_key, {}))
+
+
+def add_theme_merge(ds_key: str, theme: int, into: int) -> None:
+    merges = _store().setdefault(THEME_MERGES, {})
+    merges.setdefault(ds_key, {})[int(theme)] = int(into)
+
+
+def reset_themes(ds_key: str) -> None:
+    for name in (THEME_NAMES, THEME_MERGES):
+        _store().get(name, {}).pop(ds_key, None)
+
+
+def shown_filters(ds_key: str, min_group: int) -> list[np.ndarray]:
+    return list(_store().get(SHOWN, {}).get((ds_key, min_group), []))
+
+
+def add_shown_filter(ds_key: str, min_group: int, mask: np.ndarray) -> None:
+    history = _store().setdefault(SHOWN, {}).setdefault((ds_key, min_group), [])
+    if not any(np.array_equal(mask, m) for m in history):
+        history.append(mask)
+
+
+def results(key: Hashable, compute: Callable[[], Results]) -> Results:
+    """The Results for one view, computed once per session and view settings."""
+    cache = _bounded(RESULTS)
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]
+    value = compute()
+    _remember(cache, key, value, MAX_RESULTS)
+    return value
+
+
+DRILL = "cr_drill_group"
+LAST_CLICK = "cr_last_click"
+
+
+def apply_click(group: str | None) -> None:
+    """A new click on the heatmap selects that group in the drill-down picker.
+
+    The chart keeps its selection across reruns, so only a click that differs from the last
+    one applied moves the picker; choosing in the picker afterwards still works.
+    """
+    store = _store()
+    if group is not None and store.get(LAST_CLICK) != group:
+        store[DRILL] = group
+    store[LAST_CLICK] = group
+
+
+def keep_choice(key: str, options: list[Any]) -> None:
+    """Forget a remembered widget choice that is no longer among the options (e.g. after the
+    grouping changed), so the widget falls back to its default instead of failing."""
+    store = _store()
+    if key in store and store[key] not in options:
+        del store[key]
