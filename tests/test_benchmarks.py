@@ -1,0 +1,93 @@
+"""Smoke test of the benchmark harness: a real run on 300 rows writes complete results."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from benchmarks.__main__ import evaluate_goals, main
+from benchmarks.generate import dataset_path
+
+STAGES = {
+    "ingest",
+    "scoring",
+    "comments",
+    "sentiment",
+    "signals",
+    "themes",
+    "drivers",
+    "analyze",
+    "regroup",
+    "refilter",
+    "report",
+    "end_to_end",
+}
+
+
+@pytest.fixture(scope="module")
+def run_300(tmp_path_factory):
+    data = tmp_path_factory.mktemp("data")
+    out = tmp_path_factory.mktemp("results")
+    assert main(["--sizes", "300", "--data-dir", str(data), "--out-dir", str(out)]) == 0
+    return data, out
+
+
+def test_writes_json_with_required_keys(run_300):
+    _, out = run_300
+    results = json.loads((out / "latest.json").read_text(encoding="utf-8"))
+    entry = results["sizes"]["300"]
+    assert entry["rows"] == 300
+    assert set(entry["stage_seconds"]) >= STAGES
+    for key in ("total_seconds", "baseline_total_seconds", "peak_rss_mb", "ratio"):
+        assert entry[key] > 0, key
+    assert entry["ratio"] == pytest.approx(
+        entry["baseline_total_seconds"] / entry["total_seconds"], rel=0.01
+    )
+    # End to end covers ingest, prepare and the first analysis, so it bounds each of them.
+    st = entry["stage_seconds"]
+    assert st["end_to_end"] >= st["ingest"] + st["analyze"]
+    assert entry["ours"]["counts"]["comments"] > 0
+    assert {"cpu", "cores", "python", "numpy", "pandas", "sklearn", "date"} <= set(
+        results["machine"]
+    )
+    assert (out / "latest.md").read_text(encoding="utf-8").count("| measure | goal |") == 1
+
+
+def test_generated_file_is_cached(run_300):
+    data, _ = run_300
+    path = dataset_path(300, 7, "xlsx", data)
+    assert path.exists() and path.stat().st_size > 10_000
+    assert list(data.iterdir()) == [path]  # no partial files left behind
+
+
+def _size(total: float, rows: int, ratio: float | None = None, regroup: float = 0.1) -> dict:
+    return {
+        "total_seconds": total,
+        "seconds_per_100k_rows": total / rows * 100_000,
+        "ratio": ratio,
+        "regroup_seconds": regroup,
+        "stage_seconds": {"regroup": regroup, "refilter": regroup},
+        "peak_rss_mb": 1500.0,
+    }
+
+
+def test_goals_met_and_missed():
+    goals = evaluate_goals(
+        {
+            "10000": _size(2.5, 10_000),
+            "100000": _size(11.0, 100_000, ratio=5.0, regroup=0.4),
+            "1000000": _size(120.0, 1_000_000),
+        }
+    )
+    met = {g["key"]: g["met"] for g in goals}
+    assert met == {
+        "e2e_100k": True,
+        "ratio_100k": True,
+        "e2e_10k": False,
+        "regroup_100k": False,
+        "memory_100k": True,
+        "linear_1m": True,  # 12.0 s per 100k at 1M vs 11.0 at 100k: within the 10% slack
+    }
+    worse = evaluate_goals({"100000": _size(10.0, 100_000), "1000000": _size(150.0, 1_000_000)})
+    assert {g["key"]: g["met"] for g in worse}["linear_1m"] is False
