@@ -390,12 +390,9 @@ def _group_sums(
     keys_parts, sums_parts = [], []
     for level in _levels(by, nested):
         if level:
-            codes_frame = scored.groups[level]
-            grouped = codes_frame.groupby(level, sort=True, observed=True)
+            grouped = scored.groups.groupby(level, sort=True, observed=True)
             codes = grouped.ngroup().to_numpy()
-            keys = pd.DataFrame(list(grouped.groups.keys()), columns=level)
-            if len(level) == 1:
-                keys = pd.DataFrame({level[0]: list(grouped.groups.keys())})
+            keys = grouped.size().reset_index()[level].astype(object)
         else:
             codes = np.zeros(len(stack), dtype=np.intp)
             keys = pd.DataFrame(index=[0])

@@ -1,0 +1,380 @@
+"""Scoring: hand-computed cases, the IBM HR file against an independent pandas computation,
+planted differences, privacy on every output, and speed."""
+
+from __future__ import annotations
+
+import math
+import time
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats as sps
+from statsmodels.stats.multitest import multipletests
+
+from analysis.privacy import PrivacyError, PrivacyPolicy
+from analysis.scoring import (
+    NO_ANSWER,
+    enps,
+    group_scores,
+    item_scores,
+    org_scores,
+    prepare,
+    response_rate,
+    score_responses,
+)
+
+T975_DF3 = 3.182446305284263  # t_{0.975, 3}
+GROUP_COLUMNS = [
+    "grouping", "group", "team", "construct", "n", "score", "ci_low", "ci_high", "favorable",
+    "neutral", "unfavorable", "rest_score", "diff_vs_rest", "effect_size", "p", "p_fav",
+    "p_adj", "p_fav_adj", "suppressed", "suppressed_reason",
+]  # fmt: skip
+
+
+def _meta(rows: dict[str, tuple]) -> pd.DataFrame:
+    cols = ["construct", "scale_min", "scale_max", "favorable_min", "unfavorable_max", "reverse"]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=cols)
+
+
+def _five() -> pd.DataFrame:
+    nan = np.nan
+    return pd.DataFrame(
+        {
+            "a1": [5, 3, nan, 1, 4],
+            "a2": [4, 2, nan, nan, 5],
+            "a3": [1, 4, 3, 5, 2],  # reverse-keyed
+            "b1": [4, 1, 2, 3, nan],  # 1-4 scale
+            "b2": [10, 0, nan, 8, nan],  # 0-10 scale
+        }
+    )
+
+
+FIVE_META = _meta(
+    {
+        "a1": ("trust", 1, 5, 4, 2, False),
+        "a2": ("trust", 1, 5, 4, 2, False),
+        "a3": ("trust", 1, 5, 4, 2, True),
+        "b1": ("mixed", 1, 4, 3, 2, False),
+        "b2": ("mixed", 0, 10, 9, 6, False),
+    }
+)
+
+
+def test_five_respondents_by_hand() -> None:
+    sc = score_responses(_five(), FIVE_META)
+    # trust: r0 (100, 75, 100); r1 (50, 25, 25); r2 answered 1 of 3 < half -> NaN;
+    # r3 (0, -, 0); r4 (75, 100, 75)
+    expected_trust = [275 / 3, 100 / 3, np.nan, 0.0, 250 / 3]
+    np.testing.assert_allclose(sc.constructs["trust"], expected_trust)
+    # mixed: r0 (100, 100); r1 (0, 0); r2 (100/3 only, 1 of 2 is enough); r3 (200/3, 80); r4 NaN
+    np.testing.assert_allclose(
+        sc.constructs["mixed"], [100, 0, 100 / 3, (200 / 3 + 80) / 2, np.nan]
+    )
+    assert sc.items["a3"].tolist() == [5, 2, 3, 1, 4]  # reverse-coded 6 - x
+
+    org = org_scores(sc, PrivacyPolicy(min_group=3)).set_index("construct")
+    vals = np.array([275 / 3, 100 / 3, 0.0, 250 / 3])
+    mean, sd = vals.mean(), vals.std(ddof=1)
+    half = T975_DF3 * sd / 2
+    row = org.loc["trust"]
+    assert row["n"] == 4
+    assert row["score"] == pytest.approx(52.083333333)
+    assert row["ci_low"] == pytest.approx(mean - half)
+    assert row["ci_high"] == pytest.approx(mean + half)
+    # boxes over answered item responses of scored respondents: fav r0 3 + r4 3; neutral r1 a1;
+    # unfavourable r1 a2, a3 + r3 a1, a3 -> 6 / 1 / 4 of 11 (r2's lone answer is not counted)
+    assert row["favorable"] == pytest.approx(600 / 11)
+    assert row["neutral"] == pytest.approx(100 / 11)
+    assert row["unfavorable"] == pytest.approx(400 / 11)
+    # mixed: r0 fav fav; r1 unf unf; r2 unf; r3 fav (b1=3) + neutral (b2=8)
+    assert org.loc["mixed", "favorable"] == pytest.approx(300 / 7)
+    assert org.loc["mixed", "neutral"] == pytest.approx(100 / 7)
+    # alpha (listwise: r0, r1, r4), covariance form k/(k-1) * (1 - tr C / sum C)
+    complete = np.array([[100, 75, 100], [50, 25, 25], [75, 100, 75]], dtype=float)
+    c = np.cov(complete, rowvar=False)
+    assert row["alpha"] == pytest.approx(1.5 * (1 - np.trace(c) / c.sum()))
+
+
+def test_min_item_share_and_validation() -> None:
+    sc = score_responses(_five(), FIVE_META, min_item_share=0.75)
+    assert np.isnan(sc.constructs["trust"].iloc[3])  # 2 of 3 < 0.75
+    with pytest.raises(ValueError, match="outside their scale"):
+        score_responses(_five().assign(a1=[6, 1, 1, 1, 1]), FIVE_META)
+    with pytest.raises(ValueError, match="No scale information"):
+        score_responses(_five().assign(zz=1.0), FIVE_META)
+    with pytest.raises(ValueError, match="minimum share"):
+        score_responses(_five(), FIVE_META, min_item_share=0)
+
+
+def test_single_item_construct_has_no_alpha_and_low_alpha_warns() -> None:
+    rng = np.random.default_rng(3)
+    vals = pd.DataFrame(rng.integers(1, 6, (200, 3)).astype(float), columns=["x1", "x2", "y"])
+    meta = _meta({"x1": ("x", 1, 5, 4, 2, False), "x2": ("x", 1, 5, 4, 2, False)})
+    meta.loc["y"] = ["y", 1, 5, 4, 2, False]
+    org = org_scores(score_responses(vals, meta)).set_index("construct")
+    assert not org["suppressed"].any()
+    assert np.isnan(org.loc["y", "alpha"]) and org.loc["y", "alpha_warning"] == ""
+    assert org.loc["x", "alpha"] < 0.6  # independent random items
+    assert "low reliability" in org.loc["x", "alpha_warning"]
+
+
+def test_org_row_is_protected_too() -> None:
+    sc = score_responses(_five(), FIVE_META)
+    org = org_scores(sc, PrivacyPolicy(min_group=5)).set_index("construct")
+    assert org["suppressed"].all() and org["score"].isna().all() and org["n"].isna().all()
+
+
+# ------------------------------------------------------------------------------------------
+# the IBM HR file, via plain numbers and via prepare() with a mapping
+
+SAT = [
+    "EnvironmentSatisfaction",
+    "JobSatisfaction",
+    "RelationshipSatisfaction",
+    "JobInvolvement",
+    "WorkLifeBalance",
+]
+
+
+@pytest.fixture(scope="module")
+def ibm(real_dir) -> pd.DataFrame:
+    return pd.read_csv(real_dir / "ibm_hr_employee_attrition.csv", encoding="utf-8-sig")
+
+
+def _ibm_scored(df: pd.DataFrame):
+    meta = _meta(dict.fromkeys(SAT, ("satisfaction", 1, 4, 3, 2, False)))
+    return score_responses(df[SAT].astype(float), meta, groups=df[["Department", "JobRole"]])
+
+
+@pytest.mark.parametrize("by", ["Department", "JobRole"])
+def test_ibm_matches_independent_pandas(ibm: pd.DataFrame, by: str) -> None:
+    got = group_scores(_ibm_scored(ibm), [by]).set_index(by)
+    assert not got["suppressed"].any()
+    person = ((ibm[SAT] - 1) / 3 * 100).mean(axis=1)
+    fav = (ibm[SAT] >= 3).sum(axis=1)
+    ps = []
+    for name, idx in ibm.groupby(by).groups.items():
+        x, rest = person[idx], person.drop(idx)
+        row = got.loc[name]
+        assert row["n"] == len(x)
+        assert row["score"] == pytest.approx(x.mean())
+        lo, hi = sps.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=x.std() / math.sqrt(len(x)))
+        assert row["ci_low"] == pytest.approx(lo) and row["ci_high"] == pytest.approx(hi)
+        assert row["favorable"] == pytest.approx(fav[idx].sum() / (5 * len(x)) * 100)
+        assert row["rest_score"] == pytest.approx(rest.mean())
+        welch = sps.ttest_ind(x, rest, equal_var=False)
+        assert row["p"] == pytest.approx(welch.pvalue, rel=1e-6)
+        pooled = math.sqrt(
+            ((len(x) - 1) * x.var() + (len(rest) - 1) * rest.var()) / (len(x) + len(rest) - 2)
+        )
+        assert row["effect_size"] == pytest.approx((x.mean() - rest.mean()) / pooled)
+        ps.append((name, welch.pvalue))
+    names, pvals = zip(*ps, strict=True)
+    adj = multipletests(pvals, method="holm")[1]
+    for name, a in zip(names, adj, strict=True):
+        assert got.loc[name, "p_adj"] == pytest.approx(a, rel=1e-6)
+
+
+def test_ibm_through_prepare_with_a_mapping(ibm: pd.DataFrame) -> None:
+    from analysis.scales import get_scale
+
+    scale = get_scale({"1": 1, "2": 2, "3": 3, "4": 4})
+    text = ibm.astype(str)
+    export = SimpleNamespace(responses=text)
+    specs = [SimpleNamespace(name="Department", role="team", construct=None, reverse=False,
+                             question="", scale=None)]  # fmt: skip
+    specs += [SimpleNamespace(name=c, role="item", construct="satisfaction", reverse=False,
+                              question="", scale="sat") for c in SAT]  # fmt: skip
+    colmap = SimpleNamespace(columns=specs, scale_for=lambda _name: scale)
+    sc = prepare(export, colmap, None)
+    assert sc.construct_meta.loc["satisfaction", "direction"] == "higher_better"
+    direct = group_scores(_ibm_scored(ibm), ["Department"])
+    via = group_scores(sc, ["Department"])
+    pd.testing.assert_series_equal(via["score"], direct["score"])
+    pd.testing.assert_series_equal(via["favorable"], direct["favorable"])
+
+
+def test_ibm_crossed_and_nested(ibm: pd.DataFrame) -> None:
+    sc = _ibm_scored(ibm)
+    crossed = group_scores(sc, ["Department", "JobRole"])  # smallest cell: 11
+    assert crossed["grouping"].iloc[0] == "Department × JobRole"
+    assert len(crossed) == 11 and not crossed["suppressed"].any()
+    cell = crossed.set_index("group").loc["Human Resources × Manager"]
+    mask = (ibm["Department"] == "Human Resources") & (ibm["JobRole"] == "Manager")
+    assert cell["n"] == 11
+    assert cell["score"] == pytest.approx(((ibm.loc[mask, SAT] - 1) / 3 * 100).mean(axis=1).mean())
+    # A real structural leak: the job role "Human Resources" exists only in the HR department,
+    # so HR x Manager (11) = department HR (63) - role HR (52). With a minimum above 11 that
+    # cell would have to hide, and no amount of hiding cells protects it: refuse.
+    with pytest.raises(PrivacyError, match="can't be shown safely"):
+        group_scores(sc, ["Department", "JobRole"], PrivacyPolicy(min_group=12))
+    nested = group_scores(sc, ["Department", "JobRole"], PrivacyPolicy(min_group=12), nested=True)
+    assert set(nested["grouping"]) == {"Department", "Department › JobRole"}
+    # within Human Resources the Manager cell (11) hides, and so must its only sibling
+    hr = nested[(nested["Department"] == "Human Resources") & nested["JobRole"].notna()]
+    assert hr["suppressed"].all() and hr["score"].isna().all() and hr["n"].isna().all()
+    assert set(hr["suppressed_reason"]) == {
+        "fewer than 12 responses",
+        "hidden so a smaller group can't be worked out by subtraction",
+    }
+    top = nested[nested["grouping"] == "Department"]
+    assert not top["suppressed"].any()
+
+
+# ------------------------------------------------------------------------------------------
+# planted differences, other tables
+
+
+def _planted(n_per_team: int = 60, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    teams = np.repeat(["Alpha", "Beta", "Gamma", "LowTrust"], n_per_team)
+    base = rng.normal(3.4, 0.8, (len(teams), 4))
+    base[teams == "LowTrust"] -= 1.0
+    vals = pd.DataFrame(np.clip(np.rint(base), 1, 5), columns=["t1", "t2", "t3", "t4"])
+    meta = _meta(dict.fromkeys(vals, ("trust", 1, 5, 4, 2, False)))
+    return score_responses(vals, meta, groups=pd.DataFrame({"team": teams}))
+
+
+def test_planted_low_trust_team_is_significant() -> None:
+    out = group_scores(_planted(), "team").set_index("team")
+    assert list(out.columns) == [c for c in GROUP_COLUMNS if c != "team"]
+    low = out.loc["LowTrust"]
+    assert low["diff_vs_rest"] < -15 and low["effect_size"] < -0.8
+    assert low["p_adj"] < 0.001 and low["p_fav_adj"] < 0.05
+    # vs the rest of the organisation, which includes LowTrust, the others look higher
+    assert (out.drop("LowTrust")["diff_vs_rest"] > 0).all()
+    assert out["p"].idxmin() == "LowTrust"
+
+
+def test_group_columns_and_missing_group_label() -> None:
+    sc = score_responses(
+        _five(), FIVE_META, groups=pd.DataFrame({"team": ["A", None, "A", " ", "B"]})
+    )
+    assert sc.groups["team"].tolist() == ["A", NO_ANSWER, "A", NO_ANSWER, "B"]
+    out = group_scores(sc, ["team"], PrivacyPolicy(min_group=3))
+    assert list(out.columns) == GROUP_COLUMNS
+    assert out["suppressed"].all()  # every group is under 3
+    with pytest.raises(ValueError, match="not a team, role or demographic column"):
+        group_scores(sc, ["nope"])
+
+
+def test_item_scores_by_hand() -> None:
+    sc = score_responses(_five(), FIVE_META)
+    items = item_scores(sc, None, PrivacyPolicy(min_group=3)).set_index("item")
+    assert items.loc["a3", "n"] == 5 and items.loc["a3", "mean"] == pytest.approx(3.0)
+    assert items.loc["a3", "score"] == pytest.approx(50.0)
+    assert items.loc["a3", "favorable"] == pytest.approx(40.0)  # reverse-coded 5 and 4
+    assert items.loc["b2", "n"] == 3 and not items.loc["b2", "suppressed"]
+    items5 = item_scores(sc, None, PrivacyPolicy(min_group=4)).set_index("item")
+    assert items5.loc["b2", "suppressed"] and np.isnan(items5.loc["b2", "mean"])
+
+
+def test_enps_by_hand() -> None:
+    vals = pd.DataFrame({"q": [3.0] * 8})
+    meta = _meta({"q": ("c", 1, 5, 4, 2, False)})
+    e = pd.Series([10, 9, 8, 7, 6, 0, 10, np.nan])
+    sc = score_responses(vals, meta, enps=e, groups=pd.DataFrame({"team": ["A"] * 8}))
+    org = enps(sc, None, PrivacyPolicy(min_group=5)).iloc[0]
+    assert org["n"] == 7
+    assert org["promoters"] == pytest.approx(300 / 7)
+    assert org["detractors"] == pytest.approx(200 / 7)
+    assert org["enps"] == pytest.approx(100 / 7)
+    assert enps(sc, "team", PrivacyPolicy(min_group=8))["suppressed"].all()
+    with pytest.raises(ValueError, match="eNPS"):
+        enps(score_responses(vals, meta))
+    with pytest.raises(ValueError, match="0 to 10"):
+        score_responses(vals, meta, enps=pd.Series([11.0] * 8))
+
+
+def test_response_rate() -> None:
+    groups = pd.DataFrame({"team": ["A"] * 8 + ["B"] * 6 + ["C"] * 2})
+    heads = pd.DataFrame({"team": ["A", "B", "C", "D"], "headcount": [10, 12, 4, 7]})
+    out = response_rate(groups, heads).set_index("team")
+    assert out.loc["A", "responses"] == 8 and out.loc["A", "response_rate"] == pytest.approx(80.0)
+    # C (2 responses) hides; D has no responses (nothing to protect) and shows as hidden too;
+    # C is then the only hidden group with answers, so the next smallest, B, hides as well
+    assert out.loc[["B", "C", "D"], "suppressed"].all()
+    assert out.loc[["B", "C", "D"], ["responses", "response_rate"]].isna().all().all()
+    assert "subtraction" in out.loc["B", "suppressed_reason"]
+    assert out.loc["C", "headcount"] == 4  # the user's own number stays visible
+    wide = pd.DataFrame({"team": ["A"] * 8 + ["B"] * 6}).pipe(response_rate, heads.iloc[:2])
+    assert wide.set_index("team")["response_rate"].tolist() == pytest.approx([80.0, 50.0])
+    with pytest.raises(ValueError, match="headcount"):
+        response_rate(groups, heads.rename(columns={"headcount": "hc"}))
+
+
+# ------------------------------------------------------------------------------------------
+# properties over random data and groupings
+
+
+@st.composite
+def surveys(draw):
+    n = draw(st.integers(4, 60))
+    teams = draw(st.lists(st.sampled_from("ABCDEFG"), min_size=n, max_size=n))
+    roles = draw(st.lists(st.sampled_from("xyz"), min_size=n, max_size=n))
+    answers = draw(
+        st.lists(st.one_of(st.none(), st.integers(1, 5)), min_size=3 * n, max_size=3 * n)
+    )
+    vals = pd.DataFrame(
+        np.array([np.nan if a is None else a for a in answers], float).reshape(n, 3),
+        columns=["i1", "i2", "i3"],
+    )
+    meta = _meta({"i1": ("c1", 1, 5, 4, 2, False), "i2": ("c1", 1, 5, 4, 2, True)})
+    meta.loc["i3"] = ["c2", 1, 5, 4, 2, False]
+    return score_responses(vals, meta, groups=pd.DataFrame({"team": teams, "role": roles}))
+
+
+@given(surveys(), st.sampled_from([["team"], ["role"], ["team", "role"]]), st.integers(3, 6))
+def test_property_no_number_for_small_groups(sc, by, min_group) -> None:
+    policy = PrivacyPolicy(min_group=min_group)
+    try:
+        out = group_scores(sc, by, policy)
+    except PrivacyError:
+        assert len(by) == 2  # only crossed tables can be refused
+        return
+    valid = sc.constructs.notna()
+    for _, row in out.iterrows():
+        members = np.ones(len(sc.groups), bool)
+        for col in by:
+            members &= (sc.groups[col] == row[col]).to_numpy()
+        true_n = int(valid[row["construct"]].to_numpy()[members].sum())
+        if true_n < min_group:
+            assert row["suppressed"]
+        if row["suppressed"]:
+            numbers = row.drop(["grouping", "group", *by, "construct", "suppressed",
+                                "suppressed_reason"])  # fmt: skip
+            assert numbers.isna().all()
+        else:
+            assert row["n"] == true_n >= min_group
+    if len(by) == 1:
+        for _, block in out.groupby("construct"):
+            if block["n"].sum() == 0:
+                continue
+            hidden_with_answers = block["suppressed"] & (block["suppressed_reason"] != "")
+            k = int(hidden_with_answers.sum())
+            assert k != 1 or len(block) == 1 or k == len(block)
+
+
+# ------------------------------------------------------------------------------------------
+# speed (issue 8): regrouping 100k respondents x 6 constructs x 15 teams
+
+
+def test_group_scores_is_fast_at_100k() -> None:
+    rng = np.random.default_rng(1)
+    n, k = 100_000, 18
+    vals = pd.DataFrame(
+        rng.integers(1, 6, (n, k)).astype(float), columns=[f"q{i}" for i in range(k)]
+    )
+    meta = _meta({f"q{i}": (f"c{i % 6}", 1, 5, 4, 2, i % 5 == 0) for i in range(k)})
+    groups = pd.DataFrame({"team": rng.choice([f"T{i:02d}" for i in range(15)], n)})
+    sc = score_responses(vals, meta, groups=groups)
+    group_scores(sc, ["team"])  # first call builds the cached sums
+    start = time.perf_counter()
+    out = group_scores(sc, ["team"])
+    elapsed = time.perf_counter() - start
+    assert len(out) == 90
+    assert elapsed < 1.0, f"group_scores took {elapsed:.2f} s (goal 0.3 s)"
