@@ -378,3 +378,35 @@ def test_group_scores_is_fast_at_100k() -> None:
     elapsed = time.perf_counter() - start
     assert len(out) == 90
     assert elapsed < 1.0, f"group_scores took {elapsed:.2f} s (goal 0.3 s)"
+
+
+# ------------------------------------------------------------------------------------------
+# the sample export with planted effects (sample_data/ground_truth.json), end to end
+
+
+def test_sample_data_planted_effects_found(root) -> None:
+    import json
+
+    from analysis import columns, ingest, survey
+
+    truth = json.loads((root / "sample_data" / "ground_truth.json").read_text())
+    path = root / "sample_data" / truth["files"]["qualtrics"]
+    export = ingest.read_export(path.read_bytes(), path.name)
+    instrument = survey.default_survey()
+    colmap = columns.infer_columns(export, instrument)
+    sc = prepare(export, colmap, instrument)
+    column_for = {"team": colmap.team, "role": colmap.role}
+    found = set()
+    for grouping, col in column_for.items():
+        out = group_scores(sc, [col])
+        hit = out[(out["p_adj"] < 0.05) & (out["effect_size"].abs() >= 0.5)]
+        found |= {(grouping, r.group, r.construct, r.diff_vs_rest > 0) for r in hit.itertuples()}
+    planted = {
+        (e["grouping"], e["group"], e["construct"], e["direction"] == "higher")
+        for e in truth["planted_effects"]
+        if e["grouping"] in column_for
+    }
+    assert planted  # the low-trust and high-fear teams are among them
+    assert ("team", "Finance Operations", "trust_in_ai", False) in planted
+    assert ("team", "Customer Support", "fear_of_displacement", True) in planted
+    assert found == planted
