@@ -145,11 +145,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
                 "reason": spec.reason,
             }
         )
-    warnings = list(export.warnings)
-    if colmap.identity:
-        warnings.append(
-            "Identity columns are dropped from analysis: " + ", ".join(colmap.identity) + "."
-        )
+    warnings = list(dict.fromkeys([*export.warnings, *colmap.warnings]))
     out = {
         "file": Path(args.file).name,
         "format": export.format,

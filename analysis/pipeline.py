@@ -176,7 +176,7 @@ def prepare(
     colmap = colmap or infer_columns(export, survey)
     colmap.require_answers()
     scored = scoring.prepare(export, colmap, survey)
-    warnings = [*export.warnings, *scored.warnings]
+    warnings = [*export.warnings, *colmap.warnings, *scored.warnings]
 
     comments, model = _code_comments(
         export, colmap, scored, roster, min_themes, max_themes, random_state

@@ -1,0 +1,154 @@
+"""The command line: JSON contracts, exit codes and one-line errors (never a traceback)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data" / "ai_pulse_qualtrics.csv"
+
+REAL_FORMATS = [
+    ("qualtrics_sample_qualtRics.csv", "qualtrics", 1),
+    ("qualtrics_sample_legacy_qualtRics.csv", "qualtrics_legacy", 1),
+    ("surveymonkey_ggwash_anc2022_export.csv", "surveymonkey", 174),
+    ("limesurvey_results-survey945827_codes.csv", "limesurvey", 65),
+    ("ibm_hr_employee_attrition.csv", "generic", 1470),
+]
+
+
+def run_json(capsys, *argv: str) -> dict:
+    code = main(list(argv))
+    out = capsys.readouterr().out
+    assert code == 0, out
+    return json.loads(out)
+
+
+@pytest.mark.parametrize(("name", "fmt", "rows"), REAL_FORMATS)
+def test_inspect_real_exports(capsys, real_dir, name, fmt, rows):
+    data = run_json(capsys, "inspect", str(real_dir / name), "--json")
+    assert data["format"] == fmt
+    assert data["rows"] == rows
+    assert {"name", "role", "scale"} <= set(data["columns"][0])
+    assert isinstance(data["warnings"], list)
+
+
+def test_inspect_ibm_roles(capsys, real_dir):
+    data = run_json(capsys, "inspect", str(real_dir / "ibm_hr_employee_attrition.csv"), "--json")
+    roles = {c["name"]: c["role"] for c in data["columns"]}
+    assert roles["Department"] == "team"
+    assert roles["JobRole"] == "role"
+    for col in ("EnvironmentSatisfaction", "JobSatisfaction", "RelationshipSatisfaction"):
+        assert roles[col] == "item"
+
+
+def test_inspect_text_output_lists_columns(capsys):
+    assert main(["inspect", str(SAMPLE)]) == 0
+    out = capsys.readouterr().out
+    assert "format:  qualtrics" in out
+    assert "TR1" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [(b"", "empty"), (b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "PNG")],
+)
+def test_unusable_input_exits_2_with_one_error_line(tmp_path, content, needle):
+    f = tmp_path / "survey.xlsx"
+    f.write_bytes(content)
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis", "inspect", str(f)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("error:")
+    assert needle.lower() in lines[0].lower()
+    assert "Traceback" not in proc.stderr
+
+
+def test_missing_file_is_a_clear_error(capsys, tmp_path):
+    assert main(["score", str(tmp_path / "nope.csv")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and "no such file" in err
+
+
+@pytest.fixture(scope="module")
+def score_json() -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis", "score", str(SAMPLE), "--by", "team", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    return json.loads(proc.stdout)
+
+
+def test_score_json_contract(score_json):
+    org = score_json["org"]
+    assert org["n"] == 1200
+    for key in ("trust_in_ai", "fear_of_displacement", "change_readiness"):
+        assert {"score", "favorable", "alpha"} <= set(org[key])
+    groups = score_json["groups"]
+    assert groups, "no groups"
+    for g in groups:
+        assert {"group", "n", "suppressed"} <= set(g)
+        assert isinstance(g["group"], dict)
+
+
+def test_suppressed_groups_carry_no_numbers(score_json):
+    hidden = [g for g in score_json["groups"] if g["suppressed"]]
+    assert hidden, "the sample has teams under 5 people"
+    for g in hidden:
+        assert g["n"] is None
+        assert not any(isinstance(v, dict) for v in g.values() if v is not g["group"])
+
+
+def test_visible_groups_carry_scores(score_json):
+    visible = [g for g in score_json["groups"] if not g["suppressed"]]
+    for g in visible:
+        cell = g["trust_in_ai"]
+        assert {"score", "ci_low", "ci_high", "favorable", "diff_vs_rest", "p_adj"} <= set(cell)
+        assert cell["ci_low"] <= cell["score"] <= cell["ci_high"]
+
+
+def test_hotspots_json_contract(capsys):
+    data = run_json(capsys, "hotspots", str(SAMPLE), "--by", "team", "--json")
+    assert data["flags"]
+    for f in data["flags"]:
+        assert {"group", "type", "constructs", "priority", "reason", "actions"} <= set(f)
+        assert f["type"] in {"change_management", "training"}
+    assert data["drivers"]
+    labels = {f["group_label"] for f in data["flags"]}
+    assert "Customer Support" in labels
+
+
+def test_min_n_below_three_is_refused(capsys):
+    assert main(["score", str(SAMPLE), "--min-n", "2"]) == 2
+    assert "can't be below 3" in capsys.readouterr().err
+
+
+def test_sentiment_reads_stdin_lines():
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis", "sentiment"],
+        input="Great team and flexible hours\nNobody showed us how to use it, total chaos\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(rows) == 2
+    assert rows[0]["label"] == "positive" and rows[0]["compound"] > 0
+    assert rows[1]["label"] == "negative" and rows[1]["compound"] < 0

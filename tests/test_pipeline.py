@@ -1,0 +1,143 @@
+"""analyze(): the one entry point, end to end on the sample data and its planted truth."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import pipeline
+from analysis.privacy import PrivacyError, PrivacyPolicy
+from sample_data import generate
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data"
+TRUTH = json.loads((SAMPLE / "ground_truth.json").read_text())
+
+
+def _prepared(data: bytes, name: str) -> pipeline.Prepared:
+    export, colmap = pipeline.load(data, name)
+    return pipeline.prepare(export, colmap, source_name=name)
+
+
+@pytest.fixture(scope="module")
+def prep() -> pipeline.Prepared:
+    return _prepared((SAMPLE / "ai_pulse_qualtrics.csv").read_bytes(), "ai_pulse_qualtrics.csv")
+
+
+def _planted(flag_types_only: bool = True) -> set[tuple[str, str, str]]:
+    out = set()
+    for e in TRUTH["planted_effects"]:
+        if flag_types_only and not e["flag_type"]:
+            continue
+        out.add((e["grouping"], e["group"], e["flag_type"]))
+    return out
+
+
+def _flags(prep: pipeline.Prepared) -> set[tuple[str, str, str]]:
+    found = set()
+    for grouping in ("team", "role"):
+        res = pipeline.analyze(prep, by=[grouping])
+        found |= {(grouping, f.group_label, f.type) for f in res.flags}
+    return found
+
+
+def test_planted_problems_flagged_and_nothing_else(prep):
+    assert _flags(prep) == _planted()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_planted_truth_recovered_across_seeds(seed):
+    frame = generate.generate_responses(n=1200, seed=seed)
+    prep = _prepared(generate.qualtrics_csv(frame), f"seed{seed}.csv")
+    assert _flags(prep) == _planted()
+
+
+def test_planted_teams_significant_in_the_right_direction(prep):
+    res = pipeline.analyze(prep, by=["team"])
+    g = res.groups.set_index(["group", "construct"])
+    fear = g.loc[("Customer Support", "fear_of_displacement")]
+    trust = g.loc[("Finance Operations", "trust_in_ai")]
+    assert fear["p_adj"] < 0.05 and fear["diff_vs_rest"] > 0
+    assert trust["p_adj"] < 0.05 and trust["diff_vs_rest"] < 0
+    seg = res.segments.set_index("group")
+    assert seg.loc["Data Platform", "quadrant"] == "champions"
+
+
+def test_three_platform_exports_give_the_same_scores(prep):
+    base = pipeline.analyze(prep, by=["team"])
+    for name in ("ai_pulse_msforms.xlsx", "ai_pulse_surveymonkey.xlsx"):
+        other = pipeline.analyze(_prepared((SAMPLE / name).read_bytes(), name), by=["team"])
+        a = base.groups.set_index(["group", "construct"]).sort_index()
+        b = other.groups.set_index(["group", "construct"]).sort_index()
+        assert list(a.index) == list(b.index)
+        np.testing.assert_allclose(a["score"], b["score"], equal_nan=True)
+        np.testing.assert_allclose(a["n"], b["n"], equal_nan=True)
+        pd.testing.assert_frame_equal(
+            base.org[["construct", "n", "score"]], other.org[["construct", "n", "score"]]
+        )
+
+
+def test_regrouping_reuses_the_prepared_work(prep):
+    by_team = pipeline.analyze(prep, by=["team"])
+    by_role = pipeline.analyze(prep, by="role")
+    crossed = pipeline.analyze(prep, by=["team", "role"])
+    assert by_team.by != by_role.by
+    assert crossed.groups["grouping"].str.contains("×").all()
+    # Team × role cells are groups too: none under the minimum carries a number.
+    small = crossed.groups[crossed.groups["suppressed"]]
+    assert small["score"].isna().all() and small["n"].isna().all()
+
+
+def test_unknown_grouping_is_a_clear_error(prep):
+    with pytest.raises(ValueError, match="Choose from"):
+        pipeline.analyze(prep, by=["shoe size"])
+
+
+def test_filters_narrow_the_population_and_refuse_tiny_remainders(prep):
+    res = pipeline.analyze(prep, by=["role"], filters={"team": ["Customer Support"]})
+    assert res.n == int((prep.scored.groups[prep.resolve("team")] == "Customer Support").sum())
+    everyone_but_one = sorted(set(prep.scored.groups[prep.resolve("team")]) - {"Executive Office"})
+    with pytest.raises(PrivacyError):
+        pipeline.analyze(prep, by=["role"], filters={"team": everyone_but_one})
+    with pytest.raises(PrivacyError):
+        pipeline.analyze(prep, by=["role"], filters={"team": ["Executive Office"]})
+
+
+def test_comments_shown_only_for_groups_meeting_the_threshold(prep):
+    policy = PrivacyPolicy(min_group=5, min_comments=10)
+    res = pipeline.analyze(prep, by=["team"], policy=policy)
+    team = prep.resolve("team")
+    counts = res.comments[team].value_counts()
+    assert (counts >= policy.min_comments).all()
+    hidden = res.comment_groups[~res.comment_groups["visible"]]
+    assert set(hidden["group"]).isdisjoint(set(res.comments[team]))
+    assert {"Executive Office", "Internal Audit"} <= set(hidden["group"])
+
+
+def test_comments_are_redacted_and_filler_left_out(prep):
+    res = pipeline.analyze(prep, by=["team"])
+    text = " ".join(res.comments["text"])
+    assert "@" not in text, "an e-mail address survived redaction"
+    topics = pd.read_csv(SAMPLE / "comment_topics.csv", dtype=str, keep_default_na=False)
+    names = [c for c in topics.columns if "pii" in c.lower()]
+    assert names, "comment_topics.csv records the planted PII"
+    assert res.comment_summary["filler"] > 0
+    assert res.comment_summary["not_english"] > 0
+    assert not res.comments["text"].str.fullmatch(r"(?i)\s*(n/?a|none\.?)\s*").any()
+
+
+def test_results_json_is_strict_json(prep):
+    res = pipeline.analyze(prep, by=["team"])
+    text = json.dumps(res.to_dict(), allow_nan=False)
+    assert "Customer Support" in text
+
+
+def test_upload_key_changes_with_bytes_sheet_and_mapping():
+    k = pipeline.upload_key(b"abc")
+    assert k != pipeline.upload_key(b"abd")
+    assert k != pipeline.upload_key(b"abc", "team: Dept")
+    assert k != pipeline.upload_key(b"abc", None, "Sheet2")
