@@ -1,1 +1,1 @@
-"""Accuracy evaluations (`make eval`): each module's run() returns rows of measured figures vs goals."""
+"""Accuracy evaluations (`make eval`): each module's run() returns measured figures vs goals."""
