@@ -42,19 +42,21 @@ with tab_themes:
         shown = themes[
             ["label", "size", "share", "mean_sentiment"]
             + [c for c in signal_cols if c in themes.columns]
-        ]
+        ].copy()
+        percent = ["share", *(c for c in signal_cols if c in shown.columns)]
+        shown[percent] = shown[percent] * 100
         st.dataframe(
             shown,
             hide_index=True,
             column_config={
                 "label": "Theme",
                 "size": st.column_config.NumberColumn("Comments (n)", format="%d"),
-                "share": st.column_config.NumberColumn("Share", format="percent"),
+                "share": st.column_config.NumberColumn("Share", format="%.0f%%"),
                 "mean_sentiment": st.column_config.NumberColumn(
                     "Mean sentiment (−1 to 1)", format="%+.2f"
                 ),
                 **{
-                    c: st.column_config.NumberColumn(f"% {name.lower()}", format="percent")
+                    c: st.column_config.NumberColumn(f"% {name}", format="%.0f%%")
                     for c, name in signal_cols.items()
                 },
             },

@@ -1,11 +1,10 @@
-"""Downloads: team summaries (one team or all) and the comments, as spreadsheet-safe CSV."""
+"""Downloads: a team summary (workbook, printable page, CSV) for one team or all teams."""
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
+from analysis import report
 from ui import state, views
 
 st.title("Downloads")
@@ -19,61 +18,95 @@ by = [team] if team in prep.grouping_columns else list(views.current_by(prep))
 res = views.results(prep, by=by)
 views.scope_caption(res)
 st.caption(
-    "Files follow the filters and privacy settings in the sidebar: hidden groups stay hidden "
-    "and comments appear only for groups above the comment threshold. Cells that a spreadsheet "
-    "could run as a formula are prefixed with a quote."
+    "Files follow the filters and privacy settings in the sidebar: hidden groups stay hidden, "
+    "comments appear only for groups above the comment threshold, and no cell can run as a "
+    "spreadsheet formula. Files are made when you click."
 )
 
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")[:60] or "group"
-
-
-groups_table = res.groups.drop(columns=["p", "p_fav", "p_fav_adj"], errors="ignore")
-group_col = views.group_label_column(res.by)
-
-st.subheader("Team summary")
-names = list(dict.fromkeys(groups_table["group"].astype(str))) if len(groups_table) else []
-if names:
-    which = st.selectbox(group_col, names, help="Scores per construct for one group.")
-    one = groups_table[groups_table["group"].astype(str) == which]
-    st.download_button(
-        "Download summary for this group (CSV)",
-        views.safe_csv(one),
-        file_name=f"changeradar_{_slug(which)}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-    )
-    st.download_button(
-        "Download summary for all groups (CSV)",
-        views.safe_csv(groups_table),
-        file_name="changeradar_all_groups.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-    )
-else:
+names = report.team_names(res)
+if not names:
     st.info("Map a team column on the Load page to get team summaries.")
+    st.stop()
 
-st.subheader("Hot spots and comments")
-flags = res.flags_table
-st.download_button(
-    f"Download hot spots (CSV, {len(flags)} rows)",
-    views.safe_csv(flags),
-    file_name="changeradar_hotspots.csv",
-    mime="text/csv",
-    icon=":material/download:",
-    on_click="ignore",
-    disabled=not len(flags),
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+st.subheader("One team")
+which = st.selectbox(
+    views.group_label_column(res.by),
+    names,
+    help="The summary a manager receives: scores vs the rest, items, hot spots, themes.",
 )
-comments = res.comments.drop(columns=["compound"], errors="ignore")
-st.download_button(
-    f"Download comments (CSV, {len(comments)} redacted comments)",
-    views.safe_csv(comments),
+slug = report.pack_slug(which)
+c1, c2, c3 = st.columns(3)
+c1.download_button(
+    "Team summary (Excel)",
+    lambda: report.team_workbook(res, [which]),
+    file_name=f"changeradar_{slug}.xlsx",
+    mime=XLSX,
+    icon=":material/table_view:",
+    on_click="ignore",
+)
+c2.download_button(
+    "Team summary (printable page)",
+    lambda: report.team_html(res, which).encode("utf-8"),
+    file_name=f"changeradar_{slug}.html",
+    mime="text/html",
+    icon=":material/print:",
+    on_click="ignore",
+)
+c3.download_button(
+    "Team scores (CSV)",
+    lambda: report.group_csv(res, which),
+    file_name=f"changeradar_{slug}_scores.csv",
+    mime="text/csv",
+    icon=":material/csv:",
+    on_click="ignore",
+)
+
+st.subheader("All teams")
+c1, c2, c3 = st.columns(3)
+c1.download_button(
+    "All team summaries (Excel)",
+    lambda: report.team_workbook(res),
+    file_name="changeradar_all_teams.xlsx",
+    mime=XLSX,
+    icon=":material/table_view:",
+    on_click="ignore",
+)
+c2.download_button(
+    "Overview for HR (printable page)",
+    lambda: report.overview_html(res).encode("utf-8"),
+    file_name="changeradar_overview.html",
+    mime="text/html",
+    icon=":material/print:",
+    on_click="ignore",
+)
+c3.download_button(
+    "All scores (CSV)",
+    lambda: report.group_csv(res),
+    file_name="changeradar_all_scores.csv",
+    mime="text/csv",
+    icon=":material/csv:",
+    on_click="ignore",
+)
+
+st.subheader("Comments and hot spots")
+c1, c2, _ = st.columns(3)
+c1.download_button(
+    f"Comments (CSV, {len(res.comments):,} redacted)",
+    lambda: report.comments_csv(res),
     file_name="changeradar_comments.csv",
     mime="text/csv",
-    icon=":material/download:",
+    icon=":material/forum:",
     on_click="ignore",
-    disabled=not len(comments),
+    disabled=not len(res.comments),
+)
+c2.download_button(
+    f"Hot spots (CSV, {len(res.flags)})",
+    lambda: views.safe_csv(res.flags_table),
+    file_name="changeradar_hotspots.csv",
+    mime="text/csv",
+    icon=":material/local_fire_department:",
+    on_click="ignore",
+    disabled=not res.flags,
 )

@@ -94,7 +94,7 @@ if not ds.is_sample and st.button("Go back to the sample data", icon=":material/
 
 st.subheader("What was read")
 export = prep.export
-st.text(views.dataset_label(ds))
+st.text(f"{views.dataset_label(ds)}: {ds.filename}" if ds.is_sample else ds.filename)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Platform", FORMATS.get(export.format, export.format), border=True)
 c2.metric("Rows read", f"{export.rows_read:,}", border=True)

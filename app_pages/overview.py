@@ -31,49 +31,50 @@ def _org_row(concept: str) -> pd.Series | None:
     return match.iloc[0] if len(match) else None
 
 
+def _tile(col, title: str, value: str, note: str, help_text: str) -> None:
+    with col.container(border=True):
+        st.metric(title, value, help=help_text)
+        st.caption(note)
+
+
 cols = st.columns(len(HEADLINES) + 2)
-cols[0].metric(
+_tile(
+    cols[0],
     "Responses",
     f"{res.n:,}",
-    help="People in this analysis (after filters). Rows dropped on load are listed on Load.",
-    border=True,
+    "people in this analysis",
+    "After filters. Rows dropped on load are listed on the Load page.",
 )
 for col, (concept, title) in zip(cols[1:], HEADLINES, strict=False):
     row = _org_row(concept)
     if row is None or bool(row.get("suppressed", False)) or pd.isna(row["score"]):
-        col.metric(title, "–", help="Not measured in this survey, or hidden.", border=True)
+        _tile(col, title, "–", "not measured", "Not measured in this survey, or hidden.")
         continue
     worse = row.get("direction") == "higher_worse"
     word = "agree (more fear)" if worse else "favourable"
-    col.metric(
+    _tile(
+        col,
         title,
         f"{row['score']:.0f} / 100",
-        delta=f"{row['favorable']:.0f}% {word} · n={row['n']:.0f}",
-        delta_color="off",
-        delta_arrow="off",
-        help=(
-            f"{row['label']}: mean score on 0–100 (100 = top of the answer scale), "
-            f"95% CI {row['ci_low']:.0f}–{row['ci_high']:.0f}."
+        f"{row['favorable']:.0f}% {word} · n = {row['n']:,.0f}",
+        views.plain(
+            f"{row['label']}: mean score on 0-100 (100 = top of the answer scale), "
+            f"95% CI {row['ci_low']:.0f} to {row['ci_high']:.0f}."
         ),
-        border=True,
     )
 enps = res.enps
 if len(enps) and not bool(enps.iloc[0]["suppressed"]) and pd.notna(enps.iloc[0]["enps"]):
     e = enps.iloc[0]
-    cols[-1].metric(
+    _tile(
+        cols[-1],
         "eNPS",
         f"{e['enps']:+.0f}",
-        delta=f"{e['promoters']:.0f}% promoters · n={e['n']:.0f}",
-        delta_color="off",
-        delta_arrow="off",
-        help=(
-            "Employee Net Promoter Score: % promoters (9–10) minus % detractors (0–6), "
-            f"from −100 to +100. Detractors {e['detractors']:.0f}%."
-        ),
-        border=True,
+        f"{e['promoters']:.0f}% promoters · {e['detractors']:.0f}% detractors · n = {e['n']:,.0f}",
+        "Employee Net Promoter Score: % promoters (9–10) minus % detractors (0–6), "
+        "from −100 to +100.",
     )
 else:
-    cols[-1].metric("eNPS", "–", help="No eNPS question in this survey, or hidden.", border=True)
+    _tile(cols[-1], "eNPS", "–", "not measured", "No eNPS question in this survey, or hidden.")
 
 st.subheader("All constructs")
 if len(res.org):

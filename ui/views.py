@@ -107,14 +107,19 @@ def build(ds: state.Dataset) -> Prepared:
     cached = state.cached_prepared(ds)
     if cached is not None:
         return cached
-    with st.status("Analysing the survey…", expanded=False) as status:
-        status.update(label="Reading the file…")
-        export, colmap = pipeline.load(
-            ds.data, ds.filename, sheet=ds.sheet, mapping_yaml=ds.mapping_yaml
-        )
-        status.update(label="Scoring answers and reading comments (a few seconds)…")
-        prep = pipeline.prepare(export, colmap, roster=ds.roster, source_name=ds.filename)
-        status.update(label="Analysis ready", state="complete")
+    slot = st.empty()
+    try:
+        with slot.status("Reading the file…", expanded=False) as status:
+            export, colmap = pipeline.load(
+                ds.data, ds.filename, sheet=ds.sheet, mapping_yaml=ds.mapping_yaml
+            )
+            status.update(
+                label=f"Scoring {len(export.responses):,} responses and reading the comments "
+                "(a few seconds)…"
+            )
+            prep = pipeline.prepare(export, colmap, roster=ds.roster, source_name=ds.filename)
+    finally:
+        slot.empty()
     return prep
 
 
@@ -304,6 +309,7 @@ def scope_caption(res: Results) -> None:
 
 def chart(figure: alt.TopLevelMixin, alt_text: str, **kwargs: Any) -> Any:
     """An Altair chart with its text alternative (for screen readers and a quick read)."""
+    kwargs.setdefault("width", "content")  # builders size their charts; don't squeeze them
     event = st.altair_chart(figure, **kwargs)
     st.caption(plain(alt_text))
     return event

@@ -1,0 +1,262 @@
+"""AppTest for every page: no exception, the key elements, uploads, errors, privacy, caching."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis import pipeline
+from tests.app.conftest import APP, TIMEOUT, Ready, seeded_app, small_export
+from ui import state, views
+
+PAGES = {
+    "app_pages/load.py": "Load a survey",
+    "app_pages/overview.py": "Overview",
+    "app_pages/teams.py": "Teams & roles",
+    "app_pages/comments.py": "Comments",
+    "app_pages/hotspots.py": "Hot spots",
+    "app_pages/downloads.py": "Downloads",
+}
+# a Markdown link or image that would render: [text](target) not preceded by a backslash
+LIVE_LINK = re.compile(r"(?<!\\)\]\((?!\[URL\])")
+
+
+def charts(at: AppTest) -> list:
+    return [e for e in at.main if getattr(e, "type", None) == "vega_lite_chart"]
+
+
+def markdown_texts(at: AppTest) -> list[str]:
+    """Every string Streamlit would parse as Markdown (bodies and widget labels)."""
+    out = []
+    for kind in ("markdown", "caption", "title", "subheader", "header", "error", "warning",
+                 "info", "success"):  # fmt: skip
+        out += [str(e.value) for e in getattr(at, kind)]
+    return out
+
+
+def test_opens_on_the_sample_data() -> None:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert at.title[0].value == "Overview"
+    assert views.SAMPLE_LABEL in [t.value for t in at.sidebar.text]
+    assert [m.label for m in at.metric][:2] == ["Responses", "Trust in AI"]
+    assert at.metric[0].value == "1,200"
+    assert len(charts(at)) == 1  # the Likert chart
+    # the headline tiles show n next to every score
+    notes = [c.value for c in at.caption]
+    assert any("n = 1,200" in c for c in notes)
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_renders(small: Ready, page: str) -> None:
+    at = seeded_app(small, page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == PAGES[page]
+    assert small.dataset.filename in [t.value for t in at.sidebar.text]
+    assert not at.error
+
+
+def test_teams_page_heatmap_drilldown_and_quadrant(small: Ready) -> None:
+    at = seeded_app(small, "app_pages/teams.py")
+    assert len(charts(at)) == 3  # heatmap, quadrant, drivers
+    picker = at.selectbox(key=state.DRILL)
+    visible = [o for o in picker.options if "(hidden)" not in o]
+    picker.set_value(visible[-1]).run()
+    items = at.dataframe[0].value
+    res = pipeline.analyze(small.prepared, by=["team"])
+    assert len(items) == len(res.org_items)  # every rated item (eNPS is not an item)
+    assert items["n"].min() >= 5  # a shown group is at least the minimum group size
+    assert {"Score", "Organisation", "Difference"} <= set(items.columns)
+
+
+def test_hidden_group_is_labelled_with_the_threshold(small: Ready) -> None:
+    at = seeded_app(small, "app_pages/teams.py")
+    picker = at.selectbox(key=state.DRILL)
+    hidden = [o for o in picker.options if o.endswith("(hidden)")]
+    assert hidden, "the small sample has teams under 5 responses"
+    picker.set_value(hidden[0].removesuffix(" (hidden)")).run()
+    assert any("fewer than 5 responses" in i.value for i in at.info)
+
+
+def test_overview_metrics_are_the_org_scores(small: Ready) -> None:
+    at = seeded_app(small, "app_pages/overview.py")
+    res = pipeline.analyze(small.prepared, by=["team"])
+    trust = res.org.set_index("concept").loc["trust_in_ai"]
+    assert at.metric[1].value == f"{trust['score']:.0f} / 100"
+    assert any(f"{trust['favorable']:.0f}% favourable" in c.value for c in at.caption)
+    assert at.metric[4].label == "eNPS"
+    assert at.metric[4].value == f"{res.enps.iloc[0]['enps']:+.0f}"
+
+
+def test_grouping_and_filters_never_reprepare(small: Ready, monkeypatch) -> None:
+    at = seeded_app(small, "app_pages/teams.py")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("prepare ran again")
+
+    monkeypatch.setattr(pipeline, "prepare", refuse)
+    at.sidebar.selectbox(key=state.GROUPING).select_index(2).run()  # team × role
+    assert not at.exception
+    assert at.sidebar.selectbox(key=state.GROUPING).value == ("Team", "Role")
+    assert "Team" in at.caption[0].value or at.caption  # page still renders its scope line
+    big_teams = small.prepared.scored.groups["Team"].value_counts()
+    at.sidebar.multiselect(key=state.filter_key("Team")).set_value(list(big_teams.index[:3]))
+    at.run()
+    assert not at.exception
+    assert not at.warning
+    assert f"n = {int(big_teams.iloc[:3].sum()):,} responses" in at.caption[0].value
+
+
+def test_a_filter_that_exposes_few_people_is_refused(small: Ready) -> None:
+    at = seeded_app(small, "app_pages/overview.py")
+    sizes = small.prepared.scored.groups["Team"].value_counts()
+    tiny = sizes[sizes < 5].index[0]
+    at.sidebar.multiselect(key=state.filter_key("Team")).set_value([tiny]).run()
+    assert not at.exception
+    assert any("Filter not applied" in w.value for w in at.warning)
+    assert at.metric[0].value == f"{len(small.prepared.scored.groups):,}"
+
+
+def test_upload_through_the_file_uploader() -> None:
+    data = small_export(n=260, seed=3)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("app_pages/load.py").run()
+    at.file_uploader[0].set_value(("pulse_march.csv", data, "text/csv")).run()
+    assert not at.exception
+    assert "pulse_march.csv" in [t.value for t in at.sidebar.text]
+    assert any("Loaded pulse" in s.value for s in at.success)
+    assert at.metric[2].value == "260"  # responses kept
+    assert at.metric[0].value == "Qualtrics"
+    # the mapping editor lists every column with its detected role
+    roles = at.data_editor[0].value.set_index("column")["role"]
+    assert roles["Team"] == "team" and roles["TR1"] == "item"
+
+
+@pytest.mark.parametrize(
+    ("name", "payload"),
+    [
+        ("empty.csv", b""),
+        ("not_a_survey.csv", b"colour,size\nred,3\nblue,4\n"),
+        ("broken.xlsx", b"PK\x03\x04 this is not really a workbook"),
+    ],
+)
+def test_bad_upload_shows_an_error_not_a_traceback(small: Ready, name: str, payload: bytes) -> None:
+    at = seeded_app(small, "app_pages/load.py")
+    at.file_uploader[0].set_value((name, payload, "application/octet-stream")).run()
+    assert not at.exception
+    assert at.error, "a clear message is shown"
+    assert "Traceback" not in at.error[0].value
+    # the previous dataset stays in use
+    assert small.dataset.filename in [t.value for t in at.sidebar.text]
+
+
+def test_mapping_edit_applies_and_bad_yaml_is_explained(small: Ready) -> None:
+    at = seeded_app(small, "app_pages/load.py")
+    bad = b"team: NoSuchColumn\n"
+    at.file_uploader[1].set_value(("map.yaml", bad, "application/x-yaml")).run()
+    assert not at.exception
+    assert any("NoSuchColumn" in e.value for e in at.error)
+    good = small.prepared.colmap.to_yaml().replace("role: Role", "role: null")
+    good = good.replace("demographics:\n", "demographics:\n- Role\n", 1)
+    at.file_uploader[1].set_value(("map.yaml", good.encode(), "application/x-yaml")).run()
+    assert not at.exception
+    assert any("Mapping loaded" in s.value for s in at.success)
+    roles = at.data_editor[0].value.set_index("column")["role"]
+    assert roles["Role"] == "demographic"
+
+
+def test_comments_are_plain_text_only(small: Ready) -> None:
+    at = seeded_app(small, "app_pages/comments.py")
+    assert not at.exception
+    table = at.dataframe[-1].value
+    injected = table[table["Comment"].str.contains("<script>", regex=False)]
+    assert len(injected), "the injected comment is listed (as data)"
+    for page in ("app_pages/comments.py", "app_pages/hotspots.py", "app_pages/teams.py"):
+        at.switch_page(page).run()
+        for text in markdown_texts(at):
+            assert "<script" not in text
+            assert not LIVE_LINK.search(text), text
+    assert not at.get("html")
+
+
+def test_comment_filters(small: Ready) -> None:
+    at = seeded_app(small, "app_pages/comments.py")
+    total = len(at.dataframe[-1].value)
+    at.text_input[0].set_value("please").run()
+    shown = at.dataframe[-1].value
+    assert 0 < len(shown) < total
+    assert shown["Comment"].str.lower().str.contains("please").all()
+    at.text_input[0].set_value("").run()
+    sentiment = next(m for m in at.multiselect if m.label == "Sentiment")
+    sentiment.set_value(["negative"]).run()
+    assert set(at.dataframe[-1].value["Sentiment"]) == {"negative"}
+
+
+def test_rename_and_merge_themes(small: Ready) -> None:
+    at = seeded_app(small, "app_pages/comments.py")
+    themes = at.dataframe[0].value
+    assert len(themes) >= 3
+    at.text_input[0].set_value("Learning the tools")  # renames the first theme (the default)
+    next(b for b in at.button if b.label == "Rename").click().run()
+    assert not at.exception
+    labels = at.dataframe[0].value["label"].tolist()
+    assert "Learning the tools" in labels
+    n_before = len(labels)
+    merge_from = next(s for s in at.selectbox if s.label == "Merge theme")
+    merge_from.set_value(merge_from.options[-1])
+    next(b for b in at.button if b.label == "Merge").click().run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == n_before - 1
+
+
+def test_hotspots_filter_by_type(small: Ready) -> None:
+    at = seeded_app(small, "app_pages/hotspots.py")
+    res = pipeline.analyze(small.prepared, by=["team"])
+    assert len(at.subheader) == len(res.flags)
+    assert at.subheader[0].value.endswith(views.plain(res.flags[0].group_label))
+    control = at.segmented_control[0]
+    assert set(control.value) == {f.type for f in res.flags}
+    control.set_value([]).run()
+    assert not at.subheader
+
+
+def test_downloads_offer_one_team_and_all_teams(small: Ready) -> None:
+    at = seeded_app(small, "app_pages/downloads.py")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Team summary (Excel)" in labels
+    assert "All team summaries (Excel)" in labels
+    teams = at.selectbox[0].options
+    assert set(teams) == set(small.prepared.scored.groups["Team"].unique().tolist())
+
+
+def test_safe_csv_neutralises_formulas() -> None:
+    df = pd.DataFrame(
+        {"text": ["=1+1", "+cmd", "-2", "@SUM(A1)", "\tx", "plain", None], "n": range(7)}
+    )
+    raw = views.safe_csv(df)
+    assert raw.startswith("\ufeff".encode())
+    lines = raw.decode("utf-8-sig").split("\r\n")
+    assert lines[0] == "text,n"
+    assert lines[1:6] == ["'=1+1,0", "'+cmd,1", "'-2,2", "'@SUM(A1),3", "'\tx,4"]
+    assert lines[6:8] == ["plain,5", ",6"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[click](http://evil.example)",
+        "![x](http://evil.example/x.png)",
+        "<script>alert(1)</script>",
+        "http://evil.example and www.evil.example",
+        "**bold** _it_ `code` # head",
+    ],
+)
+def test_plain_leaves_no_markup(text: str) -> None:
+    out = views.plain(text)
+    assert re.sub(r"\\(.)", r"\1", out) == text  # unescaping gives the text back
+    # every punctuation character is escaped, so no Markdown construct can start
+    assert not re.search(r"(?<!\\)[\[\]()<>!*_`#:/.]", out)
