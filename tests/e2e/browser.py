@@ -286,7 +286,8 @@ def exception_texts(page: Page) -> list[str]:
     return [e.inner_text() for e in page.locator(EXCEPTION).all()]
 
 
-def assert_no_exception(page: Page) -> None:
+def assert_no_exception(page: Page, where: str = "") -> None:
     """Fail with the traceback text if Streamlit rendered an exception box."""
     shown = exception_texts(page)
-    assert not shown, "the app shows an exception:\n" + "\n---\n".join(shown)
+    place = f" on {where}" if where else f" at {page.url}"
+    assert not shown, f"the app shows an exception{place}:\n" + "\n---\n".join(shown)

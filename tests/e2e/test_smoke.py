@@ -1,0 +1,33 @@
+"""Smoke journey in a real browser: the app starts, renders its first page and every page in the
+sidebar without an exception, and fetches nothing from the internet."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.e2e.browser import SIDEBAR_NAV, assert_no_exception, click_nav, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+def test_app_opens_and_every_page_renders(app_server: str, page: Page, browser_log) -> None:
+    main = wait_for_app(page, app_server)
+    assert main.inner_text().strip(), "the first page rendered nothing"
+    assert_no_exception(page, "the first page")
+
+    links = page.locator(f"{SIDEBAR_NAV} a")
+    titles = [t.strip() for t in links.all_inner_texts() if t.strip()]
+    assert len(titles) >= 2, f"expected sidebar navigation, found {titles}"
+    for title in titles:
+        click_nav(page, title)
+        assert_no_exception(page, f"the {title!r} page")
+        assert page.locator('[data-testid="stMainBlockContainer"]').inner_text().strip(), title
+
+    # e.g. a ":material/...:" page_icon makes the browser fetch the favicon from Google
+    assert browser_log.external_requests == [], (
+        "the app made the browser request files from the internet; everything must be served "
+        f"locally: {sorted(set(browser_log.external_requests))}"
+    )
+    assert browser_log.dialogs == []
+    assert browser_log.page_errors == []
