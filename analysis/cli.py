@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -177,8 +178,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _by(args: argparse.Namespace) -> list[str]:
-    return list(args.by or ["team"])
+def _by(args: argparse.Namespace) -> list[str] | None:
+    return list(args.by) if args.by else None
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -231,11 +232,17 @@ def cmd_score(args: argparse.Namespace) -> int:
         _dump(out)
         return EXIT_OK
     print(
-        f"{res.survey_name}: n={res.n}, grouped by {' × '.join(res.by)}; "
-        f"groups under {res.policy.min_group} are hidden"
+        f"{res.survey_name}: n={res.n}, "
+        + (f"grouped by {' × '.join(res.by)}; " if res.by else "whole organisation; ")
+        + f"groups under {res.policy.min_group} are hidden"
     )
     print(_table(res.org, ["label", "n", "score", "ci_low", "ci_high", "favorable", "alpha"]))
     print()
+    if not res.by:
+        print("No team, role or demographic column was found: map one to compare groups.")
+        for w in res.warnings:
+            print(f"warning: {w}")
+        return EXIT_OK
     wide = res.groups.pivot_table(
         index="group", columns="construct", values="score", aggfunc="first", dropna=False
     )
@@ -260,9 +267,14 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
     from analysis import pipeline
 
     prep = _prepare(args)
-    by = _by(args)
+    by = _by(args) or [b for b in (prep.colmap.team, prep.colmap.role) if b]
     # Each grouping on its own, then crossed: a team, a role and a team × role cell can all
     # need attention, and the ranking is shared.
+    if not by:
+        raise UsageError(
+            "No team, role or demographic column was found to compare groups: map one in a "
+            "mapping YAML (team: <column>) or pass --by COLUMN."
+        )
     views = [[b] for b in by] + ([by] if len(by) > 1 else [])
     flags, seen = [], set()
     res = None
@@ -420,7 +432,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MemoryError:
         print("error: the file is too large to analyse in memory on this machine.", file=sys.stderr)
         return EXIT_INPUT
-    except Exception as e:
+    except Exception as e:  # last line of defence: one line, never a traceback
+        if os.environ.get("CHANGERADAR_DEBUG"):
+            raise
         print(
             f"error: unexpected {type(e).__name__} while analysing; please report it with the "
             "command you ran (no survey data).",

@@ -261,7 +261,7 @@ def analyze(
     colmap: ColumnMap | None = None,
     *,
     survey: Survey | None = None,
-    by: Sequence[str] | str = ("team",),
+    by: Sequence[str] | str | None = None,
     policy: PrivacyPolicy | None = None,
     roster: Sequence[str] = (),
     filters: Mapping[str, Sequence[str]] | None = None,
@@ -273,7 +273,8 @@ def analyze(
     """Analyse an export (or reuse a :class:`Prepared`) for one grouping and filter.
 
     ``by`` names one or more grouping columns ('team', 'role' or any column name); several
-    make a crossed grouping (team × role). ``filters`` keeps respondents whose column value is in
+    make a crossed grouping (team × role). ``None`` means the team column when there is one,
+    else the organisation as a whole. ``filters`` keeps respondents whose column value is in
     the listed values; a filter that would expose a small set of people raises
     :class:`~analysis.privacy.PrivacyError` (remainder protection).
     """
@@ -334,12 +335,12 @@ def analyze(
             signals_by_group,
             None,
             policy,
-            constructs=prep.survey
-            if _has_concepts(scored)
-            else scored.construct_meta.reset_index(),
+            constructs=_construct_frame(scored),
             org_n=len(scored.groups),
         )
-        segs = hotspots_mod.segments(groups, constructs=_construct_frame(scored), policy=policy)
+        concepts = set(scored.construct_meta["concept"].dropna())
+        if {"trust_in_ai", "fear_of_displacement"} <= concepts:
+            segs = hotspots_mod.segments(groups, constructs=_construct_frame(scored), policy=policy)
 
     shown = _shown_comments(comments, visible_comments, by_cols, theme_names, prep)
     summary = {
@@ -353,7 +354,7 @@ def analyze(
     }
     warnings = list(dict.fromkeys(prep.warnings))
     return Results(
-        survey_name=prep.survey.name,
+        survey_name=_survey_name(prep),
         source=_source_info(prep),
         policy=policy,
         by=tuple(by_cols),
@@ -380,7 +381,8 @@ def analyze(
 
 def _by_columns(prep: Prepared, by: Sequence[str] | str | None) -> list[str]:
     if by is None:
-        return []
+        team = prep.colmap.team
+        return [team] if team and team in prep.scored.groups.columns else []
     names = [by] if isinstance(by, str) else list(by)
     cols = []
     for name in names:
@@ -409,8 +411,12 @@ def _empty_groups() -> pd.DataFrame:
     return pd.DataFrame(columns=["grouping", "group", "construct", "n", "score", "suppressed"])
 
 
-def _has_concepts(scored: Scored) -> bool:
-    return bool(scored.construct_meta["concept"].notna().any())
+def _survey_name(prep: Prepared) -> str:
+    """The instrument's name only when the export really is that instrument."""
+    known = {c.id for c in prep.survey.constructs}
+    if known & set(prep.scored.construct_meta.index):
+        return prep.survey.name
+    return f"Custom survey ({prep.source_name})" if prep.source_name else "Custom survey"
 
 
 def _construct_frame(scored: Scored) -> pd.DataFrame:

@@ -250,8 +250,15 @@ def prepare(export: Any, colmap: Any, survey: Any = None) -> Scored:
     rows: list[dict[str, Any]] = []
     enps_values: pd.Series | None = None
     survey_items = {i.id: i for i in getattr(survey, "items", ())} if survey else {}
+    unscaled: list[str] = []
+    single: list[str] = []
     for spec in specs:
         if spec.role != "item":
+            continue
+        if spec.scale is None:
+            # Answer codes with no known order (e.g. LimeSurvey's A1..A5) can't be scored
+            # honestly; the column map already says why and how to give them a scale.
+            unscaled.append(spec.name)
             continue
         scale = colmap.scale_for(spec.name)
         encoded = scale.encode(responses[spec.name])
@@ -269,8 +276,10 @@ def prepare(export: Any, colmap: Any, survey: Any = None) -> Scored:
                 warnings.append(f"'{spec.name}' is a second eNPS question and was not used.")
             continue
         if not construct:
-            warnings.append(f"'{spec.name}' is an item with no construct and was not scored.")
-            continue
+            # An item the survey doesn't know is still a question people answered: score it
+            # as its own one-item measure, as survey platforms do, until a mapping groups it.
+            construct = spec.name
+            single.append(spec.name)
         values[spec.name] = encoded.values
         question = spec.question or getattr(survey_items.get(spec.name), "text", "")
         rows.append(
@@ -285,9 +294,20 @@ def prepare(export: Any, colmap: Any, survey: Any = None) -> Scored:
                 "reverse": bool(spec.reverse),
             }
         )
+    if unscaled:
+        warnings.append(
+            f"{len(unscaled)} rated column(s) have no known answer scale and were not scored "
+            f"({_names(unscaled)}); give them a scale in the mapping to include them."
+        )
+    if single:
+        warnings.append(
+            f"{len(single)} item(s) are not part of a construct and are scored on their own "
+            f"({_names(single)}); group them into constructs with a mapping."
+        )
     if not rows:
         raise ValueError(
-            "No survey items were found to score. Map at least one column to a construct."
+            "No rated survey items with a known answer scale were found to score. Map at least "
+            "one column as an item with a scale (see the mapping YAML format in the README)."
         )
     item_meta = pd.DataFrame(rows).set_index("item")
     cmeta_rows = []
@@ -298,7 +318,7 @@ def prepare(export: Any, colmap: Any, survey: Any = None) -> Scored:
         cmeta_rows.append(
             {
                 "construct": c,
-                "label": known.label if known else str(c).replace("_", " ").capitalize(),
+                "label": known.label if known else _construct_label(str(c)),
                 "direction": known.direction if known else "higher_better",
                 "concept": known.concept if known else None,
             }
@@ -314,6 +334,19 @@ def prepare(export: Any, colmap: Any, survey: Any = None) -> Scored:
     )
     scored.warnings.extend(warnings)
     return scored
+
+
+def _construct_label(construct: str) -> str:
+    """'job_satisfaction' -> 'Job satisfaction'; a question used as its own measure keeps its
+    wording."""
+    if "_" in construct and " " not in construct:
+        return construct.replace("_", " ").capitalize()
+    return construct
+
+
+def _names(columns: list[str], shown: int = 5) -> str:
+    head = ", ".join(f"'{c}'" for c in columns[:shown])
+    return head + (f" and {len(columns) - shown} more" if len(columns) > shown else "")
 
 
 # --------------------------------------------------------------------------------------------
