@@ -157,9 +157,9 @@ def policy() -> PrivacyPolicy:
     )
 
 
-def grouping() -> tuple[str, ...] | None:
-    value = _store().get(GROUPING)
-    return tuple(value) if value else None
+def grouping() -> str | None:
+    """The label of the chosen grouping (see views.grouping_options)."""
+    return _store().get(GROUPING)
 
 
 def filter_key(column: str) -> str:

@@ -162,20 +162,20 @@ def dataset_label(ds: state.Dataset | None) -> str:
 # --------------------------------------------------------------------------- grouping
 
 
-def grouping_options(prep: Prepared) -> dict[tuple[str, ...], str]:
-    """Grouping choices: team, role, team × role, then every other grouping column."""
+def grouping_options(prep: Prepared) -> dict[str, tuple[str, ...]]:
+    """Grouping choices by label: team, role, team × role, then every other grouping column."""
     cols = prep.grouping_columns
     team, role = prep.colmap.team, prep.colmap.role
-    options: dict[tuple[str, ...], str] = {}
+    options: dict[str, tuple[str, ...]] = {}
     if team in cols:
-        options[(team,)] = f"Team ({team})" if team.lower() != "team" else "Team"
+        options["Team" if team.lower() == "team" else f"Team ({team})"] = (team,)
     if role in cols:
-        options[(role,)] = f"Role ({role})" if role.lower() != "role" else "Role"
+        options["Role" if role.lower() == "role" else f"Role ({role})"] = (role,)
     if team in cols and role in cols:
-        options[(team, role)] = "Team × role"
+        options["Team × role"] = (team, role)
     for col in cols:
-        if (col,) not in options:
-            options[(col,)] = col
+        if (col,) not in options.values():
+            options.setdefault(col, (col,))
     return options
 
 
@@ -183,8 +183,8 @@ def current_by(prep: Prepared) -> tuple[str, ...]:
     options = grouping_options(prep)
     chosen = state.grouping()
     if chosen in options:
-        return chosen
-    return next(iter(options), ())
+        return options[chosen]
+    return next(iter(options.values()), ())
 
 
 def sidebar(prep: Prepared | None) -> None:
@@ -197,15 +197,12 @@ def sidebar(prep: Prepared | None) -> None:
             st.caption(f"{len(prep.scored.groups):,} responses · {len(prep.comments):,} comments")
         if prep is None:
             return
-        options = grouping_options(prep)
-        if options:
-            keys = list(options)
-            current = current_by(prep)
+        labels = list(grouping_options(prep))
+        if labels:
+            state.keep_choice(state.GROUPING, labels)
             st.selectbox(
                 "Group by",
-                keys,
-                index=keys.index(current) if current in keys else 0,
-                format_func=options.get,
+                labels,
                 key=state.GROUPING,
                 help="How respondents are grouped in the heatmap, comments and hot spots.",
             )
