@@ -1,34 +1,52 @@
 """Sentence-level tags for what change leads act on: AI mentions, fear of displacement, trust or
 distrust of AI output, training requests, change fatigue and communication complaints.
 
-Patterns live in ``analysis/data/signals.yaml`` (regular expressions with a confidence each), so
-they can be read and extended without touching code. Every hit keeps its trigger phrase, so a
-user sees why a comment was tagged.
+Two engines, both driven by ``analysis/data/signals.yaml`` so the vocabulary can be read and
+extended without touching code. Every hit keeps its trigger phrase and a confidence, so a user
+sees why a comment was tagged.
 
-Rules applied in code, per sentence:
+**Compositional rules** (displacement_fear, training_request). Fixed phrase lists matched the
+sentences they were written against but missed most new wording, so these two signals are built
+from concepts that must meet in the same clause (clauses end at , ; : ( ) dashes and at "but",
+"however", "although", "though", "whereas", "except", "while"):
 
-* **Negation** cancels a hit when, in the same clause (cut at , ; : and "but") and within six
-  words before the trigger, there is (a) "no fear/worries/concerns/plans/risk ..." ("no fear of
-  being replaced"), (b) a negation cue within two words of a stance word ("I'm not worried
-  about losing my job", "I don't think we'll be replaced"), or (c) a negation cue in the three words
-  right before the trigger ("AI won't replace us", "we will not be made redundant"). Patterns that
-  carry their own negation ("no job security", "nobody showed us") are marked ``negatable:
-  false``; for the others a negation inside the match also cancels it ("jobs are not at risk").
-  "not sure" is uncertainty, not negation. AI mentions are never negated. A negated hit with
-  ``flip_to`` becomes the opposite signal ("not accurate" is distrust, "no errors" is trust).
-* **Hypotheticals** ("if", "whether", "in case") do not cancel: "if we had training" is a
-  request and "if they replace us" voices the fear; confidence drops by 0.1.
-* **Context**: generic words that only mean something next to AI ("errors", "the tool",
-  "accurate") count only when the comment mentions AI or automation somewhere.
-* Fears about other people ("my colleagues fear layoffs") count: they describe the team.
+* displacement_fear = an explicit job-insecurity phrase ("laid off", "made redundant", "out of
+  work"); or a threat linked to a person or job: a transitive threat with the person or job as its
+  object ("replace us", "cut the team", "phasing out our roles") or, in the passive, its subject
+  ("we will be replaced", "had their hours cut"), never a thing ("replace the old CRM"); a threat
+  state near a person or job ("my role could disappear", "we're next"); fewer/half of a workforce
+  ("fewer teachers"); an AI agent doing the job ("the robot does my job"); doubt about continuity
+  ("whether we'll still have jobs"); or a fear cue with a job topic ("anxious about our roles").
+  A fear cue in the clause raises confidence.
+* training_request = a learning or support word (training, course, guidance, documentation,
+  "show us how", practice ...) with a request ("need", "would like", "please", "can we get", "is
+  there"), a modifier just before it ("more", "proper", "hands-on"), a stated lack just before it
+  ("no training", "nobody showed us", "haven't been shown") or a complaint after it ("the guide is
+  out of date"); or a request on its own ("don't know how to use", "left to work it out").
+
+Scope rules for both, within the clause and before the trigger: a negation within five words,
+a negated belief or fear ("I don't think", "not worried"), or a negative subject ("nobody",
+"none of us") cancels a fear; "not sure" is uncertainty, not negation, and phrases that carry their
+own negation ("no longer needed", "no job security") are not cancelled by it. A past, resolved
+fear ("I used to worry") and a concessive ("even if they automated it") cancel; a job loss of
+someone outside work ("my brother was laid off") does not count. Hypotheticals ("if", "unless")
+keep the tag with confidence lowered by 0.1, unless a short denial follows ("..., but it can't").
+A negated need cancels a training request ("I don't need more training"); praise of training
+("the course was great") has no request and is not one. Fears and requests voiced for other
+people ("my team is anxious about their roles") count: they describe the team.
+
+**Patterns** (ai_mention, ai_distrust, ai_trust, change_fatigue): regular expressions with a
+confidence each, negation in a six-word window before the match, ``flip_to`` for negated trust
+words ("not accurate" is distrust), and AI context for generic words ("errors" counts only in a
+comment that mentions AI).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -46,13 +64,579 @@ SIGNALS = (
     "training_request",
     "change_fatigue",
 )
+COMPOSED = ("displacement_fear", "training_request")
 DATA_FILE = Path(__file__).resolve().parent / "data" / "signals.yaml"
 NEGATION_WINDOW_WORDS = 6
 HYPOTHETICAL_PENALTY = 0.1
+CACHE_SIZE = 1 << 18
 
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]|\bbut\b|\bhowever\b|\balthough\b|\bthough\b", re.I)
 _HYPOTHETICAL = re.compile(r"\b(?:if|whether|in\s+case|suppose|imagine|unless)\b", re.I)
 _WORD = re.compile(r"[\w']+")
+
+# ---------------------------------------------------------------------------------------------
+# Tokens for the compositional rules.
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)*|[,;:()!?\u2013\u2014]|(?<=\s)-(?=\s)")
+_PUNCT = frozenset(",;:()!?\u2013\u2014-")
+_CLITICS = ("'s", "'re", "'ll", "'ve", "'d", "'m")
+_NT_BASE = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}
+# Contractions typed without the apostrophe.
+_BARE = {
+    "dont": ("do", "n't"),
+    "doesnt": ("does", "n't"),
+    "didnt": ("did", "n't"),
+    "cant": ("can", "n't"),
+    "wont": ("will", "n't"),
+    "isnt": ("is", "n't"),
+    "arent": ("are", "n't"),
+    "wasnt": ("was", "n't"),
+    "werent": ("were", "n't"),
+    "havent": ("have", "n't"),
+    "hasnt": ("has", "n't"),
+    "hadnt": ("had", "n't"),
+    "shouldnt": ("should", "n't"),
+    "wouldnt": ("would", "n't"),
+    "couldnt": ("could", "n't"),
+    "aint": ("is", "n't"),
+    "cannot": ("can", "not"),
+    "im": ("i", "'m"),
+    "ive": ("i", "'ve"),
+    "youre": ("you", "'re"),
+    "theyre": ("they", "'re"),
+    "theyll": ("they", "'ll"),
+    "theyve": ("they", "'ve"),
+    "weve": ("we", "'ve"),
+}
+_GAP = None  # a slot that skips up to four words
+_GAP_MAX = 4
+
+
+def tokenize(sentence: str) -> list[tuple[str, int, int]]:
+    """Lower-case tokens with their character span in ``sentence``; clitics split off."""
+    out: list[tuple[str, int, int]] = []
+    for m in _TOKEN.finditer(sentence):
+        tok = m.group(0).lower().replace("\u2019", "'")
+        a, b = m.span()
+        if tok in _BARE:
+            out.extend((part, a, b) for part in _BARE[tok])
+        elif tok.endswith("n't") and len(tok) > 3:
+            base = tok[:-3]
+            out.append((_NT_BASE.get(base, base), a, b))
+            out.append(("n't", a, b))
+        elif "'" in tok:
+            base, _, rest = tok.partition("'")
+            clitic = "'" + rest
+            if clitic in _CLITICS and base:
+                out.append((base, a, b))
+                out.append((clitic, a, b))
+            else:
+                out.append((tok.replace("'", ""), a, b))
+        else:
+            out.append((tok, a, b))
+    return out
+
+
+def inflect(word: str, irregular: dict[str, list[str]]) -> set[str]:
+    """Light inflection: -s/-es/-ed/-ing with e-drop, y->ies/ied and consonant doubling."""
+    forms = {word, word + "s", word + "es", word + "ed", word + "ing"}
+    if word.endswith("e"):
+        forms |= {word + "d", word[:-1] + "ing"}
+    if len(word) > 2 and word.endswith("y") and word[-2] not in "aeiou":
+        forms |= {word[:-1] + "ies", word[:-1] + "ied"}
+    vowels = "aeiou"
+    if (
+        len(word) >= 3
+        and word[-1] not in vowels + "wxy"
+        and word[-2] in vowels
+        and word[-3] not in vowels
+    ):
+        forms |= {word + word[-1] + "ed", word + word[-1] + "ing"}
+    forms |= set(irregular.get(word, ()))
+    return forms
+
+
+Slots = tuple[frozenset[str] | None, ...]
+
+
+def _compile_phrase(phrase: str, irregular: dict[str, list[str]]) -> Slots:
+    """'+take over' -> ({take, takes, took, ...}, {over}); 'a/b' alternatives; '...' a gap."""
+    slots: list[frozenset[str] | None] = []
+    for raw in phrase.lower().replace("-", " ").split():
+        if raw == "...":
+            slots.append(_GAP)
+            continue
+        words: set[str] = set()
+        for alt in raw.split("/"):
+            if alt.startswith("+"):
+                words |= inflect(alt[1:], irregular)
+            else:
+                words.add(alt)
+        slots.append(frozenset(words))
+    if not slots or slots[0] is _GAP or slots[-1] is _GAP:
+        raise ValueError(f"signals.yaml: a phrase cannot start or end with '...': {phrase!r}")
+    return tuple(slots)
+
+
+@dataclass(frozen=True)
+class Concept:
+    """Phrases indexed by their possible first word, for one pass over a sentence's tokens."""
+
+    index: dict[str, tuple[Slots, ...]]
+
+    @classmethod
+    def build(cls, phrases: Iterable[str], irregular: dict[str, list[str]]) -> Concept:
+        index: dict[str, list[Slots]] = {}
+        for phrase in phrases:
+            if not isinstance(phrase, str):
+                raise ValueError(
+                    f"signals.yaml: quote the phrase {phrase!r}; YAML read it as "
+                    f"{type(phrase).__name__}"
+                )
+            slots = _compile_phrase(phrase, irregular)
+            first = slots[0]
+            assert first is not None
+            for word in first:
+                index.setdefault(word, []).append(slots)
+        return cls({k: tuple(v) for k, v in index.items()})
+
+    def find(self, toks: Sequence[str]) -> list[tuple[int, int]]:
+        """Longest match starting at each token: (start, end) token spans."""
+        out = []
+        for i, t in enumerate(toks):
+            cands = self.index.get(t)
+            if not cands:
+                continue
+            best = -1
+            for slots in cands:
+                end = _match(toks, i + 1, slots, 1)
+                best = max(best, end)
+            if best > 0:
+                out.append((i, best))
+        return out
+
+
+def _match(toks: Sequence[str], j: int, slots: Slots, k: int) -> int:
+    while k < len(slots):
+        slot = slots[k]
+        if slot is _GAP:
+            for g in range(j, min(j + _GAP_MAX, len(toks)) + 1):
+                if g > j and toks[g - 1] in _PUNCT:
+                    break
+                end = _match(toks, g, slots, k + 1)
+                if end >= 0:
+                    return end
+            return -1
+        if j >= len(toks) or toks[j] not in slot:
+            return -1
+        j += 1
+        k += 1
+    return j
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The compiled compositional vocabularies (see signals.yaml ``concepts``)."""
+
+    c: dict[str, Concept]
+    participles: frozenset[str]
+    boundary: frozenset[str]
+    first_words: frozenset[str]
+    possessive: frozenset[str]
+    job_nouns: frozenset[str]
+
+    def __getitem__(self, name: str) -> Concept:
+        return self.c[name]
+
+
+# Words that end an object phrase after a transitive threat ("replace the doors before we ...").
+_OBJECT_BOUNDARY = (
+    "that which who whom when before after while because since so then than with and or if "
+    "unless until once as by for from into onto"
+)
+
+
+@cache
+def lexicon() -> Lexicon:
+    """Compile the ``concepts`` section of ``analysis/data/signals.yaml``."""
+    spec = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))["concepts"]
+    irregular = {k: [str(x) for x in v] for k, v in spec["irregular"].items()}
+    concepts: dict[str, Concept] = {}
+    shared = [
+        "negation",
+        "negative_subject",
+        "not_negation",
+        "belief",
+        "clause_break",
+        "hypothetical",
+        "concessive",
+        "resolved",
+        "aux_passive",
+        "outsider",
+        "disbelief",
+        "partitive",
+    ]
+    for name in shared:
+        concepts[name] = Concept.build(spec[name], irregular)
+    for signal in COMPOSED:
+        for name, phrases in spec[signal].items():
+            concepts[f"{signal}.{name}"] = Concept.build(phrases, irregular)
+    df = spec["displacement_fear"]
+    first_words: set[str] = set()
+    for name in [
+        "strong",
+        "threat_object",
+        "threat_job",
+        "threat_state",
+        "threat_nominal",
+        "continuity",
+        "quantity",
+        "agent_action",
+        "fear",
+    ]:
+        first_words |= set(concepts[f"displacement_fear.{name}"].index)
+    for name in ["learning", "learning_near", "standalone"]:
+        first_words |= set(concepts[f"training_request.{name}"].index)
+    participles: set[str] = set()
+    for phrase in list(df["threat_object"]) + list(df["threat_job"]):
+        head = str(phrase).split()[0]
+        if head.startswith("+"):
+            word = head[1:]
+            participles |= {f for f in inflect(word, irregular) if f.endswith(("ed", "en", "wn"))}
+            participles |= {f for f in irregular.get(word, []) if not f.endswith(("s", "ing"))}
+    participles |= {"cut", "let", "shut", "put"}
+    job_words = {"job", "jobs", "role", "roles", "position", "positions", "posts", "livelihood"}
+    job_words |= {"livelihoods", "career", "careers", "employment", "headcount", "hours", "shifts"}
+    job_words |= {"contracts"}
+    return Lexicon(
+        c=concepts,
+        participles=frozenset(participles),
+        boundary=frozenset(_OBJECT_BOUNDARY.split()),
+        first_words=frozenset(first_words),
+        possessive=frozenset(df["possessive"]),
+        job_nouns=frozenset(job_words),
+    )
+
+
+@dataclass
+class _Sentence:
+    """Tokens of one sentence with clause ids and the spans of shared scope words."""
+
+    toks: list[str]
+    spans: list[tuple[int, int]]
+    clause: list[int]
+    has_question: bool
+    negations: list[int]
+    negative_subjects: list[int]
+    beliefs: list[tuple[int, int]]
+    hypotheticals: list[int]
+    concessives: list[int]
+    resolved: list[int]
+    aux: set[int]
+    outsiders: list[int]
+    disbelief_clauses: set[int]
+    partitives: set[int]
+
+    def same_clause(self, a: int, b: int) -> bool:
+        return self.clause[a] == self.clause[b]
+
+    def clause_start(self, i: int) -> int:
+        c = self.clause[i]
+        while i > 0 and self.clause[i - 1] == c:
+            i -= 1
+        return i
+
+
+def _analyse(tokens: list[tuple[str, int, int]], lex: Lexicon) -> _Sentence:
+    toks = [t for t, _, _ in tokens]
+    breaks = {i for i, _ in lex["clause_break"].find(toks)}
+    clause, cid = [], 0
+    for i, t in enumerate(toks):
+        if t in _PUNCT or i in breaks:
+            cid += 1
+        clause.append(cid)
+    not_neg: set[int] = set()
+    for a, b in lex["not_negation"].find(toks):
+        not_neg.update(range(a, b))
+    negations = [a for a, _ in lex["negation"].find(toks) if a not in not_neg]
+    aux: set[int] = set()
+    for a, b in lex["aux_passive"].find(toks):
+        aux.update(range(a, b))
+    return _Sentence(
+        toks=toks,
+        spans=[(a, b) for _, a, b in tokens],
+        clause=clause,
+        has_question="?" in toks,
+        negations=negations,
+        negative_subjects=[a for a, _ in lex["negative_subject"].find(toks)],
+        beliefs=lex["belief"].find(toks),
+        hypotheticals=[a for a, _ in lex["hypothetical"].find(toks)],
+        concessives=[a for a, _ in lex["concessive"].find(toks)],
+        resolved=[a for a, _ in lex["resolved"].find(toks)],
+        aux=aux,
+        outsiders=[a for a, _ in lex["outsider"].find(toks)],
+        disbelief_clauses={clause[a] for a, _ in lex["disbelief"].find(toks)},
+        partitives={a for a, _ in lex["partitive"].find(toks)},
+    )
+
+
+def _masked(toks: list[str], mask: Concept) -> list[str]:
+    out = list(toks)
+    for a, b in mask.find(toks):
+        for i in range(a, b):
+            out[i] = "_"
+    return out
+
+
+def _before_in_clause(s: _Sentence, positions: Iterable[int], start: int, within: int) -> bool:
+    return any(start - within <= p < start and s.same_clause(p, start) for p in positions)
+
+
+def _negated(s: _Sentence, start: int, own: set[int], fears: list[tuple[int, int]]) -> bool:
+    """Negation scope: a negation in the five words before, a negated belief or fear earlier
+    in the clause, or a negative subject earlier in the clause. ``own`` are token positions
+    inside self-negating trigger phrases ("no longer needed"), which do not count. A later
+    clause that rejects the reassurance ("..., but I don't believe them") lifts it."""
+    if any(c > s.clause[start] for c in s.disbelief_clauses):
+        return False
+    negs = [p for p in s.negations if p not in own]
+    if _before_in_clause(s, negs, start, 5):
+        return True
+    if _before_in_clause(s, [p for p in s.negative_subjects if p not in own], start, 99):
+        return True
+    for a, _ in [*s.beliefs, *fears]:
+        if a < start and s.same_clause(a, start) and _before_in_clause(s, negs, a, 3):
+            return True
+    return False
+
+
+def _denied_after(s: _Sentence, i: int) -> bool:
+    """A short denial right after the hypothetical clause: "..., but it can't"."""
+    c = s.clause[i]
+    nxt = [k for k in range(len(s.toks)) if s.clause[k] == c + 1 and s.toks[k] not in _PUNCT]
+    return 0 < len(nxt) <= 5 and any(p in nxt for p in s.negations)
+
+
+def _finish(
+    s: _Sentence,
+    sentence: str,
+    signal: str,
+    cands: list[tuple[float, int, int, int]],
+    own: set[int],
+    fears: list[tuple[int, int]],
+    *,
+    scope: bool,
+) -> dict | None:
+    """Apply the scope rules at each candidate's trigger word and keep the most confident.
+    Candidates are (confidence, phrase start, phrase end, trigger position)."""
+    best: tuple[float, int, int] | None = None
+    for conf, a, b, trig in cands:
+        first = min(a, trig)
+        if scope:
+            if _negated(s, trig, own, fears) or (a < trig and _negated(s, a, own, fears)):
+                continue
+            if _before_in_clause(s, s.resolved, trig, 99) or _before_in_clause(
+                s, s.concessives, trig, 99
+            ):
+                continue
+            if _before_in_clause(s, s.outsiders, first, 99):
+                continue
+        if _before_in_clause(s, s.hypotheticals, first, 99):
+            if scope and _denied_after(s, first):
+                continue
+            conf -= HYPOTHETICAL_PENALTY
+        if best is None or conf > best[0]:
+            best = (conf, a, b)
+    if best is None:
+        return None
+    conf, a, b = best
+    phrase = sentence[s.spans[a][0] : s.spans[b - 1][1]]
+    return {"signal": signal, "phrase": phrase, "confidence": round(max(0.05, min(1.0, conf)), 2)}
+
+
+def _targets(toks: list[str], lex: Lexicon) -> tuple[dict[int, int], dict[int, int]]:
+    """Start -> end of person/job targets, and of job-only targets (for "take our jobs")."""
+    persons: dict[int, int] = {}
+    jobs: dict[int, int] = {}
+    for name in ("target_person", "occupation"):
+        for a, b in lex[f"displacement_fear.{name}"].find(toks):
+            persons[a] = max(persons.get(a, 0), b)
+            if toks[b - 1] in lex.job_nouns:
+                jobs[a] = max(jobs.get(a, 0), b)
+    poss_target = lex["displacement_fear.possessive_target"]
+    for a, b in poss_target.find(toks):
+        if a > 0 and toks[a - 1] in lex.possessive:
+            persons[a - 1] = max(persons.get(a - 1, 0), b)
+            jobs[a - 1] = max(jobs.get(a - 1, 0), b)
+    for a in list(persons):
+        if a > 0 and toks[a - 1] in lex.possessive and toks[persons[a] - 1] in lex.job_nouns:
+            jobs[a - 1] = max(jobs.get(a - 1, 0), persons[a])
+    return persons, jobs
+
+
+def _object_after(
+    s: _Sentence, end: int, targets: dict[int, int], lex: Lexicon, reach: int = 5
+) -> int:
+    """End of a target that is the object after a verb ending at ``end``; -1 when none."""
+    for j in range(end, min(end + reach, len(s.toks))):
+        if s.toks[j] in _PUNCT or s.toks[j] in lex.boundary or j in s.partitives:
+            return -1
+        if j in targets:
+            return targets[j]
+    return -1
+
+
+def _subject_before(s: _Sentence, start: int, targets: dict[int, int], lex: Lexicon) -> int:
+    """Start of a passive subject ("we will be replaced", "had their hours cut"); -1 if none."""
+    if s.toks[start] not in lex.participles:
+        return -1
+    for a, b in targets.items():
+        if b <= start and start - b <= 5 and s.same_clause(a, start):
+            if any(k in s.aux for k in range(b, start)):
+                return a
+            if b == start and a > 0 and s.toks[a] in lex.possessive:
+                return a
+    return -1
+
+
+def _displacement(s: _Sentence, sentence: str, lex: Lexicon) -> dict | None:
+    toks = _masked(s.toks, lex["displacement_fear.mask"])
+    persons, jobs = _targets(toks, lex)
+    fears = lex["displacement_fear.fear"].find(toks)
+    cands: list[tuple[float, int, int, int]] = []
+    own: set[int] = set()
+
+    def add(conf: float, a: int, b: int, trig: int) -> None:
+        if s.same_clause(a, b - 1):
+            fear_here = any(s.same_clause(f, a) for f, _ in fears)
+            cands.append((min(0.95, conf + (0.1 if fear_here else 0.0)), a, b, trig))
+
+    for a, b in lex["displacement_fear.strong"].find(toks):
+        own.update(range(a, b))
+        add(0.85, a, b, a)
+    threats: list[tuple[int, int]] = []
+    for name, tg in (("threat_object", persons), ("threat_job", jobs)):
+        for a, b in lex[f"displacement_fear.{name}"].find(toks):
+            threats.append((a, b))
+            subj = _subject_before(s, a, tg, lex)
+            if subj >= 0:
+                add(0.8, subj, b, a)
+                continue
+            obj_end = _object_after(s, b, tg, lex)
+            if obj_end > 0:
+                add(0.8, a, obj_end, a)
+    for a, b in lex["displacement_fear.threat_nominal"].find(toks):
+        for t, e in persons.items():
+            if e == a:
+                add(0.8, t, b, a)
+    for a, b in lex["displacement_fear.threat_state"].find(toks):
+        own.update(range(a, b))
+        threats.append((a, b))
+        for t, e in persons.items():
+            if s.same_clause(t, a) and (abs(t - b) <= 6 or abs(a - e) <= 6):
+                add(0.75, min(a, t), max(b, e), a)
+    for a, b in lex["displacement_fear.quantity"].find(toks):
+        obj_end = _object_after(s, b, persons, lex, reach=3)
+        if obj_end > 0:
+            add(0.75, a, obj_end, a)
+    agents = {i for i, t in enumerate(toks) if t in lex["displacement_fear.agent"].index}
+    for a, b in lex["displacement_fear.agent_action"].find(toks):
+        ag = [i for i in agents if a - 3 <= i < a]
+        if ag:
+            add(0.8, min(ag), b, a)
+    doubt = lex["displacement_fear.doubt"].find(toks)
+    for a, b in lex["displacement_fear.continuity"].find(toks):
+        in_doubt = s.has_question or any(s.same_clause(d, a) for d, _ in doubt)
+        has_target = any(s.same_clause(t, a) for t in persons)
+        if in_doubt and has_target:
+            add(0.7, a, b, a)
+    topics = lex["displacement_fear.job_topic"].find(toks)
+    for fa, fb in fears:
+        for ta, tb in topics:
+            if s.same_clause(fa, ta) and -3 <= ta - fb <= 8:
+                cands.append((0.7, min(fa, ta), max(fb, tb), fa))
+            elif s.same_clause(fa, ta) and 0 <= fa - tb <= 4:
+                cands.append((0.7, ta, fb, fa))
+        # A fear cue before a threat with no person named ("worried it will all be automated").
+        for a, b in threats:
+            if s.same_clause(fa, a) and 0 <= a - fb <= 8:
+                cands.append((0.7, fa, b, fa))
+    if not cands:
+        return None
+    return _finish(s, sentence, "displacement_fear", cands, own, fears, scope=True)
+
+
+def _training(s: _Sentence, sentence: str, lex: Lexicon) -> dict | None:
+    toks = _masked(s.toks, lex["training_request.mask"])
+    refused = {
+        s.clause[a]
+        for a, _ in lex["training_request.refusal"].find(toks)
+        if _before_in_clause(s, s.negations, a, 2)
+    }
+    refused |= {s.clause[a] for a, _ in _find_words(toks, ("no", "need"))}
+    learning = lex["training_request.learning"].find(toks)
+    near = lex["training_request.learning_near"].find(toks)
+    requests = lex["training_request.request"].find(toks)
+    if s.has_question and toks and toks[0] in ("can", "could", "would", "will"):
+        requests.append((0, 1))
+    near_requests = lex["training_request.near_request"].find(toks)
+    modifiers = lex["training_request.modifier"].find(toks)
+    lacks = lex["training_request.lack"].find(toks)
+    complaints = lex["training_request.complaint"].find(toks)
+    cands: list[tuple[float, int, int, int]] = []
+
+    def add(conf: float, a: int, b: int) -> None:
+        if s.same_clause(a, b - 1) and s.clause[a] not in refused:
+            cands.append((conf, a, b, a))
+
+    for a, b in lex["training_request.standalone"].find(toks):
+        add(0.8, a, b)
+    negs = s.negations
+    for la, lb in learning:
+        for ra, rb in requests:
+            if (rb <= la and la - rb <= 8) or (ra >= lb and ra - lb <= 8):
+                add(0.85, min(la, ra), max(lb, rb))
+        for ma, mb in [*modifiers, *lacks]:
+            if mb <= la and la - mb <= 2:
+                add(0.8, ma, lb)
+        for p in negs:
+            if p < la and la - p <= 4 and s.same_clause(p, la):
+                add(0.8, p, lb)
+        for ca, cb in complaints:
+            if ca >= lb and ca - lb <= 8:
+                add(0.75, la, cb)
+    for na, nb in near:
+        for ra, rb in [*near_requests, *modifiers, *lacks]:
+            if rb <= na and na - rb <= 2:
+                add(0.75, ra, nb)
+        for p in negs:
+            if p < na and na - p <= 3 and s.same_clause(p, na):
+                add(0.75, p, nb)
+        for ca, cb in complaints:
+            if ca >= nb and ca - nb <= 8:
+                add(0.7, na, cb)
+    if not cands:
+        return None
+    return _finish(s, sentence, "training_request", cands, set(), [], scope=False)
+
+
+def _find_words(toks: list[str], words: tuple[str, ...]) -> list[tuple[int, int]]:
+    n = len(words)
+    return [(i, i + n) for i in range(len(toks) - n + 1) if tuple(toks[i : i + n]) == words]
+
+
+def _compose(sentence: str) -> list[dict]:
+    lex = lexicon()
+    tokens = tokenize(sentence)
+    if not any(t in lex.first_words for t, _, _ in tokens):
+        return []
+    s = _analyse(tokens, lex)
+    hits = [_displacement(s, sentence, lex), _training(s, sentence, lex)]
+    return [h for h in hits if h is not None]
+
+
+# ---------------------------------------------------------------------------------------------
+# Regular-expression patterns for the other signals.
 
 
 @dataclass(frozen=True)
@@ -71,6 +655,8 @@ class Config:
     negation: re.Pattern[str]
     stance: re.Pattern[str]
     no_fear: re.Pattern[str]
+    prefilter: re.Pattern[str]
+    ai_any: re.Pattern[str]
 
 
 def _alternation(spec: str) -> str:
@@ -81,17 +667,15 @@ def _alternation(spec: str) -> str:
 def config() -> Config:
     """Compile the patterns in ``analysis/data/signals.yaml``."""
     spec = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
-    lists = {k: _alternation(v) for k, v in spec["lists"].items()}
     patterns = []
     for signal, items in spec["signals"].items():
-        if signal not in SIGNALS:
-            raise ValueError(f"signals.yaml names an unknown signal {signal!r}")
+        if signal not in SIGNALS or signal in COMPOSED:
+            raise ValueError(f"signals.yaml: no pattern list expected for {signal!r}")
         for item in items:
-            src = re.sub(r"\{(\w+)\}", lambda m: lists[m.group(1)], item["pattern"])
             patterns.append(
                 Pattern(
                     signal=signal,
-                    regex=re.compile(src, re.I),
+                    regex=re.compile(item["pattern"], re.I),
                     confidence=float(item["confidence"]),
                     # Mentioning AI is a fact about the text; "not worried about AI" mentions it.
                     negatable=signal != "ai_mention" and bool(item.get("negatable", True)),
@@ -101,6 +685,10 @@ def config() -> Config:
             )
     cues = _alternation(spec["negation_cues"])
     stance = _alternation(spec["stance_words"])
+    every = "|".join(f"(?:{p.regex.pattern})" for p in patterns)
+    ai = "|".join(
+        f"(?:{p.regex.pattern})" for p in patterns if p.signal == "ai_mention" and not p.context
+    )
     return Config(
         patterns=tuple(patterns),
         negation=re.compile(rf"(?:\b(?:{cues})\b|n't\b)", re.I),
@@ -110,6 +698,8 @@ def config() -> Config:
             r"threat|danger|chance|question|need\s+to\s+(?:worry|fear))\b",
             re.I,
         ),
+        prefilter=re.compile(every, re.I),
+        ai_any=re.compile(ai, re.I),
     )
 
 
@@ -151,8 +741,10 @@ def _negated_span(cfg: Config, span: str) -> bool:
     return any(cfg.negation.fullmatch(w) or "n't" in w.lower() for w in _WORD.findall(span))
 
 
-def _tag_sentence(sentence: str, has_ai: bool, cfg: Config) -> list[dict]:
+def _pattern_hits(sentence: str, has_ai: bool, cfg: Config) -> dict[str, dict]:
     hits: dict[str, dict] = {}
+    if not cfg.prefilter.search(sentence):
+        return hits
     for p in cfg.patterns:
         if p.context == "ai" and not has_ai:
             continue
@@ -174,19 +766,20 @@ def _tag_sentence(sentence: str, has_ai: bool, cfg: Config) -> list[dict]:
             best = hits.get(signal)
             if best is None or confidence > best["confidence"]:
                 hits[signal] = {"signal": signal, "phrase": phrase, "confidence": confidence}
+    return hits
+
+
+def _tag_sentence(sentence: str, has_ai: bool, cfg: Config) -> list[dict]:
+    hits = _pattern_hits(sentence, has_ai, cfg)
+    for h in _compose(sentence):
+        hits[h["signal"]] = h
     return [hits[s] for s in SIGNALS if s in hits]
 
 
-def _mentions_ai(text: str, cfg: Config) -> bool:
-    return any(
-        p.regex.search(text) for p in cfg.patterns if p.signal == "ai_mention" and not p.context
-    )
-
-
-@cache
+@lru_cache(maxsize=CACHE_SIZE)
 def _tag_text(text: str) -> tuple[tuple[int, str, dict], ...]:
     cfg = config()
-    has_ai = _mentions_ai(text, cfg)
+    has_ai = bool(cfg.ai_any.search(text))
     out = []
     for k, sentence in enumerate(split_sentences(text)):
         for hit in _tag_sentence(sentence, has_ai, cfg):
@@ -203,7 +796,7 @@ def _as_text(value: object) -> str:
 def tag_texts(texts: Sequence[str]) -> pd.DataFrame:
     """One row per text: a bool column per signal in ``SIGNALS`` and ``evidence``, a list of
     ``{"signal", "phrase", "confidence", "sentence"}`` dicts (sentence = index within the text).
-    A text has a signal when any of its sentences does."""
+    A text has a signal when any of its sentences does. Results are cached per unique text."""
     rows = []
     evidence = []
     for t in texts:
