@@ -8,7 +8,6 @@ from ui import state, views
 
 st.set_page_config(
     page_title="ChangeRadar",
-    page_icon=":material/radar:",
     layout="wide",
     initial_sidebar_state="expanded",
 )
