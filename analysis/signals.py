@@ -44,6 +44,8 @@ comment that mentions AI).
 from __future__ import annotations
 
 import re
+import re._constants as _sre
+import re._parser as _sre_parse
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -73,6 +75,7 @@ CACHE_SIZE = 1 << 18
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]|\bbut\b|\bhowever\b|\balthough\b|\bthough\b", re.I)
 _HYPOTHETICAL = re.compile(r"\b(?:if|whether|in\s+case|suppose|imagine|unless)\b", re.I)
 _WORD = re.compile(r"[\w']+")
+_ASCII_WORD = re.compile(r"[a-z]+")
 
 # ---------------------------------------------------------------------------------------------
 # Tokens for the compositional rules.
@@ -109,18 +112,112 @@ _BARE = {
     "weve": ("we", "'ve"),
 }
 _GAP = None  # a slot that skips up to four words
+# Frequent words, never chosen as a phrase's anchor when the phrase has a rarer word.
+_COMMON = frozenset(
+    [
+        "i",
+        "me",
+        "my",
+        "we",
+        "us",
+        "our",
+        "you",
+        "your",
+        "he",
+        "she",
+        "it",
+        "its",
+        "they",
+        "them",
+        "their",
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "'s",
+        "'re",
+        "'m",
+        "'ll",
+        "'ve",
+        "'d",
+        "do",
+        "does",
+        "did",
+        "n't",
+        "not",
+        "no",
+        "have",
+        "has",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "must",
+        "what",
+        "who",
+        "how",
+        "that",
+        "this",
+        "there",
+        "here",
+        "still",
+        "so",
+        "up",
+        "out",
+        "off",
+        "over",
+        "away",
+        "all",
+        "any",
+        "some",
+        "more",
+        "less",
+        "much",
+        "very",
+        "just",
+    ]
+)
 _GAP_MAX = 4
 
 
 def tokenize(sentence: str) -> list[tuple[str, int, int]]:
     """Lower-case tokens with their character span in ``sentence``; clitics split off."""
     out: list[tuple[str, int, int]] = []
-    for m in _TOKEN.finditer(sentence):
-        tok = m.group(0).lower().replace("\u2019", "'")
+    low = sentence.lower()
+    aligned = len(low) == len(sentence)  # lower() can lengthen a few non-ASCII letters
+    for m in _TOKEN.finditer(low if aligned else sentence):
+        tok = m.group(0) if aligned else m.group(0).lower()
         a, b = m.span()
-        if tok in _BARE:
+        if tok.isalnum() and tok not in _BARE:
+            out.append((tok, a, b))
+        elif tok in _BARE:
             out.extend((part, a, b) for part in _BARE[tok])
-        elif tok.endswith("n't") and len(tok) > 3:
+        elif (tok := tok.replace("\u2019", "'")).endswith("n't") and len(tok) > 3:
             base = tok[:-3]
             out.append((_NT_BASE.get(base, base), a, b))
             out.append(("n't", a, b))
@@ -200,6 +297,19 @@ class Concept:
                 index.setdefault(word, []).append(slots)
         return cls({k: tuple(v) for k, v in index.items()})
 
+    def anchors(self) -> set[str]:
+        """Words of which every match holds one: per phrase, its least common slot."""
+        out: set[str] = set()
+        for phrases in self.index.values():
+            for slots in phrases:
+                words = [w for w in slots if w is not None]
+                rare = [w for w in words if _COMMON.isdisjoint(w)]
+                if rare:
+                    out |= max(rare, key=lambda w: (min(map(len, w)), -len(w)))
+                else:
+                    out |= words[0]
+        return out
+
     def find(self, toks: Sequence[str]) -> list[tuple[int, int]]:
         """Longest match starting at each token: (start, end) token spans."""
         out = []
@@ -239,14 +349,52 @@ class Lexicon:
     """The compiled compositional vocabularies (see signals.yaml ``concepts``)."""
 
     c: dict[str, Concept]
+    trie: dict  # word -> child; key "" holds the concept names whose phrases end at a node
+    gapped: dict[str, tuple[tuple[str, Slots], ...]]  # phrases with "...", by first word
     participles: frozenset[str]
     boundary: frozenset[str]
-    first_words: frozenset[str]
+    anchors: frozenset[str]  # a sentence without any of these can have neither composed signal
     possessive: frozenset[str]
     job_nouns: frozenset[str]
 
     def __getitem__(self, name: str) -> Concept:
         return self.c[name]
+
+    def find_all(self, toks: Sequence[str]) -> dict[str, list[tuple[int, int]]]:
+        """Every concept's longest match at each token, in one pass: name -> (start, end)."""
+        found: dict[str, list[tuple[int, int]]] = {}
+        n = len(toks)
+        for i in range(n):
+            node = self.trie.get(toks[i])
+            if node is None:
+                continue
+            best: dict[str, int] = {}
+            j = i + 1
+            while node is not None:
+                for name in node.get("", ()):
+                    best[name] = j
+                if j >= n:
+                    break
+                node = node.get(toks[j])
+                j += 1
+            for name, slots in self.gapped.get(toks[i], ()):
+                end = _match(toks, i + 1, slots, 1)
+                if end > best.get(name, 0):
+                    best[name] = end
+            for name, end in best.items():
+                found.setdefault(name, []).append((i, end))
+        return found
+
+
+def _insert(node: dict, slots: Sequence[frozenset[str] | None], name: str) -> None:
+    if not slots:
+        if name not in node.get("", ()):
+            node[""] = (*node.get("", ()), name)
+        return
+    first = slots[0]
+    assert first is not None
+    for word in first:
+        _insert(node.setdefault(word, {}), slots[1:], name)
 
 
 # Words that end an object phrase after a transitive threat ("replace the doors before we ...").
@@ -282,7 +430,7 @@ def lexicon() -> Lexicon:
         for name, phrases in spec[signal].items():
             concepts[f"{signal}.{name}"] = Concept.build(phrases, irregular)
     df = spec["displacement_fear"]
-    first_words: set[str] = set()
+    anchors: set[str] = set()
     for name in [
         "strong",
         "threat_object",
@@ -294,9 +442,9 @@ def lexicon() -> Lexicon:
         "agent_action",
         "fear",
     ]:
-        first_words |= set(concepts[f"displacement_fear.{name}"].index)
+        anchors |= concepts[f"displacement_fear.{name}"].anchors()
     for name in ["learning", "learning_near", "standalone"]:
-        first_words |= set(concepts[f"training_request.{name}"].index)
+        anchors |= concepts[f"training_request.{name}"].anchors()
     participles: set[str] = set()
     for phrase in list(df["threat_object"]) + list(df["threat_job"]):
         head = str(phrase).split()[0]
@@ -308,11 +456,22 @@ def lexicon() -> Lexicon:
     job_words = {"job", "jobs", "role", "roles", "position", "positions", "posts", "livelihood"}
     job_words |= {"livelihoods", "career", "careers", "employment", "headcount", "hours", "shifts"}
     job_words |= {"contracts"}
+    trie: dict = {}
+    gapped: dict[str, list[tuple[str, Slots]]] = {}
+    for name, concept in concepts.items():
+        for word, phrases in concept.index.items():
+            for slots in phrases:
+                if _GAP in slots:
+                    gapped.setdefault(word, []).append((name, slots))
+                else:
+                    _insert(trie, (frozenset([word]), *slots[1:]), name)
     return Lexicon(
         c=concepts,
+        trie=trie,
+        gapped={k: tuple(v) for k, v in gapped.items()},
         participles=frozenset(participles),
         boundary=frozenset(_OBJECT_BOUNDARY.split()),
-        first_words=frozenset(first_words),
+        anchors=frozenset(anchors),
         possessive=frozenset(df["possessive"]),
         job_nouns=frozenset(job_words),
     )
@@ -324,6 +483,7 @@ class _Sentence:
 
     toks: list[str]
     spans: list[tuple[int, int]]
+    found: dict[str, list[tuple[int, int]]]
     clause: list[int]
     has_question: bool
     negations: list[int]
@@ -349,43 +509,58 @@ class _Sentence:
 
 def _analyse(tokens: list[tuple[str, int, int]], lex: Lexicon) -> _Sentence:
     toks = [t for t, _, _ in tokens]
-    breaks = {i for i, _ in lex["clause_break"].find(toks)}
+    found = lex.find_all(toks)
+
+    def get(name: str) -> list[tuple[int, int]]:
+        return found.get(name, [])
+
+    breaks = {i for i, _ in get("clause_break")}
     clause, cid = [], 0
     for i, t in enumerate(toks):
         if t in _PUNCT or i in breaks:
             cid += 1
         clause.append(cid)
     not_neg: set[int] = set()
-    for a, b in lex["not_negation"].find(toks):
+    for a, b in get("not_negation"):
         not_neg.update(range(a, b))
-    negations = [a for a, _ in lex["negation"].find(toks) if a not in not_neg]
+    negations = [a for a, _ in get("negation") if a not in not_neg]
     aux: set[int] = set()
-    for a, b in lex["aux_passive"].find(toks):
+    for a, b in get("aux_passive"):
         aux.update(range(a, b))
     return _Sentence(
         toks=toks,
         spans=[(a, b) for _, a, b in tokens],
+        found=found,
         clause=clause,
         has_question="?" in toks,
         negations=negations,
-        negative_subjects=[a for a, _ in lex["negative_subject"].find(toks)],
-        beliefs=lex["belief"].find(toks),
-        hypotheticals=[a for a, _ in lex["hypothetical"].find(toks)],
-        concessives=[a for a, _ in lex["concessive"].find(toks)],
-        resolved=[a for a, _ in lex["resolved"].find(toks)],
+        negative_subjects=[a for a, _ in get("negative_subject")],
+        beliefs=get("belief"),
+        hypotheticals=[a for a, _ in get("hypothetical")],
+        concessives=[a for a, _ in get("concessive")],
+        resolved=[a for a, _ in get("resolved")],
         aux=aux,
-        outsiders=[a for a, _ in lex["outsider"].find(toks)],
-        disbelief_clauses={clause[a] for a, _ in lex["disbelief"].find(toks)},
-        partitives={a for a, _ in lex["partitive"].find(toks)},
+        outsiders=[a for a, _ in get("outsider")],
+        disbelief_clauses={clause[a] for a, _ in get("disbelief")},
+        partitives={a for a, _ in get("partitive")},
     )
 
 
-def _masked(toks: list[str], mask: Concept) -> list[str]:
-    out = list(toks)
-    for a, b in mask.find(toks):
-        for i in range(a, b):
-            out[i] = "_"
-    return out
+class _Found:
+    """One signal's concept matches in a sentence, without those touching its masked phrases."""
+
+    def __init__(self, s: _Sentence, signal: str) -> None:
+        self.found = s.found
+        self.prefix = signal + "."
+        self.masked: set[int] = set()
+        for a, b in s.found.get(self.prefix + "mask", []):
+            self.masked.update(range(a, b))
+
+    def __call__(self, name: str) -> list[tuple[int, int]]:
+        spans = self.found.get(self.prefix + name, [])
+        if not self.masked:
+            return spans
+        return [(a, b) for a, b in spans if self.masked.isdisjoint(range(a, b))]
 
 
 def _before_in_clause(s: _Sentence, positions: Iterable[int], start: int, within: int) -> bool:
@@ -454,17 +629,16 @@ def _finish(
     return {"signal": signal, "phrase": phrase, "confidence": round(max(0.05, min(1.0, conf)), 2)}
 
 
-def _targets(toks: list[str], lex: Lexicon) -> tuple[dict[int, int], dict[int, int]]:
+def _targets(toks: list[str], F: _Found, lex: Lexicon) -> tuple[dict[int, int], dict[int, int]]:
     """Start -> end of person/job targets, and of job-only targets (for "take our jobs")."""
     persons: dict[int, int] = {}
     jobs: dict[int, int] = {}
     for name in ("target_person", "occupation"):
-        for a, b in lex[f"displacement_fear.{name}"].find(toks):
+        for a, b in F(name):
             persons[a] = max(persons.get(a, 0), b)
             if toks[b - 1] in lex.job_nouns:
                 jobs[a] = max(jobs.get(a, 0), b)
-    poss_target = lex["displacement_fear.possessive_target"]
-    for a, b in poss_target.find(toks):
+    for a, b in F("possessive_target"):
         if a > 0 and toks[a - 1] in lex.possessive:
             persons[a - 1] = max(persons.get(a - 1, 0), b)
             jobs[a - 1] = max(jobs.get(a - 1, 0), b)
@@ -500,9 +674,10 @@ def _subject_before(s: _Sentence, start: int, targets: dict[int, int], lex: Lexi
 
 
 def _displacement(s: _Sentence, sentence: str, lex: Lexicon) -> dict | None:
-    toks = _masked(s.toks, lex["displacement_fear.mask"])
-    persons, jobs = _targets(toks, lex)
-    fears = lex["displacement_fear.fear"].find(toks)
+    toks = s.toks
+    F = _Found(s, "displacement_fear")
+    persons, jobs = _targets(toks, F, lex)
+    fears = F("fear")
     cands: list[tuple[float, int, int, int]] = []
     own: set[int] = set()
 
@@ -511,12 +686,12 @@ def _displacement(s: _Sentence, sentence: str, lex: Lexicon) -> dict | None:
             fear_here = any(s.same_clause(f, a) for f, _ in fears)
             cands.append((min(0.95, conf + (0.1 if fear_here else 0.0)), a, b, trig))
 
-    for a, b in lex["displacement_fear.strong"].find(toks):
+    for a, b in F("strong"):
         own.update(range(a, b))
         add(0.85, a, b, a)
     threats: list[tuple[int, int]] = []
     for name, tg in (("threat_object", persons), ("threat_job", jobs)):
-        for a, b in lex[f"displacement_fear.{name}"].find(toks):
+        for a, b in F(name):
             threats.append((a, b))
             subj = _subject_before(s, a, tg, lex)
             if subj >= 0:
@@ -525,32 +700,32 @@ def _displacement(s: _Sentence, sentence: str, lex: Lexicon) -> dict | None:
             obj_end = _object_after(s, b, tg, lex)
             if obj_end > 0:
                 add(0.8, a, obj_end, a)
-    for a, b in lex["displacement_fear.threat_nominal"].find(toks):
+    for a, b in F("threat_nominal"):
         for t, e in persons.items():
             if e == a:
                 add(0.8, t, b, a)
-    for a, b in lex["displacement_fear.threat_state"].find(toks):
+    for a, b in F("threat_state"):
         own.update(range(a, b))
         threats.append((a, b))
         for t, e in persons.items():
             if s.same_clause(t, a) and (abs(t - b) <= 6 or abs(a - e) <= 6):
                 add(0.75, min(a, t), max(b, e), a)
-    for a, b in lex["displacement_fear.quantity"].find(toks):
+    for a, b in F("quantity"):
         obj_end = _object_after(s, b, persons, lex, reach=3)
         if obj_end > 0:
             add(0.75, a, obj_end, a)
     agents = {i for i, t in enumerate(toks) if t in lex["displacement_fear.agent"].index}
-    for a, b in lex["displacement_fear.agent_action"].find(toks):
+    for a, b in F("agent_action"):
         ag = [i for i in agents if a - 3 <= i < a]
         if ag:
             add(0.8, min(ag), b, a)
-    doubt = lex["displacement_fear.doubt"].find(toks)
-    for a, b in lex["displacement_fear.continuity"].find(toks):
+    doubt = F("doubt")
+    for a, b in F("continuity"):
         in_doubt = s.has_question or any(s.same_clause(d, a) for d, _ in doubt)
         has_target = any(s.same_clause(t, a) for t in persons)
         if in_doubt and has_target:
             add(0.7, a, b, a)
-    topics = lex["displacement_fear.job_topic"].find(toks)
+    topics = F("job_topic")
     for fa, fb in fears:
         for ta, tb in topics:
             if s.same_clause(fa, ta) and -3 <= ta - fb <= 8:
@@ -567,29 +742,26 @@ def _displacement(s: _Sentence, sentence: str, lex: Lexicon) -> dict | None:
 
 
 def _training(s: _Sentence, sentence: str, lex: Lexicon) -> dict | None:
-    toks = _masked(s.toks, lex["training_request.mask"])
-    refused = {
-        s.clause[a]
-        for a, _ in lex["training_request.refusal"].find(toks)
-        if _before_in_clause(s, s.negations, a, 2)
-    }
+    toks = s.toks
+    F = _Found(s, "training_request")
+    refused = {s.clause[a] for a, _ in F("refusal") if _before_in_clause(s, s.negations, a, 2)}
     refused |= {s.clause[a] for a, _ in _find_words(toks, ("no", "need"))}
-    learning = lex["training_request.learning"].find(toks)
-    near = lex["training_request.learning_near"].find(toks)
-    requests = lex["training_request.request"].find(toks)
+    learning = F("learning")
+    near = F("learning_near")
+    requests = F("request")
     if s.has_question and toks and toks[0] in ("can", "could", "would", "will"):
         requests.append((0, 1))
-    near_requests = lex["training_request.near_request"].find(toks)
-    modifiers = lex["training_request.modifier"].find(toks)
-    lacks = lex["training_request.lack"].find(toks)
-    complaints = lex["training_request.complaint"].find(toks)
+    near_requests = F("near_request")
+    modifiers = F("modifier")
+    lacks = F("lack")
+    complaints = F("complaint")
     cands: list[tuple[float, int, int, int]] = []
 
     def add(conf: float, a: int, b: int) -> None:
         if s.same_clause(a, b - 1) and s.clause[a] not in refused:
             cands.append((conf, a, b, a))
 
-    for a, b in lex["training_request.standalone"].find(toks):
+    for a, b in F("standalone"):
         add(0.8, a, b)
     negs = s.negations
     for la, lb in learning:
@@ -628,7 +800,7 @@ def _find_words(toks: list[str], words: tuple[str, ...]) -> list[tuple[int, int]
 def _compose(sentence: str) -> list[dict]:
     lex = lexicon()
     tokens = tokenize(sentence)
-    if not any(t in lex.first_words for t, _, _ in tokens):
+    if lex.anchors.isdisjoint([t for t, _, _ in tokens]):
         return []
     s = _analyse(tokens, lex)
     hits = [_displacement(s, sentence, lex), _training(s, sentence, lex)]
@@ -647,6 +819,51 @@ class Pattern:
     negatable: bool
     context: str | None
     flip_to: str | None
+    # Every match contains one of these (lower-case); None when no such set could be derived.
+    literals: tuple[str, ...] | None
+
+
+def required_literals(pattern: str) -> tuple[str, ...] | None:
+    """Strings of which every match of ``pattern`` (case-insensitive) contains at least one.
+
+    A cheap ``in`` test on them skips a regular expression that cannot match, which is most of
+    them for most sentences. Derived from the parse tree: a run of literal characters is
+    required where the run is; a group or a repeat of at least one requires what its body
+    requires; an alternation requires the union of its branches' sets (and nothing if one
+    branch requires nothing); of several requirements in sequence the most selective is kept.
+    """
+    return _required(_sre_parse.parse(pattern, re.I))
+
+
+def _required(sub: Iterable[tuple[object, object]]) -> tuple[str, ...] | None:
+    found: list[set[str]] = []
+    run = ""
+    for op, av in sub:
+        if op is _sre.LITERAL:
+            run += chr(av).lower()  # type: ignore[arg-type]
+            continue
+        if run:
+            found.append({run})
+            run = ""
+        req: tuple[str, ...] | None = None
+        if op is _sre.SUBPATTERN:
+            req = _required(av[-1])  # type: ignore[index]
+        elif op is _sre.BRANCH:
+            branches = [_required(b) for b in av[1]]  # type: ignore[index]
+            if all(branches):
+                req = tuple(sorted({x for b in branches for x in b or ()}))
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+            low, _, body = av  # type: ignore[misc]
+            if low >= 1:
+                req = _required(body)
+        if req:
+            found.append(set(req))
+    if run:
+        found.append({run})
+    if not found:
+        return None
+    best = max(found, key=lambda c: (min(len(x) for x in c), -len(c)))
+    return tuple(sorted(best))
 
 
 @dataclass(frozen=True)
@@ -655,8 +872,30 @@ class Config:
     negation: re.Pattern[str]
     stance: re.Pattern[str]
     no_fear: re.Pattern[str]
-    prefilter: re.Pattern[str]
-    ai_any: re.Pattern[str]
+    # Pattern positions by required literal: letter-only literals are found inside the words
+    # of a sentence (cached per word), the few others by a substring test.
+    by_literal: dict[str, tuple[int, ...]]
+    always: tuple[int, ...]
+    odd_literals: tuple[str, ...]
+    word_literals: dict[str, tuple[str, ...]]
+
+    def candidates(self, text: str) -> list[Pattern]:
+        """The patterns that can match ``text``, in file order."""
+        low = text.lower()
+        found = set(self.always)
+        for word in set(_ASCII_WORD.findall(low)):
+            lits = self.word_literals.get(word)
+            if lits is None:
+                lits = tuple(x for x in self.by_literal if x.isalpha() and x in word)
+                if len(self.word_literals) > CACHE_SIZE:
+                    self.word_literals.clear()
+                self.word_literals[word] = lits
+            for x in lits:
+                found.update(self.by_literal[x])
+        for x in self.odd_literals:
+            if x in low:
+                found.update(self.by_literal[x])
+        return [self.patterns[i] for i in sorted(found)]
 
 
 def _alternation(spec: str) -> str:
@@ -681,25 +920,28 @@ def config() -> Config:
                     negatable=signal != "ai_mention" and bool(item.get("negatable", True)),
                     context=item.get("context"),
                     flip_to=item.get("flip_to"),
+                    literals=required_literals(item["pattern"]),
                 )
             )
+    by_literal: dict[str, list[int]] = {}
+    for i, p in enumerate(patterns):
+        for x in p.literals or ():
+            by_literal.setdefault(x, []).append(i)
     cues = _alternation(spec["negation_cues"])
     stance = _alternation(spec["stance_words"])
-    every = "|".join(f"(?:{p.regex.pattern})" for p in patterns)
-    ai = "|".join(
-        f"(?:{p.regex.pattern})" for p in patterns if p.signal == "ai_mention" and not p.context
-    )
     return Config(
         patterns=tuple(patterns),
         negation=re.compile(rf"(?:\b(?:{cues})\b|n't\b)", re.I),
         stance=re.compile(rf"\b(?:{stance})\b", re.I),
+        by_literal={x: tuple(ix) for x, ix in by_literal.items()},
+        always=tuple(i for i, p in enumerate(patterns) if p.literals is None),
+        odd_literals=tuple(x for x in by_literal if not (x.isascii() and x.isalpha())),
+        word_literals={},
         no_fear=re.compile(
             r"\bno\s+(?:real\s+)?(?:fear|fears|worry|worries|concerns?|plans?|intention|risk|"
             r"threat|danger|chance|question|need\s+to\s+(?:worry|fear))\b",
             re.I,
         ),
-        prefilter=re.compile(every, re.I),
-        ai_any=re.compile(ai, re.I),
     )
 
 
@@ -743,9 +985,7 @@ def _negated_span(cfg: Config, span: str) -> bool:
 
 def _pattern_hits(sentence: str, has_ai: bool, cfg: Config) -> dict[str, dict]:
     hits: dict[str, dict] = {}
-    if not cfg.prefilter.search(sentence):
-        return hits
-    for p in cfg.patterns:
+    for p in cfg.candidates(sentence):
         if p.context == "ai" and not has_ai:
             continue
         for m in p.regex.finditer(sentence):
@@ -776,10 +1016,19 @@ def _tag_sentence(sentence: str, has_ai: bool, cfg: Config) -> list[dict]:
     return [hits[s] for s in SIGNALS if s in hits]
 
 
+def _mentions_ai(text: str, cfg: Config) -> bool:
+    for p in cfg.candidates(text):
+        if p.signal != "ai_mention" or p.context:
+            continue
+        if p.regex.search(text):
+            return True
+    return False
+
+
 @lru_cache(maxsize=CACHE_SIZE)
 def _tag_text(text: str) -> tuple[tuple[int, str, dict], ...]:
     cfg = config()
-    has_ai = bool(cfg.ai_any.search(text))
+    has_ai = _mentions_ai(text, cfg)
     out = []
     for k, sentence in enumerate(split_sentences(text)):
         for hit in _tag_sentence(sentence, has_ai, cfg):
