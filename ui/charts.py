@@ -238,7 +238,7 @@ def _grid_chart(
             "construct_label:N",
             sort=constructs,
             title="Construct",
-            axis=alt.Axis(orient="top", labelAngle=-30, labelLimit=180),
+            axis=alt.Axis(orient="top", labelAngle=-30, labelLimit=180, labelOverlap=False),
         ),
         y=alt.Y("group:N", sort=groups, title="Group", axis=alt.Axis(labelLimit=220)),
     )
@@ -1164,7 +1164,7 @@ def theme_share_by_group(
             "theme_label:N",
             sort=_first_seen(df["theme_label"]),
             title="Theme",
-            axis=alt.Axis(orient="top", labelAngle=-30, labelLimit=180),
+            axis=alt.Axis(orient="top", labelAngle=-30, labelLimit=180, labelOverlap=False),
         ),
         y=alt.Y("group:N", sort=_first_seen(df["group"]), title="Group"),
     )
