@@ -202,7 +202,7 @@ _COMMON = frozenset(
         "just",
     ]
 )
-_GAP_MAX = 4
+_GAP_MAX = 6
 
 
 def tokenize(sentence: str) -> list[tuple[str, int, int]]:
@@ -423,6 +423,9 @@ def lexicon() -> Lexicon:
         "outsider",
         "disbelief",
         "partitive",
+        "not_resolved",
+        "knowledge",
+        "agent_gap",
     ]
     for name in shared:
         concepts[name] = Concept.build(spec[name], irregular)
@@ -493,6 +496,8 @@ class _Sentence:
     concessives: list[int]
     resolved: list[int]
     aux: set[int]
+    knowledge: list[int]
+    agent_gap: set[int]
     outsiders: list[int]
     disbelief_clauses: set[int]
     partitives: set[int]
@@ -524,6 +529,7 @@ def _analyse(tokens: list[tuple[str, int, int]], lex: Lexicon) -> _Sentence:
     for a, b in get("not_negation"):
         not_neg.update(range(a, b))
     negations = [a for a, _ in get("negation") if a not in not_neg]
+    not_resolved = {k for a, b in get("not_resolved") for k in range(a, b)}
     aux: set[int] = set()
     for a, b in get("aux_passive"):
         aux.update(range(a, b))
@@ -538,8 +544,10 @@ def _analyse(tokens: list[tuple[str, int, int]], lex: Lexicon) -> _Sentence:
         beliefs=get("belief"),
         hypotheticals=[a for a, _ in get("hypothetical")],
         concessives=[a for a, _ in get("concessive")],
-        resolved=[a for a, _ in get("resolved")],
+        resolved=[a for a, _ in get("resolved") if a not in not_resolved],
         aux=aux,
+        knowledge=[a for a, _ in get("knowledge")],
+        agent_gap={a for a, _ in get("agent_gap")},
         outsiders=[a for a, _ in get("outsider")],
         disbelief_clauses={clause[a] for a, _ in get("disbelief")},
         partitives={a for a, _ in get("partitive")},
@@ -574,10 +582,15 @@ def _negated(s: _Sentence, start: int, own: set[int], fears: list[tuple[int, int
     clause that rejects the reassurance ("..., but I don't believe them") lifts it."""
     if any(c > s.clause[start] for c in s.disbelief_clauses):
         return False
-    negs = [p for p in s.negations if p not in own]
+
+    def scopes(p: int) -> bool:
+        # "nobody can say what happens to us": the negation is about the saying.
+        return p not in own and not any(p < k < start for k in s.knowledge)
+
+    negs = [p for p in s.negations if scopes(p)]
     if _before_in_clause(s, negs, start, 5):
         return True
-    if _before_in_clause(s, [p for p in s.negative_subjects if p not in own], start, 99):
+    if _before_in_clause(s, [p for p in s.negative_subjects if scopes(p)], start, 99):
         return True
     for a, _ in [*s.beliefs, *fears]:
         if a < start and s.same_clause(a, start) and _before_in_clause(s, negs, a, 3):
@@ -587,9 +600,11 @@ def _negated(s: _Sentence, start: int, own: set[int], fears: list[tuple[int, int
 
 def _denied_after(s: _Sentence, i: int) -> bool:
     """A short denial right after the hypothetical clause: "..., but it can't"."""
-    c = s.clause[i]
-    nxt = [k for k in range(len(s.toks)) if s.clause[k] == c + 1 and s.toks[k] not in _PUNCT]
-    return 0 < len(nxt) <= 5 and any(p in nxt for p in s.negations)
+    later = [k for k in range(len(s.toks)) if s.clause[k] > s.clause[i] and s.toks[k] not in _PUNCT]
+    if not later:
+        return False
+    nxt = [k for k in later if s.clause[k] == s.clause[later[0]]]
+    return len(nxt) <= 5 and any(p in nxt for p in s.negations)
 
 
 def _finish(
@@ -639,9 +654,12 @@ def _targets(toks: list[str], F: _Found, lex: Lexicon) -> tuple[dict[int, int], 
             if toks[b - 1] in lex.job_nouns:
                 jobs[a] = max(jobs.get(a, 0), b)
     for a, b in F("possessive_target"):
-        if a > 0 and toks[a - 1] in lex.possessive:
-            persons[a - 1] = max(persons.get(a - 1, 0), b)
-            jobs[a - 1] = max(jobs.get(a - 1, 0), b)
+        # "my skills", and with one word between, "my accountancy qualification".
+        for k in (a - 1, a - 2):
+            if k >= 0 and toks[k] in lex.possessive and toks[a - 1] not in _PUNCT:
+                persons[k] = max(persons.get(k, 0), b)
+                jobs[k] = max(jobs.get(k, 0), b)
+                break
     for a in list(persons):
         if a > 0 and toks[a - 1] in lex.possessive and toks[persons[a] - 1] in lex.job_nouns:
             jobs[a - 1] = max(jobs.get(a - 1, 0), persons[a])
@@ -716,7 +734,10 @@ def _displacement(s: _Sentence, sentence: str, lex: Lexicon) -> dict | None:
             add(0.75, a, obj_end, a)
     agents = {i for i, t in enumerate(toks) if t in lex["displacement_fear.agent"].index}
     for a, b in F("agent_action"):
-        ag = [i for i in agents if a - 3 <= i < a]
+        # The agent is the subject: only modals and adverbs between ("the bot can easily do").
+        ag = [
+            i for i in agents if a - 3 <= i < a and all(k in s.agent_gap for k in range(i + 1, a))
+        ]
         if ag:
             add(0.8, min(ag), b, a)
     doubt = F("doubt")
