@@ -203,6 +203,22 @@ _COMMON = frozenset(
     ]
 )
 _GAP_MAX = 6
+_IMPERATIVE = frozenset(
+    [
+        "teach",
+        "show",
+        "train",
+        "upskill",
+        "reskill",
+        "explain",
+        "walk",
+        "help",
+        "guide",
+        "coach",
+        "mentor",
+        "give",
+    ]
+)
 
 
 def tokenize(sentence: str) -> list[tuple[str, int, int]]:
@@ -366,7 +382,7 @@ class Lexicon:
         n = len(toks)
         for i in range(n):
             node = self.trie.get(toks[i])
-            if node is None:
+            if node is None and toks[i] not in self.gapped:
                 continue
             best: dict[str, int] = {}
             j = i + 1
@@ -400,7 +416,7 @@ def _insert(node: dict, slots: Sequence[frozenset[str] | None], name: str) -> No
 # Words that end an object phrase after a transitive threat ("replace the doors before we ...").
 _OBJECT_BOUNDARY = (
     "that which who whom when before after while because since so then than with and or if "
-    "unless until once as by for from into onto"
+    "unless until once as by for from into onto without not n't never"
 )
 
 
@@ -441,6 +457,7 @@ def lexicon() -> Lexicon:
         "threat_state",
         "threat_nominal",
         "continuity",
+        "continuity_job",
         "quantity",
         "agent_action",
         "fear",
@@ -458,7 +475,7 @@ def lexicon() -> Lexicon:
     participles |= {"cut", "let", "shut", "put"}
     job_words = {"job", "jobs", "role", "roles", "position", "positions", "posts", "livelihood"}
     job_words |= {"livelihoods", "career", "careers", "employment", "headcount", "hours", "shifts"}
-    job_words |= {"contracts"}
+    job_words |= {"contracts", "contract"}
     trie: dict = {}
     gapped: dict[str, list[tuple[str, Slots]]] = {}
     for name, concept in concepts.items():
@@ -490,6 +507,7 @@ class _Sentence:
     clause: list[int]
     has_question: bool
     negations: list[int]
+    raw_negations: list[int]  # including "don't want", for refusals of training
     negative_subjects: list[int]
     beliefs: list[tuple[int, int]]
     hypotheticals: list[int]
@@ -540,6 +558,7 @@ def _analyse(tokens: list[tuple[str, int, int]], lex: Lexicon) -> _Sentence:
         clause=clause,
         has_question="?" in toks,
         negations=negations,
+        raw_negations=[a for a, _ in get("negation")],
         negative_subjects=[a for a, _ in get("negative_subject")],
         beliefs=get("belief"),
         hypotheticals=[a for a, _ in get("hypothetical")],
@@ -616,6 +635,7 @@ def _finish(
     fears: list[tuple[int, int]],
     *,
     scope: bool,
+    positive: set[int] | None = None,
 ) -> dict | None:
     """Apply the scope rules at each candidate's trigger word and keep the most confident.
     Candidates are (confidence, phrase start, phrase end, trigger position)."""
@@ -623,7 +643,8 @@ def _finish(
     for conf, a, b, trig in cands:
         first = min(a, trig)
         if scope:
-            if _negated(s, trig, own, fears) or (a < trig and _negated(s, a, own, fears)):
+            negated = _negated(s, trig, own, fears) or (a < trig and _negated(s, a, own, fears))
+            if negated and trig not in (positive or ()):
                 continue
             if _before_in_clause(s, s.resolved, trig, 99) or _before_in_clause(
                 s, s.concessives, trig, 99
@@ -698,6 +719,7 @@ def _displacement(s: _Sentence, sentence: str, lex: Lexicon) -> dict | None:
     fears = F("fear")
     cands: list[tuple[float, int, int, int]] = []
     own: set[int] = set()
+    positive: set[int] = set()  # triggers that a negation does not cancel
 
     def add(conf: float, a: int, b: int, trig: int) -> None:
         if s.same_clause(a, b - 1):
@@ -741,12 +763,20 @@ def _displacement(s: _Sentence, sentence: str, lex: Lexicon) -> dict | None:
         if ag:
             add(0.8, min(ag), b, a)
     doubt = F("doubt")
-    for a, b in F("continuity"):
-        in_doubt = s.has_question or any(s.same_clause(d, a) for d, _ in doubt)
-        has_target = any(s.same_clause(t, a) for t in persons)
-        if in_doubt and has_target:
-            add(0.7, a, b, a)
-    topics = F("job_topic")
+    # Continuity is asserted positively, so a negation makes it a fear ("I can't see them
+    # keeping us on") rather than cancelling it: it counts as doubt and is exempt from scope.
+    for name, tg, reach in (("continuity", persons, 99), ("continuity_job", jobs, 6)):
+        for a, b in F(name):
+            in_doubt = (
+                s.has_question
+                or any(s.same_clause(d, a) for d, _ in doubt)
+                or _before_in_clause(s, s.negations, a, 8)
+            )
+            if in_doubt and any(s.same_clause(t, a) and abs(t - a) <= reach for t in tg):
+                add(0.7, a, b, a)
+                positive.add(a)
+    # Fear with a job topic, a job noun or a possessed stake ("scared for my future").
+    topics = F("job_topic") + list(jobs.items())
     for fa, fb in fears:
         for ta, tb in topics:
             if s.same_clause(fa, ta) and -3 <= ta - fb <= 8:
@@ -759,13 +789,15 @@ def _displacement(s: _Sentence, sentence: str, lex: Lexicon) -> dict | None:
                 cands.append((0.7, fa, b, fa))
     if not cands:
         return None
-    return _finish(s, sentence, "displacement_fear", cands, own, fears, scope=True)
+    return _finish(
+        s, sentence, "displacement_fear", cands, own, fears, scope=True, positive=positive
+    )
 
 
 def _training(s: _Sentence, sentence: str, lex: Lexicon) -> dict | None:
     toks = s.toks
     F = _Found(s, "training_request")
-    refused = {s.clause[a] for a, _ in F("refusal") if _before_in_clause(s, s.negations, a, 2)}
+    refused = {s.clause[a] for a, _ in F("refusal") if _before_in_clause(s, s.raw_negations, a, 2)}
     refused |= {s.clause[a] for a, _ in _find_words(toks, ("no", "need"))}
     learning = F("learning")
     near = F("learning_near")
@@ -784,10 +816,14 @@ def _training(s: _Sentence, sentence: str, lex: Lexicon) -> dict | None:
 
     for a, b in F("standalone"):
         add(0.8, a, b)
+    # An imperative: a learning verb opening its clause ("Teach us the shortcuts").
+    for a, b in learning:
+        if (a == 0 or s.clause[a - 1] != s.clause[a]) and toks[a] in _IMPERATIVE:
+            add(0.8, a, b)
     negs = s.negations
     for la, lb in learning:
         for ra, rb in requests:
-            if (rb <= la and la - rb <= 8) or (ra >= lb and ra - lb <= 8):
+            if (rb <= la and la - rb <= 12) or (ra >= lb and ra - lb <= 12):
                 add(0.85, min(la, ra), max(lb, rb))
         for ma, mb in [*modifiers, *lacks]:
             if mb <= la and la - mb <= 2:
