@@ -171,6 +171,18 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+def _cpu_of(ours: dict[str, Any], stage: str) -> float | None:
+    cpu = ours.get("cpu_seconds", {})
+    if stage == "end_to_end":
+        return ours.get("end_to_end_cpu_seconds")
+    if stage == "comments":
+        parts = [cpu.get("comments_tidy"), cpu.get("comments_redact")]
+        return None if None in parts else round(sum(parts), 3)
+    if stage == "prepare_other":
+        return None
+    return cpu.get(stage)
+
+
 def markdown(results: dict[str, Any]) -> str:
     sizes = results["sizes"]
     keys = sorted(sizes, key=int)
@@ -189,6 +201,11 @@ def markdown(results: dict[str, Any]) -> str:
     ]
     for name, get in extra:
         lines.append(f"| {name} | " + " | ".join(_fmt(get(sizes[k])) for k in keys) + " |")
+    lines += ["", "## CPU seconds of the same stages (this process; wall minus CPU = waiting)", ""]
+    lines += [head, "|---" * (len(keys) + 1) + "|"]
+    for st in stages:
+        vals = [_cpu_of(sizes[k]["ours"], st) for k in keys]
+        lines.append(f"| {st} | " + " | ".join(_fmt(v) for v in vals) + " |")
     base_keys = sorted({s for k in keys for s in (sizes[k]["baseline_stage_seconds"] or {})})
     if base_keys:
         lines += ["", "## Naive baseline (openpyxl read_excel + NLTK VADER + TF-IDF/k-means)", ""]
