@@ -14,8 +14,8 @@ from concepts that must meet in the same clause (clauses end at , ; : ( ) dashes
   work"); or a threat linked to a person or job: a transitive threat with the person or job as its
   object ("replace us", "cut the team", "phasing out our roles") or, in the passive, its subject
   ("we will be replaced", "had their hours cut"), never a thing ("replace the old CRM"); a threat
-  state near a person or job ("my role could disappear", "we're next"); fewer/half of a workforce
-  ("fewer teachers"); an AI agent doing the job ("the robot does my job"); doubt about continuity
+  state near a person or job ("my role could disappear", "we're next"); a smaller workforce
+  ("fewer teachers", "need half the pickers"); an AI agent doing the job ("the robot does my job"); doubt about continuity
   ("whether we'll still have jobs"); or a fear cue with a job topic ("anxious about our roles").
   A fear cue in the clause raises confidence.
 * training_request = a learning or support word (training, course, guidance, documentation,
@@ -24,21 +24,32 @@ from concepts that must meet in the same clause (clauses end at , ; : ( ) dashes
   ("no training", "nobody showed us", "haven't been shown") or a complaint after it ("the guide is
   out of date"); or a request on its own ("don't know how to use", "left to work it out").
 
-Scope rules for both, within the clause and before the trigger: a negation within five words,
-a negated belief or fear ("I don't think", "not worried"), or a negative subject ("nobody",
-"none of us") cancels a fear; "not sure" is uncertainty, not negation, and phrases that carry their
-own negation ("no longer needed", "no job security") are not cancelled by it. A past, resolved
-fear ("I used to worry") and a concessive ("even if they automated it") cancel; a job loss of
-someone outside work ("my brother was laid off") does not count. Hypotheticals ("if", "unless")
-keep the tag with confidence lowered by 0.1, unless a short denial follows ("..., but it can't").
-A negated need cancels a training request ("I don't need more training"); praise of training
-("the course was great") has no request and is not one. Fears and requests voiced for other
-people ("my team is anxious about their roles") count: they describe the team.
+Scope rules, within the clause and before the trigger word: a negation within five words, a
+negated belief or fear ("I don't think", "not worried"), or a negative subject ("nobody", "none of
+us") cancels a fear, unless a knowing or saying verb stands between ("nobody can say what happens
+to us" is still a fear) or a later clause rejects the reassurance ("..., but I don't believe
+them"). "Not sure" is uncertainty and "don't want to end up redundant" a fear, not negations;
+phrases that carry their own negation ("no longer needed", "no job security") are not cancelled by
+it, and continuity doubts are strengthened by it ("I can't see them keeping us on"). A past,
+resolved fear ("I used to worry") and a concessive ("even if they automated it") cancel; a job
+loss of someone outside work ("my brother was laid off") does not count. Hypotheticals ("if",
+"unless") keep the tag with confidence lowered by 0.1, unless a short denial follows ("..., but it
+can't"). A negated need cancels a training request ("I don't need more training"); praise of
+training ("the course was great") has no request and is not one. Fears and requests voiced for
+other people ("my team is anxious about their roles") count: they describe the team.
 
 **Patterns** (ai_mention, ai_distrust, ai_trust, change_fatigue): regular expressions with a
 confidence each, negation in a six-word window before the match, ``flip_to`` for negated trust
 words ("not accurate" is distrust), and AI context for generic words ("errors" counts only in a
 comment that mentions AI).
+
+**Speed.** Results are cached per unique text (surveys repeat answers). A sentence is only analysed
+for the composed signals when it holds an anchor word (per phrase, its least common slot, so the
+skip is exact), all concept lists are matched in one pass over a word trie, and a pattern's regular
+expression runs only when one of the literals every match must contain (read from its parse tree)
+is in the sentence. Measured on the 165,691 comments of the 100k-row benchmark export (12,596
+unique): about 9,000 unique comments per CPU-second, about 73,000 comments per CPU-second with the
+cache.
 """
 
 from __future__ import annotations
@@ -326,21 +337,6 @@ class Concept:
                     out |= words[0]
         return out
 
-    def find(self, toks: Sequence[str]) -> list[tuple[int, int]]:
-        """Longest match starting at each token: (start, end) token spans."""
-        out = []
-        for i, t in enumerate(toks):
-            cands = self.index.get(t)
-            if not cands:
-                continue
-            best = -1
-            for slots in cands:
-                end = _match(toks, i + 1, slots, 1)
-                best = max(best, end)
-            if best > 0:
-                out.append((i, best))
-        return out
-
 
 def _match(toks: Sequence[str], j: int, slots: Slots, k: int) -> int:
     while k < len(slots):
@@ -522,12 +518,6 @@ class _Sentence:
 
     def same_clause(self, a: int, b: int) -> bool:
         return self.clause[a] == self.clause[b]
-
-    def clause_start(self, i: int) -> int:
-        c = self.clause[i]
-        while i > 0 and self.clause[i - 1] == c:
-            i -= 1
-        return i
 
 
 def _analyse(tokens: list[tuple[str, int, int]], lex: Lexicon) -> _Sentence:
