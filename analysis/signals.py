@@ -15,8 +15,9 @@ from concepts that must meet in the same clause (clauses end at , ; : ( ) dashes
   object ("replace us", "cut the team", "phasing out our roles") or, in the passive, its subject
   ("we will be replaced", "had their hours cut"), never a thing ("replace the old CRM"); a threat
   state near a person or job ("my role could disappear", "we're next"); a smaller workforce
-  ("fewer teachers", "need half the pickers"); an AI agent doing the job ("the robot does my job"); doubt about continuity
-  ("whether we'll still have jobs"); or a fear cue with a job topic ("anxious about our roles").
+  ("fewer teachers", "need half the pickers"); an AI agent doing the job ("the robot does my
+  job"); doubt about continuity ("whether we'll still have jobs"); or a fear cue with a job topic
+  ("anxious about our roles").
   A fear cue in the clause raises confidence.
 * training_request = a learning or support word (training, course, guidance, documentation,
   "show us how", practice ...) with a request ("need", "would like", "please", "can we get", "is
