@@ -51,6 +51,7 @@ __all__ = [
     "FORMATS",
     "INJECTION_CHARS",
     "WORKBOOK_OPTIONS",
+    "clean_text",
     "comments_csv",
     "group_csv",
     "neutralise",
@@ -84,10 +85,18 @@ _FILL_TEXT = {-2: "#000000", -1: "#000000", 0: "#000000", 1: "#000000", 2: "#fff
 _GAP_BINS = (10.0, 5.0)  # points: |gap| >= 10 strong colour, >= 5 light colour
 _HIDDEN_FILL = "#d9d9d9"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+# Characters XML 1.0 forbids (controls, lone surrogates, U+FFFE/U+FFFF): they break XLSX and
+# SVG, and vl_convert aborts the whole process on them, so text loses them before any export.
+_XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 # --------------------------------------------------------------------------------------------
 # text safety
+
+
+def clean_text(text: object) -> str:
+    """Text with XML-invalid characters replaced by U+FFFD (see ``_XML_INVALID``)."""
+    return _XML_INVALID.sub("\ufffd", "" if text is None else str(text))
 
 
 def neutralise(text: object) -> str:
@@ -117,7 +126,7 @@ def _missing(value: object) -> bool:
 
 
 def _esc(text: object) -> str:
-    return html.escape("" if _missing(text) else str(text), quote=True)
+    return html.escape("" if _missing(text) else clean_text(text), quote=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -451,7 +460,7 @@ class _Book:
         elif _is_number(value):
             ws.write_number(row, col, float(value), fmt)
         else:
-            ws.write_string(row, col, neutralise(value)[:MAX_CELL_CHARS], fmt)
+            ws.write_string(row, col, neutralise(clean_text(value))[:MAX_CELL_CHARS], fmt)
 
     def merge(self, ws: Any, row: int, first: int, last: int, text: str, fmt: Any) -> None:
         if last > first:
@@ -507,7 +516,7 @@ class _Book:
 
     @property
     def pval(self) -> Any:
-        return self.fmt(num_format="0.000", align="center")
+        return self.fmt(num_format='[<0.001]"<0.001";0.000', align="center")
 
     @property
     def dval(self) -> Any:
@@ -746,6 +755,8 @@ def _team_sheet(book: _Book, results: Any, team: str) -> None:
             "Question",
             "",
             "",
+            "",
+            "",
             "Score (0–100)",
             "Organisation score",
             "% favourable",
@@ -754,28 +765,25 @@ def _team_sheet(book: _Book, results: Any, team: str) -> None:
         ]
         for j, h in enumerate(heads):
             book.put(ws, row, j, h, book.header)
+        book.merge(ws, row, 1, 5, "Question", book.header)
+        ws.set_row(row, 30)
         row += 1
         for _, r in rows.iterrows():
             org_r = org_items.loc[str(r["item"])] if str(r["item"]) in org_items.index else None
             cid = str(org_r["construct"]) if org_r is not None else str(r["construct"])
             label = cons[cid].label if cid in cons else cid
             book.put(ws, row, 0, label, book.text)
-            book.merge(ws, row, 1, 3, _question_text(r), book.text)
+            book.merge(ws, row, 1, 5, _question_text(r), book.text)
             if bool(r["suppressed"]):
-                book.merge(ws, row, 4, 8, f"Hidden: {r['suppressed_reason']}", book.notice)
+                book.merge(ws, row, 6, 10, f"Hidden: {r['suppressed_reason']}", book.notice)
             else:
-                book.put(ws, row, 4, r["score"], book.score)
-                book.put(
-                    ws,
-                    row,
-                    5,
-                    None if org_r is None or bool(org_r["suppressed"]) else org_r["score"],
-                    book.score,
-                )
-                book.put(ws, row, 6, _frac(r["favorable"]), book.pct)
-                book.put(ws, row, 7, _frac(r["unfavorable"]), book.pct)
-                book.put(ws, row, 8, r["n"], book.count)
-            ws.set_row(row, 28 if len(_question_text(r)) > 60 else 15)
+                org_score = None if org_r is None or bool(org_r["suppressed"]) else org_r["score"]
+                book.put(ws, row, 6, r["score"], book.score)
+                book.put(ws, row, 7, org_score, book.score)
+                book.put(ws, row, 8, _frac(r["favorable"]), book.pct)
+                book.put(ws, row, 9, _frac(r["unfavorable"]), book.pct)
+                book.put(ws, row, 10, r["n"], book.count)
+            ws.set_row(row, 28 if len(_question_text(r)) > 62 else 15)
             row += 1
         row += 1
 
@@ -886,7 +894,7 @@ def _team_sheet(book: _Book, results: Any, team: str) -> None:
             book.merge(ws, row, 2, 7, c["text"], book.text)
             book.merge(ws, row, 8, 9, c.get("theme_label", ""), book.text)
             book.put(ws, row, 10, c.get("label", ""), book.text)
-            ws.set_row(row, 14 * max(1, math.ceil(len(str(c["text"])) / 90)))
+            ws.set_row(row, 14 * max(1, math.ceil(len(str(c["text"])) / 80)))
             row += 1
     ws.set_column(0, 0, 28)
     ws.set_column(1, 10, 11)
@@ -913,9 +921,15 @@ def _frac(percent: object) -> float | None:
 
 
 def _question_text(row: pd.Series) -> str:
+    """The item's own statement: a matrix stem ("How much do you agree ...? - ") is dropped."""
     q = row.get("question")
     text = str(q) if not _missing(q) and str(q) else str(row["item"])
-    return text
+    stem, sep, statement = text.partition(" - ")
+    return (
+        statement.strip()
+        if sep and stem.rstrip().endswith(("?", ":")) and statement.strip()
+        else text
+    )
 
 
 def _flag_type(kind: str) -> str:
@@ -968,7 +982,7 @@ def _csv_bytes(df: pd.DataFrame) -> bytes:
     """UTF-8 with BOM; text quoted and neutralised, numbers bare, missing empty."""
     buf = io.StringIO()
     writer = csv.writer(buf, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
-    writer.writerow([neutralise(c) for c in df.columns])
+    writer.writerow([neutralise(clean_text(c)) for c in df.columns])
     for record in df.itertuples(index=False, name=None):
         writer.writerow([_csv_cell(v) for v in record])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
@@ -984,7 +998,7 @@ def _csv_cell(value: object) -> object:
         return int(f) if f.is_integer() and abs(f) < 2**53 else f
     if isinstance(value, list | tuple | dict):
         value = "; ".join(map(str, value)) if not isinstance(value, dict) else str(value)
-    return neutralise(value)
+    return neutralise(clean_text(value))
 
 
 def _with_context(df: pd.DataFrame, results: Any) -> pd.DataFrame:
@@ -1105,11 +1119,21 @@ def _charts() -> ModuleType:
     return charts
 
 
+def _clean_spec(node: Any) -> Any:
+    if isinstance(node, str):
+        return clean_text(node)
+    if isinstance(node, dict):
+        return {clean_text(k): _clean_spec(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_clean_spec(v) for v in node]
+    return node
+
+
 def _svg_figure(chart: Any, alt_text: str) -> str:
     """A chart rendered offline to SVG and embedded as an image, with its text alternative."""
     import vl_convert
 
-    svg = vl_convert.vegalite_to_svg(chart.to_dict())
+    svg = vl_convert.vegalite_to_svg(_clean_spec(chart.to_dict()))
     data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     return (
         f'<figure><img alt="{_esc(alt_text)}" src="data:image/svg+xml;base64,{data}">'
