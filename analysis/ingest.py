@@ -177,12 +177,15 @@ def _sniff_kind(data: bytes, filename: str) -> str:
                 "as CSV or .xlsx."
             )
     probe = data[:4096].lstrip(b"\xef\xbb\xbf").lstrip().lower()
-    if probe.startswith((b"<!doctype html", b"<html")) or b"<table" in probe[:2048]:
+    is_xml_sheet = b"urn:schemas-microsoft-com:office:spreadsheet" in probe
+    if probe.startswith((b"<!doctype html", b"<html")) or (
+        b"<table" in probe[:2048] and not is_xml_sheet
+    ):
         raise IngestError(
             f"{filename!r} is a web page (HTML) saved with a spreadsheet name: open it in Excel "
             "and save it as .xlsx or CSV, then upload that."
         )
-    if probe.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in probe:
+    if probe.startswith(b"<?xml") and is_xml_sheet:
         raise IngestError(
             f"{filename!r} is an Excel 2003 XML spreadsheet: open it in Excel and save it as "
             ".xlsx or CSV, then upload that."
