@@ -553,8 +553,9 @@ def _overview_sheet(book: _Book, results: Any, teams: list[str]) -> None:
     last = 1 + 2 * len(cons)
     row = _header_block(book, ws, results, f"{results.survey_name}: team overview", last)
     head = row
-    book.put(ws, head, 0, "Group", book.header)
-    book.put(ws, head, 1, "People (n)", book.header)
+    for col, words in ((0, "Group"), (1, "People (n)")):
+        ws.merge_range(head, col, head + 1, col, "", book.header)
+        book.put(ws, head, col, words, book.header)
     for j, c in enumerate(cons):
         book.merge(
             ws,
@@ -568,8 +569,6 @@ def _overview_sheet(book: _Book, results: Any, teams: list[str]) -> None:
         )
         book.put(ws, head + 1, 2 + 2 * j, "Score", book.header)
         book.put(ws, head + 1, 3 + 2 * j, "n", book.header)
-    book.put(ws, head + 1, 0, "", book.header)
-    book.put(ws, head + 1, 1, "", book.header)
     ws.set_row(head, 30)
     row = head + 2
     ws.freeze_panes(row, 1)
@@ -649,7 +648,6 @@ def _overview_sheet(book: _Book, results: Any, teams: list[str]) -> None:
     ]
     for words in notes:
         book.merge(ws, row, 0, last, words, book.text)
-        ws.set_row(row, 28)
         row += 1
     ws.set_column(0, 0, 30)
     ws.set_column(1, 1, 10)

@@ -419,8 +419,8 @@ def test_comments_only_for_teams_over_the_threshold(results_by):
         assert not cells & all_texts
         assert any("Comments are not shown for this team" in c for c in cells)
         assert len(pd.read_csv(io.BytesIO(report.comments_csv(strict, team)))) == 0
-        page = report.team_html(strict, team)
-        assert "<blockquote" not in page and "Comments are not" in page
+    page = report.team_html(strict, below[0])
+    assert "<blockquote" not in page and "Comments are not" in page
 
 
 def test_hidden_team_sheet_holds_only_the_notice(by_team, workbook):
@@ -618,7 +618,7 @@ TEXT = st.one_of(
 )
 
 
-@settings(max_examples=8, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@settings(max_examples=6, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(
     grouping=st.sampled_from(["team", "role", "team×role", "team, strict"]),
     texts=st.lists(TEXT, min_size=1, max_size=12),
@@ -628,7 +628,8 @@ def test_exports_stay_safe_for_any_grouping_and_comment_text(grouping, texts, pi
     results = with_comment_texts(_results_by()[grouping], texts)
     names = report.team_names(results)
     team = names[pick % len(names)]
-    check_xlsx(report.team_workbook(results), results)
+    chosen = list(dict.fromkeys([team, *hidden_teams(results)[:1]]))
+    check_xlsx(report.team_workbook(results, chosen), results, chosen)
     for data in (
         report.group_csv(results),
         report.comments_csv(results),
