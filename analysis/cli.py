@@ -354,6 +354,48 @@ def cmd_comments(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from analysis import report
+
+    prep = _prepare(args)
+    by = _by(args) or ([prep.colmap.team] if prep.colmap.team else None)
+    if not by:
+        raise UsageError(
+            "No team column was found to make team packs: pass --by COLUMN or map a team "
+            "column in a mapping YAML."
+        )
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {args.out} is a file; give a folder for the packs.")
+    show = sys.stderr.isatty() and not args.quiet
+
+    def progress(done: int, total: int, team: str) -> None:
+        if show:
+            width = 30
+            filled = int(width * done / max(total, 1))
+            sys.stderr.write(
+                f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {team[:40]:<40}"
+            )
+            sys.stderr.flush()
+
+    paths = report.write_packs(
+        prep,
+        by,
+        out,
+        teams=args.team or None,
+        formats=args.format,
+        policy=_policy(args),
+        progress=progress,
+    )
+    if show:
+        sys.stderr.write("\n")
+    if args.json:
+        _dump({"out": str(out), "files": [str(p) for p in paths]})
+    else:
+        print(f"Wrote {len(paths)} files to {out}/ (overview/ for HR, teams/<team>/ for managers).")
+    return EXIT_OK
+
+
 def cmd_sentiment(args: argparse.Namespace) -> int:
     from analysis.sentiment import score_texts
 
@@ -401,6 +443,22 @@ def _parser() -> argparse.ArgumentParser:
             "--min-comments", type=int, dest="min_comments", help="minimum comments (default 10)"
         )
         sp.add_argument("--roster", help="text file of names to redact from comments, one a line")
+    sp = add(
+        "report",
+        cmd_report,
+        "Write manager packs (XLSX, CSV, HTML) per team plus an HR overview.",
+    )
+    sp.add_argument("--survey", help="survey definition YAML (default: AI change pulse)")
+    sp.add_argument("--by", action="append", help="grouping column for the packs (default: team)")
+    sp.add_argument("--team", action="append", help="only this team (repeatable)")
+    sp.add_argument("--out", required=True, help="folder to write the packs into")
+    sp.add_argument("--format", default="xlsx,csv,html", help="comma-separated: xlsx,csv,html")
+    sp.add_argument("--min-n", type=int, dest="min_n", help="minimum group size (default 5)")
+    sp.add_argument(
+        "--min-comments", type=int, dest="min_comments", help="minimum comments (default 10)"
+    )
+    sp.add_argument("--roster", help="text file of names to redact from comments, one a line")
+    sp.add_argument("--quiet", action="store_true", help="no progress bar")
     add(
         "sentiment",
         cmd_sentiment,
@@ -429,6 +487,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as e:
+        print(f"error: can't write or read a file: {e.strerror or e}.", file=sys.stderr)
+        return EXIT_INPUT
     except MemoryError:
         print("error: the file is too large to analyse in memory on this machine.", file=sys.stderr)
         return EXIT_INPUT

@@ -28,7 +28,6 @@ from __future__ import annotations
 import base64
 import csv
 import html
-import importlib.util
 import io
 import math
 import re
@@ -1100,20 +1099,9 @@ footer dd { margin: 0 0 6px 0; }
 
 
 def _charts() -> ModuleType:
-    """ui.charts (the app's chart builders), also when only ``analysis`` is on the path.
+    """ui.charts: the same pure chart builders the app uses (no Streamlit in that module)."""
+    from ui import charts
 
-    The project installs the ``analysis`` package alone, so the CLI run from another folder
-    can't import ``ui``; the builders are then loaded from the checkout next to this package.
-    """
-    try:
-        from ui import charts
-    except ModuleNotFoundError:
-        path = Path(__file__).resolve().parents[1] / "ui" / "charts.py"
-        spec = importlib.util.spec_from_file_location("ui.charts", path)
-        if spec is None or spec.loader is None:
-            raise
-        charts = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(charts)
     return charts
 
 

@@ -152,3 +152,36 @@ def test_sentiment_reads_stdin_lines():
     assert len(rows) == 2
     assert rows[0]["label"] == "positive" and rows[0]["compound"] > 0
     assert rows[1]["label"] == "negative" and rows[1]["compound"] < 0
+
+
+def test_report_writes_packs_for_the_chosen_teams(tmp_path, capsys):
+    out = tmp_path / "packs"
+    code = main(
+        [
+            "report",
+            str(SAMPLE),
+            "--by",
+            "team",
+            "--team",
+            "Internal Audit",
+            "--out",
+            str(out),
+            "--format",
+            "csv,xlsx",
+            "--json",
+        ]
+    )
+    assert code == 0
+    files = json.loads(capsys.readouterr().out)["files"]
+    assert any(f.endswith("overview.xlsx") for f in files)
+    assert (out / "teams" / "internal-audit" / "internal-audit.xlsx").is_file()
+    assert not any(f.endswith(".html") for f in files)
+    # Internal Audit has 4 people: its manager pack holds the notice, not numbers.
+    scores = (out / "teams" / "internal-audit" / "internal-audit_scores.csv").read_text("utf-8-sig")
+    assert "fewer than 5" in scores
+
+
+def test_report_unknown_team_lists_valid_names(tmp_path, capsys):
+    assert main(["report", str(SAMPLE), "--team", "Nope", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and "Customer Support" in err
