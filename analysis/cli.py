@@ -406,6 +406,71 @@ def cmd_sentiment(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Wave over wave: per group and construct, the change and its test (analysis.waves)."""
+    import yaml
+
+    from analysis import waves
+    from analysis.privacy import PrivacyPolicy
+
+    files = list(args.files)
+    if len(files) < 2:
+        raise UsageError("Give at least two wave files to compare (oldest first).")
+    labels = list(args.label or [])
+    if labels and len(labels) != len(files):
+        raise UsageError(f"Give one --label per wave file ({len(files)}), or none.")
+    labels = labels or [Path(f).stem for f in files]
+    team_map: dict[str, str] = {}
+    text = _read_text(args.team_map, "Team map")
+    if text:
+        loaded = yaml.safe_load(text)
+        if not isinstance(loaded, dict):
+            raise UsageError("The team map must be a YAML mapping of old team name: new name.")
+        team_map = {str(k): str(v) for k, v in loaded.items()}
+    survey = _survey(args.survey)
+    mapping = _read_text(args.mapping, "Mapping")
+    loaded_waves = [
+        waves.load_wave(
+            _read_bytes(f), Path(f).name, label=lab, mapping_yaml=mapping, survey=survey
+        )
+        for f, lab in zip(files, labels, strict=True)
+    ]
+    cmp = waves.compare_waves(
+        loaded_waves,
+        by=list(args.by) if args.by else ["team"],
+        policy=PrivacyPolicy(min_group=args.min_n if args.min_n is not None else 5),
+        team_map=team_map,
+        paired={"auto": None, "paired": True, "independent": False}[args.design],
+    )
+    if args.json:
+        _dump(cmp.to_dict())
+        return EXIT_OK
+    for pair in cmp.pairs:
+        test = "paired t (linked respondents)" if pair["test"] == "paired" else "Welch t"
+        print(f"{pair['from_wave']} -> {pair['to_wave']}: {test}; n linked {pair['n_linked']}")
+    print(
+        f"grouped by {' × '.join(cmp.by)}; groups under {cmp.policy.min_group} in either wave "
+        f"are hidden; significant = Holm p < {cmp.alpha:g} and |d| >= {cmp.min_effect:g}"
+    )
+    ch = cmp.changes.copy()
+    ch["flag"] = np.select(
+        [ch["suppressed"], ch["note"] != "", ch["worsened"], ch["improved"]],
+        ["hidden: " + ch["suppressed_reason"], ch["note"], "WORSENED", "improved"],
+        "",
+    )
+    for col in ("n_from", "n_to"):
+        ch[col] = ch[col].map(lambda v: "-" if pd.isna(v) else str(int(v)))
+    ch["p_adj"] = ch["p_adj"].map(
+        lambda v: "-" if pd.isna(v) else ("<0.001" if v < 0.001 else f"{v:.3f}")
+    )
+    print()
+    cols = ["from_wave", "to_wave", "group", "label", "n_from", "n_to", "score_from"]
+    print(_table(ch, [*cols, "score_to", "change", "test", "p_adj", "flag"]))
+    for w in cmp.warnings:
+        print(f"warning: {w}")
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------------------------
 # argument parsing
 
@@ -459,6 +524,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("--roster", help="text file of names to redact from comments, one a line")
     sp.add_argument("--quiet", action="store_true", help="no progress bar")
+    sp = sub.add_parser(
+        "compare",
+        help="Compare survey waves: per-group changes and their tests.",
+        description="Compare survey waves (oldest first): per group and construct, the change "
+        "since the previous wave with a Welch or paired t test.",
+    )
+    sp.add_argument("files", nargs="+", help="two or more wave exports, oldest first")
+    sp.add_argument("--mapping", help="mapping YAML applied to every wave")
+    sp.add_argument("--survey", help="survey definition YAML (default: AI change pulse)")
+    sp.add_argument("--by", action="append", help="grouping column or 'team'/'role'; repeat")
+    sp.add_argument("--label", action="append", help="a label per wave, in file order")
+    sp.add_argument("--team-map", dest="team_map", help="YAML of renamed/merged teams: old: new")
+    sp.add_argument(
+        "--design",
+        choices=["auto", "paired", "independent"],
+        default="auto",
+        help="paired tests when respondent IDs link the waves (auto), required, or never",
+    )
+    sp.add_argument("--min-n", type=int, dest="min_n", help="minimum group size (default 5)")
+    sp.add_argument("--json", action="store_true", help="machine-readable output")
+    sp.set_defaults(func=cmd_compare)
     add(
         "sentiment",
         cmd_sentiment,

@@ -466,3 +466,38 @@ def test_no_small_group_change_is_shown_or_recoverable(sizes_a, sizes_b, min_gro
         for t, n in src.items():
             if 0 < n < min_group:
                 assert not _determined(eqs, np.eye(len(index))[index[t]]), (w, t)
+
+
+# ------------------------------------------------------------------------ CLI
+
+
+def test_cli_compare_json_and_text(capsys, tmp_path):
+    from analysis import cli
+
+    w1, w2 = SAMPLE_DIR / "ai_pulse_qualtrics.csv", SAMPLE_DIR / "wave2_qualtrics.csv"
+    rc = cli.main(["compare", str(w1), str(w2), "--by", "team", "--label", "Mar", "--label", "Sep",
+                   "--json"])  # fmt: skip
+    assert rc == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [w["label"] for w in out["waves"]] == ["Mar", "Sep"]
+    assert out["trend"] and out["changes"]
+    sig = {(c["group"], c["construct"], c["worsened"]) for c in out["changes"] if c["significant"]}
+    assert sig == {
+        ("Customer Support", "fear_of_displacement", False),
+        ("Marketing", "trust_in_ai", True),
+    }
+    hidden = [c for c in out["changes"] if c["group"] == "Internal Audit"]
+    assert hidden and all(c["suppressed"] and c["change"] is None for c in hidden)
+    assert {c["test"] for c in out["changes"] if not c["suppressed"]} == {"welch"}
+
+    team_map = tmp_path / "teams.yaml"
+    team_map.write_text("Sales: Commercial\nMarketing: Commercial\n")
+    assert cli.main(["compare", str(w1), str(w2), "--team-map", str(team_map)]) == 0
+    text = capsys.readouterr().out
+    assert "Commercial" in text and "Welch t" in text
+    assert "  Sales  " not in text and "  Marketing  " not in text
+
+    assert cli.main(["compare", str(w1)]) == 2
+    assert "at least two wave files" in capsys.readouterr().err
+    assert cli.main(["compare", str(w1), str(w2), "--design", "paired"]) == 2
+    assert "can't be compared as linked" in capsys.readouterr().err
