@@ -12,12 +12,18 @@ the lexicon named relative to it.
 
 from __future__ import annotations
 
+import resource
 import time
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 N_CLUSTERS = 8
+
+
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def comment_headers() -> list[str]:
@@ -53,6 +59,7 @@ def run_baseline(path: Path, *, random_state: int = 0) -> dict[str, Any]:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     stages: dict[str, float] = {}
+    c0 = _cpu()
     t0 = time.perf_counter()
     frame = _read(Path(path))
     stages["read"] = time.perf_counter() - t0
@@ -77,9 +84,11 @@ def run_baseline(path: Path, *, random_state: int = 0) -> dict[str, Any]:
     stages["kmeans"] = time.perf_counter() - t
 
     total = time.perf_counter() - t0
+    cpu = _cpu() - c0
     return {
         "stage_seconds": {k: round(v, 3) for k, v in stages.items()},
         "total_seconds": round(total, 3),
+        "total_cpu_seconds": round(cpu, 3),
         "rows": len(frame),
         "comments": len(comments),
         "mean_compound": round(float(compound.mean()), 4) if len(compound) else None,
