@@ -242,3 +242,44 @@ def keep_choice(key: str, options: list[Any]) -> None:
     store = _store()
     if key in store and store[key] not in options:
         del store[key]
+
+
+# --------------------------------------------------------------------------- waves (Trends page)
+
+WAVES = "cr_waves"  # dataset key -> OrderedDict[wave key, analysis.waves.Wave]: later waves
+WAVE_LABEL_PREFIX = "cr_wave_label::"  # + wave key ("base" for the dataset in use)
+TEAM_MAP = "cr_team_map"  # dataset key -> {old team: new team}
+MAX_WAVES = 4
+
+
+def extra_waves(ds_key: str) -> OrderedDict:
+    """Later waves loaded against the dataset in use (wave key -> Wave), oldest first."""
+    return _store().setdefault(WAVES, {}).setdefault(ds_key, OrderedDict())
+
+
+def add_wave(ds_key: str, key: str, wave: Any) -> None:
+    _remember(extra_waves(ds_key), key, wave, MAX_WAVES)
+
+
+def remove_wave(ds_key: str, key: str) -> None:
+    extra_waves(ds_key).pop(key, None)
+    _store().pop(wave_label_key(key), None)
+
+
+def wave_label_key(key: str) -> str:
+    return WAVE_LABEL_PREFIX + key
+
+
+def team_map(ds_key: str) -> dict[str, str]:
+    return dict(_store().get(TEAM_MAP, {}).get(ds_key, {}))
+
+
+def set_team_map(ds_key: str, mapping: dict[str, str]) -> None:
+    _store().setdefault(TEAM_MAP, {})[ds_key] = dict(mapping)
+
+
+def wave_label(key: str, default: str) -> str:
+    """The label the user gave a wave (its text input's value), ``default`` until then."""
+    store = _store()
+    store.setdefault(wave_label_key(key), default)
+    return str(store[wave_label_key(key)]).strip() or default
