@@ -467,8 +467,9 @@ def static_vectors(texts: Iterable[str]) -> np.ndarray:
     """Mean of the model's input word-piece vectors per text, L2-normalised: no encoder pass.
 
     Thousands of times cheaper than ``encode``. Alone it is a weak sentence vector, but a
-    classifier on it learns the embedding themes of a sample well (evals/themes_semantic.py:
-    0.84-0.91 agreement with full embedding on held-out sentences, TF-IDF 0.59-0.70).
+    classifier on it learns the embedding themes of a sample well: with 300-500 of 776 distinct
+    sentences embedded, logistic regression on it agreed with full embedding on 0.84-0.91 of the
+    others, on TF-IDF only 0.59-0.70 (evals/themes_semantic.py reports the current figure).
     """
     texts = _as_texts(texts)
     m = _model()
