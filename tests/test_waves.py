@@ -258,15 +258,23 @@ def test_merging_a_hidden_team_into_a_visible_one_hides_the_merged_team():
 
 
 def test_a_single_hidden_change_gets_a_complement():
-    # Each wave protects itself; a change row is hidden when a group is hidden in either wave.
-    # Build a change table where only one group's change would be hidden and check another is.
-    a = wave("A", base_rows("a") + team_rows("Delta", [1, 1, 1, 1], prefix="a"))
-    b = wave("B", base_rows("b") + team_rows("Delta", [5, 5, 5, 5, 5, 5], prefix="b"))
-    cmp = waves.compare_waves([a, b], by="team")
-    ch = cmp.changes[(cmp.changes["group"] != waves.ORG_GROUP)]
+    # Wave A hides Delta (3 people) and a complement. Merging Alpha and Delta into Beta leaves
+    # one hidden change (Beta's) next to a visible organisation change, so the change table
+    # hides the smallest visible group's change as well.
+    a = wave("A", base_rows("a") + team_rows("Delta", [1, 1, 1], prefix="a"))
+    b = wave("B", base_rows("b"))
+    own = scoring.group_scores(a.prepared.scored, ["Team"], PrivacyPolicy())
+    assert set(own.loc[own["suppressed"], "group"]) == {"Delta", "Beta"}
+    merge = {"Delta": "Beta", "Alpha": "Beta"}
+    cmp = waves.compare_waves([a, b], by="team", team_map=merge)
+    ch = cmp.changes[cmp.changes["group"] != waves.ORG_GROUP]
+    assert set(ch["group"]) == {"Beta", "Gamma"}
     for _, block in ch.groupby("construct"):
-        assert int(block["suppressed"].sum()) != 1
-        assert block.loc[block["group"] == "Delta", "suppressed"].all()
+        assert block["suppressed"].all()
+        gamma = block[block["group"] == "Gamma"].iloc[0]
+        assert "smaller group's change" in gamma["suppressed_reason"]
+        assert np.isnan(gamma["change"])
+    assert not cmp.changes.loc[cmp.changes["group"] == waves.ORG_GROUP, "suppressed"].any()
 
 
 # ------------------------------------------------------------------------ item matching
