@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import hashlib
 import io
+import json
+import random
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -460,3 +466,489 @@ def test_any_text_table_round_trips(rows: list[list[str]]) -> None:
         expected = [r[j].strip() or None for r in kept]
         actual = [None if pd.isna(v) else v for v in got[name]]
         assert actual == expected
+
+
+# ------------------------------------------------------------------------------------------
+# pinned outputs: the vectorised reader must give exactly what the per-cell reader gave
+#
+# tests/data/ingest_golden.json holds, for every case below, the SurveyExport, the ColumnMap
+# (with and without a survey) and scale encodings computed by the per-cell code before the
+# speed work; regenerate it only for an intended change: python -m tests.test_ingest
+
+GOLDEN = Path(__file__).parent / "data" / "ingest_golden.json"
+
+
+def _digest(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=repr)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+def _tricky_rows() -> list[list[object]]:
+    when = dt.datetime(2024, 3, 1, 9, 30, 15, 500_000)
+    return [
+        ["Survey export", None, None],  # a title line above the header
+        [],
+        [
+            "ID",
+            "Start time",
+            "Completion time",
+            "Email",
+            "Team",
+            "Score",
+            "Flag",
+            "Ratio",
+            "Big",
+            "Day",
+            "Clock",
+            "Notes",
+            123,
+            None,
+            "Team",
+            "I trust AI tools",
+            4.5,
+        ],
+        [
+            1,
+            when,
+            dt.datetime(2024, 3, 1),
+            "anonymous",
+            "NA",
+            5,
+            True,
+            0.1 + 0.2,
+            1e16,
+            dt.date(2024, 2, 29),
+            dt.time(13, 5),
+            "  padded  ",
+            7,
+            None,
+            "007",
+            "Agree",
+            "",
+        ],
+        [
+            2.0,
+            when,
+            when,
+            " ",
+            "N/A",
+            "4",
+            False,
+            -0.0,
+            123456789012345.0,
+            None,
+            None,
+            "\u00a0nbsp\u00a0",
+            -3.25,
+            None,
+            "0042",
+            " Strongly agree ",
+            None,
+        ],
+        [None] * 17,
+        [
+            3,
+            "2024-03-01 10:00",
+            None,
+            "x@y.org",
+            "  Ops",
+            2.5,
+            "TRUE",
+            1e-7,
+            -1e20,
+            dt.datetime(1900, 1, 1),
+            None,
+            "\x1ccontrol\x1f",
+            0,
+            None,
+            None,
+            "disagree",
+            1,
+        ],
+        [
+            4,
+            None,
+            None,
+            None,
+            "None",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "\u200bzero width\u200b",
+            None,
+            None,
+            None,
+            "Don't know",
+            None,
+        ],
+        [
+            "ID",
+            "Start time",
+            "Completion time",
+            "Email",
+            "Team",
+            "Score",
+            "Flag",
+            "Ratio",
+            "Big",
+            "Day",
+            "Clock",
+            "Notes",
+            123,
+            None,
+            "Team",
+            "I trust AI tools",
+            4.5,
+        ],
+        [
+            5,
+            when,
+            when,
+            "a",
+            "\ufeffSales",
+            1e15,
+            True,
+            float(2**53),
+            1.5e-300,
+            None,
+            None,
+            "line1\nline2",
+            "7",
+            None,
+            "7",
+            "Agree",
+            "x",
+        ],
+    ]
+
+
+def _tricky_xlsx() -> bytes:
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"strings_to_numbers": False})
+    ws = wb.add_worksheet("Form1")
+    stamp = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    clock = wb.add_format({"num_format": "hh:mm"})
+    for i, row in enumerate(_tricky_rows()):
+        for j, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, dt.time):
+                ws.write_datetime(i, j, dt.datetime.combine(dt.date(1899, 12, 31), value), clock)
+            elif isinstance(value, (dt.datetime, dt.date)):
+                ws.write_datetime(i, j, value, stamp)
+            else:
+                ws.write(i, j, value)
+    ws.write_formula(3, 17, "=1/0", None, "#DIV/0!")
+    ws.write_formula(4, 17, '=A5&"x"', None, "2x")
+    ws.write_formula(6, 17, "=NA()", None, "#N/A")
+    ws.merge_range(9, 18, 9, 20, "merged across")
+    ws.merge_range(3, 21, 5, 21, "merged down")
+    wb.add_worksheet("Empty")
+    other = wb.add_worksheet("Other")
+    other.write_row(0, 0, ["Team", "Q1"])
+    other.write_row(1, 0, ["A", "Agree"])
+    wb.close()
+    return buf.getvalue()
+
+
+def _sheet_edit(data: bytes, edit) -> bytes:
+    def member(name: str, content: bytes) -> bytes:
+        return edit(content) if name == "xl/worksheets/sheet1.xml" else content
+
+    return rezip(data, member)
+
+
+def _random_table(seed: int) -> list[list[object]]:
+    rng = random.Random(seed)
+    pool: list[object] = [
+        "",
+        " ",
+        "Agree",
+        " agree",
+        "Strongly agree ",
+        "NA",
+        "n/a",
+        "007",
+        "3",
+        "3.0",
+        "x, y",
+        "Don't know",
+        "Neutral",
+        "Yes",
+        "no",
+        "\u3000wide\u3000",
+        "é",
+        "5 - Strongly agree",
+        1,
+        2.0,
+        3.5,
+        -1,
+        0,
+        10,
+        True,
+        False,
+        dt.datetime(2023, 5, 6, 7, 8, 9),
+        dt.datetime(2023, 5, 6),
+        None,
+        None,
+        None,
+    ]
+    width = rng.randint(2, 8)
+    header = [
+        rng.choice(["Team", "Q", "Q", "", "Comment", "Role", "ID", "How ready are you?"])
+        for _ in range(width)
+    ]
+    body = [[rng.choice(pool) for _ in range(rng.randint(0, width))] for _ in range(40)]
+    return [header, *body]
+
+
+def _xlsx_rows(rows: list[list[object]], *, numbers: bool = False) -> bytes:
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"strings_to_numbers": numbers})
+    ws = wb.add_worksheet("S")
+    stamp = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            if isinstance(value, dt.datetime):
+                ws.write_datetime(i, j, value, stamp)
+            elif value is not None:
+                ws.write(i, j, value)
+    wb.close()
+    return buf.getvalue()
+
+
+def _csv_text(rows: list[list[object]]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    for row in rows:
+        writer.writerow(["" if v is None else str(v) for v in row])
+    return buf.getvalue().encode("utf-8")
+
+
+def golden_cases(real: Path) -> dict[str, tuple[bytes, str, dict[str, object]]]:
+    """name -> (bytes, filename, read_export keyword arguments)."""
+    cases: dict[str, tuple[bytes, str, dict[str, object]]] = {}
+    for path in sorted(real.iterdir()):
+        if path.suffix in {".csv", ".txt"}:
+            cases[f"real/{path.name}"] = (path.read_bytes(), path.name, {})
+    for name in (
+        "ibm_hr_employee_attrition.csv",
+        "surveymonkey_ggwash_anc2022_export.csv",
+    ):
+        text = (real / name).read_bytes().decode("utf-8-sig")
+        rows: list[list[object]] = [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
+        cases[f"real-xlsx/{name}"] = (_xlsx_rows(rows, numbers=True), name + ".xlsx", {})
+    samples = Path(__file__).resolve().parents[1] / "sample_data"
+    for path in sorted([*samples.glob("*.csv"), *samples.glob("*.xlsx")]):
+        cases[f"sample/{path.name}"] = (path.read_bytes(), path.name, {})
+
+    tricky = _tricky_xlsx()
+    cases["xlsx/tricky"] = (tricky, "tricky.xlsx", {})
+    cases["xlsx/tricky-other-sheet"] = (tricky, "tricky.xlsx", {"sheet": "Other"})
+    cases["xlsx/tricky-no-refs"] = (
+        _sheet_edit(tricky, lambda c: re.sub(rb' r="[A-Z]+[0-9]+"', b"", c)),
+        "norefs.xlsx",
+        {},
+    )
+    cases["xlsx/tricky-huge-dimension"] = (
+        _sheet_edit(
+            tricky,
+            lambda c: re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:XFD1048576"', c),
+        ),
+        "dim.xlsx",
+        {},
+    )
+    cases["xlsx/tricky-no-dimension"] = (
+        _sheet_edit(tricky, lambda c: re.sub(rb"<dimension [^>]*/>", b"", c)),
+        "nodim.xlsx",
+        {},
+    )
+    cases["xlsx/tricky-bad-dimension"] = (
+        _sheet_edit(
+            tricky, lambda c: re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="1:Z"', c)
+        ),
+        "baddim.xlsx",
+        {},
+    )
+    far = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    cases["xlsx/error-far-cell"] = (
+        _sheet_edit(tricky, lambda c: c.replace(b"</sheetData>", far + b"</sheetData>")),
+        "far.xlsx",
+        {},
+    )
+    deep = b'<row r="400000"><c r="B400000" t="inlineStr"><is><t>x</t></is></c></row>'
+    cases["xlsx/error-deep-cell"] = (
+        _sheet_edit(tricky, lambda c: c.replace(b"</sheetData>", deep + b"</sheetData>")),
+        "deep.xlsx",
+        {},
+    )
+    early = b'<row r="2"><c r="ZZ90000" t="inlineStr"><is><t>early</t></is></c></row>'
+    cases["xlsx/far-cell-early-in-file"] = (
+        _sheet_edit(tricky, lambda c: c.replace(b"<sheetData>", b"<sheetData>" + early)),
+        "early.xlsx",
+        {},
+    )
+    cases["xlsx/error-limits"] = (tricky, "t.xlsx", {"limits": Limits(max_cells=100)})
+    cases["xlsx/error-rows"] = (tricky, "t.xlsx", {"limits": Limits(max_rows=3)})
+    for seed in range(8):
+        rows = _random_table(seed)
+        cases[f"xlsx/random-{seed}"] = (_xlsx_rows(rows, numbers=seed % 2 == 1), "r.xlsx", {})
+        cases[f"csv/random-{seed}"] = (_csv_text(rows), "r.csv", {})
+    cases["csv/tricky"] = (_csv_text(_tricky_rows()), "tricky.csv", {})
+    cases["csv/wide-title"] = (b"Title,,,,,,,\n\nTeam,Q1,Q2\nA,Agree,\nB,,Yes\n", "w.csv", {})
+    cases["csv/ragged"] = (b"Team,Q1,Q2\nA\nB,Agree,Yes,extra\n,,\nC,  Disagree\n", "r.csv", {})
+    cases["csv/unicode-spaces"] = (
+        "Team;Q1\n\u3000A\u3000;\x85Agree\x1c\n\u200bB;\u2028No\u2029\n".encode(),
+        "u.csv",
+        {},
+    )
+    cases["csv/qualtrics-preview"] = (
+        (
+            "StartDate,EndDate,Status,Progress,Finished,ResponseId,Q1\n"
+            "Start Date,End Date,Response Type,Progress,Finished,Response ID,Q\n"
+            + ",".join(['"{""ImportId"":""x""}"'] * 7)
+            + "\n2024-01-01,2024-01-01,IP Address,100,True,R_1,Agree\n"
+            + "2024-01-01,2024-01-01,Survey Preview,100,True,R_2,Agree\n"
+            + ",,,,,,\n"
+            + "2024-01-01,2024-01-01,SPAM,100,True,R_3,Agree\n"
+            + "Start Date,End Date,Response Type,Progress,Finished,Response ID,Q\n"
+            + ",".join(['"{""ImportId"":""x""}"'] * 7)
+            + "\n"
+        ).encode(),
+        "q.csv",
+        {},
+    )
+    cases["csv/error-empty-rows"] = (b"Team,Q1\n,\n ,  \n", "e.csv", {})
+    cases["csv/error-cells"] = (
+        _csv_text(_random_table(1)),
+        "c.csv",
+        {"limits": Limits(max_cells=50)},
+    )
+    buf = io.BytesIO()
+    pd.DataFrame({"Team": ["NA", " B "], "Q1": ["Agree", ""], "N": [1.0, 2.5]}).to_excel(
+        buf, engine="odf", index=False
+    )
+    cases["ods/simple"] = (buf.getvalue(), "x.ods", {})
+    return cases
+
+
+@dataclass
+class _StubItem:
+    id: str
+    construct: str
+    scale: str
+    reverse: bool = False
+
+
+@dataclass
+class _StubOpen:
+    id: str
+
+
+class _StubSurvey:
+    """Matches columns by name length, so survey matching and its encode run on every kind
+    of column without depending on the shipped instrument."""
+
+    def match(self, col):
+        k = len(col.name) % 4
+        if k == 0:
+            return _StubItem(f"i{len(col.name)}", "trust", "agree5")
+        if k == 1:
+            return _StubItem(f"n{len(col.name)}", "readiness", "num5", reverse=True)
+        if k == 2:
+            return _StubOpen(f"o{len(col.name)}")
+        return None
+
+
+def _colmap_fingerprint(colmap) -> dict[str, object]:
+    return {
+        "specs": [
+            [s.name, s.role, s.scale, s.construct, s.reverse, s.reason] for s in colmap.columns
+        ],
+        "questions": _digest([[s.question, s.export_tag] for s in colmap.columns]),
+        "scales": sorted(colmap.scales),
+        "warnings": colmap.warnings,
+    }
+
+
+def _encoded(enc) -> str:
+    values = [None if v != v else repr(float(v)) for v in enc.values]
+    return _digest(
+        [
+            values,
+            enc.invalid.tolist(),
+            list(enc.invalid_answers),
+            enc.n_missing,
+            enc.n_invalid,
+            str(enc.values.dtype),
+            str(enc.invalid.dtype),
+        ]
+    )
+
+
+def fingerprint(data: bytes, filename: str, kwargs: dict[str, object]) -> dict[str, object]:
+    from analysis.columns import infer_columns
+    from analysis.scales import SCALES, detect_scale
+
+    try:
+        export = read_export(data, filename, **kwargs)
+    except IngestError as exc:
+        return {"error": str(exc)}
+    frame = export.responses
+    out: dict[str, object] = {
+        "format": export.format,
+        "file_type": export.file_type,
+        "encoding": export.encoding,
+        "sheet": export.sheet,
+        "sheets": list(export.sheets),
+        "rows_read": export.rows_read,
+        "dropped_rows": list(export.dropped_rows.items()),
+        "warnings": export.warnings,
+        "source_columns": _digest([[c.name, c.export_tag, c.question] for c in export.columns]),
+        "shape": list(frame.shape),
+        "index": repr(frame.index),
+        "names": list(frame.columns),
+        "dtypes": sorted({repr(t) for t in frame.dtypes}),
+        "arrow": sorted({str(frame[c].array._pa_array.type) for c in frame.columns}),
+        "cells": {
+            c: _digest([None if pd.isna(v) else v for v in frame[c].tolist()])
+            for c in frame.columns
+        },
+    }
+    out["colmap"] = _colmap_fingerprint(infer_columns(export))
+    out["colmap_survey"] = _colmap_fingerprint(infer_columns(export, _StubSurvey()))
+    scales: dict[str, object] = {}
+    for c in frame.columns:
+        detected = detect_scale(frame[c])
+        scales[c] = [
+            None if detected is None else detected.name,
+            *(_encoded(SCALES[n].encode(frame[c])) for n in ("agree5", "num5", "yesno", "nps11")),
+        ]
+    out["scales"] = scales
+    return out
+
+
+def test_outputs_match_the_pinned_golden(real_dir: Path) -> None:
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    cases = golden_cases(real_dir)
+    assert sorted(cases) == sorted(golden)
+    for name, (data, filename, kwargs) in cases.items():
+        got = json.loads(json.dumps(fingerprint(data, filename, kwargs), ensure_ascii=False))
+        want = golden[name]
+        for key in want:
+            assert got.get(key) == want[key], f"{name}: {key} differs"
+        assert set(got) == set(want), name
+
+
+if __name__ == "__main__":
+    from tests.conftest import REAL
+
+    pinned = {
+        name: fingerprint(data, filename, kwargs)
+        for name, (data, filename, kwargs) in golden_cases(REAL).items()
+    }
+    GOLDEN.write_text(json.dumps(pinned, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {len(pinned)} cases to {GOLDEN}")
