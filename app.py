@@ -12,6 +12,7 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 state.init_defaults()
+viewer = views.login_gate()  # shared mode: nothing but sign-in until logged in
 
 PAGES = [
     st.Page("app_pages/load.py", title="Load"),
@@ -24,6 +25,7 @@ PAGES = [
 ]
 # no page icons: a Material icon's name is part of the link text (screen readers, tests)
 page = st.navigation(PAGES)
+state.set_page(page.title)  # for the audit log
 
 prepared = views.ensure_dataset()
 views.sidebar(prepared)

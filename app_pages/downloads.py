@@ -40,7 +40,7 @@ slug = report.pack_slug(which)
 c1, c2, c3 = st.columns(3)
 c1.download_button(
     "Team summary (Excel)",
-    lambda: report.team_workbook(res, [which]),
+    views.audited_download(lambda: report.team_workbook(res, [which]), res, "xlsx", [which]),
     file_name=f"changeradar_{slug}.xlsx",
     mime=XLSX,
     icon=":material/table_view:",
@@ -48,7 +48,9 @@ c1.download_button(
 )
 c2.download_button(
     "Team summary (printable page)",
-    lambda: report.team_html(res, which).encode("utf-8"),
+    views.audited_download(
+        lambda: report.team_html(res, which).encode("utf-8"), res, "html", [which]
+    ),
     file_name=f"changeradar_{slug}.html",
     mime="text/html",
     icon=":material/print:",
@@ -56,7 +58,7 @@ c2.download_button(
 )
 c3.download_button(
     "Team scores (CSV)",
-    lambda: report.group_csv(res, which),
+    views.audited_download(lambda: report.group_csv(res, which), res, "csv", [which]),
     file_name=f"changeradar_{slug}_scores.csv",
     mime="text/csv",
     icon=":material/csv:",
@@ -67,7 +69,7 @@ st.subheader("All teams")
 c1, c2, c3 = st.columns(3)
 c1.download_button(
     "All team summaries (Excel)",
-    lambda: report.team_workbook(res),
+    views.audited_download(lambda: report.team_workbook(res), res, "xlsx"),
     file_name="changeradar_all_teams.xlsx",
     mime=XLSX,
     icon=":material/table_view:",
@@ -75,7 +77,7 @@ c1.download_button(
 )
 c2.download_button(
     "Overview for HR (printable page)",
-    lambda: report.overview_html(res).encode("utf-8"),
+    views.audited_download(lambda: report.overview_html(res).encode("utf-8"), res, "html"),
     file_name="changeradar_overview.html",
     mime="text/html",
     icon=":material/print:",
@@ -83,7 +85,7 @@ c2.download_button(
 )
 c3.download_button(
     "All scores (CSV)",
-    lambda: report.group_csv(res),
+    views.audited_download(lambda: report.group_csv(res), res, "csv"),
     file_name="changeradar_all_scores.csv",
     mime="text/csv",
     icon=":material/csv:",
@@ -94,7 +96,7 @@ st.subheader("Comments and hot spots")
 c1, c2, _ = st.columns(3)
 c1.download_button(
     f"Comments (CSV, {len(res.comments):,} redacted)",
-    lambda: report.comments_csv(res),
+    views.audited_download(lambda: report.comments_csv(res), res, "comments csv"),
     file_name="changeradar_comments.csv",
     mime="text/csv",
     icon=":material/forum:",
@@ -103,7 +105,7 @@ c1.download_button(
 )
 c2.download_button(
     f"Hot spots (CSV, {len(res.flags)})",
-    lambda: views.safe_csv(res.flags_table),
+    views.audited_download(lambda: views.safe_csv(res.flags_table), res, "hot spots csv"),
     file_name="changeradar_hotspots.csv",
     mime="text/csv",
     icon=":material/local_fire_department:",

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analysis import access
 from analysis.columns import ROLES, ColumnMap, ColumnSpec
 from analysis.ingest import IngestError, list_sheets
 from analysis.scales import SCALES
+from analysis.store import StoreError
 from ui import state, views
 
 FORMATS = {
@@ -23,14 +25,56 @@ EXPORT_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "ods"]
 SINGLE_ROLES = ("team", "role", "respondent_id")
 
 st.title("Load a survey")
-st.caption(
-    "Everything stays on this computer: the file is analysed in memory for your session only "
-    "and never shared with other users."
-)
+viewer = state.current_viewer()
+store = state.dataset_store()  # shared mode only; local mode writes nothing to disk
+if store is None:
+    st.caption(
+        "Everything stays on this computer: the file is analysed in memory for your session "
+        "only and never shared with other users."
+    )
 
 notice = state.pop_notice()
 if notice:
     st.success(views.plain(notice), icon=":material/check_circle:")
+
+# --------------------------------------------------------------------------- published surveys
+
+if store is not None:
+    st.subheader("Published surveys")
+    try:
+        listing = store.list()
+    except StoreError as exc:
+        listing = []
+        views.error(str(exc))
+    if listing:
+        by_id = {d.id: d for d in listing}
+        chosen = st.selectbox(
+            "Survey",
+            list(by_id),
+            format_func=lambda i: f"{by_id[i].name} (published {by_id[i].published_at[:10]})",
+            help="Surveys HR has published for you to view.",
+        )
+        current_ds = state.dataset()
+        is_open = current_ds is not None and current_ds.published == by_id[chosen].name
+        if not is_open and st.button(
+            "Open this survey", type="primary", icon=":material/folder_open:"
+        ):
+            try:
+                problem = views.activate(views.published_dataset(chosen))
+            except StoreError as exc:
+                problem = str(exc)
+            if problem:
+                views.error(problem)
+            else:
+                state.set_notice(f"Opened {by_id[chosen].name}.")
+                st.rerun()
+    else:
+        st.info("No survey has been published yet.")
+if viewer is None or not access.can(viewer, "upload"):
+    st.caption("Only HR administrators upload surveys and edit their mapping.")
+    st.stop()
+if store is not None:
+    st.subheader("Upload (HR administrators)")
 
 
 def _try(ds: state.Dataset, token: object, done: str) -> None:
@@ -89,6 +133,46 @@ if not ds.is_sample and st.button("Go back to the sample data", icon=":material/
         views.error(problem)
     else:
         st.rerun()
+
+# --------------------------------------------------------------------------- publish
+
+if store is not None and access.can(viewer, "publish"):
+    with st.expander(
+        "Publish this survey for managers and change leads", icon=":material/publish:"
+    ):
+        st.caption(
+            "Publishing stores this file, its column mapping and name list encrypted on the "
+            "server, so people can view the results the access policy allows them. They never "
+            "see the file itself."
+        )
+        with st.form("publish", border=False):
+            title = st.text_input("Name people will see", max_chars=120, placeholder="Pulse Q1")
+            if st.form_submit_button("Publish", type="primary"):
+                try:
+                    info = store.publish(
+                        name=title,
+                        data=ds.data,
+                        filename=ds.filename,
+                        sheet=ds.sheet,
+                        mapping_yaml=prep.colmap.to_yaml(),
+                        roster=ds.roster,
+                        published_by=viewer.email,
+                        rows=len(prep.scored.groups),
+                    )
+                except StoreError as exc:
+                    views.error(str(exc))
+                else:
+                    state.audit("publish", viewer=viewer, groups=[info.name])
+                    state.set_notice(f"Published {info.name}.")
+                    st.rerun()
+        published = store.list()
+        if published:
+            names = {d.id: f"{d.name} ({d.published_at[:10]}, {d.published_by})" for d in published}
+            gone = st.selectbox("Withdraw a published survey", list(names), format_func=names.get)
+            if st.button("Withdraw", icon=":material/delete:") and store.withdraw(gone):
+                state.audit("withdraw", viewer=viewer, groups=[names[gone]])
+                state.set_notice("Withdrawn; nobody can open it any more.")
+                st.rerun()
 
 # --------------------------------------------------------------------------- what was read
 

@@ -19,6 +19,7 @@ EXPORT_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "ods"]
 OLD, NEW = "Team in an earlier wave", "Same team now"
 
 st.title("Trends")
+views.require_right("upload", "Trends are prepared by HR administrators, who load the waves.")
 prep = state.prepared()
 ds = state.dataset()
 if prep is None or ds is None:

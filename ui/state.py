@@ -10,6 +10,7 @@ not used for any of it: that cache is shared by every user of the server.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, MutableMapping
 from dataclasses import dataclass, field, replace
@@ -18,9 +19,12 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from analysis import pipeline
+from analysis import access, pipeline
+from analysis.access import AccessPolicy, Settings, Viewer
+from analysis.audit import AuditLog
 from analysis.pipeline import Prepared, Results
 from analysis.privacy import PrivacyPolicy
+from analysis.store import DatasetStore
 
 # widget keys (the widgets write these; the rest of the app reads them through this module)
 GROUPING = "cr_grouping"
@@ -37,6 +41,9 @@ THEME_MERGES = "cr_theme_merges"  # dataset key -> {theme: into}
 SHOWN = "cr_shown_filters"  # (dataset key, min_group) -> list of masks already shown
 UPLOAD = "cr_upload"  # (token, error) of the last upload attempt
 NOTICE = "cr_notice"  # one message to show after a rerun
+LOGGED_IN = "cr_logged_in"  # the viewer whose login was audited (once per session)
+AUDITED = "cr_audited"  # page -> last view key audited there (no duplicate records per rerun)
+PAGE = "cr_page"  # title of the page being rendered (for the audit log)
 
 MAX_PREPARED = 3
 MAX_RESULTS = 8
@@ -54,6 +61,7 @@ class Dataset:
     mapping_yaml: str | None = None
     roster: tuple[str, ...] = ()
     is_sample: bool = False
+    published: str | None = None  # the published dataset's name (shared mode)
 
     @property
     def key(self) -> str:
@@ -236,6 +244,17 @@ def apply_click(group: str | None) -> None:
     store[LAST_CLICK] = group
 
 
+def keep_filter_values(column: str, options: list[str]) -> None:
+    """Drop remembered filter values that are no longer offered (another dataset, or outside
+    the viewer's scope), so the multiselect shows only what it may offer."""
+    store = _store()
+    key = filter_key(column)
+    if store.get(key):
+        kept = [v for v in store[key] if v in options]
+        if kept != list(store[key]):
+            store[key] = kept
+
+
 def keep_choice(key: str, options: list[Any]) -> None:
     """Forget a remembered widget choice that is no longer among the options (e.g. after the
     grouping changed), so the widget falls back to its default instead of failing."""
@@ -283,3 +302,130 @@ def wave_label(key: str, default: str) -> str:
     store = _store()
     store.setdefault(wave_label_key(key), default)
     return str(store[wave_label_key(key)]).strip() or default
+
+
+# --------------------------------------------------------------------------- who is viewing
+
+
+def _secrets_section() -> dict[str, Any]:
+    try:
+        section = st.secrets.get("changeradar", {})
+    except Exception:  # no secrets.toml at all: nothing configured there
+        return {}
+    return dict(section) if section else {}
+
+
+def settings() -> Settings:
+    """Local or shared mode and the folders/keys (environment first, then secrets.toml).
+
+    Raises :class:`~analysis.access.PolicyError` with a sentence when misconfigured."""
+    return Settings.from_sources(os.environ, _secrets_section())
+
+
+def access_policy() -> AccessPolicy:
+    """The policy in force: the file HR maintains (shared mode), or no limits (local mode)."""
+    conf = settings()
+    if not conf.shared:
+        return AccessPolicy()
+    return access.load_policy(str(conf.policy_path))
+
+
+def auth_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:
+        return False
+
+
+def user_claims() -> dict[str, Any]:
+    """The identity-provider claims of the logged-in user (empty when nobody is)."""
+    try:
+        return dict(st.user.to_dict())
+    except Exception:
+        return {}
+
+
+def current_viewer() -> Viewer | None:
+    """THE place a session's viewer is decided: the local user in local mode; in shared mode
+    the logged-in identity mapped through the access policy (None: not logged in or no
+    access). Every result the app shows is computed for this viewer."""
+    conf = settings()
+    if not conf.shared:
+        return access.LOCAL_VIEWER
+    return access.viewer_from_claims(user_claims(), access_policy())
+
+
+def is_logged_in() -> bool:
+    return bool(user_claims().get("is_logged_in", False))
+
+
+def set_page(title: str) -> None:
+    _store()[PAGE] = str(title)
+
+
+def page() -> str:
+    return str(_store().get(PAGE, ""))
+
+
+# --------------------------------------------------------------------------- audit, store
+
+
+def audit_log() -> AuditLog | None:
+    folder = settings().audit_folder()
+    return AuditLog(folder) if folder is not None else None
+
+
+def audit(
+    action: str,
+    *,
+    viewer: Viewer | None = None,
+    res: Results | None = None,
+    groups: list[str] | None = None,
+    file_format: str | None = None,
+    dedupe: Hashable | None = None,
+    outcome: str = "ok",
+    user: str | None = None,
+) -> None:
+    """Append an audit record (when auditing is on). ``dedupe``: skip if the same key was
+    already recorded on this page, so reruns of one view make one record."""
+    log = audit_log()
+    if log is None:
+        return
+    if dedupe is not None:
+        seen = _store().setdefault(AUDITED, {})
+        if seen.get(page()) == dedupe:
+            return
+    viewer = viewer or current_viewer()
+    if groups is None and res is not None and len(res.groups):
+        groups = list(dict.fromkeys(res.groups["group"].astype(str)))
+    ds = dataset()
+    log.record(
+        user=user or (viewer.email if viewer else ""),
+        role=viewer.role if viewer else "",
+        action=action,
+        page=page(),
+        grouping=list(res.by) if res is not None else [],
+        groups=groups or [],
+        filters=res.filters if res is not None else None,
+        file_format=file_format,
+        dataset=(ds.published or ds.filename) if ds is not None else None,
+        outcome=outcome,
+    )
+    if dedupe is not None:
+        _store().setdefault(AUDITED, {})[page()] = dedupe
+
+
+def audit_login(viewer: Viewer) -> None:
+    """One 'login' record per session and viewer."""
+    if _store().get(LOGGED_IN) == viewer:
+        return
+    audit("login", viewer=viewer)
+    _store()[LOGGED_IN] = viewer
+
+
+def dataset_store() -> DatasetStore | None:
+    """Published datasets (shared mode only: local mode never writes anything to disk)."""
+    conf = settings()
+    if not conf.shared or not conf.data_dir:
+        return None
+    return DatasetStore(conf.data_dir, conf.data_key)

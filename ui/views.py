@@ -10,10 +10,11 @@ Streamlit renders links and remote images in Markdown, including widget labels.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import altair as alt
@@ -21,10 +22,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analysis import pipeline
+from analysis import access, pipeline
+from analysis.access import PolicyError, Viewer
+from analysis.audit import AuditError
 from analysis.ingest import IngestError
 from analysis.pipeline import Prepared, Results
 from analysis.privacy import PrivacyError
+from analysis.store import StoreError
 from sample_data import DEFAULT_DATASET
 from ui import state
 
@@ -140,12 +144,49 @@ def activate(ds: state.Dataset) -> str | None:
     return None
 
 
+def published_dataset(dataset_id: str) -> state.Dataset:
+    """A published survey (shared mode) as a Dataset; StoreError says what went wrong."""
+    store = state.dataset_store()
+    if store is None:
+        raise StoreError("Published surveys are only available in shared mode.")
+    pub = store.load(dataset_id)
+    return state.Dataset(
+        data=pub.data,
+        filename=pub.filename,
+        sheet=pub.sheet,
+        mapping_yaml=pub.mapping_yaml,
+        roster=pub.roster,
+        published=pub.info.name,
+    )
+
+
+def default_dataset() -> state.Dataset | None:
+    """First visit: the sample data in local mode; in shared mode the newest published survey
+    (HR admins fall back to the sample data, everyone else gets nothing)."""
+    viewer = state.current_viewer()
+    store = state.dataset_store()
+    if store is not None:
+        listing = store.list()
+        if listing:
+            return published_dataset(listing[0].id)
+        if viewer is None or not access.can(viewer, "upload"):
+            return None
+    return sample_dataset()
+
+
 def ensure_dataset() -> Prepared | None:
-    """The Prepared in use; on a first visit, the built-in sample data."""
+    """The Prepared in use; on a first visit, see :func:`default_dataset`."""
     prep = state.prepared()
     if prep is not None:
         return prep
-    ds = state.dataset() or sample_dataset()
+    try:
+        ds = state.dataset() or default_dataset()
+    except StoreError as exc:
+        error(str(exc))
+        return None
+    if ds is None:
+        st.info("No survey has been published yet. HR will let you know when results are ready.")
+        return None
     problem = activate(ds)
     if problem:
         error(problem)
@@ -156,6 +197,8 @@ def ensure_dataset() -> Prepared | None:
 def dataset_label(ds: state.Dataset | None) -> str:
     if ds is None:
         return "No data loaded"
+    if ds.published:
+        return ds.published
     return SAMPLE_LABEL if ds.is_sample else ds.filename
 
 
@@ -163,8 +206,12 @@ def dataset_label(ds: state.Dataset | None) -> str:
 
 
 def grouping_options(prep: Prepared) -> dict[str, tuple[str, ...]]:
-    """Grouping choices by label: team, role, team × role, then every other grouping column."""
-    cols = prep.grouping_columns
+    """Grouping choices by label: team, role, team × role, then every other grouping column
+    the viewer may use (restricted demographics only for HR admins)."""
+    viewer = state.current_viewer()
+    if viewer is None:
+        return {}
+    cols = access.allowed_columns(viewer, prep, state.access_policy())
     team, role = prep.colmap.team, prep.colmap.role
     options: dict[str, tuple[str, ...]] = {}
     if team in cols:
@@ -189,13 +236,19 @@ def current_by(prep: Prepared) -> tuple[str, ...]:
 
 def sidebar(prep: Prepared | None) -> None:
     """Dataset in use, grouping, filters and privacy settings, on every page."""
+    viewer = state.current_viewer()
+    policy = state.access_policy()
     with st.sidebar:
+        if state.settings().shared and viewer is not None:
+            st.caption("Signed in as")
+            st.text(f"{viewer.name or viewer.email} ({viewer.role.replace('_', ' ')})")
+            st.button("Sign out", on_click=st.logout, icon=":material/logout:")
         st.caption("Dataset in use")
         ds = state.dataset()
         st.text(dataset_label(ds))
-        if prep is not None:
+        if prep is not None and viewer is not None and access.can(viewer, "all_teams"):
             st.caption(f"{len(prep.scored.groups):,} responses · {len(prep.comments):,} comments")
-        if prep is None:
+        if prep is None or viewer is None:
             return
         labels = list(grouping_options(prep))
         if labels:
@@ -209,15 +262,24 @@ def sidebar(prep: Prepared | None) -> None:
         with st.expander("Filters", icon=":material/filter_alt:"):
             st.caption("Keep only some respondents. Empty = everyone.")
             groups = prep.scored.groups
-            for col in prep.grouping_columns:
-                values = sorted(groups[col].dropna().astype(str).unique().tolist())
+            try:
+                scope = access.scope_mask(viewer, prep, policy)
+            except PrivacyError:
+                scope = np.zeros(len(groups), dtype=bool)
+            for col in access.allowed_columns(viewer, prep, policy):
+                values = sorted(groups.loc[scope, col].dropna().astype(str).unique().tolist())
+                state.keep_filter_values(col, values)
                 st.multiselect(col, values, key=state.filter_key(col), placeholder="Everyone")
         with st.expander("Privacy", icon=":material/shield:"):
+            fixed = not access.can(viewer, "thresholds")
+            if fixed:
+                st.caption("Set by HR for everyone; only HR administrators can change them.")
             st.number_input(
                 "Minimum group size",
                 min_value=3,
                 step=1,
                 key=state.MIN_GROUP,
+                disabled=fixed,
                 help="Groups with fewer responses are hidden (never below 3).",
             )
             st.number_input(
@@ -225,6 +287,7 @@ def sidebar(prep: Prepared | None) -> None:
                 min_value=1,
                 step=1,
                 key=state.MIN_COMMENTS,
+                disabled=fixed,
                 help="Comments of smaller groups are not shown, so they cannot be attributed.",
             )
 
@@ -233,11 +296,18 @@ def sidebar(prep: Prepared | None) -> None:
 
 
 def results(prep: Prepared, by: Sequence[str] | None = None) -> Results:
-    """The Results for the sidebar settings (or another grouping), cached per session.
+    """The Results for the sidebar settings (or another grouping), cached per session, for
+    the session's viewer only (:func:`analysis.access.scoped_analyze` is the one way in).
 
-    A filter that would expose a small group is dropped with a warning, so the page still
-    shows the unfiltered analysis.
+    A filter that would expose a small group, or that is outside the viewer's scope, is
+    dropped with a warning, so the page still shows the unfiltered analysis. When even that
+    is refused (a manager's team under the minimum size), the page shows the notice and stops.
+    Each distinct view is written to the audit log (when auditing is on).
     """
+    viewer = state.current_viewer()
+    if viewer is None:  # login_gate stops such sessions before any page runs
+        st.stop()
+    access_policy = state.access_policy()
     ds = state.dataset()
     ds_key = ds.key if ds is not None else ""
     by_cols = tuple(by) if by is not None else current_by(prep)
@@ -248,6 +318,7 @@ def results(prep: Prepared, by: Sequence[str] | None = None) -> Results:
 
     def compute(filters: dict[str, list[str]]) -> Results:
         key = (
+            viewer,
             ds_key,
             by_cols,
             policy.min_group,
@@ -258,10 +329,12 @@ def results(prep: Prepared, by: Sequence[str] | None = None) -> Results:
         )
         return state.results(
             key,
-            lambda: pipeline.analyze(
+            lambda: access.scoped_analyze(
+                viewer,
                 prep,
+                policy=access_policy,
                 by=list(by_cols),
-                policy=policy,
+                privacy=policy,
                 filters=filters or None,
                 shown_filters=state.shown_filters(ds_key, policy.min_group),
                 theme_names=names or None,
@@ -269,15 +342,115 @@ def results(prep: Prepared, by: Sequence[str] | None = None) -> Results:
             ),
         )
 
+    res = None
     if filters:
         try:
             res = compute(filters)
         except PrivacyError as exc:
             warning(f"Filter not applied: {exc}")
         else:
-            state.add_shown_filter(ds_key, policy.min_group, filter_mask(prep, filters))
-            return res
-    return compute({})
+            mask = access.selection_mask(viewer, prep, filters, access_policy)
+            state.add_shown_filter(ds_key, policy.min_group, mask)
+    if res is None:
+        try:
+            res = compute({})
+        except PrivacyError as exc:  # out of scope, or the viewer's own teams are too small
+            st.info(plain(str(exc)), icon=":material/shield:")
+            _audit(viewer, "view", outcome="refused", dedupe=("refused", by_cols))
+            st.stop()
+    key = (ds_key, res.by, tuple(sorted((k, tuple(v)) for k, v in res.filters.items())))
+    _audit(viewer, "view", res=res, dedupe=key)
+    return res
+
+
+def _audit(viewer: Viewer, action: str, **kwargs: Any) -> None:
+    """Write an audit record; if the log can't be written, nothing more is shown."""
+    try:
+        state.audit(action, viewer=viewer, **kwargs)
+    except AuditError as exc:
+        error(str(exc))
+        st.stop()
+
+
+def audited_download(
+    make: Callable[[], bytes], res: Results, file_format: str, groups: Sequence[str] | None = None
+) -> Callable[[], bytes]:
+    """A download's data function that writes the audit record when the file is made."""
+    viewer = state.current_viewer()
+
+    def run() -> bytes:
+        data = make()
+        if viewer is not None:
+            state.audit(
+                "download",
+                viewer=viewer,
+                res=res,
+                groups=list(groups or []) or None,
+                file_format=file_format,
+            )
+        return data
+
+    return run
+
+
+def require_right(action: str, why: str) -> Viewer:
+    """Stop the page unless the viewer's role allows ``action`` (see analysis.access.can)."""
+    viewer = state.current_viewer()
+    if viewer is None or not access.can(viewer, action):
+        st.info(plain(why), icon=":material/lock:")
+        st.stop()
+    return viewer
+
+
+def login_gate() -> Viewer:
+    """Shared mode: nothing but a sign-in until the user is logged in and the access policy
+    gives them a role; local mode: the local user at once. Stops the script otherwise."""
+    try:
+        conf = state.settings()
+        state.access_policy()
+    except PolicyError as exc:
+        st.title("ChangeRadar")
+        error(str(exc))
+        st.stop()
+    if not conf.shared:
+        return access.LOCAL_VIEWER
+    if not state.is_logged_in():
+        st.title("ChangeRadar")
+        st.write("Sign in with your company account to see the survey results you may view.")
+        if not state.auth_configured():
+            error(
+                "Sign-in is not set up yet: add an [auth] section to .streamlit/secrets.toml "
+                "(see docs/deploying.md)."
+            )
+        elif importlib.util.find_spec("authlib") is None:
+            error("Sign-in needs the Authlib package on the server: pip install Authlib.")
+        else:
+            st.button("Sign in", type="primary", on_click=st.login, icon=":material/login:")
+        st.stop()
+    viewer = state.current_viewer()
+    if viewer is None:
+        claims = state.user_claims()
+        who = str(claims.get("email") or claims.get("preferred_username") or "this account")
+        st.title("ChangeRadar")
+        st.info(
+            plain(
+                f"You're signed in as {who}, but the access policy gives you no access to "
+                "survey results. Ask HR if you need access."
+            ),
+            icon=":material/lock:",
+        )
+        try:
+            state.audit("denied", user=who, outcome="no rule matches", dedupe=("denied", who))
+        except AuditError as exc:
+            error(str(exc))
+        st.button("Sign out", on_click=st.logout, icon=":material/logout:")
+        st.stop()
+    try:
+        state.audit_login(viewer)
+    except AuditError as exc:
+        error(str(exc))
+        st.stop()
+    return viewer
 
 
 def filter_mask(prep: Prepared, filters: dict[str, list[str]]) -> np.ndarray:
