@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -47,6 +47,7 @@ class Prepared:
     drivers: pd.DataFrame
     source_name: str = ""
     warnings: list[str] = field(default_factory=list)
+    _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def grouping_columns(self) -> list[str]:
@@ -287,6 +288,8 @@ def analyze(
     by_cols = _by_columns(prep, by)
     scored = prep.scored
     comments = prep.comments
+    # Group labels of every comment, computed once per view from integer codes.
+    keys = _comment_keys(prep, by_cols)
     filters_clean: dict[str, list[str]] = {}
     if filters:
         mask = np.ones(len(scored.groups), dtype=bool)
@@ -296,8 +299,11 @@ def analyze(
             filters_clean[col] = vals
             mask &= scored.groups[col].isin(vals).to_numpy()
         privacy.check_filter(scored.groups, mask, policy, shown=shown_filters)
-        scored = _subset(scored, mask)
-        comments = comments[comments["respondent"].isin(scored.groups.index)]
+        scored = scoring.subset(scored, mask)
+        pos = _respondent_positions(prep)
+        keep = (pos >= 0) & mask[np.maximum(pos, 0)]
+        comments = comments[keep]
+        keys = keys[keep] if keys is not None else None
 
     org = scoring.org_scores(scored, policy)
     groups = (
@@ -322,9 +328,13 @@ def analyze(
         labels = merge_themes(labels, theme_merges)
         comments = comments.assign(theme=labels)
 
-    comment_groups, visible_comments = _comment_privacy(comments, by_cols, groups, policy)
-    themes, theme_shares = _themes(prep, comments, by_cols, policy, theme_names, visible_comments)
-    signals_by_group = _comment_signals(comments, by_cols, visible_comments)
+    analysed = comments["analysed"].to_numpy(dtype=bool)
+    used = _Used(comments[analysed], keys[analysed] if keys is not None else None)
+    comment_groups, visible_comments = _comment_privacy(comments, used, by_cols, groups, policy)
+    themes, theme_shares = _themes(
+        prep, comments, used, by_cols, policy, theme_names, visible_comments
+    )
+    signals_by_group = _comment_signals(comments, used, by_cols, visible_comments)
 
     flags: list[hotspots_mod.Flag] = []
     segs = pd.DataFrame()
@@ -342,7 +352,7 @@ def analyze(
         if {"trust_in_ai", "fear_of_displacement"} <= concepts:
             segs = hotspots_mod.segments(groups, constructs=_construct_frame(scored), policy=policy)
 
-    shown = _shown_comments(comments, visible_comments, by_cols, theme_names, prep)
+    shown = _shown_comments(comments, used, visible_comments, by_cols, theme_names, prep)
     summary = {
         "total": len(comments),
         "filler": int(comments["is_filler"].sum()) if len(comments) else 0,
@@ -392,19 +402,49 @@ def _by_columns(prep: Prepared, by: Sequence[str] | str | None) -> list[str]:
     return cols
 
 
-def _subset(scored: Scored, mask: np.ndarray) -> Scored:
-    idx = scored.groups.index[mask]
-    return replace(
-        scored,
-        groups=scored.groups.loc[idx],
-        items=scored.items.loc[idx],
-        constructs=scored.constructs.loc[idx],
-        favorable=scored.favorable.loc[idx],
-        neutral=scored.neutral.loc[idx],
-        unfavorable=scored.unfavorable.loc[idx],
-        enps=scored.enps.loc[idx] if scored.enps is not None else None,
-        warnings=list(scored.warnings),
-    )
+@dataclass
+class _Used:
+    """The analysed comments of a view and their group labels (None when ungrouped)."""
+
+    comments: pd.DataFrame
+    keys: pd.Series | None
+
+
+def _respondent_positions(prep: Prepared) -> np.ndarray:
+    """Each comment's respondent as a row position in ``prep.scored.groups`` (-1: none)."""
+    pos = prep._cache.get("respondent_positions")
+    if pos is None:
+        pos = prep.scored.groups.index.get_indexer(prep.comments["respondent"])
+        prep._cache["respondent_positions"] = pos
+    return pos
+
+
+def _comment_keys(prep: Prepared, by_cols: list[str]) -> pd.Series | None:
+    """Every comment's group label ("Sales × Manager" for crossed groupings), as the text
+    table gives it, built from integer codes: each distinct label is joined once."""
+    if not by_cols or not len(prep.comments):
+        return None
+    groups = prep.scored.groups
+    combined = np.zeros(len(groups), dtype=np.int64)
+    parts = []
+    for col in by_cols:
+        codes, uniques = pd.factorize(groups[col].astype(str))
+        parts.append((codes.astype(np.int64), np.asarray(uniques, dtype=object)))
+        combined = combined * max(len(uniques), 1) + codes
+    observed, inverse = np.unique(combined, return_inverse=True)
+    columns = []
+    for _codes, uniques in reversed(parts):
+        width = max(len(uniques), 1)
+        columns.append(uniques[observed % width])
+        observed = observed // width
+    labels = np.array([scoring.CROSS.join(t) for t in zip(*reversed(columns), strict=True)])
+    pos = _respondent_positions(prep)
+    if (pos < 0).any():
+        # Comments whose respondent has no group row: fall back to the comment's own columns.
+        return _label(prep.comments, by_cols)
+    per_comment = labels.astype(object)[inverse.ravel()[pos]]
+    name = by_cols[0] if len(by_cols) == 1 else None
+    return pd.Series(per_comment, index=prep.comments.index, name=name, dtype="str")
 
 
 def _empty_groups() -> pd.DataFrame:
@@ -431,22 +471,29 @@ def _likert(prep: Prepared, scored: Scored, policy: PrivacyPolicy) -> pd.DataFra
     cols = ["item", "question", "construct", "label", "order", "count", "share", "n", "is_missing"]
     if len(scored.groups) < policy.min_group:
         return pd.DataFrame(columns=cols)
-    responses = prep.export.responses.loc[scored.groups.index]
     rows = []
+    responses: pd.DataFrame | None = None
     for item, meta in scored.item_meta.iterrows():
         scale = prep.colmap.scale_for(str(item))
-        raw = responses[str(item)]
-        enc = scale.encode(raw)
         # Labels in the respondent's terms (before reverse-coding) keep the chart honest.
-        vals = enc.values
-        answered = int(vals.notna().sum())
-        explicit_missing = int(raw.notna().sum()) - answered - enc.n_invalid
+        ans = scored.answers.get(item)
+        if ans is None:  # a Scored made without its answers: encode the text again
+            if responses is None:
+                responses = prep.export.responses.loc[scored.groups.index]
+            enc = scale.encode(responses[str(item)])
+            ans = scoring.Answers(
+                enc.values.to_numpy(dtype=float),
+                enc.invalid.to_numpy(dtype=bool),
+                responses[str(item)].notna().to_numpy(dtype=bool),
+            )
+        vals = ans.values
+        answered = int((~np.isnan(vals)).sum())
+        explicit_missing = int(ans.given.sum()) - answered - int(ans.invalid.sum())
         total = answered + max(explicit_missing, 0)
         if total == 0:
             continue
-        counts = vals.value_counts()
         for order, (label, value) in enumerate(zip(scale.labels, scale.values, strict=True)):
-            c = int(counts.get(float(value), 0))
+            c = int(np.count_nonzero(vals == float(value)))
             rows.append(
                 [
                     item,
@@ -478,7 +525,11 @@ def _likert(prep: Prepared, scored: Scored, policy: PrivacyPolicy) -> pd.DataFra
 
 
 def _comment_privacy(
-    comments: pd.DataFrame, by_cols: list[str], groups: pd.DataFrame, policy: PrivacyPolicy
+    comments: pd.DataFrame,
+    used_view: _Used,
+    by_cols: list[str],
+    groups: pd.DataFrame,
+    policy: PrivacyPolicy,
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Per group comment counts and which groups may show comments; returns (table, visible).
 
@@ -487,8 +538,7 @@ def _comment_privacy(
     """
     if not len(comments) or not by_cols:
         return pd.DataFrame(columns=["group", "n_comments", "visible"]), pd.Series(dtype=bool)
-    used = comments[comments["analysed"]]
-    keys = _label(used, by_cols)
+    used, keys = used_view.comments, used_view.keys
     counts = keys.value_counts()
     visible_groups = (
         set(groups.loc[~groups["suppressed"].astype(bool), "group"].astype(str))
@@ -525,13 +575,14 @@ def _label(df: pd.DataFrame, by_cols: list[str]) -> pd.Series:
 def _themes(
     prep: Prepared,
     comments: pd.DataFrame,
+    used_view: _Used,
     by_cols: list[str],
     policy: PrivacyPolicy,
     names: Mapping[int, str] | None,
     visible: pd.Series,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     model = prep.theme_model
-    used = comments[comments["analysed"]] if len(comments) else comments
+    used = used_view.comments
     if model is None or not len(used) or len(comments) < policy.min_comments:
         return pd.DataFrame(columns=["theme", "label", "size", "share"]), pd.DataFrame()
     labels = used["theme"].to_numpy(dtype=int)
@@ -545,7 +596,7 @@ def _themes(
     )
     shares = pd.DataFrame()
     if by_cols:
-        keys = _label(used, by_cols).rename(" × ".join(by_cols)).reset_index(drop=True)
+        keys = used_view.keys.rename(" × ".join(by_cols)).reset_index(drop=True)
         shares = theme_group_shares(labels, keys.to_frame(), policy.min_comments)
         hide = ~shares["group"].map(visible).fillna(False).astype(bool)
         shares.loc[hide, ["n_comments", "count", "share"]] = np.nan
@@ -556,17 +607,18 @@ def _themes(
 
 
 def _comment_signals(
-    comments: pd.DataFrame, by_cols: list[str], visible: pd.Series
+    comments: pd.DataFrame, used_view: _Used, by_cols: list[str], visible: pd.Series
 ) -> pd.DataFrame | None:
     if not by_cols or not len(comments):
         return None
-    used = comments[comments["analysed"]].copy()
+    used = used_view.comments.copy()
     used["text"] = used["redacted"]
     return hotspots_mod.group_comment_signals(used, by_cols)
 
 
 def _shown_comments(
     comments: pd.DataFrame,
+    used_view: _Used,
     visible: pd.Series,
     by_cols: list[str],
     names: Mapping[int, str] | None,
@@ -577,9 +629,9 @@ def _shown_comments(
     cols = ["column", "question", "text", "label", "compound", *SIGNALS, "theme", "theme_label"]
     if not len(comments):
         return pd.DataFrame(columns=[*by_cols, *cols])
-    used = comments[comments["analysed"]]
+    used = used_view.comments
     if by_cols:
-        keys = _label(used, by_cols)
+        keys = used_view.keys
         keep = keys.map(visible).fillna(False).astype(bool).to_numpy()
         used = used[keep]
     out = used.assign(text=used["redacted"]).copy()

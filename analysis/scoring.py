@@ -24,18 +24,18 @@ Conventions
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from analysis import stats
 from analysis.privacy import PrivacyPolicy, protect_groups
 
 __all__ = [
     "NO_ANSWER",
+    "Answers",
     "Scored",
     "enps",
     "group_scores",
@@ -44,6 +44,7 @@ __all__ = [
     "prepare",
     "response_rate",
     "score_responses",
+    "subset",
 ]
 
 NO_ANSWER = "(no answer)"
@@ -51,6 +52,20 @@ ALPHA_WARN_BELOW = 0.6
 CROSS = " × "
 NEST = " › "
 _META_KEEP = ("label", "direction", "concept", "question", "headcount")
+
+
+@dataclass(frozen=True)
+class Answers:
+    """One item's answers before reverse coding, kept so that answer distributions never
+    re-read the text: ``values`` on the scale (NaN for no answer and for invalid answers),
+    ``invalid`` (answer outside the scale), ``given`` (the cell was not empty)."""
+
+    values: np.ndarray
+    invalid: np.ndarray
+    given: np.ndarray
+
+    def take(self, mask: np.ndarray) -> Answers:
+        return Answers(self.values[mask], self.invalid[mask], self.given[mask])
 
 
 @dataclass
@@ -63,7 +78,8 @@ class Scored:
     favorable_min, unfavorable_max, reverse — limits in reverse-coded terms); ``construct_meta``
     (index construct: label, direction, concept, n_items); ``favorable``/``neutral``/
     ``unfavorable``: per respondent × construct, the number of their item responses in each box
-    (0 where the construct score is NaN); ``enps``: the raw 0–10 answer or None.
+    (0 where the construct score is NaN); ``enps``: the raw 0–10 answer or None; ``answers``:
+    per item, the answers as given (before reverse coding), for answer distributions.
     """
 
     groups: pd.DataFrame
@@ -77,6 +93,7 @@ class Scored:
     enps: pd.Series | None = None
     min_item_share: float = 0.5
     warnings: list[str] = field(default_factory=list)
+    answers: dict[str, Answers] = field(default_factory=dict, repr=False, compare=False)
     _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
@@ -93,10 +110,16 @@ def _text_groups(groups: pd.DataFrame | None, index: pd.Index) -> pd.DataFrame:
         return pd.DataFrame(index=index)
     out = {}
     for col in groups.columns:
-        s = groups[col].astype(object)
-        txt = s.map(lambda v: NO_ANSWER if pd.isna(v) or str(v).strip() == "" else str(v).strip())
-        out[str(col)] = txt.astype(str)
+        # Each distinct answer is cleaned once (a team name repeats thousands of times).
+        codes, uniques = pd.factorize(groups[col].astype(object), use_na_sentinel=True)
+        clean = [_group_text(v) for v in uniques]
+        txt = np.array([*clean, NO_ANSWER], dtype=object)[codes]  # code -1: missing
+        out[str(col)] = pd.Series(txt, index=groups.index).astype(str)
     return pd.DataFrame(out, index=groups.index)
+
+
+def _group_text(v: Any) -> str:
+    return NO_ANSWER if pd.isna(v) or str(v).strip() == "" else str(v).strip()
 
 
 def score_responses(
@@ -247,6 +270,7 @@ def prepare(export: Any, colmap: Any, survey: Any = None) -> Scored:
     specs = list(colmap.columns)
     warnings: list[str] = []
     values: dict[str, pd.Series] = {}
+    answers: dict[str, Answers] = {}
     rows: list[dict[str, Any]] = []
     enps_values: pd.Series | None = None
     survey_items = {i.id: i for i in getattr(survey, "items", ())} if survey else {}
@@ -281,6 +305,11 @@ def prepare(export: Any, colmap: Any, survey: Any = None) -> Scored:
             construct = spec.name
             single.append(spec.name)
         values[spec.name] = encoded.values
+        answers[spec.name] = Answers(
+            encoded.values.to_numpy(dtype=float),
+            encoded.invalid.to_numpy(dtype=bool),
+            responses[spec.name].notna().to_numpy(dtype=bool),
+        )
         question = spec.question or getattr(survey_items.get(spec.name), "text", "")
         rows.append(
             {
@@ -333,6 +362,7 @@ def prepare(export: Any, colmap: Any, survey: Any = None) -> Scored:
         min_item_share=getattr(survey, "min_item_share", 0.5) if survey is not None else 0.5,
     )
     scored.warnings.extend(warnings)
+    scored.answers = answers
     return scored
 
 
@@ -416,6 +446,45 @@ def _levels(by: list[str], nested: bool) -> list[list[str]]:
     return [by[: j + 1] for j in range(len(by))] if nested else [by]
 
 
+def _column_codes(scored: Scored, col: str) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct values of one grouping column and each respondent's code (cached)."""
+    key = ("column", col)
+    if key not in scored._cache:
+        codes, uniques = pd.factorize(scored.groups[col], sort=True)
+        scored._cache[key] = (codes.astype(np.intp), np.asarray(uniques, dtype=object))
+    return scored._cache[key]
+
+
+def _level_codes(scored: Scored, level: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Group codes of a (crossed) level, numbered like ``groupby(level, sort=True).ngroup()``
+    with only observed groups, and the keys table (one object column per level column)."""
+    key = ("level", tuple(level))
+    if key not in scored._cache:
+        combined = np.zeros(len(scored.groups), dtype=np.int64)
+        parts = [_column_codes(scored, col) for col in level]
+        for codes, uniques in parts:
+            combined = combined * max(len(uniques), 1) + codes
+        observed, inverse = np.unique(combined, return_inverse=True)
+        values = {}
+        for col, (_, uniques) in reversed(list(zip(level, parts, strict=True))):
+            width = max(len(uniques), 1)
+            values[col] = uniques[observed % width] if len(uniques) else uniques
+            observed = observed // width
+        keys = pd.DataFrame({col: values[col] for col in level}, dtype=object)
+        keys.columns = pd.Index(level, dtype=object)  # as groupby's reset_index names them
+        scored._cache[key] = (inverse.astype(np.intp).ravel(), keys)
+    codes, keys = scored._cache[key]
+    return codes, keys.copy()
+
+
+def _sum_by(codes: np.ndarray, stack: np.ndarray, g: int) -> np.ndarray:
+    """Row sums of ``stack`` per group code, each in respondent order (as a one-hot product)."""
+    out = np.empty((g, stack.shape[1]))
+    for j in range(stack.shape[1]):
+        out[:, j] = np.bincount(codes, weights=stack[:, j], minlength=g)
+    return out
+
+
 def _group_sums(
     scored: Scored, by: list[str], stack: np.ndarray, nested: bool
 ) -> tuple[pd.DataFrame, np.ndarray]:
@@ -423,17 +492,12 @@ def _group_sums(
     keys_parts, sums_parts = [], []
     for level in _levels(by, nested):
         if level:
-            grouped = scored.groups.groupby(level, sort=True, observed=True)
-            codes = grouped.ngroup().to_numpy()
-            keys = grouped.size().reset_index()[level].astype(object)
+            codes, keys = _level_codes(scored, level)
         else:
             codes = np.zeros(len(stack), dtype=np.intp)
             keys = pd.DataFrame(index=[0])
         g = int(codes.max()) + 1 if len(codes) else 0
-        onehot = sparse.csr_matrix(
-            (np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(g, len(codes))
-        )
-        sums_parts.append(np.asarray(onehot @ stack))
+        sums_parts.append(_sum_by(codes, stack, g))
         sep = NEST if nested else CROSS
         keys["grouping"] = sep.join(level) if level else "all"
         keys["group"] = (
@@ -445,6 +509,33 @@ def _group_sums(
         keys_parts.append(keys[["grouping", "group", *by]])
     keys_all = pd.concat(keys_parts, ignore_index=True)
     return keys_all, np.vstack(sums_parts) if sums_parts else np.zeros((0, stack.shape[1]))
+
+
+def subset(scored: Scored, mask: np.ndarray) -> Scored:
+    """The respondents where ``mask`` is True, keeping the per-respondent caches (sliced), so
+    a filtered view does no per-respondent work again."""
+    idx = scored.groups.index[mask]
+    out = replace(
+        scored,
+        groups=scored.groups.loc[idx],
+        items=scored.items.loc[idx],
+        constructs=scored.constructs.loc[idx],
+        favorable=scored.favorable.loc[idx],
+        neutral=scored.neutral.loc[idx],
+        unfavorable=scored.unfavorable.loc[idx],
+        enps=scored.enps.loc[idx] if scored.enps is not None else None,
+        warnings=list(scored.warnings),
+        answers={k: a.take(mask) for k, a in scored.answers.items()},
+    )
+    for key in ("constructs", "items"):
+        if key in scored._cache:
+            out._cache[key] = scored._cache[key][mask]
+    for key, value in scored._cache.items():
+        if isinstance(key, tuple) and key[0] == "column":
+            # Codes stay valid (sorted distinct values of the full set); unobserved ones are
+            # dropped when a level is numbered.
+            out._cache[key] = (value[0][mask], value[1])
+    return out
 
 
 def _moments(n: np.ndarray, s: np.ndarray, ss: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
