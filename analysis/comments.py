@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -141,14 +142,16 @@ def tidy_comments(
     group_cols = list(groups.columns) if groups is not None else []
     frames = []
     for col in comment_columns:
-        cleaned = responses[col].map(clean_text)
-        keep = cleaned.str.len() > 0
+        # Answers repeat ("n/a", "More training please"): clean each distinct one once.
+        codes, uniques = pd.factorize(responses[col].astype(object), use_na_sentinel=True)
+        cleaned = np.array([*(clean_text(u) for u in uniques), ""], dtype=object)[codes]
+        keep = np.fromiter((len(t) > 0 for t in cleaned), dtype=bool, count=len(cleaned))
         part = pd.DataFrame(
             {
-                "respondent": responses.index[keep.to_numpy()],
+                "respondent": responses.index[keep],
                 "column": col,
                 "question": questions.get(col, "") or "",
-                "text": cleaned[keep].to_numpy(),
+                "text": cleaned[keep],
             }
         )
         frames.append(part)
@@ -160,8 +163,13 @@ def tidy_comments(
     out["column"] = out["column"].astype("str")
     out["question"] = out["question"].astype("str")
     out["text"] = out["text"].astype("str")
-    out["is_filler"] = out["text"].map(is_filler).astype(bool)
-    out["language"] = out["text"].map(detect_language).astype("str")
+    # Filler and language depend on the text alone: decide each distinct text once.
+    codes, uniques = pd.factorize(out["text"].astype(object))
+    distinct = [str(u) for u in uniques]
+    filler = np.array([is_filler(t) for t in distinct], dtype=bool)
+    language = np.array([detect_language(t) for t in distinct], dtype=object)
+    out["is_filler"] = filler[codes] if len(codes) else np.zeros(0, dtype=bool)
+    out["language"] = pd.Series(language[codes] if len(codes) else [], index=out.index, dtype="str")
     out["is_english"] = (out["language"] == "en").astype(bool)
     if groups is not None and group_cols:
         aligned = groups.reindex(out["respondent"])

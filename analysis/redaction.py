@@ -424,9 +424,14 @@ def redact(
     """
     pattern = _name_pattern(roster)
     out = []
+    done: dict[str, str] = {}  # comments repeat: redact each distinct text once
     for t in texts:
         if t is None or (not isinstance(t, str) and pd.isna(t)):
             out.append("")
-        else:
-            out.append(redact_text(str(t), pattern, detect_names=detect_names))
+            continue
+        text = str(t)
+        red = done.get(text)
+        if red is None:
+            red = done[text] = redact_text(text, pattern, detect_names=detect_names)
+        out.append(red)
     return out
