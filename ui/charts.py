@@ -321,8 +321,11 @@ def _grid_alt_text(
     sentences = [head]
     if visible.empty:
         return f"{head} Every cell is hidden{_reason_note(df['reason'])}."
-    worst = visible.loc[visible["gap"].idxmin()]
-    if worst["gap"] < 0:
+    gaps = visible["gap"].dropna()  # all missing when one group is in view (no rest)
+    worst = visible.loc[gaps.idxmin()] if len(gaps) else None
+    if worst is None:
+        sentences.append("No group can be compared with the rest: nobody else is in view.")
+    elif worst["gap"] < 0:
         score = f"score {worst['score']:.0f}, " if with_score else ""
         sentences.append(
             f"Largest unfavourable gap: {worst['group']}, {worst['construct_label']}, "
