@@ -76,6 +76,9 @@ INJECTION_CHARS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d",
 ALPHA = 0.05
 MAX_CELL_CHARS = 32_000  # Excel's limit is 32,767 characters per cell
 MAX_QUOTES_HTML = 12
+#: Comments per team sheet: a sheet is read, not searched, and 10,000 merged rows made the
+#: workbook slow to write and to open. Every comment is in the comments CSV.
+MAX_COMMENTS_XLSX = 50
 TOP_THEMES = 5
 
 # ColorBrewer PuOr, as in ui.charts: orange = worse than the rest, purple = better.
@@ -203,14 +206,25 @@ def _comment_count(results: Any, team: str) -> float:
     return float(hit["n_comments"].iloc[0]) if len(hit) else math.nan
 
 
+_LABELS: list[tuple[pd.DataFrame, tuple[str, ...], pd.Series]] = []
+
+
 def _comment_labels(results: Any) -> pd.Series:
+    """Each shown comment's group label; remembered for the last comments table, because
+    every team of a workbook asks for it."""
     c = results.comments
-    by = [b for b in results.by if b in c.columns]
+    by = tuple(b for b in results.by if b in c.columns)
+    for frame, key, labels in _LABELS:
+        if frame is c and key == by:
+            return labels
     if not len(c) or not by:
-        return pd.Series([""] * len(c), index=c.index, dtype=str)
-    if len(by) == 1:
-        return c[by[0]].astype(str)
-    return c[by].astype(str).agg(CROSS.join, axis=1)
+        labels = pd.Series([""] * len(c), index=c.index, dtype=str)
+    elif len(by) == 1:
+        labels = c[by[0]].astype(str)
+    else:
+        labels = c[by[0]].astype(str).str.cat([c[b].astype(str) for b in by[1:]], sep=CROSS)
+    _LABELS[:] = [(c, by, labels)]
+    return labels
 
 
 def _team_comments(results: Any, team: str) -> pd.DataFrame:
@@ -270,6 +284,16 @@ def _quotes(comments: pd.DataFrame, themes: pd.DataFrame, limit: int) -> pd.Data
     rest = df.drop(index=picked).sort_values("_strength", ascending=False, kind="stable")
     picked.extend(rest.index[: max(0, limit - len(picked))])
     return comments.loc[picked[:limit]]
+
+
+def _sheet_comments(comments: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
+    """A team sheet's comments: all of them up to ``MAX_COMMENTS_XLSX``, else that many
+    representative ones (:func:`_quotes`); ``attrs["of"]`` holds the team's total."""
+    total = len(comments)
+    out = comments if total <= MAX_COMMENTS_XLSX else _quotes(comments, themes, MAX_COMMENTS_XLSX)
+    out = out.copy()
+    out.attrs["of"] = total
+    return out
 
 
 def _reading(diff: float, p_adj: float, direction: str) -> str:
@@ -871,23 +895,30 @@ def _team_sheet(book: _Book, results: Any, team: str) -> None:
             )
             row += 1
         row += 1
-        comments = _team_comments(results, team)
+        comments = _sheet_comments(_team_comments(results, team), themes)
         book.put(ws, row, 0, "Comments (redacted)", book.section)
         row += 1
+        if comments.attrs.get("of", 0) > len(comments):
+            book.merge(
+                ws,
+                row,
+                0,
+                width,
+                f"The {len(comments)} most representative of the team's "
+                f"{comments.attrs['of']:,} comments: a few from each of the largest themes, "
+                "then the most strongly felt. Every comment is in the comments CSV download.",
+                book.notice,
+            )
+            ws.set_row(row, 28)
+            row += 1
         for j, h in enumerate(
             ["Question", "", "Comment", "", "", "", "", "", "Theme", "", "Sentiment"]
         ):
             book.put(ws, row, j, h, book.header)
         row += 1
-        for _, c in comments.iterrows():
-            book.merge(
-                ws,
-                row,
-                0,
-                1,
-                c.get("question", ""),
-                book.fmt(text_wrap=True, font_color="#4b5563", font_size=9),
-            )
+        small = book.fmt(text_wrap=True, font_color="#4b5563", font_size=9)
+        for c in comments.to_dict(orient="records"):
+            book.merge(ws, row, 0, 1, c.get("question", ""), small)
             book.merge(ws, row, 2, 7, c["text"], book.text)
             book.merge(ws, row, 8, 9, c.get("theme_label", ""), book.text)
             book.put(ws, row, 10, c.get("label", ""), book.text)

@@ -402,9 +402,28 @@ def test_team_sheet_flags_themes_and_comments(by_team, workbook):
     for action in flag.actions:
         assert action["title"] in text and action["detail"] in text
     assert "How to read this" in text
-    shown = report._team_comments(by_team, flag.group_label)
-    assert len(shown)
+    team_comments = report._team_comments(by_team, flag.group_label)
+    shown = report._sheet_comments(team_comments, report._team_themes(by_team, flag.group_label))
+    assert len(shown) == min(len(team_comments), report.MAX_COMMENTS_XLSX)
     assert set(shown["text"].map(report.neutralise)) <= set(text)
+
+
+def test_team_sheet_caps_comments_and_points_to_the_csv(by_team, workbook):
+    """A big team's sheet holds the cap of representative comments and says so; the
+    comments CSV keeps every one."""
+    counts = {t: len(report._team_comments(by_team, t)) for t in visible_teams(by_team)}
+    team, total = max(counts.items(), key=lambda kv: kv[1])
+    assert total > report.MAX_COMMENTS_XLSX
+    cells = [c for r in team_sheet(workbook, team).iter_rows(values_only=True) for c in r if c]
+    texts = set(report._team_comments(by_team, team)["text"].map(report.neutralise))
+    on_sheet = [c for c in cells if c in texts]
+    assert len(set(on_sheet)) <= report.MAX_COMMENTS_XLSX
+    assert len(on_sheet) >= report.MAX_COMMENTS_XLSX // 2
+    assert any(
+        isinstance(c, str) and f"of the team's {total:,} comments" in c and "CSV" in c
+        for c in cells
+    )
+    assert len(pd.read_csv(io.BytesIO(report.comments_csv(by_team, team)))) == total
 
 
 def test_comments_only_for_teams_over_the_threshold(results_by):
