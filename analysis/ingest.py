@@ -17,10 +17,14 @@ import math
 import re
 import zipfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from defusedxml import ElementTree as SafeET
 
 __all__ = [
@@ -467,7 +471,7 @@ class _SheetInfo:
     path: str
     rows: int = 0
     cols: int = 0
-    cells: int = 0
+    has_cells: bool = False
     declared: tuple[int, int] | None = None
     declared_ref: str = ""
 
@@ -500,20 +504,78 @@ def _scan_sheet(zf: zipfile.ZipFile, sheet: _SheetInfo, filename: str) -> None:
     if m:
         sheet.declared_ref = m.group(1).decode("ascii", "replace")
         sheet.declared = _ref_size(sheet.declared_ref)
-    sheet.cells = xml.count(b"<c ") + xml.count(b"<c>")
+    sheet.has_cells = b"<c " in xml or b"<c>" in xml
+    if _extent_from_ends(xml, sheet):
+        return
     letters = set(_COL_LETTERS.findall(xml))
     if letters:
         sheet.cols = max(_col_number(x.decode()) for x in letters)
         sheet.rows = max(map(int, _CELL_ROWS.findall(xml)))
-    elif sheet.cells:
+    elif sheet.has_cells:
         # Cells without references are placed one after another: bound the width by the
         # longest row.
         sheet.rows = len(_ROW_TAG.findall(xml))
         sheet.cols = max((len(_ANY_CELL.findall(part)) for part in xml.split(b"</row>")), default=0)
 
 
+_END_SPAN = 65_536
+
+
+def _extent_from_ends(xml: bytes, sheet: _SheetInfo) -> bool:
+    """Set the exact extent from the first and last rows, when no cell reference lies beyond.
+
+    Listing every reference of a large sheet costs seconds. The references in the first and
+    last 64 KB of cells are real ones, so their maximum is a lower bound of the extent; one
+    search for any reference beyond it (a superset of what the full listing would read) proves
+    it is also the upper bound. False (nothing set) when that cannot be shown; the caller then
+    lists every reference.
+    """
+    end = xml.rfind(b"</sheetData>")
+    end = len(xml) if end < 0 else end
+    ends = (xml[: min(_END_SPAN, end)], xml[max(0, end - _END_SPAN) : end])
+    letters = {x for part in ends for x in _COL_LETTERS.findall(part)}
+    if not letters:
+        return False
+    cols = max(_col_number(x.decode()) for x in letters)
+    rows = max(int(x) for part in ends for x in _CELL_ROWS.findall(part))
+    if _beyond(cols, rows).search(xml):
+        return False
+    sheet.rows, sheet.cols = rows, cols
+    return True
+
+
+def _greater(bound: str, alphabet: str) -> list[str]:
+    """Regex alternatives for the strings of len(bound) above bound, character by character."""
+    out = []
+    for i, ch in enumerate(bound):
+        higher = alphabet[alphabet.index(ch) + 1 :]
+        if higher:
+            rest = f"[{alphabet[0]}-{alphabet[-1]}]{{{len(bound) - i - 1}}}"
+            out.append(re.escape(bound[:i]) + f"[{higher[0]}-{higher[-1]}]" + rest)
+    return out
+
+
+def _beyond(cols: int, rows: int) -> re.Pattern[bytes]:
+    """Any 'r="<letters><digits>"' whose column is past cols or whose row is past rows.
+
+    Matches wherever the reference listing (_COL_LETTERS / _CELL_ROWS) could read one such
+    reference, and in some places it could not (no word boundary, any element): a spurious hit
+    only costs the full listing.
+    """
+    letters = _col_letters(cols)
+    wider = _greater(letters, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    if len(letters) < 3:
+        wider.append(f"[A-Z]{{{len(letters) + 1},3}}")
+    digits = str(rows)
+    deeper = [f"[1-9][0-9]{{{len(digits)},}}", *_greater(digits, "0123456789")]
+    col_part = "|".join(wider) or "(?!)"
+    return re.compile(
+        f'r="(?:(?:{col_part})[0-9]+|[A-Z]{{1,3}}0*(?:{"|".join(deeper)}))"'.encode("ascii")
+    )
+
+
 def _has_data(sheet: _SheetInfo) -> bool:
-    return sheet.cells > 0
+    return sheet.has_cells
 
 
 def _fixed_dimension(zf: zipfile.ZipFile, sheet: _SheetInfo, filename: str) -> bytes:
@@ -564,7 +626,7 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _calamine_rows(payload: bytes, sheet_name: str, filename: str) -> list[list[str]]:
+def _calamine_table(payload: bytes, sheet_name: str, filename: str) -> _Table:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -579,7 +641,7 @@ def _calamine_rows(payload: bytes, sheet_name: str, filename: str) -> list[list[
             f"{filename!r} could not be read ({type(exc).__name__}): open it in Excel and "
             "save it again, or upload it as CSV."
         ) from None
-    return [[_cell_text(v) for v in row] for row in rows]
+    return _table(rows)
 
 
 def _pick_sheet(
@@ -602,7 +664,7 @@ def _pick_sheet(
 
 def _read_xlsx(
     data: bytes, filename: str, sheet: str | None, limits: Limits
-) -> tuple[list[list[str]], str, tuple[str, ...], list[str]]:
+) -> tuple[_Table, str, tuple[str, ...], list[str]]:
     zf = _open_zip(data, filename, limits)
     infos = _xlsx_sheets(zf, filename)
     for info in infos:
@@ -634,8 +696,8 @@ def _read_xlsx(
             )
     elif chosen.declared_ref:
         payload = _fixed_dimension(zf, chosen, filename)
-    rows = _calamine_rows(payload, chosen_name, filename)
-    return rows, chosen_name, tuple(data_sheets), warnings
+    table = _calamine_table(payload, chosen_name, filename)
+    return table, chosen_name, tuple(data_sheets), warnings
 
 
 _ODS_REPEAT = re.compile(rb"number-(rows|columns)-repeated=\"([0-9]+)\"")
@@ -644,7 +706,7 @@ _ODS_CELL = re.compile(rb"<table:table-cell\b[^>]*?>")
 
 def _read_ods(
     data: bytes, filename: str, sheet: str | None, limits: Limits
-) -> tuple[list[list[str]], str, tuple[str, ...], list[str]]:
+) -> tuple[_Table, str, tuple[str, ...], list[str]]:
     zf = _open_zip(data, filename, limits)
     content = _read_member(zf, "content.xml", filename)
     _check_xml(content, filename)
@@ -665,12 +727,12 @@ def _read_ods(
             f"{filename!r} could not be read ({type(exc).__name__}): open it and save it "
             "again, or upload it as CSV."
         ) from None
-    sheets_rows: dict[str, list[list[str]]] = {}
+    tables: dict[str, _Table] = {}
     for name in names:
         if sheet is not None and name != sheet:
             continue
-        sheets_rows[name] = _calamine_rows(data, name, filename)
-    data_sheets = [n for n, r in sheets_rows.items() if any(any(c for c in row) for row in r)]
+        tables[name] = _calamine_table(data, name, filename)
+    data_sheets = [n for n, t in tables.items() if t.has_text]
     if sheet is not None:
         data_sheets = [n for n in names if n == sheet or _ods_sheet_has_data(data, n, filename)]
     chosen = _pick_sheet(names, data_sheets, sheet, filename)
@@ -680,14 +742,14 @@ def _read_ods(
             f"The workbook has {len(data_sheets)} sheets with data "
             f"({', '.join(data_sheets)}); read {chosen!r}. Choose another sheet if needed."
         )
-    rows = sheets_rows.get(chosen) or _calamine_rows(data, chosen, filename)
-    if not any(any(c for c in row) for row in rows):
+    table = tables[chosen] if chosen in tables else _calamine_table(data, chosen, filename)
+    if not table.has_text:
         raise IngestError(f"Sheet {chosen!r} is empty: choose a sheet with responses.")
-    return rows, chosen, tuple(data_sheets), warnings
+    return table, chosen, tuple(data_sheets), warnings
 
 
 def _ods_sheet_has_data(data: bytes, name: str, filename: str) -> bool:
-    return any(any(c for c in row) for row in _calamine_rows(data, name, filename))
+    return _calamine_table(data, name, filename).has_text
 
 
 def _check_shape(rows: int, cols: int, limits: Limits, header_rows: int = 0) -> None:
@@ -914,44 +976,115 @@ def _question(text: str) -> str:
     return " ".join(text.split())
 
 
-def _skip_title_rows(rows: list[list[str]]) -> tuple[list[list[str]], int]:
-    """Drop blank lines and one-cell title lines above a wider header row."""
-    skipped = 0
-    while rows:
-        filled = sum(bool(c) for c in rows[0])
-        nxt = sum(bool(c) for c in rows[1]) if len(rows) > 1 else 0
-        if filled == 0 or (filled == 1 and nxt >= 3 and not rows[0][0].startswith("V1")):
-            rows = rows[1:]
-            skipped += 1
-            continue
-        break
-    return rows, skipped
-
-
 _PREVIEW_STATUS = {"survey preview", "survey test", "spam", "preview spam"}
 
 
+# Every character str.strip() removes (str.isspace()), so arrow trims exactly as Python does.
+_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_NULL_TEXT = pa.scalar(None, pa.large_string())
+
+
+@dataclass
+class _Table:
+    """Every cell as stripped text, column by column (arrow large_string, no nulls).
+
+    Column-wise because per-cell Python work on millions of cells is what made large
+    exports slow; the rules are the row-by-row ones, applied to whole columns.
+    """
+
+    columns: list[pa.Array]
+    height: int
+    widths: list[int] | None  # cells in each row before padding; None when all are full
+    has_text: bool  # some cell holds text before stripping
+
+
+def _text_array(values: Sequence[Any]) -> pa.Array:
+    """One column as arrow text; only columns holding non-text cells go through _cell_text."""
+    try:
+        arr = pa.array(values, type=pa.large_string())
+        if arr.null_count:
+            raise TypeError("None cell")
+    except (pa.ArrowTypeError, pa.ArrowInvalid, TypeError):
+        arr = pa.array([_cell_text(v) for v in values], type=pa.large_string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr
+
+
+def _table(rows: Sequence[Sequence[Any]]) -> _Table:
+    """Rows of cells (ragged CSV rows are padded with '') -> a _Table."""
+    widths = [len(r) for r in rows]
+    width = max(widths, default=0)
+    if any(w != width for w in widths):
+        rows = [list(r) + [""] * (width - len(r)) if len(r) < width else r for r in rows]
+        ragged: list[int] | None = widths
+    else:
+        ragged = None
+    columns, has_text = [], False
+    for values in zip(*rows, strict=True) if width else ():
+        arr = _text_array(values)
+        has_text = has_text or bool(pc.any(pc.not_equal(arr, "")).as_py())
+        columns.append(pc.utf8_trim(arr, characters=_WHITESPACE))
+    return _Table(columns, len(rows), ragged, has_text)
+
+
+def _first_data_row(filled: np.ndarray, first_cells: pa.Array) -> int:
+    """Rows to skip: blank lines and one-cell title lines above a wider header row."""
+    skipped, height = 0, len(filled)
+    while skipped < height:
+        here = filled[skipped]
+        nxt = filled[skipped + 1] if skipped + 1 < height else 0
+        if here == 0 or (
+            here == 1 and nxt >= 3 and not first_cells[skipped].as_py().startswith("V1")
+        ):
+            skipped += 1
+            continue
+        break
+    return skipped
+
+
+def _mask(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=bool)
+
+
 def _tidy(
-    rows: list[list[str]], filename: str, limits: Limits
+    table: _Table, filename: str, limits: Limits
 ) -> tuple[pd.DataFrame, tuple[SourceColumn, ...], str, int, dict[str, int], list[str]]:
     warnings: list[str] = []
-    rows = [[c.strip() for c in row] for row in rows]
-    if rows and rows[0]:
-        rows[0][0] = rows[0][0].lstrip("\ufeff").strip()
-    rows, skipped = _skip_title_rows(rows)
-    if skipped and rows:
+    cols = list(table.columns)
+    height = table.height
+    if height and cols:
+        first = cols[0][0].as_py()
+        fixed = first.lstrip("\ufeff").strip()
+        if fixed != first:
+            head_cell = pa.array([fixed], type=pa.large_string())
+            cols[0] = pa.concat_arrays([head_cell, cols[0].slice(1)])
+    nonempty = [pc.not_equal(c, "") for c in cols]
+    filled = np.zeros(height, dtype=np.int64)
+    for m in nonempty:
+        filled += _mask(m)
+    skipped = _first_data_row(filled, cols[0]) if cols else height
+    if skipped and skipped < height:
         warnings.append(f"Skipped {skipped} title or blank line(s) above the header row.")
-    if not rows:
+    if skipped >= height:
         raise IngestError(
             f"{filename!r} holds no table: export the survey responses again (CSV or .xlsx)."
         )
-    width = max(len(r) for r in rows)
-    _check_shape(len(rows), width, limits, header_rows=3)
-    rows = [r + [""] * (width - len(r)) for r in rows]
-    layout = _detect_layout(rows)
-    header = rows[: layout.header_rows]
-    body = rows[layout.header_rows :]
-    rows_read = len(body)
+    width = max(table.widths[skipped:]) if table.widths is not None else len(cols)
+    cols, nonempty = cols[:width], nonempty[:width]
+    _check_shape(height - skipped, width, limits, header_rows=3)
+    # The layout is read from the first rows only (header rows, then a sample for _headerless).
+    n_head = min(height - skipped, 200)
+    head = [
+        list(r) for r in zip(*(c.slice(skipped, n_head).to_pylist() for c in cols), strict=True)
+    ]
+    layout = _detect_layout(head)
+    header = head[: layout.header_rows]
+    start = skipped + layout.header_rows
+    rows_read = height - start
     if rows_read > limits.max_rows:
         raise IngestError(_too_many_rows(limits))
     if rows_read == 0:
@@ -959,13 +1092,14 @@ def _tidy(
             f"{filename!r} has column headers but no responses: export again with the "
             "responses included (check the export's filters and date range)."
         )
+    body = [c.slice(start) for c in cols]
+    body_filled = [m.slice(start) for m in nonempty]
 
     # Drop columns with neither a header nor any answer (e.g. from trailing commas); warn about
     # named ones left empty so nothing vanishes unseen.
     keep, empty_named = [], []
     for j in range(width):
-        has_value = any(r[j] for r in body)
-        if has_value:
+        if pc.any(body_filled[j]).as_py():
             keep.append(j)
         elif any(h[j] for h in header):
             empty_named.append(layout.names[j] or layout.tags[j])
@@ -973,27 +1107,38 @@ def _tidy(
         shown = ", ".join(empty_named[:8]) + (" …" if len(empty_named) > 8 else "")
         warnings.append(f"Dropped {len(empty_named)} column(s) with no answers at all: {shown}.")
 
-    dropped: dict[str, int] = {}
-    header_signature = tuple(rows[layout.header_rows - 1]) if layout.header_rows else None
+    # Each dropped row gets the first reason that applies: empty, repeated header, preview.
+    answered = np.zeros(rows_read, dtype=bool)
+    for j in keep:
+        answered |= _mask(body_filled[j])
+    reasons: list[tuple[str, np.ndarray]] = [("empty row", ~answered)]
+    kept = answered.copy()
+    if layout.header_rows:
+        signature = head[layout.header_rows - 1]
+        same = kept.copy()
+        for j in range(width):
+            if not same.any():
+                break
+            same &= _mask(pc.equal(body[j], signature[j]))
+        reasons.append(("repeated header row", same))
+        kept &= ~same
     status_col = next(
         (j for j in keep if layout.tags[j].casefold() == "status" and layout.format == "qualtrics"),
         None,
     )
-    kept_rows: list[list[str]] = []
-    for r in body:
-        if not any(r[j] for j in keep):
-            dropped["empty row"] = dropped.get("empty row", 0) + 1
-        elif header_signature is not None and tuple(r) == header_signature:
-            dropped["repeated header row"] = dropped.get("repeated header row", 0) + 1
-        elif status_col is not None and r[status_col].casefold() in _PREVIEW_STATUS:
-            dropped["survey preview, test or spam"] = (
-                dropped.get("survey preview, test or spam", 0) + 1
-            )
-        else:
-            kept_rows.append([r[j] for j in keep])
+    if status_col is not None:
+        statuses = body[status_col].to_pylist()
+        preview = np.fromiter(
+            (v.casefold() in _PREVIEW_STATUS for v in statuses), dtype=bool, count=rows_read
+        )
+        preview &= kept
+        reasons.append(("survey preview, test or spam", preview))
+        kept &= ~preview
+    firsts = sorted((int(np.argmax(m)), reason, int(m.sum())) for reason, m in reasons if m.any())
+    dropped = {reason: n for _, reason, n in firsts}
     for reason, n in dropped.items():
         warnings.append(f"Dropped {n} row{'s' if n != 1 else ''}: {reason}.")
-    if not kept_rows:
+    if not kept.any():
         raise IngestError(
             f"All {rows_read:,} response rows in {filename!r} are empty: export again with the "
             "responses included."
@@ -1012,12 +1157,14 @@ def _tidy(
         )
         for name, j in zip(names, keep, strict=True)
     )
-    frame = pd.DataFrame(
-        {
-            name: pd.Series([row[k] or None for row in kept_rows], dtype="str")
-            for k, name in enumerate(names)
-        }
-    )
+    rows_kept = None if kept.all() else pa.array(kept)
+    data: dict[str, pd.Series] = {}
+    for name, j in zip(names, keep, strict=True):
+        text, present = body[j], body_filled[j]
+        if rows_kept is not None:
+            text, present = text.filter(rows_kept), present.filter(rows_kept)
+        data[name] = pd.Series(pc.if_else(present, text, _NULL_TEXT), dtype="str")
+    frame = pd.DataFrame(data)
     frame.index = pd.RangeIndex(len(frame))
     return frame, columns, layout.format, rows_read, dropped, warnings
 
@@ -1087,12 +1234,12 @@ def read_export(
     if kind == "xlsx":
         if ext not in _XLSX_EXT:
             warnings.append(f"{filename!r} is an Excel workbook despite its name; read it as one.")
-        rows, chosen, sheets, more = _read_xlsx(data, filename, sheet, limits)
+        table, chosen, sheets, more = _read_xlsx(data, filename, sheet, limits)
         warnings.extend(more)
     elif kind == "ods":
         if ext != "ods":
             warnings.append(f"{filename!r} is an OpenDocument spreadsheet; read it as one.")
-        rows, chosen, sheets, more = _read_ods(data, filename, sheet, limits)
+        table, chosen, sheets, more = _read_ods(data, filename, sheet, limits)
         warnings.extend(more)
     else:
         if ext in _XLSX_EXT | {"xls", "ods"}:
@@ -1100,9 +1247,11 @@ def read_export(
         elif ext not in _TEXT_EXT:
             warnings.append(f"{filename!r} has an unusual extension; read it as a text table.")
         rows, encoding, _delim = _read_text(data, filename, limits)
-    if not rows:
+        table = _table(rows)
+        del rows
+    if table.height == 0:
         raise IngestError(f"{filename!r} holds no table: export the survey responses again.")
-    frame, columns, fmt, rows_read, dropped, more = _tidy(rows, filename, limits)
+    frame, columns, fmt, rows_read, dropped, more = _tidy(table, filename, limits)
     warnings.extend(more)
     return SurveyExport(
         responses=frame,
