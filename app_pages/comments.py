@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analysis import access
 from analysis.signals import SIGNALS
 from ui import charts, state, views
 
@@ -160,6 +161,8 @@ with tab_read:
             height=420,
             column_config={"Comment": st.column_config.TextColumn(width="large")},
         )
+    elif not access.sees_comment_text(state.current_viewer(), state.access_policy()):
+        st.info("Comment text is not shared with your role; themes and sentiment are shown.")
     else:
         st.info(
             f"No group has at least {res.policy.min_comments} comments to show; lower the "

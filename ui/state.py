@@ -375,44 +375,58 @@ def audit_log() -> AuditLog | None:
     return AuditLog(folder) if folder is not None else None
 
 
-def audit(
+def audit_writer(
     action: str,
     *,
     viewer: Viewer | None = None,
     res: Results | None = None,
     groups: list[str] | None = None,
     file_format: str | None = None,
-    dedupe: Hashable | None = None,
     outcome: str = "ok",
     user: str | None = None,
-) -> None:
-    """Append an audit record (when auditing is on). ``dedupe``: skip if the same key was
-    already recorded on this page, so reruns of one view make one record."""
+) -> Callable[[], None] | None:
+    """A function that appends this audit record (None when auditing is off). Everything is
+    read now, in the session; the function itself touches no session state, so it also works
+    where Streamlit runs code outside the script (a deferred download's data function)."""
     log = audit_log()
     if log is None:
-        return
-    if dedupe is not None:
-        seen = _store().setdefault(AUDITED, {})
-        if seen.get(page()) == dedupe:
-            return
+        return None
     viewer = viewer or current_viewer()
     if groups is None and res is not None and len(res.groups):
         groups = list(dict.fromkeys(res.groups["group"].astype(str)))
     ds = dataset()
-    log.record(
-        user=user or (viewer.email if viewer else ""),
-        role=viewer.role if viewer else "",
-        action=action,
-        page=page(),
-        grouping=list(res.by) if res is not None else [],
-        groups=groups or [],
-        filters=res.filters if res is not None else None,
-        file_format=file_format,
-        dataset=(ds.published or ds.filename) if ds is not None else None,
-        outcome=outcome,
-    )
+    entry = {
+        "user": user or (viewer.email if viewer else ""),
+        "role": viewer.role if viewer else "",
+        "action": action,
+        "page": page(),
+        "grouping": list(res.by) if res is not None else [],
+        "groups": list(groups or []),
+        "filters": dict(res.filters) if res is not None else None,
+        "file_format": file_format,
+        "dataset": (ds.published or ds.filename) if ds is not None else None,
+        "outcome": outcome,
+    }
+
+    def write() -> None:
+        log.record(**entry)
+
+    return write
+
+
+def audit(action: str, *, dedupe: Hashable | None = None, **details: Any) -> None:
+    """Append an audit record now (when auditing is on); see :func:`audit_writer`.
+    ``dedupe``: skip if the same key was already recorded on this page, so reruns of one
+    view make one record."""
+    seen = _store().setdefault(AUDITED, {})
+    if dedupe is not None and seen.get(page()) == dedupe:
+        return
+    write = audit_writer(action, **details)
+    if write is None:
+        return
+    write()
     if dedupe is not None:
-        _store().setdefault(AUDITED, {})[page()] = dedupe
+        seen[page()] = dedupe
 
 
 def audit_login(viewer: Viewer) -> None:

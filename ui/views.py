@@ -375,19 +375,17 @@ def _audit(viewer: Viewer, action: str, **kwargs: Any) -> None:
 def audited_download(
     make: Callable[[], bytes], res: Results, file_format: str, groups: Sequence[str] | None = None
 ) -> Callable[[], bytes]:
-    """A download's data function that writes the audit record when the file is made."""
-    viewer = state.current_viewer()
+    """A download's data function that writes the audit record when the file is made.
+
+    Streamlit runs it outside the script (no session state), so the record is prepared now."""
+    write = state.audit_writer(
+        "download", res=res, groups=list(groups or []) or None, file_format=file_format
+    )
 
     def run() -> bytes:
         data = make()
-        if viewer is not None:
-            state.audit(
-                "download",
-                viewer=viewer,
-                res=res,
-                groups=list(groups or []) or None,
-                file_format=file_format,
-            )
+        if write is not None:
+            write()
         return data
 
     return run

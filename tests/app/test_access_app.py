@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -197,6 +198,19 @@ def test_change_lead_cannot_group_or_filter_by_a_restricted_demographic(shared, 
     assert all(r.policy.min_comments == 10 for r in results)
     everyone = small.prepared.scored.groups["Team"].nunique()
     assert results[-1].groups["group"].nunique() == everyone  # every team's results
+    at.switch_page("app_pages/comments.py").run()
+    assert not at.exception
+    assert len(session_results(at)[-1].comments)  # comment_text includes change leads by default
+
+
+def test_comment_text_withheld_from_a_role(shared, small: Ready) -> None:
+    policy = Path(os.environ["CHANGERADAR_POLICY"])
+    policy.write_text(POLICY + "comment_text: [hr_admin]\n", encoding="utf-8")
+    at = app_as(LEAD, small, "app_pages/comments.py")
+    assert not at.exception
+    assert any("not shared with your role" in i.value for i in at.info)
+    assert all(not len(r.comments) for r in session_results(at))
+    assert all(not f.quotes for r in session_results(at) for f in r.flags)
 
 
 def test_hr_admin_groups_by_anything_uploads_and_publishes(shared, small: Ready) -> None:
@@ -255,6 +269,36 @@ def test_views_are_audited_once_with_group_names_only(shared, small: Ready) -> N
     for comment in small.prepared.comments["redacted"].astype(str):
         if len(comment) > 30:
             assert comment not in text
+
+
+def _download_script() -> None:
+    import streamlit as st
+
+    from ui import state, views
+
+    state.set_page("Downloads")
+    res = st.session_state["res"]
+    st.session_state["make"] = views.audited_download(lambda: b"file", res, "csv", ["Sales"])
+
+
+def test_download_is_audited_even_outside_the_script(shared, small: Ready) -> None:
+    """Streamlit makes a deferred download's data on a server thread with no session: the
+    audit record must still be written, with the session's user and page."""
+    policy = access.load_policy(POLICY)
+    viewer = access.viewer_from_claims(SALES, policy)
+    res = access.scoped_analyze(viewer, small.prepared, policy=policy)
+    at = AppTest.from_function(_download_script, default_timeout=TIMEOUT)
+    at.user = dict(SALES)
+    at.session_state["res"] = res
+    at.run()
+    assert not at.exception
+    assert not read_records(shared / "audit")  # nothing until the file is made
+    make = at.session_state["make"]
+    assert make() == b"file"  # called here, outside any script run
+    (record,) = read_records(shared / "audit")
+    assert record["action"] == "download" and record["format"] == "csv"
+    assert record["user"] == "sales.mgr@acme.example" and record["page"] == "Downloads"
+    assert record["groups"] == ["Sales"] and record["filters"] == {"Team": ["Sales"]}
 
 
 # --------------------------------------------------------------------------- local mode
