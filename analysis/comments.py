@@ -107,7 +107,9 @@ def detect_language(text: str) -> str:
     ``MIN_LETTERS_FOR_LANGUAGE`` letters, and reports another language only at
     ``MIN_LANGUAGE_CONFIDENCE`` or more.
     """
-    if sum(c.isalpha() for c in text) < MIN_LETTERS_FOR_LANGUAGE:
+    if len(text) < MIN_LETTERS_FOR_LANGUAGE or sum(c.isalpha() for c in text) < (
+        MIN_LETTERS_FOR_LANGUAGE
+    ):
         return "en"
     lang, prob = _identifier().classify(text)
     if lang != "en" and prob >= MIN_LANGUAGE_CONFIDENCE:

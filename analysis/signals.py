@@ -80,6 +80,8 @@ SIGNALS = (
 )
 COMPOSED = ("displacement_fear", "training_request")
 DATA_FILE = Path(__file__).resolve().parent / "data" / "signals.yaml"
+# libyaml's safe loader when present: the same documents, parsed about 10x faster.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 NEGATION_WINDOW_WORDS = 6
 HYPOTHETICAL_PENALTY = 0.1
 CACHE_SIZE = 1 << 18
@@ -420,7 +422,7 @@ _OBJECT_BOUNDARY = (
 @cache
 def lexicon() -> Lexicon:
     """Compile the ``concepts`` section of ``analysis/data/signals.yaml``."""
-    spec = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))["concepts"]
+    spec = yaml.load(DATA_FILE.read_text(encoding="utf-8"), Loader=_YAML_LOADER)["concepts"]
     irregular = {k: [str(x) for x in v] for k, v in spec["irregular"].items()}
     concepts: dict[str, Concept] = {}
     shared = [
@@ -953,7 +955,7 @@ def _alternation(spec: str) -> str:
 @cache
 def config() -> Config:
     """Compile the patterns in ``analysis/data/signals.yaml``."""
-    spec = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    spec = yaml.load(DATA_FILE.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     patterns = []
     for signal, items in spec["signals"].items():
         if signal not in SIGNALS or signal in COMPOSED:
