@@ -1001,6 +1001,48 @@ class _Table:
     has_text: bool  # some cell holds text before stripping
 
 
+def _numbers_text(values: Sequence[float]) -> list[str]:
+    """_cell_text of many floats at once."""
+    x = np.array(values, dtype=float)
+    out = np.full(len(x), "", dtype=object)
+    finite = np.isfinite(x)
+    whole = finite & (np.floor(x) == x) & (np.abs(x) < 1e15)
+    out[whole] = x[whole].astype(np.int64).astype(str).tolist()
+    rest = finite & ~whole
+    out[rest] = [f"{v:.15g}" for v in x[rest].tolist()]
+    return out.tolist()
+
+
+def _datetimes_text(values: Sequence[dt.datetime]) -> list[str]:
+    """_cell_text of many naive datetimes at once: a date at midnight, else to the second."""
+    x = np.array(values, dtype="datetime64[us]")
+    day = x.astype("datetime64[D]")
+    out = np.char.replace(np.datetime_as_string(x, unit="s"), "T", " ").astype(object)
+    midnight = x == day
+    out[midnight] = np.datetime_as_string(day[midnight], unit="D").tolist()
+    return out.tolist()
+
+
+def _column_text(values: Sequence[Any]) -> list[str]:
+    """_cell_text of a column: numbers or datetimes (beside text cells) in bulk."""
+    others = set(map(type, values)) - {str}
+    kind = next(iter(others)) if len(others) == 1 else None
+    if kind is float or kind is dt.datetime:
+        where = [i for i, v in enumerate(values) if type(v) is kind]
+        picked = [values[i] for i in where]
+        if kind is float:
+            texts = _numbers_text(picked)
+        elif all(v.tzinfo is None and v.year >= 1000 for v in picked):
+            texts = _datetimes_text(picked)
+        else:
+            return [_cell_text(v) for v in values]
+        out = list(values)
+        for i, text in zip(where, texts, strict=True):
+            out[i] = text
+        return out
+    return [_cell_text(v) for v in values]
+
+
 def _text_array(values: Sequence[Any]) -> pa.Array:
     """One column as arrow text; only columns holding non-text cells go through _cell_text."""
     try:
@@ -1008,7 +1050,7 @@ def _text_array(values: Sequence[Any]) -> pa.Array:
         if arr.null_count:
             raise TypeError("None cell")
     except (pa.ArrowTypeError, pa.ArrowInvalid, TypeError):
-        arr = pa.array([_cell_text(v) for v in values], type=pa.large_string())
+        arr = pa.array(_column_text(values), type=pa.large_string())
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     return arr
@@ -1016,9 +1058,9 @@ def _text_array(values: Sequence[Any]) -> pa.Array:
 
 def _table(rows: Sequence[Sequence[Any]]) -> _Table:
     """Rows of cells (ragged CSV rows are padded with '') -> a _Table."""
-    widths = [len(r) for r in rows]
+    widths = list(map(len, rows))
     width = max(widths, default=0)
-    if any(w != width for w in widths):
+    if min(widths, default=0) != width:
         rows = [list(r) + [""] * (width - len(r)) if len(r) < width else r for r in rows]
         ragged: list[int] | None = widths
     else:
