@@ -174,29 +174,39 @@ class Scale:
         return None
 
     def encode(self, s: pd.Series) -> Encoded:
-        """Map answers to numbers; answers outside the scale are counted as invalid, not clipped."""
-        distinct = pd.unique(s.astype(object))
-        mapping: dict[Any, float] = {}
-        bad: set[Any] = set()
-        for answer in distinct:
-            value = self.value_of(answer)
-            if value is None:
-                bad.add(answer)
-                mapping[answer] = math.nan
-            else:
-                mapping[answer] = value
-        obj = s.astype(object)
-        numbers = pd.Series(
-            np.array([mapping.get(a, math.nan) for a in obj], dtype=float),
-            index=s.index,
-            name=s.name,
-        )
-        invalid = pd.Series(
-            np.array([a in bad for a in obj], dtype=bool), index=s.index, name=s.name
-        )
-        counts = obj[invalid].astype(str).str.strip().value_counts()
+        """Map answers to numbers; answers outside the scale are counted as invalid, not clipped.
+
+        Each distinct answer is scored once (pd.factorize groups answers as pd.unique does), and
+        the numbers are spread back by the codes.
+        """
+        texts_with_nan = isinstance(s.dtype, pd.StringDtype) and s.dtype.na_value is np.nan
+        source = s if texts_with_nan else s.astype(object)
+        codes, uniques = pd.factorize(source, use_na_sentinel=True)
+        scored = [self.value_of(answer) for answer in np.asarray(uniques, dtype=object)]
+        per_code = np.array([math.nan if v is None else v for v in scored] + [math.nan])
+        bad_code = np.array([v is None for v in scored] + [False])
+        numbers_arr = per_code[codes]  # code -1 (no answer) reads the trailing NaN
+        invalid_arr = bad_code[codes]
+        if not texts_with_nan:
+            # Only None and float NaN are silent gaps; other NA markers (pd.NA, NaT) are
+            # answers like any other, outside the scale unless it says otherwise.
+            values = source.to_numpy()
+            for i in np.flatnonzero(codes < 0):
+                answer = values[i]
+                if answer is None or isinstance(answer, float):
+                    continue
+                value = self.value_of(answer)
+                invalid_arr[i] = value is None
+                numbers_arr[i] = math.nan if value is None else value
+        numbers = pd.Series(numbers_arr, index=s.index, name=s.name)
+        invalid = pd.Series(invalid_arr, index=s.index, name=s.name)
+        if invalid_arr.any():
+            counts = s.astype(object)[invalid].astype(str).str.strip().value_counts()
+            invalid_answers = tuple(str(a) for a in counts.index)
+        else:
+            invalid_answers = ()
         n_missing = int((numbers.isna() & ~invalid).sum())
-        return Encoded(numbers, invalid, tuple(str(a) for a in counts.index), n_missing)
+        return Encoded(numbers, invalid, invalid_answers, n_missing)
 
     def to_0_100(self, x: Any) -> Any:
         """(x - min) / (max - min) * 100, for a number, array, Series or DataFrame."""
@@ -524,13 +534,8 @@ def get_scale(spec: Any) -> Scale:
     )
 
 
-def _distinct_answers(values: pd.Series) -> set[str]:
-    out: set[str] = set()
-    for v in pd.unique(values.dropna().astype(str)):
-        key = normalize_answer(v)
-        if key and key not in MISSING_ANSWERS:
-            out.add(key)
-    return out
+def _fits_a_labelled_scale(answer: str) -> bool:
+    return any(SCALES[name].value_of(answer) is not None for name in (*_LABELLED_ORDER, "nps11"))
 
 
 def detect_scale(values: pd.Series) -> Scale | None:
@@ -540,7 +545,15 @@ def detect_scale(values: pd.Series) -> Scale | None:
     num4/num5/num7/nps11 by their range; callers decide from the header whether a numeric
     column is a rating at all.
     """
-    answers = _distinct_answers(values)
+    answers: set[str] = set()
+    for v in pd.unique(values.dropna().astype(str)):
+        key = normalize_answer(v)
+        if not key or key in MISSING_ANSWERS or key in answers:
+            continue
+        if not _NUMBER.match(key) and not _fits_a_labelled_scale(key):
+            # A word on no scale: no scale can fit every answer (free text stops here).
+            return None
+        answers.add(key)
     if not answers:
         return None
     numeric = [a for a in answers if _NUMBER.match(a)]

@@ -155,3 +155,131 @@ def test_agree7_encode_matches_label_index(labels: list[str]) -> None:
 @given(st.text(max_size=20))
 def test_normalize_is_idempotent(text: str) -> None:
     assert normalize_answer(normalize_answer(text)) == normalize_answer(text)
+
+
+# ------------------------------------------------------------------------------------------
+# the factorised encode and the early-exit detect_scale give exactly the per-answer results
+
+
+def reference_encode(scale, s: pd.Series):
+    """Scale.encode as first written: one dictionary lookup per answer."""
+    distinct = pd.unique(s.astype(object))
+    mapping: dict[object, float] = {}
+    bad: set[object] = set()
+    for answer in distinct:
+        value = scale.value_of(answer)
+        if value is None:
+            bad.add(answer)
+            mapping[answer] = math.nan
+        else:
+            mapping[answer] = value
+    obj = s.astype(object)
+    numbers = pd.Series(
+        np.array([mapping.get(a, math.nan) for a in obj], dtype=float), index=s.index, name=s.name
+    )
+    invalid = pd.Series(np.array([a in bad for a in obj], dtype=bool), index=s.index, name=s.name)
+    counts = obj[invalid].astype(str).str.strip().value_counts()
+    n_missing = int((numbers.isna() & ~invalid).sum())
+    return numbers, invalid, tuple(str(a) for a in counts.index), n_missing
+
+
+def reference_detect(values: pd.Series):
+    """detect_scale as first written: every distinct answer normalised before any test."""
+    from analysis.scales import _LABELLED_ORDER, _NUMBER, MISSING_ANSWERS
+
+    answers = set()
+    for v in pd.unique(values.dropna().astype(str)):
+        key = normalize_answer(v)
+        if key and key not in MISSING_ANSWERS:
+            answers.add(key)
+    if not answers:
+        return None
+    if all(_NUMBER.match(a) for a in answers):
+        numbers = {float(a) for a in answers}
+        if len(numbers) < 2 or any(n != int(n) for n in numbers):
+            return None
+        lo, hi = min(numbers), max(numbers)
+        for name, ok in (
+            ("num4", lo >= 1 and hi <= 4),
+            ("num5", lo >= 1 and hi <= 5),
+            ("num7", lo >= 1 and hi <= 7),
+            ("nps11", lo >= 0 and hi <= 10 and (lo == 0 or hi > 7)),
+        ):
+            if ok:
+                return SCALES[name]
+        return None
+    for name in (*_LABELLED_ORDER, "nps11"):
+        if all(SCALES[name].value_of(a) is not None for a in answers):
+            return SCALES[name]
+    return None
+
+
+ANSWER_POOL = [
+    "Agree",
+    " agree ",
+    "AGREE",
+    "Strongly agree",
+    "Disagree",
+    "Neutral",
+    "Don't know",
+    "N/A",
+    "",
+    " ",
+    "3",
+    "03",
+    "3.0",
+    "11",
+    "-9",
+    "5 - Strongly agree",
+    "Yes",
+    "no",
+    "Maybe",
+    "Often",
+    "banana",
+    "Very satisfied",
+    "10",
+    "0",
+    "Somewhat trust",
+    "x, y",
+]
+answer = st.one_of(
+    st.sampled_from(ANSWER_POOL),
+    st.text(max_size=6),
+    st.none(),
+    st.just(math.nan),
+    st.just(pd.NA),
+    st.just(pd.NaT),
+    st.integers(-2, 12),
+    st.floats(allow_nan=False, min_value=-3, max_value=12),
+    st.booleans(),
+)
+
+
+@given(
+    st.lists(answer, max_size=40),
+    st.sampled_from(sorted(SCALES)),
+    st.sampled_from(["object", "str", "float"]),
+)
+def test_encode_matches_per_answer_reference(answers: list[object], name: str, kind: str) -> None:
+    if kind == "str":
+        texts = [a if a is None or isinstance(a, str) else str(a) for a in answers]
+        s = pd.Series(texts, dtype="str")
+    elif kind == "float":
+        numbers = [a for a in answers if isinstance(a, (int, float)) and a is not pd.NaT]
+        s = pd.Series([float(a) for a in numbers], dtype=float)
+    else:
+        s = pd.Series(answers, dtype=object)
+    s.index = pd.RangeIndex(100, 100 + len(s))
+    s.name = "Q"
+    got = SCALES[name].encode(s)
+    numbers, invalid, invalid_answers, n_missing = reference_encode(SCALES[name], s)
+    pd.testing.assert_series_equal(got.values, numbers)
+    pd.testing.assert_series_equal(got.invalid, invalid)
+    assert got.invalid_answers == invalid_answers
+    assert got.n_missing == n_missing
+
+
+@given(st.lists(st.one_of(st.sampled_from(ANSWER_POOL), st.none(), st.text(max_size=5))))
+def test_detect_scale_matches_reference(answers: list[str | None]) -> None:
+    s = pd.Series(answers, dtype="str")
+    assert detect_scale(s) is reference_detect(s)
