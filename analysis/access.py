@@ -613,8 +613,9 @@ def scoped_analyze(
        ``min_group`` people, like any filter against the whole organisation.
     3. Applies the policy's thresholds as floors for everyone but HR admins.
     4. Runs the analysis, then strips what the role may not read: comment text and quotes when
-       the policy withholds them; for managers, any row whose team is outside their scope
-       (none should exist after step 2; this is the second lock).
+       the policy withholds them; for managers, the key drivers (fitted on the whole
+       organisation) and any row whose team is outside their scope (none should exist after
+       step 2; this is the second lock).
     """
     by_list = [by] if isinstance(by, str) else (list(by) if by is not None else None)
     if by_list is None:
@@ -676,6 +677,8 @@ def _strip(
 
         for name in ("groups", "items", "enps_groups", "comments"):
             changes[name] = keep(getattr(res, name))
+        # key drivers are fitted once on the whole organisation: not the manager's scope
+        changes["drivers"] = res.drivers.iloc[0:0]
         if col in res.by:
             pos = list(res.by).index(col)
             changes["flags"] = [f for f in res.flags if str(f.group.get(col)) in allowed]
