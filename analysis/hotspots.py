@@ -912,10 +912,14 @@ def group_comment_signals(
     keys = df[by].astype(str)
     total_n = len(df)
     total = {s: int(flags[s].sum()) for s in flags.columns}
+    # Positions and plain arrays: a group's rows are taken by position, not looked up by label.
+    text_arr = texts.to_numpy(dtype=object)
+    text_len = np.fromiter((len(t) for t in text_arr), dtype=np.int64, count=len(text_arr))
+    flag_arr = {s: flags[s].to_numpy(dtype=bool) for s in flags.columns}
     rows = []
-    for values, idx in keys.groupby(by if len(by) > 1 else by[0], sort=True).groups.items():
+    for values, pos in keys.groupby(by if len(by) > 1 else by[0], sort=True).indices.items():
         values = values if isinstance(values, tuple) else (values,)
-        n_c = len(idx)
+        n_c = len(pos)
         row: dict[str, Any] = {
             "grouping": " × ".join(by),
             "group": " × ".join(values),
@@ -925,16 +929,16 @@ def group_comment_signals(
         }
         quotes = {}
         for s in flags.columns:
-            hit = flags.loc[idx, s]
-            count = int(hit.sum())
+            hit = pos[flag_arr[s][pos]]
+            count = len(hit)
             rest_n = total_n - n_c
             row[s] = count / n_c
             row[f"{s}_n"] = count
             row[f"rest_{s}"] = (total[s] - count) / rest_n if rest_n else np.nan
-            candidates = texts.loc[hit[hit].index]
-            candidates = candidates[candidates.str.len() <= max_quote_chars]
-            order = candidates.str.len().sort_values(ascending=False, kind="stable").index
-            quotes[s] = list(dict.fromkeys(candidates.loc[order]))[:quotes_per_signal]
+            short = hit[text_len[hit] <= max_quote_chars]
+            # Longest first; equal lengths keep their order (a stable descending sort).
+            order = short[np.argsort(-text_len[short], kind="stable")]
+            quotes[s] = list(dict.fromkeys(text_arr[order]))[:quotes_per_signal]
         row["quotes"] = quotes
         rows.append(row)
     return pd.DataFrame(rows)

@@ -291,6 +291,7 @@ def analyze(
     # Group labels of every comment, computed once per view from integer codes.
     keys = _comment_keys(prep, by_cols)
     filters_clean: dict[str, list[str]] = {}
+    filter_key: tuple = ()
     if filters:
         mask = np.ones(len(scored.groups), dtype=bool)
         for name, values in filters.items():
@@ -299,27 +300,22 @@ def analyze(
             filters_clean[col] = vals
             mask &= scored.groups[col].isin(vals).to_numpy()
         privacy.check_filter(scored.groups, mask, policy, shown=shown_filters)
-        scored = scoring.subset(scored, mask)
-        pos = _respondent_positions(prep)
-        keep = (pos >= 0) & mask[np.maximum(pos, 0)]
-        comments = comments[keep]
+        filter_key = tuple(sorted((c, tuple(sorted(set(v)))) for c, v in filters_clean.items()))
+        scored, comments, keep = _filtered(prep, filter_key, mask)
         keys = keys[keep] if keys is not None else None
 
-    org = scoring.org_scores(scored, policy)
     groups = (
         scoring.group_scores(scored, by_cols, policy, nested=nested) if by_cols else _empty_groups()
     )
     items = (
         scoring.item_scores(scored, by_cols, policy, nested=nested) if by_cols else pd.DataFrame()
     )
-    org_items = scoring.item_scores(scored, None, policy)
-    enps_org = scoring.enps(scored, None, policy) if scored.enps is not None else pd.DataFrame()
     enps_groups = (
         scoring.enps(scored, by_cols, policy, nested=nested)
         if scored.enps is not None and by_cols
         else pd.DataFrame()
     )
-    likert = _likert(prep, scored, policy)
+    org, org_items, enps_org, likert = _org_tables(prep, scored, policy, filter_key)
 
     labels = comments["theme"].to_numpy(dtype=int) if len(comments) else np.array([], dtype=int)
     if theme_merges:
@@ -329,10 +325,20 @@ def analyze(
         comments = comments.assign(theme=labels)
 
     analysed = comments["analysed"].to_numpy(dtype=bool)
-    used = _Used(comments[analysed], keys[analysed] if keys is not None else None)
+    theme_key = (
+        filter_key,
+        tuple(theme_merges.items()) if theme_merges else (),
+        tuple(theme_names.items()) if theme_names else (),
+    )
+    used_comments = (
+        comments[analysed]
+        if theme_merges
+        else _remember(prep, "used", filter_key, lambda: comments[analysed])
+    )
+    used = _Used(used_comments, keys[analysed] if keys is not None else None)
     comment_groups, visible_comments = _comment_privacy(comments, used, by_cols, groups, policy)
     themes, theme_shares = _themes(
-        prep, comments, used, by_cols, policy, theme_names, visible_comments
+        prep, comments, used, by_cols, policy, theme_names, visible_comments, theme_key
     )
     signals_by_group = _comment_signals(comments, used, by_cols, visible_comments)
 
@@ -352,7 +358,7 @@ def analyze(
         if {"trust_in_ai", "fear_of_displacement"} <= concepts:
             segs = hotspots_mod.segments(groups, constructs=_construct_frame(scored), policy=policy)
 
-    shown = _shown_comments(comments, used, visible_comments, by_cols, theme_names, prep)
+    shown = _shown_comments(comments, used, visible_comments, by_cols, theme_names, prep, theme_key)
     summary = {
         "total": len(comments),
         "filler": int(comments["is_filler"].sum()) if len(comments) else 0,
@@ -407,7 +413,55 @@ class _Used:
     """The analysed comments of a view and their group labels (None when ungrouped)."""
 
     comments: pd.DataFrame
-    keys: pd.Series | None
+    group: _Keys | None
+
+    @property
+    def keys(self) -> pd.Series | None:
+        return None if self.group is None else self.group.labels
+
+
+_VIEW_CACHE_SIZE = 4
+
+
+def _remember(prep: Prepared, kind: str, key: tuple, make: Any) -> Any:
+    """A small per-upload cache of view parts that do not depend on the grouping (the last
+    few filters), so regrouping and going back to a filter redo no per-respondent work."""
+    store: dict[tuple, Any] = prep._cache.setdefault(kind, {})
+    if key not in store:
+        if len(store) >= _VIEW_CACHE_SIZE:
+            store.pop(next(iter(store)))
+        store[key] = make()
+    return store[key]
+
+
+def _filtered(
+    prep: Prepared, filter_key: tuple, mask: np.ndarray
+) -> tuple[Scored, pd.DataFrame, np.ndarray]:
+    """The respondents and comments a filter keeps (``keep``: over ``prep.comments`` rows)."""
+
+    def make() -> tuple[Scored, pd.DataFrame, np.ndarray]:
+        pos = _respondent_positions(prep)
+        keep = (pos >= 0) & mask[np.maximum(pos, 0)]
+        return scoring.subset(prep.scored, mask), prep.comments[keep], keep
+
+    return _remember(prep, "filtered", filter_key, make)
+
+
+def _org_tables(
+    prep: Prepared, scored: Scored, policy: PrivacyPolicy, filter_key: tuple
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Organisation-level tables: they depend on the filter and policy, never the grouping."""
+
+    def make() -> tuple[pd.DataFrame, ...]:
+        return (
+            scoring.org_scores(scored, policy),
+            scoring.item_scores(scored, None, policy),
+            scoring.enps(scored, None, policy) if scored.enps is not None else pd.DataFrame(),
+            _likert(prep, scored, policy),
+        )
+
+    tables = _remember(prep, "org", (filter_key, policy), make)
+    return tuple(t.copy() for t in tables)  # callers may change what they are given
 
 
 def _respondent_positions(prep: Prepared) -> np.ndarray:
@@ -419,32 +473,50 @@ def _respondent_positions(prep: Prepared) -> np.ndarray:
     return pos
 
 
-def _comment_keys(prep: Prepared, by_cols: list[str]) -> pd.Series | None:
+@dataclass
+class _Keys:
+    """Group labels of comments: ``labels`` (text Series, as the tables show them), ``codes``
+    into ``names`` (the distinct labels), aligned with the comment rows."""
+
+    labels: pd.Series
+    codes: np.ndarray
+    names: np.ndarray
+
+    def __getitem__(self, mask: np.ndarray) -> _Keys:
+        return _Keys(self.labels[mask], self.codes[mask], self.names)
+
+
+def _comment_keys(prep: Prepared, by_cols: list[str]) -> _Keys | None:
     """Every comment's group label ("Sales × Manager" for crossed groupings), as the text
     table gives it, built from integer codes: each distinct label is joined once."""
     if not by_cols or not len(prep.comments):
         return None
+    pos = _respondent_positions(prep)
+    if (pos < 0).any():
+        # Comments whose respondent has no group row: use the comment's own columns.
+        labels = _label(prep.comments, by_cols)
+        codes, names = pd.factorize(labels)
+        return _Keys(labels, codes, np.asarray(names, dtype=object))
     groups = prep.scored.groups
     combined = np.zeros(len(groups), dtype=np.int64)
     parts = []
     for col in by_cols:
         codes, uniques = pd.factorize(groups[col].astype(str))
-        parts.append((codes.astype(np.int64), np.asarray(uniques, dtype=object)))
+        parts.append(np.asarray(uniques, dtype=object))
         combined = combined * max(len(uniques), 1) + codes
     observed, inverse = np.unique(combined, return_inverse=True)
     columns = []
-    for _codes, uniques in reversed(parts):
+    for uniques in reversed(parts):
         width = max(len(uniques), 1)
         columns.append(uniques[observed % width])
         observed = observed // width
-    labels = np.array([scoring.CROSS.join(t) for t in zip(*reversed(columns), strict=True)])
-    pos = _respondent_positions(prep)
-    if (pos < 0).any():
-        # Comments whose respondent has no group row: fall back to the comment's own columns.
-        return _label(prep.comments, by_cols)
-    per_comment = labels.astype(object)[inverse.ravel()[pos]]
+    names = np.array(
+        [scoring.CROSS.join(t) for t in zip(*reversed(columns), strict=True)], dtype=object
+    )
+    codes = inverse.ravel()[pos]
     name = by_cols[0] if len(by_cols) == 1 else None
-    return pd.Series(per_comment, index=prep.comments.index, name=name, dtype="str")
+    labels = pd.Series(names[codes], index=prep.comments.index, name=name, dtype="str")
+    return _Keys(labels, codes, names)
 
 
 def _empty_groups() -> pd.DataFrame:
@@ -554,13 +626,21 @@ def _comment_privacy(
     table["visible"] = table["group"].map(vis).fillna(False).astype(bool)
     table.loc[~table["visible"], "n_comments"] = np.nan
     if len(used):
-        lab = used["label"]
+        # Shares per group from integer codes: sum / count, as a groupby mean gives them.
+        codes, names = used_view.group.codes, used_view.group.names
+        n_per = np.bincount(codes, minlength=len(names)).astype(float)
+        seen = n_per > 0
+
+        def share_of(hit: np.ndarray) -> dict[str, float]:
+            sums = np.bincount(codes, weights=hit.astype(float), minlength=len(names))
+            return dict(zip(names[seen], sums[seen] / n_per[seen], strict=True))
+
+        lab = used["label"].to_numpy(dtype=object)
         for name in ("negative", "neutral", "positive"):
-            share = (lab == name).groupby(keys).mean()
-            table[f"share_{name}"] = table["group"].map(share)
+            table[f"share_{name}"] = table["group"].map(share_of(lab == name))
         for sig in SIGNALS:
-            share = used[sig].astype(bool).groupby(keys).mean()
-            table[f"share_{sig}"] = table["group"].map(share)
+            hit = used[sig].astype(bool).to_numpy()
+            table[f"share_{sig}"] = table["group"].map(share_of(hit))
         num = [c for c in table.columns if c.startswith("share_")]
         table.loc[~table["visible"], num] = np.nan
     return table.sort_values("group").reset_index(drop=True), vis
@@ -580,20 +660,26 @@ def _themes(
     policy: PrivacyPolicy,
     names: Mapping[int, str] | None,
     visible: pd.Series,
+    cache_key: tuple,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     model = prep.theme_model
     used = used_view.comments
     if model is None or not len(used) or len(comments) < policy.min_comments:
         return pd.DataFrame(columns=["theme", "label", "size", "share"]), pd.DataFrame()
     labels = used["theme"].to_numpy(dtype=int)
-    table = theme_table(
-        model,
-        used["redacted"].tolist(),
-        sentiment=used["compound"].to_numpy(dtype=float),
-        signals=used[list(SIGNALS)].astype(bool).reset_index(drop=True),
-        labels=labels,
-        names=names,
-    )
+    table = _remember(
+        prep,
+        "themes",
+        cache_key,
+        lambda: theme_table(
+            model,
+            used["redacted"].tolist(),
+            sentiment=used["compound"].to_numpy(dtype=float),
+            signals=used[list(SIGNALS)].astype(bool).reset_index(drop=True),
+            labels=labels,
+            names=names,
+        ),
+    ).copy()
     shares = pd.DataFrame()
     if by_cols:
         keys = used_view.keys.rename(" × ".join(by_cols)).reset_index(drop=True)
@@ -623,17 +709,34 @@ def _shown_comments(
     by_cols: list[str],
     names: Mapping[int, str] | None,
     prep: Prepared,
+    cache_key: tuple,
 ) -> pd.DataFrame:
     """Redacted comments of groups that meet the comment threshold (or of the whole
     organisation when no grouping is chosen and it meets the threshold)."""
     cols = ["column", "question", "text", "label", "compound", *SIGNALS, "theme", "theme_label"]
     if not len(comments):
         return pd.DataFrame(columns=[*by_cols, *cols])
-    used = used_view.comments
+    base = _remember(
+        prep, "shown", cache_key, lambda: _comment_base(used_view.comments, names, prep)
+    )
     if by_cols:
-        keys = used_view.keys
-        keep = keys.map(visible).fillna(False).astype(bool).to_numpy()
-        used = used[keep]
+        base = base[_visible_rows(used_view, visible)]
+    return base[[*by_cols, *cols]].reset_index(drop=True)
+
+
+def _visible_rows(used_view: _Used, visible: pd.Series) -> np.ndarray:
+    """Which analysed comments belong to a group whose comments may be shown."""
+    group = used_view.group
+    if group is None:
+        return np.ones(len(used_view.comments), dtype=bool)
+    shown = np.array([bool(visible.get(name, False)) for name in group.names], dtype=bool)
+    return shown[group.codes] if len(shown) else np.zeros(len(group.codes), dtype=bool)
+
+
+def _comment_base(
+    used: pd.DataFrame, names: Mapping[int, str] | None, prep: Prepared
+) -> pd.DataFrame:
+    """Analysed comments with the redacted text and theme names, before group visibility."""
     out = used.assign(text=used["redacted"]).copy()
     theme_labels: dict[int, str] = {}
     if prep.theme_model is not None:
@@ -642,7 +745,7 @@ def _shown_comments(
     if names:
         theme_labels.update({int(k): str(v) for k, v in names.items()})
     out["theme_label"] = out["theme"].map(theme_labels).fillna("")
-    return out[[*by_cols, *cols]].reset_index(drop=True)
+    return out
 
 
 def _source_info(prep: Prepared) -> dict[str, Any]:

@@ -565,15 +565,24 @@ def theme_group_shares(
         raise ValueError("groups must have one row per comment, in the same order as the texts.")
     valid = labels >= 0
     themes = np.unique(labels[valid])
+    # Counts per (group, theme) in one pass over integer codes.
+    theme_code = np.searchsorted(themes, labels)
     rows = []
     for col in groups.columns:
         values = groups[col].astype(object).where(groups[col].notna(), "(no answer)").astype(str)
-        for grp in sorted(values.unique()):
-            in_g = (values == grp).to_numpy() & valid
-            n_g = int(in_g.sum())
+        codes, uniques = pd.factorize(values)
+        k = max(len(themes), 1)
+        n_of = np.bincount(codes[valid], minlength=len(uniques))
+        counts = np.bincount(
+            codes[valid] * k + theme_code[valid], minlength=len(uniques) * k
+        ).reshape(len(uniques), k)
+        order = sorted(range(len(uniques)), key=lambda i: str(uniques[i]))
+        for g in order:
+            grp = str(uniques[g])
+            n_g = int(n_of[g])
             hidden = n_g < min_comments
-            for t in themes:
-                c = int((labels[in_g] == t).sum())
+            for j, t in enumerate(themes):
+                c = int(counts[g, j])
                 rows.append(
                     {
                         "grouping": str(col),
