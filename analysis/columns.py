@@ -12,6 +12,8 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from itertools import compress
+from operator import mul
 from typing import Any
 
 import pandas as pd
@@ -612,19 +614,24 @@ class _Profile:
         """Share of answers (not of distinct answers) matching a pattern."""
         if self.n == 0:
             return 0.0
-        return sum(c for v, c in self.counts.items() if pattern.match(v)) / self.n
+        return sum(compress(self.counts.values(), map(pattern.match, self.counts))) / self.n
 
 
 def _profile(series: pd.Series) -> _Profile:
-    counts: dict[str, int] = {}
-    for value, count in series.dropna().astype(str).value_counts(sort=False).items():
-        if value:
-            counts[str(value)] = int(count)
+    counted = series.dropna().astype(str).value_counts(sort=False)
+    counts = {
+        str(value): int(count)
+        for value, count in zip(counted.index.tolist(), counted.to_numpy().tolist(), strict=True)
+        if value
+    }
     n = sum(counts.values())
     if n:
-        mean_len = sum(len(v) * c for v, c in counts.items()) / n
-        mean_words = sum((len(v.split()) or 1) * c for v, c in counts.items()) / n
-        numeric = sum(c for v, c in counts.items() if _NUMBER.match(v)) / n
+        # Integer sums, so the same totals in any order: C-level map/compress instead of loops.
+        weights = counts.values()
+        mean_len = sum(map(mul, map(len, counts), weights)) / n
+        words = (max(len(v.split()), 1) for v in counts)
+        mean_words = sum(map(mul, words, weights)) / n
+        numeric = sum(compress(weights, map(_NUMBER.match, counts))) / n
     else:
         numeric, mean_len, mean_words = 0.0, 0.0, 0.0
     return _Profile(
