@@ -340,7 +340,9 @@ def analyze(
     themes, theme_shares = _themes(
         prep, comments, used, by_cols, policy, theme_names, visible_comments, theme_key
     )
-    signals_by_group = _comment_signals(comments, used, by_cols, visible_comments)
+    signals_by_group = _comment_signals(
+        prep, comments, used, by_cols, visible_comments, theme_key[:2]
+    )
 
     flags: list[hotspots_mod.Flag] = []
     segs = pd.DataFrame()
@@ -693,13 +695,23 @@ def _themes(
 
 
 def _comment_signals(
-    comments: pd.DataFrame, used_view: _Used, by_cols: list[str], visible: pd.Series
+    prep: Prepared,
+    comments: pd.DataFrame,
+    used_view: _Used,
+    by_cols: list[str],
+    visible: pd.Series,
+    cache_key: tuple,
 ) -> pd.DataFrame | None:
     if not by_cols or not len(comments):
         return None
-    used = used_view.comments.copy()
-    used["text"] = used["redacted"]
-    return hotspots_mod.group_comment_signals(used, by_cols)
+
+    def make() -> pd.DataFrame:
+        # Only what group_comment_signals reads, with the redacted text as the text.
+        used = used_view.comments
+        keep = [*prep.grouping_columns, "is_filler", *SIGNALS, "label"]
+        return used[[c for c in keep if c in used.columns]].assign(text=used["redacted"])
+
+    return hotspots_mod.group_comment_signals(_remember(prep, "signals", cache_key, make), by_cols)
 
 
 def _shown_comments(

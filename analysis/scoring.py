@@ -389,17 +389,24 @@ def _construct_stack(scored: Scored) -> np.ndarray:
         s = scored.constructs.to_numpy(float)
         valid = ~np.isnan(s)
         s0 = np.where(valid, s, 0.0)
-        scored._cache["constructs"] = np.hstack(
-            [
-                valid.astype(float),
-                s0,
-                s0**2,
-                scored.favorable.to_numpy(float),
-                scored.neutral.to_numpy(float),
-                scored.unfavorable.to_numpy(float),
-            ]
+        scored._cache["constructs"] = _columns_first(
+            np.hstack(
+                [
+                    valid.astype(float),
+                    s0,
+                    s0**2,
+                    scored.favorable.to_numpy(float),
+                    scored.neutral.to_numpy(float),
+                    scored.unfavorable.to_numpy(float),
+                ]
+            )
         )
     return scored._cache["constructs"]
+
+
+def _columns_first(stack: np.ndarray) -> np.ndarray:
+    """Column-major, so that per-column sums over respondents read contiguous memory."""
+    return np.asfortranarray(stack)
 
 
 def _item_stack(scored: Scored) -> np.ndarray:
@@ -412,16 +419,18 @@ def _item_stack(scored: Scored) -> np.ndarray:
         lo, hi = meta["scale_min"].to_numpy(float), meta["scale_max"].to_numpy(float)
         fav = valid & (x0 >= meta["favorable_min"].to_numpy(float))
         unf = valid & (x0 <= meta["unfavorable_max"].to_numpy(float)) & ~fav
-        scored._cache["items"] = np.hstack(
-            [
-                valid.astype(float),
-                x0,
-                x0**2,
-                np.where(valid, (x0 - lo) / (hi - lo) * 100, 0.0),
-                fav.astype(float),
-                (valid & ~fav & ~unf).astype(float),
-                unf.astype(float),
-            ]
+        scored._cache["items"] = _columns_first(
+            np.hstack(
+                [
+                    valid.astype(float),
+                    x0,
+                    x0**2,
+                    np.where(valid, (x0 - lo) / (hi - lo) * 100, 0.0),
+                    fav.astype(float),
+                    (valid & ~fav & ~unf).astype(float),
+                    unf.astype(float),
+                ]
+            )
         )
     return scored._cache["items"]
 
@@ -478,7 +487,8 @@ def _level_codes(scored: Scored, level: list[str]) -> tuple[np.ndarray, pd.DataF
 
 
 def _sum_by(codes: np.ndarray, stack: np.ndarray, g: int) -> np.ndarray:
-    """Row sums of ``stack`` per group code, each in respondent order (as a one-hot product)."""
+    """Row sums of ``stack`` per group code, each a running sum in respondent order (the
+    order a one-hot product or a row-by-row total adds in, so the sums are the same bits)."""
     out = np.empty((g, stack.shape[1]))
     for j in range(stack.shape[1]):
         out[:, j] = np.bincount(codes, weights=stack[:, j], minlength=g)
@@ -614,7 +624,7 @@ def org_scores(scored: Scored, policy: PrivacyPolicy | None = None) -> pd.DataFr
     policy = policy or PrivacyPolicy()
     stack = _construct_stack(scored)
     c = scored.constructs.shape[1]
-    tot = stack.sum(axis=0)
+    tot = _sum_by(np.zeros(len(stack), dtype=np.intp), stack, 1)[0]
     n, s, ss, f, nu, u = (tot[i * c : (i + 1) * c] for i in range(6))
     mean, var = _moments(n, s, ss)
     lo, hi = stats.mean_ci(mean, np.sqrt(var), n)
@@ -692,7 +702,7 @@ def group_scores(
     keys, sums = _group_sums(scored, cols, stack, nested)
     constructs = list(scored.constructs.columns.astype(str))
     c = len(constructs)
-    tot = stack.sum(axis=0)
+    tot = _sum_by(np.zeros(len(stack), dtype=np.intp), stack, 1)[0]
     parts = []
     for j, construct in enumerate(constructs):
         pick = [j + i * c for i in range(6)]
@@ -752,21 +762,21 @@ def item_scores(
     stack = _item_stack(scored)
     keys, sums = _group_sums(scored, cols, stack, nested)
     meta = scored.item_meta
-    k = len(meta)
-    parts = []
-    for j, item in enumerate(meta.index):
-        n, s, _, s100, f, nu, u = (sums[:, j + i * k] for i in range(7))
-        mean, _ = _moments(n, s, np.zeros_like(s))
-        score, _ = _moments(n, s100, np.zeros_like(s))
-        fav, unf, neu = _shares(f, u, nu)
-        part = keys.copy()
-        part["item"] = str(item)
-        part["question"] = str(meta["question"].iloc[j])
-        part["construct"] = str(meta["construct"].iloc[j])
-        part["n"], part["mean"], part["score"] = n, mean, score
-        part["favorable"], part["neutral"], part["unfavorable"] = fav, neu, unf
-        parts.append(part)
-    table = pd.concat(parts, ignore_index=True)
+    k, g = len(meta), len(keys)
+    if not k:
+        raise ValueError("There are no scored items to report.")
+    # One row per item × group, item-major: every statistic is elementwise, so the columns are
+    # computed at once on the (items × groups) blocks of the sums, flattened.
+    n, s, _, s100, f, nu, u = (sums[:, i * k : (i + 1) * k].T.ravel() for i in range(7))
+    mean, _ = _moments(n, s, np.zeros_like(s))
+    score, _ = _moments(n, s100, np.zeros_like(s))
+    fav, unf, neu = _shares(f, u, nu)
+    table = pd.concat([keys] * k, ignore_index=True)
+    for name, values in (("item", meta.index), ("question", meta["question"])):
+        table[name] = np.repeat(np.array([str(v) for v in values], dtype=object), g)
+    table["construct"] = np.repeat(np.array([str(v) for v in meta["construct"]], dtype=object), g)
+    table["n"], table["mean"], table["score"] = n, mean, score
+    table["favorable"], table["neutral"], table["unfavorable"] = fav, neu, unf
     return _finish(table, policy, cols, nested, ["item"])
 
 
