@@ -570,7 +570,7 @@ def _beyond(cols: int, rows: int) -> re.Pattern[bytes]:
     deeper = [f"[1-9][0-9]{{{len(digits)},}}", *_greater(digits, "0123456789")]
     col_part = "|".join(wider) or "(?!)"
     return re.compile(
-        f'r="(?:(?:{col_part})[0-9]+|[A-Z]{{1,3}}0*(?:{"|".join(deeper)}))"'.encode("ascii")
+        f'r="(?:(?:{col_part})[0-9]+|[A-Z]{{1,3}}+0*+(?:{"|".join(deeper)}))"'.encode("ascii")
     )
 
 
@@ -1066,7 +1066,7 @@ def _table(rows: Sequence[Sequence[Any]]) -> _Table:
     else:
         ragged = None
     columns, has_text = [], False
-    for values in zip(*rows, strict=True) if width else ():
+    for values in zip(*rows, strict=False) if width else ():  # equal lengths: padded
         arr = _text_array(values)
         has_text = has_text or bool(pc.any(pc.not_equal(arr, "")).as_py())
         columns.append(pc.utf8_trim(arr, characters=_WHITESPACE))
