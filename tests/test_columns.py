@@ -9,12 +9,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from analysis.columns import (
+    _DATE,
+    _EMAIL,
+    _NUMBER,
     ROLES,
     ColumnMap,
     MappingError,
     NoAnswersError,
+    _profile,
     apply_mapping,
     infer_columns,
 )
@@ -257,3 +263,40 @@ def test_mapping_collects_every_problem() -> None:
     with pytest.raises(MappingError) as info:
         apply_mapping(cm, "team: Nope\ncomments: [Also nope]\n")
     assert "'Nope'" in str(info.value) and "'Also nope'" in str(info.value)
+
+
+# ------------------------------------------------------------------------------------------
+# the vectorised answer profile against the per-answer loop it replaces
+
+
+def reference_profile(series: pd.Series) -> tuple[object, ...]:
+    counts: dict[str, int] = {}
+    for value, count in series.dropna().astype(str).value_counts(sort=False).items():
+        if value:
+            counts[str(value)] = int(count)
+    n = sum(counts.values())
+    if not n:
+        return (0, 0, 0.0, 0.0, 0.0, counts)
+    return (
+        n,
+        len(counts),
+        sum(len(v) * c for v, c in counts.items()) / n,
+        sum((len(v.split()) or 1) * c for v, c in counts.items()) / n,
+        sum(c for v, c in counts.items() if _NUMBER.match(v)) / n,
+        counts,
+    )
+
+
+spacey = st.text(alphabet=st.sampled_from(list(" \t\x1c\x85\xa0\u3000\u200b\ufeffab1.,é@中")))
+
+
+@given(st.lists(st.none() | spacey | st.sampled_from(["12", "1,5", "a@b.co", "2024-01-02"])))
+def test_profile_matches_the_per_answer_loop(values: list[str | None]) -> None:
+    series = pd.Series(values, dtype="str")
+    p = _profile(series)
+    assert (p.n, p.distinct, p.mean_len, p.mean_words, p.numeric_share, p.counts) == (
+        reference_profile(series)
+    )
+    for pattern in (_EMAIL, _DATE, _NUMBER):
+        expected = sum(c for v, c in p.counts.items() if pattern.match(v)) / p.n if p.n else 0.0
+        assert p.share(pattern) == expected

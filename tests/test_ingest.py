@@ -19,6 +19,7 @@ import xlsxwriter
 from hypothesis import given
 from hypothesis import strategies as st
 
+from analysis import ingest as _ingest
 from analysis.ingest import IngestError, Limits, list_sheets, read_export
 
 
@@ -952,3 +953,85 @@ if __name__ == "__main__":
     }
     GOLDEN.write_text(json.dumps(pinned, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {len(pinned)} cases to {GOLDEN}")
+
+
+# ------------------------------------------------------------------------------------------
+# the bulk paths against the per-cell rules they replace
+
+
+def test_whitespace_set_is_what_str_strip_removes() -> None:
+    every = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+    assert every == _ingest._WHITESPACE
+
+
+finite_or_not = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from(
+    [0.0, -0.0, 1e15, 1e15 - 1, -1e15, 2.0**53, 0.1 + 0.2, 5e-324, 123456789.125]
+)
+naive_datetimes = st.datetimes(min_value=dt.datetime(1000, 1, 1)) | st.datetimes().map(
+    lambda d: d.replace(hour=0, minute=0, second=0, microsecond=0)
+)
+
+
+@given(
+    st.lists(finite_or_not | st.sampled_from(["", "x", " 7 "]), max_size=30)
+    | st.lists(naive_datetimes | st.sampled_from(["", "when"]), max_size=30)
+    | st.lists(
+        st.one_of(st.booleans(), st.none(), st.integers(), st.dates(), st.times()), max_size=8
+    )
+)
+def test_bulk_cell_text_matches_cell_by_cell(values: list[object]) -> None:
+    assert _ingest._column_text(values) == [_ingest._cell_text(v) for v in values]
+
+
+def _col_letters(n: int) -> str:
+    s = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+@given(
+    st.integers(1, 16_384),
+    st.integers(1, 2_000_000),
+    st.integers(1, 16_384),
+    st.integers(0, 2_000_000),
+    st.integers(0, 3),
+)
+def test_out_of_bounds_search_finds_exactly_the_references_beyond(
+    cols: int, rows: int, col: int, row: int, zeros: int
+) -> None:
+    ref = f'<c r="{_col_letters(col)}{"0" * zeros}{row}" t="s">'.encode()
+    hit = _ingest._beyond(cols, rows).search(b"<row>" + ref + b"</row>") is not None
+    assert hit == (col > cols or row > rows)
+
+
+def test_extent_from_first_and_last_rows_agrees_with_the_full_listing() -> None:
+    # A tall sheet whose widest and deepest cells sit in the middle, far from both ends.
+    rows: list[list[object]] = [["Team", "Q1"]] + [["A", "Agree"] for _ in range(6000)]
+    data = xlsx({"S": rows})
+
+    def widen(content: bytes) -> bytes:
+        cells = (
+            b'<c r="AZ3001" t="inlineStr"><is><t>wide</t></is></c>'
+            b'<c r="C9999" t="inlineStr"><is><t>deep</t></is></c>'
+        )
+        return re.sub(
+            rb'(<row r="3001"[^>]*>.*?)</row>',
+            lambda m: m.group(1) + cells + b"</row>",
+            content,
+            count=1,
+            flags=re.S,
+        )
+
+    widened = _sheet_edit(data, widen)
+    for book in (data, widened):
+        zf = zipfile.ZipFile(io.BytesIO(book))
+        xml = zf.read("xl/worksheets/sheet1.xml")
+        fast = _ingest._SheetInfo("S", "xl/worksheets/sheet1.xml")
+        _ingest._scan_sheet(zf, fast, "x.xlsx")
+        letters = set(_ingest._COL_LETTERS.findall(xml))
+        full_cols = max(_ingest._col_number(x.decode()) for x in letters)
+        full_rows = max(map(int, _ingest._CELL_ROWS.findall(xml)))
+        assert (fast.rows, fast.cols) == (full_rows, full_cols)
+    assert (full_rows, full_cols) == (9999, 52)
