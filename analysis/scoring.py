@@ -362,8 +362,27 @@ def prepare(export: Any, colmap: Any, survey: Any = None) -> Scored:
         min_item_share=getattr(survey, "min_item_share", 0.5) if survey is not None else 0.5,
     )
     scored.warnings.extend(warnings)
-    scored.answers = answers
+    _keep_answers(scored, answers)
     return scored
+
+
+def _keep_answers(scored: Scored, answers: dict[str, Answers]) -> None:
+    """Store the answers as three respondent × item blocks (so a filter slices three arrays,
+    not three per item) and hand out per-item column views of them."""
+    items = list(answers)
+    if not items:
+        return
+    blocks = tuple(
+        np.asfortranarray(np.column_stack([getattr(answers[i], f) for i in items]))
+        for f in ("values", "invalid", "given")
+    )
+    scored._cache["answers"] = (items, blocks)
+    scored.answers = _answer_views(items, blocks)
+
+
+def _answer_views(items: list[str], blocks: tuple[np.ndarray, ...]) -> dict[str, Answers]:
+    v, inv, given = blocks
+    return {item: Answers(v[:, j], inv[:, j], given[:, j]) for j, item in enumerate(items)}
 
 
 def _construct_label(construct: str) -> str:
@@ -524,19 +543,26 @@ def _group_sums(
 def subset(scored: Scored, mask: np.ndarray) -> Scored:
     """The respondents where ``mask`` is True, keeping the per-respondent caches (sliced), so
     a filtered view does no per-respondent work again."""
-    idx = scored.groups.index[mask]
+    rows = np.flatnonzero(mask)
     out = replace(
         scored,
-        groups=scored.groups.loc[idx],
-        items=scored.items.loc[idx],
-        constructs=scored.constructs.loc[idx],
-        favorable=scored.favorable.loc[idx],
-        neutral=scored.neutral.loc[idx],
-        unfavorable=scored.unfavorable.loc[idx],
-        enps=scored.enps.loc[idx] if scored.enps is not None else None,
+        groups=scored.groups.iloc[rows],
+        items=scored.items.iloc[rows],
+        constructs=scored.constructs.iloc[rows],
+        favorable=scored.favorable.iloc[rows],
+        neutral=scored.neutral.iloc[rows],
+        unfavorable=scored.unfavorable.iloc[rows],
+        enps=scored.enps.iloc[rows] if scored.enps is not None else None,
         warnings=list(scored.warnings),
-        answers={k: a.take(mask) for k, a in scored.answers.items()},
+        answers={},
     )
+    if "answers" in scored._cache:
+        items, blocks = scored._cache["answers"]
+        taken = tuple(b[mask] for b in blocks)
+        out._cache["answers"] = (items, taken)
+        out.answers = _answer_views(items, taken)
+    else:
+        out.answers = {k: a.take(mask) for k, a in scored.answers.items()}
     for key in ("constructs", "items"):
         if key in scored._cache:
             out._cache[key] = scored._cache[key][mask]

@@ -28,6 +28,7 @@ from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.metrics import silhouette_score
+from sklearn.metrics.pairwise import cosine_distances
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
@@ -357,11 +358,14 @@ class ThemeModel(BaseEstimator):
         if len(U) > _SELECT_SAMPLE:
             U = U[np.sort(rng.choice(len(U), _SELECT_SAMPLE, replace=False))]
         best: tuple[float, int] | None = None
+        distances: np.ndarray | None = None  # cosine distances of U, computed once for every k
         for k in range(max(lo, 2), min(hi, len(U) - 1) + 1):
             lab = KMeans(k, n_init=2, random_state=seed).fit_predict(U)
             if len(np.unique(lab)) < 2:
                 continue
-            score = float(silhouette_score(U, lab, metric="cosine"))
+            if distances is None:
+                distances = cosine_distances(U)
+            score = float(silhouette_score(distances, lab, metric="precomputed"))
             self.silhouette_[k] = score
             if best is None or score > best[0] + 1e-12:
                 best = (score, k)
@@ -397,9 +401,10 @@ class ThemeModel(BaseEstimator):
         n_valid = int((labels >= 0).sum())
         df_all: Counter = Counter()
         surface: dict[str, Counter] = {}
-        for code in codes[labels >= 0]:
-            top, _, surf = toks[code]
-            df_all.update(set(top))
+        # Document frequencies: each distinct comment's words once, weighted by its copies.
+        for code, copies in zip(*np.unique(codes[labels >= 0], return_counts=True), strict=True):
+            for s in set(toks[code][0]):
+                df_all[s] += int(copies)
         for top, _, surf in toks:
             for s, w in zip(top, surf, strict=True):
                 surface.setdefault(s, Counter())[w] += 1
@@ -408,11 +413,11 @@ class ThemeModel(BaseEstimator):
             members = np.flatnonzero(labels == theme)
             size = len(members)
             df_in: Counter = Counter()
-            docs = []
-            for code in codes[members]:
-                df_in.update(set(toks[code][0]))
-            for code in np.unique(codes[members]):
-                docs.append(toks[code][2])
+            member_codes, copies = np.unique(codes[members], return_counts=True)
+            for code, c in zip(member_codes, copies, strict=True):
+                for s in set(toks[code][0]):
+                    df_in[s] += int(c)
+            docs = [toks[code][2] for code in member_codes]
             terms = _top_terms(df_in, df_all, size, n_valid)
             words = [surface[s].most_common(1)[0][0] for s in terms]
             label = _label(docs, words, size)
