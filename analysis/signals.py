@@ -44,7 +44,8 @@ confidence each, negation in a six-word window before the match, ``flip_to`` for
 words ("not accurate" is distrust), and AI context for generic words ("errors" counts only in a
 comment that mentions AI).
 
-**Speed.** Results are cached per unique text (surveys repeat answers). A sentence is only analysed
+**Speed.** Each distinct text is tagged once per call, and results are cached per unique text
+(surveys repeat answers). A sentence is only analysed
 for the composed signals when it holds an anchor word (per phrase, its least common slot, so the
 skip is exact), all concept lists are matched in one pass over a word trie, and a pattern's regular
 expression runs only when one of the literals every match must contain (read from its parse tree)
@@ -63,6 +64,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -1095,18 +1097,24 @@ def _as_text(value: object) -> str:
 def tag_texts(texts: Sequence[str]) -> pd.DataFrame:
     """One row per text: a bool column per signal in ``SIGNALS`` and ``evidence``, a list of
     ``{"signal", "phrase", "confidence", "sentence"}`` dicts (sentence = index within the text).
-    A text has a signal when any of its sentences does. Results are cached per unique text."""
-    rows = []
-    evidence = []
-    for t in texts:
-        hits = _tag_text(_as_text(t))
-        found = {h["signal"] for _, _, h in hits}
-        rows.append([s in found for s in SIGNALS])
-        evidence.append([{**h, "sentence": k} for k, _, h in hits])
-    df = pd.DataFrame(rows, columns=list(SIGNALS), dtype=bool)
-    if not rows:
-        df = pd.DataFrame({s: pd.Series(dtype=bool) for s in SIGNALS})
-    df["evidence"] = pd.Series(evidence, dtype=object, index=df.index)
+    A text has a signal when any of its sentences does.
+
+    Each distinct text is tagged and turned into flags and evidence once; identical texts
+    share their evidence dicts (read them, don't change them)."""
+    values = [_as_text(t) for t in texts]
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    tagged = [_tag_text(str(u)) for u in uniques]
+    found = np.zeros((len(tagged), len(SIGNALS)), dtype=bool)
+    evidence_u = []
+    for i, hits in enumerate(tagged):
+        kinds = {h["signal"] for _, _, h in hits}
+        found[i] = [sig in kinds for sig in SIGNALS]
+        evidence_u.append([{**h, "sentence": k} for k, _, h in hits])
+    if not values:
+        df = pd.DataFrame({sig: pd.Series(dtype=bool) for sig in SIGNALS})
+    else:
+        df = pd.DataFrame(found[codes], columns=list(SIGNALS), dtype=bool)
+    df["evidence"] = pd.Series([list(evidence_u[c]) for c in codes], dtype=object, index=df.index)
     return df
 
 
