@@ -11,6 +11,7 @@ ingestion layer never converts it, and this module only flags comment text.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Mapping, Sequence
 from functools import cache
@@ -24,6 +25,7 @@ __all__ = [
     "clean_text",
     "detect_language",
     "is_filler",
+    "preload_language_model",
     "tidy_comments",
 ]
 
@@ -92,11 +94,26 @@ def is_filler(text: object) -> bool:
     return len(set(s.replace(" ", ""))) == 1 and len(s) >= 2
 
 
-@cache
-def _identifier():
-    import py3langid.langid as langid
+_IDENTIFIER: list = []  # the loaded language model, once
+_IDENTIFIER_LOCK = threading.Lock()
 
-    return langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
+
+def _identifier():
+    with _IDENTIFIER_LOCK:
+        if not _IDENTIFIER:
+            import py3langid.langid as langid
+
+            model = langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
+            _IDENTIFIER.append(model)
+        return _IDENTIFIER[0]
+
+
+def preload_language_model() -> None:
+    """Start loading the language model in the background (most of it is LZMA decompression,
+    which runs outside the GIL), so a large upload's scoring overlaps it; the first
+    :func:`detect_language` waits for it."""
+    if not _IDENTIFIER:
+        threading.Thread(target=_identifier, name="langid-load", daemon=True).start()
 
 
 @cache

@@ -914,7 +914,7 @@ def group_comment_signals(
     total = {s: int(flags[s].sum()) for s in flags.columns}
     # Positions and plain arrays: a group's rows are taken by position, not looked up by label.
     text_arr = texts.to_numpy(dtype=object)
-    text_len = np.fromiter((len(t) for t in text_arr), dtype=np.int64, count=len(text_arr))
+    text_len = texts.str.len().to_numpy(dtype=np.int64)
     flag_arr = {s: flags[s].to_numpy(dtype=bool) for s in flags.columns}
     rows = []
     for values, pos in keys.groupby(by if len(by) > 1 else by[0], sort=True).indices.items():

@@ -176,6 +176,8 @@ def prepare(
     survey = survey or default_survey()
     colmap = colmap or infer_columns(export, survey)
     colmap.require_answers()
+    if colmap.comments:
+        comments_mod.preload_language_model()  # loads while the answers are scored
     scored = scoring.prepare(export, colmap, survey)
     warnings = [*export.warnings, *colmap.warnings, *scored.warnings]
 

@@ -409,23 +409,28 @@ def _construct_stack(scored: Scored) -> np.ndarray:
         valid = ~np.isnan(s)
         s0 = np.where(valid, s, 0.0)
         scored._cache["constructs"] = _columns_first(
-            np.hstack(
-                [
-                    valid.astype(float),
-                    s0,
-                    s0**2,
-                    scored.favorable.to_numpy(float),
-                    scored.neutral.to_numpy(float),
-                    scored.unfavorable.to_numpy(float),
-                ]
-            )
+            [
+                valid.astype(float),
+                s0,
+                s0**2,
+                scored.favorable.to_numpy(float),
+                scored.neutral.to_numpy(float),
+                scored.unfavorable.to_numpy(float),
+            ]
         )
     return scored._cache["constructs"]
 
 
-def _columns_first(stack: np.ndarray) -> np.ndarray:
-    """Column-major, so that per-column sums over respondents read contiguous memory."""
-    return np.asfortranarray(stack)
+def _columns_first(blocks: list[np.ndarray]) -> np.ndarray:
+    """The blocks side by side, column-major, so that per-column sums over respondents read
+    contiguous memory (written in place: no row-major copy first)."""
+    n = blocks[0].shape[0]
+    out = np.empty((n, sum(b.shape[1] for b in blocks)), order="F")
+    j = 0
+    for b in blocks:
+        out[:, j : j + b.shape[1]] = b
+        j += b.shape[1]
+    return out
 
 
 def _item_stack(scored: Scored) -> np.ndarray:
@@ -439,17 +444,15 @@ def _item_stack(scored: Scored) -> np.ndarray:
         fav = valid & (x0 >= meta["favorable_min"].to_numpy(float))
         unf = valid & (x0 <= meta["unfavorable_max"].to_numpy(float)) & ~fav
         scored._cache["items"] = _columns_first(
-            np.hstack(
-                [
-                    valid.astype(float),
-                    x0,
-                    x0**2,
-                    np.where(valid, (x0 - lo) / (hi - lo) * 100, 0.0),
-                    fav.astype(float),
-                    (valid & ~fav & ~unf).astype(float),
-                    unf.astype(float),
-                ]
-            )
+            [
+                valid.astype(float),
+                x0,
+                x0**2,
+                np.where(valid, (x0 - lo) / (hi - lo) * 100, 0.0),
+                fav.astype(float),
+                (valid & ~fav & ~unf).astype(float),
+                unf.astype(float),
+            ]
         )
     return scored._cache["items"]
 
