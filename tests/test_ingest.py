@@ -1035,3 +1035,20 @@ def test_extent_from_first_and_last_rows_agrees_with_the_full_listing() -> None:
         full_rows = max(map(int, _ingest._CELL_ROWS.findall(xml)))
         assert (fast.rows, fast.cols) == (full_rows, full_cols)
     assert (full_rows, full_cols) == (9999, 52)
+
+
+def test_collector_is_restored_after_reads_and_errors() -> None:
+    import gc
+
+    assert gc.isenabled()
+    read_export(b"Team,Q1\nA,Agree\n", "t.csv")
+    assert gc.isenabled()
+    with pytest.raises(IngestError):
+        read_export(b"Team,Q1\n", "t.csv")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        read_export(b"Team,Q1\nA,Agree\n", "t.csv")
+        assert not gc.isenabled()  # a caller's own choice is left alone
+    finally:
+        gc.enable()
