@@ -14,6 +14,7 @@ import functools
 import io
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -750,26 +751,33 @@ def test_html_opens_offline_without_requests(by_team, tmp_path):
             requests.append(url)
             r.abort()
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            context = browser.new_context(offline=True)
-            page = context.new_page()
-            page.route("**/*", route)
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(path.as_uri())
-            page.wait_for_load_state("load")
-            assert page.title().startswith(team)
-            images = page.eval_on_selector_all(
-                "img", "els => els.map(e => [e.complete, e.naturalWidth])"
+    def visit() -> None:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=str(CHROMIUM),
+                args=["--headless", "--no-sandbox", "--disable-gpu"],
             )
-            assert images and all(done and width > 0 for done, width in images)
-            assert page.locator("blockquote").count() > 0
-            pdf = page.pdf(format="A4")
-            assert pdf.startswith(b"%PDF")
-        finally:
-            browser.close()
+            try:
+                context = browser.new_context(offline=True)
+                page = context.new_page()
+                page.route("**/*", route)
+                page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+                page.goto(path.as_uri())
+                page.wait_for_load_state("load")
+                assert page.title().startswith(team)
+                images = page.eval_on_selector_all(
+                    "img", "els => els.map(e => [e.complete, e.naturalWidth])"
+                )
+                assert images and all(done and width > 0 for done, width in images)
+                assert page.locator("blockquote").count() > 0
+                pdf = page.pdf(format="A4")
+                assert pdf.startswith(b"%PDF")
+            finally:
+                browser.close()
+
+    # Playwright's sync API refuses to start inside a thread that already runs one (the
+    # browser journeys' session-wide browser), so this visit gets a thread of its own.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(visit).result()
     assert requests == []
     assert dialogs == []
