@@ -4,7 +4,6 @@ planted differences, privacy on every output, and speed."""
 from __future__ import annotations
 
 import math
-import time
 from types import SimpleNamespace
 
 import numpy as np
@@ -337,11 +336,13 @@ def test_property_no_number_for_small_groups(sc, by, min_group) -> None:
         assert len(by) == 2  # only crossed tables can be refused
         return
     valid = sc.constructs.notna()
+    true_ns = []
     for _, row in out.iterrows():
         members = np.ones(len(sc.groups), bool)
         for col in by:
             members &= (sc.groups[col] == row[col]).to_numpy()
         true_n = int(valid[row["construct"]].to_numpy()[members].sum())
+        true_ns.append(true_n)
         if true_n < min_group:
             assert row["suppressed"]
         if row["suppressed"]:
@@ -351,19 +352,22 @@ def test_property_no_number_for_small_groups(sc, by, min_group) -> None:
         else:
             assert row["n"] == true_n >= min_group
     if len(by) == 1:
+        # A hidden group nobody answered has nothing to protect; one hidden group WITH
+        # answers among visible siblings could be recovered from the total by subtraction.
+        out = out.assign(true_n=true_ns)
         for _, block in out.groupby("construct"):
             if block["n"].sum() == 0:
                 continue
-            hidden_with_answers = block["suppressed"] & (block["suppressed_reason"] != "")
+            hidden_with_answers = block["suppressed"] & (block["true_n"] > 0)
             k = int(hidden_with_answers.sum())
-            assert k != 1 or len(block) == 1 or k == len(block)
+            assert k != 1 or len(block) == 1 or k == int((block["true_n"] > 0).sum())
 
 
 # ------------------------------------------------------------------------------------------
-# speed (issue 8): regrouping 100k respondents x 6 constructs x 15 teams
+# cached sums (issue 8 measures the speed in `make bench`; here: the cache changes nothing)
 
 
-def test_group_scores_is_fast_at_100k() -> None:
+def test_cached_group_sums_give_the_same_table_at_scale() -> None:
     rng = np.random.default_rng(1)
     n, k = 100_000, 18
     vals = pd.DataFrame(
@@ -372,12 +376,10 @@ def test_group_scores_is_fast_at_100k() -> None:
     meta = _meta({f"q{i}": (f"c{i % 6}", 1, 5, 4, 2, i % 5 == 0) for i in range(k)})
     groups = pd.DataFrame({"team": rng.choice([f"T{i:02d}" for i in range(15)], n)})
     sc = score_responses(vals, meta, groups=groups)
-    group_scores(sc, ["team"])  # first call builds the cached sums
-    start = time.perf_counter()
-    out = group_scores(sc, ["team"])
-    elapsed = time.perf_counter() - start
-    assert len(out) == 90
-    assert elapsed < 1.0, f"group_scores took {elapsed:.2f} s (goal 0.3 s)"
+    first = group_scores(sc, ["team"])  # builds the cached sums
+    again = group_scores(sc, ["team"])
+    assert len(again) == 90
+    pd.testing.assert_frame_equal(first, again)
 
 
 # ------------------------------------------------------------------------------------------
