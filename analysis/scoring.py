@@ -421,6 +421,15 @@ def _construct_stack(scored: Scored) -> np.ndarray:
     return scored._cache["constructs"]
 
 
+def _total(scored: Scored, key: str, stack: np.ndarray) -> np.ndarray:
+    """Organisation totals of a (column-major) stack, cached: numpy's column sums of it, the
+    same operation on the same layout as before the caches, so the figures keep their bits."""
+    name = f"{key}_total"
+    if name not in scored._cache:
+        scored._cache[name] = np.asfortranarray(stack).sum(axis=0)
+    return scored._cache[name]
+
+
 def _columns_first(blocks: list[np.ndarray]) -> np.ndarray:
     """The blocks side by side, column-major, so that per-column sums over respondents read
     contiguous memory (written in place: no row-major copy first)."""
@@ -510,7 +519,7 @@ def _level_codes(scored: Scored, level: list[str]) -> tuple[np.ndarray, pd.DataF
 
 def _sum_by(codes: np.ndarray, stack: np.ndarray, g: int) -> np.ndarray:
     """Row sums of ``stack`` per group code, each a running sum in respondent order (the
-    order a one-hot product or a row-by-row total adds in, so the sums are the same bits)."""
+    order the former sparse one-hot product added in, so the sums are the same bits)."""
     out = np.empty((g, stack.shape[1]))
     for j in range(stack.shape[1]):
         out[:, j] = np.bincount(codes, weights=stack[:, j], minlength=g)
@@ -568,7 +577,7 @@ def subset(scored: Scored, mask: np.ndarray) -> Scored:
         out.answers = {k: a.take(mask) for k, a in scored.answers.items()}
     for key in ("constructs", "items"):
         if key in scored._cache:
-            out._cache[key] = scored._cache[key][mask]
+            out._cache[key] = np.asfortranarray(scored._cache[key][mask])
     for key, value in scored._cache.items():
         if isinstance(key, tuple) and key[0] == "column":
             # Codes stay valid (sorted distinct values of the full set); unobserved ones are
@@ -653,7 +662,7 @@ def org_scores(scored: Scored, policy: PrivacyPolicy | None = None) -> pd.DataFr
     policy = policy or PrivacyPolicy()
     stack = _construct_stack(scored)
     c = scored.constructs.shape[1]
-    tot = _sum_by(np.zeros(len(stack), dtype=np.intp), stack, 1)[0]
+    tot = _total(scored, "constructs", stack)
     n, s, ss, f, nu, u = (tot[i * c : (i + 1) * c] for i in range(6))
     mean, var = _moments(n, s, ss)
     lo, hi = stats.mean_ci(mean, np.sqrt(var), n)
@@ -731,7 +740,7 @@ def group_scores(
     keys, sums = _group_sums(scored, cols, stack, nested)
     constructs = list(scored.constructs.columns.astype(str))
     c = len(constructs)
-    tot = _sum_by(np.zeros(len(stack), dtype=np.intp), stack, 1)[0]
+    tot = _total(scored, "constructs", stack)
     parts = []
     for j, construct in enumerate(constructs):
         pick = [j + i * c for i in range(6)]
