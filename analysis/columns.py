@@ -22,7 +22,15 @@ import pyarrow.compute as pc
 import yaml
 
 from analysis.ingest import _WHITESPACE, IngestError, SourceColumn, SurveyExport
-from analysis.scales import SCALES, Scale, ScaleError, detect_scale, get_scale, normalize_answer
+from analysis.scales import (
+    MISSING_ANSWERS,
+    SCALES,
+    Scale,
+    ScaleError,
+    detect_scale,
+    get_scale,
+    normalize_answer,
+)
 
 __all__ = [
     "ROLES",
@@ -898,6 +906,7 @@ def infer_columns(export: SurveyExport, survey: Any | None = None) -> ColumnMap:
             "No column looks like rated questions or comments: check the sheet, or map the "
             "question columns in a mapping YAML."
         )
+    colmap.warnings.extend(_unanswered_items(colmap, export.responses))
     unscaled = [s.name for s in specs if s.role == "item" and s.scale is None]
     if unscaled:
         colmap.warnings.append(
@@ -907,6 +916,59 @@ def infer_columns(export: SurveyExport, survey: Any | None = None) -> ColumnMap:
             + "."
         )
     return colmap
+
+
+def _no_answer_labels(series: pd.Series, missing: frozenset[str]) -> list[str] | None:
+    """The distinct answers of a column when every one means "no answer" (N/A, Don't know),
+    [] when it is blank throughout, None when some answer is usable."""
+    present = series.dropna()
+    if present.empty:
+        return []
+    if normalize_answer(present.iloc[0]) not in missing:
+        return None  # the usual case, decided by one answer
+    labels = [str(v) for v in present.unique()]
+    if all(normalize_answer(v) in missing for v in labels):
+        return sorted(labels)
+    return None
+
+
+def _unanswered_items(colmap: ColumnMap, responses: pd.DataFrame) -> list[str]:
+    """A warning for question columns nobody really answered: every answer blank or a
+    'no answer' label. They are scored as missing, which is right, but a whole question
+    silently dropping out of a construct is worth saying."""
+    empty: list[str] = []
+    labelled: list[str] = []
+    labels: set[str] = set()
+    for spec in colmap.columns:
+        if spec.role != "item":
+            continue
+        try:
+            missing = colmap.scale_for(spec.name).missing
+        except (MappingError, ScaleError):
+            missing = MISSING_ANSWERS
+        found = _no_answer_labels(responses[spec.name], missing)
+        if found is None:
+            continue
+        (labelled if found else empty).append(spec.name)
+        labels.update(found)
+    out = []
+    if labelled:
+        shown = " / ".join(sorted(labels)[:3]) + (" / …" if len(labels) > 3 else "")
+        out.append(
+            f"{len(labelled)} question column(s) have no usable answers (all {shown}, which "
+            f"count as no answer): {_names_list(labelled)}. They add nothing to the scores; "
+            "check that the export holds the answers and not only 'no answer' codes."
+        )
+    if empty:
+        out.append(
+            f"{len(empty)} question column(s) have no answers at all: {_names_list(empty)}. "
+            "They add nothing to the scores."
+        )
+    return out
+
+
+def _names_list(names: list[str], limit: int = 10) -> str:
+    return ", ".join(names[:limit]) + (" …" if len(names) > limit else "")
 
 
 def _apply_survey(spec: ColumnSpec, col: SourceColumn, series: pd.Series, survey: Any) -> None:

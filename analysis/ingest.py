@@ -203,32 +203,110 @@ def _sniff_kind(data: bytes, filename: str) -> str:
 # text files
 
 
-def _decode(data: bytes, filename: str) -> tuple[str, str]:
-    """Text and the encoding used. Never raises for an encoding: latin-1 decodes any bytes."""
+def _decode(data: bytes, filename: str) -> tuple[str, str, list[str]]:
+    """Text, the encoding used and warnings. Never raises for an encoding: cp1252 with a
+    latin-1 fallback decodes any bytes; only NUL bytes in a non-UTF-16 body refuse a file."""
+    warnings: list[str] = []
     if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith(codecs.BOM_UTF32_LE) or data.startswith(codecs.BOM_UTF32_BE):
-        return data.decode("utf-32", errors="replace"), "utf-32"
-    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
-        return data.decode("utf-16", errors="replace"), "utf-16"
-    sample = data[:20_000]
-    if len(sample) >= 2 and sample.count(0):
-        even = sample[0::2].count(0)
-        odd = sample[1::2].count(0)
-        half = len(sample) / 2
-        if odd > 0.3 * half and even < 0.05 * half:
-            return data.decode("utf-16-le", errors="replace"), "utf-16-le"
-        if even > 0.3 * half and odd < 0.05 * half:
-            return data.decode("utf-16-be", errors="replace"), "utf-16-be"
+        text, encoding = data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    elif data.startswith(codecs.BOM_UTF32_LE) or data.startswith(codecs.BOM_UTF32_BE):
+        text, encoding = data.decode("utf-32", errors="replace"), "utf-32"
+    elif data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        text, encoding = data.decode("utf-16", errors="replace"), "utf-16"
+    else:
+        utf16 = _utf16_order(data) if b"\x00" in data else None
+        if utf16 is not None:
+            text, encoding = data.decode(utf16, errors="replace"), utf16
+        else:
+            if b"\x00" in data:
+                data, removed = _drop_nul_bytes(data, filename)
+                warnings.append(_nul_warning(removed, filename))
+            text, encoding, more = _decode_8bit_or_utf8(data, filename)
+            warnings.extend(more)
+    if "\x00" in text:  # NUL padding after a UTF-16/32 text: a NUL character is 2 or 4 bytes
+        size = 4 if encoding == "utf-32" else 2 if encoding.startswith("utf-16") else 1
+        warnings.append(_nul_warning(size * text.count("\x00"), filename))
+        text = text.replace("\x00", "")
+    return text, encoding, warnings
+
+
+def _utf16_order(data: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' when the NUL bytes fall on every other byte (ASCII text in
+    UTF-16 without a BOM, e.g. Excel's 'Unicode text'); trailing NUL padding is ignored."""
+    sample = data.rstrip(b"\x00")[:20_000]
+    if len(sample) < 2:
+        return None
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    half = len(sample) / 2
+    if odd > 0.3 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.3 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+# A run of NUL bytes between two printable characters stood for a separator ("Beta<NUL>Unit");
+# elsewhere (next to a delimiter, a line break or the end of the file) it is dropped.
+_INNER_NULS = re.compile(rb"(?<=[^\x00-\x20,;|])\x00+(?=[^\x00-\x20,;|])")
+
+
+def _drop_nul_bytes(data: bytes, filename: str) -> tuple[bytes, int]:
+    """The text without its NUL bytes, or the 'binary file' error when NULs are too many to be
+    stray bytes or padding (text never holds NULs; images and programs are full of them)."""
+    body = data.rstrip(b"\x00")
+    total = data.count(0)
+    inner = body.count(0)
+    if inner > max(16, 0.01 * len(body)):
         raise IngestError(
             f"{filename!r} is a binary file, not a text table: upload the survey export as "
             "CSV or .xlsx."
         )
+    return _INNER_NULS.sub(b" ", body).replace(b"\x00", b""), total
+
+
+def _nul_warning(n: int, filename: str) -> str:
+    return (
+        f"Removed {n:,} NUL byte{'s' if n != 1 else ''} (invisible null characters, left by an "
+        f"interrupted export or a damaged copy) from {filename!r}: check that the file is "
+        "complete."
+    )
+
+
+# A character that only a valid multi-byte UTF-8 sequence can give, in text decoded with
+# surrogateescape (invalid bytes become U+DC80..U+DCFF).
+_UTF8_NON_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
+_ESCAPED_RUN = re.compile("[\udc80-\udcff]+")
+# cp1252 for every byte 0x80-0xFF (latin-1 for the five bytes cp1252 leaves undefined).
+_CP1252_OF_ESCAPE = {
+    0xDC00 + b: bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(0x80, 0x100)
+}
+
+
+def _decode_8bit_or_utf8(data: bytes, filename: str) -> tuple[str, str, list[str]]:
+    """UTF-8 if the bytes are; one 8-bit codec if no byte sequence is valid multi-byte UTF-8;
+    otherwise a file pasted together from UTF-8 and cp1252 parts, decoded run by run."""
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8"), "utf-8", []
     except UnicodeDecodeError:
         pass
-    return _decode_8bit(data)
+    escaped = data.decode("utf-8", errors="surrogateescape")
+    if _UTF8_NON_ASCII.search(escaped) is None:
+        text, encoding = _decode_8bit(data)
+        return text, encoding, []
+    lines, line, pos = [], 1, 0
+    newline = "\n" if "\n" in escaped else "\r"
+    for m in _ESCAPED_RUN.finditer(escaped):
+        line += escaped.count(newline, pos, m.start())
+        pos = m.start()
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    warning = (
+        f"{filename!r} mixes two text encodings: {len(lines):,} line(s) ({_lines_note(lines)}) "
+        "were read as Windows-1252 (cp1252) and the rest as UTF-8, so accented names match "
+        "across both parts; check those lines, or save the file again as CSV UTF-8."
+    )
+    return escaped.translate(_CP1252_OF_ESCAPE), "utf-8+cp1252", [warning]
 
 
 _WESTERN = {
@@ -305,8 +383,10 @@ def _sniff_delimiter(text: str, ext: str) -> str:
     return best
 
 
-def _read_text(data: bytes, filename: str, limits: Limits) -> tuple[list[list[str]], str, str]:
-    text, encoding = _decode(data, filename)
+def _read_text(
+    data: bytes, filename: str, limits: Limits
+) -> tuple[list[list[str]], str, str, list[str]]:
+    text, encoding, warnings = _decode(data, filename)
     text = text.lstrip("\ufeff")
     if not text.strip():
         raise IngestError(
@@ -319,24 +399,116 @@ def _read_text(data: bytes, filename: str, limits: Limits) -> tuple[list[list[st
             "CSV or .xlsx."
         )
     delim = _sniff_delimiter(text, _ext(filename))
+    rows, more = _parse_csv(text, delim, filename, limits)
+    return rows, encoding, delim, warnings + more
+
+
+_MAX_QUOTE_REPAIRS = 20
+
+
+def _parse_csv(
+    text: str, delim: str, filename: str, limits: Limits
+) -> tuple[list[list[str]], list[str]]:
+    """Rows of a delimited text, with a quote that is opened and never closed caught.
+
+    Python's csv reader, left lenient, lets such a quote swallow every later line into one
+    cell, silently: 30 respondents become one. So the file is read strictly; where the strict
+    reader stops, the record is read leniently as before (an odd but harmless quote such as
+    '"AI" tools', or a multi-line comment), unless it ran over lines that are rows of their
+    own: then the opening quote is the stray one. It is ignored, that line read on its own,
+    and the user told which line to check. Many such lines mean the quoting is broken
+    throughout: an error, because a guess per line would no longer be trustworthy.
+    """
     rows: list[list[str]] = []
     # Header rows (up to 3) plus a little slack for title lines before the row limit applies.
     max_lines = limits.max_rows + 10
-    try:
-        for i, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delim)):
-            if i >= max_lines:
-                raise IngestError(_too_many_rows(limits))
-            if not row:
-                continue  # a blank line is not a respondent row
-            if len(row) > limits.max_columns:
-                raise IngestError(_too_many_columns(len(row), limits))
-            rows.append(row)
-    except csv.Error as exc:
-        raise IngestError(
-            f"{filename!r} could not be read as a table ({exc}): check for an unmatched "
-            "quote near that line, or export the survey again."
-        ) from None
-    return rows, encoding, delim
+    records = 0
+    lines: list[str] | None = None  # physical lines, only once the strict reader has stopped
+    offset = 0  # physical lines before the current reader's first one
+    repaired: list[tuple[int, int]] = []  # (line number, lines it would have swallowed)
+
+    def add(row: list[str]) -> None:
+        nonlocal records
+        records += 1
+        if records > max_lines:
+            raise IngestError(_too_many_rows(limits))
+        if not row:
+            return  # a blank line is not a respondent row
+        if len(row) > limits.max_columns:
+            raise IngestError(_too_many_columns(len(row), limits))
+        rows.append(row)
+
+    source: Iterator[str] = io.StringIO(text, newline="")
+    while True:
+        reader = csv.reader(source, delimiter=delim, strict=True)
+        done_lines = 0  # lines of complete records read by this reader
+        try:
+            for row in reader:
+                done_lines = reader.line_num
+                add(row)
+            break
+        except csv.Error:
+            failed_at = reader.line_num
+        if lines is None:
+            lines = io.StringIO(text, newline="").readlines()
+        first = offset + done_lines  # index of the failing record's first line
+        last = offset + failed_at  # one past the line where the strict reader stopped
+        width = len(rows[0]) if rows else lines[first].count(delim) + 1
+        runaway = any(lines[k].count(delim) >= max(1, width - 1) for k in range(first + 1, last))
+        if runaway:
+            if len(repaired) >= _MAX_QUOTE_REPAIRS:
+                raise IngestError(
+                    f'{filename!r} has quotes (") that are opened and never closed on more '
+                    f"than {_MAX_QUOTE_REPAIRS} lines (the first on line {repaired[0][0]}): "
+                    "its quoting is broken. Open it in Excel and save it again as CSV, or "
+                    "export the survey again."
+                )
+            add(_without_stray_quote(lines[first], delim))
+            repaired.append((first + 1, last - first - 1))
+            offset = first + 1
+        else:
+            lenient = csv.reader(_lines_from(lines, first), delimiter=delim)
+            add(next(lenient, []))
+            offset = first + lenient.line_num
+        source = _lines_from(lines, offset)
+    warnings = []
+    if repaired:
+        where = _lines_note([n for n, _ in repaired])
+        swallowed = sum(k for _, k in repaired)
+        warnings.append(
+            f'{len(repaired)} line(s) of {filename!r} ({where}) open a quote (") that is '
+            f"never closed, which would have merged the {swallowed:,} line(s) after them into "
+            "one cell: each stray quote was ignored and its line read as one row. Check "
+            "those lines in the file."
+        )
+    return rows, warnings
+
+
+def _lines_note(numbers: list[int]) -> str:
+    """'line 9', 'lines 2, 5, 9' or 'lines 20 to 35' for a warning."""
+    if len(numbers) == 1:
+        return f"line {numbers[0]}"
+    if len(numbers) <= 3:
+        return "lines " + ", ".join(map(str, numbers))
+    return f"lines {numbers[0]} to {numbers[-1]}"
+
+
+def _lines_from(lines: list[str], start: int) -> Iterator[str]:
+    return (lines[i] for i in range(start, len(lines)))
+
+
+def _without_stray_quote(line: str, delim: str) -> list[str]:
+    """The cells of one line whose quote never closes: the quote opening a field that makes
+    the line unreadable is dropped (the last such one first); failing that, quotes are read
+    as plain characters."""
+    starts = [i for i, ch in enumerate(line) if ch == '"' and (i == 0 or line[i - 1] == delim)]
+    for i in reversed(starts):
+        candidate = line[:i] + line[i + 1 :]
+        try:
+            return next(csv.reader([candidate], delimiter=delim, strict=True), [])
+        except csv.Error:
+            continue
+    return next(csv.reader([line], delimiter=delim, quoting=csv.QUOTE_NONE), [])
 
 
 def _too_many_rows(limits: Limits) -> str:
@@ -363,11 +535,13 @@ def _too_many_cells(rows: int, cols: int, limits: Limits) -> str:
 # --------------------------------------------------------------------------------------------
 # zipped spreadsheets: inspect first, parse after
 
-_COL_LETTERS = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]{1,3})[0-9]+\"")
-_CELL_ROWS = re.compile(rb"<c\b[^>]*?\br=\"[A-Z]{1,3}([0-9]+)\"")
+# XML lets an attribute be quoted with " or ': the safety scan must read both (r='XFD1').
+_COL_LETTERS = re.compile(rb"<c\b[^>]*?\br=[\"']([A-Z]{1,3})[0-9]+[\"']")
+_CELL_ROWS = re.compile(rb"<c\b[^>]*?\br=[\"'][A-Z]{1,3}([0-9]+)[\"']")
 _ANY_CELL = re.compile(rb"<c[\s>/]")
 _ROW_TAG = re.compile(rb"<row[\s>]")
-_DIMENSION = re.compile(rb"<dimension\b[^>]*?\bref=\"([^\"]+)\"")
+_DIMENSION = re.compile(rb"<dimension\b[^>]*?\bref=[\"']([^\"']+)[\"']")
+_MERGE = re.compile(rb"<mergeCell\b[^>]*?\bref=[\"']([^\"']+)[\"']")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _REF = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]+)$")
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -476,6 +650,7 @@ class _SheetInfo:
     has_cells: bool = False
     declared: tuple[int, int] | None = None
     declared_ref: str = ""
+    merged_rows: frozenset[int] = frozenset()  # 0-based rows holding a merge across columns
 
 
 def _xlsx_sheets(zf: zipfile.ZipFile, filename: str) -> list[_SheetInfo]:
@@ -507,6 +682,7 @@ def _scan_sheet(zf: zipfile.ZipFile, sheet: _SheetInfo, filename: str) -> None:
         sheet.declared_ref = m.group(1).decode("ascii", "replace")
         sheet.declared = _ref_size(sheet.declared_ref)
     sheet.has_cells = b"<c " in xml or b"<c>" in xml
+    sheet.merged_rows = _merged_rows(xml)
     if _extent_from_ends(xml, sheet):
         return
     letters = set(_COL_LETTERS.findall(xml))
@@ -518,6 +694,24 @@ def _scan_sheet(zf: zipfile.ZipFile, sheet: _SheetInfo, filename: str) -> None:
         # longest row.
         sheet.rows = len(_ROW_TAG.findall(xml))
         sheet.cols = max((len(_ANY_CELL.findall(part)) for part in xml.split(b"</row>")), default=0)
+
+
+def _merged_rows(xml: bytes) -> frozenset[int]:
+    """Rows (0-based) in the first 50 where a merged range spans several columns: a group
+    label over its sub-columns, the sign of a two-row header."""
+    end = xml.rfind(b"</sheetData>")  # merges are listed after the cells
+    tail = xml.find(b"<mergeCells", max(end, 0))
+    if tail < 0:
+        return frozenset()
+    rows = set()
+    for m in _MERGE.finditer(xml, tail):
+        size = _ref_size(m.group(1).decode("ascii", "replace"))
+        first = _REF.match(m.group(1).decode("ascii", "replace").split(":")[0].upper())
+        if size is not None and first is not None and size[1] > 1:
+            row = int(first.group(2)) - 1
+            if row < 50:
+                rows.add(row)
+    return frozenset(rows)
 
 
 _END_SPAN = 65_536
@@ -558,7 +752,7 @@ def _greater(bound: str, alphabet: str) -> list[str]:
 
 
 def _beyond(cols: int, rows: int) -> re.Pattern[bytes]:
-    """Any 'r="<letters><digits>"' whose column is past cols or whose row is past rows.
+    """Any 'r="<letters><digits>"' (or r='...') whose column is past cols or row past rows.
 
     Matches wherever the reference listing (_COL_LETTERS / _CELL_ROWS) could read one such
     reference, and in some places it could not (no word boundary, any element): a spurious hit
@@ -572,7 +766,9 @@ def _beyond(cols: int, rows: int) -> re.Pattern[bytes]:
     deeper = [f"[1-9][0-9]{{{len(digits)},}}", *_greater(digits, "0123456789")]
     col_part = "|".join(wider) or "(?!)"
     return re.compile(
-        f'r="(?:(?:{col_part})[0-9]+|[A-Z]{{1,3}}+0*+(?:{"|".join(deeper)}))"'.encode("ascii")
+        f"r=[\"'](?:(?:{col_part})[0-9]+|[A-Z]{{1,3}}+0*+(?:{'|'.join(deeper)}))[\"']".encode(
+            "ascii"
+        )
     )
 
 
@@ -699,10 +895,11 @@ def _read_xlsx(
     elif chosen.declared_ref:
         payload = _fixed_dimension(zf, chosen, filename)
     table = _calamine_table(payload, chosen_name, filename)
+    table.merged_rows = chosen.merged_rows
     return table, chosen_name, tuple(data_sheets), warnings
 
 
-_ODS_REPEAT = re.compile(rb"number-(rows|columns)-repeated=\"([0-9]+)\"")
+_ODS_REPEAT = re.compile(rb"number-(rows|columns)-repeated=[\"']([0-9]+)[\"']")
 _ODS_CELL = re.compile(rb"<table:table-cell\b[^>]*?>")
 
 
@@ -716,7 +913,7 @@ def _read_ods(
     # would be materialised, so bound them.
     for m in _ODS_CELL.finditer(content):
         tag = m.group(0)
-        rep = re.search(rb"number-columns-repeated=\"([0-9]+)\"", tag)
+        rep = re.search(rb"number-columns-repeated=[\"']([0-9]+)[\"']", tag)
         if rep and int(rep.group(1)) > limits.max_columns and b"value" in tag:
             raise IngestError(_too_many_columns(int(rep.group(1)), limits))
     from python_calamine import CalamineWorkbook
@@ -1001,6 +1198,9 @@ class _Table:
     height: int
     widths: list[int] | None  # cells in each row before padding; None when all are full
     has_text: bool  # some cell holds text before stripping
+    # Columns that Unicode normalisation changed: index -> the stripped text before it.
+    raw: dict[int, pa.Array] = field(default_factory=dict)
+    merged_rows: frozenset[int] = frozenset()  # rows with a merged cell across columns
 
 
 def _numbers_text(values: Sequence[float]) -> list[str]:
@@ -1067,12 +1267,55 @@ def _table(rows: Sequence[Sequence[Any]]) -> _Table:
         ragged: list[int] | None = widths
     else:
         ragged = None
-    columns, has_text = [], False
-    for values in zip(*rows, strict=False) if width else ():  # equal lengths: padded
+    columns, has_text, raw = [], False, {}
+    for j, values in enumerate(zip(*rows, strict=False) if width else ()):  # padded: equal
         arr = _text_array(values)
         has_text = has_text or bool(pc.any(pc.not_equal(arr, "")).as_py())
+        fixed = _normalized(arr)
+        if fixed is not None:
+            raw[j] = pc.utf8_trim(arr, characters=_WHITESPACE)
+            arr = fixed
         columns.append(pc.utf8_trim(arr, characters=_WHITESPACE))
-    return _Table(columns, len(rows), ragged, has_text)
+    return _Table(columns, len(rows), ragged, has_text, raw)
+
+
+# Invisible characters that make equal-looking values differ. Zero-width space, word joiner
+# and BOM are dropped everywhere; zero-width (non-)joiners only next to ASCII or at an end,
+# because between two emoji or inside Indic and Persian words they change what is shown.
+_INVISIBLE = "[\u200b\u2060\ufeff]"
+_JOINER = "[\u200c\u200d]+"
+_JOINER_STRAY = (
+    ("([\\x00-\\x7f])" + _JOINER, "\\1"),
+    (_JOINER + "([\\x00-\\x7f])", "\\1"),
+    ("^" + _JOINER + "|" + _JOINER + "$", ""),
+)
+_HARD_SPACES = "[\u00a0\u2007\u202f]"  # no-break, figure and narrow no-break spaces
+_ANY_ODD = "[\u200b\u2060\ufeff\u200c\u200d\u00a0\u2007\u202f]"
+
+
+def _normalized(arr: pa.Array) -> pa.Array | None:
+    """NFC, without invisible characters and with hard spaces as plain spaces, so 'Café'
+    typed two ways, 'Sa<ZWSP>les' and 'Sales<NBSP>Team' are the values they look like;
+    None when nothing changes (always for ASCII-only columns, checked first)."""
+    if _ascii_only(arr):
+        return None
+    out = pc.utf8_normalize(arr, form="NFC")
+    if pc.any(pc.match_substring_regex(out, _ANY_ODD)).as_py():
+        out = pc.replace_substring_regex(out, _INVISIBLE, "")
+        for pattern, replacement in _JOINER_STRAY:
+            out = pc.replace_substring_regex(out, pattern, replacement)
+        out = pc.replace_substring_regex(out, _HARD_SPACES, " ")
+    if pc.all(pc.equal(out, arr)).as_py():
+        return None
+    return out
+
+
+def _ascii_only(arr: pa.Array) -> bool:
+    """No byte >= 0x80 in the column's character data (a byte scan, no per-value work)."""
+    data = arr.buffers()[2]
+    if data is None or data.size == 0:
+        return True
+    return bool(np.frombuffer(data, dtype=np.uint8).max() < 0x80)
 
 
 def _first_data_row(filled: np.ndarray, first_cells: pa.Array) -> int:
@@ -1126,6 +1369,8 @@ def _tidy(
         list(r) for r in zip(*(c.slice(skipped, n_head).to_pylist() for c in cols), strict=True)
     ]
     layout = _detect_layout(head)
+    if layout.format == "generic" and layout.header_rows == 1:
+        layout = _group_header(head, skipped in table.merged_rows) or layout
     header = head[: layout.header_rows]
     start = skipped + layout.header_rows
     rows_read = height - start
@@ -1201,16 +1446,116 @@ def _tidy(
         )
         for name, j in zip(names, keep, strict=True)
     )
+    if table.widths is not None and layout.header_rows:
+        warnings.extend(
+            _ragged_warnings(table, start, layout.header_rows, keep, names, body_filled, kept)
+        )
     rows_kept = None if kept.all() else pa.array(kept)
     data: dict[str, pd.Series] = {}
+    merged: list[str] = []
     for name, j in zip(names, keep, strict=True):
         text, present = body[j], body_filled[j]
         if rows_kept is not None:
             text, present = text.filter(rows_kept), present.filter(rows_kept)
+        if j in table.raw:
+            before = table.raw[j].slice(start)
+            before = before if rows_kept is None else before.filter(rows_kept)
+            merged.extend(_merged_note(name, before, text, present))
         data[name] = pd.Series(pc.if_else(present, text, _NULL_TEXT), dtype="str")
+    if merged:
+        warnings.append(
+            "Values that differed only by invisible characters (zero-width spaces), "
+            "non-breaking spaces or the way an accent is encoded were read as the one value "
+            f"they look like: {'; '.join(merged[:5])}" + (" …" if len(merged) > 5 else "") + "."
+        )
     frame = pd.DataFrame(data)
     frame.index = pd.RangeIndex(len(frame))
     return frame, columns, layout.format, rows_read, dropped, warnings
+
+
+def _ragged_warnings(
+    table: _Table,
+    start: int,
+    header_rows: int,
+    keep: list[int],
+    names: list[str],
+    body_filled: list[pa.Array],
+    kept: np.ndarray,
+) -> list[str]:
+    """Rows longer or shorter than the header, which a CSV reader pads or widens silently."""
+    assert table.widths is not None
+    header_width = max(table.widths[start - header_rows : start])
+    widths = np.asarray(table.widths[start:])
+    out = []
+    extra = [(j, name) for j, name in zip(keep, names, strict=True) if j >= header_width]
+    if extra:
+        longer = np.zeros(len(widths), dtype=bool)
+        for j, _ in extra:
+            longer |= _mask(body_filled[j])
+        n = int((longer & kept).sum())
+        added = ", ".join(repr(name) for _, name in extra[:5]) + (" …" if len(extra) > 5 else "")
+        out.append(
+            f"{n:,} row(s) have more cells than the header row ({header_width} columns): their "
+            f"extra cells were kept as new column(s) {added}. Check the rows for a stray "
+            "delimiter, or name those columns in the header."
+        )
+    shorter = int(((widths < header_width) & kept).sum())
+    if shorter:
+        out.append(
+            f"{shorter:,} row(s) have fewer cells than the header row ({header_width} "
+            "columns): their missing cells were read as blank answers."
+        )
+    return out
+
+
+def _merged_note(name: str, before: pa.Array, after: pa.Array, present: pa.Array) -> list[str]:
+    """'Team: 2 spellings of 'Sales'' when normalising made distinct answers equal."""
+    pairs = pa.table({"after": after, "before": before}).filter(present)
+    spellings = pairs.group_by("after").aggregate([("before", "count_distinct")])
+    hit = spellings.filter(pc.greater(spellings["before_count_distinct"], 1))
+    if not hit.num_rows:
+        return []
+    values = hit["after"].to_pylist()
+    counts = hit["before_count_distinct"].to_pylist()
+    shown = ", ".join(
+        f"{c} spellings of {v!r}" for v, c in list(zip(values, counts, strict=True))[:3]
+    )
+    return [f"{name!r}: {shown}" + (" …" if len(values) > 3 else "")]
+
+
+def _group_header(rows: list[list[str]], merged_top: bool) -> _Layout | None:
+    """A generic two-row header: group labels over blank (merged) cells, one label per column
+    below them ('How much do you agree?' over 'TR1', 'TR2', ...). Names become
+    'Group - Label'; the label is the export tag, the group the question.
+
+    Only when the second row cannot be data: every column has a label there, the labels are
+    distinct, not numbers, and none appears again in its column. Without merged cells to show
+    the grouping (CSV, or a workbook with blank cells instead of merges) at least 10 answer
+    rows are needed to be sure of that last point.
+    """
+    if len(rows) < 4:
+        return None
+    top, sub = rows[0], rows[1]
+    width = len(top)
+    used = [j for j in range(width) if top[j] or sub[j]]
+    spans = [j for j in range(1, width) if not top[j] and sub[j] and any(top[:j])]
+    if not spans or not used or not all(sub[j] for j in used):
+        return None
+    if len({sub[j].casefold() for j in used}) < len(used):
+        return None
+    if any(_PLAIN_NUMBER.match(sub[j]) for j in used):
+        return None
+    body = rows[2:]
+    if not merged_top and len(body) < 10:
+        return None
+    if any(row[j] == sub[j] for row in body for j in used):
+        return None
+    names, questions, parent = [], [], ""
+    for t, label in zip(top, sub, strict=True):
+        parent = t or parent
+        names.append(f"{parent} - {label}" if parent and label else label)
+        questions.append(parent if label else "")
+    return _Layout("generic", 2, list(sub), questions, names)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1312,7 +1657,8 @@ def _read_export(data: bytes, filename: str, sheet: str | None, limits: Limits) 
             warnings.append(f"{filename!r} is a text (CSV) file despite its name; read it as CSV.")
         elif ext not in _TEXT_EXT:
             warnings.append(f"{filename!r} has an unusual extension; read it as a text table.")
-        rows, encoding, _delim = _read_text(data, filename, limits)
+        rows, encoding, _delim, more = _read_text(data, filename, limits)
+        warnings.extend(more)
         table = _table(rows)
         del rows
     if table.height == 0:

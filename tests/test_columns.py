@@ -300,3 +300,33 @@ def test_profile_matches_the_per_answer_loop(values: list[str | None]) -> None:
     for pattern in (_EMAIL, _DATE, _NUMBER):
         expected = sum(c for v, c in p.counts.items() if pattern.match(v)) / p.n if p.n else 0.0
         assert p.share(pattern) == expected
+
+
+def test_items_nobody_answered_are_named_in_a_warning() -> None:
+    rows = ["Team,I trust the AI tools we are given,I feel ready for AI,Q3"]
+    rows += [f"T{i % 2},N/A,{'Agree' if i % 3 else 'Disagree'},Don't know" for i in range(6)]
+    rows[1] = "T1,n/a,Agree,Prefer not to say"
+    cm = infer_columns(read_export("\n".join(rows).encode(), "t.csv"), survey=AllItems())
+    [warning] = [w for w in cm.warnings if "no usable answers" in w]
+    assert warning.startswith("2 question column(s) have no usable answers (all ")
+    assert "I trust the AI tools we are given, Q3." in warning
+    assert "I feel ready" not in warning
+    assert "N/A" in warning and "Don't know" in warning
+
+
+def test_an_item_with_no_answers_at_all_is_named() -> None:
+    export = read_export(b"Team,Q1,Q2\nA,Agree,\nB,Disagree,\nA,Agree,\n", "t.csv")
+    cm = infer_columns(export, survey=AllItems())
+    assert "Q2" not in export.responses.columns  # ingestion drops a column nobody filled
+    assert not any("no usable answers" in w or "no answers at all" in w for w in cm.warnings)
+    export.responses["Q2"] = pd.Series([None] * 3, dtype="str")
+    export.columns = (*export.columns, type(export.columns[0])("Q2", "Q2", ""))
+    cm = infer_columns(export, survey=AllItems())
+    assert "1 question column(s) have no answers at all: Q2." in " ".join(cm.warnings)
+
+
+class AllItems:
+    """Every column but Team is an agree5 item."""
+
+    def match(self, column):
+        return None if column.name == "Team" else FakeItem(column.name, "c", "agree5", False)

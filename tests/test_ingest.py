@@ -9,11 +9,13 @@ import io
 import json
 import random
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 import xlsxwriter
 from hypothesis import given
@@ -438,10 +440,28 @@ def test_html_saved_as_xls() -> None:
 # ------------------------------------------------------------------------------------------
 # property: any text table round-trips
 
+# Cn: characters this Python's Unicode database does not know yet (arrow's may, and NFC
+# them differently).
 cell = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff"),
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Cn"), blacklist_characters="\ufeff")
+    | st.sampled_from("\u200b\u200c\u200d\u2060\u00a0\u202f\u0301e😀"),
     max_size=12,
 )
+
+
+def looks_like(text: str) -> str:
+    """What ingestion makes of a cell, written per character: NFC, zero-width space, word
+    joiner and BOM dropped, (non-)joiners dropped next to ASCII or at an end, hard spaces as
+    spaces, then stripped."""
+    text = unicodedata.normalize("NFC", text)
+    text = re.sub("[\u200b\u2060\ufeff]", "", text)
+    text = re.sub(
+        "(?<=[\x00-\x7f])[\u200c\u200d]+|[\u200c\u200d]+(?=[\x00-\x7f])"
+        "|^[\u200c\u200d]+|[\u200c\u200d]+$",
+        "",
+        text,
+    )
+    return re.sub("[\u00a0\u2007\u202f]", " ", text).strip()
 
 
 @given(
@@ -460,11 +480,11 @@ def test_any_text_table_round_trips(rows: list[list[str]]) -> None:
     except IngestError:
         return
     check_invariant(export)
-    kept = [r for r in rows if any(c.strip() for c in r)]
+    kept = [r for r in rows if any(looks_like(c) for c in r)]
     got = export.responses
     for name in got.columns:
         j = header.index(name)
-        expected = [r[j].strip() or None for r in kept]
+        expected = [looks_like(r[j]) or None for r in kept]
         actual = [None if pd.isna(v) else v for v in got[name]]
         assert actual == expected
 
@@ -1052,3 +1072,257 @@ def test_collector_is_restored_after_reads_and_errors() -> None:
         assert not gc.isenabled()  # a caller's own choice is left alone
     finally:
         gc.enable()
+
+
+# ------------------------------------------------------------------------------------------
+# broken text files: mixed encodings, NUL bytes, stray quotes, ragged rows, look-alike values
+
+
+def test_utf8_and_cp1252_lines_in_one_file_are_each_decoded_right() -> None:
+    head = b"Team,Q1\n"
+    utf8 = "Café,Agree\nZürich,Agree\n".encode()
+    cp1252 = "Café,Disagree\nZürich,Agree\n".encode("cp1252")
+    export = read_export(head + utf8 + cp1252 + "Ünit,Agree\n".encode(), "m.csv")
+    assert export.responses["Team"].tolist() == ["Café", "Zürich", "Café", "Zürich", "Ünit"]
+    assert export.encoding == "utf-8+cp1252"
+    [warning] = export.warnings
+    assert "mixes two text encodings: 2 line(s) (lines 4, 5)" in warning
+
+
+def test_pure_cp1252_and_pure_utf8_are_not_called_mixed() -> None:
+    text = "Team,Q1\nCafé,Agree\n€ Unit,Agree\n"
+    for encoding, name in (("cp1252", "cp1252"), ("utf-8", "utf-8")):
+        export = read_export(text.encode(encoding), "t.csv")
+        assert export.encoding == name and export.warnings == []
+        assert export.responses["Team"].tolist() == ["Café", "€ Unit"]
+
+
+def test_a_stray_byte_in_utf8_spoils_only_its_own_line() -> None:
+    data = "Team,Q1\nZürich,Agree\nBern,Agr\xe9e\n".encode("utf-8", "surrogateescape")
+    data = data.replace("\xe9".encode(), b"\xe9")
+    export = read_export(data, "t.csv")
+    assert export.responses["Team"].tolist() == ["Zürich", "Bern"]
+    assert export.responses["Q1"].tolist() == ["Agree", "Agrée"]
+    assert "1 line(s) (line 3)" in export.warnings[0]
+
+
+def test_stray_and_padding_nul_bytes_are_removed_with_a_warning() -> None:
+    data = b"Team,Q1\nBeta\x00Unit,Agree\nA,Dis\x00\x00agree\x00\nB,\x00Agree\n" + b"\x00" * 100
+    export = read_export(data, "n.csv")
+    assert export.responses["Team"].tolist() == ["Beta Unit", "A", "B"]
+    assert export.responses["Q1"].tolist() == ["Agree", "Dis agree", "Agree"]
+    assert export.warnings == [
+        "Removed 105 NUL bytes (invisible null characters, left by an interrupted export or a "
+        "damaged copy) from 'n.csv': check that the file is complete."
+    ]
+
+
+def test_utf16_still_wins_over_nul_removal() -> None:
+    text = "Team\tQ1\nZürich\tAgree\nBern\tAgree\n"
+    for encoding in ("utf-16-le", "utf-16-be"):
+        export = read_export(text.encode(encoding) + b"\x00" * 64, "u.txt")
+        assert export.encoding == encoding
+        assert export.responses["Team"].tolist() == ["Zürich", "Bern"]
+        assert export.warnings == [
+            "Removed 64 NUL bytes (invisible null characters, left by an interrupted export or "
+            "a damaged copy) from 'u.txt': check that the file is complete."
+        ]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"Team,Q1\n" + bytes(range(256)) * 20,  # every byte value: NULs in the body
+        b"Team,Q1\n" + b"\x01\x00\x00\x00\x02\x00\x00\x00" * 300,  # a record dump
+        random.Random(3).randbytes(5000),  # noise
+    ],
+)
+def test_binaries_with_nul_bytes_are_still_refused(data: bytes) -> None:
+    with pytest.raises(IngestError, match="is a binary file"):
+        read_export(data, "b.csv")
+
+
+def _survey_csv(n: int = 12) -> list[str]:
+    lines = ["Team,Q1,Q2,Comment"]
+    lines += [f"T{i % 3},Agree,Disagree,note {i}" for i in range(n)]
+    return lines
+
+
+def test_a_quote_never_closed_is_ignored_and_its_line_named() -> None:
+    lines = _survey_csv()
+    lines[4] = lines[4].replace("note", '"note')
+    export = read_export(("\n".join(lines) + "\n").encode(), "q.csv")
+    assert len(export.responses) == 12
+    assert export.responses["Comment"].tolist()[3] == "note 3"
+    assert export.responses["Team"].value_counts().to_dict() == {"T0": 4, "T1": 4, "T2": 4}
+    [warning] = export.warnings
+    assert "1 line(s) of 'q.csv' (line 5) open a quote" in warning
+    assert "the 8 line(s) after them" in warning
+
+
+def test_a_stray_quote_closed_by_a_later_quoted_cell_is_caught_too() -> None:
+    lines = _survey_csv()
+    lines[2] = lines[2].replace("T1,", '"T1,')
+    lines[9] = lines[9].replace("note 8", '"note, eight"')
+    export = read_export(("\n".join(lines) + "\n").encode(), "q.csv")
+    assert len(export.responses) == 12
+    assert export.responses["Team"].tolist()[1] == "T1"
+    assert export.responses["Comment"].tolist()[8] == "note, eight"
+    assert "(line 3) open a quote" in export.warnings[0]
+
+
+def test_ordinary_quoting_gives_no_warning_and_is_read_as_before() -> None:
+    lines = _survey_csv()
+    lines[2] = 'T1,Agree,Disagree,"two\nlines, ""quoted"""'
+    lines[3] = 'T2,Agree,Disagree,"AI" tools are fine'  # lenient: a quote mid-cell
+    export = read_export(("\n".join(lines) + "\n").encode(), "q.csv")
+    comments = export.responses["Comment"].tolist()
+    assert comments[1] == 'two\nlines, "quoted"' and comments[2] == "AI tools are fine"
+    assert export.warnings == []
+
+
+def test_quotes_broken_on_many_lines_are_an_error_naming_the_first() -> None:
+    lines = [ln.replace("note", '"note') for ln in _survey_csv(40)]
+    with pytest.raises(IngestError, match=r"more than 20 lines \(the first on line 2\)"):
+        read_export(("\n".join(lines) + "\n").encode(), "q.csv")
+
+
+def test_rows_longer_or_shorter_than_the_header_are_counted() -> None:
+    data = b"Team,Q1,Q2\nA,Agree,Yes,x,y\nB,Agree\nC\nD,Agree,No,,\nE,Agree,No\n"
+    export = read_export(data, "r.csv")
+    assert list(export.responses.columns) == ["Team", "Q1", "Q2", "Column 4", "Column 5"]
+    assert export.warnings == [
+        "1 row(s) have more cells than the header row (3 columns): their extra cells were kept "
+        "as new column(s) 'Column 4', 'Column 5'. Check the rows for a stray delimiter, or name "
+        "those columns in the header.",
+        "2 row(s) have fewer cells than the header row (3 columns): their missing cells were "
+        "read as blank answers.",
+    ]
+
+
+def test_trailing_empty_cells_are_not_called_extra() -> None:
+    export = read_export(b"Team,Q1\nA,Agree,,\nB,Agree\n", "r.csv")
+    assert list(export.responses.columns) == ["Team", "Q1"]
+    assert export.warnings == []
+
+
+def test_look_alike_values_become_one_with_a_warning() -> None:
+    nfd = unicodedata.normalize("NFD", "Café")
+    rows = [
+        ["Team", "Q1", "Comment"],
+        ["Café", "Agree", "ok"],
+        [nfd, "Agree", "ok"],
+        ["Sa\u200bles", "Agree", "family 👨\u200d👩\u200d👧 emoji"],
+        ["Sales", "Agree", "می\u200cخواهم"],
+        ["Sales\u00a0Ops", "Agree", "x"],
+        ["Sales Ops", "Agree", "x"],
+    ]
+    export = read_export(_csv_text(rows), "u.csv")
+    assert export.responses["Team"].tolist() == [
+        "Café",
+        "Café",
+        "Sales",
+        "Sales",
+        "Sales Ops",
+        "Sales Ops",
+    ]
+    comments = export.responses["Comment"].tolist()
+    assert comments[2] == "family 👨\u200d👩\u200d👧 emoji"  # joiners inside emoji kept
+    assert comments[3] == "می\u200cخواهم"  # and inside Persian words
+    [warning] = export.warnings
+    assert (
+        "'Team': 2 spellings of 'Café', 2 spellings of 'Sales', 2 spellings of 'Sales Ops'"
+        in warning
+    )
+
+
+def test_ascii_only_columns_are_left_as_they_are() -> None:
+    arr = pa.array(["Team", " a ", ""], type=pa.large_string())
+    assert _ingest._normalized(arr) is None
+
+
+def _grouped(rows: list[list[str]], merge: bool) -> bytes:
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf)
+    ws = wb.add_worksheet("S")
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            if value:
+                ws.write_string(i, j, value)
+    if merge:
+        ws.merge_range(0, 1, 0, 3, rows[0][1])
+    wb.close()
+    return buf.getvalue()
+
+
+GROUPED = [
+    ["Team", "How much do you agree?", "", "", "Comments"],
+    ["", "AI helps me", "I trust AI", "I fear AI", "Anything else"],
+    *(
+        [t, a, b, c, f"note {i}"]
+        for i, (t, a, b, c) in enumerate(
+            [
+                ("A", "Agree", "Disagree", "Agree"),
+                ("B", "Disagree", "Agree", "Agree"),
+                ("A", "Agree", "Agree", "Disagree"),
+            ]
+        )
+    ),
+]
+
+
+def test_merged_group_labels_over_a_label_row_make_a_two_row_header() -> None:
+    rows = [list(r) for r in GROUPED]
+    rows[1][0] = "Unit"
+    export = read_export(_grouped(rows, merge=True), "g.xlsx")
+    names = [c.name for c in export.columns]
+    assert names == [
+        "Team - Unit",
+        "How much do you agree? - AI helps me",
+        "How much do you agree? - I trust AI",
+        "How much do you agree? - I fear AI",
+        "Comments - Anything else",
+    ]
+    assert export.column(names[2]).export_tag == "I trust AI"
+    assert export.column(names[2]).question == "How much do you agree?"
+    assert export.rows_read == 3
+
+
+def test_blank_spans_without_merges_need_enough_rows_to_be_a_header() -> None:
+    rows = [list(r) for r in GROUPED]
+    rows[1][0] = "Unit"
+    few = read_export(_grouped(rows, merge=False), "g.xlsx")
+    assert few.rows_read == 4  # 3 answers: too few to tell a label row from data
+    many = rows + [["C", "Agree", "Agree", "Agree", f"more {i}"] for i in range(10)]
+    export = read_export(_grouped(many, merge=False), "g.xlsx")
+    assert export.rows_read == 13
+    assert export.columns[1].name == "How much do you agree? - AI helps me"
+
+
+def test_a_blank_header_cell_over_data_stays_a_one_row_header() -> None:
+    rows = [["Team", "Q1", "", "Comment"]] + [
+        [f"T{i % 2}", "Agree", "Yes", f"c{i}"] for i in range(15)
+    ]
+    export = read_export(_csv_text(rows), "b.csv")
+    assert [c.name for c in export.columns] == ["Team", "Q1", "Column 3", "Comment"]
+    assert export.rows_read == 15
+
+
+def test_single_quoted_cell_references_are_seen_by_the_scan() -> None:
+    data = xlsx({"S": SIMPLE})
+
+    def quoted(content: bytes) -> bytes:
+        content = re.sub(rb'\b(r|ref)="([^"]*)"', rb"\1='\2'", content)
+        return content.replace(
+            b"</row>", b"<c r='XFD1' t='inlineStr'><is><t>x</t></is></c></row>", 1
+        )
+
+    zf = zipfile.ZipFile(io.BytesIO(_sheet_edit(data, quoted)))
+    info = _ingest._SheetInfo("S", "xl/worksheets/sheet1.xml")
+    _ingest._scan_sheet(zf, info, "q.xlsx")
+    assert (info.rows, info.cols) == (3, 16_384)
+    assert info.declared_ref == "A1:B3"
+    with pytest.raises(IngestError, match="16,384 columns"):
+        read_export(_sheet_edit(data, quoted), "q.xlsx")
+    assert _ingest._beyond(2, 3).search(b"<c r='C1'>") is not None
+    assert _ingest._beyond(2, 3).search(b"<c r='B3'>") is None

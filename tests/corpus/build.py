@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import struct
 import zipfile
 from collections.abc import Sequence
@@ -189,6 +190,33 @@ def make_merged_header_xlsx() -> bytes:
     return xlsx_bytes([top, *rows], merge=["A1:B1", f"C1:{chr(ord('C') + len(ITEMS) - 1)}1"])
 
 
+def make_merged_title_xlsx() -> bytes:
+    """A title merged across the top (not a group header: nothing below it is a label row)."""
+    rows = survey_rows()
+    title = ["Employee AI survey export", *[""] * (len(rows[0]) - 1)]
+    return xlsx_bytes([title, *rows], merge=[f"A1:{chr(ord('A') + len(rows[0]) - 1)}1"])
+
+
+def _single_quoted(sheet: bytes) -> bytes:
+    """Every cell reference and the dimension written with single quotes (valid XML)."""
+    return re.sub(rb'\b(r|ref)="([^"]*)"', rb"\1='\2'", sheet)
+
+
+def make_single_quoted_refs_xlsx() -> bytes:
+    base = make_valid_xlsx()
+    sheet = _single_quoted(_member(base, "xl/worksheets/sheet1.xml"))
+    return _rezip(base, {"xl/worksheets/sheet1.xml": sheet})
+
+
+def make_single_quoted_far_cell_xlsx() -> bytes:
+    """A cell at XFD1 (16,384 columns wide) that only a scan reading r='...' can see."""
+    base = make_valid_xlsx()
+    sheet = _single_quoted(_member(base, "xl/worksheets/sheet1.xml"))
+    far = b"<c r='XFD1' t='inlineStr'><is><t>x</t></is></c></row>"
+    sheet = sheet.replace(b"</row>", far, 1)
+    return _rezip(base, {"xl/worksheets/sheet1.xml": sheet})
+
+
 def make_formulas_errors_xlsx() -> bytes:
     """Formula cells with cached error values (#DIV/0!, #N/A) and a live formula in a team."""
     import xlsxwriter
@@ -303,6 +331,48 @@ def make_mixed_encodings() -> bytes:
     lines = to_csv(rows).splitlines(keepends=True)
     half = len(lines) // 2
     return "".join(lines[:half]).encode("utf-8") + "".join(lines[half:]).encode("cp1252")
+
+
+def make_mixed_encodings_in_one_line() -> bytes:
+    """Each line holds a UTF-8 cell and a cp1252 cell (cells pasted from two sources)."""
+    rows = survey_rows(teams=("Café Team", "Équipe Zürich", "Gamma Unit"))
+    out = [to_csv(rows[:1]).encode()]
+    for i, row in enumerate(rows[1:]):
+        first, second = ("utf-8", "cp1252") if i % 2 else ("cp1252", "utf-8")
+        row = [*row[:-1], "Réponse: plus de formation"]
+        team = to_csv([row[:1]]).rstrip("\r\n").encode(first)
+        rest = to_csv([row[1:]]).encode(second)
+        out.append(team + b"," + rest)
+    return b"".join(out)
+
+
+def make_utf8_with_broken_bytes() -> bytes:
+    """A UTF-8 file where one line carries a stray Windows-1252 byte (a hand edit)."""
+    rows = survey_rows(teams=("Équipe Zürich", "Beta Unit", "Gamma Unit"))
+    lines = to_csv(rows).encode().splitlines(keepends=True)
+    lines[8] = lines[8].replace(b"training", b"caf\xe9 training")
+    return b"".join(lines)
+
+
+def make_utf16le_nul_padded() -> bytes:
+    return make_utf16le_no_bom() + b"\x00" * 1024
+
+
+def make_random_bytes() -> bytes:
+    """Noise: a few NULs (under 1%) and many control bytes, under a CSV name."""
+    import random
+
+    noise = random.Random(7).randbytes(6000)
+    return b"Team,TR1\n" + noise
+
+
+def make_nul_heavy_binary() -> bytes:
+    """A binary record dump (little-endian integers): NULs everywhere, not stray."""
+    return b"Team,TR1\n" + b"".join(struct.pack("<iiq", i, i * 3, i * 7) for i in range(400))
+
+
+def make_elf() -> bytes:
+    return b"\x7fELF\x02\x01\x01" + b"\x00" * 9 + bytes(range(256)) * 8
 
 
 def make_cp1252() -> bytes:
@@ -430,6 +500,38 @@ def make_unmatched_quote() -> bytes:
     lines = text.splitlines(keepends=True)
     lines[5] = '"' + lines[5]
     return "".join(lines).encode()
+
+
+def make_unmatched_quotes_everywhere() -> bytes:
+    """Every comment opens a quote it never closes: broken throughout, not one stray."""
+    lines = to_csv(survey_rows()).splitlines(keepends=True)
+    body = [ln.replace("I would like", '"I would like') for ln in lines[1:]]
+    return (lines[0] + "".join(body)).encode()
+
+
+def make_multiline_comments() -> bytes:
+    """Properly quoted comments spanning lines, with commas and doubled quotes inside."""
+    text = 'First line, with a comma\nsecond line said "hi", then stopped'
+    return csv_bytes(survey_rows(comments=(text, COMMENT, "Fine.\n\nThanks")))
+
+
+def make_group_header_csv() -> bytes:
+    """A two-row header saved from a workbook: group labels over blank cells, then labels."""
+    top = ["Who", "", "How much do you agree?", *[""] * (len(ITEMS) - 1), "Comments"]
+    return csv_bytes([top, *survey_rows()])
+
+
+def make_unicode_form_teams() -> bytes:
+    """'Café Team' composed (NFC) and decomposed (NFD); 'Beta Unit' with a no-break space."""
+    import unicodedata
+
+    rows = survey_rows(teams=("Café Team", "Beta Unit", "Gamma Unit"))
+    for i, row in enumerate(rows[1:]):
+        if row[0] == "Café Team" and i % 2:
+            row[0] = unicodedata.normalize("NFD", row[0])
+        if row[0] == "Beta Unit" and i % 2:
+            row[0] = "Beta\u00a0Unit"
+    return csv_bytes(rows)
 
 
 def make_ragged_rows() -> bytes:

@@ -135,25 +135,47 @@ CASES: tuple[Case, ...] = (
         "mixed_utf8_cp1252",
         "make_mixed_encodings",
         "mixed.csv",
+        warnings=("mixes two text encodings: 6 line(s) (lines 20 to 35)", "cp1252"),
         check="check_cafe",
-        known_bug="ingest._decode_8bit decodes the whole file with one guessed 8-bit codec, "
-        "so the UTF-8 half's 'Café Team' becomes a second team 'CafÃĐ Team'",
+    ),
+    Case(
+        "mixed_utf8_cp1252_same_line",
+        "make_mixed_encodings_in_one_line",
+        "mixed_line.csv",
+        warnings=("mixes two text encodings",),
+        check="check_cafe_and_zurich",
+    ),
+    Case(
+        "utf8_with_broken_bytes",
+        "make_utf8_with_broken_bytes",
+        "broken.csv",
+        warnings=("mixes two text encodings: 1 line(s) (line 9)",),
+        check="check_zurich",
     ),
     Case(
         "nul_bytes",
         "make_nul_bytes",
         "nul.csv",
-        check="check_three_teams",
-        known_bug="ingest._decode refuses a CSV holding two stray NUL bytes as 'a binary "
-        "file' instead of dropping them",
+        warnings=("Removed 2 NUL bytes",),
+        check="check_nul_bytes",
     ),
     Case(
         "nul_padded",
         "make_nul_padded",
         "padded.csv",
+        warnings=("Removed 4,096 NUL bytes",),
         check="check_three_teams",
-        known_bug="ingest._decode refuses a CSV followed by NUL padding as 'a binary file'",
     ),
+    Case(
+        "utf16_nul_padded",
+        "make_utf16le_nul_padded",
+        "u16pad.csv",
+        warnings=("Removed 1,024 NUL bytes",),
+        check="check_zurich",
+    ),
+    Case("random_bytes", "make_random_bytes", "noise.csv", ("binary file", "CSV or .xlsx")),
+    Case("nul_heavy_binary", "make_nul_heavy_binary", "data.csv", ("binary file",)),
+    Case("program_named_csv", "make_elf", "tool.csv", ("a program file",)),
     Case("semicolon_bom", "make_semicolon_bom", "eu.csv", check="check_three_teams"),
     # --- shape
     Case("single_column", "make_single_column", "one_col.csv", check="check_single_column"),
@@ -163,16 +185,50 @@ CASES: tuple[Case, ...] = (
         "merged_header_cells",
         "make_merged_header_xlsx",
         "merged.xlsx",
-        ("No rated survey items", "mapping"),
+        check="check_group_header",
     ),
-    Case("ragged_rows", "make_ragged_rows", "ragged.csv", check="check_three_teams"),
+    Case(
+        "group_header_blank_cells_csv",
+        "make_group_header_csv",
+        "grouped.csv",
+        check="check_group_header",
+    ),
+    Case(
+        "merged_title_not_header",
+        "make_merged_title_xlsx",
+        "titled_merge.xlsx",
+        warnings=("Skipped 1 title",),
+        check="check_three_teams",
+    ),
+    Case(
+        "ragged_rows",
+        "make_ragged_rows",
+        "ragged.csv",
+        warnings=(
+            "1 row(s) have more cells than the header row (11 columns)",
+            "'Column 12', 'Column 13', 'Column 14'",
+            "1 row(s) have fewer cells than the header row",
+        ),
+        check="check_three_teams",
+    ),
     Case(
         "unmatched_quote",
         "make_unmatched_quote",
         "quote.csv",
+        warnings=("(line 6) open a quote", "31 line(s) after them"),
         check="check_quote_warned",
-        known_bug="ingest._read_text: a quote opened and never closed on line 6 silently "
-        "swallows the other 31 rows into one cell; no error or warning says rows were lost",
+    ),
+    Case(
+        "unmatched_quotes_everywhere",
+        "make_unmatched_quotes_everywhere",
+        "quotes.csv",
+        ("opened and never closed on more than 20 lines", "line 2", "save it again as CSV"),
+    ),
+    Case(
+        "quoted_multiline_comments",
+        "make_multiline_comments",
+        "multiline.csv",
+        check="check_multiline_comments",
     ),
     Case(
         "title_lines",
@@ -195,7 +251,13 @@ CASES: tuple[Case, ...] = (
         "nothing.csv",
         ("No column looks like survey answers",),
     ),
-    Case("every_answer_na", "make_all_na", "na.csv", check="check_all_na"),
+    Case(
+        "every_answer_na",
+        "make_all_na",
+        "na.csv",
+        warnings=("8 question column(s) have no usable answers (all N/A", "TR1, TR2"),
+        check="check_all_na",
+    ),
     Case(
         "out_of_scale",
         "make_out_of_scale",
@@ -219,7 +281,33 @@ CASES: tuple[Case, ...] = (
         team_html=True,
     ),
     Case("comment_unicode", "make_unicode_comments", "unicode.csv", check="check_unicode"),
-    Case("zero_width_teams", "make_zero_width_teams", "zw.csv", check="check_zero_width"),
+    Case(
+        "zero_width_teams",
+        "make_zero_width_teams",
+        "zw.csv",
+        warnings=("'Team': 2 spellings of 'Sales'",),
+        check="check_zero_width",
+    ),
+    Case(
+        "unicode_forms_teams",
+        "make_unicode_form_teams",
+        "nfd.csv",
+        warnings=("2 spellings of 'Café Team'", "2 spellings of 'Beta Unit'"),
+        check="check_cafe",
+    ),
+    Case(
+        "single_quoted_far_cell_xlsx",
+        "make_single_quoted_far_cell_xlsx",
+        "quoted_refs.xlsx",
+        ("16,384 columns", "5,000 limit"),
+        isolate=True,
+    ),
+    Case(
+        "single_quoted_refs_xlsx",
+        "make_single_quoted_refs_xlsx",
+        "quoted_ok.xlsx",
+        check="check_three_teams",
+    ),
     Case("comment_100k_chars", "make_long_comment", "long.csv", check="check_long_comment"),
 )
 
@@ -257,8 +345,39 @@ def check_all_hidden(o: Outcome) -> None:
     assert groups["suppressed"].all() and groups["score"].isna().all()
 
 
+def check_cafe_and_zurich(o: Outcome) -> None:
+    assert _teams(o) == {"Café Team", "Équipe Zürich", "Gamma Unit"}, _teams(o)
+
+
+def check_nul_bytes(o: Outcome) -> None:
+    # A NUL between two letters stood for a separator; no respondent is lost or moved.
+    check_three_teams(o)
+    comments = o.export.responses["OQ2"].tolist()
+    assert "broken comment" in comments[2], comments[2]
+    assert o.export.responses["Team"].value_counts()["Beta Unit"] == 13
+
+
 def check_quote_warned(o: Outcome) -> None:
-    assert any("quote" in w.lower() for w in o.results.warnings), o.results.warnings
+    # Every respondent is back: the stray quote no longer swallows the 31 rows below it.
+    check_three_teams(o)
+    assert not any("\n" in str(v) for v in o.export.responses["OQ2"].dropna())
+
+
+def check_multiline_comments(o: Outcome) -> None:
+    check_three_teams(o)
+    texts = o.export.responses["OQ2"].tolist()
+    assert texts[0] == 'First line, with a comma\nsecond line said "hi", then stopped'
+    assert not any("quote" in w for w in o.results.warnings), o.results.warnings
+
+
+def check_group_header(o: Outcome) -> None:
+    names = [c.name for c in o.export.columns]
+    assert names[:3] == ["Who - Team", "Who - Role", "How much do you agree? - TR1"], names
+    tags = [c.export_tag for c in o.export.columns]
+    assert tags[:3] == ["Team", "Role", "TR1"]
+    assert o.export.rows_read == 36
+    check_three_teams(o)
+    assert o.prepared.colmap.spec("How much do you agree? - TR1").role == "item"
 
 
 def check_formulas(o: Outcome) -> None:
@@ -364,8 +483,9 @@ def check_unicode(o: Outcome) -> None:
 
 
 def check_zero_width(o: Outcome) -> None:
-    # Two teams that print the same are still two teams (their respondents are not merged).
-    assert _teams(o) == {"Sales", "Sa\u200bles", "Gamma Unit"}
+    # Two teams that print the same are one team (with a warning): 'Sa<ZWSP>les' is 'Sales'.
+    assert _teams(o) == {"Sales", "Gamma Unit"}
+    assert o.export.responses["Team"].value_counts()["Sales"] == 24
 
 
 def check_long_comment(o: Outcome) -> None:
