@@ -4,6 +4,14 @@ Everything is read as text with no default-NA conversion ("NA" can be a team and
 Spreadsheets are inspected *before* parsing: a zip bomb, an absurd declared sheet size or an
 XML entity bomb is refused (or worked around) without ever being allocated, because one bad
 upload must not take the server down for everybody.
+
+Broken text files are repaired only where the repair is unambiguous, and always said in a
+warning: a file pasted together from UTF-8 and cp1252 parts is decoded run by run (encoding
+'utf-8+cp1252'); stray NUL bytes and NUL padding are removed; a quote that is opened and never
+closed no longer swallows the rows below it (its line is named; broken quoting on many lines
+is an error instead, since no per-line guess is trustworthy then); rows longer or shorter than
+the header are counted. Text cells are NFC-normalised, with zero-width characters dropped and
+no-break spaces made plain, so values that look the same are the same group.
 """
 
 from __future__ import annotations

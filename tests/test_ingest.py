@@ -1326,3 +1326,37 @@ def test_single_quoted_cell_references_are_seen_by_the_scan() -> None:
         read_export(_sheet_edit(data, quoted), "q.xlsx")
     assert _ingest._beyond(2, 3).search(b"<c r='C1'>") is not None
     assert _ingest._beyond(2, 3).search(b"<c r='B3'>") is None
+
+
+# Latin letters whose cp1252 bytes (E9, FC, DF, C9) can never form valid UTF-8 sequences, so
+# every line's own encoding can be recovered exactly.
+_latin_line = st.text(alphabet=st.sampled_from("abc XYZ,;1éüßÉ"), min_size=0, max_size=15)
+
+
+@given(st.lists(st.tuples(_latin_line, st.sampled_from(["utf-8", "cp1252"])), min_size=1))
+def test_each_line_is_decoded_with_its_own_encoding(lines: list[tuple[str, str]]) -> None:
+    data = b"".join(text.encode(enc) + b"\n" for text, enc in lines)
+    text, encoding, warnings = _ingest._decode(data, "t.csv")
+    assert text == "".join(t + "\n" for t, _ in lines)
+    cp1252_lines = [
+        i + 1 for i, (t, enc) in enumerate(lines) if enc == "cp1252" and not t.isascii()
+    ]
+    utf8_lines = [t for t, enc in lines if enc == "utf-8" and not t.isascii()]
+    if cp1252_lines and utf8_lines:
+        assert encoding == "utf-8+cp1252"
+        assert f"{len(cp1252_lines)} line(s)" in warnings[0]
+    else:
+        assert warnings == []
+
+
+csv_cell = st.text(alphabet=st.sampled_from('ab ,;"\n\r\t'), max_size=6)
+
+
+@given(st.lists(st.lists(csv_cell, min_size=1, max_size=4), min_size=1, max_size=8))
+def test_strict_reading_of_well_quoted_csv_is_the_plain_csv_reader(rows: list[list[str]]) -> None:
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    text = buf.getvalue()
+    got, warnings = _ingest._parse_csv(text, ",", "t.csv", Limits())
+    want = [r for r in csv.reader(io.StringIO(text, newline="")) if r]
+    assert got == want and warnings == []
