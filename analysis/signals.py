@@ -44,6 +44,23 @@ confidence each, negation in a six-word window before the match, ``flip_to`` for
 words ("not accurate" is distrust), and AI context for generic words ("errors" counts only in a
 comment that mentions AI).
 
+**Model** (hybrid, displacement_fear): the rules are precise (0.94-1.0 on unseen sentences) but
+miss about 40% of new wording. When the semantic engine is installed (``analysis.embeddings``),
+a logistic regression on each sentence's all-MiniLM-L6-v2 embedding adds the sentences the rules
+missed, except those the rules read and cancelled (negation, resolved or outsider fears, a
+refused need): an embedding sees the topic, not the negation. A training_request model is
+trained too but not adopted: on blind3 it lifted recall 0.55 -> 0.82 at precision 0.90, yet it
+calls statements of knowing or having had training requests ("I already know how to use it",
+p = 0.98; "I got the training I needed", 0.82), which the unit tests' hard negatives catch.
+The weights (384 floats + bias per signal, with provenance) are in ``data/signals_model.json``,
+trained on our own labelled sets (dev, blind, blind2) by ``python -m evals.signals --train``;
+blind3 stays held out and measures the hybrid (evals/signals.py gives the before/after
+figures). Only sentences holding a work, AI or learning word are embedded, and only when there
+are at most ``MODEL_MAX_SENTENCES`` distinct such sentences (embedding costs about 3 ms of CPU
+each); above that, or without the engine, the rules run alone and
+``tag_texts(...).attrs["engine_note"]`` says so. A model hit's evidence is the whole sentence,
+its confidence the model's probability, its source "model".
+
 **Speed.** Each distinct text is tagged once per call, and results are cached per unique text
 (surveys repeat answers). A sentence is only analysed
 for the composed signals when it holds an anchor word (per phrase, its least common slot, so the
@@ -70,7 +87,7 @@ import yaml
 
 from analysis.sentiment import split_sentences
 
-__all__ = ["SIGNALS", "tag_sentences", "tag_texts"]
+__all__ = ["ENGINES", "MODEL_SIGNALS", "SIGNALS", "model_info", "tag_sentences", "tag_texts"]
 
 SIGNALS = (
     "ai_mention",
@@ -87,6 +104,24 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 NEGATION_WINDOW_WORDS = 6
 HYPOTHETICAL_PENALTY = 0.1
 CACHE_SIZE = 1 << 18
+ENGINES = ("auto", "hybrid", "rules")
+MODEL_FILE = Path(__file__).resolve().parent / "data" / "signals_model.json"
+MODEL_SIGNALS = ("displacement_fear", "training_request")
+# Distinct candidate sentences the model embeds at most under engine="auto": about 3 CPU-s.
+MODEL_MAX_SENTENCES = 1000
+# A sentence is embedded only when it holds a work, AI or learning word: the only sentences in
+# our labelled sets where either model signal occurs (checked by tests/test_signals.py).
+_MODEL_CUE = re.compile(
+    r"\b(?:jobs?|roles?|positions?|careers?|work\w*|staff\w*|employ\w*|team\w*|people|"
+    r"hours|shifts?|posts?|headcount|redundan\w*|laid|layoffs?|fired|replac\w*|automat\w*|"
+    r"ai|bots?|chatbots?|robots?|tools?|models?|systems?|software|algorithms?|machines?|"
+    r"copilot|gpt|chatgpt|llms?|generat\w*|"
+    r"train\w*|courses?|learn\w*|teach\w*|taught|show\w*|guid\w*|tutorials?|workshops?|"
+    r"sessions?|support|help\w*|skills?|upskill\w*|reskill\w*|documentation|manuals?|"
+    r"instructions?|explain\w*|examples?|practi[cs]e\w*|onboard\w*|coach\w*|mentor\w*|"
+    r"how|use|using)\b",
+    re.I,
+)
 
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]|\bbut\b|\bhowever\b|\balthough\b|\bthough\b", re.I)
 _HYPOTHETICAL = re.compile(r"\b(?:if|whether|in\s+case|suppose|imagine|unless)\b", re.I)
@@ -633,28 +668,33 @@ def _finish(
     positive: set[int] | None = None,
 ) -> dict | None:
     """Apply the scope rules at each candidate's trigger word and keep the most confident.
-    Candidates are (confidence, phrase start, phrase end, trigger position)."""
+    Candidates are (confidence, phrase start, phrase end, trigger position). When the scope
+    rules cancel every candidate, the result is ``{"signal", "cancelled": True}``: the sentence
+    was read and denied ("I don't think anyone will be made redundant"), which the signal model
+    must not overrule."""
     best: tuple[float, int, int] | None = None
+    cancelled = False
     for conf, a, b, trig in cands:
         first = min(a, trig)
         if scope:
             negated = _negated(s, trig, own, fears) or (a < trig and _negated(s, a, own, fears))
-            if negated and trig not in (positive or ()):
-                continue
-            if _before_in_clause(s, s.resolved, trig, 99) or _before_in_clause(
-                s, s.concessives, trig, 99
+            if (
+                (negated and trig not in (positive or ()))
+                or _before_in_clause(s, s.resolved, trig, 99)
+                or _before_in_clause(s, s.concessives, trig, 99)
+                or _before_in_clause(s, s.outsiders, first, 99)
             ):
-                continue
-            if _before_in_clause(s, s.outsiders, first, 99):
+                cancelled = True
                 continue
         if _before_in_clause(s, s.hypotheticals, first, 99):
             if scope and _denied_after(s, first):
+                cancelled = True
                 continue
             conf -= HYPOTHETICAL_PENALTY
         if best is None or conf > best[0]:
             best = (conf, a, b)
     if best is None:
-        return None
+        return {"signal": signal, "cancelled": True} if cancelled else None
     conf, a, b = best
     phrase = sentence[s.spans[a][0] : s.spans[b - 1][1]]
     return {"signal": signal, "phrase": phrase, "confidence": round(max(0.05, min(1.0, conf)), 2)}
@@ -840,7 +880,7 @@ def _training(s: _Sentence, sentence: str, lex: Lexicon) -> dict | None:
             if ca >= nb and ca - nb <= 8:
                 add(0.7, na, cb)
     if not cands:
-        return None
+        return {"signal": "training_request", "cancelled": True} if refused else None
     return _finish(s, sentence, "training_request", cands, set(), [], scope=False)
 
 
@@ -1062,10 +1102,15 @@ def _pattern_hits(sentence: str, has_ai: bool, cfg: Config) -> dict[str, dict]:
 
 
 def _tag_sentence(sentence: str, has_ai: bool, cfg: Config) -> list[dict]:
+    """Hits in SIGNALS order, then the composed signals the scope rules cancelled."""
     hits = _pattern_hits(sentence, has_ai, cfg)
+    cancelled = []
     for h in _compose(sentence):
-        hits[h["signal"]] = h
-    return [hits[s] for s in SIGNALS if s in hits]
+        if h.get("cancelled"):
+            cancelled.append(h)
+        else:
+            hits[h["signal"]] = h
+    return [hits[s] for s in SIGNALS if s in hits] + cancelled
 
 
 def _mentions_ai(text: str, cfg: Config) -> bool:
@@ -1084,7 +1129,7 @@ def _tag_text(text: str) -> tuple[tuple[int, str, dict], ...]:
     out = []
     for k, sentence in enumerate(split_sentences(text)):
         for hit in _tag_sentence(sentence, has_ai, cfg):
-            out.append((k, sentence, hit))
+            out.append((k, sentence, hit if hit.get("cancelled") else {**hit, "source": "rules"}))
     return tuple(out)
 
 
@@ -1094,16 +1139,139 @@ def _as_text(value: object) -> str:
     return str(value)
 
 
-def tag_texts(texts: Sequence[str]) -> pd.DataFrame:
+@cache
+def _model_weights() -> dict[str, tuple[np.ndarray, float, float]]:
+    """signal -> (weights, bias, threshold) of the adopted models in data/signals_model.json."""
+    import json
+
+    doc = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    out = {}
+    for signal in MODEL_SIGNALS:
+        m = doc["signals"][signal]
+        if not m.get("adopted"):
+            continue
+        w = np.asarray(m["weights"], dtype=np.float32)
+        out[signal] = (w, float(m["bias"]), float(m["threshold"]))
+    return out
+
+
+def model_info() -> dict:
+    """Provenance and held-out figures of the signal model, for the app's "about" panel."""
+    import json
+
+    doc = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    return {k: v for k, v in doc.items() if k != "signals"} | {
+        "adopted": {s: bool(doc["signals"][s].get("adopted")) for s in MODEL_SIGNALS},
+        "thresholds": {s: doc["signals"][s]["threshold"] for s in MODEL_SIGNALS},
+    }
+
+
+def _model_probabilities(sentences: list[str]) -> np.ndarray:
+    """(n, len(MODEL_SIGNALS)) probabilities: logistic regression on the sentence embedding.
+
+    Notes
+    -----
+    p = 1 / (1 + exp(-(w . x + b))) with x the unit all-MiniLM-L6-v2 embedding of the sentence;
+    w, b fitted by L2-regularised logistic regression with balanced class weights
+    (scikit-learn ``LogisticRegression``; Hastie, Tibshirani & Friedman 2009, ESL section 4.4).
+    """
+    from analysis import embeddings
+
+    X = embeddings.encode(sentences)
+    weights = _model_weights()
+    W = np.stack([weights[s][0] for s in weights], axis=1)
+    b = np.array([weights[s][1] for s in weights], dtype=np.float32)
+    return 1.0 / (1.0 + np.exp(-(X @ W + b)))
+
+
+def _model_hits(
+    uniques: Sequence[str], tagged: list[tuple], engine: str
+) -> tuple[list[list[tuple[int, str, dict]]], str, str]:
+    """Model hits per distinct text (sentences the rules missed), the engine used and a note."""
+    from analysis import embeddings
+
+    none: list[list[tuple[int, str, dict]]] = [[] for _ in uniques]
+    active = tuple(_model_weights())
+    if engine == "rules" or not active:
+        return none, "rules", ""
+    if not embeddings.available():
+        if engine == "hybrid":
+            raise embeddings.SemanticEngineError(embeddings.model_info()["reason"])
+        return (
+            none,
+            "rules",
+            (
+                "Signals use the rules only (fear of job loss in new wording is found less "
+                "often) because the semantic engine is not installed."
+            ),
+        )
+    # (text index, sentence index, sentence, signals the rules did not find there)
+    todo: list[tuple[int, int, str, tuple[str, ...]]] = []
+    seen: dict[str, None] = {}
+    too_many = (
+        f"Signals use the rules only: there are more than {MODEL_MAX_SENTENCES:,} distinct "
+        "sentences for the signal model to read in reasonable time, so fear of job loss in new "
+        "wording is found less often."
+    )
+    for i, text in enumerate(uniques):
+        if not text or not _MODEL_CUE.search(text):
+            continue
+        found = {(k, h["signal"]) for k, _, h in tagged[i]}
+        for k, sentence in enumerate(split_sentences(text)):
+            missing = tuple(s for s in active if (k, s) not in found)
+            if missing and _MODEL_CUE.search(sentence):
+                todo.append((i, k, sentence, missing))
+                seen[sentence] = None
+        if engine == "auto" and len(seen) > MODEL_MAX_SENTENCES:
+            return none, "rules", too_many
+    distinct = list(seen)
+    if not distinct:
+        return none, "rules+model", ""
+    probs = dict(zip(distinct, _model_probabilities(distinct), strict=True))
+    weights = _model_weights()
+    out = none
+    for i, k, sentence, missing in todo:
+        p = probs[sentence]
+        for j, signal in enumerate(active):
+            if signal in missing and p[j] >= weights[signal][2]:
+                hit = {"signal": signal, "phrase": sentence, "confidence": round(float(p[j]), 2)}
+                out[i].append((k, sentence, {**hit, "source": "model"}))
+    return out, "rules+model", ""
+
+
+_ORDER = {sig: j for j, sig in enumerate(SIGNALS)}
+
+
+def _merge(tagged: tuple, model: list) -> tuple | list:
+    """Rule and model hits of one text, in sentence order then SIGNALS order; no cancellations."""
+    if not model and not any(h.get("cancelled") for _, _, h in tagged):
+        return tagged
+    hits = [x for x in tagged if not x[2].get("cancelled")] + model
+    return sorted(hits, key=lambda x: (x[0], _ORDER[x[2]["signal"]]))
+
+
+def _tag_all(uniques: Sequence[str], engine: str) -> tuple[list, str, str]:
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}.")
+    tagged = [_tag_text(str(u)) for u in uniques]
+    model, used, note = _model_hits([str(u) for u in uniques], tagged, engine)
+    return [_merge(r, m) for r, m in zip(tagged, model, strict=True)], used, note
+
+
+def tag_texts(texts: Sequence[str], *, engine: str = "auto") -> pd.DataFrame:
     """One row per text: a bool column per signal in ``SIGNALS`` and ``evidence``, a list of
-    ``{"signal", "phrase", "confidence", "sentence"}`` dicts (sentence = index within the text).
-    A text has a signal when any of its sentences does.
+    ``{"signal", "phrase", "confidence", "source", "sentence"}`` dicts (sentence = index within
+    the text; source "rules" or "model"). A text has a signal when any of its sentences does.
+
+    engine: "auto" (rules + model when the semantic engine is installed and the input is not
+    too large), "hybrid" (rules + model, whatever the size) or "rules". ``attrs["engine"]`` says
+    which ran ("rules+model" or "rules"), ``attrs["engine_note"]`` why the model did not.
 
     Each distinct text is tagged and turned into flags and evidence once; identical texts
     share their evidence dicts (read them, don't change them)."""
     values = [_as_text(t) for t in texts]
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
-    tagged = [_tag_text(str(u)) for u in uniques]
+    tagged, used, note = _tag_all(list(uniques), engine)
     found = np.zeros((len(tagged), len(SIGNALS)), dtype=bool)
     evidence_u = []
     for i, hits in enumerate(tagged):
@@ -1115,14 +1283,22 @@ def tag_texts(texts: Sequence[str]) -> pd.DataFrame:
     else:
         df = pd.DataFrame(found[codes], columns=list(SIGNALS), dtype=bool)
     df["evidence"] = pd.Series([list(evidence_u[c]) for c in codes], dtype=object, index=df.index)
+    df.attrs["engine"] = used
+    df.attrs["engine_note"] = note
     return df
 
 
-def tag_sentences(texts: Sequence[str]) -> pd.DataFrame:
-    """One row per hit: text_id, sentence_id, sentence, signal, phrase, confidence."""
+def tag_sentences(texts: Sequence[str], *, engine: str = "auto") -> pd.DataFrame:
+    """One row per hit: text_id, sentence_id, sentence, signal, phrase, confidence, source."""
+    values = [_as_text(t) for t in texts]
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    tagged, used, note = _tag_all(list(uniques), engine)
     records = []
-    for i, t in enumerate(texts):
-        for k, sentence, hit in _tag_text(_as_text(t)):
+    for i, code in enumerate(codes):
+        for k, sentence, hit in tagged[code]:
             records.append({"text_id": i, "sentence_id": k, "sentence": sentence, **hit})
-    columns = ["text_id", "sentence_id", "sentence", "signal", "phrase", "confidence"]
-    return pd.DataFrame(records, columns=columns)
+    columns = ["text_id", "sentence_id", "sentence", "signal", "phrase", "confidence", "source"]
+    df = pd.DataFrame(records, columns=columns)
+    df.attrs["engine"] = used
+    df.attrs["engine_note"] = note
+    return df

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 
 import numpy as np
 import pandas as pd
@@ -11,8 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.metrics import adjusted_rand_score
 
+from analysis import embeddings
 from analysis.themes import (
     SENTIMENT_WORDS,
+    BackgroundFit,
     ThemeModel,
     merge_themes,
     theme_group_shares,
@@ -48,7 +51,7 @@ def test_topical_tokens_drop_tone_stopwords_and_negation():
 
 
 def test_multidomain_sentences_recover_domains_not_tone(four_domains):
-    model = ThemeModel(n_themes=4, random_state=0).fit(four_domains["text"])
+    model = ThemeModel(n_themes=4, random_state=0, engine="lexical").fit(four_domains["text"])
     ari = adjusted_rand_score(four_domains["domain"], model.labels_)
     assert ari > 0.25  # measured 0.33; TF-IDF + k-means gives about 0.01 here
     tone = adjusted_rand_score(four_domains["positive"], model.labels_)
@@ -56,22 +59,22 @@ def test_multidomain_sentences_recover_domains_not_tone(four_domains):
 
 
 def test_same_input_and_seed_same_themes(four_domains):
-    a = ThemeModel(random_state=3, max_themes=6).fit(four_domains["text"])
-    b = ThemeModel(random_state=3, max_themes=6).fit(four_domains["text"])
+    a = ThemeModel(random_state=3, max_themes=6, engine="lexical").fit(four_domains["text"])
+    b = ThemeModel(random_state=3, max_themes=6, engine="lexical").fit(four_domains["text"])
     np.testing.assert_array_equal(a.labels_, b.labels_)
     pd.testing.assert_frame_equal(a.themes_, b.themes_)
 
 
 @pytest.mark.parametrize(("lo", "hi"), [(3, 5), (2, 2), (4, 8)])
 def test_automatic_k_stays_in_range(four_domains, lo, hi):
-    model = ThemeModel(min_themes=lo, max_themes=hi).fit(four_domains["text"])
+    model = ThemeModel(min_themes=lo, max_themes=hi, engine="lexical").fit(four_domains["text"])
     assert lo <= model.n_themes_ <= hi
     assert set(model.labels_[model.labels_ >= 0]) == set(range(model.n_themes_))
     assert set(model.silhouette_) <= set(range(lo, hi + 1))
 
 
 def test_terms_and_labels_carry_no_sentiment_words(four_domains):
-    model = ThemeModel(random_state=0).fit(four_domains["text"])
+    model = ThemeModel(random_state=0, engine="lexical").fit(four_domains["text"])
     for label, terms in zip(model.themes_["label"], model.themes_["terms"], strict=True):
         words = set(label.replace("·", " ").split())
         assert not words & SENTIMENT_WORDS, label
@@ -80,7 +83,7 @@ def test_terms_and_labels_carry_no_sentiment_words(four_domains):
 
 def test_themes_table_shape_and_representatives(four_domains):
     texts = four_domains["text"].tolist()
-    model = ThemeModel(n_themes=3, random_state=0).fit(texts)
+    model = ThemeModel(n_themes=3, random_state=0, engine="lexical").fit(texts)
     t = model.themes_
     assert list(t.columns) == ["theme", "label", "size", "share", "terms", "representatives"]
     assert t["size"].sum() == (model.labels_ >= 0).sum()
@@ -113,7 +116,7 @@ def test_tiny_inputs_with_topics():
 
 def test_sample_fit_assigns_every_comment(four_domains):
     texts = four_domains["text"].tolist() * 3
-    model = ThemeModel(n_themes=3, max_fit_sample=200, random_state=0).fit(texts)
+    model = ThemeModel(n_themes=3, max_fit_sample=200, random_state=0, engine="lexical").fit(texts)
     assert len(model.labels_) == len(texts)
     has_topic = np.array([bool(topical_tokens(t)) for t in texts])
     assert (model.labels_[~has_topic] == -1).all()
@@ -139,7 +142,7 @@ def test_merge_themes_and_names():
 
 def _fitted_small():
     texts = ["battery died fast"] * 6 + ["movie plot twist"] * 6 + ["the screen cracked"] * 3
-    model = ThemeModel(n_themes=2, random_state=0).fit(texts)
+    model = ThemeModel(n_themes=2, random_state=0, engine="lexical").fit(texts)
     return texts, model
 
 
@@ -180,3 +183,121 @@ def test_bad_parameters_are_clear_sentences():
         ThemeModel(min_themes=5, max_themes=3).fit(["a"])
     with pytest.raises(ValueError, match="n_themes"):
         ThemeModel(n_themes=0).fit(["a"])
+
+
+# --- engines ---------------------------------------------------------------------------------
+
+REQUIRED = os.environ.get("CHANGERADAR_REQUIRE_SEMANTIC") == "1"
+needs_model = pytest.mark.skipif(
+    not embeddings.available() and not REQUIRED,
+    reason="semantic engine not installed; set CHANGERADAR_REQUIRE_SEMANTIC=1 to require it",
+)
+
+
+@pytest.fixture(scope="module")
+def small_domains(four_domains) -> pd.DataFrame:
+    """40 sentences from each of the four domains: big enough for k choice, cheap to embed."""
+    parts = [g.head(40) for _, g in four_domains.groupby("domain", sort=True)]
+    return pd.concat(parts, ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def semantic_fit(small_domains) -> ThemeModel:
+    return ThemeModel(random_state=0, engine="semantic").fit(small_domains["text"])
+
+
+@needs_model
+def test_auto_engine_is_semantic_when_installed(small_domains, semantic_fit):
+    model = ThemeModel(n_themes=2, engine="auto").fit(small_domains["text"].head(20))
+    assert model.engine_ == "semantic" and model.engine_note_ == ""
+    assert model.themes_.attrs["engine"] == "semantic"
+    assert semantic_fit.engine_ == "semantic"
+
+
+def test_auto_falls_back_to_lexical_and_says_why(monkeypatch, small_domains):
+    monkeypatch.setattr(embeddings, "available", lambda: False)
+    model = ThemeModel(n_themes=3, random_state=0).fit(small_domains["text"])
+    assert model.engine_ == "lexical"
+    assert "lexical engine" in model.engine_note_ and "not installed" in model.engine_note_
+    lexical = ThemeModel(n_themes=3, random_state=0, engine="lexical").fit(small_domains["text"])
+    np.testing.assert_array_equal(model.labels_, lexical.labels_)
+    assert lexical.engine_note_ == ""
+    with pytest.raises(embeddings.SemanticEngineError, match="install"):
+        ThemeModel(engine="semantic").fit(["battery life", "movie plot", "food"])
+    with pytest.raises(ValueError, match="engine must be one of"):
+        ThemeModel(engine="bert").fit(["battery life"])
+
+
+@needs_model
+def test_semantic_recovers_domains_and_chooses_k(small_domains, semantic_fit):
+    ari = adjusted_rand_score(small_domains["domain"], semantic_fit.labels_)
+    assert semantic_fit.n_themes_ == 4  # k by silhouette: the four domains
+    assert ari >= 0.6  # lexical engine on the same sentences, k given: about 0.3
+    tone = adjusted_rand_score(small_domains["positive"], semantic_fit.labels_)
+    assert tone < 0.05
+
+
+@needs_model
+def test_semantic_contract(small_domains, semantic_fit):
+    texts = small_domains["text"].tolist()
+    m = semantic_fit
+    t = m.themes_
+    assert list(t.columns) == ["theme", "label", "size", "share", "terms", "representatives"]
+    assert t["size"].sum() == (m.labels_ >= 0).sum()
+    assert list(t["size"]) == sorted(t["size"], reverse=True)
+    has_topic = np.array([bool(topical_tokens(x)) for x in texts])
+    assert (m.labels_[~has_topic] == -1).all() and (m.labels_[has_topic] >= 0).all()
+    for label, terms, theme, reps in t[["label", "terms", "theme", "representatives"]].itertuples(
+        index=False
+    ):
+        assert not set(label.replace("·", " ").split()) & SENTIMENT_WORDS
+        assert not set(terms) & SENTIMENT_WORDS
+        assert 3 <= len(reps) <= 5 and all(m.labels_[i] == theme for i in reps)
+    again = ThemeModel(random_state=0, engine="semantic").fit(texts)
+    np.testing.assert_array_equal(again.labels_, m.labels_)
+    pd.testing.assert_frame_equal(again.themes_, m.themes_)
+    # All embedded: predict is the nearest unit centre, k-means' own labels nearly always agree.
+    assert np.mean(m.predict(texts) == m.labels_) >= 0.95
+    table = theme_table(m, texts)
+    assert table.attrs["engine"] == "semantic"
+
+
+@needs_model
+def test_semantic_sample_fit_classifies_the_rest(small_domains, semantic_fit):
+    texts = small_domains["text"].tolist()
+    m = ThemeModel(n_themes=4, random_state=0, semantic_sample=100, engine="semantic").fit(texts)
+    has_topic = np.array([bool(topical_tokens(x)) for x in texts])
+    assert (m.labels_[has_topic] >= 0).all() and (m.labels_[~has_topic] == -1).all()
+    assert m._semantic.classified > 0 and len(m._semantic.sample) == 100
+    assert adjusted_rand_score(small_domains["domain"], m.labels_) >= 0.5  # measured 0.69
+    assert set(m.predict(["the battery died after a day", "great!"])) <= set(range(4)) | {-1}
+    assert m.predict(["great!"])[0] == -1
+
+
+def test_background_fit_gives_the_in_process_model(monkeypatch, small_domains):
+    texts = small_domains["text"].tolist()
+    monkeypatch.setattr(embeddings, "available", lambda: False)  # decided by the caller
+    job = BackgroundFit(ThemeModel(n_themes=3, random_state=0))
+    job.submit(texts)
+    fitted = job.result()
+    local = ThemeModel(n_themes=3, random_state=0, engine="lexical").fit(texts)
+    assert fitted.engine_ == "lexical" and "not installed" in fitted.engine_note_
+    np.testing.assert_array_equal(fitted.labels_, local.labels_)
+    pd.testing.assert_frame_equal(fitted.themes_, local.themes_)
+    assert fitted.fit_cpu_seconds_ >= 0
+
+
+def test_background_fit_falls_back_in_process_when_the_helper_dies(small_domains):
+    texts = small_domains["text"].tolist()[:40]
+    job = BackgroundFit(ThemeModel(n_themes=2, random_state=0, engine="lexical"))
+    assert job.proc is not None
+    job.proc.kill()
+    job.submit(texts)
+    fitted = job.result()
+    local = ThemeModel(n_themes=2, random_state=0, engine="lexical").fit(texts)
+    np.testing.assert_array_equal(fitted.labels_, local.labels_)
+    idle = BackgroundFit(ThemeModel(engine="lexical"))
+    with pytest.raises(ValueError, match="Submit the comments"):
+        idle.result()
+    idle.close()
+    assert idle.proc is None
