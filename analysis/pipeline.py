@@ -29,9 +29,12 @@ from analysis.scoring import Scored
 from analysis.sentiment import score_texts
 from analysis.signals import SIGNALS, tag_texts
 from analysis.survey import Survey, default_survey
-from analysis.themes import ThemeModel, theme_group_shares, theme_table
+from analysis.themes import BackgroundFit, ThemeModel, theme_group_shares, theme_table
 
 HIDDEN_GROUP = "(group too small to show)"
+# Comment cells (rows x comment columns) from which themes are fit in a helper process while
+# sentiment and signals are scored: below it the helper's start-up costs more than it hides.
+THEME_BACKGROUND_MIN_CELLS = 2000
 
 
 @dataclass
@@ -184,6 +187,7 @@ def prepare(
     comments, model = _code_comments(
         export, colmap, scored, roster, min_themes, max_themes, random_state
     )
+    warnings.extend(comments.attrs.get("notes", []))
     n_non_en = int((~comments["is_english"] & ~comments["is_filler"]).sum()) if len(comments) else 0
     if n_non_en:
         warnings.append(
@@ -219,6 +223,25 @@ def _code_comments(
     max_themes: int,
     random_state: int,
 ) -> tuple[pd.DataFrame, ThemeModel | None]:
+    themes = ThemeModel(min_themes=min_themes, max_themes=max_themes, random_state=random_state)
+    background = None
+    if len(export.responses) * len(colmap.comments) >= THEME_BACKGROUND_MIN_CELLS:
+        background = BackgroundFit(themes)  # starts loading while the comments are tidied
+    try:
+        return _code_comments_with(export, colmap, scored, roster, themes, background)
+    finally:
+        if background is not None:
+            background.close()
+
+
+def _code_comments_with(
+    export: SurveyExport,
+    colmap: ColumnMap,
+    scored: Scored,
+    roster: Sequence[str],
+    themes: ThemeModel,
+    background: BackgroundFit | None,
+) -> tuple[pd.DataFrame, ThemeModel | None]:
     questions = {c.name: c.question for c in export.columns}
     tidy = comments_mod.tidy_comments(
         export.responses, colmap.comments, scored.groups, questions=questions
@@ -227,6 +250,10 @@ def _code_comments(
     analysed = (~tidy["is_filler"] & tidy["is_english"]).to_numpy()
     tidy["analysed"] = analysed
     texts = tidy.loc[analysed, "text"].tolist()
+    redacted = tidy.loc[analysed, "redacted"].tolist()
+    fit_themes = len(redacted) >= max(2 * themes.min_themes, 10)
+    if fit_themes and background is not None:
+        background.submit(redacted)  # fits on the other core while sentiment and signals run
 
     sent = score_texts(texts)
     tidy["compound"] = np.nan
@@ -246,12 +273,13 @@ def _code_comments(
 
     tidy["theme"] = -1
     model: ThemeModel | None = None
-    redacted = tidy.loc[analysed, "redacted"].tolist()
-    if len(redacted) >= max(2 * min_themes, 10):
-        model = ThemeModel(
-            min_themes=min_themes, max_themes=max_themes, random_state=random_state
-        ).fit(redacted)
+    if fit_themes:
+        model = background.result() if background is not None else themes.fit(redacted)
         tidy.loc[analysed, "theme"] = np.asarray(model.labels_, dtype=int)
+    notes = [n for n in (tags.attrs.get("engine_note", ""),) if n]
+    if model is not None and model.engine_note_:
+        notes.append(model.engine_note_)
+    tidy.attrs["notes"] = notes
     return tidy, model
 
 
