@@ -58,7 +58,9 @@ def run() -> list[dict]:
                 name,
             )
         )
-        lexical = ThemeModel(n_themes=k, random_state=0).fit(data["text"][mask].tolist())
+        lexical = ThemeModel(n_themes=k, random_state=0, engine="lexical").fit(
+            data["text"][mask].tolist()
+        )
         rows.append(
             _row(
                 f"lexical ARI, {k} domains, k given (same data)",
