@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import json
+import os
+
 import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.signals import COMPOSED, SIGNALS, config, tag_sentences, tag_texts
+from analysis import embeddings
+from analysis import signals as signals_mod
+from analysis.signals import COMPOSED, SIGNALS, config, model_info, tag_sentences, tag_texts
 
 
 def signals_of(text: str) -> set[str]:
@@ -447,3 +454,90 @@ def test_results_are_cached_per_unique_text():
     assert _tag_text.cache_info().hits - before == 1
     assert out["training_request"].all() and out["displacement_fear"].all()
     assert all(ev == out["evidence"].iloc[0] for ev in out["evidence"])
+
+
+# --- hybrid: rules + sentence-embedding model -------------------------------------------------
+
+REQUIRED = os.environ.get("CHANGERADAR_REQUIRE_SEMANTIC") == "1"
+needs_model = pytest.mark.skipif(
+    not embeddings.available() and not REQUIRED,
+    reason="semantic engine not installed; set CHANGERADAR_REQUIRE_SEMANTIC=1 to require it",
+)
+MODEL_ONLY = "Everyone in billing is convinced the new AI will make them redundant."
+
+
+@needs_model
+def test_model_adds_a_fear_the_rules_miss_with_sentence_evidence():
+    text = f"Great canteen. {MODEL_ONLY}"
+    rules = tag_texts([text], engine="rules")
+    assert not rules.loc[0, "displacement_fear"] and rules.attrs["engine"] == "rules"
+    out = tag_texts([text])
+    assert out.attrs["engine"] == "rules+model" and out.attrs["engine_note"] == ""
+    assert out.loc[0, "displacement_fear"]
+    hit = next(h for h in out.loc[0, "evidence"] if h["signal"] == "displacement_fear")
+    assert hit["source"] == "model" and hit["phrase"] == MODEL_ONLY and hit["sentence"] == 1
+    threshold = model_info()["thresholds"]["displacement_fear"]
+    assert threshold <= hit["confidence"] <= 1
+    rows = tag_sentences([text])
+    assert set(rows.loc[rows["signal"] == "displacement_fear", "source"]) == {"model"}
+
+
+@needs_model
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't think anyone will be made redundant",
+        "I'm not worried about losing my job",
+        "My brother was laid off last year",
+        "I used to worry about being replaced",
+    ],
+)
+def test_model_never_overrules_a_sentence_the_rules_cancelled(text):
+    out = tag_texts([text], engine="hybrid")
+    assert not out.loc[0, "displacement_fear"]
+
+
+def test_without_the_engine_the_rules_run_alone_and_say_so(monkeypatch):
+    monkeypatch.setattr(embeddings, "available", lambda: False)
+    out = tag_texts([MODEL_ONLY, "We need more training"])
+    assert out.attrs["engine"] == "rules" and "not installed" in out.attrs["engine_note"]
+    assert out["training_request"].tolist() == [False, True]
+    assert all(h["source"] == "rules" for ev in out["evidence"] for h in ev)
+    with pytest.raises(embeddings.SemanticEngineError):
+        tag_texts([MODEL_ONLY], engine="hybrid")
+    with pytest.raises(ValueError, match="engine must be one of"):
+        tag_texts(["x"], engine="bert")
+
+
+@needs_model
+def test_large_inputs_skip_the_model_under_auto(monkeypatch):
+    monkeypatch.setattr(signals_mod, "MODEL_MAX_SENTENCES", 1)
+    texts = [MODEL_ONLY, "Our team worries about the new tool."]
+    out = tag_texts(texts)
+    assert out.attrs["engine"] == "rules" and "more than 1" in out.attrs["engine_note"]
+    assert not out.loc[0, "displacement_fear"]
+    assert tag_texts(texts, engine="hybrid").loc[0, "displacement_fear"]  # no size limit
+
+
+def test_model_file_provenance_matches_the_training_sets(root):
+    doc = json.loads(signals_mod.MODEL_FILE.read_text(encoding="utf-8"))
+    for path, digest in doc["trained_on"].items():
+        assert hashlib.sha256((root / path).read_bytes()).hexdigest() == digest, (
+            f"{path} changed: retrain with `python -m evals.signals --train`"
+        )
+    assert "blind3" not in " ".join(doc["trained_on"]) and "blind3" in doc["held_out"]
+    for signal in signals_mod.MODEL_SIGNALS:
+        m = doc["signals"][signal]
+        assert len(m["weights"]) == embeddings.DIM and 0.5 <= m["threshold"] < 1
+    assert model_info()["adopted"] == {"displacement_fear": True, "training_request": False}
+
+
+def test_model_cue_holds_nearly_every_labelled_fear(root):
+    """The cheap prefilter hides few labelled fears from the model (measured 116 of 117)."""
+    fears = []
+    for name in ("signals_labelled", "signals_blind", "signals_blind2"):
+        df = pd.read_csv(root / "tests" / "data" / f"{name}.tsv", sep="\t", quoting=csv.QUOTE_NONE)
+        fears += df.loc[df["displacement_fear"].astype(bool), "text"].tolist()
+    held = [bool(signals_mod._MODEL_CUE.search(t)) for t in fears]
+    assert len(fears) == 117 and sum(held) / len(held) >= 0.95
+    assert not signals_mod._MODEL_CUE.search("Great canteen.")
