@@ -610,7 +610,10 @@ def scoped_analyze(
     2. Forces a manager's respondents to their teams (and sub-teams). Their scope alone must
        pass the privacy filter rules, or :class:`ScopeTooSmall` is raised (the caller shows the
        notice, no numbers); their own filters then must differ from the scope by at least
-       ``min_group`` people, like any filter against the whole organisation.
+       ``min_group`` people, like any filter against the whole organisation, and every group
+       row of a filtered view is compared with the same group in the scope and in the views
+       already shown (``shown_filters``): see :func:`analysis.pipeline.analyze`. For everyone
+       else the comparison is with the unfiltered data and ``shown_filters``.
     3. Applies the policy's thresholds as floors for everyone but HR admins.
     4. Runs the analysis, then strips what the role may not read: comment text and quotes when
        the policy withholds them; for managers, the key drivers (fitted on the whole
@@ -651,6 +654,8 @@ def scoped_analyze(
         theme_names=theme_names,
         theme_merges=theme_merges,
         nested=nested,
+        # a manager never sees the unfiltered data: their scope (in ``shown``) is their baseline
+        compare_unfiltered=teams is None,
     )
     return _strip(res, viewer, prepared, policy, teams)
 

@@ -300,6 +300,7 @@ def analyze(
     theme_names: Mapping[int, str] | None = None,
     theme_merges: Mapping[int, int] | None = None,
     nested: bool = False,
+    compare_unfiltered: bool = True,
 ) -> Results:
     """Analyse an export (or reuse a :class:`Prepared`) for one grouping and filter.
 
@@ -308,6 +309,15 @@ def analyze(
     else the organisation as a whole. ``filters`` keeps respondents whose column value is in
     the listed values; a filter that would expose a small set of people raises
     :class:`~analysis.privacy.PrivacyError` (remainder protection).
+
+    ``shown_filters`` are the respondent masks of the filtered views already shown to this
+    viewer on this dataset (whatever the grouping or thresholds). A filtered view is compared
+    with each of them and with the unfiltered data: every table row (org, group, cell, item,
+    eNPS) whose people differ from the same row there by 1..min_group−1 is hidden, with
+    complementary suppression around it, and so are comments a comparison would tie to a few
+    people (see :mod:`analysis.privacy`). ``compare_unfiltered=False`` leaves the unfiltered
+    data out of that comparison, for a viewer who can never see it (a manager, whose scope is
+    then one of ``shown_filters``).
     """
     policy = policy or PrivacyPolicy()
     prep = (
@@ -322,6 +332,9 @@ def analyze(
     keys = _comment_keys(prep, by_cols)
     filters_clean: dict[str, list[str]] = {}
     filter_key: tuple = ()
+    changed: list[Scored] = []  # per earlier view: the people this view differs by
+    changed_masks: list[np.ndarray] = []
+    comment_codes = keys.codes if keys is not None else None
     if filters:
         mask = np.ones(len(scored.groups), dtype=bool)
         for name, values in filters.items():
@@ -330,22 +343,39 @@ def analyze(
             filters_clean[col] = vals
             mask &= scored.groups[col].isin(vals).to_numpy()
         privacy.check_filter(scored.groups, mask, policy, shown=shown_filters)
+        changed_masks = privacy.differences(mask, shown_filters, everyone=compare_unfiltered)
+        changed = [_changed(prep, d) for d in changed_masks]
         filter_key = tuple(sorted((c, tuple(sorted(set(v)))) for c, v in filters_clean.items()))
         scored, comments, keep = _filtered(prep, filter_key, mask)
         keys = keys[keep] if keys is not None else None
+    changed_key = tuple(np.packbits(d).tobytes() for d in changed_masks)
+    org_comments_exposed, group_comments_exposed = _comments_exposed(
+        prep, keys, comment_codes, changed_masks, policy
+    )
 
     groups = (
-        scoring.group_scores(scored, by_cols, policy, nested=nested) if by_cols else _empty_groups()
+        scoring.group_scores(scored, by_cols, policy, nested=nested, changed=changed)
+        if by_cols
+        else _empty_groups()
     )
     items = (
-        scoring.item_scores(scored, by_cols, policy, nested=nested) if by_cols else pd.DataFrame()
+        scoring.item_scores(scored, by_cols, policy, nested=nested, changed=changed)
+        if by_cols
+        else pd.DataFrame()
     )
     enps_groups = (
-        scoring.enps(scored, by_cols, policy, nested=nested)
+        scoring.enps(scored, by_cols, policy, nested=nested, changed=changed)
         if scored.enps is not None and by_cols
         else pd.DataFrame()
     )
-    org, org_items, enps_org, likert = _org_tables(prep, scored, policy, filter_key)
+    org, org_items, enps_org, likert = _org_tables(
+        prep, scored, policy, filter_key, changed, changed_key
+    )
+    if org_comments_exposed:
+        # the filtered view's comments differ from an earlier view's by a few people's
+        comments = comments.iloc[0:0]
+        keys = keys[np.zeros(len(keys.codes), dtype=bool)] if keys is not None else None
+        filter_key = (*filter_key, ("(comments withheld)",))
 
     labels = comments["theme"].to_numpy(dtype=int) if len(comments) else np.array([], dtype=int)
     if theme_merges:
@@ -366,13 +396,20 @@ def analyze(
         else _remember(prep, "used", filter_key, lambda: comments[analysed])
     )
     used = _Used(used_comments, keys[analysed] if keys is not None else None)
-    comment_groups, visible_comments = _comment_privacy(comments, used, by_cols, groups, policy)
+    comment_groups, visible_comments = _comment_privacy(
+        comments, used, by_cols, groups, policy, group_comments_exposed
+    )
     themes, theme_shares = _themes(
         prep, comments, used, by_cols, policy, theme_names, visible_comments, theme_key
     )
     signals_by_group = _comment_signals(
         prep, comments, used, by_cols, visible_comments, theme_key[:2]
     )
+    if signals_by_group is not None and changed_masks and len(signals_by_group):
+        # hot spots read comment evidence only of groups whose comments this view may show
+        labels = _label(signals_by_group, by_cols)
+        ok = labels.map(visible_comments).fillna(False).astype(bool).to_numpy()
+        signals_by_group = signals_by_group[ok].reset_index(drop=True)
 
     flags: list[hotspots_mod.Flag] = []
     segs = pd.DataFrame()
@@ -479,20 +516,53 @@ def _filtered(
     return _remember(prep, "filtered", filter_key, make)
 
 
+def _changed(prep: Prepared, diff: np.ndarray) -> Scored:
+    """The respondents a filtered view differs by from one earlier view (cached)."""
+    key = (np.packbits(diff).tobytes(),)
+    return _remember(prep, "changed", key, lambda: scoring.subset(prep.scored, diff))
+
+
+def _comments_exposed(
+    prep: Prepared,
+    keys: _Keys | None,
+    all_codes: np.ndarray | None,
+    changed: list[np.ndarray],
+    policy: PrivacyPolicy,
+) -> tuple[bool, set[str]]:
+    """Whether the view's comments as a whole, and which groups' comments, a comparison with
+    an earlier view would tie to a few people (privacy.comments_exposed)."""
+    if not changed or not len(prep.comments):
+        return False, set()
+    analysed = prep.comments["analysed"].to_numpy(dtype=bool)
+    resp = np.where(analysed, _respondent_positions(prep), -1)
+    whole = privacy.comments_exposed(np.zeros(len(resp), dtype=np.intp), resp, changed, policy, 1)
+    if keys is None or all_codes is None:
+        return bool(whole[0]), set()
+    hit = privacy.comments_exposed(all_codes, resp, changed, policy, len(keys.names))
+    return bool(whole[0]), {str(n) for n in keys.names[hit]}
+
+
 def _org_tables(
-    prep: Prepared, scored: Scored, policy: PrivacyPolicy, filter_key: tuple
+    prep: Prepared,
+    scored: Scored,
+    policy: PrivacyPolicy,
+    filter_key: tuple,
+    changed: Sequence[Scored] = (),
+    changed_key: tuple = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Organisation-level tables: they depend on the filter and policy, never the grouping."""
 
     def make() -> tuple[pd.DataFrame, ...]:
         return (
-            scoring.org_scores(scored, policy),
-            scoring.item_scores(scored, None, policy),
-            scoring.enps(scored, None, policy) if scored.enps is not None else pd.DataFrame(),
-            _likert(prep, scored, policy),
+            scoring.org_scores(scored, policy, changed=changed),
+            scoring.item_scores(scored, None, policy, changed=changed),
+            scoring.enps(scored, None, policy, changed=changed)
+            if scored.enps is not None
+            else pd.DataFrame(),
+            _likert(prep, scored, policy, changed),
         )
 
-    tables = _remember(prep, "org", (filter_key, policy), make)
+    tables = _remember(prep, "org", (filter_key, policy, changed_key), make)
     return tuple(t.copy() for t in tables)  # callers may change what they are given
 
 
@@ -568,10 +638,13 @@ def _construct_frame(scored: Scored) -> pd.DataFrame:
     return meta.rename(columns={"construct": "id"}) if "id" not in meta.columns else meta
 
 
-def _likert(prep: Prepared, scored: Scored, policy: PrivacyPolicy) -> pd.DataFrame:
+def _likert(
+    prep: Prepared, scored: Scored, policy: PrivacyPolicy, changed: Sequence[Scored] = ()
+) -> pd.DataFrame:
     """Answer distribution of every item across the (filtered) organisation, for the Likert
     chart; answers like "Don't know" are counted apart. Org-level only, and only when the
-    organisation itself meets the minimum group size."""
+    organisation itself meets the minimum group size; an item whose answers differ from an
+    earlier view's (``changed``) by 1..min_group−1 people is left out."""
     cols = ["item", "question", "construct", "label", "order", "count", "share", "n", "is_missing"]
     if len(scored.groups) < policy.min_group:
         return pd.DataFrame(columns=cols)
@@ -594,7 +667,9 @@ def _likert(prep: Prepared, scored: Scored, policy: PrivacyPolicy) -> pd.DataFra
         answered = int((~np.isnan(vals)).sum())
         explicit_missing = int(ans.given.sum()) - answered - int(ans.invalid.sum())
         total = answered + max(explicit_missing, 0)
-        if total == 0:
+        if total == 0 or any(
+            0 < _likert_total(d.answers.get(item)) < policy.min_group for d in changed
+        ):
             continue
         for order, (label, value) in enumerate(zip(scale.labels, scale.values, strict=True)):
             c = int(np.count_nonzero(vals == float(value)))
@@ -628,12 +703,21 @@ def _likert(prep: Prepared, scored: Scored, policy: PrivacyPolicy) -> pd.DataFra
     return pd.DataFrame(rows, columns=cols)
 
 
+def _likert_total(ans: scoring.Answers | None) -> int:
+    """The people an item's answer distribution rests on (answers and explicit "N/A")."""
+    if ans is None:
+        return 0
+    answered = int((~np.isnan(ans.values)).sum())
+    return answered + max(int(ans.given.sum()) - answered - int(ans.invalid.sum()), 0)
+
+
 def _comment_privacy(
     comments: pd.DataFrame,
     used_view: _Used,
     by_cols: list[str],
     groups: pd.DataFrame,
     policy: PrivacyPolicy,
+    exposed: set[str] = frozenset(),
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Per group comment counts and which groups may show comments; returns (table, visible).
 
@@ -652,7 +736,7 @@ def _comment_privacy(
     sizes = None
     if len(groups):
         sizes = groups.groupby("group")["n"].max().reindex(counts.index).fillna(0)
-    vis = privacy.comment_visibility(counts, policy, sizes=sizes)
+    vis = privacy.comment_visibility(counts, policy, sizes=sizes, hide=exposed)
     vis = vis & vis.index.to_series().astype(str).isin(visible_groups)
     table = pd.DataFrame({"group": counts.index.astype(str), "n_comments": counts.to_numpy()})
     table["visible"] = table["group"].map(vis).fillna(False).astype(bool)

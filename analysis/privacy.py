@@ -48,8 +48,11 @@ __all__ = [
     "PrivacyPolicy",
     "check_filter",
     "comment_visibility",
+    "comments_exposed",
+    "differences",
     "protect_groups",
     "reason_complementary",
+    "reason_differencing",
     "reason_small",
 ]
 
@@ -95,22 +98,32 @@ def reason_complementary() -> str:
     return "hidden so a smaller group can't be worked out by subtraction"
 
 
+def reason_differencing(policy: PrivacyPolicy) -> str:
+    return (
+        "hidden: comparing with an earlier view would single out fewer than "
+        f"{policy.min_group} people"
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # the linear-system core
 
 
-def _determined(a: np.ndarray, unknown: np.ndarray) -> np.ndarray:
-    """For each unknown column, whether the equations ``a @ x = known`` fix its value."""
+def _null_basis(a: np.ndarray, unknown: np.ndarray) -> np.ndarray:
+    """A basis of the values the unknown columns can still take given ``a @ x = known``
+    (one column per free direction, rows aligned with ``unknown``)."""
     sub = a[:, unknown]
     if sub.shape[1] == 0:
-        return np.zeros(0, dtype=bool)
+        return np.zeros((0, 0))
     rows = np.flatnonzero(np.abs(sub).sum(axis=1) > 0)
     if rows.size == 0:
-        return np.zeros(sub.shape[1], dtype=bool)
-    basis = null_space(sub[rows])
-    if basis.shape[1] == 0:
-        return np.ones(sub.shape[1], dtype=bool)
-    return np.linalg.norm(basis, axis=1) < _TOL
+        return np.eye(sub.shape[1])
+    return null_space(sub[rows])
+
+
+def _risky(measures: np.ndarray, min_group: int) -> np.ndarray:
+    """Rows whose people, or whose people changed since an earlier view, number 1..min-1."""
+    return ((measures > 0) & (measures < min_group)).any(axis=-1)
 
 
 def _subsets(k: int, nested: bool) -> list[tuple[int, ...]]:
@@ -121,37 +134,45 @@ def _subsets(k: int, nested: bool) -> list[tuple[int, ...]]:
 
 
 def _protect_cells(
-    keys: np.ndarray, n: np.ndarray, min_group: int, nested: bool
+    keys: np.ndarray, n: np.ndarray, min_group: int, nested: bool, extra: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Hidden and primary flags for one block of finest-level cells.
 
-    ``keys`` is an (m, k) integer array of category codes, ``n`` the sizes.
+    ``keys`` is an (m, k) integer array of category codes, ``n`` the sizes, ``extra`` an
+    (m, r) array of further additive counts held to the same rule as ``n`` (the people each
+    cell gained or lost against r earlier views; see :func:`protect_groups`).
     """
     m, k = keys.shape
-    primary = n < min_group
+    extra = np.zeros((m, 0)) if extra is None else np.asarray(extra, dtype=float).reshape(m, -1)
+    measures = np.column_stack([n, extra])
+    primary = (n < min_group) | ((n > 0) & _risky(measures, min_group))
     hidden = primary.copy()
     if m == 0 or not (primary & (n > 0)).any():
         return hidden, primary
     # Aggregates: each proper margin, with its own protection decided recursively.
     agg_member: list[np.ndarray] = []  # per aggregate row: member cell indices
     agg_hidden: list[bool] = []
-    agg_sensitive: list[bool] = []
+    agg_measures: list[np.ndarray] = []
     for dims in _subsets(k, nested):
         if dims:
             sub = keys[:, list(dims)]
             uniq, inv = np.unique(sub, axis=0, return_inverse=True)
             inv = inv.ravel()
-            sizes = np.bincount(inv, weights=n, minlength=len(uniq))
-            sub_hidden, _ = _protect_cells(uniq, sizes, min_group, nested)
+            sums = np.column_stack(
+                [np.bincount(inv, weights=col, minlength=len(uniq)) for col in measures.T]
+            )
+            sub_hidden, _ = _protect_cells(uniq, sums[:, 0], min_group, nested, sums[:, 1:])
         else:
             inv = np.zeros(m, dtype=np.intp)
-            sizes = np.array([n.sum()], dtype=float)
-            sub_hidden = sizes < min_group
-        for a in range(len(sizes)):
+            sums = measures.sum(axis=0, keepdims=True)
+            sub_hidden = (sums[:, 0] < min_group) | _risky(sums, min_group)
+        for a in range(len(sums)):
             agg_member.append(np.flatnonzero(inv == a))
             agg_hidden.append(bool(sub_hidden[a]))
-            agg_sensitive.append(bool(0 < sizes[a] < min_group))
+            agg_measures.append(sums[a])
     n_agg = len(agg_member)
+    agg_m = np.array(agg_measures).reshape(n_agg, measures.shape[1])
+    agg_sizes = agg_m[:, 0]
     # Equations: aggregate - sum(cells) = 0; columns = cells then aggregates.
     a = np.zeros((n_agg, m + n_agg))
     for r, members in enumerate(agg_member):
@@ -159,12 +180,12 @@ def _protect_cells(
         a[r, m + r] = 1.0
     # A group with no responses holds nothing to protect; a reader may know it is empty, so it
     # counts as known (it never shields another group) even though it is shown as hidden.
-    sensitive = np.concatenate([primary & (n > 0), np.array(agg_sensitive, dtype=bool)])
-    agg_sizes = np.array([n[mem].sum() for mem in agg_member])
+    sensitive = np.concatenate([primary & (n > 0), (agg_sizes > 0) & _risky(agg_m, min_group)])
     agg_hidden_arr = np.array(agg_hidden, dtype=bool) & (agg_sizes > 0)
     # cells that share an equation: prefer them as complements
     share = (np.abs(a[:, :m]) > 0).astype(float)
     neighbours = (share.T @ share) > 0
+    member_of = share.T > 0  # (m, n_agg)
 
     # ties are broken by the group keys (sorted), never by row order, so a margin gets the same
     # protection here as in its own table
@@ -172,10 +193,32 @@ def _protect_cells(
     key_rank[np.lexsort(keys.T[::-1]) if k else np.arange(m)] = np.arange(m)
 
     def exposed(hidden_cells: np.ndarray) -> np.ndarray:
-        unknown = np.flatnonzero(np.concatenate([hidden_cells & (n > 0), agg_hidden_arr]))
+        """Per cell, per aggregate, and per aggregate's hidden part: pinned down and risky."""
+        live = hidden_cells & (n > 0)
+        unknown = np.flatnonzero(np.concatenate([live, agg_hidden_arr]))
+        basis = _null_basis(a, unknown)
         det = np.zeros(m + n_agg, dtype=bool)
-        det[unknown] = _determined(a, unknown)
-        return det & sensitive
+        if unknown.size:
+            det[unknown] = (
+                np.ones(unknown.size, dtype=bool)
+                if basis.shape[1] == 0
+                else np.linalg.norm(basis, axis=1) < _TOL
+            )
+        # The hidden cells of one margin, taken together: their total is pinned down whenever
+        # the margin is (margin − its visible cells), so it must not describe 1..min−1 people.
+        part = np.zeros(n_agg, dtype=bool)
+        live_idx = np.flatnonzero(live)
+        if live_idx.size:
+            hid = member_of[live_idx].T.astype(float)  # (n_agg, live cells)
+            part_m = hid @ measures[live_idx]
+            cand = _risky(part_m, min_group) & (hid.sum(axis=1) > 1)
+            if cand.any():
+                pos = np.searchsorted(unknown, live_idx)
+                w = np.zeros((n_agg, unknown.size))
+                w[:, pos] = hid
+                free = np.zeros(n_agg) if basis.shape[1] == 0 else np.linalg.norm(w @ basis, axis=1)
+                part = cand & (free < _TOL)
+        return np.concatenate([det & sensitive, part])
 
     while True:
         bad = exposed(hidden)
@@ -189,7 +232,8 @@ def _protect_cells(
         if target < m:
             near = order[neighbours[target, order]]
         else:
-            near = order[np.isin(order, agg_member[target - m])]
+            agg = (target - m) % n_agg
+            near = order[np.isin(order, agg_member[agg])]
         chosen = None
         for cand in np.concatenate([near, order[~np.isin(order, near)]]):
             trial = hidden.copy()
@@ -223,6 +267,7 @@ def protect_groups(
     block: Sequence[str] = ("construct",),
     nested: bool = False,
     keep: Iterable[str] = (),
+    exposure: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Hide every row a reader could use to learn about a group under the minimum size.
 
@@ -237,6 +282,14 @@ def protect_groups(
         row's numbers rest on.
     keep
         Extra descriptive columns that stay visible on hidden rows (labels, question text).
+    exposure
+        Optional (rows × r) counts, one column per earlier view this one can be compared with:
+        how many of the people behind the row's numbers are in this view and not that one, or
+        the other way round (a filtered view against the unfiltered one and against earlier
+        filters). Comparing the two views describes those people, so each count is held to
+        the same rule as ``n``: a row, or a total of hidden rows a reader can work out, whose
+        count is 1..min_group−1 is hidden (reason :func:`reason_differencing`), and the
+        complementary suppression protects it like a small group.
 
     Returns
     -------
@@ -250,6 +303,11 @@ def protect_groups(
         raise ValueError(f"protect_groups: the table has no column(s) {missing}.")
     size = table[sizes] if isinstance(sizes, str) else pd.Series(sizes, index=table.index)
     n = pd.to_numeric(size, errors="coerce").fillna(0).to_numpy(dtype=float)
+    extra = (
+        np.zeros((len(table), 0))
+        if exposure is None
+        else np.asarray(exposure, dtype=float).reshape(len(table), -1)
+    )
     hidden = np.zeros(len(table), dtype=bool)
     primary = np.zeros(len(table), dtype=bool)
     depth = table[by].notna().sum(axis=1).to_numpy() if by else np.zeros(len(table), dtype=int)
@@ -272,12 +330,18 @@ def protect_groups(
             if k == 0:
                 idx = np.flatnonzero(in_block)
                 h, p = _protect_cells(
-                    np.zeros((len(idx), 0), dtype=np.intp), n[idx], policy.min_group, False
+                    np.zeros((len(idx), 0), dtype=np.intp),
+                    n[idx],
+                    policy.min_group,
+                    False,
+                    extra[idx],
                 )
                 hidden[idx], primary[idx] = h, p
                 continue
             finest = np.flatnonzero(in_block & (depth == k))
-            h, p = _protect_cells(keys_all[finest], n[finest], policy.min_group, nested)
+            h, p = _protect_cells(
+                keys_all[finest], n[finest], policy.min_group, nested, extra[finest]
+            )
             hidden[finest], primary[finest] = h, p
             if nested:
                 for level in range(1, k):
@@ -289,12 +353,18 @@ def protect_groups(
                     uniq, inv = np.unique(sub_keys, axis=0, return_inverse=True)
                     inv = np.asarray(inv).ravel()
                     sz = np.bincount(inv, weights=n[finest], minlength=len(uniq))
-                    sh, sp = _protect_cells(uniq, sz, policy.min_group, True)
+                    ex = np.zeros((len(uniq), extra.shape[1]))
+                    for j in range(extra.shape[1]):
+                        ex[:, j] = np.bincount(inv, weights=extra[finest, j], minlength=len(uniq))
+                    sh, sp = _protect_cells(uniq, sz, policy.min_group, True, ex)
                     lookup = {tuple(u): i for i, u in enumerate(uniq)}
                     for r in rows:
                         i = lookup.get(tuple(keys_all[r, :level]))
                         if i is None:  # a parent with no children rows: judge it on its own size
-                            hidden[r] = primary[r] = n[r] < policy.min_group
+                            hidden[r] = primary[r] = bool(
+                                n[r] < policy.min_group
+                                or (n[r] > 0 and _risky(extra[r], policy.min_group))
+                            )
                         else:
                             hidden[r], primary[r] = sh[i], sp[i]
     except _Unprotectable:
@@ -317,7 +387,12 @@ def protect_groups(
             out[col] = out[col].astype(object)
             out.loc[hidden, col] = pd.NA
     out["suppressed"] = hidden
-    reason = np.where(primary, reason_small(policy), reason_complementary())
+    small = primary & ((n < policy.min_group) | ~_risky(extra, policy.min_group))
+    reason = np.where(
+        small,
+        reason_small(policy),
+        np.where(primary, reason_differencing(policy), reason_complementary()),
+    )
     out["suppressed_reason"] = np.where(hidden, reason, "")
     out["suppressed_reason"] = out["suppressed_reason"].astype(str)
     return out
@@ -383,18 +458,84 @@ def check_filter(
     return m
 
 
+def differences(
+    mask: Sequence[bool] | np.ndarray | pd.Series,
+    shown: Iterable[Sequence[bool] | np.ndarray | pd.Series] = (),
+    *,
+    everyone: bool = True,
+) -> list[np.ndarray]:
+    """The people a filtered view differs by from each view a reader can compare it with.
+
+    The references are everyone (every grouping may always be shown unfiltered; pass
+    ``everyone=False`` for a reader who can never see the unfiltered data, such as a manager,
+    whose own scope is then one of ``shown``) and every filter already shown; one mask
+    ``mask XOR reference`` each, without repeats or empties.
+    Pass them (as respondent subsets) to the group tables, whose rows then keep their count
+    of these people at 0 or at least ``min_group`` (see the module docstring).
+    """
+    m = np.asarray(mask, dtype=bool).ravel()
+    out: list[np.ndarray] = []
+    seen: set[bytes] = set()
+    for ref in [*([np.ones(m.size, dtype=bool)] if everyone else []), *shown]:
+        r = np.asarray(ref, dtype=bool).ravel()
+        if r.size != m.size:
+            continue
+        d = m ^ r
+        key = np.packbits(d).tobytes()
+        if d.any() and key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
+def comments_exposed(
+    codes: np.ndarray,
+    respondents: np.ndarray,
+    changed: Sequence[np.ndarray],
+    policy: PrivacyPolicy,
+    n_groups: int,
+) -> np.ndarray:
+    """Which groups' comments a comparison with an earlier view would tie to a few people.
+
+    ``codes`` is each comment's group (0..n_groups−1), ``respondents`` its respondent's row
+    (−1: none), ``changed`` the masks from :func:`differences`. A group is exposed when, for
+    some earlier view, the comments it gains or loses number 1..min_comments−1 or come from
+    1..min_group−1 people: the two views' comment lists, counts and shares would then describe
+    those few comments or people, which neither view may show on its own.
+    """
+    out = np.zeros(n_groups, dtype=bool)
+    codes = np.asarray(codes, dtype=np.intp)
+    resp = np.asarray(respondents, dtype=np.intp)
+    for d in changed:
+        sel = (resp >= 0) & np.asarray(d, dtype=bool)[np.maximum(resp, 0)]
+        if not sel.any():
+            continue
+        count = np.bincount(codes[sel], minlength=n_groups)
+        pairs = np.unique(np.column_stack([codes[sel], resp[sel]]), axis=0)
+        people = np.bincount(pairs[:, 0], minlength=n_groups)
+        out |= ((count > 0) & (count < policy.min_comments)) | (
+            (people > 0) & (people < policy.min_group)
+        )
+    return out
+
+
 def comment_visibility(
-    counts: pd.Series, policy: PrivacyPolicy, sizes: pd.Series | None = None
+    counts: pd.Series,
+    policy: PrivacyPolicy,
+    sizes: pd.Series | None = None,
+    *,
+    hide: Iterable[object] = (),
 ) -> pd.Series:
     """Which groups may show their comments (bool Series indexed like ``counts``).
 
     A group's comments show when it has at least ``min_comments`` comments and, when
-    ``sizes`` (respondents per group) is given, at least ``min_group`` respondents. If that
-    hides exactly one group that has comments, the next smallest is hidden too, so its comments
-    can't be isolated as "all comments minus the visible groups' ones".
+    ``sizes`` (respondents per group) is given, at least ``min_group`` respondents, and it is
+    not in ``hide`` (groups :func:`comments_exposed` finds). If that hides exactly one group
+    that has comments, the next smallest is hidden too, so its comments can't be isolated as
+    "all comments minus the visible groups' ones".
     """
     c = pd.to_numeric(counts, errors="coerce").fillna(0)
-    ok = c >= policy.min_comments
+    ok = (c >= policy.min_comments) & ~c.index.isin(list(hide))
     if sizes is not None:
         s = pd.to_numeric(sizes.reindex(c.index), errors="coerce").fillna(0)
         ok &= s >= policy.min_group

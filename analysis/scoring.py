@@ -552,6 +552,30 @@ def _group_sums(
     return keys_all, np.vstack(sums_parts) if sums_parts else np.zeros((0, stack.shape[1]))
 
 
+def _exposure(
+    keys: pd.DataFrame,
+    changed: Sequence[Scored],
+    by: list[str],
+    nested: bool,
+    stack_of: Any,
+    width: int,
+) -> np.ndarray:
+    """(groups × width × views): per group of ``keys`` and per block (the first ``width``
+    stack columns: who has a value), how many of each earlier view's changed people it holds."""
+    out = np.zeros((len(keys), width, len(changed)))
+    if not changed:
+        return out
+    where = pd.MultiIndex.from_frame(keys[["grouping", "group"]].astype(str))
+    for v, diff in enumerate(changed):
+        if not len(diff.groups):
+            continue
+        dkeys, dsums = _group_sums(diff, by, stack_of(diff)[:, :width], nested)
+        pos = pd.MultiIndex.from_frame(dkeys[["grouping", "group"]].astype(str)).get_indexer(where)
+        hit = pos >= 0
+        out[hit, :, v] = dsums[pos[hit]]
+    return out
+
+
 def subset(scored: Scored, mask: np.ndarray) -> Scored:
     """The respondents where ``mask`` is True, keeping the per-respondent caches (sliced), so
     a filtered view does no per-respondent work again."""
@@ -639,9 +663,16 @@ def _compare(
 
 
 def _finish(
-    table: pd.DataFrame, policy: PrivacyPolicy, by: list[str], nested: bool, block: list[str]
+    table: pd.DataFrame,
+    policy: PrivacyPolicy,
+    by: list[str],
+    nested: bool,
+    block: list[str],
+    exposure: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    out = protect_groups(table, "n", policy, by=by, block=block, nested=nested, keep=_META_KEEP)
+    out = protect_groups(
+        table, "n", policy, by=by, block=block, nested=nested, keep=_META_KEEP, exposure=exposure
+    )
     for col, src in (("p_adj", "p"), ("p_fav_adj", "p_fav")):
         if src in out:
             out[col] = stats.holm(out[src].to_numpy(float))
@@ -652,12 +683,18 @@ def _finish(
 # public, protected outputs
 
 
-def org_scores(scored: Scored, policy: PrivacyPolicy | None = None) -> pd.DataFrame:
+def org_scores(
+    scored: Scored, policy: PrivacyPolicy | None = None, *, changed: Sequence[Scored] = ()
+) -> pd.DataFrame:
     """Whole-organisation score per construct, with 95% CI, boxes and Cronbach's alpha.
 
     Alpha uses the reverse-coded items on 0–100 with listwise deletion (equal to raw-score alpha
     when a construct's items share a scale); NaN for single-item constructs. ``alpha_warning``
-    explains a value below 0.6. The row goes through the same privacy check as group rows.
+    explains a value below 0.6. The row goes through the same privacy check as group rows;
+    ``changed`` (one :class:`Scored` per earlier view a reader can compare this one with: the
+    people in one view and not the other, e.g. ``subset(everyone, F ^ S)``) makes every row's
+    count of those people, per construct, meet the minimum like ``n`` does
+    (:func:`analysis.privacy.protect_groups`, ``exposure``).
     """
     policy = policy or PrivacyPolicy()
     stack = _construct_stack(scored)
@@ -703,7 +740,14 @@ def org_scores(scored: Scored, policy: PrivacyPolicy | None = None) -> pd.DataFr
             "alpha_warning": warns,
         }
     )
-    return protect_groups(table, "n", policy, by=[], block=["construct"], keep=_META_KEEP)
+    exposure = _exposure(_org_keys(), changed, [], False, _construct_stack, c)[0]
+    return protect_groups(
+        table, "n", policy, by=[], block=["construct"], keep=_META_KEEP, exposure=exposure
+    )
+
+
+def _org_keys() -> pd.DataFrame:
+    return pd.DataFrame({"grouping": ["all"], "group": ["All respondents"]})
 
 
 def group_scores(
@@ -712,6 +756,7 @@ def group_scores(
     policy: PrivacyPolicy | None = None,
     *,
     nested: bool = False,
+    changed: Sequence[Scored] = (),
 ) -> pd.DataFrame:
     """Construct scores per group, compared with the rest of the organisation, protected.
 
@@ -726,6 +771,11 @@ def group_scores(
     (Cohen's d, pooled SD), ``p`` (Welch t vs rest), ``p_fav`` (two-proportion z or Fisher vs
     rest), ``p_adj`` and ``p_fav_adj`` (Holm over all visible rows of the table),
     ``suppressed``, ``suppressed_reason``.
+
+    ``changed`` (one :class:`Scored` per earlier view a reader can compare this one with: the
+    people in one view and not the other, e.g. ``subset(everyone, F ^ S)``) makes every row's
+    count of those people, per construct, meet the minimum like ``n`` does
+    (:func:`analysis.privacy.protect_groups`, ``exposure``).
 
     Notes
     -----
@@ -759,7 +809,10 @@ def group_scores(
             part[name] = res[name]
         parts.append(part)
     table = pd.concat(parts, ignore_index=True)
-    out = _finish(table, policy, cols, nested, ["construct"])
+    exposure = _exposure(keys, changed, cols, nested, _construct_stack, c)
+    # rows are construct-major, like ``parts``
+    exposure = exposure.transpose(1, 0, 2).reshape(len(table), len(changed))
+    out = _finish(table, policy, cols, nested, ["construct"], exposure)
     order = [
         "grouping",
         "group",
@@ -791,10 +844,12 @@ def item_scores(
     policy: PrivacyPolicy | None = None,
     *,
     nested: bool = False,
+    changed: Sequence[Scored] = (),
 ) -> pd.DataFrame:
     """Per item (and group): n, mean on the item's own scale (reverse-coded), 0–100 score and
-    % favourable / neutral / unfavourable of that item's answers; protected like group tables.
-    ``by=None`` gives the whole organisation."""
+    % favourable / neutral / unfavourable of that item's answers; protected like group tables
+    (``changed`` as in :func:`group_scores`, counted per item). ``by=None`` gives the whole
+    organisation."""
     policy = policy or PrivacyPolicy()
     cols = _check_by(scored, by)
     stack = _item_stack(scored)
@@ -815,7 +870,9 @@ def item_scores(
     table["construct"] = np.repeat(np.array([str(v) for v in meta["construct"]], dtype=object), g)
     table["n"], table["mean"], table["score"] = n, mean, score
     table["favorable"], table["neutral"], table["unfavorable"] = fav, neu, unf
-    return _finish(table, policy, cols, nested, ["item"])
+    exposure = _exposure(keys, changed, cols, nested, _item_stack, k)
+    exposure = exposure.transpose(1, 0, 2).reshape(len(table), len(changed))  # item-major
+    return _finish(table, policy, cols, nested, ["item"], exposure)
 
 
 def enps(
@@ -824,13 +881,15 @@ def enps(
     policy: PrivacyPolicy | None = None,
     *,
     nested: bool = False,
+    changed: Sequence[Scored] = (),
 ) -> pd.DataFrame:
     """Employee Net Promoter Score: % promoters (9–10) − % detractors (0–6), in points.
 
     Notes
     -----
     Reichheld, F. (2003). The one number you need to grow. Harvard Business Review 81(12).
-    Protected like group tables; ``by=None`` gives the whole organisation.
+    Protected like group tables (``changed`` as in :func:`group_scores`); ``by=None`` gives
+    the whole organisation.
     """
     if scored.enps is None:
         raise ValueError(
@@ -851,7 +910,14 @@ def enps(
     table["passives"] = (n - pro - det) * share
     table["detractors"] = det * share
     table["enps"] = (pro - det) * share
-    return _finish(table, policy, cols, nested, [])
+    exposure = _exposure(keys, changed, cols, nested, _enps_stack, 1)[:, 0, :]
+    return _finish(table, policy, cols, nested, [], exposure)
+
+
+def _enps_stack(scored: Scored) -> np.ndarray:
+    """Respondent × 1: who answered the 0–10 question."""
+    v = np.empty(0) if scored.enps is None else scored.enps.to_numpy(float)
+    return (~np.isnan(v)).astype(float)[:, None]
 
 
 def response_rate(

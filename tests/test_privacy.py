@@ -185,6 +185,48 @@ def _peel(t: pd.DataFrame, by: list[str], policy: PrivacyPolicy) -> set:
     return {c for c, k in known.items() if k and 0 < size[c] < policy.min_group}
 
 
+def _recovers(t: pd.DataFrame, by: list[str], policy: PrivacyPolicy) -> list[str]:
+    """A linear-algebra attacker (independent of the null-space code in privacy.py): every
+    visible cell and every margin its own table shows is a known total of cells; a set of
+    people is recovered when its total is a linear combination of the known ones (rank test).
+    Targets: small hidden cells, small margins, and the hidden cells of one margin together.
+    The reader sees which combinations exist (the table's rows), and knows empty cells are 0."""
+    cells = t[t["n"] > 0].reset_index(drop=True)
+    m = len(cells)
+    if m == 0:
+        return []
+    rows, targets = [], []
+    for i, r in cells.iterrows():
+        unit = np.eye(m)[i]
+        if not r["suppressed"]:
+            rows.append(unit)
+        elif r["n"] < policy.min_group:
+            targets.append((f"cell {tuple(r[c] for c in by)}", unit))
+    for r in range(len(by)):
+        for dims in itertools.combinations(range(len(by)), r):
+            cols = [by[d] for d in dims]
+            vis = _margin_visible(t, cols, policy)
+            keys = [()] * m if not cols else list(zip(*(cells[c] for c in cols), strict=True))
+            for key, shown in vis.items():
+                member = np.array([k == key for k in keys], dtype=float)
+                size = float(cells["n"].to_numpy() @ member)
+                if shown:
+                    rows.append(member)
+                    hid = member * cells["suppressed"].to_numpy(float)
+                    part = float(cells["n"].to_numpy() @ hid)
+                    if 0 < part < policy.min_group:
+                        targets.append((f"hidden part of margin {cols}={key}", hid))
+                elif 0 < size < policy.min_group:
+                    targets.append((f"margin {cols}={key}", member))
+    a = np.array(rows) if rows else np.zeros((0, m))
+    rank = np.linalg.matrix_rank(a) if len(a) else 0
+    return [
+        name
+        for name, w in targets
+        if (np.linalg.matrix_rank(np.vstack([a, w])) if len(a) else 1) == rank
+    ]
+
+
 sizes = st.integers(0, 14)
 
 
@@ -224,6 +266,10 @@ def test_property_single_level(t: pd.DataFrame, min_group: int) -> None:
     org_visible = t["n"].sum() >= min_group
     assert k == 0 or k >= 2 or not org_visible or len(t) == 1
     assert _peel(t.assign(suppressed=out["suppressed"]), ["team"], p) == set()
+    # the hidden groups together (organisation − visible groups) are not a small group either
+    hidden_n = t.loc[out["suppressed"].to_numpy(), "n"].sum()
+    assert not org_visible or hidden_n == 0 or hidden_n >= min_group
+    assert _recovers(t.assign(suppressed=out["suppressed"]), ["team"], p) == []
 
 
 @given(crossed_tables(), st.integers(3, 6))
@@ -235,12 +281,15 @@ def test_property_crossed(t: pd.DataFrame, min_group: int) -> None:
     except PrivacyError as e:
         # refused only when the team and role totals give a small cell away even with every
         # cell hidden (the table would reveal which combinations exist)
+        # (which is found by combining equations, e.g. cell = team + role − organisation when
+        # the team and the role together cover everyone: a rank test, not substitution)
         assert "can't be shown safely" in str(e)
-        assert _peel(t.assign(suppressed=True), ["team", "role"], p)
+        assert _recovers(t.assign(suppressed=True), ["team", "role"], p)
         return
     _check_no_numbers_under_minimum(out, t, p)
     t = t.assign(suppressed=out["suppressed"])
     assert _peel(t, ["team", "role"], p) == set()
+    assert _recovers(t, ["team", "role"], p) == []
     # each team row / role column holding a hidden small cell has a second hidden cell, or
     # its margin is hidden in its own table
     for dim in ("team", "role"):

@@ -38,7 +38,7 @@ PREPARED = "cr_prepared"  # OrderedDict[key, Prepared], the last few uploads of 
 RESULTS = "cr_results"  # OrderedDict[key, Results], the last few views
 THEME_NAMES = "cr_theme_names"  # dataset key -> {theme: label}
 THEME_MERGES = "cr_theme_merges"  # dataset key -> {theme: into}
-SHOWN = "cr_shown_filters"  # (dataset key, min_group) -> list of masks already shown
+SHOWN = "cr_shown_filters"  # (dataset key, viewer) -> list of masks already shown
 UPLOAD = "cr_upload"  # (token, error) of the last upload attempt
 NOTICE = "cr_notice"  # one message to show after a rerun
 LOGGED_IN = "cr_logged_in"  # the viewer whose login was audited (once per session)
@@ -207,12 +207,18 @@ def reset_themes(ds_key: str) -> None:
         _store().get(name, {}).pop(ds_key, None)
 
 
-def shown_filters(ds_key: str, min_group: int) -> list[np.ndarray]:
-    return list(_store().get(SHOWN, {}).get((ds_key, min_group), []))
+def shown_filters(ds_key: str, viewer: Viewer) -> list[np.ndarray]:
+    """The respondent masks of the filtered views this viewer has seen on this dataset.
+
+    Kept per dataset and viewer only, never per threshold: what was shown at one minimum
+    group size stays on screen (and in memory) after the minimum changes, so a later filter
+    must still be compared with it.
+    """
+    return list(_store().get(SHOWN, {}).get((ds_key, viewer), []))
 
 
-def add_shown_filter(ds_key: str, min_group: int, mask: np.ndarray) -> None:
-    history = _store().setdefault(SHOWN, {}).setdefault((ds_key, min_group), [])
+def add_shown_filter(ds_key: str, viewer: Viewer, mask: np.ndarray) -> None:
+    history = _store().setdefault(SHOWN, {}).setdefault((ds_key, viewer), [])
     if not any(np.array_equal(mask, m) for m in history):
         history.append(mask)
 

@@ -336,7 +336,7 @@ def results(prep: Prepared, by: Sequence[str] | None = None) -> Results:
                 by=list(by_cols),
                 privacy=policy,
                 filters=filters or None,
-                shown_filters=state.shown_filters(ds_key, policy.min_group),
+                shown_filters=state.shown_filters(ds_key, viewer),
                 theme_names=names or None,
                 theme_merges=merges or None,
             ),
@@ -350,7 +350,7 @@ def results(prep: Prepared, by: Sequence[str] | None = None) -> Results:
             warning(f"Filter not applied: {exc}")
         else:
             mask = access.selection_mask(viewer, prep, filters, access_policy)
-            state.add_shown_filter(ds_key, policy.min_group, mask)
+            state.add_shown_filter(ds_key, viewer, mask)
     if res is None:
         try:
             res = compute({})
