@@ -353,21 +353,31 @@ def analyze(
         prep, keys, comment_codes, changed_masks, policy
     )
 
-    groups = (
-        scoring.group_scores(scored, by_cols, policy, nested=nested, changed=changed)
-        if by_cols
-        else _empty_groups()
-    )
-    items = (
-        scoring.item_scores(scored, by_cols, policy, nested=nested, changed=changed)
-        if by_cols
-        else pd.DataFrame()
-    )
-    enps_groups = (
-        scoring.enps(scored, by_cols, policy, nested=nested, changed=changed)
-        if scored.enps is not None and by_cols
-        else pd.DataFrame()
-    )
+    try:
+        groups = (
+            scoring.group_scores(scored, by_cols, policy, nested=nested, changed=changed)
+            if by_cols
+            else _empty_groups()
+        )
+        items = (
+            scoring.item_scores(scored, by_cols, policy, nested=nested, changed=changed)
+            if by_cols
+            else pd.DataFrame()
+        )
+        enps_groups = (
+            scoring.enps(scored, by_cols, policy, nested=nested, changed=changed)
+            if scored.enps is not None and by_cols
+            else pd.DataFrame()
+        )
+    except PrivacyError:
+        if not changed:
+            raise
+        raise PrivacyError(
+            f"This filter can't be shown grouped by {' × '.join(by_cols)}: its results would "
+            "differ from results already shown by fewer than "
+            f"{policy.min_group} people, whose answers could then be worked out. Widen the "
+            "filter, remove it, or choose another grouping."
+        ) from None
     org, org_items, enps_org, likert = _org_tables(
         prep, scored, policy, filter_key, changed, changed_key
     )

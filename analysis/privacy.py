@@ -31,6 +31,57 @@ Rules
   descriptive labels, ``suppressed=True`` and a reason sentence.
 * **Filters**: a filtered subset or its remainder under the minimum is refused, and so is a
   subset that differs from a set already shown by fewer than ``min_group`` people.
+* **Filtered views, group by group** (see Notes): every row of a filtered view is compared with
+  the same row in the unfiltered data and in every filtered view already shown, and hidden
+  when the two rest on sets of people that differ by 1..min_group−1.
+
+Notes
+-----
+Attacker model. Every number shown rests on an exact set of respondents (the filter ∧ the
+group ∧ has a value for the measure); a reader learns about a handful of people when a shown
+set is under the minimum, or when two shown sets of the same measure differ by 1..min−1
+people (n and n × mean of the two give the count and total of the difference), or when sums
+of shown rows pin down such a set.
+
+Rule for filters. Any grouping may always be shown unfiltered (its tables protect themselves).
+The app and the callers keep, per dataset and viewer and *not* per threshold, the masks of the
+filtered views already shown (``shown_filters``). For a filtered view with mask F and every
+reference S in {everyone} ∪ shown_filters (:func:`differences`), each row g of every table the
+view shows (the org row, each group or crossed cell, every level of a nested grouping, item
+and eNPS rows) carries the count |g ∩ (F Δ S) ∩ has-a-value| as an ``exposure`` column, held
+to the rule n is held to: it must be 0 or at least min_group, for the row and for any total of
+hidden rows a reader can work out (the same linear-system test, so one hidden row is not given
+away by the filtered total and the visible rows). If the organisation row itself fails (F and
+S differ by 1..min−1 people), :func:`check_filter` refuses the filter. What this covers: a row
+g∩F in the filtered view and the same row g∩S in view S differ by exactly g ∩ (F Δ S), and
+the later of two views is always the one checked (the earlier one is in its history), so every
+same-group pair across views is held to the minimum, including totals of hidden rows. What it
+does not cover in general: a filtered row against a *different* group's row elsewhere (Sales∩F
+against all of Lyon when Sales∩F happens to lie inside Lyon and Lyon has 1..min−1 people
+outside Sales). The random-walk attack test (tests/test_confidentiality_attacks.py) searches
+for such pairs across groupings, filters and thresholds and finds none on the sample data,
+but the rule does not rule them out. Comments follow the same rule with their own
+thresholds (:func:`comments_exposed`: 1..min_comments−1 comments or 1..min_group−1 commenters
+gained or lost hide a group's comments; for the whole view, all comment output). A manager
+never sees the unfiltered data: their scope replaces "everyone" as the baseline.
+
+Thresholds. Changing the minimum does not reset the history: what was shown at 5 stays known
+at 6. Unfiltered views at different minimums show cells of the same partitions, each table
+protected on its own; the lowest minimum used is the effective one.
+
+Missing answers. n differs between constructs of one group when people skip items. Such a
+gap compares sets of *different* measures: it reveals that someone skipped, not what anyone
+answered, and no subtraction of the two scores isolates an answer, so it is not treated as a
+disclosure. Within one measure the exposure counts only people with a value for it.
+
+Sums of hidden rows. Classic complementary suppression ("never exactly one hidden group")
+still lets a reader compute the hidden groups' total as parent − visible groups; that total
+must itself be 0 or at least the minimum (two hidden teams of 1 and 1 under a visible
+organisation would describe 2 people), so more rows are hidden until it is.
+
+Reference: Hundepool, A. et al. (2012). *Statistical Disclosure Control*. Wiley, chapters 4
+and 5 (tabular data: secondary cell suppression, linked tables and disclosure by
+differencing).
 """
 
 from __future__ import annotations
@@ -416,7 +467,9 @@ def check_filter(
     the selected set differs from a set already shown (``shown``, masks over the same
     respondents; the caller keeps that history) by between 1 and ``min_group − 1`` people,
     since comparing the two results would isolate those people. The difference is measured as
-    the size of the symmetric difference, which is conservative.
+    the size of the symmetric difference, which is conservative. This is the organisation row
+    of the group-by-group rule (module Notes); the group rows are protected by
+    :func:`protect_groups` with ``exposure`` counts from :func:`differences`.
 
     Raises
     ------

@@ -559,21 +559,60 @@ def _exposure(
     nested: bool,
     stack_of: Any,
     width: int,
-) -> np.ndarray:
-    """(groups × width × views): per group of ``keys`` and per block (the first ``width``
-    stack columns: who has a value), how many of each earlier view's changed people it holds."""
+) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
+    """Per group of ``keys`` and per block (the first ``width`` stack columns: who has a
+    value), how many of each earlier view's changed people it holds: (groups × width × views).
+
+    Also the groups this view does not have but the changed people do (absent: a filter left
+    all of them out), with their counts: their people still count in every margin total."""
     out = np.zeros((len(keys), width, len(changed)))
+    absent: dict[tuple[str, str], tuple[dict[str, Any], np.ndarray]] = {}
     if not changed:
-        return out
+        return out, keys.iloc[0:0], np.zeros((0, width, 0))
     where = pd.MultiIndex.from_frame(keys[["grouping", "group"]].astype(str))
     for v, diff in enumerate(changed):
         if not len(diff.groups):
             continue
         dkeys, dsums = _group_sums(diff, by, stack_of(diff)[:, :width], nested)
-        pos = pd.MultiIndex.from_frame(dkeys[["grouping", "group"]].astype(str)).get_indexer(where)
+        dwhere = pd.MultiIndex.from_frame(dkeys[["grouping", "group"]].astype(str))
+        pos = dwhere.get_indexer(where)
         hit = pos >= 0
         out[hit, :, v] = dsums[pos[hit]]
-    return out
+        for i in np.flatnonzero(~dwhere.isin(where)):
+            counts = absent.setdefault(
+                dwhere[i], (dkeys.iloc[i].to_dict(), np.zeros((width, len(changed))))
+            )[1]
+            counts[:, v] = dsums[i]
+    extra = pd.DataFrame([rec for rec, _ in absent.values()], columns=keys.columns)
+    extra_counts = (
+        np.stack([c for _, c in absent.values()]) if absent else np.zeros((0, width, len(changed)))
+    )
+    return out, extra, extra_counts
+
+
+def _with_absent(
+    table: pd.DataFrame,
+    exposure: np.ndarray,
+    extra: pd.DataFrame,
+    extra_counts: np.ndarray,
+    blocks: dict[str, np.ndarray],
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The table with one empty row (n = 0) per absent group and block appended, block-major
+    like the table, so the privacy check sees every margin's full count of changed people.
+    The caller drops them again after protection (they are hidden: no responses)."""
+    if not len(extra):
+        return table, exposure
+    k = extra_counts.shape[1]
+    parts = []
+    for j in range(k):
+        part = extra.copy()
+        for col, values in blocks.items():
+            part[col] = values[j]
+        part["n"] = 0.0
+        parts.append(part)
+    more = pd.concat(parts, ignore_index=True)
+    rows = extra_counts.transpose(1, 0, 2).reshape(len(more), -1)
+    return pd.concat([table, more], ignore_index=True), np.vstack([exposure, rows])
 
 
 def subset(scored: Scored, mask: np.ndarray) -> Scored:
@@ -740,7 +779,7 @@ def org_scores(
             "alpha_warning": warns,
         }
     )
-    exposure = _exposure(_org_keys(), changed, [], False, _construct_stack, c)[0]
+    exposure = _exposure(_org_keys(), changed, [], False, _construct_stack, c)[0][0]
     return protect_groups(
         table, "n", policy, by=[], block=["construct"], keep=_META_KEEP, exposure=exposure
     )
@@ -809,10 +848,14 @@ def group_scores(
             part[name] = res[name]
         parts.append(part)
     table = pd.concat(parts, ignore_index=True)
-    exposure = _exposure(keys, changed, cols, nested, _construct_stack, c)
+    exposure, extra, extra_counts = _exposure(keys, changed, cols, nested, _construct_stack, c)
     # rows are construct-major, like ``parts``
     exposure = exposure.transpose(1, 0, 2).reshape(len(table), len(changed))
-    out = _finish(table, policy, cols, nested, ["construct"], exposure)
+    size = len(table)
+    table, exposure = _with_absent(
+        table, exposure, extra, extra_counts, {"construct": np.array(constructs, dtype=object)}
+    )
+    out = _finish(table, policy, cols, nested, ["construct"], exposure).iloc[:size]
     order = [
         "grouping",
         "group",
@@ -870,9 +913,16 @@ def item_scores(
     table["construct"] = np.repeat(np.array([str(v) for v in meta["construct"]], dtype=object), g)
     table["n"], table["mean"], table["score"] = n, mean, score
     table["favorable"], table["neutral"], table["unfavorable"] = fav, neu, unf
-    exposure = _exposure(keys, changed, cols, nested, _item_stack, k)
+    exposure, extra, extra_counts = _exposure(keys, changed, cols, nested, _item_stack, k)
     exposure = exposure.transpose(1, 0, 2).reshape(len(table), len(changed))  # item-major
-    return _finish(table, policy, cols, nested, ["item"], exposure)
+    size = len(table)
+    blocks = {
+        "item": np.array([str(v) for v in meta.index], dtype=object),
+        "question": np.array([str(v) for v in meta["question"]], dtype=object),
+        "construct": np.array([str(v) for v in meta["construct"]], dtype=object),
+    }
+    table, exposure = _with_absent(table, exposure, extra, extra_counts, blocks)
+    return _finish(table, policy, cols, nested, ["item"], exposure).iloc[:size]
 
 
 def enps(
@@ -910,8 +960,11 @@ def enps(
     table["passives"] = (n - pro - det) * share
     table["detractors"] = det * share
     table["enps"] = (pro - det) * share
-    exposure = _exposure(keys, changed, cols, nested, _enps_stack, 1)[:, 0, :]
-    return _finish(table, policy, cols, nested, [], exposure)
+    exposure, extra, extra_counts = _exposure(keys, changed, cols, nested, _enps_stack, 1)
+    exposure = exposure[:, 0, :]
+    size = len(table)
+    table, exposure = _with_absent(table, exposure, extra, extra_counts, {})
+    return _finish(table, policy, cols, nested, [], exposure).iloc[:size]
 
 
 def _enps_stack(scored: Scored) -> np.ndarray:

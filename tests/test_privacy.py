@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from analysis.privacy import (
@@ -16,7 +16,10 @@ from analysis.privacy import (
     PrivacyPolicy,
     check_filter,
     comment_visibility,
+    comments_exposed,
+    differences,
     protect_groups,
+    reason_complementary,
 )
 
 POLICY = PrivacyPolicy()
@@ -366,3 +369,132 @@ def test_comment_visibility() -> None:
     sizes = pd.Series({"A": 30, "B": 4, "C": 9, "D": 3, "E": 20})
     vis = comment_visibility(counts, POLICY, sizes)
     assert vis.to_dict() == {"A": True, "B": False, "C": False, "D": False, "E": True}
+
+
+# ------------------------------------------------------------------------------------------
+# filtered views against the unfiltered data and the filters already shown
+
+
+@st.composite
+def filter_sessions(draw):
+    """Respondents with a team and a location, a history of filters already shown, and a new
+    filter; filters keep some teams and some locations (like the app's sidebar)."""
+    n = draw(st.integers(12, 70))
+    team = np.array(draw(st.lists(st.integers(0, 3), min_size=n, max_size=n)))
+    loc = np.array(draw(st.lists(st.integers(0, 2), min_size=n, max_size=n)))
+
+    def a_filter():
+        teams = draw(st.sets(st.integers(0, 3), min_size=1))
+        locs = draw(st.sets(st.integers(0, 2), min_size=1))
+        return np.isin(team, list(teams)) & np.isin(loc, list(locs))
+
+    return team, loc, [a_filter() for _ in range(draw(st.integers(0, 3)))], a_filter()
+
+
+def _filtered_table(keys: np.ndarray, mask: np.ndarray, diffs: list[np.ndarray]):
+    """Rows of a filtered view grouped by ``keys`` and their exposure counts: the groups it
+    has, and (n = 0) the groups only the changed people are in (scoring adds those too)."""
+    codes = sorted(set(keys[mask]) | {c for d in diffs for c in keys[d]})
+    n = [int((mask & (keys == c)).sum()) for c in codes]
+    exposure = np.array([[int((d & (keys == c)).sum()) for d in diffs] for c in codes])
+    table = pd.DataFrame({"g": [f"G{c}" for c in codes], "n": n, "construct": "c", "score": 1.0})
+    return codes, table, exposure.reshape(len(codes), len(diffs))
+
+
+def _gap_ok(k: int, min_group: int) -> bool:
+    return k == 0 or k >= min_group
+
+
+@settings(max_examples=150, deadline=None)
+@given(filter_sessions(), st.integers(3, 6))
+def test_property_filtered_groups_never_differ_from_a_shown_view_by_a_few(session, min_group):
+    """For every group visible in a filtered view and every view a reader can compare it with
+    (unfiltered, or a filter already shown), the two sets differ by 0 or >= min people; the
+    hidden groups together (the filtered total minus the visible groups) too."""
+    team, loc, tried, mask = session
+    p = PrivacyPolicy(min_group=min_group)
+    history: list[np.ndarray] = []
+    for earlier in tried:  # the app keeps only the filters it accepted
+        try:
+            history.append(check_filter(len(team), earlier, p, shown=history))
+        except PrivacyError:
+            continue
+    try:
+        check_filter(len(team), mask, p, shown=history)
+    except PrivacyError:
+        assume(False)
+    diffs = differences(mask, history)
+    refs = [np.ones(len(team), dtype=bool), *history]
+    for keys in (team, team * 3 + loc):  # by team, and by team × location cells
+        codes, table, exposure = _filtered_table(keys, mask, diffs)
+        try:
+            out = protect_groups(table, "n", p, by=["g"], exposure=exposure)
+        except PrivacyError:
+            # refused only when hiding every row can't help: the filtered total (shown) is
+            # the sum of the view's groups, and their changed people together number 1..min-1
+            # (conservative: it assumes the same groups' totals in the other view are known)
+            together = exposure[table["n"].to_numpy() > 0].sum(axis=0)
+            assert ((together > 0) & (together < min_group)).any()
+            continue
+        hidden_members = np.zeros(len(team), dtype=bool)
+        for c, (_, row) in zip(codes, out.iterrows(), strict=True):
+            g = keys == c
+            if row["suppressed"]:
+                hidden_members |= g if (g & mask).any() else False  # absent groups: not shown
+                continue
+            assert row["n"] >= min_group
+            for ref in refs:
+                assert _gap_ok(int((g & (mask ^ ref)).sum()), min_group), (c, row["n"])
+        # the filtered total (checked by check_filter) minus the visible groups
+        assert _gap_ok(int((hidden_members & mask).sum()), min_group)
+        for ref in refs:
+            assert _gap_ok(int((hidden_members & (mask ^ ref)).sum()), min_group)
+        reasons = set(out.loc[out["suppressed"], "suppressed_reason"])
+        assert reasons <= {
+            "fewer than " + str(min_group) + " responses",
+            "hidden so a smaller group can't be worked out by subtraction",
+            "hidden: comparing with an earlier view would single out fewer than "
+            f"{min_group} people",
+        }
+
+
+def test_differencing_rule_by_hand() -> None:
+    """Team A (12 people) shown unfiltered; a filter leaving out one person of A and eight of
+    B: A's filtered row would differ by 1 person, so A is hidden, and B with it (a lone hidden
+    row would be the filtered total minus the visible ones)."""
+    team = np.array(["A"] * 12 + ["B"] * 20 + ["C"] * 15)
+    mask = np.ones(len(team), dtype=bool)
+    mask[0] = False  # one of A
+    mask[12:20] = False  # eight of B
+    diffs = differences(mask)
+    assert [int(d.sum()) for d in diffs] == [9]
+    table = pd.DataFrame({"team": ["A", "B", "C"], "construct": "c"})
+    table["n"] = [int((mask & (team == t)).sum()) for t in table["team"]]
+    exposure = np.array([[int((diffs[0] & (team == t)).sum())] for t in table["team"]])
+    out = protect_groups(table, "n", POLICY, by=["team"], exposure=exposure)
+    assert out["suppressed"].tolist() == [True, True, False]
+    assert out["suppressed_reason"][0].startswith("hidden: comparing with an earlier view")
+    assert out["suppressed_reason"][1] == reason_complementary()
+    # the same filter compared with nothing but itself changes nothing
+    assert differences(mask, [mask], everyone=False) == []
+
+
+def test_hidden_groups_together_meet_the_minimum() -> None:
+    """Two hidden teams of 1 and 1 under a visible organisation would describe 2 people as
+    organisation − the visible team: the visible team is hidden too."""
+    out = protect_groups(_single([1, 1, 30]), "n", POLICY, by=["team"])
+    assert out["suppressed"].tolist() == [True, True, True]
+
+
+def test_comments_exposed_by_hand() -> None:
+    policy = PrivacyPolicy(min_group=5, min_comments=10)
+    codes = np.array([0] * 12 + [1] * 30)
+    resp = np.concatenate([np.arange(12), np.arange(12, 42) // 2])  # group 1: 2 comments each
+    changed = np.zeros(42, dtype=bool)
+    changed[[0, 13]] = True  # one person of each group
+    hit = comments_exposed(codes, resp, [changed], policy, 2)
+    assert hit.tolist() == [True, True]
+    changed[12:22] = True  # group 1 gains 5 people (10 comments): fine; group 0 still 1
+    assert comments_exposed(codes, resp, [changed], policy, 2).tolist() == [True, False]
+    vis = comment_visibility(pd.Series({"G0": 12, "G1": 30, "G2": 20}), policy, hide=["G0"])
+    assert vis.to_dict() == {"G0": False, "G1": True, "G2": False}  # + complementary
