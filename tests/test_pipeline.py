@@ -141,3 +141,41 @@ def test_upload_key_changes_with_bytes_sheet_and_mapping():
     assert k != pipeline.upload_key(b"abd")
     assert k != pipeline.upload_key(b"abc", "team: Dept")
     assert k != pipeline.upload_key(b"abc", None, "Sheet2")
+
+
+def test_filtered_view_hides_groups_and_comments_that_differ_by_a_few(prep):
+    """All locations but the one holding 1-4 people of a big team: that team's scores, items,
+    eNPS and comments are hidden in the filtered view (its unfiltered figures are on show);
+    groups the filter doesn't touch keep theirs, and the unfiltered view is unchanged."""
+    groups = prep.scored.groups
+    team_col = prep.resolve("team")
+    cells = groups.groupby([team_col, "Location"]).size()
+    big = groups[team_col].value_counts()
+    cells = cells[(cells > 0) & (cells < 5)]
+    cells = cells[[big[t] >= 40 for t in cells.index.get_level_values(0)]]
+    team, location = cells.sort_values(kind="stable").index[0]
+    others = sorted(set(groups["Location"]) - {location})
+    res = pipeline.analyze(prep, by=["team"], filters={"Location": others})
+    plain = pipeline.analyze(prep, by=["team"])
+    row = res.groups[res.groups["group"] == team]
+    assert row["suppressed"].all() and row["n"].isna().all()
+    assert row["suppressed_reason"].str.contains("earlier view").all()
+    for table in (res.items, res.enps_groups):
+        assert table.loc[table["group"] == team, "suppressed"].all()
+    assert team not in set(res.comments[team_col])
+    shown = res.comment_groups.set_index("group")
+    assert not shown.loc[team, "visible"]
+    # teams with 0 or at least 5 people in the left-out location differ by 0 or >= 5: every
+    # visible team is one of them, and the filter still shows most teams
+    at = groups.loc[groups["Location"] == location, team_col].value_counts()
+    safe = {t for t in big.index if big[t] >= 5 and not 0 < at.get(t, 0) < 5}
+    visible = set(res.groups.loc[~res.groups["suppressed"], "group"])
+    assert visible <= safe and len(visible) >= len(safe) - 2
+    assert not plain.groups.loc[plain.groups["group"] == team, "suppressed"].any()
+    # and a later filter is compared with this one too
+    inside = groups.loc[groups["Location"].isin(others), team_col].value_counts()
+    few = str(inside[(inside > 0) & (inside < 5)].index[0])
+    narrower = {"Location": others, "team": sorted(set(groups[team_col]) - {few})}
+    shown_filters = [groups["Location"].isin(others).to_numpy()]
+    with pytest.raises(PrivacyError, match="differs by only"):
+        pipeline.analyze(prep, by=["role"], filters=narrower, shown_filters=shown_filters)
