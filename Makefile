@@ -40,7 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 fuzz: $(STAMP)
-	CHANGERADAR_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider
+	HYPOTHESIS_PROFILE=explore CHANGERADAR_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider
 
 sample: $(STAMP)
 	$(BIN)/python -m sample_data.generate
