@@ -1136,9 +1136,14 @@ def _charts() -> ModuleType:
     return charts
 
 
+# Vega's expression parser rejects these inside string literals ("Unexpected token ILLEGAL"),
+# and Vega-Lite compiles custom sort orders of data values into expressions.
+_JS_LINE_BREAKS = str.maketrans({"\u2028": " ", "\u2029": " ", "\x85": " "})
+
+
 def _clean_spec(node: Any) -> Any:
     if isinstance(node, str):
-        return clean_text(node)
+        return clean_text(node).translate(_JS_LINE_BREAKS)
     if isinstance(node, dict):
         return {clean_text(k): _clean_spec(v) for k, v in node.items()}
     if isinstance(node, list):
