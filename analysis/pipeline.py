@@ -899,18 +899,7 @@ def _source_info(prep: Prepared) -> dict[str, Any]:
     }
 
 
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return None
-    if obj is pd.NA or obj is pd.NaT:
-        return None
-    return obj
+_jsonable = hotspots_mod.jsonable
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
