@@ -34,9 +34,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
 from threadpoolctl import threadpool_limits
+
+from analysis import assignment, clustering, exact
 
 __all__ = [
     "DIM",
@@ -192,16 +192,21 @@ def _load(folder: Path) -> _Model:
         qkv_b = np.concatenate([f32(att + n + ".bias") for n in ("query", "key", "value")])
         layers.append(
             {
-                "qkv_w": np.ascontiguousarray(qkv_w.T),
-                "qkv_b": qkv_b,
-                "out_w": np.ascontiguousarray(f32(p + "attention.output.dense.weight").T),
-                "out_b": f32(p + "attention.output.dense.bias"),
+                "qkv": (*_quantize_columns(qkv_w.T), qkv_b),
+                "out": (
+                    *_quantize_columns(f32(p + "attention.output.dense.weight").T),
+                    f32(p + "attention.output.dense.bias"),
+                ),
                 "ln1_g": f32(p + "attention.output.LayerNorm.weight"),
                 "ln1_b": f32(p + "attention.output.LayerNorm.bias"),
-                "in_w": np.ascontiguousarray(f32(p + "intermediate.dense.weight").T),
-                "in_b": f32(p + "intermediate.dense.bias"),
-                "ff_w": np.ascontiguousarray(f32(p + "output.dense.weight").T),
-                "ff_b": f32(p + "output.dense.bias"),
+                "in": (
+                    *_quantize_columns(f32(p + "intermediate.dense.weight").T),
+                    f32(p + "intermediate.dense.bias"),
+                ),
+                "ff": (
+                    *_quantize_columns(f32(p + "output.dense.weight").T),
+                    f32(p + "output.dense.bias"),
+                ),
                 "ln2_g": f32(p + "output.LayerNorm.weight"),
                 "ln2_b": f32(p + "output.LayerNorm.bias"),
             }
@@ -261,6 +266,58 @@ def _layer_norm(x: np.ndarray, g: np.ndarray, b: np.ndarray) -> np.ndarray:
     return x
 
 
+# Exact integer products. Every matrix product below multiplies integer-valued float32 matrices
+# whose partial sums stay below 2**24, where float32 holds every integer exactly. Such a product
+# is the same whatever order, blocking or fused multiply-add a BLAS kernel uses, so the vectors
+# do not depend on the processor (AVX-512, AVX2, SSE), the OpenBLAS core type or the batch.
+# The other operations are IEEE-exact (+ - * / sqrt, rounding, max), reductions of fixed length
+# along a contiguous axis, and an exp built from them (numpy's own exp differs by SIMD target).
+_W_LEVELS = 255  # weights: symmetric 9-bit per output channel (fixed when the model loads)
+_A_LEVELS = 1023  # activations entering a linear layer: symmetric 11-bit per row (token)
+_K_CHUNK = 64  # inner dimension per exact product: 64 * 1023 * 255 = 16.70e6 < 2**24
+_QK_LEVELS = 255  # queries and keys per row and head: 32 * 255 * 255 = 2.1e6
+_P_LEVELS = 1023  # attention weights on 0..1023 per query
+_V_LEVELS = 127  # values per channel over the real tokens: 128 * 1023 * 127 = 16.6e6
+_EXACT = 2**24
+assert _K_CHUNK * _A_LEVELS * _W_LEVELS < _EXACT
+assert (DIM // HEADS) * _QK_LEVELS**2 < _EXACT
+assert MAX_TOKENS * _P_LEVELS * _V_LEVELS < _EXACT
+
+
+def _quantize_columns(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric per-column grid of an (in, out) weight: integer-valued float32 and scales."""
+    s = (np.abs(w).max(axis=0) / np.float32(_W_LEVELS)).astype(np.float32)
+    s[s == 0] = 1
+    return np.rint(w / s).astype(np.float32), s
+
+
+def _quantize_rows(x: np.ndarray, levels: int) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric grid per row (last axis): x ~ q * s with integer q in [-levels, levels]."""
+    s = np.abs(x).max(axis=-1, keepdims=True) / np.float32(levels)
+    s[s == 0] = 1
+    return np.rint(x / s), s
+
+
+def _linear(x: np.ndarray, wq: np.ndarray, ws: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """x @ W + b with W on its grid and x quantised per row: exact integer products.
+
+    Notes
+    -----
+    Symmetric linear quantisation (Jacob et al. 2018, CVPR, "Quantization and training of
+    neural networks for efficient integer-arithmetic-only inference"): y = s_x s_w (q_x @ q_w).
+    The inner dimension is cut into chunks of ``_K_CHUNK`` so that each product stays exact;
+    the chunks are added in a fixed order.
+    """
+    q, s = _quantize_rows(x, _A_LEVELS)
+    acc = q[:, :_K_CHUNK] @ wq[:_K_CHUNK]
+    for start in range(_K_CHUNK, wq.shape[0], _K_CHUNK):
+        acc += q[:, start : start + _K_CHUNK] @ wq[start : start + _K_CHUNK]
+    acc *= s
+    acc *= ws
+    acc += b
+    return acc
+
+
 # Abramowitz & Stegun 7.1.26: erfc(z) ~ t(a1 + t(a2 + ... + t a5)) exp(-z^2), t = 1/(1 + p z).
 _AS_P = np.float32(0.3275911)
 _AS_A = tuple(
@@ -274,15 +331,14 @@ def _gelu_block(x: np.ndarray) -> None:
     z *= np.float32(1 / np.sqrt(2))
     t = z * _AS_P
     t += 1
-    np.reciprocal(t, out=t)
+    np.divide(np.float32(1), t, out=t)
     q = t * _AS_A[0]
     for a in _AS_A[1:]:
         q += a
         q *= t
     z *= z
     np.negative(z, out=z)
-    np.exp(z, out=z)
-    q *= z  # q = erfc(|x| / sqrt 2)
+    q *= exact.exp(z)  # q = erfc(|x| / sqrt 2)
     np.negative(q, out=q)
     q += 1  # q = erf(|x| / sqrt 2)
     np.copysign(q, x, out=q)
@@ -305,42 +361,60 @@ def _gelu(x: np.ndarray) -> np.ndarray:
     return x
 
 
-def _forward(m: _Model, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Mean-pooled, L2-normalised sentence vectors for one padded batch (B, L) of word pieces."""
-    B, L = ids.shape
+def _attention(qkv: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Scaled dot-product attention of one layer, (B, L, 3 * DIM) -> (B * L, DIM), exactly.
+
+    Queries and keys are quantised per token and head, the softmax weights to 0..1023, the
+    values per channel over the real tokens only, so padding never touches a real token.
+    """
+    B, L, _ = qkv.shape
     hd = DIM // HEADS
+    q, k, v = qkv.reshape(B, L, 3, HEADS, hd).transpose(2, 0, 3, 1, 4)  # (B, H, L, hd) each
+    qq, qs = _quantize_rows(q, _QK_LEVELS)
+    kq, ks = _quantize_rows(k, _QK_LEVELS)
+    s = qq @ kq.transpose(0, 1, 3, 2)
+    s *= qs
+    s *= ks.transpose(0, 1, 3, 2)
+    s *= np.float32(1 / np.sqrt(hd))
+    keys = mask[:, None, None, :]
+    s = np.where(keys, s, -np.inf)
+    s -= s.max(axis=-1, keepdims=True)  # every row has [CLS], so the max is finite
+    p = np.rint(exact.exp(s) * np.float32(_P_LEVELS))
+    p[~np.broadcast_to(keys, p.shape)] = 0
+    v = np.where(mask[:, None, :, None], v, np.float32(0))
+    vs = np.abs(v).max(axis=2, keepdims=True) / np.float32(_V_LEVELS)
+    vs[vs == 0] = 1
+    ctx = p @ np.rint(v / vs)
+    ctx *= vs
+    ctx /= p.sum(axis=-1, keepdims=True)
+    return ctx.transpose(0, 2, 1, 3).reshape(B * L, DIM)
+
+
+def _forward(m: _Model, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean-pooled, L2-normalised sentence vectors for one padded batch (B, L) of word pieces.
+
+    Each row depends only on its own text: padded positions are masked out of attention and
+    pooling, and every per-token operation works row by row.
+    """
+    B, L = ids.shape
     h = m.word[ids] + m.position[:L] + m.token_type0
     h = _layer_norm(h.reshape(B * L, DIM), *m.ln)
-    # Padding keys get the most negative float, as in Hugging Face BERT; every row has [CLS].
-    bias = np.where(mask, 0.0, np.finfo(np.float32).min).astype(np.float32)[:, None, None, :]
-    scale = np.float32(1 / np.sqrt(hd))
     for lw in m.layers:
-        qkv = h @ lw["qkv_w"]
-        qkv += lw["qkv_b"]
-        qkv = qkv.reshape(B, L, 3, HEADS, hd).transpose(2, 0, 3, 1, 4)  # (3, B, H, L, hd)
-        q, k, v = qkv[0], qkv[1], qkv[2]
-        s = q @ k.transpose(0, 1, 3, 2)
-        s *= scale
-        s += bias
-        s -= s.max(axis=-1, keepdims=True)
-        np.exp(s, out=s)
-        s /= s.sum(axis=-1, keepdims=True)
-        ctx = (s @ v).transpose(0, 2, 1, 3).reshape(B * L, DIM)
-        a = ctx @ lw["out_w"]
-        a += lw["out_b"]
+        qkv = _linear(h, *lw["qkv"])
+        a = _attention(qkv.reshape(B, L, 3 * DIM), mask)
+        a = _linear(a, *lw["out"])
         a += h
         h = _layer_norm(a, lw["ln1_g"], lw["ln1_b"])
-        inter = h @ lw["in_w"]
-        inter += lw["in_b"]
-        f = _gelu(inter) @ lw["ff_w"]
-        f += lw["ff_b"]
+        f = _linear(_gelu(_linear(h, *lw["in"])), *lw["ff"])
         f += h
         h = _layer_norm(f, lw["ln2_g"], lw["ln2_b"])
     h = h.reshape(B, L, DIM)
-    w = mask.astype(np.float32)
-    pooled = np.einsum("bld,bl->bd", h, w) / np.maximum(w.sum(axis=1, keepdims=True), 1e-9)
-    norm = np.linalg.norm(pooled, axis=1, keepdims=True)
-    return pooled / np.maximum(norm, 1e-12)
+    lengths = mask.sum(axis=1)
+    pooled = np.empty((B, DIM), np.float32)
+    for b in range(B):  # only the real tokens, in order: independent of the padding
+        pooled[b] = h[b, : lengths[b]].sum(axis=0) / np.float32(max(int(lengths[b]), 1))
+    norm = np.sqrt((pooled * pooled).sum(axis=1, keepdims=True))
+    return pooled / np.maximum(norm, np.float32(1e-12))
 
 
 def _as_texts(texts: Iterable) -> list[str]:
@@ -394,65 +468,43 @@ def cluster_embeddings(
     n_init: int = 4,
     sample_weight: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    """k-means on unit embeddings, k chosen by cosine silhouette; (labels, centres, k).
+    """Spherical k-means on unit embeddings, k chosen by cosine silhouette; (labels, centres, k).
 
-    min_k == max_k fixes k. Clusters are numbered biggest first (ties by k-means id) and the
+    min_k == max_k fixes k. Clusters are numbered biggest first (ties by first member) and the
     centres are unit length, so ``assign`` is nearest centre by cosine. ``sample_weight`` (copies
     of each row's text) weighs the final k-means and the sizes; k is still chosen on distinct rows.
+    Both steps run in exact arithmetic (``analysis.clustering``): the same vectors give the same
+    clusters on every machine.
 
     Notes
     -----
-    k-means on L2-normalised vectors approximates spherical k-means (Dhillon & Modha 2001,
-    Machine Learning 42:143-175): ||x - c||^2 = 2 - 2 cos(x, c) for unit x and c.
-    k maximises the mean silhouette s(i) = (b_i - a_i) / max(a_i, b_i) with cosine distances
-    (Rousseeuw 1987, J. Comput. Appl. Math. 20:53-65), on at most 2,000 distinct rows.
-    On our multi-domain set (evals/themes_semantic.py) it picked the true number of domains
-    both for 3 and 4 domains, where the Calinski-Harabasz index preferred 2-3.
+    Spherical k-means (Dhillon & Modha 2001, Machine Learning 42:143-175). k maximises the mean
+    silhouette s(i) = (b_i - a_i) / max(a_i, b_i) with cosine distances (Rousseeuw 1987,
+    J. Comput. Appl. Math. 20:53-65), on at most 2,000 distinct rows; ties go to the smaller k.
     """
     _check_range(min_k, max_k)
     X = np.asarray(X, dtype=np.float32)
-    n = len(X)
-    if n == 0:
+    if len(X) == 0:
         return np.zeros(0, int), np.zeros((0, X.shape[1] if X.ndim == 2 else DIM), np.float32), 0
-    seed = int(random_state)
-    rng = np.random.default_rng(seed)
-    U = np.unique(np.round(X, 5), axis=0)  # identical comments would reward isolating stacks
-    distinct = len(U)
-    with threadpool_limits(limits=1):
-        if int(min_k) == int(max_k) or distinct <= 2:
-            k = max(1, min(int(min_k), distinct))
-        else:
-            lo = max(2, min(int(min_k), distinct - 1))
-            hi = min(int(max_k), distinct - 1)
-            if len(U) > _SELECT_SAMPLE:
-                U = U[np.sort(rng.choice(len(U), _SELECT_SAMPLE, replace=False))]
-            best: tuple[float, int] | None = None
-            for k_try in range(lo, max(lo, hi) + 1):
-                lab = KMeans(k_try, n_init=2, random_state=seed).fit_predict(U)
-                if len(np.unique(lab)) < 2:
-                    continue
-                score = float(silhouette_score(U, lab, metric="cosine"))
-                if best is None or score > best[0] + 1e-12:
-                    best = (score, k_try)
-            k = best[1] if best is not None else lo
-        w = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
-        km = KMeans(k, n_init=int(n_init), random_state=seed).fit(X, sample_weight=w)
-    raw = km.labels_
-    sizes = np.bincount(raw, weights=w, minlength=k)
-    order = np.lexsort((np.arange(k), -sizes))
-    remap = np.empty(k, int)
-    remap[order] = np.arange(k)
-    centers = km.cluster_centers_[order].astype(np.float32)
-    centers /= np.maximum(np.linalg.norm(centers, axis=1, keepdims=True), 1e-12)
-    return remap[raw], centers, int(k)
+    distinct = len(np.unique(exact.to_grid(X), axis=0))
+    if int(min_k) == int(max_k) or distinct <= 2:
+        k = max(1, min(int(min_k), distinct))
+    else:
+        k, _ = clustering.choose_k(
+            X, min_k, max_k, random_state=random_state, max_rows=_SELECT_SAMPLE
+        )
+    res = clustering.spherical_kmeans(
+        X, k, sample_weight=sample_weight, random_state=random_state, n_init=n_init
+    )
+    return res.labels, res.centers, len(res.centers)
 
 
 def assign(X: np.ndarray, centers: np.ndarray) -> np.ndarray:
-    """Index of the nearest centre by cosine for each row of unit embeddings X."""
+    """Index of the nearest centre by cosine for each row of X (exact, ties to the lower index)."""
     X = np.asarray(X, dtype=np.float32)
     if len(X) == 0 or len(centers) == 0:
         return np.zeros(len(X), int)
-    return np.argmax(X @ np.asarray(centers, dtype=np.float32).T, axis=1)
+    return clustering.nearest(exact.to_grid(X), exact.to_grid(centers))
 
 
 @dataclass
@@ -465,7 +517,7 @@ class SemanticThemes:
     sample: np.ndarray  # row indices that were embedded (all rows when n <= sample_size)
     embeddings: np.ndarray  # (len(sample), 384) embeddings of those rows, for representatives
     classified: int  # rows labelled by the text classifier rather than by their embedding
-    classifier: object | None = None  # logistic regression on static_vectors, when one was fit
+    classifier: assignment.SoftmaxAssigner | None = None  # on static_vectors, when one was fit
 
     def predict(self, texts: Iterable[str]) -> np.ndarray:
         """Theme of new texts: the sample's classifier when there is one, else nearest centre."""
@@ -545,11 +597,9 @@ def fit_sample_assign(
     rest = np.setdiff1d(np.arange(m), chosen)
     clf = None
     if len(rest) and k > 1:
-        from sklearn.linear_model import LogisticRegression
-
         with threadpool_limits(limits=1):
-            clf = LogisticRegression(C=10.0, max_iter=2000)
-            clf.fit(static_vectors([str(uniques[u]) for u in chosen]), lab_s, sample_weight=weight)
+            V = static_vectors([str(uniques[u]) for u in chosen])
+            clf = assignment.fit(V, lab_s, k, sample_weight=weight)
             lab_u[rest] = clf.predict(static_vectors([str(uniques[u]) for u in rest]))
     labels = lab_u[codes]
     return SemanticThemes(

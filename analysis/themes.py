@@ -47,14 +47,11 @@ from nltk.collocations import BigramCollocationFinder
 from nltk.metrics import BigramAssocMeasures
 from nltk.stem.snowball import SnowballStemmer
 from sklearn.base import BaseEstimator
-from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
-from sklearn.metrics import silhouette_score
-from sklearn.metrics.pairwise import cosine_distances
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
-from analysis import embeddings
+from analysis import clustering, embeddings, exact
 
 __all__ = [
     "ENGINES",
@@ -416,22 +413,19 @@ class ThemeModel(BaseEstimator):
         if distinct == 0:
             self._set_empty(n)
             return self
-        with threadpool_limits(limits=_THREADS):
-            km = self._cluster(X, distinct, rng)
+        fitted = self._cluster(X, distinct)
+        k = len(fitted.centers)
         raw_u = np.full(len(uniques), -1)
         if has_u.any():
-            with threadpool_limits(limits=_THREADS):
-                raw_u[has_u] = km.predict(E_u[has_u])
+            raw_u[has_u] = embeddings.assign(E_u[has_u], fitted.centers)
         raw = raw_u[codes]
-        sizes = np.bincount(raw[raw >= 0], minlength=km.n_clusters)
-        order = np.lexsort((np.arange(km.n_clusters), -sizes))  # biggest first, ties by id
-        remap = np.empty(km.n_clusters, int)
-        remap[order] = np.arange(km.n_clusters)
-        self._remap = remap
-        self.kmeans_ = km
-        self.centers_ = normalize(km.cluster_centers_[order])
+        sizes = np.bincount(raw[raw >= 0], minlength=k)
+        order = np.lexsort((np.arange(k), -sizes))  # biggest first, ties by id
+        remap = np.empty(k, int)
+        remap[order] = np.arange(k)
+        self.centers_ = fitted.centers[order]
         self.labels_ = np.where(raw >= 0, remap[np.maximum(raw, 0)], -1)
-        self.n_themes_ = int(km.n_clusters)
+        self.n_themes_ = k
         self._describe(texts, codes, uniques, toks, E_u)
         return self
 
@@ -451,42 +445,25 @@ class ThemeModel(BaseEstimator):
             }
         )
 
-    def _cluster(self, X: np.ndarray, distinct: int, rng: np.random.Generator) -> KMeans:
-        """k-means at the fixed k, or at the k in range with the best silhouette.
+    def _cluster(self, X: np.ndarray, distinct: int) -> clustering.Clusters:
+        """Spherical k-means at the fixed k, or at the k in range with the best silhouette.
 
-        Notes
-        -----
-        Silhouette s(i) = (b_i - a_i) / max(a_i, b_i), a_i the mean cosine distance to i's own
-        cluster, b_i to the nearest other cluster (Rousseeuw 1987, J. Comput. Appl. Math.
-        20:53-65); averaged over at most 2,000 distinct comment vectors to keep it fast.
+        Both in exact arithmetic (``analysis.clustering``), so the themes do not depend on the
+        processor. k is chosen on at most 2,000 distinct comment vectors (stacks of identical
+        one-word comments would otherwise reward every cluster that isolates a stack).
         """
         seed = int(self.random_state)
         if self.n_themes is not None:
             k = max(1, min(int(self.n_themes), distinct))
-            return KMeans(k, n_init=self.n_init, random_state=seed).fit(X)
-        lo = min(int(self.min_themes), distinct)
-        hi = min(int(self.max_themes), distinct - 1)
-        if hi < max(lo, 2):
-            return KMeans(max(1, lo), n_init=self.n_init, random_state=seed).fit(X)
-        # Choose k on distinct comment vectors: stacks of identical one-word comments would
-        # otherwise reward every extra cluster that isolates a stack.
-        U = np.unique(np.round(X, 6), axis=0)
-        if len(U) > _SELECT_SAMPLE:
-            U = U[np.sort(rng.choice(len(U), _SELECT_SAMPLE, replace=False))]
-        best: tuple[float, int] | None = None
-        distances: np.ndarray | None = None  # cosine distances of U, computed once for every k
-        for k in range(max(lo, 2), min(hi, len(U) - 1) + 1):
-            lab = KMeans(k, n_init=2, random_state=seed).fit_predict(U)
-            if len(np.unique(lab)) < 2:
-                continue
-            if distances is None:
-                distances = cosine_distances(U)
-            score = float(silhouette_score(distances, lab, metric="precomputed"))
-            self.silhouette_[k] = score
-            if best is None or score > best[0] + 1e-12:
-                best = (score, k)
-        k = best[1] if best is not None else max(1, lo)
-        return KMeans(k, n_init=self.n_init, random_state=seed).fit(X)
+        else:
+            lo = min(int(self.min_themes), distinct)
+            hi = min(int(self.max_themes), distinct - 1)
+            k = max(1, lo)
+            if hi >= max(lo, 2):
+                k, self.silhouette_ = clustering.choose_k(
+                    X, lo, hi, random_state=seed, max_rows=_SELECT_SAMPLE
+                )
+        return clustering.spherical_kmeans(X, k, random_state=seed, n_init=self.n_init)
 
     def _transform_texts(self, texts: list[str]) -> np.ndarray:
         toks = [_tokens(t) for t in texts]
@@ -511,8 +488,7 @@ class ThemeModel(BaseEstimator):
         has = np.linalg.norm(E, axis=1) > 0
         out = np.full(len(texts), -1)
         if has.any():
-            with threadpool_limits(limits=_THREADS):
-                out[has] = self._remap[self.kmeans_.predict(E[has])]
+            out[has] = embeddings.assign(E[has], self.centers_)
         return out
 
     # ------------------------------------------------------------------ description
@@ -543,7 +519,11 @@ class ThemeModel(BaseEstimator):
             terms = _top_terms(df_in, df_all, size, n_valid)
             words = [surface[s].most_common(1)[0][0] for s in terms]
             label = _label(docs, words, size)
-            sims = E_u[codes[members]] @ self.centers_[theme]
+            # Exact grid dot products: the same representatives on every machine.
+            sims = (
+                exact.to_grid(E_u[codes[members]])
+                @ exact.to_grid(self.centers_[theme : theme + 1]).ravel()
+            )
             chosen, seen = [], set()
             for i in members[np.argsort(-sims, kind="stable")]:
                 if codes[i] not in seen:

@@ -16,6 +16,7 @@ from scipy.special import erf
 from sklearn.metrics import adjusted_rand_score
 
 from analysis import embeddings as E
+from analysis import exact
 
 DATA = Path(__file__).parent / "data"
 REQUIRED = os.environ.get("CHANGERADAR_REQUIRE_SEMANTIC") == "1"
@@ -157,9 +158,11 @@ def test_matches_torch_reference(reference):
     R = np.array(reference["embeddings"], np.float32)
     X = E.encode(reference["sentences"])
     assert X.shape == R.shape == (len(reference["sentences"]), E.DIM)
+    # The encoder runs on integer grids (exact products, see analysis/embeddings.py), so it is
+    # close to float32 torch rather than equal: cosine >= 0.995 per sentence, 0.9995 on average.
     cos = (X * R).sum(axis=1)
-    assert cos.min() > 1 - 1e-4
-    assert np.abs(X - R).max() < 1e-4
+    assert cos.min() > 0.995
+    assert cos.mean() > 0.9995
     tok = E._model().tokenizer
     assert [len(e.ids) for e in tok.encode_batch(reference["sentences"])] == reference["tokens"]
     assert max(reference["tokens"]) == E.MAX_TOKENS  # the long sentence was truncated
@@ -172,8 +175,9 @@ def test_unit_norm_deterministic_and_batch_invariant(reference):
     b = E.encode(texts, batch_size=1)  # no padding at all: the mask must make this equal
     c = E.encode(texts[::-1], batch_size=7)[::-1]
     np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1, atol=1e-5)
-    np.testing.assert_allclose(a, b, atol=2e-6)
-    np.testing.assert_allclose(a, c, atol=2e-6)
+    # Bit for bit: each row depends only on its own text, whatever the padding and batch.
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a, c)
     np.testing.assert_array_equal(a, E.encode(texts, batch_size=64))
     assert a.dtype == np.float32
 
@@ -240,3 +244,85 @@ def test_fit_sample_assign_agrees_with_full_embedding(labelled, labelled_X):
     assert np.mean(res.labels[rest] == full) > 0.75
     again = E.fit_sample_assign(texts, sample_size=100, min_k=3, max_k=3, random_state=0)
     np.testing.assert_array_equal(res.labels, again.labels)
+
+
+# ---------------------------------------------------------------- same answer on every machine
+def test_exp_is_close_to_the_true_exp():
+    x = np.linspace(-87, 0, 200_001, dtype=np.float32)
+    want = np.exp(x.astype(np.float64))
+    got = exact.exp(x).astype(np.float64)
+    # float32 x * log2(e) is rounded: 2**-24 * |x log2 e| <= 7.5e-6 relative at x = -87
+    assert np.all(np.abs(got - want) <= 5e-6 * want)
+    assert exact.exp(np.array([0.0], np.float32))[0] == 1.0
+    assert exact.exp(np.array([-1e30], np.float32))[0] == exact.exp(np.array([-87], np.float32))[0]
+
+
+def test_exact_product_bounds_hold():
+    """Each product's partial sums stay below 2**24, where float32 integers are exact."""
+    assert E._K_CHUNK * E._A_LEVELS * E._W_LEVELS < 2**24
+    assert (E.DIM // E.HEADS) * E._QK_LEVELS**2 < 2**24
+    assert E.MAX_TOKENS * E._P_LEVELS * E._V_LEVELS < 2**24
+
+
+_CHILD = """
+import hashlib, json, sys
+import numpy as np
+from analysis import embeddings as E
+from analysis import exact
+texts = json.loads(sys.stdin.read())
+X = E.encode(texts, batch_size=int(sys.argv[1]))
+labels, centers, k = E.cluster_embeddings(X, 2, 6, random_state=0)
+sampled = E.fit_sample_assign(texts, sample_size=25, min_k=2, max_k=5, random_state=0)
+assert sampled.classified > 0
+print(hashlib.sha256(X.tobytes()).hexdigest(), k, ",".join(map(str, labels)),
+      ",".join(map(str, sampled.labels)))
+"""
+
+
+def _cpu_variants() -> list[dict[str, str]]:
+    """Other arithmetic on this machine: numpy without its SIMD extras, OpenBLAS's SSE kernel.
+
+    Both only take features away, so they run on any x86-64 processor; elsewhere only the
+    batch-size variants run.
+    """
+    import platform
+
+    if platform.machine().lower() not in {"x86_64", "amd64"}:
+        return []
+    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+
+    extras = [f for f in __cpu_dispatch__ if __cpu_features__.get(f)]
+    variants = [{"OPENBLAS_CORETYPE": "Nehalem"}]
+    if extras:
+        variants.append({"NPY_DISABLE_CPU_FEATURES": " ".join(extras)})
+    return variants
+
+
+@needs_model
+def test_same_vectors_and_clusters_whatever_the_processor_kernels(labelled):
+    """Encoder, clustering, sample classifier: the same bits under other SIMD and BLAS kernels."""
+    import subprocess
+    import sys
+
+    texts = json.dumps(labelled["text"].tolist()[:60])
+    root = Path(__file__).resolve().parents[1]
+
+    def run(env_extra: dict[str, str], batch: int) -> str:
+        env = {**os.environ, **env_extra}
+        out = subprocess.run(
+            [sys.executable, "-c", _CHILD, str(batch)],
+            input=texts,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=root,
+            timeout=240,
+            check=True,
+        )
+        return out.stdout.strip()
+
+    base = run({}, 64)
+    assert len(base.split()) == 4
+    for variant in [{}, *_cpu_variants()]:
+        for batch in (64, 5) if not variant else (64,):
+            assert run(variant, batch) == base, (variant, batch)
