@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["GRID", "exp", "to_grid"]
+__all__ = ["GRID", "exp", "linear_logistic", "to_grid"]
 
 GRID = 4096  # 2**12 steps per unit: cosine resolution ~1e-4, dot products < 2**53 for any dim
 
 
-def to_grid(X: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length and rounded to the integer grid (float64 holding integers).
+def to_grid(X: np.ndarray, steps: float = GRID) -> np.ndarray:
+    """Rows scaled to unit length and rounded to ``steps`` per unit (float64 holding integers).
 
     Zero rows stay zero. |x_g . y_g| <= |x_g| |y_g| <= (GRID + sqrt(dim))**2, so every partial
     sum of a dot product is an integer below 2**53 and float64 BLAS adds it exactly.
@@ -26,7 +26,7 @@ def to_grid(X: np.ndarray) -> np.ndarray:
         raise ValueError("Expected a 2-d array of vectors.")
     norm = np.sqrt((X * X).sum(axis=1, keepdims=True))
     U = np.divide(X, norm, out=np.zeros_like(X), where=norm > 0)
-    return np.rint(U * GRID)
+    return np.rint(U * steps)
 
 
 _LOG2E = np.float32(1.4426950408889634)
@@ -49,3 +49,21 @@ def exp(x: np.ndarray) -> np.ndarray:
         p *= f
         p += c
     return np.ldexp(p, n.astype(np.int32))
+
+
+_FINE = 2.0**20  # fixed-point grid of inputs and coefficients of a linear model
+
+
+def linear_logistic(X: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-(x . w + b))) per row of unit vectors X and column of W, exactly.
+
+    X (unit rows) and W on a 2**-20 fixed-point grid make x . w an exact integer product
+    (|x_g . w_g| <= 2**40 |w|, below 2**53 for |w| < 8000, any fitted model); the logistic
+    uses ``exp`` of a non-positive number only: p = 1 / (1 + e^-z) for z >= 0 and
+    e^z / (1 + e^z) for z < 0.
+    """
+    W = np.rint(np.asarray(W, np.float64) * _FINE)
+    z = (to_grid(X, _FINE) @ W) / (_FINE * _FINE)
+    z = z + np.asarray(b, np.float64)
+    e = exp(-np.abs(z))
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))

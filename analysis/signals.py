@@ -1177,13 +1177,13 @@ def _model_probabilities(sentences: list[str]) -> np.ndarray:
     w, b fitted by L2-regularised logistic regression with balanced class weights
     (scikit-learn ``LogisticRegression``; Hastie, Tibshirani & Friedman 2009, ESL section 4.4).
     """
-    from analysis import embeddings
+    from analysis import embeddings, exact
 
     X = embeddings.encode(sentences)
     weights = _model_weights()
     W = np.stack([weights[s][0] for s in weights], axis=1)
-    b = np.array([weights[s][1] for s in weights], dtype=np.float32)
-    return 1.0 / (1.0 + np.exp(-(X @ W + b)))
+    b = np.array([weights[s][1] for s in weights])
+    return exact.linear_logistic(X, W, b)  # exact: the same hits on every processor
 
 
 def _model_hits(

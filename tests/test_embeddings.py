@@ -16,7 +16,6 @@ from scipy.special import erf
 from sklearn.metrics import adjusted_rand_score
 
 from analysis import embeddings as E
-from analysis import exact
 
 DATA = Path(__file__).parent / "data"
 REQUIRED = os.environ.get("CHANGERADAR_REQUIRE_SEMANTIC") == "1"
@@ -247,16 +246,6 @@ def test_fit_sample_assign_agrees_with_full_embedding(labelled, labelled_X):
 
 
 # ---------------------------------------------------------------- same answer on every machine
-def test_exp_is_close_to_the_true_exp():
-    x = np.linspace(-87, 0, 200_001, dtype=np.float32)
-    want = np.exp(x.astype(np.float64))
-    got = exact.exp(x).astype(np.float64)
-    # float32 x * log2(e) is rounded: 2**-24 * |x log2 e| <= 7.5e-6 relative at x = -87
-    assert np.all(np.abs(got - want) <= 5e-6 * want)
-    assert exact.exp(np.array([0.0], np.float32))[0] == 1.0
-    assert exact.exp(np.array([-1e30], np.float32))[0] == exact.exp(np.array([-87], np.float32))[0]
-
-
 def test_exact_product_bounds_hold():
     """Each product's partial sums stay below 2**24, where float32 integers are exact."""
     assert E._K_CHUNK * E._A_LEVELS * E._W_LEVELS < 2**24
@@ -268,7 +257,6 @@ _CHILD = """
 import hashlib, json, sys
 import numpy as np
 from analysis import embeddings as E
-from analysis import exact
 texts = json.loads(sys.stdin.read())
 X = E.encode(texts, batch_size=int(sys.argv[1]))
 labels, centers, k = E.cluster_embeddings(X, 2, 6, random_state=0)
