@@ -195,7 +195,10 @@ def choose_k(
     Identical rows are counted once (stacks of one-word comments would reward isolating them),
     and at most ``max_rows`` distinct rows, drawn with the seed, are used.
     """
-    U = np.unique(to_grid(X), axis=0)
+    G = to_grid(X)
+    # Distinct rows in their input order: a sorted order would follow the coordinates, and a
+    # change in the 7th digit would reorder the rows and reseed every k-means run.
+    U = G[np.sort(np.unique(G, axis=0, return_index=True)[1])]
     if len(U) > max_rows:
         rng = np.random.default_rng(int(random_state))
         U = U[np.sort(rng.choice(len(U), max_rows, replace=False))]

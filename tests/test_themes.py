@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -301,3 +303,39 @@ def test_background_fit_falls_back_in_process_when_the_helper_dies(small_domains
         idle.result()
     idle.close()
     assert idle.proc is None
+
+
+@pytest.fixture(scope="module")
+def sample_comments(root) -> list[str]:
+    """The sample survey's answers to its three open questions."""
+    df = pd.read_csv(root / "sample_data" / "ai_pulse_qualtrics.csv", skiprows=[1, 2], dtype=str)
+    return pd.concat([df[c] for c in ("OQ1", "OQ2", "OQ3")]).dropna().tolist()
+
+
+@pytest.fixture(scope="module")
+def sample_themes(sample_comments) -> ThemeModel:
+    return ThemeModel(random_state=0, engine="semantic").fit(sample_comments)
+
+
+@needs_model
+@pytest.mark.parametrize("seed", [0, 1])
+def test_sample_themes_unchanged_by_noise_of_1e6(sample_comments, sample_themes, seed):
+    """Other processors move embeddings in the 7th digit: themes, labels and quotes stay put.
+
+    The noise is a function of the vector, as a processor's rounding is: the same text gives
+    the same vector, so identical comments stay identical.
+    """
+    clean = embeddings.encode
+
+    def noise(row: np.ndarray) -> np.ndarray:
+        key = int.from_bytes(hashlib.sha256(row.tobytes()).digest()[:8], "little")
+        return np.random.default_rng([seed, key]).uniform(-1e-6, 1e-6, row.shape)
+
+    def noisy(texts, **kw):
+        X = clean(texts, **kw)
+        return (X + np.stack([noise(r) for r in X])).astype(np.float32) if len(X) else X
+
+    with mock.patch.object(embeddings, "encode", noisy):
+        again = ThemeModel(random_state=0, engine="semantic").fit(sample_comments)
+    np.testing.assert_array_equal(again.labels_, sample_themes.labels_)
+    pd.testing.assert_frame_equal(again.themes_, sample_themes.themes_)
