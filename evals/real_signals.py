@@ -17,13 +17,13 @@ A signal is scored on a set only when every test row has a 0/1 label for it; a c
 Metrics (Manning, Raghavan & Schütze 2008, ch. 8): precision = TP / (TP + FP),
 recall = TP / (TP + FN), F1 = 2PR / (P + R); each is empty when its denominator is 0.
 
-First run (2026-12-02, set ``ai_at_work_interviews``, test split, 734 interview answers),
+Figures (2026-12-02, set ``ai_at_work_interviews``, test split, 806 interview answers),
 precision/recall/F1:
 
-* displacement_fear (64 positives): rules 0.43/0.53/0.47; hybrid 0.42/0.61/0.50;
-  keyword 0.25/0.61/0.36.
-* ai_distrust (136): rules 0.70/0.46/0.55; hybrid the same; keyword 0.65/0.41/0.51.
-* ai_trust (165): rules 0.41/0.15/0.22; hybrid the same; keyword 0.54/0.29/0.37.
+* displacement_fear (82 positives): rules 0.42/0.51/0.46; hybrid 0.42/0.59/0.49;
+  keyword 0.27/0.61/0.37.
+* ai_distrust (140): rules 0.68/0.46/0.55; hybrid the same; keyword 0.64/0.42/0.51.
+* ai_trust (167): rules 0.39/0.14/0.21; hybrid the same; keyword 0.51/0.28/0.36.
 * training_request, change_fatigue: not labelled in that set; leadership_communication_request:
   not implemented in ``analysis.signals``.
 
