@@ -20,8 +20,8 @@ recall = TP / (TP + FN), F1 = 2PR / (P + R); each is empty when its denominator 
 Figures (2026-12-02, set ``ai_at_work_interviews``, test split, 806 interview answers),
 precision/recall/F1:
 
-* displacement_fear (82 positives): rules 0.42/0.51/0.46; hybrid 0.42/0.59/0.49;
-  keyword 0.27/0.61/0.37.
+* displacement_fear (81 positives): rules 0.41/0.51/0.45; hybrid 0.41/0.58/0.48;
+  keyword 0.26/0.60/0.37.
 * ai_distrust (140): rules 0.68/0.46/0.55; hybrid the same; keyword 0.64/0.42/0.51.
 * ai_trust (167): rules 0.39/0.14/0.21; hybrid the same; keyword 0.51/0.28/0.36.
 * training_request, change_fatigue: not labelled in that set; leadership_communication_request:
