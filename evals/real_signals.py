@@ -1,0 +1,159 @@
+"""REAL DATA: signal precision, recall and F1 on real, openly licensed comments labelled by reading.
+
+For every ``evals/data/real/<set>/labels.tsv`` (layout, guideline and provenance next to each
+file), scores the **test** split only, text by text, with
+
+* ChangeRadar's ``analysis.signals.tag_texts`` — engine "rules", and "hybrid" (rules + embedding
+  model) when the semantic engine is installed;
+* a plain keyword baseline per signal (``BASELINES``): one short regular expression each, written
+  from the signal definitions in the brief before any of these figures were computed and never
+  changed after. Disclosure: the author of the baselines also labelled these sets, so has read the
+  test texts; that is why the baselines are kept to definition-level words, not tuned.
+
+A signal is scored on a set only when every test row has a 0/1 label for it; a column left empty
+("not labelled in this set") or filled only for positives is reported as such. A signal that
+``tag_texts`` does not produce is reported "not implemented" (its baseline is still scored).
+
+Metrics (Manning, Raghavan & Schütze 2008, ch. 8): precision = TP / (TP + FP),
+recall = TP / (TP + FN), F1 = 2PR / (P + R); each is empty when its denominator is 0.
+
+Figures (2026-12-02, set ``ai_at_work_interviews``, test split, 806 interview answers),
+precision/recall/F1:
+
+* displacement_fear (81 positives): rules 0.41/0.51/0.45; hybrid 0.41/0.58/0.48;
+  keyword 0.26/0.60/0.37.
+* ai_distrust (140): rules 0.68/0.46/0.55; hybrid the same; keyword 0.64/0.42/0.51.
+* ai_trust (167): rules 0.39/0.14/0.21; hybrid the same; keyword 0.51/0.28/0.36.
+* training_request, change_fatigue: not labelled in that set; leadership_communication_request:
+  not implemented in ``analysis.signals``.
+
+Not wired into ``make eval`` or ``evals.__main__`` on purpose: ``python -m evals.real_signals``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import embeddings
+from analysis.signals import SIGNALS, tag_texts
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL_DIR = ROOT / "evals" / "data" / "real"
+LABELLED = (
+    "displacement_fear",
+    "ai_distrust",
+    "ai_trust",
+    "training_request",
+    "change_fatigue",
+    "leadership_communication_request",
+)
+# One short, case-insensitive pattern per signal, from the definitions only (see module doc).
+BASELINES = {
+    "displacement_fear": r"\b(?:replac|jobs?\b|unemploy|redundan|obsolete|laid off|out of work)",
+    "ai_distrust": r"\b(?:wrong|mistake|error|hallucinat|inaccura|unreliab|made up|not trust|"
+    r"don'?t trust|can'?t trust|double.?check)",
+    "ai_trust": r"\b(?:helpful|useful|reliable|accurate|saves? (?:me )?(?:so much |a lot of )?time|"
+    r"trust it)",
+    "training_request": r"\b(?:training|course|tutorial|upskill|learn more|teach (?:me|us))",
+    "change_fatigue": r"\b(?:too (?:many|much) change|change fatigue|another new|constant change)",
+    "leadership_communication_request": r"\b(?:communicat|transparen|keep us informed|consult)",
+}
+
+
+def load(path: Path) -> pd.DataFrame:
+    """A labels.tsv as strings, empty cells kept as "" (texts hold quotes: no CSV quoting)."""
+    return pd.read_csv(path, sep="\t", quoting=csv.QUOTE_NONE, dtype=str, keep_default_na=False)
+
+
+def scores(truth: pd.Series, pred: pd.Series) -> dict:
+    """TP/FP/FN and precision, recall, F1 (None when undefined) of boolean predictions."""
+    t = truth.astype(bool).to_numpy()
+    p = pred.astype(bool).to_numpy()
+    tp, fp, fn = int((t & p).sum()), int((~t & p).sum()), int((t & ~p).sum())
+    precision = tp / (tp + fp) if tp + fp else None
+    recall = tp / (tp + fn) if tp + fn else None
+    f1 = (
+        2 * precision * recall / (precision + recall)
+        if precision is not None and recall is not None and precision + recall
+        else None
+    )
+    return {"tp": tp, "fp": fp, "fn": fn, "precision": precision, "recall": recall, "f1": f1}
+
+
+def baseline(texts: pd.Series, signal: str) -> pd.Series:
+    return texts.str.contains(BASELINES[signal], flags=re.IGNORECASE, regex=True)
+
+
+def _status(labels: pd.Series) -> str | None:
+    """None when every row is labelled 0/1; else why the signal cannot be scored here."""
+    filled = labels.isin(["0", "1"])
+    if not filled.any():
+        return "not labelled in this set"
+    if not filled.all():
+        return "partly labelled (empty = not labelled): not scored"
+    return None
+
+
+def evaluate(path: Path, engines: tuple[str, ...]) -> list[dict]:
+    """One row per (signal, method) on the test split of one set."""
+    df = load(path)
+    test = df[df["split"] == "test"].reset_index(drop=True)
+    tagged = {e: tag_texts(test["text"].tolist(), engine=e) for e in engines}
+    rows = []
+    for signal in LABELLED:
+        status = _status(test[signal]) if signal in test else "no column"
+        base = {"set": path.parent.name, "signal": signal, "n": len(test)}
+        if status is None:
+            base["positives"] = int((test[signal] == "1").sum())
+        methods = [(f"tag_texts[{e}]", tagged[e]) for e in engines] + [("keyword baseline", None)]
+        for method, frame in methods:
+            row = {**base, "method": method}
+            if frame is not None and signal not in SIGNALS:
+                rows.append({**row, "note": "not implemented"})
+                continue
+            if status is not None:
+                rows.append({**row, "note": status})
+                continue
+            pred = frame[signal] if frame is not None else baseline(test["text"], signal)
+            note = frame.attrs.get("engine", "") if frame is not None else BASELINES[signal]
+            rows.append({**row, **scores(test[signal] == "1", pred), "note": note})
+    return rows
+
+
+def run(engines: tuple[str, ...] | None = None) -> pd.DataFrame:
+    if engines is None:
+        engines = ("rules", "hybrid") if embeddings.available() else ("rules",)
+    rows = []
+    for path in sorted(REAL_DIR.glob("*/labels.tsv")):
+        rows.extend(evaluate(path, engines))
+    return pd.DataFrame(rows)
+
+
+def _fmt(x) -> str:
+    return "" if x is None or pd.isna(x) else f"{x:.3f}"
+
+
+def main() -> int:
+    table = run()
+    print("REAL DATA — test split only (never tuned on); see evals/data/real/*/GUIDELINE.md")
+    print(
+        f"{'set':<22} {'signal':<33} {'method':<22} {'pos/n':>9} {'P':>6} {'R':>6} {'F1':>6}  note"
+    )
+    for r in table.to_dict("records"):
+        pos = r.get("positives")
+        posn = f"{int(pos)}/{r['n']}" if pos is not None and not pd.isna(pos) else f"-/{r['n']}"
+        print(
+            f"{r['set']:<22} {r['signal']:<33} {r['method']:<22} {posn:>9} "
+            f"{_fmt(r.get('precision')):>6} {_fmt(r.get('recall')):>6} {_fmt(r.get('f1')):>6}  "
+            f"{r.get('note', '')}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Known values for the REAL DATA evaluation helpers (the data itself is checked by reading)."""
+
+import hashlib
+
+import pandas as pd
+
+from evals import real_signals
+
+
+def test_scores_known_values():
+    truth = pd.Series([True, True, False, False, True])
+    pred = pd.Series([True, False, True, False, True])
+    s = real_signals.scores(truth, pred)
+    assert (s["tp"], s["fp"], s["fn"]) == (2, 1, 1)
+    assert s["precision"] == 2 / 3 and s["recall"] == 2 / 3
+    assert abs(s["f1"] - 2 / 3) < 1e-12
+
+
+def test_scores_undefined_when_no_predictions_or_no_positives():
+    s = real_signals.scores(pd.Series([False, False]), pd.Series([False, False]))
+    assert s["precision"] is None and s["recall"] is None and s["f1"] is None
+
+
+def test_status_distinguishes_full_partial_and_missing_labels():
+    assert real_signals._status(pd.Series(["0", "1", "0"])) is None
+    assert "partly" in real_signals._status(pd.Series(["1", "", ""]))
+    assert "not labelled" in real_signals._status(pd.Series(["", ""]))
+
+
+def test_baselines_cover_every_labelled_signal_and_match_definition_words():
+    assert set(real_signals.BASELINES) == set(real_signals.LABELLED)
+    texts = pd.Series(["AI could replace my job", "it hallucinated a source", "so helpful"])
+    assert real_signals.baseline(texts, "displacement_fear").tolist() == [True, False, False]
+    assert real_signals.baseline(texts, "ai_distrust").tolist() == [False, True, False]
+    assert real_signals.baseline(texts, "ai_trust").tolist() == [False, False, True]
+
+
+def test_real_sets_follow_the_common_layout():
+    cols = [
+        "id", "source", "question", "text", "split", "displacement_fear", "ai_distrust",
+        "ai_trust", "training_request", "change_fatigue", "leadership_communication_request",
+        "theme", "theme2", "hard_negative", "notes",
+    ]  # fmt: skip
+    paths = sorted(real_signals.REAL_DIR.glob("*/labels.tsv"))
+    assert paths
+    for path in paths:
+        df = real_signals.load(path)
+        assert list(df.columns) == cols
+        assert df["id"].is_unique
+        rule = [
+            "test" if int(hashlib.sha1(i.encode()).hexdigest(), 16) % 10 < 4 else "dev"
+            for i in df["id"]
+        ]
+        assert df["split"].tolist() == rule
+        for signal in real_signals.LABELLED:
+            assert set(df[signal]) <= {"0", "1", ""}
+        assert (path.parent / "GUIDELINE.md").exists() and (path.parent / "SOURCES.md").exists()
