@@ -14,6 +14,7 @@ import functools
 import io
 import os
 import re
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
@@ -25,8 +26,12 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from analysis import pipeline, report
+from analysis import pipeline
 from analysis.privacy import PrivacyPolicy
+from render import csv as render_csv
+from render import html as render_html
+from render import packs, safety, xlsx
+from render import teams as T
 from sample_data.generate import generate_responses, qualtrics_csv
 
 HYPERLINK = '=HYPERLINK("http://x","y")'
@@ -97,22 +102,22 @@ def results_by() -> dict[str, pipeline.Results]:
 
 @pytest.fixture(scope="module")
 def workbook(by_team) -> openpyxl.Workbook:
-    return openpyxl.load_workbook(io.BytesIO(report.team_workbook(by_team)))
+    return openpyxl.load_workbook(io.BytesIO(xlsx.team_workbook(by_team)))
 
 
 def visible_teams(results) -> list[str]:
-    return [t for t in report.team_names(results) if not report._team_hidden(results, t)]
+    return [t for t in T.team_names(results) if not T.team_hidden(results, t)]
 
 
 def hidden_teams(results) -> list[str]:
-    return [t for t in report.team_names(results) if report._team_hidden(results, t)]
+    return [t for t in T.team_names(results) if T.team_hidden(results, t)]
 
 
 def team_sheet(wb: openpyxl.Workbook, team: str) -> openpyxl.worksheet.worksheet.Worksheet:
     """The sheet whose title cell names the team (sheet names are sanitised)."""
     for ws in wb.worksheets[1:-1]:
         title = str(ws["A1"].value or "")
-        if report.neutralise(team) in (title, title.split("  (n =")[0]):
+        if safety.neutralise(team) in (title, title.split("  (n =")[0]):
             return ws
     raise AssertionError(f"no sheet for {team!r}")
 
@@ -133,9 +138,13 @@ def rows_after(ws, heading: str) -> list[tuple]:
 
 
 def starts_dangerous(text: str) -> bool:
-    return text.lstrip(" \n\r\t").startswith(report.INJECTION_CHARS) or text.startswith(
-        ("\t", "\r")
+    """Written independently of render.safety: NFKC, strip whitespace and invisible format
+    characters, then a formula starter; or a leading tab / carriage return."""
+    folded = unicodedata.normalize("NFKC", text)
+    folded = folded.lstrip(
+        "".join(ch for ch in set(folded) if ch.isspace() or unicodedata.category(ch) == "Cf")
     )
+    return folded.startswith(("=", "+", "-", "@")) or text.startswith(("\t", "\r"))
 
 
 def check_xlsx(data: bytes, results, teams: list[str] | None = None) -> openpyxl.Workbook:
@@ -158,7 +167,7 @@ def check_xlsx(data: bytes, results, teams: list[str] | None = None) -> openpyxl
     # hidden groups: no number in their overview row, none on their sheet
     overview = wb.worksheets[0]
     hidden = [t for t in hidden_teams(results) if teams is None or t in teams]
-    names = [report.neutralise(t) for t in hidden]
+    names = [safety.neutralise(t) for t in hidden]
     for row in overview.iter_rows():
         if row[0].value in names:
             assert all(c.data_type != "n" or c.value is None for c in row), row[0].value
@@ -221,28 +230,6 @@ def check_html(page: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("=1+1", "'=1+1"),
-        ("+44 20 7946 0000", "'+44 20 7946 0000"),
-        ("-5", "'-5"),
-        ("@SUM(A1)", "'@SUM(A1)"),
-        ("\tx", "'\tx"),
-        ("\rx", "'\rx"),
-        ("  =x", "'  =x"),
-        ("\n@x", "'\n@x"),
-        ("\uff1dx", "'\uff1dx"),
-        ("plain text", "plain text"),
-        ("a = b - c", "a = b - c"),
-        ("", ""),
-        ("'already", "'already"),
-    ],
-)
-def test_neutralise(text, expected):
-    assert report.neutralise(text) == expected
-
-
-@pytest.mark.parametrize(
     ("name", "taken", "expected"),
     [
         ("Sales", [], "Sales"),
@@ -256,7 +243,7 @@ def test_neutralise(text, expected):
     ],
 )
 def test_sheet_name(name, taken, expected):
-    got = report.sheet_name(name, taken)
+    got = xlsx.sheet_name(name, taken)
     assert got == expected
     assert len(got) <= 31 and not re.search(r"[\[\]:*?/\\]", got)
 
@@ -274,16 +261,16 @@ def test_sheet_name(name, taken, expected):
     ],
 )
 def test_pack_slug(name, slug):
-    assert report.pack_slug(name) == slug
+    assert packs.pack_slug(name) == slug
 
 
 # --------------------------------------------------------------------------- XLSX
 
 
 def test_workbook_is_inert_and_says_how_it_was_made(by_team):
-    wb = check_xlsx(report.team_workbook(by_team), by_team)
+    wb = check_xlsx(xlsx.team_workbook(by_team), by_team)
     assert wb.sheetnames[0] == "Overview" and wb.sheetnames[-1] == "Methods"
-    assert len(wb.sheetnames) == len(report.team_names(by_team)) + 2
+    assert len(wb.sheetnames) == len(T.team_names(by_team)) + 2
     assert all(len(n) <= 31 for n in wb.sheetnames)
     for ws in wb.worksheets:
         assert ws.sheet_view.showGridLines is False
@@ -302,7 +289,7 @@ def test_overview_values_equal_results(by_team, workbook):
     ws = workbook.worksheets[0]
     values = [tuple(r) for r in ws.iter_rows(values_only=True)]
     head = next(i for i, r in enumerate(values) if r[0] == "Group")
-    cons = report._constructs(by_team)
+    cons = T.constructs(by_team)
     assert [values[head][2 + 2 * j] for j in range(len(cons))] == [c.label for c in cons]
     org_row = values[head + 2]
     assert org_row[0] == "Organisation" and org_row[1] == by_team.n
@@ -313,8 +300,8 @@ def test_overview_values_equal_results(by_team, workbook):
     rows = {r[0]: r for r in values[head + 3 :] if r[0]}
     checked = 0
     for team in visible_teams(by_team):
-        row = rows[report.neutralise(team)]
-        table = report._team_rows(by_team, team).set_index("construct")
+        row = rows[safety.neutralise(team)]
+        table = T.team_rows(by_team, team).set_index("construct")
         for j, c in enumerate(cons):
             if bool(table.loc[c.id, "suppressed"]):
                 assert row[2 + 2 * j] == "hidden"
@@ -324,7 +311,7 @@ def test_overview_values_equal_results(by_team, workbook):
             checked += 1
     assert checked >= 6 * 10
     for team in hidden_teams(by_team):
-        row = rows[report.neutralise(team)]
+        row = rows[safety.neutralise(team)]
         assert row[1].startswith("Hidden: fewer than 5 responses")
         assert not any(isinstance(v, int | float) for v in row)
 
@@ -332,14 +319,14 @@ def test_overview_values_equal_results(by_team, workbook):
 def test_overview_colours_follow_direction_and_gap(by_team, workbook):
     """Orange = worse whatever the direction: fear higher than the rest is orange."""
     ws = workbook.worksheets[0]
-    cons = report._constructs(by_team)
+    cons = T.constructs(by_team)
     head = next(r for r in range(1, 20) if ws.cell(r, 1).value == "Group")
     orange = purple = 0
     for r in range(head + 3, ws.max_row + 1):
         team = ws.cell(r, 1).value
         if team in (None, "How to read the colours"):
             break
-        table = by_team.groups[by_team.groups["group"].map(report.neutralise) == team]
+        table = by_team.groups[by_team.groups["group"].map(safety.neutralise) == team]
         table = table.set_index("construct")
         for j, c in enumerate(cons):
             cell = ws.cell(r, 3 + 2 * j)
@@ -365,7 +352,7 @@ def test_team_sheet_values_equal_results(by_team, workbook):
     ws = team_sheet(workbook, team)
     table = rows_after(ws, "Scores")
     assert table[0][:3] == ("Construct", "Score (0–100)", "95% CI low")
-    expected = report._team_rows(by_team, team)
+    expected = T.team_rows(by_team, team)
     labels = dict(zip(by_team.org["construct"], by_team.org["label"], strict=True))
     assert [r[0] for r in table[1:]] == [labels[c] for c in expected["construct"]]
     for got, (_, want) in zip(table[1:], expected.iterrows(), strict=True):
@@ -399,38 +386,38 @@ def test_team_sheet_flags_themes_and_comments(by_team, workbook):
     flag = flagged[0]
     ws = team_sheet(workbook, flag.group_label)
     text = [c for r in ws.iter_rows(values_only=True) for c in r if isinstance(c, str)]
-    assert report.neutralise(flag.reason) in text
+    assert safety.neutralise(flag.reason) in text
     for action in flag.actions:
         assert action["title"] in text and action["detail"] in text
     assert "How to read this" in text
-    team_comments = report._team_comments(by_team, flag.group_label)
-    shown = report._sheet_comments(team_comments, report._team_themes(by_team, flag.group_label))
-    assert len(shown) == min(len(team_comments), report.MAX_COMMENTS_XLSX)
-    assert set(shown["text"].map(report.neutralise)) <= set(text)
+    team_comments = T.team_comments(by_team, flag.group_label)
+    shown = T.sheet_comments(team_comments, T.team_themes(by_team, flag.group_label))
+    assert len(shown) == min(len(team_comments), T.MAX_COMMENTS_XLSX)
+    assert set(shown["text"].map(safety.neutralise)) <= set(text)
 
 
 def test_team_sheet_caps_comments_and_points_to_the_csv(by_team, workbook):
     """A big team's sheet holds the cap of representative comments and says so; the
     comments CSV keeps every one."""
-    counts = {t: len(report._team_comments(by_team, t)) for t in visible_teams(by_team)}
+    counts = {t: len(T.team_comments(by_team, t)) for t in visible_teams(by_team)}
     team, total = max(counts.items(), key=lambda kv: kv[1])
-    assert total > report.MAX_COMMENTS_XLSX
+    assert total > T.MAX_COMMENTS_XLSX
     cells = [c for r in team_sheet(workbook, team).iter_rows(values_only=True) for c in r if c]
-    texts = set(report._team_comments(by_team, team)["text"].map(report.neutralise))
+    texts = set(T.team_comments(by_team, team)["text"].map(safety.neutralise))
     on_sheet = [c for c in cells if c in texts]
-    assert len(set(on_sheet)) <= report.MAX_COMMENTS_XLSX
-    assert len(on_sheet) >= report.MAX_COMMENTS_XLSX // 2
+    assert len(set(on_sheet)) <= T.MAX_COMMENTS_XLSX
+    assert len(on_sheet) >= T.MAX_COMMENTS_XLSX // 2
     assert any(
         isinstance(c, str) and f"of the team's {total:,} comments" in c and "CSV" in c
         for c in cells
     )
-    assert len(pd.read_csv(io.BytesIO(report.comments_csv(by_team, team)))) == total
+    assert len(pd.read_csv(io.BytesIO(render_csv.comments_csv(by_team, team)))) == total
 
 
 def test_comments_only_for_teams_over_the_threshold(results_by):
     strict = results_by["team, strict"]
-    wb = check_xlsx(report.team_workbook(strict), strict)
-    below = [t for t in visible_teams(strict) if not report._comments_visible(strict, t)]
+    wb = check_xlsx(xlsx.team_workbook(strict), strict)
+    below = [t for t in visible_teams(strict) if not T.comments_visible(strict, t)]
     assert below, "the strict policy should leave visible teams without comments"
     all_texts = set(results_by["team"].comments["text"])
     for team in below:
@@ -438,8 +425,8 @@ def test_comments_only_for_teams_over_the_threshold(results_by):
         cells = {c for r in ws.iter_rows(values_only=True) for c in r if isinstance(c, str)}
         assert not cells & all_texts
         assert any("Comments are not shown for this team" in c for c in cells)
-        assert len(pd.read_csv(io.BytesIO(report.comments_csv(strict, team)))) == 0
-    page = report.team_html(strict, below[0])
+        assert len(pd.read_csv(io.BytesIO(render_csv.comments_csv(strict, team)))) == 0
+    page = render_html.team_html(strict, below[0])
     assert "<blockquote" not in page and "Comments are not" in page
 
 
@@ -449,7 +436,7 @@ def test_hidden_team_sheet_holds_only_the_notice(by_team, workbook):
     values = [c for r in ws.iter_rows(values_only=True) for c in r if c is not None]
     assert all(isinstance(v, str) for v in values)
     assert any("No results are shown for this group: fewer than 5 responses" in v for v in values)
-    page = report.team_html(by_team, team)
+    page = render_html.team_html(by_team, team)
     assert "<table" not in page and "<img" not in page
     assert "No results are shown for this group" in page
 
@@ -471,18 +458,18 @@ def test_methods_sheet(by_team, workbook):
 
 def test_selected_teams_and_unknown_team(by_team):
     wb = openpyxl.load_workbook(
-        io.BytesIO(report.team_workbook(by_team, ["customer support", "Data Platform"]))
+        io.BytesIO(xlsx.team_workbook(by_team, ["customer support", "Data Platform"]))
     )
     assert wb.sheetnames == ["Overview", "Customer Support", "Data Platform", "Methods"]
     with pytest.raises(ValueError, match=r"Unknown team name\(s\) 'Nope'.*Valid names: .*"):
-        report.team_workbook(by_team, ["Nope"])
+        xlsx.team_workbook(by_team, ["Nope"])
 
 
 # --------------------------------------------------------------------------- CSV
 
 
 def test_group_csv_round_trip(by_team):
-    data = report.group_csv(by_team)
+    data = render_csv.group_csv(by_team)
     check_csv(data)
     back = pd.read_csv(
         io.BytesIO(data), encoding="utf-8-sig", keep_default_na=False, na_values=[""]
@@ -498,7 +485,7 @@ def test_group_csv_round_trip(by_team):
     ]
     assert (back["survey"] == by_team.survey_name).all()
     assert (back["min_group_size"] == 5).all() and (back["min_comments"] == 5).all()
-    assert back["group"].tolist() == [report.neutralise(g) for g in want["group"]]
+    assert back["group"].tolist() == [safety.neutralise(g) for g in want["group"]]
     assert back["suppressed"].tolist() == want["suppressed"].tolist()
     for col in (
         "n",
@@ -523,9 +510,9 @@ def test_group_csv_round_trip(by_team):
 
 
 def test_group_csv_for_one_team(by_team):
-    back = pd.read_csv(io.BytesIO(report.group_csv(by_team, "Customer Support")))
+    back = pd.read_csv(io.BytesIO(render_csv.group_csv(by_team, "Customer Support")))
     assert set(back["group"]) == {"Customer Support"}
-    assert len(back) == len(report._team_rows(by_team, "Customer Support"))
+    assert len(back) == len(T.team_rows(by_team, "Customer Support"))
 
 
 def test_identity_columns_never_exported(prepared, by_team):
@@ -541,28 +528,28 @@ def test_identity_columns_never_exported(prepared, by_team):
         if len(v) >= 6
     ]
     assert len(secrets) > 500
-    wb = openpyxl.load_workbook(io.BytesIO(report.team_workbook(by_team)))
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx.team_workbook(by_team)))
     blob = "\n".join(
         [
             *(str(c) for ws in wb.worksheets for r in ws.iter_rows(values_only=True) for c in r),
-            report.group_csv(by_team).decode("utf-8-sig"),
-            report.comments_csv(by_team).decode("utf-8-sig"),
-            report.team_html(by_team, "Customer Support"),
+            render_csv.group_csv(by_team).decode("utf-8-sig"),
+            render_csv.comments_csv(by_team).decode("utf-8-sig"),
+            render_html.team_html(by_team, "Customer Support"),
         ]
     )
     assert not [s for s in secrets if s in blob]
-    header = report.comments_csv(by_team).decode("utf-8-sig").splitlines()[0]
+    header = render_csv.comments_csv(by_team).decode("utf-8-sig").splitlines()[0]
     assert not [c for c in identity if f'"{c}"' in header]
 
 
 def test_comments_csv_round_trip_and_injection(by_team):
     results = with_comment_texts(by_team, PAYLOADS)
-    data = report.comments_csv(results)
+    data = render_csv.comments_csv(results)
     rows = check_csv(data)
     back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", keep_default_na=False)
     want = results.comments.reset_index(drop=True)
     assert len(back) == len(want)
-    assert back["text"].tolist() == [report.neutralise(t) for t in want["text"]]
+    assert back["text"].tolist() == [safety.neutralise(t) for t in want["text"]]
     np.testing.assert_allclose(back["compound"].to_numpy(float), want["compound"].to_numpy(float))
     assert "'" + HYPERLINK in back["text"].tolist()
     assert any(r[list(rows[0]).index("text")] == "'" + HYPERLINK for r in rows[1:])
@@ -586,12 +573,12 @@ def with_comment_texts(results, texts: list[str]):
 
 def test_hyperlink_comment_is_inert_text_everywhere(by_team):
     results = with_comment_texts(by_team, [HYPERLINK, SCRIPT])
-    team = next(t for t in visible_teams(results) if report._comments_visible(results, t))
-    wb = check_xlsx(report.team_workbook(results, [team]), results, [team])
+    team = next(t for t in visible_teams(results) if T.comments_visible(results, t))
+    wb = check_xlsx(xlsx.team_workbook(results, [team]), results, [team])
     cells = [c for r in team_sheet(wb, team).iter_rows() for c in r if c.value]
     hits = [c for c in cells if c.value == "'" + HYPERLINK]
     assert hits and all(c.data_type == "s" and c.hyperlink is None for c in hits)
-    page = report.team_html(results, team)
+    page = render_html.team_html(results, team)
     check_html(page)
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
     assert "=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)" in page
@@ -599,22 +586,22 @@ def test_hyperlink_comment_is_inert_text_everywhere(by_team):
 
 def test_html_report_structure(by_team):
     team = "Customer Support"
-    page = report.team_html(by_team, team)
+    page = render_html.team_html(by_team, team)
     check_html(page)
     assert page.count('src="data:image/svg+xml;base64,') == 2  # heatmap + themes
     assert "@page" in page and "break-before: page" in page
     assert by_team.survey_name in page and "fewer than 5 responses" in page
-    for flag in report._team_flags(by_team, team):
+    for flag in T.team_flags(by_team, team):
         assert flag.actions[0]["title"] in page
-    row = report._team_rows(by_team, team).iloc[0]
+    row = T.team_rows(by_team, team).iloc[0]
     assert f"<strong>{row['score']:.0f}</strong>" in page
-    payload = report.team_html(by_team, PAYLOAD_TEAMS["Marketing"])
+    payload = render_html.team_html(by_team, PAYLOAD_TEAMS["Marketing"])
     check_html(payload)
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in payload
 
 
 def test_overview_html(by_team):
-    page = report.overview_html(by_team)
+    page = render_html.overview_html(by_team)
     check_html(page)
     images = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', page)
     assert len(images) >= 3
@@ -632,7 +619,7 @@ TEXT = st.one_of(
     st.text(max_size=60),
     st.builds(
         lambda lead, rest: lead + rest,
-        st.sampled_from([*report.INJECTION_CHARS, " ", "\n", "'", '"', "<", "&"]),
+        st.sampled_from([*safety.INJECTION_CHARS, " ", "\n", "'", '"', "<", "&"]),
         st.text(max_size=40),
     ),
 )
@@ -646,26 +633,28 @@ TEXT = st.one_of(
 )
 def test_exports_stay_safe_for_any_grouping_and_comment_text(grouping, texts, pick):
     results = with_comment_texts(_results_by()[grouping], texts)
-    names = report.team_names(results)
+    names = T.team_names(results)
     team = names[pick % len(names)]
     chosen = list(dict.fromkeys([team, *hidden_teams(results)[:1]]))
-    check_xlsx(report.team_workbook(results, chosen), results, chosen)
+    check_xlsx(xlsx.team_workbook(results, chosen), results, chosen)
     for data in (
-        report.group_csv(results),
-        report.comments_csv(results),
-        report.comments_csv(results, team),
+        render_csv.group_csv(results),
+        render_csv.comments_csv(results),
+        render_csv.comments_csv(results, team),
     ):
         check_csv(data)
-    back = pd.read_csv(io.BytesIO(report.group_csv(results)), keep_default_na=False, na_values=[""])
+    back = pd.read_csv(
+        io.BytesIO(render_csv.group_csv(results)), keep_default_na=False, na_values=[""]
+    )
     hidden = back[back["suppressed"]]
     assert hidden[["n", "score", "diff_vs_rest", "p_adj"]].isna().all().all()
-    page = report.team_html(results, team)
+    page = render_html.team_html(results, team)
     check_html(page)
     for t in texts:
         # Only text that could open a tag matters; a lone "<" also occurs in the page's markup.
         if re.search(r"<[A-Za-z/!?]", t) and t in page:
             raise AssertionError(f"unescaped text in HTML: {t!r}")
-    if not report._comments_visible(results, team):
+    if not T.comments_visible(results, team):
         assert "<blockquote" not in page
 
 
@@ -675,7 +664,7 @@ def test_exports_stay_safe_for_any_grouping_and_comment_text(grouping, texts, pi
 def test_write_packs(prepared, tmp_path):
     calls = []
     teams = ["Customer Support", PAYLOAD_TEAMS["Procurement"], "Executive Office"]
-    paths = report.write_packs(
+    paths = packs.write_packs(
         prepared,
         ["team"],
         tmp_path / "out",
@@ -709,14 +698,14 @@ def test_write_packs(prepared, tmp_path):
 
 def test_write_packs_errors(prepared, tmp_path):
     with pytest.raises(ValueError, match=r"Unknown team name\(s\) 'Nowhere'.*'Customer Support'"):
-        report.write_packs(prepared, ["team"], tmp_path, teams=["Nowhere"], policy=POLICY)
+        packs.write_packs(prepared, ["team"], tmp_path, teams=["Nowhere"], policy=POLICY)
     with pytest.raises(ValueError, match=r"Unknown format.*'pdf'.*xlsx, csv, html"):
-        report.write_packs(prepared, ["team"], tmp_path, formats=("pdf",))
+        packs.write_packs(prepared, ["team"], tmp_path, formats=("pdf",))
     assert not any(tmp_path.iterdir())
 
 
 def test_write_packs_csv_only_all_teams(prepared, tmp_path):
-    paths = report.write_packs(prepared, "role", tmp_path, formats="csv", policy=POLICY)
+    paths = packs.write_packs(prepared, "role", tmp_path, formats="csv", policy=POLICY)
     assert {p.suffix for p in paths} == {".csv"}
     assert len(paths) == 2 + 2 * 7
     for p in paths:
@@ -740,7 +729,7 @@ def test_html_opens_offline_without_requests(by_team, tmp_path):
     results = with_comment_texts(by_team, PAYLOADS)
     team = "Customer Support"
     path = tmp_path / "team.html"
-    path.write_text(report.team_html(results, team), encoding="utf-8")
+    path.write_text(render_html.team_html(results, team), encoding="utf-8")
     requests: list[str] = []
     dialogs: list[str] = []
 
