@@ -8,6 +8,7 @@ import streamlit as st
 from render.charts.drivers import drivers_bar, drivers_bar_alt_text
 from render.charts.grid import SELECTION_NAME, heatmap, heatmap_alt_text
 from render.charts.quadrant import quadrant, quadrant_alt_text
+from render.formats import P_PRINTF
 from ui import state, views
 
 st.title("Teams & roles")
@@ -112,7 +113,7 @@ with st.expander("Scores table", icon=":material/table:"):
             "n": st.column_config.NumberColumn("n", format="%d"),
             "score": st.column_config.NumberColumn("Score", format="%.0f"),
             "diff_vs_rest": st.column_config.NumberColumn("vs rest", format="%+.1f"),
-            "p_adj": st.column_config.NumberColumn("p (Holm)", format="%.3f"),
+            "p_adj": st.column_config.NumberColumn("p (Holm)", format=P_PRINTF),
             "status": "Status",
         },
     )

@@ -14,6 +14,7 @@ from analysis.privacy import PrivacyError
 from render.charts import trend as trend_charts
 from render.charts.grid import change_heatmap, change_heatmap_alt_text
 from render.csv import table_csv
+from render.formats import P_PRINTF
 from sample_data import SAMPLE_DIR
 from ui import state, views
 
@@ -278,7 +279,7 @@ with st.expander("Changes table", icon=":material/table:"):
                 "% favourable change", format="%+.0f"
             ),
             "test": "Test",
-            "p_adj": st.column_config.NumberColumn("p (Holm)", format="%.3f"),
+            "p_adj": st.column_config.NumberColumn("p (Holm)", format=P_PRINTF),
             "effect_size": st.column_config.NumberColumn("Effect size (d)", format="%+.2f"),
             "flag": "Flag",
             "status": "Status",

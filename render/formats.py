@@ -39,6 +39,8 @@ ALPHA = 0.05
 P_FLOOR = 0.001
 #: Excel number format that shows a p-value exactly as :func:`p_value` writes it.
 P_NUM_FORMAT = '[<0.001]"<0.001";0.000'
+#: printf format for p-value columns in the app's tables (``st.column_config.NumberColumn``).
+P_PRINTF = "%.3f"
 DASH = "–"
 
 
