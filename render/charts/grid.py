@@ -70,6 +70,40 @@ def _grid_frame(
     return df
 
 
+def _grid_tooltip(with_score: bool, value_title: str, gap_title: str) -> list[alt.Tooltip]:
+    tooltip = [
+        alt.Tooltip("group:N", title="Group"),
+        alt.Tooltip("construct_label:N", title="Construct"),
+    ]
+    if with_score:
+        tooltip.append(alt.Tooltip("score:Q", title="Score (0–100)", format=".0f"))
+    tooltip += [
+        alt.Tooltip("n:Q", title="n (people)", format=".0f"),
+        alt.Tooltip("difference:Q", title=value_title, format="+.1f"),
+        alt.Tooltip("gap:Q", title=gap_title, format="+.1f"),
+        alt.Tooltip("p_adj:Q", title="p (Holm-adjusted)", format=".3f"),
+        alt.Tooltip("status:N", title="Status"),
+    ]
+    return tooltip
+
+
+def _gap_colour(extent: float, gap_title: str) -> alt.Color:
+    """Diverging PuOr scale centred on 0: orange = worse, purple = better."""
+    return alt.Color(
+        "gap:Q",
+        title=[gap_title, "orange = worse, purple = better"],
+        scale=alt.Scale(
+            domain=[-extent, 0, extent],
+            range=[WORSE, MIDPOINT, BETTER],
+            interpolate="lab",
+        ),
+        # below the grid: a short grid (few groups) would clip a vertical gradient
+        legend=alt.Legend(
+            orient="bottom", direction="horizontal", gradientLength=220, titleLimit=400
+        ),
+    )
+
+
 def _grid_chart(
     df: pd.DataFrame,
     *,
@@ -93,32 +127,8 @@ def _grid_chart(
         ),
         y=alt.Y("group:N", sort=groups, title="Group", axis=alt.Axis(labelLimit=220)),
     )
-    tooltip = [
-        alt.Tooltip("group:N", title="Group"),
-        alt.Tooltip("construct_label:N", title="Construct"),
-    ]
-    if with_score:
-        tooltip.append(alt.Tooltip("score:Q", title="Score (0–100)", format=".0f"))
-    tooltip += [
-        alt.Tooltip("n:Q", title="n (people)", format=".0f"),
-        alt.Tooltip("difference:Q", title=value_title, format="+.1f"),
-        alt.Tooltip("gap:Q", title=gap_title, format="+.1f"),
-        alt.Tooltip("p_adj:Q", title="p (Holm-adjusted)", format=".3f"),
-        alt.Tooltip("status:N", title="Status"),
-    ]
-    colour = alt.Color(
-        "gap:Q",
-        title=[gap_title, "orange = worse, purple = better"],
-        scale=alt.Scale(
-            domain=[-extent, 0, extent],
-            range=[WORSE, MIDPOINT, BETTER],
-            interpolate="lab",
-        ),
-        # below the grid: a short grid (few groups) would clip a vertical gradient
-        legend=alt.Legend(
-            orient="bottom", direction="horizontal", gradientLength=220, titleLimit=400
-        ),
-    )
+    tooltip = _grid_tooltip(with_score, value_title, gap_title)
+    colour = _gap_colour(extent, gap_title)
     rect = (
         base.mark_rect(stroke="#222222")
         .encode(

@@ -125,6 +125,30 @@ def quadrant(
     rules = alt.Chart(pd.DataFrame({"trust": [x_cut], "fear": [y_cut]}))
     vrule = rules.mark_rule(strokeDash=[4, 4], color="#555555").encode(x=x_enc)
     hrule = rules.mark_rule(strokeDash=[4, 4], color="#555555").encode(y=y_enc)
+    corner_marks = _corner_marks(names, (x_lo, x_hi), (y_lo, y_hi), x_enc, y_enc)
+    subtitle = f"Dashed lines: cut-offs (trust {x_cut:.0f}, fear {y_cut:.0f}). Bubble area = n."
+    if n_hidden:
+        subtitle += f" {plural(n_hidden, 'group')} hidden{reason}."
+    return alt.layer(
+        vrule,
+        hrule,
+        *corner_marks,
+        points,
+        labels,
+        title=alt.Title(title, subtitle=subtitle),
+        description=description,
+    ).properties(width=QUADRANT_WIDTH, height=QUADRANT_HEIGHT)
+
+
+def _corner_marks(
+    names: dict[tuple[bool, bool], str],
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    x_enc: alt.X,
+    y_enc: alt.Y,
+) -> list[alt.Chart]:
+    """Each corner's name in bold grey, tucked into that corner of the plot."""
+    (x_lo, x_hi), (y_lo, y_hi) = x_range, y_range
     corners = pd.DataFrame(
         [
             {
@@ -137,7 +161,7 @@ def quadrant(
             for hi_trust, hi_fear in DEFAULT_CORNERS
         ]
     )
-    corner_marks = [
+    return [
         alt.Chart(corners[corners["align"].eq(a) & corners["baseline"].eq(b)])
         .mark_text(
             align=a,
@@ -152,18 +176,6 @@ def quadrant(
         for a in ("left", "right")
         for b in ("top", "bottom")
     ]
-    subtitle = f"Dashed lines: cut-offs (trust {x_cut:.0f}, fear {y_cut:.0f}). Bubble area = n."
-    if n_hidden:
-        subtitle += f" {plural(n_hidden, 'group')} hidden{reason}."
-    return alt.layer(
-        vrule,
-        hrule,
-        *corner_marks,
-        points,
-        labels,
-        title=alt.Title(title, subtitle=subtitle),
-        description=description,
-    ).properties(width=QUADRANT_WIDTH, height=QUADRANT_HEIGHT)
 
 
 def _unclashing_labels(
