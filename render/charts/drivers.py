@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from render.charts import base as shared
-from render.formats import BETTER_LIGHT
+from render.formats import BETTER_LIGHT, percent
 
 DRIVER_COLUMNS = ("outcome", "driver", "share", "ci_low", "ci_high", "n")
 
@@ -92,16 +92,16 @@ def _drivers_text(df: pd.DataFrame) -> str:
         n = rows["n"].max()
         n_text = f" (n={n:.0f})" if pd.notna(n) else ""
         ci = (
-            f", 95% CI {first['ci_low']:.0%}–{first['ci_high']:.0%}"
+            f", 95% CI {percent(first['ci_low'])}–{percent(first['ci_high'])}"
             if pd.notna(first["ci_low"]) and pd.notna(first["ci_high"])
             else ""
         )
         rest = ", ".join(
-            f"{d} {s:.0%}" for d, s in zip(top["driver"][1:], top["share"][1:], strict=True)
+            f"{d} {percent(s)}" for d, s in zip(top["driver"][1:], top["share"][1:], strict=True)
         )
         sentence = (
             f"Key drivers of {outcome}{n_text}: {first['driver']} explains "
-            f"{first['share']:.0%} of the explained variance{ci}"
+            f"{percent(first['share'])} of the explained variance{ci}"
         )
         parts.append(sentence + (f"; then {rest}." if rest else "."))
     return " ".join(parts[:3])

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from render.charts import base as shared
-from render.formats import BETTER, HIDDEN, NEUTRAL_ANSWER, SEQUENTIAL_SCHEME, WORSE, plural
+from render.formats import BETTER, HIDDEN, NEUTRAL_ANSWER, SEQUENTIAL_SCHEME, WORSE, percent, plural
 
 THEME_COLUMNS = ("theme", "label", "size", "share", "mean_sentiment")
 
@@ -70,7 +70,7 @@ def _themes_text(df: pd.DataFrame) -> str:
     top = df.iloc[0]
     text = (
         f"{plural(len(df), 'comment theme')} covering {df['size'].sum():.0f} comments. "
-        f"Largest: '{top['label']}' ({top['size']:.0f} comments, {top['share']:.0%})"
+        f"Largest: '{top['label']}' ({top['size']:.0f} comments, {percent(top['share'])})"
     )
     text += (
         f", mean sentiment {top['mean_sentiment']:+.2f}."
@@ -116,7 +116,7 @@ def _theme_group_frame(table: pd.DataFrame) -> pd.DataFrame:
     df["hidden"] = shared.bool_column(table, "suppressed") | df["share"].isna()
     df.loc[df["hidden"], ["share", "n"]] = np.nan
     df["cell_text"] = np.where(
-        df["hidden"], "hidden", df["share"].map(lambda v: "" if pd.isna(v) else f"{v:.0%}")
+        df["hidden"], "hidden", df["share"].map(lambda v: percent(v, blank=""))
     )
     return df
 
@@ -201,7 +201,9 @@ def _theme_group_text(df: pd.DataFrame) -> str:
         return f"{head} Every group is hidden{shared.reason_note(df['reason'])}."
     top = visible.loc[visible["share"].idxmax()]
     n_text = f" of its {top['n']:.0f} comments" if pd.notna(top["n"]) else ""
-    text = f"{head} Highest: {top['group']}, '{top['theme_label']}', {top['share']:.0%}{n_text}."
+    text = (
+        f"{head} Highest: {top['group']}, '{top['theme_label']}', {percent(top['share'])}{n_text}."
+    )
     by_group = df.groupby("group", sort=False)["hidden"].all()
     if by_group.any():
         reasons = df.loc[df["group"].isin(by_group[by_group].index), "reason"]
