@@ -7,7 +7,7 @@ that process only, around the functions ``load``/``prepare``/``analyze`` call (`
 ``infer_columns``, ``scoring.prepare``, ``tidy_comments``, ``redact``, ``score_texts``,
 ``tag_texts``, ``ThemeModel.fit``, ``key_drivers``), so the stages are the real code path with
 cold caches, not a copy of it. Then, with the prepared upload in hand, it times regrouping by
-role, refiltering to one role, a crossed team × role view and, when ``analysis.report`` exists,
+role, refiltering to one role, a crossed team × role view and (``render.xlsx``)
 the team summary workbook with every team.
 
 Peak memory is the kernel's high-water mark of resident memory (``VmHWM``), reset before and
