@@ -1,167 +1,32 @@
 """The team summary workbook (XLSX): Overview, one sheet per team, Methods.
 
-Every cell goes through :func:`render.safety.xlsx_cell` (numbers stay numbers, text is
-neutralised) in a workbook opened with :data:`render.safety.WORKBOOK_OPTIONS`, so no string can
-become a formula, a hyperlink or a number.
+Cells are written only through :class:`render.workbook.Book` (numbers or inert text).
 """
 
 from __future__ import annotations
 
-import io
 import math
-import re
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 import pandas as pd
-import xlsxwriter
 
 from render import teams as T
-from render.formats import ALPHA, GAP_FILLS, GAP_TEXT, P_NUM_FORMAT, missing
+from render.formats import ALPHA, missing
 from render.methods import how_to_read, methods_lines, thresholds_text
-from render.safety import WORKBOOK_OPTIONS, xlsx_cell
+from render.workbook import Book
 
-__all__ = ["sheet_name", "team_workbook"]
+__all__ = ["team_workbook"]
 
-_HIDDEN_FILL = "#d9d9d9"
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 WIDTH = 11  # last column of a team sheet
-
-
-def sheet_name(name: str, taken: Iterable[str] = ()) -> str:
-    """A valid, unique Excel sheet name: ≤31 characters, none of []:*?/\\, no edge quotes."""
-    base = _SHEET_FORBIDDEN.sub("_", unicodedata.normalize("NFC", str(name)))
-    base = "".join(ch for ch in base if ch.isprintable()).strip().strip("'").strip()
-    base = base or "Team"
-    if base.lower() == "history":  # reserved by Excel
-        base = "History (team)"
-    used = {t.lower() for t in taken}
-    candidate = base[:31].rstrip()
-    k = 2
-    while candidate.lower() in used or not candidate:
-        suffix = f" ({k})"
-        candidate = base[: 31 - len(suffix)].rstrip() + suffix
-        k += 1
-    return candidate
-
-
-class _Book:
-    """An XlsxWriter workbook whose cells can only be numbers or inert text."""
-
-    def __init__(self) -> None:
-        self.buffer = io.BytesIO()
-        self.wb = xlsxwriter.Workbook(self.buffer, WORKBOOK_OPTIONS)
-        self.wb.set_properties({"author": "ChangeRadar", "comments": "Confidential: HR use"})
-        self._formats: dict[tuple, Any] = {}
-        self.names: list[str] = []
-
-    def fmt(self, **props: Any) -> Any:
-        key = tuple(sorted(props.items()))
-        if key not in self._formats:
-            base = {"font_name": "Calibri", "font_size": 10, "valign": "top"}
-            self._formats[key] = self.wb.add_format({**base, **props})
-        return self._formats[key]
-
-    def sheet(self, name: str) -> Any:
-        title = sheet_name(name, self.names)
-        self.names.append(title)
-        ws = self.wb.add_worksheet(title)
-        ws.hide_gridlines(2)
-        ws.set_zoom(100)
-        return ws
-
-    def put(self, ws: Any, row: int, col: int, value: object, fmt: Any = None) -> None:
-        """The only way a cell gets written (:func:`render.safety.xlsx_cell`)."""
-        xlsx_cell(ws, row, col, value, fmt)
-
-    def merge(self, ws: Any, row: int, first: int, last: int, text: str, fmt: Any) -> None:
-        if last > first:
-            ws.merge_range(row, first, row, last, "", fmt)
-        self.put(ws, row, first, text, fmt)
-
-    def heads(self, ws: Any, row: int, words: Sequence[str]) -> None:
-        for j, h in enumerate(words):
-            self.put(ws, row, j, h, self.header)
-
-    def close(self) -> bytes:
-        self.wb.close()
-        return self.buffer.getvalue()
-
-    # shared formats
-    @property
-    def title(self) -> Any:
-        return self.fmt(bold=True, font_size=15, font_color="#1f2937", valign="vcenter")
-
-    @property
-    def subtitle(self) -> Any:
-        return self.fmt(italic=True, font_color="#4b5563")
-
-    @property
-    def section(self) -> Any:
-        return self.fmt(
-            bold=True, font_size=12, font_color="#3b2f6b", bottom=2, bottom_color="#5e3c99"
-        )
-
-    @property
-    def header(self) -> Any:
-        return self.fmt(bold=True, bg_color="#eeeeee", bottom=1, text_wrap=True, valign="bottom")
-
-    @property
-    def text(self) -> Any:
-        return self.fmt(text_wrap=True)
-
-    @property
-    def small(self) -> Any:
-        return self.fmt(text_wrap=True, font_color="#4b5563", font_size=9)
-
-    @property
-    def notice(self) -> Any:
-        return self.fmt(italic=True, font_color="#374151", bg_color=_HIDDEN_FILL, text_wrap=True)
-
-    @property
-    def score(self) -> Any:
-        return self.fmt(num_format="0", align="center")
-
-    @property
-    def pct(self) -> Any:
-        return self.fmt(num_format="0%", align="center")
-
-    @property
-    def count(self) -> Any:
-        return self.fmt(num_format="#,##0", align="center")
-
-    @property
-    def diff(self) -> Any:
-        return self.fmt(num_format="+0;-0;0", align="center")
-
-    @property
-    def pval(self) -> Any:
-        return self.fmt(num_format=P_NUM_FORMAT, align="center")
-
-    @property
-    def dval(self) -> Any:
-        return self.fmt(num_format="+0.00;-0.00;0.00", align="center")
-
-    def coloured(self, level: int, significant: bool) -> Any:
-        props: dict[str, Any] = {
-            "num_format": "0",
-            "align": "center",
-            "font_color": GAP_TEXT[level],
-        }
-        if GAP_FILLS[level]:
-            props["bg_color"] = GAP_FILLS[level]
-        if significant:
-            props.update(bold=True, border=2, border_color="#222222")
-        return self.fmt(**props)
 
 
 def _significant(row: pd.Series) -> bool:
     return not missing(row["p_adj"]) and float(row["p_adj"]) < ALPHA
 
 
-def _header_block(book: _Book, ws: Any, results: Any, title: str, width: int) -> int:
+def _header_block(book: Book, ws: Any, results: Any, title: str, width: int) -> int:
     book.merge(ws, 0, 0, width, title, book.title)
     ws.set_row(0, 24)
     line = (
@@ -177,7 +42,7 @@ def _header_block(book: _Book, ws: Any, results: Any, title: str, width: int) ->
 # Overview sheet
 
 
-def _overview_heads(book: _Book, ws: Any, head: int, cons: list[T.Construct]) -> int:
+def _overview_heads(book: Book, ws: Any, head: int, cons: list[T.Construct]) -> int:
     for col, words in ((0, "Group"), (1, "People (n)")):
         ws.merge_range(head, col, head + 1, col, "", book.header)
         book.put(ws, head, col, words, book.header)
@@ -191,7 +56,7 @@ def _overview_heads(book: _Book, ws: Any, head: int, cons: list[T.Construct]) ->
     return head + 2
 
 
-def _overview_org_row(book: _Book, ws: Any, row: int, results: Any, cons: list) -> int:
+def _overview_org_row(book: Book, ws: Any, row: int, results: Any, cons: list) -> int:
     org = results.org.set_index(results.org["construct"].astype(str))
     book.put(ws, row, 0, "Organisation", book.fmt(bold=True, top=1, bottom=1))
     count = book.fmt(num_format="#,##0", align="center", bold=True, top=1, bottom=1)
@@ -206,7 +71,7 @@ def _overview_org_row(book: _Book, ws: Any, row: int, results: Any, cons: list) 
     return row + 1
 
 
-def _overview_team_row(book: _Book, ws: Any, row: int, results: Any, team: str, cons: list) -> None:
+def _overview_team_row(book: Book, ws: Any, row: int, results: Any, team: str, cons: list) -> None:
     last = 1 + 2 * len(cons)
     book.put(ws, row, 0, team, book.text)
     if T.team_hidden(results, team):
@@ -225,7 +90,7 @@ def _overview_team_row(book: _Book, ws: Any, row: int, results: Any, team: str, 
         book.put(ws, row, 3 + 2 * j, r["n"], n_fmt)
 
 
-def _colour_legend(book: _Book, ws: Any, row: int, cons: list[T.Construct]) -> int:
+def _colour_legend(book: Book, ws: Any, row: int, cons: list[T.Construct]) -> int:
     last = 1 + 2 * len(cons)
     book.put(ws, row, 0, "How to read the colours", book.section)
     row += 1
@@ -257,7 +122,7 @@ def _colour_legend(book: _Book, ws: Any, row: int, cons: list[T.Construct]) -> i
     return row
 
 
-def _overview_sheet(book: _Book, results: Any, teams: list[str]) -> None:
+def _overview_sheet(book: Book, results: Any, teams: list[str]) -> None:
     ws = book.sheet("Overview")
     cons = T.constructs(results)
     last = 1 + 2 * len(cons)
@@ -281,7 +146,7 @@ def _overview_sheet(book: _Book, results: Any, teams: list[str]) -> None:
 # Team sheets: one block per section, each returning the next free row
 
 
-def _hidden_team_sheet(book: _Book, ws: Any, results: Any, team: str) -> None:
+def _hidden_team_sheet(book: Book, ws: Any, results: Any, team: str) -> None:
     _header_block(book, ws, results, f"{team}", 6)
     book.merge(
         ws,
@@ -296,7 +161,7 @@ def _hidden_team_sheet(book: _Book, ws: Any, results: Any, team: str) -> None:
     ws.set_column(0, 6, 16)
 
 
-def _how_to_read_block(book: _Book, ws: Any, row: int, results: Any) -> int:
+def _how_to_read_block(book: Book, ws: Any, row: int, results: Any) -> int:
     book.put(ws, row, 0, "How to read this", book.section)
     row += 1
     for line in how_to_read(results):
@@ -322,7 +187,7 @@ _SCORE_HEADS = (
 )
 
 
-def _score_row(book: _Book, ws: Any, row: int, r: pd.Series, c: T.Construct) -> None:
+def _score_row(book: Book, ws: Any, row: int, r: pd.Series, c: T.Construct) -> None:
     book.put(ws, row, 0, c.label, book.text)
     if bool(r["suppressed"]):
         book.merge(ws, row, 1, WIDTH, f"Hidden: {r['suppressed_reason']}", book.notice)
@@ -341,7 +206,7 @@ def _score_row(book: _Book, ws: Any, row: int, r: pd.Series, c: T.Construct) -> 
     book.put(ws, row, 11, T.reading(r["diff_vs_rest"], r["p_adj"], c.direction), book.text)
 
 
-def _scores_block(book: _Book, ws: Any, row: int, results: Any, team: str) -> int:
+def _scores_block(book: Book, ws: Any, row: int, results: Any, team: str) -> int:
     cons = {c.id: c for c in T.constructs(results)}
     book.put(ws, row, 0, "Scores", book.section)
     row += 1
@@ -369,7 +234,7 @@ _ITEM_HEADS = (
 )
 
 
-def _item_row(book: _Book, ws: Any, row: int, r: pd.Series, org_r: Any, label: str) -> None:
+def _item_row(book: Book, ws: Any, row: int, r: pd.Series, org_r: Any, label: str) -> None:
     book.put(ws, row, 0, label, book.text)
     book.merge(ws, row, 1, 5, T.question_text(r), book.text)
     if bool(r["suppressed"]):
@@ -384,7 +249,7 @@ def _item_row(book: _Book, ws: Any, row: int, r: pd.Series, org_r: Any, label: s
     ws.set_row(row, 28 if len(T.question_text(r)) > 62 else 15)
 
 
-def _items_block(book: _Book, ws: Any, row: int, results: Any, team: str) -> int:
+def _items_block(book: Book, ws: Any, row: int, results: Any, team: str) -> int:
     items = results.items
     if items is None or not len(items):
         return row
@@ -405,7 +270,7 @@ def _items_block(book: _Book, ws: Any, row: int, results: Any, team: str) -> int
     return row + 1
 
 
-def _flag_rows(book: _Book, ws: Any, row: int, f: Any) -> int:
+def _flag_rows(book: Book, ws: Any, row: int, f: Any) -> int:
     book.put(ws, row, 0, T.flag_type(f.type), book.fmt(bold=True))
     book.put(ws, row, 1, "Priority", book.fmt(font_color="#6b7280", align="right"))
     book.put(ws, row, 2, round(float(f.priority), 2), book.fmt(num_format="0.00"))
@@ -426,7 +291,7 @@ def _flag_rows(book: _Book, ws: Any, row: int, f: Any) -> int:
     return row + 1
 
 
-def _flags_block(book: _Book, ws: Any, row: int, results: Any, team: str) -> int:
+def _flags_block(book: Book, ws: Any, row: int, results: Any, team: str) -> int:
     book.put(ws, row, 0, "Flags and recommended actions", book.section)
     row += 1
     flags = T.team_flags(results, team)
@@ -446,7 +311,7 @@ def _flags_block(book: _Book, ws: Any, row: int, results: Any, team: str) -> int
     return row
 
 
-def _themes_rows(book: _Book, ws: Any, row: int, themes: pd.DataFrame, n_comments: float) -> int:
+def _themes_rows(book: Book, ws: Any, row: int, themes: pd.DataFrame, n_comments: float) -> int:
     book.merge(
         ws,
         row,
@@ -471,7 +336,7 @@ def _themes_rows(book: _Book, ws: Any, row: int, themes: pd.DataFrame, n_comment
     return row + 1
 
 
-def _comment_rows(book: _Book, ws: Any, row: int, comments: pd.DataFrame) -> int:
+def _comment_rows(book: Book, ws: Any, row: int, comments: pd.DataFrame) -> int:
     book.put(ws, row, 0, "Comments (redacted)", book.section)
     row += 1
     if comments.attrs.get("of", 0) > len(comments):
@@ -500,7 +365,7 @@ def _comment_rows(book: _Book, ws: Any, row: int, comments: pd.DataFrame) -> int
 
 
 def _comments_block(
-    book: _Book, ws: Any, row: int, results: Any, team: str, labels: pd.Series
+    book: Book, ws: Any, row: int, results: Any, team: str, labels: pd.Series
 ) -> int:
     book.put(ws, row, 0, "What the team's comments are about", book.section)
     row += 1
@@ -521,7 +386,7 @@ def _comments_block(
     return _comment_rows(book, ws, row, comments)
 
 
-def _team_sheet(book: _Book, results: Any, team: str, labels: pd.Series) -> None:
+def _team_sheet(book: Book, results: Any, team: str, labels: pd.Series) -> None:
     ws = book.sheet(team)
     ws.freeze_panes(3, 0)
     if T.team_hidden(results, team):
@@ -541,7 +406,7 @@ def _team_sheet(book: _Book, results: Any, team: str, labels: pd.Series) -> None
     ws.fit_to_pages(1, 0)
 
 
-def _methods_sheet(book: _Book, results: Any) -> None:
+def _methods_sheet(book: Book, results: Any) -> None:
     ws = book.sheet("Methods")
     row = _header_block(book, ws, results, "Methods and notes", 1)
     ws.freeze_panes(3, 0)
@@ -562,7 +427,7 @@ def team_workbook(results: Any, teams: Sequence[str] | None = None) -> bytes:
     """
     chosen = T.check_teams(results, teams)
     labels = T.comment_labels(results)
-    book = _Book()
+    book = Book()
     _overview_sheet(book, results, chosen)
     for team in chosen:
         _team_sheet(book, results, team, labels)

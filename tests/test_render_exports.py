@@ -32,6 +32,7 @@ from render import csv as render_csv
 from render import html as render_html
 from render import packs, safety, xlsx
 from render import teams as T
+from render.workbook import sheet_name
 from sample_data.generate import generate_responses, qualtrics_csv
 
 HYPERLINK = '=HYPERLINK("http://x","y")'
@@ -243,7 +244,7 @@ def check_html(page: str) -> None:
     ],
 )
 def test_sheet_name(name, taken, expected):
-    got = xlsx.sheet_name(name, taken)
+    got = sheet_name(name, taken)
     assert got == expected
     assert len(got) <= 31 and not re.search(r"[\[\]:*?/\\]", got)
 
