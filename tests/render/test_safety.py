@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from render import safety
 from render.csv import table_csv
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def starts_dangerous(text: str) -> bool:

@@ -27,7 +27,7 @@ from render.charts import themes as themes_c
 from render.charts import trend as trend_c
 
 NAN = np.nan
-CHART_MODULES = Path(__file__).resolve().parents[1] / "render" / "charts"
+CHART_MODULES = Path(__file__).resolve().parents[2] / "render" / "charts"
 
 # --------------------------------------------------------------------------- spec helpers
 
