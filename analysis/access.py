@@ -14,10 +14,11 @@ HR maintains, maps each e-mail, e-mail domain or identity-provider group to a ro
     only the teams listed for them in the policy and those teams' sub-teams (``sub_teams``), under
     the same thresholds and without restricted demographics.
 
-Enforcement happens in :func:`scoped_analyze` (and :func:`scoped_packs`, built on it), never in a
-widget: the app computes every number, chart, table and download through it, so a crafted
-session value or query parameter can at most ask for something it then refuses. For a manager
-the respondents are first cut to their teams with the same remainder protection as any filter
+Enforcement happens in :func:`scoped_analyze` (the downloadable packs,
+:func:`render.packs.scoped_packs`, are built on it), never in a widget: the app computes every
+number, chart, table and download through it, so a crafted session value or query parameter
+can at most ask for something it then refuses. For a manager the respondents are first cut to
+their teams with the same remainder protection as any filter
 (:func:`analysis.privacy.check_filter`): their teams must hold at least ``min_group`` people and
 leave at least ``min_group`` out, or they get :class:`ScopeTooSmall` (a notice, no numbers).
 Every number a manager sees is computed over their teams only; "the rest" in a comparison means
@@ -26,7 +27,6 @@ their other teams, never the organisation outside their scope.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -57,7 +57,6 @@ __all__ = [
     "load_policy",
     "scope_mask",
     "scoped_analyze",
-    "scoped_packs",
     "selection_mask",
     "viewer_from_claims",
 ]
@@ -710,71 +709,3 @@ def _keep_labels(df: pd.DataFrame, by: Sequence[str], pos: int, allowed: set[str
     parts = labels.str.split(sep, regex=False)
     team = parts.map(lambda p: p[pos] if len(p) > pos else None)
     return df[team.isin(allowed).to_numpy()].reset_index(drop=True)
-
-
-# --------------------------------------------------------------------------------------------
-# downloads
-
-
-def scoped_packs(
-    viewer: Viewer,
-    prepared: pipeline.Prepared,
-    *,
-    policy: AccessPolicy,
-    by: Sequence[str] | str | None = None,
-    privacy: PrivacyPolicy | None = None,
-    formats: Sequence[str] = ("xlsx", "csv", "html"),
-) -> dict[str, bytes]:
-    """The report packs the viewer may download, in memory: ``{relative path: bytes}``.
-
-    The same layout as :func:`analysis.report.write_packs` (``overview/...`` and
-    ``teams/<slug>/...``), built from :func:`scoped_analyze`, so a manager's packs hold only
-    their teams under the policy's thresholds.
-    """
-    from analysis import report
-
-    fmts = [f.strip().lower() for part in formats for f in str(part).split(",") if f.strip()]
-    bad = [f for f in fmts if f not in report.FORMATS]
-    if bad or not fmts:
-        raise ValueError(
-            f"Unknown format(s) {', '.join(map(repr, bad)) or '(none given)'}; "
-            f"choose from {', '.join(report.FORMATS)}."
-        )
-    res = scoped_analyze(viewer, prepared, policy=policy, by=by, privacy=privacy)
-    if not res.by:
-        raise ValueError("Choose a grouping column (for example 'team') to make team packs.")
-    out: dict[str, bytes] = {}
-    if "xlsx" in fmts:
-        out["overview/overview.xlsx"] = report.team_workbook(res)
-    if "csv" in fmts:
-        out["overview/groups.csv"] = report.group_csv(res)
-        out["overview/comments.csv"] = report.comments_csv(res)
-    if "html" in fmts:
-        out["overview/overview.html"] = report.overview_html(res).encode("utf-8")
-    used: set[str] = set()
-    for team in report.team_names(res):
-        slug = base = report.pack_slug(team)
-        k = 2
-        while slug in used:
-            slug, k = f"{base}-{k}", k + 1
-        used.add(slug)
-        folder = f"teams/{slug}"
-        if "xlsx" in fmts:
-            out[f"{folder}/{slug}.xlsx"] = report.team_workbook(res, [team])
-        if "csv" in fmts:
-            out[f"{folder}/{slug}_scores.csv"] = report.group_csv(res, team)
-            out[f"{folder}/{slug}_comments.csv"] = report.comments_csv(res, team)
-        if "html" in fmts:
-            out[f"{folder}/{slug}.html"] = report.team_html(res, team).encode("utf-8")
-    return out
-
-
-def packs_zip(packs: Mapping[str, bytes]) -> bytes:
-    """The packs as one ZIP (for a single download button)."""
-    import zipfile
-
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name in sorted(packs):
-            zf.writestr(name, packs[name])
-    return buf.getvalue()

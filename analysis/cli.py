@@ -355,7 +355,7 @@ def cmd_comments(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from analysis import report
+    from render import packs
 
     prep = _prepare(args)
     by = _by(args) or ([prep.colmap.team] if prep.colmap.team else None)
@@ -378,7 +378,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             )
             sys.stderr.flush()
 
-    paths = report.write_packs(
+    paths = packs.write_packs(
         prep,
         by,
         out,
@@ -412,6 +412,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     from analysis import waves
     from analysis.privacy import PrivacyPolicy
+    from render.formats import p_value
 
     files = list(args.files)
     if len(files) < 2:
@@ -460,9 +461,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     )
     for col in ("n_from", "n_to"):
         ch[col] = ch[col].map(lambda v: "-" if pd.isna(v) else str(int(v)))
-    ch["p_adj"] = ch["p_adj"].map(
-        lambda v: "-" if pd.isna(v) else ("<0.001" if v < 0.001 else f"{v:.3f}")
-    )
+    ch["p_adj"] = ch["p_adj"].map(lambda v: p_value(v, blank="-"))
     print()
     cols = ["from_wave", "to_wave", "group", "label", "n_from", "n_to", "score_from"]
     print(_table(ch, [*cols, "score_to", "change", "test", "p_adj", "flag"]))

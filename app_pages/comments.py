@@ -11,7 +11,14 @@ import streamlit as st
 
 from analysis import access
 from analysis.signals import SIGNALS
-from ui import charts, state, views
+from render.charts.sentiment import sentiment_by_group, sentiment_by_group_alt_text
+from render.charts.themes import (
+    theme_share_by_group,
+    theme_share_by_group_alt_text,
+    themes_bar,
+    themes_bar_alt_text,
+)
+from ui import state, views
 
 st.title("Comments")
 prep = state.prepared()
@@ -38,7 +45,7 @@ tab_themes, tab_groups, tab_read = st.tabs(["Themes", "By group", "Read comments
 with tab_themes:
     themes = res.themes
     if len(themes):
-        views.chart(charts.themes_bar(themes), charts.themes_bar_alt_text(themes))
+        views.chart(themes_bar(themes), themes_bar_alt_text(themes))
         signal_cols = {f"share_{s}": views.SIGNAL_NAMES[s] for s in SIGNALS}
         shown = themes[
             ["label", "size", "share", "mean_sentiment"]
@@ -99,14 +106,10 @@ with tab_themes:
 with tab_groups:
     shares = views.theme_shares_table(res)
     if len(shares):
-        views.chart(
-            charts.theme_share_by_group(shares), charts.theme_share_by_group_alt_text(shares)
-        )
+        views.chart(theme_share_by_group(shares), theme_share_by_group_alt_text(shares))
     sentiment = views.sentiment_table(res)
     if len(sentiment):
-        views.chart(
-            charts.sentiment_by_group(sentiment), charts.sentiment_by_group_alt_text(sentiment)
-        )
+        views.chart(sentiment_by_group(sentiment), sentiment_by_group_alt_text(sentiment))
     else:
         st.info("Choose a grouping in the sidebar to compare groups.")
 

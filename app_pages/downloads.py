@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis import report
+from render.csv import comments_csv, group_csv, table_csv
+from render.html import overview_html, team_html
+from render.packs import pack_slug
+from render.teams import team_names
+from render.xlsx import team_workbook
 from ui import state, views
 
 st.title("Downloads")
@@ -23,7 +27,7 @@ st.caption(
     "spreadsheet formula. Files are made when you click."
 )
 
-names = report.team_names(res)
+names = team_names(res)
 if not names:
     st.info("Map a team column on the Load page to get team summaries.")
     st.stop()
@@ -36,11 +40,11 @@ which = st.selectbox(
     names,
     help="The summary a manager receives: scores vs the rest, items, hot spots, themes.",
 )
-slug = report.pack_slug(which)
+slug = pack_slug(which)
 c1, c2, c3 = st.columns(3)
 c1.download_button(
     "Team summary (Excel)",
-    views.audited_download(lambda: report.team_workbook(res, [which]), res, "xlsx", [which]),
+    views.audited_download(lambda: team_workbook(res, [which]), res, "xlsx", [which]),
     file_name=f"changeradar_{slug}.xlsx",
     mime=XLSX,
     icon=":material/table_view:",
@@ -48,9 +52,7 @@ c1.download_button(
 )
 c2.download_button(
     "Team summary (printable page)",
-    views.audited_download(
-        lambda: report.team_html(res, which).encode("utf-8"), res, "html", [which]
-    ),
+    views.audited_download(lambda: team_html(res, which).encode("utf-8"), res, "html", [which]),
     file_name=f"changeradar_{slug}.html",
     mime="text/html",
     icon=":material/print:",
@@ -58,7 +60,7 @@ c2.download_button(
 )
 c3.download_button(
     "Team scores (CSV)",
-    views.audited_download(lambda: report.group_csv(res, which), res, "csv", [which]),
+    views.audited_download(lambda: group_csv(res, which), res, "csv", [which]),
     file_name=f"changeradar_{slug}_scores.csv",
     mime="text/csv",
     icon=":material/csv:",
@@ -69,7 +71,7 @@ st.subheader("All teams")
 c1, c2, c3 = st.columns(3)
 c1.download_button(
     "All team summaries (Excel)",
-    views.audited_download(lambda: report.team_workbook(res), res, "xlsx"),
+    views.audited_download(lambda: team_workbook(res), res, "xlsx"),
     file_name="changeradar_all_teams.xlsx",
     mime=XLSX,
     icon=":material/table_view:",
@@ -77,7 +79,7 @@ c1.download_button(
 )
 c2.download_button(
     "Overview for HR (printable page)",
-    views.audited_download(lambda: report.overview_html(res).encode("utf-8"), res, "html"),
+    views.audited_download(lambda: overview_html(res).encode("utf-8"), res, "html"),
     file_name="changeradar_overview.html",
     mime="text/html",
     icon=":material/print:",
@@ -85,7 +87,7 @@ c2.download_button(
 )
 c3.download_button(
     "All scores (CSV)",
-    views.audited_download(lambda: report.group_csv(res), res, "csv"),
+    views.audited_download(lambda: group_csv(res), res, "csv"),
     file_name="changeradar_all_scores.csv",
     mime="text/csv",
     icon=":material/csv:",
@@ -96,7 +98,7 @@ st.subheader("Comments and hot spots")
 c1, c2, _ = st.columns(3)
 c1.download_button(
     f"Comments (CSV, {len(res.comments):,} redacted)",
-    views.audited_download(lambda: report.comments_csv(res), res, "comments csv"),
+    views.audited_download(lambda: comments_csv(res), res, "comments csv"),
     file_name="changeradar_comments.csv",
     mime="text/csv",
     icon=":material/forum:",
@@ -105,7 +107,7 @@ c1.download_button(
 )
 c2.download_button(
     f"Hot spots (CSV, {len(res.flags)})",
-    views.audited_download(lambda: views.safe_csv(res.flags_table), res, "hot spots csv"),
+    views.audited_download(lambda: table_csv(res.flags_table), res, "hot spots csv"),
     file_name="changeradar_hotspots.csv",
     mime="text/csv",
     icon=":material/local_fire_department:",

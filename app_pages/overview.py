@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import charts, state, views
+from render.charts.likert import likert_bars, likert_bars_alt_text
+from ui import state, views
 
 HEADLINES = (
     ("trust_in_ai", "Trust in AI"),
@@ -101,7 +102,7 @@ if len(res.org):
 
 st.subheader("Answers per item")
 likert = views.likert_table(res, prep)
-views.chart(charts.likert_bars(likert), charts.likert_bars_alt_text(likert))
+views.chart(likert_bars(likert), likert_bars_alt_text(likert))
 
 if res.warnings:
     with st.expander(f"Notes on the data ({len(res.warnings)})", icon=":material/info:"):

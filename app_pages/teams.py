@@ -5,7 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import charts, state, views
+from render.charts.drivers import drivers_bar, drivers_bar_alt_text
+from render.charts.grid import SELECTION_NAME, heatmap, heatmap_alt_text
+from render.charts.quadrant import quadrant, quadrant_alt_text
+from render.formats import P_PRINTF
+from ui import state, views
 
 st.title("Teams & roles")
 prep = state.prepared()
@@ -23,15 +27,15 @@ if not len(table):
     st.stop()
 
 event = views.chart(
-    charts.heatmap(table),
-    charts.heatmap_alt_text(table),
+    heatmap(table),
+    heatmap_alt_text(table),
     on_select="rerun",
     key="heatmap",
-    selection_mode=charts.SELECTION_NAME,
+    selection_mode=SELECTION_NAME,
 )
 picked = None
 selection = getattr(event, "selection", None) or {}
-points = selection.get(charts.SELECTION_NAME) or []
+points = selection.get(SELECTION_NAME) or []
 if points and isinstance(points[0], dict):
     picked = points[0].get("group")
 state.apply_click(picked)
@@ -88,13 +92,13 @@ elif group is not None and len(res.items):
 
 st.subheader("Trust × fear")
 if len(res.segments):
-    views.chart(charts.quadrant(res.segments), charts.quadrant_alt_text(res.segments))
+    views.chart(quadrant(res.segments), quadrant_alt_text(res.segments))
 else:
     st.info("The quadrant needs trust-in-AI and fear-of-displacement scores by group.")
 
 with st.expander("What drives the outcomes (key drivers)", icon=":material/insights:"):
     drivers = views.drivers_table(res)
-    views.chart(charts.drivers_bar(drivers), charts.drivers_bar_alt_text(drivers))
+    views.chart(drivers_bar(drivers), drivers_bar_alt_text(drivers))
 
 with st.expander("Scores table", icon=":material/table:"):
     shown = table.assign(
@@ -109,7 +113,7 @@ with st.expander("Scores table", icon=":material/table:"):
             "n": st.column_config.NumberColumn("n", format="%d"),
             "score": st.column_config.NumberColumn("Score", format="%.0f"),
             "diff_vs_rest": st.column_config.NumberColumn("vs rest", format="%+.1f"),
-            "p_adj": st.column_config.NumberColumn("p (Holm)", format="%.3f"),
+            "p_adj": st.column_config.NumberColumn("p (Holm)", format=P_PRINTF),
             "status": "Status",
         },
     )

@@ -11,8 +11,12 @@ import streamlit as st
 from analysis import waves
 from analysis.ingest import IngestError
 from analysis.privacy import PrivacyError
+from render.charts import trend as trend_charts
+from render.charts.grid import change_heatmap, change_heatmap_alt_text
+from render.csv import table_csv
+from render.formats import P_PRINTF
 from sample_data import SAMPLE_DIR
-from ui import charts, state, views
+from ui import state, views
 
 SAMPLE_WAVE2 = SAMPLE_DIR / "wave2_qualtrics.csv"
 EXPORT_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "ods"]
@@ -205,15 +209,15 @@ picked = picked or constructs
 
 st.subheader("Scores over waves")
 trend = cmp.trend[cmp.trend["construct"].isin(picked)]
-views.chart(charts.trend(trend), charts.trend_alt_text(trend))
+views.chart(trend_charts.trend(trend), trend_charts.trend_alt_text(trend))
 
 changes = cmp.changes
 last = changes[changes["to_wave"] == cmp.labels[-1]]
 last = last[last["group"] != waves.ORG_GROUP].assign(n=last["n_to"], score=last["score_to"])
 st.subheader(f"Change since {cmp.labels[-2]}")
 views.chart(
-    charts.change_heatmap(last, alpha=cmp.alpha),
-    charts.change_heatmap_alt_text(last, alpha=cmp.alpha),
+    change_heatmap(last, alpha=cmp.alpha),
+    change_heatmap_alt_text(last, alpha=cmp.alpha),
 )
 
 worse = changes[changes["worsened"]]
@@ -275,7 +279,7 @@ with st.expander("Changes table", icon=":material/table:"):
                 "% favourable change", format="%+.0f"
             ),
             "test": "Test",
-            "p_adj": st.column_config.NumberColumn("p (Holm)", format="%.3f"),
+            "p_adj": st.column_config.NumberColumn("p (Holm)", format=P_PRINTF),
             "effect_size": st.column_config.NumberColumn("Effect size (d)", format="%+.2f"),
             "flag": "Flag",
             "status": "Status",
@@ -283,7 +287,7 @@ with st.expander("Changes table", icon=":material/table:"):
     )
     st.download_button(
         "Download the changes (CSV)",
-        views.safe_csv(view),
+        table_csv(view),
         file_name="changeradar_wave_changes.csv",
         mime="text/csv",
     )

@@ -7,7 +7,7 @@ that process only, around the functions ``load``/``prepare``/``analyze`` call (`
 ``infer_columns``, ``scoring.prepare``, ``tidy_comments``, ``redact``, ``score_texts``,
 ``tag_texts``, ``ThemeModel.fit``, ``key_drivers``), so the stages are the real code path with
 cold caches, not a copy of it. Then, with the prepared upload in hand, it times regrouping by
-role, refiltering to one role, a crossed team × role view and, when ``analysis.report`` exists,
+role, refiltering to one role, a crossed team × role view and (``render.xlsx``)
 the team summary workbook with every team.
 
 Peak memory is the kernel's high-water mark of resident memory (``VmHWM``), reset before and
@@ -30,7 +30,7 @@ import platform
 import pstats
 import resource
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -170,21 +170,17 @@ def _limits_for(size: int, rows_hint: int):
 
 
 def _report(results: Any, timer: _Stages) -> tuple[str, int]:
-    """The team summary workbook with every team (``report.team_workbook``), when it exists."""
-    try:
-        report = importlib.import_module("analysis.report")
-    except ModuleNotFoundError:
-        return "n/a: analysis/report.py does not exist yet", 0
-    workbook: Callable[..., bytes] | None = getattr(report, "team_workbook", None)
-    if workbook is None:
-        return "n/a: analysis.report has no team_workbook", 0
+    """The team summary workbook with every team (``render.xlsx.team_workbook``)."""
+    from render.teams import team_names
+    from render.xlsx import team_workbook
+
     try:
         with timer.timed("report"):
-            data = workbook(results)
+            data = team_workbook(results)
     except (TypeError, ValueError) as exc:  # the report contract changed: say so, don't guess
         timer.wall.pop("report", None)
         return f"n/a: team_workbook(results) failed: {exc}", 0
-    teams = report.team_names(results) if hasattr(report, "team_names") else []
+    teams = team_names(results)
     return f"ok: one workbook, {len(teams)} team sheets, {len(data) / 1e6:.1f} MB", len(teams)
 
 

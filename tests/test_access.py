@@ -1,4 +1,5 @@
-"""Access policy, viewers and the one enforcement function (scoped_analyze / scoped_packs)."""
+"""Access policy, viewers and the one enforcement function (scoped_analyze, and the packs
+render.packs.scoped_packs builds on it)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from analysis.access import (
     Viewer,
 )
 from analysis.privacy import PrivacyError, PrivacyPolicy
+from render.packs import packs_zip, scoped_packs
 from sample_data.generate import generate_responses, qualtrics_csv
 
 POLICY_YAML = """
@@ -235,7 +237,7 @@ def test_manager_of_a_small_team_gets_the_notice_not_numbers(prep, policy) -> No
         access.scoped_analyze(small, prep, policy=policy)
     assert str(team_sizes(prep)["Internal Audit"]) not in str(info.value)  # no count leaked
     with pytest.raises(ScopeTooSmall):
-        access.scoped_packs(small, prep, policy=policy)
+        scoped_packs(small, prep, policy=policy)
 
 
 def test_manager_scope_must_leave_enough_people_out(prep) -> None:
@@ -334,16 +336,16 @@ def test_selection_mask_is_scope_and_filters(prep, policy) -> None:
 
 def test_manager_packs_hold_only_their_teams(prep, policy) -> None:
     ops = policy.viewer_for("ops@acme.example")
-    packs = access.scoped_packs(ops, prep, policy=policy, formats=("csv",))
+    packs = scoped_packs(ops, prep, policy=policy, formats=("csv",))
     teams = {p.split("/")[1] for p in packs if p.startswith("teams/")}
     assert teams == {"field-operations", "finance-operations", "facilities"}
     everything = b"".join(packs.values()).decode("utf-8")
     for other in set(team_sizes(prep)) - {"Field Operations", "Finance Operations", "Facilities"}:
         assert other not in everything
-    blob = access.packs_zip(packs)
+    blob = packs_zip(packs)
     assert sorted(zipfile.ZipFile(io.BytesIO(blob)).namelist()) == sorted(packs)
     with pytest.raises(ValueError, match="Unknown format"):
-        access.scoped_packs(ops, prep, policy=policy, formats=("pdf",))
+        scoped_packs(ops, prep, policy=policy, formats=("pdf",))
 
 
 # --------------------------------------------------------------------------- property test

@@ -35,9 +35,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import cli, pipeline, report
+from analysis import cli, pipeline
 from analysis.pipeline import Prepared, Results
 from analysis.privacy import PrivacyError, PrivacyPolicy
+from render import csv as render_csv
+from render import html as render_html
+from render.xlsx import team_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data" / "ai_pulse_qualtrics.csv"
@@ -308,7 +311,7 @@ def _csv_rows(data: bytes) -> list[dict[str, str]]:
 
 def test_exports_hold_only_what_the_tables_show(prep: Prepared) -> None:
     res = pipeline.analyze(prep, by=["Team"])
-    rows = _csv_rows(report.group_csv(res))
+    rows = _csv_rows(render_csv.group_csv(res))
     for row in rows:
         if row["suppressed"] == "TRUE":
             numbers = {k: v for k, v in row.items() if k in ("n", "score", "ci_low", "favorable")}
@@ -321,7 +324,7 @@ def test_exports_hold_only_what_the_tables_show(prep: Prepared) -> None:
     visible_total = sum(float(r["n"]) for r in rows if r["construct"] == "trust_in_ai" and r["n"])
     org_n = float(res.org.set_index("construct").loc["trust_in_ai", "n"])
     assert org_n - visible_total == 0 or org_n - visible_total >= res.policy.min_group
-    book = report.team_workbook(res, teams=["Internal Audit", "Sales"])
+    book = team_workbook(res, teams=["Internal Audit", "Sales"])
     assert b"Internal Audit" in _xlsx_text(book)
 
 
@@ -377,13 +380,13 @@ def _all_outputs(
     for by in (["Team"], ["Role"]):
         res = pipeline.analyze(prep, by=by)
         key = by[0]
-        out[f"group_csv {key}"] = report.group_csv(res).decode("utf-8-sig")
-        out[f"comments_csv {key}"] = report.comments_csv(res).decode("utf-8-sig")
+        out[f"group_csv {key}"] = render_csv.group_csv(res).decode("utf-8-sig")
+        out[f"comments_csv {key}"] = render_csv.comments_csv(res).decode("utf-8-sig")
         out[f"json {key}"] = json.dumps(res.to_dict(), default=str)
         out[f"comments table {key}"] = res.comments.to_csv()
     res = pipeline.analyze(prep, by=["Team"])
-    out["team_html"] = report.team_html(res, "Customer Support")
-    out["workbook"] = _xlsx_text(report.team_workbook(res, teams=["Customer Support", "Sales"]))
+    out["team_html"] = render_html.team_html(res, "Customer Support")
+    out["workbook"] = _xlsx_text(team_workbook(res, teams=["Customer Support", "Sales"]))
     out["workbook"] = out["workbook"].decode("utf-8", "replace")
     for command in ("inspect", "score", "comments"):
         args = [command, str(SAMPLE), "--json"]

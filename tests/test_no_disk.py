@@ -2,7 +2,7 @@
 
 A child process runs a whole app session (AppTest: first visit with the sample, upload of an
 export with a distinctive team name, every page) and the analysis core directly (load,
-prepare, analyze, every report writer, in memory). It runs with its own empty TMPDIR and HOME
+prepare, analyze, every render writer, in memory). It runs with its own empty TMPDIR and HOME
 and no bytecode writing, and records every file Python opens for writing, every directory it
 makes and every rename (``sys.addaudithook``). The test then checks three things: no
 write was recorded outside the null device, TMPDIR and HOME are still empty, and the working
@@ -59,15 +59,18 @@ for page in ("overview", "teams", "comments", "hotspots", "downloads"):
     at.switch_page(f"app_pages/{page}.py").run()
     problems += [str(e.value) for e in at.exception]
 
-from analysis import pipeline, report
+from analysis import pipeline
+from render.csv import comments_csv, group_csv
+from render.html import team_html
+from render.xlsx import team_workbook
 export, colmap = pipeline.load(data, "nodisk.csv")
 prep = pipeline.prepare(export, colmap, source_name="nodisk.csv")
 res = pipeline.analyze(prep, by=["team"])
 outputs = [
-    report.group_csv(res),
-    report.comments_csv(res),
-    report.team_workbook(res, teams=["Nodisk Unit"]),
-    report.team_html(res, "Nodisk Unit"),
+    group_csv(res),
+    comments_csv(res),
+    team_workbook(res, teams=["Nodisk Unit"]),
+    team_html(res, "Nodisk Unit"),
     colmap.to_yaml(),
 ]
 assert all(len(o) for o in outputs)

@@ -1,5 +1,6 @@
 """Rendering shared by the pages: the sidebar, loading a dataset, the current Results, charts
-with their text alternative, safe CSV files, and plain-text display of user strings.
+with their text alternative, and plain-text display of user strings. (Files to download come
+from :mod:`render`, e.g. :func:`render.csv.table_csv`.)
 
 Anything that came from an upload (team names, column names, file names, comments) is shown
 either through elements that never parse markup (``st.text``, ``st.dataframe``, chart marks,
@@ -9,9 +10,7 @@ Streamlit renders links and remote images in Markdown, including widget labels.
 
 from __future__ import annotations
 
-import csv
 import importlib.util
-import io
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -47,7 +46,6 @@ FLAG_TYPES = {"change_management": "Change management", "training": "Training"}
 CROSS = " × "
 
 _MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --------------------------------------------------------------------------- safe text
@@ -67,34 +65,6 @@ def error(message: str) -> None:
 
 def warning(message: str) -> None:
     st.warning(plain(message), icon=":material/warning:")
-
-
-# --------------------------------------------------------------------------- CSV
-
-
-def safe_csv(df: pd.DataFrame) -> bytes:
-    """UTF-8 CSV (with BOM, for Excel) where no cell can run as a spreadsheet formula.
-
-    A text cell starting with = + - @ tab or carriage return gets a leading single quote
-    (OWASP CSV injection advice); numbers stay numbers.
-    """
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_safe_cell(c) for c in df.columns])
-    for row in df.itertuples(index=False, name=None):
-        writer.writerow([_safe_cell(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _safe_cell(value: Any) -> Any:
-    if value is None or (not isinstance(value, str | list | dict) and pd.isna(value)):
-        return ""
-    if isinstance(value, bool | np.bool_):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int | float | np.integer | np.floating):
-        return value
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 # --------------------------------------------------------------------------- loading

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -234,18 +233,6 @@ def test_downloads_offer_one_team_and_all_teams(small: Ready) -> None:
     assert "All team summaries (Excel)" in labels
     teams = at.selectbox[0].options
     assert set(teams) == set(small.prepared.scored.groups["Team"].unique().tolist())
-
-
-def test_safe_csv_neutralises_formulas() -> None:
-    df = pd.DataFrame(
-        {"text": ["=1+1", "+cmd", "-2", "@SUM(A1)", "\tx", "plain", None], "n": range(7)}
-    )
-    raw = views.safe_csv(df)
-    assert raw.startswith("\ufeff".encode())
-    lines = raw.decode("utf-8-sig").split("\r\n")
-    assert lines[0] == "text,n"
-    assert lines[1:6] == ["'=1+1,0", "'+cmd,1", "'-2,2", "'@SUM(A1),3", "'\tx,4"]
-    assert lines[6:8] == ["plain,5", ",6"]
 
 
 @pytest.mark.parametrize(

@@ -38,18 +38,21 @@ def _peak_mb() -> float:
 
 
 def _outputs(results: Any, team_html: bool) -> dict[str, bytes]:
-    from analysis import report
+    from render import csv as render_csv
+    from render import html as render_html
+    from render.teams import team_names
+    from render.xlsx import team_workbook
 
     out = {
-        "group_csv": report.group_csv(results),
-        "comments_csv": report.comments_csv(results),
-        "overview_html": report.overview_html(results).encode("utf-8"),
+        "group_csv": render_csv.group_csv(results),
+        "comments_csv": render_csv.comments_csv(results),
+        "overview_html": render_html.overview_html(results).encode("utf-8"),
     }
-    teams = report.team_names(results)
+    teams = team_names(results)
     if teams:
-        out["team_workbook"] = report.team_workbook(results)
+        out["team_workbook"] = team_workbook(results)
     if teams and team_html:
-        out["team_html"] = report.team_html(results, teams[0]).encode("utf-8")
+        out["team_html"] = render_html.team_html(results, teams[0]).encode("utf-8")
     return out
 
 

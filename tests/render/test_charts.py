@@ -1,5 +1,6 @@
-"""Chart builders: encodings, hidden cells without numbers, colour orientation, text alternatives,
-offline SVG rendering. Tables are hand-made so every expected number can be checked by hand."""
+"""Chart builders (render.charts): encodings, hidden cells without numbers, colour orientation,
+text alternatives, offline SVG rendering. Tables are hand-made so every expected number can be
+checked by hand."""
 
 from __future__ import annotations
 
@@ -16,9 +17,17 @@ import vl_convert as vlc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ui import charts as C
+from render import formats
+from render.charts import drivers as drivers_c
+from render.charts import grid
+from render.charts import likert as likert_c
+from render.charts import quadrant as quadrant_c
+from render.charts import sentiment as sentiment_c
+from render.charts import themes as themes_c
+from render.charts import trend as trend_c
 
 NAN = np.nan
+CHART_MODULES = Path(__file__).resolve().parents[2] / "render" / "charts"
 
 # --------------------------------------------------------------------------- spec helpers
 
@@ -214,15 +223,25 @@ def sentiment() -> pd.DataFrame:
 
 
 BUILDERS = [
-    ("heatmap", C.heatmap, C.heatmap_alt_text, group_table),
-    ("likert", C.likert_bars, C.likert_bars_alt_text, item_counts),
-    ("quadrant", C.quadrant, C.quadrant_alt_text, segments),
-    ("drivers", C.drivers_bar, C.drivers_bar_alt_text, drivers),
-    ("themes", C.themes_bar, C.themes_bar_alt_text, themes),
-    ("theme_groups", C.theme_share_by_group, C.theme_share_by_group_alt_text, theme_groups),
-    ("trend", C.trend, C.trend_alt_text, waves),
-    ("change", C.change_heatmap, C.change_heatmap_alt_text, changes),
-    ("sentiment", C.sentiment_by_group, C.sentiment_by_group_alt_text, sentiment),
+    ("heatmap", grid.heatmap, grid.heatmap_alt_text, group_table),
+    ("likert", likert_c.likert_bars, likert_c.likert_bars_alt_text, item_counts),
+    ("quadrant", quadrant_c.quadrant, quadrant_c.quadrant_alt_text, segments),
+    ("drivers", drivers_c.drivers_bar, drivers_c.drivers_bar_alt_text, drivers),
+    ("themes", themes_c.themes_bar, themes_c.themes_bar_alt_text, themes),
+    (
+        "theme_groups",
+        themes_c.theme_share_by_group,
+        themes_c.theme_share_by_group_alt_text,
+        theme_groups,
+    ),
+    ("trend", trend_c.trend, trend_c.trend_alt_text, waves),
+    ("change", grid.change_heatmap, grid.change_heatmap_alt_text, changes),
+    (
+        "sentiment",
+        sentiment_c.sentiment_by_group,
+        sentiment_c.sentiment_by_group_alt_text,
+        sentiment,
+    ),
 ]
 IDS = [b[0] for b in BUILDERS]
 
@@ -255,15 +274,15 @@ def test_empty_input_gives_a_message_chart(name, build, alt_text, make):
 @pytest.mark.parametrize(("name", "build", "alt_text", "make"), BUILDERS, ids=IDS)
 def test_missing_columns_are_named_in_a_clear_error(name, build, alt_text, make):
     required = {
-        "heatmap": C.HEATMAP_COLUMNS,
-        "likert": C.LIKERT_COLUMNS,
-        "quadrant": C.QUADRANT_COLUMNS,
-        "drivers": C.DRIVER_COLUMNS,
-        "themes": C.THEME_COLUMNS,
-        "theme_groups": C.THEME_GROUP_COLUMNS,
-        "trend": C.TREND_COLUMNS,
-        "change": C.CHANGE_COLUMNS,
-        "sentiment": C.SENTIMENT_COLUMNS,
+        "heatmap": grid.HEATMAP_COLUMNS,
+        "likert": likert_c.LIKERT_COLUMNS,
+        "quadrant": quadrant_c.QUADRANT_COLUMNS,
+        "drivers": drivers_c.DRIVER_COLUMNS,
+        "themes": themes_c.THEME_COLUMNS,
+        "theme_groups": themes_c.THEME_GROUP_COLUMNS,
+        "trend": trend_c.TREND_COLUMNS,
+        "change": grid.CHANGE_COLUMNS,
+        "sentiment": sentiment_c.SENTIMENT_COLUMNS,
     }[name]
     for column in (required[0], required[-1]):
         with pytest.raises(ValueError, match=rf"needs the columns {column}; the table given has"):
@@ -277,8 +296,9 @@ def test_extra_columns_such_as_quotes_never_reach_the_chart(name, build, alt_tex
     assert quote not in json.dumps(spec)
 
 
-def test_charts_module_never_imports_streamlit(root: Path):
-    tree = ast.parse((root / "ui" / "charts.py").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("module", sorted(p.name for p in CHART_MODULES.glob("*.py")))
+def test_chart_modules_never_import_streamlit(module: str):
+    tree = ast.parse((CHART_MODULES / module).read_text(encoding="utf-8"))
     imported = {
         alias.name.split(".")[0]
         for node in ast.walk(tree)
@@ -286,7 +306,8 @@ def test_charts_module_never_imports_streamlit(root: Path):
         for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module)])
     }
     assert "streamlit" not in imported
-    assert {"altair", "pandas"} <= imported
+    if module != "__init__.py":
+        assert {"altair", "pandas"} <= imported
 
 
 # --------------------------------------------------------------------------- heatmap
@@ -297,7 +318,7 @@ def cells(spec: dict) -> dict[tuple[str, str], dict]:
 
 
 def test_heatmap_encodings_title_and_selection():
-    spec = spec_of(C.heatmap(group_table(), directions=DIRECTIONS))
+    spec = spec_of(grid.heatmap(group_table(), directions=DIRECTIONS))
     assert title_text(spec) == "Scores by team"
     assert fields_of(spec, "x") == {"construct_label"}
     assert fields_of(spec, "y") == {"group"}
@@ -307,16 +328,19 @@ def test_heatmap_encodings_title_and_selection():
         tooltip_titles(spec)
     )
     params = [p for node in walk(spec) for p in node.get("params", []) if isinstance(p, dict)]
-    pick = [p for p in params if p.get("name") == C.SELECTION_NAME]
+    pick = [p for p in params if p.get("name") == grid.SELECTION_NAME]
     assert pick and pick[0]["select"]["fields"] == ["group"]
     colour = next(e["color"] for e in encodings(spec) if e.get("color", {}).get("field") == "gap")
     # symmetric domain around zero, orange for the worse end
     assert colour["scale"]["domain"] == [-20.0, 0, 20.0]
-    assert colour["scale"]["range"][0] == C.WORSE and colour["scale"]["range"][-1] == C.BETTER
+    assert (
+        colour["scale"]["range"][0] == formats.WORSE
+        and colour["scale"]["range"][-1] == formats.BETTER
+    )
 
 
 def test_heatmap_colour_flips_for_higher_worse_constructs():
-    by_cell = cells(spec_of(C.heatmap(group_table(), directions=DIRECTIONS)))
+    by_cell = cells(spec_of(grid.heatmap(group_table(), directions=DIRECTIONS)))
     # trust is higher_better: 12 points below the rest is a gap of -12 (worse)
     assert by_cell[("Support", "trust")]["gap"] == -12.0
     # fear is higher_worse: 18 points above the rest is also worse, so the gap is -18
@@ -325,7 +349,7 @@ def test_heatmap_colour_flips_for_higher_worse_constructs():
     # raw difference kept for the tooltip
     assert by_cell[("Support", "fear")]["difference"] == 18.0
     # without directions every construct is read as higher_better
-    plain = cells(spec_of(C.heatmap(group_table())))
+    plain = cells(spec_of(grid.heatmap(group_table())))
     assert plain[("Support", "fear")]["gap"] == 18.0
 
 
@@ -333,11 +357,11 @@ def test_heatmap_reads_a_direction_column_too():
     table = group_table().assign(
         direction=lambda d: np.where(d["construct"] == "fear", "higher_worse", "higher_better")
     )
-    assert cells(spec_of(C.heatmap(table)))[("Support", "fear")]["gap"] == -18.0
+    assert cells(spec_of(grid.heatmap(table)))[("Support", "fear")]["gap"] == -18.0
 
 
 def test_heatmap_marks_significance_and_writes_scores():
-    by_cell = cells(spec_of(C.heatmap(group_table(), directions=DIRECTIONS)))
+    by_cell = cells(spec_of(grid.heatmap(group_table(), directions=DIRECTIONS)))
     assert by_cell[("Support", "trust")]["cell_text"] == "40*"
     assert by_cell[("Support", "trust")]["significant"] is True
     assert by_cell[("Sales", "trust")]["cell_text"] == "60"
@@ -347,7 +371,7 @@ def test_heatmap_marks_significance_and_writes_scores():
 def test_heatmap_hidden_cells_carry_no_numbers_even_if_the_input_leaks_them():
     leaky = group_table()
     leaky.loc[leaky["group"] == "Legal", ["n", "score", "diff_vs_rest", "p_adj"]] = [3, 90, 40, 0]
-    spec = spec_of(C.heatmap(leaky, directions=DIRECTIONS))
+    spec = spec_of(grid.heatmap(leaky, directions=DIRECTIONS))
     legal = [r for r in rows(spec) if r.get("group") == "Legal"]
     assert len(legal) == 2
     for r in legal:
@@ -369,15 +393,15 @@ def test_heatmap_hidden_cells_carry_no_numbers_even_if_the_input_leaks_them():
 
 
 def test_heatmap_without_label_column_uses_construct_ids():
-    spec = spec_of(C.heatmap(group_table().drop(columns="label")))
+    spec = spec_of(grid.heatmap(group_table().drop(columns="label")))
     assert {r["construct_label"] for r in rows(spec) if "cell_text" in r} == {"trust", "fear"}
 
 
 def test_heatmap_alt_text_has_the_key_numbers():
-    text = C.heatmap_alt_text(group_table(), directions=DIRECTIONS)
+    text = grid.heatmap_alt_text(group_table(), directions=DIRECTIONS)
     assert text.startswith("Heatmap of 3 groups × 2 constructs.")
     assert "Largest unfavourable gap: Support, Fear of displacement, score 70, +18 points" in text
-    assert "(p<0.01)" in text
+    assert "(p=0.003)" in text
     assert "2 cells significantly worse and 0 significantly better" in text
     assert "1 group hidden (fewer than 5 responses)." in text
 
@@ -385,10 +409,10 @@ def test_heatmap_alt_text_has_the_key_numbers():
 def test_heatmap_all_hidden_still_draws_grey_cells():
     table = group_table()
     table = table[table["group"] == "Legal"]
-    chart = C.heatmap(table)
+    chart = grid.heatmap(table)
     spec = spec_of(chart)
     assert {r["cell_text"] for r in rows(spec) if "cell_text" in r} == {"hidden"}
-    assert C.heatmap_alt_text(table) == (
+    assert grid.heatmap_alt_text(table) == (
         "Heatmap of 1 group × 2 constructs. Every cell is hidden (fewer than 5 responses)."
     )
     svg_of(spec)
@@ -402,7 +426,7 @@ def segment(spec: dict, item: str, answer: str) -> dict:
 
 
 def test_likert_centres_neutral_and_stacks_by_hand_computed_shares():
-    spec = spec_of(C.likert_bars(item_counts()))
+    spec = spec_of(likert_c.likert_bars(item_counts()))
     # Q1 answered = 20: 10%, 15%, 25%, 30%, 20%; neutral 25% split across zero
     assert segment(spec, "Q1", "Strongly disagree")["x"] == pytest.approx(-37.5)
     assert segment(spec, "Q1", "Strongly disagree")["x2"] == pytest.approx(-27.5)
@@ -415,7 +439,7 @@ def test_likert_centres_neutral_and_stacks_by_hand_computed_shares():
 
 
 def test_likert_shows_na_apart_and_sorts_by_favourable():
-    chart = C.likert_bars(item_counts())
+    chart = likert_c.likert_bars(item_counts())
     assert isinstance(chart, alt.HConcatChart)
     spec = spec_of(chart)
     na = {r["item"]: r for r in rows(spec) if "na_pct" in r}
@@ -427,13 +451,13 @@ def test_likert_shows_na_apart_and_sorts_by_favourable():
     colour = next(e["color"] for e in encodings(spec) if e.get("color", {}).get("field"))
     scale = dict(zip(colour["scale"]["domain"], colour["scale"]["range"], strict=True))
     assert list(scale) == AGREE5
-    assert scale["Strongly disagree"] == C.WORSE and scale["Strongly agree"] == C.BETTER
-    assert scale["Neutral"] == C.NEUTRAL_ANSWER
+    assert scale["Strongly disagree"] == formats.WORSE and scale["Strongly agree"] == formats.BETTER
+    assert scale["Neutral"] == formats.NEUTRAL_ANSWER
 
 
 def test_likert_without_na_is_a_single_panel():
     table = item_counts()
-    assert isinstance(C.likert_bars(table[~table["is_missing"]]), alt.LayerChart)
+    assert isinstance(likert_c.likert_bars(table[~table["is_missing"]]), alt.LayerChart)
 
 
 def test_likert_even_scale_splits_at_zero_and_reverse_items_count_the_low_end():
@@ -441,17 +465,17 @@ def test_likert_even_scale_splits_at_zero_and_reverse_items_count_the_low_end():
         {"item": "Q9", "question": "AI will take my job", "label": ["No", "no", "yes", "Yes"],
          "order": [0, 1, 2, 3], "count": [1, 1, 3, 5], "is_missing": False}
     )  # fmt: skip
-    spec = spec_of(C.likert_bars(four))
+    spec = spec_of(likert_c.likert_bars(four))
     assert segment(spec, "Q9", "No")["x"] == pytest.approx(-20.0)
     assert segment(spec, "Q9", "yes")["x"] == pytest.approx(0.0)
     assert segment(spec, "Q9", "Yes")["favourable"] == pytest.approx(80.0)
-    reverse = spec_of(C.likert_bars(four.assign(reverse=True)))
+    reverse = spec_of(likert_c.likert_bars(four.assign(reverse=True)))
     assert segment(reverse, "Q9", "Yes")["favourable"] == pytest.approx(20.0)
     assert segment(reverse, "Q9", "No")["x"] == pytest.approx(-20.0)
 
 
 def test_likert_alt_text():
-    text = C.likert_bars_alt_text(item_counts())
+    text = likert_c.likert_bars_alt_text(item_counts())
     assert "2 items" in text
     assert "Most favourable: My manager explains the changes (80% favourable, n=20)" in text
     assert "Least favourable: I trust the AI tools we use (50% favourable, n=20)" in text
@@ -462,7 +486,7 @@ def test_likert_alt_text():
 
 
 def test_quadrant_bubbles_rules_corners_and_hidden_groups():
-    spec = spec_of(C.quadrant(segments()))
+    spec = spec_of(quadrant_c.quadrant(segments()))
     assert fields_of(spec, "size") == {"n"}
     assert fields_of(spec, "x") == {"trust"}
     points = [r for r in rows(spec) if "quadrant" in r]
@@ -481,11 +505,11 @@ def test_quadrant_bubbles_rules_corners_and_hidden_groups():
     colour = next(e["color"] for e in encodings(spec) if e.get("color", {}).get("field"))
     assert dict(zip(colour["scale"]["domain"], colour["scale"]["range"], strict=True))[
         "At risk"
-    ] == (C.WORSE)
+    ] == (formats.WORSE)
 
 
 def test_quadrant_explicit_cuts_and_alt_text():
-    text = C.quadrant_alt_text(segments(), x_cut=65, y_cut=60)
+    text = quadrant_c.quadrant_alt_text(segments(), x_cut=65, y_cut=60)
     assert "cut-offs trust 65, fear 60" in text
     # Ops (30, 80) and Support (60, 70) are below 65 trust and above 60 fear; larger n first
     assert "2 groups in 'At risk' (low trust, high fear): Ops (n=12), Support (n=8)." in text
@@ -494,21 +518,23 @@ def test_quadrant_explicit_cuts_and_alt_text():
 
 def test_quadrant_all_hidden():
     table = segments().assign(suppressed=True)
-    assert rows(spec_of(C.quadrant(table)))[0]["message"].startswith("Every group is hidden")
+    assert rows(spec_of(quadrant_c.quadrant(table)))[0]["message"].startswith(
+        "Every group is hidden"
+    )
 
 
 # --------------------------------------------------------------------------- drivers, themes
 
 
 def test_drivers_bar_sorted_with_error_bars():
-    spec = spec_of(C.drivers_bar(drivers()))
+    spec = spec_of(drivers_c.drivers_bar(drivers()))
     marks = [n["mark"] for n in walk(spec) if "mark" in n]
     assert any(m.get("type") == "errorbar" for m in marks if isinstance(m, dict))
     assert {"ci_low", "share"} <= fields_of(spec, "x")
     assert fields_of(spec, "x2") == {"ci_high"}
     sort = next(e["y"]["sort"] for e in encodings(spec) if "sort" in e.get("y", {}))
     assert sort == ["Training", "Communication", "Manager support"]
-    assert C.drivers_bar_alt_text(drivers()) == (
+    assert drivers_c.drivers_bar_alt_text(drivers()) == (
         "Key drivers of Change readiness (n=240): Training explains 50% of the explained "
         "variance, 95% CI 40%–60%; then Communication 30%, Manager support 20%."
     )
@@ -516,34 +542,34 @@ def test_drivers_bar_sorted_with_error_bars():
 
 def test_drivers_bar_facets_several_outcomes():
     two = pd.concat([drivers(), drivers().assign(outcome="Trust in AI")])
-    chart = C.drivers_bar(two)
+    chart = drivers_c.drivers_bar(two)
     assert isinstance(chart, alt.FacetChart)
     svg_of(spec_of(chart))
-    assert C.drivers_bar_alt_text(two).count("Key drivers of") == 2
+    assert drivers_c.drivers_bar_alt_text(two).count("Key drivers of") == 2
 
 
 def test_themes_bar_sorted_by_size_coloured_by_sentiment():
-    spec = spec_of(C.themes_bar(themes()))
+    spec = spec_of(themes_c.themes_bar(themes()))
     sort = next(e["y"]["sort"] for e in encodings(spec) if "sort" in e.get("y", {}))
     assert sort == ["job security", "training time", "tool quality"]
     colour = next(e["color"] for e in encodings(spec) if e.get("color", {}).get("field"))
     assert colour["field"] == "mean_sentiment"
     assert colour["scale"]["domain"] == [-1, 0, 1]
-    assert colour["scale"]["range"][0] == C.WORSE
-    assert C.themes_bar_alt_text(themes()) == (
+    assert colour["scale"]["range"][0] == formats.WORSE
+    assert themes_c.themes_bar_alt_text(themes()) == (
         "3 comment themes covering 80 comments. Largest: 'job security' (40 comments, 50%), "
         "mean sentiment -0.40."
     )
 
 
 def test_theme_share_by_group_hides_small_groups():
-    spec = spec_of(C.theme_share_by_group(theme_groups()))
+    spec = spec_of(themes_c.theme_share_by_group(theme_groups()))
     legal = [r for r in rows(spec) if r.get("group") == "Legal"]
     assert len(legal) == 2
     assert all(r["share"] is None and r["n"] is None and r["cell_text"] == "hidden" for r in legal)
     support = {r["theme_label"]: r["cell_text"] for r in rows(spec) if r.get("group") == "Support"}
     assert support == {"job security": "60%", "training time": "40%"}
-    assert C.theme_share_by_group_alt_text(theme_groups()) == (
+    assert themes_c.theme_share_by_group_alt_text(theme_groups()) == (
         "Share of comments per theme for 2 groups × 2 themes. Highest: Support, 'job security', "
         "60% of its 20 comments. 1 group hidden (fewer than 10 comments)."
     )
@@ -553,13 +579,13 @@ def test_theme_share_by_group_hides_small_groups():
 
 
 def test_trend_hides_points_and_reports_the_largest_change():
-    spec = spec_of(C.trend(waves()))
+    spec = spec_of(trend_c.trend(waves()))
     assert title_text(spec) == "Scores over waves: Trust in AI"
     hidden = [r for r in rows(spec) if r.get("hidden")]
     assert len(hidden) == 1 and hidden[0]["score"] is None and hidden[0]["n"] is None
     sort = next(e["x"]["sort"] for e in encodings(spec) if "sort" in e.get("x", {}))
     assert sort == ["2024 Q1", "2024 Q3", "2025 Q1"]
-    assert C.trend_alt_text(waves()) == (
+    assert trend_c.trend_alt_text(waves()) == (
         "Scores over 3 waves for 2 groups × 1 construct. Largest change: Support, Trust in AI, "
         "60 → 41 (-19 points) between 2024 Q1 and 2025 Q1. 1 point hidden."
     )
@@ -567,22 +593,22 @@ def test_trend_hides_points_and_reports_the_largest_change():
 
 def test_trend_facets_constructs():
     two = pd.concat([waves(), waves().assign(construct="fear", label="Fear of displacement")])
-    assert isinstance(C.trend(two), alt.FacetChart)
-    svg_of(spec_of(C.trend(two)))
+    assert isinstance(trend_c.trend(two), alt.FacetChart)
+    svg_of(spec_of(trend_c.trend(two)))
 
 
 def test_change_heatmap_orients_colour_and_signs_text():
-    spec = spec_of(C.change_heatmap(changes(), directions=DIRECTIONS))
+    spec = spec_of(grid.change_heatmap(changes(), directions=DIRECTIONS))
     by_cell = cells(spec)
     assert by_cell[("Support", "fear")]["gap"] == -12.0  # more fear: worse
     assert by_cell[("Support", "fear")]["cell_text"] == "+12*"
     assert by_cell[("Support", "trust")]["cell_text"] == "-10*"
     assert by_cell[("Sales", "fear")]["cell_text"] == "hidden"
     assert by_cell[("Sales", "fear")]["difference"] is None
-    assert not any(node.get("name") == C.SELECTION_NAME for node in walk(spec))
-    assert C.change_heatmap_alt_text(changes(), directions=DIRECTIONS) == (
+    assert not any(node.get("name") == grid.SELECTION_NAME for node in walk(spec))
+    assert grid.change_heatmap_alt_text(changes(), directions=DIRECTIONS) == (
         "Change heatmap of 2 groups × 2 constructs. Largest unfavourable gap: Support, fear, "
-        "+12 points since last wave (p=0.02). 2 cells significantly worse and 0 significantly "
+        "+12 points since last wave (p=0.020). 2 cells significantly worse and 0 significantly "
         "better (Holm-adjusted p<0.05). 1 cell hidden."
     )
 
@@ -591,7 +617,7 @@ def test_change_heatmap_orients_colour_and_signs_text():
 
 
 def test_sentiment_by_group_diverges_around_neutral():
-    spec = spec_of(C.sentiment_by_group(sentiment()))
+    spec = spec_of(sentiment_c.sentiment_by_group(sentiment()))
     seg = {(r["group"], r["sentiment"]): r for r in rows(spec) if "sentiment" in r}
     assert seg[("Support", "negative")]["x"] == pytest.approx(-65.0)
     assert seg[("Support", "neutral")]["x"] == pytest.approx(-15.0)
@@ -600,7 +626,7 @@ def test_sentiment_by_group_diverges_around_neutral():
     assert "Legal" not in json.dumps(rows(spec))
     sort = next(e["y"]["sort"] for e in encodings(spec) if "sort" in e.get("y", {}))
     assert sort == ["Support", "Sales"]
-    assert C.sentiment_by_group_alt_text(sentiment()) == (
+    assert sentiment_c.sentiment_by_group_alt_text(sentiment()) == (
         "Comment sentiment for 2 groups. Most negative: Support, 50% negative of 40 comments. "
         "Least negative: Sales, 20%. 1 group hidden (fewer than 10 comments)."
     )
@@ -608,7 +634,7 @@ def test_sentiment_by_group_diverges_around_neutral():
 
 def test_sentiment_all_hidden():
     table = sentiment().assign(suppressed=True)
-    message = rows(spec_of(C.sentiment_by_group(table)))[0]["message"]
+    message = rows(spec_of(sentiment_c.sentiment_by_group(table)))[0]["message"]
     assert message == "3 groups hidden (fewer than 10 comments)."
 
 
@@ -637,7 +663,7 @@ def random_group_tables(draw):
 @settings(max_examples=20)  # each build validates an Altair spec (~0.2 s)
 @given(random_group_tables())
 def test_property_hidden_cells_never_carry_numbers_and_worse_is_negative(table):
-    spec = spec_of(C.heatmap(table, directions=DIRECTIONS))
+    spec = spec_of(grid.heatmap(table, directions=DIRECTIONS))
     out = cells(spec)
     assert len(out) == len(table)
     for rec in table.itertuples(index=False):

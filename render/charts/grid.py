@@ -1,0 +1,348 @@
+"""Group × construct grids coloured by the gap that matters: the heatmap (vs the rest of
+the organisation) and the change heatmap (vs the previous wave).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from render.charts import base as shared
+from render.formats import BETTER, HIDDEN, MIDPOINT, WORSE, p_phrase, plural
+
+SELECTION_NAME = "pick"
+"""Name of the point selection on the heatmap; ``st.altair_chart(..., on_select="rerun")``
+returns the clicked group under ``event.selection[SELECTION_NAME]``."""
+
+
+def _grid_frame(
+    table: pd.DataFrame,
+    *,
+    value: str,
+    text_of_value: bool,
+    directions: Mapping[str, str] | None,
+    alpha: float,
+) -> pd.DataFrame:
+    """Cells for a group × construct grid coloured by a favourability-oriented difference.
+
+    ``value`` is the signed difference in score points (vs rest, or vs last wave). For
+    higher_worse constructs a rise is bad, so the colour field flips its sign: orange always
+    means worse. Hidden cells keep their labels and reason but lose every number.
+    """
+    df = pd.DataFrame(
+        {
+            "group": shared.str_column(table, "group"),
+            "construct": shared.str_column(table, "construct"),
+            "construct_label": shared.construct_labels(table),
+            "direction": shared.directions_of(table, directions),
+            "n": shared.num_column(table, "n"),
+            "score": shared.num_column(table, "score"),
+            "difference": shared.num_column(table, value),
+            "p_adj": shared.num_column(table, "p_adj"),
+        }
+    )
+    reason = shared.str_column(table, "suppressed_reason")
+    no_number = df["difference"].isna() if text_of_value else df["score"].isna()
+    hidden = shared.bool_column(table, "suppressed") | no_number
+    df["hidden"] = hidden
+    df["status"] = np.where(
+        shared.bool_column(table, "suppressed"),
+        ("hidden: " + reason).where(reason.str.strip() != "", "hidden to protect confidentiality"),
+        np.where(hidden, "no score", "shown"),
+    )
+    df["reason"] = reason.where(shared.bool_column(table, "suppressed"), "")
+    sign = np.where(df["direction"] == shared.HIGHER_WORSE, -1.0, 1.0)
+    df["gap"] = df["difference"] * sign
+    number_columns = ["n", "score", "difference", "p_adj", "gap"]
+    df.loc[hidden, number_columns] = np.nan
+    df["significant"] = (~hidden) & (df["p_adj"] < alpha)
+    marker = np.where(df["significant"], "*", "")
+    if text_of_value:
+        shown = df["difference"].map(lambda v: "" if pd.isna(v) else f"{v:+.0f}")
+    else:
+        shown = df["score"].map(lambda v: "" if pd.isna(v) else f"{v:.0f}")
+    df["cell_text"] = np.where(
+        shared.bool_column(table, "suppressed"), "hidden", np.where(hidden, "–", shown + marker)
+    )
+    return df
+
+
+def _grid_tooltip(with_score: bool, value_title: str, gap_title: str) -> list[alt.Tooltip]:
+    tooltip = [
+        alt.Tooltip("group:N", title="Group"),
+        alt.Tooltip("construct_label:N", title="Construct"),
+    ]
+    if with_score:
+        tooltip.append(alt.Tooltip("score:Q", title="Score (0–100)", format=".0f"))
+    tooltip += [
+        alt.Tooltip("n:Q", title="n (people)", format=".0f"),
+        alt.Tooltip("difference:Q", title=value_title, format="+.1f"),
+        alt.Tooltip("gap:Q", title=gap_title, format="+.1f"),
+        alt.Tooltip("p_adj:Q", title="p (Holm-adjusted)", format=".3f"),
+        alt.Tooltip("status:N", title="Status"),
+    ]
+    return tooltip
+
+
+def _gap_colour(extent: float, gap_title: str) -> alt.Color:
+    """Diverging PuOr scale centred on 0: orange = worse, purple = better."""
+    return alt.Color(
+        "gap:Q",
+        title=[gap_title, "orange = worse, purple = better"],
+        scale=alt.Scale(
+            domain=[-extent, 0, extent],
+            range=[WORSE, MIDPOINT, BETTER],
+            interpolate="lab",
+        ),
+        # below the grid: a short grid (few groups) would clip a vertical gradient
+        legend=alt.Legend(
+            orient="bottom", direction="horizontal", gradientLength=220, titleLimit=400
+        ),
+    )
+
+
+def _grid_chart(
+    df: pd.DataFrame,
+    *,
+    title: str | alt.Title,
+    description: str,
+    value_title: str,
+    gap_title: str,
+    with_score: bool,
+    select: bool,
+) -> alt.LayerChart:
+    extent = shared.symmetric_extent(df["gap"])
+    df = df.assign(light_text=df["gap"].abs() > 0.6 * extent)
+    groups = shared.first_seen(df["group"])
+    constructs = shared.first_seen(df["construct_label"])
+    base = alt.Chart(df).encode(
+        x=alt.X(
+            "construct_label:N",
+            sort=constructs,
+            title="Construct",
+            axis=alt.Axis(orient="top", labelAngle=-30, labelLimit=180, labelOverlap=False),
+        ),
+        y=alt.Y("group:N", sort=groups, title="Group", axis=alt.Axis(labelLimit=220)),
+    )
+    tooltip = _grid_tooltip(with_score, value_title, gap_title)
+    colour = _gap_colour(extent, gap_title)
+    rect = (
+        base.mark_rect(stroke="#222222")
+        .encode(
+            color=colour,
+            strokeWidth=alt.condition("datum.significant", alt.value(2.5), alt.value(0)),
+            tooltip=tooltip,
+        )
+        .transform_filter("!datum.hidden")
+    )
+    if select:
+        pick = alt.selection_point(fields=["group"], name=SELECTION_NAME, on="click")
+        rect = rect.add_params(pick).encode(
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35))
+        )
+    # a hidden cell's tooltip says why, with no empty number fields
+    short = [*tooltip[:2], alt.Tooltip("status:N", title="Status")]
+    grey = base.mark_rect(color=HIDDEN).encode(tooltip=short).transform_filter("datum.hidden")
+    grey_text = (
+        base.mark_text(fontSize=shared.FONT_SIZE_CELL, color="#222222")
+        .encode(text=alt.Text("cell_text:N"), tooltip=short)
+        .transform_filter("datum.hidden")
+    )
+    text = (
+        base.mark_text(fontSize=shared.FONT_SIZE_CELL)
+        .encode(
+            text=alt.Text("cell_text:N"),
+            color=alt.condition("datum.light_text", alt.value("white"), alt.value("#222222")),
+            tooltip=tooltip,
+        )
+        .transform_filter("!datum.hidden")
+    )
+    return (
+        alt.layer(rect, grey, text, grey_text, title=title, description=description)
+        .properties(width=alt.Step(90), height=alt.Step(26))
+        .configure_view(strokeWidth=0)
+    )
+
+
+def _grid_alt_text(
+    df: pd.DataFrame,
+    *,
+    what: str,
+    value_words: str,
+    with_score: bool,
+    alpha: float,
+) -> str:
+    n_groups = df["group"].nunique()
+    n_constructs = df["construct"].nunique()
+    head = f"{what} of {plural(n_groups, 'group')} × {plural(n_constructs, 'construct')}."
+    visible = df[~df["hidden"]]
+    sentences = [head]
+    if visible.empty:
+        return f"{head} Every cell is hidden{shared.reason_note(df['reason'])}."
+    gaps = visible["gap"].dropna()  # all missing when one group is in view (no rest)
+    worst = visible.loc[gaps.idxmin()] if len(gaps) else None
+    if worst is None:
+        sentences.append("No group can be compared with the rest: nobody else is in view.")
+    elif worst["gap"] < 0:
+        score = f"score {worst['score']:.0f}, " if with_score else ""
+        sentences.append(
+            f"Largest unfavourable gap: {worst['group']}, {worst['construct_label']}, "
+            f"{score}{worst['difference']:+.0f} points {value_words} ({p_phrase(worst['p_adj'])})."
+        )
+    else:
+        sentences.append(f"No group is worse than {value_words.split()[-1]} on any construct.")
+    worse_sig = int((visible["significant"] & (visible["gap"] < 0)).sum())
+    better_sig = int((visible["significant"] & (visible["gap"] > 0)).sum())
+    sig = (
+        f"{plural(worse_sig, 'cell')} significantly worse and {better_sig} significantly better "
+        f"(Holm-adjusted p<{alpha:g})."
+    )
+    by_group = df.groupby("group", sort=False)["hidden"].all()
+    fully_hidden = by_group[by_group].index
+    hidden_cells = int(df["hidden"].sum())
+    if len(fully_hidden):
+        reasons = df.loc[df["group"].isin(fully_hidden), "reason"]
+        sig += f" {plural(len(fully_hidden), 'group')} hidden{shared.reason_note(reasons)}."
+    elif hidden_cells:
+        sig += f" {plural(hidden_cells, 'cell')} hidden{shared.reason_note(df['reason'])}."
+    sentences.append(sig)
+    return " ".join(sentences)
+
+
+HEATMAP_COLUMNS = ("group", "construct", "n", "score", "diff_vs_rest", "p_adj", "suppressed")
+
+
+def _heatmap_frame(
+    group_table: pd.DataFrame, directions: Mapping[str, str] | None, alpha: float
+) -> pd.DataFrame:
+    shared.require(group_table, HEATMAP_COLUMNS, "heatmap")
+    return _grid_frame(
+        group_table,
+        value="diff_vs_rest",
+        text_of_value=False,
+        directions=directions,
+        alpha=alpha,
+    )
+
+
+def _grouping_name(table: pd.DataFrame) -> str:
+    if "grouping" in table.columns and table["grouping"].notna().any():
+        names = shared.first_seen(table["grouping"].dropna().astype(str))
+        if len(names) == 1:
+            return names[0]
+    return "group"
+
+
+def heatmap(
+    group_table: pd.DataFrame,
+    *,
+    directions: Mapping[str, str] | None = None,
+    alpha: float = 0.05,
+    title: str | None = None,
+) -> shared.AnyChart:
+    """Groups × constructs, coloured by the gap to the rest of the organisation.
+
+    Colour answers "is this group worse off than everyone else?" whatever the construct's
+    direction: for ``higher_worse`` constructs (fear of displacement) the difference is flipped
+    before colouring. The cell text is the group's own score; ``*`` and a dark border mark a
+    Holm-adjusted p below ``alpha``. ``directions`` maps construct id -> direction when the table
+    has no ``direction`` column. Clicking a row selects its group (selection ``"pick"``).
+    """
+    heading = title or f"Scores by {_grouping_name(group_table)}"
+    if shared.is_empty(group_table):
+        return shared.message_chart(heading, "No group scores to show.")
+    df = _heatmap_frame(group_table, directions, alpha)
+    return _grid_chart(
+        df,
+        title=alt.Title(
+            heading,
+            subtitle=[
+                "Cell: score 0–100. Colour: difference from the rest of the organisation, "
+                "orange = worse.",
+                f"* and dark border: significant (Holm-adjusted p<{alpha:g}). "
+                "Grey: hidden to protect confidentiality.",
+            ],
+        ),
+        description=_grid_alt_text(
+            df, what="Heatmap", value_words="vs rest", with_score=True, alpha=alpha
+        ),
+        value_title="Difference vs rest (points)",
+        gap_title="Favourability gap (points)",
+        with_score=True,
+        select=True,
+    )
+
+
+def heatmap_alt_text(
+    group_table: pd.DataFrame,
+    *,
+    directions: Mapping[str, str] | None = None,
+    alpha: float = 0.05,
+) -> str:
+    """One to three sentences: size of the grid, the worst gap, significance, what is hidden."""
+    if shared.is_empty(group_table):
+        return "No group scores to show."
+    df = _heatmap_frame(group_table, directions, alpha)
+    return _grid_alt_text(df, what="Heatmap", value_words="vs rest", with_score=True, alpha=alpha)
+
+
+CHANGE_COLUMNS = ("group", "construct", "change", "p_adj", "suppressed")
+
+
+def _change_frame(
+    change: pd.DataFrame, directions: Mapping[str, str] | None, alpha: float
+) -> pd.DataFrame:
+    shared.require(change, CHANGE_COLUMNS, "change heatmap")
+    return _grid_frame(
+        change, value="change", text_of_value=True, directions=directions, alpha=alpha
+    )
+
+
+def change_heatmap(
+    change: pd.DataFrame,
+    *,
+    directions: Mapping[str, str] | None = None,
+    alpha: float = 0.05,
+    title: str | None = None,
+) -> shared.AnyChart:
+    """Change since the previous wave per group × construct, orange = got worse."""
+    heading = title or "Change since the previous wave"
+    if shared.is_empty(change):
+        return shared.message_chart(heading, "No change between waves to show.")
+    df = _change_frame(change, directions, alpha)
+    return _grid_chart(
+        df,
+        title=alt.Title(
+            heading,
+            subtitle=[
+                "Cell: change in score points. Orange = got worse, purple = improved.",
+                f"* and dark border: significant (Holm-adjusted p<{alpha:g}). "
+                "Grey: hidden to protect confidentiality.",
+            ],
+        ),
+        description=_grid_alt_text(
+            df, what="Change heatmap", value_words="since last wave", with_score=False, alpha=alpha
+        ),
+        value_title="Change (points)",
+        gap_title="Change, favourability-oriented",
+        with_score=False,
+        select=False,
+    )
+
+
+def change_heatmap_alt_text(
+    change: pd.DataFrame,
+    *,
+    directions: Mapping[str, str] | None = None,
+    alpha: float = 0.05,
+) -> str:
+    """The biggest deterioration, how many changes are significant, what is hidden."""
+    if shared.is_empty(change):
+        return "No change between waves to show."
+    df = _change_frame(change, directions, alpha)
+    return _grid_alt_text(
+        df, what="Change heatmap", value_words="since last wave", with_score=False, alpha=alpha
+    )

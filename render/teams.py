@@ -1,0 +1,263 @@
+"""One team's slice of a :class:`analysis.pipeline.Results`, as every pack format reads it.
+
+Only ever reads Results: tables that have already been through :mod:`analysis.privacy` (no
+number for a group under the minimum size, comments only for groups at or above the comment
+threshold, no identity columns). Nothing here adds a number beyond counting and re-ordering
+what Results holds, and nothing is remembered between calls (no survey content in module
+state): a caller that asks for many teams computes :func:`comment_labels` once and passes it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from analysis.scoring import CROSS
+from render.formats import ALPHA, missing
+
+#: Comments per team sheet: a sheet is read, not searched, and 10,000 merged rows made the
+#: workbook slow to write and to open. Every comment is in the comments CSV.
+MAX_COMMENTS_XLSX = 50
+TOP_THEMES = 5
+_GAP_BINS = (10.0, 5.0)  # points: |gap| >= 10 strong colour, >= 5 light colour
+
+
+@dataclass(frozen=True)
+class Construct:
+    id: str
+    label: str
+    direction: str
+
+    @property
+    def higher_worse(self) -> bool:
+        return self.direction == "higher_worse"
+
+
+def constructs(results: Any) -> list[Construct]:
+    org = results.org
+    out = []
+    for _, row in org.iterrows():
+        label = row.get("label")
+        out.append(
+            Construct(
+                id=str(row["construct"]),
+                label=str(label) if not missing(label) and str(label) else str(row["construct"]),
+                direction=str(row.get("direction") or "higher_better"),
+            )
+        )
+    return out
+
+
+def construct_of(cons: dict[str, Construct], construct_id: object) -> Construct:
+    """The construct by id, or a higher-is-better stand-in named by its id."""
+    key = str(construct_id)
+    return cons.get(key, Construct(key, key, "higher_better"))
+
+
+def team_names(results: Any) -> list[str]:
+    """Every group label of the Results' grouping, visible or hidden, in table order."""
+    if not len(results.groups):
+        return []
+    return list(dict.fromkeys(results.groups["group"].astype(str)))
+
+
+def grouping_text(results: Any) -> str:
+    return " × ".join(results.by) if results.by else "none"
+
+
+def check_teams(results: Any, teams: Sequence[str] | None) -> list[str]:
+    """The chosen group labels (case-insensitive); ``ValueError`` names the valid ones."""
+    valid = team_names(results)
+    if teams is None:
+        return valid
+    by_lower = {t.casefold(): t for t in valid}
+    out, unknown = [], []
+    for t in teams:
+        hit = t if t in valid else by_lower.get(str(t).strip().casefold())
+        if hit is None:
+            unknown.append(str(t))
+        elif hit not in out:
+            out.append(hit)
+    if unknown:
+        names = ", ".join(repr(v) for v in valid) or "none (choose a grouping column)"
+        raise ValueError(
+            f"Unknown team name(s) {', '.join(repr(u) for u in unknown)} for grouping "
+            f"{grouping_text(results)}. Valid names: {names}."
+        )
+    return out
+
+
+def team_rows(results: Any, team: str) -> pd.DataFrame:
+    g = results.groups
+    return g[g["group"].astype(str) == team]
+
+
+def team_hidden(results: Any, team: str) -> bool:
+    rows = team_rows(results, team)
+    return bool(rows.empty or rows["suppressed"].astype(bool).all())
+
+
+def hidden_reason(results: Any, team: str) -> str:
+    rows = team_rows(results, team)
+    reasons = [r for r in rows.get("suppressed_reason", pd.Series(dtype=str)).astype(str) if r]
+    return reasons[0] if reasons else f"fewer than {results.policy.min_group} responses"
+
+
+def hidden_groups(results: Any) -> list[tuple[str, str]]:
+    return [(t, hidden_reason(results, t)) for t in team_names(results) if team_hidden(results, t)]
+
+
+def team_n(results: Any, team: str) -> float:
+    rows = team_rows(results, team)
+    n = rows.loc[~rows["suppressed"].astype(bool), "n"]
+    return float(n.max()) if n.notna().any() else math.nan
+
+
+def comments_visible(results: Any, team: str) -> bool:
+    cg = results.comment_groups
+    if cg is None or not len(cg) or team_hidden(results, team):
+        return False
+    hit = cg[cg["group"].astype(str) == team]
+    return bool(len(hit) and hit["visible"].astype(bool).all())
+
+
+def comment_count(results: Any, team: str) -> float:
+    cg = results.comment_groups
+    if cg is None or not len(cg):
+        return math.nan
+    hit = cg[(cg["group"].astype(str) == team) & cg["visible"].astype(bool)]
+    return float(hit["n_comments"].iloc[0]) if len(hit) else math.nan
+
+
+def comment_labels(results: Any) -> pd.Series:
+    """Each shown comment's group label ('a × b' for a crossed grouping)."""
+    c = results.comments
+    by = tuple(b for b in results.by if b in c.columns)
+    if not len(c) or not by:
+        return pd.Series([""] * len(c), index=c.index, dtype=str)
+    if len(by) == 1:
+        return c[by[0]].astype(str)
+    return c[by[0]].astype(str).str.cat([c[b].astype(str) for b in by[1:]], sep=CROSS)
+
+
+def team_comments(results: Any, team: str, labels: pd.Series | None = None) -> pd.DataFrame:
+    """The team's shown comments; ``labels`` is :func:`comment_labels` when already computed."""
+    if not comments_visible(results, team):
+        return results.comments.iloc[0:0]
+    labels = comment_labels(results) if labels is None else labels
+    return results.comments[(labels == team).to_numpy()]
+
+
+def team_flags(results: Any, team: str) -> list[Any]:
+    if team_hidden(results, team):
+        return []
+    return [f for f in results.flags if str(f.group_label) == team]
+
+
+def team_themes(results: Any, team: str, labels: pd.Series | None = None) -> pd.DataFrame:
+    """The team's largest comment themes: count, share of its comments, mean sentiment.
+
+    Shares come from ``Results.theme_shares`` (already hidden for groups under the comment
+    threshold); mean sentiment is the mean VADER compound of the team's shown comments.
+    """
+    cols = ["theme", "label", "size", "share", "mean_sentiment"]
+    ts = results.theme_shares
+    if ts is None or not len(ts) or not comments_visible(results, team):
+        return pd.DataFrame(columns=cols)
+    rows = ts[(ts["group"].astype(str) == team) & ~ts["hidden"].astype(bool)]
+    rows = rows[rows["count"].fillna(0) > 0].sort_values(
+        ["count", "theme"], ascending=[False, True], kind="stable"
+    )
+    comments = team_comments(results, team, labels)
+    sentiment = comments.groupby("theme")["compound"].mean() if len(comments) else pd.Series()
+    out = pd.DataFrame(
+        {
+            "theme": rows["theme"].astype(int).to_numpy(),
+            "label": rows["label"].fillna("").astype(str).to_numpy(),
+            "size": rows["count"].to_numpy(dtype=float),
+            "share": rows["share"].to_numpy(dtype=float),
+        }
+    )
+    out["mean_sentiment"] = out["theme"].map(sentiment).astype(float)
+    return out.head(TOP_THEMES).reset_index(drop=True)
+
+
+def quotes(comments: pd.DataFrame, themes: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """Example comments: a few from each top theme, then others, most strongly felt first.
+
+    Deterministic, so two downloads of the same pack agree.
+    """
+    if not len(comments):
+        return comments
+    df = comments.assign(_strength=comments["compound"].abs().fillna(0.0))
+    df = df[df["text"].astype(str).str.len().between(15, 600)]
+    picked: list[int] = []
+    per_theme = max(1, limit // max(1, len(themes))) if len(themes) else 0
+    for theme in themes["theme"] if len(themes) else []:
+        sub = df[df["theme"] == theme].sort_values("_strength", ascending=False, kind="stable")
+        picked.extend(sub.index[:per_theme])
+    rest = df.drop(index=picked).sort_values("_strength", ascending=False, kind="stable")
+    picked.extend(rest.index[: max(0, limit - len(picked))])
+    return comments.loc[picked[:limit]]
+
+
+def sheet_comments(comments: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
+    """A team sheet's comments: all of them up to ``MAX_COMMENTS_XLSX``, else that many
+    representative ones (:func:`quotes`); ``attrs["of"]`` holds the team's total."""
+    total = len(comments)
+    out = comments if total <= MAX_COMMENTS_XLSX else quotes(comments, themes, MAX_COMMENTS_XLSX)
+    out = out.copy()
+    out.attrs["of"] = total
+    return out
+
+
+def reading(diff: float, p_adj: float, direction: str) -> str:
+    if missing(diff) or missing(p_adj):
+        return ""
+    if p_adj >= ALPHA:
+        return "no clear difference"
+    worse = diff > 0 if direction == "higher_worse" else diff < 0
+    return "worse than the rest" if worse else "better than the rest"
+
+
+def gap_bin(diff: float, direction: str) -> int:
+    """-2..2: how much worse (negative) or better than the rest, direction-aware."""
+    if missing(diff):
+        return 0
+    gap = -diff if direction == "higher_worse" else diff
+    strong, light = _GAP_BINS
+    if gap <= -strong:
+        return -2
+    if gap <= -light:
+        return -1
+    if gap >= strong:
+        return 2
+    if gap >= light:
+        return 1
+    return 0
+
+
+def question_text(row: pd.Series) -> str:
+    """The item's own statement: a matrix stem ("How much do you agree ...? - ") is dropped."""
+    q = row.get("question")
+    text = str(q) if not missing(q) and str(q) else str(row["item"])
+    stem, sep, statement = text.partition(" - ")
+    return (
+        statement.strip()
+        if sep and stem.rstrip().endswith(("?", ":")) and statement.strip()
+        else text
+    )
+
+
+def flag_type(kind: str) -> str:
+    return {"change_management": "Change management", "training": "Training"}.get(
+        kind, str(kind).replace("_", " ").capitalize()
+    )
+
+
+def frac(percent: object) -> float | None:
+    return None if missing(percent) else float(percent) / 100.0
