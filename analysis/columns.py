@@ -21,7 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
-from analysis.ingest import _WHITESPACE, IngestError, SourceColumn, SurveyExport
+from analysis.ingest import IngestError, SourceColumn, SurveyExport
+from analysis.ingest.table import _WHITESPACE
 from analysis.scales import (
     MISSING_ANSWERS,
     SCALES,
