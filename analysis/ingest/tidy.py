@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.ingest.layouts import _PREVIEW_STATUS, _detect_layout, _group_header
+from analysis.ingest.layouts import _PREVIEW_STATUS, _detect_layout, _group_header, _Layout
 from analysis.ingest.model import IngestError, Limits, SourceColumn
 from analysis.ingest.sniff import _check_shape, _too_many_rows
 from analysis.ingest.table import _NULL_TEXT, _Table
@@ -64,40 +64,17 @@ def _mask(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
 def _tidy(
     table: _Table, filename: str, limits: Limits
 ) -> tuple[pd.DataFrame, tuple[SourceColumn, ...], str, int, dict[str, int], list[str]]:
+    """The export's frame, columns, format, rows read, dropped rows by reason and warnings."""
     warnings: list[str] = []
-    cols = list(table.columns)
-    height = table.height
-    if height and cols:
-        first = cols[0][0].as_py()
-        fixed = first.lstrip("\ufeff").strip()
-        if fixed != first:
-            head_cell = pa.array([fixed], type=pa.large_string())
-            cols[0] = pa.concat_arrays([head_cell, cols[0].slice(1)])
+    cols = _without_bom(table)
     nonempty = [pc.not_equal(c, "") for c in cols]
-    filled = np.zeros(height, dtype=np.int64)
-    for m in nonempty:
-        filled += _mask(m)
-    skipped = _first_data_row(filled, cols[0]) if cols else height
-    if skipped and skipped < height:
-        warnings.append(f"Skipped {skipped} title or blank line(s) above the header row.")
-    if skipped >= height:
-        raise IngestError(
-            f"{filename!r} holds no table: export the survey responses again (CSV or .xlsx)."
-        )
+    skipped = _title_rows(table.height, cols, nonempty, filename, warnings)
     width = max(table.widths[skipped:]) if table.widths is not None else len(cols)
     cols, nonempty = cols[:width], nonempty[:width]
-    _check_shape(height - skipped, width, limits, header_rows=3)
-    # The layout is read from the first rows only (header rows, then a sample for _headerless).
-    n_head = min(height - skipped, 200)
-    head = [
-        list(r) for r in zip(*(c.slice(skipped, n_head).to_pylist() for c in cols), strict=True)
-    ]
-    layout = _detect_layout(head)
-    if layout.format == "generic" and layout.header_rows == 1:
-        layout = _group_header(head, skipped in table.merged_rows) or layout
-    header = head[: layout.header_rows]
+    _check_shape(table.height - skipped, width, limits, header_rows=3)
+    head, layout = _header(table, cols, skipped)
     start = skipped + layout.header_rows
-    rows_read = height - start
+    rows_read = table.height - start
     if rows_read > limits.max_rows:
         raise IngestError(_too_many_rows(limits))
     if rows_read == 0:
@@ -107,50 +84,8 @@ def _tidy(
         )
     body = [c.slice(start) for c in cols]
     body_filled = [m.slice(start) for m in nonempty]
-
-    # Drop columns with neither a header nor any answer (e.g. from trailing commas); warn about
-    # named ones left empty so nothing vanishes unseen.
-    keep, empty_named = [], []
-    for j in range(width):
-        if pc.any(body_filled[j]).as_py():
-            keep.append(j)
-        elif any(h[j] for h in header):
-            empty_named.append(layout.names[j] or layout.tags[j])
-    if empty_named:
-        shown = ", ".join(empty_named[:8]) + (" …" if len(empty_named) > 8 else "")
-        warnings.append(f"Dropped {len(empty_named)} column(s) with no answers at all: {shown}.")
-
-    # Each dropped row gets the first reason that applies: empty, repeated header, preview.
-    answered = np.zeros(rows_read, dtype=bool)
-    for j in keep:
-        answered |= _mask(body_filled[j])
-    reasons: list[tuple[str, np.ndarray]] = [("empty row", ~answered)]
-    kept = answered.copy()
-    if layout.header_rows:
-        signature = head[layout.header_rows - 1]
-        same = kept.copy()
-        for j in range(width):
-            if not same.any():
-                break
-            same &= _mask(pc.equal(body[j], signature[j]))
-        reasons.append(("repeated header row", same))
-        kept &= ~same
-    status_col = next(
-        (j for j in keep if layout.tags[j].casefold() == "status" and layout.format == "qualtrics"),
-        None,
-    )
-    if status_col is not None:
-        statuses = body[status_col].to_pylist()
-        preview = np.fromiter(
-            (v.casefold() in _PREVIEW_STATUS for v in statuses), dtype=bool, count=rows_read
-        )
-        preview &= kept
-        reasons.append(("survey preview, test or spam", preview))
-        kept &= ~preview
-    firsts = sorted((int(np.argmax(m)), reason, int(m.sum())) for reason, m in reasons if m.any())
-    dropped = {reason: n for _, reason, n in firsts}
-    for reason, n in dropped.items():
-        warnings.append(f"Dropped {n} row{'s' if n != 1 else ''}: {reason}.")
+    keep = _answered_columns(body_filled, head[: layout.header_rows], layout, warnings)
+    kept, dropped = _kept_rows(body, body_filled, rows_read, keep, head, layout, warnings)
     if not kept.any():
         raise IngestError(
             f"All {rows_read:,} response rows in {filename!r} are empty: export again with the "
@@ -174,6 +109,129 @@ def _tidy(
         warnings.extend(
             _ragged_warnings(table, start, layout.header_rows, keep, names, body_filled, kept)
         )
+    frame, merged = _frame(table, start, body, body_filled, names, keep, kept)
+    if merged:
+        warnings.append(
+            "Values that differed only by invisible characters (zero-width spaces), "
+            "non-breaking spaces or the way an accent is encoded were read as the one value "
+            f"they look like: {'; '.join(merged[:5])}" + (" …" if len(merged) > 5 else "") + "."
+        )
+    return frame, columns, layout.format, rows_read, dropped, warnings
+
+
+def _without_bom(table: _Table) -> list[pa.Array]:
+    """The columns, with a byte-order mark and spaces stripped from the very first cell."""
+    cols = list(table.columns)
+    if table.height and cols:
+        first = cols[0][0].as_py()
+        fixed = first.lstrip("\ufeff").strip()
+        if fixed != first:
+            head_cell = pa.array([fixed], type=pa.large_string())
+            cols[0] = pa.concat_arrays([head_cell, cols[0].slice(1)])
+    return cols
+
+
+def _title_rows(
+    height: int, cols: list[pa.Array], nonempty: list[pa.Array], filename: str, warnings: list[str]
+) -> int:
+    """How many title or blank lines sit above the header row (said in a warning)."""
+    filled = np.zeros(height, dtype=np.int64)
+    for m in nonempty:
+        filled += _mask(m)
+    skipped = _first_data_row(filled, cols[0]) if cols else height
+    if skipped and skipped < height:
+        warnings.append(f"Skipped {skipped} title or blank line(s) above the header row.")
+    if skipped >= height:
+        raise IngestError(
+            f"{filename!r} holds no table: export the survey responses again (CSV or .xlsx)."
+        )
+    return skipped
+
+
+def _header(table: _Table, cols: list[pa.Array], skipped: int) -> tuple[list[list[str]], _Layout]:
+    """The first rows (up to 200, as lists of cells) and the header layout read from them."""
+    n_head = min(table.height - skipped, 200)
+    head = [
+        list(r) for r in zip(*(c.slice(skipped, n_head).to_pylist() for c in cols), strict=True)
+    ]
+    layout = _detect_layout(head)
+    if layout.format == "generic" and layout.header_rows == 1:
+        layout = _group_header(head, skipped in table.merged_rows) or layout
+    return head, layout
+
+
+def _answered_columns(
+    body_filled: list[pa.Array], header: list[list[str]], layout: _Layout, warnings: list[str]
+) -> list[int]:
+    """Columns with some answer. Those with neither a header nor an answer (e.g. from
+    trailing commas) go silently; named ones left empty are listed, so none vanishes unseen."""
+    keep, empty_named = [], []
+    for j in range(len(body_filled)):
+        if pc.any(body_filled[j]).as_py():
+            keep.append(j)
+        elif any(h[j] for h in header):
+            empty_named.append(layout.names[j] or layout.tags[j])
+    if empty_named:
+        shown = ", ".join(empty_named[:8]) + (" …" if len(empty_named) > 8 else "")
+        warnings.append(f"Dropped {len(empty_named)} column(s) with no answers at all: {shown}.")
+    return keep
+
+
+def _kept_rows(
+    body: list[pa.Array],
+    body_filled: list[pa.Array],
+    rows_read: int,
+    keep: list[int],
+    head: list[list[str]],
+    layout: _Layout,
+    warnings: list[str],
+) -> tuple[np.ndarray, dict[str, int]]:
+    """Rows that are responses, and the dropped ones counted by reason. Each dropped row gets
+    the first reason that applies: empty, repeated header, survey preview."""
+    answered = np.zeros(rows_read, dtype=bool)
+    for j in keep:
+        answered |= _mask(body_filled[j])
+    reasons: list[tuple[str, np.ndarray]] = [("empty row", ~answered)]
+    kept = answered.copy()
+    if layout.header_rows:
+        signature = head[layout.header_rows - 1]
+        same = kept.copy()
+        for j in range(len(body)):
+            if not same.any():
+                break
+            same &= _mask(pc.equal(body[j], signature[j]))
+        reasons.append(("repeated header row", same))
+        kept &= ~same
+    status_col = next(
+        (j for j in keep if layout.tags[j].casefold() == "status" and layout.format == "qualtrics"),
+        None,
+    )
+    if status_col is not None:
+        statuses = body[status_col].to_pylist()
+        preview = np.fromiter(
+            (v.casefold() in _PREVIEW_STATUS for v in statuses), dtype=bool, count=rows_read
+        )
+        preview &= kept
+        reasons.append(("survey preview, test or spam", preview))
+        kept &= ~preview
+    firsts = sorted((int(np.argmax(m)), reason, int(m.sum())) for reason, m in reasons if m.any())
+    dropped = {reason: n for _, reason, n in firsts}
+    for reason, n in dropped.items():
+        warnings.append(f"Dropped {n} row{'s' if n != 1 else ''}: {reason}.")
+    return kept, dropped
+
+
+def _frame(
+    table: _Table,
+    start: int,
+    body: list[pa.Array],
+    body_filled: list[pa.Array],
+    names: list[str],
+    keep: list[int],
+    kept: np.ndarray,
+) -> tuple[pd.DataFrame, list[str]]:
+    """The kept rows and columns as a frame of text (blank cells missing), and a note per
+    column where normalisation made distinct spellings one value."""
     rows_kept = None if kept.all() else pa.array(kept)
     data: dict[str, pd.Series] = {}
     merged: list[str] = []
@@ -186,15 +244,9 @@ def _tidy(
             before = before if rows_kept is None else before.filter(rows_kept)
             merged.extend(_merged_note(name, before, text, present))
         data[name] = pd.Series(pc.if_else(present, text, _NULL_TEXT), dtype="str")
-    if merged:
-        warnings.append(
-            "Values that differed only by invisible characters (zero-width spaces), "
-            "non-breaking spaces or the way an accent is encoded were read as the one value "
-            f"they look like: {'; '.join(merged[:5])}" + (" …" if len(merged) > 5 else "") + "."
-        )
     frame = pd.DataFrame(data)
     frame.index = pd.RangeIndex(len(frame))
-    return frame, columns, layout.format, rows_read, dropped, warnings
+    return frame, merged
 
 
 def _ragged_warnings(
