@@ -13,6 +13,9 @@ from typing import Any
 
 import yaml
 
+# libyaml's safe loader when present: the same documents, parsed about 10x faster (import time).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 __all__ = ["DataFileError", "read_yaml", "section", "string_list"]
 
 
@@ -27,7 +30,7 @@ def read_yaml(name: str) -> Any:
     except OSError as exc:
         raise DataFileError(f"analysis/data/{name} cannot be read: {exc}") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise DataFileError(f"analysis/data/{name} is not valid YAML: {exc}") from None
 
