@@ -50,45 +50,9 @@ def _sniff_kind(data: bytes, filename: str) -> str:
     """'xlsx' | 'ods' | 'text', or an IngestError saying what the file really is."""
     head = data[:16]
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                names = set(zf.namelist())
-                mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError):
-            raise IngestError(
-                f"{filename!r} looks like an Excel file but is corrupt or truncated: open it in "
-                "Excel and save it again, or export the survey again."
-            ) from None
-        if "xl/workbook.xml" in names or any(n.startswith("xl/worksheets/") for n in names):
-            return "xlsx"
-        if b"opendocument.spreadsheet" in mimetype:
-            return "ods"
-        if any(n.startswith("word/") for n in names):
-            what = "a Word document"
-        elif any(n.startswith("ppt/") for n in names):
-            what = "a PowerPoint file"
-        elif b"opendocument" in mimetype:
-            what = "an OpenDocument file that is not a spreadsheet"
-        else:
-            what = "a zip archive"
-        raise IngestError(
-            f"{filename!r} is {what}, not a spreadsheet: upload the survey export as CSV or .xlsx."
-        )
+        return _zip_kind(data, filename)
     if head.startswith(_OLE2):
-        if _ENCRYPTED_PACKAGE in data:
-            raise IngestError(
-                f"{filename!r} is password-protected: remove the password in Excel "
-                "(File > Info > Protect Workbook) and re-export, or save it as CSV."
-            )
-        if any(tag in data for tag in _OLE_WORKBOOK):
-            raise IngestError(
-                f"{filename!r} is an old binary Excel (.xls) file: open it in Excel and save as "
-                ".xlsx or CSV, then upload that."
-            )
-        raise IngestError(
-            f"{filename!r} is an old Microsoft Office binary file, not a spreadsheet export: "
-            "save the survey data as .xlsx or CSV and upload that."
-        )
+        raise _ole2_error(data, filename)
     for magic, what in _BINARY_MAGIC:
         if data.startswith(magic):
             raise IngestError(
@@ -110,6 +74,52 @@ def _sniff_kind(data: bytes, filename: str) -> str:
             ".xlsx or CSV, then upload that."
         )
     return "text"
+
+
+def _zip_kind(data: bytes, filename: str) -> str:
+    """'xlsx' | 'ods' for a zip that is a spreadsheet; what else it is, as an IngestError."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+            mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError):
+        raise IngestError(
+            f"{filename!r} looks like an Excel file but is corrupt or truncated: open it in "
+            "Excel and save it again, or export the survey again."
+        ) from None
+    if "xl/workbook.xml" in names or any(n.startswith("xl/worksheets/") for n in names):
+        return "xlsx"
+    if b"opendocument.spreadsheet" in mimetype:
+        return "ods"
+    if any(n.startswith("word/") for n in names):
+        what = "a Word document"
+    elif any(n.startswith("ppt/") for n in names):
+        what = "a PowerPoint file"
+    elif b"opendocument" in mimetype:
+        what = "an OpenDocument file that is not a spreadsheet"
+    else:
+        what = "a zip archive"
+    raise IngestError(
+        f"{filename!r} is {what}, not a spreadsheet: upload the survey export as CSV or .xlsx."
+    )
+
+
+def _ole2_error(data: bytes, filename: str) -> IngestError:
+    """What an old Office binary (OLE2) file is: an encrypted workbook, an .xls, or other."""
+    if _ENCRYPTED_PACKAGE in data:
+        return IngestError(
+            f"{filename!r} is password-protected: remove the password in Excel "
+            "(File > Info > Protect Workbook) and re-export, or save it as CSV."
+        )
+    if any(tag in data for tag in _OLE_WORKBOOK):
+        return IngestError(
+            f"{filename!r} is an old binary Excel (.xls) file: open it in Excel and save as "
+            ".xlsx or CSV, then upload that."
+        )
+    return IngestError(
+        f"{filename!r} is an old Microsoft Office binary file, not a spreadsheet export: "
+        "save the survey data as .xlsx or CSV and upload that."
+    )
 
 
 def _check_size(data: bytes, filename: str, limits: Limits) -> None:
