@@ -3,6 +3,9 @@
 A scale knows its labels (low -> high), the number of each, which answers mean "no answer"
 (Don't know, N/A, Prefer not to say are *missing*, never a score) and its favourable /
 unfavourable boxes. Answers outside the scale are reported as invalid, never clipped.
+
+The built-in scales and the "no answer" vocabulary are data, in ``analysis/data/scales.yaml``
+(read and checked once, at import); this module holds the logic.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from analysis.datafiles import DataFileError, read_yaml, section, string_list
 
 __all__ = [
     "MISSING_ANSWERS",
@@ -45,41 +50,17 @@ def normalize_answer(text: object) -> str:
     return s.rstrip(".").strip()
 
 
+_FILE = "analysis/data/scales.yaml"
+_DOC = read_yaml("scales.yaml")
+
 #: Normalised answers that mean "no answer" on any rating scale.
 MISSING_ANSWERS: frozenset[str] = frozenset(
     normalize_answer(a)
-    for a in (
-        "Don't know",
-        "Dont know",
-        "Do not know",
-        "DK",
-        "Don't know / not sure",
-        "Not sure",
-        "Unsure",
-        "N/A",
-        "NA",
-        "n.a.",
-        "Not applicable",
-        "Does not apply",
-        "Not relevant",
-        "Prefer not to say",
-        "Prefer not to answer",
-        "I prefer not to say",
-        "I prefer not to answer",
-        "Rather not say",
-        "Decline to answer",
-        "No opinion",
-        "Can't say",
-        "Cannot say",
-        "No answer",
-        "Skipped",
-        "-99",
-        "-9",
+    for a in string_list(
+        _DOC.get("missing_answers") if isinstance(_DOC, dict) else None,
+        f"{_FILE}: missing_answers",
     )
 )
-
-# On a yes/no/unsure scale "unsure" is an answer in the middle, not a missing one.
-_YESNO_MIDDLE = frozenset(normalize_answer(a) for a in ("Unsure", "Not sure", "Maybe"))
 
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 # "5 - Strongly agree", "5 = Strongly agree", "(5) Strongly agree", "5. Strongly agree"
@@ -215,13 +196,6 @@ class Scale:
             x = np.asarray(x, dtype=float)
         return (x - lo) / (hi - lo) * 100.0
 
-    def label_of(self, value: float) -> str | None:
-        """Display label for a scale value, or None."""
-        for label, v in zip(self.labels, self.values, strict=True):
-            if float(v) == float(value):
-                return label
-        return None
-
 
 def _boxes(values: Iterable[float]) -> tuple[float, float]:
     """Top-2 / bottom-2 boxes for 4+ points (4-point: top half vs bottom half, no neutral);
@@ -257,215 +231,74 @@ def _scale(
     )
 
 
-_NEUTRAL = ("Neutral", "Undecided", "Neither", "Indifferent")
+_SCALE_KEYS = frozenset(
+    {"kind", "labels", "values", "aliases", "favorable_min", "unfavorable_max", "not_missing"}
+)
 
 
-def _builtin() -> dict[str, Scale]:
-    neutral3 = dict.fromkeys(_NEUTRAL, 3)
-    neutral4 = dict.fromkeys(_NEUTRAL, 4)
-    scales = [
-        _scale(
-            "agree5",
-            "agreement",
-            (
-                "Strongly disagree",
-                "Disagree",
-                "Neither agree nor disagree",
-                "Agree",
-                "Strongly agree",
-            ),
-            {
-                "Completely disagree": 1,
-                "Totally disagree": 1,
-                "Neither agree or disagree": 3,
-                "Neither disagree nor agree": 3,
-                "Neither agree/disagree": 3,
-                "Agree somewhat": 4,
-                "Completely agree": 5,
-                "Totally agree": 5,
-                **neutral3,
-            },
-        ),
-        _scale(
-            "agree7",
-            "agreement",
-            (
-                "Strongly disagree",
-                "Disagree",
-                "Somewhat disagree",
-                "Neither agree nor disagree",
-                "Somewhat agree",
-                "Agree",
-                "Strongly agree",
-            ),
-            {
-                "Slightly disagree": 3,
-                "Mildly disagree": 3,
-                "Neither agree or disagree": 4,
-                "Slightly agree": 5,
-                "Mildly agree": 5,
-                **neutral4,
-            },
-        ),
-        _scale(
-            "agree4",
-            "agreement",
-            ("Strongly disagree", "Disagree", "Agree", "Strongly agree"),
-            {"Tend to disagree": 2, "Tend to agree": 3},
-        ),
-        _scale(
-            "sat5",
-            "satisfaction",
-            (
-                "Very dissatisfied",
-                "Dissatisfied",
-                "Neither satisfied nor dissatisfied",
-                "Satisfied",
-                "Very satisfied",
-            ),
-            {
-                "Extremely dissatisfied": 1,
-                "Somewhat dissatisfied": 2,
-                "Neither satisfied or dissatisfied": 3,
-                "Neither dissatisfied nor satisfied": 3,
-                "Somewhat satisfied": 4,
-                "Extremely satisfied": 5,
-                "Completely satisfied": 5,
-                **neutral3,
-            },
-        ),
-        # IBM HR's 1-4 satisfaction coding: 1 Low, 2 Medium, 3 High, 4 Very High.
-        _scale(
-            "sat4",
-            "satisfaction",
-            ("Very dissatisfied", "Dissatisfied", "Satisfied", "Very satisfied"),
-            {"Low": 1, "Medium": 2, "High": 3, "Very high": 4},
-        ),
-        _scale(
-            "trust5",
-            "trust",
-            (
-                "Highly distrust",
-                "Somewhat distrust",
-                "Neither trust nor distrust",
-                "Somewhat trust",
-                "Highly trust",
-            ),
-            {
-                "Strongly distrust": 1,
-                "Completely distrust": 1,
-                "Distrust": 2,
-                "Neither trust or distrust": 3,
-                "Trust": 4,
-                "Strongly trust": 5,
-                "Completely trust": 5,
-                **neutral3,
-            },
-        ),
-        _scale(
-            "freq5",
-            "frequency",
-            ("Never", "Rarely", "Sometimes", "Often", "Always"),
-            {
-                "Seldom": 2,
-                "Occasionally": 3,
-                "About half the time": 3,
-                "Frequently": 4,
-                "Usually": 4,
-                "Most of the time": 4,
-                "Very often": 4,
-                "Almost always": 5,
-                "All the time": 5,
-            },
-        ),
-        _scale(
-            "likely5",
-            "likelihood",
-            ("Very unlikely", "Unlikely", "Neither likely nor unlikely", "Likely", "Very likely"),
-            {
-                "Extremely unlikely": 1,
-                "Highly unlikely": 1,
-                "Somewhat unlikely": 2,
-                "Neither likely or unlikely": 3,
-                "Somewhat likely": 4,
-                "Extremely likely": 5,
-                "Highly likely": 5,
-                **neutral3,
-            },
-        ),
-        _scale(
-            "confidence5",
-            "confidence",
-            (
-                "Not at all confident",
-                "Slightly confident",
-                "Somewhat confident",
-                "Very confident",
-                "Extremely confident",
-            ),
-            {"Moderately confident": 3, "Fairly confident": 3, "Completely confident": 5},
-        ),
-        _scale(
-            "extent5",
-            "extent",
-            (
-                "Not at all",
-                "To a small extent",
-                "To some extent",
-                "To a great extent",
-                "To a very great extent",
-            ),
-            {
-                "To a little extent": 2,
-                "To a moderate extent": 3,
-                "To a large extent": 4,
-                "To a very large extent": 5,
-                "Completely": 5,
-            },
-        ),
-        _scale(
-            "yesno",
-            "yesno",
-            ("No", "Unsure", "Yes"),
-            {"Not sure": 0.5, "Maybe": 0.5, "N": 0, "Y": 1, "False": 0, "True": 1},
-            values=(0, 0.5, 1),
-            favorable_min=1,
-            unfavorable_max=0,
-            missing=MISSING_ANSWERS - _YESNO_MIDDLE,
-        ),
-        _scale(
-            "nps11",
-            "nps",
-            tuple(str(i) for i in range(11)),
-            {"0 - Not at all likely": 0, "10 - Extremely likely": 10},
-            values=range(11),
-            favorable_min=9,
-            unfavorable_max=6,
-        ),
-        _scale("num4", "numeric", ("1", "2", "3", "4")),
-        _scale("num5", "numeric", ("1", "2", "3", "4", "5")),
-        _scale("num7", "numeric", tuple(str(i) for i in range(1, 8))),
-    ]
-    return {s.name: s for s in scales}
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise DataFileError(f"{where} must be a number, not {value!r}.")
+    return value
+
+
+def _builtin_scale(name: str, spec: Any) -> Scale:
+    """One scale of the data file, checked entry by entry (see the file's header)."""
+    where = f"{_FILE}: scales.{name}"
+    if not isinstance(spec, dict):
+        raise DataFileError(f"{where} must be a map.")
+    unknown = sorted(map(str, set(spec) - _SCALE_KEYS))
+    if unknown:
+        raise DataFileError(f"{where} has unknown key(s) {', '.join(unknown)}.")
+    if not isinstance(spec.get("kind"), str):
+        raise DataFileError(f"{where}.kind must be a word such as agreement.")
+    labels = string_list(spec.get("labels"), f"{where}.labels")
+    values = None
+    if "values" in spec:
+        raw = spec["values"]
+        if not isinstance(raw, list) or len(raw) != len(labels):
+            raise DataFileError(f"{where}.values must give one number per label.")
+        values = [_number(v, f"{where}.values") for v in raw]
+    aliases = spec.get("aliases") or {}
+    if not isinstance(aliases, dict) or not all(isinstance(k, str) for k in aliases):
+        raise DataFileError(f"{where}.aliases must map quoted answer labels to numbers.")
+    missing = MISSING_ANSWERS
+    if "not_missing" in spec:
+        kept = string_list(spec["not_missing"], f"{where}.not_missing")
+        missing = MISSING_ANSWERS - frozenset(normalize_answer(a) for a in kept)
+    bounds = {
+        key: _number(spec[key], f"{where}.{key}")
+        for key in ("favorable_min", "unfavorable_max")
+        if key in spec
+    }
+    return _scale(
+        name,
+        spec["kind"],
+        labels,
+        {k: _number(v, f"{where}.aliases.{k}") for k, v in aliases.items()},
+        values=values,
+        missing=missing,
+        **bounds,
+    )
+
+
+def _builtin(doc: Any) -> dict[str, Scale]:
+    """The built-in scales of analysis/data/scales.yaml, in file order."""
+    specs = section(doc, "scales", _FILE)
+    return {str(name): _builtin_scale(str(name), spec) for name, spec in specs.items()}
 
 
 #: Built-in scales by name.
-SCALES: dict[str, Scale] = _builtin()
+SCALES: dict[str, Scale] = _builtin(_DOC)
 
 # Which labelled scale to prefer when answers fit several (a subset of agree5 also fits agree7).
-_LABELLED_ORDER = (
-    "agree5",
-    "agree7",
-    "agree4",
-    "sat5",
-    "sat4",
-    "trust5",
-    "likely5",
-    "freq5",
-    "confidence5",
-    "extent5",
-    "yesno",
-)
+_LABELLED_ORDER = string_list(_DOC.get("detection_order"), f"{_FILE}: detection_order")
+if not set(_LABELLED_ORDER) <= set(SCALES):
+    raise DataFileError(
+        f"{_FILE}: detection_order names unknown scale(s) "
+        f"{', '.join(sorted(set(_LABELLED_ORDER) - set(SCALES)))}."
+    )
+del _DOC
 
 
 def _custom_name(labels: Iterable[str]) -> str:

@@ -13,17 +13,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analysis.columns import (
-    _DATE,
-    _EMAIL,
-    _NUMBER,
     ROLES,
     ColumnMap,
     MappingError,
     NoAnswersError,
-    _profile,
     apply_mapping,
     infer_columns,
 )
+from analysis.columns.profile import _DATE, _EMAIL, _NUMBER, _profile
 from analysis.ingest import IngestError, read_export
 
 

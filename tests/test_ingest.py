@@ -21,8 +21,11 @@ import xlsxwriter
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis import ingest as _ingest
 from analysis.ingest import IngestError, Limits, list_sheets, read_export
+from analysis.ingest import decoding as _decoding
+from analysis.ingest import delimited as _delimited
+from analysis.ingest import table as _table
+from analysis.ingest import zipped as _zipped
 
 
 def xlsx(sheets: dict[str, list[list[object]]]) -> bytes:
@@ -981,7 +984,7 @@ if __name__ == "__main__":
 
 def test_whitespace_set_is_what_str_strip_removes() -> None:
     every = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
-    assert every == _ingest._WHITESPACE
+    assert every == _table._WHITESPACE
 
 
 finite_or_not = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from(
@@ -1000,7 +1003,7 @@ naive_datetimes = st.datetimes(min_value=dt.datetime(1000, 1, 1)) | st.datetimes
     )
 )
 def test_bulk_cell_text_matches_cell_by_cell(values: list[object]) -> None:
-    assert _ingest._column_text(values) == [_ingest._cell_text(v) for v in values]
+    assert _table._column_text(values) == [_table._cell_text(v) for v in values]
 
 
 def _col_letters(n: int) -> str:
@@ -1022,7 +1025,7 @@ def test_out_of_bounds_search_finds_exactly_the_references_beyond(
     cols: int, rows: int, col: int, row: int, zeros: int
 ) -> None:
     ref = f'<c r="{_col_letters(col)}{"0" * zeros}{row}" t="s">'.encode()
-    hit = _ingest._beyond(cols, rows).search(b"<row>" + ref + b"</row>") is not None
+    hit = _zipped._beyond(cols, rows).search(b"<row>" + ref + b"</row>") is not None
     assert hit == (col > cols or row > rows)
 
 
@@ -1048,11 +1051,11 @@ def test_extent_from_first_and_last_rows_agrees_with_the_full_listing() -> None:
     for book in (data, widened):
         zf = zipfile.ZipFile(io.BytesIO(book))
         xml = zf.read("xl/worksheets/sheet1.xml")
-        fast = _ingest._SheetInfo("S", "xl/worksheets/sheet1.xml")
-        _ingest._scan_sheet(zf, fast, "x.xlsx")
-        letters = set(_ingest._COL_LETTERS.findall(xml))
-        full_cols = max(_ingest._col_number(x.decode()) for x in letters)
-        full_rows = max(map(int, _ingest._CELL_ROWS.findall(xml)))
+        fast = _zipped._SheetInfo("S", "xl/worksheets/sheet1.xml")
+        _zipped._scan_sheet(zf, fast, "x.xlsx")
+        letters = set(_zipped._COL_LETTERS.findall(xml))
+        full_cols = max(_zipped._col_number(x.decode()) for x in letters)
+        full_rows = max(map(int, _zipped._CELL_ROWS.findall(xml)))
         assert (fast.rows, fast.cols) == (full_rows, full_cols)
     assert (full_rows, full_cols) == (9999, 52)
 
@@ -1238,7 +1241,7 @@ def test_look_alike_values_become_one_with_a_warning() -> None:
 
 def test_ascii_only_columns_are_left_as_they_are() -> None:
     arr = pa.array(["Team", " a ", ""], type=pa.large_string())
-    assert _ingest._normalized(arr) is None
+    assert _table._normalized(arr) is None
 
 
 def _grouped(rows: list[list[str]], merge: bool) -> bytes:
@@ -1318,14 +1321,14 @@ def test_single_quoted_cell_references_are_seen_by_the_scan() -> None:
         )
 
     zf = zipfile.ZipFile(io.BytesIO(_sheet_edit(data, quoted)))
-    info = _ingest._SheetInfo("S", "xl/worksheets/sheet1.xml")
-    _ingest._scan_sheet(zf, info, "q.xlsx")
+    info = _zipped._SheetInfo("S", "xl/worksheets/sheet1.xml")
+    _zipped._scan_sheet(zf, info, "q.xlsx")
     assert (info.rows, info.cols) == (3, 16_384)
     assert info.declared_ref == "A1:B3"
     with pytest.raises(IngestError, match="16,384 columns"):
         read_export(_sheet_edit(data, quoted), "q.xlsx")
-    assert _ingest._beyond(2, 3).search(b"<c r='C1'>") is not None
-    assert _ingest._beyond(2, 3).search(b"<c r='B3'>") is None
+    assert _zipped._beyond(2, 3).search(b"<c r='C1'>") is not None
+    assert _zipped._beyond(2, 3).search(b"<c r='B3'>") is None
 
 
 # Latin letters whose cp1252 bytes (E9, FC, DF, C9) can never form valid UTF-8 sequences, so
@@ -1336,7 +1339,7 @@ _latin_line = st.text(alphabet=st.sampled_from("abc XYZ,;1éüßÉ"), min_size=0
 @given(st.lists(st.tuples(_latin_line, st.sampled_from(["utf-8", "cp1252"])), min_size=1))
 def test_each_line_is_decoded_with_its_own_encoding(lines: list[tuple[str, str]]) -> None:
     data = b"".join(text.encode(enc) + b"\n" for text, enc in lines)
-    text, encoding, warnings = _ingest._decode(data, "t.csv")
+    text, encoding, warnings = _decoding._decode(data, "t.csv")
     assert text == "".join(t + "\n" for t, _ in lines)
     cp1252_lines = [
         i + 1 for i, (t, enc) in enumerate(lines) if enc == "cp1252" and not t.isascii()
@@ -1357,6 +1360,6 @@ def test_strict_reading_of_well_quoted_csv_is_the_plain_csv_reader(rows: list[li
     buf = io.StringIO()
     csv.writer(buf).writerows(rows)
     text = buf.getvalue()
-    got, warnings = _ingest._parse_csv(text, ",", "t.csv", Limits())
+    got, warnings = _delimited._parse_csv(text, ",", "t.csv", Limits())
     want = [r for r in csv.reader(io.StringIO(text, newline="")) if r]
     assert got == want and warnings == []

@@ -1,0 +1,185 @@
+"""Every column of an export -> a ColumnMap: each column by the rules, then the whole table.
+
+Whole-table steps the per-column rules cannot take: a survey instrument's items override the
+guess, numeric sub-columns that rank options are not ratings, one team / role / row-key
+column is kept, and columns that can identify people or that nobody answered are named.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from analysis.columns.model import ColumnMap, ColumnSpec, MappingError
+from analysis.columns.profile import _NUMBER
+from analysis.columns.rules import _infer_one
+from analysis.columns.vocabulary import _ROLE, _TEAM, _words
+from analysis.ingest import SourceColumn, SurveyExport
+from analysis.scales import MISSING_ANSWERS, SCALES, ScaleError, get_scale, normalize_answer
+
+
+def _mark_rankings(specs: list[ColumnSpec], responses: pd.DataFrame) -> None:
+    """Numeric sub-columns of one question where each respondent gives every option a
+    different number are a ranking, not ratings."""
+    groups: dict[str, list[ColumnSpec]] = {}
+    for s in specs:
+        if s.role == "item" and s.question and s.scale and SCALES[s.scale].is_numeric:
+            groups.setdefault(s.question, []).append(s)
+    for members in groups.values():
+        if len(members) < 3:
+            continue
+        block = responses[[m.name for m in members]]
+        block = block.where(block.apply(lambda c: c.str.match(_NUMBER)).fillna(False))
+        answered = block.notna().sum(axis=1) >= 2
+        if answered.sum() < 5:
+            continue
+        distinct = block[answered].nunique(axis=1) == block[answered].notna().sum(axis=1)
+        if distinct.mean() >= 0.9:
+            for m in members:
+                m.role, m.scale = "ignored", None
+                m.reason = "a ranking question (each option gets a different rank)"
+
+
+def _pick_one(specs: list[ColumnSpec], role: str, priority: tuple[str, ...]) -> None:
+    """Keep one column in a single-column role; others become demographics (still groupings)."""
+    found = [s for s in specs if s.role == role]
+    if len(found) <= 1:
+        return
+
+    def rank(s: ColumnSpec) -> int:
+        words = _words(s.name)
+        return next((i for i, p in enumerate(priority) if f" {p} " in words), len(priority))
+
+    best = min(found, key=rank)
+    for s in found:
+        if s is not best:
+            s.role = "demographic"
+            s.reason += f"; '{best.name}' was chosen as the {role} column"
+
+
+def infer_columns(export: SurveyExport, survey: Any | None = None) -> ColumnMap:
+    """A role, scale and reason for every column of an export.
+
+    With a survey, columns its ``match`` recognises take the survey's construct, scale and
+    reverse flag (items) or become comments (open questions).
+    """
+    specs: list[ColumnSpec] = []
+    for col in export.columns:
+        spec = _infer_one(col, export.responses[col.name], export.format)
+        if survey is not None:
+            _apply_survey(spec, col, export.responses[col.name], survey)
+        specs.append(spec)
+    _mark_rankings(specs, export.responses)
+    _pick_one(specs, "team", _TEAM)
+    _pick_one(specs, "role", _ROLE)
+    ids = [s for s in specs if s.role == "respondent_id"]
+    for extra in ids[1:]:
+        extra.role, extra.reason = "metadata", extra.reason + f"; '{ids[0].name}' is the row key"
+    colmap = ColumnMap(specs)
+    if colmap.identity:
+        colmap.warnings.append(
+            f"{len(colmap.identity)} column(s) that can identify people are left out of the "
+            f"analysis: {', '.join(colmap.identity)}."
+        )
+    if not colmap.items and not colmap.comments:
+        colmap.warnings.append(
+            "No column looks like rated questions or comments: check the sheet, or map the "
+            "question columns in a mapping YAML."
+        )
+    colmap.warnings.extend(_unanswered_items(colmap, export.responses))
+    unscaled = [s.name for s in specs if s.role == "item" and s.scale is None]
+    if unscaled:
+        colmap.warnings.append(
+            f"{len(unscaled)} question column(s) have no recognised answer scale and cannot be "
+            f"scored until you give one in the mapping YAML: {', '.join(unscaled[:10])}"
+            + (" …" if len(unscaled) > 10 else "")
+            + "."
+        )
+    return colmap
+
+
+def _no_answer_labels(series: pd.Series, missing: frozenset[str]) -> list[str] | None:
+    """The distinct answers of a column when every one means "no answer" (N/A, Don't know),
+    [] when it is blank throughout, None when some answer is usable."""
+    present = series.dropna()
+    if present.empty:
+        return []
+    if normalize_answer(present.iloc[0]) not in missing:
+        return None  # the usual case, decided by one answer
+    labels = [str(v) for v in present.unique()]
+    if all(normalize_answer(v) in missing for v in labels):
+        return sorted(labels)
+    return None
+
+
+def _unanswered_items(colmap: ColumnMap, responses: pd.DataFrame) -> list[str]:
+    """A warning for question columns nobody really answered: every answer blank or a
+    'no answer' label. They are scored as missing, which is right, but a whole question
+    silently dropping out of a construct is worth saying."""
+    empty: list[str] = []
+    labelled: list[str] = []
+    labels: set[str] = set()
+    for spec in colmap.columns:
+        if spec.role != "item":
+            continue
+        try:
+            missing = colmap.scale_for(spec.name).missing
+        except (MappingError, ScaleError):
+            missing = MISSING_ANSWERS
+        found = _no_answer_labels(responses[spec.name], missing)
+        if found is None:
+            continue
+        (labelled if found else empty).append(spec.name)
+        labels.update(found)
+    out = []
+    if labelled:
+        shown = " / ".join(sorted(labels)[:3]) + (" / …" if len(labels) > 3 else "")
+        out.append(
+            f"{len(labelled)} question column(s) have no usable answers (all {shown}, which "
+            f"count as no answer): {_names_list(labelled)}. They add nothing to the scores; "
+            "check that the export holds the answers and not only 'no answer' codes."
+        )
+    if empty:
+        out.append(
+            f"{len(empty)} question column(s) have no answers at all: {_names_list(empty)}. "
+            "They add nothing to the scores."
+        )
+    return out
+
+
+def _names_list(names: list[str], limit: int = 10) -> str:
+    return ", ".join(names[:limit]) + (" …" if len(names) > limit else "")
+
+
+def _apply_survey(spec: ColumnSpec, col: SourceColumn, series: pd.Series, survey: Any) -> None:
+    try:
+        matched = survey.match(col)
+    except (AttributeError, TypeError):
+        return
+    if matched is None:
+        return
+    label = getattr(matched, "id", "?")
+    if hasattr(matched, "construct"):
+        spec.role = "item"
+        spec.construct = matched.construct
+        spec.reverse = bool(getattr(matched, "reverse", False))
+        wanted = getattr(matched, "scale", None) or spec.scale
+        if wanted is not None:
+            try:
+                scale = get_scale(wanted)
+            except ScaleError:
+                scale = None
+            if scale is not None:
+                spec.scale = scale.name
+                bad = scale.encode(series).n_invalid
+                if bad:
+                    spec.reason = (
+                        f"matches survey item '{label}'; {bad} answer(s) are not on its "
+                        f"{scale.name} scale"
+                    )
+                    return
+        spec.reason = f"matches survey item '{label}'"
+    elif spec.role not in {"identity"}:
+        spec.role, spec.scale = "comment", None
+        spec.reason = f"matches open question '{label}'"

@@ -1,0 +1,382 @@
+"""One column -> its role, by a table of named rules tried in order: the first that decides wins.
+
+Each rule reads the column's header words and answer profile and returns a decision with a
+short reason ("header mentions 'department'; 3 distinct values"), or None to pass. The order
+is the policy: identity first (so a person is never analysed), then the row key, platform
+data, rated questions, groupings, free text, and what is left.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cached_property
+from typing import NamedTuple
+
+import pandas as pd
+
+from analysis.columns.model import ColumnSpec
+from analysis.columns.profile import (
+    _CODE,
+    _DATE,
+    _DURATION,
+    _EMAIL,
+    _IPV4,
+    _LEADING_ZERO,
+    _URL,
+    _distinct_note,
+    _looks_like_question,
+    _multi_select,
+    _profile,
+)
+from analysis.columns.vocabulary import (
+    _COMMENT,
+    _DEMOGRAPHIC,
+    _GROUPING_EXCLUDE,
+    _ID,
+    _IDENTITY,
+    _MEASURE,
+    _METADATA,
+    _NAME_NOT_PERSON,
+    _NOT_RATING,
+    _PLATFORM_ID,
+    _RATING,
+    _ROLE,
+    _SATISFACTION,
+    _TEAM,
+    _TIMESTAMP,
+    _has,
+    _words,
+)
+from analysis.ingest import SourceColumn
+from analysis.scales import Scale, detect_scale, normalize_answer
+
+
+class _Decision(NamedTuple):
+    role: str
+    reason: str
+    scale: str | None = None
+
+
+class _Column:
+    """One column as the rules read it; the costlier facts are worked out once, when a rule
+    first asks (most columns are decided before the scale is ever detected)."""
+
+    def __init__(self, col: SourceColumn, series: pd.Series, fmt: str) -> None:
+        self.col, self.series, self.fmt = col, series, fmt
+        self.p = _profile(series)
+        self.words = _words(col.name)
+        self.tag_words = _words(col.export_tag)
+
+    def mentions(self, phrases: tuple[str, ...]) -> str | None:
+        """A phrase in the header, else in the export tag."""
+        return _has(self.words, phrases) or _has(self.tag_words, phrases)
+
+    @cached_property
+    def question(self) -> bool:
+        return _looks_like_question(self.col)
+
+    @cached_property
+    def short_header(self) -> bool:
+        return len(self.col.name.split()) <= 6
+
+    @cached_property
+    def scale(self) -> Scale | None:
+        return detect_scale(self.series)
+
+    @cached_property
+    def numeric_scale(self) -> Scale | None:
+        """The numeric scale the answers fit, unless they are codes with leading zeros."""
+        scale = self.scale
+        if scale is None or not scale.is_numeric:
+            return None
+        if any(_LEADING_ZERO.match(v) for v in self.p.counts):
+            return None  # "01", "02": codes with leading zeros, not ratings
+        return scale
+
+    @cached_property
+    def demographic(self) -> str | None:
+        return _has(self.words, _DEMOGRAPHIC)
+
+    @cached_property
+    def measure(self) -> str | None:
+        return _has(self.words, _MEASURE)
+
+    @cached_property
+    def categorical(self) -> bool:
+        p = self.p
+        return p.mean_words <= 8 and (p.n < 20 or p.distinct <= min(500, 0.5 * p.n))
+
+
+_Rule = Callable[[_Column], _Decision | None]
+
+# 1. Identity: by what the header says, then by what the answers look like.
+
+
+def _no_answers(c: _Column) -> _Decision | None:
+    return _Decision("ignored", "no answers") if c.p.n == 0 else None
+
+
+def _platform_id(c: _Column) -> _Decision | None:
+    hit = c.mentions(_PLATFORM_ID)
+    if c.fmt == "generic" and hit in {"respondent id", "response id", "record id"}:
+        return None  # in a generic table this is an anonymous row key, checked below
+    if hit and c.short_header:
+        return _Decision(
+            "identity", f"header mentions '{hit}' (a platform ID that traces a person)"
+        )
+    return None
+
+
+def _email_answers(c: _Column) -> _Decision | None:
+    if c.p.share(_EMAIL) >= 0.6:
+        return _Decision("identity", "answers are e-mail addresses")
+    return None
+
+
+def _ip_answers(c: _Column) -> _Decision | None:
+    if c.p.share(_IPV4) >= 0.8 and c.p.numeric_share < 0.5:
+        return _Decision("identity", "answers are IP addresses")
+    return None
+
+
+def _identity_header(c: _Column) -> _Decision | None:
+    hit = c.mentions(_IDENTITY)
+    if hit and c.short_header and not (hit == "name" and _has(c.words, _NAME_NOT_PERSON)):
+        return _Decision("identity", f"header mentions '{hit}'")
+    return None
+
+
+def _personal_links(c: _Column) -> _Decision | None:
+    p = c.p
+    if p.n >= 5 and p.share(_URL) >= 0.6 and p.unique_share > 0.8:
+        return _Decision("identity", "answers are personal links or handles")
+    return None
+
+
+# 2. Respondent row key.
+
+
+def _row_key(c: _Column) -> _Decision | None:
+    p = c.p
+    hit = _has(c.words, _ID)
+    if hit and (p.unique_share >= 0.95 or p.n == 1) and p.mean_words <= 2:
+        return _Decision("respondent_id", f"header mentions '{hit}'; {p.unique_share:.0%} unique")
+    return None
+
+
+# 3. Timestamps and platform metadata.
+
+
+def _timestamp(c: _Column) -> _Decision | None:
+    date_share = c.p.share(_DATE)
+    hit = c.mentions(_TIMESTAMP)
+    if (hit and date_share >= 0.8) or date_share >= 0.95:
+        reason = f"header mentions '{hit}'; " if hit else ""
+        return _Decision("timestamp", f"{reason}{date_share:.0%} of answers are dates or times")
+    return None
+
+
+def _metadata(c: _Column) -> _Decision | None:
+    hit = c.mentions(_METADATA)
+    if hit and c.demographic and len(c.demographic) > len(hit):
+        hit = None  # 'marital status' is a demographic, not the platform's 'status'
+    timing = c.fmt == "limesurvey" and re.search(r"time$|^grouptime\d+$", c.col.export_tag, re.I)
+    if not (hit or timing) or (c.question and len(c.col.name.split()) > 4):
+        return None
+    if not hit:
+        return _Decision("metadata", "a page timing column")
+    return _Decision("metadata", f"header mentions '{hit}' (survey platform data)")
+
+
+def _constant(c: _Column) -> _Decision | None:
+    if c.p.n >= 3 and c.p.distinct == 1:
+        return _Decision("ignored", f"every answer is the same ({next(iter(c.p.counts))!r})")
+    return None
+
+
+# 4. Rated questions: answers on a known scale.
+
+
+def _labelled_scale(c: _Column) -> _Decision | None:
+    scale = c.scale
+    if scale is None or scale.is_numeric:
+        return None
+    if scale.name == "yesno" and not c.question and not _has(c.words, _RATING):
+        return _Decision("demographic", f"yes/no answers under a field name; {_distinct_note(c.p)}")
+    labels = sorted({normalize_answer(v) for v in c.p.counts})[:3]
+    return _Decision(
+        "item", f"answers fit the {scale.name} scale (e.g. {', '.join(labels)})", scale.name
+    )
+
+
+def _numeric_rating(c: _Column) -> _Decision | None:
+    scale = c.numeric_scale
+    if scale is None:
+        return None
+    qwords = _words(c.col.question) if c.col.question else c.words
+    rating = _has(c.words, _RATING) or _has(qwords, _RATING)
+    not_rating = _has(c.words, _NOT_RATING)
+    span = f"{scale.labels[0]}-{scale.labels[-1]} ({scale.name})"
+    if rating and not not_rating:
+        return _Decision(
+            "item", f"header mentions '{rating}'; numbers {span}", _numeric_scale(scale, c.words)
+        )
+    if c.question and not not_rating and scale.name != "nps11":
+        return _Decision("item", f"a question with answers {span}", scale.name)
+    return None
+
+
+def _numeric_scale(scale: Scale, words: str) -> str:
+    """IBM-style 1-4 satisfaction columns get the 4-point satisfaction scale."""
+    if scale.name == "num4" and _has(words, _SATISFACTION):
+        return "sat4"
+    return scale.name
+
+
+def _limesurvey_codes(c: _Column) -> _Decision | None:
+    p = c.p
+    if c.fmt == "limesurvey" and p.share(_CODE) >= 0.95 and p.distinct >= 2:
+        examples = ", ".join(sorted(p.counts)[:4])
+        return _Decision(
+            "item",
+            f"answers are LimeSurvey answer codes ({examples}) whose order is unknown: give "
+            "the scale in the mapping YAML",
+        )
+    return None
+
+
+# 5. Groupings: team, role, demographics (low-cardinality categories).
+
+
+def _team(c: _Column) -> _Decision | None:
+    if _has(c.words, _GROUPING_EXCLUDE) or c.measure:
+        return None
+    hit = _has(c.words, _TEAM)
+    if hit and c.categorical:
+        return _Decision("team", f"header mentions '{hit}'; {_distinct_note(c.p)}")
+    return None
+
+
+def _role(c: _Column) -> _Decision | None:
+    hit = None if c.measure else _has(c.words, _ROLE)
+    if hit and c.categorical:
+        return _Decision("role", f"header mentions '{hit}'; {_distinct_note(c.p)}")
+    return None
+
+
+def _demographic_header(c: _Column) -> _Decision | None:
+    hit = c.demographic
+    if hit and c.p.distinct <= 60 and c.p.mean_words <= 8:
+        return _Decision("demographic", f"header mentions '{hit}'; {_distinct_note(c.p)}")
+    return None
+
+
+def _tenure(c: _Column) -> _Decision | None:
+    if c.p.distinct <= 15 and c.p.share(_DURATION) >= 0.8:
+        return _Decision(
+            "demographic", f"answers are lengths of time (tenure); {_distinct_note(c.p)}"
+        )
+    return None
+
+
+# 6. Free text (a few long answers repeated by everybody are choices, not comments).
+
+
+def _comment(c: _Column) -> _Decision | None:
+    p = c.p
+    hit = _has(c.words, _COMMENT)
+    few_choices = p.n >= 20 and p.distinct <= 12 and p.unique_share < 0.2
+    if p.numeric_share >= 0.5 or few_choices:
+        return None
+    if not (
+        p.mean_len >= 25
+        or (p.mean_words >= 3 and p.unique_share >= 0.6)
+        or (hit and p.unique_share >= 0.5 and p.mean_len >= 8)
+        or (p.n <= 2 and c.question and p.mean_words >= 2)
+    ):
+        return None
+    why = f"header mentions '{hit}'; " if hit else ""
+    return _Decision(
+        "comment",
+        f"{why}free text: {p.mean_words:.0f} words on average, {p.unique_share:.0%} unique",
+    )
+
+
+# 7. What is left.
+
+
+def _numbers(c: _Column) -> _Decision | None:
+    p = c.p
+    if p.numeric_share < 0.9:
+        return None
+    if p.distinct <= 12 and c.demographic:
+        return _Decision("demographic", f"header mentions '{c.demographic}'; {_distinct_note(p)}")
+    if c.numeric_scale is None and p.n <= 2 and c.question:
+        return _Decision("item", "a question with too few answers to recognise its scale")
+    return _Decision("ignored", f"numbers that are not a rating scale; {_distinct_note(p)}")
+
+
+def _select_all(c: _Column) -> _Decision | None:
+    if _multi_select(c.p) and c.p.distinct > 12:
+        return _Decision("ignored", "select-all answers (several options joined with ', ')")
+    return None
+
+
+def _categories(c: _Column) -> _Decision | None:
+    p = c.p
+    if not (p.distinct <= 30 and (p.unique_share <= 0.5 or p.n < 10)):
+        return None
+    if c.question:
+        return _Decision(
+            "ignored",
+            f"single-choice answers not on a known scale ({_distinct_note(p)}): map it as "
+            "an item with a scale, or as a demographic",
+        )
+    if p.mean_words <= 6:
+        return _Decision("demographic", f"a short list of categories; {_distinct_note(p)}")
+    return None
+
+
+def _unrecognised(c: _Column) -> _Decision:
+    return _Decision("ignored", f"no role recognised; {_distinct_note(c.p)}")
+
+
+RULES: tuple[_Rule, ...] = (
+    _no_answers,
+    _platform_id,
+    _email_answers,
+    _ip_answers,
+    _identity_header,
+    _personal_links,
+    _row_key,
+    _timestamp,
+    _metadata,
+    _constant,
+    _labelled_scale,
+    _numeric_rating,
+    _limesurvey_codes,
+    _team,
+    _role,
+    _demographic_header,
+    _tenure,
+    _comment,
+    _numbers,
+    _select_all,
+    _categories,
+    _unrecognised,
+)
+
+
+def _infer_one(col: SourceColumn, series: pd.Series, fmt: str) -> ColumnSpec:
+    """The role, scale and reason of one column: the decision of the first rule that gives one."""
+    column = _Column(col, series, fmt)
+    decision = next(d for rule in RULES if (d := rule(column)) is not None)
+    return ColumnSpec(
+        col.name,
+        decision.role,
+        scale=decision.scale,
+        question=col.question,
+        export_tag=col.export_tag,
+        reason=decision.reason,
+    )

@@ -1,0 +1,181 @@
+"""Rows of cells -> one column of stripped, normalised text per column (arrow, no nulls).
+
+Text cells are NFC-normalised, with zero-width characters dropped and no-break spaces made
+plain, so values that look the same are the same group.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# Every character str.strip() removes (str.isspace()), so arrow trims exactly as Python does.
+_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_NULL_TEXT = pa.scalar(None, pa.large_string())
+
+
+@dataclass
+class _Table:
+    """Every cell as stripped text, column by column (arrow large_string, no nulls).
+
+    Column-wise because per-cell Python work on millions of cells is what made large
+    exports slow; the rules are the row-by-row ones, applied to whole columns.
+    """
+
+    columns: list[pa.Array]
+    height: int
+    widths: list[int] | None  # cells in each row before padding; None when all are full
+    has_text: bool  # some cell holds text before stripping
+    # Columns that Unicode normalisation changed: index -> the stripped text before it.
+    raw: dict[int, pa.Array] = field(default_factory=dict)
+    merged_rows: frozenset[int] = frozenset()  # rows with a merged cell across columns
+
+
+def _numbers_text(values: Sequence[float]) -> list[str]:
+    """_cell_text of many floats at once."""
+    x = np.array(values, dtype=float)
+    out = np.full(len(x), "", dtype=object)
+    finite = np.isfinite(x)
+    whole = finite & (np.floor(x) == x) & (np.abs(x) < 1e15)
+    out[whole] = x[whole].astype(np.int64).astype(str).tolist()
+    rest = finite & ~whole
+    out[rest] = [f"{v:.15g}" for v in x[rest].tolist()]
+    return out.tolist()
+
+
+def _datetimes_text(values: Sequence[dt.datetime]) -> list[str]:
+    """_cell_text of many naive datetimes at once: a date at midnight, else to the second."""
+    x = np.array(values, dtype="datetime64[us]")
+    day = x.astype("datetime64[D]")
+    out = np.char.replace(np.datetime_as_string(x, unit="s"), "T", " ").astype(object)
+    midnight = x == day
+    out[midnight] = np.datetime_as_string(day[midnight], unit="D").tolist()
+    return out.tolist()
+
+
+def _column_text(values: Sequence[Any]) -> list[str]:
+    """_cell_text of a column: numbers or datetimes (beside text cells) in bulk."""
+    others = set(map(type, values)) - {str}
+    kind = next(iter(others)) if len(others) == 1 else None
+    if kind is float or kind is dt.datetime:
+        where = [i for i, v in enumerate(values) if type(v) is kind]
+        picked = [values[i] for i in where]
+        if kind is float:
+            texts = _numbers_text(picked)
+        elif all(v.tzinfo is None and v.year >= 1000 for v in picked):
+            texts = _datetimes_text(picked)
+        else:
+            return [_cell_text(v) for v in values]
+        out = list(values)
+        for i, text in zip(where, texts, strict=True):
+            out[i] = text
+        return out
+    return [_cell_text(v) for v in values]
+
+
+def _text_array(values: Sequence[Any]) -> pa.Array:
+    """One column as arrow text; only columns holding non-text cells go through _cell_text."""
+    try:
+        arr = pa.array(values, type=pa.large_string())
+        if arr.null_count:
+            raise TypeError("None cell")
+    except (pa.ArrowTypeError, pa.ArrowInvalid, TypeError):
+        arr = pa.array(_column_text(values), type=pa.large_string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr
+
+
+def _table(rows: Sequence[Sequence[Any]]) -> _Table:
+    """Rows of cells (ragged CSV rows are padded with '') -> a _Table."""
+    widths = list(map(len, rows))
+    width = max(widths, default=0)
+    if min(widths, default=0) != width:
+        rows = [list(r) + [""] * (width - len(r)) if len(r) < width else r for r in rows]
+        ragged: list[int] | None = widths
+    else:
+        ragged = None
+    columns, has_text, raw = [], False, {}
+    for j, values in enumerate(zip(*rows, strict=False) if width else ()):  # padded: equal
+        arr = _text_array(values)
+        has_text = has_text or bool(pc.any(pc.not_equal(arr, "")).as_py())
+        fixed = _normalized(arr)
+        if fixed is not None:
+            raw[j] = pc.utf8_trim(arr, characters=_WHITESPACE)
+            arr = fixed
+        columns.append(pc.utf8_trim(arr, characters=_WHITESPACE))
+    return _Table(columns, len(rows), ragged, has_text, raw)
+
+
+# Invisible characters that make equal-looking values differ. Zero-width space, word joiner
+# and BOM are dropped everywhere; zero-width (non-)joiners only next to ASCII or at an end,
+# because between two emoji or inside Indic and Persian words they change what is shown.
+_INVISIBLE = "[\u200b\u2060\ufeff]"
+_JOINER = "[\u200c\u200d]+"
+_JOINER_STRAY = (
+    ("([\\x00-\\x7f])" + _JOINER, "\\1"),
+    (_JOINER + "([\\x00-\\x7f])", "\\1"),
+    ("^" + _JOINER + "|" + _JOINER + "$", ""),
+)
+_HARD_SPACES = "[\u00a0\u2007\u202f]"  # no-break, figure and narrow no-break spaces
+_ANY_ODD = "[\u200b\u2060\ufeff\u200c\u200d\u00a0\u2007\u202f]"
+
+
+def _normalized(arr: pa.Array) -> pa.Array | None:
+    """NFC, without invisible characters and with hard spaces as plain spaces, so 'Café'
+    typed two ways, 'Sa<ZWSP>les' and 'Sales<NBSP>Team' are the values they look like;
+    None when nothing changes (always for ASCII-only columns, checked first)."""
+    if _ascii_only(arr):
+        return None
+    out = pc.utf8_normalize(arr, form="NFC")
+    if pc.any(pc.match_substring_regex(out, _ANY_ODD)).as_py():
+        out = pc.replace_substring_regex(out, _INVISIBLE, "")
+        for pattern, replacement in _JOINER_STRAY:
+            out = pc.replace_substring_regex(out, pattern, replacement)
+        out = pc.replace_substring_regex(out, _HARD_SPACES, " ")
+    if pc.all(pc.equal(out, arr)).as_py():
+        return None
+    return out
+
+
+def _ascii_only(arr: pa.Array) -> bool:
+    """No byte >= 0x80 in the column's character data (a byte scan, no per-value work)."""
+    data = arr.buffers()[2]
+    if data is None or data.size == 0:
+        return True
+    return bool(np.frombuffer(data, dtype=np.uint8).max() < 0x80)
+
+
+def _cell_text(value: Any) -> str:
+    """A spreadsheet cell as the text a person would read in it."""
+    if type(value) is str:
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return ""
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.15g}"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return str(value)

@@ -1,0 +1,299 @@
+"""The tidy table: header rows found, blank and repeated rows dropped, columns named uniquely.
+
+Rows longer or shorter than the header are counted, and values merged by normalisation are
+named, so nothing changes unseen.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from analysis.ingest.layouts import _PREVIEW_STATUS, _detect_layout, _group_header, _Layout
+from analysis.ingest.model import IngestError, Limits, SourceColumn
+from analysis.ingest.sniff import _check_shape, _too_many_rows
+from analysis.ingest.table import _NULL_TEXT, _Table
+
+_MAX_NAME = 120
+
+
+def _unique_names(raw: list[str]) -> list[str]:
+    """Readable, unique column names: blank -> 'Column 7', repeats -> 'Q5 (2)'."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for i, name in enumerate(raw, start=1):
+        name = " ".join(name.split())
+        if len(name) > _MAX_NAME:
+            name = name[: _MAX_NAME - 1].rstrip() + "…"
+        if not name:
+            name = f"Column {i}"
+        candidate, k = name, 2
+        while candidate.casefold() in seen:
+            candidate = f"{name} ({k})"
+            k += 1
+        seen.add(candidate.casefold())
+        out.append(candidate)
+    return out
+
+
+def _question(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _first_data_row(filled: np.ndarray, first_cells: pa.Array) -> int:
+    """Rows to skip: blank lines and one-cell title lines above a wider header row."""
+    skipped, height = 0, len(filled)
+    while skipped < height:
+        here = filled[skipped]
+        nxt = filled[skipped + 1] if skipped + 1 < height else 0
+        if here == 0 or (
+            here == 1 and nxt >= 3 and not first_cells[skipped].as_py().startswith("V1")
+        ):
+            skipped += 1
+            continue
+        break
+    return skipped
+
+
+def _mask(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _tidy(
+    table: _Table, filename: str, limits: Limits
+) -> tuple[pd.DataFrame, tuple[SourceColumn, ...], str, int, dict[str, int], list[str]]:
+    """The export's frame, columns, format, rows read, dropped rows by reason and warnings."""
+    warnings: list[str] = []
+    cols = _without_bom(table)
+    nonempty = [pc.not_equal(c, "") for c in cols]
+    skipped = _title_rows(table.height, cols, nonempty, filename, warnings)
+    width = max(table.widths[skipped:]) if table.widths is not None else len(cols)
+    cols, nonempty = cols[:width], nonempty[:width]
+    _check_shape(table.height - skipped, width, limits, header_rows=3)
+    head, layout = _header(table, cols, skipped)
+    start = skipped + layout.header_rows
+    rows_read = table.height - start
+    if rows_read > limits.max_rows:
+        raise IngestError(_too_many_rows(limits))
+    if rows_read == 0:
+        raise IngestError(
+            f"{filename!r} has column headers but no responses: export again with the "
+            "responses included (check the export's filters and date range)."
+        )
+    body = [c.slice(start) for c in cols]
+    body_filled = [m.slice(start) for m in nonempty]
+    keep = _answered_columns(body_filled, head[: layout.header_rows], layout, warnings)
+    kept, dropped = _kept_rows(body, body_filled, rows_read, keep, head, layout, warnings)
+    if not kept.any():
+        raise IngestError(
+            f"All {rows_read:,} response rows in {filename!r} are empty: export again with the "
+            "responses included."
+        )
+    if not keep:
+        raise IngestError(
+            f"{filename!r} has headers but no answers in any column: export the responses again."
+        )
+
+    names = _unique_names([layout.names[j] for j in keep])
+    columns = tuple(
+        SourceColumn(
+            name=name,
+            export_tag=layout.tags[j] or name,
+            question=_question(layout.questions[j]),
+        )
+        for name, j in zip(names, keep, strict=True)
+    )
+    if table.widths is not None and layout.header_rows:
+        warnings.extend(
+            _ragged_warnings(table, start, layout.header_rows, keep, names, body_filled, kept)
+        )
+    frame, merged = _frame(table, start, body, body_filled, names, keep, kept)
+    if merged:
+        warnings.append(
+            "Values that differed only by invisible characters (zero-width spaces), "
+            "non-breaking spaces or the way an accent is encoded were read as the one value "
+            f"they look like: {'; '.join(merged[:5])}" + (" …" if len(merged) > 5 else "") + "."
+        )
+    return frame, columns, layout.format, rows_read, dropped, warnings
+
+
+def _without_bom(table: _Table) -> list[pa.Array]:
+    """The columns, with a byte-order mark and spaces stripped from the very first cell."""
+    cols = list(table.columns)
+    if table.height and cols:
+        first = cols[0][0].as_py()
+        fixed = first.lstrip("\ufeff").strip()
+        if fixed != first:
+            head_cell = pa.array([fixed], type=pa.large_string())
+            cols[0] = pa.concat_arrays([head_cell, cols[0].slice(1)])
+    return cols
+
+
+def _title_rows(
+    height: int, cols: list[pa.Array], nonempty: list[pa.Array], filename: str, warnings: list[str]
+) -> int:
+    """How many title or blank lines sit above the header row (said in a warning)."""
+    filled = np.zeros(height, dtype=np.int64)
+    for m in nonempty:
+        filled += _mask(m)
+    skipped = _first_data_row(filled, cols[0]) if cols else height
+    if skipped and skipped < height:
+        warnings.append(f"Skipped {skipped} title or blank line(s) above the header row.")
+    if skipped >= height:
+        raise IngestError(
+            f"{filename!r} holds no table: export the survey responses again (CSV or .xlsx)."
+        )
+    return skipped
+
+
+def _header(table: _Table, cols: list[pa.Array], skipped: int) -> tuple[list[list[str]], _Layout]:
+    """The first rows (up to 200, as lists of cells) and the header layout read from them."""
+    n_head = min(table.height - skipped, 200)
+    head = [
+        list(r) for r in zip(*(c.slice(skipped, n_head).to_pylist() for c in cols), strict=True)
+    ]
+    layout = _detect_layout(head)
+    if layout.format == "generic" and layout.header_rows == 1:
+        layout = _group_header(head, skipped in table.merged_rows) or layout
+    return head, layout
+
+
+def _answered_columns(
+    body_filled: list[pa.Array], header: list[list[str]], layout: _Layout, warnings: list[str]
+) -> list[int]:
+    """Columns with some answer. Those with neither a header nor an answer (e.g. from
+    trailing commas) go silently; named ones left empty are listed, so none vanishes unseen."""
+    keep, empty_named = [], []
+    for j in range(len(body_filled)):
+        if pc.any(body_filled[j]).as_py():
+            keep.append(j)
+        elif any(h[j] for h in header):
+            empty_named.append(layout.names[j] or layout.tags[j])
+    if empty_named:
+        shown = ", ".join(empty_named[:8]) + (" …" if len(empty_named) > 8 else "")
+        warnings.append(f"Dropped {len(empty_named)} column(s) with no answers at all: {shown}.")
+    return keep
+
+
+def _kept_rows(
+    body: list[pa.Array],
+    body_filled: list[pa.Array],
+    rows_read: int,
+    keep: list[int],
+    head: list[list[str]],
+    layout: _Layout,
+    warnings: list[str],
+) -> tuple[np.ndarray, dict[str, int]]:
+    """Rows that are responses, and the dropped ones counted by reason. Each dropped row gets
+    the first reason that applies: empty, repeated header, survey preview."""
+    answered = np.zeros(rows_read, dtype=bool)
+    for j in keep:
+        answered |= _mask(body_filled[j])
+    reasons: list[tuple[str, np.ndarray]] = [("empty row", ~answered)]
+    kept = answered.copy()
+    if layout.header_rows:
+        signature = head[layout.header_rows - 1]
+        same = kept.copy()
+        for j in range(len(body)):
+            if not same.any():
+                break
+            same &= _mask(pc.equal(body[j], signature[j]))
+        reasons.append(("repeated header row", same))
+        kept &= ~same
+    status_col = next(
+        (j for j in keep if layout.tags[j].casefold() == "status" and layout.format == "qualtrics"),
+        None,
+    )
+    if status_col is not None:
+        statuses = body[status_col].to_pylist()
+        preview = np.fromiter(
+            (v.casefold() in _PREVIEW_STATUS for v in statuses), dtype=bool, count=rows_read
+        )
+        preview &= kept
+        reasons.append(("survey preview, test or spam", preview))
+        kept &= ~preview
+    firsts = sorted((int(np.argmax(m)), reason, int(m.sum())) for reason, m in reasons if m.any())
+    dropped = {reason: n for _, reason, n in firsts}
+    for reason, n in dropped.items():
+        warnings.append(f"Dropped {n} row{'s' if n != 1 else ''}: {reason}.")
+    return kept, dropped
+
+
+def _frame(
+    table: _Table,
+    start: int,
+    body: list[pa.Array],
+    body_filled: list[pa.Array],
+    names: list[str],
+    keep: list[int],
+    kept: np.ndarray,
+) -> tuple[pd.DataFrame, list[str]]:
+    """The kept rows and columns as a frame of text (blank cells missing), and a note per
+    column where normalisation made distinct spellings one value."""
+    rows_kept = None if kept.all() else pa.array(kept)
+    data: dict[str, pd.Series] = {}
+    merged: list[str] = []
+    for name, j in zip(names, keep, strict=True):
+        text, present = body[j], body_filled[j]
+        if rows_kept is not None:
+            text, present = text.filter(rows_kept), present.filter(rows_kept)
+        if j in table.raw:
+            before = table.raw[j].slice(start)
+            before = before if rows_kept is None else before.filter(rows_kept)
+            merged.extend(_merged_note(name, before, text, present))
+        data[name] = pd.Series(pc.if_else(present, text, _NULL_TEXT), dtype="str")
+    frame = pd.DataFrame(data)
+    frame.index = pd.RangeIndex(len(frame))
+    return frame, merged
+
+
+def _ragged_warnings(
+    table: _Table,
+    start: int,
+    header_rows: int,
+    keep: list[int],
+    names: list[str],
+    body_filled: list[pa.Array],
+    kept: np.ndarray,
+) -> list[str]:
+    """Rows longer or shorter than the header, which a CSV reader pads or widens silently."""
+    assert table.widths is not None
+    header_width = max(table.widths[start - header_rows : start])
+    widths = np.asarray(table.widths[start:])
+    out = []
+    extra = [(j, name) for j, name in zip(keep, names, strict=True) if j >= header_width]
+    if extra:
+        longer = np.zeros(len(widths), dtype=bool)
+        for j, _ in extra:
+            longer |= _mask(body_filled[j])
+        n = int((longer & kept).sum())
+        added = ", ".join(repr(name) for _, name in extra[:5]) + (" …" if len(extra) > 5 else "")
+        out.append(
+            f"{n:,} row(s) have more cells than the header row ({header_width} columns): their "
+            f"extra cells were kept as new column(s) {added}. Check the rows for a stray "
+            "delimiter, or name those columns in the header."
+        )
+    shorter = int(((widths < header_width) & kept).sum())
+    if shorter:
+        out.append(
+            f"{shorter:,} row(s) have fewer cells than the header row ({header_width} "
+            "columns): their missing cells were read as blank answers."
+        )
+    return out
+
+
+def _merged_note(name: str, before: pa.Array, after: pa.Array, present: pa.Array) -> list[str]:
+    """'Team: 2 spellings of 'Sales'' when normalising made distinct answers equal."""
+    pairs = pa.table({"after": after, "before": before}).filter(present)
+    spellings = pairs.group_by("after").aggregate([("before", "count_distinct")])
+    hit = spellings.filter(pc.greater(spellings["before_count_distinct"], 1))
+    if not hit.num_rows:
+        return []
+    values = hit["after"].to_pylist()
+    counts = hit["before_count_distinct"].to_pylist()
+    shown = ", ".join(
+        f"{c} spellings of {v!r}" for v, c in list(zip(values, counts, strict=True))[:3]
+    )
+    return [f"{name!r}: {shown}" + (" …" if len(values) > 3 else "")]
