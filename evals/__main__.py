@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 import sys
 
+from evals import real_signals
+
 MODULES = ("evals.sentiment", "evals.signals", "evals.themes", "evals.themes_semantic")
 
 
@@ -22,6 +24,10 @@ def main() -> int:
         failed += not ok
         status = "ok" if ok else "MISS"
         print(f"{r['metric']:<{width}}  {r['value']:>7.3f}  {goal:>9}  {status:<6}  {r['dataset']}")
+    print()
+    print("The figures above come from the project's own and synthetic sets (smoke tests).")
+    print()
+    real_signals.main()
     return 1 if failed else 0
 
 

@@ -27,7 +27,8 @@ precision/recall/F1:
 * training_request, change_fatigue: not labelled in that set; leadership_communication_request:
   not implemented in ``analysis.signals``.
 
-Not wired into ``make eval`` or ``evals.__main__`` on purpose: ``python -m evals.real_signals``.
+``make eval`` prints this table after the other figures (also ``python -m evals.real_signals``),
+with the goals of the signals issue beside ChangeRadar's rows.
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ BASELINES = {
     "change_fatigue": r"\b(?:too (?:many|much) change|change fatigue|another new|constant change)",
     "leadership_communication_request": r"\b(?:communicat|transparen|keep us informed|consult)",
 }
+
+
+# F1 goals from the signals issue (real comments); the other signals have none yet.
+GOALS = {"displacement_fear": 0.95, "ai_distrust": 0.80, "training_request": 0.75}
 
 
 def load(path: Path) -> pd.DataFrame:
@@ -142,15 +147,21 @@ def main() -> int:
     table = run()
     print("REAL DATA — test split only (never tuned on); see evals/data/real/*/GUIDELINE.md")
     print(
-        f"{'set':<22} {'signal':<33} {'method':<22} {'pos/n':>9} {'P':>6} {'R':>6} {'F1':>6}  note"
+        f"{'set':<22} {'signal':<33} {'method':<22} {'pos/n':>9} {'P':>6} {'R':>6} {'F1':>6}"
+        f"  {'goal':>7}  note"
     )
     for r in table.to_dict("records"):
         pos = r.get("positives")
         posn = f"{int(pos)}/{r['n']}" if pos is not None and not pd.isna(pos) else f"-/{r['n']}"
+        goal = GOALS.get(r["signal"]) if r["method"].startswith("tag_texts") else None
+        f1 = r.get("f1")
+        status = ""
+        if goal is not None and f1 is not None and not pd.isna(f1):
+            status = f"F1 {'ok' if f1 >= goal else 'MISS'} (>= {goal:.2f})"
         print(
             f"{r['set']:<22} {r['signal']:<33} {r['method']:<22} {posn:>9} "
-            f"{_fmt(r.get('precision')):>6} {_fmt(r.get('recall')):>6} {_fmt(r.get('f1')):>6}  "
-            f"{r.get('note', '')}"
+            f"{_fmt(r.get('precision')):>6} {_fmt(r.get('recall')):>6} {_fmt(f1):>6}  "
+            f"{status:>7}  {r.get('note', '')}"
         )
     return 0
 
