@@ -1,8 +1,9 @@
 """Pinned pipeline outputs: the views compared by tests/test_pipeline_golden.py.
 
-The golden files were written by the code *before* the performance work of issue 8, so the
-equality test proves the faster pipeline gives the same results. Regenerate only when a result
-is meant to change: ``.venv/bin/python -m tests.pipeline_golden``.
+First written before the performance work (the faster pipeline had to give the same results),
+regenerated on purpose when the themes became exact (processor-independent embeddings and
+clustering). Regenerate only when a result is meant to change, and say why in the commit:
+``.venv/bin/python -m tests.pipeline_golden``.
 """
 
 from __future__ import annotations
