@@ -105,7 +105,6 @@ ALLOWED_STATE = {
 #: their owners fix them; the test fails when one is fixed and not taken off this list.
 KNOWN_CONTENT_CACHES = {
     "analysis/comments.py:detect_language()": "unbounded cache of comment texts",
-    "analysis/themes.py:_classify()": "LRU cache of the words of comments",
 }
 
 
