@@ -366,6 +366,31 @@ def test_yaml_phrases_must_be_strings(tmp_path):
         Concept.build(["fine", False], {})
 
 
+def test_word_lists_come_from_the_data_file_checked():
+    from analysis.datafiles import DataFileError, read_yaml
+    from analysis.signals import words
+    from analysis.signals.patterns import parse_words
+
+    w = words()
+    assert w.contractions["dont"] == ("do", "n't") and w.contractions["cannot"] == ("can", "not")
+    assert {"the", "no", "off", "on", "'s"} <= w.common and "redundant" not in w.common
+    assert "teach" in w.imperative and "n't" in w.object_boundary and "jobs" in w.job_nouns
+    assert w.participles == {"cut", "let", "shut", "put"}
+    doc = read_yaml("signals.yaml")["words"]
+    assert parse_words(doc) == w
+    bad = [
+        ("common", [*doc["common"], False]),  # an unquoted "no" reads as a boolean
+        ("common", [*doc["common"], "the"]),  # listed twice
+        ("job_nouns", ["Jobs"]),  # matched on lower-case tokens
+        ("imperative", ["walk through"]),  # a phrase, not a word
+        ("contractions", {"dont": ["do", "n't", "x"]}),
+        ("participles", []),
+    ]
+    for key, value in bad:
+        with pytest.raises(DataFileError, match=key):
+            parse_words({**doc, key: value})
+
+
 def test_tokens_point_back_into_the_sentence():
     from analysis.signals import tokenize
 

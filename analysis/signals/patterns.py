@@ -72,7 +72,11 @@ def _lower_words(value: Any, where: str) -> tuple[str, ...]:
 @cache
 def words() -> Words:
     """The word lists of ``signals.yaml``, checked: distinct lower-case single words."""
-    doc = section(spec(), "words", _WHERE)
+    return parse_words(section(spec(), "words", _WHERE))
+
+
+def parse_words(doc: dict[str, Any]) -> Words:
+    """The ``words`` section checked; DataFileError names the entry to fix."""
     where = f"{_WHERE}: words"
     contractions = {}
     for bare, parts in section(doc, "contractions", where).items():
