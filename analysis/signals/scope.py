@@ -66,6 +66,7 @@ class Sentence:
 
 
 def analyse(tokens: list[tuple[str, int, int]], lex: Lexicon) -> Sentence:
+    """Clause ids and the shared scope words of a sentence, from one pass over the concepts."""
     toks = [t for t, _, _ in tokens]
     found = lex.find_all(toks)
 
