@@ -116,13 +116,13 @@ def preload_language_model() -> None:
         threading.Thread(target=_identifier, name="langid-load", daemon=True).start()
 
 
-@cache
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the comment's language; "en" for short or unclear texts.
 
     Uses py3langid's bundled model (no download), only when the text has at least
     ``MIN_LETTERS_FOR_LANGUAGE`` letters, and reports another language only at
-    ``MIN_LANGUAGE_CONFIDENCE`` or more.
+    ``MIN_LANGUAGE_CONFIDENCE`` or more. Not memoised (a cache would keep comment text across
+    sessions): callers classify each distinct text once, as :func:`tidy_comments` does.
     """
     if len(text) < MIN_LETTERS_FOR_LANGUAGE or sum(c.isalpha() for c in text) < (
         MIN_LETTERS_FOR_LANGUAGE

@@ -37,7 +37,6 @@ import time
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -115,14 +114,20 @@ _stem = SnowballStemmer("english").stem
 SENTIMENT_STEMS = frozenset(_stem(w) for w in SENTIMENT_WORDS)
 
 
-@lru_cache(maxsize=200_000)
-def _classify(word: str) -> tuple[str, bool] | None:
+#: word -> (stem, is_topical) or None, owned by one call: comment words never outlive it.
+_Memo = dict[str, tuple[str, bool] | None]
+
+
+def _classify(word: str, memo: _Memo) -> tuple[str, bool] | None:
     """(stem, is_topical) for a content word; None for stop words and very short tokens."""
-    if len(word) < 3 or word in STOPWORDS:
-        return None
-    stem = _stem(word)
-    topical = word not in SENTIMENT_WORDS and stem not in SENTIMENT_STEMS
-    return stem, topical
+    if word in memo:
+        return memo[word]
+    out = None
+    if len(word) >= 3 and word not in STOPWORDS:
+        stem = _stem(word)
+        out = stem, word not in SENTIMENT_WORDS and stem not in SENTIMENT_STEMS
+    memo[word] = out
+    return out
 
 
 def _words(text: str) -> list[str]:
@@ -130,21 +135,23 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def topical_tokens(text: str) -> list[str]:
-    """The stems of a text that carry topic: no stop words, no sentiment, negation or filler."""
+def topical_tokens(text: str, memo: _Memo | None = None) -> list[str]:
+    """The stems of a text that carry topic: no stop words, no sentiment, negation or filler.
+    Pass one ``memo`` dict for the texts of one call to stem each distinct word once."""
+    memo = {} if memo is None else memo
     out = []
     for w in _words(text):
-        c = _classify(w)
+        c = _classify(w, memo)
         if c is not None and c[1]:
             out.append(c[0])
     return out
 
 
-def _tokens(text: str) -> tuple[list[str], list[str], list[str]]:
+def _tokens(text: str, memo: _Memo) -> tuple[list[str], list[str], list[str]]:
     """(topical stems, opinion stems, topical surface words in order) for one text."""
     topical, opinion, surface = [], [], []
     for w in _words(text):
-        c = _classify(w)
+        c = _classify(w, memo)
         if c is None:
             continue
         if c[1]:
@@ -357,7 +364,8 @@ class ThemeModel(BaseEstimator):
     def _fit_semantic(self, texts: list[str]) -> ThemeModel:
         """Embed (a sample of) the comments with a topical word, cluster, describe by words."""
         codes, uniques = pd.factorize(pd.Series(texts, dtype=object), sort=False)
-        toks = [_tokens(u) for u in uniques]
+        memo: _Memo = {}  # per call: see _classify
+        toks = [_tokens(u, memo) for u in uniques]
         has_u = np.array([bool(t[0]) for t in toks], dtype=bool)
         self.engine_, self.engine_note_ = "semantic", ""
         self.silhouette_ = {}
@@ -392,7 +400,8 @@ class ThemeModel(BaseEstimator):
 
     def _fit_lexical(self, texts: list[str]) -> ThemeModel:
         codes, uniques = pd.factorize(pd.Series(texts, dtype=object), sort=False)
-        toks = [_tokens(u) for u in uniques]
+        memo: _Memo = {}  # per call: see _classify
+        toks = [_tokens(u, memo) for u in uniques]
         topical = [t[0] for t in toks]
         opinion = [t[1] for t in toks]
         rng = np.random.default_rng(self.random_state)
@@ -466,7 +475,8 @@ class ThemeModel(BaseEstimator):
         return clustering.spherical_kmeans(X, k, random_state=seed, n_init=self.n_init)
 
     def _transform_texts(self, texts: list[str]) -> np.ndarray:
-        toks = [_tokens(t) for t in texts]
+        memo: _Memo = {}  # per call: see _classify
+        toks = [_tokens(t, memo) for t in texts]
         return self._vectors([t[0] for t in toks], [t[1] for t in toks])
 
     def predict(self, texts: Iterable) -> np.ndarray:
@@ -479,7 +489,8 @@ class ThemeModel(BaseEstimator):
         if self.n_themes_ == 0:
             return np.full(len(texts), -1)
         if self.engine_ == "semantic":
-            has = np.array([bool(topical_tokens(t)) for t in texts], dtype=bool)
+            memo: _Memo = {}  # per call: see _classify
+            has = np.array([bool(topical_tokens(t, memo)) for t in texts], dtype=bool)
             out = np.full(len(texts), -1)
             if has.any():
                 out[has] = self._semantic.predict([t for t, h in zip(texts, has, strict=True) if h])

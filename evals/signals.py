@@ -28,7 +28,7 @@ errors it was shown; the next unseen set still landed near 0.5-0.6 recall, so ex
 unseen wording until the rules are tuned on real, labelled survey comments.
 
 **Hybrid (rules + model).** ``python -m evals.signals --train`` fits the sentence-embedding
-classifier of ``analysis/signals.py`` on dev + blind + blind2 only and writes
+classifier of ``analysis/signals/model.py`` on dev + blind + blind2 only and writes
 ``analysis/data/signals_model.json``. C and the threshold are chosen without blind3: leave one of
 the three sets out, train on the other two, and take, per signal, the setting with the highest
 held-out model recall among those with held-out model precision >= 0.85 (the grid is below).
@@ -42,7 +42,7 @@ hybrid, displacement_fear precision/recall (rules alone 0.94/0.60):
 * then the model may no longer overrule sentences the rules cancelled (a change motivated by the
   negation unit tests, not by blind3): 0.94/0.68. This is the shipped version.
 * training_request model, same procedure: 0.90/0.82 (rules 1.00/0.55) on blind3, but not adopted
-  because it calls "I already know how to use it" a request (see analysis/signals.py).
+  because it calls "I already know how to use it" a request (see analysis/signals/model.py).
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ GRID_C = (1.0, 2.0, 4.0, 8.0, 16.0)
 GRID_THRESHOLD = (0.5, 0.6, 0.7, 0.8, 0.9)
 MIN_CV_PRECISION = 0.85
 # Models the hybrid uses. training_request is trained and reported but not adopted: it mistakes
-# statements of knowing or having had training for requests (see analysis/signals.py).
+# statements of knowing or having had training for requests (see analysis/signals/model.py).
 ADOPTED = ("displacement_fear",)
 
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from analysis import embeddings
 from analysis import signals as signals_mod
 from analysis.signals import COMPOSED, SIGNALS, config, model_info, tag_sentences, tag_texts
+from analysis.signals import model as signals_model
 
 
 def signals_of(text: str) -> set[str]:
@@ -365,6 +366,31 @@ def test_yaml_phrases_must_be_strings(tmp_path):
         Concept.build(["fine", False], {})
 
 
+def test_word_lists_come_from_the_data_file_checked():
+    from analysis.datafiles import DataFileError, read_yaml
+    from analysis.signals import words
+    from analysis.signals.patterns import parse_words
+
+    w = words()
+    assert w.contractions["dont"] == ("do", "n't") and w.contractions["cannot"] == ("can", "not")
+    assert {"the", "no", "off", "on", "'s"} <= w.common and "redundant" not in w.common
+    assert "teach" in w.imperative and "n't" in w.object_boundary and "jobs" in w.job_nouns
+    assert w.participles == {"cut", "let", "shut", "put"}
+    doc = read_yaml("signals.yaml")["words"]
+    assert parse_words(doc) == w
+    bad = [
+        ("common", [*doc["common"], False]),  # an unquoted "no" reads as a boolean
+        ("common", [*doc["common"], "the"]),  # listed twice
+        ("job_nouns", ["Jobs"]),  # matched on lower-case tokens
+        ("imperative", ["walk through"]),  # a phrase, not a word
+        ("contractions", {"dont": ["do", "n't", "x"]}),
+        ("participles", []),
+    ]
+    for key, value in bad:
+        with pytest.raises(DataFileError, match=key):
+            parse_words({**doc, key: value})
+
+
 def test_tokens_point_back_into_the_sentence():
     from analysis.signals import tokenize
 
@@ -389,15 +415,17 @@ def _all_sentences() -> list[str]:
 
 
 def test_anchor_prefilter_is_sound():
-    from analysis.signals import _analyse, _displacement, _training, lexicon, tokenize
+    from analysis.signals import lexicon, tokenize
+    from analysis.signals.composed import displacement, training
+    from analysis.signals.scope import analyse
 
     lex = lexicon()
     for sentence in _all_sentences():
         tokens = tokenize(sentence)
         if lex.anchors.isdisjoint([t for t, _, _ in tokens]):
-            s = _analyse(tokens, lex)
-            assert _displacement(s, sentence, lex) is None
-            assert _training(s, sentence, lex) is None
+            s = analyse(tokens, lex)
+            assert displacement(s, sentence, lex) is None
+            assert training(s, sentence, lex) is None
 
 
 def test_required_literals_are_sound_on_labelled_sentences():
@@ -443,17 +471,64 @@ def test_required_literals_of_known_patterns():
     assert required_literals(r"\w+") is None
 
 
-def test_results_are_cached_per_unique_text():
-    from analysis.signals import _tag_text
+def test_each_distinct_text_is_tagged_once_per_call(monkeypatch):
+    from analysis.signals import rules
 
+    calls: list[str] = []
+    real = rules.tag_text
+
+    def counted(text, *args):
+        calls.append(text)
+        return real(text, *args)
+
+    monkeypatch.setattr(rules, "tag_text", counted)
     text = "Nobody showed us how to use the new AI tool, and I fear for my job. (cache test)"
-    tag_texts([text])
-    before = _tag_text.cache_info().hits
-    out = tag_texts([text] * 50)
-    # Repeats within a call are tagged once; the text seen before comes from the cache.
-    assert _tag_text.cache_info().hits - before == 1
-    assert out["training_request"].all() and out["displacement_fear"].all()
-    assert all(ev == out["evidence"].iloc[0] for ev in out["evidence"])
+    out = tag_texts([text] * 50 + ["Great team"] * 3)
+    # Repeats within a call are tagged once and share their evidence.
+    assert sorted(calls) == sorted([text, "Great team"])
+    assert out["training_request"][:50].all() and out["displacement_fear"][:50].all()
+    assert all(ev == out["evidence"].iloc[0] for ev in out["evidence"][:50])
+    # Nothing is kept between calls: a text seen before is tagged again, to the same answer.
+    calls.clear()
+    again = tag_texts([text])
+    assert calls == [text]
+    assert again.loc[0, "evidence"] == out.loc[0, "evidence"]
+
+
+def _strings_in(obj: object, seen: set[int], depth: int = 0):
+    """Strings reachable from ``obj`` through containers and dataclass-like objects."""
+    if id(obj) in seen or depth > 12:
+        return
+    seen.add(id(obj))
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _strings_in(k, seen, depth + 1)
+            yield from _strings_in(v, seen, depth + 1)
+    elif isinstance(obj, list | tuple | set | frozenset):
+        for v in obj:
+            yield from _strings_in(v, seen, depth + 1)
+    elif hasattr(obj, "__dataclass_fields__") and not isinstance(obj, type):
+        for name in obj.__dataclass_fields__:
+            yield from _strings_in(getattr(obj, name), seen, depth + 1)
+
+
+def test_no_comment_words_stay_in_module_state():
+    """Attacker's view on a shared server: after a call, no word of its comments can be read
+    back from the package's module globals or its compiled vocabularies."""
+    import sys
+
+    from analysis.signals import lexicon, words
+
+    secret = "zorblaxian"
+    tag_texts([f"The {secret} tool will replace us. Need {secret} training, not accurate AI."])
+    roots: list[object] = [config(), lexicon(), words()]
+    for name, module in sorted(sys.modules.items()):
+        if name == "analysis.signals" or name.startswith("analysis.signals."):
+            roots.extend(vars(module).values())
+    seen: set[int] = set()
+    assert not any(secret in s for root in roots for s in _strings_in(root, seen))
 
 
 # --- hybrid: rules + sentence-embedding model -------------------------------------------------
@@ -511,7 +586,7 @@ def test_without_the_engine_the_rules_run_alone_and_say_so(monkeypatch):
 
 @needs_model
 def test_large_inputs_skip_the_model_under_auto(monkeypatch):
-    monkeypatch.setattr(signals_mod, "MODEL_MAX_SENTENCES", 1)
+    monkeypatch.setattr(signals_model, "MODEL_MAX_SENTENCES", 1)
     texts = [MODEL_ONLY, "Our team worries about the new tool."]
     out = tag_texts(texts)
     assert out.attrs["engine"] == "rules" and "more than 1" in out.attrs["engine_note"]
@@ -538,6 +613,6 @@ def test_model_cue_holds_nearly_every_labelled_fear(root):
     for name in ("signals_labelled", "signals_blind", "signals_blind2"):
         df = pd.read_csv(root / "tests" / "data" / f"{name}.tsv", sep="\t", quoting=csv.QUOTE_NONE)
         fears += df.loc[df["displacement_fear"].astype(bool), "text"].tolist()
-    held = [bool(signals_mod._MODEL_CUE.search(t)) for t in fears]
+    held = [bool(signals_model._MODEL_CUE.search(t)) for t in fears]
     assert len(fears) == 117 and sum(held) / len(held) >= 0.95
-    assert not signals_mod._MODEL_CUE.search("Great canteen.")
+    assert not signals_model._MODEL_CUE.search("Great canteen.")
