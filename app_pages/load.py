@@ -77,20 +77,24 @@ if store is not None:
     st.subheader("Upload (HR administrators)")
 
 
-def _try(ds: state.Dataset, token: object, done: str) -> None:
-    """Prepare a new dataset once per upload; remember a failure to show it until replaced."""
-    last = state.last_upload()
+def _try(kind: str, ds: state.Dataset, token: object, done: str) -> None:
+    """Prepare a new dataset once per file in this uploader; remember a failure to show it.
+
+    The token names the file only (not the dataset it applies to), so a mapping or name list
+    left in its uploader is applied once, not again after every change it causes.
+    """
+    last = state.last_upload(kind)
     if last is not None and last[0] == token:
         return
     problem = views.activate(ds)
-    state.set_last_upload(token, problem)
+    state.set_last_upload(kind, token, problem)
     if problem is None:
         state.set_notice(done)
         st.rerun()
 
 
-def _show_error(token: object) -> None:
-    last = state.last_upload()
+def _show_error(kind: str, token: object) -> None:
+    last = state.last_upload(kind)
     if last is not None and last[0] == token and last[1]:
         views.error(last[1])
 
@@ -113,14 +117,15 @@ if upload is not None:
         sheets = ()  # read_export reports the same problem with the full explanation
     if len(sheets) > 1:
         sheet = st.selectbox("Sheet", sheets, help="This workbook has several sheets with data.")
-    token = ("export", upload.file_id, sheet)
+    token = (upload.file_id, sheet)
     roster = current.roster if current is not None and not current.is_sample else ()
     _try(
+        "export",
         state.Dataset(data=data, filename=upload.name, sheet=sheet, roster=roster),
         token,
         f"Loaded {upload.name}.",
     )
-    _show_error(token)
+    _show_error("export", token)
 
 prep = state.prepared()
 ds = state.dataset()
@@ -315,14 +320,19 @@ mapping_file = st.file_uploader(
     help="A mapping saved from ChangeRadar (or written by hand, see the README).",
 )
 if mapping_file is not None:
-    token = ("mapping", mapping_file.file_id, ds.key)
+    token = mapping_file.file_id
     try:
         text = mapping_file.getvalue().decode("utf-8-sig")
     except UnicodeDecodeError:
         views.error("The mapping file is not UTF-8 text; save it as UTF-8 and try again.")
     else:
-        _try(ds.with_(mapping_yaml=text), token, "Mapping loaded; the analysis was updated.")
-        _show_error(token)
+        _try(
+            "mapping",
+            ds.with_(mapping_yaml=text),
+            token,
+            "Mapping loaded; the analysis was updated.",
+        )
+        _show_error("mapping", token)
 
 # --------------------------------------------------------------------------- roster
 
@@ -333,7 +343,7 @@ with st.expander("Names to remove from comments (optional)", icon=":material/per
     )
     roster_file = st.file_uploader("Name list", type=["txt", "csv"], key="roster_upload")
     if roster_file is not None:
-        token = ("roster", roster_file.file_id, ds.key)
+        token = roster_file.file_id
         try:
             text = roster_file.getvalue().decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -347,7 +357,7 @@ with st.expander("Names to remove from comments (optional)", icon=":material/per
                 )
             )
             names = tuple(n for n in names if n)
-            _try(ds.with_(roster=names), token, f"{len(names)} names will be removed.")
-            _show_error(token)
+            _try("roster", ds.with_(roster=names), token, f"{len(names)} names will be removed.")
+            _show_error("roster", token)
     if ds.roster:
         st.caption(f"{len(ds.roster)} names are being removed from comments.")

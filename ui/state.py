@@ -39,7 +39,7 @@ RESULTS = "cr_results"  # OrderedDict[key, Results], the last few views
 THEME_NAMES = "cr_theme_names"  # dataset key -> {theme: label}
 THEME_MERGES = "cr_theme_merges"  # dataset key -> {theme: into}
 SHOWN = "cr_shown_filters"  # (dataset key, viewer) -> list of masks already shown
-UPLOAD = "cr_upload"  # (token, error) of the last upload attempt
+UPLOAD = "cr_upload"  # uploader -> (token, error) of the last file it handled
 NOTICE = "cr_notice"  # one message to show after a rerun
 LOGGED_IN = "cr_logged_in"  # the viewer whose login was audited (once per session)
 AUDITED = "cr_audited"  # page -> last view key audited there (no duplicate records per rerun)
@@ -132,12 +132,17 @@ def seed(ds: Dataset, prep: Prepared) -> dict[str, Any]:
 # --------------------------------------------------------------------------- upload attempts
 
 
-def last_upload() -> tuple[Hashable, str | None] | None:
-    return _store().get(UPLOAD)
+def last_upload(kind: str) -> tuple[Hashable, str | None] | None:
+    """(token, error) of the last file this uploader ("export", "mapping", "roster") handled.
+
+    One entry per uploader: with a single shared entry, an export and a mapping both left in
+    their uploaders took turns replacing each other's dataset on every rerun, forever.
+    """
+    return _store().get(UPLOAD, {}).get(kind)
 
 
-def set_last_upload(token: Hashable, error: str | None) -> None:
-    _store()[UPLOAD] = (token, error)
+def set_last_upload(kind: str, token: Hashable, error: str | None) -> None:
+    _store().setdefault(UPLOAD, {})[kind] = (token, error)
 
 
 def set_notice(text: str) -> None:

@@ -136,6 +136,29 @@ def test_upload_through_the_file_uploader() -> None:
     assert roles["Team"] == "team" and roles["TR1"] == "item"
 
 
+def test_export_then_mapping_then_names_each_apply_once() -> None:
+    """Files left in three uploaders must not take turns replacing the dataset on every rerun."""
+    data = small_export(n=260, seed=3)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("app_pages/load.py").run()
+    at.file_uploader[0].set_value(("pulse_march.csv", data, "text/csv")).run()
+    assert any("Loaded pulse" in s.value for s in at.success)
+    detected = pipeline.load(data, "pulse_march.csv")[1].to_yaml()
+    good = detected.replace("role: Role", "role: null")
+    good = good.replace("demographics:\n", "demographics:\n- Role\n", 1)
+    at.file_uploader[1].set_value(("map.yaml", good.encode(), "application/x-yaml")).run()
+    assert any("Mapping loaded" in s.value for s in at.success)
+    at.file_uploader[2].set_value(("names.txt", b"Alex Example\n", "text/plain")).run()
+    for _ in range(3):  # further reruns change nothing and finish (a loop would time out)
+        at.run()
+        assert not at.exception
+        assert not any("Loaded pulse" in s.value for s in at.success)
+        roles = at.data_editor[0].value.set_index("column")["role"]
+        assert roles["Role"] == "demographic"  # the mapping is still the one in use
+        assert any("1 names are being removed" in c.value for c in at.caption)
+
+
 @pytest.mark.parametrize(
     ("name", "payload"),
     [
