@@ -68,6 +68,7 @@ BASELINES = {
 
 # F1 goals from the signals issue (real comments); the other signals have none yet.
 GOALS = {"displacement_fear": 0.95, "ai_distrust": 0.80, "training_request": 0.75}
+FALSE_ALARM_GOAL = 0.01  # share of texts a signal may fire on where no text has it
 
 
 def load(path: Path) -> pd.DataFrame:
@@ -158,6 +159,12 @@ def main() -> int:
         status = ""
         if goal is not None and f1 is not None and not pd.isna(f1):
             status = f"F1 {'ok' if f1 >= goal else 'MISS'} (>= {goal:.2f})"
+        elif pos == 0 and r.get("fp") is not None and not pd.isna(r.get("fp")):
+            # No true case in the set: what matters is how often the signal fires anyway.
+            rate = r["fp"] / r["n"]
+            goal_fa = FALSE_ALARM_GOAL if r["method"].startswith("tag_texts") else None
+            verdict = "" if goal_fa is None else f" {'ok' if rate <= goal_fa else 'MISS'}"
+            status = f"fires on {rate:.1%}{verdict}"
         print(
             f"{r['set']:<22} {r['signal']:<33} {r['method']:<22} {posn:>9} "
             f"{_fmt(r.get('precision')):>6} {_fmt(r.get('recall')):>6} {_fmt(f1):>6}  "
