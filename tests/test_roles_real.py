@@ -97,6 +97,8 @@ def test_accuracy_over_all_real_files_meets_the_goal() -> None:
         (["I am autistic"] * 5 + ["I am autistic, I know someone"] * 2 + ["I know someone"], ", "),
         (["Python;SQL", "Python", "SQL;Go", "Go", "Python;Go", "SQL"], ";"),
         (["Bachelor's degree (B.A., B.S., etc.)"] * 4 + ["Master's degree (M.A., M.S.)"] * 3, None),
+        # Single choice whose labels share words: no option is ever chosen alone.
+        (["Employed, full-time", "Employed, part-time", "Student, full-time"] * 3, None),
     ],
 )
 def test_multi_select_is_judged_from_the_options(answers: list[str], sep: str | None) -> None:

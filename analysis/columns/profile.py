@@ -110,7 +110,8 @@ def _multi_select(p: _Profile) -> str | None:
     such as "Developer, back-end" hold one): answers that join several options are combinations of
     a small vocabulary of parts that recur across answers ("A;B", "B;C", "A;C"), so most joined
     answers have every part appearing in some other answer too. "Developer, back-end" and
-    "Developer, front-end" share "Developer" but not "back-end", so they are single options.
+    "Developer, front-end" share "Developer" but not "back-end", so they are single options. With
+    ", " (which labels hold too) some options must also be ticked alone.
     """
     if p.n < 5:
         return None
@@ -127,6 +128,10 @@ def _multi_select(p: _Profile) -> str | None:
         if len(seen) > 80 or not combos:
             continue
         recombined = sum(all(seen[part] > 1 for part in split[v]) for v in combos)
-        if recombined >= 0.5 * len(combos):
+        # A label may hold ", " itself: then its options are also ticked alone ("Employed,
+        # full-time" / "Student, part-time" recombine words, but nobody answers "full-time").
+        parts = {part for v in combos for part in split[v]}
+        alone = sum(part in p.counts for part in parts)
+        if recombined >= 0.5 * len(combos) and (sep != ", " or alone >= 0.3 * len(parts)):
             return sep
     return None
