@@ -13,7 +13,13 @@ Baseline: the rules at the branch point (commit 95bc3be), run on the same files 
 (``git archive 95bc3be analysis`` beside this module), 2026-12-02: 0.570 overall (607 of 1,065
 columns); per file: qualtrics 1.000, qualtrics legacy 1.000, surveymonkey 0.649, limesurvey codes
 0.995, limesurvey full text 0.203 (read as a generic table), IBM HR 1.000, Google Forms 0.800,
-Stack Overflow 2025 0.253. After this branch: 0.994 (6 misses, listed by ``-v``).
+Stack Overflow 2025 0.253 (mean over files 0.612). After this branch: 0.994 (6 misses, listed by
+``-v``; mean over files 0.996).
+
+Read with care: the two LimeSurvey files hold 790 of the 1,065 columns (mostly grid cells), so the
+pooled figure leans on them; the per-file lines matter as much. The expectations were written
+before the rules changed, by the same author who then changed the rules with these files in view:
+the "after" figures are on a development set, not a held-out one.
 
 Not wired into ``evals.__main__``: ``python -m evals.column_roles``.
 """
@@ -142,6 +148,8 @@ def main(argv: list[str]) -> int:
         fmt = r.format if r.format == r.expected_format else f"{r.format}!={r.expected_format}"
         before = BASELINE_FILES.get(r.name, float("nan"))
         print(f"{r.name:<52} {fmt:<17} {r.total:>5} {r.accuracy:>6.3f} {before:>7.3f}")
+    mean = sum(r.accuracy for r in results) / len(results) if results else 0.0
+    print(f"{'mean over files':<52} {'':<17} {'':>5} {mean:>6.3f}")
     status = "ok" if value >= GOAL else "MISS"
     print(
         f"{'all files':<52} {'':<17} {total:>5} {value:>6.3f} {BASELINE:>7.3f}"
