@@ -28,7 +28,13 @@ _DATE = re.compile(
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 _DURATION = re.compile(r".*\b(?:years?|yrs?|months?)\b", re.I)
 _LEADING_ZERO = re.compile(r"^0\d")
-_JOINED = re.compile(r".*, ")
+_UPLOAD = re.compile(r".+\.(?:jpe?g|png|gif|heic|webp|bmp|tiff?|pdf|docx?|odt|rtf)$", re.I)
+# How software writes "no value" in a text export (R's write.csv: NA, Excel: #N/A, pandas: NaN,
+# databases: NULL). In a column with no empty cell they are the blanks, not answers; where cells
+# are also left empty, a typed "NA" is somebody's answer and stays counted.
+_BLANK_MARKERS = frozenset({"NA", "#N/A", "NaN", "NULL"})
+# Separators a select-all question joins its options with: Google Forms ", ", most others ";".
+_SEPARATORS = (";", ", ", "|")
 _CODE = re.compile(r"^[A-Z]{1,3}\d{1,3}$")
 _QTAG = re.compile(r"^(?:Q|QID)\d+(?:[_.]\d+)*(?:_TEXT|_\d+)?$", re.I)
 
@@ -51,11 +57,13 @@ class _Profile:
 
 
 def _profile(series: pd.Series) -> _Profile:
-    counted = series.dropna().astype(str).value_counts(sort=False)
+    present = series.dropna().astype(str)
+    counted = present.value_counts(sort=False)
+    markers = _BLANK_MARKERS if len(present) == len(series) and "" not in counted.index else ()
     counts = {
         str(value): int(count)
         for value, count in zip(counted.index.tolist(), counted.to_numpy().tolist(), strict=True)
-        if value
+        if value and value not in markers
     }
     n = sum(counts.values())
     if n:
@@ -95,11 +103,35 @@ def _distinct_note(p: _Profile) -> str:
     return f"{p.distinct} distinct value{'s' if p.distinct != 1 else ''}"
 
 
-def _multi_select(p: _Profile) -> bool:
-    if p.n < 5 or p.share(_JOINED) < 0.3:
-        return False
-    parts: dict[str, int] = {}
-    for value, count in p.counts.items():
-        for part in value.split(", "):
-            parts[part.strip()] = parts.get(part.strip(), 0) + count
-    return len(parts) <= 40 and len(parts) < 0.5 * sum(parts.values())
+def _multi_select(p: _Profile) -> str | None:
+    """The separator of a select-all question's answers, or None for a single-choice or text one.
+
+    Judged from the options themselves, not from the mere presence of ", " (single-choice labels
+    such as "Developer, back-end" hold one): answers that join several options are combinations of
+    a small vocabulary of parts that recur across answers ("A;B", "B;C", "A;C"), so most joined
+    answers have every part appearing in some other answer too. "Developer, back-end" and
+    "Developer, front-end" share "Developer" but not "back-end", so they are single options. With
+    ", " (which labels hold too) some options must also be ticked alone.
+    """
+    if p.n < 5:
+        return None
+    for sep in _SEPARATORS:
+        joined = [v for v in p.counts if sep in v]
+        if sum(p.counts[v] for v in joined) < 0.1 * p.n:
+            continue
+        seen: dict[str, int] = {}  # part -> in how many distinct answers
+        split = {v: {part.strip() for part in v.split(sep) if part.strip()} for v in p.counts}
+        for parts in split.values():
+            for part in parts:
+                seen[part] = seen.get(part, 0) + 1
+        combos = [v for v in joined if len(split[v]) > 1]
+        if len(seen) > 80 or not combos:
+            continue
+        recombined = sum(all(seen[part] > 1 for part in split[v]) for v in combos)
+        # A label may hold ", " itself: then its options are also ticked alone ("Employed,
+        # full-time" / "Student, part-time" recombine words, but nobody answers "full-time").
+        parts = {part for v in combos for part in split[v]}
+        alone = sum(part in p.counts for part in parts)
+        if recombined >= 0.5 * len(combos) and (sep != ", " or alone >= 0.3 * len(parts)):
+            return sep
+    return None

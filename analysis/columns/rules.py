@@ -23,6 +23,7 @@ from analysis.columns.profile import (
     _EMAIL,
     _IPV4,
     _LEADING_ZERO,
+    _UPLOAD,
     _URL,
     _distinct_note,
     _looks_like_question,
@@ -38,6 +39,7 @@ from analysis.columns.vocabulary import (
     _MEASURE,
     _METADATA,
     _NAME_NOT_PERSON,
+    _NOT_GROUPING,
     _NOT_RATING,
     _PLATFORM_ID,
     _RATING,
@@ -49,7 +51,9 @@ from analysis.columns.vocabulary import (
     _words,
 )
 from analysis.ingest import SourceColumn
-from analysis.scales import Scale, detect_scale, normalize_answer
+from analysis.scales import MISSING_ANSWERS, Scale, detect_scale, normalize_answer
+
+_TEXT_ENTRY = re.compile(r"\d_TEXT$")  # Q5_7_TEXT, TechEndorse_13_TEXT
 
 
 class _Decision(NamedTuple):
@@ -148,9 +152,18 @@ def _identity_header(c: _Column) -> _Decision | None:
 
 
 def _personal_links(c: _Column) -> _Decision | None:
-    p = c.p
-    if p.n >= 5 and p.share(_URL) >= 0.6 and p.unique_share > 0.8:
+    # Share among real answers: "N/A" typed by those with no link says nothing either way.
+    given = {v: k for v, k in c.p.counts.items() if normalize_answer(v) not in MISSING_ANSWERS}
+    n = sum(given.values())
+    links = sum(k for v, k in given.items() if _URL.match(v))
+    if n >= 5 and links >= 0.6 * n and len(given) > 0.8 * n:
         return _Decision("identity", "answers are personal links or handles")
+    return None
+
+
+def _uploads(c: _Column) -> _Decision | None:
+    if c.p.n >= 3 and c.p.share(_UPLOAD) >= 0.8:
+        return _Decision("identity", "answers are names of uploaded files (photos, documents)")
     return None
 
 
@@ -181,6 +194,10 @@ def _metadata(c: _Column) -> _Decision | None:
     hit = c.mentions(_METADATA)
     if hit and c.demographic and len(c.demographic) > len(hit):
         hit = None  # 'marital status' is a demographic, not the platform's 'status'
+    if hit == "language" and not c.words.endswith(" language "):
+        hit = None  # 'LanguageHaveWorkedWith' asks about languages; 'UserLanguage' is platform data
+    if hit == "duration" and c.p.share(_DURATION) >= 0.5:
+        hit = None  # 'Between 5 and 10 years' answers a question; the platform counts seconds
     timing = c.fmt == "limesurvey" and re.search(r"time$|^grouptime\d+$", c.col.export_tag, re.I)
     if not (hit or timing) or (c.question and len(c.col.name.split()) > 4):
         return None
@@ -190,7 +207,9 @@ def _metadata(c: _Column) -> _Decision | None:
 
 
 def _constant(c: _Column) -> _Decision | None:
-    if c.p.n >= 3 and c.p.distinct == 1:
+    # A LimeSurvey sub-question ticked by few ('1' in one cell of a grid) is as constant.
+    tick = c.fmt == "limesurvey" and "[" in c.col.export_tag
+    if c.p.distinct == 1 and (c.p.n >= 3 or tick):
         return _Decision("ignored", f"every answer is the same ({next(iter(c.p.counts))!r})")
     return None
 
@@ -236,7 +255,7 @@ def _numeric_scale(scale: Scale, words: str) -> str:
 
 def _limesurvey_codes(c: _Column) -> _Decision | None:
     p = c.p
-    if c.fmt == "limesurvey" and p.share(_CODE) >= 0.95 and p.distinct >= 2:
+    if c.fmt == "limesurvey" and p.share(_CODE) >= 0.95 and p.distinct >= 3:
         examples = ", ".join(sorted(p.counts)[:4])
         return _Decision(
             "item",
@@ -260,6 +279,8 @@ def _team(c: _Column) -> _Decision | None:
 
 def _role(c: _Column) -> _Decision | None:
     hit = None if c.measure else _has(c.words, _ROLE)
+    if hit and c.demographic and f" {hit} " in f" {c.demographic} ":
+        hit = None  # 'education level' is a demographic, not a job level
     if hit and c.categorical:
         return _Decision("role", f"header mentions '{hit}'; {_distinct_note(c.p)}")
     return None
@@ -283,20 +304,34 @@ def _tenure(c: _Column) -> _Decision | None:
 # 6. Free text (a few long answers repeated by everybody are choices, not comments).
 
 
+def _text_entry(c: _Column) -> _Decision | None:
+    """Qualtrics names the text box of an 'Other (please specify)' option '<question>_TEXT'."""
+    if _TEXT_ENTRY.search(c.col.export_tag) and c.p.numeric_share < 0.5:
+        return _Decision(
+            "comment", f"a text-entry field ({c.col.export_tag}); {_distinct_note(c.p)}"
+        )
+    return None
+
+
 def _comment(c: _Column) -> _Decision | None:
     p = c.p
     hit = _has(c.words, _COMMENT)
     few_choices = p.n >= 20 and p.distinct <= 12 and p.unique_share < 0.2
     if p.numeric_share >= 0.5 or few_choices:
         return None
+    # Many different short answers ('list three words that describe ...') are typed, not chosen.
+    typed = bool(hit) and p.distinct >= 30 and p.unique_share >= 0.3
     if not (
         p.mean_len >= 25
         or (p.mean_words >= 3 and p.unique_share >= 0.6)
         or (hit and p.unique_share >= 0.5 and p.mean_len >= 8)
         or (p.n <= 2 and c.question and p.mean_words >= 2)
+        or typed
     ):
         return None
     why = f"header mentions '{hit}'; " if hit else ""
+    if typed and not (p.mean_len >= 25 or p.mean_words >= 3):
+        why += f"{p.distinct} different short answers; "
     return _Decision(
         "comment",
         f"{why}free text: {p.mean_words:.0f} words on average, {p.unique_share:.0%} unique",
@@ -308,8 +343,8 @@ def _comment(c: _Column) -> _Decision | None:
 
 def _numbers(c: _Column) -> _Decision | None:
     p = c.p
-    if p.numeric_share < 0.9:
-        return None
+    if p.numeric_share < 0.9 or p.share(_LEADING_ZERO) >= 0.5:
+        return None  # "01", "06": category codes, not numbers
     if p.distinct <= 12 and c.demographic:
         return _Decision("demographic", f"header mentions '{c.demographic}'; {_distinct_note(p)}")
     if c.numeric_scale is None and p.n <= 2 and c.question:
@@ -318,24 +353,36 @@ def _numbers(c: _Column) -> _Decision | None:
 
 
 def _select_all(c: _Column) -> _Decision | None:
-    if _multi_select(c.p) and c.p.distinct > 12:
-        return _Decision("ignored", "select-all answers (several options joined with ', ')")
+    sep = _multi_select(c.p)
+    if sep:
+        return _Decision(
+            "ignored",
+            f"select-all answers: options joined with {sep.strip()!r} recur in other answers' "
+            "combinations (a person can be in several, so not a grouping)",
+        )
     return None
 
 
 def _categories(c: _Column) -> _Decision | None:
+    """A handful of options chosen again and again is a grouping, question or field alike; a
+    longer list of short labels or codes too (ANC '3C', country), when most answers repeat."""
     p = c.p
-    if not (p.distinct <= 30 and (p.unique_share <= 0.5 or p.n < 10)):
+    if 1 < p.n < 10 and p.distinct == p.n and p.n < 0.1 * len(c.series):
+        return None  # a few write-ins, all different, in a column nearly nobody answered
+    if c.mentions(_TIMESTAMP):
+        return None  # dates the platform wrote oddly are still not a grouping
+    hit = _has(c.words, _NOT_GROUPING)
+    if hit:
+        return _Decision("ignored", f"header mentions '{hit}' (an amount or unit, not a grouping)")
+    handful = p.distinct <= 12 and (p.unique_share <= 0.5 or p.n < 10)
+    short_list = p.distinct <= 60 and p.unique_share <= 0.3 and p.mean_words <= 6
+    if not (handful or short_list):
         return None
     if c.question:
-        return _Decision(
-            "ignored",
-            f"single-choice answers not on a known scale ({_distinct_note(p)}): map it as "
-            "an item with a scale, or as a demographic",
-        )
-    if p.mean_words <= 6:
-        return _Decision("demographic", f"a short list of categories; {_distinct_note(p)}")
-    return None
+        why = "single-choice answers not on a rating scale, so a grouping"
+    else:
+        why = "a short list of categories"
+    return _Decision("demographic", f"{why}; {_distinct_note(p)}")
 
 
 def _unrecognised(c: _Column) -> _Decision:
@@ -349,6 +396,7 @@ RULES: tuple[_Rule, ...] = (
     _ip_answers,
     _identity_header,
     _personal_links,
+    _uploads,
     _row_key,
     _timestamp,
     _metadata,
@@ -359,10 +407,11 @@ RULES: tuple[_Rule, ...] = (
     _team,
     _role,
     _demographic_header,
+    _select_all,
     _tenure,
+    _text_entry,
     _comment,
     _numbers,
-    _select_all,
     _categories,
     _unrecognised,
 )

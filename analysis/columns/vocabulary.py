@@ -46,6 +46,7 @@ _LISTS = (
     "rating",
     "not_rating",
     "satisfaction",
+    "not_grouping",
 )
 
 
@@ -86,3 +87,4 @@ _COMMENT = _VOCABULARY["comment"]
 _RATING = _VOCABULARY["rating"]
 _NOT_RATING = _VOCABULARY["not_rating"]
 _SATISFACTION = _VOCABULARY["satisfaction"]
+_NOT_GROUPING = _VOCABULARY["not_grouping"]

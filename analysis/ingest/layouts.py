@@ -167,11 +167,15 @@ def _google_forms(h: _Head) -> _Layout | None:
 
 def _limesurvey(h: _Head) -> _Layout | None:
     """Column codes (or 'code. Question text' full-text headers) in one header row."""
-    low0, row0 = h.low0, h.row0
-    meta = sum(c in _LIMESURVEY["meta"] for c in low0) + sum(
-        c in _LIMESURVEY["labels"] for c in low0
-    )
-    codes = sum(bool(_LIME_CODE.match(c)) for c in row0)
+    row0 = h.row0
+    meta = codes = 0
+    for cell in row0:
+        # A header is a column code ('submitdate', 'Q1[SQ001]'), its label ('Date submitted'),
+        # or both ('submitdate. Date submitted') in the "code. Question text" export.
+        m = _LIME_FULLTEXT.match(cell)
+        code, label = (m.group(1), m.group(2).strip()) if m else (cell, cell)
+        meta += code.casefold() in _LIMESURVEY["meta"] or label.casefold() in _LIMESURVEY["labels"]
+        codes += bool(_LIME_CODE.match(code))
     enough = _LIMESURVEY["min_hits"]
     if meta < enough and codes < enough:
         return None
