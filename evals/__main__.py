@@ -7,7 +7,13 @@ import sys
 
 from evals import real_signals
 
-MODULES = ("evals.sentiment", "evals.signals", "evals.themes", "evals.themes_semantic")
+MODULES = (
+    "evals.sentiment",
+    "evals.signals",
+    "evals.themes",
+    "evals.themes_semantic",
+    "evals.column_roles",
+)
 
 
 def main() -> int:
