@@ -35,6 +35,7 @@ import yaml
 from analysis.privacy import PrivacyPolicy, comment_visibility
 from analysis.stats import holm, two_proportion_test
 from analysis.survey import CONCEPTS
+from analysis.thresholds import THRESHOLDS
 
 FLAG_TYPES = ("change_management", "training")
 COMMENT_SIGNALS = ("displacement_fear", "ai_negative", "training_request")
@@ -282,7 +283,8 @@ def _fmt_p(p: float) -> str:
     if p < 0.01:
         return "p<0.01"
     text = f"{p:.2f}"
-    return f"p={p:.3f}" if float(text) >= 0.05 > p else f"p={text}"
+    # a p under alpha must not read as alpha once rounded
+    return f"p={p:.3f}" if float(text) >= THRESHOLDS.alpha > p else f"p={text}"
 
 
 def _phrase_label(label: str) -> str:
@@ -469,10 +471,10 @@ def find_hotspots(
     policy: object | None = None,
     *,
     constructs: object,
-    alpha: float = 0.05,
-    min_d: float = 0.3,
-    min_diff: float = 5.0,
-    min_share_diff: float = 0.10,
+    alpha: float = THRESHOLDS.alpha,
+    min_d: float = THRESHOLDS.min_effect,
+    min_diff: float = THRESHOLDS.min_points,
+    min_share_diff: float = THRESHOLDS.min_share_diff,
     main_outcome: str | None = None,
     org_n: int | None = None,
     max_quotes: int = 3,

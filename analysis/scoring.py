@@ -32,6 +32,7 @@ import pandas as pd
 
 from analysis import stats
 from analysis.privacy import PrivacyPolicy, protect_groups
+from analysis.thresholds import THRESHOLDS
 
 __all__ = [
     "NO_ANSWER",
@@ -48,7 +49,6 @@ __all__ = [
 ]
 
 NO_ANSWER = "(no answer)"
-ALPHA_WARN_BELOW = 0.6
 CROSS = " × "
 NEST = " › "
 _META_KEEP = ("label", "direction", "concept", "question", "headcount")
@@ -754,10 +754,10 @@ def org_scores(
             warns.append("")
         elif np.isnan(a):
             warns.append("reliability could not be computed (too few complete answers)")
-        elif a < ALPHA_WARN_BELOW:
+        elif a < THRESHOLDS.min_reliability:
             warns.append(
-                f"low reliability (alpha {a:.2f} < {ALPHA_WARN_BELOW}): the items may not "
-                "measure one thing; read item results too"
+                f"low reliability (alpha {a:.2f} < {THRESHOLDS.min_reliability}): the items "
+                "may not measure one thing; read item results too"
             )
         else:
             warns.append("")

@@ -54,6 +54,7 @@ from analysis.ingest import SurveyExport, read_export
 from analysis.pipeline import Prepared, _jsonable, _records
 from analysis.privacy import PrivacyPolicy
 from analysis.survey import Survey, default_survey
+from analysis.thresholds import THRESHOLDS
 
 __all__ = [
     "ORG_GROUP",
@@ -544,8 +545,8 @@ def compare_waves(
     *,
     team_map: Mapping[str, str] | None = None,
     paired: bool | None = None,
-    alpha: float = 0.05,
-    min_effect: float = 0.3,
+    alpha: float = THRESHOLDS.alpha,
+    min_effect: float = THRESHOLDS.min_effect,
 ) -> WaveComparison:
     """Per group and construct, each wave's score and the change between consecutive waves.
 
@@ -565,7 +566,7 @@ def compare_waves(
         ``False``: always Welch.
     min_effect
         A change is ``significant`` when its Holm-adjusted p < ``alpha`` and |effect size|
-        >= ``min_effect`` (0.3: between Cohen's small and medium; the hot-spot rule uses the same).
+        >= ``min_effect`` (:data:`analysis.thresholds.THRESHOLDS`, shared with the hot-spot rule).
 
     Returns
     -------
