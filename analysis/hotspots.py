@@ -35,6 +35,7 @@ import yaml
 from analysis.privacy import PrivacyPolicy, comment_visibility
 from analysis.stats import holm, two_proportion_test
 from analysis.survey import CONCEPTS
+from analysis.tables import FLAGS, GROUPS, SEGMENTS
 from analysis.thresholds import THRESHOLDS
 
 FLAG_TYPES = ("change_management", "training")
@@ -43,29 +44,6 @@ QUADRANTS = ("champions", "anxious adopters", "skeptics", "resisters")
 ADKAR = ("awareness", "desire", "knowledge", "ability", "reinforcement")
 DEFAULT_PLAYBOOK = Path(__file__).resolve().parents[1] / "surveys" / "playbook.yaml"
 
-_TABLE_COLUMNS = {
-    "grouping",
-    "group",
-    "construct",
-    "label",
-    "n",
-    "score",
-    "ci_low",
-    "ci_high",
-    "favorable",
-    "neutral",
-    "unfavorable",
-    "rest_score",
-    "rest_n",
-    "diff_vs_rest",
-    "effect_size",
-    "p",
-    "p_adj",
-    "p_fav",
-    "p_fav_adj",
-    "suppressed",
-    "suppressed_reason",
-}
 _REQUIRED = ("grouping", "group", "construct", "n", "score", "rest_score", "effect_size", "p")
 _DIRECTIONS = ("higher_better", "higher_worse")
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -257,7 +235,7 @@ def _group_columns(table: pd.DataFrame) -> list[str]:
     return [
         c
         for c in table.columns
-        if c not in _TABLE_COLUMNS
+        if c not in GROUPS.known()
         and not pd.api.types.is_numeric_dtype(table[c])
         and not pd.api.types.is_bool_dtype(table[c])
     ]
@@ -768,11 +746,7 @@ def flags_frame(flags: Iterable[Flag]) -> pd.DataFrame:
         }
         for i, f in enumerate(flags, 1)
     ]
-    columns = [
-        "rank", "grouping", "group", "type", "n", "priority", "constructs", "segment",
-        "reason", "actions", "quotes", "priority_formula",
-    ]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=FLAGS.columns()) if rows else FLAGS.empty()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -835,12 +809,13 @@ def segments(
         value = score if meta[cid]["direction"] == wanted else 100.0 - score
         point["trust" if axis == "trust_in_ai" else "fear"] = value
         point["n"] = max(point["n"], int(row["n"]))
+    named = ("quadrant", "description")  # added below
     frame = pd.DataFrame(
         [p for p in points.values() if "trust" in p and "fear" in p],
-        columns=["grouping", "group", "trust", "fear", "n", "group_key"],
+        columns=[c for c in SEGMENTS.columns() if c not in named],
     )
     if frame.empty:
-        return frame.assign(quadrant=pd.Series(dtype=object), description=pd.Series(dtype=object))
+        return SEGMENTS.empty()
     if cutoff == "median":
         t_cut = frame.groupby("grouping")["trust"].transform("median")
         f_cut = frame.groupby("grouping")["fear"].transform("median")
@@ -862,9 +837,7 @@ def segments(
             t_cut, f_cut, strict=True,
         )
     ]  # fmt: skip
-    return frame[
-        ["grouping", "group", "trust", "fear", "n", "quadrant", "description", "group_key"]
-    ]
+    return frame[SEGMENTS.columns()]
 
 
 # ---------------------------------------------------------------------------------------------
