@@ -232,10 +232,11 @@ def _constructs_meta(constructs: object) -> dict[str, dict[str, Any]]:
 
 def _group_columns(table: pd.DataFrame) -> list[str]:
     """The grouping's own columns (team, role, ...): text columns scoring adds per ``by``."""
+    known = GROUPS.known()
     return [
         c
         for c in table.columns
-        if c not in GROUPS.known()
+        if c not in known
         and not pd.api.types.is_numeric_dtype(table[c])
         and not pd.api.types.is_bool_dtype(table[c])
     ]

@@ -808,7 +808,8 @@ def _finish_changes(changes: pd.DataFrame, alpha: float, min_effect: float) -> p
     out["improved"] = out["significant"] & (signed < 0)
     out["suppressed"] = hidden
     out["suppressed_reason"] = out["suppressed_reason"].where(hidden, "").astype(str)
-    names = [c for c in out.columns if c not in CHANGES.known()]
+    known = CHANGES.known()
+    names = [c for c in out.columns if c not in known]
     return out[CHANGES.columns(names)].reset_index(drop=True)
 
 
