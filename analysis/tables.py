@@ -44,6 +44,7 @@ __all__ = [
     "GROUPS",
     "ITEMS",
     "LIKERT",
+    "MATCHES",
     "ORG",
     "SEGMENTS",
     "THEMES",
@@ -420,6 +421,21 @@ TREND = Table(
     ),
     grouped=True,
     hidden_blank=("n", "score", "ci_low", "ci_high", "favorable", "neutral", "unfavorable"),
+)
+
+#: Which item of wave B answers each item of wave A (:func:`analysis.waves.match_items`).
+MATCHES = Table(
+    "matches",
+    (
+        _c("item_a"),
+        _c("item_b"),
+        _c("matched_by", nullable=False),
+        _c("confidence", "number", nullable=False, low=0, high=1),
+        _c("construct_a"),
+        _c("construct_b"),
+        _c("question_a"),
+        _c("question_b"),
+    ),
 )
 
 #: Changes between consecutive waves per group × construct (:func:`analysis.waves.compare_waves`).

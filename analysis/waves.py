@@ -54,7 +54,7 @@ from analysis.ingest import SurveyExport, read_export
 from analysis.pipeline import Prepared, _jsonable, _records
 from analysis.privacy import PrivacyPolicy
 from analysis.survey import Survey, default_survey
-from analysis.tables import CHANGES, TREND
+from analysis.tables import CHANGES, MATCHES, TREND
 from analysis.thresholds import THRESHOLDS
 
 __all__ = [
@@ -252,19 +252,7 @@ def match_items(
             rows.append(_match_row(a, None, "none", 0.0))
     rows.extend(_match_row(None, b, "none", 0.0) for b in free_b.values())
     order = {a["name"]: i for i, a in enumerate(a_items)}
-    out = pd.DataFrame(
-        rows,
-        columns=[
-            "item_a",
-            "item_b",
-            "matched_by",
-            "confidence",
-            "construct_a",
-            "construct_b",
-            "question_a",
-            "question_b",
-        ],
-    )
+    out = pd.DataFrame(rows, columns=MATCHES.columns())
     out["_order"] = out["item_a"].map(order).fillna(len(order)).astype(float)
     return out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
 

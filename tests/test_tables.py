@@ -106,6 +106,16 @@ def test_wave_tables_match_their_declarations(by):
     _validate(tables.CHANGES, cmp.changes, list(cmp.by), "WaveComparison.changes")
 
 
+def test_item_matches_match_their_declaration():
+    a, b = (
+        waves.load_wave((SAMPLE / name).read_bytes(), name, label=name).prepared
+        for name in ("ai_pulse_qualtrics.csv", "wave2_qualtrics.csv")
+    )
+    matches = waves.match_items(a.export, a.colmap, b.export, b.colmap)
+    assert (matches["matched_by"] != "none").any()
+    _validate(tables.MATCHES, matches, [], "match_items")
+
+
 # ----------------------------------------------------------------------- the declarations
 
 
