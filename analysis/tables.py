@@ -34,6 +34,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
 __all__ = [
     "CHANGES",
     "COMMENTS",
@@ -54,7 +56,8 @@ __all__ = [
     "Table",
 ]
 
-KINDS = ("text", "number", "count", "flag", "value")
+#: Column kind -> dtype (``None``: not checked; text is ``str`` or ``object``, see above).
+KINDS = {"text": None, "number": "float64", "count": "int64", "flag": "bool", "value": None}
 
 
 @dataclass(frozen=True)
@@ -116,15 +119,10 @@ class Table:
         """The table's column names in order (required columns only), for building it."""
         return [c.name for c in self.cols(by) if c.required]
 
-    def empty(self, by: Sequence[str] = ()) -> Any:
+    def empty(self, by: Sequence[str] = ()) -> pd.DataFrame:
         """The table with no rows: its declared columns, in order, with their dtypes."""
-        import pandas as pd
-
-        dtype = {"text": object, "number": "float64", "count": "int64", "flag": bool}
-        return pd.DataFrame(
-            {c.name: pd.Series(dtype=dtype.get(c.kind, object)) for c in self.cols(by)
-             if c.required}
-        )  # fmt: skip
+        cols = [c for c in self.cols(by) if c.required]
+        return pd.DataFrame({c.name: pd.Series(dtype=KINDS[c.kind] or object) for c in cols})
 
     def known(self) -> frozenset[str]:
         """Every column name the table may carry apart from its grouping columns."""
@@ -150,9 +148,7 @@ class Table:
 
 
 def _is_text(value: object) -> bool:
-    import pandas as pd
-
-    return isinstance(value, str) or value is None or bool(pd.isna(value))
+    return isinstance(value, str) or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
 
 
 def _pandera_column(pa: Any, c: Col) -> Any:
@@ -164,19 +160,22 @@ def _pandera_column(pa: Any, c: Col) -> Any:
     if c.kind == "text":
         checks.append(pa.Check(_is_text, element_wise=True, name="text or missing"))
         return pa.Column(None, checks, nullable=c.nullable, required=c.required)
-    dtype = {"number": "float64", "count": "int64", "flag": "bool", "value": None}[c.kind]
     nullable = c.nullable and c.kind in ("number", "value")
-    return pa.Column(dtype, checks, nullable=nullable, required=c.required)
+    return pa.Column(KINDS[c.kind], checks, nullable=nullable, required=c.required)
 
 
 def _c(name: str, kind: str = "text", **kw: Any) -> Col:
     return Col(name, kind, **kw)
 
 
+def _p(name: str) -> Col:
+    """A p value (NaN where no test could be run)."""
+    return Col(name, "number", low=0, high=1)
+
+
 # The pieces several tables share.
 _KEY = (_c("grouping", nullable=False), _c("group", nullable=False))
 _N = _c("n", "number", low=0)
-_P = ("number", {"low": 0, "high": 1})
 _PCT = {"low": 0, "high": 100}
 _BOXES = tuple(_c(b, "number", **_PCT) for b in ("favorable", "neutral", "unfavorable"))
 _SUPPRESSED = (_c("suppressed", "flag"), _c("suppressed_reason", nullable=False))
@@ -216,10 +215,10 @@ GROUPS = Table(
         _c("rest_score", "number", **_PCT),
         _c("diff_vs_rest", "number", low=-100, high=100),
         _c("effect_size", "number"),
-        _c("p", _P[0], **_P[1]),
-        _c("p_fav", _P[0], **_P[1]),
-        _c("p_adj", _P[0], **_P[1]),
-        _c("p_fav_adj", _P[0], **_P[1]),
+        _p("p"),
+        _p("p_fav"),
+        _p("p_adj"),
+        _p("p_fav_adj"),
         *_SUPPRESSED,
         # read by analysis.hotspots when a caller adds them; scoring does not
         _c("label", required=False),
@@ -458,10 +457,10 @@ CHANGES = Table(
         _c("change_favorable", "number", low=-100, high=100),
         _c("test"),
         _c("n_paired", "number", low=0),
-        _c("p", _P[0], **_P[1]),
-        _c("p_adj", _P[0], **_P[1]),
-        _c("p_favorable", _P[0], **_P[1]),
-        _c("p_favorable_adj", _P[0], **_P[1]),
+        _p("p"),
+        _p("p_adj"),
+        _p("p_favorable"),
+        _p("p_favorable_adj"),
         _c("effect_size", "number"),
         _c("significant", "flag"),
         _c("worsened", "flag"),
