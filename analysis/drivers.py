@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from analysis.tables import DRIVERS
+
 DEFAULT_OUTCOMES = ("trust_in_ai", "change_readiness", "enps")
 TABLE_COLUMNS = (
     "driver",
@@ -28,17 +30,7 @@ TABLE_COLUMNS = (
     "raw_ci_low",
     "raw_ci_high",
 )
-KEY_DRIVER_COLUMNS = (
-    "outcome",
-    "driver",
-    "raw_weight",
-    "share",
-    "ci_low",
-    "ci_high",
-    "n",
-    "r2",
-    "note",
-)
+KEY_DRIVER_COLUMNS = tuple(DRIVERS.columns())
 _MAX_DOMINANCE_PREDICTORS = 10
 # Bootstrap resamples are drawn in chunks of about this many (row, resample) cells to bound memory.
 _BOOT_CELLS_PER_CHUNK = 2_000_000

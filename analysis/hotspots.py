@@ -35,6 +35,8 @@ import yaml
 from analysis.privacy import PrivacyPolicy, comment_visibility
 from analysis.stats import holm, two_proportion_test
 from analysis.survey import CONCEPTS
+from analysis.tables import FLAGS, GROUPS, SEGMENTS
+from analysis.thresholds import THRESHOLDS
 
 FLAG_TYPES = ("change_management", "training")
 COMMENT_SIGNALS = ("displacement_fear", "ai_negative", "training_request")
@@ -42,29 +44,6 @@ QUADRANTS = ("champions", "anxious adopters", "skeptics", "resisters")
 ADKAR = ("awareness", "desire", "knowledge", "ability", "reinforcement")
 DEFAULT_PLAYBOOK = Path(__file__).resolve().parents[1] / "surveys" / "playbook.yaml"
 
-_TABLE_COLUMNS = {
-    "grouping",
-    "group",
-    "construct",
-    "label",
-    "n",
-    "score",
-    "ci_low",
-    "ci_high",
-    "favorable",
-    "neutral",
-    "unfavorable",
-    "rest_score",
-    "rest_n",
-    "diff_vs_rest",
-    "effect_size",
-    "p",
-    "p_adj",
-    "p_fav",
-    "p_fav_adj",
-    "suppressed",
-    "suppressed_reason",
-}
 _REQUIRED = ("grouping", "group", "construct", "n", "score", "rest_score", "effect_size", "p")
 _DIRECTIONS = ("higher_better", "higher_worse")
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -253,10 +232,11 @@ def _constructs_meta(constructs: object) -> dict[str, dict[str, Any]]:
 
 def _group_columns(table: pd.DataFrame) -> list[str]:
     """The grouping's own columns (team, role, ...): text columns scoring adds per ``by``."""
+    known = GROUPS.known()
     return [
         c
         for c in table.columns
-        if c not in _TABLE_COLUMNS
+        if c not in known
         and not pd.api.types.is_numeric_dtype(table[c])
         and not pd.api.types.is_bool_dtype(table[c])
     ]
@@ -282,7 +262,8 @@ def _fmt_p(p: float) -> str:
     if p < 0.01:
         return "p<0.01"
     text = f"{p:.2f}"
-    return f"p={p:.3f}" if float(text) >= 0.05 > p else f"p={text}"
+    # a p under alpha must not read as alpha once rounded
+    return f"p={p:.3f}" if float(text) >= THRESHOLDS.alpha > p else f"p={text}"
 
 
 def _phrase_label(label: str) -> str:
@@ -469,10 +450,10 @@ def find_hotspots(
     policy: object | None = None,
     *,
     constructs: object,
-    alpha: float = 0.05,
-    min_d: float = 0.3,
-    min_diff: float = 5.0,
-    min_share_diff: float = 0.10,
+    alpha: float = THRESHOLDS.alpha,
+    min_d: float = THRESHOLDS.min_effect,
+    min_diff: float = THRESHOLDS.min_points,
+    min_share_diff: float = THRESHOLDS.min_share_diff,
     main_outcome: str | None = None,
     org_n: int | None = None,
     max_quotes: int = 3,
@@ -766,11 +747,7 @@ def flags_frame(flags: Iterable[Flag]) -> pd.DataFrame:
         }
         for i, f in enumerate(flags, 1)
     ]
-    columns = [
-        "rank", "grouping", "group", "type", "n", "priority", "constructs", "segment",
-        "reason", "actions", "quotes", "priority_formula",
-    ]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=FLAGS.columns()) if rows else FLAGS.empty()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -833,12 +810,13 @@ def segments(
         value = score if meta[cid]["direction"] == wanted else 100.0 - score
         point["trust" if axis == "trust_in_ai" else "fear"] = value
         point["n"] = max(point["n"], int(row["n"]))
+    named = ("quadrant", "description")  # added below
     frame = pd.DataFrame(
         [p for p in points.values() if "trust" in p and "fear" in p],
-        columns=["grouping", "group", "trust", "fear", "n", "group_key"],
+        columns=[c for c in SEGMENTS.columns() if c not in named],
     )
     if frame.empty:
-        return frame.assign(quadrant=pd.Series(dtype=object), description=pd.Series(dtype=object))
+        return SEGMENTS.empty()
     if cutoff == "median":
         t_cut = frame.groupby("grouping")["trust"].transform("median")
         f_cut = frame.groupby("grouping")["fear"].transform("median")
@@ -860,9 +838,7 @@ def segments(
             t_cut, f_cut, strict=True,
         )
     ]  # fmt: skip
-    return frame[
-        ["grouping", "group", "trust", "fear", "n", "quadrant", "description", "group_key"]
-    ]
+    return frame[SEGMENTS.columns()]
 
 
 # ---------------------------------------------------------------------------------------------

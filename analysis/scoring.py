@@ -32,6 +32,8 @@ import pandas as pd
 
 from analysis import stats
 from analysis.privacy import PrivacyPolicy, protect_groups
+from analysis.tables import GROUPS
+from analysis.thresholds import THRESHOLDS
 
 __all__ = [
     "NO_ANSWER",
@@ -48,7 +50,6 @@ __all__ = [
 ]
 
 NO_ANSWER = "(no answer)"
-ALPHA_WARN_BELOW = 0.6
 CROSS = " × "
 NEST = " › "
 _META_KEEP = ("label", "direction", "concept", "question", "headcount")
@@ -649,20 +650,6 @@ def subset(scored: Scored, mask: np.ndarray) -> Scored:
     return out
 
 
-def _moments(n: np.ndarray, s: np.ndarray, ss: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(n > 0, s / np.where(n > 0, n, 1), np.nan)
-        var = np.where(n > 1, (ss - n * mean**2) / np.where(n > 1, n - 1, 1), np.nan)
-    return mean, np.maximum(var, 0.0)
-
-
-def _shares(f: np.ndarray, u: np.ndarray, nu: np.ndarray) -> tuple[np.ndarray, ...]:
-    tot = f + u + nu
-    with np.errstate(invalid="ignore", divide="ignore"):
-        div = np.where(tot > 0, tot, np.nan)
-        return f / div * 100, u / div * 100, nu / div * 100
-
-
 def _compare(
     n: np.ndarray,
     s: np.ndarray,
@@ -673,22 +660,14 @@ def _compare(
 ) -> dict[str, np.ndarray]:
     """Group vs rest of the organisation, from sums (shares in %)."""
     on, os_, oss = org
-    mean, var = _moments(n, s, ss)
+    mean, var = stats.moments(n, s, ss)
     sd = np.sqrt(var)
     lo, hi = stats.mean_ci(mean, sd, n)
     rn, rs, rss = on - n, os_ - s, oss - ss
-    rmean, rvar = _moments(rn, rs, rss)
+    rmean, rvar = stats.moments(rn, rs, rss)
     _, _, p = stats.welch_t(mean, var, n, rmean, rvar, rn)
     d = stats.cohens_d(mean, sd, n, rmean, np.sqrt(rvar), rn)
-    # % favourable vs rest: answers within a respondent are not independent, so the test uses
-    # respondents as trials (share × n), the conservative design-effect choice.
-    g, r = fav_share / 100, rest_fav_share / 100
-    p_fav = stats.two_proportion_test(
-        np.nan_to_num(g) * n,
-        np.where(np.isnan(g), 0, n),
-        np.nan_to_num(r) * rn,
-        np.where(np.isnan(r), 0, rn),
-    )
+    p_fav = stats.favorable_test(fav_share, n, rest_fav_share, rn)
     return {
         "score": mean,
         "ci_low": lo,
@@ -740,9 +719,9 @@ def org_scores(
     c = scored.constructs.shape[1]
     tot = _total(scored, "constructs", stack)
     n, s, ss, f, nu, u = (tot[i * c : (i + 1) * c] for i in range(6))
-    mean, var = _moments(n, s, ss)
+    mean, var = stats.moments(n, s, ss)
     lo, hi = stats.mean_ci(mean, np.sqrt(var), n)
-    fav, unf, neu = _shares(f, u, nu)
+    fav, neu, unf = stats.box_shares(f, nu, u)
     meta = scored.item_meta
     items100 = (scored.items - meta["scale_min"]) / (meta["scale_max"] - meta["scale_min"]) * 100
     alphas, warns = [], []
@@ -754,10 +733,10 @@ def org_scores(
             warns.append("")
         elif np.isnan(a):
             warns.append("reliability could not be computed (too few complete answers)")
-        elif a < ALPHA_WARN_BELOW:
+        elif a < THRESHOLDS.min_reliability:
             warns.append(
-                f"low reliability (alpha {a:.2f} < {ALPHA_WARN_BELOW}): the items may not "
-                "measure one thing; read item results too"
+                f"low reliability (alpha {a:.2f} < {THRESHOLDS.min_reliability}): the items "
+                "may not measure one thing; read item results too"
             )
         else:
             warns.append("")
@@ -835,8 +814,8 @@ def group_scores(
         pick = [j + i * c for i in range(6)]
         n, s, ss, f, nu, u = (sums[:, k] for k in pick)
         on, os_, oss, of, onu, ou = (tot[k] for k in pick)
-        fav, unf, neu = _shares(f, u, nu)
-        rest_fav, _, _ = _shares(of - f, ou - u, onu - nu)
+        fav, neu, unf = stats.box_shares(f, nu, u)
+        rest_fav, _, _ = stats.box_shares(of - f, onu - nu, ou - u)
         res = _compare(n, s, ss, fav, rest_fav, (on, os_, oss))
         part = keys.copy()
         part["construct"] = construct
@@ -856,29 +835,7 @@ def group_scores(
         table, exposure, extra, extra_counts, {"construct": np.array(constructs, dtype=object)}
     )
     out = _finish(table, policy, cols, nested, ["construct"], exposure).iloc[:size]
-    order = [
-        "grouping",
-        "group",
-        *cols,
-        "construct",
-        "n",
-        "score",
-        "ci_low",
-        "ci_high",
-        "favorable",
-        "neutral",
-        "unfavorable",
-        "rest_score",
-        "diff_vs_rest",
-        "effect_size",
-        "p",
-        "p_fav",
-        "p_adj",
-        "p_fav_adj",
-        "suppressed",
-        "suppressed_reason",
-    ]
-    return out[order]
+    return out[GROUPS.columns(cols)]
 
 
 def item_scores(
@@ -904,9 +861,9 @@ def item_scores(
     # One row per item × group, item-major: every statistic is elementwise, so the columns are
     # computed at once on the (items × groups) blocks of the sums, flattened.
     n, s, _, s100, f, nu, u = (sums[:, i * k : (i + 1) * k].T.ravel() for i in range(7))
-    mean, _ = _moments(n, s, np.zeros_like(s))
-    score, _ = _moments(n, s100, np.zeros_like(s))
-    fav, unf, neu = _shares(f, u, nu)
+    mean, _ = stats.moments(n, s, np.zeros_like(s))
+    score, _ = stats.moments(n, s100, np.zeros_like(s))
+    fav, neu, unf = stats.box_shares(f, nu, u)
     table = pd.concat([keys] * k, ignore_index=True)
     for name, values in (("item", meta.index), ("question", meta["question"])):
         table[name] = np.repeat(np.array([str(v) for v in values], dtype=object), g)

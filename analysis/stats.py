@@ -13,10 +13,13 @@ import pandas as pd
 from scipy import stats as _st
 
 __all__ = [
+    "box_shares",
     "cohens_d",
     "cronbach_alpha",
+    "favorable_test",
     "holm",
     "mean_ci",
+    "moments",
     "two_proportion_test",
     "welch_t",
 ]
@@ -24,6 +27,60 @@ __all__ = [
 
 def _arr(x: object) -> np.ndarray:
     return np.asarray(x, dtype=float)
+
+
+def moments(n: object, s: object, ss: object) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and sample variance from a count, a sum and a sum of squares: (mean, var).
+
+    Notes
+    -----
+    ``mean = s / n`` (NaN where n = 0), ``var = (ss − n·mean²) / (n − 1)`` (NaN where n < 2,
+    floored at 0 against rounding), the textbook computing formula for the ddof=1 variance
+    (e.g. Chan, Golub & LeVeque 1983, The American Statistician 37(3), 242–247). Sums let
+    every group of a table be summarised from one pass over the respondents.
+    """
+    n, s, ss = _arr(n), _arr(s), _arr(ss)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, s / np.where(n > 0, n, 1), np.nan)
+        var = np.where(n > 1, (ss - n * mean**2) / np.where(n > 1, n - 1, 1), np.nan)
+    return mean, np.maximum(var, 0.0)
+
+
+def box_shares(
+    favorable: object, neutral: object, unfavorable: object
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """% favourable, % neutral and % unfavourable from box counts; NaN where there is none.
+
+    Notes
+    -----
+    ``share_b = count_b / (f + nu + u) · 100`` for each box b: the share of answered item
+    responses in the top, middle and bottom box (the Glint/Qualtrics "% favourable").
+    """
+    f, nu, u = _arr(favorable), _arr(neutral), _arr(unfavorable)
+    tot = f + u + nu
+    with np.errstate(invalid="ignore", divide="ignore"):
+        div = np.where(tot > 0, tot, np.nan)
+        return f / div * 100, nu / div * 100, u / div * 100
+
+
+def favorable_test(share1: object, n1: object, share2: object, n2: object) -> np.ndarray:
+    """Two-sided p for equal % favourable in two samples of ``n1`` and ``n2`` respondents.
+
+    Notes
+    -----
+    :func:`two_proportion_test` on ``x_i = share_i/100 · n_i`` of ``n_i`` trials. Answers
+    within a respondent are not independent, so respondents (not item responses) are the
+    trials: the conservative design-effect choice (Kish 1965, *Survey Sampling*, §8.2). A
+    sample with no share (NaN) counts as empty, so its p is NaN.
+    """
+    g, r = _arr(share1) / 100, _arr(share2) / 100
+    n1, n2 = _arr(n1), _arr(n2)
+    return two_proportion_test(
+        np.nan_to_num(g) * n1,
+        np.where(np.isnan(g), 0, n1),
+        np.nan_to_num(r) * n2,
+        np.where(np.isnan(r), 0, n2),
+    )
 
 
 def mean_ci(

@@ -54,6 +54,8 @@ from analysis.ingest import SurveyExport, read_export
 from analysis.pipeline import Prepared, _jsonable, _records
 from analysis.privacy import PrivacyPolicy
 from analysis.survey import Survey, default_survey
+from analysis.tables import CHANGES, MATCHES, TREND
+from analysis.thresholds import THRESHOLDS
 
 __all__ = [
     "ORG_GROUP",
@@ -250,25 +252,9 @@ def match_items(
             rows.append(_match_row(a, None, "none", 0.0))
     rows.extend(_match_row(None, b, "none", 0.0) for b in free_b.values())
     order = {a["name"]: i for i, a in enumerate(a_items)}
-    out = pd.DataFrame(
-        rows,
-        columns=[
-            "item_a",
-            "item_b",
-            "matched_by",
-            "confidence",
-            "construct_a",
-            "construct_b",
-            "question_a",
-            "question_b",
-        ],
-    )
+    out = pd.DataFrame(rows, columns=MATCHES.columns())
     out["_order"] = out["item_a"].map(order).fillna(len(order)).astype(float)
     return out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
-
-
-def _same_item(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return bool(a["survey_item"]) and b["survey_item"] == a["survey_item"]
 
 
 def _match_row(
@@ -419,23 +405,12 @@ def _respondent_ids(prep: Prepared) -> pd.Series:
     return ids.where(~dup, pd.NA)
 
 
-def _moments(n: np.ndarray, s: np.ndarray, ss: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(n > 0, s / np.where(n > 0, n, 1), np.nan)
-        var = np.where(n > 1, (ss - n * mean**2) / np.where(n > 1, n - 1, 1), np.nan)
-    return mean, np.maximum(var, 0.0)
-
-
 def _describe(t: pd.DataFrame) -> pd.DataFrame:
-    """Score, CI and box shares from sums (the same formulas as analysis.scoring)."""
+    """Score, SD, CI and box shares from sums (:mod:`analysis.stats`, as scoring computes them)."""
     n, s, ss = (t[k].to_numpy(float) for k in ("n", "s", "ss"))
-    mean, var = _moments(n, s, ss)
+    mean, var = stats.moments(n, s, ss)
     lo, hi = stats.mean_ci(mean, np.sqrt(var), n)
-    f, nu, u = (t[k].to_numpy(float) for k in ("f", "nu", "u"))
-    tot = f + nu + u
-    with np.errstate(invalid="ignore", divide="ignore"):
-        div = np.where(tot > 0, tot, np.nan)
-        fav, neu, unf = f / div * 100, nu / div * 100, u / div * 100
+    fav, neu, unf = stats.box_shares(*(t[k].to_numpy(float) for k in ("f", "nu", "u")))
     return t.assign(
         score=mean,
         sd=np.sqrt(var),
@@ -486,57 +461,6 @@ class WaveComparison:
         )
 
 
-TREND_COLUMNS = [
-    "wave",
-    "wave_order",
-    "date",
-    "grouping",
-    "group",
-    "construct",
-    "label",
-    "direction",
-    "n",
-    "score",
-    "ci_low",
-    "ci_high",
-    "favorable",
-    "neutral",
-    "unfavorable",
-    "suppressed",
-    "suppressed_reason",
-]
-CHANGE_COLUMNS = [
-    "grouping",
-    "group",
-    "construct",
-    "label",
-    "direction",
-    "from_wave",
-    "to_wave",
-    "n_from",
-    "n_to",
-    "score_from",
-    "score_to",
-    "change",
-    "favorable_from",
-    "favorable_to",
-    "change_favorable",
-    "test",
-    "n_paired",
-    "p",
-    "p_adj",
-    "p_favorable",
-    "p_favorable_adj",
-    "effect_size",
-    "significant",
-    "worsened",
-    "improved",
-    "suppressed",
-    "suppressed_reason",
-    "note",
-]
-
-
 def compare_waves(
     waves: Sequence[Wave],
     by: Sequence[str] | str = ("team",),
@@ -544,8 +468,8 @@ def compare_waves(
     *,
     team_map: Mapping[str, str] | None = None,
     paired: bool | None = None,
-    alpha: float = 0.05,
-    min_effect: float = 0.3,
+    alpha: float = THRESHOLDS.alpha,
+    min_effect: float = THRESHOLDS.min_effect,
 ) -> WaveComparison:
     """Per group and construct, each wave's score and the change between consecutive waves.
 
@@ -565,7 +489,7 @@ def compare_waves(
         ``False``: always Welch.
     min_effect
         A change is ``significant`` when its Holm-adjusted p < ``alpha`` and |effect size|
-        >= ``min_effect`` (0.3: between Cohen's small and medium; the hot-spot rule uses the same).
+        >= ``min_effect`` (:data:`analysis.thresholds.THRESHOLDS`, shared with the hot-spot rule).
 
     Returns
     -------
@@ -694,11 +618,9 @@ def _trend(
     t = pd.concat(parts, ignore_index=True)
     t["label"] = t["construct"].map(meta["label"])
     t["direction"] = t["construct"].map(meta["direction"])
-    numbers = ["n", "score", "ci_low", "ci_high", "favorable", "neutral", "unfavorable"]
     hidden = t["suppressed"].astype(bool).to_numpy()
-    t.loc[hidden, numbers] = np.nan
-    cols = [*TREND_COLUMNS[:5], *names, *TREND_COLUMNS[5:]]
-    return t[cols].reset_index(drop=True)
+    t.loc[hidden, list(TREND.hidden_blank)] = np.nan
+    return t[TREND.columns(names)].reset_index(drop=True)
 
 
 def _pair_design(
@@ -788,14 +710,8 @@ def _changes(
     out["effect_size"] = stats.cohens_d(
         db["score"], db["sd"], db["n"], da["score"], da["sd"], da["n"]
     )
-    fa, fb = da["favorable"].to_numpy(float) / 100, db["favorable"].to_numpy(float) / 100
     na, nb = da["n"].to_numpy(float), db["n"].to_numpy(float)
-    out["p_favorable"] = stats.two_proportion_test(
-        np.nan_to_num(fb) * nb,
-        np.where(np.isnan(fb), 0, nb),
-        np.nan_to_num(fa) * na,
-        np.where(np.isnan(fa), 0, na),
-    )
+    out["p_favorable"] = stats.favorable_test(db["favorable"], nb, da["favorable"], na)
     out["p"] = p
     out["test"] = "welch"
     out["n_paired"] = np.nan
@@ -864,20 +780,7 @@ def _finish_changes(changes: pd.DataFrame, alpha: float, min_effect: float) -> p
     hidden = out["suppressed"].astype(bool).to_numpy()
     no_data = (out["note"] != "").to_numpy()
     blank = hidden | no_data
-    numbers = [
-        "n_from",
-        "n_to",
-        "score_from",
-        "score_to",
-        "change",
-        "favorable_from",
-        "favorable_to",
-        "change_favorable",
-        "n_paired",
-        "p",
-        "p_favorable",
-        "effect_size",
-    ]
+    numbers = list(CHANGES.hidden_blank)
     for col in numbers:
         out[col] = out[col].astype(float)
     out.loc[blank, numbers] = np.nan
@@ -893,9 +796,9 @@ def _finish_changes(changes: pd.DataFrame, alpha: float, min_effect: float) -> p
     out["improved"] = out["significant"] & (signed < 0)
     out["suppressed"] = hidden
     out["suppressed_reason"] = out["suppressed_reason"].where(hidden, "").astype(str)
-    names = [c for c in out.columns if c not in CHANGE_COLUMNS]
-    cols = [*CHANGE_COLUMNS[:2], *names, *CHANGE_COLUMNS[2:]]
-    return out[cols].reset_index(drop=True)
+    known = CHANGES.known()
+    names = [c for c in out.columns if c not in known]
+    return out[CHANGES.columns(names)].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------------------------

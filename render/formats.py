@@ -11,6 +11,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from analysis.thresholds import THRESHOLDS
+
 # ColorBrewer PuOr (5 classes): orange = unfavourable, purple = favourable; safe for the common
 # colour-vision deficiencies.
 WORSE = "#e66101"
@@ -35,7 +37,7 @@ GAP_FILLS: dict[int, str | None] = {
 #: Text colour readable on each gap fill.
 GAP_TEXT = {-2: "#000000", -1: "#000000", 0: "#000000", 1: "#000000", 2: "#ffffff"}
 
-ALPHA = 0.05
+ALPHA = THRESHOLDS.alpha
 P_FLOOR = 0.001
 #: Excel number format that shows a p-value exactly as :func:`p_value` writes it.
 P_NUM_FORMAT = '[<0.001]"<0.001";0.000'

@@ -96,7 +96,7 @@ def methods_lines(results: Any) -> list[tuple[str, str]]:
             "Team vs rest",
             "Welch's t-test of the team against everyone else, p-values adjusted for all "
             "groups × constructs at once with Holm's method; effect size is Cohen's d "
-            "(pooled SD). 'Worse'/'better' is stated only when the adjusted p < 0.05.",
+            f"(pooled SD). 'Worse'/'better' is stated only when the adjusted p < {ALPHA:g}.",
         ),
         (
             "Flags",

@@ -17,13 +17,15 @@ from typing import Any
 import pandas as pd
 
 from analysis.scoring import CROSS
+from analysis.thresholds import THRESHOLDS
 from render.formats import ALPHA, missing
 
 #: Comments per team sheet: a sheet is read, not searched, and 10,000 merged rows made the
 #: workbook slow to write and to open. Every comment is in the comments CSV.
 MAX_COMMENTS_XLSX = 50
 TOP_THEMES = 5
-_GAP_BINS = (10.0, 5.0)  # points: |gap| >= 10 strong colour, >= 5 light colour
+# points: |gap| >= strong_points strong colour, >= min_points light colour
+_GAP_BINS = (THRESHOLDS.strong_points, THRESHOLDS.min_points)
 
 
 @dataclass(frozen=True)

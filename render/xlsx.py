@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.thresholds import THRESHOLDS
 from render import teams as T
 from render.formats import ALPHA, missing
 from render.methods import how_to_read, methods_lines, thresholds_text
@@ -94,13 +95,18 @@ def _colour_legend(book: Book, ws: Any, row: int, cons: list[T.Construct]) -> in
     last = 1 + 2 * len(cons)
     book.put(ws, row, 0, "How to read the colours", book.section)
     row += 1
+    strong, light = f"{THRESHOLDS.strong_points:g}", f"{THRESHOLDS.min_points:g}"
     legend = [
-        (-2, False, "10+ points worse than the rest of the organisation"),
-        (-1, False, "5 to 10 points worse"),
-        (0, False, "within 5 points of the rest"),
-        (1, False, "5 to 10 points better"),
-        (2, False, "10+ points better"),
-        (0, True, "bold with a dark border: significant (Welch t-test, Holm-adjusted p < 0.05)"),
+        (-2, False, f"{strong}+ points worse than the rest of the organisation"),
+        (-1, False, f"{light} to {strong} points worse"),
+        (0, False, f"within {light} points of the rest"),
+        (1, False, f"{light} to {strong} points better"),
+        (2, False, f"{strong}+ points better"),
+        (
+            0,
+            True,
+            f"bold with a dark border: significant (Welch t-test, Holm-adjusted p < {ALPHA:g})",
+        ),
     ]
     for level, sig, words in legend:
         book.put(ws, row, 0, "", book.coloured(level, sig))

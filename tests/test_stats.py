@@ -120,3 +120,37 @@ def test_two_proportion_z_and_fisher() -> None:
     assert np.isnan(stats.two_proportion_test(0, 0, 3, 10))
     # identical all-favourable groups: no evidence of a difference
     assert float(stats.two_proportion_test(10, 10, 20, 20)) == pytest.approx(1.0)
+
+
+def test_moments_hand_computed_and_undefined() -> None:
+    # values 2, 4, 6, 8: n 4, sum 20, sum of squares 120 -> mean 5, variance 20/3
+    mean, var = stats.moments([4, 1, 0], [20, 7, 0], [120, 49, 0])
+    assert mean[0] == pytest.approx(5.0) and var[0] == pytest.approx(20 / 3)
+    assert mean[1] == 7.0 and np.isnan(var[1])  # one value: a mean, no variance
+    assert np.isnan(mean[2]) and np.isnan(var[2])
+    # identical values whose sums round: the variance is floored at 0, never negative
+    _, var = stats.moments(3, 3 * 0.1, 3 * 0.1**2)
+    assert var >= 0
+
+
+@given(st.lists(st.floats(0, 100, allow_nan=False), min_size=2, max_size=40))
+def test_moments_match_numpy(values: list[float]) -> None:
+    x = np.array(values)
+    mean, var = stats.moments(len(x), x.sum(), (x**2).sum())
+    assert float(mean) == pytest.approx(x.mean(), rel=1e-9, abs=1e-9)
+    assert float(var) == pytest.approx(x.var(ddof=1), rel=1e-6, abs=1e-6)
+
+
+def test_box_shares_hand_computed() -> None:
+    # 6 favourable, 3 neutral, 1 unfavourable of 10 answers -> 60 / 30 / 10 %
+    fav, neu, unf = stats.box_shares([6, 0], [3, 0], [1, 0])
+    assert (fav[0], neu[0], unf[0]) == pytest.approx((60.0, 30.0, 10.0))
+    assert np.isnan([fav[1], neu[1], unf[1]]).all()  # no answers: no share
+
+
+def test_favorable_test_uses_respondents_as_trials() -> None:
+    # 60% of 100 vs 45% of 100 respondents: the two-proportion test on 60/100 vs 45/100
+    p = stats.favorable_test(60.0, 100, 45.0, 100)
+    assert float(p) == pytest.approx(float(stats.two_proportion_test(60, 100, 45, 100)))
+    # a sample with no share is empty: no test
+    assert np.isnan(stats.favorable_test(np.nan, 10, 50.0, 20))

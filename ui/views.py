@@ -421,14 +421,6 @@ def login_gate() -> Viewer:
     return viewer
 
 
-def filter_mask(prep: Prepared, filters: dict[str, list[str]]) -> np.ndarray:
-    groups = prep.scored.groups
-    mask = np.ones(len(groups), dtype=bool)
-    for col, values in filters.items():
-        mask &= groups[col].astype(str).isin(values).to_numpy()
-    return mask
-
-
 def scope_caption(res: Results) -> None:
     """One line under a page title: who is in the numbers."""
     parts = [f"n = {res.n:,} responses"]

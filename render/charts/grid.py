@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from render.charts import base as shared
-from render.formats import BETTER, HIDDEN, MIDPOINT, WORSE, p_phrase, plural
+from render.formats import ALPHA, BETTER, HIDDEN, MIDPOINT, WORSE, p_phrase, plural
 
 SELECTION_NAME = "pick"
 """Name of the point selection on the heatmap; ``st.altair_chart(..., on_select="rerun")``
@@ -240,7 +240,7 @@ def heatmap(
     group_table: pd.DataFrame,
     *,
     directions: Mapping[str, str] | None = None,
-    alpha: float = 0.05,
+    alpha: float = ALPHA,
     title: str | None = None,
 ) -> shared.AnyChart:
     """Groups × constructs, coloured by the gap to the rest of the organisation.
@@ -280,7 +280,7 @@ def heatmap_alt_text(
     group_table: pd.DataFrame,
     *,
     directions: Mapping[str, str] | None = None,
-    alpha: float = 0.05,
+    alpha: float = ALPHA,
 ) -> str:
     """One to three sentences: size of the grid, the worst gap, significance, what is hidden."""
     if shared.is_empty(group_table):
@@ -305,7 +305,7 @@ def change_heatmap(
     change: pd.DataFrame,
     *,
     directions: Mapping[str, str] | None = None,
-    alpha: float = 0.05,
+    alpha: float = ALPHA,
     title: str | None = None,
 ) -> shared.AnyChart:
     """Change since the previous wave per group × construct, orange = got worse."""
@@ -337,7 +337,7 @@ def change_heatmap_alt_text(
     change: pd.DataFrame,
     *,
     directions: Mapping[str, str] | None = None,
-    alpha: float = 0.05,
+    alpha: float = ALPHA,
 ) -> str:
     """The biggest deterioration, how many changes are significant, what is hidden."""
     if shared.is_empty(change):
