@@ -277,7 +277,10 @@ def _cpu_variants() -> list[dict[str, str]]:
 
     if platform.machine().lower() not in {"x86_64", "amd64"}:
         return []
-    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+    try:
+        from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+    except ImportError:  # numpy 1.x
+        from numpy.core._multiarray_umath import __cpu_dispatch__, __cpu_features__
 
     extras = [f for f in __cpu_dispatch__ if __cpu_features__.get(f)]
     variants = [{"OPENBLAS_CORETYPE": "Nehalem"}]
