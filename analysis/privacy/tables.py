@@ -372,7 +372,18 @@ def protect_groups(
     flags = _Flags(rows)
     try:
         for in_block in _blocks(table, block):
-            _protect_block(table, by, nested, in_block, depth, n, extra, over, ref_n, policy, flags)
+            try:
+                _protect_block(
+                    table, by, nested, in_block, depth, n, extra, over, ref_n, policy, flags
+                )
+            except _Unprotectable:
+                if not _risky(skip[in_block], policy.min_group).any():
+                    raise
+                # Item rows of a grouping whose margins pin down a few skippers' answers: the
+                # construct rows can still be shown; this item's rows are all withheld.
+                rows = np.flatnonzero(in_block)
+                risky = _risky(skip[rows], policy.min_group) | (n[rows] < policy.min_group)
+                flags.set(rows, (np.ones(rows.size, dtype=bool), risky, np.zeros(rows.size, bool)))
     except _Unprotectable:
         raise PrivacyError(
             f"Results by {' × '.join(by)} can't be shown safely: some combinations have "
