@@ -630,7 +630,8 @@ def _ledger_counts(
     each set's own count of people with a value, per block: (width × J)."""
     pop = population if population is not None else scored
     refs = np.zeros((0, len(pop.groups)), dtype=bool) if references is None else references
-    refs = np.asarray(refs, dtype=bool).reshape(-1, len(pop.groups))
+    refs = np.asarray(refs, dtype=bool)
+    refs = refs[None, :] if refs.ndim == 1 else refs
     keys, _ = _group_sums(scored, by, np.zeros((len(scored.groups), 0)), nested)
     if not len(refs):
         return np.zeros((len(keys), width, 0)), np.zeros((width, 0))

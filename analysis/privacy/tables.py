@@ -130,8 +130,9 @@ def _protect_cells(
             )
         # The hidden cells of one margin, taken together: their total is pinned down whenever
         # the margin is (margin − its visible cells), so it must not describe 1..min−1 people.
+        # Cells pinned down on their own (large ones may be) come off that total too.
         part = np.zeros(n_agg, dtype=bool)
-        live_idx = np.flatnonzero(live)
+        live_idx = np.flatnonzero(live & ~det[:m])
         if live_idx.size:
             hid = member_of[live_idx].T.astype(float)  # (n_agg, live cells)
             part_m = hid @ measures[live_idx]
@@ -142,7 +143,10 @@ def _protect_cells(
                 w[:, pos] = hid
                 free = np.zeros(n_agg) if basis.shape[1] == 0 else np.linalg.norm(w @ basis, axis=1)
                 part = cand & (free < _TOL)
-        return np.concatenate([det & sensitive, part])
+        together = _small_unions_pinned(
+            live & ~det[:m] & (n < min_group), n, unknown, basis, min_group
+        )
+        return np.concatenate([(det | np.pad(together, (0, n_agg))) & sensitive, part])
 
     while True:
         bad = exposed(hidden)
@@ -171,6 +175,43 @@ def _protect_cells(
     if exposed(hidden).any():
         raise _Unprotectable
     return hidden, primary
+
+
+def _small_unions_pinned(
+    small: np.ndarray, n: np.ndarray, unknown: np.ndarray, basis: np.ndarray, min_group: int
+) -> np.ndarray:
+    """Cells in a pair or triple of hidden small cells whose total (1..min−1 people) is pinned
+    down although no cell alone is: a chain of margins can give (T2, x) + (T3, x) as
+    T2 + T3 − column y. A union's total is pinned when the sum of its cells' rows of the
+    null-space basis is zero. Larger unions are not searched."""
+    out = np.zeros(len(n), dtype=bool)
+    idx = np.flatnonzero(small)
+    if idx.size < 2:
+        return out
+    if basis.shape[1] == 0:
+        out[idx] = True
+        return out
+    rows = basis[np.searchsorted(unknown, idx)]
+    g = rows @ rows.T
+    d = np.diag(g)
+    size = n[idx]
+    pair = (d[:, None] + d[None, :] + 2 * g < _TOL**2) & (size[:, None] + size[None, :] < min_group)
+    np.fill_diagonal(pair, False)
+    out[idx] |= pair.any(axis=1)
+    if idx.size >= 3:
+        norm3 = (
+            d[:, None, None]
+            + d[None, :, None]
+            + d[None, None, :]
+            + 2 * (g[:, :, None] + g[:, None, :] + g[None, :, :])
+        )
+        total = size[:, None, None] + size[None, :, None] + size[None, None, :]
+        distinct = (np.arange(idx.size)[:, None, None] < np.arange(idx.size)[None, :, None]) & (
+            np.arange(idx.size)[None, :, None] < np.arange(idx.size)[None, None, :]
+        )
+        triple = (norm3 < _TOL**2) & (total < min_group) & distinct
+        out[idx] |= triple.any(axis=(1, 2)) | triple.any(axis=(0, 2)) | triple.any(axis=(0, 1))
+    return out
 
 
 class _Unprotectable(Exception):
