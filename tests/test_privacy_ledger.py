@@ -172,39 +172,43 @@ def test_c1_shape_by_hand():
 # --------------------------------------------------------------------------- C2: items
 
 
-def _item_functionals(sc, by: str, policy) -> tuple[np.ndarray, list[np.ndarray], list[str]]:
-    """Released construct and item sums as functionals over (person, item) answers, and the
-    candidate sets: each person, and each group's people who skipped some items."""
-    x = sc.items[ITEMS].to_numpy(float)
+def item_functionals(
+    sc,
+    by: str,
+    construct: str,
+    items: list[str],
+    tables: list[tuple[pd.DataFrame, str | None]],
+    min_group: int = 5,
+) -> tuple[np.ndarray, list[np.ndarray], list[str]]:
+    """Released sums of one construct and its items (visible rows of ``tables``: (table, its
+    grouping column or None for the organisation)) as functionals over (person, item)
+    answers, and the candidate sets: each person, and each group's people who skipped some of
+    the construct's items when they are fewer than ``min_group``."""
+    x = sc.items[items].to_numpy(float)
     answered = ~np.isnan(x)
-    n = len(x)
-    var = np.arange(n * 3).reshape(n, 3)
-    scored = sc.constructs["c"].notna().to_numpy()
+    n, k = x.shape
+    var = np.arange(n * k).reshape(n, k)
+    scored = sc.constructs[construct].notna().to_numpy()
     weight = np.where(answered, 1.0, 0.0) / np.maximum(answered.sum(axis=1, keepdims=True), 1)
-    rows = []
-
-    def add(member: np.ndarray, construct: bool, item: int | None) -> None:
-        f = np.zeros(n * 3)
-        if construct:
-            sel = member & scored
-            f[var[sel].ravel()] = weight[sel].ravel()
-        else:
-            sel = member & answered[:, item]
-            f[var[sel, item]] = 1.0
-        rows.append(f)
-
     groups = sc.groups[by]
-    tables = [
-        (org_scores(sc, policy), None),
-        (group_scores(sc, by, policy), by),
-        (item_scores(sc, None, policy), None),
-        (item_scores(sc, by, policy), by),
-    ]
+    rows = []
     for table, col in tables:
         for r in table[~table["suppressed"].astype(bool)].to_dict("records"):
             member = np.ones(n, dtype=bool) if col is None else (groups == r[col]).to_numpy()
-            item = ITEMS.index(r["item"]) if "item" in r else None
-            add(member, item is None, item)
+            f = np.zeros(n * k)
+            if "item" in r:
+                if r["item"] not in items:
+                    continue
+                j = items.index(r["item"])
+                sel = member & answered[:, j]
+                f[var[sel, j]] = 1.0
+            else:
+                if r["construct"] != construct:
+                    continue
+                sel = member & scored
+                f[var[sel].ravel()] = weight[sel].ravel()
+            assert sel.sum() == r["n"], (col, r.get("group"), r.get("item"))
+            rows.append(f)
     cands, names = [], []
     for p in range(n):
         if answered[p].any():
@@ -213,10 +217,20 @@ def _item_functionals(sc, by: str, policy) -> tuple[np.ndarray, list[np.ndarray]
     partial = answered.any(axis=1) & ~answered.all(axis=1)
     for g in groups.unique():
         who = partial & (groups == g).to_numpy()
-        if 0 < who.sum() < policy.min_group:
+        if 0 < who.sum() < min_group:
             cands.append(var[who][answered[who]])
             names.append(f"skippers of {g}")
-    return np.array(rows).reshape(len(rows), n * 3), cands, names
+    return np.array(rows).reshape(len(rows), n * k), cands, names
+
+
+def _item_functionals(sc, by: str, policy) -> tuple[np.ndarray, list[np.ndarray], list[str]]:
+    tables = [
+        (org_scores(sc, policy), None),
+        (group_scores(sc, by, policy), by),
+        (item_scores(sc, None, policy), None),
+        (item_scores(sc, by, policy), by),
+    ]
+    return item_functionals(sc, by, "c", ITEMS, tables, policy.min_group)
 
 
 @settings(max_examples=25, deadline=None)

@@ -34,6 +34,22 @@ Rules
 * **Filtered views, group by group** (see Notes): every row of a filtered view is compared with
   the same row in the unfiltered data and in every filtered view already shown, and hidden
   when the two rest on sets of people that differ by 1..min_group−1.
+* **Release ledger, across groupings** (:mod:`analysis.privacy.ledger`): every table is also
+  protected against every set in the ledger (each group of each single grouping column, shown
+  or not, and the filters shown): no union of its visible rows and of the hidden totals a
+  reader can work out comes within 1..min−1 people of such a set. Rows that would are hidden
+  (:func:`reason_ledger`), with complements. Per set R, the closest union differs from R by
+  Σ min(|g \\ R|, |g ∩ R|) over the visible rows g plus the same over each known hidden total;
+  that distance must be 0 or at least the minimum.
+* **Items with constructs**: a construct score is the mean of the items a person answered, so
+  a group's construct sum and its item sums solve for the people who answered only some of
+  the items. Item rows carry that count (``skips``), held to the rule ``n`` is held to
+  (:func:`reason_skipped`); where crossed margins make that impossible the item's rows are
+  all withheld in that table instead of refusing the grouping.
+* **Minimums nest**: cells are protected at :data:`FLOOR` (3) first and then at each higher
+  minimum starting from the cells already hidden, so a table at minimum 6 hides a superset of
+  what it hides at 5: two releases at different minimums together show only what the lower
+  one shows.
 
 Notes
 -----
@@ -66,13 +82,28 @@ gained or lost hide a group's comments; for the whole view, all comment output).
 never sees the unfiltered data: their scope replaces "everyone" as the baseline.
 
 Thresholds. Changing the minimum does not reset the history: what was shown at 5 stays known
-at 6. Unfiltered views at different minimums show cells of the same partitions, each table
-protected on its own; the lowest minimum used is the effective one.
+at 6. A table's hidden cells at a higher minimum include those at a lower one (the chain from
+the floor), so the lowest minimum used is the effective one and nothing more.
 
 Missing answers. n differs between constructs of one group when people skip items. Such a
 gap compares sets of *different* measures: it reveals that someone skipped, not what anyone
-answered, and no subtraction of the two scores isolates an answer, so it is not treated as a
-disclosure. Within one measure the exposure counts only people with a value for it.
+answered, and no subtraction of two construct scores isolates an answer. A construct against
+its own items does (see Rules: items with constructs). Within one measure the exposure counts
+only people with a value for it.
+
+Ledger scope. The ledger is deterministic: it holds every single-grouping table the CLI or the
+app could release for the file, so the CLI needs no state and any two outputs agree whatever
+their order. It does not hold crossed tables (team × role cells are checked against every
+single grouping, but two crossed tables over different columns are not compared), nor the
+rows of earlier filtered views other than their totals (same-group rows are compared by the
+filter rule). Each comparison is with one set at a time; unions of sets from several other
+tables are not searched. Distances count people in one set and not the other on both sides
+(conservative: a row sharing all but two of its people with a set, with two more outside it,
+is hidden although no subtraction isolates anyone).
+
+Unions of hidden cells. Besides single cells and each margin's hidden part, pairs and triples
+of small hidden cells whose total a chain of margins pins down are protected; larger chains
+are not searched.
 
 Sums of hidden rows. Classic complementary suppression ("never exactly one hidden group")
 still lets a reader compute the hidden groups' total as parent − visible groups; that total
