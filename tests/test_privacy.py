@@ -498,3 +498,16 @@ def test_comments_exposed_by_hand() -> None:
     assert comments_exposed(codes, resp, [changed], policy, 2).tolist() == [True, False]
     vis = comment_visibility(pd.Series({"G0": 12, "G1": 30, "G2": 20}), policy, hide=["G0"])
     assert vis.to_dict() == {"G0": False, "G1": True, "G2": False}  # + complementary
+
+
+def test_comment_visibility_nests_across_minimums() -> None:
+    """At minimum 5 team A (4 people) is hidden with D as its complement; at 6 C (5 people) is
+    hidden as well. D stays hidden at 6: otherwise the two versions together would show every
+    group's comments but A's, which are then the organisation's minus the rest."""
+    counts = pd.Series({"A": 12, "B": 30, "C": 20, "D": 15})
+    sizes = pd.Series({"A": 4, "B": 40, "C": 5, "D": 9})
+    shown = {m: comment_visibility(counts, PrivacyPolicy(min_group=m), sizes) for m in (3, 4, 5, 6)}
+    assert shown[5].to_dict() == {"A": False, "B": True, "C": True, "D": False}
+    assert shown[6].to_dict() == {"A": False, "B": True, "C": False, "D": False}
+    for low, high in itertools.combinations((3, 4, 5, 6), 2):
+        assert not (shown[high] & ~shown[low]).any(), (low, high)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.privacy.policy import PrivacyError, PrivacyPolicy
+from analysis.privacy.policy import FLOOR, PrivacyError, PrivacyPolicy
 
 # --------------------------------------------------------------------------------------------
 # filters and comments
@@ -145,16 +145,19 @@ def comment_visibility(
     ``sizes`` (respondents per group) is given, at least ``min_group`` respondents, and it is
     not in ``hide`` (groups :func:`comments_exposed` finds). If that hides exactly one group
     that has comments, the next smallest is hidden too, so its comments can't be isolated as
-    "all comments minus the visible groups' ones".
+    "all comments minus the visible groups' ones". That choice is made at :data:`FLOOR` first
+    and then at each higher minimum group size keeping the groups already hidden, so the
+    groups hidden at a higher minimum include those hidden at a lower one.
     """
     c = pd.to_numeric(counts, errors="coerce").fillna(0)
-    ok = (c >= policy.min_comments) & ~c.index.isin(list(hide))
-    if sizes is not None:
-        s = pd.to_numeric(sizes.reindex(c.index), errors="coerce").fillna(0)
-        ok &= s >= policy.min_group
-    protected = (~ok) & (c > 0)
-    if int(protected.sum()) == 1:
-        candidates = c[ok].sort_values(kind="stable")
-        if len(candidates):
-            ok[candidates.index[0]] = False
+    base = (c >= policy.min_comments) & ~c.index.isin(list(hide))
+    s = None if sizes is None else pd.to_numeric(sizes.reindex(c.index), errors="coerce").fillna(0)
+    ok = base.copy()
+    for k in range(min(FLOOR, policy.min_group), policy.min_group + 1):
+        ok = ok & base & (True if s is None else s >= k)
+        protected = (~ok) & (c > 0)
+        if int(protected.sum()) == 1:
+            candidates = c[ok].sort_values(kind="stable")
+            if len(candidates):
+                ok[candidates.index[0]] = False
     return ok.astype(bool)
