@@ -368,7 +368,11 @@ def test_comment_visibility() -> None:
     assert vis.to_dict() == {"A": True, "B": True, "C": False, "D": False, "E": False}
     sizes = pd.Series({"A": 30, "B": 4, "C": 9, "D": 3, "E": 20})
     vis = comment_visibility(counts, POLICY, sizes)
-    assert vis.to_dict() == {"A": True, "B": False, "C": False, "D": False, "E": True}
+    # B (4 people) is hidden at 5 but shown at 3, where C alone needed E as its complement; E
+    # stays hidden at 5 so the two versions together don't leave C as the only hidden group.
+    assert vis.to_dict() == {"A": True, "B": False, "C": False, "D": False, "E": False}
+    vis3 = comment_visibility(counts, PrivacyPolicy(min_group=3), sizes)
+    assert vis3.to_dict() == {"A": True, "B": True, "C": False, "D": False, "E": False}
 
 
 # ------------------------------------------------------------------------------------------
