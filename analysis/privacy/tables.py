@@ -233,14 +233,17 @@ def _ledger_unsafe(
     (all hidden cells together, or those of one margin), giving a union U; comparing U with R
     describes U Δ R. Per cell, |cell \ R| = n − overlap and |cell ∩ R| = overlap, and the
     closest union takes each part in or out, so min |U Δ R| = Σ min(n − overlap, overlap)
-    over visible cells + the same over each known hidden total. Any larger union differs by
+    over visible cells + the same over each known hidden total + R's people in no row of the
+    table (outside a filtered view). Any larger union differs by
     that plus whole visible cells (≥ min each), so only the minimum matters. References under
     the minimum are never shown and are skipped.
     """
     live = n > 0
     inside = overlap
     outside = n[:, None] - overlap
-    base = np.minimum(outside, inside)[~hidden & live].sum(axis=0)
+    # people of R in no row of this table (a filtered view leaves them out) are always apart
+    beyond = np.maximum(ref_n - overlap[live].sum(axis=0), 0)
+    base = beyond + np.minimum(outside, inside)[~hidden & live].sum(axis=0)
     hid = np.flatnonzero(hidden & live)
     risky = np.zeros(overlap.shape[1], dtype=bool)
     partitions = _subsets(keys.shape[1], nested)
