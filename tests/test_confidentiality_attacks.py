@@ -246,6 +246,8 @@ def test_random_filter_and_grouping_walk_finds_no_difference_attack(
     assert session.history, "the walk should apply some filters"
     found = list(leaks(session.shown))
     assert found == [], f"{len(found)} leaks, e.g. {found[:3]}"
+    # and no small set's total follows from any combination of what was shown
+    assert _null_space_leaks(session.shown) == []
 
 
 def test_known_filter_difference_attack(prep: Prepared) -> None:
