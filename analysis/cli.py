@@ -288,6 +288,7 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
     flags.sort(key=lambda f: -f.priority)
     out = {
         "by": by,
+        "min_n": res.policy.min_group,
         "flags": [f.to_dict() for f in flags],
         "segments": pipeline._records(res.segments.drop(columns=["group_key"], errors="ignore")),
         "drivers": pipeline._records(res.drivers),
@@ -329,6 +330,8 @@ def cmd_comments(args: argparse.Namespace) -> int:
             }
         )
     out = {
+        "min_n": res.policy.min_group,
+        "min_comments": res.policy.min_comments,
         "summary": res.comment_summary,
         "themes": pipeline._records(res.themes),
         "comments": rows,
@@ -390,7 +393,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if show:
         sys.stderr.write("\n")
     if args.json:
-        _dump({"out": str(out), "files": [str(p) for p in paths]})
+        _dump({"out": str(out), "min_n": _policy(args).min_group, "files": [str(p) for p in paths]})
     else:
         print(f"Wrote {len(paths)} files to {out}/ (overview/ for HR, teams/<team>/ for managers).")
     return EXIT_OK

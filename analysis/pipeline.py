@@ -349,23 +349,31 @@ def analyze(
         scored, comments, keep = _filtered(prep, filter_key, mask)
         keys = keys[keep] if keys is not None else None
     changed_key = tuple(np.packbits(d).tobytes() for d in changed_masks)
+    # the release ledger: every group of every single grouping, and the filters shown
+    ledger = privacy.Ledger(prep.scored.groups, list(shown_filters))
+    refs, _ = ledger.references(exclude=by_cols)
+    ledger_args = {"references": refs, "population": prep.scored}
     org_comments_exposed, group_comments_exposed = _comments_exposed(
         prep, keys, comment_codes, changed_masks, policy
     )
 
     try:
         groups = (
-            scoring.group_scores(scored, by_cols, policy, nested=nested, changed=changed)
+            scoring.group_scores(
+                scored, by_cols, policy, nested=nested, changed=changed, **ledger_args
+            )
             if by_cols
             else _empty_groups()
         )
         items = (
-            scoring.item_scores(scored, by_cols, policy, nested=nested, changed=changed)
+            scoring.item_scores(
+                scored, by_cols, policy, nested=nested, changed=changed, **ledger_args
+            )
             if by_cols
             else pd.DataFrame()
         )
         enps_groups = (
-            scoring.enps(scored, by_cols, policy, nested=nested, changed=changed)
+            scoring.enps(scored, by_cols, policy, nested=nested, changed=changed, **ledger_args)
             if scored.enps is not None and by_cols
             else pd.DataFrame()
         )
@@ -379,7 +387,7 @@ def analyze(
             "filter, remove it, or choose another grouping."
         ) from None
     org, org_items, enps_org, likert = _org_tables(
-        prep, scored, policy, filter_key, changed, changed_key
+        prep, scored, policy, filter_key, changed, changed_key, refs if filters else None
     )
     if org_comments_exposed:
         # the filtered view's comments differ from an earlier view's by a few people's
@@ -559,17 +567,25 @@ def _org_tables(
     filter_key: tuple,
     changed: Sequence[Scored] = (),
     changed_key: tuple = (),
+    references: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Organisation-level tables: they depend on the filter and policy, never the grouping."""
+    """Organisation-level tables: they depend on the filter and policy, never the grouping.
+    ``references`` (the ledger's sets) matter only for a filtered organisation: unfiltered it
+    is everyone, which each grouping's own table already protects against."""
 
     def make() -> tuple[pd.DataFrame, ...]:
+        ledger = {"references": references, "population": prep.scored}
+        items = scoring.item_scores(scored, None, policy, changed=changed, **ledger)
+        likert = _likert(prep, scored, policy, changed)
+        # an item's answer counts are its item row: hidden with it (e.g. a few skipped items)
+        shown = set(items.loc[~items["suppressed"].astype(bool), "item"])
         return (
-            scoring.org_scores(scored, policy, changed=changed),
-            scoring.item_scores(scored, None, policy, changed=changed),
-            scoring.enps(scored, None, policy, changed=changed)
+            scoring.org_scores(scored, policy, changed=changed, **ledger),
+            items,
+            scoring.enps(scored, None, policy, changed=changed, **ledger)
             if scored.enps is not None
             else pd.DataFrame(),
-            _likert(prep, scored, policy, changed),
+            likert[likert["item"].isin(shown)].reset_index(drop=True),
         )
 
     tables = _remember(prep, "org", (filter_key, policy, changed_key), make)

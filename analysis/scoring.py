@@ -616,6 +616,54 @@ def _with_absent(
     return pd.concat([table, more], ignore_index=True), np.vstack([exposure, rows])
 
 
+def _ledger_counts(
+    scored: Scored,
+    by: list[str],
+    nested: bool,
+    stack_of: Any,
+    width: int,
+    references: np.ndarray | None,
+    population: Scored | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """For J sets of people shown elsewhere (``references``: J × ``population`` respondents),
+    per group of this view and per block (the first ``width`` stack columns: who has a value),
+    how many of the group's people with a value are in each set: (groups × width × J); and
+    each set's own count of people with a value, per block: (width × J)."""
+    pop = population if population is not None else scored
+    refs = np.zeros((0, len(pop.groups)), dtype=bool) if references is None else references
+    refs = np.asarray(refs, dtype=bool)
+    refs = refs[None, :] if refs.ndim == 1 else refs
+    keys, _ = _group_sums(scored, by, np.zeros((len(scored.groups), 0)), nested)
+    if not len(refs):
+        return np.zeros((len(keys), width, 0)), np.zeros((width, 0))
+    sizes = (refs.astype(float) @ stack_of(pop)[:, :width]).T
+    pos = pop.groups.index.get_indexer(scored.groups.index)
+    inside = refs[:, pos].T.astype(float)  # this view's respondents × J
+    has = stack_of(scored)[:, :width]
+    out = np.zeros((len(keys), width, len(refs)))
+    for b in range(width):
+        _, out[:, b, :] = _group_sums(scored, by, inside * has[:, b : b + 1], nested)
+    return out, sizes
+
+
+def _skipped(scored: Scored) -> np.ndarray:
+    """Respondent × construct: answered some but not all of the construct's items."""
+    valid = ~np.isnan(scored.items.to_numpy(float))
+    meta = scored.item_meta
+    out = np.zeros((len(valid), scored.constructs.shape[1]))
+    for j, construct in enumerate(scored.constructs.columns):
+        cols = np.flatnonzero((meta["construct"] == construct).to_numpy())
+        answered = valid[:, cols].sum(axis=1)
+        out[:, j] = (answered > 0) & (answered < len(cols))
+    return out
+
+
+def _pad(values: np.ndarray, rows: int) -> np.ndarray:
+    """Rows appended by :func:`_with_absent` (no responses) hold no one: zero counts."""
+    values = values.reshape(values.shape[0], -1)
+    return np.vstack([values, np.zeros((rows - len(values), values.shape[1]))])
+
+
 def subset(scored: Scored, mask: np.ndarray) -> Scored:
     """The respondents where ``mask`` is True, keeping the per-respondent caches (sliced), so
     a filtered view does no per-respondent work again."""
@@ -687,9 +735,18 @@ def _finish(
     nested: bool,
     block: list[str],
     exposure: np.ndarray | None = None,
+    **ledger: Any,
 ) -> pd.DataFrame:
     out = protect_groups(
-        table, "n", policy, by=by, block=block, nested=nested, keep=_META_KEEP, exposure=exposure
+        table,
+        "n",
+        policy,
+        by=by,
+        block=block,
+        nested=nested,
+        keep=_META_KEEP,
+        exposure=exposure,
+        **ledger,
     )
     for col, src in (("p_adj", "p"), ("p_fav_adj", "p_fav")):
         if src in out:
@@ -702,7 +759,12 @@ def _finish(
 
 
 def org_scores(
-    scored: Scored, policy: PrivacyPolicy | None = None, *, changed: Sequence[Scored] = ()
+    scored: Scored,
+    policy: PrivacyPolicy | None = None,
+    *,
+    changed: Sequence[Scored] = (),
+    references: np.ndarray | None = None,
+    population: Scored | None = None,
 ) -> pd.DataFrame:
     """Whole-organisation score per construct, with 95% CI, boxes and Cronbach's alpha.
 
@@ -712,7 +774,9 @@ def org_scores(
     ``changed`` (one :class:`Scored` per earlier view a reader can compare this one with: the
     people in one view and not the other, e.g. ``subset(everyone, F ^ S)``) makes every row's
     count of those people, per construct, meet the minimum like ``n`` does
-    (:func:`analysis.privacy.protect_groups`, ``exposure``).
+    (:func:`analysis.privacy.protect_groups`, ``exposure``). ``references`` (J × respondents
+    of ``population``, by default ``scored``) are the sets of people shown in other tables
+    (:class:`analysis.privacy.Ledger`); a filtered organisation row near one is hidden.
     """
     policy = policy or PrivacyPolicy()
     stack = _construct_stack(scored)
@@ -759,8 +823,19 @@ def org_scores(
         }
     )
     exposure = _exposure(_org_keys(), changed, [], False, _construct_stack, c)[0][0]
+    overlap, ref_sizes = _ledger_counts(
+        scored, [], False, _construct_stack, c, references, population
+    )
     return protect_groups(
-        table, "n", policy, by=[], block=["construct"], keep=_META_KEEP, exposure=exposure
+        table,
+        "n",
+        policy,
+        by=[],
+        block=["construct"],
+        keep=_META_KEEP,
+        exposure=exposure,
+        overlap=overlap[0],
+        reference_sizes=ref_sizes,
     )
 
 
@@ -775,6 +850,8 @@ def group_scores(
     *,
     nested: bool = False,
     changed: Sequence[Scored] = (),
+    references: np.ndarray | None = None,
+    population: Scored | None = None,
 ) -> pd.DataFrame:
     """Construct scores per group, compared with the rest of the organisation, protected.
 
@@ -793,7 +870,10 @@ def group_scores(
     ``changed`` (one :class:`Scored` per earlier view a reader can compare this one with: the
     people in one view and not the other, e.g. ``subset(everyone, F ^ S)``) makes every row's
     count of those people, per construct, meet the minimum like ``n`` does
-    (:func:`analysis.privacy.protect_groups`, ``exposure``).
+    (:func:`analysis.privacy.protect_groups`, ``exposure``). ``references`` (J × respondents
+    of ``population``, by default ``scored``) are the sets of people shown in other tables
+    (:class:`analysis.privacy.Ledger`): no union of the rows shown comes within 1..min−1
+    people of one (``overlap``).
 
     Notes
     -----
@@ -830,11 +910,18 @@ def group_scores(
     exposure, extra, extra_counts = _exposure(keys, changed, cols, nested, _construct_stack, c)
     # rows are construct-major, like ``parts``
     exposure = exposure.transpose(1, 0, 2).reshape(len(table), len(changed))
+    overlap, ref_sizes = _ledger_counts(
+        scored, cols, nested, _construct_stack, c, references, population
+    )
     size = len(table)
     table, exposure = _with_absent(
         table, exposure, extra, extra_counts, {"construct": np.array(constructs, dtype=object)}
     )
-    out = _finish(table, policy, cols, nested, ["construct"], exposure).iloc[:size]
+    ledger = {
+        "overlap": _pad(overlap.transpose(1, 0, 2).reshape(size, -1), len(table)),
+        "reference_sizes": _pad(np.repeat(ref_sizes, len(keys), axis=0), len(table)),
+    }
+    out = _finish(table, policy, cols, nested, ["construct"], exposure, **ledger).iloc[:size]
     return out[GROUPS.columns(cols)]
 
 
@@ -845,11 +932,19 @@ def item_scores(
     *,
     nested: bool = False,
     changed: Sequence[Scored] = (),
+    references: np.ndarray | None = None,
+    population: Scored | None = None,
 ) -> pd.DataFrame:
     """Per item (and group): n, mean on the item's own scale (reverse-coded), 0–100 score and
     % favourable / neutral / unfavourable of that item's answers; protected like group tables
-    (``changed`` as in :func:`group_scores`, counted per item). ``by=None`` gives the whole
-    organisation."""
+    (``changed`` and ``references`` as in :func:`group_scores`, counted per item). ``by=None``
+    gives the whole organisation.
+
+    Items and constructs are protected together: a construct score is the mean of the items a
+    person answered, so when a few people answered only some of a construct's items, the
+    construct's total and its item totals form equations for them. A row whose group has
+    1..min−1 such people for its construct is hidden, with complementary suppression, like a
+    small group (``skips`` in :func:`analysis.privacy.protect_groups`)."""
     policy = policy or PrivacyPolicy()
     cols = _check_by(scored, by)
     stack = _item_stack(scored)
@@ -872,6 +967,11 @@ def item_scores(
     table["favorable"], table["neutral"], table["unfavorable"] = fav, neu, unf
     exposure, extra, extra_counts = _exposure(keys, changed, cols, nested, _item_stack, k)
     exposure = exposure.transpose(1, 0, 2).reshape(len(table), len(changed))  # item-major
+    overlap, ref_sizes = _ledger_counts(
+        scored, cols, nested, _item_stack, k, references, population
+    )
+    _, skipped = _group_sums(scored, cols, _skipped(scored), nested)  # groups × constructs
+    construct_of = scored.constructs.columns.get_indexer(meta["construct"])
     size = len(table)
     blocks = {
         "item": np.array([str(v) for v in meta.index], dtype=object),
@@ -879,7 +979,12 @@ def item_scores(
         "construct": np.array([str(v) for v in meta["construct"]], dtype=object),
     }
     table, exposure = _with_absent(table, exposure, extra, extra_counts, blocks)
-    return _finish(table, policy, cols, nested, ["item"], exposure).iloc[:size]
+    ledger = {
+        "overlap": _pad(overlap.transpose(1, 0, 2).reshape(size, -1), len(table)),
+        "reference_sizes": _pad(np.repeat(ref_sizes, g, axis=0), len(table)),
+        "skips": _pad(skipped[:, construct_of].T.reshape(size, 1), len(table)),
+    }
+    return _finish(table, policy, cols, nested, ["item"], exposure, **ledger).iloc[:size]
 
 
 def enps(
@@ -889,14 +994,16 @@ def enps(
     *,
     nested: bool = False,
     changed: Sequence[Scored] = (),
+    references: np.ndarray | None = None,
+    population: Scored | None = None,
 ) -> pd.DataFrame:
     """Employee Net Promoter Score: % promoters (9–10) − % detractors (0–6), in points.
 
     Notes
     -----
     Reichheld, F. (2003). The one number you need to grow. Harvard Business Review 81(12).
-    Protected like group tables (``changed`` as in :func:`group_scores`); ``by=None`` gives
-    the whole organisation.
+    Protected like group tables (``changed`` and ``references`` as in :func:`group_scores`);
+    ``by=None`` gives the whole organisation.
     """
     if scored.enps is None:
         raise ValueError(
@@ -919,9 +1026,16 @@ def enps(
     table["enps"] = (pro - det) * share
     exposure, extra, extra_counts = _exposure(keys, changed, cols, nested, _enps_stack, 1)
     exposure = exposure[:, 0, :]
+    overlap, ref_sizes = _ledger_counts(
+        scored, cols, nested, _enps_stack, 1, references, population
+    )
     size = len(table)
     table, exposure = _with_absent(table, exposure, extra, extra_counts, {})
-    return _finish(table, policy, cols, nested, [], exposure).iloc[:size]
+    ledger = {
+        "overlap": _pad(overlap[:, 0, :], len(table)),
+        "reference_sizes": _pad(np.repeat(ref_sizes, size, axis=0), len(table)),
+    }
+    return _finish(table, policy, cols, nested, [], exposure, **ledger).iloc[:size]
 
 
 def _enps_stack(scored: Scored) -> np.ndarray:

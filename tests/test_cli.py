@@ -125,6 +125,7 @@ def test_visible_groups_carry_scores(score_json):
 
 def test_hotspots_json_contract(capsys):
     data = run_json(capsys, "hotspots", str(SAMPLE), "--by", "team", "--json")
+    assert data["min_n"] == 5  # the minimum the flags were computed at
     assert data["flags"]
     for f in data["flags"]:
         assert {"group", "type", "constructs", "priority", "reason", "actions"} <= set(f)
@@ -172,7 +173,9 @@ def test_report_writes_packs_for_the_chosen_teams(tmp_path, capsys):
         ]
     )
     assert code == 0
-    files = json.loads(capsys.readouterr().out)["files"]
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["min_n"] == 5
+    files = doc["files"]
     assert any(f.endswith("overview.xlsx") for f in files)
     assert (out / "teams" / "internal-audit" / "internal-audit.xlsx").is_file()
     assert not any(f.endswith(".html") for f in files)

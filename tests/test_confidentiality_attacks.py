@@ -21,6 +21,7 @@ for a longer search (default 10 views per seed).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import logging
@@ -38,9 +39,11 @@ import pytest
 from analysis import cli, pipeline
 from analysis.pipeline import Prepared, Results
 from analysis.privacy import PrivacyError, PrivacyPolicy
+from analysis.scoring import NO_ANSWER
 from render import csv as render_csv
 from render import html as render_html
 from render.xlsx import team_workbook
+from tests.test_privacy_ledger import disclosed, item_functionals, set_leaks
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data" / "ai_pulse_qualtrics.csv"
@@ -246,6 +249,8 @@ def test_random_filter_and_grouping_walk_finds_no_difference_attack(
     assert session.history, "the walk should apply some filters"
     found = list(leaks(session.shown))
     assert found == [], f"{len(found)} leaks, e.g. {found[:3]}"
+    # and no small set's total follows from any combination of what was shown
+    assert _null_space_leaks(session.shown) == []
 
 
 def test_known_filter_difference_attack(prep: Prepared) -> None:
@@ -431,3 +436,101 @@ def test_identity_and_pii_never_reach_any_output_or_log(
     # and the redaction did happen where comments are shown (not just hidden by privacy)
     shown = " ".join(outputs["comments_csv Team"].splitlines())
     assert "[email]" in shown.lower() or "[name]" in shown.lower() or "[phone]" in shown.lower()
+
+
+# --------------------------------------------------------------------------- the review's attacks
+
+
+def _null_space_leaks(shown: list[Shown]) -> list[str]:
+    """Per measure, small sets of people whose total the shown sets determine (rank test on
+    the atoms of the shown sets; see tests/test_privacy_ledger.py), at the lowest minimum."""
+    floor = min(s.min_group for s in shown)
+    found = []
+    for measure in sorted({s.measure for s in shown}):
+        sets = np.array([s.mask for s in shown if s.measure == measure])
+        found += [f"{measure}: {leak}" for leak in set_leaks(sets, floor)]
+    return found
+
+
+def _with_groups(prep: Prepared, groups: pd.DataFrame) -> Prepared:
+    """The same answers with other grouping values (fresh caches)."""
+    return dataclasses.replace(prep, scored=dataclasses.replace(prep.scored, groups=groups))
+
+
+def test_c1_groupings_whose_groups_differ_by_one_person(prep: Prepared) -> None:
+    """Six complete respondents leave Tenure and Location blank, a seventh only Location:
+    "(no answer)" has 6 people by Tenure and 7 by Location, and 7 × the Location score −
+    6 × the Tenure score would be the seventh person's score. At most one is shown, and the
+    tables together determine no small set."""
+    groups = prep.scored.groups.copy()
+    complete = prep.scored.constructs.notna().all(axis=1).to_numpy() & (
+        (groups[["Tenure", "Location"]] != NO_ANSWER).all(axis=1).to_numpy()
+    )
+    who = np.flatnonzero(complete)[:7]
+    groups.iloc[who[:6], groups.columns.get_loc("Tenure")] = NO_ANSWER
+    groups.iloc[who, groups.columns.get_loc("Location")] = NO_ANSWER
+    session = Session(_with_groups(prep, groups))
+    by_tenure = session.view(("Tenure",), {}, 5)
+    by_location = session.view(("Location",), {}, 5)
+    rows = [
+        res.groups[res.groups["group"] == NO_ANSWER].set_index("construct")
+        for res in (by_tenure, by_location)
+    ]
+    assert {len(r) for r in rows} == {6}
+    shown = [not r["suppressed"].all() for r in rows]
+    assert not all(shown), "both (no answer) rows shown: 7 × L − 6 × T gives one person"
+    reasons = set(rows[0]["suppressed_reason"]) | set(rows[1]["suppressed_reason"])
+    assert any("another table" in r for r in reasons)
+    assert list(leaks(session.shown)) == []
+    assert _null_space_leaks(session.shown) == []
+
+
+def _skippers(prep: Prepared, by: str) -> pd.DataFrame:
+    """Per group × construct, the people who answered some but not all of its items."""
+    sc = prep.scored
+    answered = sc.items.notna()
+    out = {}
+    for construct in sc.constructs.columns:
+        cols = sc.item_meta.index[sc.item_meta["construct"] == construct]
+        k = answered[cols].sum(axis=1)
+        out[construct] = ((k > 0) & (k < len(cols))).groupby(sc.groups[by]).sum()
+    return pd.DataFrame(out)
+
+
+def test_c2_item_rows_do_not_solve_for_the_few_who_skipped_an_item(prep: Prepared) -> None:
+    """By team, every group × construct with 1..4 people who skipped some of its items (the
+    review found 9, one of them Facilities' fear items, where the one person who skipped FD1
+    could be solved for) shows its construct score but none of its item rows, and no
+    combination of released construct and item sums depends on those people alone."""
+    res = pipeline.analyze(prep, by=["Team"])
+    skipped = _skippers(prep, "Team")
+    exposed = [(g, c) for g in skipped.index for c in skipped.columns if 0 < skipped.loc[g, c] < 5]
+    assert ("Facilities", "fear_of_displacement") in exposed and len(exposed) >= 9
+    meta = prep.scored.item_meta
+    for team, construct in exposed:
+        items = meta.index[meta["construct"] == construct]
+        rows = res.items[(res.items["Team"] == team) & res.items["item"].isin(items)]
+        assert len(rows) == len(items) and rows["suppressed"].all(), (team, construct)
+    for construct in ("fear_of_displacement", "trust_in_ai"):
+        items = list(meta.index[meta["construct"] == construct])
+        tables = [(res.org, None), (res.groups, "Team"), (res.org_items, None), (res.items, "Team")]
+        a, cands, names = item_functionals(prep.scored, "Team", construct, items, tables)
+        assert [names[i] for i in disclosed(a, cands)] == [], construct
+
+
+def test_c3_one_crossed_table_at_two_minimums(prep: Prepared) -> None:
+    """Location × Team at minimum 5 and at 6, with the Location and Team tables: the cells
+    hidden at 6 include those hidden at 5, so the two releases together show nothing the
+    minimum-5 release does not, and no small set is determined."""
+    session = Session(prep)
+    hidden = {}
+    for min_group in (5, 6):
+        for by in (("Location",), ("Team",), ("Location", "Team")):
+            res = session.view(by, {}, min_group)
+            if len(by) == 2:
+                g = res.groups
+                hidden[min_group] = set(g.loc[g["suppressed"].astype(bool), "group"])
+    assert hidden[5] <= hidden[6]
+    assert list(leaks(session.shown)) == []
+    assert _null_space_leaks(session.shown) == []
+    assert res.to_dict()["policy"]["min_group"] == 6  # the CLI JSON's min_n, the packs' Methods

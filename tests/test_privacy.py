@@ -368,7 +368,11 @@ def test_comment_visibility() -> None:
     assert vis.to_dict() == {"A": True, "B": True, "C": False, "D": False, "E": False}
     sizes = pd.Series({"A": 30, "B": 4, "C": 9, "D": 3, "E": 20})
     vis = comment_visibility(counts, POLICY, sizes)
-    assert vis.to_dict() == {"A": True, "B": False, "C": False, "D": False, "E": True}
+    # B (4 people) is hidden at 5 but shown at 3, where C alone needed E as its complement; E
+    # stays hidden at 5 so the two versions together don't leave C as the only hidden group.
+    assert vis.to_dict() == {"A": True, "B": False, "C": False, "D": False, "E": False}
+    vis3 = comment_visibility(counts, PrivacyPolicy(min_group=3), sizes)
+    assert vis3.to_dict() == {"A": True, "B": True, "C": False, "D": False, "E": False}
 
 
 # ------------------------------------------------------------------------------------------
@@ -452,8 +456,8 @@ def test_property_filtered_groups_never_differ_from_a_shown_view_by_a_few(sessio
         reasons = set(out.loc[out["suppressed"], "suppressed_reason"])
         assert reasons <= {
             "fewer than " + str(min_group) + " responses",
-            "hidden so a smaller group can't be worked out by subtraction",
-            "hidden: comparing with an earlier view would single out fewer than "
+            "so a smaller group can't be worked out by subtraction",
+            "comparing with an earlier view would single out fewer than "
             f"{min_group} people",
         }
 
@@ -473,7 +477,7 @@ def test_differencing_rule_by_hand() -> None:
     exposure = np.array([[int((diffs[0] & (team == t)).sum())] for t in table["team"]])
     out = protect_groups(table, "n", POLICY, by=["team"], exposure=exposure)
     assert out["suppressed"].tolist() == [True, True, False]
-    assert out["suppressed_reason"][0].startswith("hidden: comparing with an earlier view")
+    assert out["suppressed_reason"][0].startswith("comparing with an earlier view")
     assert out["suppressed_reason"][1] == reason_complementary()
     # the same filter compared with nothing but itself changes nothing
     assert differences(mask, [mask], everyone=False) == []
@@ -498,3 +502,16 @@ def test_comments_exposed_by_hand() -> None:
     assert comments_exposed(codes, resp, [changed], policy, 2).tolist() == [True, False]
     vis = comment_visibility(pd.Series({"G0": 12, "G1": 30, "G2": 20}), policy, hide=["G0"])
     assert vis.to_dict() == {"G0": False, "G1": True, "G2": False}  # + complementary
+
+
+def test_comment_visibility_nests_across_minimums() -> None:
+    """At minimum 5 team A (4 people) is hidden with D as its complement; at 6 C (5 people) is
+    hidden as well. D stays hidden at 6: otherwise the two versions together would show every
+    group's comments but A's, which are then the organisation's minus the rest."""
+    counts = pd.Series({"A": 12, "B": 30, "C": 20, "D": 15})
+    sizes = pd.Series({"A": 4, "B": 40, "C": 5, "D": 9})
+    shown = {m: comment_visibility(counts, PrivacyPolicy(min_group=m), sizes) for m in (3, 4, 5, 6)}
+    assert shown[5].to_dict() == {"A": False, "B": True, "C": True, "D": False}
+    assert shown[6].to_dict() == {"A": False, "B": True, "C": False, "D": False}
+    for low, high in itertools.combinations((3, 4, 5, 6), 2):
+        assert not (shown[high] & ~shown[low]).any(), (low, high)

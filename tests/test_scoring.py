@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 
-from analysis.privacy import PrivacyError, PrivacyPolicy
+from analysis.privacy import PrivacyError, PrivacyPolicy, reason_skipped
 from analysis.scoring import (
     NO_ANSWER,
     enps,
@@ -218,7 +218,7 @@ def test_ibm_crossed_and_nested(ibm: pd.DataFrame) -> None:
     assert hr["suppressed"].all() and hr["score"].isna().all() and hr["n"].isna().all()
     assert set(hr["suppressed_reason"]) == {
         "fewer than 12 responses",
-        "hidden so a smaller group can't be worked out by subtraction",
+        "so a smaller group can't be worked out by subtraction",
     }
     top = nested[nested["grouping"] == "Department"]
     assert not top["suppressed"].any()
@@ -262,14 +262,27 @@ def test_group_columns_and_missing_group_label() -> None:
 
 
 def test_item_scores_by_hand() -> None:
-    sc = score_responses(_five(), FIVE_META)
+    # The five respondents three times over: means and shares are those of the five; the
+    # people who skipped some items of a construct (2 of 5 each) are then 6, enough to show.
+    sc = score_responses(pd.concat([_five()] * 3, ignore_index=True), FIVE_META)
     items = item_scores(sc, None, PrivacyPolicy(min_group=3)).set_index("item")
-    assert items.loc["a3", "n"] == 5 and items.loc["a3", "mean"] == pytest.approx(3.0)
+    assert items.loc["a3", "n"] == 15 and items.loc["a3", "mean"] == pytest.approx(3.0)
     assert items.loc["a3", "score"] == pytest.approx(50.0)
     assert items.loc["a3", "favorable"] == pytest.approx(40.0)  # reverse-coded 5 and 4
-    assert items.loc["b2", "n"] == 3 and not items.loc["b2", "suppressed"]
-    items5 = item_scores(sc, None, PrivacyPolicy(min_group=4)).set_index("item")
-    assert items5.loc["b2", "suppressed"] and np.isnan(items5.loc["b2", "mean"])
+    assert items.loc["b2", "n"] == 9 and not items.loc["b2", "suppressed"]
+    items10 = item_scores(sc, None, PrivacyPolicy(min_group=10)).set_index("item")
+    assert items10.loc["b2", "suppressed"] and np.isnan(items10.loc["b2", "mean"])
+
+
+def test_item_rows_hidden_when_a_few_skipped_some_items_of_the_construct() -> None:
+    """Respondents 3 and 4 skipped some trust items (a1/a2): with the trust score shown, the
+    trust item totals would solve for their answers, so trust's item rows are hidden; the
+    mixed construct's skippers (respondents 2 and 4) likewise."""
+    sc = score_responses(_five(), FIVE_META)
+    items = item_scores(sc, None, PrivacyPolicy(min_group=3)).set_index("item")
+    assert items["suppressed"].all()
+    assert items.loc["a3", "suppressed_reason"] == reason_skipped(PrivacyPolicy(min_group=3))
+    assert np.isnan(items.loc["a3", "mean"])
 
 
 def test_enps_by_hand() -> None:

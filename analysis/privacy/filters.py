@@ -1,0 +1,163 @@
+"""Respondent filters, their history, and comment visibility."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis.privacy.policy import FLOOR, PrivacyError, PrivacyPolicy
+
+# --------------------------------------------------------------------------------------------
+# filters and comments
+
+
+def check_filter(
+    groups: pd.DataFrame | int,
+    mask: Sequence[bool] | np.ndarray | pd.Series,
+    policy: PrivacyPolicy,
+    *,
+    shown: Iterable[Sequence[bool] | np.ndarray | pd.Series] = (),
+) -> np.ndarray:
+    """Refuse a respondent filter that would expose a small set of people; return the mask.
+
+    A filter is refused when it selects fewer than ``min_group`` people, when it leaves out
+    fewer than ``min_group`` (the remainder could be recovered as total − filtered), or when
+    the selected set differs from a set already shown (``shown``, masks over the same
+    respondents; the caller keeps that history) by between 1 and ``min_group − 1`` people,
+    since comparing the two results would isolate those people. The difference is measured as
+    the size of the symmetric difference, which is conservative. This is the organisation row
+    of the group-by-group rule (module Notes); the group rows are protected by
+    :func:`protect_groups` with ``exposure`` counts from :func:`differences`.
+
+    Raises
+    ------
+    PrivacyError
+        With a sentence saying why and what to change.
+    """
+    total = groups if isinstance(groups, int) else len(groups)
+    m = np.asarray(mask, dtype=bool).ravel()
+    if m.size != total:
+        raise ValueError(f"The filter covers {m.size} people but the survey has {total}.")
+    k = int(m.sum())
+    if k == total:
+        return m
+    if k < policy.min_group:
+        raise PrivacyError(
+            f"This filter selects {k} {'person' if k == 1 else 'people'}; at least "
+            f"{policy.min_group} are needed so nobody's answers can be singled out. "
+            "Widen the filter."
+        )
+    rest = total - k
+    if rest < policy.min_group:
+        raise PrivacyError(
+            f"This filter leaves out only {rest} {'person' if rest == 1 else 'people'}, whose "
+            "answers could then be worked out by comparing with the full results. Choose a "
+            f"filter that leaves out at least {policy.min_group} people, or remove it."
+        )
+    for prev in shown:
+        p = np.asarray(prev, dtype=bool).ravel()
+        if p.size != total:
+            continue
+        diff = int((p ^ m).sum())
+        if 0 < diff < policy.min_group:
+            raise PrivacyError(
+                f"This filter differs by only {diff} {'person' if diff == 1 else 'people'} "
+                "from a selection already shown, so comparing the two would reveal their "
+                f"answers. Choose a selection that differs by at least {policy.min_group} "
+                "people."
+            )
+    return m
+
+
+def differences(
+    mask: Sequence[bool] | np.ndarray | pd.Series,
+    shown: Iterable[Sequence[bool] | np.ndarray | pd.Series] = (),
+    *,
+    everyone: bool = True,
+) -> list[np.ndarray]:
+    """The people a filtered view differs by from each view a reader can compare it with.
+
+    The references are everyone (every grouping may always be shown unfiltered; pass
+    ``everyone=False`` for a reader who can never see the unfiltered data, such as a manager,
+    whose own scope is then one of ``shown``) and every filter already shown; one mask
+    ``mask XOR reference`` each, without repeats or empties.
+    Pass them (as respondent subsets) to the group tables, whose rows then keep their count
+    of these people at 0 or at least ``min_group`` (see the module docstring).
+    """
+    m = np.asarray(mask, dtype=bool).ravel()
+    out: list[np.ndarray] = []
+    seen: set[bytes] = set()
+    for ref in [*([np.ones(m.size, dtype=bool)] if everyone else []), *shown]:
+        r = np.asarray(ref, dtype=bool).ravel()
+        if r.size != m.size:
+            continue
+        d = m ^ r
+        key = np.packbits(d).tobytes()
+        if d.any() and key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
+def comments_exposed(
+    codes: np.ndarray,
+    respondents: np.ndarray,
+    changed: Sequence[np.ndarray],
+    policy: PrivacyPolicy,
+    n_groups: int,
+) -> np.ndarray:
+    """Which groups' comments a comparison with an earlier view would tie to a few people.
+
+    ``codes`` is each comment's group (0..n_groups−1), ``respondents`` its respondent's row
+    (−1: none), ``changed`` the masks from :func:`differences`. A group is exposed when, for
+    some earlier view, the comments it gains or loses number 1..min_comments−1 or come from
+    1..min_group−1 people: the two views' comment lists, counts and shares would then describe
+    those few comments or people, which neither view may show on its own.
+    """
+    out = np.zeros(n_groups, dtype=bool)
+    codes = np.asarray(codes, dtype=np.intp)
+    resp = np.asarray(respondents, dtype=np.intp)
+    for d in changed:
+        sel = (resp >= 0) & np.asarray(d, dtype=bool)[np.maximum(resp, 0)]
+        if not sel.any():
+            continue
+        count = np.bincount(codes[sel], minlength=n_groups)
+        pairs = np.unique(np.column_stack([codes[sel], resp[sel]]), axis=0)
+        people = np.bincount(pairs[:, 0], minlength=n_groups)
+        out |= ((count > 0) & (count < policy.min_comments)) | (
+            (people > 0) & (people < policy.min_group)
+        )
+    return out
+
+
+def comment_visibility(
+    counts: pd.Series,
+    policy: PrivacyPolicy,
+    sizes: pd.Series | None = None,
+    *,
+    hide: Iterable[object] = (),
+) -> pd.Series:
+    """Which groups may show their comments (bool Series indexed like ``counts``).
+
+    A group's comments show when it has at least ``min_comments`` comments and, when
+    ``sizes`` (respondents per group) is given, at least ``min_group`` respondents, and it is
+    not in ``hide`` (groups :func:`comments_exposed` finds). If that hides exactly one group
+    that has comments, the next smallest is hidden too, so its comments can't be isolated as
+    "all comments minus the visible groups' ones". That choice is made at :data:`FLOOR` first
+    and then at each higher minimum group size keeping the groups already hidden, so the
+    groups hidden at a higher minimum include those hidden at a lower one.
+    """
+    c = pd.to_numeric(counts, errors="coerce").fillna(0)
+    base = (c >= policy.min_comments) & ~c.index.isin(list(hide))
+    s = None if sizes is None else pd.to_numeric(sizes.reindex(c.index), errors="coerce").fillna(0)
+    ok = base.copy()
+    for k in range(min(FLOOR, policy.min_group), policy.min_group + 1):
+        ok = ok & base & (True if s is None else s >= k)
+        protected = (~ok) & (c > 0)
+        if int(protected.sum()) == 1:
+            candidates = c[ok].sort_values(kind="stable")
+            if len(candidates):
+                ok[candidates.index[0]] = False
+    return ok.astype(bool)
