@@ -457,8 +457,7 @@ def test_property_filtered_groups_never_differ_from_a_shown_view_by_a_few(sessio
         assert reasons <= {
             "fewer than " + str(min_group) + " responses",
             "so a smaller group can't be worked out by subtraction",
-            "comparing with an earlier view would single out fewer than "
-            f"{min_group} people",
+            f"comparing with an earlier view would single out fewer than {min_group} people",
         }
 
 

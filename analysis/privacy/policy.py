@@ -51,10 +51,7 @@ def reason_complementary() -> str:
 
 
 def reason_differencing(policy: PrivacyPolicy) -> str:
-    return (
-        "comparing with an earlier view would single out fewer than "
-        f"{policy.min_group} people"
-    )
+    return f"comparing with an earlier view would single out fewer than {policy.min_group} people"
 
 
 def reason_skipped(policy: PrivacyPolicy) -> str:
