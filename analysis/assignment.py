@@ -20,8 +20,10 @@ from analysis.exact import GRID, exp, to_grid
 __all__ = ["SoftmaxAssigner", "fit"]
 
 _W_GRID = 2.0**20  # coefficient grid: |x_g . w_g| <= 4096 * 2**20 * |w| stays far below 2**53
-_R_GRID = 2.0**24  # residual grid: sum over <= 2**13 weighted rows * 2**24 * 4096 < 2**53
-MAX_ROWS = 8192
+# Residual grid: weights are rescaled to mean 1, so a gradient's partial sums are at most
+# rows * 2**24 * GRID = rows * 2**36, below 2**53 for up to 2**17 rows.
+_R_GRID = 2.0**24
+MAX_ROWS = 2**16
 STEPS = 400
 
 
