@@ -37,6 +37,7 @@ import pandas as pd
 import yaml
 
 from analysis import pipeline
+from analysis.errors import ChangeRadarError
 from analysis.privacy import PrivacyError, PrivacyPolicy, check_filter
 from analysis.scoring import CROSS, NEST
 
@@ -72,7 +73,7 @@ _RIGHTS: dict[str, frozenset[str]] = {
 MODES = ("local", "shared")
 
 
-class PolicyError(ValueError):
+class PolicyError(ChangeRadarError):
     """The access policy file is unusable; ``str(e)`` lists every problem, one sentence each."""
 
 

@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from analysis.errors import ChangeRadarError
+
 __all__ = ["ACTIONS", "AuditError", "AuditLog", "read_records"]
 
 ACTIONS = ("login", "view", "download", "publish", "withdraw", "denied")
@@ -27,7 +29,7 @@ MAX_GROUPS = 500  # a record lists at most this many group names (a note says ho
 _MAX_TEXT = 200
 
 
-class AuditError(Exception):
+class AuditError(ChangeRadarError):
     """The audit log can't be written; ``str(e)`` says which folder and what to fix."""
 
 

@@ -17,10 +17,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.errors import ChangeRadarError
+
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 
 
-class UsageError(Exception):
+class UsageError(ChangeRadarError):
     """A problem with what the user asked for; the message says what to change."""
 
 

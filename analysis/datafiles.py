@@ -13,13 +13,15 @@ from typing import Any
 
 import yaml
 
+from analysis.errors import ChangeRadarError
+
 # libyaml's safe loader when present: the same documents, parsed about 10x faster (import time).
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 __all__ = ["DataFileError", "read_yaml", "section", "string_list"]
 
 
-class DataFileError(ValueError):
+class DataFileError(ChangeRadarError):
     """A shipped data file that is missing or malformed; str(e) names the file and entry."""
 
 

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from analysis.errors import ChangeRadarError
 from analysis.privacy import PrivacyPolicy, comment_visibility
 from analysis.stats import holm, two_proportion_test
 from analysis.survey import CONCEPTS
@@ -49,7 +50,7 @@ _DIRECTIONS = ("higher_better", "higher_worse")
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class PlaybookError(ValueError):
+class PlaybookError(ChangeRadarError):
     """The playbook YAML is malformed; the message says which entry to fix."""
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.datafiles import DataFileError, read_yaml, section, string_list
+from analysis.errors import ChangeRadarError
 
 __all__ = [
     "MISSING_ANSWERS",
@@ -34,7 +35,7 @@ __all__ = [
 ]
 
 
-class ScaleError(ValueError):
+class ScaleError(ChangeRadarError):
     """A scale specification the user gave cannot be used; str(e) says how to fix it."""
 
 

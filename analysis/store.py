@@ -25,6 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from analysis.errors import ChangeRadarError
+
 __all__ = ["DatasetStore", "Published", "PublishedInfo", "StoreError", "new_key"]
 
 DB_NAME = "datasets.sqlite3"
@@ -42,7 +44,7 @@ CREATE TABLE IF NOT EXISTS datasets (
 """
 
 
-class StoreError(Exception):
+class StoreError(ChangeRadarError):
     """Publishing or opening a dataset failed; ``str(e)`` says what to fix."""
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from analysis.errors import ChangeRadarError
 from analysis.ingest import IngestError, SurveyExport
 from analysis.scales import Scale, get_scale
 
@@ -25,7 +26,7 @@ ROLES = (
 )
 
 
-class MappingError(ValueError):
+class MappingError(ChangeRadarError):
     """A mapping YAML that cannot be applied; str(e) lists every problem and how to fix it."""
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from analysis.errors import ChangeRadarError
+
 FORMATS = (
     "qualtrics",
     "qualtrics_legacy",
@@ -17,7 +19,7 @@ FORMATS = (
 )
 
 
-class IngestError(Exception):
+class IngestError(ChangeRadarError):
     """An upload that cannot be read; str(e) is one sentence: what is wrong and what to do."""
 
 

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.errors import ChangeRadarError
+
 # The smallest minimum group size any view may use. Complementary cells are chosen at this
 # floor first and only added to at higher minimums, so views at different minimums nest.
 FLOOR = 3
 
 
-class PrivacyError(Exception):
+class PrivacyError(ChangeRadarError):
     """A refused filter or grouping; ``str(e)`` is a user-facing sentence."""
 
 
