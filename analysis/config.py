@@ -4,7 +4,8 @@ Each configuration format (survey instrument, column mapping, playbook, access p
 declares its shape as a pydantic model next to the code that uses it, and reads its file through
 :func:`load_yaml`. The loader:
 
-- parses with ``yaml.safe_load`` (no tags, no code), refusing files over ``max_bytes``;
+- parses with a safe loader (no tags, no code) using YAML 1.2 booleans, so answer labels such
+  as Yes/No/On/Off stay text, refusing files over ``MAX_CONFIG_BYTES``;
 - validates the whole document with the model and collects *every* problem, each with its
   location written the way a user reads YAML (``constructs.trust.direction``), instead of
   stopping at the first one;
@@ -16,6 +17,7 @@ pandera), and it reports complete error lists with locations.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,12 +26,38 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from analysis.errors import ChangeRadarError
 
-__all__ = ["ConfigError", "ConfigModel", "load_yaml", "problems_of", "validate"]
+__all__ = [
+    "ConfigError",
+    "ConfigModel",
+    "SafeLoader",
+    "load_yaml",
+    "parse_yaml",
+    "problems_of",
+    "validate",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
 #: Configuration files are small; a larger "YAML" is almost certainly the wrong file.
 MAX_CONFIG_BYTES = 2_000_000
+
+
+class SafeLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` with YAML 1.2 booleans: only true/false, so Yes/No/On/Off stay text."""
+
+
+SafeLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+SafeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def parse_yaml(text: str) -> Any:
+    """YAML text parsed with :class:`SafeLoader` (raises ``yaml.YAMLError``)."""
+    return yaml.load(text, Loader=SafeLoader)  # a SafeLoader subclass: no tags, no code
 
 
 class ConfigError(ChangeRadarError):
@@ -98,7 +126,7 @@ def load_yaml(model: type[M], source: str | Path, what: str) -> M:
     """
     text = _text(source, what)
     try:
-        data = yaml.safe_load(text)
+        data = parse_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -65,3 +65,11 @@ def test_errors_share_one_base_and_stay_value_errors() -> None:
     for cls in (ConfigError, PolicyError, MappingError, IngestError, PrivacyError, ScaleError):
         assert issubclass(cls, ChangeRadarError)
         assert issubclass(cls, ValueError)
+
+
+def test_yes_no_stay_text() -> None:
+    class _Labels(ConfigModel):
+        labels: list[str]
+
+    doc = load_yaml(_Labels, "labels: [Yes, No, On, Off]\n", "scale")
+    assert doc.labels == ["Yes", "No", "On", "Off"]
