@@ -9,10 +9,16 @@ import pandas as pd
 
 from analysis.scoring.model import Answers, Scored, keep_answers
 from analysis.scoring.respondents import score_responses
+from analysis.survey import resolve_construct
 
 
 def prepare(export: Any, colmap: Any, survey: Any = None) -> Scored:
     """Score an ingested export with a column map (and the survey for construct metadata).
+
+    A construct's label, direction, concept and target come from the mapping's ``constructs:``
+    section, else the survey, else a concept id's natural reading
+    (:func:`analysis.survey.resolve_construct`); any other construct is a custom one
+    (``higher_better``, no concept).
 
     Items come from the column map (role ``item``); answers are encoded with each column's
     scale, answers outside the scale are left out and reported in ``Scored.warnings``. A column
@@ -93,16 +99,16 @@ def prepare(export: Any, colmap: Any, survey: Any = None) -> Scored:
         )
     item_meta = pd.DataFrame(rows).set_index("item")
     cmeta_rows = []
+    declared = getattr(colmap, "constructs", None)
     for c in dict.fromkeys(item_meta["construct"]):
-        known = None
-        if survey is not None:
-            known = next((k for k in survey.constructs if k.id == c), None)
+        known = resolve_construct(str(c), declared, survey)
         cmeta_rows.append(
             {
                 "construct": c,
                 "label": known.label if known else _construct_label(str(c)),
                 "direction": known.direction if known else "higher_better",
                 "concept": known.concept if known else None,
+                "target": known.target if known else None,
             }
         )
     group_cols = [s.name for s in specs if s.role in ("team", "role", "demographic")]

@@ -51,7 +51,8 @@ def score_responses(
         optional ``question``.
     construct_meta
         Indexed by construct: ``label``, ``direction`` (``higher_better``|``higher_worse``),
-        ``concept``. Missing constructs get their id as label and ``higher_better``.
+        ``concept``, optional ``target`` (minimum acceptable % favourable on the good side).
+        Missing constructs get their id as label and ``higher_better``.
     min_item_share
         A respondent needs at least this share of a construct's items answered to be scored.
     """
@@ -125,6 +126,7 @@ def score_responses(
     if bad_dir:
         raise ValueError(f"Unknown construct direction(s) {sorted(bad_dir)}.")
     cmeta["concept"] = pd.Series(given_col("concept"), index=cmeta.index, dtype=object)
+    cmeta["target"] = pd.Series(given_col("target"), index=cmeta.index, dtype=float)
     cmeta["n_items"] = n_items
 
     imeta = pd.DataFrame(
