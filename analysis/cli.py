@@ -194,6 +194,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     for r in res.org.itertuples(index=False):
         org[r.construct] = {
             "label": r.label,
+            "n": r.n,
             "score": r.score,
             "ci_low": r.ci_low,
             "ci_high": r.ci_high,
@@ -203,12 +204,15 @@ def cmd_score(args: argparse.Namespace) -> int:
     groups = []
     for label, part in res.groups.groupby("group", sort=False):
         first = part.iloc[0]
-        suppressed = bool(first["suppressed"])
+        # a group is hidden when every construct row is; its n is the group's size (group_n),
+        # not the first construct's count, and each construct carries its own n
+        suppressed = bool(part["suppressed"].all())
+        size = part["group_n"].dropna() if "group_n" in part else part["n"].dropna()
         entry: dict[str, Any] = {
             "grouping": first["grouping"],
             "group": {c: first[c] for c in res.by},
             "label": label,
-            "n": None if suppressed else int(first["n"]),
+            "n": None if suppressed or size.empty else int(size.iloc[0]),
             "suppressed": suppressed,
         }
         if suppressed:
@@ -217,8 +221,18 @@ def cmd_score(args: argparse.Namespace) -> int:
             for r in part.itertuples(index=False):
                 entry[r.construct] = {
                     k: getattr(r, k)
-                    for k in ("score", "ci_low", "ci_high", "favorable", "diff_vs_rest", "p_adj")
+                    for k in (
+                        "n",
+                        "score",
+                        "ci_low",
+                        "ci_high",
+                        "favorable",
+                        "diff_vs_rest",
+                        "p_adj",
+                    )
                 }
+                if r.suppressed:
+                    entry[r.construct]["reason"] = r.suppressed_reason
         groups.append(entry)
     out = {
         "survey": res.survey_name,
@@ -248,7 +262,8 @@ def cmd_score(args: argparse.Namespace) -> int:
     wide = res.groups.pivot_table(
         index="group", columns="construct", values="score", aggfunc="first", dropna=False
     )
-    n = res.groups.groupby("group")["n"].first()
+    size = "group_n" if "group_n" in res.groups else "n"
+    n = res.groups.groupby("group")[size].max()
     wide.insert(0, "n", n)
     wide = wide.reset_index()
     hidden = res.groups.groupby("group")["suppressed"].first()

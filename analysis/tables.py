@@ -184,6 +184,11 @@ _SCORE = (
     _c("ci_low", "number"),  # a t interval can reach past 0 or 100
     _c("ci_high", "number"),
 )
+_SCORE_BOUNDED = (  # analysis.scoring.intervals: inside 0-100
+    _c("score", "number", **_PCT),
+    _c("ci_low", "number", **_PCT),
+    _c("ci_high", "number", **_PCT),
+)
 
 #: Whole organisation per construct (:func:`analysis.scoring.org_scores`).
 ORG = Table(
@@ -194,7 +199,7 @@ ORG = Table(
         _c("direction"),
         _c("concept"),
         _N,
-        *_SCORE,
+        *_SCORE_BOUNDED,
         *_BOXES,
         _c("alpha", "number", high=1),
         _c("alpha_warning"),
@@ -210,7 +215,8 @@ GROUPS = Table(
     (
         _c("construct", nullable=False),
         _N,
-        *_SCORE,
+        _c("group_n", "number", low=0),  # people in the group, whatever they answered
+        *_SCORE_BOUNDED,
         *_BOXES,
         _c("rest_score", "number", **_PCT),
         _c("diff_vs_rest", "number", low=-100, high=100),
@@ -227,6 +233,7 @@ GROUPS = Table(
     grouped=True,
     hidden_blank=(
         "n",
+        "group_n",
         "score",
         "ci_low",
         "ci_high",

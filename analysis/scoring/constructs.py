@@ -10,8 +10,16 @@ import pandas as pd
 from analysis import stats
 from analysis.privacy import PrivacyPolicy, protect_groups
 from analysis.scoring.grouping import check_by, group_sums
+from analysis.scoring.intervals import bounded_mean_ci
 from analysis.scoring.model import Scored
-from analysis.scoring.release import META_KEEP, exposure_counts, finish, ledger_counts, with_absent
+from analysis.scoring.release import (
+    META_KEEP,
+    exposure_counts,
+    finish,
+    ledger_counts,
+    protect_per_group,
+    with_absent,
+)
 from analysis.scoring.stacks import construct_stack, pad, total
 from analysis.tables import GROUPS
 from analysis.thresholds import THRESHOLDS
@@ -29,7 +37,7 @@ def _compare(
     on, os_, oss = org
     mean, var = stats.moments(n, s, ss)
     sd = np.sqrt(var)
-    lo, hi = stats.mean_ci(mean, sd, n)
+    lo, hi = bounded_mean_ci(mean, sd, n)
     rn, rs, rss = on - n, os_ - s, oss - ss
     rmean, rvar = stats.moments(rn, rs, rss)
     _, _, p = stats.welch_t(mean, var, n, rmean, rvar, rn)
@@ -73,7 +81,7 @@ def org_scores(
     tot = total(scored, "constructs", stack)
     n, s, ss, f, nu, u = (tot[i * c : (i + 1) * c] for i in range(6))
     mean, var = stats.moments(n, s, ss)
-    lo, hi = stats.mean_ci(mean, np.sqrt(var), n)
+    lo, hi = bounded_mean_ci(mean, np.sqrt(var), n)
     fav, neu, unf = stats.box_shares(f, nu, u)
     meta = scored.item_meta
     items100 = (scored.items - meta["scale_min"]) / (meta["scale_max"] - meta["scale_min"]) * 100
@@ -150,7 +158,10 @@ def group_scores(
     Returns
     -------
     One row per group × construct: ``grouping``, ``group``, one column per ``by`` column,
-    ``construct``, ``n``, ``score``, ``ci_low``, ``ci_high`` (t-based 95%), ``favorable``,
+    ``construct``, ``n`` (people with a score on the construct), ``group_n`` (people in the
+    group, whatever they answered; protected as its own table, blank on a hidden row),
+    ``score``, ``ci_low``, ``ci_high`` (95%, inside 0–100:
+    :func:`analysis.scoring.intervals.bounded_mean_ci`), ``favorable``,
     ``neutral``, ``unfavorable`` (%), ``rest_score``, ``diff_vs_rest``, ``effect_size``
     (Cohen's d, pooled SD), ``p`` (Welch t vs rest), ``p_fav`` (two-proportion z or Fisher vs
     rest), ``p_adj`` and ``p_fav_adj`` (Holm over all visible rows of the table),
@@ -211,4 +222,43 @@ def group_scores(
         "reference_sizes": pad(np.repeat(ref_sizes, len(keys), axis=0), len(table)),
     }
     out = finish(table, policy, cols, nested, ["construct"], exposure, **ledger).iloc[:size]
+    sizes = _group_sizes(scored, keys, cols, nested, policy, changed, references, population)
+    shown = np.where(out["suppressed"].to_numpy(bool), np.nan, np.tile(sizes, c))
+    out.insert(out.columns.get_loc("n") + 1, "group_n", shown)
     return out[GROUPS.columns(cols)]
+
+
+def _everyone(scored: Scored) -> np.ndarray:
+    """Respondent × 1: everyone counts towards their group's size."""
+    return np.ones((len(scored.groups), 1))
+
+
+def _group_sizes(
+    scored: Scored,
+    keys: pd.DataFrame,
+    by: list[str],
+    nested: bool,
+    policy: PrivacyPolicy,
+    changed: Sequence[Scored],
+    references: np.ndarray | None,
+    population: Scored | None,
+) -> np.ndarray:
+    """People per group whatever they answered (NaN where hidden), protected as a table of its
+    own: a construct's ``n`` leaves out people who skipped its items, so the first construct's
+    ``n`` is not the group's size. Shown only beside a visible construct row."""
+    _, sums = group_sums(scored, by, _everyone(scored), nested)
+    table = keys.copy()
+    table["n"] = sums[:, 0]
+    out = protect_per_group(
+        scored,
+        table,
+        keys,
+        by,
+        nested,
+        policy,
+        _everyone,
+        changed=changed,
+        references=references,
+        population=population,
+    )
+    return np.where(out["suppressed"].to_numpy(bool), np.nan, out["n"].to_numpy(float))

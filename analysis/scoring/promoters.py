@@ -10,8 +10,7 @@ import pandas as pd
 from analysis.privacy import PrivacyPolicy
 from analysis.scoring.grouping import check_by, group_sums
 from analysis.scoring.model import Scored
-from analysis.scoring.release import exposure_counts, finish, ledger_counts, with_absent
-from analysis.scoring.stacks import pad
+from analysis.scoring.release import protect_per_group
 
 
 def enps(
@@ -51,16 +50,18 @@ def enps(
     table["passives"] = (n - pro - det) * share
     table["detractors"] = det * share
     table["enps"] = (pro - det) * share
-    exposure, extra, extra_counts = exposure_counts(keys, changed, cols, nested, _enps_stack, 1)
-    exposure = exposure[:, 0, :]
-    overlap, ref_sizes = ledger_counts(scored, cols, nested, _enps_stack, 1, references, population)
-    size = len(table)
-    table, exposure = with_absent(table, exposure, extra, extra_counts, {})
-    ledger = {
-        "overlap": pad(overlap[:, 0, :], len(table)),
-        "reference_sizes": pad(np.repeat(ref_sizes, size, axis=0), len(table)),
-    }
-    return finish(table, policy, cols, nested, [], exposure, **ledger).iloc[:size]
+    return protect_per_group(
+        scored,
+        table,
+        keys,
+        cols,
+        nested,
+        policy,
+        _enps_stack,
+        changed=changed,
+        references=references,
+        population=population,
+    )
 
 
 def _enps_stack(scored: Scored) -> np.ndarray:

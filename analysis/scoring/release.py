@@ -14,6 +14,7 @@ from analysis import stats
 from analysis.privacy import PrivacyPolicy, protect_groups
 from analysis.scoring.grouping import group_sums
 from analysis.scoring.model import Scored
+from analysis.scoring.stacks import pad
 
 META_KEEP = ("label", "direction", "concept", "question", "headcount")
 
@@ -135,3 +136,31 @@ def finish(
         if src in out:
             out[col] = stats.holm(out[src].to_numpy(float))
     return out
+
+
+def protect_per_group(
+    scored: Scored,
+    table: pd.DataFrame,
+    keys: pd.DataFrame,
+    by: list[str],
+    nested: bool,
+    policy: PrivacyPolicy,
+    stack_of: Any,
+    *,
+    changed: Sequence[Scored] = (),
+    references: np.ndarray | None = None,
+    population: Scored | None = None,
+) -> pd.DataFrame:
+    """Protect a table with one row per group of ``keys`` and its count in ``n``, where
+    ``stack_of(scored)`` (respondent × 1) says who is counted: the changed people, the ledger
+    overlap and the hidden absent groups as for every other table."""
+    exposure, extra, extra_counts = exposure_counts(keys, changed, by, nested, stack_of, 1)
+    exposure = exposure[:, 0, :]
+    overlap, ref_sizes = ledger_counts(scored, by, nested, stack_of, 1, references, population)
+    size = len(table)
+    table, exposure = with_absent(table, exposure, extra, extra_counts, {})
+    ledger = {
+        "overlap": pad(overlap[:, 0, :], len(table)),
+        "reference_sizes": pad(np.repeat(ref_sizes, size, axis=0), len(table)),
+    }
+    return finish(table, policy, by, nested, [], exposure, **ledger).iloc[:size]
