@@ -133,7 +133,11 @@ def _table(df: pd.DataFrame, columns: Sequence[str]) -> str:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    export, colmap, _ = _load(args)
+    from analysis.suggest import add_suggestions
+    from analysis.survey import default_survey
+
+    export, colmap, survey = _load(args)
+    colmap = add_suggestions(colmap, survey or default_survey())  # shown, never applied
     cols = []
     for spec in colmap.columns:
         cols.append(
@@ -146,6 +150,11 @@ def cmd_inspect(args: argparse.Namespace) -> int:
                 "question": spec.question,
                 "export_tag": spec.export_tag,
                 "reason": spec.reason,
+                "suggestion": (
+                    colmap.suggestions[spec.name].as_dict()
+                    if spec.name in colmap.suggestions
+                    else None
+                ),
             }
         )
     warnings = list(dict.fromkeys([*export.warnings, *colmap.warnings]))

@@ -11,6 +11,7 @@ import yaml
 from analysis.errors import ChangeRadarError
 from analysis.ingest import IngestError, SurveyExport
 from analysis.scales import Scale, get_scale
+from analysis.suggest import Suggestion
 from analysis.survey import Construct
 
 ROLES = (
@@ -54,6 +55,9 @@ class ColumnMap:
     warnings: list[str] = field(default_factory=list)
     #: constructs declared in the mapping's ``constructs:`` section, by id
     constructs: dict[str, Construct] = field(default_factory=dict)
+    #: constructs suggested from the wording of rated columns that have none, by column; shown
+    #: for the user to confirm, never applied (:mod:`analysis.suggest`)
+    suggestions: dict[str, Suggestion] = field(default_factory=dict)
 
     def _names(self, role: str) -> list[str]:
         return [c.name for c in self.columns if c.role == role]
