@@ -96,7 +96,7 @@ class Suggestion:
     @property
     def reason(self) -> str:
         where = (
-            "the description of the concept"
+            f"the concept {self.nearest_id.removeprefix('concept:')} described as"
             if self.nearest_id.startswith("concept:")
             else f"the instrument's item {self.nearest_id}"
         )
