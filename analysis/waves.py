@@ -409,7 +409,7 @@ def _describe(t: pd.DataFrame) -> pd.DataFrame:
     """Score, SD, CI and box shares from sums (:mod:`analysis.stats`, as scoring computes them)."""
     n, s, ss = (t[k].to_numpy(float) for k in ("n", "s", "ss"))
     mean, var = stats.moments(n, s, ss)
-    lo, hi = stats.mean_ci(mean, np.sqrt(var), n)
+    lo, hi = scoring.bounded_mean_ci(mean, np.sqrt(var), n)  # as scoring: 0-100
     fav, neu, unf = stats.box_shares(*(t[k].to_numpy(float) for k in ("f", "nu", "u")))
     return t.assign(
         score=mean,

@@ -23,12 +23,14 @@ Conventions
 Modules, one job each: ``model`` (:class:`Scored`, :func:`subset`), ``respondents``
 (:func:`score_responses`), ``from_export`` (:func:`prepare`), ``stacks`` and ``grouping``
 (per-group sums), ``release`` (what the privacy check needs), ``constructs``
-(:func:`org_scores`, :func:`group_scores`), ``items`` (:func:`item_scores`), ``promoters``
-(:func:`enps`), ``response`` (:func:`response_rate`).
+(:func:`org_scores`, :func:`group_scores`), ``intervals`` (:func:`bounded_mean_ci`),
+``items`` (:func:`item_scores`), ``promoters`` (:func:`enps`), ``response``
+(:func:`response_rate`).
 """
 
 from analysis.scoring.constructs import group_scores, org_scores
 from analysis.scoring.from_export import prepare
+from analysis.scoring.intervals import bounded_mean_ci
 from analysis.scoring.items import item_scores
 from analysis.scoring.model import CROSS, NEST, NO_ANSWER, Answers, Scored, subset
 from analysis.scoring.promoters import enps
@@ -41,6 +43,7 @@ __all__ = [
     "NO_ANSWER",
     "Answers",
     "Scored",
+    "bounded_mean_ci",
     "enps",
     "group_scores",
     "item_scores",
