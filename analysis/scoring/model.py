@@ -36,7 +36,7 @@ class Scored:
     reverse-coded item values on their own scale; ``constructs`` respondent × construct scores
     on 0–100; ``item_meta`` (index item: construct, question, scale_min, scale_max,
     favorable_min, unfavorable_max, reverse — limits in reverse-coded terms); ``construct_meta``
-    (index construct: label, direction, concept, n_items); ``favorable``/``neutral``/
+    (index construct: label, direction, concept, target, n_items); ``favorable``/``neutral``/
     ``unfavorable``: per respondent × construct, the number of their item responses in each box
     (0 where the construct score is NaN); ``enps``: the raw 0–10 answer or None; ``answers``:
     per item, the answers as given (before reverse coding), for answer distributions.
