@@ -184,6 +184,7 @@ def test_default_survey_shape():
     assert [i.id for i in s.items_for("change_readiness")] == ["RD1", "RD2", "RD3", "RD4", "RD5"]
     for c in s.constructs:
         assert len(s.items_for(c)) >= 3
+        assert c.target is None  # the pulse sets no target
 
 
 def test_default_scales_exist_in_scales_module():
