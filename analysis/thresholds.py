@@ -38,17 +38,15 @@ class Thresholds:
         Cronbach's alpha below which a construct's reliability is flagged as low: 0.6, the
         usual floor for short scales in exploratory use (Nunnally 1978; Hair et al. 2019).
     ``hotspot_fdr``
-        False discovery rate for hot-spot screening, Benjamini–Hochberg within one grouping
-        (all its groups × constructs): 0.25. A hot spot is a lead for a conversation, not a
-        confirmatory finding, so a screening rate is used (Benjamini & Hochberg 1995; screening
-        rates of 0.1–0.25 as in Storey & Tibshirani 2003). Chosen on the planted-data
-        evaluation (``evals/hotspots_power.py``): 0.25 keeps false flags on null teams near 4%.
+        False discovery rate for hot-spot screening, Benjamini–Hochberg within one grouping and
+        construct (e.g. all teams on trust): 0.20. A hot spot is a lead for a conversation, not
+        a confirmatory finding, so a screening rate is used (Benjamini & Hochberg 1995;
+        screening rates of 0.1–0.25 as in Storey & Tibshirani 2003). Chosen on development
+        seeds of the planted-data generator (``evals/hotspots_power.py``, seeds 5000+): recall
+        0.43 with 4.6% of null teams falsely flagged (0.15: 0.37 and 3.2%; 0.25: 0.48 and 5.5%).
     ``min_flag_n``
         Smallest group that can be flagged: 10 people. Under it the interval of a gap is too
         wide to act on, whatever the privacy minimum allows to be shown.
-    ``wide_points``
-        A group not flagged is "too small to tell" (not "fine") while its 95% interval still
-        reaches a gap of this many points on 0–100: 10 (the strong gap).
     ``majority_share``
         A group holding more than this share of respondents is never flagged against "the
         rest": 0.5 (it *is* most of the organisation; see organisation-level flags instead).
@@ -69,9 +67,8 @@ class Thresholds:
     strong_points: float = 10.0
     min_share_diff: float = 0.10
     min_reliability: float = 0.6
-    hotspot_fdr: float = 0.25
+    hotspot_fdr: float = 0.20
     min_flag_n: int = 10
-    wide_points: float = 10.0
     majority_share: float = 0.5
     min_response_rate: float = 60.0
     min_persona_n: int = 20

@@ -598,8 +598,12 @@ def test_planted_problems_are_recovered_through_real_scoring(seed):
     gt = group_scores(scored, "team", policy)
     drivers = key_drivers(scored.constructs, constructs=CONSTRUCTS, n_boot=100)
     flags = find_hotspots(gt, drivers, constructs=CONSTRUCTS, policy=policy)
-    got = {(f.group_label, f.type) for f in flags}
-    assert got == {("Support", "change_management"), ("Ops", "training")}
+    # FDR screening: the planted problems with high confidence, nothing else with high
+    # confidence, at most one chance lead of medium confidence (never the better team's trust).
+    sure = {(f.group_label, f.type) for f in flags if f.confidence == "high"}
+    assert sure == {("Support", "change_management"), ("Ops", "training")}
+    assert len(flags) - len(sure) <= 1
+    assert not any(f.group_label == "IT" and "trust_in_ai" in f.constructs for f in flags)
     support = by_group(flags)[("Support", "change_management")]
     assert set(support.constructs) == {"fear_of_displacement", "trust_in_ai"}
     assert "Support (n=45)" in support.reason

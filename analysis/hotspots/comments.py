@@ -110,7 +110,7 @@ def comment_training_tests(
     states: Mapping[Any, Any], fdr: float, min_d: float, min_share_diff: float
 ) -> None:
     """Two-proportion tests of training requests vs the rest, one-sided (more requests),
-    Benjamini–Hochberg within each grouping (as for scores, see screening)."""
+    Benjamini–Hochberg within each grouping (one signal: one family, as for scores)."""
     by_grouping: dict[str, list[tuple[Any, dict[str, Any], float]]] = {}
     for state in states.values():
         sig = (state.comments or {}).get("signals", {}).get("training_request")

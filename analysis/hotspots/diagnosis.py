@@ -4,7 +4,8 @@ The rule (pure; :func:`diagnose`):
 
 1. **too_small_to_tell** when the group is under the flagging minimum or its evidence cannot
    decide (the caller says so with ``Profile.undecided``).
-2. **change_management** when desire, trust in AI or job security is low, whatever the skills:
+2. **change_management** when desire, trust in AI or job security is low (or the change's
+   enablers: manager support, clear communication), whatever the skills:
    people who do not want the change, distrust the tool or fear for their jobs do not learn
    from training, and sending trainers first confirms the fear. Readiness to change is a
    precondition of skills transfer (Armenakis & Harris 2009; Blume et al. 2010 on motivation
@@ -33,11 +34,15 @@ LOW = 40.0
 ACTIONS = ("training", "change_management", "monitor", "too_small_to_tell")
 #: The readiness dimensions that must be adequate before training can work.
 READINESS = ("desire", "trust", "security")
+#: What enables the change; low support or clarity also calls for change management first.
+ENABLERS = ("support", "clarity")
 _WORDS = {
     "skills": "confidence with AI tools",
     "desire": "wish to take part in the change",
     "trust": "trust in AI",
     "security": "sense of job security",
+    "support": "support from managers",
+    "clarity": "clarity of communication about the change",
     "awareness": "understanding of why the change is happening",
     "reinforcement": "recognition of the new ways of working",
 }
@@ -59,6 +64,8 @@ class Profile:
     desire: float | None = None
     trust: float | None = None
     security: float | None = None
+    support: float | None = None
+    clarity: float | None = None
     adkar: Mapping[str, float] = field(default_factory=dict)
     worse: frozenset[str] = frozenset()
     cutoffs: Mapping[str, float] = field(default_factory=dict)
@@ -108,9 +115,11 @@ def diagnose(profile: Profile, *, min_n: int = THRESHOLDS.min_flag_n) -> Diagnos
         "desire": desire,
         "trust": profile.trust,
         "security": profile.security,
+        "support": profile.support,
+        "clarity": profile.clarity,
     }
-    low = [d for d in ("skills", *READINESS) if _low(profile, d, values[d])]
-    blockers = [d for d in READINESS if d in low]
+    low = [d for d in ("skills", *READINESS, *ENABLERS) if _low(profile, d, values[d])]
+    blockers = [d for d in (*READINESS, *ENABLERS) if d in low]
     for element in ("awareness", "reinforcement"):  # not skills problems: change management
         if element in adkar and adkar[element] < profile.cutoffs.get(element, LOW):
             blockers.append(element)

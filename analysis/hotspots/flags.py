@@ -107,6 +107,8 @@ def profile_of(
         "change_readiness": "desire",
         "trust_in_ai": "trust",
         "fear_of_displacement": "security",
+        "manager_support": "support",
+        "communication_clarity": "clarity",
     }
     values: dict[str, float] = {}
     worse_dims = set()
@@ -210,8 +212,9 @@ def find_hotspots(
     organisation where it is below target.
 
     ``fdr`` is the false discovery rate of the screening (Benjamini–Hochberg within each
-    grouping; see :mod:`analysis.hotspots.screening` for the whole rule); a flag whose best
-    evidence has q < ``alpha`` is of high confidence, the others medium. A group's flagged
+    grouping and construct; see :mod:`analysis.hotspots.screening` for the whole rule); a
+    flag whose best evidence has q < ``alpha`` is of high confidence, the others medium. A
+    group's flagged
     constructs are combined into one flag per type (the playbook maps concepts to types:
     training_need -> training, the rest -> change_management). ``org`` (the organisation table
     of ``scoring.org_scores``) adds organisation-level flags for constructs below target;

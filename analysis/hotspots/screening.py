@@ -1,13 +1,13 @@
 """Size-aware screening: which (group, construct) gaps are flagged, fine, or too small to tell.
 
-Why Benjamini–Hochberg within a grouping
-----------------------------------------
+Why Benjamini–Hochberg within a grouping and construct
+------------------------------------------------------
 Holm across every heat-map cell controls the chance of *any* false flag, which on real data
 (group differences of ICC ≈ 0–0.07) leaves a medium gap in a team of 20 flagged about one time
 in ten. A hot spot is a lead for a conversation, so the false discovery rate is the right error
 to control: Benjamini & Hochberg (1995), "Controlling the false discovery rate", JRSS B 57(1),
-289–300. Sorting the m one-sided p values of one grouping (all its visible groups × constructs
-with a concept), p_(1) ≤ … ≤ p_(m),
+289–300. A family is one grouping and one construct ("which teams are low on trust?"). Sorting
+its m one-sided p values (the visible groups), p_(1) ≤ … ≤ p_(m),
 
     q_(i) = min_{j ≥ i} min(1, m · p_(j) / j)
 
@@ -25,9 +25,9 @@ thresholds (|d| ≥ 0.3 and ≥ 5 points on 0–100), ``min_flag_n`` people, and
   significant at 5% (z = gap / se_cell ≥ 1.645).
 
 A group not flagged is **too small to tell** while its 95% interval for the gap still reaches
-``wide_points`` (a strong gap cannot be ruled out) or it has fewer than ``min_flag_n`` people;
-only then is it called fine. The interval is gap ± 1.96 se, se from the group's own t interval
-(ci_low, ci_high), else from d (pooled SD = |gap/d|, se = SD/√n).
+``min_diff`` (a gap that matters cannot be ruled out) or it has fewer than ``min_flag_n``
+people; otherwise it is called fine. The interval is gap ± 1.96 se, se from the group's own t
+interval (ci_low, ci_high), else from d (pooled SD = |gap/d|, se = SD/√n).
 """
 
 from __future__ import annotations
@@ -108,7 +108,6 @@ def screen(
     min_d: float = THRESHOLDS.min_effect,
     min_diff: float = THRESHOLDS.min_points,
     min_flag_n: int = THRESHOLDS.min_flag_n,
-    wide_points: float = THRESHOLDS.wide_points,
     majority_share: float = THRESHOLDS.majority_share,
 ) -> pd.DataFrame:
     """One row per visible (group, construct with a concept): the gap, its interval, q, state.
@@ -160,7 +159,7 @@ def screen(
         return pd.DataFrame(columns=SCREEN_COLUMNS)
     frame = pd.DataFrame(rows)
     frame["q"] = np.nan
-    for _, idx in frame.groupby("grouping").groups.items():
+    for _, idx in frame.groupby(["grouping", "construct"]).groups.items():
         frame.loc[idx, "q"] = benjamini_hochberg(frame.loc[idx, "p_one"].to_numpy())
     frame["interaction"] = _interactions(frame)
     passes = (
@@ -174,7 +173,7 @@ def screen(
         (frame["interaction"] >= min_diff) & (frame["interaction"] >= 1.645 * frame["se"])
     )
     majority = frame["share"] > majority_share
-    undecided = (frame["n"] < min_flag_n) | ~(frame["gap_high"] < wide_points)
+    undecided = (frame["n"] < min_flag_n) | ~(frame["gap_high"] < min_diff)
     frame["state"] = np.select(
         [majority, passes & attributed, passes & ~attributed, undecided],
         ["majority", "flag", "main_effects", "too_small_to_tell"],
@@ -184,20 +183,42 @@ def screen(
 
 
 def _interactions(frame: pd.DataFrame) -> pd.Series:
-    """gap_cell − Σ gap of the cell's one-column main effects (0 where one is not shown)."""
+    """gap_cell − Σ gap of the cell's one-column main effects.
+
+    A main effect is the group's own row when the table has it (e.g. the team grouping next
+    to team × role); otherwise it is estimated from the grouping's visible cells that share
+    the value, n-weighted, when there are at least two of them (a team seen in one cell only
+    cannot be told apart from that cell, so it counts 0 there).
+    """
     main = {
         (key_of(k), c): g
         for k, c, g in zip(frame["group_key"], frame["construct"], frame["gap"], strict=True)
         if len(k) == 1
     }
+    pooled: dict[tuple[str, frozenset, str], list[tuple[float, float]]] = {}
+    for grouping, key, c, g, n in zip(
+        frame["grouping"], frame["group_key"], frame["construct"], frame["gap"], frame["n"],
+        strict=True,
+    ):  # fmt: skip
+        if len(key) > 1:
+            for k, v in key.items():
+                pooled.setdefault((grouping, key_of({k: v}), c), []).append((g, n))
     out = []
-    for key, construct, gap in zip(
-        frame["group_key"], frame["construct"], frame["gap"], strict=True
+    for grouping, key, construct, gap in zip(
+        frame["grouping"], frame["group_key"], frame["construct"], frame["gap"], strict=True
     ):
         if len(key) < 2:
             out.append(np.nan)
             continue
-        effects = [main.get((key_of({k: v}), construct), 0.0) for k, v in key.items()]
+        effects = []
+        for k, v in key.items():
+            one = key_of({k: v})
+            if (one, construct) in main:
+                effects.append(main[(one, construct)])
+                continue
+            cells = pooled.get((grouping, one, construct), [])
+            weight = sum(n for _, n in cells)
+            effects.append(sum(g * n for g, n in cells) / weight if len(cells) > 1 else 0.0)
         out.append(gap - sum(effects))
     return pd.Series(out, index=frame.index, dtype=float)
 
