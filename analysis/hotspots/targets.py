@@ -128,6 +128,9 @@ def response_rates(
     policy = policy or PrivacyPolicy()
     visible = visible_rows(group_table, int(policy.min_group))
     gcols = group_columns(group_table)
+    folded = {str(c).strip().casefold(): c for c in gcols}  # "team" matches "Team"
+    hc = hc.rename(columns={c: folded.get(str(c).strip().casefold(), c) for c in by})
+    by = [c for c in hc.columns if c != "headcount"]
     unknown = [c for c in by if c not in gcols]
     if unknown:
         raise HeadcountError(
