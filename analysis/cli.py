@@ -304,22 +304,35 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
     views = [[b] for b in by] + ([by] if len(by) > 1 else [])
     flags, seen = [], set()
     res = None
+    group_tables = []
     for view in views:
         res = pipeline.analyze(prep, by=view, policy=_policy(args))
+        group_tables.append(res.groups)
         for f in res.flags:
             key = (f.group_label, f.type)
             if key not in seen:
                 seen.add(key)
                 flags.append(f)
     flags.sort(key=lambda f: -f.priority)
+    warnings = list(res.warnings)
+    rates = None
+    if getattr(args, "headcount", None):  # response rates by group (issue 19)
+        from analysis import hotspots
+
+        headcount = pd.read_csv(args.headcount, dtype=str)
+        rates = hotspots.response_rates(pd.concat(group_tables), headcount, res.policy)
+        flags = hotspots.apply_response_rates(flags, rates)
+        warnings += hotspots.low_response_warnings(rates)
     out = {
         "by": by,
         "min_n": res.policy.min_group,
         "flags": [f.to_dict() for f in flags],
         "segments": pipeline._records(res.segments.drop(columns=["group_key"], errors="ignore")),
         "drivers": pipeline._records(res.drivers),
-        "warnings": res.warnings,
+        "warnings": warnings,
     }
+    if rates is not None:
+        out["response_rates"] = pipeline._records(rates)
     if args.json:
         _dump(out)
         return EXIT_OK
@@ -536,6 +549,11 @@ def _parser() -> argparse.ArgumentParser:
             "--min-comments", type=int, dest="min_comments", help="minimum comments (default 10)"
         )
         sp.add_argument("--roster", help="text file of names to redact from comments, one a line")
+        if name == "hotspots":
+            sp.add_argument(
+                "--headcount",
+                help="CSV of group column(s) (team[, role]) and headcount: response rates",
+            )
     sp = add(
         "report",
         cmd_report,

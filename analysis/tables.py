@@ -322,8 +322,13 @@ SEGMENTS = Table(
     (
         *_KEY,
         _c("trust", "number", **_PCT),
+        _c("trust_low", "number", **_PCT),
+        _c("trust_high", "number", **_PCT),
         _c("fear", "number", **_PCT),
+        _c("fear_low", "number", **_PCT),
+        _c("fear_high", "number", **_PCT),
         _c("n", "count", low=0),
+        # a corner name, "uncertain" (interval crosses a cut-off) or "too few to label"
         _c("quadrant", nullable=False),
         _c("description"),
         _c("group_key", "value"),
@@ -345,6 +350,10 @@ FLAGS = Table(
         _c("actions"),
         _c("quotes"),
         _c("priority_formula"),
+        _c("action"),  # training | change_management | monitor | too_small_to_tell
+        _c("confidence"),  # high | medium | low
+        _c("scope"),  # group | organisation
+        _c("response_rate", "number", low=0, high=100),
     ),
 )
 
