@@ -245,8 +245,9 @@ def readiness(
     table["suppressed"] = table["suppressed"].astype(bool)
     for c in ("diagnosis", "low", "unclear"):
         table[c] = table[c].fillna("").astype(str)
-    profile = groups[["group", "concept", "construct", "label", "direction", "n", "score",
-                      "ci_low", "ci_high", "favorable", "suppressed", "suppressed_reason"]]  # fmt: skip
+    keep = ["group", "concept", "construct", "label", "direction", "n", "score", "ci_low"]
+    keep += ["ci_high", "favorable", "suppressed", "suppressed_reason"]
+    profile = groups[keep]
     return Readiness(col, table.reset_index(drop=True), profile.reset_index(drop=True), notes)
 
 
