@@ -43,13 +43,14 @@ class PilotSpec:
 
 
 def parse_spec(text: str, by: str | None, columns: Sequence[str]) -> PilotSpec:
-    """``--pilot`` as typed: a column name of the export, or a comma-separated list of values
-    of ``by`` (default team)."""
+    """``--pilot`` as typed: a column name of the export (a name with no comma that matches a
+    column, case-insensitively), else a comma-separated list of values of ``by`` (default
+    team)."""
     text = str(text).strip()
     if not text:
         raise PilotError("Say which respondents were in the pilot (a column or a list of teams).")
     lowered = {str(c).strip().lower(): str(c) for c in columns}
-    if text.lower() in lowered and not by:
+    if "," not in text and text.lower() in lowered:
         return PilotSpec(column=lowered[text.lower()])
     values = tuple(v.strip() for v in text.split(",") if v.strip())
     return PilotSpec(values=values, by=by or "team")
