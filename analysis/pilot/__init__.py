@@ -14,6 +14,7 @@ from analysis.pilot.compare import (
     PilotComparison,
     compare_pilot,
     covariates,
+    pilot_free,
 )
 from analysis.pilot.marking import YES, PilotError, PilotSpec, parse_spec, pilot_mask
 from analysis.pilot.readiness import STATUSES, Readiness, diagnose, readiness
@@ -31,6 +32,7 @@ __all__ = [
     "covariates",
     "diagnose",
     "parse_spec",
+    "pilot_free",
     "pilot_mask",
     "readiness",
 ]

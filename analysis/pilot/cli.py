@@ -36,13 +36,13 @@ def add_pilot_command(sub: Any) -> None:
 def pilot_report(waves: list, pilot: str, by: str | None, policy: Any) -> dict[str, Any]:
     """The CLI's JSON: ``comparisons`` and ``readiness`` plus the design, method notes and
     warnings (pure: waves in, JSON-safe dict out)."""
-    from analysis.pilot import compare_pilot, parse_spec, readiness
+    from analysis.pilot import compare_pilot, parse_spec, pilot_free, readiness
     from analysis.pipeline import _jsonable
 
     columns = waves[-1].prepared.export.responses.columns
     spec = parse_spec(pilot, by, [str(c) for c in columns])
     comparison = compare_pilot(waves, spec, policy)
-    ready = readiness(waves[-1].prepared, by or "team", policy)
+    ready = readiness(pilot_free(waves[-1], spec).prepared, by or "team", policy)
     out = comparison.to_dict()
     out["readiness_by"] = ready.by
     out["readiness"] = ready.records()

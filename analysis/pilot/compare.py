@@ -33,14 +33,21 @@ import pandas as pd
 
 from analysis import stats
 from analysis.pilot.estimate import Coefficient, dummies, fit
-from analysis.pilot.marking import PilotSpec, check_pilot, pilot_mask
+from analysis.pilot.marking import PilotSpec, check_pilot, pilot_mask, without_pilot_item
 from analysis.pipeline import Prepared, _jsonable, _records
 from analysis.privacy import PrivacyPolicy, reason_small
 from analysis.tables import PILOT
 from analysis.thresholds import THRESHOLDS
-from analysis.waves import Wave
+from analysis.waves import Wave, restrict_items
 
-__all__ = ["ASSUMPTIONS", "CONFOUNDING", "PilotComparison", "compare_pilot", "covariates"]
+__all__ = [
+    "ASSUMPTIONS",
+    "CONFOUNDING",
+    "PilotComparison",
+    "compare_pilot",
+    "covariates",
+    "pilot_free",
+]
 
 CONFOUNDING = (
     "The pilot teams were chosen, not assigned at random: teams picked because they were keen, "
@@ -110,6 +117,13 @@ def covariates(prepared: Prepared, names: Sequence[str] = ("role", "tenure")) ->
         if col and col in cols and col not in out:
             out.append(col)
     return out
+
+
+def pilot_free(wave: Wave, spec: PilotSpec) -> Wave:
+    """The wave scored without the pilot column when it was read as an item."""
+    if without_pilot_item(wave.prepared, spec):
+        return restrict_items(wave, [str(spec.column)])
+    return wave
 
 
 @dataclass
@@ -192,7 +206,7 @@ def compare_pilot(
     Raises :class:`analysis.pilot.marking.PilotError` when the pilot can't be marked or shown.
     """
     policy = policy or PrivacyPolicy()
-    waves = list(waves)
+    waves = [pilot_free(w, spec) for w in waves]
     if not waves:
         raise ValueError("Load at least one wave.")
     last = waves[-1].prepared

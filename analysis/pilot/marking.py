@@ -99,3 +99,12 @@ def check_pilot(prepared: Prepared, mask: np.ndarray, policy: PrivacyPolicy) -> 
             f"The pilot group of {prepared.source_name} can't be shown ({k} in the pilot, "
             f"{len(mask) - k} not): {e}"
         ) from None
+
+
+def without_pilot_item(prepared: Prepared, spec: PilotSpec) -> bool:
+    """True when the pilot column was read as a survey item (a yes/no question looks like
+    one); the caller re-scores without it (:func:`analysis.waves.restrict_items`), since
+    being in the pilot is not an attitude to score."""
+    if not spec.column:
+        return False
+    return any(s.name == spec.column and s.role == "item" for s in prepared.colmap.columns)
