@@ -127,13 +127,15 @@ def pilot_free(wave: Wave, spec: PilotSpec) -> Wave:
 
 
 @dataclass
-class _Data:
-    y: pd.DataFrame  # respondent × construct (0–100)
-    pilot: np.ndarray
-    cov: pd.DataFrame
+class PilotData:
+    """One wave's respondents (private): construct scores (0–100), pilot flag, covariates."""
+
+    y: pd.DataFrame  # respondent × construct
+    pilot: np.ndarray  # bool per respondent
+    cov: pd.DataFrame  # categorical covariates (role, tenure) as text
 
 
-def _data(wave: Wave, spec: PilotSpec, policy: PrivacyPolicy, cov: list[str]) -> _Data:
+def _data(wave: Wave, spec: PilotSpec, policy: PrivacyPolicy, cov: list[str]) -> PilotData:
     prep = wave.prepared
     mask = pilot_mask(prep, spec)
     check_pilot(prep, mask, policy)
@@ -145,10 +147,10 @@ def _data(wave: Wave, spec: PilotSpec, policy: PrivacyPolicy, cov: list[str]) ->
             cov_frame[c] = "(not asked)"
     y = prep.scored.constructs.reset_index(drop=True)
     y.columns = y.columns.astype(str)
-    return _Data(y, mask, cov_frame[cov])
+    return PilotData(y, mask, cov_frame[cov])
 
 
-def _within(d: _Data, construct: str, adjust: bool) -> tuple[Coefficient, str]:
+def _within(d: PilotData, construct: str, adjust: bool) -> tuple[Coefficient, str]:
     ok = d.y[construct].notna().to_numpy()
     y, pilot = d.y[construct].to_numpy(float)[ok], d.pilot[ok].astype(float)
     if adjust:
@@ -158,7 +160,7 @@ def _within(d: _Data, construct: str, adjust: bool) -> tuple[Coefficient, str]:
     return fit(y, pilot[:, None], 0), "unadjusted"
 
 
-def _did(a: _Data, b: _Data, construct: str, adjust: bool) -> tuple[Coefficient, str]:
+def _did(a: PilotData, b: PilotData, construct: str, adjust: bool) -> tuple[Coefficient, str]:
     y = pd.concat([a.y[construct], b.y[construct]], ignore_index=True)
     ok = y.notna().to_numpy()
     pilot = np.concatenate([a.pilot, b.pilot]).astype(float)
@@ -172,7 +174,7 @@ def _did(a: _Data, b: _Data, construct: str, adjust: bool) -> tuple[Coefficient,
     return fit(y.to_numpy(float)[ok], base, 0), "unadjusted"
 
 
-def _counts(d: _Data, construct: str) -> tuple[int, int, float, float]:
+def _counts(d: PilotData, construct: str) -> tuple[int, int, float, float]:
     ok = d.y[construct].notna().to_numpy()
     v = d.y[construct].to_numpy(float)
     p, c = ok & d.pilot, ok & ~d.pilot
@@ -212,9 +214,34 @@ def compare_pilot(
     last = waves[-1].prepared
     cov = covariates(last, adjust) if adjust else []
     data = [_data(w, spec, policy, cov) for w in waves]
+    meta = last.scored.construct_meta[["label", "direction"]]
+    table = compare_data(data, meta, policy, cov, alpha)
+    design = str(table["design"].iloc[0]) if len(table) else "within"
+    return PilotComparison(
+        spec=spec,
+        waves=[w.label for w in waves],
+        design=design,
+        adjusted_for=cov,
+        table=table,
+        assumptions=[CONFOUNDING, *(ASSUMPTIONS if design == "did" else ())],
+        warnings=_warnings(table, design),
+    )
+
+
+def compare_data(
+    data: Sequence[PilotData],
+    meta: pd.DataFrame,
+    policy: PrivacyPolicy,
+    adjusted_for: Sequence[str] = (),
+    alpha: float = THRESHOLDS.alpha,
+) -> pd.DataFrame:
+    """The :data:`analysis.tables.PILOT` table from per-wave respondent data (the statistical
+    core of :func:`compare_pilot`, also driven by the simulation in ``evals/pilot_sim.py``).
+    ``meta``: index construct, columns label and direction. Rows whose pilot or comparison
+    group has fewer than ``policy.min_group`` scores in a wave used are hidden."""
+    cov = list(adjusted_for)
     constructs = [c for c in data[-1].y.columns if all(c in d.y.columns for d in data)]
-    meta = last.scored.construct_meta
-    design = "did" if len(waves) >= 2 else "within"
+    design = "did" if len(data) >= 2 else "within"
     rows = []
     for c in constructs:
         used = data[-2:] if design == "did" else data[-1:]
@@ -254,16 +281,7 @@ def compare_pilot(
             "suppressed_reason": "",
         }
         rows.append(row)
-    table = _finish(pd.DataFrame(rows), alpha)
-    return PilotComparison(
-        spec=spec,
-        waves=[w.label for w in waves],
-        design=design,
-        adjusted_for=cov,
-        table=table,
-        assumptions=[CONFOUNDING, *(ASSUMPTIONS if design == "did" else ())],
-        warnings=_warnings(table, design),
-    )
+    return _finish(pd.DataFrame(rows), alpha)
 
 
 def _hidden(policy: PrivacyPolicy) -> dict[str, Any]:
