@@ -13,6 +13,7 @@ MODULES = (
     "evals.themes",
     "evals.themes_semantic",
     "evals.column_roles",
+    "evals.pilot_sim",
 )
 
 

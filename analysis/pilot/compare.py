@@ -55,6 +55,12 @@ CONFOUNDING = (
     "as the difference the pilot teams show after adjusting for role and tenure mix, not as "
     "proof that the pilot caused it."
 )
+WITHIN = (
+    "One wave only: the gap mixes the pilot with whatever else sets the pilot teams apart "
+    "(their standing before the pilot, their managers). With few pilot teams it can't be told "
+    "apart from ordinary differences between teams; load a wave from before the pilot for a "
+    "difference in differences.",
+)
 ASSUMPTIONS = (
     "Parallel trends: without the pilot, the pilot teams' scores would have moved by the same "
     "amount as everyone else's. Two waves can't test this; the gap before the pilot is shown "
@@ -223,7 +229,7 @@ def compare_pilot(
         design=design,
         adjusted_for=cov,
         table=table,
-        assumptions=[CONFOUNDING, *(ASSUMPTIONS if design == "did" else ())],
+        assumptions=[CONFOUNDING, *(ASSUMPTIONS if design == "did" else WITHIN)],
         warnings=_warnings(table, design),
     )
 

@@ -241,7 +241,7 @@ def readiness(
     table = pd.DataFrame(rows).reindex(columns=READINESS.columns())
     for c in READINESS.hidden_blank:
         table[c] = table[c].astype(float)
-    table["manager_flag"] = table["manager_flag"].fillna(False).astype(bool)
+    table["manager_flag"] = table["manager_flag"].map(lambda v: v is True or v == 1.0)
     table["suppressed"] = table["suppressed"].astype(bool)
     for c in ("diagnosis", "low", "unclear"):
         table[c] = table[c].fillna("").astype(str)
