@@ -37,6 +37,7 @@ from typing import Any
 import pandas as pd
 
 __all__ = [
+    "ACTIONS",
     "CHANGES",
     "COMMENTS",
     "COMMENT_GROUPS",
@@ -467,6 +468,13 @@ CHANGES = Table(
         _c("significant", "flag"),
         _c("worsened", "flag"),
         _c("improved", "flag"),
+        # the group's change minus the rest of the organisation's (analysis.waves.did)
+        _c("org_change", "number", low=-100, high=100),
+        _c("did", "number", low=-200, high=200),
+        _c("did_ci_low", "number"),
+        _c("did_ci_high", "number"),
+        _p("p_did"),
+        _p("p_did_adj"),
         *_SUPPRESSED,
         _c("note"),
     ),
@@ -485,6 +493,11 @@ CHANGES = Table(
         "p",
         "p_favorable",
         "effect_size",
+        "org_change",
+        "did",
+        "did_ci_low",
+        "did_ci_high",
+        "p_did",
     ),
 )
 
@@ -556,4 +569,40 @@ READINESS = Table(
         *_SUPPRESSED,
     ),
     hidden_blank=("n", "manager_gap", "manager_gap_low", "manager_gap_high"),
+)
+
+#: Each action measured against the next wave (:func:`analysis.actions.measure_actions`).
+ACTIONS = Table(
+    "actions",
+    (
+        _c("id", nullable=False),
+        _c("group", nullable=False),
+        _c("construct", nullable=False),
+        _c("item"),
+        _c("action", nullable=False),
+        _c("owner"),
+        _c("due"),
+        _c("target", "number", **_PCT),
+        _c("from_wave"),
+        _c("to_wave"),
+        _c("score_to", "number", **_PCT),
+        _c("change", "number", low=-100, high=100),
+        _c("org_change", "number", low=-100, high=100),
+        _c("did", "number", low=-200, high=200),
+        _c("did_ci_low", "number"),
+        _c("did_ci_high", "number"),
+        _p("p_did_adj"),
+        _c("reached", "value"),
+        _c("result", nullable=False),
+        *_SUPPRESSED,
+    ),
+    hidden_blank=(
+        "score_to",
+        "change",
+        "org_change",
+        "did",
+        "did_ci_low",
+        "did_ci_high",
+        "p_did_adj",
+    ),
 )
