@@ -7,10 +7,11 @@ bytes, mapping YAML, name list, original file name) encrypted with Fernet from t
 is detected, never silently decrypted to garbage. The display name, who published it, when and
 the row count stay readable so the list works without decrypting anything.
 
-The key comes from ``CHANGERADAR_DATA_KEY`` (or ``data_key`` in secrets.toml); make one with
-``python -c "from analysis.store import new_key; print(new_key())"``. Without a key (or without
-``cryptography`` installed) publishing is refused with a sentence saying what to configure:
-confidential survey data is never written to disk unencrypted. In local mode nothing here runs.
+The key comes from ``CHANGERADAR_DATA_KEY`` (or ``data_key`` in secrets.toml); make one
+with ``python -c "from analysis.shared.store import new_key; print(new_key())"``. Without a
+key (or without ``cryptography`` installed) publishing is refused with a sentence saying what
+to configure: confidential survey data is never written to disk unencrypted. In local mode
+nothing here runs.
 """
 
 from __future__ import annotations
@@ -39,6 +40,16 @@ CREATE TABLE IF NOT EXISTS datasets (
     published_by TEXT NOT NULL,
     rows INTEGER NOT NULL,
     meta BLOB NOT NULL,
+    payload BLOB NOT NULL
+)
+"""
+
+
+_PLANS = """
+CREATE TABLE IF NOT EXISTS action_plans (
+    project TEXT PRIMARY KEY,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
     payload BLOB NOT NULL
 )
 """
@@ -103,7 +114,7 @@ class DatasetStore:
             raise StoreError(
                 "No data key is configured, and published datasets are always encrypted. Set "
                 "CHANGERADAR_DATA_KEY (or data_key under [changeradar] in secrets.toml) to a "
-                'key made with: python -c "from analysis.store import new_key; '
+                'key made with: python -c "from analysis.shared.store import new_key; '
                 'print(new_key())"'
             )
         fernet = _fernet_class()
@@ -112,7 +123,7 @@ class DatasetStore:
         except (ValueError, TypeError):
             raise StoreError(
                 "CHANGERADAR_DATA_KEY is not a valid key (it must be 32 url-safe base64-encoded "
-                "bytes); make a new one with analysis.store.new_key()."
+                "bytes); make a new one with analysis.shared.store.new_key()."
             ) from None
 
     @contextlib.contextmanager
@@ -129,6 +140,7 @@ class DatasetStore:
             with con:
                 con.execute("PRAGMA secure_delete = ON")  # withdrawn rows are overwritten
                 con.execute(_SCHEMA)
+                con.execute(_PLANS)
                 yield con
         finally:
             con.close()
@@ -234,3 +246,40 @@ class DatasetStore:
         with self._db() as con:
             cur = con.execute("DELETE FROM datasets WHERE id = ?", (str(dataset_id),))
             return cur.rowcount > 0
+
+    # action plans (analysis.actions): one encrypted YAML text per project, across waves
+
+    def save_plan_text(self, project: str, text: str, *, by: str) -> None:
+        """Store a project's action plan (YAML text), encrypted; replaces the previous one."""
+        project = str(project).strip()[:MAX_NAME] or "default"
+        payload = self._cipher().encrypt(text.encode("utf-8"))
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._db() as con:
+            con.execute(
+                "INSERT INTO action_plans (project, updated_at, updated_by, payload) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(project) DO UPDATE SET "
+                "updated_at = excluded.updated_at, updated_by = excluded.updated_by, "
+                "payload = excluded.payload",
+                (project, now, str(by)[:MAX_NAME], payload),
+            )
+
+    def load_plan_text(self, project: str) -> str | None:
+        """A project's action plan (YAML text), or None when none was saved."""
+        if not self.path.exists():
+            return None
+        project = str(project).strip()[:MAX_NAME] or "default"
+        with self._db() as con:
+            row = con.execute(
+                "SELECT payload FROM action_plans WHERE project = ?", (project,)
+            ).fetchone()
+        if row is None:
+            return None
+        from cryptography.fernet import InvalidToken
+
+        try:
+            return self._cipher().decrypt(row[0]).decode("utf-8")
+        except InvalidToken:
+            raise StoreError(
+                "The saved action plan can't be decrypted with the configured data key (the "
+                "key changed, or the stored data was altered)."
+            ) from None
