@@ -269,3 +269,24 @@ def test_cli_pilot_refuses_a_small_pilot(capsys):
     f = str(SAMPLE_DIR / "ai_pulse_qualtrics.csv")
     assert cli.main(["pilot", f, "--pilot", "Internal Audit"]) == 2
     assert "at least 5" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------ charts
+
+
+def test_pilot_charts_show_intervals_and_hide_hidden_rows(pilot_waves):
+    from render.charts import trend as charts
+
+    table = compare_pilot(pilot_waves, PilotSpec(column="AIPilot")).table
+    spec = charts.pilot_estimates(table).to_dict()
+    assert spec["description"].startswith("Clear differences on 2 constructs: Trust in AI")
+    values = next(v for v in spec["datasets"].values() if "reading" in v[0])
+    assert {v["reading"] for v in values} == {"better", "no clear difference"}
+    before_after = charts.pilot_before_after(table).to_dict()
+    assert "Before" in str(before_after) and "After" in str(before_after)
+    hidden = table.assign(suppressed=True)
+    for col in PILOT.hidden_blank:
+        hidden[col] = np.nan
+    assert "hidden" in charts.pilot_alt_text(hidden)
+    assert "hidden" in str(charts.pilot_estimates(hidden).to_dict())
+    assert charts.pilot_alt_text(table.iloc[:0]) == "No pilot comparison yet."
