@@ -9,11 +9,21 @@ import pandas as pd
 import streamlit as st
 
 from analysis import waves
-from analysis.actions import Action, ActionPlan, load_plan, measure_actions, plan_yaml
+from analysis.actions import (
+    Action,
+    ActionPlan,
+    action_from_flag,
+    load_plan,
+    measure_actions,
+    plan_yaml,
+    store_plan,
+    stored_plan,
+)
 from analysis.config import ConfigError
 from analysis.ingest import IngestError
 from analysis.pilot import PilotError, PilotSpec, compare_pilot, pilot_free, readiness
 from analysis.pilot.readiness import STATUSES
+from analysis.shared.store import StoreError
 from render.charts import trend as charts
 from sample_data import SAMPLE_DIR
 from ui import state, views
@@ -21,9 +31,10 @@ from ui import state, views
 SAMPLE = [SAMPLE_DIR / f"pilot_wave{k}_qualtrics.csv" for k in (1, 2)]
 EXPORT_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "ods"]
 KEY = "cr_pilot"  # this page's session entries (never module state)
+PROJECT = "default"  # the shared store keeps one action plan per project
 
 st.title("Pilot")
-views.require_right("upload", "The pilot review is prepared by HR administrators.")
+viewer = views.require_right("upload", "The pilot review is prepared by HR administrators.")
 prep = state.prepared()
 ds = state.dataset()
 if prep is None or ds is None:
@@ -160,10 +171,60 @@ st.dataframe(
 )
 for note in ready.notes:
     st.caption(views.plain(note))
+with st.expander("Readiness profile per team (scores with 95% intervals)", icon=":material/list:"):
+    st.dataframe(
+        ready.profile[["group", "label", "n", "score", "ci_low", "ci_high", "suppressed_reason"]],
+        hide_index=True,
+        column_config={
+            "group": "Team",
+            "label": "Measure",
+            "n": st.column_config.NumberColumn("People", format="%d"),
+            "score": st.column_config.NumberColumn("Score (0–100)", format="%.0f"),
+            "ci_low": st.column_config.NumberColumn("95% low", format="%.0f"),
+            "ci_high": st.column_config.NumberColumn("95% high", format="%.0f"),
+            "suppressed_reason": "Hidden because",
+        },
+    )
 
 # --------------------------------------------------------------------------- actions
 
 st.subheader("Actions")
+store = state.dataset_store()  # shared mode only; local mode keeps the plan in a YAML file
+if store is not None and not mine.get("stored"):
+    try:
+        mine["plan"] = stored_plan(store, PROJECT)
+        mine["stored"] = True
+    except StoreError as exc:
+        views.error(str(exc))
+
+
+def keep(plan: ActionPlan) -> None:
+    """The plan in this session, and in the encrypted store in shared mode."""
+    mine["plan"] = plan
+    if store is not None:
+        try:
+            store_plan(store, PROJECT, plan, by=viewer.email)
+        except StoreError as exc:
+            views.error(str(exc))
+
+
+if st.checkbox("Start from a hot-spot flag (of the loaded survey)"):
+    flags = views.results(prep).flags
+    if not flags:
+        st.caption("The loaded survey has no hot spots.")
+    else:
+        pick = st.selectbox(
+            "Flag",
+            range(len(flags)),
+            format_func=lambda i: f"{flags[i].group_label}: {flags[i].reason}",
+        )
+        owner_f = st.text_input("Owner of the flag's action")
+        due_f = st.date_input("Due", value=date.today() + timedelta(days=90), key="cr_pilot_due_f")
+        if st.button("Add the flag's playbook action") and owner_f.strip():
+            try:
+                keep(mine["plan"].add(action_from_flag(flags[pick], owner=owner_f, due=due_f)))
+            except ValueError as exc:
+                views.error(f"The action can't be added: {exc}")
 meta = scored.scored.construct_meta
 groups = sorted(set(latest.scored.groups[team_col].astype(str))) if team_col else []
 with st.form("cr_pilot_action", clear_on_submit=True):
@@ -184,13 +245,16 @@ with st.form("cr_pilot_action", clear_on_submit=True):
                 construct=construct, action=text, owner=owner, due=due, target=target,
                 created=date.today(),
             )  # fmt: skip
-            mine["plan"] = mine["plan"].add(action)
+            keep(mine["plan"].add(action))
         except ValueError as exc:
             views.error(f"The action can't be added: {exc}")
 saved = st.file_uploader("Open a saved action plan (YAML)", type=["yaml", "yml"])
 if saved is not None:
     try:
-        mine["plan"] = load_plan(saved.getvalue().decode("utf-8"))
+        token = hash(saved.getvalue())  # open each file once: later edits are not undone
+        if mine.get("opened") != token:
+            keep(load_plan(saved.getvalue().decode("utf-8")))
+            mine["opened"] = token
     except (ConfigError, UnicodeDecodeError) as exc:
         views.error(str(exc))
 plan: ActionPlan = mine["plan"]

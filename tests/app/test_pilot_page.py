@@ -65,3 +65,18 @@ def test_sample_pilot_story_readiness_and_actions(small: Ready) -> None:
     assert row["group"] == "Sales" and row["construct"] == "trust_in_ai"
     assert row["did"] > 0 and "points against" in row["result"]
     assert any(b.label == "Save the action plan (YAML)" for b in at.get("download_button"))
+
+
+def test_an_action_from_a_hot_spot_flag(small: Ready) -> None:
+    at = seeded_app(small, PAGE)
+    at.multiselect[0].set_value(["Sales", "Marketing"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("One wave only" in m.value for m in at.markdown)  # the one-wave caveat
+    at.checkbox[0].check().run()
+    assert not at.exception, [e.value for e in at.exception]
+    next(t for t in at.text_input if t.label == "Owner of the flag's action").input("HR").run()
+    next(b for b in at.button if b.label == "Add the flag's playbook action").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    plan = table_with(at, "owner")
+    assert plan.iloc[0]["owner"] == "HR" and plan.iloc[0]["source"] == "playbook"
+    assert any("next wave" in c.value for c in at.caption)
