@@ -26,6 +26,7 @@ from analysis.pilot import (
     readiness,
 )
 from analysis.pilot.estimate import dummies, fit
+from analysis.pilot.readiness import CONCEPTS, _status
 from analysis.privacy import PrivacyPolicy
 from analysis.tables import PILOT, READINESS
 from sample_data import SAMPLE_DIR
@@ -290,3 +291,49 @@ def test_pilot_charts_show_intervals_and_hide_hidden_rows(pilot_waves):
     assert "hidden" in charts.pilot_alt_text(hidden)
     assert "hidden" in str(charts.pilot_estimates(hidden).to_dict())
     assert charts.pilot_alt_text(table.iloc[:0]) == "No pilot comparison yet."
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    states=st.fixed_dictionaries(
+        {c: st.sampled_from(["low", "adequate", "unclear"]) for c in CONCEPTS}
+    )
+)
+def test_readiness_status_follows_the_states(states):
+    status, _, reason = _status(states)
+    assert status in STATUSES and reason
+    values = set(states.values())
+    if status == "ready now":
+        assert values == {"adequate"}
+    if values == {"adequate"}:
+        assert status == "ready now"
+    if status == "training first":
+        assert states["training_need"] == "low"
+        core = ("trust_in_ai", "fear_of_displacement", "change_readiness")
+        assert all(states[c] == "adequate" for c in core)
+    if any(states[c] == "low" for c in ("trust_in_ai", "fear_of_displacement")):
+        assert status == "change management first"  # never "ready" or "training" alone
+
+
+def test_middle_manager_gap_is_flagged():
+    mapping = """
+team: Team
+role: Role
+items:
+  Q1: {construct: trust_in_ai, scale: agree5}
+  Q2: {construct: change_readiness, scale: agree5}
+"""
+    rng = np.random.default_rng(5)
+    lines = ["Team,Role,Q1,Q2"]
+    for team_name in ("T", "U", "V"):
+        for k in range(40):
+            manager = k < 12
+            ready_answer = 1 if (team_name == "T" and manager) else int(rng.choice([3, 4]))
+            role_name = "Manager" if manager else "Analyst"
+            lines.append(f"{team_name},{role_name},{AGREE5[3]},{AGREE5[ready_answer - 1]}")
+    data = ("\n".join(lines) + "\n").encode()
+    w = waves.load_wave(data, "m.csv", label="M", mapping_yaml=mapping)
+    t = readiness(w.prepared).table.set_index("group")
+    assert bool(t.loc["T", "manager_flag"]) and t.loc["T", "manager_gap_high"] < 0
+    assert "middle-manager gap" in t.loc["T", "reason"]
+    assert not t.loc[["U", "V"], "manager_flag"].any()
