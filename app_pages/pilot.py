@@ -104,8 +104,10 @@ else:
     spec = PilotSpec(values=tuple(chosen), by=team_col)
 
 policy = state.policy()
+# the filters this viewer has seen apply to the loaded survey's respondents only
+history = [state.shown_filters(ds.key, viewer) if w.prepared is prep else [] for w in all_waves]
 try:
-    result = compare_pilot(all_waves, spec, policy)
+    result = compare_pilot(all_waves, spec, policy, shown=history)
 except PilotError as exc:
     views.error(str(exc))
     st.stop()

@@ -143,6 +143,14 @@ def test_a_pilot_near_a_team_is_refused():
         compare_pilot([w], PilotSpec(column="Pilot"))
 
 
+def test_a_pilot_near_a_filter_already_shown_is_refused():
+    w = wave("W", team("P", [4] * 8) + team("Q", [2] * 3) + team("R", [3] * 12))
+    seen = np.array([True] * 11 + [False] * 12)  # P and Q, as an earlier filtered view
+    compare_pilot([w], PilotSpec(values=("P",)))  # fine without that history
+    with pytest.raises(PilotError, match="differs by only 3"):
+        compare_pilot([w], PilotSpec(values=("P",)), shown=[[seen]])
+
+
 @settings(max_examples=25, deadline=None)
 @given(k=st.integers(1, 19), skips=st.integers(0, 8), min_group=st.integers(3, 7))
 def test_no_released_row_rests_on_a_small_group(k, skips, min_group):

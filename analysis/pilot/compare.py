@@ -141,10 +141,16 @@ class PilotData:
     cov: pd.DataFrame  # categorical covariates (role, tenure) as text
 
 
-def _data(wave: Wave, spec: PilotSpec, policy: PrivacyPolicy, cov: list[str]) -> PilotData:
+def _data(
+    wave: Wave,
+    spec: PilotSpec,
+    policy: PrivacyPolicy,
+    cov: list[str],
+    shown: Sequence[np.ndarray] = (),
+) -> PilotData:
     prep = wave.prepared
     mask = pilot_mask(prep, spec)
-    check_pilot(prep, mask, policy)
+    check_pilot(prep, mask, policy, shown)
     groups = prep.scored.groups
     present = [c for c in cov if c in groups.columns]
     cov_frame = groups[present].astype(str).reset_index(drop=True)
@@ -205,11 +211,14 @@ def compare_pilot(
     *,
     adjust: Sequence[str] = ("role", "tenure"),
     alpha: float = THRESHOLDS.alpha,
+    shown: Sequence[Sequence[np.ndarray]] = (),
 ) -> PilotComparison:
     """Pilot minus comparison per construct: in one wave, or as a difference in differences
     between the last two of several waves (the earlier wave before the pilot, the later one
     after it). With three or more waves, ``placebo`` is the same difference in differences
-    between the two waves before the pilot (it should be near 0).
+    between the two waves before the pilot (it should be near 0). ``shown``: per wave, the
+    masks of filtered selections the viewer has already seen on it (see
+    :func:`analysis.pilot.marking.check_pilot`); missing entries mean none.
 
     Raises :class:`analysis.pilot.marking.PilotError` when the pilot can't be marked or shown.
     """
@@ -219,7 +228,8 @@ def compare_pilot(
         raise ValueError("Load at least one wave.")
     last = waves[-1].prepared
     cov = covariates(last, adjust) if adjust else []
-    data = [_data(w, spec, policy, cov) for w in waves]
+    history = list(shown) + [()] * (len(waves) - len(shown))
+    data = [_data(w, spec, policy, cov, h) for w, h in zip(waves, history, strict=True)]
     meta = last.scored.construct_meta[["label", "direction"]]
     table = compare_data(data, meta, policy, cov, alpha)
     design = str(table["design"].iloc[0]) if len(table) else "within"

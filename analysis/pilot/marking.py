@@ -78,9 +78,16 @@ def pilot_mask(prepared: Prepared, spec: PilotSpec) -> np.ndarray:
     return groups.isin(spec.values).to_numpy(bool)
 
 
-def check_pilot(prepared: Prepared, mask: np.ndarray, policy: PrivacyPolicy) -> None:
+def check_pilot(
+    prepared: Prepared,
+    mask: np.ndarray,
+    policy: PrivacyPolicy,
+    shown: Sequence[np.ndarray] = (),
+) -> None:
     """Refuse a pilot/comparison split that would expose a small set of people.
 
+    ``shown``: masks of filtered selections this viewer has already seen on the same
+    respondents (the app's filter history), checked like the ledger's groups.
     Raises :class:`PilotError` (a user-fixable error) with the privacy rule's sentence.
     """
     k = int(mask.sum())
@@ -93,7 +100,7 @@ def check_pilot(prepared: Prepared, mask: np.ndarray, policy: PrivacyPolicy) -> 
         )
     refs, _ = Ledger(prepared.scored.groups).references()
     try:
-        check_filter(len(mask), mask, policy, shown=list(refs))
+        check_filter(len(mask), mask, policy, shown=[*refs, *shown])
     except PrivacyError as e:
         raise PilotError(
             f"The pilot group of {prepared.source_name} can't be shown ({k} in the pilot, "
