@@ -591,6 +591,9 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--min-n", type=int, dest="min_n", help="minimum group size (default 5)")
     sp.add_argument("--json", action="store_true", help="machine-readable output")
     sp.set_defaults(func=cmd_compare)
+    from analysis.pilot.cli import add_pilot_command
+
+    add_pilot_command(sub)
     add(
         "sentiment",
         cmd_sentiment,

@@ -14,6 +14,7 @@ MODULES = (
     "evals.themes_semantic",
     "evals.column_roles",
     "evals.hotspots_power",
+    "evals.pilot_sim",
 )
 
 
