@@ -12,7 +12,7 @@ Scenarios and goals (issue 19):
 
 - **realistic**: 8 of 40 teams carry a gap of d = 0.35–0.5. Recall (planted gaps flagged on their
   construct) ≥ 0.33 with false flags on ≤ 6% of null teams.
-- **strong**: 8 of 40 teams of 20–60 carry d ≈ 0.8: recall ≥ 0.9.
+- **strong**: 8 of 40 teams of 20–60 carry d ≈ 0.8 (20 organisations): recall ≥ 0.9.
 - **organisation-wide skills gap**: every team low on skills (≈ 27% favourable): an
   organisation-level training flag every time.
 - **majority**: one team holds 70% of respondents and carries a gap: never flagged against the
@@ -160,7 +160,7 @@ def run() -> list[dict[str, Any]]:
         warnings.simplefilter("ignore")
         realistic = [_replicate(1000 + s) for s in range(REPLICATES)]
         strong = [_replicate(2000 + s, d_range=(0.75, 0.85), sizes=(20, 60))
-                  for s in range(REPLICATES // 3)]  # fmt: skip
+                  for s in range(20)]  # fmt: skip
         skills = [_replicate(3000 + s, n_planted=0, org_shift={"ai_skills_confidence": -0.8})
                   for s in range(10)]  # fmt: skip
         majority = [_replicate(4000 + s, majority=True, d_range=(0.5, 0.8)) for s in range(10)]

@@ -325,3 +325,31 @@ def test_segments_uncertain_band_and_no_label_for_small_groups():
     # a different fear cut-off moves the map
     moved = segments(t, constructs=CONSTRUCTS, fear_cutoff=25).set_index("group")
     assert moved.loc["Clear", "quadrant"] == "anxious adopters"
+
+
+@pytest.mark.filterwarnings("ignore:In a future version, the keys of:pandas.errors.Pandas4Warning")
+def test_a_mapping_only_instrument_gets_the_same_hot_spots():
+    """Issue 17.4: a construct named in the mapping (``training_need``, higher = worse) is
+    flagged like the built-in skills confidence (higher = better) on the same planted data."""
+    from analysis.scoring import group_scores
+    from tests.test_hotspots import simulate
+
+    planted = {("Ops", "ai_skills_confidence"): -1.3, ("Support", "trust_in_ai"): -1.0}
+    gt = group_scores(simulate(4, planted), "team")
+    built_in = find_hotspots(gt, constructs=CONSTRUCTS)
+    mapped = gt.copy()
+    skills = mapped["construct"] == "ai_skills_confidence"
+    mapped.loc[skills, "construct"] = "training_need"
+    for col in ("score", "rest_score"):
+        mapped.loc[skills, col] = 100 - mapped.loc[skills, col]
+    lo, hi = mapped.loc[skills, "ci_low"].copy(), mapped.loc[skills, "ci_high"].copy()
+    mapped.loc[skills, "ci_low"], mapped.loc[skills, "ci_high"] = 100 - hi, 100 - lo
+    for col in ("diff_vs_rest", "effect_size"):
+        mapped.loc[skills, col] = -mapped.loc[skills, col]
+    constructs = [c for c in CONSTRUCTS if c["id"] != "ai_skills_confidence"] + [
+        {"id": "training_need", "label": "Training need", "direction": "higher_worse",
+         "concept": "training_need"}
+    ]  # fmt: skip
+    got = find_hotspots(mapped, constructs=constructs)
+    assert {(f.group_label, f.type) for f in got} == {(f.group_label, f.type) for f in built_in}
+    assert ("Ops", "training") in {(f.group_label, f.type) for f in got}

@@ -187,6 +187,57 @@ def _actions_for(
     return out[:limit]
 
 
+def _states(
+    screened: pd.DataFrame,
+    concept_type: Mapping[str, str],
+    main_outcome: str | None,
+    shares: Mapping[str, float],
+) -> dict[tuple[str, frozenset], _GroupState]:
+    """One state per visible group: its rows and, per flag type, the evidence of its flagged
+    constructs (weighted by driver share for the priority)."""
+    states: dict[tuple[str, frozenset], _GroupState] = {}
+    for row in screened.to_dict("records"):
+        key = (row["grouping"], key_of(row["group_key"]))
+        state = states.get(key)
+        if state is None:
+            state = states[key] = _GroupState(row["grouping"], row["group"], row["group_key"], 0)
+        state.n = max(state.n, int(row["n"]))
+        cid = row["construct"]
+        state.rows[cid] = {
+            "signed_d": row["effect_size"],
+            "harm": row["gap"],
+            "score": row["score"],
+            "state": row["state"],
+        }
+        if row["state"] != "flag" or row["concept"] not in concept_type:
+            continue
+        weight = 1.0 if cid == main_outcome else shares.get(cid, 0.0)
+        d = abs(row["effect_size"])
+        state.flagged.setdefault(concept_type[row["concept"]], []).append(
+            {
+                "construct": cid,
+                "label": row["label"],
+                "concept": row["concept"],
+                "direction": row["direction"],
+                "n": int(row["n"]),
+                "score": row["score"],
+                "rest_score": row["rest_score"],
+                "diff": row["score"] - row["rest_score"],
+                "gap": row["gap"],
+                "gap_low": row["gap_low"],
+                "gap_high": row["gap_high"],
+                "effect_size": d,
+                "p": row["p"],
+                "p_one_sided": row["p_one"],
+                "p_adj": row["q"],
+                "interaction": row["interaction"],
+                "driver_share": weight,
+                "contribution": d * (1 + weight),
+            }
+        )
+    return states
+
+
 def find_hotspots(
     group_table: pd.DataFrame,
     drivers: pd.DataFrame | None = None,
@@ -266,46 +317,7 @@ def find_hotspots(
         totals = screened.groupby(["grouping", "construct"])["n"].sum() if len(screened) else []
         org_n = int(max(totals)) if len(totals) else 1
 
-    states: dict[tuple[str, frozenset], _GroupState] = {}
-    for row in screened.to_dict("records"):
-        key = (row["grouping"], key_of(row["group_key"]))
-        state = states.get(key)
-        if state is None:
-            state = states[key] = _GroupState(row["grouping"], row["group"], row["group_key"], 0)
-        state.n = max(state.n, int(row["n"]))
-        cid = row["construct"]
-        state.rows[cid] = {
-            "signed_d": row["effect_size"],
-            "harm": row["gap"],
-            "score": row["score"],
-            "state": row["state"],
-        }
-        if row["state"] != "flag" or row["concept"] not in concept_type:
-            continue
-        weight = 1.0 if cid == main_outcome else shares.get(cid, 0.0)
-        d = abs(row["effect_size"])
-        state.flagged.setdefault(concept_type[row["concept"]], []).append(
-            {
-                "construct": cid,
-                "label": row["label"],
-                "concept": row["concept"],
-                "direction": row["direction"],
-                "n": int(row["n"]),
-                "score": row["score"],
-                "rest_score": row["rest_score"],
-                "diff": row["score"] - row["rest_score"],
-                "gap": row["gap"],
-                "gap_low": row["gap_low"],
-                "gap_high": row["gap_high"],
-                "effect_size": d,
-                "p": row["p"],
-                "p_one_sided": row["p_one"],
-                "p_adj": row["q"],
-                "interaction": row["interaction"],
-                "driver_share": weight,
-                "contribution": d * (1 + weight),
-            }
-        )
+    states = _states(screened, concept_type, main_outcome, shares)
 
     comments = prepare_comments(
         comment_signals, policy, {key[1]: state.n for key, state in states.items()}
