@@ -193,7 +193,8 @@ def test_domain_prefilter_does_not_change_the_rewrite(corpus):
 def test_duplicates_scored_once_and_order_kept():
     texts = ["Great team", "n/a", "Great team", None, float("nan"), "Toxic culture"]
     out = score_texts(texts)
-    assert list(out.columns) == ["compound", "label", "pos", "neu", "neg"]
+    assert list(out.columns) == ["compound", "label", "pos", "neu", "neg", "basis"]
+    assert set(out["basis"]) == {"lexicon"}
     assert len(out) == 6
     assert out.loc[0, "compound"] == out.loc[2, "compound"] > 0
     assert out.loc[3, "compound"] == out.loc[4, "compound"] == 0.0
