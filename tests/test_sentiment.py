@@ -357,3 +357,11 @@ def test_nothing_is_downloaded():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_plain_job_fear_is_not_positive():
+    """The signals issue's example: a fear of replacement with a hedging "feels like"."""
+    text = "It feels like we will be replaced by automation and nobody is saying it out loud."
+    assert score_texts([text]).loc[0, "label"] == "negative"
+    # "like" as approval still counts
+    assert score_texts(["I like the new rota"]).loc[0, "label"] == "positive"
