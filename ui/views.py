@@ -41,6 +41,7 @@ SIGNAL_NAMES = {
     "ai_trust": "AI trust",
     "training_request": "Training request",
     "change_fatigue": "Change fatigue",
+    "leadership_communication_request": "Asks leaders for communication",
 }
 FLAG_TYPES = {"change_management": "Change management", "training": "Training"}
 CROSS = " × "
