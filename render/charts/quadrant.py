@@ -123,6 +123,11 @@ def quadrant(
                 alt.Tooltip("fear:Q", title="Fear of displacement", format=".0f"),
                 alt.Tooltip("n:Q", title="n (people)", format=".0f"),
                 alt.Tooltip("quadrant:N", title="Quadrant"),
+                *[
+                    alt.Tooltip(f"{c}:Q", title=c.replace("_", " ") + " (95%)", format=".0f")
+                    for c in INTERVALS
+                    if c in df.columns
+                ],
             ],
         )
     )
