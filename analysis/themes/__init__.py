@@ -17,9 +17,12 @@ from analysis.themes.background import BackgroundFit
 from analysis.themes.codebook import (
     Codebook,
     Concern,
+    ThemeProject,
     default_codebook,
     dump_codebook,
+    dump_project,
     load_codebook,
+    load_project,
 )
 from analysis.themes.lexicon import SENTIMENT_WORDS, STOPWORDS, topical_tokens
 from analysis.themes.model import ENGINES, SEMANTIC_SAMPLE, ThemeModel
@@ -34,9 +37,12 @@ __all__ = [
     "Codebook",
     "Concern",
     "ThemeModel",
+    "ThemeProject",
     "default_codebook",
     "dump_codebook",
+    "dump_project",
     "load_codebook",
+    "load_project",
     "merge_themes",
     "theme_group_shares",
     "theme_table",

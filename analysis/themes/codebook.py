@@ -20,9 +20,12 @@ __all__ = [
     "DEFAULT_CODEBOOK",
     "Codebook",
     "Concern",
+    "ThemeProject",
     "default_codebook",
     "dump_codebook",
+    "dump_project",
     "load_codebook",
+    "load_project",
 ]
 
 DEFAULT_CODEBOOK = Path(__file__).resolve().parents[2] / "surveys" / "codebook_ai_change.yaml"
@@ -80,6 +83,31 @@ class Codebook(ConfigModel):
             for c in self.concerns
         )
         return Codebook.model_validate({**self.model_dump(), "concerns": concerns})
+
+
+class ThemeProject(ConfigModel):
+    """A user's theme settings for one survey, kept as a file: codebook, granularity, edits.
+
+    ``names`` (theme number -> name) and ``merges`` (theme -> theme it joins) refer to the
+    themes of a fit with the same codebook and granularity, which are the same on every
+    machine, so loading the file on the same export restores the same themes.
+    """
+
+    codebook: Codebook = Codebook()
+    granularity: float = Field(default=0.0, ge=-2.0, le=2.0)
+    names: dict[int, str] = Field(default_factory=dict)
+    merges: dict[int, int] = Field(default_factory=dict)
+
+
+def load_project(source: str | Path) -> ThemeProject:
+    """Theme settings from a YAML path or text; ``ConfigError`` lists every problem."""
+    return load_yaml(ThemeProject, source, "theme settings file")
+
+
+def dump_project(project: ThemeProject) -> str:
+    """YAML text of theme settings that ``load_project`` reads back unchanged."""
+    data = project.model_dump(mode="json")
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
 def load_codebook(source: str | Path) -> Codebook:

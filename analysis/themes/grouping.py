@@ -140,10 +140,13 @@ def group(
     hi: int = 12,
     min_concern_size: int = 3,
     random_state: int = 0,
+    scale: float = 1.0,
 ) -> Grouping:
     """Themes for distinct comments X (unit rows) weighted by copies, concerns P (unit rows).
 
     ``n_themes`` fixes the number of discovered themes (the total when there is no codebook).
+    ``scale`` is the number of distinct comments each row of X stands for (the survey's
+    distinct comments / the embedded sample), so k follows the survey, not the sample.
     """
     Xg = exact.to_grid(X)
     Pg = exact.to_grid(P) if len(P) else np.zeros((0, Xg.shape[1]))
@@ -157,7 +160,7 @@ def group(
     rest = np.flatnonzero(first < 0)
     raw = np.where(first >= 0, first, -1)
     if len(rest):
-        distinct = len(np.unique(Xg[rest], axis=0))
+        distinct = round(len(np.unique(Xg[rest], axis=0)) * float(scale))
         if n_themes is not None:
             k_rest = max(1, min(int(n_themes), distinct))
         else:  # with known concerns found, the rest may form a single theme

@@ -65,6 +65,8 @@ def theme_table(
     themes = sorted(names_by)
     table = pd.DataFrame({"theme": themes, "label": [names_by[t] for t in themes]})
     size = np.array([(labels == t).sum() for t in themes], dtype=int)
+    kinds = getattr(model, "kinds_", {})
+    table["kind"] = [kinds.get(t, "discovered") for t in themes]  # guided: a codebook concern
     table["size"] = size
     valid = max(int((labels >= 0).sum()), 1)
     table["share"] = size / valid
