@@ -19,6 +19,16 @@ AI-at-work answers NMI >= 0.45; staff comments NMI >= 0.50 with at least 8 theme
 Embeddings are cached under ``$CHANGERADAR_EVAL_CACHE`` (default /tmp/changeradar_eval_cache),
 keyed by the SHA-256 of each text, so a second run costs seconds; the cache is never committed.
 Tuning (the concern threshold, granularity) used the dev rows only (``run(split="dev")``).
+
+Figures (2026-12-02, codebook as shipped; NMI of broad themes / of sub-themes (leaves) /
+baseline):
+
+* ai_at_work_interviews, 18 themes, 33 leaves: dev 0.33 / 0.37 / 0.35 (k=15);
+  test 0.38 / 0.41 / 0.40. Goal 0.45 missed. Zero-shot matching of these long interview
+  answers to the codebook is right for under half of the dev answers it assigns (0.48); the
+  baseline's 15 clusters follow the data about as well as 11 fixed concerns plus discovery.
+* workplace_feedback, 13 themes, 36 leaves: dev 0.42 / 0.50 / 0.39 (k=8); test 0.40 / 0.49 /
+  0.39. Goal 0.50 missed (0.49 with sub-themes); at least 8 themes met.
 """
 
 from __future__ import annotations
