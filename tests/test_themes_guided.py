@@ -258,3 +258,34 @@ def test_model_guided_labels_use_concern_names_and_refit_reuses_embeddings():
     np.testing.assert_array_equal(model.refit(texts).labels_, model.labels_)
     with pytest.raises(ValueError, match="granularity"):
         ThemeModel(granularity=5).fit(texts)
+
+
+@needs_model
+def test_guided_sample_themes_unchanged_by_noise_of_1e6(root):
+    """The pipeline's setting (built-in codebook) on the sample survey: 1e-6 noise in every
+    embedding, as another processor's rounding, moves no theme, sub-theme or label."""
+    import hashlib
+
+    import pandas as pd
+
+    df = pd.read_csv(root / "sample_data" / "ai_pulse_qualtrics.csv", skiprows=[1, 2], dtype=str)
+    texts = pd.concat([df[c] for c in ("OQ1", "OQ2", "OQ3")]).dropna().tolist()
+    clean = embeddings.encode
+
+    def noisy(batch, **kw):
+        X = clean(batch, **kw)
+        if not len(X):
+            return X
+        keys = [int.from_bytes(hashlib.sha256(r.tobytes()).digest()[:8], "little") for r in X]
+        noise = np.stack([np.random.default_rng(k).uniform(-1e-6, 1e-6, X.shape[1]) for k in keys])
+        return (X + noise).astype(np.float32)
+
+    params = {"random_state": 0, "engine": "semantic", "codebook": default_codebook()}
+    base = ThemeModel(**params).fit(texts)
+    with mock.patch.object(embeddings, "encode", noisy):
+        again = ThemeModel(**params).fit(texts)
+    np.testing.assert_array_equal(again.labels_, base.labels_)
+    np.testing.assert_array_equal(again.sublabels_, base.sublabels_)
+    np.testing.assert_array_equal(again.secondary_, base.secondary_)
+    pd.testing.assert_frame_equal(again.themes_, base.themes_)
+    assert "guided" in base.kinds_.values()  # an AI survey: some comments match a concern
