@@ -29,7 +29,13 @@ from analysis.scoring import Scored
 from analysis.sentiment import score_texts
 from analysis.signals import SIGNALS, tag_texts
 from analysis.survey import Survey, default_survey
-from analysis.themes import BackgroundFit, ThemeModel, theme_group_shares, theme_table
+from analysis.themes import (
+    BackgroundFit,
+    ThemeModel,
+    default_codebook,
+    theme_group_shares,
+    theme_table,
+)
 
 HIDDEN_GROUP = "(group too small to show)"
 # Comment cells (rows x comment columns) from which themes are fit in a helper process while
@@ -223,7 +229,12 @@ def _code_comments(
     max_themes: int,
     random_state: int,
 ) -> tuple[pd.DataFrame, ThemeModel | None]:
-    themes = ThemeModel(min_themes=min_themes, max_themes=max_themes, random_state=random_state)
+    themes = ThemeModel(
+        min_themes=min_themes,
+        max_themes=max_themes,
+        random_state=random_state,
+        codebook=default_codebook(),
+    )
     background = None
     if len(export.responses) * len(colmap.comments) >= THEME_BACKGROUND_MIN_CELLS:
         background = BackgroundFit(themes)  # starts loading while the comments are tidied

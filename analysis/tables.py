@@ -366,6 +366,7 @@ THEMES = Table(
     (
         _c("theme", "count"),
         _c("label"),
+        _c("kind", required=False),  # "guided" (a codebook concern) or "discovered"
         _c("size", "count", low=0),
         _c("share", "number", low=0, high=1),
         _c("mean_sentiment", "number", low=-1, high=1),

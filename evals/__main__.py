@@ -12,6 +12,7 @@ MODULES = (
     "evals.signals",
     "evals.themes",
     "evals.themes_semantic",
+    "evals.themes_real",
     "evals.column_roles",
     "evals.hotspots_power",
     "evals.pilot_sim",

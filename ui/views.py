@@ -297,6 +297,7 @@ def results(prep: Prepared, by: Sequence[str] | None = None) -> Results:
             tuple(sorted((k, tuple(v)) for k, v in filters.items())),
             tuple(sorted(names.items())),
             tuple(sorted(merges.items())),
+            id(prep.theme_model),  # a refit (fewer/more themes) makes a new model
         )
         return state.results(
             key,
