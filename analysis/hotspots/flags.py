@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.hotspots.comments import comment_training_tests, prepare_comments
-from analysis.hotspots.diagnosis import Diagnosis, Profile, diagnose
+from analysis.hotspots.diagnosis import CONCEPT_DIMS, Diagnosis, Profile, diagnose
 from analysis.hotspots.flag import Flag
 from analysis.hotspots.inputs import check_table, constructs_meta, key_of, phrase_label
 from analysis.hotspots.playbook import ADKAR, FLAG_TYPES, load_playbook
@@ -102,22 +102,14 @@ def profile_of(
     undecided: bool = False,
 ) -> Profile:
     """A :class:`Profile` from construct scores (0–100) by id, turned so higher = better."""
-    dims = {
-        "training_need": "skills",
-        "change_readiness": "desire",
-        "trust_in_ai": "trust",
-        "fear_of_displacement": "security",
-        "manager_support": "support",
-        "communication_clarity": "clarity",
-    }
     values: dict[str, float] = {}
     worse_dims = set()
     worse = set(worse)
     for cid, score in scores.items():
         m = meta.get(cid)
-        if m is None or m["concept"] not in dims or pd.isna(score):
+        if m is None or m["concept"] not in CONCEPT_DIMS or pd.isna(score):
             continue
-        dim = dims[m["concept"]]
+        dim = CONCEPT_DIMS[m["concept"]]
         values.setdefault(dim, score if m["direction"] == "higher_better" else 100.0 - score)
         if cid in worse:
             worse_dims.add(dim)
