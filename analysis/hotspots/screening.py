@@ -9,7 +9,7 @@ to control: Benjamini & Hochberg (1995), "Controlling the false discovery rate",
 289–300. A family is one grouping and one construct ("which teams are low on trust?"). Sorting
 its m one-sided p values (the visible groups), p_(1) ≤ … ≤ p_(m),
 
-    q_(i) = min_{j ≥ i} min(1, m · p_(j) / j)
+    q_(i) = min_{j ≥ i} min(1, m · p_(j) / j)      (:func:`analysis.stats.benjamini_hochberg`)
 
 and a gap passes at q < ``fdr``. The p value is Welch's t test against the rest of the
 organisation (from scoring), made one-sided in the harmful direction (p/2 when the group is
@@ -39,6 +39,7 @@ import pandas as pd
 from scipy import stats as st
 
 from analysis.hotspots.inputs import group_columns, group_of, key_of, visible_rows
+from analysis.stats import benjamini_hochberg
 from analysis.thresholds import THRESHOLDS
 
 STATES = ("flag", "too_small_to_tell", "fine", "majority", "main_effects")
@@ -65,20 +66,6 @@ SCREEN_COLUMNS = [
     "interaction",
     "state",
 ]
-
-
-def benjamini_hochberg(p: object) -> np.ndarray:
-    """BH-adjusted p values (q values) of a family; NaN stays NaN and is not counted in m."""
-    p = np.asarray(p, dtype=float)
-    out = np.full(p.shape, np.nan)
-    ok = np.flatnonzero(~np.isnan(p))
-    m = ok.size
-    if m == 0:
-        return out
-    order = ok[np.argsort(p[ok], kind="stable")]
-    scaled = p[order] * m / np.arange(1, m + 1)
-    out[order] = np.minimum(1.0, np.minimum.accumulate(scaled[::-1])[::-1])
-    return out
 
 
 def _gap_se(row: dict[str, Any]) -> float:

@@ -107,7 +107,7 @@ def _state(row: pd.Series, target: float | None, margin: float) -> str:
     if target is not None and not np.isnan(row["favorable"]):
         # target is % favourable on the good side (for higher_worse: the not-afraid side)
         fav = row["unfavorable"] if sign < 0 else row["favorable"]
-        lo, hi = _wilson(fav / 100.0, row["n"])
+        lo, hi = stats.wilson(fav / 100.0, row["n"])
         gaps = (lo * 100 - target, hi * 100 - target)
     else:
         gaps = (
@@ -122,14 +122,6 @@ def _state(row: pd.Series, target: float | None, margin: float) -> str:
     if worst > -margin:
         return "adequate"
     return "unclear"
-
-
-def _wilson(p: float, n: float, z: float = 1.959964) -> tuple[float, float]:
-    """Wilson score interval for a proportion (Wilson 1927, JASA 22(158), 209–212)."""
-    den = 1 + z * z / n
-    mid = (p + z * z / (2 * n)) / den
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return mid - half, mid + half
 
 
 def diagnosis_profile(states: dict[str, str], n: int = 0) -> Profile:
@@ -301,8 +293,6 @@ def _gap(m: pd.Series, s: pd.Series) -> tuple[float, float, float]:
 
     sm, ss = se(m), se(s)
     est = float(m["score"] - s["score"])
-    _, df, _ = stats.welch_t(
-        m["score"], (sm**2) * m["n"], m["n"], s["score"], (ss**2) * s["n"], s["n"]
-    )
+    df = stats.satterthwaite_df([sm**2, ss**2], [m["n"], s["n"]])
     half = float(sps.t.ppf(0.975, float(df))) * float(np.hypot(sm, ss))
     return est, est - half, est + half
