@@ -24,6 +24,7 @@ __all__ = [
     "mean_ci",
     "moments",
     "satterthwaite_df",
+    "se_from_ci",
     "two_proportion_test",
     "welch_t",
     "wilson",
@@ -105,6 +106,23 @@ def mean_ci(
         tcrit = _st.t.ppf((1 + level) / 2, np.where(ok, n - 1, 1))
         half = np.where(ok, tcrit * sd / np.sqrt(np.where(ok, n, 1)), np.nan)
     return mean - half, mean + half
+
+
+def se_from_ci(low: object, high: object, n: object, level: float = 0.95) -> np.ndarray:
+    """The standard error of a mean recovered from its t interval; NaN where n < 2.
+
+    Notes
+    -----
+    Inverting :func:`mean_ci`: ``se = (high − low) / (2 · t_{(1+level)/2, n−1})``. For the
+    bounded interval of the scoring package (asymmetric near the ends of the scale) the full
+    width gives the average of the two half-widths, the usual symmetric approximation
+    (Cochrane Handbook §6.5.2.2, "obtaining standard errors from confidence intervals").
+    """
+    low, high, n = _arr(low), _arr(high), _arr(n)
+    ok = n >= 2
+    with np.errstate(invalid="ignore"):
+        t = _st.t.ppf((1 + level) / 2, np.where(ok, n - 1, 1))
+    return np.where(ok, (high - low) / (2 * t), np.nan)
 
 
 def welch_t(

@@ -200,3 +200,11 @@ def test_satterthwaite_df_hand_computed() -> None:
     # Welch's df is the two-term case
     _, df, _ = stats.welch_t(3.0, 4.0, 8, 2.0, 9.0, 12)
     assert float(df) == pytest.approx(float(stats.satterthwaite_df([4 / 8, 9 / 12], [8, 12])))
+
+
+def test_se_from_ci_inverts_the_t_interval() -> None:
+    # values 2, 4, 6, 8: sd sqrt(20/3), se = sd / 2 = 1.29099; the t interval gives it back
+    lo, hi = stats.mean_ci(5.0, math.sqrt(20 / 3), 4)
+    assert float(stats.se_from_ci(lo, hi, 4)) == pytest.approx(math.sqrt(20 / 3) / 2)
+    assert float(stats.se_from_ci(0.0, 2 * 3.182446305284263, 4)) == pytest.approx(1.0)
+    assert np.isnan(stats.se_from_ci([1.0], [2.0], [1])).all()

@@ -26,8 +26,9 @@ thresholds (|d| ≥ 0.3 and ≥ 5 points on 0–100), ``min_flag_n`` people, and
 
 A group not flagged is **too small to tell** while its 95% interval for the gap still reaches
 ``min_diff`` (a gap that matters cannot be ruled out) or it has fewer than ``min_flag_n``
-people; otherwise it is called fine. The interval is gap ± 1.96 se, se from the group's own t
-interval (ci_low, ci_high), else from d (pooled SD = |gap/d|, se = SD/√n).
+people; otherwise it is called fine. The interval is gap ± 1.96 se, se from the group's own
+interval (ci_low, ci_high; :func:`analysis.stats.se_from_ci`), else from d (pooled SD =
+|gap/d|, se = SD/√n).
 """
 
 from __future__ import annotations
@@ -36,10 +37,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as st
 
 from analysis.hotspots.inputs import group_columns, group_of, key_of, visible_rows
-from analysis.stats import benjamini_hochberg
+from analysis.stats import benjamini_hochberg, se_from_ci
 from analysis.thresholds import THRESHOLDS
 
 STATES = ("flag", "too_small_to_tell", "fine", "majority", "main_effects")
@@ -72,7 +72,7 @@ def _gap_se(row: dict[str, Any]) -> float:
     n = float(row["n"])
     lo, hi = row.get("ci_low"), row.get("ci_high")
     if lo is not None and hi is not None and pd.notna(lo) and pd.notna(hi) and n > 1:
-        se = (float(hi) - float(lo)) / (2 * st.t.ppf(0.975, n - 1))
+        se = float(se_from_ci(float(lo), float(hi), n))
     else:
         d = row.get("effect_size")
         diff = float(row["score"]) - float(row["rest_score"])

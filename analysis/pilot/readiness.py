@@ -7,8 +7,8 @@ clarity; :func:`analysis.scoring.group_scores`). Per concept the team is
 
 * **low** when its whole interval lies on the worse side of the reference and its estimate is
   at least ``margin`` points worse (clearly and materially low),
-* **adequate** when the worse end of its interval is less than ``margin`` points (default 5,
-  about a quarter of a person-level SD) worse than the reference,
+* **adequate** when the worse end of its interval is less than ``margin`` points (default
+  ``THRESHOLDS.min_points``, 5, about a quarter of a person-level SD) worse than the reference,
 * **unclear** otherwise (the interval is too wide to tell).
 
 The reference is the construct's target when it has one (``target``, minimum % favourable,
@@ -49,6 +49,7 @@ from analysis.hotspots.diagnosis import CONCEPT_DIMS, Profile, diagnose
 from analysis.pipeline import Prepared, _records
 from analysis.privacy import PrivacyError, PrivacyPolicy
 from analysis.tables import READINESS
+from analysis.thresholds import THRESHOLDS
 
 __all__ = [
     "CONCEPTS",
@@ -171,7 +172,7 @@ def readiness(
     by: str = "team",
     policy: PrivacyPolicy | None = None,
     *,
-    margin: float = 5.0,
+    margin: float = THRESHOLDS.min_points,
 ) -> Readiness:
     """Readiness status per group of ``by`` (see the module docstring)."""
     policy = policy or PrivacyPolicy()
@@ -286,12 +287,8 @@ def _manager_gaps(
 
 
 def _gap(m: pd.Series, s: pd.Series) -> tuple[float, float, float]:
-    """Managers minus staff with a Welch 95% interval from the cells' means and t intervals."""
-
-    def se(r: pd.Series) -> float:
-        return (r["ci_high"] - r["score"]) / float(sps.t.ppf(0.975, r["n"] - 1))
-
-    sm, ss = se(m), se(s)
+    """Managers minus staff with a Welch 95% interval from the cells' means and intervals."""
+    sm, ss = (float(stats.se_from_ci(r["ci_low"], r["ci_high"], r["n"])) for r in (m, s))
     est = float(m["score"] - s["score"])
     df = stats.satterthwaite_df([sm**2, ss**2], [m["n"], s["n"]])
     half = float(sps.t.ppf(0.975, float(df))) * float(np.hypot(sm, ss))
