@@ -258,6 +258,54 @@ def find_hotspots(
         totals = screened.groupby(["grouping", "construct"])["n"].sum() if len(screened) else []
         org_n = int(max(totals)) if len(totals) else 1
 
+    states = _group_states(screened, concept_type, main_outcome, shares)
+
+    comments = prepare_comments(
+        comment_signals, policy, {key[1]: state.n for key, state in states.items()}
+    )
+    for key, state in states.items():
+        state.comments = comments.get(key[1])
+    comment_training_tests(states, fdr, min_d, min_share_diff)
+
+    segment_of = _segment_of(group_table, meta, playbook, policy, concept_ids)
+
+    flags = []
+    for key, state in states.items():
+        types = [t for t in FLAG_TYPES if t in state.flagged]
+        if state.comment_flag is not None and "training" not in types:
+            types.append("training")
+        if not types:
+            continue
+        diagnosis = _diagnosis(state, meta, items)
+        for ftype in types:
+            flags.append(
+                _build_flag(
+                    state,
+                    ftype,
+                    playbook,
+                    concept_ids,
+                    org_n,
+                    main_outcome,
+                    max_quotes,
+                    max_actions,
+                    segment_of.get(key),
+                    diagnosis,
+                    alpha,
+                )
+            )
+    flags += organisation_flags(org, meta, playbook, shares, main_outcome, items, max_actions)
+    flags.sort(key=lambda f: (-f.priority, f.grouping, f.group_label, f.type))
+    return flags
+
+
+def _group_states(
+    screened: pd.DataFrame,
+    concept_type: Mapping[str, str],
+    main_outcome: str | None,
+    shares: Mapping[str, float],
+) -> dict[tuple[str, frozenset], _GroupState]:
+    """Screening rows → one state per group: every construct's row, and the flagged ones by
+    flag type with their evidence and driver-weighted contribution."""
     states: dict[tuple[str, frozenset], _GroupState] = {}
     for row in screened.to_dict("records"):
         key = (row["grouping"], key_of(row["group_key"]))
@@ -298,48 +346,24 @@ def find_hotspots(
                 "contribution": d * (1 + weight),
             }
         )
+    return states
 
-    comments = prepare_comments(
-        comment_signals, policy, {key[1]: state.n for key, state in states.items()}
-    )
-    for key, state in states.items():
-        state.comments = comments.get(key[1])
-    comment_training_tests(states, fdr, min_d, min_share_diff)
 
+def _segment_of(
+    group_table: pd.DataFrame,
+    meta: dict,
+    playbook: dict,
+    policy: object,
+    concept_ids: Mapping[str, list[str]],
+) -> dict[tuple[str, frozenset], str]:
+    """Each group's trust × fear quadrant, when the survey has both axes."""
     segment_of: dict[tuple[str, frozenset], str] = {}
     if {"trust_in_ai", "fear_of_displacement"} <= set(concept_ids):
         seg = segments(group_table, constructs=meta, playbook=playbook, policy=policy)
         for row in seg.to_dict("records"):
             if row["quadrant"] in playbook["segments"]:
                 segment_of[(row["grouping"], key_of(row["group_key"]))] = row["quadrant"]
-
-    flags = []
-    for key, state in states.items():
-        types = [t for t in FLAG_TYPES if t in state.flagged]
-        if state.comment_flag is not None and "training" not in types:
-            types.append("training")
-        if not types:
-            continue
-        diagnosis = _diagnosis(state, meta, items)
-        for ftype in types:
-            flags.append(
-                _build_flag(
-                    state,
-                    ftype,
-                    playbook,
-                    concept_ids,
-                    org_n,
-                    main_outcome,
-                    max_quotes,
-                    max_actions,
-                    segment_of.get(key),
-                    diagnosis,
-                    alpha,
-                )
-            )
-    flags += organisation_flags(org, meta, playbook, shares, main_outcome, items, max_actions)
-    flags.sort(key=lambda f: (-f.priority, f.grouping, f.group_label, f.type))
-    return flags
+    return segment_of
 
 
 def _comment_parts(state: _GroupState, ftype: str, playbook: dict) -> tuple[list, list[str]]:
