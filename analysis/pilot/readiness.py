@@ -45,7 +45,8 @@ import pandas as pd
 from scipy import stats as sps
 
 from analysis import scoring, stats
-from analysis.hotspots.diagnosis import CONCEPT_DIMS, Profile, diagnose
+from analysis.hotspots.diagnosis import CONCEPT_DIMS, ENABLERS, Profile, diagnose
+from analysis.hotspots.diagnosis import READINESS as PRECONDITIONS
 from analysis.pipeline import Prepared, _records
 from analysis.privacy import PrivacyError, PrivacyPolicy
 from analysis.tables import READINESS
@@ -140,7 +141,8 @@ def _status(states: dict[str, str], n: int = 0) -> tuple[str, str, str]:
     # privacy has already hidden groups under the minimum; unclear states carry the rest
     d = diagnose(diagnosis_profile(states, n), min_n=0).action
     names = lambda cs: ", ".join(_WORDS[c] for c in CONCEPTS if c in cs)  # noqa: E731
-    blockers = set(CONCEPTS) - {"training_need"}  # low, any of these sends change management first
+    # the concepts whose low state sends change management first, whatever the skills
+    blockers = {c for c, dim in CONCEPT_DIMS.items() if dim in (*PRECONDITIONS, *ENABLERS)}
     if d == "change_management":
         if "training_need" in low:
             return CHANGE, d, f"low skills confidence together with low {names(low & blockers)}"
