@@ -8,11 +8,14 @@ samples, ...) come back as NaN without warnings.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
 __all__ = [
+    "benjamini_hochberg",
     "box_shares",
     "cohens_d",
     "cronbach_alpha",
@@ -20,8 +23,11 @@ __all__ = [
     "holm",
     "mean_ci",
     "moments",
+    "satterthwaite_df",
+    "se_from_ci",
     "two_proportion_test",
     "welch_t",
+    "wilson",
 ]
 
 
@@ -102,6 +108,23 @@ def mean_ci(
     return mean - half, mean + half
 
 
+def se_from_ci(low: object, high: object, n: object, level: float = 0.95) -> np.ndarray:
+    """The standard error of a mean recovered from its t interval; NaN where n < 2.
+
+    Notes
+    -----
+    Inverting :func:`mean_ci`: ``se = (high − low) / (2 · t_{(1+level)/2, n−1})``. For the
+    bounded interval of the scoring package (asymmetric near the ends of the scale) the full
+    width gives the average of the two half-widths, the usual symmetric approximation
+    (Cochrane Handbook §6.5.2.2, "obtaining standard errors from confidence intervals").
+    """
+    low, high, n = _arr(low), _arr(high), _arr(n)
+    ok = n >= 2
+    with np.errstate(invalid="ignore"):
+        t = _st.t.ppf((1 + level) / 2, np.where(ok, n - 1, 1))
+    return np.where(ok, (high - low) / (2 * t), np.nan)
+
+
 def welch_t(
     mean1: object, var1: object, n1: object, mean2: object, var2: object, n2: object
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -122,11 +145,30 @@ def welch_t(
     ok &= se2 > 0
     se2s = np.where(ok, se2, 1.0)
     t = np.where(ok, (m1 - m2) / np.sqrt(se2s), np.nan)
-    den = a**2 / (n1s - 1) + b**2 / (n2s - 1)
-    df = np.where(ok, se2s**2 / np.where(den > 0, den, 1.0), np.nan)
+    df = np.where(ok, satterthwaite_df([a, b], [n1s, n2s]), np.nan)
     with np.errstate(invalid="ignore"):
         p = np.where(ok, 2 * _st.t.sf(np.abs(np.nan_to_num(t)), np.nan_to_num(df, nan=1)), np.nan)
     return t, df, p
+
+
+def satterthwaite_df(terms: Sequence[object], n: Sequence[object]) -> np.ndarray:
+    """Welch–Satterthwaite degrees of freedom of a sum of independent squared standard errors.
+
+    Notes
+    -----
+    With ``a_i = s_i²/n_i`` the squared standard error of sample i's mean:
+    ``df = (Σ a_i)² / Σ (a_i² / (n_i − 1))``. Two terms give Welch's t test; four give the
+    difference in differences of two groups over two waves. NaN where any ``n_i < 2``, any
+    term is NaN or the denominator is 0. Satterthwaite, F. E. (1946). Biometrics Bulletin
+    2(6), 110–114; Welch, B. L. (1947). Biometrika 34(1–2), 28–35.
+    """
+    a = np.broadcast_arrays(*(_arr(t) for t in terms), *(_arr(k) for k in n))
+    a, ns = a[: len(terms)], a[len(terms) :]
+    ok = np.logical_and.reduce([k >= 2 for k in ns])
+    se2 = np.sum(a, axis=0)
+    den = np.sum([t**2 / np.where(k >= 2, k - 1, 1.0) for t, k in zip(a, ns, strict=True)], axis=0)
+    ok = ok & np.isfinite(den) & (den > 0)
+    return np.where(ok, se2**2 / np.where(ok, den, 1.0), np.nan)
 
 
 def cohens_d(
@@ -227,3 +269,54 @@ def cronbach_alpha(items: pd.DataFrame | np.ndarray) -> float:
     if total_var <= 0:
         return float("nan")
     return float(k / (k - 1) * (1 - item_var / total_var))
+
+
+def wilson(p: object, n: object, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for a proportion ``p`` (0–1) of ``n`` trials: (low, high).
+
+    Notes
+    -----
+    With ``z = Φ⁻¹((1 + level)/2)``::
+
+        centre = (p + z²/(2n)) / (1 + z²/n)
+        half   = z / (1 + z²/n) · √(p(1 − p)/n + z²/(4n²))
+
+    The interval lies inside [0, 1] (clipped against rounding). ``n`` may be fractional (an
+    effective sample size) or infinite (a point interval at ``p``); NaN where ``n ≤ 0`` or
+    ``p`` is NaN. Wilson, E. B. (1927). JASA 22(158), 209–212; Brown, Cai & DasGupta (2001),
+    Statistical Science 16(2), 101–133. Equal to statsmodels
+    ``proportion_confint(x, n, method="wilson")`` (checked in the tests).
+    """
+    p, n = np.broadcast_arrays(_arr(p), _arr(n))
+    ok = (n > 0) & ~np.isnan(p) & ~np.isnan(n)
+    z = float(_st.norm.ppf((1 + level) / 2))
+    n_ok = np.where(ok, n, 1.0)
+    a = z**2 / n_ok  # 0 for an infinite n
+    centre = (p + a / 2) / (1 + a)
+    half = z / (1 + a) * np.sqrt(np.maximum(p * (1 - p), 0.0) / n_ok + a / (4 * n_ok))
+    lo = np.clip(centre - half, 0.0, 1.0)
+    hi = np.clip(centre + half, 0.0, 1.0)
+    return np.where(ok, lo, np.nan), np.where(ok, hi, np.nan)
+
+
+def benjamini_hochberg(p: object) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p values (q values); NaN stays NaN and is not counted in m.
+
+    Notes
+    -----
+    With the m non-missing p values sorted ascending ``p_(1) ≤ … ≤ p_(m)``:
+    ``q_(i) = min(1, min_{j ≥ i} m·p_(j)/j)``. Rejecting ``q < α`` controls the false
+    discovery rate at α for independent or positively dependent tests. Benjamini, Y. &
+    Hochberg, Y. (1995). JRSS B 57(1), 289–300. Equal to statsmodels
+    ``multipletests(p, method="fdr_bh")`` (checked in the tests).
+    """
+    p = _arr(p)
+    flat = p.ravel()
+    out = np.full(flat.shape, np.nan)
+    idx = np.flatnonzero(~np.isnan(flat))
+    m = idx.size
+    if m:
+        order = idx[np.argsort(flat[idx], kind="stable")]
+        scaled = flat[order] * m / np.arange(1, m + 1)
+        out[order] = np.minimum(1.0, np.minimum.accumulate(scaled[::-1])[::-1])
+    return out.reshape(p.shape)

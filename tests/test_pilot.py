@@ -15,18 +15,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import cli, waves
+from analysis.hotspots.diagnosis import diagnose
 from analysis.pilot import (
     STATUSES,
     PilotError,
     PilotSpec,
     compare_pilot,
-    diagnose,
     parse_spec,
     pilot_mask,
     readiness,
 )
 from analysis.pilot.estimate import dummies, fit
-from analysis.pilot.readiness import CONCEPTS, _status
+from analysis.pilot.readiness import CONCEPTS, _status, diagnosis_profile
 from analysis.privacy import PrivacyPolicy
 from analysis.tables import PILOT, READINESS
 from sample_data import SAMPLE_DIR
@@ -210,18 +210,30 @@ def test_the_planted_pilot_is_found_and_nothing_else(pilot_waves):
 
 
 @pytest.mark.parametrize(
-    ("skills", "desire", "trust", "security", "expected"),
+    ("skills", "desire", "trust", "security", "support", "expected"),
     [
-        (True, False, False, False, "training"),
-        (True, True, False, False, "change_management"),
-        (True, False, True, True, "change_management"),
-        (False, True, True, False, "monitor"),
-        (False, False, False, False, "monitor"),
+        (True, False, False, False, False, "training"),
+        (True, True, False, False, False, "change_management"),
+        (True, False, True, True, False, "change_management"),
+        (True, False, False, False, True, "change_management"),  # an enabler blocks training
+        (False, True, True, False, False, "change_management"),
+        (False, False, False, False, False, "monitor"),
     ],
 )
-def test_diagnose_is_the_change_vs_training_rule(skills, desire, trust, security, expected):
-    got = diagnose(skills_low=skills, desire_low=desire, trust_low=trust, security_low=security)
-    assert got == expected
+def test_readiness_uses_the_hotspot_change_vs_training_rule(
+    skills, desire, trust, security, support, expected
+):
+    lows = {
+        "training_need": skills,
+        "change_readiness": desire,
+        "trust_in_ai": trust,
+        "fear_of_displacement": security,
+        "manager_support": support,
+    }
+    states = {c: "low" if low else "adequate" for c, low in lows.items()}
+    assert diagnose(diagnosis_profile(states, n=40)).action == expected
+    _, action, _ = _status(states, n=40)
+    assert action == expected
 
 
 def test_readiness_on_the_sample(pilot_waves):
@@ -317,9 +329,8 @@ def test_readiness_status_follows_the_states(states):
         assert status == "ready now"
     if status == "training first":
         assert states["training_need"] == "low"
-        core = ("trust_in_ai", "fear_of_displacement", "change_readiness")
-        assert all(states[c] == "adequate" for c in core)
-    if any(states[c] == "low" for c in ("trust_in_ai", "fear_of_displacement")):
+        assert all(states[c] == "adequate" for c in CONCEPTS if c != "training_need")
+    if any(states[c] == "low" for c in CONCEPTS if c != "training_need"):
         assert status == "change management first"  # never "ready" or "training" alone
 
 

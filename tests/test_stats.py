@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportion_confint
 
 from analysis import stats
 
@@ -154,3 +155,56 @@ def test_favorable_test_uses_respondents_as_trials() -> None:
     assert float(p) == pytest.approx(float(stats.two_proportion_test(60, 100, 45, 100)))
     # a sample with no share is empty: no test
     assert np.isnan(stats.favorable_test(np.nan, 10, 50.0, 20))
+
+
+def test_wilson_known_values() -> None:
+    # p = 0.5 of 100: 0.5 ± 1.96·√(0.0025 + 0.000096)/1.0384 -> [0.40383, 0.59617]
+    lo, hi = stats.wilson(0.5, 100)
+    assert (float(lo), float(hi)) == pytest.approx((0.403831, 0.596169), abs=1e-6)
+    lo, hi = stats.wilson(0.0, 10)  # none of 10: [0, z²/(n + z²)] = [0, 0.27753]
+    assert float(lo) == 0.0 and float(hi) == pytest.approx(0.277533, abs=1e-6)
+    lo, hi = stats.wilson([0.3, 0.3], [np.inf, 0])  # infinite n: a point; no trials: NaN
+    assert (lo[0], hi[0]) == (0.3, 0.3) and np.isnan(lo[1]) and np.isnan(hi[1])
+    assert np.isnan(stats.wilson(np.nan, 10)[0])
+
+
+@given(st.integers(1, 200), st.floats(0, 1), st.floats(0.5, 0.99))
+def test_wilson_matches_statsmodels(n: int, share: float, level: float) -> None:
+    x = round(share * n)
+    lo, hi = stats.wilson(x / n, n, level)
+    ref = proportion_confint(x, n, alpha=1 - level, method="wilson")
+    assert (float(lo), float(hi)) == pytest.approx(ref, abs=1e-12)
+
+
+def test_benjamini_hochberg_hand_example_and_nan() -> None:
+    # sorted 0.01, 0.02, 0.03, 0.5 times 4/1, 4/2, 4/3, 4/4 = .04 .04 .04 .5; running min from top
+    got = stats.benjamini_hochberg([0.5, np.nan, 0.03, 0.01, 0.02])
+    np.testing.assert_allclose(got, [0.5, np.nan, 0.04, 0.04, 0.04])
+    assert stats.benjamini_hochberg([]).size == 0
+
+
+@given(st.lists(st.floats(0, 1, allow_nan=False), min_size=1, max_size=50))
+def test_benjamini_hochberg_matches_statsmodels(p: list[float]) -> None:
+    ref = multipletests(p, method="fdr_bh")[1]
+    np.testing.assert_allclose(stats.benjamini_hochberg(p), ref, rtol=1e-12, atol=1e-15)
+
+
+def test_satterthwaite_df_hand_computed() -> None:
+    # two equal terms of n = 11: (1 + 1)² / (1/10 + 1/10) = 20; four: 4² / (4/10) = 40
+    assert float(stats.satterthwaite_df([1.0, 1.0], [11, 11])) == pytest.approx(20.0)
+    assert float(stats.satterthwaite_df([1.0] * 4, [11] * 4)) == pytest.approx(40.0)
+    # unequal: (0.5 + 2)² / (0.25/4 + 4/9) = 6.25 / 0.50694 = 12.3288
+    assert float(stats.satterthwaite_df([0.5, 2.0], [5, 10])) == pytest.approx(12.32877, rel=1e-5)
+    got = stats.satterthwaite_df([[1.0, 1.0], [1.0, np.nan]], [[1, 11], [11, 11]])
+    assert np.isnan(got).all()  # n < 2, a missing term
+    # Welch's df is the two-term case
+    _, df, _ = stats.welch_t(3.0, 4.0, 8, 2.0, 9.0, 12)
+    assert float(df) == pytest.approx(float(stats.satterthwaite_df([4 / 8, 9 / 12], [8, 12])))
+
+
+def test_se_from_ci_inverts_the_t_interval() -> None:
+    # values 2, 4, 6, 8: sd sqrt(20/3), se = sd / 2 = 1.29099; the t interval gives it back
+    lo, hi = stats.mean_ci(5.0, math.sqrt(20 / 3), 4)
+    assert float(stats.se_from_ci(lo, hi, 4)) == pytest.approx(math.sqrt(20 / 3) / 2)
+    assert float(stats.se_from_ci(0.0, 2 * 3.182446305284263, 4)) == pytest.approx(1.0)
+    assert np.isnan(stats.se_from_ci([1.0], [2.0], [1])).all()

@@ -31,7 +31,7 @@ from analysis.hotspots.playbook import (
     PlaybookError,
     load_playbook,
 )
-from analysis.hotspots.screening import benjamini_hochberg, group_states, screen
+from analysis.hotspots.screening import group_states, screen
 from analysis.hotspots.segments import segments
 from analysis.hotspots.targets import (
     HeadcountError,
@@ -40,6 +40,7 @@ from analysis.hotspots.targets import (
     organisation_gaps,
     response_rates,
 )
+from analysis.stats import benjamini_hochberg  # public here since the hot-spot work
 
 __all__ = [
     "ACTIONS",

@@ -19,9 +19,8 @@ import pandas as pd
 
 from analysis.hotspots.inputs import key_of
 from analysis.hotspots.playbook import COMMENT_SIGNALS
-from analysis.hotspots.screening import benjamini_hochberg
 from analysis.privacy import PrivacyPolicy, comment_visibility
-from analysis.stats import two_proportion_test
+from analysis.stats import benjamini_hochberg, two_proportion_test
 
 
 def cohens_h(p1: float, p2: float) -> float:

@@ -36,6 +36,16 @@ ACTIONS = ("training", "change_management", "monitor", "too_small_to_tell")
 READINESS = ("desire", "trust", "security")
 #: What enables the change; low support or clarity also calls for change management first.
 ENABLERS = ("support", "clarity")
+#: The survey concept each dimension of a :class:`Profile` reads (the one mapping, used by the
+#: hot-spot flags and the pilot readiness alike).
+CONCEPT_DIMS = {
+    "training_need": "skills",
+    "change_readiness": "desire",
+    "trust_in_ai": "trust",
+    "fear_of_displacement": "security",
+    "manager_support": "support",
+    "communication_clarity": "clarity",
+}
 _WORDS = {
     "skills": "confidence with AI tools",
     "desire": "wish to take part in the change",

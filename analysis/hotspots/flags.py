@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.hotspots.comments import comment_training_tests, prepare_comments
-from analysis.hotspots.diagnosis import Diagnosis, Profile, diagnose
+from analysis.hotspots.diagnosis import CONCEPT_DIMS, Diagnosis, Profile, diagnose
 from analysis.hotspots.flag import Flag
 from analysis.hotspots.inputs import check_table, constructs_meta, key_of, phrase_label
 from analysis.hotspots.playbook import ADKAR, FLAG_TYPES, load_playbook
@@ -102,22 +102,14 @@ def profile_of(
     undecided: bool = False,
 ) -> Profile:
     """A :class:`Profile` from construct scores (0–100) by id, turned so higher = better."""
-    dims = {
-        "training_need": "skills",
-        "change_readiness": "desire",
-        "trust_in_ai": "trust",
-        "fear_of_displacement": "security",
-        "manager_support": "support",
-        "communication_clarity": "clarity",
-    }
     values: dict[str, float] = {}
     worse_dims = set()
     worse = set(worse)
     for cid, score in scores.items():
         m = meta.get(cid)
-        if m is None or m["concept"] not in dims or pd.isna(score):
+        if m is None or m["concept"] not in CONCEPT_DIMS or pd.isna(score):
             continue
-        dim = dims[m["concept"]]
+        dim = CONCEPT_DIMS[m["concept"]]
         values.setdefault(dim, score if m["direction"] == "higher_better" else 100.0 - score)
         if cid in worse:
             worse_dims.add(dim)
@@ -326,12 +318,7 @@ def find_hotspots(
         state.comments = comments.get(key[1])
     comment_training_tests(states, fdr, min_d, min_share_diff)
 
-    segment_of: dict[tuple[str, frozenset], str] = {}
-    if {"trust_in_ai", "fear_of_displacement"} <= set(concept_ids):
-        seg = segments(group_table, constructs=meta, playbook=playbook, policy=policy)
-        for row in seg.to_dict("records"):
-            if row["quadrant"] in playbook["segments"]:
-                segment_of[(row["grouping"], key_of(row["group_key"]))] = row["quadrant"]
+    segment_of = _segment_of(group_table, meta, playbook, policy, concept_ids)
 
     flags = []
     for key, state in states.items():
@@ -360,6 +347,23 @@ def find_hotspots(
     flags += organisation_flags(org, meta, playbook, shares, main_outcome, items, max_actions)
     flags.sort(key=lambda f: (-f.priority, f.grouping, f.group_label, f.type))
     return flags
+
+
+def _segment_of(
+    group_table: pd.DataFrame,
+    meta: dict,
+    playbook: dict,
+    policy: object,
+    concept_ids: Mapping[str, list[str]],
+) -> dict[tuple[str, frozenset], str]:
+    """Each group's trust × fear quadrant, when the survey has both axes."""
+    segment_of: dict[tuple[str, frozenset], str] = {}
+    if {"trust_in_ai", "fear_of_displacement"} <= set(concept_ids):
+        seg = segments(group_table, constructs=meta, playbook=playbook, policy=policy)
+        for row in seg.to_dict("records"):
+            if row["quadrant"] in playbook["segments"]:
+                segment_of[(row["grouping"], key_of(row["group_key"]))] = row["quadrant"]
+    return segment_of
 
 
 def _comment_parts(state: _GroupState, ftype: str, playbook: dict) -> tuple[list, list[str]]:

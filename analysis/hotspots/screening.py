@@ -9,7 +9,7 @@ to control: Benjamini & Hochberg (1995), "Controlling the false discovery rate",
 289–300. A family is one grouping and one construct ("which teams are low on trust?"). Sorting
 its m one-sided p values (the visible groups), p_(1) ≤ … ≤ p_(m),
 
-    q_(i) = min_{j ≥ i} min(1, m · p_(j) / j)
+    q_(i) = min_{j ≥ i} min(1, m · p_(j) / j)      (:func:`analysis.stats.benjamini_hochberg`)
 
 and a gap passes at q < ``fdr``. The p value is Welch's t test against the rest of the
 organisation (from scoring), made one-sided in the harmful direction (p/2 when the group is
@@ -26,8 +26,9 @@ thresholds (|d| ≥ 0.3 and ≥ 5 points on 0–100), ``min_flag_n`` people, and
 
 A group not flagged is **too small to tell** while its 95% interval for the gap still reaches
 ``min_diff`` (a gap that matters cannot be ruled out) or it has fewer than ``min_flag_n``
-people; otherwise it is called fine. The interval is gap ± 1.96 se, se from the group's own t
-interval (ci_low, ci_high), else from d (pooled SD = |gap/d|, se = SD/√n).
+people; otherwise it is called fine. The interval is gap ± 1.96 se, se from the group's own
+interval (ci_low, ci_high; :func:`analysis.stats.se_from_ci`), else from d (pooled SD =
+|gap/d|, se = SD/√n).
 """
 
 from __future__ import annotations
@@ -36,9 +37,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as st
 
 from analysis.hotspots.inputs import group_columns, group_of, key_of, visible_rows
+from analysis.stats import benjamini_hochberg, se_from_ci
 from analysis.thresholds import THRESHOLDS
 
 STATES = ("flag", "too_small_to_tell", "fine", "majority", "main_effects")
@@ -67,25 +68,11 @@ SCREEN_COLUMNS = [
 ]
 
 
-def benjamini_hochberg(p: object) -> np.ndarray:
-    """BH-adjusted p values (q values) of a family; NaN stays NaN and is not counted in m."""
-    p = np.asarray(p, dtype=float)
-    out = np.full(p.shape, np.nan)
-    ok = np.flatnonzero(~np.isnan(p))
-    m = ok.size
-    if m == 0:
-        return out
-    order = ok[np.argsort(p[ok], kind="stable")]
-    scaled = p[order] * m / np.arange(1, m + 1)
-    out[order] = np.minimum(1.0, np.minimum.accumulate(scaled[::-1])[::-1])
-    return out
-
-
 def _gap_se(row: dict[str, Any]) -> float:
     n = float(row["n"])
     lo, hi = row.get("ci_low"), row.get("ci_high")
     if lo is not None and hi is not None and pd.notna(lo) and pd.notna(hi) and n > 1:
-        se = (float(hi) - float(lo)) / (2 * st.t.ppf(0.975, n - 1))
+        se = float(se_from_ci(float(lo), float(hi), n))
     else:
         d = row.get("effect_size")
         diff = float(row["score"]) - float(row["rest_score"])

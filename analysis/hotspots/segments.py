@@ -69,6 +69,39 @@ def segments(
     meta = constructs_meta(constructs)
     playbook = playbook if playbook is not None else load_playbook()
     min_group = int((policy or PrivacyPolicy()).min_group)
+    by_concept = _axes(meta)
+    if isinstance(cutoff, str) and cutoff != "median":
+        raise ValueError("cutoff must be 'median' or a number between 0 and 100.")
+    points = _points(
+        visible_rows(group_table, min_group), group_columns(group_table), by_concept, meta
+    )
+    named = ("quadrant", "description")  # added below
+    frame = pd.DataFrame(
+        [p for p in points if "trust" in p and "fear" in p],
+        columns=[c for c in SEGMENTS.columns() if c not in named],
+    )
+    if frame.empty:
+        return SEGMENTS.empty()
+    frame["quadrant"], t_cut, f_cut = _quadrants(frame, cutoff, fear_cutoff, min_persona_n)
+    frame["description"] = [
+        _describe(g, n, q, t, f, tc, fc, playbook)
+        for g, n, q, t, f, tc, fc in zip(
+            frame["group"],
+            frame["n"],
+            frame["quadrant"],
+            frame["trust"],
+            frame["fear"],
+            t_cut,
+            f_cut,
+            strict=True,
+        )
+    ]
+    frame["n"] = frame["n"].astype("int64")
+    return frame[SEGMENTS.columns()]
+
+
+def _axes(meta: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """The construct of each axis: the first with concept trust_in_ai, fear_of_displacement."""
     by_concept: dict[str, str] = {}
     for cid, m in meta.items():
         if m["concept"] in ("trust_in_ai", "fear_of_displacement"):
@@ -78,10 +111,17 @@ def segments(
             "The survey needs a trust-in-AI and a fear-of-displacement construct to place "
             "groups on the trust × fear map; map items to both constructs."
         )
-    if isinstance(cutoff, str) and cutoff != "median":
-        raise ValueError("cutoff must be 'median' or a number between 0 and 100.")
-    visible = visible_rows(group_table, min_group)
-    gcols = group_columns(group_table)
+    return by_concept
+
+
+def _points(
+    visible: pd.DataFrame,
+    gcols: list[str],
+    by_concept: dict[str, str],
+    meta: dict[str, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """One point per visible group: trust and fear (turned to the axis' direction) with their
+    intervals, and its largest n."""
     points: dict[tuple[str, frozenset], dict[str, Any]] = {}
     for row in visible.to_dict("records"):
         cid = str(row["construct"])
@@ -109,13 +149,13 @@ def segments(
         )
         point[name], point[f"{name}_low"], point[f"{name}_high"] = value, low, high
         point["n"] = max(point["n"], int(row["n"]))
-    named = ("quadrant", "description")  # added below
-    frame = pd.DataFrame(
-        [p for p in points.values() if "trust" in p and "fear" in p],
-        columns=[c for c in SEGMENTS.columns() if c not in named],
-    )
-    if frame.empty:
-        return SEGMENTS.empty()
+    return list(points.values())
+
+
+def _quadrants(
+    frame: pd.DataFrame, cutoff: str | float, fear_cutoff: float | None, min_persona_n: int
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Each point's quadrant (or uncertain / too few to label) and the two cut-offs used."""
     if cutoff == "median":
         t_cut = frame.groupby("grouping")["trust"].transform("median")
         f_cut = frame.groupby("grouping")["fear"].transform("median")
@@ -140,22 +180,7 @@ def segments(
     )
     quadrant[crosses.fillna(False)] = UNCERTAIN
     quadrant[frame["n"] < min_persona_n] = TOO_FEW
-    frame["quadrant"] = quadrant
-    frame["description"] = [
-        _describe(g, n, q, t, f, tc, fc, playbook)
-        for g, n, q, t, f, tc, fc in zip(
-            frame["group"],
-            frame["n"],
-            frame["quadrant"],
-            frame["trust"],
-            frame["fear"],
-            t_cut,
-            f_cut,
-            strict=True,
-        )
-    ]
-    frame["n"] = frame["n"].astype("int64")
-    return frame[SEGMENTS.columns()]
+    return quadrant, t_cut, f_cut
 
 
 def _describe(

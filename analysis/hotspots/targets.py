@@ -5,17 +5,14 @@ group is worse than the rest. A construct's target (``Construct.target``, else t
 default in :data:`analysis.thresholds.DEFAULT_TARGETS`) is the minimum acceptable share of
 people on the good side; an organisation below it gets an organisation-level flag.
 
-The share's 95% interval is Wilson's score interval (Wilson 1927; Brown, Cai & DasGupta 2001),
-with p̂ the share and z = 1.96:
-
-    (p̂ + z²/2n ± z √(p̂(1−p̂)/n + z²/4n²)) / (1 + z²/n)
+The share's 95% interval is Wilson's score interval (:func:`analysis.stats.wilson`; Wilson
+1927; Brown, Cai & DasGupta 2001).
 
 "Clearly below" means the whole interval is under the target.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -23,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis import stats
 from analysis.errors import ChangeRadarError
 from analysis.hotspots.flag import Flag, lower
 from analysis.hotspots.inputs import group_columns, visible_rows
@@ -36,15 +34,11 @@ class HeadcountError(ChangeRadarError):
     """The headcount table cannot be used; the message says what to fix."""
 
 
-def wilson(share: float, n: float, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval of a share given in % (returns % too)."""
-    if not n or n <= 0 or pd.isna(share):
-        return (np.nan, np.nan)
-    p = float(share) / 100
-    centre = p + z * z / (2 * n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    den = 1 + z * z / n
-    return (100 * max(0.0, (centre - half) / den), 100 * min(1.0, (centre + half) / den))
+def wilson(share: float, n: float) -> tuple[float, float]:
+    """95% Wilson score interval of a share given in % (returns % too); the formula is
+    :func:`analysis.stats.wilson`."""
+    lo, hi = stats.wilson(float(share) / 100, float(n) if n else 0.0)
+    return (100 * float(lo), 100 * float(hi))
 
 
 def good_share(row: Mapping[str, Any], direction: str) -> float:

@@ -17,7 +17,7 @@ from analysis.pilot.compare import (
     pilot_free,
 )
 from analysis.pilot.marking import YES, PilotError, PilotSpec, parse_spec, pilot_mask
-from analysis.pilot.readiness import STATUSES, Readiness, diagnose, readiness
+from analysis.pilot.readiness import STATUSES, Readiness, readiness
 
 __all__ = [
     "ASSUMPTIONS",
@@ -30,7 +30,6 @@ __all__ = [
     "Readiness",
     "compare_pilot",
     "covariates",
-    "diagnose",
     "parse_spec",
     "pilot_free",
     "pilot_mask",

@@ -7,8 +7,8 @@ clarity; :func:`analysis.scoring.group_scores`). Per concept the team is
 
 * **low** when its whole interval lies on the worse side of the reference and its estimate is
   at least ``margin`` points worse (clearly and materially low),
-* **adequate** when the worse end of its interval is less than ``margin`` points (default 5,
-  about a quarter of a person-level SD) worse than the reference,
+* **adequate** when the worse end of its interval is less than ``margin`` points (default
+  ``THRESHOLDS.min_points``, 5, about a quarter of a person-level SD) worse than the reference,
 * **unclear** otherwise (the interval is too wide to tell).
 
 The reference is the construct's target when it has one (``target``, minimum % favourable,
@@ -16,12 +16,14 @@ compared with the team's % favourable and a Wilson interval on its respondents, 
 approximation since favourable shares count item answers), else the rest of the organisation's
 score. With no target, an organisation-wide gap shows in no team: set targets to catch it.
 
-The status then follows the change-vs-training rule (:func:`diagnose`, the same rule as the
-hot-spot diagnosis), not a new index:
+The status then follows the change-vs-training rule of the hot-spot diagnosis
+(:func:`analysis.hotspots.diagnosis.diagnose`, the one definition; the low concepts are the
+profile's ``worse`` dimensions), not a new index:
 
-* "training first": skills low while desire (readiness), trust and security (low fear) are not;
-* "change management first": skills and desire/trust/security low together, or trust, fear,
-  readiness, manager support or communication clearly low;
+* "training first": skills low while readiness (desire), trust, job security (low fear),
+  manager support and communication are not;
+* "change management first": readiness, trust, fear, manager support or communication clearly
+  low, with or without low skills;
 * "ready now": every concept adequate;
 * "too small or too uncertain to tell": the team is hidden (too few responses), or an unclear
   concept could change the answer. Never shown as fine.
@@ -43,16 +45,18 @@ import pandas as pd
 from scipy import stats as sps
 
 from analysis import scoring, stats
+from analysis.hotspots.diagnosis import CONCEPT_DIMS, ENABLERS, Profile, diagnose
+from analysis.hotspots.diagnosis import READINESS as PRECONDITIONS
 from analysis.pipeline import Prepared, _records
 from analysis.privacy import PrivacyError, PrivacyPolicy
 from analysis.tables import READINESS
+from analysis.thresholds import THRESHOLDS
 
 __all__ = [
     "CONCEPTS",
     "MANAGER_ROLE",
     "STATUSES",
     "Readiness",
-    "diagnose",
     "readiness",
 ]
 
@@ -85,22 +89,6 @@ _MGR_COL = "Manager or not"
 _MANAGERS, _STAFF = "managers", "their teams"
 
 
-def diagnose(*, skills_low: bool, desire_low: bool, trust_low: bool, security_low: bool) -> str:
-    """The change-vs-training rule: "training" when skills are low and desire, trust and
-    security are adequate; "change_management" when skills are low and those are low too;
-    "monitor" otherwise.
-
-    Local copy of ``analysis.hotspots.diagnosis.diagnose`` (written by the hot-spot work at
-    the same time); replace this function with an import of that one when both are merged.
-    """
-    others = desire_low or trust_low or security_low
-    if skills_low and not others:
-        return "training"
-    if skills_low and others:
-        return "change_management"
-    return "monitor"
-
-
 @dataclass
 class Readiness:
     """Per group: readiness status and why (``table``, :data:`analysis.tables.READINESS`),
@@ -121,7 +109,7 @@ def _state(row: pd.Series, target: float | None, margin: float) -> str:
     if target is not None and not np.isnan(row["favorable"]):
         # target is % favourable on the good side (for higher_worse: the not-afraid side)
         fav = row["unfavorable"] if sign < 0 else row["favorable"]
-        lo, hi = _wilson(fav / 100.0, row["n"])
+        lo, hi = stats.wilson(fav / 100.0, row["n"])
         gaps = (lo * 100 - target, hi * 100 - target)
     else:
         gaps = (
@@ -138,44 +126,43 @@ def _state(row: pd.Series, target: float | None, margin: float) -> str:
     return "unclear"
 
 
-def _wilson(p: float, n: float, z: float = 1.959964) -> tuple[float, float]:
-    """Wilson score interval for a proportion (Wilson 1927, JASA 22(158), 209–212)."""
-    den = 1 + z * z / n
-    mid = (p + z * z / (2 * n)) / den
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return mid - half, mid + half
+def diagnosis_profile(states: dict[str, str], n: int = 0) -> Profile:
+    """The hot-spot rule's :class:`~analysis.hotspots.diagnosis.Profile` of one group: its
+    ``low`` concepts as the ``worse`` dimensions. No scores are passed, so the rule's fixed
+    0–100 cut-off does not override the interval judgement against the reference."""
+    low = frozenset(CONCEPT_DIMS[c] for c, s in states.items() if s == "low" and c in CONCEPT_DIMS)
+    return Profile(n=int(n), worse=low)
 
 
-def _status(states: dict[str, str]) -> tuple[str, str, str]:
-    """(status, diagnosis, reason) from per-concept states."""
+def _status(states: dict[str, str], n: int = 0) -> tuple[str, str, str]:
+    """(status, diagnosis action, reason) from per-concept states."""
     low = {c for c, s in states.items() if s == "low"}
     unclear = {c for c, s in states.items() if s == "unclear"}
-    d = diagnose(
-        skills_low="training_need" in low,
-        desire_low="change_readiness" in low,
-        trust_low="trust_in_ai" in low,
-        security_low="fear_of_displacement" in low,
-    )
+    # privacy has already hidden groups under the minimum; unclear states carry the rest
+    d = diagnose(diagnosis_profile(states, n), min_n=0).action
     names = lambda cs: ", ".join(_WORDS[c] for c in CONCEPTS if c in cs)  # noqa: E731
-    core = {"change_readiness", "trust_in_ai", "fear_of_displacement"}
+    # the concepts whose low state sends change management first, whatever the skills
+    blockers = {c for c, dim in CONCEPT_DIMS.items() if dim in (*PRECONDITIONS, *ENABLERS)}
     if d == "change_management":
-        return CHANGE, d, f"low skills confidence together with low {names(low & core)}"
+        if "training_need" in low:
+            return CHANGE, d, f"low skills confidence together with low {names(low & blockers)}"
+        why = f"{names(low)} clearly worse than the reference; skills are not the blocker"
+        return CHANGE, d, why
     if d == "training":
-        if unclear & core:
+        if unclear & blockers:
             return (
                 UNSURE,
                 d,
                 (
-                    f"skills confidence is low but {names(unclear & core)} can't be told apart "
-                    "from the reference yet, so training alone may not be enough"
+                    f"skills confidence is low but {names(unclear & blockers)} can't be told "
+                    "apart from the reference yet, so training alone may not be enough"
                 ),
             )
-        return TRAIN, d, "skills confidence is low while trust, readiness and job security are not"
-    if low:
         return (
-            CHANGE,
+            TRAIN,
             d,
-            f"{names(low)} clearly worse than the reference; skills are not the blocker",
+            "skills confidence is low while trust, readiness, job security, manager support "
+            "and communication are not",
         )
     if unclear:
         return UNSURE, d, f"the interval for {names(unclear)} is too wide to tell"
@@ -187,7 +174,7 @@ def readiness(
     by: str = "team",
     policy: PrivacyPolicy | None = None,
     *,
-    margin: float = 5.0,
+    margin: float = THRESHOLDS.min_points,
 ) -> Readiness:
     """Readiness status per group of ``by`` (see the module docstring)."""
     policy = policy or PrivacyPolicy()
@@ -223,7 +210,7 @@ def readiness(
             )
             for _, r in part.iterrows()
         }
-        status, d, reason = _status(states)
+        status, d, reason = _status(states, int(part["n"].max()))
         row |= {"n": float(part["n"].max()), "status": status, "diagnosis": d, "reason": reason}
         row["low"] = ", ".join(_WORDS[c] for c in CONCEPTS if states.get(c) == "low")
         row["unclear"] = ", ".join(_WORDS[c] for c in CONCEPTS if states.get(c) == "unclear")
@@ -302,15 +289,9 @@ def _manager_gaps(
 
 
 def _gap(m: pd.Series, s: pd.Series) -> tuple[float, float, float]:
-    """Managers minus staff with a Welch 95% interval from the cells' means and t intervals."""
-
-    def se(r: pd.Series) -> float:
-        return (r["ci_high"] - r["score"]) / float(sps.t.ppf(0.975, r["n"] - 1))
-
-    sm, ss = se(m), se(s)
+    """Managers minus staff with a Welch 95% interval from the cells' means and intervals."""
+    sm, ss = (float(stats.se_from_ci(r["ci_low"], r["ci_high"], r["n"])) for r in (m, s))
     est = float(m["score"] - s["score"])
-    _, df, _ = stats.welch_t(
-        m["score"], (sm**2) * m["n"], m["n"], s["score"], (ss**2) * s["n"], s["n"]
-    )
+    df = stats.satterthwaite_df([sm**2, ss**2], [m["n"], s["n"]])
     half = float(sps.t.ppf(0.975, float(df))) * float(np.hypot(sm, ss))
     return est, est - half, est + half

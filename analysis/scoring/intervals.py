@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats as _st
 
+from analysis import stats
+
 __all__ = ["bounded_mean_ci"]
 
 
@@ -34,7 +36,7 @@ def bounded_mean_ci(
     about ``n``; for answers bunched near the mean it is larger. It is adjusted for the
     degrees of freedom as Korn & Graubard do, ``n* = n_eff · (z/t_{n−1})²`` with
     ``z = Φ⁻¹((1+level)/2)``, so that for large samples the interval equals the t interval,
-    and Wilson's interval is taken at ``n*``::
+    and Wilson's interval (:func:`analysis.stats.wilson`) is taken at ``n*``::
 
         centre = (p + z²/(2n*)) / (1 + z²/n*)
         half   = z / (1 + z²/n*) · √(p(1 − p)/n* + z²/(4n*²))
@@ -63,12 +65,6 @@ def bounded_mean_ci(
     t = _st.t.ppf((1 + level) / 2, n_ok - 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         n_eff = np.where(pq == 0, n_ok, np.where(v > 0, pq * n_ok / v, np.inf))
-        n_star = n_eff * (z / t) ** 2
-        a = np.where(np.isinf(n_star), 0.0, z**2 / n_star)  # z²/n*
-        centre = (p + a / 2) / (1 + a)
-        half = (
-            z / (1 + a) * np.sqrt(np.where(np.isinf(n_star), 0.0, pq / n_star + a**2 / (4 * z**2)))
-        )
-    lo = np.clip(centre - half, 0.0, 1.0) * width + low
-    hi = np.clip(centre + half, 0.0, 1.0) * width + low
-    return np.where(ok, lo, np.nan), np.where(ok, hi, np.nan)
+    n_star = n_eff * (z / t) ** 2
+    lo, hi = stats.wilson(p, n_star, level)  # the formula, in analysis.stats
+    return np.where(ok, lo * width + low, np.nan), np.where(ok, hi * width + low, np.nan)

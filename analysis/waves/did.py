@@ -7,9 +7,10 @@ Per pair of waves, group and construct:
 where the rest is the organisation minus the group (so the two sides are independent sets of
 people). Its standard error treats the four means as independent samples,
 ``se = √(v_gb/n_gb + v_ga/n_ga + v_rb/n_rb + v_ra/n_ra)``, with Welch–Satterthwaite degrees of
-freedom ``df = se⁴ / Σ (v_i/n_i)² / (n_i − 1)`` (Satterthwaite 1946, Biometrics Bulletin 2(6),
-110–114; difference in differences: Angrist & Pischke 2009, *Mostly Harmless Econometrics*,
-ch. 5). With linked respondents the waves are not independent and this is conservative.
+freedom ``df = se⁴ / Σ (v_i/n_i)² / (n_i − 1)`` (:func:`analysis.stats.satterthwaite_df`;
+Satterthwaite 1946, Biometrics Bulletin 2(6), 110–114; difference in differences: Angrist &
+Pischke 2009, *Mostly Harmless Econometrics*, ch. 5). With linked respondents the waves are not
+independent and this is conservative.
 
 Confirmatory family: ``p_did_adj`` is Holm-adjusted over every visible group row of the
 comparison (all pairs of waves × groups × constructs; the organisation rows have no DiD), the
@@ -57,18 +58,16 @@ def versus_rest(m: pd.DataFrame) -> pd.DataFrame:
     r_change = parts["rb"]["score"] - parts["ra"]["score"]
     did = g_change - r_change
     terms = []
-    dfs = []
+    ns = []
     for key in ("ga", "gb", "ra", "rb"):
         d = parts[key]
         n = d["n"].to_numpy(float)
         ok = n >= 2
-        v = np.where(ok, d["sd"].to_numpy(float) ** 2 / np.where(ok, n, 1.0), np.nan)
-        terms.append(v)
-        dfs.append(np.where(ok, v**2 / np.where(ok, n - 1, 1.0), np.nan))
+        terms.append(np.where(ok, d["sd"].to_numpy(float) ** 2 / np.where(ok, n, 1.0), np.nan))
+        ns.append(n)
     se2 = np.sum(terms, axis=0)
-    den = np.sum(dfs, axis=0)
+    df = stats.satterthwaite_df(terms, ns)
     with np.errstate(invalid="ignore", divide="ignore"):
-        df = np.where(den > 0, se2**2 / den, np.nan)
         se = np.sqrt(se2)
         usable = np.isfinite(df) & (se > 0)
         tcrit = np.where(usable, sps.t.ppf(0.975, np.where(usable, df, 1.0)), np.nan)

@@ -11,6 +11,7 @@ import pandas as pd
 from analysis import scoring, stats
 from analysis.pipeline import Prepared
 from analysis.privacy import PrivacyPolicy
+from analysis.scoring.stacks import construct_stack
 from analysis.waves.load import Wave
 
 ORG_GROUP = "All respondents"
@@ -33,19 +34,7 @@ def _sums(frame: pd.DataFrame, keys: list[str], scored: scoring.Scored) -> pd.Da
     """Per key combination and construct: count, sum, sum of squares, box counts."""
     constructs = list(scored.constructs.columns.astype(str))
     c = len(constructs)
-    v = scored.constructs.to_numpy(float)
-    ok = ~np.isnan(v)
-    v0 = np.where(ok, v, 0.0)
-    arr = np.hstack(
-        [
-            ok.astype(float),
-            v0,
-            v0**2,
-            scored.favorable.to_numpy(float),
-            scored.neutral.to_numpy(float),
-            scored.unfavorable.to_numpy(float),
-        ]
-    )
+    arr = construct_stack(scored)  # the scoring package's per-respondent stack, cached
     if keys:
         grouped = frame.groupby(keys, sort=True, observed=True)
         codes = grouped.ngroup().to_numpy()
