@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "fixtures" / "real"
+E2E = ROOT / "tests" / "e2e"
 
 # The suite explores a fixed set of examples (derandomize) so a run is reproducible and CI never
 # fails on a case no one can replay; `HYPOTHESIS_PROFILE=explore` (and `make fuzz`) search anew.
@@ -24,6 +25,17 @@ settings.register_profile(
     "explore", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=200
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`make test`), the browser journeys form one group on one worker: each
+    worker would otherwise start its own Streamlit server and Chromium, and the load test's
+    latency limits assume one server at a time."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        if E2E in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")
