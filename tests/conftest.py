@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "fixtures" / "real"
-E2E = ROOT / "tests" / "e2e"
+E2E_PREFIX = "tests/e2e/"  # node ids are relative to the root
+E2E_GROUP = "browser"
 
 # The suite explores a fixed set of examples (derandomize) so a run is reproducible and CI never
 # fails on a case no one can replay; `HYPOTHESIS_PROFILE=explore` (and `make fuzz`) search anew.
@@ -27,15 +28,22 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`make test`), the browser journeys form one group on one worker: each
-    worker would otherwise start its own Streamlit server and Chromium, and the load test's
-    latency limits assume one server at a time."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        if E2E in Path(str(item.path)).resolve().parents:
-            item.add_marker(pytest.mark.xdist_group("browser"))
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: ignored when xdist is absent
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """`make test` (pytest-xdist, ``--dist loadgroup``): the browser journeys are one unit of
+    work on one worker, every other test its own unit. Each worker would otherwise start its
+    own Streamlit server and Chromium, and the load test's latency limits assume one server at
+    a time. A scheduler rather than ``xdist_group`` marks: xdist 3.8 tags grouped tests by
+    rewriting ``item._nodeid``, which pytest 9 no longer reads, so the marks group nothing."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserGroup(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return E2E_GROUP if nodeid.startswith(E2E_PREFIX) else nodeid
+
+    return BrowserGroup(config, log)
 
 
 @pytest.fixture(scope="session")
