@@ -22,8 +22,11 @@ $(STAMP): pyproject.toml Makefile
 run: $(STAMP)
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
+# Two workers, one per core. Browser journeys share one worker (one group), so at most one
+# Streamlit server and one Chromium run at a time; everything else is balanced across both.
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -28,6 +28,7 @@ import os
 import threading
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,11 +71,11 @@ LAYERS = 6
 HEADS = 12
 MAX_TOKENS = 128
 LN_EPS = 1e-12
-# BLAS threads for the forward pass. Measured on the 2-core machine while others worked on it
-# (load 5-7): 1 thread 90-290 comments/s wall and about 300 per CPU-second; 2 threads 47-145
-# wall and 160 per CPU-second (OpenBLAS threads wait for each other when one is descheduled).
-# Pass threads=None to let BLAS use every core on an idle machine.
-THREADS = 1
+# Batches encoded at once, each on one BLAS thread (None: one per core). Threads over batches
+# share no state and never wait for each other mid-product, unlike multi-threaded BLAS, which
+# on the shared 2-core machine (load 5-7) ran slower with 2 threads than with 1 (one
+# descheduled BLAS thread stalls the other at every product).
+THREADS: int | None = None
 SAMPLE_SIZE = 5000  # comments embedded by fit_sample_assign; the rest go to a text classifier
 _SELECT_SAMPLE = 2000  # distinct embeddings used to choose k
 
@@ -284,11 +285,13 @@ assert (DIM // HEADS) * _QK_LEVELS**2 < _EXACT
 assert MAX_TOKENS * _P_LEVELS * _V_LEVELS < _EXACT
 
 
-def _quantize_columns(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Symmetric per-column grid of an (in, out) weight: integer-valued float32 and scales."""
+def _quantize_columns(w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Symmetric per-column grid of an (in, out) weight: integer-valued float32, scales, and
+    each input row's largest |level| (float64, for the exactness bound of ``_linear``)."""
     s = (np.abs(w).max(axis=0) / np.float32(_W_LEVELS)).astype(np.float32)
     s[s == 0] = 1
-    return np.rint(w / s).astype(np.float32), s
+    q = np.rint(w / s).astype(np.float32)
+    return q, s, np.abs(q).max(axis=1).astype(np.float64)
 
 
 def _quantize_rows(x: np.ndarray, levels: int) -> tuple[np.ndarray, np.ndarray]:
@@ -298,23 +301,44 @@ def _quantize_rows(x: np.ndarray, levels: int) -> tuple[np.ndarray, np.ndarray]:
     return np.rint(x / s), s
 
 
-def _linear(x: np.ndarray, wq: np.ndarray, ws: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _linear(
+    x: np.ndarray, wq: np.ndarray, ws: np.ndarray, wmax: np.ndarray, b: np.ndarray
+) -> np.ndarray:
     """x @ W + b with W on its grid and x quantised per row: exact integer products.
 
     Notes
     -----
     Symmetric linear quantisation (Jacob et al. 2018, CVPR, "Quantization and training of
     neural networks for efficient integer-arithmetic-only inference"): y = s_x s_w (q_x @ q_w).
-    The inner dimension is cut into chunks of ``_K_CHUNK`` so that each product stays exact;
-    the chunks are added in a fixed order.
+    Every partial sum of row i, in any order, is at most B_i = sum_k |q_ik| max_j |w_kj|. Rows
+    with B_i < 2**24 (most of them: activations are heavy-tailed, so the row's largest level
+    is far above its typical one) take one float32 product over the whole inner dimension,
+    which is then the exact integer. The other rows cut the inner dimension into chunks of
+    ``_K_CHUNK`` (each chunk exact whatever the row) added in a fixed order. For a row with
+    B_i < 2**24 the chunked sum is the same exact integer, so the split changes no bit; B_i is
+    itself computed exactly (float64 integers below 2**53), so every machine splits alike.
     """
     q, s = _quantize_rows(x, _A_LEVELS)
-    acc = q[:, :_K_CHUNK] @ wq[:_K_CHUNK]
-    for start in range(_K_CHUNK, wq.shape[0], _K_CHUNK):
-        acc += q[:, start : start + _K_CHUNK] @ wq[start : start + _K_CHUNK]
+    bound = np.abs(q).astype(np.float64) @ wmax
+    fast = bound < _EXACT
+    if fast.all():
+        acc = q @ wq
+    else:
+        acc = np.empty((len(q), wq.shape[1]), np.float32)
+        if fast.any():
+            acc[fast] = q[fast] @ wq
+        acc[~fast] = _chunked(q[~fast], wq)
     acc *= s
     acc *= ws
     acc += b
+    return acc
+
+
+def _chunked(q: np.ndarray, wq: np.ndarray) -> np.ndarray:
+    """q @ wq as exact products over chunks of ``_K_CHUNK`` inner entries, added in order."""
+    acc = q[:, :_K_CHUNK] @ wq[:_K_CHUNK]
+    for start in range(_K_CHUNK, wq.shape[0], _K_CHUNK):
+        acc += q[:, start : start + _K_CHUNK] @ wq[start : start + _K_CHUNK]
     return acc
 
 
@@ -423,15 +447,33 @@ def _as_texts(texts: Iterable) -> list[str]:
     return ["" if pd.isna(t) else str(t) for t in texts]
 
 
+def _batches(lengths: np.ndarray, batch_size: int) -> list[np.ndarray]:
+    """Row indices per batch: texts sorted by length, so a batch pads only to its own longest."""
+    order = np.argsort(lengths, kind="stable")
+    return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+
+
+def _workers(threads: int | None) -> int:
+    if threads is None:
+        return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+    if int(threads) < 1:
+        raise ValueError("threads must be at least 1 (or None for every core).")
+    return int(threads)
+
+
 def encode(texts: Iterable[str], batch_size: int = 64, threads: int | None = THREADS) -> np.ndarray:
     """Unit-length 384-d float32 vectors, one row per text, same order; cosine = dot product.
 
     Identical texts are embedded once. Texts are sorted by length and padded only within a
-    batch, so short comments cost what short comments should. Raises SemanticEngineError with
-    a sentence saying what to install when the model is missing or fails its checksum.
+    batch, so short comments cost what short comments should. ``threads`` batches run at once
+    (None: one per core), each on single-threaded BLAS; every row depends only on its own text
+    and every product is exact, so the vectors are the same bits whatever the threads or
+    batches. Raises SemanticEngineError with a sentence saying what to install when the model
+    is missing or fails its checksum.
     """
     if int(batch_size) < 1:
         raise ValueError("batch_size must be at least 1.")
+    workers = _workers(threads)
     texts = _as_texts(texts)
     m = _model()
     if not texts:
@@ -440,18 +482,25 @@ def encode(texts: Iterable[str], batch_size: int = 64, threads: int | None = THR
     enc = m.tokenizer.encode_batch([str(u) for u in uniques])
     ids = [e.ids for e in enc]
     lengths = np.fromiter((len(x) for x in ids), int, len(ids))
-    order = np.argsort(lengths, kind="stable")
     out = np.empty((len(ids), DIM), np.float32)
-    with threadpool_limits(limits=threads):
-        for start in range(0, len(order), int(batch_size)):
-            rows = order[start : start + int(batch_size)]
-            L = int(lengths[rows].max())
-            batch = np.zeros((len(rows), L), np.int64)
-            mask = np.zeros((len(rows), L), bool)
-            for j, r in enumerate(rows):
-                batch[j, : lengths[r]] = ids[r]
-                mask[j, : lengths[r]] = True
-            out[rows] = _forward(m, batch, mask)
+
+    def run(rows: np.ndarray) -> None:
+        L = int(lengths[rows].max())
+        batch = np.zeros((len(rows), L), np.int64)
+        mask = np.zeros((len(rows), L), bool)
+        for j, r in enumerate(rows):
+            batch[j, : lengths[r]] = ids[r]
+            mask[j, : lengths[r]] = True
+        out[rows] = _forward(m, batch, mask)
+
+    batches = _batches(lengths, int(batch_size))[::-1]  # longest first: the pool ends together
+    with threadpool_limits(limits=1):
+        if workers == 1 or len(batches) == 1:
+            for rows in batches:
+                run(rows)
+        else:
+            with ThreadPoolExecutor(max_workers=min(workers, len(batches))) as pool:
+                list(pool.map(run, batches))
     return out[codes]
 
 

@@ -44,8 +44,9 @@ def exp(x: np.ndarray) -> np.ndarray:
     t = np.maximum(x, np.float32(-87)) * _LOG2E
     n = np.rint(t)
     f = t - n
-    p = np.full_like(f, _EXP2[-1])
-    for c in _EXP2[-2::-1]:
+    p = f * _EXP2[-1]  # the first Horner step, c7 * f + c6, without a filled temporary
+    p += _EXP2[-2]
+    for c in _EXP2[-3::-1]:
         p *= f
         p += c
     return np.ldexp(p, n.astype(np.int32))

@@ -337,6 +337,20 @@ def _cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def _blas() -> str:
+    """The BLAS library and the kernel it runs (OPENBLAS_CORETYPE can force an older one)."""
+    from threadpoolctl import threadpool_info
+
+    found = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    if not found:
+        return "unknown"
+    info = found[0]
+    kernel = f"{info.get('architecture')} kernel"
+    if os.environ.get("OPENBLAS_CORETYPE"):
+        kernel += " (forced by OPENBLAS_CORETYPE)"
+    return f"{info.get('internal_api')} {info.get('version')}, {kernel}"
+
+
 def machine_info() -> dict[str, Any]:
     """What the numbers were measured on (versions, CPU, load) for the results file."""
     import nltk
@@ -370,4 +384,5 @@ def machine_info() -> dict[str, Any]:
         "python_calamine": calamine,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "load_average": [round(x, 2) for x in os.getloadavg()],
+        "blas": _blas(),
     }

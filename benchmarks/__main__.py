@@ -20,6 +20,7 @@ from typing import Any
 
 from benchmarks import machine_info, run_ours
 from benchmarks.baseline import run_baseline
+from benchmarks.embedding_speed import GOAL_PER_S
 from benchmarks.generate import DATA_DIR, dataset
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +39,11 @@ GOALS = (
     ("regroup_100k", "regrouping or refiltering at 100k, once analysed", "≤ 0.3 s"),
     ("memory_100k", "peak memory at 100k", "≤ 2 GB"),
     ("linear_1m", "1M respondents (CSV)", "completes, cost growing no worse than linearly"),
+    (
+        "embed_40w",
+        "exact MiniLM encoder, distinct 40-word comments per second, both cores",
+        f"≥ {GOAL_PER_S:.0f}/s",
+    ),
 )
 
 
@@ -45,7 +51,11 @@ GOALS = (
 
 
 def _worker(kind: str, path: Path, rows: int, out: Path, profile_dir: Path | None) -> None:
-    if kind == "ours":
+    if kind == "embeddings":
+        from benchmarks.embedding_speed import measure
+
+        result = measure(n=rows)
+    elif kind == "ours":
         result = run_ours(path, rows_hint=rows, profile_dir=profile_dir)
     else:
         result = run_baseline(path)
@@ -107,7 +117,9 @@ def _size_entry(n: int, ours: dict[str, Any], base: dict[str, Any] | None) -> di
     return entry
 
 
-def evaluate_goals(sizes: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def evaluate_goals(
+    sizes: dict[str, dict[str, Any]], embeddings: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """One row per goal: the measured figure and whether it is met (None: not measured)."""
     s10, s100 = sizes.get("10000"), sizes.get("100000")
     s1m = sizes.get(str(ONE_MILLION))
@@ -163,6 +175,13 @@ def evaluate_goals(sizes: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         add("linear_1m", f"completed; s per 100k rows: {text}", met)
     else:
         add("linear_1m", "not run (use --with-1m)", None)
+    if embeddings:
+        per = embeddings["per_second_by_threads"]
+        best = max(per.values())
+        text = ", ".join(f"{t} thread{'s' if t != '1' else ''}: {v:.0f}/s" for t, v in per.items())
+        add("embed_40w", f"{text} ({embeddings['comments']} comments)", best >= GOAL_PER_S)
+    else:
+        add("embed_40w", "not run", None)
     return rows
 
 
@@ -225,12 +244,19 @@ def markdown(results: dict[str, Any]) -> str:
     for g in results["goals"]:
         met = {True: "yes", False: "**no**", None: "not measured"}[g["met"]]
         lines.append(f"| {g['measure']} | {g['goal']} | {g['measured']} | {met} |")
+    emb = results.get("embeddings")
+    if emb:
+        lines += ["", "## Exact encoder throughput (distinct 40-word comments per second)", ""]
+        lines += ["| threads | comments/s | goal |", "|---|---|---|"]
+        for t, v in emb["per_second_by_threads"].items():
+            lines.append(f"| {t} | {v:.1f} | ≥ {emb['goal']:.0f} |")
     m = results["machine"]
     lines += [
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; Python {m['python']}, "
-        f"numpy {m['numpy']}, pandas {m['pandas']}, scikit-learn {m['sklearn']}; {m['date']}; "
-        f"load average at start {m['load_average']}.",
+        f"numpy {m['numpy']}, pandas {m['pandas']}, scikit-learn {m['sklearn']}, "
+        f"BLAS {m.get('blas', 'unknown')}; {m['date']}; "
+        f"load average at start {m['load_average']}, at end {m.get('load_average_end')}.",
         "",
         results["note"],
         "",
@@ -250,8 +276,10 @@ def run(
     out_dir: Path = RESULTS_DIR,
     profile_dir: Path | None = None,
     note: str = NOTE,
+    embedding_comments: int = 512,
 ) -> dict[str, Any]:
-    """Measure each size (1M and above as CSV, others as XLSX) and write the results files."""
+    """Measure each size (1M and above as CSV, others as XLSX) and the encoder's throughput
+    (``embedding_comments`` distinct 40-word comments; 0 skips it), and write the results."""
     machine = machine_info()
     entries: dict[str, dict[str, Any]] = {}
     for n in sizes:
@@ -270,6 +298,10 @@ def run(
             base = _measure("baseline", path, n, None)
             print(f"  total {base['total_seconds']:.2f} s", flush=True)
         entries[str(n)] = _size_entry(n, ours, base)
+    embeddings = None
+    if embedding_comments:
+        print(f"measuring the encoder on {embedding_comments} 40-word comments ...", flush=True)
+        embeddings = _measure("embeddings", Path(os.devnull), embedding_comments, None)
     machine["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     results = {
         "machine": machine,
@@ -277,8 +309,9 @@ def run(
         "note": note,
         "profiled": profile_dir is not None,
         "sizes": entries,
+        "embeddings": embeddings,
     }
-    results["goals"] = evaluate_goals(entries)
+    results["goals"] = evaluate_goals(entries, embeddings)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "latest.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
@@ -317,7 +350,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="write a cProfile per stage there (slower; results go there too)",
     )
     parser.add_argument("--note", default=NOTE, help="context recorded with the results")
-    parser.add_argument("--worker", choices=("ours", "baseline"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--embedding-comments",
+        type=int,
+        default=512,
+        help="40-word comments for the encoder throughput (default 512; 0 skips it)",
+    )
+    parser.add_argument(
+        "--worker", choices=("ours", "baseline", "embeddings"), help=argparse.SUPPRESS
+    )
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--rows", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
@@ -339,6 +380,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             out_dir=args.out_dir,
             profile_dir=args.profile_dir,
             note=args.note,
+            embedding_comments=args.embedding_comments,
         )
     except RuntimeError as exc:
         print(exc, file=sys.stderr)

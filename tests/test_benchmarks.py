@@ -8,6 +8,7 @@ import pytest
 
 from benchmarks.__main__ import evaluate_goals, main
 from benchmarks.baseline import N_CLUSTERS, run_baseline
+from benchmarks.embedding_speed import comments
 from benchmarks.generate import dataset_path
 
 STAGES = {
@@ -32,6 +33,7 @@ def run_300(tmp_path_factory):
     out = tmp_path_factory.mktemp("results")
     # The baseline is exercised in-process below: one fresh interpreter less keeps this fast.
     args = ["--sizes", "300", "--skip-baseline", "--data-dir", str(data), "--out-dir", str(out)]
+    args += ["--embedding-comments", "16"]
     assert main(args) == 0
     return data, out
 
@@ -53,6 +55,19 @@ def test_writes_json_with_required_keys(run_300):
         results["machine"]
     )
     assert (out / "latest.md").read_text(encoding="utf-8").count("| measure | goal |") == 1
+    emb = results["embeddings"]
+    assert emb["comments"] == 16 and emb["words"] == 40
+    assert set(emb["per_second_by_threads"]) == {"1", "2"}
+    assert all(v > 0 for v in emb["per_second_by_threads"].values())
+    goal = next(g for g in results["goals"] if g["key"] == "embed_40w")
+    assert goal["met"] is not None and "16 comments" in goal["measured"]
+    assert "blas" in results["machine"]
+
+
+def test_forty_word_comments_are_distinct_and_forty_words():
+    texts = comments(300)
+    assert len(set(texts)) == 300
+    assert {len(t.split()) for t in texts} == {40}
 
 
 def test_generated_file_is_cached(run_300):
@@ -104,6 +119,11 @@ def test_goals_met_and_missed():
         "regroup_100k": False,
         "memory_100k": True,
         "linear_1m": True,  # 12.0 s per 100k at 1M vs 11.0 at 100k: within the 10% slack
+        "embed_40w": None,  # not measured
     }
     worse = evaluate_goals({"100000": _size(10.0, 100_000), "1000000": _size(150.0, 1_000_000)})
     assert {g["key"]: g["met"] for g in worse}["linear_1m"] is False
+    emb = {"comments": 512, "per_second_by_threads": {"1": 300.0, "2": 520.0}}
+    assert {g["key"]: g["met"] for g in evaluate_goals({}, emb)}["embed_40w"] is True
+    emb["per_second_by_threads"]["2"] = 480.0
+    assert {g["key"]: g["met"] for g in evaluate_goals({}, emb)}["embed_40w"] is False

@@ -173,11 +173,13 @@ def test_unit_norm_deterministic_and_batch_invariant(reference):
     a = E.encode(texts, batch_size=64)
     b = E.encode(texts, batch_size=1)  # no padding at all: the mask must make this equal
     c = E.encode(texts[::-1], batch_size=7)[::-1]
+    d = E.encode(texts, batch_size=3, threads=2)  # batches on two threads at once
     np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1, atol=1e-5)
     # Bit for bit: each row depends only on its own text, whatever the padding and batch.
     np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(a, c)
-    np.testing.assert_array_equal(a, E.encode(texts, batch_size=64))
+    np.testing.assert_array_equal(a, d)
+    np.testing.assert_array_equal(a, E.encode(texts, batch_size=64, threads=1))
     assert a.dtype == np.float32
 
 
@@ -258,7 +260,7 @@ import hashlib, json, sys
 import numpy as np
 from analysis import embeddings as E
 texts = json.loads(sys.stdin.read())
-X = E.encode(texts, batch_size=int(sys.argv[1]))
+X = E.encode(texts, batch_size=int(sys.argv[1]), threads=int(sys.argv[2]))
 labels, centers, k = E.cluster_embeddings(X, 2, 6, random_state=0)
 sampled = E.fit_sample_assign(texts, sample_size=25, min_k=2, max_k=5, random_state=0)
 assert sampled.classified > 0
@@ -298,10 +300,10 @@ def test_same_vectors_and_clusters_whatever_the_processor_kernels(labelled):
     texts = json.dumps(labelled["text"].tolist()[:60])
     root = Path(__file__).resolve().parents[1]
 
-    def run(env_extra: dict[str, str], batch: int) -> str:
+    def run(env_extra: dict[str, str], batch: int, threads: int = 1) -> str:
         env = {**os.environ, **env_extra}
         out = subprocess.run(
-            [sys.executable, "-c", _CHILD, str(batch)],
+            [sys.executable, "-c", _CHILD, str(batch), str(threads)],
             input=texts,
             capture_output=True,
             text=True,
@@ -317,3 +319,4 @@ def test_same_vectors_and_clusters_whatever_the_processor_kernels(labelled):
     for variant in [{}, *_cpu_variants()]:
         for batch in (64, 5) if not variant else (64,):
             assert run(variant, batch) == base, (variant, batch)
+    assert run({}, 5, threads=2) == base  # batches on two threads

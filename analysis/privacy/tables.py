@@ -7,7 +7,6 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import null_space
 
 from analysis.privacy.policy import (
     FLOOR,
@@ -36,7 +35,17 @@ def _null_basis(a: np.ndarray, unknown: np.ndarray) -> np.ndarray:
     rows = np.flatnonzero(np.abs(sub).sum(axis=1) > 0)
     if rows.size == 0:
         return np.eye(sub.shape[1])
-    return null_space(sub[rows])
+    return _null_space(sub[rows])
+
+
+def _null_space(a: np.ndarray) -> np.ndarray:
+    """Orthonormal basis of {x : a x = 0} by SVD, as ``scipy.linalg.null_space`` computes it
+    (rank: singular values above max(shape) * eps * the largest), without its per-call checks,
+    which cost more than the SVD of these small systems. Callers use only the basis's row
+    norms, which every orthonormal basis of the space shares."""
+    _, sv, vh = np.linalg.svd(a, full_matrices=True)
+    tol = np.amax(sv, initial=0.0) * np.finfo(float).eps * max(a.shape)
+    return vh[int(np.sum(sv > tol)) :].T
 
 
 def _risky(measures: np.ndarray, min_group: int) -> np.ndarray:
@@ -58,6 +67,7 @@ def _protect_cells(
     nested: bool,
     extra: np.ndarray | None = None,
     forced: np.ndarray | None = None,
+    bases: dict | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Hidden and primary flags for one block of finest-level cells.
 
@@ -65,7 +75,10 @@ def _protect_cells(
     (m, r) array of further additive counts held to the same rule as ``n`` (the people each
     cell gained or lost against r earlier views; see :func:`protect_groups`). ``forced``
     cells start hidden (chosen at a lower minimum) without being sensitive themselves.
+    ``bases`` caches null-space bases by equation system and unknowns: one protection call
+    (every block, minimum and margin of a table) meets the same systems many times.
     """
+    bases = {} if bases is None else bases
     m, k = keys.shape
     extra = np.zeros((m, 0)) if extra is None else np.asarray(extra, dtype=float).reshape(m, -1)
     measures = np.column_stack([n, extra])
@@ -85,7 +98,9 @@ def _protect_cells(
             sums = np.column_stack(
                 [np.bincount(inv, weights=col, minlength=len(uniq)) for col in measures.T]
             )
-            sub_hidden, _ = _protect_cells(uniq, sums[:, 0], min_group, nested, sums[:, 1:])
+            sub_hidden, _ = _protect_cells(
+                uniq, sums[:, 0], min_group, nested, sums[:, 1:], bases=bases
+            )
         else:
             inv = np.zeros(m, dtype=np.intp)
             sums = measures.sum(axis=0, keepdims=True)
@@ -102,6 +117,7 @@ def _protect_cells(
     for r, members in enumerate(agg_member):
         a[r, members] = -1.0
         a[r, m + r] = 1.0
+    system = (a.shape, a.tobytes())
     # A group with no responses holds nothing to protect; a reader may know it is empty, so it
     # counts as known (it never shields another group) even though it is shown as hidden.
     sensitive = np.concatenate([primary & (n > 0), (agg_sizes > 0) & _risky(agg_m, min_group)])
@@ -116,11 +132,22 @@ def _protect_cells(
     key_rank = np.empty(m, dtype=np.intp)
     key_rank[np.lexsort(keys.T[::-1]) if k else np.arange(m)] = np.arange(m)
 
+    seen: dict[bytes, np.ndarray] = {}  # the greedy search revisits states: compute each once
+
     def exposed(hidden_cells: np.ndarray) -> np.ndarray:
+        key = hidden_cells.tobytes()
+        if key not in seen:
+            seen[key] = _exposed(hidden_cells)
+        return seen[key]
+
+    def _exposed(hidden_cells: np.ndarray) -> np.ndarray:
         """Per cell, per aggregate, and per aggregate's hidden part: pinned down and risky."""
         live = hidden_cells & (n > 0)
         unknown = np.flatnonzero(np.concatenate([live, agg_hidden_arr]))
-        basis = _null_basis(a, unknown)
+        at = (system, unknown.tobytes())
+        if at not in bases:
+            bases[at] = _null_basis(a, unknown)
+        basis = bases[at]
         det = np.zeros(m + n_agg, dtype=bool)
         if unknown.size:
             det[unknown] = (
@@ -146,7 +173,8 @@ def _protect_cells(
         together = _small_unions_pinned(
             live & ~det[:m] & (n < min_group), n, unknown, basis, min_group
         )
-        return np.concatenate([(det | np.pad(together, (0, n_agg))) & sensitive, part])
+        det[:m] |= together
+        return np.concatenate([det & sensitive, part])
 
     while True:
         bad = exposed(hidden)
@@ -314,6 +342,7 @@ def _protect_chain(
     extra: np.ndarray,
     overlap: np.ndarray,
     ref_n: np.ndarray,
+    bases: dict | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Hidden, primary and near-a-reference flags, decided minimum by minimum.
 
@@ -326,7 +355,7 @@ def _protect_chain(
     near = np.zeros(len(n), dtype=bool)
     primary = np.zeros(len(n), dtype=bool)
     for k in range(min(FLOOR, min_group), min_group + 1):
-        hidden, primary = _protect_cells(keys, n, k, nested, extra, forced=hidden)
+        hidden, primary = _protect_cells(keys, n, k, nested, extra, forced=hidden, bases=bases)
         if overlap.shape[1]:
             hidden, added = _ledger_hide(keys, n, k, nested, hidden, overlap, ref_n)
             near |= added
@@ -414,11 +443,12 @@ def protect_groups(
             "protect_groups: nested rows must fill the grouping columns left to right."
         )
     flags = _Flags(rows)
+    bases: dict = {}  # null-space bases, shared by every block of this one table
     try:
         for in_block in _blocks(table, block):
             try:
                 _protect_block(
-                    table, by, nested, in_block, depth, n, extra, over, ref_n, policy, flags
+                    table, by, nested, in_block, depth, n, extra, over, ref_n, policy, flags, bases
                 )
             except _Unprotectable:
                 if not _risky(skip[in_block], policy.min_group).any():
@@ -495,6 +525,7 @@ def _protect_block(
     ref_n: np.ndarray,
     policy: PrivacyPolicy,
     flags: _Flags,
+    bases: dict,
 ) -> None:
     """Protect one block: its finest cells, then (nested) each shallower level as a table."""
     k, min_group = len(by), policy.min_group
@@ -506,7 +537,9 @@ def _protect_block(
     keys = keys_all[finest]
     flags.set(
         finest,
-        _protect_chain(keys, n[finest], min_group, nested, extra[finest], over[finest], refs),
+        _protect_chain(
+            keys, n[finest], min_group, nested, extra[finest], over[finest], refs, bases
+        ),
     )
     if not nested:
         return
@@ -526,7 +559,7 @@ def _protect_block(
 
         sz = np.bincount(inv, weights=n[finest], minlength=len(uniq))
         sub = _protect_chain(
-            uniq, sz, min_group, True, total(extra[finest]), total(over[finest]), refs
+            uniq, sz, min_group, True, total(extra[finest]), total(over[finest]), refs, bases
         )
         lookup = {tuple(u): i for i, u in enumerate(uniq)}
         for r in rows:
