@@ -85,7 +85,7 @@ def build(ds: state.Dataset) -> Prepared:
     try:
         with slot.status("Reading the file…", expanded=False) as status:
             export, colmap = pipeline.load(
-                ds.data, ds.filename, sheet=ds.sheet, mapping_yaml=ds.mapping_yaml
+                ds.data, ds.filename, sheet=ds.sheet, mapping_yaml=_core_yaml(ds.mapping_yaml)
             )
             status.update(
                 label=f"Scoring {len(export.responses):,} responses and reading the comments "
@@ -111,6 +111,33 @@ def activate(ds: state.Dataset) -> str | None:
             "try saving it as CSV."
         )
     state.set_dataset(ds, prep)
+    return None
+
+
+def _core_yaml(text: str | None) -> str | None:
+    from ui.mapping_flow import core_yaml  # the flow's YAML may carry a constructs section
+
+    return core_yaml(text) if text else text
+
+
+def open_file(ds: state.Dataset) -> str | None:
+    """Make ``ds`` the dataset in use, or, when the file reads but has nothing ChangeRadar can
+    score yet (no rated question, a mapping that leaves none), hold it in the mapping flow
+    (:func:`state.pending`) so the analyst can map it. Returns an error only for a file that
+    cannot be read at all (or a mapping file that cannot be applied)."""
+    problem = activate(ds)
+    if problem is None:
+        return None
+    try:
+        export, colmap = pipeline.load(
+            ds.data, ds.filename, sheet=ds.sheet, mapping_yaml=_core_yaml(ds.mapping_yaml)
+        )
+    except (IngestError, ValueError):
+        return problem
+    except Exception:
+        LOG.exception("unexpected failure while reading %s", ds.filename)
+        return problem
+    state.set_pending(state.PendingFile(ds, export, colmap, problem))
     return None
 
 
