@@ -19,6 +19,9 @@ if prep is None:
 
 res = views.results(prep)
 views.scope_caption(res)
+if not views.has_scores(prep, res):
+    views.no_scores_note()
+    st.stop()
 st.caption("Change the grouping (team, role, team × role, demographics) in the sidebar.")
 
 table = views.heatmap_table(res)
@@ -30,7 +33,7 @@ event = views.chart(
     heatmap(table),
     heatmap_alt_text(table),
     on_select="rerun",
-    key="heatmap",
+    key=state.StateKeys.HEATMAP,
     selection_mode=SELECTION_NAME,
 )
 picked = None

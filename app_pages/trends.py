@@ -79,7 +79,7 @@ for col, (key, wave) in zip(cols[1:], list(extra.items()), strict=True):
         state.wave_label(key, wave.label)
         st.text_input(f"Label of {wave.prepared.source_name}", key=state.wave_label_key(key))
         st.caption(f"{wave.n:,} responses")
-        if st.button("Remove", key=f"cr_remove_wave::{key}"):
+        if st.button("Remove", key=state.StateKeys.WAVE_REMOVE_PREFIX + key):
             state.remove_wave(ds.key, key)
             st.rerun()
 
@@ -111,7 +111,7 @@ with st.expander("Matched questions: confirm they are the same", icon=":material
         st.text(f"{base.label} → {wave.label}")
         edited = st.data_editor(
             m[["same", "item_a", "item_b", "matched_by", "confidence", "question_b"]],
-            key=f"cr_match::{key}",
+            key=state.StateKeys.WAVE_MATCH_PREFIX + key,
             hide_index=True,
             disabled=["item_a", "item_b", "matched_by", "confidence", "question_b"],
             column_config={
@@ -154,7 +154,7 @@ if team_col:
         table = pd.DataFrame({OLD: rows, NEW: [saved.get(r, "") for r in rows]}, dtype=object)
         edited = st.data_editor(
             table,
-            key="cr_team_map_editor",
+            key=state.StateKeys.TEAM_MAP_EDITOR,
             hide_index=True,
             num_rows="dynamic",
             column_config={
@@ -203,7 +203,7 @@ picked = st.multiselect(
     constructs,
     default=preferred or constructs[:2],
     format_func=lambda c: str(meta.loc[c, "label"]),
-    key="cr_trend_constructs",
+    key=state.StateKeys.TREND_CONSTRUCTS,
 )
 picked = picked or constructs
 

@@ -191,6 +191,39 @@ def ensure_dataset() -> Prepared | None:
     return state.prepared()
 
 
+def has_scores(prep: Prepared | None, res: Results | None = None) -> bool:
+    """Whether the analysis has any rated question scored (a comments-only file has none).
+
+    Reads ``has_scores`` when the core provides it, else whether any item was scored."""
+    for source in (res, prep):
+        flag = getattr(source, "has_scores", None)
+        if flag is not None:
+            return bool(flag)
+    if prep is None:
+        return False
+    meta = getattr(prep.scored, "item_meta", None)
+    return meta is not None and len(meta) > 0
+
+
+def data_warnings(prep: Prepared | None) -> None:
+    """Warnings about the numbers themselves, shown on every page (see ui.quality)."""
+    if prep is None or not has_scores(prep):
+        return
+    from ui.quality import low_coverage
+
+    for cov in low_coverage(prep.scored):
+        warning(cov.sentence())
+
+
+def no_scores_note() -> None:
+    """What a page about scores says for a file with comments only."""
+    st.info(
+        "This survey has no rated questions, so there are no scores to show. Its comments are "
+        "analysed on the Comments page; to add scores, mark rated questions on the Load page.",
+        icon=":material/chat:",
+    )
+
+
 def dataset_label(ds: state.Dataset | None) -> str:
     if ds is None:
         return "No data loaded"
