@@ -285,11 +285,9 @@ def _scale_builder(target: Target, draft: mf.MappingDraft) -> None:
         col_key = _key(target, "scale_column")
         if state.widget(col_key) not in columns:
             state.set_widget(col_key, columns[0] if columns else None)
+        names = item_labels(columns, questions)
         column = st.selectbox(
-            "Answers of column",
-            columns,
-            key=col_key,
-            format_func=lambda c: f"{c}: {questions.get(c, '')}"[:90],
+            "Answers of column", columns, key=col_key, format_func=lambda c: names.get(c, c)
         )
         if column is None:
             return
