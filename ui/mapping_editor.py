@@ -234,7 +234,11 @@ def _scale_name(name: str) -> str:
 
 
 def _new_construct(target: Target, draft: mf.MappingDraft) -> None:
-    with st.expander("3. Create a construct", icon=":material/add_circle:"):
+    box = st.container(border=True)
+    # a keyed toggle, not an expander: it stays open across the reruns its widgets cause
+    if not box.toggle("3. Create a construct", key=_key(target, "construct_open")):
+        return
+    with box:
         st.caption(
             "A measure of your own (e.g. role clarity). Link it to one of ChangeRadar's "
             "concepts to use it for hot-spot flags."
@@ -272,7 +276,10 @@ def _new_construct(target: Target, draft: mf.MappingDraft) -> None:
 
 
 def _scale_builder(target: Target, draft: mf.MappingDraft) -> None:
-    with st.expander("4. Build a custom scale", icon=":material/tune:"):
+    box = st.container(border=True)
+    if not box.toggle("4. Build a custom scale", key=_key(target, "scale_open")):
+        return
+    with box:
         st.caption(
             "Order the answers actually found in a column from lowest to highest; answers such "
             "as “Don't know” count as no answer, never as a score."
@@ -449,6 +456,9 @@ def _check_and_apply(target: Target, draft: mf.MappingDraft) -> None:
             views.error(problem)
         else:
             held = state.pending()
+            if held is None and not views.has_scores(state.prepared()):
+                state.set_notice("Mapping applied; this survey has comments only.")
+                st.switch_page("app_pages/comments.py")
             state.set_notice(
                 "Mapping applied, but there is still nothing ChangeRadar can analyse: "
                 + held.problem
@@ -490,6 +500,7 @@ def _fix_scale(target: Target, column: str) -> None:
     except ScaleError as exc:
         state.set_notice(f"No scale could be made from {column}'s answers: {exc}")
         return
+    state.set_widget(_key(target, "scale_open"), True)
     state.set_widget(_key(target, "scale_column"), column)
     state.set_widget(_key(target, f"order::{column}"), order)
     state.set_widget(_key(target, f"na::{column}"), not_answers)

@@ -82,6 +82,7 @@ def test_real_export_new_construct_bulk_assign_and_heatmap(small: Ready) -> None
     _starting(at.button, "Select all").click().run()
     assert len(_starting(at.multiselect, "Columns to change").value) > 20  # bulk selection
     _starting(at.multiselect, "Columns to change").set_value(["AISent", "AIAcc"]).run()
+    _by_label(at.toggle, "3. Create a construct").set_value(True).run()
     _by_label(at.text_input, "Label").set_value("AI attitude")
     _by_label(at.selectbox, "Concept").set_value("trust_in_ai")
     _by_label(at.button, "Create construct").click().run()
