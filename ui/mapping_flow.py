@@ -557,7 +557,9 @@ def preview_scores(
     grouping or privacy rule). Empty when nothing can be scored yet; MappingError/ScaleError
     say why the draft cannot be applied."""
     from analysis import scoring  # the scoring core, imported only when a preview is asked
+    from analysis.survey import default_survey
 
+    survey = survey if survey is not None else default_survey()
     cols = ["Construct", "Questions", "People scored", "Average (0-100)"]
     applied = apply_mapping(colmap, core_yaml(draft.to_yaml()))
     if not any(s.role == "item" and s.scale for s in applied.columns):

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from analysis import pipeline
 from analysis.columns import ColumnMap, ColumnSpec
 from analysis.scales import SCALES
+from analysis.survey import default_survey
 from ui import mapping_flow as mf
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -199,4 +200,5 @@ def test_real_limesurvey_grid_gets_one_custom_scale_for_the_whole_grid() -> None
     name = draft.add_scale(*mf.suggest_order(labels))
     draft.assign_items(grid, scale=name, construct="change_readiness")
     preview = mf.preview_scores(export, colmap, draft)
-    assert "Change readiness" in preview["Construct"].tolist()
+    label = default_survey().construct("change_readiness").label
+    assert label in preview["Construct"].tolist()
