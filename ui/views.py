@@ -28,6 +28,7 @@ from analysis.ingest import IngestError
 from analysis.pipeline import Prepared, Results
 from analysis.privacy import PrivacyError
 from analysis.store import StoreError
+from render.labels import shorten_questions
 from sample_data import DEFAULT_DATASET
 from ui import state
 
@@ -519,9 +520,27 @@ def heatmap_table(res: Results) -> pd.DataFrame:
     if not len(groups):
         return groups
     info = construct_info(res)
-    return groups.drop(columns=["label", "direction"], errors="ignore").merge(
+    out = groups.drop(columns=["label", "direction"], errors="ignore").merge(
         info, on="construct", how="left"
     )
+    return _single_item_labels(out, res.likert)
+
+
+def _single_item_labels(table: pd.DataFrame, likert: pd.DataFrame) -> pd.DataFrame:
+    """A question scored on its own is labelled by its statement, not its export code
+    ("Q6_2"); the grid's shared question stem is left out (issue 23)."""
+    if not len(likert) or not {"item", "question"} <= set(likert.columns):
+        return table
+    questions = likert.drop_duplicates("item").set_index("item")["question"].astype(str)
+    short = shorten_questions({str(k): v for k, v in questions.items()})
+    if "label" not in table.columns:
+        table = table.assign(label=table["construct"])
+    construct = table["construct"].astype(str)
+    unnamed = table["label"].isna() | (table["label"].astype(str) == construct)
+    own = construct.isin(short) & unnamed
+    if not own.any():
+        return table
+    return table.assign(label=table["label"].where(~own, construct.map(short)))
 
 
 def likert_table(res: Results, prep: Prepared) -> pd.DataFrame:

@@ -52,3 +52,26 @@ def test_labels_are_unique_and_never_empty(questions: dict[str, str]) -> None:
     assert set(labels) == set(questions)
     assert all(v.strip() for v in labels.values()) or not questions
     assert len(set(labels.values())) == len(labels)
+
+
+def test_heatmap_labels_single_questions_by_statement_not_export_code() -> None:
+    import pandas as pd
+
+    from ui.views import _single_item_labels
+
+    table = pd.DataFrame(
+        {"construct": ["AIThreat", "trust_in_ai", "Q6_2"], "label": ["AIThreat", "Trust", "Q6_2"]}
+    )
+    likert = pd.DataFrame(
+        {
+            "item": ["AIThreat", "Q6_1", "Q6_2"],
+            "question": [
+                "Is AI a threat to your job?",
+                f"{STEM} - I trust AI",
+                f"{STEM} - I like AI",
+            ],
+        }
+    )
+    got = _single_item_labels(table, likert)["label"].tolist()
+    assert got == ["Is AI a threat to your job?", "Trust", "I like AI"]
+    assert _single_item_labels(table, likert.iloc[:0]).equals(table)
