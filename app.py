@@ -30,4 +30,5 @@ state.set_page(page.title)  # for the audit log
 
 prepared = views.ensure_dataset()
 views.sidebar(prepared)
+views.data_warnings(prepared)  # a score resting on under half its answers, on every page
 page.run()

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from analysis import access
-from analysis.columns import ROLES, ColumnMap, ColumnSpec
 from analysis.ingest import IngestError, list_sheets
-from analysis.scales import SCALES
 from analysis.store import StoreError
-from ui import state, views
+from ui import loading, mapping_editor, state, views
 
 FORMATS = {
     "qualtrics": "Qualtrics",
@@ -22,7 +19,6 @@ FORMATS = {
     "generic": "A plain table (no survey platform recognised)",
 }
 EXPORT_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "ods"]
-SINGLE_ROLES = ("team", "role", "respondent_id")
 
 st.title("Load a survey")
 viewer = state.current_viewer()
@@ -86,10 +82,13 @@ def _try(kind: str, ds: state.Dataset, token: object, done: str) -> None:
     last = state.last_upload(kind)
     if last is not None and last[0] == token:
         return
-    problem = views.activate(ds)
+    problem = views.open_file(ds)
     state.set_last_upload(kind, token, problem)
     if problem is None:
-        state.set_notice(done)
+        if state.pending() is None:  # a held file says why in its own warning
+            state.set_notice(done)
+        if state.pending() is None and not views.has_scores(state.prepared()):
+            st.switch_page("app_pages/comments.py")  # comments only: straight to them
         st.rerun()
 
 
@@ -127,13 +126,23 @@ if upload is not None:
     )
     _show_error("export", token)
 
+held = state.pending()
 prep = state.prepared()
 ds = state.dataset()
+if held is not None:
+    # a file that reads but has nothing to score yet: straight into the mapping flow
+    views.warning(loading.held_notice(held))
+    st.subheader("What was read")
+    loading.read_summary(held.export, held.colmap, held.dataset.filename, FORMATS)
+    st.subheader("Column mapping")
+    mapping_editor.render(loading.target_for(held.dataset, held.export, held.colmap, None))
+    loading.mapping_uploader(held.dataset, _try, _show_error)
+    st.stop()
 if prep is None or ds is None:
     st.stop()
 
 if not ds.is_sample and st.button("Go back to the sample data", icon=":material/undo:"):
-    problem = views.activate(views.sample_dataset())
+    problem = views.open_file(views.sample_dataset())
     if problem:
         views.error(problem)
     else:
@@ -182,36 +191,8 @@ if store is not None and access.can(viewer, "publish"):
 # --------------------------------------------------------------------------- what was read
 
 st.subheader("What was read")
-export = prep.export
 st.text(f"{views.dataset_label(ds)}: {ds.filename}" if ds.is_sample else ds.filename)
-c1, c2, c3, c4 = st.columns(4)
-c1.metric("Platform", FORMATS.get(export.format, export.format), border=True)
-c2.metric("Rows read", f"{export.rows_read:,}", border=True)
-c3.metric("Responses kept", f"{len(export.responses):,}", border=True)
-c4.metric("Comments", f"{len(prep.comments):,}", border=True)
-
-details = [f"File type: {export.file_type.upper()}"]
-if export.encoding:
-    details.append(f"encoding {export.encoding}")
-if export.sheet:
-    details.append(f"sheet “{export.sheet}”")
-st.caption(views.plain(", ".join(details)))
-
-dropped = {k: v for k, v in export.dropped_rows.items() if v}
-if dropped:
-    st.dataframe(
-        pd.DataFrame({"Rows dropped": list(dropped.values()), "Why": list(dropped)}),
-        hide_index=True,
-    )
-else:
-    st.caption("No rows were dropped.")
-identity = prep.colmap.identity
-if identity:
-    st.caption(
-        f"{len(identity)} identity column(s) are never analysed or shown "
-        "(names, e-mails, IP addresses, locations, IDs):"
-    )
-    st.text(", ".join(identity))
+loading.read_summary(prep.export, prep.colmap, None, FORMATS, comments=len(prep.comments))
 if prep.warnings:
     with st.expander(f"Notes ({len(prep.warnings)})", icon=":material/info:"):
         for note in prep.warnings:
@@ -220,119 +201,8 @@ if prep.warnings:
 # --------------------------------------------------------------------------- mapping
 
 st.subheader("Column mapping")
-st.caption(
-    "How each column is used. Check the team and role columns and that every rated question "
-    "has the right construct and answer scale, then apply. Save the mapping to reuse it."
-)
-colmap = prep.colmap
-constructs = [c.id for c in prep.survey.constructs]
-constructs += sorted({s.construct for s in colmap.columns if s.construct} - set(constructs))
-scales = list(SCALES) + sorted(set(colmap.scales) - set(SCALES))
-table = pd.DataFrame(
-    {
-        "column": [s.name for s in colmap.columns],
-        "question": [s.question for s in colmap.columns],
-        "role": [s.role for s in colmap.columns],
-        "construct": [s.construct for s in colmap.columns],
-        "scale": [s.scale for s in colmap.columns],
-        "reverse": [bool(s.reverse) for s in colmap.columns],
-        "why": [s.reason for s in colmap.columns],
-    }
-)
-edited = st.data_editor(
-    table,
-    key=f"mapping::{ds.key}",
-    hide_index=True,
-    disabled=["column", "question", "why"],
-    column_config={
-        "column": st.column_config.TextColumn("Column", pinned=True),
-        "question": "Question",
-        "role": st.column_config.SelectboxColumn("Role", options=list(ROLES), required=True),
-        "construct": st.column_config.SelectboxColumn("Construct", options=constructs),
-        "scale": st.column_config.SelectboxColumn("Answer scale", options=scales),
-        "reverse": st.column_config.CheckboxColumn("Reverse", help="Agreeing is bad news."),
-        "why": "Why this role",
-    },
-)
-
-
-def _edited_map(frame: pd.DataFrame) -> tuple[ColumnMap | None, list[str]]:
-    problems = []
-    for role in SINGLE_ROLES:
-        chosen = frame.loc[frame["role"] == role, "column"].tolist()
-        if len(chosen) > 1:
-            problems.append(f"Choose one {role} column, not {len(chosen)}: {', '.join(chosen)}.")
-    items = frame[frame["role"] == "item"]
-    no_scale = items.loc[items["scale"].isna(), "column"].tolist()
-    if no_scale:
-        problems.append(f"Give these rated questions an answer scale: {', '.join(no_scale)}.")
-    if problems:
-        return None, problems
-    specs = []
-    for base, row in zip(colmap.columns, frame.itertuples(index=False), strict=True):
-        is_item = row.role == "item"
-        specs.append(
-            ColumnSpec(
-                name=base.name,
-                role=str(row.role),
-                scale=str(row.scale) if is_item and pd.notna(row.scale) else None,
-                construct=str(row.construct) if is_item and pd.notna(row.construct) else None,
-                reverse=bool(row.reverse) if is_item else False,
-                question=base.question,
-                export_tag=base.export_tag,
-                reason=base.reason,
-            )
-        )
-    return ColumnMap(specs, scales=dict(colmap.scales)), []
-
-
-changed = not edited.equals(table)
-left, mid, right = st.columns(3)
-if left.button("Apply mapping", type="primary", disabled=not changed, icon=":material/check:"):
-    new_map, problems = _edited_map(edited)
-    for problem in problems:
-        views.error(problem)
-    if new_map is not None:
-        problem = views.activate(ds.with_(mapping_yaml=new_map.to_yaml()))
-        if problem:
-            views.error(problem)
-        else:
-            state.set_notice("Mapping applied; the analysis was updated.")
-            st.rerun()
-mid.download_button(
-    "Save mapping (YAML)",
-    colmap.to_yaml().encode("utf-8"),
-    file_name="changeradar_mapping.yaml",
-    mime="application/x-yaml",
-    icon=":material/save:",
-    on_click="ignore",
-)
-if ds.mapping_yaml and right.button("Reset to the detected mapping", icon=":material/undo:"):
-    problem = views.activate(ds.with_(mapping_yaml=None))
-    if problem:
-        views.error(problem)
-    else:
-        st.rerun()
-
-mapping_file = st.file_uploader(
-    "Load a saved mapping (YAML)",
-    type=["yaml", "yml"],
-    help="A mapping saved from ChangeRadar (or written by hand, see the README).",
-)
-if mapping_file is not None:
-    token = mapping_file.file_id
-    try:
-        text = mapping_file.getvalue().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        views.error("The mapping file is not UTF-8 text; save it as UTF-8 and try again.")
-    else:
-        _try(
-            "mapping",
-            ds.with_(mapping_yaml=text),
-            token,
-            "Mapping loaded; the analysis was updated.",
-        )
-        _show_error("mapping", token)
+mapping_editor.render(loading.target_for(ds, prep.export, prep.colmap, prep.survey))
+loading.mapping_uploader(ds, _try, _show_error)
 
 # --------------------------------------------------------------------------- roster
 
@@ -341,7 +211,9 @@ with st.expander("Names to remove from comments (optional)", icon=":material/per
         "E-mails, phone numbers and IDs are always removed from comments. Upload a list of "
         "people's names (one per line, or a CSV's first column) to remove those too."
     )
-    roster_file = st.file_uploader("Name list", type=["txt", "csv"], key="roster_upload")
+    roster_file = st.file_uploader(
+        "Name list", type=["txt", "csv"], key=state.StateKeys.ROSTER_UPLOAD
+    )
     if roster_file is not None:
         token = roster_file.file_id
         try:
@@ -349,14 +221,7 @@ with st.expander("Names to remove from comments (optional)", icon=":material/per
         except UnicodeDecodeError:
             views.error("The name list is not UTF-8 text; save it as UTF-8 and try again.")
         else:
-            names = tuple(
-                dict.fromkeys(
-                    line.split(",")[0].strip().strip('"')
-                    for line in text.splitlines()
-                    if line.strip()
-                )
-            )
-            names = tuple(n for n in names if n)
+            names = loading.roster_names(text)
             _try("roster", ds.with_(roster=names), token, f"{len(names)} names will be removed.")
             _show_error("roster", token)
     if ds.roster:

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from render.charts.likert import likert_bars, likert_bars_alt_text
+from render.labels import shorten_questions, stem_caption
 from ui import state, views
 
 HEADLINES = (
@@ -22,6 +23,10 @@ if prep is None:
 
 res = views.results(prep)
 views.scope_caption(res)
+if not views.has_scores(prep, res):
+    views.no_scores_note()
+    st.page_link("app_pages/comments.py", label="Read the comment analysis", icon=":material/chat:")
+    st.stop()
 
 
 def _org_row(concept: str) -> pd.Series | None:
@@ -103,6 +108,11 @@ if len(res.org):
 st.subheader("Answers per item")
 likert = views.likert_table(res, prep)
 views.chart(likert_bars(likert), likert_bars_alt_text(likert))
+if len(likert):
+    questions = likert.drop_duplicates("item").set_index("item")["question"].astype(str)
+    stems = stem_caption(shorten_questions(questions.to_dict()))
+    if stems:
+        st.caption(views.plain(stems))
 
 if res.warnings:
     with st.expander(f"Notes on the data ({len(res.warnings)})", icon=":material/info:"):

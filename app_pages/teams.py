@@ -8,7 +8,7 @@ import streamlit as st
 from render.charts.drivers import drivers_bar, drivers_bar_alt_text
 from render.charts.grid import SELECTION_NAME, heatmap, heatmap_alt_text
 from render.charts.quadrant import quadrant, quadrant_alt_text
-from render.formats import P_PRINTF
+from render.formats import ALPHA
 from ui import state, views
 
 st.title("Teams & roles")
@@ -19,6 +19,9 @@ if prep is None:
 
 res = views.results(prep)
 views.scope_caption(res)
+if not views.has_scores(prep, res):
+    views.no_scores_note()
+    st.stop()
 st.caption("Change the grouping (team, role, team × role, demographics) in the sidebar.")
 
 table = views.heatmap_table(res)
@@ -30,7 +33,7 @@ event = views.chart(
     heatmap(table),
     heatmap_alt_text(table),
     on_select="rerun",
-    key="heatmap",
+    key=state.StateKeys.HEATMAP,
     selection_mode=SELECTION_NAME,
 )
 picked = None
@@ -101,19 +104,29 @@ with st.expander("What drives the outcomes (key drivers)", icon=":material/insig
     views.chart(drivers_bar(drivers), drivers_bar_alt_text(drivers))
 
 with st.expander("Scores table", icon=":material/table:"):
+    clear = table["p_adj"].map(
+        lambda p: "" if pd.isna(p) else ("yes" if p < ALPHA else "no, could be chance")
+    )
     shown = table.assign(
-        status=table["suppressed_reason"].where(table["suppressed"].astype(bool), "shown")
-    )[["group", "label", "n", "score", "diff_vs_rest", "p_adj", "status"]]
+        clear=clear,
+        status=table["suppressed_reason"].where(table["suppressed"].astype(bool), "shown"),
+    )[["group", "label", "n", "score", "diff_vs_rest", "clear", "status"]]
     st.dataframe(
         shown,
         hide_index=True,
         column_config={
             "group": "Group",
             "label": "Construct",
-            "n": st.column_config.NumberColumn("n", format="%d"),
-            "score": st.column_config.NumberColumn("Score", format="%.0f"),
-            "diff_vs_rest": st.column_config.NumberColumn("vs rest", format="%+.1f"),
-            "p_adj": st.column_config.NumberColumn("p (Holm)", format=P_PRINTF),
+            "n": st.column_config.NumberColumn("People", format="%d"),
+            "score": st.column_config.NumberColumn("Score (0–100)", format="%.0f"),
+            "diff_vs_rest": st.column_config.NumberColumn(
+                "Points vs everyone else", format="%+.0f"
+            ),
+            "clear": st.column_config.TextColumn(
+                "Clear difference?",
+                help=f"Yes when the gap is unlikely to be chance (Holm-adjusted p below {ALPHA:g}, "
+                "counting every cell compared).",
+            ),
             "status": "Status",
         },
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -16,7 +14,7 @@ from render.charts.grid import change_heatmap, change_heatmap_alt_text
 from render.csv import table_csv
 from render.formats import P_PRINTF
 from sample_data import SAMPLE_DIR
-from ui import state, views
+from ui import state, trend_rules, views
 
 SAMPLE_WAVE2 = SAMPLE_DIR / "wave2_qualtrics.csv"
 EXPORT_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "ods"]
@@ -37,7 +35,7 @@ st.caption(
 
 
 def _load(data: bytes, filename: str) -> None:
-    key = hashlib.sha256(data).hexdigest()[:16]
+    key = trend_rules.wave_key(data)
     if key in state.extra_waves(ds.key):
         return
     n = len(state.extra_waves(ds.key)) + 2
@@ -79,7 +77,7 @@ for col, (key, wave) in zip(cols[1:], list(extra.items()), strict=True):
         state.wave_label(key, wave.label)
         st.text_input(f"Label of {wave.prepared.source_name}", key=state.wave_label_key(key))
         st.caption(f"{wave.n:,} responses")
-        if st.button("Remove", key=f"cr_remove_wave::{key}"):
+        if st.button("Remove", key=state.StateKeys.WAVE_REMOVE_PREFIX + key):
             state.remove_wave(ds.key, key)
             st.rerun()
 
@@ -111,7 +109,7 @@ with st.expander("Matched questions: confirm they are the same", icon=":material
         st.text(f"{base.label} → {wave.label}")
         edited = st.data_editor(
             m[["same", "item_a", "item_b", "matched_by", "confidence", "question_b"]],
-            key=f"cr_match::{key}",
+            key=state.StateKeys.WAVE_MATCH_PREFIX + key,
             hide_index=True,
             disabled=["item_a", "item_b", "matched_by", "confidence", "question_b"],
             column_config={
@@ -139,22 +137,14 @@ if team_col:
             "Write the team's current name next to its old name (several old teams may share "
             "one new name). Leave blank to keep a team as it is."
         )
-        seen_late = set()
-        for w in later[-1:]:
-            t = w.prepared.colmap.team
-            if t:
-                seen_late |= set(w.prepared.scored.groups[t].astype(str))
-        earlier = []
-        for w in [base, *later[:-1]]:
-            t = w.prepared.colmap.team
-            if t:
-                earlier += sorted(set(w.prepared.scored.groups[t].astype(str)) - seen_late)
         saved = state.team_map(ds.key)
-        rows = list(dict.fromkeys(earlier))
+        rows = trend_rules.renamed_team_candidates(
+            [w.prepared for w in [base, *later[:-1]]], later[-1].prepared
+        )
         table = pd.DataFrame({OLD: rows, NEW: [saved.get(r, "") for r in rows]}, dtype=object)
         edited = st.data_editor(
             table,
-            key="cr_team_map_editor",
+            key=state.StateKeys.TEAM_MAP_EDITOR,
             hide_index=True,
             num_rows="dynamic",
             column_config={
@@ -162,19 +152,11 @@ if team_col:
                 NEW: st.column_config.TextColumn(NEW),
             },
         )
-        mapping = {
-            str(o).strip(): str(n).strip()
-            for o, n in zip(edited[OLD], edited[NEW], strict=True)
-            if not pd.isna(o) and not pd.isna(n) and str(o).strip() and str(n).strip()
-        }
-        state.set_team_map(ds.key, mapping)
+        state.set_team_map(ds.key, trend_rules.team_map_from(edited[OLD], edited[NEW]))
 
 # --------------------------------------------------------------------------- comparison
 
-by = [
-    "team" if c == prep.colmap.team else "role" if c == prep.colmap.role else c
-    for c in views.current_by(prep)
-]
+by = trend_rules.comparison_by(prep.colmap, views.current_by(prep))
 if not by:
     st.info("This survey has no team, role or demographic column to compare groups by.")
     st.stop()
@@ -188,11 +170,7 @@ except (ValueError, PrivacyError) as exc:
 for w in cmp.warnings:
     views.warning(w)
 for pair in cmp.pairs:
-    test = (
-        f"paired t test on {pair['n_linked']:,} people linked by respondent ID"
-        if pair["test"] == "paired"
-        else "Welch's t test for independent samples (anonymous waves)"
-    )
+    test = trend_rules.pair_test_sentence(pair)
     st.caption(views.plain(f"{pair['from_wave']} → {pair['to_wave']}: {test}."))
 
 meta = cmp.trend.drop_duplicates("construct").set_index("construct")
@@ -203,7 +181,7 @@ picked = st.multiselect(
     constructs,
     default=preferred or constructs[:2],
     format_func=lambda c: str(meta.loc[c, "label"]),
-    key="cr_trend_constructs",
+    key=state.StateKeys.TREND_CONSTRUCTS,
 )
 picked = picked or constructs
 

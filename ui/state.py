@@ -26,24 +26,63 @@ from analysis.pipeline import Prepared, Results
 from analysis.privacy import PrivacyPolicy
 from analysis.store import DatasetStore
 
-# widget keys (the widgets write these; the rest of the app reads them through this module)
-GROUPING = "cr_grouping"
-MIN_GROUP = "cr_min_group"
-MIN_COMMENTS = "cr_min_comments"
-FILTER_PREFIX = "cr_filter::"
 
-# plain state
-DATASET = "cr_dataset"
-PREPARED = "cr_prepared"  # OrderedDict[key, Prepared], the last few uploads of this session
-RESULTS = "cr_results"  # OrderedDict[key, Results], the last few views
-THEME_NAMES = "cr_theme_names"  # dataset key -> {theme: label}
-THEME_MERGES = "cr_theme_merges"  # dataset key -> {theme: into}
-SHOWN = "cr_shown_filters"  # (dataset key, viewer) -> list of masks already shown
-UPLOAD = "cr_upload"  # uploader -> (token, error) of the last file it handled
-NOTICE = "cr_notice"  # one message to show after a rerun
-LOGGED_IN = "cr_logged_in"  # the viewer whose login was audited (once per session)
-AUDITED = "cr_audited"  # page -> last view key audited there (no duplicate records per rerun)
-PAGE = "cr_page"  # title of the page being rendered (for the audit log)
+class StateKeys:
+    """Every session-state key of the app. Widgets take their ``key=`` from here (pages never
+    spell a key), so two widgets cannot collide and a key can be found by name."""
+
+    # widgets (they write these; the rest of the app reads them through this module)
+    GROUPING = "cr_grouping"
+    MIN_GROUP = "cr_min_group"
+    MIN_COMMENTS = "cr_min_comments"
+    FILTER_PREFIX = "cr_filter::"  # + grouping column
+    DRILL = "cr_drill_group"
+    HEATMAP = "cr_heatmap"
+    ROSTER_UPLOAD = "cr_roster_upload"
+    MAPPING_UPLOAD = "cr_mapping_upload"
+    MAPPING_EDITOR_PREFIX = "cr_mapping::"  # + mapping target key and draft version
+    FLOW_PREFIX = "cr_flow::"  # + mapping target key + "::" + widget name (mapping flow)
+    WAVE_LABEL_PREFIX = "cr_wave_label::"  # + wave key ("base" for the dataset in use)
+    WAVE_REMOVE_PREFIX = "cr_remove_wave::"  # + wave key
+    WAVE_MATCH_PREFIX = "cr_match::"  # + wave key
+    TEAM_MAP_EDITOR = "cr_team_map_editor"
+    TREND_CONSTRUCTS = "cr_trend_constructs"
+
+    # plain state
+    DATASET = "cr_dataset"
+    PREPARED = "cr_prepared"  # OrderedDict[key, Prepared], the last few uploads of this session
+    RESULTS = "cr_results"  # OrderedDict[key, Results], the last few views
+    THEME_NAMES = "cr_theme_names"  # dataset key -> {theme: label}
+    THEME_MERGES = "cr_theme_merges"  # dataset key -> {theme: into}
+    SHOWN = "cr_shown_filters"  # (dataset key, viewer) -> list of masks already shown
+    UPLOAD = "cr_upload"  # uploader -> (token, error) of the last file it handled
+    NOTICE = "cr_notice"  # one message to show after a rerun
+    LOGGED_IN = "cr_logged_in"  # the viewer whose login was audited (once per session)
+    AUDITED = "cr_audited"  # page -> last view key audited there (no duplicate records per rerun)
+    PAGE = "cr_page"  # title of the page being rendered (for the audit log)
+    LAST_CLICK = "cr_last_click"
+    WAVES = "cr_waves"  # dataset key -> OrderedDict[wave key, analysis.waves.Wave]
+    TEAM_MAP = "cr_team_map"  # dataset key -> {old team: new team}
+    PENDING = "cr_pending"  # a file that was read but has nothing to score yet: PendingFile
+    DRAFTS = "cr_drafts"  # mapping target key -> (version, MappingDraft) being edited
+
+
+# Module-level names kept for the pages and tests that import them (same values).
+GROUPING = StateKeys.GROUPING
+MIN_GROUP = StateKeys.MIN_GROUP
+MIN_COMMENTS = StateKeys.MIN_COMMENTS
+FILTER_PREFIX = StateKeys.FILTER_PREFIX
+DATASET = StateKeys.DATASET
+PREPARED = StateKeys.PREPARED
+RESULTS = StateKeys.RESULTS
+THEME_NAMES = StateKeys.THEME_NAMES
+THEME_MERGES = StateKeys.THEME_MERGES
+SHOWN = StateKeys.SHOWN
+UPLOAD = StateKeys.UPLOAD
+NOTICE = StateKeys.NOTICE
+LOGGED_IN = StateKeys.LOGGED_IN
+AUDITED = StateKeys.AUDITED
+PAGE = StateKeys.PAGE
 
 MAX_PREPARED = 3
 MAX_RESULTS = 8
@@ -103,6 +142,7 @@ def set_dataset(ds: Dataset, prepared: Prepared) -> None:
     """Make ``ds`` the dataset in use; its Prepared is kept for this session only."""
     _remember(_bounded(PREPARED), ds.key, prepared, MAX_PREPARED)
     _store()[DATASET] = ds
+    _store().pop(StateKeys.PENDING, None)  # the file waiting for a mapping is now in use
     # filters name values of the previous dataset; they would not apply to this one
     for key in [k for k in _store() if str(k).startswith(FILTER_PREFIX)]:
         del _store()[key]
@@ -143,6 +183,54 @@ def last_upload(kind: str) -> tuple[Hashable, str | None] | None:
 
 def set_last_upload(kind: str, token: Hashable, error: str | None) -> None:
     _store().setdefault(UPLOAD, {})[kind] = (token, error)
+
+
+@dataclass(frozen=True)
+class PendingFile:
+    """A file that was read but cannot be analysed yet (no rated question ChangeRadar can
+    score): it waits in the mapping flow instead of behind an error."""
+
+    dataset: Dataset
+    export: Any = field(repr=False)  # analysis.ingest.SurveyExport
+    colmap: Any = field(repr=False)  # analysis.columns.ColumnMap as detected (+ the mapping)
+    problem: str = ""
+
+
+def pending() -> PendingFile | None:
+    return _store().get(StateKeys.PENDING)
+
+
+def set_pending(item: PendingFile | None) -> None:
+    if item is None:
+        _store().pop(StateKeys.PENDING, None)
+    else:
+        _store()[StateKeys.PENDING] = item
+
+
+def draft(target: str) -> tuple[int, Any] | None:
+    """(version, MappingDraft) being edited for a mapping target (a dataset key)."""
+    return _store().get(StateKeys.DRAFTS, {}).get(target)
+
+
+def set_draft(target: str, value: Any) -> None:
+    """Store the draft under a new version (widgets keyed by the version start afresh). Only
+    the current target's draft is kept: a draft holds column names of one upload."""
+    old = draft(target)
+    version = old[0] + 1 if old is not None else 0
+    _store()[StateKeys.DRAFTS] = {target: (version, value)}
+
+
+def flow_key(target: str, name: str) -> str:
+    return f"{StateKeys.FLOW_PREFIX}{target}::{name}"
+
+
+def set_widget(key: str, value: Any) -> None:
+    """Set a widget's value before it is drawn (in a callback or before the widget)."""
+    _store()[key] = value
+
+
+def widget(key: str, default: Any = None) -> Any:
+    return _store().get(key, default)
 
 
 def set_notice(text: str) -> None:
@@ -239,8 +327,8 @@ def results(key: Hashable, compute: Callable[[], Results]) -> Results:
     return value
 
 
-DRILL = "cr_drill_group"
-LAST_CLICK = "cr_last_click"
+DRILL = StateKeys.DRILL
+LAST_CLICK = StateKeys.LAST_CLICK
 
 
 def apply_click(group: str | None) -> None:
@@ -276,9 +364,9 @@ def keep_choice(key: str, options: list[Any]) -> None:
 
 # --------------------------------------------------------------------------- waves (Trends page)
 
-WAVES = "cr_waves"  # dataset key -> OrderedDict[wave key, analysis.waves.Wave]: later waves
-WAVE_LABEL_PREFIX = "cr_wave_label::"  # + wave key ("base" for the dataset in use)
-TEAM_MAP = "cr_team_map"  # dataset key -> {old team: new team}
+WAVES = StateKeys.WAVES
+WAVE_LABEL_PREFIX = StateKeys.WAVE_LABEL_PREFIX
+TEAM_MAP = StateKeys.TEAM_MAP
 MAX_WAVES = 4
 
 

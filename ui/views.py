@@ -28,6 +28,7 @@ from analysis.ingest import IngestError
 from analysis.pipeline import Prepared, Results
 from analysis.privacy import PrivacyError
 from analysis.store import StoreError
+from render.labels import shorten_questions
 from sample_data import DEFAULT_DATASET
 from ui import state
 
@@ -86,7 +87,7 @@ def build(ds: state.Dataset) -> Prepared:
     try:
         with slot.status("Reading the file…", expanded=False) as status:
             export, colmap = pipeline.load(
-                ds.data, ds.filename, sheet=ds.sheet, mapping_yaml=ds.mapping_yaml
+                ds.data, ds.filename, sheet=ds.sheet, mapping_yaml=_core_yaml(ds.mapping_yaml)
             )
             status.update(
                 label=f"Scoring {len(export.responses):,} responses and reading the comments "
@@ -112,6 +113,33 @@ def activate(ds: state.Dataset) -> str | None:
             "try saving it as CSV."
         )
     state.set_dataset(ds, prep)
+    return None
+
+
+def _core_yaml(text: str | None) -> str | None:
+    from ui.mapping_flow import core_yaml  # the flow's YAML may carry a constructs section
+
+    return core_yaml(text) if text else text
+
+
+def open_file(ds: state.Dataset) -> str | None:
+    """Make ``ds`` the dataset in use, or, when the file reads but has nothing ChangeRadar can
+    score yet (no rated question, a mapping that leaves none), hold it in the mapping flow
+    (:func:`state.pending`) so the analyst can map it. Returns an error only for a file that
+    cannot be read at all (or a mapping file that cannot be applied)."""
+    problem = activate(ds)
+    if problem is None:
+        return None
+    try:
+        export, colmap = pipeline.load(
+            ds.data, ds.filename, sheet=ds.sheet, mapping_yaml=_core_yaml(ds.mapping_yaml)
+        )
+    except (IngestError, ValueError):
+        return problem
+    except Exception:
+        LOG.exception("unexpected failure while reading %s", ds.filename)
+        return problem
+    state.set_pending(state.PendingFile(ds, export, colmap, problem))
     return None
 
 
@@ -163,6 +191,39 @@ def ensure_dataset() -> Prepared | None:
         error(problem)
         return None
     return state.prepared()
+
+
+def has_scores(prep: Prepared | None, res: Results | None = None) -> bool:
+    """Whether the analysis has any rated question scored (a comments-only file has none).
+
+    Reads ``has_scores`` when the core provides it, else whether any item was scored."""
+    for source in (res, prep):
+        flag = getattr(source, "has_scores", None)
+        if flag is not None:
+            return bool(flag)
+    if prep is None:
+        return False
+    meta = getattr(prep.scored, "item_meta", None)
+    return meta is not None and len(meta) > 0
+
+
+def data_warnings(prep: Prepared | None) -> None:
+    """Warnings about the numbers themselves, shown on every page (see ui.quality)."""
+    if prep is None or not has_scores(prep):
+        return
+    from ui.quality import low_coverage
+
+    for cov in low_coverage(prep.scored):
+        warning(cov.sentence())
+
+
+def no_scores_note() -> None:
+    """What a page about scores says for a file with comments only."""
+    st.info(
+        "This survey has no rated questions, so there are no scores to show. Its comments are "
+        "analysed on the Comments page; to add scores, mark rated questions on the Load page.",
+        icon=":material/chat:",
+    )
 
 
 def dataset_label(ds: state.Dataset | None) -> str:
@@ -461,9 +522,27 @@ def heatmap_table(res: Results) -> pd.DataFrame:
     if not len(groups):
         return groups
     info = construct_info(res)
-    return groups.drop(columns=["label", "direction"], errors="ignore").merge(
+    out = groups.drop(columns=["label", "direction"], errors="ignore").merge(
         info, on="construct", how="left"
     )
+    return _single_item_labels(out, res.likert)
+
+
+def _single_item_labels(table: pd.DataFrame, likert: pd.DataFrame) -> pd.DataFrame:
+    """A question scored on its own is labelled by its statement, not its export code
+    ("Q6_2"); the grid's shared question stem is left out (issue 23)."""
+    if not len(likert) or not {"item", "question"} <= set(likert.columns):
+        return table
+    questions = likert.drop_duplicates("item").set_index("item")["question"].astype(str)
+    short = shorten_questions({str(k): v for k, v in questions.items()})
+    if "label" not in table.columns:
+        table = table.assign(label=table["construct"])
+    construct = table["construct"].astype(str)
+    unnamed = table["label"].isna() | (table["label"].astype(str) == construct)
+    own = construct.isin(short) & unnamed
+    if not own.any():
+        return table
+    return table.assign(label=table["label"].where(~own, construct.map(short)))
 
 
 def likert_table(res: Results, prep: Prepared) -> pd.DataFrame:

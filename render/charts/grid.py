@@ -104,6 +104,18 @@ def _gap_colour(extent: float, gap_title: str) -> alt.Color:
     )
 
 
+GRID_WIDTH = 760  # px the construct columns share before they get narrower
+MIN_STEP, MAX_STEP = 40, 90
+
+
+def column_step(n_columns: int) -> int:
+    """Width of one construct column: 90 px while the grid fits the page, narrower (down to
+    40 px, still room for "100*") when many constructs would run it off the page."""
+    if n_columns <= 0:
+        return MAX_STEP
+    return int(max(MIN_STEP, min(MAX_STEP, GRID_WIDTH // n_columns)))
+
+
 def _grid_chart(
     df: pd.DataFrame,
     *,
@@ -162,7 +174,7 @@ def _grid_chart(
     )
     return (
         alt.layer(rect, grey, text, grey_text, title=title, description=description)
-        .properties(width=alt.Step(90), height=alt.Step(26))
+        .properties(width=alt.Step(column_step(len(constructs))), height=alt.Step(26))
         .configure_view(strokeWidth=0)
     )
 

@@ -8,6 +8,7 @@ import pandas as pd
 
 from render.charts import base as shared
 from render.formats import NOT_APPLICABLE, plural
+from render.labels import shorten_questions
 
 LIKERT_COLUMNS = ("item", "label", "order", "is_missing")
 
@@ -97,17 +98,10 @@ def _position_of(seg: pd.DataFrame, answer: str) -> float:
 
 
 def _item_display(na: pd.DataFrame) -> pd.Series:
-    """A short unique row label: the question where there is one, else the item id."""
-    text = [
-        shared.shorten(q) if q.strip() else i
-        for i, q in zip(na["item"], na["question"], strict=True)
-    ]
-    if len(set(text)) < len(text):
-        text = [
-            f"{i} · {shared.shorten(q, 60)}" if q.strip() else i
-            for i, q in zip(na["item"], na["question"], strict=True)
-        ]
-    return pd.Series(text, index=na.index)
+    """A short unique row label: the statement rated (the question stem shared by a grid's
+    items is dropped; :func:`render.labels.stem_caption` says it once), else the item id."""
+    labels = shorten_questions(dict(zip(na["item"], na["question"], strict=True)))
+    return na["item"].map(labels)
 
 
 def likert_bars(item_counts: pd.DataFrame, *, title: str = "Answers per item") -> shared.AnyChart:
@@ -151,7 +145,10 @@ def likert_bars(item_counts: pd.DataFrame, *, title: str = "Answers per item") -
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#444444").encode(x="x:Q")
     main = alt.layer(bars, zero).properties(width=420, height=alt.Step(24))
     if float(na["na_count"].sum()) <= 0:
+        # alone, the layer must not take the app's autosize "fit": under it a layer with a
+        # step height and a fixed width collapses to zero width (issue 23, no bars drawn)
         return main.properties(
+            autosize=alt.AutoSizeParams(type="pad", contains="padding"),
             title=alt.Title(title, subtitle="Neutral answers are split across the centre line."),
             description=description,
         )

@@ -163,7 +163,6 @@ def test_export_then_mapping_then_names_each_apply_once() -> None:
     ("name", "payload"),
     [
         ("empty.csv", b""),
-        ("not_a_survey.csv", b"colour,size\nred,3\nblue,4\n"),
         ("broken.xlsx", b"PK\x03\x04 this is not really a workbook"),
     ],
 )
@@ -174,6 +173,21 @@ def test_bad_upload_shows_an_error_not_a_traceback(small: Ready, name: str, payl
     assert at.error, "a clear message is shown"
     assert "Traceback" not in at.error[0].value
     # the previous dataset stays in use
+    assert small.dataset.filename in [t.value for t in at.sidebar.text]
+
+
+def test_a_file_without_rated_questions_opens_in_the_mapping_flow(small: Ready) -> None:
+    """Issue 23: a readable file with nothing to score waits in the mapping flow, with a
+    warning naming it, never behind an error nor under the previous dataset's mapping."""
+    at = seeded_app(small, "app_pages/load.py")
+    payload = b"colour,size\nred,3\nblue,4\n"
+    at.file_uploader[0].set_value(("not_a_survey.csv", payload, "text/csv")).run()
+    assert not at.exception
+    assert not at.error
+    assert any("not_a_survey.csv was read" in w.value.replace("\\", "") for w in at.warning)
+    grid = at.data_editor[0].value
+    assert grid["column"].tolist() == ["colour", "size"]  # this file's columns, not the old ones
+    # nothing was replaced: the analysed dataset is still the previous one
     assert small.dataset.filename in [t.value for t in at.sidebar.text]
 
 

@@ -1,0 +1,149 @@
+"""The guided mapping flow on the Load page, driven as an analyst would (issue 23)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import pipeline
+from tests.app.conftest import Ready, seeded_app
+from ui import mapping_flow as mf
+from ui import state
+
+ROOT = Path(__file__).resolve().parents[2]
+STACKOVERFLOW = (
+    ROOT / "tests" / "data" / "real_exports" / "stackoverflow_2025_survey_results_first200.csv"
+)
+
+
+def _by_label(elements, label: str):
+    return next(e for e in elements if e.label == label)
+
+
+def _starting(elements, prefix: str):
+    return next(e for e in elements if e.label.startswith(prefix))
+
+
+def _text(elements) -> list[str]:
+    return [e.value.replace("\\", "") for e in elements]
+
+
+def _robotics_like() -> bytes:
+    """Three 'is your job at stake' questions answered Not at all / Very much / Absolutely."""
+    answers = ["Not at all", "Very much", "Absolutely", "Very much", "Don't know"]
+    rows = {
+        "Department": [f"Dept {i % 3}" for i in range(30)],
+        "Q1": [answers[i % 5] for i in range(30)],
+        "Q2": [answers[(i + 1) % 5] for i in range(30)],
+        "Q3": [answers[(i + 2) % 5] for i in range(30)],
+    }
+    return pd.DataFrame(rows).to_csv(index=False).encode()
+
+
+def test_near_miss_scale_is_refused_then_fixed_in_one_click(small: Ready) -> None:
+    at = seeded_app(small, "app_pages/load.py")
+    at.file_uploader[0].set_value(("robotics.csv", _robotics_like(), "text/csv")).run()
+    assert not at.exception
+    _by_label(at.selectbox, "Team column").set_value("Department").run()
+    _starting(at.multiselect, "Columns to change").set_value(["Q1", "Q2", "Q3"]).run()
+    _by_label(at.selectbox, "Measures (construct)").set_value("fear_of_displacement")
+    _by_label(at.selectbox, "Answer scale").set_value("agree5")
+    _starting(at.button, "Apply to the").click().run()
+    assert not at.exception
+    refused = [e for e in _text(at.error) if "Scale refused" in e]
+    assert len(refused) == 3 and "Absolutely" in refused[0]
+    assert _by_label(at.button, "Apply mapping").disabled  # never a silently wrong number
+    next(b for b in at.button if b.label == "Make a custom scale from these labels").click().run()
+    assert not at.exception
+    assert not [e for e in _text(at.error) if "Scale refused" in e]  # one scale fixed all three
+    assert not _by_label(at.button, "Apply mapping").disabled
+    order = _by_label(at.multiselect, "Answers from lowest to highest").value
+    assert order == ["Not at all", "Very much", "Absolutely"]
+    assert _by_label(at.multiselect, "Not an answer (left out)").value == ["Don't know"]
+    _by_label(at.button, "Apply mapping").click().run()
+    assert not at.exception
+    assert any("Mapping applied" in s for s in _text(at.success))
+    assert "robotics.csv" in [t.value for t in at.sidebar.text]
+    grid = at.data_editor[0].value.set_index("column")
+    assert grid.loc["Department", "role"] == "team"
+    assert str(grid.loc["Q1", "scale"]).startswith(mf.CUSTOM_PREFIX)
+    assert not [w for w in _text(at.warning) if "computed from only" in w]
+
+
+@pytest.mark.skipif(not STACKOVERFLOW.exists(), reason="real export not present")
+def test_real_export_new_construct_bulk_assign_and_heatmap(small: Ready) -> None:
+    at = seeded_app(small, "app_pages/load.py")
+    at.file_uploader[0].set_value(("so.csv", STACKOVERFLOW.read_bytes(), "text/csv")).run()
+    assert not at.exception
+    _by_label(at.selectbox, "Team column").set_value("OrgSize").run()
+    _starting(at.text_input, "Search").set_value("AI").run()
+    _starting(at.button, "Select all").click().run()
+    assert len(_starting(at.multiselect, "Columns to change").value) > 20  # bulk selection
+    _starting(at.multiselect, "Columns to change").set_value(["AISent", "AIAcc"]).run()
+    _by_label(at.toggle, "3. Create a construct").set_value(True).run()
+    _by_label(at.text_input, "Label").set_value("AI attitude")
+    _by_label(at.selectbox, "Concept").set_value("trust_in_ai")
+    _by_label(at.button, "Create construct").click().run()
+    assert not at.exception
+    _by_label(at.selectbox, "Measures (construct)").set_value("ai_attitude")
+    _starting(at.button, "Apply to the").click().run()
+    preview = at.dataframe[-1].value.set_index("Construct")
+    assert preview.loc["AI attitude", "Questions"] == 2
+    _by_label(at.button, "Apply mapping").click().run()
+    assert not at.exception
+    assert any("Mapping applied" in s for s in _text(at.success))
+    grid = at.data_editor[0].value.set_index("column")
+    assert grid.loc["OrgSize", "role"] == "team"
+    assert grid.loc["AISent", "construct"] == grid.loc["AIAcc", "construct"] == "ai_attitude"
+    at.switch_page("app_pages/teams.py").run()
+    assert not at.exception
+    assert any(c.startswith("Heatmap of") for c in _text(at.caption))
+
+
+def test_saved_mapping_loads_into_the_flow_once(small: Ready) -> None:
+    """Save -> load round-trips the constructs section, and files left in the uploaders apply
+    once (the rerun loop of issue 23)."""
+    colmap = pipeline.load(small.dataset.data, small.dataset.filename)[1]
+    draft = mf.MappingDraft.from_colmap(colmap)
+    cid = draft.add_construct(mf.NewConstruct("Role clarity", None, "higher_better", 60.0))
+    draft.assign_items(["TR1", "TR2"], construct=cid)
+    text = draft.to_yaml()
+    at = seeded_app(small, "app_pages/load.py")
+    at.file_uploader[1].set_value(("map.yaml", text.encode(), "application/x-yaml")).run()
+    assert not at.exception
+    assert any("Mapping loaded" in s for s in _text(at.success))
+    for _ in range(2):
+        at.run()
+        assert not at.exception
+        assert not at.success  # applied once, not again on every rerun
+    grid = at.data_editor[0].value.set_index("column")
+    assert grid.loc["TR1", "construct"] == cid
+    options = _by_label(at.selectbox, "Measures (construct)").options
+    assert "Role clarity" in options  # the construct's label came back from the YAML
+
+
+def test_low_coverage_construct_is_warned_on_every_page() -> None:
+    frame = pd.DataFrame(
+        {
+            "Team": [f"T{i % 2}" for i in range(24)],
+            "Q1": ["Not at all", "Very much", "Absolutely", "Agree"] * 6,
+            "Q2": ["Agree", "Disagree", "Neutral", "Agree"] * 6,
+        }
+    )
+    data = frame.to_csv(index=False).encode()
+    export, colmap = pipeline.load(data, "low.csv")
+    draft = mf.MappingDraft.from_colmap(colmap)
+    draft.set_single("team", "Team")
+    draft.assign_items(["Q1"], construct="fear_of_displacement", scale="agree5")
+    draft.assign_items(["Q2"], construct="trust_in_ai", scale="agree5")
+    mapped = state.Dataset(data=data, filename="low.csv", mapping_yaml=draft.to_yaml())
+    export, colmap = pipeline.load(data, "low.csv", mapping_yaml=mf.core_yaml(draft.to_yaml()))
+    prep = pipeline.prepare(export, colmap, source_name="low.csv")
+    at = seeded_app(Ready(mapped, prep))
+    for page in ("app_pages/overview.py", "app_pages/teams.py", "app_pages/downloads.py"):
+        at.switch_page(page).run()
+        assert not at.exception
+        warned = [w for w in _text(at.warning) if "computed from only 6 of 24 answers" in w]
+        assert warned, page

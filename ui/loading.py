@@ -1,0 +1,119 @@
+"""Load-page pieces that are not the mapping flow: what was read, the saved-mapping uploader,
+the name list, and the sentence for a file that waits for a mapping."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import pandas as pd
+import streamlit as st
+
+from analysis.columns import ColumnMap
+from analysis.ingest import SurveyExport
+from analysis.survey import Survey, default_survey
+from ui import state, views
+from ui.mapping_editor import Target
+
+
+def held_notice(held: state.PendingFile) -> str:
+    """Why a file opened in the mapping flow and what to do, in one or two sentences."""
+    colmap = held.colmap
+    n = len(held.export.responses)
+    head = f"{held.dataset.filename} was read ({n:,} responses)"
+    if colmap.comments and not colmap.items:
+        return (
+            f"{head}. It has {len(colmap.comments)} comment column(s) and no rated question "
+            "ChangeRadar can score. Map any rated questions below, or apply the mapping as it "
+            "is to analyse the comments only."
+        )
+    return (
+        f"{head}, but no rated question could be scored yet ({held.problem.rstrip('.')}). "
+        "Map the questions below: mark the rated ones, give them an answer scale (a custom "
+        "one if needed) and apply."
+    )
+
+
+def roster_names(text: str) -> tuple[str, ...]:
+    """Names from a name list: one per line, or a CSV's first column; blanks and repeats out."""
+    names = (line.split(",")[0].strip().strip('"') for line in text.splitlines() if line.strip())
+    return tuple(n for n in dict.fromkeys(names) if n)
+
+
+def read_summary(
+    export: SurveyExport,
+    colmap: ColumnMap,
+    filename: str | None,
+    formats: Mapping[str, str],
+    comments: int | None = None,
+) -> None:
+    """Platform, rows read and kept, comments, dropped rows and identity columns."""
+    if filename:
+        st.text(filename)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Platform", formats.get(export.format, export.format), border=True)
+    c2.metric("Rows read", f"{export.rows_read:,}", border=True)
+    c3.metric("Responses kept", f"{len(export.responses):,}", border=True)
+    if comments is None:
+        c4.metric("Comment columns", f"{len(colmap.comments):,}", border=True)
+    else:
+        c4.metric("Comments", f"{comments:,}", border=True)
+    details = [f"File type: {export.file_type.upper()}"]
+    if export.encoding:
+        details.append(f"encoding {export.encoding}")
+    if export.sheet:
+        details.append(f"sheet “{export.sheet}”")
+    st.caption(views.plain(", ".join(details)))
+    dropped = {k: v for k, v in export.dropped_rows.items() if v}
+    if dropped:
+        st.dataframe(
+            pd.DataFrame({"Rows dropped": list(dropped.values()), "Why": list(dropped)}),
+            hide_index=True,
+        )
+    else:
+        st.caption("No rows were dropped.")
+    if colmap.identity:
+        st.caption(
+            f"{len(colmap.identity)} identity column(s) are never analysed or shown "
+            "(names, e-mails, IP addresses, locations, IDs):"
+        )
+        st.text(", ".join(colmap.identity))
+
+
+def target_for(
+    ds: state.Dataset, export: SurveyExport, colmap: ColumnMap, survey: Survey | None
+) -> Target:
+    survey = survey or default_survey()
+    return Target(
+        key=ds.key,
+        dataset=ds,
+        export=export,
+        colmap=colmap,
+        known_constructs={c.id: c.label for c in survey.constructs},
+    )
+
+
+def mapping_uploader(
+    ds: state.Dataset,
+    attempt: Callable[[str, state.Dataset, object, str], None],
+    show_error: Callable[[str, object], None],
+) -> None:
+    """'Load a saved mapping': applied once per file (its own upload token), then the flow
+    shows it; a bad file is explained and the dataset in use stays."""
+    mapping_file = st.file_uploader(
+        "Load a saved mapping (YAML)",
+        type=["yaml", "yml"],
+        key=state.StateKeys.MAPPING_UPLOAD,
+        help="A mapping saved from ChangeRadar (or written by hand, see the README).",
+    )
+    if mapping_file is None:
+        return
+    token = mapping_file.file_id
+    try:
+        text = mapping_file.getvalue().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        views.error("The mapping file is not UTF-8 text; save it as UTF-8 and try again.")
+        return
+    attempt(
+        "mapping", ds.with_(mapping_yaml=text), token, "Mapping loaded; the analysis was updated."
+    )
+    show_error("mapping", token)
