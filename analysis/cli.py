@@ -55,12 +55,27 @@ def _survey(path: str | None):
 
 
 def _policy(args: argparse.Namespace):
+    """The thresholds asked for; the defaults are :class:`PrivacyPolicy`'s own."""
     from analysis.privacy import PrivacyPolicy
 
-    return PrivacyPolicy(
-        min_group=args.min_n if args.min_n is not None else 5,
-        min_comments=args.min_comments if args.min_comments is not None else 10,
-    )
+    given = {"min_group": getattr(args, "min_n", None)}
+    given["min_comments"] = getattr(args, "min_comments", None)
+    return PrivacyPolicy(**{k: v for k, v in given.items() if v is not None})
+
+
+def _default(name: str) -> Any:
+    """A default threshold of :class:`~analysis.privacy.PrivacyPolicy`, for the help texts."""
+    from analysis.privacy import PrivacyPolicy
+
+    return getattr(PrivacyPolicy(), name)
+
+
+def _say_limits(res: Any) -> None:
+    """The view's notes (what it can't show) and alerts (numbers to treat with caution)."""
+    for a in getattr(res, "alerts", ()):
+        print(f"ALERT: {a}")
+    for n in getattr(res, "notes", ()):
+        print(f"note: {n}")
 
 
 def _roster(path: str | None) -> list[str]:
@@ -99,9 +114,15 @@ def _prepare(args: argparse.Namespace):
 
 
 def _jsonable(obj: Any) -> Any:
-    from analysis.pipeline import _jsonable as conv
+    from analysis.pipeline import jsonable
 
-    return conv(obj)
+    return jsonable(obj)
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    from analysis.pipeline import records as conv
+
+    return conv(df)
 
 
 def _dump(obj: Any) -> None:
@@ -227,7 +248,10 @@ def cmd_score(args: argparse.Namespace) -> int:
         "org": org,
         "constructs": constructs,
         "groups": groups,
-        "enps": pipeline._records(res.enps),
+        "enps": records(res.enps),
+        "has_scores": res.has_scores,
+        "notes": res.notes,
+        "alerts": res.alerts,
         "warnings": res.warnings,
     }
     if args.json:
@@ -238,12 +262,16 @@ def cmd_score(args: argparse.Namespace) -> int:
         + (f"grouped by {' × '.join(res.by)}; " if res.by else "whole organisation; ")
         + f"groups under {res.policy.min_group} are hidden"
     )
+    if not res.has_scores:
+        _say_limits(res)
+        return EXIT_OK
     print(_table(res.org, ["label", "n", "score", "ci_low", "ci_high", "favorable", "alpha"]))
     print()
     if not res.by:
         print("No team, role or demographic column was found: map one to compare groups.")
         for w in res.warnings:
             print(f"warning: {w}")
+        _say_limits(res)
         return EXIT_OK
     wide = res.groups.pivot_table(
         index="group", columns="construct", values="score", aggfunc="first", dropna=False
@@ -262,6 +290,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     print(_table(wide, ["group", "n", *constructs, "note"]))
     for w in res.warnings:
         print(f"warning: {w}")
+    _say_limits(res)
     return EXIT_OK
 
 
@@ -292,15 +321,23 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
         "by": by,
         "min_n": res.policy.min_group,
         "flags": [f.to_dict() for f in flags],
-        "segments": pipeline._records(res.segments.drop(columns=["group_key"], errors="ignore")),
-        "drivers": pipeline._records(res.drivers),
+        "segments": records(res.segments.drop(columns=["group_key"], errors="ignore")),
+        "drivers": records(res.drivers),
+        "has_scores": res.has_scores,
+        "notes": res.notes,
+        "alerts": res.alerts,
         "warnings": res.warnings,
     }
     if args.json:
         _dump(out)
         return EXIT_OK
     if not flags:
-        print("No group is significantly and meaningfully worse than the rest of the organisation.")
+        print(
+            "No group is significantly and meaningfully worse than the rest of the organisation."
+            if res.has_scores
+            else "No group's comments stand out from the rest of the organisation."
+        )
+    _say_limits(res)
     for i, f in enumerate(flags, 1):
         print(f"{i}. [{f.type.replace('_', ' ')}] priority {f.priority:.2f}")
         print(f"   {f.reason}")
@@ -314,7 +351,6 @@ def cmd_comments(args: argparse.Namespace) -> int:
 
     prep = _prepare(args)
     res = pipeline.analyze(prep, by=args.by or None, policy=_policy(args))
-    c = prep.comments
     from analysis.signals import SIGNALS
 
     rows = []
@@ -335,8 +371,10 @@ def cmd_comments(args: argparse.Namespace) -> int:
         "min_n": res.policy.min_group,
         "min_comments": res.policy.min_comments,
         "summary": res.comment_summary,
-        "themes": pipeline._records(res.themes),
+        "themes": records(res.themes),
         "comments": rows,
+        "notes": res.notes,
+        "alerts": res.alerts,
         "warnings": res.warnings,
     }
     if args.json:
@@ -355,7 +393,6 @@ def cmd_comments(args: argparse.Namespace) -> int:
         sig = ",".join(r["signals"]) or "-"
         head = f"[{r['label']:>8} {_fmt(r['sentiment'], 2):>6}] [{sig}] [{r['theme'] or '-'}]"
         print(f"{head} {r['text']}")
-    del c
     return EXIT_OK
 
 
@@ -416,7 +453,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
     import yaml
 
     from analysis import waves
-    from analysis.privacy import PrivacyPolicy
     from render.formats import p_value
 
     files = list(args.files)
@@ -444,7 +480,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     cmp = waves.compare_waves(
         loaded_waves,
         by=list(args.by) if args.by else ["team"],
-        policy=PrivacyPolicy(min_group=args.min_n if args.min_n is not None else 5),
+        policy=_policy(args),
         team_map=team_map,
         paired={"auto": None, "paired": True, "independent": False}[args.design],
     )
@@ -479,6 +515,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
 # argument parsing
 
 
+def _add_thresholds(sp: argparse.ArgumentParser, *, comments: bool = True) -> None:
+    """--min-n (and --min-comments); their defaults are PrivacyPolicy's, never restated."""
+    group = f"minimum group size (default {_default('min_group')})"
+    sp.add_argument("--min-n", type=int, dest="min_n", help=group)
+    if comments:
+        sp.add_argument(
+            "--min-comments",
+            type=int,
+            dest="min_comments",
+            help=f"minimum comments (default {_default('min_comments')})",
+        )
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m analysis",
@@ -507,10 +556,7 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument(
             "--by", action="append", help="grouping column or 'team'/'role'; repeat to cross"
         )
-        sp.add_argument("--min-n", type=int, dest="min_n", help="minimum group size (default 5)")
-        sp.add_argument(
-            "--min-comments", type=int, dest="min_comments", help="minimum comments (default 10)"
-        )
+        _add_thresholds(sp)
         sp.add_argument("--roster", help="text file of names to redact from comments, one a line")
     sp = add(
         "report",
@@ -522,10 +568,7 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--team", action="append", help="only this team (repeatable)")
     sp.add_argument("--out", required=True, help="folder to write the packs into")
     sp.add_argument("--format", default="xlsx,csv,html", help="comma-separated: xlsx,csv,html")
-    sp.add_argument("--min-n", type=int, dest="min_n", help="minimum group size (default 5)")
-    sp.add_argument(
-        "--min-comments", type=int, dest="min_comments", help="minimum comments (default 10)"
-    )
+    _add_thresholds(sp)
     sp.add_argument("--roster", help="text file of names to redact from comments, one a line")
     sp.add_argument("--quiet", action="store_true", help="no progress bar")
     sp = sub.add_parser(
@@ -546,7 +589,7 @@ def _parser() -> argparse.ArgumentParser:
         default="auto",
         help="paired tests when respondent IDs link the waves (auto), required, or never",
     )
-    sp.add_argument("--min-n", type=int, dest="min_n", help="minimum group size (default 5)")
+    _add_thresholds(sp, comments=False)
     sp.add_argument("--json", action="store_true", help="machine-readable output")
     sp.set_defaults(func=cmd_compare)
     add(

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from analysis import drivers as drivers_mod
 from analysis import hotspots as hotspots_mod
 from analysis import privacy, scoring
 from analysis.columns import ColumnMap, apply_mapping, infer_columns
+from analysis.errors import ChangeRadarError
 from analysis.ingest import Limits, SurveyExport, read_export
 from analysis.privacy import PrivacyError, PrivacyPolicy
 from analysis.redaction import redact
@@ -29,12 +31,27 @@ from analysis.scoring import Scored
 from analysis.sentiment import score_texts
 from analysis.signals import SIGNALS, tag_texts
 from analysis.survey import Survey, default_survey
+from analysis.tables import COMMENT_GROUPS, DRIVERS, ENPS, GROUPS, ITEMS, LIKERT, ORG
 from analysis.themes import BackgroundFit, ThemeModel, theme_group_shares, theme_table
 
 HIDDEN_GROUP = "(group too small to show)"
 # Comment cells (rows x comment columns) from which themes are fit in a helper process while
 # sentiment and signals are scored: below it the helper's start-up costs more than it hides.
 THEME_BACKGROUND_MIN_CELLS = 2000
+# An item is refused (left unscored) when more of its answers are off its scale than on it: a
+# wrong scale would otherwise turn the few labels it matches into a confident 0 or 100.
+# A construct resting on fewer than this share of the answers given to its items is flagged.
+MIN_MATCHED_SHARE = 0.5
+COMMENTS_ONLY_NOTE = (
+    "This file has no rated questions with an answer scale, so there are no scores, score "
+    "comparisons, heatmaps, key drivers or score-based hot spots. Comments are analysed in "
+    "full (sentiment, signals, themes) and hot spots come from comment evidence only. Map "
+    "rated questions to a construct and a scale to see scores."
+)
+
+
+class NothingToAnalyseError(ChangeRadarError):
+    """The export has neither a rated item that can be scored nor a comment column."""
 
 
 @dataclass
@@ -50,11 +67,22 @@ class Prepared:
     drivers: pd.DataFrame
     source_name: str = ""
     warnings: list[str] = field(default_factory=list)
+    #: warnings every page shows prominently (refused items, constructs from thin answers)
+    alerts: list[str] = field(default_factory=list)
+    #: construct id -> its warning, for charts that mark the construct itself
+    construct_alerts: dict[str, str] = field(default_factory=dict)
+    #: plain-language notes on what this file cannot show (e.g. no scores for comments only)
+    notes: list[str] = field(default_factory=list)
     _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def grouping_columns(self) -> list[str]:
         return list(self.scored.groups.columns)
+
+    @property
+    def has_scores(self) -> bool:
+        """Whether any rated item was scored (False for a comments-only survey)."""
+        return len(self.scored.construct_meta) > 0
 
     def resolve(self, name: str) -> str:
         """A grouping name as the user typed it ('team', 'role' or a column name) -> column."""
@@ -87,6 +115,14 @@ class Results:
     comment_groups: pd.DataFrame
     comment_summary: dict[str, int]
     warnings: list[str]
+    #: False for a comments-only survey: every score table is then empty (declared columns)
+    has_scores: bool = True
+    #: plain-language notes on what this view cannot show and why; show them on every page
+    notes: list[str] = field(default_factory=list)
+    #: warnings every page shows prominently: refused items, constructs from thin answers
+    alerts: list[str] = field(default_factory=list)
+    #: construct id -> its warning (a subset of ``alerts``), to mark the construct in charts
+    construct_alerts: dict[str, str] = field(default_factory=dict)
 
     @property
     def flags_table(self) -> pd.DataFrame:
@@ -96,7 +132,7 @@ class Results:
         """A JSON-safe summary (no comment text) for the CLI and tests."""
         return {
             "survey": self.survey_name,
-            "source": _jsonable(self.source),
+            "source": jsonable(self.source),
             "policy": {
                 "min_group": self.policy.min_group,
                 "min_comments": self.policy.min_comments,
@@ -104,13 +140,16 @@ class Results:
             "by": list(self.by),
             "filters": self.filters,
             "n": self.n,
-            "org": _records(self.org),
-            "groups": _records(self.groups),
-            "enps": _records(self.enps),
-            "drivers": _records(self.drivers),
+            "org": records(self.org),
+            "groups": records(self.groups),
+            "enps": records(self.enps),
+            "drivers": records(self.drivers),
             "flags": [f.to_dict() for f in self.flags],
-            "segments": _records(self.segments.drop(columns=["group_key"], errors="ignore")),
-            "themes": _records(self.themes),
+            "segments": records(self.segments.drop(columns=["group_key"], errors="ignore")),
+            "themes": records(self.themes),
+            "has_scores": self.has_scores,
+            "notes": list(self.notes),
+            "alerts": list(self.alerts),
             "warnings": list(self.warnings),
         }
 
@@ -181,7 +220,8 @@ def prepare(
     colmap.require_answers()
     if colmap.comments:
         comments_mod.preload_language_model()  # loads while the answers are scored
-    scored = scoring.prepare(export, colmap, survey)
+    scores = score_stage(export, colmap, survey)
+    scored = scores.scored
     warnings = [*export.warnings, *colmap.warnings, *scored.warnings]
 
     comments, model = _code_comments(
@@ -195,12 +235,15 @@ def prepare(
             "(only English is analysed for now)."
         )
 
-    scores = scored.constructs
-    if scored.enps is not None:
-        scores = scores.assign(enps=scored.enps)
-    drivers = drivers_mod.key_drivers(
-        scores, constructs=survey, n_boot=n_boot, random_state=random_state
-    )
+    drivers = DRIVERS.empty()
+    if len(scored.construct_meta):
+        answers = scored.constructs
+        if scored.enps is not None:
+            answers = answers.assign(enps=scored.enps)
+        drivers = drivers_mod.key_drivers(
+            answers, constructs=survey, n_boot=n_boot, random_state=random_state
+        )
+    warnings.extend(scores.alerts)  # also in the notes list of pages that predate alerts
     return Prepared(
         export=export,
         colmap=colmap,
@@ -211,7 +254,135 @@ def prepare(
         drivers=drivers,
         source_name=source_name,
         warnings=warnings,
+        alerts=scores.alerts,
+        construct_alerts=scores.construct_alerts,
+        notes=scores.notes,
     )
+
+
+@dataclass(frozen=True)
+class ScoreStage:
+    """What the scoring stage hands on: the per-respondent scores and what to tell the user."""
+
+    scored: Scored
+    alerts: list[str]
+    construct_alerts: dict[str, str]
+    notes: list[str]
+
+
+def score_stage(export: SurveyExport, colmap: ColumnMap, survey: Survey) -> ScoreStage:
+    """Score the rated items that can be scored honestly.
+
+    Items whose scale leaves most answers unmatched are refused first (see
+    :func:`refuse_unmatched_scales`). With no scorable item left, a file with comments is a
+    comments-only survey (its respondents and grouping columns, no constructs); a file with
+    neither is refused with :class:`NothingToAnalyseError`.
+    """
+    scoring_map, refused = refuse_unmatched_scales(export, colmap)
+    if _scorable(scoring_map):
+        scored = scoring.prepare(export, scoring_map, survey)
+        thin = thin_constructs(export, colmap, scored)
+        return ScoreStage(scored, [*refused, *thin.values()], thin, [])
+    if not colmap.comments:
+        unscaled = sum(1 for s in colmap.columns if s.role == "item" and s.scale is None)
+        raise NothingToAnalyseError(
+            " ".join(
+                [
+                    "Nothing in this file can be analysed: no rated question could be scored "
+                    "and there are no comment columns.",
+                    *refused,
+                    *(
+                        [f"{unscaled} rated column(s) have no known answer scale."]
+                        if unscaled
+                        else []
+                    ),
+                    "Give the rated questions an answer scale (or a custom scale) in the "
+                    "mapping, or mark the free-text questions as comments.",
+                ]
+            )
+        )
+    return ScoreStage(_respondents_only(export, colmap), refused, {}, [COMMENTS_ONLY_NOTE])
+
+
+def _scorable(colmap: ColumnMap) -> bool:
+    """Whether any item with a scale would be scored as a construct (eNPS is not one)."""
+    for spec in colmap.columns:
+        if spec.role != "item" or spec.scale is None or spec.construct == "enps":
+            continue
+        if spec.construct or colmap.scale_for(spec.name).kind != "nps":
+            return True
+    return False
+
+
+def _respondents_only(export: SurveyExport, colmap: ColumnMap) -> Scored:
+    """A :class:`Scored` with the respondents and grouping columns and no constructs, so
+    comments-only surveys go through the same grouping and privacy code as any other."""
+    group_cols = [s.name for s in colmap.columns if s.role in ("team", "role", "demographic")]
+    index = export.responses.index
+    meta_cols = ["construct", "scale_min", "scale_max", "favorable_min", "unfavorable_max"]
+    meta = pd.DataFrame(columns=[*meta_cols, "reverse"], index=pd.Index([], name="item"))
+    return scoring.score_responses(
+        pd.DataFrame(index=index),
+        meta,
+        groups=export.responses[group_cols] if group_cols else None,
+    )
+
+
+def refuse_unmatched_scales(export: SurveyExport, colmap: ColumnMap) -> tuple[ColumnMap, list[str]]:
+    """The column map to score with, and one message per refused item.
+
+    An item is refused (set aside, never scored) when more of its answers are off its scale
+    than on it: e.g. "Not at all / Somewhat / Absolutely" read with an agreement scale would
+    score the few matching answers and report 0 or 100 for everyone. The message lists the
+    unmatched labels so the user can build a custom scale from them. "Don't know" and other
+    answers the scale treats as no answer do not count either way.
+    """
+    specs, refused = [], []
+    for spec in colmap.columns:
+        if spec.role == "item" and spec.scale is not None:
+            scale = colmap.scale_for(spec.name)
+            enc = scale.encode(export.responses[spec.name])
+            matched = int(enc.values.notna().sum())
+            if enc.n_invalid > matched:
+                labels = ", ".join(f"'{a}'" for a in enc.invalid_answers[:8])
+                more = len(enc.invalid_answers) - 8
+                refused.append(
+                    f"'{spec.name}' was left unscored: {enc.n_invalid} of "
+                    f"{enc.n_invalid + matched} answers are not on its {scale.name} scale "
+                    f"({labels}{f' and {more} more' if more > 0 else ''}). Give it a "
+                    "scale with these labels (a custom scale in the mapping)."
+                )
+                specs.append(replace(spec, role="ignored"))
+                continue
+        specs.append(spec)
+    if not refused:
+        return colmap, []
+    return replace(colmap, columns=specs, warnings=[]), refused
+
+
+def thin_constructs(export: SurveyExport, colmap: ColumnMap, scored: Scored) -> dict[str, str]:
+    """Constructs computed from under :data:`MIN_MATCHED_SHARE` of the answers given to their
+    items (answers off the scale, and items refused or without a scale, count as given but
+    unused), as construct id -> warning."""
+    given: dict[str, int] = {}
+    for spec in colmap.columns:
+        if spec.role == "item" and spec.construct and spec.construct != "enps":
+            cell = export.responses[spec.name]
+            n = int((cell.notna() & (cell.astype(str).str.strip() != "")).sum())
+            given[spec.construct] = given.get(spec.construct, 0) + n
+    out: dict[str, str] = {}
+    meta = scored.item_meta
+    for construct, label in scored.construct_meta["label"].items():
+        items = list(meta.index[meta["construct"] == construct])
+        used = int(scored.items[items].notna().sum().sum()) if items else 0
+        total = max(given.get(str(construct), 0), used)
+        if total and used < MIN_MATCHED_SHARE * total:
+            out[str(construct)] = (
+                f"{label} is computed from only {used} of {total} answers "
+                f"({100 * used / total:.0f}%): the rest are off the answer scale or in "
+                "questions left unscored. Treat it with caution and fix the scales."
+            )
+    return out
 
 
 def _code_comments(
@@ -357,26 +528,14 @@ def analyze(
         prep, keys, comment_codes, changed_masks, policy
     )
 
+    groups, items, enps_groups = GROUPS.empty(by_cols), ITEMS.empty(by_cols), ENPS.empty(by_cols)
     try:
-        groups = (
-            scoring.group_scores(
-                scored, by_cols, policy, nested=nested, changed=changed, **ledger_args
-            )
-            if by_cols
-            else _empty_groups()
-        )
-        items = (
-            scoring.item_scores(
-                scored, by_cols, policy, nested=nested, changed=changed, **ledger_args
-            )
-            if by_cols
-            else pd.DataFrame()
-        )
-        enps_groups = (
-            scoring.enps(scored, by_cols, policy, nested=nested, changed=changed, **ledger_args)
-            if scored.enps is not None and by_cols
-            else pd.DataFrame()
-        )
+        if by_cols and prep.has_scores:
+            kw = {"nested": nested, "changed": changed, **ledger_args}
+            groups = scoring.group_scores(scored, by_cols, policy, **kw)
+            items = scoring.item_scores(scored, by_cols, policy, **kw)
+            if scored.enps is not None:
+                enps_groups = scoring.enps(scored, by_cols, policy, **kw)
     except PrivacyError:
         if not changed:
             raise
@@ -415,7 +574,13 @@ def analyze(
     )
     used = _Used(used_comments, keys[analysed] if keys is not None else None)
     comment_groups, visible_comments = _comment_privacy(
-        comments, used, by_cols, groups, policy, group_comments_exposed
+        comments,
+        used,
+        by_cols,
+        groups if prep.has_scores else None,
+        policy,
+        group_comments_exposed,
+        respondents=None if prep.has_scores or not by_cols else _label(scored.groups, by_cols),
     )
     themes, theme_shares = _themes(
         prep, comments, used, by_cols, policy, theme_names, visible_comments, theme_key
@@ -431,9 +596,9 @@ def analyze(
 
     flags: list[hotspots_mod.Flag] = []
     segs = pd.DataFrame()
-    if by_cols and len(groups):
+    if by_cols and (len(groups) or not prep.has_scores):
         flags = hotspots_mod.find_hotspots(
-            groups,
+            groups if prep.has_scores else _sizes_for_hotspots(scored, by_cols, visible_comments),
             prep.drivers,
             signals_by_group,
             None,
@@ -441,7 +606,7 @@ def analyze(
             constructs=_construct_frame(scored),
             org_n=len(scored.groups),
         )
-        concepts = set(scored.construct_meta["concept"].dropna())
+        concepts = set(scored.construct_meta["concept"].dropna()) if prep.has_scores else set()
         if {"trust_in_ai", "fear_of_displacement"} <= concepts:
             segs = hotspots_mod.segments(groups, constructs=_construct_frame(scored), policy=policy)
 
@@ -479,7 +644,45 @@ def analyze(
         comment_groups=comment_groups,
         comment_summary=summary,
         warnings=warnings,
+        has_scores=prep.has_scores,
+        notes=_view_notes(prep, by_cols),
+        alerts=list(prep.alerts),
+        construct_alerts=dict(prep.construct_alerts),
     )
+
+
+def _sizes_for_hotspots(scored: Scored, by_cols: list[str], visible: pd.Series) -> pd.DataFrame:
+    """A comments-only survey's stand-in for the group table that hot spots read: one row per
+    group whose comments may be shown, with its size and a construct no survey defines, so
+    comment evidence alone can raise a flag and no score is ever compared. Groups whose
+    comments are hidden get no row (their size is never used)."""
+    labels = _label(scored.groups, by_cols)
+    shown = labels[labels.map(visible).fillna(False).astype(bool).to_numpy()]
+    first = scored.groups.loc[shown.index].drop_duplicates(by_cols)
+    table = GROUPS.empty(by_cols)
+    if not len(first):
+        return table
+    rows = first[by_cols].astype(str).reset_index(drop=True)
+    rows.insert(0, "group", _label(rows, by_cols).to_numpy())
+    rows.insert(0, "grouping", scoring.CROSS.join(by_cols))
+    rows["construct"] = "(group size, no score)"
+    rows["n"] = rows["group"].map(shown.value_counts()).astype(float)
+    for col in ("score", "rest_score", "diff_vs_rest"):
+        rows[col] = 0.0
+    rows["suppressed"] = False
+    rows["suppressed_reason"] = ""
+    return pd.concat([table, rows], ignore_index=True)[table.columns]
+
+
+def _view_notes(prep: Prepared, by_cols: list[str]) -> list[str]:
+    """What this view cannot show, in plain words (the file's notes, then the view's)."""
+    notes = list(prep.notes)
+    if not by_cols:
+        notes.append(
+            "No grouping is chosen (or the file has no team, role or demographic column), so "
+            "groups are not compared and there are no hot spots."
+        )
+    return notes
 
 
 def _by_columns(prep: Prepared, by: Sequence[str] | str | None) -> list[str]:
@@ -574,6 +777,8 @@ def _org_tables(
     is everyone, which each grouping's own table already protects against."""
 
     def make() -> tuple[pd.DataFrame, ...]:
+        if not prep.has_scores:
+            return ORG.empty(), ITEMS.empty(), ENPS.empty(), LIKERT.empty()
         ledger = {"references": references, "population": prep.scored}
         items = scoring.item_scores(scored, None, policy, changed=changed, **ledger)
         likert = _likert(prep, scored, policy, changed)
@@ -584,7 +789,7 @@ def _org_tables(
             items,
             scoring.enps(scored, None, policy, changed=changed, **ledger)
             if scored.enps is not None
-            else pd.DataFrame(),
+            else ENPS.empty(),
             likert[likert["item"].isin(shown)].reset_index(drop=True),
         )
 
@@ -647,16 +852,32 @@ def _comment_keys(prep: Prepared, by_cols: list[str]) -> _Keys | None:
     return _Keys(labels, codes, names)
 
 
-def _empty_groups() -> pd.DataFrame:
-    return pd.DataFrame(columns=["grouping", "group", "construct", "n", "score", "suppressed"])
-
-
 def _survey_name(prep: Prepared) -> str:
-    """The instrument's name only when the export really is that instrument."""
-    known = {c.id for c in prep.survey.constructs}
-    if known & set(prep.scored.construct_meta.index):
-        return prep.survey.name
-    return f"Custom survey ({prep.source_name})" if prep.source_name else "Custom survey"
+    """The survey's own name: the instrument's when the export really is that instrument (at
+    least half its scored items are the instrument's questions), else a name from the file
+    the analyst chose ("Staff pulse 2025.xlsx" -> "Staff pulse 2025"); never the default
+    instrument's name for someone else's survey."""
+    return survey_title(prep.survey, prep.colmap, prep.scored, prep.source_name)
+
+
+def survey_title(survey: Survey, colmap: ColumnMap, scored: Scored, source_name: str) -> str:
+    """See :func:`_survey_name`."""
+    own = {i.id.casefold() for i in survey.items} | {_squash(i.text) for i in survey.items}
+    scored_items = set(scored.item_meta.index)
+    mine = [
+        s
+        for s in colmap.columns
+        if s.name in scored_items
+        and ({s.name.casefold(), s.export_tag.casefold(), _squash(s.question)} & own)
+    ]
+    if scored_items and len(mine) * 2 >= len(scored_items):
+        return survey.name
+    stem = Path(source_name).stem.replace("_", " ").strip() if source_name else ""
+    return stem or "Custom survey"
+
+
+def _squash(text: str) -> str:
+    return " ".join(str(text or "").casefold().split())
 
 
 def _construct_frame(scored: Scored) -> pd.DataFrame:
@@ -671,9 +892,9 @@ def _likert(
     chart; answers like "Don't know" are counted apart. Org-level only, and only when the
     organisation itself meets the minimum group size; an item whose answers differ from an
     earlier view's (``changed``) by 1..min_group−1 people is left out."""
-    cols = ["item", "question", "construct", "label", "order", "count", "share", "n", "is_missing"]
+    cols = LIKERT.columns()
     if len(scored.groups) < policy.min_group:
-        return pd.DataFrame(columns=cols)
+        return LIKERT.empty()
     rows = []
     responses: pd.DataFrame | None = None
     for item, meta in scored.item_meta.iterrows():
@@ -741,29 +962,31 @@ def _comment_privacy(
     comments: pd.DataFrame,
     used_view: _Used,
     by_cols: list[str],
-    groups: pd.DataFrame,
+    groups: pd.DataFrame | None,
     policy: PrivacyPolicy,
     exposed: set[str] = frozenset(),
+    respondents: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Per group comment counts and which groups may show comments; returns (table, visible).
 
     ``visible`` is indexed by the group label used in the group table. Groups whose scores are
-    hidden never show comments.
+    hidden never show comments. A comments-only survey has no score table (``groups`` None):
+    its group sizes are then counted from ``respondents`` (each respondent's group label).
     """
     if not len(comments) or not by_cols:
-        return pd.DataFrame(columns=["group", "n_comments", "visible"]), pd.Series(dtype=bool)
+        return COMMENT_GROUPS.empty(), pd.Series(dtype=bool)
     used, keys = used_view.comments, used_view.keys
     counts = keys.value_counts()
-    visible_groups = (
-        set(groups.loc[~groups["suppressed"].astype(bool), "group"].astype(str))
-        if len(groups)
-        else set()
-    )
-    sizes = None
-    if len(groups):
+    if groups is None:
+        sizes = respondents.value_counts().reindex(counts.index).fillna(0)
+        vis = privacy.comment_visibility(counts, policy, sizes=sizes, hide=exposed)
+    else:
+        visible_groups = set(groups.loc[~groups["suppressed"].astype(bool), "group"].astype(str))
         sizes = groups.groupby("group")["n"].max().reindex(counts.index).fillna(0)
-    vis = privacy.comment_visibility(counts, policy, sizes=sizes, hide=exposed)
-    vis = vis & vis.index.to_series().astype(str).isin(visible_groups)
+        vis = privacy.comment_visibility(
+            counts, policy, sizes=sizes if len(groups) else None, hide=exposed
+        )
+        vis = vis & vis.index.to_series().astype(str).isin(visible_groups)
     table = pd.DataFrame({"group": counts.index.astype(str), "n_comments": counts.to_numpy()})
     table["visible"] = table["group"].map(vis).fillna(False).astype(bool)
     table.loc[~table["visible"], "n_comments"] = np.nan
@@ -915,13 +1138,18 @@ def _source_info(prep: Prepared) -> dict[str, Any]:
     }
 
 
-_jsonable = hotspots_mod.jsonable
+jsonable = hotspots_mod.jsonable
 
 
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """A table as JSON-safe row dicts (no rows for None or an empty table)."""
     if df is None or not len(df):
         return []
-    return [_jsonable(r) for r in df.to_dict(orient="records")]
+    return [jsonable(r) for r in df.to_dict(orient="records")]
+
+
+# the old private names, still imported by analysis.waves
+_jsonable, _records = jsonable, records
 
 
 __all__ = [
