@@ -205,22 +205,8 @@ def _by(args: argparse.Namespace) -> list[str] | None:
     return list(args.by) if args.by else None
 
 
-def cmd_score(args: argparse.Namespace) -> int:
-    from analysis import pipeline
-
-    prep = _prepare(args)
-    res = pipeline.analyze(prep, by=_by(args), policy=_policy(args))
-    constructs = list(res.org["construct"])
-    org = {"n": res.n}
-    for r in res.org.itertuples(index=False):
-        org[r.construct] = {
-            "label": r.label,
-            "score": r.score,
-            "ci_low": r.ci_low,
-            "ci_high": r.ci_high,
-            "favorable": r.favorable,
-            "alpha": r.alpha,
-        }
+def _score_groups(res: Any) -> list[dict[str, Any]]:
+    """The group table as one JSON entry per group (hidden groups with their reason only)."""
     groups = []
     for label, part in res.groups.groupby("group", sort=False):
         first = part.iloc[0]
@@ -241,55 +227,66 @@ def cmd_score(args: argparse.Namespace) -> int:
                     for k in ("score", "ci_low", "ci_high", "favorable", "diff_vs_rest", "p_adj")
                 }
         groups.append(entry)
-    out = {
+    return groups
+
+
+def _score_json(res: Any) -> dict[str, Any]:
+    org: dict[str, Any] = {"n": res.n}
+    for r in res.org.itertuples(index=False):
+        org[r.construct] = {
+            k: getattr(r, k) for k in ("label", "score", "ci_low", "ci_high", "favorable", "alpha")
+        }
+    return {
         "survey": res.survey_name,
         "by": list(res.by),
         "min_n": res.policy.min_group,
         "org": org,
-        "constructs": constructs,
-        "groups": groups,
+        "constructs": list(res.org["construct"]),
+        "groups": _score_groups(res),
         "enps": records(res.enps),
         "has_scores": res.has_scores,
         "notes": res.notes,
         "alerts": res.alerts,
         "warnings": res.warnings,
     }
+
+
+def _print_groups(res: Any) -> None:
+    """Group × construct scores, one row per group, hidden groups with their reason."""
+    wide = res.groups.pivot_table(
+        index="group", columns="construct", values="score", aggfunc="first", dropna=False
+    )
+    wide.insert(0, "n", res.groups.groupby("group")["n"].first())
+    wide = wide.reset_index()
+    first = res.groups.groupby("group")[["suppressed", "suppressed_reason"]].first()
+    wide["note"] = wide["group"].map(
+        lambda g: first.loc[g, "suppressed_reason"] if first.loc[g, "suppressed"] else ""
+    )
+    print(_table(wide, ["group", "n", *res.org["construct"], "note"]))
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from analysis import pipeline
+
+    prep = _prepare(args)
+    res = pipeline.analyze(prep, by=_by(args), policy=_policy(args))
     if args.json:
-        _dump(out)
+        _dump(_score_json(res))
         return EXIT_OK
     print(
         f"{res.survey_name}: n={res.n}, "
         + (f"grouped by {' × '.join(res.by)}; " if res.by else "whole organisation; ")
         + f"groups under {res.policy.min_group} are hidden"
     )
-    if not res.has_scores:
-        _say_limits(res)
-        return EXIT_OK
-    print(_table(res.org, ["label", "n", "score", "ci_low", "ci_high", "favorable", "alpha"]))
-    print()
-    if not res.by:
-        print("No team, role or demographic column was found: map one to compare groups.")
+    if res.has_scores:
+        print(_table(res.org, ["label", "n", "score", "ci_low", "ci_high", "favorable", "alpha"]))
+        print()
+        if res.by:
+            _print_groups(res)
+        else:
+            print("No team, role or demographic column was found: map one to compare groups.")
         for w in res.warnings:
             print(f"warning: {w}")
-        _say_limits(res)
-        return EXIT_OK
-    wide = res.groups.pivot_table(
-        index="group", columns="construct", values="score", aggfunc="first", dropna=False
-    )
-    n = res.groups.groupby("group")["n"].first()
-    wide.insert(0, "n", n)
-    wide = wide.reset_index()
-    hidden = res.groups.groupby("group")["suppressed"].first()
-    wide["note"] = wide["group"].map(
-        lambda g: (
-            res.groups.loc[res.groups["group"] == g, "suppressed_reason"].iloc[0]
-            if hidden[g]
-            else ""
-        )
-    )
-    print(_table(wide, ["group", "n", *constructs, "note"]))
-    for w in res.warnings:
-        print(f"warning: {w}")
     _say_limits(res)
     return EXIT_OK
 

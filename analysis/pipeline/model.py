@@ -11,6 +11,7 @@ import pandas as pd
 from analysis import hotspots as hotspots_mod
 from analysis.columns import ColumnMap
 from analysis.ingest import SurveyExport
+from analysis.pipeline.load import resolve_column
 from analysis.pipeline.request import ViewCache
 from analysis.privacy import PrivacyPolicy
 from analysis.scoring import Scored
@@ -57,8 +58,6 @@ class Prepared:
 
     def resolve(self, name: str) -> str:
         """A grouping name as the user typed it ('team', 'role' or a column name) -> column."""
-        from analysis.pipeline.load import resolve_column
-
         return resolve_column(self.colmap, self.scored.groups.columns, name)
 
 
