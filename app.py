@@ -21,6 +21,7 @@ PAGES = [
     st.Page("app_pages/comments.py", title="Comments"),
     st.Page("app_pages/hotspots.py", title="Hot spots"),
     st.Page("app_pages/trends.py", title="Trends"),
+    st.Page("app_pages/pilot.py", title="Pilot"),
     st.Page("app_pages/downloads.py", title="Downloads"),
 ]
 # no page icons: a Material icon's name is part of the link text (screen readers, tests)

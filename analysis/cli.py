@@ -154,7 +154,11 @@ def _table(df: pd.DataFrame, columns: Sequence[str]) -> str:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    export, colmap, _ = _load(args)
+    from analysis.suggest import add_suggestions
+    from analysis.survey import default_survey
+
+    export, colmap, survey = _load(args)
+    colmap = add_suggestions(colmap, survey or default_survey())  # shown, never applied
     cols = []
     for spec in colmap.columns:
         cols.append(
@@ -167,6 +171,11 @@ def cmd_inspect(args: argparse.Namespace) -> int:
                 "question": spec.question,
                 "export_tag": spec.export_tag,
                 "reason": spec.reason,
+                "suggestion": (
+                    colmap.suggestions[spec.name].as_dict()
+                    if spec.name in colmap.suggestions
+                    else None
+                ),
             }
         )
     warnings = list(dict.fromkeys([*export.warnings, *colmap.warnings]))
@@ -210,12 +219,15 @@ def _score_groups(res: Any) -> list[dict[str, Any]]:
     groups = []
     for label, part in res.groups.groupby("group", sort=False):
         first = part.iloc[0]
-        suppressed = bool(first["suppressed"])
+        # a group is hidden when every construct row is; its n is the group's size (group_n),
+        # not the first construct's count, and each construct carries its own n
+        suppressed = bool(part["suppressed"].all())
+        size = part["group_n"].dropna() if "group_n" in part else part["n"].dropna()
         entry: dict[str, Any] = {
             "grouping": first["grouping"],
             "group": {c: first[c] for c in res.by},
             "label": label,
-            "n": None if suppressed else int(first["n"]),
+            "n": None if suppressed or size.empty else int(size.iloc[0]),
             "suppressed": suppressed,
         }
         if suppressed:
@@ -224,8 +236,18 @@ def _score_groups(res: Any) -> list[dict[str, Any]]:
             for r in part.itertuples(index=False):
                 entry[r.construct] = {
                     k: getattr(r, k)
-                    for k in ("score", "ci_low", "ci_high", "favorable", "diff_vs_rest", "p_adj")
+                    for k in (
+                        "n",
+                        "score",
+                        "ci_low",
+                        "ci_high",
+                        "favorable",
+                        "diff_vs_rest",
+                        "p_adj",
+                    )
                 }
+                if r.suppressed:
+                    entry[r.construct]["reason"] = r.suppressed_reason
         groups.append(entry)
     return groups
 
@@ -234,7 +256,8 @@ def _score_json(res: Any) -> dict[str, Any]:
     org: dict[str, Any] = {"n": res.n}
     for r in res.org.itertuples(index=False):
         org[r.construct] = {
-            k: getattr(r, k) for k in ("label", "score", "ci_low", "ci_high", "favorable", "alpha")
+            k: getattr(r, k)
+            for k in ("label", "n", "score", "ci_low", "ci_high", "favorable", "alpha")
         }
     return {
         "survey": res.survey_name,
@@ -256,7 +279,8 @@ def _print_groups(res: Any) -> None:
     wide = res.groups.pivot_table(
         index="group", columns="construct", values="score", aggfunc="first", dropna=False
     )
-    wide.insert(0, "n", res.groups.groupby("group")["n"].first())
+    size = "group_n" if "group_n" in res.groups else "n"
+    wide.insert(0, "n", res.groups.groupby("group")[size].max())
     wide = wide.reset_index()
     first = res.groups.groupby("group")[["suppressed", "suppressed_reason"]].first()
     wide["note"] = wide["group"].map(
@@ -306,14 +330,25 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
     views = [[b] for b in by] + ([by] if len(by) > 1 else [])
     flags, seen = [], set()
     res = None
+    group_tables = []
     for view in views:
         res = pipeline.analyze(prep, by=view, policy=_policy(args))
+        group_tables.append(res.groups)
         for f in res.flags:
             key = (f.group_label, f.type)
             if key not in seen:
                 seen.add(key)
                 flags.append(f)
     flags.sort(key=lambda f: -f.priority)
+    warnings = list(res.warnings)
+    rates = None
+    if getattr(args, "headcount", None):  # response rates by group (issue 19)
+        from analysis import hotspots
+
+        headcount = pd.read_csv(args.headcount, dtype=str)
+        rates = hotspots.response_rates(pd.concat(group_tables), headcount, res.policy)
+        flags = hotspots.apply_response_rates(flags, rates)
+        warnings += hotspots.low_response_warnings(rates)
     out = {
         "by": by,
         "min_n": res.policy.min_group,
@@ -323,8 +358,10 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
         "has_scores": res.has_scores,
         "notes": res.notes,
         "alerts": res.alerts,
-        "warnings": res.warnings,
+        "warnings": warnings,
     }
+    if rates is not None:
+        out["response_rates"] = records(rates)
     if args.json:
         _dump(out)
         return EXIT_OK
@@ -555,6 +592,11 @@ def _parser() -> argparse.ArgumentParser:
         )
         _add_thresholds(sp)
         sp.add_argument("--roster", help="text file of names to redact from comments, one a line")
+        if name == "hotspots":
+            sp.add_argument(
+                "--headcount",
+                help="CSV of group column(s) (team[, role]) and headcount: response rates",
+            )
     sp = add(
         "report",
         cmd_report,
@@ -589,6 +631,9 @@ def _parser() -> argparse.ArgumentParser:
     _add_thresholds(sp, comments=False)
     sp.add_argument("--json", action="store_true", help="machine-readable output")
     sp.set_defaults(func=cmd_compare)
+    from analysis.pilot.cli import add_pilot_command
+
+    add_pilot_command(sub)
     add(
         "sentiment",
         cmd_sentiment,

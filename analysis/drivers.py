@@ -5,6 +5,11 @@ small changes in the data and mislead. Relative weights (Johnson 2000) and gener
 (Budescu 1993, the Shapley value of R²) split R² among correlated predictors in a way that is
 stable, non-negative and adds up to R². Relative weights are the workhorse (fast enough to
 bootstrap); general dominance is an exact cross-check for up to 10 predictors.
+
+These are *associations* within one survey, not causes. Two guards keep them honest: at least
+``min_per_predictor`` complete responses per predictor (15 in :func:`key_drivers`; Harrell 2015
+§4.4), and the overall F test of R²; when R² is not significantly above zero the shares of it
+are hidden (an R² of 0.001 split into percentages is noise).
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ from math import comb
 
 import numpy as np
 import pandas as pd
+from scipy import stats as st
 from threadpoolctl import threadpool_limits
 
 from analysis.tables import DRIVERS
+from analysis.thresholds import THRESHOLDS
 
 DEFAULT_OUTCOMES = ("trust_in_ai", "change_readiness", "enps")
 TABLE_COLUMNS = (
@@ -199,13 +206,17 @@ def relative_weights(
     random_state: int | None = 0,
     min_n: int = 30,
     ci: float = 0.95,
+    min_per_predictor: int = 0,
+    alpha: float | None = THRESHOLDS.alpha,
     _shared: _SharedBootstrap | None = None,
 ) -> DriverResult:
     """Split the R² of ``outcome`` among correlated ``predictors`` (Johnson's relative weights).
 
     Rows with a missing value in the outcome or any predictor are dropped (listwise deletion);
-    ``n`` reports how many remained. Below ``min_n`` complete rows no weights are estimated and
-    ``note`` explains why.
+    ``n`` reports how many remained. Below ``min_n`` complete rows (or ``min_per_predictor``
+    per predictor) no weights are estimated and ``note`` explains why. When the F test of R²
+    (below) has p ≥ ``alpha`` the shares and their intervals are NaN (raw weights stay) and
+    ``note`` says so; ``alpha=None`` skips the test.
 
     Notes
     -----
@@ -217,6 +228,7 @@ def relative_weights(
         ε_j = Σ_k Λ_jk² β_k²            (raw relative weight of predictor j)
 
     Σ_j ε_j = β'β = r_xy' R_xx^(-1) r_xy = R². For uncorrelated predictors ε_j = r_jy².
+    R² is tested with F = (R²/p) / ((1 − R²)/(n − p − 1)) on (p, n − p − 1) degrees of freedom.
     Confidence intervals are bootstrap percentile intervals (``n_boot`` resamples of rows):
     ``ci_low``/``ci_high`` are for the share of R², ``raw_ci_low``/``raw_ci_high`` for ε_j.
 
@@ -246,8 +258,8 @@ def relative_weights(
     if n_boot < 0:
         raise ValueError("n_boot must be zero or a positive number of resamples.")
     values, n = _complete_numeric(data, outcome, predictors)
-    if n < max(min_n, len(predictors) + 2):
-        need = max(min_n, len(predictors) + 2)
+    need = max(min_n, len(predictors) + 2, min_per_predictor * len(predictors))
+    if n < need:
         note = (
             f"Only {n} responses have {outcome} and all {len(predictors)} drivers answered; "
             f"driver analysis needs at least {need}, so no weights are shown."
@@ -314,7 +326,26 @@ def relative_weights(
             f"{', '.join(constant)} had the same score in every complete response, "
             "so it explains nothing here (weight 0)."
         )
+    p_r2 = r2_pvalue(r2, n, int(varying.sum()))
+    if alpha is not None and not p_r2 < alpha:
+        table[["share", "rescaled", "ci_low", "ci_high"]] = np.nan
+        note = (f"{note} " if note else "") + (
+            f"Together the drivers explain {100 * r2:.1f}% of {outcome}, which is not clearly "
+            f"more than nothing (F test p = {p_r2:.2f}), so no shares are shown."
+        )
     return DriverResult(outcome, table, r2, n, n_boot, note, predictors)
+
+
+def r2_pvalue(r2: float, n: int, p: int) -> float:
+    """p value of the overall F test that R² = 0 with ``p`` predictors and ``n`` cases:
+    F = (R²/p) / ((1 − R²)/(n − p − 1)) ~ F(p, n − p − 1) (e.g. Cohen et al. 2003, §3.8)."""
+    dof = n - p - 1
+    if p <= 0 or dof <= 0 or not np.isfinite(r2):
+        return float("nan")
+    if r2 >= 1:
+        return 0.0
+    f = (r2 / p) / ((1 - r2) / dof)
+    return float(st.f.sf(f, p, dof))
 
 
 def _subset_r2(corr: np.ndarray, subset: Sequence[int]) -> float:
@@ -432,8 +463,11 @@ def key_drivers(
     n_boot: int = 500,
     random_state: int | None = 0,
     min_n: int = 30,
+    min_per_predictor: int = THRESHOLDS.min_cases_per_predictor,
 ) -> pd.DataFrame:
-    """Relative weights of every construct for each outcome, as one tidy table.
+    """Relative weights of every construct for each outcome, as one tidy table: associations
+    with the outcome, shown only with ``min_per_predictor`` complete responses per predictor
+    and an R² significantly above zero (see :func:`relative_weights`).
 
     ``construct_scores`` is respondent × construct on 0-100 (plus an ``enps`` column where the
     survey has one). ``outcomes`` may name columns or survey concepts (resolved through
@@ -487,6 +521,7 @@ def key_drivers(
             n_boot=n_boot,
             random_state=random_state,
             min_n=min_n,
+            min_per_predictor=min_per_predictor,
             _shared=shared,
         )
         t = res.table[["driver", "raw_weight", "share", "ci_low", "ci_high"]].copy()

@@ -2,8 +2,10 @@
 
 A survey lives in a YAML file under ``surveys/`` (format in ``surveys/README.md``) and is loaded
 into frozen dataclasses, so the rest of the core can rely on it being valid and unchanging.
-Validation collects every problem it finds and reports them together, because an analyst
-editing a survey file wants the whole list, not one error per attempt.
+The file's shape is a pydantic model (:class:`SurveySpec`, read through
+:func:`analysis.config.validate`); validation collects every problem and reports them
+together, because an analyst editing a survey file wants the whole list, not one error per
+attempt. :class:`ConstructSpec` is shared with the mapping YAML's ``constructs:`` section.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Annotated, Any, Protocol
 
 import yaml
+from pydantic import BeforeValidator, Field
+
+from analysis.config import ConfigError, ConfigModel, parse_yaml, validate
 
 CONCEPTS: tuple[str, ...] = (
     "trust_in_ai",
@@ -39,6 +44,7 @@ class Construct:
     description: str
     direction: str  # "higher_better" | "higher_worse"
     concept: str | None  # one of CONCEPTS, or None for a custom construct
+    target: float | None = None  # minimum acceptable % favourable (0-100), favourable = good side
 
     @property
     def higher_is_better(self) -> bool:
@@ -163,79 +169,182 @@ def _matcher(survey: Survey) -> _Matcher:
 
 # ---------------------------------------------------------------- loading and validation
 
-_SURVEY_KEYS = {
-    "id",
-    "name",
-    "version",
-    "description",
-    "min_item_share",
-    "default_scale",
-    "constructs",
-    "items",
-    "enps",
-    "open_questions",
+#: What the survey YAML is called in error messages.
+SURVEY_FILE = "survey definition"
+
+#: The direction each concept is read in when a construct takes a concept without naming one:
+#: more trust, readiness, manager support and clear communication are good; more fear of
+#: displacement and more need for training are not.
+NATURAL_DIRECTION: dict[str, str] = {
+    "trust_in_ai": "higher_better",
+    "fear_of_displacement": "higher_worse",
+    "change_readiness": "higher_better",
+    "training_need": "higher_worse",
+    "manager_support": "higher_better",
+    "communication_clarity": "higher_better",
 }
-_CONSTRUCT_KEYS = {"id", "label", "description", "direction", "concept"}
-_ITEM_KEYS = {"id", "text", "construct", "scale", "reverse", "match"}
-_ENPS_KEYS = {"id", "text", "scale", "match"}
-_OPEN_KEYS = {"id", "text", "match", "purpose"}
 
 
-class _Problems(list[str]):
-    def text(self, value: Any, where: str, *, required: bool = True) -> str:
-        """A YAML scalar as text; YAML 1.1 turns `NO` into False and `1.0` into a float."""
-        if value is None or value == "":
-            if required:
-                self.append(f"{where} is missing")
-            return ""
-        if isinstance(value, bool):
-            self.append(f"{where} is {value!r}, not text; put it in quotes")
-            return str(value)
-        if isinstance(value, int | float | str):
-            return str(value).strip()
-        self.append(f"{where} must be text, not a {type(value).__name__}")
-        return ""
+def _as_text(value: Any) -> Any:
+    # YAML turns `false` into a bool and `1.0` into a float; a number is fine as text, a
+    # boolean almost always means an unquoted word.
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not text; put it in quotes")
+    if isinstance(value, int | float):
+        return str(value)
+    return value
 
-    def keys(self, entry: Mapping[str, Any], allowed: set[str], where: str) -> None:
-        unknown = sorted(str(k) for k in entry if k not in allowed)
-        if unknown:
-            self.append(
-                f"{where} has unknown field(s) {', '.join(unknown)} "
-                f"(allowed: {', '.join(sorted(allowed))})"
+
+def _as_flag(value: Any) -> Any:
+    if not isinstance(value, bool):
+        raise ValueError(f"{value!r} is not true or false")
+    return value
+
+
+def _as_concept(value: Any) -> Any:
+    if value is None or (isinstance(value, str) and value.strip().casefold() == "none"):
+        return None
+    if value not in CONCEPTS:
+        raise ValueError(
+            f"unknown concept {value!r}; use one of {', '.join(CONCEPTS)}, or none for a "
+            "custom construct"
+        )
+    return value
+
+
+def _as_direction(value: Any) -> Any:
+    if value is not None and value not in DIRECTIONS:
+        raise ValueError(f"unknown direction {value!r}; use higher_better or higher_worse")
+    return value
+
+
+def _as_patterns(value: Any) -> Any:
+    entries = [] if value is None else value if isinstance(value, list) else [value]
+    out = []
+    for entry in entries:
+        text = str(_as_text(entry)).strip()
+        if not text:
+            continue
+        try:
+            re.compile(_normalize_text(text), re.IGNORECASE)
+        except re.error as e:
+            raise ValueError(
+                f"match pattern {text!r} is not a valid regular expression ({e})"
+            ) from None
+        out.append(text)
+    return tuple(out)
+
+
+Text = Annotated[str, BeforeValidator(_as_text)]
+Id = Annotated[str, BeforeValidator(_as_text), Field(min_length=1)]
+Flag = Annotated[bool, BeforeValidator(_as_flag)]
+Patterns = Annotated[tuple[str, ...], BeforeValidator(_as_patterns)]
+ConceptId = Annotated[str | None, BeforeValidator(_as_concept)]
+Direction = Annotated[str | None, BeforeValidator(_as_direction)]
+
+
+class ConstructSpec(ConfigModel):
+    """A construct as written in a survey file or a mapping's ``constructs:`` section."""
+
+    label: Text | None = None
+    description: Text = ""
+    concept: ConceptId = None
+    direction: Direction = None
+    target: Annotated[float, Field(ge=0, le=100)] | None = None
+
+    def resolve(self, construct_id: str) -> Construct:
+        """The construct this entry declares, with the defaults filled in.
+
+        An id equal to a concept id takes that concept unless the entry says ``concept: none``
+        (or another concept); a construct with a concept and no direction takes the concept's
+        natural direction (:data:`NATURAL_DIRECTION`). Raises ValueError when the direction
+        cannot be known (no concept, no direction).
+        """
+        concept = self.concept
+        if "concept" not in self.model_fields_set and construct_id in CONCEPTS:
+            concept = construct_id
+        direction = self.direction or (NATURAL_DIRECTION[concept] if concept else None)
+        if direction is None:
+            raise ValueError(
+                f"construct {construct_id!r} needs a direction (higher_better or higher_worse) "
+                "or a concept: without one ChangeRadar cannot tell which end is good"
             )
+        return Construct(
+            id=construct_id,
+            label=self.label or construct_id,
+            description=self.description,
+            direction=direction,
+            concept=concept,
+            target=self.target,
+        )
 
-    def mappings(self, value: Any, where: str) -> list[Mapping[str, Any]]:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.append(f"{where} must be a list")
-            return []
-        out = []
-        for n, entry in enumerate(value, start=1):
-            if isinstance(entry, Mapping):
-                out.append(entry)
-            else:
-                self.append(f"entry {n} of {where} must be a mapping with an id")
-        return out
 
-    def match(self, value: Any, where: str) -> tuple[str, ...]:
-        if value is None:
-            return ()
-        entries = value if isinstance(value, list) else [value]
-        out = []
-        for entry in entries:
-            s = self.text(entry, f"a match entry of {where}")
-            if not s:
-                continue
-            try:
-                re.compile(_normalize_text(s), re.IGNORECASE)
-            except re.error as e:
-                self.append(
-                    f"match pattern {s!r} of {where} is not a valid regular expression ({e})"
-                )
-                continue
-            out.append(s)
-        return tuple(out)
+def concept_construct(construct_id: str) -> Construct | None:
+    """The construct an undeclared id stands for when it is a concept id (``training_need``:
+    that concept, its natural direction), else None."""
+    if construct_id not in CONCEPTS:
+        return None
+    return ConstructSpec().resolve(construct_id)
+
+
+def resolve_construct(
+    construct_id: str,
+    declared: Mapping[str, Construct] | None = None,
+    survey: Survey | None = None,
+) -> Construct | None:
+    """What a construct id used by an item means: the mapping's declaration (``declared``)
+    wins, then the survey's construct, then a concept id's natural reading
+    (:func:`concept_construct`); None for a custom construct nobody described."""
+    if declared and construct_id in declared:
+        return declared[construct_id]
+    if survey is not None:
+        known = next((c for c in survey.constructs if c.id == construct_id), None)
+        if known is not None:
+            return known
+    return concept_construct(construct_id)
+
+
+class _SurveyConstruct(ConstructSpec):
+    id: Id
+    direction: Annotated[str, BeforeValidator(_as_direction)]
+
+
+class _SurveyItem(ConfigModel):
+    id: Id
+    text: Id
+    construct_id: Id = Field(alias="construct")  # `construct` is a BaseModel method
+    scale: Text | None = None
+    reverse: Flag = False
+    match: Patterns = ()
+
+
+class _Enps(ConfigModel):
+    id: Id
+    text: Id
+    scale: Id = "nps11"
+    match: Patterns = ()
+
+
+class _OpenQuestion(ConfigModel):
+    id: Id
+    text: Id
+    match: Patterns = ()
+    purpose: Text = ""
+
+
+class SurveySpec(ConfigModel):
+    """The survey YAML's shape (format in ``surveys/README.md``)."""
+
+    id: Id
+    name: Id
+    version: Id = "1"
+    description: Text = ""
+    min_item_share: Annotated[float, Field(gt=0, le=1)] = 0.5
+    default_scale: Text | None = None
+    constructs: list[_SurveyConstruct] = Field(default_factory=list)
+    items: list[_SurveyItem] = Field(default_factory=list)
+    enps: _Enps | None = None
+    open_questions: list[_OpenQuestion] = Field(default_factory=list)
 
 
 def _read_source(path_or_text: str | Path) -> str:
@@ -248,155 +357,113 @@ def _read_source(path_or_text: str | Path) -> str:
     else:
         return path_or_text
     if not path.is_file():
-        raise ValueError(f"Survey file {str(path)!r} was not found; check the path.")
+        raise ConfigError(SURVEY_FILE, [f"the file {str(path)!r} was not found; check the path"])
     return path.read_text(encoding="utf-8-sig")
 
 
 def load_survey(path_or_text: str | Path) -> Survey:
     """Load and validate a survey definition from a YAML file path or YAML text.
 
-    Raises ValueError naming every problem found (unknown construct references, duplicate ids,
-    invalid directions or concepts, bad patterns, unknown fields), so a survey that loads is
-    safe to score with.
+    Raises :class:`analysis.config.ConfigError` (a ValueError) naming every problem found: the
+    shape (unknown fields, bad directions or concepts, bad patterns; :class:`SurveySpec`) and
+    the references between entries (unknown constructs, duplicate ids, constructs without
+    items) together, so a survey that loads is safe to score with.
     """
-    source = _read_source(path_or_text)
+    text = _read_source(path_or_text)
     try:
-        raw = yaml.safe_load(source)
+        raw = parse_yaml(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        at = f" near line {mark.line + 1}" if mark is not None else ""
-        raise ValueError(f"The survey file is not valid YAML{at}; fix its syntax.") from e
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        raise ConfigError(SURVEY_FILE, [f"not valid YAML{at}; fix its syntax"]) from None
     if not isinstance(raw, Mapping):
-        raise ValueError(
-            "A survey definition must be a YAML mapping with id, name, constructs and items."
+        raise ConfigError(
+            SURVEY_FILE,
+            ["a survey definition must be a YAML mapping with id, name, constructs and items"],
         )
-    return _build(raw)
+    try:
+        spec, problems = validate(SurveySpec, raw, SURVEY_FILE), []
+    except ConfigError as e:
+        spec, problems = None, list(e.problems)
+    problems += _reference_problems(raw)
+    if spec is not None:
+        constructs = []
+        for entry in spec.constructs:
+            try:
+                constructs.append(entry.resolve(entry.id))
+            except ValueError as e:
+                problems.append(str(e))
+    if problems or spec is None:
+        raise ConfigError(SURVEY_FILE, problems)
+    return _build(spec, tuple(constructs))
 
 
-def _build(raw: Mapping[str, Any]) -> Survey:
-    p = _Problems()
-    p.keys(raw, _SURVEY_KEYS, "the survey")
-    survey_id = p.text(raw.get("id"), "the survey id")
-    name = p.text(raw.get("name"), "the survey name")
-    version = p.text(raw.get("version", "1"), "the survey version")
-    description = p.text(raw.get("description"), "the survey description", required=False)
-    default_scale = p.text(raw.get("default_scale"), "default_scale", required=False)
+def _entries(raw: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    value = raw.get(key)
+    return [e for e in value if isinstance(e, Mapping)] if isinstance(value, list) else []
 
-    share = raw.get("min_item_share", 0.5)
-    if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
-        p.append(f"min_item_share must be a number above 0 and at most 1, not {share!r}")
-        share = 0.5
 
-    constructs = []
-    for entry in p.mappings(raw.get("constructs"), "constructs"):
-        cid = p.text(entry.get("id"), "a construct id")
-        where = f"construct {cid!r}"
-        p.keys(entry, _CONSTRUCT_KEYS, where)
-        direction = p.text(entry.get("direction"), f"the direction of {where}")
-        if direction and direction not in DIRECTIONS:
-            p.append(f"{where} has direction {direction!r}; use higher_better or higher_worse")
-        concept = p.text(entry.get("concept"), f"the concept of {where}", required=False) or None
-        if concept is not None and concept not in CONCEPTS:
-            p.append(
-                f"{where} has unknown concept {concept!r}; use one of {', '.join(CONCEPTS)} "
-                "or leave it out for a custom construct"
-            )
-        constructs.append(
-            Construct(
-                id=cid,
-                label=p.text(entry.get("label"), f"the label of {where}", required=False) or cid,
-                description=p.text(entry.get("description"), where, required=False),
-                direction=direction,
-                concept=concept,
-            )
-        )
+def _reference_problems(raw: Mapping[str, Any]) -> list[str]:
+    """What the shape cannot say: references between entries, duplicates, empty sections
+    (read leniently from the raw document, so they are reported beside shape problems)."""
+    problems = []
+    constructs = [str(e.get("id")) for e in _entries(raw, "constructs") if e.get("id")]
+    items = _entries(raw, "items")
     if not constructs:
-        p.append("the survey defines no constructs")
-    construct_ids = {c.id for c in constructs}
-
-    items = []
-    for entry in p.mappings(raw.get("items"), "items"):
-        iid = p.text(entry.get("id"), "an item id")
-        where = f"item {iid!r}"
-        p.keys(entry, _ITEM_KEYS, where)
-        construct = p.text(entry.get("construct"), f"the construct of {where}")
-        if construct and construct not in construct_ids:
-            p.append(
-                f"{where} refers to unknown construct {construct!r}; define it under constructs"
-            )
-        scale = p.text(entry.get("scale"), f"the scale of {where}", required=False) or default_scale
-        if not scale:
-            p.append(f"{where} has no scale; give it one (e.g. agree5) or set default_scale")
-        reverse = entry.get("reverse", False)
-        if not isinstance(reverse, bool):
-            p.append(f"{where} has reverse: {reverse!r}; use true or false")
-            reverse = False
-        items.append(
-            Item(
-                id=iid,
-                text=p.text(entry.get("text"), f"the text of {where}"),
-                construct=construct,
-                scale=scale,
-                reverse=reverse,
-                match=p.match(entry.get("match"), where),
-            )
-        )
+        problems.append("constructs: the survey defines no constructs")
     if not items:
-        p.append("the survey defines no items")
-    used = {i.construct for i in items}
-    for c in constructs:
-        if c.id and c.id not in used:
-            p.append(f"construct {c.id!r} has no items")
-
-    enps = None
-    if raw.get("enps") is not None:
-        entry = raw["enps"]
-        if isinstance(entry, Mapping):
-            eid = p.text(entry.get("id"), "the enps id")
-            p.keys(entry, _ENPS_KEYS, "enps")
-            enps = Item(
-                id=eid,
-                text=p.text(entry.get("text"), "the enps text"),
-                construct=ENPS_CONSTRUCT,
-                scale=p.text(entry.get("scale", "nps11"), "the enps scale"),
-                reverse=False,
-                match=p.match(entry.get("match"), "enps"),
+        problems.append("items: the survey defines no items")
+    for entry in items:
+        cid, iid = entry.get("construct"), entry.get("id")
+        if cid not in (None, "") and str(cid) not in constructs:
+            problems.append(
+                f"item {str(iid)!r} refers to unknown construct {str(cid)!r}; define it under "
+                "constructs"
             )
-        else:
-            p.append("enps must be a mapping with id, text and match")
-
-    open_questions = []
-    for entry in p.mappings(raw.get("open_questions"), "open_questions"):
-        oid = p.text(entry.get("id"), "an open question id")
-        where = f"open question {oid!r}"
-        p.keys(entry, _OPEN_KEYS, where)
-        open_questions.append(
-            OpenQuestion(
-                id=oid,
-                text=p.text(entry.get("text"), f"the text of {where}"),
-                match=p.match(entry.get("match"), where),
-                purpose=p.text(entry.get("purpose"), where, required=False),
+        if not entry.get("scale") and not raw.get("default_scale"):
+            problems.append(
+                f"item {str(iid)!r} has no scale; give it one (e.g. agree5) or set default_scale"
             )
+    used = {str(e.get("construct")) for e in items}
+    problems += [f"construct {c!r} has no items" for c in constructs if c not in used]
+    problems += _duplicates("construct id", constructs)
+    enps = raw.get("enps")
+    questions = [
+        *(str(e.get("id")) for e in items),
+        *([str(enps.get("id"))] if isinstance(enps, Mapping) else []),
+        *(str(e.get("id")) for e in _entries(raw, "open_questions")),
+    ]
+    return problems + _duplicates("question id", [q for q in questions if q != "None"])
+
+
+def _build(spec: SurveySpec, constructs: tuple[Construct, ...]) -> Survey:
+    items = tuple(
+        Item(
+            id=e.id,
+            text=e.text,
+            construct=e.construct_id,
+            scale=e.scale or spec.default_scale or "",
+            reverse=e.reverse,
+            match=e.match,
         )
-
-    p.extend(_duplicates("construct id", (c.id for c in constructs)))
-    question_ids = (
-        [i.id for i in items] + ([enps.id] if enps else []) + [q.id for q in open_questions]
+        for e in spec.items
     )
-    p.extend(_duplicates("question id", question_ids))
-
-    if p:
-        raise ValueError("Invalid survey definition: " + "; ".join(p) + ".")
+    enps = None
+    if spec.enps is not None:
+        e = spec.enps
+        enps = Item(e.id, e.text, ENPS_CONSTRUCT, e.scale, False, e.match)
     return Survey(
-        id=survey_id,
-        name=name,
-        version=version,
-        constructs=tuple(constructs),
-        items=tuple(items),
-        open_questions=tuple(open_questions),
+        id=spec.id,
+        name=spec.name,
+        version=spec.version,
+        constructs=constructs,
+        items=items,
+        open_questions=tuple(
+            OpenQuestion(q.id, q.text, q.match, q.purpose) for q in spec.open_questions
+        ),
         enps=enps,
-        min_item_share=float(share),
-        description=description,
+        min_item_share=float(spec.min_item_share),
+        description=spec.description,
     )
 
 

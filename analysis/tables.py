@@ -37,6 +37,7 @@ from typing import Any
 import pandas as pd
 
 __all__ = [
+    "ACTIONS",
     "CHANGES",
     "COMMENTS",
     "COMMENT_GROUPS",
@@ -48,6 +49,8 @@ __all__ = [
     "LIKERT",
     "MATCHES",
     "ORG",
+    "PILOT",
+    "READINESS",
     "RESULT_TABLES",
     "SEGMENTS",
     "THEMES",
@@ -185,6 +188,11 @@ _SCORE = (
     _c("ci_low", "number"),  # a t interval can reach past 0 or 100
     _c("ci_high", "number"),
 )
+_SCORE_BOUNDED = (  # analysis.scoring.intervals: inside 0-100
+    _c("score", "number", **_PCT),
+    _c("ci_low", "number", **_PCT),
+    _c("ci_high", "number", **_PCT),
+)
 
 #: Whole organisation per construct (:func:`analysis.scoring.org_scores`).
 ORG = Table(
@@ -195,7 +203,7 @@ ORG = Table(
         _c("direction"),
         _c("concept"),
         _N,
-        *_SCORE,
+        *_SCORE_BOUNDED,
         *_BOXES,
         _c("alpha", "number", high=1),
         _c("alpha_warning"),
@@ -211,7 +219,8 @@ GROUPS = Table(
     (
         _c("construct", nullable=False),
         _N,
-        *_SCORE,
+        _c("group_n", "number", low=0),  # people in the group, whatever they answered
+        *_SCORE_BOUNDED,
         *_BOXES,
         _c("rest_score", "number", **_PCT),
         _c("diff_vs_rest", "number", low=-100, high=100),
@@ -228,6 +237,7 @@ GROUPS = Table(
     grouped=True,
     hidden_blank=(
         "n",
+        "group_n",
         "score",
         "ci_low",
         "ci_high",
@@ -316,8 +326,13 @@ SEGMENTS = Table(
     (
         *_KEY,
         _c("trust", "number", **_PCT),
+        _c("trust_low", "number", **_PCT),
+        _c("trust_high", "number", **_PCT),
         _c("fear", "number", **_PCT),
+        _c("fear_low", "number", **_PCT),
+        _c("fear_high", "number", **_PCT),
         _c("n", "count", low=0),
+        # a corner name, "uncertain" (interval crosses a cut-off) or "too few to label"
         _c("quadrant", nullable=False),
         _c("description"),
         _c("group_key", "value"),
@@ -339,6 +354,10 @@ FLAGS = Table(
         _c("actions"),
         _c("quotes"),
         _c("priority_formula"),
+        _c("action"),  # training | change_management | monitor | too_small_to_tell
+        _c("confidence"),  # high | medium | low
+        _c("scope"),  # group | organisation
+        _c("response_rate", "number", low=0, high=100),
     ),
 )
 
@@ -348,6 +367,7 @@ THEMES = Table(
     (
         _c("theme", "count"),
         _c("label"),
+        _c("kind", required=False),  # "guided" (a codebook concern) or "discovered"
         _c("size", "count", low=0),
         _c("share", "number", low=0, high=1),
         _c("mean_sentiment", "number", low=-1, high=1),
@@ -466,6 +486,13 @@ CHANGES = Table(
         _c("significant", "flag"),
         _c("worsened", "flag"),
         _c("improved", "flag"),
+        # the group's change minus the rest of the organisation's (analysis.waves.did)
+        _c("org_change", "number", low=-100, high=100),
+        _c("did", "number", low=-200, high=200),
+        _c("did_ci_low", "number"),
+        _c("did_ci_high", "number"),
+        _p("p_did"),
+        _p("p_did_adj"),
         *_SUPPRESSED,
         _c("note"),
     ),
@@ -484,6 +511,117 @@ CHANGES = Table(
         "p",
         "p_favorable",
         "effect_size",
+        "org_change",
+        "did",
+        "did_ci_low",
+        "did_ci_high",
+        "p_did",
+    ),
+)
+
+#: Pilot minus comparison per construct (:func:`analysis.pilot.compare_pilot`): within one wave,
+#: or the difference in differences of two (``design`` "did"), with the pre-pilot gap.
+PILOT = Table(
+    "pilot",
+    (
+        _c("construct", nullable=False),
+        _c("label"),
+        _c("direction"),
+        _c("design", nullable=False),
+        _c("method", nullable=False),
+        _c("n_pilot", "number", low=0),
+        _c("n_comparison", "number", low=0),
+        _c("pilot_score", "number", **_PCT),
+        _c("comparison_score", "number", **_PCT),
+        _c("pilot_change", "number", low=-100, high=100),
+        _c("comparison_change", "number", low=-100, high=100),
+        _c("estimate", "number", low=-100, high=100),
+        _c("ci_low", "number"),
+        _c("ci_high", "number"),
+        _p("p"),
+        _p("p_adj"),
+        _c("pre_gap", "number", low=-100, high=100),
+        _c("pre_gap_low", "number"),
+        _c("pre_gap_high", "number"),
+        _c("placebo", "number", low=-100, high=100),
+        _c("placebo_low", "number"),
+        _c("placebo_high", "number"),
+        _c("verdict", nullable=False),
+        *_SUPPRESSED,
+    ),
+    hidden_blank=(
+        "n_pilot",
+        "n_comparison",
+        "pilot_score",
+        "comparison_score",
+        "pilot_change",
+        "comparison_change",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "p",
+        "pre_gap",
+        "pre_gap_low",
+        "pre_gap_high",
+        "placebo",
+        "placebo_low",
+        "placebo_high",
+    ),
+)
+
+#: Rollout readiness per group (:func:`analysis.pilot.readiness`): a status and why.
+READINESS = Table(
+    "readiness",
+    (
+        _c("group", nullable=False),
+        _c("n", "number", low=0),
+        _c("status", nullable=False),
+        _c("diagnosis"),
+        _c("reason", nullable=False),
+        _c("low"),
+        _c("unclear"),
+        _c("manager_gap", "number", low=-100, high=100),
+        _c("manager_gap_low", "number"),
+        _c("manager_gap_high", "number"),
+        _c("manager_flag", "flag"),
+        *_SUPPRESSED,
+    ),
+    hidden_blank=("n", "manager_gap", "manager_gap_low", "manager_gap_high"),
+)
+
+#: Each action measured against the next wave (:func:`analysis.actions.measure_actions`).
+ACTIONS = Table(
+    "actions",
+    (
+        _c("id", nullable=False),
+        _c("group", nullable=False),
+        _c("construct", nullable=False),
+        _c("item"),
+        _c("action", nullable=False),
+        _c("owner"),
+        _c("due"),
+        _c("target", "number", **_PCT),
+        _c("from_wave"),
+        _c("to_wave"),
+        _c("score_to", "number", **_PCT),
+        _c("change", "number", low=-100, high=100),
+        _c("org_change", "number", low=-100, high=100),
+        _c("did", "number", low=-200, high=200),
+        _c("did_ci_low", "number"),
+        _c("did_ci_high", "number"),
+        _p("p_did_adj"),
+        _c("reached", "value"),
+        _c("result", nullable=False),
+        *_SUPPRESSED,
+    ),
+    hidden_blank=(
+        "score_to",
+        "change",
+        "org_change",
+        "did",
+        "did_ci_low",
+        "did_ci_high",
+        "p_did_adj",
     ),
 )
 

@@ -6,11 +6,18 @@ HTML, a script, a Markdown link or a remote image stays inert.
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from analysis import access
+from analysis.config import ConfigError
+from analysis.pipeline import Prepared
 from analysis.signals import SIGNALS
+from analysis.themes import Codebook, Concern, ThemeProject, dump_project, load_project
 from render.charts.sentiment import sentiment_by_group, sentiment_by_group_alt_text
 from render.charts.themes import (
     theme_share_by_group,
@@ -19,6 +26,97 @@ from render.charts.themes import (
     themes_bar_alt_text,
 )
 from ui import state, views
+
+#: The fewer <-> more control: granularity steps (each doubles or halves discovered themes).
+GRANULARITY = {-1.0: "Fewest", -0.5: "Fewer", 0.0: "As the text supports", 0.5: "More", 1.0: "Most"}
+
+
+def refit_themes(prep: Prepared, **params: object) -> Prepared:
+    """The prepared analysis with its themes refitted (granularity, codebook); no re-embedding."""
+    comments = prep.comments
+    analysed = comments["analysed"].to_numpy(dtype=bool)
+    model = prep.theme_model.refit(comments.loc[analysed, "redacted"].tolist(), **params)
+    comments = comments.copy()
+    comments.loc[analysed, "theme"] = np.asarray(model.labels_, dtype=int)
+    return dataclasses.replace(prep, comments=comments, theme_model=model)
+
+
+def apply_themes(prep: Prepared, ds: state.Dataset, **params: object) -> None:
+    """Refit, keep the new analysis for this dataset and drop edits that named the old themes."""
+    state.set_dataset(ds, refit_themes(prep, **params))
+    state.reset_themes(ds.key)
+
+
+def theme_settings(prep: Prepared, ds: state.Dataset) -> None:
+    """Fewer <-> more themes, adding a concern, and the settings file to download or load."""
+    model = prep.theme_model
+    if model is None:
+        return
+    codebook = model.codebook if isinstance(model.codebook, Codebook) else Codebook()
+    with st.expander("Theme settings: fewer or more themes, concerns", icon=":material/tune:"):
+        current = min(GRANULARITY, key=lambda g: abs(g - float(model.granularity)))
+        chosen = st.select_slider(
+            "Number of themes",
+            options=list(GRANULARITY),
+            value=current,
+            format_func=GRANULARITY.get,
+            help="Fewer merges close themes; more splits them. Known concerns stay as they are.",
+        )
+        if chosen != current:
+            apply_themes(prep, ds, granularity=float(chosen))
+            st.rerun()
+        st.caption(
+            f"{len(codebook.concerns)} known concerns in the codebook. Comments close to one "
+            "are grouped under its name; the rest form discovered themes."
+        )
+        with st.form("add_concern", border=False):
+            label = st.text_input("New concern", max_chars=80)
+            description = st.text_input("What it covers (one sentence)", max_chars=400)
+            examples = st.text_area("How people might say it (one per line)", max_chars=2000)
+            if st.form_submit_button("Add concern"):
+                lines = [x.strip() for x in examples.splitlines() if x.strip()]
+                slug = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_") or "concern"
+                try:
+                    concern = Concern(
+                        id=f"c_{slug}",
+                        label=label,
+                        description=description or label,
+                        examples=tuple(lines) or (label,),
+                    )
+                    new = codebook.with_concern(concern)
+                except ValueError as exc:
+                    views.error(f"The concern was not added: {exc}")
+                else:
+                    apply_themes(prep, ds, codebook=new)
+                    st.rerun()
+        project = ThemeProject(
+            codebook=codebook,
+            granularity=float(model.granularity),
+            names=state.theme_names(ds.key),
+            merges=state.theme_merges(ds.key),
+        )
+        st.download_button(
+            "Download theme settings (YAML)",
+            dump_project(project).encode("utf-8"),
+            file_name="theme_settings.yaml",
+            mime="application/x-yaml",
+        )
+        upload = st.file_uploader("Load theme settings", type=["yaml", "yml"])
+        if upload is not None and st.button("Apply these settings"):
+            try:
+                loaded = load_project(upload.getvalue().decode("utf-8", "replace"))
+            except ConfigError as exc:
+                views.error(str(exc))
+            else:
+                apply_themes(
+                    prep, ds, codebook=loaded.codebook, granularity=float(loaded.granularity)
+                )
+                for theme, name in loaded.names.items():
+                    state.set_theme_name(ds.key, theme, name)
+                for theme, into in loaded.merges.items():
+                    state.add_theme_merge(ds.key, theme, into)
+                st.rerun()
+
 
 st.title("Comments")
 prep = state.prepared()
@@ -97,6 +195,7 @@ with tab_themes:
             ):
                 state.reset_themes(ds.key)
                 st.rerun()
+        theme_settings(prep, ds)
     else:
         st.info(
             "Too few comments to find themes "

@@ -12,7 +12,10 @@ MODULES = (
     "evals.signals",
     "evals.themes",
     "evals.themes_semantic",
+    "evals.themes_real",
     "evals.column_roles",
+    "evals.hotspots_power",
+    "evals.pilot_sim",
 )
 
 
@@ -31,7 +34,7 @@ def main() -> int:
         status = "ok" if ok else "MISS"
         print(f"{r['metric']:<{width}}  {r['value']:>7.3f}  {goal:>9}  {status:<6}  {r['dataset']}")
     print()
-    print("The figures above come from the project's own and synthetic sets (smoke tests).")
+    print("Rows marked REAL DATA come from real text; the rest are synthetic (smoke tests).")
     print()
     real_signals.main()
     return 1 if failed else 0

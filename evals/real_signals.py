@@ -17,15 +17,17 @@ A signal is scored on a set only when every test row has a 0/1 label for it; a c
 Metrics (Manning, Raghavan & Schütze 2008, ch. 8): precision = TP / (TP + FP),
 recall = TP / (TP + FN), F1 = 2PR / (P + R); each is empty when its denominator is 0.
 
-Figures (2026-12-02, set ``ai_at_work_interviews``, test split, 806 interview answers),
-precision/recall/F1:
+Figures (2026-12-02, test splits; hybrid = the classifiers of ``analysis/signals/model.py``,
+fitted on the dev splits only by ``evals/train_signals.py``), F1 hybrid / rules / keyword:
 
-* displacement_fear (81 positives): rules 0.41/0.51/0.45; hybrid 0.41/0.58/0.48;
-  keyword 0.26/0.60/0.37.
-* ai_distrust (140): rules 0.68/0.46/0.55; hybrid the same; keyword 0.64/0.42/0.51.
-* ai_trust (167): rules 0.39/0.14/0.21; hybrid the same; keyword 0.51/0.28/0.36.
-* training_request, change_fatigue: not labelled in that set; leadership_communication_request:
-  not implemented in ``analysis.signals``.
+* ``ai_at_work_interviews`` (939 answers): displacement_fear (86 positives) 0.53 / 0.44 / 0.36
+  (P 0.49, R 0.58); ai_distrust (171) 0.63 / 0.56 / 0.52; ai_trust (185) 0.61 / 0.21 / 0.36.
+* ``workplace_feedback`` (1,092 staff-survey answers): training_request (101) 0.51 / 0.35 / 0.29;
+  leadership_communication_request (92) 0.47 / 0.16 / 0.23; change_fatigue (12) 0.35 / 0 / 0;
+  displacement_fear fires on 0.0% (rules 0.3%, keyword 1.5%; goal <= 1%).
+* ``rse_skills_training`` (192): training_request (130) 0.87 / 0.03 / 0.03.
+* Before the classifiers (sentence model for fear only): displacement 0.49, distrust 0.55,
+  trust 0.21, training (staff) 0.35. The goals (0.95 / 0.80 / 0.75) are still missed.
 
 ``make eval`` prints this table after the other figures (also ``python -m evals.real_signals``),
 with the goals of the signals issue beside ChangeRadar's rows.

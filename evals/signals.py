@@ -27,37 +27,23 @@ likely reason its first check did far better than the fresher sets. Each round r
 errors it was shown; the next unseen set still landed near 0.5-0.6 recall, so expect about that on
 unseen wording until the rules are tuned on real, labelled survey comments.
 
-**Hybrid (rules + model).** ``python -m evals.signals --train`` fits the sentence-embedding
-classifier of ``analysis/signals/model.py`` on dev + blind + blind2 only and writes
-``analysis/data/signals_model.json``. C and the threshold are chosen without blind3: leave one of
-the three sets out, train on the other two, and take, per signal, the setting with the highest
-held-out model recall among those with held-out model precision >= 0.85 (the grid is below).
-``run()`` reports every set with the rules alone ("rules") and with the hybrid ("hybrid"); on
-dev/blind/blind2 the hybrid figures are fitted, so only blind3 measures it. Disclosure: before
-this procedure was fixed, one exploratory look at blind3 compared a few settings by hand; the
-shipped setting is the one the procedure picks, not one picked on blind3. blind3 checks of the
-hybrid, displacement_fear precision/recall (rules alone 0.94/0.60):
-
-* first hybrid: 0.90/0.68 (one false fear: a negated one the rules had cancelled).
-* then the model may no longer overrule sentences the rules cancelled (a change motivated by the
-  negation unit tests, not by blind3): 0.94/0.68. This is the shipped version.
-* training_request model, same procedure: 0.90/0.82 (rules 1.00/0.55) on blind3, but not adopted
-  because it calls "I already know how to use it" a request (see analysis/signals/model.py).
+**SYNTHETIC DATA: smoke tests only.** These sentences were written for the project; the figures
+that count are on real comments (``evals/real_signals.py``, REAL DATA). The hybrid engine's
+classifiers (``analysis/signals/model.py``) are fitted on the dev splits of the real sets by
+``python -m evals.train_signals``, never on these sentences; ``run()`` reports every set with
+the rules alone ("rules") and with the classifiers ("hybrid"). The history above is the rules'
+(the earlier sentence-embedding model fitted on dev/blind/blind2 is gone).
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
-import json
-import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from analysis import embeddings
-from analysis.signals import MODEL_FILE, MODEL_SIGNALS, SIGNALS, tag_texts
+from analysis.signals import SIGNALS, tag_texts
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "tests" / "data"
@@ -69,13 +55,6 @@ SETS = {
 }
 DATA = DATA_DIR / SETS["dev"][0]
 GOALS = {"displacement_fear": 0.85, "training_request": 0.85}
-TRAIN_SETS = ("dev", "blind", "blind2")
-GRID_C = (1.0, 2.0, 4.0, 8.0, 16.0)
-GRID_THRESHOLD = (0.5, 0.6, 0.7, 0.8, 0.9)
-MIN_CV_PRECISION = 0.85
-# Models the hybrid uses. training_request is trained and reported but not adopted: it mistakes
-# statements of knowing or having had training for requests (see analysis/signals/model.py).
-ADOPTED = ("displacement_fear",)
 
 
 def load(name: str = "dev") -> pd.DataFrame:
@@ -94,77 +73,6 @@ def precision_recall(truth: pd.Series, pred: pd.Series) -> tuple[float, float]:
     return precision, recall
 
 
-def _fit(X: np.ndarray, y: np.ndarray, C: float):
-    from sklearn.linear_model import LogisticRegression
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1):
-        return LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(X, y)
-
-
-def train() -> dict:
-    """Choose C and threshold by leave-one-set-out on the seen sets, then fit on all of them."""
-    sets = {name: load(name) for name in TRAIN_SETS}
-    X = {name: embeddings.encode(df["text"].tolist()) for name, df in sets.items()}
-    out: dict = {
-        "model": embeddings.MODEL_NAME,
-        "model_sha256": embeddings.CHECKSUMS["model.safetensors"],
-        "features": "unit all-MiniLM-L6-v2 sentence embedding (analysis.embeddings.encode)",
-        "classifier": "sklearn LogisticRegression, L2, class_weight=balanced, lbfgs",
-        "trained_on": {
-            f"tests/data/{SETS[n][0]}": hashlib.sha256(
-                (DATA_DIR / SETS[n][0]).read_bytes()
-            ).hexdigest()
-            for n in TRAIN_SETS
-        },
-        "held_out": f"tests/data/{SETS['blind3'][0]} (never used for training or selection)",
-        "selection": (
-            "leave one of dev/blind/blind2 out; highest mean held-out model recall among "
-            f"settings with mean held-out model precision >= {MIN_CV_PRECISION}"
-        ),
-        "signals": {},
-    }
-    for signal in MODEL_SIGNALS:
-        best = None
-        for C in GRID_C:
-            probs = {}
-            for test in TRAIN_SETS:
-                train_names = [n for n in TRAIN_SETS if n != test]
-                clf = _fit(
-                    np.vstack([X[n] for n in train_names]),
-                    np.concatenate([sets[n][signal].astype(bool).to_numpy() for n in train_names]),
-                    C,
-                )
-                probs[test] = clf.predict_proba(X[test])[:, 1]
-            for th in GRID_THRESHOLD:
-                pr = [
-                    precision_recall(sets[t][signal], pd.Series(probs[t] >= th)) for t in TRAIN_SETS
-                ]
-                p, r = float(np.mean([x[0] for x in pr])), float(np.mean([x[1] for x in pr]))
-                if p >= MIN_CV_PRECISION and (best is None or (r, p) > (best[3], best[2])):
-                    best = (C, th, p, r)
-        if best is None:
-            raise RuntimeError(f"No setting reaches precision {MIN_CV_PRECISION} for {signal}.")
-        C, th, p, r = best
-        clf = _fit(
-            np.vstack([X[n] for n in TRAIN_SETS]),
-            np.concatenate([sets[n][signal].astype(bool).to_numpy() for n in TRAIN_SETS]),
-            C,
-        )
-        out["signals"][signal] = {
-            "adopted": signal in ADOPTED,
-            "C": C,
-            "threshold": th,
-            "cv_model_precision": round(p, 3),
-            "cv_model_recall": round(r, 3),
-            "n_train": int(sum(len(sets[n]) for n in TRAIN_SETS)),
-            "n_positive": int(sum(sets[n][signal].sum() for n in TRAIN_SETS)),
-            "bias": float(clf.intercept_[0]),
-            "weights": [round(float(w), 6) for w in clf.coef_[0]],
-        }
-    return out
-
-
 def run() -> list[dict]:
     rows = []
     engines = ["rules"] + (["hybrid"] if embeddings.available() else [])
@@ -180,11 +88,12 @@ def _rows(
     df: pd.DataFrame, tagged: pd.DataFrame, name: str, status: str, filename: str, engine: str
 ) -> list[dict]:
     rows = []
-    seen = "fitted on" if engine == "hybrid" and name in TRAIN_SETS else status
-    dataset = f"tests/data/{filename} [{name}: {seen}] (n={len(df)})"
+    dataset = f"SYNTHETIC tests/data/{filename} [{name}: {status}] (n={len(df)})"
     for signal in SIGNALS:
+        if signal not in df.columns:  # written before leadership_communication_request existed
+            continue
         truth = df[signal]
-        if not truth.any() or (engine == "hybrid" and signal not in ADOPTED):
+        if not truth.any():
             continue
         precision, recall = precision_recall(truth, tagged[signal])
         goal = GOALS.get(signal)
@@ -203,11 +112,5 @@ def _rows(
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--train"]:
-        doc = train()
-        MODEL_FILE.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
-        for sig, m in doc["signals"].items():
-            print(sig, {k: v for k, v in m.items() if k != "weights"})
-    else:
-        for r in run():
-            print(f"{r['metric']:<60} {r['value']:.3f}  {r['dataset']}")
+    for r in run():
+        print(f"{r['metric']:<60} {r['value']:.3f}  {r['dataset']}")

@@ -43,6 +43,8 @@ FILES = {
     "ms_forms": "ai_pulse_msforms.xlsx",
     "surveymonkey": "ai_pulse_surveymonkey.xlsx",
     "wave2_qualtrics": "wave2_qualtrics.csv",
+    "pilot_wave1": "pilot_wave1_qualtrics.csv",
+    "pilot_wave2": "pilot_wave2_qualtrics.csv",
     "comment_topics": "comment_topics.csv",
     "ground_truth": "ground_truth.json",
 }
@@ -160,6 +162,17 @@ EFFECTS_WAVE2: tuple[Effect, ...] = (
     *(e for e in EFFECTS_WAVE1 if e.group != "Customer Support"),
     Effect("team", "Marketing", "trust_in_ai", -0.95, "change_management"),
 )
+# The AI assistant pilot (pilot_wave1/2 files only): three teams were chosen to pilot the tool
+# between the waves. Wave 2 of the pilot files plants a trust gain and a skills gain in them;
+# wave 1 has no pilot shift (parallel before the pilot). The other files carry no pilot.
+PILOT_TEAMS = ("Sales", "IT Service Desk", "Product Management")
+PILOT_EFFECTS: tuple[Effect, ...] = tuple(
+    Effect("team", team, construct, shift, None)
+    for team in PILOT_TEAMS
+    for construct, shift in (("trust_in_ai", 0.5), ("ai_skills_confidence", 0.4))
+)
+#: The pilot column: export tag and question text (a demographic-like yes/no question).
+PILOT_QUESTION = ("AIPilot", "Is your team taking part in the AI assistant pilot?")
 WAVE_DATES = {1: datetime(2025, 3, 3, 8, 0), 2: datetime(2025, 9, 8, 8, 0)}
 FIELD_DAYS = 15
 
@@ -261,14 +274,20 @@ def generate_large(n: int = 100_000, seed: int = SEED) -> pd.DataFrame:
     return generate_responses(n=n, seed=seed, wave=1)
 
 
-def generate_sample(n: int = N, seed: int = SEED, wave: int = 1) -> Sample:
+def generate_sample(n: int = N, seed: int = SEED, wave: int = 1, pilot: bool = False) -> Sample:
     """The canonical responses and the true topic of every comment, from one seed.
 
     Independent random streams (answers, comments, metadata, ids) keep each part stable when
-    another one changes. Wave 2 draws new respondents from the same organisation.
+    another one changes. Wave 2 draws new respondents from the same organisation. ``pilot``
+    adds the ``pilot`` column (Yes for :data:`PILOT_TEAMS`) and plants wave 1's effects in both
+    waves plus, in wave 2, :data:`PILOT_EFFECTS`: the pilot is then the only movement.
     """
     survey = default_survey()
     effects = _effects(wave)
+    story = wave  # whose planted effects and comment tilts
+    if pilot:  # the pilot files keep wave 1's organisation; wave 2 adds the pilot only
+        story = 1
+        effects = _effects(1) + (PILOT_EFFECTS if wave == 2 else ())
     rng = np.random.default_rng([seed, wave])
 
     sizes = team_sizes(n)
@@ -315,10 +334,12 @@ def generate_sample(n: int = N, seed: int = SEED, wave: int = 1) -> Sample:
         "tenure": tenure,
         "location": location,
     }
+    if pilot:
+        cols["pilot"] = np.where(np.isin(team, PILOT_TEAMS), "Yes", "No").astype(object)
     cols |= {item.id: labels[:, j] for j, item in enumerate(items)}
     cols["ENPS"] = np.where(enps_missing, None, enps)
 
-    texts, records = _comments(cols, eta, finished, np.random.default_rng([seed, wave, 1]), wave)
+    texts, records = _comments(cols, eta, finished, np.random.default_rng([seed, wave, 1]), story)
     cols |= texts
     meta = _metadata(
         location, finished, stop, len(items), wave, np.random.default_rng([seed, wave, 2])
@@ -607,13 +628,15 @@ QUALTRICS_META = (
 )
 
 
-def _questions(survey: Survey) -> list[tuple[str, str, str, str]]:
+def _questions(survey: Survey, pilot: bool = False) -> list[tuple[str, str, str, str]]:
     """(canonical column, export tag, Qualtrics question text, Qualtrics ImportId) in order."""
     out = [
         (col, tag, text, f"QID{k}")
         for k, (col, (tag, text)) in enumerate(DEMOGRAPHICS.items(), start=1)
     ]
     qid = len(out)
+    if pilot:
+        out.append(("pilot", *PILOT_QUESTION, "QID90"))
     for construct in survey.constructs:
         qid += 1
         for k, item in enumerate(survey.items_for(construct), start=1):
@@ -643,7 +666,7 @@ def qualtrics_csv(frame: pd.DataFrame, survey: Survey | None = None) -> bytes:
     UTF-8 with BOM and CRLF line ends, as Qualtrics downloads are.
     """
     survey = survey or default_survey()
-    questions = _questions(survey)
+    questions = _questions(survey, pilot="pilot" in frame.columns)
     ended = _timestamps(frame["end_time"])
     out = pd.DataFrame(
         {
@@ -849,6 +872,23 @@ def ground_truth(n: int = N, seed: int = SEED) -> dict:
             ],
         },
         "wave2_movements": movements,
+        "pilot": {
+            "files": [FILES["pilot_wave1"], FILES["pilot_wave2"]],
+            "column": PILOT_QUESTION[0],
+            "teams": list(PILOT_TEAMS),
+            "pilot_size": sum(sizes[t] for t in PILOT_TEAMS),
+            "planted_wave2_effects": [
+                {"construct": c, "latent_shift": shift}
+                for c, shift in (("trust_in_ai", 0.5), ("ai_skills_confidence", 0.4))
+            ],
+            "note": (
+                "Pilot wave 1 = the wave 1 respondents plus the pilot column. Pilot wave 2 = the "
+                "wave 2 respondents with wave 1's planted effects (no Customer Support or "
+                "Marketing movement) plus the pilot shifts: the pilot is the only movement, so "
+                "the difference in differences should recover the shifts (0.5 and 0.4 answer "
+                "points, about 12.5 and 10 points on 0-100) and nothing else."
+            ),
+        },
     }
 
 
@@ -860,6 +900,8 @@ def build_files(n: int = N, seed: int = SEED) -> dict[str, bytes]:
     survey = default_survey()
     wave1 = generate_sample(n, seed, 1)
     wave2 = generate_sample(n, seed, 2)
+    pilot1 = generate_sample(n, seed, 1, pilot=True)
+    pilot2 = generate_sample(n, seed, 2, pilot=True)
     topics = wave1.comment_topics.to_csv(index=False, lineterminator="\n")
     truth = json.dumps(ground_truth(n, seed), indent=2, ensure_ascii=False) + "\n"
     return {
@@ -867,6 +909,8 @@ def build_files(n: int = N, seed: int = SEED) -> dict[str, bytes]:
         FILES["ms_forms"]: ms_forms_xlsx(wave1.responses, survey),
         FILES["surveymonkey"]: surveymonkey_xlsx(wave1.responses, survey),
         FILES["wave2_qualtrics"]: qualtrics_csv(wave2.responses, survey),
+        FILES["pilot_wave1"]: qualtrics_csv(pilot1.responses, survey),
+        FILES["pilot_wave2"]: qualtrics_csv(pilot2.responses, survey),
         FILES["comment_topics"]: topics.encode("utf-8"),
         FILES["ground_truth"]: truth.encode("utf-8"),
     }

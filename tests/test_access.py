@@ -12,8 +12,10 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from analysis import access, pipeline
-from analysis.access import (
+from analysis import pipeline
+from analysis.privacy import PrivacyError, PrivacyPolicy
+from analysis.shared import access
+from analysis.shared.access import (
     AccessDenied,
     AccessPolicy,
     PolicyError,
@@ -22,7 +24,6 @@ from analysis.access import (
     Settings,
     Viewer,
 )
-from analysis.privacy import PrivacyError, PrivacyPolicy
 from render.packs import packs_zip, scoped_packs
 from sample_data.generate import generate_responses, qualtrics_csv
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from analysis import pipeline
-from analysis.audit import ACTIONS, AuditError, AuditLog, read_records
+from analysis.shared.audit import ACTIONS, AuditError, AuditLog, read_records
 from sample_data.generate import generate_responses, qualtrics_csv
 
 

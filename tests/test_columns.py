@@ -241,10 +241,10 @@ items:
     [
         ("team: Teem", r"no column 'Teem' \(did you mean 'Team'"),
         ("items:\n  Team: {scale: agree99}", r"Unknown scale 'agree99': use one of agree5"),
-        ("colour: blue", r"Unknown key\(s\) in the mapping: colour; valid keys are team"),
-        ("team: [A, B]", r"team must be one column name"),
+        ("colour: blue", r"colour: unknown key; valid keys are team"),
+        ("team: [A, B]", r"team: must be one column name"),
         ("comments: [Team]\nignore: [Team]", r"'Team' is under both comments and ignore"),
-        ("items:\n  Team: {scale: agree5, weight: 2}", r"unknown key\(s\) weight"),
+        ("items:\n  Team: {scale: agree5, weight: 2}", r"items\.Team\.weight: unknown key"),
         ("team: [unclosed", r"not valid YAML"),
         ("- just a list", r"must be a YAML map"),
     ],
@@ -327,3 +327,79 @@ class AllItems:
 
     def match(self, column):
         return None if column.name == "Team" else FakeItem(column.name, "c", "agree5", False)
+
+
+# ------------------------------------------------------------------------------------------
+# the mapping's constructs section
+
+
+CONSTRUCTS = """
+constructs:
+  training_need: {label: Training need}
+  role_clarity:
+    label: Role clarity
+    concept: none
+    direction: higher_better
+    target: 60
+  fear_of_displacement: {concept: none, direction: higher_better}
+  confidence: {concept: training_need, direction: higher_better, target: 55.5}
+  trust_in_ai:
+items:
+  I trust the AI tools we are given: {construct: role_clarity, scale: agree5}
+"""
+
+
+def test_mapping_constructs_section() -> None:
+    cm = apply_mapping(infer_columns(read_export(synthetic_csv(), "pulse.csv")), CONSTRUCTS)
+    c = cm.constructs
+    assert (c["training_need"].concept, c["training_need"].direction) == (
+        "training_need",
+        "higher_worse",
+    )
+    assert c["training_need"].label == "Training need" and c["training_need"].target is None
+    role = c["role_clarity"]
+    assert (role.label, role.concept, role.direction, role.target) == (
+        "Role clarity",
+        None,
+        "higher_better",
+        60.0,
+    )
+    assert (c["fear_of_displacement"].concept, c["fear_of_displacement"].direction) == (
+        None,
+        "higher_better",
+    )
+    assert (c["confidence"].concept, c["confidence"].target) == ("training_need", 55.5)
+    assert (c["trust_in_ai"].concept, c["trust_in_ai"].direction) == (
+        "trust_in_ai",
+        "higher_better",
+    )
+    assert any("no item belongs to them" in w for w in cm.warnings)
+    # a save and a load keep every construct as declared
+    again = ColumnMap.from_yaml(cm.to_yaml())
+    assert again.constructs == cm.constructs
+
+
+@pytest.mark.parametrize(
+    ("mapping", "pattern"),
+    [
+        ("constructs:\n  role_clarity: {label: Role clarity}", r"'role_clarity' needs a direction"),
+        (
+            "constructs:\n  x: {concept: trust, direction: higher_better}",
+            r"unknown concept 'trust'",
+        ),
+        ("constructs:\n  x: {direction: up}", r"constructs\.x\.direction: unknown direction 'up'"),
+        ("constructs:\n  x: {direction: higher_better, target: 101}", r"constructs\.x\.target"),
+        ("constructs:\n  x: {direction: higher_better, weight: 2}", r"constructs\.x\.weight"),
+    ],
+)
+def test_mapping_construct_errors(mapping: str, pattern: str) -> None:
+    cm = infer_columns(read_export(synthetic_csv(), "pulse.csv"))
+    with pytest.raises(MappingError, match=pattern):
+        apply_mapping(cm, mapping)
+
+
+def test_mapping_shape_and_meaning_problems_are_listed_together() -> None:
+    cm = infer_columns(read_export(synthetic_csv(), "pulse.csv"))
+    with pytest.raises(MappingError) as info:
+        apply_mapping(cm, "team: Nope\nconstructs:\n  custom: {label: Custom}\n")
+    assert "'Nope'" in str(info.value) and "'custom' needs a direction" in str(info.value)

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.linalg import hadamard
 
-from analysis.drivers import general_dominance, key_drivers, relative_weights
+from analysis.drivers import general_dominance, key_drivers, r2_pvalue, relative_weights
 
 
 def ols_r2(df: pd.DataFrame, outcome: str, predictors: list[str]) -> float:
@@ -132,7 +132,13 @@ def test_property_sum_to_r2_nonnegative(seed, p, n, mix):
     res = relative_weights(df, "y", preds, n_boot=0)
     assert res.table["raw_weight"].min() >= -1e-12
     assert res.table["raw_weight"].sum() == pytest.approx(ols_r2(df, "y", preds), abs=1e-9)
-    assert res.table["share"].sum() == pytest.approx(1.0)
+    # shares are shown only for an R² significantly above zero (F test), and then sum to 1
+    if r2_pvalue(res.r2, n, p) < 0.05:
+        assert res.table["share"].sum() == pytest.approx(1.0)
+    else:
+        assert res.table["share"].isna().all() and "no shares are shown" in res.note
+    untested = relative_weights(df, "y", preds, n_boot=0, alpha=None)
+    assert untested.table["share"].sum() == pytest.approx(1.0)
 
 
 def test_invariant_to_linear_rescaling_and_symmetric():
@@ -160,6 +166,29 @@ def test_listwise_deletion_and_min_n_note():
     assert "34" in small.note and "35" in small.note
     assert small.table["share"].isna().all()
     assert list(small.table["driver"]) == ["a", "b"]
+
+
+def test_r2_f_test_known_values_and_hidden_shares():
+    from scipy import stats as sst
+
+    # F = (0.1/2) / (0.9/97) on (2, 97) degrees of freedom
+    assert r2_pvalue(0.1, 100, 2) == pytest.approx(sst.f.sf((0.1 / 2) / (0.9 / 97), 2, 97))
+    assert np.isnan(r2_pvalue(0.1, 3, 2)) and r2_pvalue(1.0, 50, 2) == 0.0
+    rng = np.random.default_rng(7)
+    x = np.column_stack([np.ones(200), rng.normal(size=(200, 2))])
+    e = rng.normal(size=200)
+    y = e - x @ np.linalg.lstsq(x, e, rcond=None)[0] + 0.01 * x[:, 1]  # R² of about 1e-4
+    df = pd.DataFrame({"a": x[:, 1], "b": x[:, 2], "y": y})
+    res = relative_weights(df, "y", ["a", "b"], n_boot=20)
+    assert res.r2 < 0.01 and res.table["share"].isna().all()
+    assert res.table["ci_low"].isna().all() and res.table["raw_weight"].notna().all()
+
+
+def test_complete_responses_per_predictor():
+    df = correlated(50)
+    res = relative_weights(df, "y", ["a", "b", "c", "d"], n_boot=0, min_per_predictor=15)
+    assert not res.ok and "at least 60" in res.note
+    assert relative_weights(df, "y", ["a", "b", "c"], n_boot=0, min_per_predictor=15).ok
 
 
 def test_constant_outcome_and_constant_predictor():
@@ -244,7 +273,12 @@ def test_key_drivers_tidy_table():
     assert ready["share"].idxmax() == "trust"
     assert (out["n"] == n).all()
     few = key_drivers(scores.head(20), outcomes=["readiness"], n_boot=0)
-    assert few["share"].isna().all() and few["note"].str.contains("at least 30").all()
+    # 15 complete responses per predictor: 3 predictors need 45 (more than min_n = 30)
+    assert few["share"].isna().all() and few["note"].str.contains("at least 45").all()
+    # eNPS is noise here: its R² is not significant, so its shares are hidden
+    noise = out[out["outcome"] == "enps"]
+    assert noise["share"].isna().all() and noise["raw_weight"].notna().all()
+    assert noise["note"].str.contains("not clearly more than nothing").all()
     none = key_drivers(scores, outcomes=["nothing"])
     assert none.empty and "share" in none.columns
 

@@ -55,3 +55,21 @@ def test_real_sets_follow_the_common_layout():
         for signal in real_signals.LABELLED:
             assert set(df[signal]) <= {"0", "1", ""}
         assert (path.parent / "GUIDELINE.md").exists() and (path.parent / "SOURCES.md").exists()
+
+
+def test_sentiment_labels_share_ids_and_split_with_their_set():
+    from evals import sentiment
+
+    paths = sorted(real_signals.REAL_DIR.glob("*/sentiment.tsv"))
+    assert paths
+    for path in paths:
+        s = pd.read_csv(path, sep="\t", dtype=str)
+        assert list(s.columns) == ["id", "split", "sentiment"] and s["id"].is_unique
+        assert set(s["sentiment"]) <= {"positive", "neutral", "negative"}
+        labels = real_signals.load(path.with_name("labels.tsv")).set_index("id")
+        assert s["id"].isin(labels.index).all()
+        assert (labels.loc[s["id"], "split"].to_numpy() == s["split"].to_numpy()).all()
+    real = sentiment.load_real()
+    assert real["text"].notna().all() and len(real) == sum(
+        len(pd.read_csv(p, sep="\t", dtype=str)) for p in paths
+    )

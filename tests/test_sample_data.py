@@ -414,3 +414,26 @@ def test_generate_large_scales():
 def test_wave_must_be_1_or_2():
     with pytest.raises(ValueError, match="wave must be 1 or 2"):
         gen.generate_responses(wave=3)
+
+
+def test_pilot_files_plant_the_pilot_gain_and_nothing_else():
+    w1 = gen.generate_responses(wave=1)
+    p1 = gen.generate_sample(wave=1, pilot=True).responses
+    p2 = gen.generate_sample(wave=2, pilot=True).responses
+    # pilot wave 1 is wave 1 plus the pilot column
+    pd.testing.assert_frame_equal(p1.drop(columns="pilot"), w1)
+    for frame in (p1, p2):
+        assert set(frame.loc[frame["pilot"] == "Yes", "team"]) == set(gen.PILOT_TEAMS)
+        assert set(frame.loc[frame["pilot"] == "No", "team"]).isdisjoint(gen.PILOT_TEAMS)
+    # difference in differences with plain pandas: the planted shifts, nothing else
+    s1, s2 = construct_scores(p1), construct_scores(p2)
+    m1, m2 = p1["pilot"] == "Yes", p2["pilot"] == "Yes"
+    did = (s2[m2].mean() - s2[~m2].mean()) - (s1[m1].mean() - s1[~m1].mean())
+    planted = {e.construct: e.shift for e in gen.PILOT_EFFECTS}
+    for construct, value in did.items():
+        if construct in planted:
+            assert value > 0.5 * planted[construct], construct
+        else:
+            assert abs(value) < 0.15, construct
+    header = gen.qualtrics_csv(p1).decode("utf-8-sig").splitlines()[0].split(",")
+    assert header[header.index("Location") + 1] == gen.PILOT_QUESTION[0]

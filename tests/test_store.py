@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from analysis.store import DatasetStore, StoreError, new_key
+from analysis.shared.store import DatasetStore, StoreError, new_key
 
 CSV = b"Team,Q1\nSales,Agree\nSales,Strongly agree\n"
 ROSTER = ("Priya Shah", "Tom Berg")
@@ -106,3 +106,15 @@ def test_unusable_folder_is_a_sentence(tmp_path) -> None:
         DatasetStore(blocker / "sub", new_key()).publish(
             name="Pulse", data=CSV, filename="p.csv", published_by="hr", rows=2
         )
+
+
+def test_action_plans_are_stored_encrypted_and_replaced(tmp_path) -> None:
+    key = new_key()
+    store = DatasetStore(tmp_path, key)
+    assert store.load_plan_text("ai pulse") is None
+    store.save_plan_text("ai pulse", "actions:\n  - owner: Dana Secret\n", by="hr")
+    store.save_plan_text("ai pulse", "actions: []\n", by="hr")
+    assert DatasetStore(tmp_path, key).load_plan_text("ai pulse") == "actions: []\n"
+    assert b"actions" not in store.path.read_bytes()  # encrypted at rest
+    with pytest.raises(StoreError, match="can't be decrypted"):
+        DatasetStore(tmp_path, new_key()).load_plan_text("ai pulse")

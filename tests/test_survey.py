@@ -78,7 +78,7 @@ def test_loaded_objects_are_frozen():
         ),
         (MINIMAL.replace("higher_worse", "lower_better"), "direction 'lower_better'"),
         (MINIMAL.replace("concept: trust_in_ai", "concept: trust"), "unknown concept 'trust'"),
-        (MINIMAL.replace("reverse: true", "revers: true"), "unknown field(s) revers"),
+        (MINIMAL.replace("reverse: true", "revers: true"), "items.1.revers: unknown key"),
         (MINIMAL.replace("reverse: true", "reverse: maybe"), "reverse: 'maybe'"),
         (MINIMAL.replace("match: [T1]", "match: ['T1 ([']"), "not a valid regular expression"),
         (MINIMAL.replace(", scale: agree5, match", ", match"), "item 'T1' has no scale"),
@@ -86,7 +86,12 @@ def test_loaded_objects_are_frozen():
         (mutate(id=False), "put it in quotes"),
         (mutate(items=[]), "no items"),
         ("just a string", "must be a YAML mapping"),
-        ("id: [unclosed", "not valid YAML near line 1"),
+        ("id: [unclosed", "not valid YAML at line 1"),
+        (
+            MINIMAL.replace(", direction: higher_worse", ""),
+            "constructs.1.direction: Field required",
+        ),
+        (MINIMAL.replace("concept: trust_in_ai", "concept: trust_in_ai, target: 120"), "target"),
     ],
 )
 def test_invalid_surveys_say_what_is_wrong(text, message):
@@ -100,6 +105,41 @@ def test_all_problems_are_reported_together():
         load_survey(bad)
     msg = str(info.value)
     assert "sideways" in msg and "unknown construct 'x'" in msg and "'fear' has no items" in msg
+
+
+def test_errors_are_config_errors_listing_every_problem():
+    from analysis.config import ConfigError
+    from analysis.errors import ChangeRadarError
+
+    bad = MINIMAL.replace("higher_worse", "sideways").replace("revers", "reversed")
+    with pytest.raises(ConfigError) as info:
+        load_survey(bad.replace("reverse: true", "reversed: true"))
+    assert isinstance(info.value, ChangeRadarError)
+    assert len(info.value.problems) == 2
+    assert str(info.value).startswith("The survey definition has 2 problem(s):")
+
+
+def test_target_and_concept_none():
+    s = load_survey(
+        MINIMAL.replace("concept: trust_in_ai", "concept: trust_in_ai, target: 65")
+        .replace(
+            "{id: fear, direction: higher_worse}",
+            "{id: fear_of_displacement, concept: none, direction: higher_better}",
+        )
+        .replace("construct: fear,", "construct: fear_of_displacement,")
+    )
+    assert s.construct("trust").target == 65.0
+    fear = s.construct("fear_of_displacement")
+    assert (fear.concept, fear.direction, fear.target) == (None, "higher_better", None)
+
+
+def test_a_construct_with_a_concept_id_takes_that_concept():
+    s = load_survey(
+        MINIMAL.replace(
+            "{id: fear, direction: higher_worse}", "{id: training_need, direction: higher_worse}"
+        ).replace("construct: fear,", "construct: training_need,")
+    )
+    assert s.construct("training_need").concept == "training_need"
 
 
 def test_construct_without_items_is_an_error():
@@ -144,6 +184,7 @@ def test_default_survey_shape():
     assert [i.id for i in s.items_for("change_readiness")] == ["RD1", "RD2", "RD3", "RD4", "RD5"]
     for c in s.constructs:
         assert len(s.items_for(c)) >= 3
+        assert c.target is None  # the pulse sets no target
 
 
 def test_default_scales_exist_in_scales_module():

@@ -173,7 +173,7 @@ def test_schema_lists_every_failure_of_a_broken_table():
 
 def test_text_columns_reject_numbers():
     df = tables.FLAGS.empty()
-    df.loc[0] = [1, "Team", 42, "training", 12, 1.0, "", "", "", "", "", ""]
+    df.loc[0] = [1, "Team", 42, "training", 12, 1.0, "", "", "", "", "", "", "", "", "", 50.0]
     df = df.astype({"rank": "int64", "n": "int64", "priority": "float64"})
     with pytest.raises(pe.SchemaErrors, match="text or missing"):
         tables.FLAGS.schema().validate(df, lazy=True)

@@ -509,3 +509,36 @@ def test_cli_compare_json_and_text(capsys, tmp_path):
     assert "at least two wave files" in capsys.readouterr().err
     assert cli.main(["compare", str(w1), str(w2), "--design", "paired"]) == 2
     assert "can't be compared as linked" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ change vs the organisation
+
+
+def test_group_change_against_the_rest_is_a_difference_in_differences():
+    # trust 0-100: X 25 -> 75 (constant within wave), Y 50,75 -> 50,75 (no change)
+    a = wave("A", team_rows("X", [2] * 6, prefix="a") + team_rows("Y", [3, 4] * 3, prefix="a"))
+    b = wave("B", team_rows("X", [4] * 6, prefix="b") + team_rows("Y", [3, 4] * 3, prefix="b"))
+    cmp = waves.compare_waves([a, b], paired=False)
+    x, y, org = (row(cmp.changes, g) for g in ("X", "Y", waves.ORG_GROUP))
+    assert x["did"] == pytest.approx(50.0) and y["did"] == pytest.approx(-50.0)
+    assert x["org_change"] == pytest.approx(org["change"]) == pytest.approx(25.0)
+    # only Y's two waves vary: se = sqrt(2 * var/6), Welch-Satterthwaite df = 10
+    var = np.var([50, 75] * 3, ddof=1)
+    half = sps.t.ppf(0.975, 10) * np.sqrt(2 * var / 6)
+    assert (x["did_ci_low"], x["did_ci_high"]) == pytest.approx((50 - half, 50 + half))
+    assert np.isnan(org["did"]) and np.isnan(org["p_did"])
+    assert x["p_did_adj"] >= x["p_did"]
+    assert "p_did_adj" in cmp.to_dict()["families"]
+
+
+def test_hidden_groups_have_no_difference_in_differences():
+    def rows(prefix: str, x: int) -> list:
+        out = team_rows("X", [x] * 6, prefix=prefix) + team_rows("S", [3] * 2, prefix=prefix)
+        return out + team_rows("Y", [3] * 6, prefix=prefix) + team_rows("Z", [3] * 7, prefix=prefix)
+
+    ch = waves.compare_waves(
+        [wave("A", rows("a", 2)), wave("B", rows("b", 4))], paired=False
+    ).changes
+    hidden = ch[ch["suppressed"]]
+    blank = hidden[["did", "did_ci_low", "did_ci_high", "org_change"]]
+    assert len(hidden) and blank.isna().all().all()

@@ -41,6 +41,7 @@ SIGNAL_NAMES = {
     "ai_trust": "AI trust",
     "training_request": "Training request",
     "change_fatigue": "Change fatigue",
+    "leadership_communication_request": "Asks leaders for communication",
 }
 FLAG_TYPES = {"change_management": "Change management", "training": "Training"}
 CROSS = " × "
@@ -296,6 +297,7 @@ def results(prep: Prepared, by: Sequence[str] | None = None) -> Results:
             tuple(sorted((k, tuple(v)) for k, v in filters.items())),
             tuple(sorted(names.items())),
             tuple(sorted(merges.items())),
+            id(prep.theme_model),  # a refit (fewer/more themes) makes a new model
         )
         return state.results(
             key,

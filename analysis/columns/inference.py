@@ -58,11 +58,15 @@ def _pick_one(specs: list[ColumnSpec], role: str, priority: tuple[str, ...]) -> 
             s.reason += f"; '{best.name}' was chosen as the {role} column"
 
 
-def infer_columns(export: SurveyExport, survey: Any | None = None) -> ColumnMap:
+def infer_columns(
+    export: SurveyExport, survey: Any | None = None, *, suggest: bool = False
+) -> ColumnMap:
     """A role, scale and reason for every column of an export.
 
     With a survey, columns its ``match`` recognises take the survey's construct, scale and
-    reverse flag (items) or become comments (open questions).
+    reverse flag (items) or become comments (open questions). With ``suggest``, rated columns
+    left without a construct get a suggested one from their wording in ``suggestions``
+    (:func:`analysis.suggest.add_suggestions`; it loads the sentence encoder), never applied.
     """
     specs: list[ColumnSpec] = []
     for col in export.columns:
@@ -96,6 +100,10 @@ def infer_columns(export: SurveyExport, survey: Any | None = None) -> ColumnMap:
             + (" …" if len(unscaled) > 10 else "")
             + "."
         )
+    if suggest:
+        from analysis.suggest import add_suggestions
+
+        colmap = add_suggestions(colmap, survey)
     return colmap
 
 

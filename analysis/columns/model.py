@@ -11,6 +11,8 @@ import yaml
 from analysis.errors import ChangeRadarError
 from analysis.ingest import IngestError, SurveyExport
 from analysis.scales import Scale, get_scale
+from analysis.suggest import Suggestion
+from analysis.survey import Construct
 
 ROLES = (
     "respondent_id",
@@ -51,6 +53,11 @@ class ColumnMap:
     columns: list[ColumnSpec]
     scales: dict[str, Scale] = field(default_factory=dict)  # custom scales by name
     warnings: list[str] = field(default_factory=list)
+    #: constructs declared in the mapping's ``constructs:`` section, by id
+    constructs: dict[str, Construct] = field(default_factory=dict)
+    #: constructs suggested from the wording of rated columns that have none, by column; shown
+    #: for the user to confirm, never applied (:mod:`analysis.suggest`)
+    suggestions: dict[str, Suggestion] = field(default_factory=dict)
 
     def _names(self, role: str) -> list[str]:
         return [c.name for c in self.columns if c.role == role]
@@ -122,7 +129,8 @@ class ColumnMap:
             )
 
     def to_yaml(self) -> str:
-        """The mapping YAML (format in README): every column's role, items with their scale."""
+        """The mapping YAML (format in README): every column's role, the declared constructs,
+        items with their scale."""
         doc: dict[str, Any] = {}
         doc["team"] = self.team
         doc["role"] = self.role
@@ -133,6 +141,8 @@ class ColumnMap:
         doc["timestamps"] = self.timestamps
         doc["metadata"] = self.metadata
         doc["ignore"] = self.ignored
+        if self.constructs:
+            doc["constructs"] = {cid: _construct_entry(c) for cid, c in self.constructs.items()}
         items: dict[str, Any] = {}
         for spec in self.columns:
             if spec.role != "item":
@@ -154,7 +164,7 @@ class ColumnMap:
         """A column map from a saved mapping YAML; with an export, columns are checked against
         it and columns the YAML does not mention are 'ignored'."""
         # Imported here: the mapping module builds ColumnMaps, so it imports this one.
-        from analysis.columns.mapping import _ROLE_KEYS, _load_mapping, apply_mapping
+        from analysis.columns.mapping import _load_mapping, apply_mapping
 
         if export is not None:
             base = ColumnMap(
@@ -170,22 +180,22 @@ class ColumnMap:
                 ]
             )
             return apply_mapping(base, text)
-        doc = _load_mapping(text)
-        names: list[str] = []
-        for key in _ROLE_KEYS:
-            value = doc.get(key)
-            if isinstance(value, str):
-                names.append(value)
-            elif isinstance(value, list):
-                names.extend(str(v) for v in value)
-        names.extend(str(k) for k in (doc.get("items") or {}))
+        names = _load_mapping(text).columns()
         base = ColumnMap(
-            [
-                ColumnSpec(n, "ignored", export_tag=n, reason="not in the mapping")
-                for n in dict.fromkeys(names)
-            ]
+            [ColumnSpec(n, "ignored", export_tag=n, reason="not in the mapping") for n in names]
         )
         return apply_mapping(base, text)
+
+
+def _construct_entry(c: Construct) -> dict[str, Any]:
+    entry: dict[str, Any] = {"label": c.label}
+    if c.description:
+        entry["description"] = c.description
+    entry["concept"] = c.concept or "none"
+    entry["direction"] = c.direction
+    if c.target is not None:
+        entry["target"] = _plain_numbers([c.target])[0]
+    return entry
 
 
 def _plain_numbers(values: Iterable[float]) -> list[int | float]:

@@ -127,7 +127,11 @@ def _multi_select(p: _Profile) -> str | None:
         combos = [v for v in joined if len(split[v]) > 1]
         if len(seen) > 80 or not combos:
             continue
-        recombined = sum(all(seen[part] > 1 for part in split[v]) for v in combos)
+        # With ";" or "|", which labels almost never hold, one recurring part per combination
+        # is enough: a small sample ("Ollama;LangChain", "Vertex AI;Agno;…") has many options
+        # ticked by one person only.
+        recurs = all if sep == ", " else any
+        recombined = sum(recurs(seen[part] > 1 for part in split[v]) for v in combos)
         # A label may hold ", " itself: then its options are also ticked alone ("Employed,
         # full-time" / "Student, part-time" recombine words, but nobody answers "full-time").
         parts = {part for v in combos for part in split[v]}

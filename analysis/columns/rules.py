@@ -54,6 +54,19 @@ from analysis.ingest import SourceColumn
 from analysis.scales import MISSING_ANSWERS, Scale, detect_scale, normalize_answer
 
 _TEXT_ENTRY = re.compile(r"\d_TEXT$")  # Q5_7_TEXT, TechEndorse_13_TEXT
+# Stack Overflow's write-in boxes beside a list of options: LanguagesHaveEntry, SOTagsWant Entry
+_WRITE_IN = re.compile(r"(?<=[a-z])\s?Entry$")
+# "Are you currently enrolled …?", "Are you a manager?": the respondent's situation, not a view
+_STATUS = re.compile(
+    r"^\s*(?:are|were) you (?:currently |now |still )?(?:a|an|enrolled|employed|registered|"
+    r"studying|working|based|in|on)\b",
+    re.I,
+)
+_OPINION = re.compile(
+    r"\b(?:favou?r|agree|support|worried|concerned|satisfied|happy|confident|comfortable|"
+    r"willing|likely|interested|optimistic|afraid|ready|able)\b",
+    re.I,
+)
 
 
 class _Decision(NamedTuple):
@@ -223,6 +236,18 @@ def _labelled_scale(c: _Column) -> _Decision | None:
         return None
     if scale.name == "yesno" and not c.question and not _has(c.words, _RATING):
         return _Decision("demographic", f"yes/no answers under a field name; {_distinct_note(c.p)}")
+    text = c.col.question or c.col.name
+    if (
+        scale.name == "yesno"
+        and c.p.distinct == 2
+        and _STATUS.match(text)
+        and not _OPINION.search(text)
+    ):
+        return _Decision(
+            "demographic",
+            "a yes/no question about the respondent's situation ('Are you …?'), a grouping "
+            f"rather than a view; {_distinct_note(c.p)}",
+        )
     labels = sorted({normalize_answer(v) for v in c.p.counts})[:3]
     return _Decision(
         "item", f"answers fit the {scale.name} scale (e.g. {', '.join(labels)})", scale.name
@@ -302,6 +327,14 @@ def _tenure(c: _Column) -> _Decision | None:
 
 
 # 6. Free text (a few long answers repeated by everybody are choices, not comments).
+
+
+def _write_in(c: _Column) -> _Decision | None:
+    """A write-in box beside a list of options ('…Entry'): names of things (tools, languages)
+    that few people typed, neither a grouping nor a comment."""
+    if _WRITE_IN.search(c.col.export_tag or c.col.name) and c.p.numeric_share < 0.5:
+        return _Decision("ignored", f"a write-in box for options not listed; {_distinct_note(c.p)}")
+    return None
 
 
 def _text_entry(c: _Column) -> _Decision | None:
@@ -404,6 +437,7 @@ RULES: tuple[_Rule, ...] = (
     _labelled_scale,
     _numeric_rating,
     _limesurvey_codes,
+    _write_in,
     _team,
     _role,
     _demographic_header,

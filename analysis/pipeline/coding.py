@@ -16,7 +16,7 @@ from analysis.redaction import redact
 from analysis.scoring import Scored
 from analysis.sentiment import score_texts
 from analysis.signals import SIGNALS, tag_texts
-from analysis.themes import BackgroundFit, ThemeModel
+from analysis.themes import BackgroundFit, ThemeModel, default_codebook
 
 __all__ = ["THEME_BACKGROUND_MIN_CELLS", "code_comments"]
 
@@ -35,7 +35,12 @@ def code_comments(
     random_state: int,
 ) -> tuple[pd.DataFrame, ThemeModel | None]:
     """The tidy comment table (one row per comment, coded) and the fitted theme model."""
-    themes = ThemeModel(min_themes=min_themes, max_themes=max_themes, random_state=random_state)
+    themes = ThemeModel(
+        min_themes=min_themes,
+        max_themes=max_themes,
+        random_state=random_state,
+        codebook=default_codebook(),
+    )
     background = None
     if len(export.responses) * len(colmap.comments) >= THEME_BACKGROUND_MIN_CELLS:
         background = BackgroundFit(themes)  # starts loading while the comments are tidied

@@ -1,153 +1,219 @@
-"""The signal model (hybrid engine, displacement_fear): a logistic regression on each sentence's
-all-MiniLM-L6-v2 embedding, adding the sentences the rules missed.
+"""The signal classifiers (hybrid engine): one calibrated logistic model per signal on the
+comment's sentence embeddings plus the rule hits, fitted on real labelled comments.
 
-The rules are precise (0.94-1.0 on unseen sentences) but miss about 40% of new wording. When the
-semantic engine is installed (``analysis.embeddings``), the model adds the sentences the rules
-missed, except those the rules read and cancelled (negation, resolved or outsider fears, a
-refused need): an embedding sees the topic, not the negation. A training_request model is
-trained too but not adopted: on blind3 it lifted recall 0.55 -> 0.82 at precision 0.90, yet it
-calls statements of knowing or having had training requests ("I already know how to use it",
-p = 0.98; "I got the training I needed", 0.82), which the unit tests' hard negatives catch.
-The weights (384 floats + bias per signal, with provenance) are in ``data/signals_model.json``,
-trained on our own labelled sets (dev, blind, blind2) by ``python -m evals.signals --train``;
-blind3 stays held out and measures the hybrid (evals/signals.py gives the before/after
-figures). Only sentences holding a work, AI or learning word are embedded, and only when there
-are at most ``MODEL_MAX_SENTENCES`` distinct such sentences (embedding costs about 3 ms of CPU
-each); above that, or without the engine, the rules run alone and
-``tag_texts(...).attrs["engine_note"]`` says so. A model hit's evidence is the whole sentence,
-its confidence the model's probability, its source "model".
+Each comment is read as a whole: its features are the mean of its sentences' unit
+all-MiniLM-L6-v2 embeddings (``analysis.embeddings``, exact on every processor), renormalised,
+followed by the comment's rule hits (one 0/1 per rule signal, and one per composed signal the
+scope rules cancelled: "I'm not worried about losing my job") times ``rule_scale``. For each of
+``MODEL_SIGNALS`` a logistic model decides, at a threshold chosen by cross-validation on the dev
+splits of ``evals/data/real`` (never on their test splits): the rules are evidence the model
+weighs, not a veto, so a rule hit the model rejects is dropped and a comment the rules missed
+can be tagged. ``ai_mention`` stays a rule (a precise detector).
+
+Evidence: the rule's trigger phrase when a rule found the signal in the comment; otherwise the
+sentence that scores highest on its own under the same model. The weights (``MODEL_FILE``, with
+a SHA-256 of their content checked on load) are written by ``python -m evals.train_signals``.
+
+Every comment of every size is embedded (each distinct sentence once, in batches); there is no
+size cut-off. Nothing is cached between calls. Without the semantic engine the rules run alone
+and ``tag_texts(...).attrs["engine_note"]`` says so.
 """
 
 from __future__ import annotations
 
-import re
+import hashlib
+import json
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 
+from analysis.signals.patterns import COMPOSED, SIGNALS
 from analysis.signals.rules import Hit
 from analysis.signals.tokens import split_sentences
 
-__all__ = ["MODEL_FILE", "MODEL_MAX_SENTENCES", "MODEL_SIGNALS", "model_info"]
+__all__ = [
+    "MODEL_FILE",
+    "MODEL_SIGNALS",
+    "RULE_FEATURES",
+    "ModelFileError",
+    "features",
+    "model_info",
+    "rule_features",
+    "text_vectors",
+]
 
-MODEL_FILE = Path(__file__).resolve().parents[1] / "data" / "signals_model.json"
-MODEL_SIGNALS = ("displacement_fear", "training_request")
-# Distinct candidate sentences the model embeds at most under engine="auto": about 3 CPU-s.
-MODEL_MAX_SENTENCES = 1000
-# A sentence is embedded only when it holds a work, AI, fear or learning word: 116 of the 117
-# labelled fears in the training sets (tests/test_signals.py checks at least 95%).
-_MODEL_CUE = re.compile(
-    r"\b(?:fear\w*|afraid|scared|terrified|worr\w*|anxi\w*|nervous|future|livelihood|"
-    r"numbered|needed|next|left\s+behind|profession\w*|desk|office|"
-    r"jobs?|roles?|positions?|careers?|work\w*|staff\w*|employ\w*|team\w*|people|"
-    r"hours|shifts?|posts?|headcount|redundan\w*|laid|layoffs?|fired|replac\w*|automat\w*|"
-    r"ai|bots?|chatbots?|robots?|tools?|models?|systems?|software|algorithms?|machines?|"
-    r"copilot|gpt|chatgpt|llms?|generat\w*|"
-    r"train\w*|courses?|learn\w*|teach\w*|taught|show\w*|guid\w*|tutorials?|workshops?|"
-    r"sessions?|support|help\w*|skills?|upskill\w*|reskill\w*|documentation|manuals?|"
-    r"instructions?|explain\w*|examples?|practi[cs]e\w*|onboard\w*|coach\w*|mentor\w*|"
-    r"how|use|using)\b",
-    re.I,
+MODEL_FILE = Path(__file__).resolve().parents[1] / "data" / "signals_classifier.json"
+MODEL_SIGNALS = (
+    "displacement_fear",
+    "ai_distrust",
+    "ai_trust",
+    "training_request",
+    "change_fatigue",
+    "leadership_communication_request",
 )
+#: Rule features, in column order: a hit per rule signal, then a cancelled composed signal.
+RULE_FEATURES = (*SIGNALS, *(f"{s}:cancelled" for s in COMPOSED))
+_FINE = 2**20  # weights are stored as integers on this grid (analysis.exact.linear_logistic's)
 
 
-@cache
-def _model_weights() -> dict[str, tuple[np.ndarray, float, float]]:
-    """signal -> (weights, bias, threshold) of the adopted models in data/signals_model.json."""
-    import json
+class ModelFileError(RuntimeError):
+    """The classifier file is missing, altered or made for other features: a packaging fault."""
 
-    doc = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    out = {}
-    for signal in MODEL_SIGNALS:
-        m = doc["signals"][signal]
-        if not m.get("adopted"):
-            continue
-        w = np.asarray(m["weights"], dtype=np.float32)
-        out[signal] = (w, float(m["bias"]), float(m["threshold"]))
+
+def rule_features(hits: Sequence[Hit]) -> np.ndarray:
+    """0/1 per ``RULE_FEATURES`` for the rule hits of one comment (or one sentence)."""
+    out = np.zeros(len(RULE_FEATURES))
+    for _, _, h in hits:
+        name = f"{h['signal']}:cancelled" if h.get("cancelled") else h["signal"]
+        if name in RULE_FEATURES:
+            out[RULE_FEATURES.index(name)] = 1.0
     return out
 
 
-def model_info() -> dict:
-    """Provenance and held-out figures of the signal model, for the app's "about" panel."""
-    import json
+def text_vectors(sentence_vectors: Sequence[np.ndarray]) -> np.ndarray:
+    """(n, dim) unit mean of each comment's sentence vectors (zero row for a comment without)."""
+    rows = []
+    for vs in sentence_vectors:
+        v = np.asarray(vs, dtype=np.float64).reshape(-1, vs.shape[-1]).mean(axis=0)
+        norm = float(np.sqrt(v @ v))
+        rows.append(v / norm if norm > 0 else v)
+    return np.vstack(rows) if rows else np.zeros((0, 0))
 
-    doc = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    return {k: v for k, v in doc.items() if k != "signals"} | {
-        "adopted": {s: bool(doc["signals"][s].get("adopted")) for s in MODEL_SIGNALS},
-        "thresholds": {s: doc["signals"][s]["threshold"] for s in MODEL_SIGNALS},
+
+def features(vectors: np.ndarray, rules: np.ndarray, rule_scale: float) -> np.ndarray:
+    """[embedding, rule_scale * rule hits] per row (``exact.linear_logistic`` renormalises)."""
+    return np.hstack([np.asarray(vectors, np.float64), rule_scale * np.asarray(rules, np.float64)])
+
+
+def weights_digest(doc: dict) -> str:
+    """SHA-256 of the fitted content (features, scale, per-signal weights, bias, threshold)."""
+    content = {
+        "rule_features": doc["rule_features"],
+        "rule_scale": doc["rule_scale"],
+        "signals": {
+            s: {k: m[k] for k in ("weights", "bias", "threshold")}
+            for s, m in sorted(doc["signals"].items())
+        },
+    }
+    blob = json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+@cache
+def _document() -> dict:
+    try:
+        doc = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelFileError(f"Cannot read the signal classifier {MODEL_FILE.name}: {exc}") from exc
+    if weights_digest(doc) != doc.get("weights_sha256"):
+        raise ModelFileError(
+            f"{MODEL_FILE.name} does not match its checksum: retrain with "
+            "`python -m evals.train_signals`."
+        )
+    if tuple(doc["rule_features"]) != RULE_FEATURES:
+        raise ModelFileError(f"{MODEL_FILE.name} was fitted on other rule features: retrain.")
+    return doc
+
+
+@cache
+def _model() -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray, float]:
+    """(signals, W (d, k) on the 2**-20 grid, bias (k,), thresholds (k,), rule scale)."""
+    doc = _document()
+    names = tuple(s for s in MODEL_SIGNALS if s in doc["signals"])
+    W = np.array([doc["signals"][s]["weights"] for s in names], dtype=np.float64).T / _FINE
+    b = np.array([doc["signals"][s]["bias"] for s in names], dtype=np.float64)
+    t = np.array([doc["signals"][s]["threshold"] for s in names], dtype=np.float64)
+    return names, W, b, t, float(doc["rule_scale"])
+
+
+def model_info() -> dict:
+    """Provenance and dev cross-validation figures of the classifiers, for the "about" panel."""
+    doc = _document()
+    names = _model()[0]
+    return {k: v for k, v in doc.items() if k not in ("signals",)} | {
+        "adopted": {s: s in names for s in MODEL_SIGNALS},
+        "thresholds": {s: doc["signals"][s]["threshold"] for s in names},
+        "cv": {s: doc["signals"][s].get("cv", {}) for s in names},
     }
 
 
-def _model_probabilities(sentences: list[str]) -> np.ndarray:
-    """(n, len(MODEL_SIGNALS)) probabilities: logistic regression on the sentence embedding.
+def probabilities(vectors: np.ndarray, rules: np.ndarray) -> np.ndarray:
+    """(n, len(signals)) probabilities p = 1 / (1 + exp(-(w . x + b))), exactly.
 
-    Notes
-    -----
-    p = 1 / (1 + exp(-(w . x + b))) with x the unit all-MiniLM-L6-v2 embedding of the sentence;
-    w, b fitted by L2-regularised logistic regression with balanced class weights
-    (scikit-learn ``LogisticRegression``; Hastie, Tibshirani & Friedman 2009, ESL section 4.4).
+    x = [unit mean sentence embedding, rule_scale * rule hits], renormalised to unit length;
+    w, b fitted by L2-penalised, class-balanced logistic regression (Hastie, Tibshirani &
+    Friedman 2009, ESL section 4.4) with the exact fitter of ``analysis.assignment``.
     """
-    from analysis import embeddings, exact
+    from analysis import exact
 
-    X = embeddings.encode(sentences)
-    weights = _model_weights()
-    W = np.stack([weights[s][0] for s in weights], axis=1)
-    b = np.array([weights[s][1] for s in weights])
-    return exact.linear_logistic(X, W, b)  # exact: the same hits on every processor
+    _, W, b, _, scale = _model()
+    if len(vectors) == 0:
+        return np.zeros((0, len(b)))
+    return exact.linear_logistic(features(vectors, rules, scale), W, b)
 
 
 def _model_hits(
     uniques: Sequence[str], tagged: list[tuple], engine: str
-) -> tuple[list[list[Hit]], str, str]:
-    """Model hits per distinct text (sentences the rules missed), the engine used and a note."""
+) -> tuple[list[list[Hit]], list[set[str]], str, str]:
+    """Per distinct text: hits the model adds, signals it rejects, the engine used and a note."""
     from analysis import embeddings
 
     none: list[list[Hit]] = [[] for _ in uniques]
-    active = tuple(_model_weights())
-    if engine == "rules" or not active:
-        return none, "rules", ""
+    no_drop: list[set[str]] = [set() for _ in uniques]
+    if engine == "rules":
+        return none, no_drop, "rules", ""
     if not embeddings.available():
         if engine == "hybrid":
             raise embeddings.SemanticEngineError(embeddings.model_info()["reason"])
-        return (
-            none,
-            "rules",
-            (
-                "Signals use the rules only (fear of job loss in new wording is found less "
-                "often) because the semantic engine is not installed."
-            ),
+        note = (
+            "Signals use the rules only (they find fewer comments, and less precisely) because "
+            "the semantic engine is not installed."
         )
-    # (text index, sentence index, sentence, signals the rules did not find there)
-    todo: list[tuple[int, int, str, tuple[str, ...]]] = []
-    seen: dict[str, None] = {}
-    too_many = (
-        f"Signals use the rules only: there are more than {MODEL_MAX_SENTENCES:,} distinct "
-        "sentences for the signal model to read in reasonable time, so fear of job loss in new "
-        "wording is found less often."
-    )
-    for i, text in enumerate(uniques):
-        if not text or not _MODEL_CUE.search(text):
-            continue
-        found = {(k, h["signal"]) for k, _, h in tagged[i]}
-        for k, sentence in enumerate(split_sentences(text)):
-            missing = tuple(s for s in active if (k, s) not in found)
-            if missing and _MODEL_CUE.search(sentence):
-                todo.append((i, k, sentence, missing))
-                seen[sentence] = None
-        if engine == "auto" and len(seen) > MODEL_MAX_SENTENCES:
-            return none, "rules", too_many
-    distinct = list(seen)
+        return none, no_drop, "rules", note
+    names, _, _, thresholds, _ = _model()
+    sentences = [split_sentences(t) if t else [] for t in uniques]
+    distinct = list(dict.fromkeys(s for ss in sentences for s in ss))
     if not distinct:
-        return none, "rules+model", ""
-    probs = dict(zip(distinct, _model_probabilities(distinct), strict=True))
-    weights = _model_weights()
-    out = none
-    for i, k, sentence, missing in todo:
-        p = probs[sentence]
-        for j, signal in enumerate(active):
-            if signal in missing and p[j] >= weights[signal][2]:
-                hit = {"signal": signal, "phrase": sentence, "confidence": round(float(p[j]), 2)}
-                out[i].append((k, sentence, {**hit, "source": "model"}))
-    return out, "rules+model", ""
+        return none, no_drop, "rules+model", ""
+    index = {s: i for i, s in enumerate(distinct)}
+    E = embeddings.encode(distinct)  # batched; each distinct sentence once
+    has = [i for i, ss in enumerate(sentences) if ss]
+    V = text_vectors([E[[index[s] for s in sentences[i]]] for i in has])
+    R = np.vstack([rule_features(tagged[i]) for i in has])
+    P = probabilities(V, R)
+    drop = [set(names) for _ in uniques]
+    for row, i in enumerate(has):
+        found = {h["signal"] for _, _, h in tagged[i] if not h.get("cancelled")}
+        on = [j for j, s in enumerate(names) if P[row, j] >= thresholds[j]]
+        drop[i] = {s for j, s in enumerate(names) if j not in on}
+        missing = [j for j in on if names[j] not in found]
+        if missing:
+            none[i] = _evidence(i, sentences[i], E, index, tagged[i], missing, P[row])
+    for i, t in enumerate(uniques):
+        if not (t and sentences[i]):
+            drop[i] = set()
+    return none, drop, "rules+model", ""
+
+
+def _evidence(
+    i: int,
+    sentences: list[str],
+    E: np.ndarray,
+    index: dict[str, int],
+    hits: Sequence[Hit],
+    signals: list[int],
+    p_text: np.ndarray,
+) -> list[Hit]:
+    """For signals the model found without a rule hit: the sentence that scores highest alone."""
+    names = _model()[0]
+    V = np.vstack([E[index[s]] for s in sentences])
+    R = np.vstack([rule_features([h for h in hits if h[0] == k]) for k in range(len(sentences))])
+    P = probabilities(V, R)
+    out = []
+    for j in signals:
+        k = int(np.argmax(P[:, j]))  # ties: the first sentence
+        hit = {"signal": names[j], "phrase": sentences[k], "confidence": round(float(p_text[j]), 2)}
+        out.append((k, sentences[k], {**hit, "source": "model"}))
+    return out

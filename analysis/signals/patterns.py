@@ -29,6 +29,7 @@ SIGNALS = (
     "ai_trust",
     "training_request",
     "change_fatigue",
+    "leadership_communication_request",
 )
 COMPOSED = ("displacement_fear", "training_request")
 DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "signals.yaml"

@@ -33,12 +33,13 @@ def _as_text(value: object) -> str:
 _ORDER = {sig: j for j, sig in enumerate(SIGNALS)}
 
 
-def _merge(tagged: tuple, model: list) -> tuple | list:
-    """Rule and model hits of one text, in sentence order then SIGNALS order; no cancellations."""
-    if not model and not any(h.get("cancelled") for _, _, h in tagged):
+def _merge(tagged: tuple, model: list, drop: set[str]) -> tuple | list:
+    """Rule and model hits of one text, in sentence order then SIGNALS order, without the
+    cancellations and without the signals the model rejected."""
+    if not model and not drop and not any(h.get("cancelled") for _, _, h in tagged):
         return tagged
-    hits = [x for x in tagged if not x[2].get("cancelled")] + model
-    return sorted(hits, key=lambda x: (x[0], _ORDER[x[2]["signal"]]))
+    hits = [x for x in tagged if not x[2].get("cancelled") and x[2]["signal"] not in drop]
+    return sorted(hits + model, key=lambda x: (x[0], _ORDER[x[2]["signal"]]))
 
 
 def _tag_all(uniques: Sequence[str], engine: str) -> tuple[list, str, str]:
@@ -49,8 +50,9 @@ def _tag_all(uniques: Sequence[str], engine: str) -> tuple[list, str, str]:
     cfg, memo = config(), {}
     texts = [str(u) for u in uniques]
     tagged = [rules.tag_text(t, cfg, memo) for t in texts]
-    model, used, note = _model_hits(texts, tagged, engine)
-    return [_merge(r, m) for r, m in zip(tagged, model, strict=True)], used, note
+    model, drop, used, note = _model_hits(texts, tagged, engine)
+    merged = [_merge(r, m, d) for r, m, d in zip(tagged, model, drop, strict=True)]
+    return merged, used, note
 
 
 def tag_texts(texts: Sequence[str], *, engine: str = "auto") -> pd.DataFrame:
@@ -58,9 +60,9 @@ def tag_texts(texts: Sequence[str], *, engine: str = "auto") -> pd.DataFrame:
     ``{"signal", "phrase", "confidence", "source", "sentence"}`` dicts (sentence = index within
     the text; source "rules" or "model"). A text has a signal when any of its sentences does.
 
-    engine: "auto" (rules + model when the semantic engine is installed and the input is not
-    too large), "hybrid" (rules + model, whatever the size) or "rules". ``attrs["engine"]`` says
-    which ran ("rules+model" or "rules"), ``attrs["engine_note"]`` why the model did not.
+    engine: "auto" (rules + classifiers when the semantic engine is installed, whatever the
+    size), "hybrid" (the same, an error without the engine) or "rules". ``attrs["engine"]`` says
+    which ran ("rules+model" or "rules"), ``attrs["engine_note"]`` why the classifiers did not.
 
     Each distinct text is tagged and turned into flags and evidence once; identical texts
     share their evidence dicts (read them, don't change them)."""

@@ -1,4 +1,8 @@
-"""Key drivers: relative importance (share of explained variance) with intervals."""
+"""Key drivers: relative importance (share of explained variance) with intervals.
+
+They are associations within one survey, not causes, and the chart says so; outcomes whose
+R² is not significant (or whose sample is too small) have no shares, and the chart gives the
+analysis's note instead of bars."""
 
 from __future__ import annotations
 
@@ -31,14 +35,16 @@ def _drivers_frame(drivers: pd.DataFrame) -> pd.DataFrame:
 
 
 def drivers_bar(
-    drivers: pd.DataFrame, *, title: str = "What drives the outcome"
+    drivers: pd.DataFrame, *, title: str = "What goes with the outcome (associations)"
 ) -> shared.AnyChart:
     """Relative importance (share of explained variance) with 95% bootstrap intervals."""
     if shared.is_empty(drivers):
         return shared.message_chart(title, "No driver analysis to show.")
     df = _drivers_frame(drivers)
     if df.empty:
-        return shared.message_chart(title, "No driver analysis to show.")
+        notes = shared.str_column(drivers, "note") if "note" in drivers.columns else None
+        given = [t for t in (notes if notes is not None else []) if t.strip()]
+        return shared.message_chart(title, given[0] if given else "No driver analysis to show.")
     description = _drivers_text(df)
     mean_share = df.groupby("driver", sort=False)["share"].mean()
     order = mean_share.sort_values(ascending=False, kind="stable").index.tolist()
@@ -73,13 +79,19 @@ def drivers_bar(
             bars,
             errors,
             data=df,
-            title=alt.Title(title, subtitle=f"Outcome: {outcomes[0]}; bars = 95% intervals."),
+            title=alt.Title(
+                title,
+                subtitle=f"Outcome: {outcomes[0]}; bars = 95% intervals. Associations in this "
+                "survey, not proof of cause.",
+            ),
             description=description,
         ).properties(width=380, height=alt.Step(24))
     return layered.facet(
         data=df,
         row=alt.Row("outcome:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
-        title=alt.Title(title, subtitle="Black bars: 95% intervals."),
+        title=alt.Title(
+            title, subtitle="Black bars: 95% intervals. Associations, not proof of cause."
+        ),
         description=description,
     ).resolve_scale(y="independent")
 

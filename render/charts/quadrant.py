@@ -1,4 +1,7 @@
-"""Trust in AI × fear of displacement: groups placed in four named corners."""
+"""Trust in AI × fear of displacement: groups as points with their 95% intervals, placed in four
+named corners by absolute cut-offs (50 by default, like :func:`analysis.hotspots.segments`).
+A group whose interval crosses a cut-off is drawn grey ("uncertain"), as is one too small for a
+label."""
 
 from __future__ import annotations
 
@@ -23,8 +26,11 @@ CORNER_COLOURS = {
     (False, False): BETTER_LIGHT,
     (True, False): BETTER,
 }
-QUADRANT_WIDTH = 440
-QUADRANT_HEIGHT = 380
+QUADRANT_WIDTH = 620
+QUADRANT_HEIGHT = 520
+#: Quadrant values that are not corner names (from analysis.hotspots.segments).
+NOT_PLACED = {"uncertain": "#9e9e9e", "too few to label": "#cfcfcf"}
+INTERVALS = ("trust_low", "trust_high", "fear_low", "fear_high")
 _EXTRA_COLOURS = ("#4e79a7", "#59a14f", "#b07aa1", "#9c755f", "#76b7b2")
 _CORNER_WORDS = {
     (True, False): "high trust, low fear",
@@ -45,20 +51,21 @@ def _quadrant_frame(
             "fear": shared.num_column(segments, "fear"),
             "n": shared.num_column(segments, "n"),
             "quadrant": shared.str_column(segments, "quadrant"),
+            **{c: shared.num_column(segments, c) for c in INTERVALS if c in segments.columns},
         }
     )
     hidden = shared.bool_column(segments, "suppressed") | df["trust"].isna() | df["fear"].isna()
     n_hidden = int(hidden.sum())
     reason = shared.reason_note(shared.str_column(segments, "suppressed_reason")[hidden])
     df = df[~hidden].reset_index(drop=True)
-    x_cut = float(df["trust"].median()) if x_cut is None and len(df) else x_cut
-    y_cut = float(df["fear"].median()) if y_cut is None and len(df) else y_cut
     x_cut = 50.0 if x_cut is None else float(x_cut)
     y_cut = 50.0 if y_cut is None else float(y_cut)
     df["corner"] = list(zip(df["trust"] >= x_cut, df["fear"] >= y_cut, strict=True))
     names = dict(DEFAULT_CORNERS)
     for corner, rows in df.groupby("corner", sort=False):
-        given = rows["quadrant"][rows["quadrant"].str.strip() != ""]
+        given = rows["quadrant"][
+            (rows["quadrant"].str.strip() != "") & ~rows["quadrant"].isin(NOT_PLACED)
+        ]
         if len(given):
             names[corner] = given.value_counts().index[0]
     df["quadrant"] = [
@@ -74,10 +81,11 @@ def quadrant(
     y_cut: float | None = None,
     title: str = "Trust in AI × fear of displacement",
 ) -> shared.AnyChart:
-    """Groups placed by trust (x) and fear (y), bubble area = n, cut-off rules and corner names.
+    """Groups placed by trust (x) and fear (y) with 95% interval bars when the table has them
+    (``trust_low`` … ``fear_high``), point area = n, cut-off rules and corner names.
 
-    Cut-offs default to the medians of the visible groups; corner names come from the
-    ``quadrant`` column where the data has a group in that corner.
+    Cut-offs default to 50 (the neutral answer); corner names come from the ``quadrant``
+    column where the data has a group in that corner; uncertain and unlabelled groups are grey.
     """
     if shared.is_empty(segments):
         return shared.message_chart(title, "No groups to place.")
@@ -86,11 +94,13 @@ def quadrant(
         return shared.message_chart(title, f"Every group is hidden{reason}.")
     description = _quadrant_text(df, x_cut, y_cut, names, n_hidden, reason)
     colours = {names[c]: colour for c, colour in CORNER_COLOURS.items()}
+    colours.update({k: v for k, v in NOT_PLACED.items() if k in set(df["quadrant"])})
     for extra in shared.first_seen(df["quadrant"]):
         if extra not in colours:
             colours[extra] = _EXTRA_COLOURS[len(colours) % len(_EXTRA_COLOURS)]
     x_lo, x_hi = _zoom(df["trust"], x_cut)
     y_lo, y_hi = _zoom(df["fear"], y_cut)
+    bars = _interval_bars(df, (x_lo, x_hi), (y_lo, y_hi))
     x_scale = alt.Scale(domain=[x_lo, x_hi], nice=False)
     y_scale = alt.Scale(domain=[y_lo, y_hi], nice=False)
     x_enc = alt.X("trust:Q", title="Trust in AI (0–100)", scale=x_scale)
@@ -101,7 +111,7 @@ def quadrant(
         .encode(
             x=x_enc,
             y=y_enc,
-            size=alt.Size("n:Q", title="n (people)", scale=alt.Scale(range=[60, 1400])),
+            size=alt.Size("n:Q", title="n (people)", scale=alt.Scale(range=[80, 900])),
             color=alt.Color(
                 "quadrant:N",
                 title="Quadrant",
@@ -113,26 +123,35 @@ def quadrant(
                 alt.Tooltip("fear:Q", title="Fear of displacement", format=".0f"),
                 alt.Tooltip("n:Q", title="n (people)", format=".0f"),
                 alt.Tooltip("quadrant:N", title="Quadrant"),
+                *[
+                    alt.Tooltip(f"{c}:Q", title=c.replace("_", " ") + " (95%)", format=".0f")
+                    for c in INTERVALS
+                    if c in df.columns
+                ],
             ],
         )
     )
     labelled = df[_unclashing_labels(df, (x_lo, x_hi), (y_lo, y_hi))]
     labels = (
         alt.Chart(labelled)
-        .mark_text(align="left", dx=9, dy=-7, fontSize=10, color="#333333")
+        .mark_text(align="left", dx=9, dy=-7, fontSize=12, color="#333333")
         .encode(x=x_enc, y=y_enc, text="group:N")
     )
     rules = alt.Chart(pd.DataFrame({"trust": [x_cut], "fear": [y_cut]}))
     vrule = rules.mark_rule(strokeDash=[4, 4], color="#555555").encode(x=x_enc)
     hrule = rules.mark_rule(strokeDash=[4, 4], color="#555555").encode(y=y_enc)
     corner_marks = _corner_marks(names, (x_lo, x_hi), (y_lo, y_hi), x_enc, y_enc)
-    subtitle = f"Dashed lines: cut-offs (trust {x_cut:.0f}, fear {y_cut:.0f}). Bubble area = n."
+    subtitle = (
+        f"Dashed lines: cut-offs (trust {x_cut:.0f}, fear {y_cut:.0f}). Point area = n; "
+        "bars: 95% intervals; grey: uncertain or too few to label."
+    )
     if n_hidden:
         subtitle += f" {plural(n_hidden, 'group')} hidden{reason}."
     return alt.layer(
         vrule,
         hrule,
         *corner_marks,
+        *bars,
         points,
         labels,
         title=alt.Title(title, subtitle=subtitle),
@@ -178,25 +197,58 @@ def _corner_marks(
     ]
 
 
+def _interval_bars(
+    df: pd.DataFrame, x_range: tuple[float, float], y_range: tuple[float, float]
+) -> list[alt.Chart]:
+    """Horizontal (trust) and vertical (fear) 95% interval bars, clipped to the axes."""
+    if not set(INTERVALS) <= set(df.columns) or df[list(INTERVALS)].isna().all().all():
+        return []
+    data = df.assign(
+        trust_low=df["trust_low"].clip(*x_range),
+        trust_high=df["trust_high"].clip(*x_range),
+        fear_low=df["fear_low"].clip(*y_range),
+        fear_high=df["fear_high"].clip(*y_range),
+    )
+    x_scale = alt.Scale(domain=list(x_range), nice=False)
+    y_scale = alt.Scale(domain=list(y_range), nice=False)
+    base = alt.Chart(data).mark_rule(color="#777777", strokeWidth=1.2, opacity=0.8)
+    horizontal = base.encode(
+        x=alt.X("trust_low:Q", scale=x_scale), x2="trust_high:Q", y=alt.Y("fear:Q", scale=y_scale)
+    )
+    vertical = base.encode(
+        y=alt.Y("fear_low:Q", scale=y_scale), y2="fear_high:Q", x=alt.X("trust:Q", scale=x_scale)
+    )
+    return [horizontal, vertical]
+
+
 def _unclashing_labels(
     df: pd.DataFrame, x_range: tuple[float, float], y_range: tuple[float, float]
 ) -> pd.Series:
-    """Which groups get a name beside their bubble: largest n first, skipping any name whose
-    box would overlap one already placed (the tooltip still names every bubble)."""
+    """Which groups get a name beside their point: largest n first, skipping any name whose
+    box would overlap a name already placed or another group's point (the tooltip still
+    names every point)."""
     sx = QUADRANT_WIDTH / (x_range[1] - x_range[0])
     sy = QUADRANT_HEIGHT / (y_range[1] - y_range[0])
+    n = df["n"].fillna(0)
+    area = 80 + (900 - 80) * n / max(float(n.max()), 1.0)  # the size scale's range, in px²
+    radius = np.sqrt(area / np.pi)
+    xs = (df["trust"] - x_range[0]) * sx
+    ys = (y_range[1] - df["fear"]) * sy
+    dots = {
+        i: (x - r, y - r, x + r, y + r) for i, x, y, r in zip(df.index, xs, ys, radius, strict=True)
+    }
+
+    def clear(box: tuple[float, ...], others: list[tuple[float, ...]]) -> bool:
+        return all(
+            box[2] <= b[0] or b[2] <= box[0] or box[3] <= b[1] or b[3] <= box[1] for b in others
+        )
+
     placed: list[tuple[float, float, float, float]] = []
     keep = pd.Series(False, index=df.index)
-    by_size = df.assign(size=df["n"].fillna(0)).sort_values("size", ascending=False, kind="stable")
-    for idx, trust, fear, group in zip(
-        by_size.index, by_size["trust"], by_size["fear"], by_size["group"], strict=True
-    ):
-        px = (trust - x_range[0]) * sx + 9
-        py = (y_range[1] - fear) * sy - 14
-        box = (px, py, px + 6.0 * len(group), py + 12)
-        if all(
-            box[2] <= b[0] or b[2] <= box[0] or box[3] <= b[1] or b[3] <= box[1] for b in placed
-        ):
+    for idx in n.sort_values(ascending=False, kind="stable").index:
+        px, py = xs[idx] + 9, ys[idx] - 18
+        box = (px, py, px + 6.5 * len(str(df.loc[idx, "group"])), py + 14)
+        if clear(box, placed) and clear(box, [d for i, d in dots.items() if i != idx]):
             placed.append(box)
             keep[idx] = True
     return keep

@@ -1,0 +1,74 @@
+"""Hot spots: which groups need change management or training, why, and what to do first.
+
+One job per module:
+
+- :mod:`.playbook`: the recommended-actions playbook (surveys/playbook.yaml);
+- :mod:`.inputs`: reading construct metadata and the group table;
+- :mod:`.screening`: size-aware screening (Benjamini–Hochberg within a grouping, practical
+  thresholds, "too small to tell", majority and attribution rules);
+- :mod:`.targets`: absolute evidence (targets, organisation-level gaps, response rates);
+- :mod:`.diagnosis`: the sequenced change-management-vs-training rule;
+- :mod:`.comments`: comment evidence per group;
+- :mod:`.flag` and :mod:`.flags`: the flags, their reasons, priorities and actions;
+- :mod:`.segments`: the trust × fear map.
+
+The public names below stay importable from ``analysis.hotspots``.
+"""
+
+from __future__ import annotations
+
+from analysis.hotspots.comments import group_comment_signals
+from analysis.hotspots.diagnosis import ACTIONS, Diagnosis, Profile, diagnose
+from analysis.hotspots.flag import Flag
+from analysis.hotspots.flags import find_hotspots, flags_frame, organisation_flags, profile_of
+from analysis.hotspots.inputs import constructs_meta, jsonable, unused_constructs
+from analysis.hotspots.playbook import (
+    ADKAR,
+    COMMENT_SIGNALS,
+    DEFAULT_PLAYBOOK,
+    FLAG_TYPES,
+    QUADRANTS,
+    PlaybookError,
+    load_playbook,
+)
+from analysis.hotspots.screening import benjamini_hochberg, group_states, screen
+from analysis.hotspots.segments import segments
+from analysis.hotspots.targets import (
+    HeadcountError,
+    apply_response_rates,
+    low_response_warnings,
+    organisation_gaps,
+    response_rates,
+)
+
+__all__ = [
+    "ACTIONS",
+    "ADKAR",
+    "COMMENT_SIGNALS",
+    "DEFAULT_PLAYBOOK",
+    "FLAG_TYPES",
+    "QUADRANTS",
+    "Diagnosis",
+    "Flag",
+    "HeadcountError",
+    "PlaybookError",
+    "Profile",
+    "apply_response_rates",
+    "benjamini_hochberg",
+    "constructs_meta",
+    "diagnose",
+    "find_hotspots",
+    "flags_frame",
+    "group_comment_signals",
+    "group_states",
+    "jsonable",
+    "load_playbook",
+    "low_response_warnings",
+    "organisation_flags",
+    "organisation_gaps",
+    "profile_of",
+    "response_rates",
+    "screen",
+    "segments",
+    "unused_constructs",
+]

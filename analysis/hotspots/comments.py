@@ -1,0 +1,210 @@
+"""Comment evidence per group: aggregate tagged comments (:func:`group_comment_signals`),
+decide which groups' comments may be used, and test training requests against the rest.
+
+``comment_signals``: one row per group, as made by :func:`group_comment_signals`: the group's
+columns (e.g. ``team``), ``n_comments``, ``rest_n_comments`` and, per signal in
+:data:`COMMENT_SIGNALS`, ``<signal>`` (share of the group's comments, 0-1), ``<signal>_n``
+(count) and ``rest_<signal>`` (share among all other comments), plus ``quotes``: a dict
+signal -> list of already-redacted representative comments.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.hotspots.inputs import key_of
+from analysis.hotspots.playbook import COMMENT_SIGNALS
+from analysis.hotspots.screening import benjamini_hochberg
+from analysis.privacy import PrivacyPolicy, comment_visibility
+from analysis.stats import two_proportion_test
+
+
+def cohens_h(p1: float, p2: float) -> float:
+    """Cohen's h, the effect size of a difference in proportions (read like d)."""
+    return 2 * math.asin(math.sqrt(p1)) - 2 * math.asin(math.sqrt(p2))
+
+
+def prepare_comments(
+    comment_signals: pd.DataFrame | None,
+    policy: PrivacyPolicy,
+    sizes: Mapping[frozenset, int],
+) -> dict[frozenset, dict[str, Any]]:
+    """Comment evidence per group, keyed by group, for the groups whose comments may be shown.
+
+    Visibility is privacy.comment_visibility, applied within each grouping with the group's
+    visible size (0 when the group table hides it), so a group needs min_comments comments and
+    a visible group of min_group respondents, and no lone hidden group can be inferred.
+    """
+    if comment_signals is None or len(comment_signals) == 0:
+        return {}
+    cs = comment_signals.reset_index(drop=True)
+    if "n_comments" not in cs.columns:
+        raise ValueError("comment_signals needs an n_comments column (see group_comment_signals).")
+    gcols = [
+        c
+        for c in cs.columns
+        if c not in {"grouping", "group", "n_comments", "rest_n_comments", "quotes"}
+        and not any(c in (s, f"{s}_n", f"rest_{s}") for s in COMMENT_SIGNALS)
+    ]
+    records = cs.to_dict("records")
+    keys = []
+    for row in records:
+        group = {c: str(row[c]) for c in gcols if not pd.isna(row[c])}
+        if not group and "group" in row:
+            group = {str(row.get("grouping", "group")): str(row["group"])}
+        keys.append(group)
+    n_comments = pd.to_numeric(cs["n_comments"], errors="coerce").fillna(0)
+    partition = pd.Series([" ".join(sorted(g)) for g in keys], index=cs.index)
+    visible = pd.Series(False, index=cs.index)
+    totals: dict[str, dict[str, float]] = {}
+    for part, idx in partition.groupby(partition).groups.items():
+        sizes_here = pd.Series([sizes.get(key_of(keys[i]), 0) for i in idx], index=idx)
+        visible.loc[idx] = comment_visibility(n_comments.loc[idx], policy, sizes_here)
+        totals[str(part)] = {"n": float(n_comments.loc[idx].sum())}
+        for s in COMMENT_SIGNALS:
+            if s in cs.columns:
+                counts = cs.loc[idx, f"{s}_n"] if f"{s}_n" in cs.columns else None
+                if counts is None:
+                    counts = cs.loc[idx, s] * n_comments.loc[idx]
+                totals[str(part)][s] = float(pd.to_numeric(counts).sum())
+    out: dict[frozenset, dict[str, Any]] = {}
+    for i, row in enumerate(records):
+        if not visible.iloc[i]:
+            continue
+        n_c = int(n_comments.iloc[i])
+        tot = totals[partition.iloc[i]]
+        rest_n = row.get("rest_n_comments")
+        rest_n = float(rest_n) if rest_n is not None and pd.notna(rest_n) else tot["n"] - n_c
+        signals = {}
+        for s in COMMENT_SIGNALS:
+            share = row.get(s)
+            if share is None or pd.isna(share):
+                continue
+            count = row.get(f"{s}_n")
+            count = float(count) if count is not None and pd.notna(count) else share * n_c
+            rest_share = row.get(f"rest_{s}")
+            if rest_share is None or pd.isna(rest_share):
+                rest_share = (tot.get(s, 0.0) - count) / rest_n if rest_n > 0 else np.nan
+            signals[s] = {
+                "share": float(share),
+                "count": round(count),
+                "rest_share": float(rest_share),
+                "rest_n": int(rest_n),
+                "h": cohens_h(float(share), float(rest_share)) if pd.notna(rest_share) else np.nan,
+            }
+        quotes = row.get("quotes")
+        out[key_of(keys[i])] = {
+            "n_comments": n_c,
+            "signals": signals,
+            "quotes": dict(quotes) if isinstance(quotes, Mapping) else {},
+        }
+    return out
+
+
+def comment_training_tests(
+    states: Mapping[Any, Any], fdr: float, min_d: float, min_share_diff: float
+) -> None:
+    """Two-proportion tests of training requests vs the rest, one-sided (more requests),
+    Benjamini–Hochberg within each grouping (one signal: one family, as for scores)."""
+    by_grouping: dict[str, list[tuple[Any, dict[str, Any], float]]] = {}
+    for state in states.values():
+        sig = (state.comments or {}).get("signals", {}).get("training_request")
+        if sig is None or not sig["rest_n"] > 0 or pd.isna(sig["rest_share"]):
+            continue
+        p = float(
+            two_proportion_test(
+                sig["count"],
+                state.comments["n_comments"],
+                round(sig["rest_share"] * sig["rest_n"]),
+                sig["rest_n"],
+            )
+        )
+        p_one = p / 2 if sig["share"] > sig["rest_share"] else 1 - p / 2
+        by_grouping.setdefault(state.grouping, []).append((state, sig, p_one))
+    for tests in by_grouping.values():
+        adjusted = benjamini_hochberg([p for _, _, p in tests])
+        for (state, sig, p), q in zip(tests, adjusted, strict=True):
+            sig["p"], sig["p_adj"] = p, float(q)
+            if q < fdr and sig["share"] - sig["rest_share"] >= min_share_diff and sig["h"] >= min_d:
+                state.comment_flag = sig
+
+
+def group_comment_signals(
+    comments: pd.DataFrame,
+    by: str | Sequence[str],
+    *,
+    quotes_per_signal: int = 3,
+    text_col: str = "text",
+    sentiment_col: str = "label",
+    max_quote_chars: int = 280,
+) -> pd.DataFrame:
+    """Aggregate tagged comments into the per-group evidence :func:`find_hotspots` reads.
+
+    ``comments`` has one row per comment: the group columns in ``by``, ``text_col`` (already
+    REDACTED: quotes are shown as they are), the boolean signal columns of signals.tag_texts
+    (``displacement_fear``, ``training_request``, ``ai_distrust``, ``ai_mention``), optionally
+    the sentiment label (``sentiment_col``, positive|neutral|negative) and ``is_filler``.
+    A comment is negative about AI when it shows ``ai_distrust`` or mentions AI with a negative
+    sentiment label. Every group is returned, small ones included: confidentiality is enforced
+    by find_hotspots (comment threshold) and by the group table (minimum group size).
+    Representative quotes are the longest comments with the signal up to ``max_quote_chars``.
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    missing = [c for c in [*by, text_col] if c not in comments.columns]
+    if missing:
+        raise ValueError(f"The comments table lacks column(s) {', '.join(missing)}.")
+    df = comments
+    if "is_filler" in df.columns:
+        df = df[~df["is_filler"].fillna(False).astype(bool)]
+    flags = pd.DataFrame(index=df.index)
+    for sig in ("displacement_fear", "training_request"):
+        if sig in df.columns:
+            flags[sig] = df[sig].fillna(False).astype(bool)
+    if "ai_distrust" in df.columns or "ai_mention" in df.columns:
+        neg = pd.Series(False, index=df.index)
+        if "ai_distrust" in df.columns:
+            neg |= df["ai_distrust"].fillna(False).astype(bool)
+        if "ai_mention" in df.columns and sentiment_col in df.columns:
+            neg |= df["ai_mention"].fillna(False).astype(bool) & (
+                df[sentiment_col].astype(str) == "negative"
+            )
+        flags["ai_negative"] = neg
+    texts = df[text_col].astype(str)
+    keys = df[by].astype(str)
+    total_n = len(df)
+    total = {s: int(flags[s].sum()) for s in flags.columns}
+    # Positions and plain arrays: a group's rows are taken by position, not looked up by label.
+    text_arr = texts.to_numpy(dtype=object)
+    text_len = texts.str.len().to_numpy(dtype=np.int64)
+    flag_arr = {s: flags[s].to_numpy(dtype=bool) for s in flags.columns}
+    rows = []
+    for values, pos in keys.groupby(by if len(by) > 1 else by[0], sort=True).indices.items():
+        values = values if isinstance(values, tuple) else (values,)
+        n_c = len(pos)
+        row: dict[str, Any] = {
+            "grouping": " × ".join(by),
+            "group": " × ".join(values),
+            **dict(zip(by, values, strict=True)),
+            "n_comments": n_c,
+            "rest_n_comments": total_n - n_c,
+        }
+        quotes = {}
+        for s in flags.columns:
+            hit = pos[flag_arr[s][pos]]
+            count = len(hit)
+            rest_n = total_n - n_c
+            row[s] = count / n_c
+            row[f"{s}_n"] = count
+            row[f"rest_{s}"] = (total[s] - count) / rest_n if rest_n else np.nan
+            short = hit[text_len[hit] <= max_quote_chars]
+            # Longest first; equal lengths keep their order (a stable descending sort).
+            order = short[np.argsort(-text_len[short], kind="stable")]
+            quotes[s] = list(dict.fromkeys(text_arr[order]))[:quotes_per_signal]
+        row["quotes"] = quotes
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,577 @@
+"""Flags: which visible groups need change management or training, why, and what to do.
+
+A group is flagged on a construct only when screening says so (:mod:`.screening`: one-sided
+Welch vs the rest, Benjamini–Hochberg within the grouping, |d| ≥ 0.3, ≥ 5 points, at least 10
+people, not a majority group, a crossed cell only beyond its main effects). Comment signals add
+evidence (and can raise a training flag on their own) only for groups whose comment count meets
+the confidentiality threshold. The organisation itself is flagged when a construct is below its
+target (:mod:`.targets`). What to do first comes from :func:`.diagnosis.diagnose`; actions
+from surveys/playbook.yaml.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.hotspots.comments import comment_training_tests, prepare_comments
+from analysis.hotspots.diagnosis import Diagnosis, Profile, diagnose
+from analysis.hotspots.flag import Flag
+from analysis.hotspots.inputs import check_table, constructs_meta, key_of, phrase_label
+from analysis.hotspots.playbook import ADKAR, FLAG_TYPES, load_playbook
+from analysis.hotspots.screening import screen
+from analysis.hotspots.segments import segments
+from analysis.hotspots.targets import organisation_gaps
+from analysis.privacy import PrivacyPolicy
+from analysis.tables import FLAGS
+from analysis.thresholds import THRESHOLDS
+
+#: The built-in survey's ADKAR items (surveys/ai_change_pulse.yaml), one per element.
+ADKAR_ITEMS = {
+    "awareness": "RD1",
+    "desire": "RD2",
+    "knowledge": "RD3",
+    "ability": "RD4",
+    "reinforcement": "RD5",
+}
+ORGANISATION = {"organisation": "All respondents"}
+
+
+@dataclass
+class _GroupState:
+    grouping: str
+    label: str
+    group: dict[str, str]
+    n: int
+    rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    flagged: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    comments: dict[str, Any] | None = None
+    comment_flag: dict[str, Any] | None = None
+
+
+def _driver_shares(drivers: pd.DataFrame | None, main_outcome: str | None, meta: dict) -> tuple:
+    if drivers is None or len(drivers) == 0 or "outcome" not in drivers.columns:
+        return main_outcome, {}
+    outcomes = [str(o) for o in pd.unique(drivers["outcome"])]
+    if main_outcome is None:
+        readiness = [cid for cid, m in meta.items() if m["concept"] == "change_readiness"]
+        main_outcome = next((o for o in outcomes if o in readiness), outcomes[0])
+    rows = drivers[drivers["outcome"] == main_outcome]
+    shares = {
+        str(r["driver"]): float(r["share"]) if pd.notna(r["share"]) else 0.0
+        for r in rows.to_dict("records")
+    }
+    return main_outcome, shares
+
+
+def _gap_words(d: float, q: float) -> str:
+    size = "a large gap" if d >= 0.8 else "a medium gap" if d >= 0.5 else "a noticeable gap"
+    strength = "strong evidence" if q < 0.01 else "clear evidence" if q < 0.05 else "some evidence"
+    return f"{size}, {strength}"
+
+
+def _adkar_scores(items: pd.DataFrame | None, key: frozenset, grouping: str) -> dict[str, float]:
+    """ADKAR element -> item score for one group (or the organisation), when items are given."""
+    if items is None or len(items) == 0 or not {"item", "score"} <= set(items.columns):
+        return {}
+    rows = items[items["item"].astype(str).isin(ADKAR_ITEMS.values())]
+    if "grouping" in rows.columns:
+        rows = rows[rows["grouping"].astype(str) == grouping]
+    if key and rows.shape[0]:
+        for col, value in key:
+            if col in rows.columns:
+                rows = rows[rows[col].astype(str) == value]
+    if "suppressed" in rows.columns:
+        rows = rows[~rows["suppressed"].fillna(True).astype(bool)]
+    by_item = dict(zip(rows["item"].astype(str), pd.to_numeric(rows["score"]), strict=True))
+    return {e: float(by_item[i]) for e, i in ADKAR_ITEMS.items() if pd.notna(by_item.get(i))}
+
+
+def profile_of(
+    scores: Mapping[str, float],
+    meta: Mapping[str, Mapping[str, Any]],
+    n: int,
+    *,
+    worse: Iterable[str] = (),
+    adkar: Mapping[str, float] | None = None,
+    undecided: bool = False,
+) -> Profile:
+    """A :class:`Profile` from construct scores (0–100) by id, turned so higher = better."""
+    dims = {
+        "training_need": "skills",
+        "change_readiness": "desire",
+        "trust_in_ai": "trust",
+        "fear_of_displacement": "security",
+        "manager_support": "support",
+        "communication_clarity": "clarity",
+    }
+    values: dict[str, float] = {}
+    worse_dims = set()
+    worse = set(worse)
+    for cid, score in scores.items():
+        m = meta.get(cid)
+        if m is None or m["concept"] not in dims or pd.isna(score):
+            continue
+        dim = dims[m["concept"]]
+        values.setdefault(dim, score if m["direction"] == "higher_better" else 100.0 - score)
+        if cid in worse:
+            worse_dims.add(dim)
+    return Profile(
+        n=int(n),
+        adkar=dict(adkar or {}),
+        worse=frozenset(worse_dims),
+        undecided=undecided,
+        **values,
+    )
+
+
+def _diagnosis(state: _GroupState, meta: dict, items: pd.DataFrame | None) -> Diagnosis:
+    flagged = {e["construct"] for ev in state.flagged.values() for e in ev}
+    scores = {cid: r["score"] for cid, r in state.rows.items()}
+    adkar = _adkar_scores(items, key_of(state.group), state.grouping)
+    return diagnose(profile_of(scores, meta, state.n, worse=flagged, adkar=adkar))
+
+
+def _adkar_weakest(
+    state: _GroupState,
+    playbook: dict,
+    concept_ids: dict[str, list[str]],
+    readiness: str,
+    direct: str | None,
+) -> list[str]:
+    """The weakest ADKAR element(s): the item-based one when the survey has the items, else the
+    element whose proxy constructs are furthest below the rest (largest harmful d)."""
+    if direct is not None:
+        return [direct]
+    adkar = playbook["concepts"].get(readiness, {}).get("adkar") or {}
+    harms = {}
+    for element, spec in adkar.items():
+        vals = [
+            state.rows[cid]["signed_d"]
+            for concept in spec["proxies"]
+            for cid in concept_ids.get(concept, [])
+            if cid in state.rows and pd.notna(state.rows[cid]["signed_d"])
+        ]
+        if vals:
+            harms[element] = max(vals)
+    if not harms or max(harms.values()) <= 0:
+        return []
+    top = max(harms.values())
+    return [e for e in ADKAR if harms.get(e) == top]
+
+
+def _actions_for(
+    concepts_in_order: Sequence[str], playbook: dict, adkar_elements: Sequence[str], limit: int
+) -> list[dict[str, str]]:
+    lead = [c for c in concepts_in_order if playbook["concepts"].get(c, {}).get("lead")]
+    ordered = lead + [c for c in concepts_in_order if c not in lead]
+    out: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for concept in ordered:
+        spec = playbook["concepts"].get(concept)
+        if spec is None:
+            continue
+        candidates = []
+        for element in adkar_elements if "adkar" in spec else ():
+            candidates += [{**a, "element": element} for a in spec["adkar"][element]["actions"]]
+        candidates += spec["actions"]
+        for action in candidates:
+            if action["title"] not in seen:
+                seen.add(action["title"])
+                out.append({**action, "concept": concept})
+    return out[:limit]
+
+
+def _states(
+    screened: pd.DataFrame,
+    concept_type: Mapping[str, str],
+    main_outcome: str | None,
+    shares: Mapping[str, float],
+) -> dict[tuple[str, frozenset], _GroupState]:
+    """One state per visible group: its rows and, per flag type, the evidence of its flagged
+    constructs (weighted by driver share for the priority)."""
+    states: dict[tuple[str, frozenset], _GroupState] = {}
+    for row in screened.to_dict("records"):
+        key = (row["grouping"], key_of(row["group_key"]))
+        state = states.get(key)
+        if state is None:
+            state = states[key] = _GroupState(row["grouping"], row["group"], row["group_key"], 0)
+        state.n = max(state.n, int(row["n"]))
+        cid = row["construct"]
+        state.rows[cid] = {
+            "signed_d": row["effect_size"],
+            "harm": row["gap"],
+            "score": row["score"],
+            "state": row["state"],
+        }
+        if row["state"] != "flag" or row["concept"] not in concept_type:
+            continue
+        weight = 1.0 if cid == main_outcome else shares.get(cid, 0.0)
+        d = abs(row["effect_size"])
+        state.flagged.setdefault(concept_type[row["concept"]], []).append(
+            {
+                "construct": cid,
+                "label": row["label"],
+                "concept": row["concept"],
+                "direction": row["direction"],
+                "n": int(row["n"]),
+                "score": row["score"],
+                "rest_score": row["rest_score"],
+                "diff": row["score"] - row["rest_score"],
+                "gap": row["gap"],
+                "gap_low": row["gap_low"],
+                "gap_high": row["gap_high"],
+                "effect_size": d,
+                "p": row["p"],
+                "p_one_sided": row["p_one"],
+                "p_adj": row["q"],
+                "interaction": row["interaction"],
+                "driver_share": weight,
+                "contribution": d * (1 + weight),
+            }
+        )
+    return states
+
+
+def find_hotspots(
+    group_table: pd.DataFrame,
+    drivers: pd.DataFrame | None = None,
+    comment_signals: pd.DataFrame | None = None,
+    playbook: dict[str, Any] | None = None,
+    policy: object | None = None,
+    *,
+    constructs: object,
+    alpha: float = THRESHOLDS.alpha,
+    min_d: float = THRESHOLDS.min_effect,
+    min_diff: float = THRESHOLDS.min_points,
+    min_share_diff: float = THRESHOLDS.min_share_diff,
+    main_outcome: str | None = None,
+    org_n: int | None = None,
+    max_quotes: int = 3,
+    max_actions: int = 8,
+    org: pd.DataFrame | None = None,
+    items: pd.DataFrame | None = None,
+    min_flag_n: int = THRESHOLDS.min_flag_n,
+    fdr: float = THRESHOLDS.hotspot_fdr,
+) -> list[Flag]:
+    """Flag visible groups that are credibly and meaningfully worse than the rest, and the
+    organisation where it is below target.
+
+    ``fdr`` is the false discovery rate of the screening (Benjamini–Hochberg within each
+    grouping and construct; see :mod:`analysis.hotspots.screening` for the whole rule); a
+    flag whose best evidence has q < ``alpha`` is of high confidence, the others medium. A
+    group's flagged
+    constructs are combined into one flag per type (the playbook maps concepts to types:
+    training_need -> training, the rest -> change_management). ``org`` (the organisation table
+    of ``scoring.org_scores``) adds organisation-level flags for constructs below target;
+    ``items`` (``scoring.item_scores`` by group) lets the diagnosis read the ADKAR items.
+
+    Comment evidence is used only for groups with at least policy.min_comments comments. It
+    adds its elevated signals to the reason and priority of a flag of the same type, and it
+    raises a training flag on its own when the share of comments asking for training is above
+    the rest by at least ``min_share_diff`` and Cohen's h >= ``min_d``, with a one-sided
+    two-proportion z-test passing Benjamini–Hochberg within the grouping.
+
+    Notes
+    -----
+    priority = log1p(n) / log1p(N) × [Σ_c |d_c| × (1 + s_c) + Σ_k max(0, h_k)]
+
+    over the flagged constructs c and the group's comment signals k of the flag's type; s_c is
+    the construct's share of R² for the main outcome (from ``drivers``; the outcome itself counts
+    1, constructs without a weight 0), h_k Cohen's h of the signal's share vs the rest, n the
+    group size and N the organisation size (``org_n``, else the largest visible total of a
+    grouping). Cohen's d and h are on the same scale (0.2 small, 0.5 medium, 0.8 large; Cohen
+    1988). An organisation flag's priority is Σ_c (target_c − % favourable_c) / 50 × (1 + s_c).
+
+    Returns
+    -------
+    Flags, highest priority first.
+    """
+    check_table(group_table)
+    meta = constructs_meta(constructs)
+    playbook = playbook if playbook is not None else load_playbook()
+    policy = policy if policy is not None else PrivacyPolicy()
+    min_group = int(policy.min_group)
+    concept_type = {c: spec["type"] for c, spec in playbook["concepts"].items()}
+    concept_ids: dict[str, list[str]] = {}
+    for cid, m in meta.items():
+        if m["concept"]:
+            concept_ids.setdefault(m["concept"], []).append(cid)
+    main_outcome, shares = _driver_shares(drivers, main_outcome, meta)
+    screened = screen(
+        group_table,
+        meta,
+        min_group=min_group,
+        org_n=org_n,
+        fdr=fdr,
+        min_d=min_d,
+        min_diff=min_diff,
+        min_flag_n=min_flag_n,
+    )
+    if org_n is None:
+        totals = screened.groupby(["grouping", "construct"])["n"].sum() if len(screened) else []
+        org_n = int(max(totals)) if len(totals) else 1
+
+    states = _states(screened, concept_type, main_outcome, shares)
+
+    comments = prepare_comments(
+        comment_signals, policy, {key[1]: state.n for key, state in states.items()}
+    )
+    for key, state in states.items():
+        state.comments = comments.get(key[1])
+    comment_training_tests(states, fdr, min_d, min_share_diff)
+
+    segment_of: dict[tuple[str, frozenset], str] = {}
+    if {"trust_in_ai", "fear_of_displacement"} <= set(concept_ids):
+        seg = segments(group_table, constructs=meta, playbook=playbook, policy=policy)
+        for row in seg.to_dict("records"):
+            if row["quadrant"] in playbook["segments"]:
+                segment_of[(row["grouping"], key_of(row["group_key"]))] = row["quadrant"]
+
+    flags = []
+    for key, state in states.items():
+        types = [t for t in FLAG_TYPES if t in state.flagged]
+        if state.comment_flag is not None and "training" not in types:
+            types.append("training")
+        if not types:
+            continue
+        diagnosis = _diagnosis(state, meta, items)
+        for ftype in types:
+            flags.append(
+                _build_flag(
+                    state,
+                    ftype,
+                    playbook,
+                    concept_ids,
+                    org_n,
+                    main_outcome,
+                    max_quotes,
+                    max_actions,
+                    segment_of.get(key),
+                    diagnosis,
+                    alpha,
+                )
+            )
+    flags += organisation_flags(org, meta, playbook, shares, main_outcome, items, max_actions)
+    flags.sort(key=lambda f: (-f.priority, f.grouping, f.group_label, f.type))
+    return flags
+
+
+def _comment_parts(state: _GroupState, ftype: str, playbook: dict) -> tuple[list, list[str]]:
+    terms: list[tuple[str, dict[str, Any]]] = []
+    parts: list[str] = []
+    if state.comments is None:
+        return terms, parts
+    n_c = state.comments["n_comments"]
+    for sig, info in state.comments["signals"].items():
+        spec = playbook["signals"][sig]
+        same_type = playbook["concepts"][spec["concept"]]["type"] == ftype
+        if same_type and pd.notna(info["h"]) and info["h"] > 0:
+            terms.append((sig, info))
+    terms.sort(key=lambda t: -t[1]["h"])
+    for sig, info in terms:
+        parts.append(
+            f"{100 * info['share']:.0f}% of its {n_c} comments {playbook['signals'][sig]['phrase']}"
+            f" (vs {100 * info['rest_share']:.0f}% elsewhere)"
+        )
+    return terms, parts
+
+
+def _build_flag(
+    state: _GroupState,
+    ftype: str,
+    playbook: dict,
+    concept_ids: dict[str, list[str]],
+    org_n: int,
+    main_outcome: str | None,
+    max_quotes: int,
+    max_actions: int,
+    segment: str | None,
+    diagnosis: Diagnosis,
+    alpha: float,
+) -> Flag:
+    evidence = sorted(state.flagged.get(ftype, []), key=lambda e: -e["contribution"])
+    size = math.log1p(state.n) / math.log1p(max(org_n, state.n))
+    parts = [
+        f"{phrase_label(e['label'])} {e['score']:.0f}/100 vs {e['rest_score']:.0f}"
+        f"{' for the rest of the organisation' if i == 0 else ''} "
+        f"({_gap_words(e['effect_size'], e['p_adj'])})"
+        for i, e in enumerate(evidence)
+    ]
+    comment_terms, comment_parts = _comment_parts(state, ftype, playbook)
+    parts += comment_parts
+    comment_info = None
+    if state.comments is not None:
+        comment_info = {
+            "n_comments": state.comments["n_comments"],
+            "signals": {s: dict(i) for s, i in state.comments["signals"].items()},
+        }
+    reason = f"{state.label} (n={state.n}): " + "; ".join(parts) + ". " + diagnosis.reason
+    construct_sum = sum(e["contribution"] for e in evidence)
+    comment_sum = sum(info["h"] for _, info in comment_terms)
+    priority = size * (construct_sum + comment_sum)
+    terms = [f"{e['effect_size']:.2f} × (1 + {e['driver_share']:.2f})" for e in evidence]
+    terms += [f"{info['h']:.2f}" for _, info in comment_terms]
+    outcome_note = f" (driver shares for {main_outcome})" if main_outcome else ""
+    formula = (
+        "priority = log1p(n)/log1p(N) × [Σ |d| × (1 + driver share) + Σ comment h]"
+        f"{outcome_note}; here log1p({state.n})/log1p({max(org_n, state.n)}) × "
+        f"[{' + '.join(terms) or '0'}] = {priority:.2f}"
+    )
+    concepts = [e["concept"] for e in evidence]
+    readiness = next((c for c in concepts if "adkar" in playbook["concepts"].get(c, {})), None)
+    weakest: list[str] = []
+    if readiness is not None:
+        weakest = _adkar_weakest(state, playbook, concept_ids, readiness, diagnosis.weakest_adkar)
+        for e in evidence:
+            if e["concept"] == readiness:
+                e["adkar_weakest"] = weakest
+    action_concepts = list(
+        dict.fromkeys(concepts + [playbook["signals"][s]["concept"] for s, _ in comment_terms])
+    )
+    actions = _actions_for(action_concepts, playbook, weakest, max_actions)
+    quotes: list[str] = []
+    if state.comments is not None:
+        pools = [list(state.comments["quotes"].get(s, [])) for s, _ in comment_terms]
+        seen: set[str] = set()
+        while len(quotes) < max_quotes and any(pools):
+            for pool in pools:
+                if pool and len(quotes) < max_quotes:
+                    q = str(pool.pop(0))
+                    if q not in seen:
+                        seen.add(q)
+                        quotes.append(q)
+    qs = [e["p_adj"] for e in evidence]
+    if not evidence and state.comment_flag is not None:
+        qs = [state.comment_flag.get("p_adj", 1.0)]
+    confidence = "high" if qs and min(qs) < alpha else "medium"
+    return Flag(
+        group=dict(state.group),
+        group_label=state.label,
+        grouping=state.grouping,
+        n=state.n,
+        type=ftype,
+        constructs=[e["construct"] for e in evidence],
+        priority=float(priority),
+        priority_formula=formula,
+        reason=reason,
+        evidence=evidence,
+        quotes=quotes,
+        actions=actions,
+        segment=segment,
+        comments=comment_info,
+        action=diagnosis.action,
+        confidence=confidence,
+    )
+
+
+def organisation_flags(
+    org: pd.DataFrame | None,
+    meta: Mapping[str, Mapping[str, Any]],
+    playbook: dict,
+    shares: Mapping[str, float] | None = None,
+    main_outcome: str | None = None,
+    items: pd.DataFrame | None = None,
+    max_actions: int = 8,
+) -> list[Flag]:
+    """One flag per type for the organisation's constructs below target ("training is needed
+    across the organisation"); empty without the organisation table."""
+    gaps = organisation_gaps(org, meta)
+    if not gaps:
+        return []
+    shares = shares or {}
+    n = max(g["n"] for g in gaps)
+    scores = {
+        str(r["construct"]): float(r["score"])
+        for r in org.to_dict("records")
+        if pd.notna(r.get("score")) and not bool(r.get("suppressed", False))
+    }
+    below = {g["construct"] for g in gaps}
+    adkar = _adkar_scores(items, frozenset(), "all") if items is not None else {}
+    diagnosis = diagnose(profile_of(scores, meta, n, worse=below, adkar=adkar))
+    out = []
+    for ftype in FLAG_TYPES:
+        mine = [g for g in gaps if playbook["concepts"].get(g["concept"], {}).get("type") == ftype]
+        if not mine:
+            continue
+        for g in mine:
+            g["driver_share"] = (
+                1.0 if g["construct"] == main_outcome else shares.get(g["construct"], 0.0)
+            )
+            g["contribution"] = g["shortfall"] / 50 * (1 + g["driver_share"])
+        mine.sort(key=lambda g: -g["contribution"])
+        need = "training" if ftype == "training" else "change management"
+        parts = [
+            f"{g['good_share']:.0f}% are on the good side of {phrase_label(g['label'])} "
+            f"(target {g['target']:.0f}%{'' if g['clearly'] else ', close to it'})"
+            for g in mine
+        ]
+        reason = (
+            f"Across the whole organisation (n={n}): "
+            + "; ".join(parts)
+            + f". {need[0].upper() + need[1:]} is needed across the organisation, not only in "
+            "one group. " + diagnosis.reason
+        )
+        priority = sum(g["contribution"] for g in mine)
+        terms = " + ".join(
+            f"({g['target']:.0f} − {g['good_share']:.1f})/50 × (1 + {g['driver_share']:.2f})"
+            for g in mine
+        )
+        out.append(
+            Flag(
+                group=dict(ORGANISATION),
+                group_label="Whole organisation",
+                grouping="organisation",
+                n=n,
+                type=ftype,
+                constructs=[g["construct"] for g in mine],
+                priority=float(priority),
+                priority_formula=(
+                    "priority = Σ (target − % favourable)/50 × (1 + driver share); here "
+                    f"{terms} = {priority:.2f}"
+                ),
+                reason=reason,
+                evidence=mine,
+                actions=_actions_for(
+                    [g["concept"] for g in mine],
+                    playbook,
+                    [diagnosis.weakest_adkar] if diagnosis.weakest_adkar else [],
+                    max_actions,
+                ),
+                action=diagnosis.action,
+                confidence="high" if all(g["clearly"] for g in mine) else "medium",
+                scope="organisation",
+            )
+        )
+    return out
+
+
+def flags_frame(flags: Iterable[Flag]) -> pd.DataFrame:
+    """One row per flag, ranked, for tables and exports."""
+    rows = [
+        {
+            "rank": i,
+            "grouping": f.grouping,
+            "group": f.group_label,
+            "type": f.type,
+            "n": f.n,
+            "priority": round(f.priority, 3),
+            "constructs": "; ".join(f.constructs),
+            "segment": f.segment or "",
+            "reason": f.reason,
+            "actions": "; ".join(a["title"] for a in f.actions),
+            "quotes": "\n".join(f.quotes),
+            "priority_formula": f.priority_formula,
+            "action": f.action,
+            "confidence": f.confidence,
+            "scope": f.scope,
+            "response_rate": np.nan if f.response_rate is None else float(f.response_rate),
+        }
+        for i, f in enumerate(flags, 1)
+    ]
+    return pd.DataFrame(rows, columns=FLAGS.columns()) if rows else FLAGS.empty()

@@ -1,0 +1,96 @@
+"""Grouping columns to group codes and per-group sums (crossed and nested groupings)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis.scoring.model import CROSS, NEST, Scored
+
+
+def check_by(scored: Scored, by: Sequence[str] | str | None) -> list[str]:
+    cols = [by] if isinstance(by, str) else list(by or [])
+    unknown = [c for c in cols if c not in scored.groups.columns]
+    if unknown:
+        have = ", ".join(scored.groups.columns) or "none"
+        raise ValueError(
+            f"Can't group by {', '.join(map(repr, unknown))}: it is not a team, role or "
+            f"demographic column (available: {have})."
+        )
+    if len(set(cols)) != len(cols):
+        raise ValueError("Each grouping column can be used only once.")
+    return cols
+
+
+def levels(by: list[str], nested: bool) -> list[list[str]]:
+    if not by:
+        return [[]]
+    return [by[: j + 1] for j in range(len(by))] if nested else [by]
+
+
+def column_codes(scored: Scored, col: str) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct values of one grouping column and each respondent's code (cached)."""
+    key = ("column", col)
+    if key not in scored._cache:
+        codes, uniques = pd.factorize(scored.groups[col], sort=True)
+        scored._cache[key] = (codes.astype(np.intp), np.asarray(uniques, dtype=object))
+    return scored._cache[key]
+
+
+def level_codes(scored: Scored, level: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Group codes of a (crossed) level, numbered like ``groupby(level, sort=True).ngroup()``
+    with only observed groups, and the keys table (one object column per level column)."""
+    key = ("level", tuple(level))
+    if key not in scored._cache:
+        combined = np.zeros(len(scored.groups), dtype=np.int64)
+        parts = [column_codes(scored, col) for col in level]
+        for codes, uniques in parts:
+            combined = combined * max(len(uniques), 1) + codes
+        observed, inverse = np.unique(combined, return_inverse=True)
+        values = {}
+        for col, (_, uniques) in reversed(list(zip(level, parts, strict=True))):
+            width = max(len(uniques), 1)
+            values[col] = uniques[observed % width] if len(uniques) else uniques
+            observed = observed // width
+        keys = pd.DataFrame({col: values[col] for col in level}, dtype=object)
+        keys.columns = pd.Index(level, dtype=object)  # as groupby's reset_index names them
+        scored._cache[key] = (inverse.astype(np.intp).ravel(), keys)
+    codes, keys = scored._cache[key]
+    return codes, keys.copy()
+
+
+def sum_by(codes: np.ndarray, stack: np.ndarray, g: int) -> np.ndarray:
+    """Row sums of ``stack`` per group code, each a running sum in respondent order (the
+    order the former sparse one-hot product added in, so the sums are the same bits)."""
+    out = np.empty((g, stack.shape[1]))
+    for j in range(stack.shape[1]):
+        out[:, j] = np.bincount(codes, weights=stack[:, j], minlength=g)
+    return out
+
+
+def group_sums(
+    scored: Scored, by: list[str], stack: np.ndarray, nested: bool
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Keys (grouping, group, by-columns) and summed stack rows per group, for all levels."""
+    keys_parts, sums_parts = [], []
+    for level in levels(by, nested):
+        if level:
+            codes, keys = level_codes(scored, level)
+        else:
+            codes = np.zeros(len(stack), dtype=np.intp)
+            keys = pd.DataFrame(index=[0])
+        g = int(codes.max()) + 1 if len(codes) else 0
+        sums_parts.append(sum_by(codes, stack, g))
+        sep = NEST if nested else CROSS
+        keys["grouping"] = sep.join(level) if level else "all"
+        keys["group"] = (
+            keys[level].astype(str).agg(sep.join, axis=1) if level else "All respondents"
+        )
+        for col in by:
+            if col not in keys:
+                keys[col] = pd.Series([pd.NA] * len(keys), dtype=object)
+        keys_parts.append(keys[["grouping", "group", *by]])
+    keys_all = pd.concat(keys_parts, ignore_index=True)
+    return keys_all, np.vstack(sums_parts) if sums_parts else np.zeros((0, stack.shape[1]))

@@ -1,0 +1,114 @@
+"""The per-respondent scores (:class:`Scored`), private data that is never shown, and the
+answers kept beside them for answer distributions; :func:`subset` slices them for a filter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+NO_ANSWER = "(no answer)"
+CROSS = " × "
+NEST = " › "
+
+
+@dataclass(frozen=True)
+class Answers:
+    """One item's answers before reverse coding, kept so that answer distributions never
+    re-read the text: ``values`` on the scale (NaN for no answer and for invalid answers),
+    ``invalid`` (answer outside the scale), ``given`` (the cell was not empty)."""
+
+    values: np.ndarray
+    invalid: np.ndarray
+    given: np.ndarray
+
+    def take(self, mask: np.ndarray) -> Answers:
+        return Answers(self.values[mask], self.invalid[mask], self.given[mask])
+
+
+@dataclass
+class Scored:
+    """Per-respondent scores; private data, never shown directly.
+
+    ``groups`` holds the grouping columns as text (missing = ``"(no answer)"``); ``items`` the
+    reverse-coded item values on their own scale; ``constructs`` respondent × construct scores
+    on 0–100; ``item_meta`` (index item: construct, question, scale_min, scale_max,
+    favorable_min, unfavorable_max, reverse — limits in reverse-coded terms); ``construct_meta``
+    (index construct: label, direction, concept, target, n_items); ``favorable``/``neutral``/
+    ``unfavorable``: per respondent × construct, the number of their item responses in each box
+    (0 where the construct score is NaN); ``enps``: the raw 0–10 answer or None; ``answers``:
+    per item, the answers as given (before reverse coding), for answer distributions.
+    """
+
+    groups: pd.DataFrame
+    items: pd.DataFrame
+    constructs: pd.DataFrame
+    item_meta: pd.DataFrame
+    construct_meta: pd.DataFrame
+    favorable: pd.DataFrame
+    neutral: pd.DataFrame
+    unfavorable: pd.DataFrame
+    enps: pd.Series | None = None
+    min_item_share: float = 0.5
+    warnings: list[str] = field(default_factory=list)
+    answers: dict[str, Answers] = field(default_factory=dict, repr=False, compare=False)
+    _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def n_respondents(self) -> int:
+        return len(self.groups)
+
+
+def keep_answers(scored: Scored, answers: dict[str, Answers]) -> None:
+    """Store the answers as three respondent × item blocks (so a filter slices three arrays,
+    not three per item) and hand out per-item column views of them."""
+    items = list(answers)
+    if not items:
+        return
+    blocks = tuple(
+        np.asfortranarray(np.column_stack([getattr(answers[i], f) for i in items]))
+        for f in ("values", "invalid", "given")
+    )
+    scored._cache["answers"] = (items, blocks)
+    scored.answers = answer_views(items, blocks)
+
+
+def answer_views(items: list[str], blocks: tuple[np.ndarray, ...]) -> dict[str, Answers]:
+    v, inv, given = blocks
+    return {item: Answers(v[:, j], inv[:, j], given[:, j]) for j, item in enumerate(items)}
+
+
+def subset(scored: Scored, mask: np.ndarray) -> Scored:
+    """The respondents where ``mask`` is True, keeping the per-respondent caches (sliced), so
+    a filtered view does no per-respondent work again."""
+    rows = np.flatnonzero(mask)
+    out = replace(
+        scored,
+        groups=scored.groups.iloc[rows],
+        items=scored.items.iloc[rows],
+        constructs=scored.constructs.iloc[rows],
+        favorable=scored.favorable.iloc[rows],
+        neutral=scored.neutral.iloc[rows],
+        unfavorable=scored.unfavorable.iloc[rows],
+        enps=scored.enps.iloc[rows] if scored.enps is not None else None,
+        warnings=list(scored.warnings),
+        answers={},
+    )
+    if "answers" in scored._cache:
+        items, blocks = scored._cache["answers"]
+        taken = tuple(b[mask] for b in blocks)
+        out._cache["answers"] = (items, taken)
+        out.answers = answer_views(items, taken)
+    else:
+        out.answers = {k: a.take(mask) for k, a in scored.answers.items()}
+    for key in ("constructs", "items"):
+        if key in scored._cache:
+            out._cache[key] = np.asfortranarray(scored._cache[key][mask])
+    for key, value in scored._cache.items():
+        if isinstance(key, tuple) and key[0] == "column":
+            # Codes stay valid (sorted distinct values of the full set); unobserved ones are
+            # dropped when a level is numbered.
+            out._cache[key] = (value[0][mask], value[1])
+    return out

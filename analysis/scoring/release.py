@@ -1,0 +1,166 @@
+"""What the privacy check needs besides ``n``: counts of people changed between views, overlap
+with the sets shown elsewhere (the ledger), and the protection call itself (private: the
+tables passed in are unprotected)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis import stats
+from analysis.privacy import PrivacyPolicy, protect_groups
+from analysis.scoring.grouping import group_sums
+from analysis.scoring.model import Scored
+from analysis.scoring.stacks import pad
+
+META_KEEP = ("label", "direction", "concept", "question", "headcount")
+
+
+def exposure_counts(
+    keys: pd.DataFrame,
+    changed: Sequence[Scored],
+    by: list[str],
+    nested: bool,
+    stack_of: Any,
+    width: int,
+) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
+    """Per group of ``keys`` and per block (the first ``width`` stack columns: who has a
+    value), how many of each earlier view's changed people it holds: (groups × width × views).
+
+    Also the groups this view does not have but the changed people do (absent: a filter left
+    all of them out), with their counts: their people still count in every margin total."""
+    out = np.zeros((len(keys), width, len(changed)))
+    absent: dict[tuple[str, str], tuple[dict[str, Any], np.ndarray]] = {}
+    if not changed:
+        return out, keys.iloc[0:0], np.zeros((0, width, 0))
+    where = pd.MultiIndex.from_frame(keys[["grouping", "group"]].astype(str))
+    for v, diff in enumerate(changed):
+        if not len(diff.groups):
+            continue
+        dkeys, dsums = group_sums(diff, by, stack_of(diff)[:, :width], nested)
+        dwhere = pd.MultiIndex.from_frame(dkeys[["grouping", "group"]].astype(str))
+        pos = dwhere.get_indexer(where)
+        hit = pos >= 0
+        out[hit, :, v] = dsums[pos[hit]]
+        for i in np.flatnonzero(~dwhere.isin(where)):
+            counts = absent.setdefault(
+                dwhere[i], (dkeys.iloc[i].to_dict(), np.zeros((width, len(changed))))
+            )[1]
+            counts[:, v] = dsums[i]
+    extra = pd.DataFrame([rec for rec, _ in absent.values()], columns=keys.columns)
+    extra_counts = (
+        np.stack([c for _, c in absent.values()]) if absent else np.zeros((0, width, len(changed)))
+    )
+    return out, extra, extra_counts
+
+
+def with_absent(
+    table: pd.DataFrame,
+    exposure: np.ndarray,
+    extra: pd.DataFrame,
+    extra_counts: np.ndarray,
+    blocks: dict[str, np.ndarray],
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The table with one empty row (n = 0) per absent group and block appended, block-major
+    like the table, so the privacy check sees every margin's full count of changed people.
+    The caller drops them again after protection (they are hidden: no responses)."""
+    if not len(extra):
+        return table, exposure
+    k = extra_counts.shape[1]
+    parts = []
+    for j in range(k):
+        part = extra.copy()
+        for col, values in blocks.items():
+            part[col] = values[j]
+        part["n"] = 0.0
+        parts.append(part)
+    more = pd.concat(parts, ignore_index=True)
+    rows = extra_counts.transpose(1, 0, 2).reshape(len(more), -1)
+    return pd.concat([table, more], ignore_index=True), np.vstack([exposure, rows])
+
+
+def ledger_counts(
+    scored: Scored,
+    by: list[str],
+    nested: bool,
+    stack_of: Any,
+    width: int,
+    references: np.ndarray | None,
+    population: Scored | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """For J sets of people shown elsewhere (``references``: J × ``population`` respondents),
+    per group of this view and per block (the first ``width`` stack columns: who has a value),
+    how many of the group's people with a value are in each set: (groups × width × J); and
+    each set's own count of people with a value, per block: (width × J)."""
+    pop = population if population is not None else scored
+    refs = np.zeros((0, len(pop.groups)), dtype=bool) if references is None else references
+    refs = np.asarray(refs, dtype=bool)
+    refs = refs[None, :] if refs.ndim == 1 else refs
+    keys, _ = group_sums(scored, by, np.zeros((len(scored.groups), 0)), nested)
+    if not len(refs):
+        return np.zeros((len(keys), width, 0)), np.zeros((width, 0))
+    sizes = (refs.astype(float) @ stack_of(pop)[:, :width]).T
+    pos = pop.groups.index.get_indexer(scored.groups.index)
+    inside = refs[:, pos].T.astype(float)  # this view's respondents × J
+    has = stack_of(scored)[:, :width]
+    out = np.zeros((len(keys), width, len(refs)))
+    for b in range(width):
+        _, out[:, b, :] = group_sums(scored, by, inside * has[:, b : b + 1], nested)
+    return out, sizes
+
+
+def finish(
+    table: pd.DataFrame,
+    policy: PrivacyPolicy,
+    by: list[str],
+    nested: bool,
+    block: list[str],
+    exposure: np.ndarray | None = None,
+    **ledger: Any,
+) -> pd.DataFrame:
+    out = protect_groups(
+        table,
+        "n",
+        policy,
+        by=by,
+        block=block,
+        nested=nested,
+        keep=META_KEEP,
+        exposure=exposure,
+        **ledger,
+    )
+    for col, src in (("p_adj", "p"), ("p_fav_adj", "p_fav")):
+        if src in out:
+            out[col] = stats.holm(out[src].to_numpy(float))
+    return out
+
+
+def protect_per_group(
+    scored: Scored,
+    table: pd.DataFrame,
+    keys: pd.DataFrame,
+    by: list[str],
+    nested: bool,
+    policy: PrivacyPolicy,
+    stack_of: Any,
+    *,
+    changed: Sequence[Scored] = (),
+    references: np.ndarray | None = None,
+    population: Scored | None = None,
+) -> pd.DataFrame:
+    """Protect a table with one row per group of ``keys`` and its count in ``n``, where
+    ``stack_of(scored)`` (respondent × 1) says who is counted: the changed people, the ledger
+    overlap and the hidden absent groups as for every other table."""
+    exposure, extra, extra_counts = exposure_counts(keys, changed, by, nested, stack_of, 1)
+    exposure = exposure[:, 0, :]
+    overlap, ref_sizes = ledger_counts(scored, by, nested, stack_of, 1, references, population)
+    size = len(table)
+    table, exposure = with_absent(table, exposure, extra, extra_counts, {})
+    ledger = {
+        "overlap": pad(overlap[:, 0, :], len(table)),
+        "reference_sizes": pad(np.repeat(ref_sizes, size, axis=0), len(table)),
+    }
+    return finish(table, policy, by, nested, [], exposure, **ledger).iloc[:size]

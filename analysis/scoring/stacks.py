@@ -1,0 +1,90 @@
+"""Per-respondent stacks of the quantities summed per group (counts, sums, sums of squares,
+box counts), built once per :class:`Scored` and cached on it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from analysis.scoring.model import Scored
+
+
+def construct_stack(scored: Scored) -> np.ndarray:
+    """Respondent × (6·constructs): valid, sum, sum of squares, fav, neutral, unfav counts."""
+    if "constructs" not in scored._cache:
+        s = scored.constructs.to_numpy(float)
+        valid = ~np.isnan(s)
+        s0 = np.where(valid, s, 0.0)
+        scored._cache["constructs"] = columns_first(
+            [
+                valid.astype(float),
+                s0,
+                s0**2,
+                scored.favorable.to_numpy(float),
+                scored.neutral.to_numpy(float),
+                scored.unfavorable.to_numpy(float),
+            ]
+        )
+    return scored._cache["constructs"]
+
+
+def total(scored: Scored, key: str, stack: np.ndarray) -> np.ndarray:
+    """Organisation totals of a (column-major) stack, cached: numpy's column sums of it, the
+    same operation on the same layout as before the caches, so the figures keep their bits."""
+    name = f"{key}_total"
+    if name not in scored._cache:
+        scored._cache[name] = np.asfortranarray(stack).sum(axis=0)
+    return scored._cache[name]
+
+
+def columns_first(blocks: list[np.ndarray]) -> np.ndarray:
+    """The blocks side by side, column-major, so that per-column sums over respondents read
+    contiguous memory (written in place: no row-major copy first)."""
+    n = blocks[0].shape[0]
+    out = np.empty((n, sum(b.shape[1] for b in blocks)), order="F")
+    j = 0
+    for b in blocks:
+        out[:, j : j + b.shape[1]] = b
+        j += b.shape[1]
+    return out
+
+
+def item_stack(scored: Scored) -> np.ndarray:
+    """Respondent × (7·items): valid, sum, sum of squares, sum on 0–100, fav, neutral, unfav."""
+    if "items" not in scored._cache:
+        x = scored.items.to_numpy(float)
+        meta = scored.item_meta
+        valid = ~np.isnan(x)
+        x0 = np.where(valid, x, 0.0)
+        lo, hi = meta["scale_min"].to_numpy(float), meta["scale_max"].to_numpy(float)
+        fav = valid & (x0 >= meta["favorable_min"].to_numpy(float))
+        unf = valid & (x0 <= meta["unfavorable_max"].to_numpy(float)) & ~fav
+        scored._cache["items"] = columns_first(
+            [
+                valid.astype(float),
+                x0,
+                x0**2,
+                np.where(valid, (x0 - lo) / (hi - lo) * 100, 0.0),
+                fav.astype(float),
+                (valid & ~fav & ~unf).astype(float),
+                unf.astype(float),
+            ]
+        )
+    return scored._cache["items"]
+
+
+def partial_skips(scored: Scored) -> np.ndarray:
+    """Respondent × construct: answered some but not all of the construct's items."""
+    valid = ~np.isnan(scored.items.to_numpy(float))
+    meta = scored.item_meta
+    out = np.zeros((len(valid), scored.constructs.shape[1]))
+    for j, construct in enumerate(scored.constructs.columns):
+        cols = np.flatnonzero((meta["construct"] == construct).to_numpy())
+        answered = valid[:, cols].sum(axis=1)
+        out[:, j] = (answered > 0) & (answered < len(cols))
+    return out
+
+
+def pad(values: np.ndarray, rows: int) -> np.ndarray:
+    """Rows appended by :func:`with_absent` (no responses) hold no one: zero counts."""
+    values = values.reshape(values.shape[0], -1)
+    return np.vstack([values, np.zeros((rows - len(values), values.shape[1]))])

@@ -1,0 +1,100 @@
+"""The learned sentiment layer: a three-class logistic model on a comment's sentence embeddings
+and its VADER compound, fitted on real workplace answers.
+
+Why: on real staff-survey and AI-at-work answers the lexicon alone separates praise from
+complaint with ROC AUC 0.73 on the held-out split (evals/sentiment.py): survey suggestions use
+polite positive words, and worries are often plain statements. The model reads the whole
+comment; the lexicon score stays beside it as the transparent baseline.
+
+Features: the unit mean of the comment's sentence embeddings (``analysis.embeddings``, the same
+vectors the signal classifiers read), then ``compound_scale`` x the VADER compound; the row is
+renormalised. Classes: negative, neutral, positive. Fitted by ``python -m evals.train_sentiment``
+with the exact fitter (``analysis.assignment``) on the dev split of
+``evals/data/real/*/sentiment.tsv``; the weights, with a SHA-256 of their content checked on
+load, are in ``data/sentiment_classifier.json``. Nothing is cached between calls.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["CLASSES", "MODEL_FILE", "SentimentModelError", "margins", "model_labels"]
+
+MODEL_FILE = Path(__file__).resolve().parent / "data" / "sentiment_classifier.json"
+CLASSES = ("negative", "neutral", "positive")
+_W_GRID = 2.0**20  # analysis.assignment's coefficient grid
+
+
+class SentimentModelError(RuntimeError):
+    """The classifier file is missing or altered: a packaging fault, not a user error."""
+
+
+def weights_digest(doc: dict) -> str:
+    content = {k: doc[k] for k in ("classes", "compound_scale", "coef", "intercept")}
+    blob = json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+@cache
+def _document() -> dict:
+    try:
+        doc = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SentimentModelError(f"Cannot read {MODEL_FILE.name}: {exc}") from exc
+    if weights_digest(doc) != doc.get("weights_sha256") or tuple(doc["classes"]) != CLASSES:
+        raise SentimentModelError(
+            f"{MODEL_FILE.name} does not match its checksum: retrain with "
+            "`python -m evals.train_sentiment`."
+        )
+    return doc
+
+
+def features(vectors: np.ndarray, compound: np.ndarray, scale: float) -> np.ndarray:
+    """[unit mean sentence embedding, scale * compound] per comment."""
+    c = np.asarray(compound, np.float64).reshape(-1, 1)
+    return np.hstack([np.asarray(vectors, np.float64), scale * c])
+
+
+def _decision(vectors: np.ndarray, compound: np.ndarray) -> np.ndarray:
+    from analysis.assignment import SoftmaxAssigner
+
+    doc = _document()
+    model = SoftmaxAssigner(
+        coef=np.asarray(doc["coef"], np.float64), intercept=np.asarray(doc["intercept"])
+    )
+    return model.decision(features(vectors, compound, float(doc["compound_scale"])))
+
+
+def comment_vectors(texts: Sequence[str]) -> np.ndarray:
+    """Unit mean sentence embedding per text (each distinct sentence embedded once)."""
+    from analysis import embeddings
+    from analysis.signals import split_sentences
+    from analysis.signals.model import text_vectors
+
+    sentences = [split_sentences(t) or [t] for t in texts]
+    distinct = list(dict.fromkeys(s for ss in sentences for s in ss))
+    index = {s: i for i, s in enumerate(distinct)}
+    E = embeddings.encode(distinct) if distinct else np.zeros((0, embeddings.DIM))
+    return text_vectors([E[[index[s] for s in ss]] for ss in sentences])
+
+
+def model_labels(texts: Sequence[str], compound: np.ndarray) -> list[str]:
+    """The model's class per text (ties to the lower class: negative before neutral)."""
+    if len(texts) == 0:
+        return []
+    D = _decision(comment_vectors(texts), compound)
+    return [CLASSES[int(j)] for j in np.argmax(D, axis=1)]
+
+
+def margins(texts: Sequence[str], compound: np.ndarray) -> np.ndarray:
+    """Positive minus negative decision value per text: the model's polarity score (for AUC)."""
+    if len(texts) == 0:
+        return np.zeros(0)
+    D = _decision(comment_vectors(texts), compound)
+    return D[:, 2] - D[:, 0]

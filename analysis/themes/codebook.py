@@ -1,0 +1,126 @@
+"""The codebook of known concerns: editable YAML, loaded through the one pydantic loader.
+
+A codebook lists concerns (id, label, description, example phrasings). Comments close enough to
+a concern are assigned to it (``guided``); the rest are clustered into discovered themes. The
+built-in codebook (``surveys/codebook_ai_change.yaml``) holds the concerns that come up in AI
+change surveys; users rename, add or remove concerns and keep the file with their project.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from pydantic import Field, field_validator, model_validator
+
+from analysis.config import ConfigModel, load_yaml
+
+__all__ = [
+    "DEFAULT_CODEBOOK",
+    "Codebook",
+    "Concern",
+    "ThemeProject",
+    "default_codebook",
+    "dump_codebook",
+    "dump_project",
+    "load_codebook",
+    "load_project",
+]
+
+DEFAULT_CODEBOOK = Path(__file__).resolve().parents[2] / "surveys" / "codebook_ai_change.yaml"
+_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+class Concern(ConfigModel):
+    """One known concern: how it is shown (label) and how comments are matched to it."""
+
+    id: str
+    label: str = Field(min_length=1, max_length=80)
+    description: str = Field(min_length=1, max_length=400)
+    examples: tuple[str, ...] = Field(min_length=1, max_length=20)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError("an id starts with a letter and has only letters, digits and _")
+        return v
+
+    def phrasings(self) -> list[str]:
+        """The texts whose embeddings stand for this concern: description, then examples."""
+        return [self.description, *self.examples]
+
+
+class Codebook(ConfigModel):
+    """A named list of concerns with unique ids and labels (may be empty: discovery only)."""
+
+    id: str = "codebook"
+    name: str = "Codebook"
+    version: str = "1"
+    concerns: tuple[Concern, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique(self) -> Codebook:
+        for what in ("id", "label"):
+            seen: set[str] = set()
+            for c in self.concerns:
+                key = getattr(c, what).casefold()
+                if key in seen:
+                    raise ValueError(f"two concerns have the {what} {getattr(c, what)!r}")
+                seen.add(key)
+        return self
+
+    def with_concern(self, concern: Concern) -> Codebook:
+        """A copy with ``concern`` added (or replacing the concern with the same id)."""
+        rest = tuple(c for c in self.concerns if c.id != concern.id)
+        return Codebook.model_validate({**self.model_dump(), "concerns": (*rest, concern)})
+
+    def renamed(self, concern_id: str, label: str) -> Codebook:
+        """A copy with one concern's label changed."""
+        concerns = tuple(
+            c.model_copy(update={"label": label}) if c.id == concern_id else c
+            for c in self.concerns
+        )
+        return Codebook.model_validate({**self.model_dump(), "concerns": concerns})
+
+
+class ThemeProject(ConfigModel):
+    """A user's theme settings for one survey, kept as a file: codebook, granularity, edits.
+
+    ``names`` (theme number -> name) and ``merges`` (theme -> theme it joins) refer to the
+    themes of a fit with the same codebook and granularity, which are the same on every
+    machine, so loading the file on the same export restores the same themes.
+    """
+
+    codebook: Codebook = Codebook()
+    granularity: float = Field(default=0.0, ge=-2.0, le=2.0)
+    names: dict[int, str] = Field(default_factory=dict)
+    merges: dict[int, int] = Field(default_factory=dict)
+
+
+def load_project(source: str | Path) -> ThemeProject:
+    """Theme settings from a YAML path or text; ``ConfigError`` lists every problem."""
+    return load_yaml(ThemeProject, source, "theme settings file")
+
+
+def dump_project(project: ThemeProject) -> str:
+    """YAML text of theme settings that ``load_project`` reads back unchanged."""
+    data = project.model_dump(mode="json")
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def load_codebook(source: str | Path) -> Codebook:
+    """A codebook from a YAML path or YAML text; ``ConfigError`` lists every problem."""
+    return load_yaml(Codebook, source, "codebook")
+
+
+def default_codebook() -> Codebook:
+    """The built-in AI change codebook (``surveys/codebook_ai_change.yaml``)."""
+    return load_codebook(DEFAULT_CODEBOOK)
+
+
+def dump_codebook(codebook: Codebook) -> str:
+    """YAML text of a codebook that ``load_codebook`` reads back unchanged."""
+    data = codebook.model_dump(mode="json")
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

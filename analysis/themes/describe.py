@@ -1,0 +1,152 @@
+"""What a person reads about a theme: a keyphrase label, top terms and three different quotes.
+
+Labels are one keyphrase chosen by class-based TF-IDF over n-grams of topical words (never two
+stray words glued together), unique across themes. Quotes are picked by maximal marginal
+relevance on the exact grid: central to the theme and unlike each other.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+from analysis import exact
+from analysis.themes import lexicon
+
+__all__ = ["keyphrases", "representatives", "top_terms", "unique_labels"]
+
+#: Words allowed inside (never at the ends of) a keyphrase: "quality of work", "time and pay".
+CONNECTORS = frozenset({"of", "and", "for", "to", "in", "on", "with", "the", "a"})
+MAX_N = 3
+N_QUOTES = 3
+MMR_WEIGHT = 0.7  # relevance vs. difference from the quotes already chosen
+NEAR_DUPLICATE = 0.95  # cosine above which a quote says the same as one already chosen
+
+
+def _ngrams(text: str, memo: lexicon.Memo) -> set[str]:
+    """Distinct 1-3 word phrases of a text that start and end with a topical word."""
+    ws = lexicon.words(text)
+    top = [lexicon.is_topical(w, memo) for w in ws]
+    out = set()
+    for i in range(len(ws)):
+        if not top[i]:
+            continue
+        out.add(ws[i])
+        for j in range(i + 1, min(i + MAX_N, len(ws))):
+            if not (top[j] or ws[j] in CONNECTORS):
+                break
+            if top[j]:
+                out.add(" ".join(ws[i : j + 1]))
+    return out
+
+
+def keyphrases(docs_by_theme: Sequence[Sequence[tuple[str, int]]], top: int = 5) -> list[list[str]]:
+    """Best keyphrases per theme; docs are (distinct text, copies).
+
+    Notes
+    -----
+    score(p, c) = s_c(p) log(1 + s_c(p) / s(p)) * (1 + (n_words(p) - 1) / 2), with s_c(p) the
+    share of theme c's comments containing phrase p and s(p) its share over all themes: a
+    class-based TF-IDF (Grootendorst 2022, BERTopic, arXiv:2203.05794) over n-grams, with a
+    bonus for longer phrases so "graduation process" beats "graduation". A phrase must occur in
+    at least max(2, 5%) of the theme's comments; ties break alphabetically.
+    """
+    memo: lexicon.Memo = {}
+    per_theme: list[Counter] = []
+    overall: Counter = Counter()
+    sizes = []
+    for docs in docs_by_theme:
+        c: Counter = Counter()
+        for text, copies in docs:
+            for p in _ngrams(text, memo):
+                c[p] += copies
+        per_theme.append(c)
+        overall.update(c)
+        sizes.append(sum(copies for _, copies in docs))
+    total = max(sum(sizes), 1)
+    out = []
+    for c, size in zip(per_theme, sizes, strict=True):
+        need = max(2, 0.05 * size) if size >= 10 else 1
+        scored = []
+        for p, n in c.items():
+            if n < need:
+                continue
+            s_in, s_all = n / size, overall[p] / total
+            bonus = 1 + (p.count(" ")) / 2
+            scored.append((-(s_in * np.log1p(s_in / s_all) * bonus), p))
+        scored.sort()
+        out.append([p for _, p in scored[:top]])
+    return out
+
+
+def unique_labels(candidates: Sequence[Sequence[str]], taken: Sequence[str] = ()) -> list[str]:
+    """One label per theme: its best candidate not used by an earlier theme (case-insensitive)."""
+    used = {t.casefold() for t in taken}
+    out = []
+    for cands in candidates:
+        label = next((c for c in cands if c.casefold() not in used), None)
+        if label is None:
+            base = cands[0] if cands else "other comments"
+            label, n = base, 2
+            while label.casefold() in used:
+                label, n = f"{base} ({n})", n + 1
+        used.add(label.casefold())
+        out.append(label)
+    return out
+
+
+def top_terms(df_in: Counter, df_all: Counter, size: int, n_valid: int, top: int = 6) -> list[str]:
+    """Terms frequent in the theme and over-represented against all themes.
+
+    Notes
+    -----
+    score(t) = p_in(t) * log(1 + p_in(t) / p_all(t)), p the share of comments containing t:
+    a class-based TF-IDF in the spirit of Grootendorst (2022, BERTopic, arXiv:2203.05794).
+    """
+    if size == 0 or not df_in:
+        return []
+    scored = []
+    for s, c in df_in.items():
+        p_in = c / size
+        p_all = df_all[s] / max(n_valid, 1)
+        scored.append((p_in * np.log1p(p_in / p_all), s))
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    return [s for _, s in scored[:top]]
+
+
+def representatives(E: np.ndarray, center: np.ndarray, n: int = N_QUOTES) -> list[int]:
+    """Row indices of E: central to ``center`` and different from each other (MMR).
+
+    Notes
+    -----
+    Maximal marginal relevance (Carbonell & Goldstein 1998, SIGIR): next = argmax over rows of
+    w cos(x, centre) - (1 - w) max_j cos(x, chosen_j), w = MMR_WEIGHT; rows closer than
+    NEAR_DUPLICATE to a chosen quote are skipped. Cosines are exact grid dot products, so the
+    same quotes come out on every machine; ties go to the lower row.
+    """
+    if len(E) == 0:
+        return []
+    Xg = exact.to_grid(E)
+    cg = exact.to_grid(np.asarray(center, np.float64).reshape(1, -1)).ravel()
+    g2 = float(exact.GRID) ** 2
+    rel = (Xg @ cg) / g2
+    chosen = [int(np.argmax(rel))]
+    near = (Xg @ Xg[chosen[0]]) / g2
+    while len(chosen) < min(n, len(E)):
+        score = MMR_WEIGHT * rel - (1 - MMR_WEIGHT) * near
+        score[chosen] = -np.inf
+        score[near >= NEAR_DUPLICATE] = -np.inf
+        if not np.isfinite(score).any():
+            break
+        nxt = int(np.argmax(score))
+        chosen.append(nxt)
+        near = np.maximum(near, (Xg @ Xg[nxt]) / g2)
+    # Too few different comments: fill with the next most central ones.
+    for i in np.argsort(-rel, kind="stable"):
+        if len(chosen) >= min(n, len(E)):
+            break
+        if int(i) not in chosen:
+            chosen.append(int(i))
+    return chosen

@@ -1,0 +1,211 @@
+"""Theme membership from sentence embeddings: known concerns first, then discovered themes.
+
+1. **Guided.** Each codebook concern is a unit vector (its description plus the mean of its
+   example phrasings). A comment whose cosine to the nearest concern reaches
+   ``CONCERN_THRESHOLD`` joins that concern; a concern that gathers fewer than
+   ``min_concern_size`` comments gives them back to discovery.
+2. **Discovered.** The other comments are clustered by spherical k-means into k themes, k set
+   by the amount of text (``target_k``), not by a silhouette argmax, which collapses
+   single-subject surveys to 3-5 themes.
+3. **Sub-themes.** A broad theme with enough comments is split in two to four where the split
+   has a mean silhouette of at least ``SUBTHEME_SILHOUETTE``.
+4. **Secondary theme.** A comment close to two concerns (both above ``SECONDARY_THRESHOLD``,
+   within ``SECONDARY_MARGIN``) carries the second as its secondary theme.
+
+Every decision compares exact integer dot products of grid vectors (``analysis.exact``), so
+the same embeddings give the same themes on every machine, and 1e-6 noise moves nothing but
+vectors sitting on a grid boundary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis import clustering, exact
+
+__all__ = [
+    "CONCERN_THRESHOLD",
+    "Grouping",
+    "concern_vectors",
+    "group",
+    "target_k",
+]
+
+#: Cosine to a concern's vector at or above which a comment is that concern's (chosen on the
+#: dev split of the real sets: evals/themes_real.py; 0.35-0.45 score alike on AI answers, and
+#: at 0.40 about 2% of the non-AI staff comments match an AI concern).
+CONCERN_THRESHOLD = 0.40
+SECONDARY_THRESHOLD = 0.45
+SECONDARY_MARGIN = 0.03
+#: k = round(sqrt(n) / K_DIVISOR * 2**granularity): 11 themes for 1,000 comments, 4 for 160.
+K_DIVISOR = 3.0
+SUBTHEME_MIN = 40  # comments a theme needs before it is split
+SUBTHEME_SILHOUETTE = 0.05
+N_INIT = 4
+
+
+def target_k(n: int, granularity: float = 0.0, lo: int = 1, hi: int = 12) -> int:
+    """Number of discovered themes for n distinct comments: round(sqrt(n) / 3 * 2**g) in [lo, hi].
+
+    The square-root rule (Mardia, Kent & Bibby 1979, Multivariate Analysis, p. 365: k ~
+    sqrt(n / 2)) scaled so 1,000 substantive comments give about 11 themes, the middle of the
+    8-15 range analysts work with; ``granularity`` +1 doubles it, -1 halves it.
+    """
+    if n <= 0:
+        return 0
+    k = int(np.floor(np.sqrt(n) / K_DIVISOR * 2.0 ** float(granularity) + 0.5))
+    return int(min(max(k, lo, 1), hi, n))
+
+
+def concern_vectors(desc: np.ndarray, examples: list[np.ndarray]) -> np.ndarray:
+    """Unit vector per concern: grid(description) + mean grid(examples), summed exactly."""
+    out = []
+    for d, ex in zip(desc, examples, strict=True):
+        eg = exact.to_grid(ex)
+        v = exact.to_grid(d.reshape(1, -1)).ravel() + eg.sum(axis=0) / len(eg)
+        out.append(v)
+    if not out:
+        return np.zeros((0, desc.shape[1] if desc.ndim == 2 else 0))
+    return exact.to_grid(np.asarray(out)) / exact.GRID
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """Per-row theme (broad), sub-theme (leaf, -1 if none), secondary theme and concern ids.
+
+    Themes are numbered biggest first; ``concern[t]`` is the codebook index of theme t, or -1
+    for a discovered theme; ``parent[s]`` is the theme of sub-theme s.
+    """
+
+    labels: np.ndarray
+    sub: np.ndarray
+    secondary: np.ndarray
+    concern: np.ndarray
+    parent: np.ndarray
+    centers: np.ndarray
+    sub_centers: np.ndarray
+
+
+def _match(Xg: np.ndarray, Pg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(best concern or -1, second concern or -1) per row, and the exact score matrix."""
+    g2 = float(exact.GRID) ** 2
+    if len(Pg) == 0:
+        none = np.full(len(Xg), -1)
+        return none, none.copy(), np.zeros((len(Xg), 0))
+    S = Xg @ Pg.T  # exact integers
+    best = np.argmax(S, axis=1)
+    top = S[np.arange(len(S)), best]
+    first = np.where(top >= CONCERN_THRESHOLD * g2, best, -1)
+    second = np.full(len(Xg), -1)
+    if S.shape[1] > 1:
+        S2 = S.copy()
+        S2[np.arange(len(S)), best] = -np.inf
+        b2 = np.argmax(S2, axis=1)
+        s2 = S2[np.arange(len(S)), b2]
+        ok = (first >= 0) & (s2 >= SECONDARY_THRESHOLD * g2) & (top - s2 <= SECONDARY_MARGIN * g2)
+        second = np.where(ok, b2, -1)
+    return first, second, S
+
+
+def _centre(Xg: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return exact.to_grid((w[:, None] * Xg).sum(axis=0, keepdims=True)).ravel() / exact.GRID
+
+
+def _split(
+    X: np.ndarray, Xg: np.ndarray, w: np.ndarray, granularity: float, seed: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Sub-theme labels and unit centres for one theme's rows, or None when no split holds."""
+    if len(Xg) < SUBTHEME_MIN:
+        return None
+    k = min(max(target_k(len(Xg), granularity), 2), 4)
+    res = clustering.spherical_kmeans(X, k, sample_weight=w, random_state=seed, n_init=N_INIT)
+    if len(np.unique(res.labels)) < 2:
+        return None
+    score, _ = clustering.silhouette(Xg, res.labels)
+    if score < SUBTHEME_SILHOUETTE:
+        return None
+    return res.labels, res.centers
+
+
+def group(
+    X: np.ndarray,
+    weights: np.ndarray,
+    P: np.ndarray,
+    *,
+    granularity: float = 0.0,
+    n_themes: int | None = None,
+    lo: int = 1,
+    hi: int = 12,
+    min_concern_size: int = 3,
+    random_state: int = 0,
+    scale: float = 1.0,
+) -> Grouping:
+    """Themes for distinct comments X (unit rows) weighted by copies, concerns P (unit rows).
+
+    ``n_themes`` fixes the number of discovered themes (the total when there is no codebook).
+    ``scale`` is the number of distinct comments each row of X stands for (the survey's
+    distinct comments / the embedded sample), so k follows the survey, not the sample.
+    """
+    Xg = exact.to_grid(X)
+    Pg = exact.to_grid(P) if len(P) else np.zeros((0, Xg.shape[1]))
+    w = np.asarray(weights, dtype=np.float64)
+    first, second, _ = _match(Xg, Pg)
+    # Concerns with too few comments give them back to discovery.
+    mass = np.bincount(first[first >= 0], weights=w[first >= 0], minlength=len(Pg))
+    keep = np.r_[mass >= max(int(min_concern_size), 1), False]  # index -1: no concern
+    first = np.where(keep[first], first, -1)
+    second = np.where(keep[second], second, -1)
+    rest = np.flatnonzero(first < 0)
+    raw = np.where(first >= 0, first, -1)
+    if len(rest):
+        distinct = round(len(np.unique(Xg[rest], axis=0)) * float(scale))
+        if n_themes is not None:
+            k_rest = max(1, min(int(n_themes), distinct))
+        else:  # with known concerns found, the rest may form a single theme
+            k_rest = target_k(distinct, granularity, 1 if (first >= 0).any() else lo, hi)
+        res = clustering.spherical_kmeans(
+            X[rest], k_rest, sample_weight=w[rest], random_state=random_state, n_init=N_INIT
+        )
+        k_rest = len(res.centers)
+        raw[rest] = len(Pg) + res.labels
+    # Renumber: biggest first (weighted), ties to guided then lower raw id.
+    ids = np.unique(raw)
+    size = np.array([w[raw == i].sum() for i in ids])
+    order = ids[np.lexsort((ids, -size))]
+    remap = {int(r): t for t, r in enumerate(order)}
+    labels = np.array([remap[int(r)] for r in raw], dtype=int)
+    concern = np.array([int(r) if r < len(Pg) else -1 for r in order], dtype=int)
+    inv = {int(c): t for t, c in enumerate(concern) if c >= 0}
+    sec = np.array([inv.get(int(s), -1) for s in second], dtype=int)
+    sec[sec == labels] = -1
+    centers = np.stack([_centre(Xg[labels == t], w[labels == t]) for t in range(len(order))])
+    sub, parent, sub_centers = _subthemes(X, Xg, w, labels, len(order), granularity, random_state)
+    return Grouping(labels, sub, sec, concern, parent, centers.astype(np.float32), sub_centers)
+
+
+def _subthemes(
+    X: np.ndarray,
+    Xg: np.ndarray,
+    w: np.ndarray,
+    labels: np.ndarray,
+    k: int,
+    granularity: float,
+    seed: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    sub = np.full(len(labels), -1)
+    parent: list[int] = []
+    centres: list[np.ndarray] = []
+    for t in range(k):
+        rows = np.flatnonzero(labels == t)
+        split = _split(X[rows], Xg[rows], w[rows], granularity, seed)
+        if split is None:
+            continue
+        lab, cen = split
+        sub[rows] = len(parent) + lab
+        parent.extend([t] * len(cen))
+        centres.extend(cen)
+    dim = Xg.shape[1]
+    C = np.asarray(centres, np.float32) if centres else np.zeros((0, dim), np.float32)
+    return sub, np.asarray(parent, dtype=int), C

@@ -1,0 +1,140 @@
+"""Theme tables for people: size, sentiment, signals and group shares, with small groups hidden.
+
+A group's share of a theme is shown only for groups with at least ``min_comments`` comments, so
+nobody reads a few people's words off a small team.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis.themes.model import ThemeModel
+
+__all__ = ["merge_themes", "theme_group_shares", "theme_table"]
+
+
+def merge_themes(labels: Sequence[int] | np.ndarray, mapping: Mapping[int, int]) -> np.ndarray:
+    """Relabel themes the user merged: mapping old theme -> new theme; -1 stays -1."""
+    labels = np.asarray(labels, dtype=int)
+    out = labels.copy()
+    for old, new in mapping.items():
+        out[labels == int(old)] = int(new)
+    return out
+
+
+def _theme_names(model: ThemeModel, labels: np.ndarray, names: Mapping[int, str] | None) -> dict:
+    auto = dict(zip(model.themes_["theme"], model.themes_["label"], strict=True))
+    out = {}
+    for t in np.unique(labels[labels >= 0]):
+        t = int(t)
+        if names and t in names:
+            out[t] = str(names[t])
+        else:
+            out[t] = auto.get(t, f"theme {t}")
+    return out
+
+
+def theme_table(
+    model: ThemeModel,
+    texts: Sequence[str],
+    sentiment: Sequence[float] | np.ndarray | None = None,
+    signals: pd.DataFrame | None = None,
+    groups: pd.DataFrame | None = None,
+    min_comments: int = 10,
+    *,
+    labels: Sequence[int] | np.ndarray | None = None,
+    names: Mapping[int, str] | None = None,
+) -> pd.DataFrame:
+    """One row per theme: size, mean sentiment, signal shares and share of each visible group.
+
+    `labels` overrides model.labels_ (after merge_themes); `names` overrides labels shown. A
+    group's share column ("<column>: <value>" = share of that group's comments in the theme) is
+    shown only for groups with >= min_comments comments; hidden groups are listed in
+    result.attrs["hidden_groups"] so nobody reads a few people's words off a small team.
+    """
+    labels = np.asarray(model.labels_ if labels is None else labels, dtype=int)
+    n = len(labels)
+    if len(texts) != n:
+        raise ValueError(
+            "texts and theme labels differ in length: pass the texts the model was fit on."
+        )
+    names_by = _theme_names(model, labels, names)
+    themes = sorted(names_by)
+    table = pd.DataFrame({"theme": themes, "label": [names_by[t] for t in themes]})
+    size = np.array([(labels == t).sum() for t in themes], dtype=int)
+    kinds = getattr(model, "kinds_", {})
+    table["kind"] = [kinds.get(t, "discovered") for t in themes]  # guided: a codebook concern
+    table["size"] = size
+    valid = max(int((labels >= 0).sum()), 1)
+    table["share"] = size / valid
+    if sentiment is not None:
+        s = np.asarray(sentiment, dtype=float)
+        table["mean_sentiment"] = [float(np.nanmean(s[labels == t])) for t in themes]
+    if signals is not None:
+        for col in signals.columns:
+            if pd.api.types.is_bool_dtype(signals[col]):
+                v = signals[col].to_numpy(dtype=bool)
+                table[f"share_{col}"] = [float(v[labels == t].mean()) for t in themes]
+    hidden: list[str] = []
+    if groups is not None:
+        long = theme_group_shares(labels, groups, min_comments)
+        for (col, grp), part in long.groupby(["grouping", "group"], sort=True):
+            name = f"{col}: {grp}"
+            if part["hidden"].iloc[0]:
+                hidden.append(name)
+                continue
+            shares = dict(zip(part["theme"], part["share"], strict=True))
+            table[name] = [shares.get(t, 0.0) for t in themes]
+    table.attrs["hidden_groups"] = hidden
+    table.attrs["engine"] = getattr(model, "engine_", "lexical")
+    return table
+
+
+def theme_group_shares(
+    labels: Sequence[int] | np.ndarray, groups: pd.DataFrame, min_comments: int = 10
+) -> pd.DataFrame:
+    """Long table: grouping, group, n_comments, theme, count, share, hidden.
+
+    share = comments of the group in the theme / the group's comments with a theme. Rows of
+    groups under min_comments carry hidden=True and NaN count and share.
+    """
+    labels = np.asarray(labels, dtype=int)
+    if len(groups) != len(labels):
+        raise ValueError("groups must have one row per comment, in the same order as the texts.")
+    valid = labels >= 0
+    themes = np.unique(labels[valid])
+    # Counts per (group, theme) in one pass over integer codes.
+    theme_code = np.searchsorted(themes, labels)
+    rows = []
+    for col in groups.columns:
+        values = groups[col].astype(object).where(groups[col].notna(), "(no answer)").astype(str)
+        codes, uniques = pd.factorize(values)
+        k = max(len(themes), 1)
+        n_of = np.bincount(codes[valid], minlength=len(uniques))
+        counts = np.bincount(
+            codes[valid] * k + theme_code[valid], minlength=len(uniques) * k
+        ).reshape(len(uniques), k)
+        order = sorted(range(len(uniques)), key=lambda i: str(uniques[i]))
+        for g in order:
+            grp = str(uniques[g])
+            n_g = int(n_of[g])
+            hidden = n_g < min_comments
+            for j, t in enumerate(themes):
+                c = int(counts[g, j])
+                rows.append(
+                    {
+                        "grouping": str(col),
+                        "group": grp,
+                        "n_comments": np.nan if hidden else n_g,
+                        "theme": int(t),
+                        "count": np.nan if hidden else c,
+                        "share": np.nan if hidden else (c / n_g if n_g else 0.0),
+                        "hidden": hidden,
+                    }
+                )
+    return pd.DataFrame(
+        rows, columns=["grouping", "group", "n_comments", "theme", "count", "share", "hidden"]
+    )

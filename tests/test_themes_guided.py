@@ -1,0 +1,291 @@
+"""Guided + discovered themes: codebook file, membership rules, labels, quotes, refit."""
+
+from __future__ import annotations
+
+import os
+from unittest import mock
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from analysis import embeddings
+from analysis.config import ConfigError
+from analysis.themes import (
+    SENTIMENT_WORDS,
+    Codebook,
+    Concern,
+    ThemeModel,
+    ThemeProject,
+    default_codebook,
+    describe,
+    dump_codebook,
+    dump_project,
+    grouping,
+    load_codebook,
+    load_project,
+    theme_table,
+)
+
+REQUIRED = os.environ.get("CHANGERADAR_REQUIRE_SEMANTIC") == "1"
+needs_model = pytest.mark.skipif(
+    not embeddings.available() and not REQUIRED,
+    reason="semantic engine not installed; set CHANGERADAR_REQUIRE_SEMANTIC=1 to require it",
+)
+
+
+# --- codebook and settings files -------------------------------------------------------------
+
+
+def test_default_codebook_has_the_ai_change_concerns():
+    cb = default_codebook()
+    ids = [c.id for c in cb.concerns]
+    assert ids == [
+        "jobs",
+        "skills",
+        "accuracy",
+        "privacy",
+        "workload",
+        "leadership",
+        "fairness",
+        "tool_quality",
+        "human_contact",
+        "ethics",
+        "misuse",
+    ]
+    assert all(c.examples and c.description for c in cb.concerns)
+    assert load_codebook(dump_codebook(cb)) == cb
+
+
+def test_codebook_errors_list_every_problem_with_its_place():
+    text = """
+concerns:
+  - id: 1bad
+    label: Jobs
+    description: x
+    examples: []
+  - id: jobs
+    label: Jobs
+    description: y
+    examples: [z]
+    colour: red
+"""
+    with pytest.raises(ConfigError) as err:
+        load_codebook(text)
+    message = str(err.value)
+    assert "concerns.0.id" in message and "concerns.0.examples" in message
+    assert "concerns.1.colour" in message
+
+
+def test_duplicate_labels_are_refused():
+    c = Concern(id="a", label="Pay", description="d", examples=("e",))
+    with pytest.raises(ValueError, match="label"):
+        Codebook(concerns=(c, c.model_copy(update={"id": "b"})))
+
+
+def test_settings_file_round_trip_and_edits():
+    cb = default_codebook().renamed("jobs", "Jobs and pay")
+    cb = cb.with_concern(Concern(id="pay", label="Pay", description="Pay.", examples=("pay",)))
+    project = ThemeProject(codebook=cb, granularity=0.5, names={3: "Rota"}, merges={4: 2})
+    again = load_project(dump_project(project))
+    assert again == project
+    assert again.codebook.concerns[0].label == "Jobs and pay"
+    assert again.codebook.concerns[-1].id == "pay"
+    with pytest.raises(ConfigError, match="granularity"):
+        load_project("granularity: 9\n")
+
+
+# --- membership ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("n", "g", "k"), [(160, 0, 4), (1000, 0, 11), (1000, 1, 12), (1000, -1, 5), (0, 0, 0)]
+)
+def test_target_k_follows_the_amount_of_text(n, g, k):
+    assert grouping.target_k(n, g, 1, 12) == k
+
+
+def _unit(A):
+    A = np.asarray(A, dtype=np.float64)
+    return A / np.linalg.norm(A, axis=1, keepdims=True)
+
+
+def _toy(seed=0, n_per=30):
+    """Comments around 2 concern directions and 2 other directions, in 8 dimensions."""
+    rng = np.random.default_rng(seed)
+    axes = np.eye(8)
+    rows, truth = [], []
+    for j in range(4):
+        rows.append(axes[j] + 0.15 * rng.standard_normal((n_per, 8)))
+        truth += [j] * n_per
+    X = _unit(np.vstack(rows)).astype(np.float32)
+    P = _unit(axes[:2] + 0.05)
+    return X, np.array(truth), P
+
+
+def test_guided_then_discovered():
+    X, truth, P = _toy()
+    g = grouping.group(X, np.ones(len(X)), P, lo=1, hi=12, random_state=0)
+    guided = {t for t, c in enumerate(g.concern) if c >= 0}
+    for j in (0, 1):  # comments near a concern carry it
+        themes = set(g.labels[truth == j])
+        assert len(themes) == 1 and themes <= guided
+        assert g.concern[themes.pop()] == j
+    rest = g.labels[truth >= 2]
+    assert not set(rest) & guided  # the others are discovered
+    assert len(set(g.labels[truth == 2]) & set(g.labels[truth == 3])) == 0
+
+
+def test_a_codebook_that_matches_nothing_leaves_discovery_to_carry_it():
+    X, _, _ = _toy()
+    far = _unit(np.eye(8)[6:8])
+    g = grouping.group(X, np.ones(len(X)), far, lo=1, hi=12, random_state=0)
+    assert (g.concern == -1).all()
+    plain = grouping.group(X, np.ones(len(X)), np.zeros((0, 8)), lo=1, hi=12, random_state=0)
+    np.testing.assert_array_equal(g.labels, plain.labels)
+
+
+def test_secondary_theme_when_two_concerns_are_equally_close():
+    X, _, P = _toy()
+    both = _unit((P[0] + P[1])[None, :])
+    X2 = np.vstack([X, np.repeat(both, 3, axis=0)]).astype(np.float32)
+    g = grouping.group(X2, np.ones(len(X2)), P, lo=1, hi=12, random_state=0)
+    tail = slice(len(X), len(X2))
+    assert (g.secondary[tail] >= 0).all()
+    assert (g.secondary[tail] != g.labels[tail]).all()
+    assert set(g.concern[g.secondary[tail]]) | set(g.concern[g.labels[tail]]) == {0, 1}
+    assert (g.secondary[: len(X)] == -1).all()
+
+
+def test_sub_themes_split_a_theme_with_two_parts_and_nest_in_it():
+    rng = np.random.default_rng(1)
+    e = np.eye(6)
+    a = e[3] + 0.05 * rng.standard_normal((60, 6))
+    b1 = e[0] + 0.6 * e[1] + 0.05 * rng.standard_normal((40, 6))
+    b2 = e[0] - 0.6 * e[1] + 0.05 * rng.standard_normal((40, 6))
+    X = _unit(np.vstack([a, b1, b2])).astype(np.float32)
+    g = grouping.group(X, np.ones(len(X)), np.zeros((0, 6)), n_themes=2, random_state=0)
+    theme_b = g.labels[60]
+    assert (g.labels[60:] == theme_b).all() and (g.labels[:60] != theme_b).all()
+    assert theme_b in set(g.parent)
+    assert g.sub[60] != g.sub[100]  # the two parts are different sub-themes
+    for s, parent in enumerate(g.parent):
+        assert (g.labels[g.sub == s] == parent).all()
+
+
+@given(st.integers(0, 2**16))
+def test_grouping_unchanged_by_noise_of_1e6(seed):
+    X, _, P = _toy(seed=3)
+    noise = np.random.default_rng(seed).uniform(-1e-6, 1e-6, X.shape)
+    a = grouping.group(X, np.ones(len(X)), P, random_state=0)
+    b = grouping.group((X + noise).astype(np.float32), np.ones(len(X)), P, random_state=0)
+    np.testing.assert_array_equal(a.labels, b.labels)
+    np.testing.assert_array_equal(a.sub, b.sub)
+    np.testing.assert_array_equal(a.secondary, b.secondary)
+
+
+# --- labels and quotes -----------------------------------------------------------------------
+
+
+def test_keyphrase_labels_are_phrases_not_stray_words_and_unique():
+    docs = [
+        [("the graduation process is slow", 3), ("graduation process criteria", 2), ("hi", 1)],
+        [("project booths at kubecon", 2), ("more project booths please", 2)],
+        [("graduation process again", 2), ("graduation process documents", 2)],
+    ]
+    cands = describe.keyphrases(docs)
+    assert cands[0][0] == "graduation process"
+    assert cands[1][0] == "project booths"
+    labels = describe.unique_labels(cands, taken=["Job security"])
+    assert len(set(labels)) == 3 and labels[0] == "graduation process"
+    for label in labels:
+        assert not set(label.split()) & SENTIMENT_WORDS
+    assert describe.unique_labels([["pay"], ["pay"]]) == ["pay", "pay (2)"]
+
+
+def test_quotes_are_central_and_different():
+    rng = np.random.default_rng(0)
+    centre = np.eye(4)[0]
+    dup = _unit(np.tile(centre + 0.01, (5, 1)))  # five near-copies of one comment
+    others = _unit(centre + 0.5 * rng.standard_normal((10, 4)))
+    E = np.vstack([dup, others])
+    picks = describe.representatives(E, centre)
+    assert len(picks) == 3
+    assert sum(p < 5 for p in picks) == 1  # one of the near-copies, not three
+
+
+# --- the estimator ---------------------------------------------------------------------------
+
+AI = [
+    "I am worried AI will take my job and I will be laid off.",
+    "AI will replace a lot of jobs in my field.",
+    "Companies are cutting staff and using AI instead of people.",
+    "I fear being replaced by automation within five years.",
+    "The AI makes mistakes and I have to double-check every answer.",
+    "It hallucinated references that do not exist.",
+    "I can't trust the output because it is often wrong.",
+    "We never get told what management plans to do with AI.",
+    "Leadership should explain the AI rollout and consult staff.",
+    "Our car park is always full in the morning.",
+    "The parking spaces near the office are too few.",
+    "Please add more bike racks and parking near the entrance.",
+    "The canteen food is cold and the menu is the same every week.",
+    "Lunch options in the cafeteria need more variety.",
+]
+
+
+@needs_model
+def test_model_guided_labels_use_concern_names_and_refit_reuses_embeddings():
+    texts = AI * 2
+    model = ThemeModel(random_state=0, engine="semantic", codebook=default_codebook()).fit(texts)
+    label_of = dict(zip(model.themes_["theme"], model.themes_["label"], strict=True))
+    assert label_of[model.labels_[0]] == "Job security and livelihoods"
+    assert model.kinds_[model.labels_[0]] == "guided"
+    assert model.kinds_[model.labels_[10]] == "discovered"  # parking: no AI concern
+    assert model.themes_["label"].is_unique
+    table = theme_table(model, texts)
+    assert set(table["kind"]) == {"guided", "discovered"}
+
+    def refuse(*a, **k):
+        raise AssertionError("refit must not embed again")
+
+    with mock.patch.object(embeddings, "encode", refuse):
+        more = model.refit(texts, granularity=1.0)
+        fewer = model.refit(texts, granularity=-2.0)
+    assert more.granularity == 1.0 and len(more.labels_) == len(texts)
+    assert fewer.n_themes_ <= model.n_themes_ <= more.n_themes_
+    np.testing.assert_array_equal(model.refit(texts).labels_, model.labels_)
+    with pytest.raises(ValueError, match="granularity"):
+        ThemeModel(granularity=5).fit(texts)
+
+
+@needs_model
+def test_guided_sample_themes_unchanged_by_noise_of_1e6(root):
+    """The pipeline's setting (built-in codebook) on the sample survey: 1e-6 noise in every
+    embedding, as another processor's rounding, moves no theme, sub-theme or label."""
+    import hashlib
+
+    import pandas as pd
+
+    df = pd.read_csv(root / "sample_data" / "ai_pulse_qualtrics.csv", skiprows=[1, 2], dtype=str)
+    texts = pd.concat([df[c] for c in ("OQ1", "OQ2", "OQ3")]).dropna().tolist()
+    clean = embeddings.encode
+
+    def noisy(batch, **kw):
+        X = clean(batch, **kw)
+        if not len(X):
+            return X
+        keys = [int.from_bytes(hashlib.sha256(r.tobytes()).digest()[:8], "little") for r in X]
+        noise = np.stack([np.random.default_rng(k).uniform(-1e-6, 1e-6, X.shape[1]) for k in keys])
+        return (X + noise).astype(np.float32)
+
+    params = {"random_state": 0, "engine": "semantic", "codebook": default_codebook()}
+    base = ThemeModel(**params).fit(texts)
+    with mock.patch.object(embeddings, "encode", noisy):
+        again = ThemeModel(**params).fit(texts)
+    np.testing.assert_array_equal(again.labels_, base.labels_)
+    np.testing.assert_array_equal(again.sublabels_, base.sublabels_)
+    np.testing.assert_array_equal(again.secondary_, base.secondary_)
+    pd.testing.assert_frame_equal(again.themes_, base.themes_)
+    assert "guided" in base.kinds_.values()  # an AI survey: some comments match a concern
