@@ -55,12 +55,27 @@ def _survey(path: str | None):
 
 
 def _policy(args: argparse.Namespace):
+    """The thresholds asked for; the defaults are :class:`PrivacyPolicy`'s own."""
     from analysis.privacy import PrivacyPolicy
 
-    return PrivacyPolicy(
-        min_group=args.min_n if args.min_n is not None else 5,
-        min_comments=args.min_comments if args.min_comments is not None else 10,
-    )
+    given = {"min_group": getattr(args, "min_n", None)}
+    given["min_comments"] = getattr(args, "min_comments", None)
+    return PrivacyPolicy(**{k: v for k, v in given.items() if v is not None})
+
+
+def _default(name: str) -> Any:
+    """A default threshold of :class:`~analysis.privacy.PrivacyPolicy`, for the help texts."""
+    from analysis.privacy import PrivacyPolicy
+
+    return getattr(PrivacyPolicy(), name)
+
+
+def _say_limits(res: Any) -> None:
+    """The view's notes (what it can't show) and alerts (numbers to treat with caution)."""
+    for a in getattr(res, "alerts", ()):
+        print(f"ALERT: {a}")
+    for n in getattr(res, "notes", ()):
+        print(f"note: {n}")
 
 
 def _roster(path: str | None) -> list[str]:
@@ -99,9 +114,15 @@ def _prepare(args: argparse.Namespace):
 
 
 def _jsonable(obj: Any) -> Any:
-    from analysis.pipeline import _jsonable as conv
+    from analysis.pipeline import jsonable
 
-    return conv(obj)
+    return jsonable(obj)
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    from analysis.pipeline import records as conv
+
+    return conv(df)
 
 
 def _dump(obj: Any) -> None:
@@ -193,23 +214,8 @@ def _by(args: argparse.Namespace) -> list[str] | None:
     return list(args.by) if args.by else None
 
 
-def cmd_score(args: argparse.Namespace) -> int:
-    from analysis import pipeline
-
-    prep = _prepare(args)
-    res = pipeline.analyze(prep, by=_by(args), policy=_policy(args))
-    constructs = list(res.org["construct"])
-    org = {"n": res.n}
-    for r in res.org.itertuples(index=False):
-        org[r.construct] = {
-            "label": r.label,
-            "n": r.n,
-            "score": r.score,
-            "ci_low": r.ci_low,
-            "ci_high": r.ci_high,
-            "favorable": r.favorable,
-            "alpha": r.alpha,
-        }
+def _score_groups(res: Any) -> list[dict[str, Any]]:
+    """The group table as one JSON entry per group (hidden groups with their reason only)."""
     groups = []
     for label, part in res.groups.groupby("group", sort=False):
         first = part.iloc[0]
@@ -243,49 +249,69 @@ def cmd_score(args: argparse.Namespace) -> int:
                 if r.suppressed:
                     entry[r.construct]["reason"] = r.suppressed_reason
         groups.append(entry)
-    out = {
+    return groups
+
+
+def _score_json(res: Any) -> dict[str, Any]:
+    org: dict[str, Any] = {"n": res.n}
+    for r in res.org.itertuples(index=False):
+        org[r.construct] = {
+            k: getattr(r, k)
+            for k in ("label", "n", "score", "ci_low", "ci_high", "favorable", "alpha")
+        }
+    return {
         "survey": res.survey_name,
         "by": list(res.by),
         "min_n": res.policy.min_group,
         "org": org,
-        "constructs": constructs,
-        "groups": groups,
-        "enps": pipeline._records(res.enps),
+        "constructs": list(res.org["construct"]),
+        "groups": _score_groups(res),
+        "enps": records(res.enps),
+        "has_scores": res.has_scores,
+        "notes": res.notes,
+        "alerts": res.alerts,
         "warnings": res.warnings,
     }
+
+
+def _print_groups(res: Any) -> None:
+    """Group × construct scores, one row per group, hidden groups with their reason."""
+    wide = res.groups.pivot_table(
+        index="group", columns="construct", values="score", aggfunc="first", dropna=False
+    )
+    size = "group_n" if "group_n" in res.groups else "n"
+    wide.insert(0, "n", res.groups.groupby("group")[size].max())
+    wide = wide.reset_index()
+    first = res.groups.groupby("group")[["suppressed", "suppressed_reason"]].first()
+    wide["note"] = wide["group"].map(
+        lambda g: first.loc[g, "suppressed_reason"] if first.loc[g, "suppressed"] else ""
+    )
+    print(_table(wide, ["group", "n", *res.org["construct"], "note"]))
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from analysis import pipeline
+
+    prep = _prepare(args)
+    res = pipeline.analyze(prep, by=_by(args), policy=_policy(args))
     if args.json:
-        _dump(out)
+        _dump(_score_json(res))
         return EXIT_OK
     print(
         f"{res.survey_name}: n={res.n}, "
         + (f"grouped by {' × '.join(res.by)}; " if res.by else "whole organisation; ")
         + f"groups under {res.policy.min_group} are hidden"
     )
-    print(_table(res.org, ["label", "n", "score", "ci_low", "ci_high", "favorable", "alpha"]))
-    print()
-    if not res.by:
-        print("No team, role or demographic column was found: map one to compare groups.")
+    if res.has_scores:
+        print(_table(res.org, ["label", "n", "score", "ci_low", "ci_high", "favorable", "alpha"]))
+        print()
+        if res.by:
+            _print_groups(res)
+        else:
+            print("No team, role or demographic column was found: map one to compare groups.")
         for w in res.warnings:
             print(f"warning: {w}")
-        return EXIT_OK
-    wide = res.groups.pivot_table(
-        index="group", columns="construct", values="score", aggfunc="first", dropna=False
-    )
-    size = "group_n" if "group_n" in res.groups else "n"
-    n = res.groups.groupby("group")[size].max()
-    wide.insert(0, "n", n)
-    wide = wide.reset_index()
-    hidden = res.groups.groupby("group")["suppressed"].first()
-    wide["note"] = wide["group"].map(
-        lambda g: (
-            res.groups.loc[res.groups["group"] == g, "suppressed_reason"].iloc[0]
-            if hidden[g]
-            else ""
-        )
-    )
-    print(_table(wide, ["group", "n", *constructs, "note"]))
-    for w in res.warnings:
-        print(f"warning: {w}")
+    _say_limits(res)
     return EXIT_OK
 
 
@@ -327,17 +353,25 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
         "by": by,
         "min_n": res.policy.min_group,
         "flags": [f.to_dict() for f in flags],
-        "segments": pipeline._records(res.segments.drop(columns=["group_key"], errors="ignore")),
-        "drivers": pipeline._records(res.drivers),
+        "segments": records(res.segments.drop(columns=["group_key"], errors="ignore")),
+        "drivers": records(res.drivers),
+        "has_scores": res.has_scores,
+        "notes": res.notes,
+        "alerts": res.alerts,
         "warnings": warnings,
     }
     if rates is not None:
-        out["response_rates"] = pipeline._records(rates)
+        out["response_rates"] = records(rates)
     if args.json:
         _dump(out)
         return EXIT_OK
     if not flags:
-        print("No group is significantly and meaningfully worse than the rest of the organisation.")
+        print(
+            "No group is significantly and meaningfully worse than the rest of the organisation."
+            if res.has_scores
+            else "No group's comments stand out from the rest of the organisation."
+        )
+    _say_limits(res)
     for i, f in enumerate(flags, 1):
         print(f"{i}. [{f.type.replace('_', ' ')}] priority {f.priority:.2f}")
         print(f"   {f.reason}")
@@ -351,7 +385,6 @@ def cmd_comments(args: argparse.Namespace) -> int:
 
     prep = _prepare(args)
     res = pipeline.analyze(prep, by=args.by or None, policy=_policy(args))
-    c = prep.comments
     from analysis.signals import SIGNALS
 
     rows = []
@@ -372,8 +405,10 @@ def cmd_comments(args: argparse.Namespace) -> int:
         "min_n": res.policy.min_group,
         "min_comments": res.policy.min_comments,
         "summary": res.comment_summary,
-        "themes": pipeline._records(res.themes),
+        "themes": records(res.themes),
         "comments": rows,
+        "notes": res.notes,
+        "alerts": res.alerts,
         "warnings": res.warnings,
     }
     if args.json:
@@ -392,7 +427,6 @@ def cmd_comments(args: argparse.Namespace) -> int:
         sig = ",".join(r["signals"]) or "-"
         head = f"[{r['label']:>8} {_fmt(r['sentiment'], 2):>6}] [{sig}] [{r['theme'] or '-'}]"
         print(f"{head} {r['text']}")
-    del c
     return EXIT_OK
 
 
@@ -453,7 +487,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
     import yaml
 
     from analysis import waves
-    from analysis.privacy import PrivacyPolicy
     from render.formats import p_value
 
     files = list(args.files)
@@ -481,7 +514,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     cmp = waves.compare_waves(
         loaded_waves,
         by=list(args.by) if args.by else ["team"],
-        policy=PrivacyPolicy(min_group=args.min_n if args.min_n is not None else 5),
+        policy=_policy(args),
         team_map=team_map,
         paired={"auto": None, "paired": True, "independent": False}[args.design],
     )
@@ -516,6 +549,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
 # argument parsing
 
 
+def _add_thresholds(sp: argparse.ArgumentParser, *, comments: bool = True) -> None:
+    """--min-n (and --min-comments); their defaults are PrivacyPolicy's, never restated."""
+    group = f"minimum group size (default {_default('min_group')})"
+    sp.add_argument("--min-n", type=int, dest="min_n", help=group)
+    if comments:
+        sp.add_argument(
+            "--min-comments",
+            type=int,
+            dest="min_comments",
+            help=f"minimum comments (default {_default('min_comments')})",
+        )
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m analysis",
@@ -544,10 +590,7 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument(
             "--by", action="append", help="grouping column or 'team'/'role'; repeat to cross"
         )
-        sp.add_argument("--min-n", type=int, dest="min_n", help="minimum group size (default 5)")
-        sp.add_argument(
-            "--min-comments", type=int, dest="min_comments", help="minimum comments (default 10)"
-        )
+        _add_thresholds(sp)
         sp.add_argument("--roster", help="text file of names to redact from comments, one a line")
         if name == "hotspots":
             sp.add_argument(
@@ -564,10 +607,7 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--team", action="append", help="only this team (repeatable)")
     sp.add_argument("--out", required=True, help="folder to write the packs into")
     sp.add_argument("--format", default="xlsx,csv,html", help="comma-separated: xlsx,csv,html")
-    sp.add_argument("--min-n", type=int, dest="min_n", help="minimum group size (default 5)")
-    sp.add_argument(
-        "--min-comments", type=int, dest="min_comments", help="minimum comments (default 10)"
-    )
+    _add_thresholds(sp)
     sp.add_argument("--roster", help="text file of names to redact from comments, one a line")
     sp.add_argument("--quiet", action="store_true", help="no progress bar")
     sp = sub.add_parser(
@@ -588,7 +628,7 @@ def _parser() -> argparse.ArgumentParser:
         default="auto",
         help="paired tests when respondent IDs link the waves (auto), required, or never",
     )
-    sp.add_argument("--min-n", type=int, dest="min_n", help="minimum group size (default 5)")
+    _add_thresholds(sp, comments=False)
     sp.add_argument("--json", action="store_true", help="machine-readable output")
     sp.set_defaults(func=cmd_compare)
     from analysis.pilot.cli import add_pilot_command

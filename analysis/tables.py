@@ -51,6 +51,7 @@ __all__ = [
     "ORG",
     "PILOT",
     "READINESS",
+    "RESULT_TABLES",
     "SEGMENTS",
     "THEMES",
     "THEME_SHARES",
@@ -623,3 +624,24 @@ ACTIONS = Table(
         "p_did_adj",
     ),
 )
+
+#: Which declared table each :class:`analysis.pipeline.Results` table follows, and whether it
+#: carries the view's grouping columns (``Results.by``) between its head and tail. A view with
+#: no scores (a comments-only survey) or no grouping hands these out empty, declared columns
+#: and all (``Table.empty``).
+RESULT_TABLES: dict[str, tuple[Table, bool]] = {
+    "org": (ORG, False),
+    "groups": (GROUPS, True),
+    "items": (ITEMS, True),
+    "org_items": (ITEMS, False),
+    "likert": (LIKERT, False),
+    "enps": (ENPS, False),
+    "enps_groups": (ENPS, True),
+    "drivers": (DRIVERS, False),
+    "segments": (SEGMENTS, False),
+    "themes": (THEMES, False),
+    "theme_shares": (THEME_SHARES, False),
+    "comments": (COMMENTS, True),
+    "comment_groups": (COMMENT_GROUPS, False),
+    "flags_table": (FLAGS, False),
+}

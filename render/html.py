@@ -210,7 +210,9 @@ def _items_table(results: Any, team: str) -> str:
     )
 
 
-def _flags_html(flags: list[Any], with_quotes: bool) -> str:
+def _flags_html(results: Any, flags: list[Any], with_quotes: bool) -> str:
+    """Each flag: its kind and priority rank (with what the rank means), the reason in plain
+    words, the actions, distinct quotes, and a closed "how this is computed" note."""
     if not flags:
         return (
             "<p>No flag for this team: no construct is significantly and materially worse "
@@ -225,12 +227,21 @@ def _flags_html(flags: list[Any], with_quotes: bool) -> str:
         )
         quotes = ""
         if with_quotes and f.quotes:
-            quotes = "".join(f"<blockquote>{_esc(q)}</blockquote>" for q in f.quotes[:3])
+            quotes = "".join(
+                f"<blockquote>{_esc(q)}</blockquote>" for q in T.unique_texts(f.quotes)[:3]
+            )
             quotes = f"<h3>In their words</h3>{quotes}"
+        how = (
+            "<details><summary>How this is computed</summary>"
+            f"<p>{_esc(T.PRIORITY_FORMULA)}</p>"
+            f"<p class=source>{_esc(getattr(f, 'priority_formula', ''))}</p></details>"
+        )
         out.append(
-            f'<div class="flag"><div class="kind">{_esc(T.flag_type(f.type))} · priority '
-            f"{float(f.priority):.2f}</div><p>{_esc(f.reason)}</p>"
-            f"<h3>Recommended actions</h3><ol>{actions}</ol>{quotes}</div>"
+            f'<div class="flag"><div class="kind">{_esc(T.flag_type(f.type))} · '
+            f"{_esc(T.priority_text(results, f))}</div>"
+            f'<p class="source">{_esc(T.PRIORITY_MEANING)}</p>'
+            f"<p>{_esc(T.plain_reason(f.reason))}</p>"
+            f"<h3>Recommended actions</h3><ol>{actions}</ol>{quotes}{how}</div>"
         )
     return "".join(out)
 
@@ -304,11 +315,36 @@ def _hidden_team_page(results: Any, team: str) -> str:
     return _html_page(f"{team}: {results.survey_name}", body + _html_footer(results))
 
 
+def _limits_html(results: Any) -> str:
+    """The alerts and notes every page shows first (see :func:`render.teams.limits`)."""
+    lines = T.limits(results)
+    if not lines:
+        return ""
+    items = "".join(f"<li>{_esc(line)}</li>" for line in lines)
+    return f'<section class="first"><div class="notice"><ul>{items}</ul></div></section>'
+
+
+def _comments_only_page(results: Any, team: str) -> str:
+    """A team page of a survey with no rated questions: comment flags and comments."""
+    flags = T.team_flags(results, team)
+    parts = [
+        _html_header(results, team, None),
+        _limits_html(results),
+        "<section><h2>Flags and recommended actions</h2>"
+        f"{_flags_html(results, flags, True)}</section>",
+        _comments_section(results, team),
+        _html_footer(results),
+    ]
+    return _html_page(f"{team}: {results.survey_name}", "".join(parts))
+
+
 def team_html(results: Any, team: str) -> str:
     """One team's printable, self-contained report (no script, no network, no web fonts)."""
     team = T.check_teams(results, [team])[0]
     if T.team_hidden(results, team):
         return _hidden_team_page(results, team)
+    if not T.has_scores(results):
+        return _comments_only_page(results, team)
     rows = T.team_rows(results, team)
     directions, labels = _construct_maps(results)
     table = rows.assign(
@@ -328,13 +364,14 @@ def team_html(results: Any, team: str) -> str:
     heat_alt = grid.heatmap_alt_text(table, directions=directions)
     parts = [
         _html_header(results, team, T.team_n(results, team)),
+        _limits_html(results),
         f'<section class="first"><h2>At a glance</h2>{_glance(results, team, flags, worse)}'
         f'<h3>How to read this</h3><ul class="read">{read}</ul></section>',
         f"<section><h2>Scores</h2>{_svg_figure(heat, heat_alt)}"
         f"{_scores_table(results, rows)}<h3>Questions</h3>{_items_table(results, team)}"
         "</section>",
         "<section><h2>Flags and recommended actions</h2>"
-        f"{_flags_html(flags, T.comments_visible(results, team))}</section>",
+        f"{_flags_html(results, flags, T.comments_visible(results, team))}</section>",
         _comments_section(results, team),
         _html_footer(results),
     ]
@@ -389,7 +426,7 @@ def overview_html(results: Any) -> str:
     flag_html = (
         "".join(
             f"<h3>{_esc(f.group_label)}</h3>"
-            + _flags_html([f], T.comments_visible(results, f.group_label))
+            + _flags_html(results, [f], T.comments_visible(results, f.group_label))
             for f in results.flags
         )
         or "<p>No group is flagged.</p>"

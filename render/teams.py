@@ -10,6 +10,7 @@ state): a caller that asks for many teams computes :func:`comment_labels` once a
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -61,10 +62,13 @@ def construct_of(cons: dict[str, Construct], construct_id: object) -> Construct:
 
 
 def team_names(results: Any) -> list[str]:
-    """Every group label of the Results' grouping, visible or hidden, in table order."""
-    if not len(results.groups):
-        return []
-    return list(dict.fromkeys(results.groups["group"].astype(str)))
+    """Every group label of the Results' grouping, visible or hidden, in table order (for a
+    comments-only survey, which has no score table: every group with comments)."""
+    if len(results.groups):
+        return list(dict.fromkeys(results.groups["group"].astype(str)))
+    if not getattr(results, "has_scores", True) and len(results.comment_groups):
+        return list(dict.fromkeys(results.comment_groups["group"].astype(str)))
+    return []
 
 
 def grouping_text(results: Any) -> str:
@@ -98,12 +102,30 @@ def team_rows(results: Any, team: str) -> pd.DataFrame:
     return g[g["group"].astype(str) == team]
 
 
+def has_scores(results: Any) -> bool:
+    """False for a comments-only survey: no score table, comments and comment flags only."""
+    return bool(getattr(results, "has_scores", True))
+
+
+def limits(results: Any) -> list[str]:
+    """What every page of a pack says first: the alerts (numbers to treat with caution),
+    then the notes on what this survey cannot show."""
+    return [*getattr(results, "alerts", ()), *getattr(results, "notes", ())]
+
+
 def team_hidden(results: Any, team: str) -> bool:
+    if not has_scores(results):  # only comments to show: hidden when they are
+        cg = results.comment_groups
+        hit = cg[cg["group"].astype(str) == team] if len(cg) else cg
+        return not (len(hit) and hit["visible"].astype(bool).all())
     rows = team_rows(results, team)
     return bool(rows.empty or rows["suppressed"].astype(bool).all())
 
 
 def hidden_reason(results: Any, team: str) -> str:
+    if not has_scores(results):
+        p = results.policy
+        return f"fewer than {p.min_comments} comments or fewer than {p.min_group} people"
     rows = team_rows(results, team)
     reasons = [r for r in rows.get("suppressed_reason", pd.Series(dtype=str)).astype(str) if r]
     return reasons[0] if reasons else f"fewer than {results.policy.min_group} responses"
@@ -195,6 +217,7 @@ def quotes(comments: pd.DataFrame, themes: pd.DataFrame, limit: int) -> pd.DataF
     """
     if not len(comments):
         return comments
+    comments = unique_comments(comments)
     df = comments.assign(_strength=comments["compound"].abs().fillna(0.0))
     df = df[df["text"].astype(str).str.len().between(15, 600)]
     picked: list[int] = []
@@ -211,7 +234,12 @@ def sheet_comments(comments: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame
     """A team sheet's comments: all of them up to ``MAX_COMMENTS_XLSX``, else that many
     representative ones (:func:`quotes`); ``attrs["of"]`` holds the team's total."""
     total = len(comments)
-    out = comments if total <= MAX_COMMENTS_XLSX else quotes(comments, themes, MAX_COMMENTS_XLSX)
+    comments = unique_comments(comments)
+    out = (
+        comments
+        if len(comments) <= MAX_COMMENTS_XLSX
+        else quotes(comments, themes, MAX_COMMENTS_XLSX)
+    )
     out = out.copy()
     out.attrs["of"] = total
     return out
@@ -253,6 +281,84 @@ def question_text(row: pd.Series) -> str:
         if sep and stem.rstrip().endswith(("?", ":")) and statement.strip()
         else text
     )
+
+
+#: What a flag's priority rank means, in the words a manager reads.
+PRIORITY_MEANING = (
+    "Priority ranks every flag in the organisation: 1 is the one to act on first. It weighs "
+    "how far the group is from the rest, how much that measure matters for the outcome, and "
+    "how many people it concerns."
+)
+#: How the priority is computed, for the "how this is computed" note.
+PRIORITY_FORMULA = (
+    "priority = log(1 + n) / log(1 + N) × [Σ |d| × (1 + driver share) + Σ comment h], where "
+    "n is the group's size and N the organisation's, d is Cohen's d of each flagged measure "
+    "against the rest of the organisation, the driver share is how much of the outcome that "
+    "measure explains (key drivers), and h is Cohen's h of each elevated comment signal. "
+    "Flags are ranked by it, highest first."
+)
+_STATS = re.compile(r"\s*\(adjusted p\s*[<=>]\s*[0-9.]+,\s*d=(-?[0-9.]+)\)")
+_ADJ_P = re.compile(r",\s*adjusted p\s*[<=>]\s*[0-9.]+")
+
+
+def _gap_words(d: float) -> str:
+    """Cohen's (1988) labels for |d|: 0.2 small, 0.5 medium, 0.8 large."""
+    d = abs(d)
+    return "a large gap" if d >= 0.8 else "a medium gap" if d >= 0.5 else "a small but clear gap"
+
+
+def plain_reason(reason: str) -> str:
+    """A flag's reason without test statistics: "(adjusted p<0.001, d=0.9)" becomes "(a
+    large gap)" and ", adjusted p<0.01" goes. Significance is what made it a flag at all;
+    the numbers stay in the HR overview and the methods sheet."""
+    text = _STATS.sub(lambda m: f" ({_gap_words(float(m.group(1)))})", str(reason))
+    return _ADJ_P.sub("", text)
+
+
+def priority_rank(results: Any, flag: Any) -> tuple[int, int]:
+    """(rank, of): the flag's place among all the view's flags, highest priority first."""
+    ranked = sorted(results.flags, key=lambda f: -float(f.priority))
+    rank = next((i for i, f in enumerate(ranked, 1) if f is flag), None)
+    if rank is None:  # a copy of the flag (e.g. quotes stripped): match on what it says
+        rank = next(
+            (
+                i
+                for i, f in enumerate(ranked, 1)
+                if (f.group_label, f.type, f.priority)
+                == (flag.group_label, flag.type, flag.priority)
+            ),
+            len(ranked) + 1,
+        )
+    return rank, len(ranked)
+
+
+def priority_text(results: Any, flag: Any) -> str:
+    rank, of = priority_rank(results, flag)
+    return f"Priority {rank} of {of}"
+
+
+def _text_key(text: object) -> str:
+    return " ".join(str(text).casefold().split())
+
+
+def unique_texts(texts: Sequence[str]) -> list[str]:
+    """The texts without repeats (same words, ignoring case and spacing), first kept."""
+    seen: set[str] = set()
+    out = []
+    for text in texts:
+        key = _text_key(text)
+        if key not in seen:
+            seen.add(key)
+            out.append(text)
+    return out
+
+
+def unique_comments(comments: pd.DataFrame) -> pd.DataFrame:
+    """Comments without repeated texts: one person's answer pasted into several questions,
+    or many people's identical one-liners, is shown once."""
+    if not len(comments) or "text" not in comments.columns:
+        return comments
+    return comments[~comments["text"].map(_text_key).duplicated()]
 
 
 def flag_type(kind: str) -> str:

@@ -276,13 +276,13 @@ def _items_block(book: Book, ws: Any, row: int, results: Any, team: str) -> int:
     return row + 1
 
 
-def _flag_rows(book: Book, ws: Any, row: int, f: Any) -> int:
+def _flag_rows(book: Book, ws: Any, row: int, f: Any, results: Any) -> int:
     book.put(ws, row, 0, T.flag_type(f.type), book.fmt(bold=True))
-    book.put(ws, row, 1, "Priority", book.fmt(font_color="#6b7280", align="right"))
-    book.put(ws, row, 2, round(float(f.priority), 2), book.fmt(num_format="0.00"))
+    book.merge(ws, row, 1, 3, T.priority_text(results, f), book.fmt(bold=True))
     row += 1
-    book.merge(ws, row, 0, WIDTH, f.reason, book.text)
-    ws.set_row(row, 15 * max(1, math.ceil(len(f.reason) / 150)))
+    reason = T.plain_reason(f.reason)
+    book.merge(ws, row, 0, WIDTH, reason, book.text)
+    ws.set_row(row, 15 * max(1, math.ceil(len(reason) / 150)))
     row += 1
     book.heads(ws, row, ["Action", "What to do", "", "", "", "", "", "Evidence"])
     book.merge(ws, row, 7, WIDTH, "Evidence", book.header)
@@ -313,7 +313,13 @@ def _flags_block(book: Book, ws: Any, row: int, results: Any, team: str) -> int:
         )
         row += 2
     for f in flags:
-        row = _flag_rows(book, ws, row, f)
+        row = _flag_rows(book, ws, row, f, results)
+    if flags:
+        for note in (T.PRIORITY_MEANING, f"How this is computed: {T.PRIORITY_FORMULA}"):
+            book.merge(ws, row, 0, WIDTH, note, book.small)
+            ws.set_row(row, 15 * max(1, math.ceil(len(note) / 150)))
+            row += 1
+        row += 1
     return row
 
 
@@ -392,17 +398,31 @@ def _comments_block(
     return _comment_rows(book, ws, row, comments)
 
 
+def _limits_block(book: Book, ws: Any, row: int, results: Any) -> int:
+    """The alerts and notes (see :func:`render.teams.limits`), before anything else."""
+    for line in T.limits(results):
+        book.merge(ws, row, 0, WIDTH, line, book.notice)
+        ws.set_row(row, 15 * max(1, math.ceil(len(line) / 140)))
+        row += 1
+    return row + 1 if T.limits(results) else row
+
+
 def _team_sheet(book: Book, results: Any, team: str, labels: pd.Series) -> None:
     ws = book.sheet(team)
     ws.freeze_panes(3, 0)
     if T.team_hidden(results, team):
         _hidden_team_sheet(book, ws, results, team)
         return
-    n = T.team_n(results, team)
-    row = _header_block(book, ws, results, f"{team}  (n = {n:,.0f})", WIDTH)
-    row = _how_to_read_block(book, ws, row, results)
-    row = _scores_block(book, ws, row, results, team)
-    row = _items_block(book, ws, row, results, team)
+    if T.has_scores(results):
+        n = T.team_n(results, team)
+        row = _header_block(book, ws, results, f"{team}  (n = {n:,.0f})", WIDTH)
+        row = _limits_block(book, ws, row, results)
+        row = _how_to_read_block(book, ws, row, results)
+        row = _scores_block(book, ws, row, results, team)
+        row = _items_block(book, ws, row, results, team)
+    else:  # a comments-only survey: its notes say what needs rated questions
+        row = _header_block(book, ws, results, team, WIDTH)
+        row = _limits_block(book, ws, row, results)
     row = _flags_block(book, ws, row, results, team)
     _comments_block(book, ws, row, results, team, labels)
     ws.set_column(0, 0, 28)

@@ -169,13 +169,19 @@ def test_team_sheet_flags_themes_and_comments(by_team, workbook):
     flag = flagged[0]
     ws = team_sheet(workbook, flag.group_label)
     text = [c for r in ws.iter_rows(values_only=True) for c in r if isinstance(c, str)]
-    assert safety.neutralise(flag.reason) in text
+    assert safety.neutralise(T.plain_reason(flag.reason)) in text
+    rank, of = T.priority_rank(by_team, flag)
+    assert f"Priority {rank} of {of}" in text and T.PRIORITY_MEANING in text
+    reasons = [t for t in text if t.startswith(f"{flag.group_label} (n=")]
+    assert reasons and not any("adjusted p" in t or "d=" in t for t in reasons)
     for action in flag.actions:
         assert action["title"] in text and action["detail"] in text
     assert "How to read this" in text
     team_comments = T.team_comments(by_team, flag.group_label)
     shown = T.sheet_comments(team_comments, T.team_themes(by_team, flag.group_label))
-    assert len(shown) == min(len(team_comments), T.MAX_COMMENTS_XLSX)
+    distinct = T.unique_comments(team_comments)
+    assert len(shown) == min(len(distinct), T.MAX_COMMENTS_XLSX)
+    assert not shown["text"].str.casefold().duplicated().any()
     assert set(shown["text"].map(safety.neutralise)) <= set(text)
 
 

@@ -1,0 +1,237 @@
+"""One view of one upload: :func:`analyze`, as named stages over an immutable
+:class:`~analysis.pipeline.model.Prepared`.
+
+1. :func:`~analysis.pipeline.select.select`: the filter's respondents and comments, and
+   what privacy compares them with;
+2. :func:`~analysis.pipeline.score_tables.score_tables`: protected score tables;
+3. :func:`~analysis.pipeline.comment_view.comment_tables`: the comments the view may show;
+4. :func:`hot_spots`: flags and the trust × fear map;
+5. :func:`assemble`: the :class:`~analysis.pipeline.model.Results`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis import hotspots as hotspots_mod
+from analysis import scoring
+from analysis.columns import ColumnMap
+from analysis.ingest import SurveyExport
+from analysis.pipeline.comment_view import CommentTables, comment_tables
+from analysis.pipeline.model import Prepared, Results
+from analysis.pipeline.prepare import prepare
+from analysis.pipeline.request import ViewRequest
+from analysis.pipeline.score_tables import ScoreTables, construct_frame, score_tables
+from analysis.pipeline.select import Selection, group_labels, select
+from analysis.privacy import PrivacyPolicy
+from analysis.scoring import Scored
+from analysis.survey import Survey
+from analysis.tables import GROUPS, SEGMENTS
+
+__all__ = ["analyze", "assemble", "hot_spots", "survey_title"]
+
+
+def analyze(
+    source: SurveyExport | Prepared,
+    colmap: ColumnMap | None = None,
+    *,
+    survey: Survey | None = None,
+    by: Sequence[str] | str | None = None,
+    policy: PrivacyPolicy | None = None,
+    roster: Sequence[str] = (),
+    filters: Mapping[str, Sequence[str]] | None = None,
+    shown_filters: Sequence[np.ndarray] = (),
+    theme_names: Mapping[int, str] | None = None,
+    theme_merges: Mapping[int, int] | None = None,
+    nested: bool = False,
+    compare_unfiltered: bool = True,
+    view: ViewRequest | None = None,
+) -> Results:
+    """Analyse an export (or reuse a :class:`Prepared`) for one grouping and filter.
+
+    The view is a :class:`ViewRequest` (``view``), or is built from the keyword arguments
+    (:meth:`ViewRequest.build`, which says how each is read). ``by`` names one or more
+    grouping columns ('team', 'role' or any column name); several make a crossed grouping
+    (team × role). ``None`` means the team column when there is one, else the organisation
+    as a whole. ``filters`` keeps respondents whose column value is in the listed values; a
+    filter that would expose a small set of people raises
+    :class:`~analysis.privacy.PrivacyError` (remainder protection).
+
+    ``shown_filters`` are the respondent masks of the filtered views already shown to this
+    viewer on this dataset (whatever the grouping or thresholds). A filtered view is compared
+    with each of them and with the unfiltered data: every table row (org, group, cell, item,
+    eNPS) whose people differ from the same row there by 1..min_group−1 is hidden, with
+    complementary suppression around it, and so are comments a comparison would tie to a few
+    people (see :mod:`analysis.privacy`). ``compare_unfiltered=False`` leaves the unfiltered
+    data out of that comparison, for a viewer who can never see it (a manager, whose scope is
+    then one of ``shown_filters``).
+    """
+    prep = (
+        source
+        if isinstance(source, Prepared)
+        else prepare(source, colmap, survey=survey, roster=roster)
+    )
+    req = view or ViewRequest.build(
+        prep,
+        by=by,
+        filters=filters,
+        policy=policy,
+        shown_filters=shown_filters,
+        compare_unfiltered=compare_unfiltered,
+        nested=nested,
+        theme_names=theme_names,
+        theme_merges=theme_merges,
+    )
+    sel = select(prep, req)
+    scores = score_tables(prep, req, sel)
+    comments = comment_tables(prep, req, sel, scores.groups)
+    flags, segments = hot_spots(prep, req, sel, scores.groups, comments)
+    return assemble(prep, req, sel, scores, comments, flags, segments)
+
+
+def hot_spots(
+    prep: Prepared,
+    req: ViewRequest,
+    sel: Selection,
+    groups: pd.DataFrame,
+    comments: CommentTables,
+) -> tuple[list[hotspots_mod.Flag], pd.DataFrame]:
+    """Groups needing attention (:func:`analysis.hotspots.find_hotspots`) and, when the survey
+    measures trust and fear, the trust × fear map. A comments-only survey is flagged from
+    comment evidence alone."""
+    by = list(req.by)
+    if not by or (prep.has_scores and not len(groups)):
+        return [], SEGMENTS.empty()
+    constructs = construct_frame(sel.scored)
+    table = groups if prep.has_scores else _sizes_for_hotspots(sel.scored, by, comments.visible)
+    flags = hotspots_mod.find_hotspots(
+        table,
+        prep.drivers,
+        comments.signals_by_group,
+        None,
+        req.policy,
+        constructs=constructs,
+        org_n=len(sel.scored.groups),
+    )
+    concepts = set(sel.scored.construct_meta["concept"].dropna())
+    segments = SEGMENTS.empty()
+    if {"trust_in_ai", "fear_of_displacement"} <= concepts:
+        segments = hotspots_mod.segments(groups, constructs=constructs, policy=req.policy)
+    return flags, segments
+
+
+def assemble(
+    prep: Prepared,
+    req: ViewRequest,
+    sel: Selection,
+    scores: ScoreTables,
+    comments: CommentTables,
+    flags: list[hotspots_mod.Flag],
+    segments: pd.DataFrame,
+) -> Results:
+    """The view's :class:`Results`: protected tables and what the view cannot show."""
+    return Results(
+        survey_name=survey_title(prep.survey, prep.colmap, prep.scored, prep.source_name),
+        source=_source_info(prep),
+        policy=req.policy,
+        by=req.by,
+        filters=req.filter_dict(),
+        n=len(sel.scored.groups),
+        org=scores.org,
+        groups=scores.groups,
+        items=scores.items,
+        org_items=scores.org_items,
+        likert=scores.likert,
+        enps=scores.enps,
+        enps_groups=scores.enps_groups,
+        drivers=prep.drivers,
+        flags=flags,
+        segments=segments,
+        themes=comments.themes,
+        theme_shares=comments.theme_shares,
+        comments=comments.shown,
+        comment_groups=comments.comment_groups,
+        comment_summary=comments.summary,
+        warnings=list(dict.fromkeys(prep.warnings)),
+        has_scores=prep.has_scores,
+        notes=_view_notes(prep, list(req.by)),
+        alerts=list(prep.alerts),
+        construct_alerts=dict(prep.construct_alerts),
+    )
+
+
+def _sizes_for_hotspots(scored: Scored, by_cols: list[str], visible: pd.Series) -> pd.DataFrame:
+    """A comments-only survey's stand-in for the group table that hot spots read: one row per
+    group whose comments may be shown, with its size and a construct no survey defines, so
+    comment evidence alone can raise a flag and no score is ever compared. Groups whose
+    comments are hidden get no row (their size is never used)."""
+    labels = group_labels(scored.groups, by_cols)
+    shown = labels[labels.map(visible).fillna(False).astype(bool).to_numpy()]
+    first = scored.groups.loc[shown.index].drop_duplicates(by_cols)
+    table = GROUPS.empty(by_cols)
+    if not len(first):
+        return table
+    rows = first[by_cols].astype(str).reset_index(drop=True)
+    rows.insert(0, "group", group_labels(rows, by_cols).to_numpy())
+    rows.insert(0, "grouping", scoring.CROSS.join(by_cols))
+    rows["construct"] = "(group size, no score)"
+    rows["n"] = rows["group"].map(shown.value_counts()).astype(float)
+    for col in ("score", "rest_score", "diff_vs_rest"):
+        rows[col] = 0.0
+    rows["suppressed"] = False
+    rows["suppressed_reason"] = ""
+    return pd.concat([table, rows], ignore_index=True)[table.columns]
+
+
+def _view_notes(prep: Prepared, by_cols: list[str]) -> list[str]:
+    """What this view cannot show, in plain words (the file's notes, then the view's)."""
+    notes = list(prep.notes)
+    if not by_cols:
+        notes.append(
+            "No grouping is chosen (or the file has no team, role or demographic column), so "
+            "groups are not compared and there are no hot spots."
+        )
+    return notes
+
+
+def survey_title(survey: Survey, colmap: ColumnMap, scored: Scored, source_name: str) -> str:
+    """The survey's own name: the instrument's when the export really is that instrument (at
+    least half its scored items are the instrument's questions), else a name from the file
+    the analyst chose ("Staff pulse 2025.xlsx" -> "Staff pulse 2025"); never the default
+    instrument's name for someone else's survey."""
+    own = {i.id.casefold() for i in survey.items} | {_squash(i.text) for i in survey.items}
+    scored_items = set(scored.item_meta.index)
+    mine = [
+        s
+        for s in colmap.columns
+        if s.name in scored_items
+        and ({s.name.casefold(), s.export_tag.casefold(), _squash(s.question)} & own)
+    ]
+    if scored_items and len(mine) * 2 >= len(scored_items):
+        return survey.name
+    stem = Path(source_name).stem.replace("_", " ").strip() if source_name else ""
+    return stem or "Custom survey"
+
+
+def _squash(text: str) -> str:
+    return " ".join(str(text or "").casefold().split())
+
+
+def _source_info(prep: Prepared) -> dict[str, Any]:
+    e = prep.export
+    return {
+        "file": prep.source_name,
+        "format": e.format,
+        "file_type": e.file_type,
+        "encoding": e.encoding,
+        "sheet": e.sheet,
+        "rows_read": e.rows_read,
+        "rows": len(e.responses),
+        "dropped_rows": dict(e.dropped_rows),
+        "identity_columns_dropped": list(prep.colmap.identity),
+    }

@@ -1,0 +1,292 @@
+"""Stage 3 of :func:`~analysis.pipeline.analyze`: the comments one view may show.
+
+Comment counts, sentiment and signal shares per group (:func:`comment_privacy`: a group shows
+its comments only with enough comments and enough people, never when its scores are hidden),
+themes and their shares per group, comment evidence for hot spots, and the redacted comments
+themselves. Comments a comparison with an earlier view would tie to a few people are withheld
+(:func:`privacy.comments_exposed`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis import hotspots as hotspots_mod
+from analysis import privacy
+from analysis.pipeline.model import Prepared
+from analysis.pipeline.request import ViewRequest
+from analysis.pipeline.select import Keys, Selection, group_labels, respondent_positions
+from analysis.privacy import PrivacyPolicy
+from analysis.signals import SIGNALS
+from analysis.tables import COMMENT_GROUPS, THEME_SHARES, THEMES
+from analysis.themes import theme_group_shares, theme_table
+
+__all__ = ["CommentTables", "comment_tables"]
+
+
+@dataclass(frozen=True)
+class CommentTables:
+    """What the view shows of its comments. ``visible``: which group labels may show their
+    comments; ``signals_by_group``: comment evidence for hot spots (None when ungrouped)."""
+
+    comment_groups: pd.DataFrame
+    visible: pd.Series
+    themes: pd.DataFrame
+    theme_shares: pd.DataFrame
+    signals_by_group: pd.DataFrame | None
+    shown: pd.DataFrame
+    summary: dict[str, int]
+
+
+def comment_tables(
+    prep: Prepared, req: ViewRequest, sel: Selection, groups: pd.DataFrame
+) -> CommentTables:
+    by = list(req.by)
+    policy = req.policy
+    comments, keys = sel.comments, sel.keys
+    filter_key: tuple = req.filter_key
+    org_exposed, groups_exposed = _comments_exposed(prep, sel, policy)
+    if org_exposed:
+        # the filtered view's comments differ from an earlier view's by a few people's
+        comments = comments.iloc[0:0]
+        keys = keys[np.zeros(len(keys.codes), dtype=bool)] if keys is not None else None
+        filter_key = (*filter_key, ("(comments withheld)",))
+    merges = dict(req.theme_merges)
+    names = dict(req.theme_names) or None
+    if merges:
+        from analysis.themes import merge_themes
+
+        labels = comments["theme"].to_numpy(dtype=int) if len(comments) else np.array([], int)
+        comments = comments.assign(theme=merge_themes(labels, merges))
+    analysed = comments["analysed"].to_numpy(dtype=bool)
+    theme_key = (filter_key, req.theme_merges, req.theme_names)
+    used_comments = (
+        comments[analysed]
+        if merges
+        else prep.views.get("used", filter_key, lambda: comments[analysed])
+    )
+    used = Used(used_comments, keys[analysed] if keys is not None else None)
+    comment_groups, visible = comment_privacy(
+        comments,
+        used,
+        by,
+        groups if prep.has_scores else None,
+        policy,
+        groups_exposed,
+        respondents=None if prep.has_scores or not by else group_labels(sel.scored.groups, by),
+    )
+    themes, theme_shares = _themes(prep, comments, used, by, policy, names, visible, theme_key)
+    signals_by_group = _comment_signals(prep, comments, used, by, visible, theme_key[:2])
+    if signals_by_group is not None and sel.changed_masks and len(signals_by_group):
+        # hot spots read comment evidence only of groups whose comments this view may show
+        ok = group_labels(signals_by_group, by).map(visible).fillna(False).astype(bool)
+        signals_by_group = signals_by_group[ok.to_numpy()].reset_index(drop=True)
+    shown = _shown_comments(comments, used, visible, by, names, prep, theme_key)
+    return CommentTables(
+        comment_groups, visible, themes, theme_shares, signals_by_group, shown,
+        _summary(comments, shown),
+    )  # fmt: skip
+
+
+def _summary(comments: pd.DataFrame, shown: pd.DataFrame) -> dict[str, int]:
+    if not len(comments):
+        return {"total": 0, "filler": 0, "not_english": 0, "analysed": 0, "shown": len(shown)}
+    return {
+        "total": len(comments),
+        "filler": int(comments["is_filler"].sum()),
+        "not_english": int((~comments["is_english"] & ~comments["is_filler"]).sum()),
+        "analysed": int(comments["analysed"].sum()),
+        "shown": len(shown),
+    }
+
+
+def _comments_exposed(
+    prep: Prepared, sel: Selection, policy: PrivacyPolicy
+) -> tuple[bool, set[str]]:
+    """Whether the view's comments as a whole, and which groups' comments, a comparison with
+    an earlier view would tie to a few people (privacy.comments_exposed)."""
+    changed = sel.changed_masks
+    if not changed or not len(prep.comments):
+        return False, set()
+    analysed = prep.comments["analysed"].to_numpy(dtype=bool)
+    resp = np.where(analysed, respondent_positions(prep), -1)
+    whole = privacy.comments_exposed(np.zeros(len(resp), dtype=np.intp), resp, changed, policy, 1)
+    if sel.keys is None or sel.all_codes is None:
+        return bool(whole[0]), set()
+    names = sel.keys.names
+    hit = privacy.comments_exposed(sel.all_codes, resp, changed, policy, len(names))
+    return bool(whole[0]), {str(n) for n in names[hit]}
+
+
+@dataclass
+class Used:
+    """The analysed comments of a view and their group labels (None when ungrouped)."""
+
+    comments: pd.DataFrame
+    group: Keys | None
+
+    @property
+    def keys(self) -> pd.Series | None:
+        return None if self.group is None else self.group.labels
+
+
+def comment_privacy(
+    comments: pd.DataFrame,
+    used_view: Used,
+    by_cols: list[str],
+    groups: pd.DataFrame | None,
+    policy: PrivacyPolicy,
+    exposed: set[str] = frozenset(),
+    respondents: pd.Series | None = None,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Per group comment counts and which groups may show comments; returns (table, visible).
+
+    ``visible`` is indexed by the group label used in the group table. Groups whose scores are
+    hidden never show comments. A comments-only survey has no score table (``groups`` None):
+    its group sizes are then counted from ``respondents`` (each respondent's group label).
+    """
+    if not len(comments) or not by_cols:
+        return COMMENT_GROUPS.empty(), pd.Series(dtype=bool)
+    used, keys = used_view.comments, used_view.keys
+    counts = keys.value_counts()
+    if groups is None:
+        sizes = respondents.value_counts().reindex(counts.index).fillna(0)
+        vis = privacy.comment_visibility(counts, policy, sizes=sizes, hide=exposed)
+    else:
+        visible_groups = set(groups.loc[~groups["suppressed"].astype(bool), "group"].astype(str))
+        sizes = groups.groupby("group")["n"].max().reindex(counts.index).fillna(0)
+        vis = privacy.comment_visibility(
+            counts, policy, sizes=sizes if len(groups) else None, hide=exposed
+        )
+        vis = vis & vis.index.to_series().astype(str).isin(visible_groups)
+    table = pd.DataFrame({"group": counts.index.astype(str), "n_comments": counts.to_numpy()})
+    table["visible"] = table["group"].map(vis).fillna(False).astype(bool)
+    table.loc[~table["visible"], "n_comments"] = np.nan
+    if len(used):
+        # Shares per group from integer codes: sum / count, as a groupby mean gives them.
+        codes, names = used_view.group.codes, used_view.group.names
+        n_per = np.bincount(codes, minlength=len(names)).astype(float)
+        seen = n_per > 0
+
+        def share_of(hit: np.ndarray) -> dict[str, float]:
+            sums = np.bincount(codes, weights=hit.astype(float), minlength=len(names))
+            return dict(zip(names[seen], sums[seen] / n_per[seen], strict=True))
+
+        lab = used["label"].to_numpy(dtype=object)
+        for name in ("negative", "neutral", "positive"):
+            table[f"share_{name}"] = table["group"].map(share_of(lab == name))
+        for sig in SIGNALS:
+            hit = used[sig].astype(bool).to_numpy()
+            table[f"share_{sig}"] = table["group"].map(share_of(hit))
+        num = [c for c in table.columns if c.startswith("share_")]
+        table.loc[~table["visible"], num] = np.nan
+    return table.sort_values("group").reset_index(drop=True), vis
+
+
+def _themes(
+    prep: Prepared,
+    comments: pd.DataFrame,
+    used_view: Used,
+    by_cols: list[str],
+    policy: PrivacyPolicy,
+    names: Mapping[int, str] | None,
+    visible: pd.Series,
+    cache_key: tuple,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    model = prep.theme_model
+    used = used_view.comments
+    if model is None or not len(used) or len(comments) < policy.min_comments:
+        return THEMES.empty(), THEME_SHARES.empty()
+    labels = used["theme"].to_numpy(dtype=int)
+    table = prep.views.get(
+        "themes",
+        cache_key,
+        lambda: theme_table(
+            model,
+            used["redacted"].tolist(),
+            sentiment=used["compound"].to_numpy(dtype=float),
+            signals=used[list(SIGNALS)].astype(bool).reset_index(drop=True),
+            labels=labels,
+            names=names,
+        ),
+    ).copy()
+    shares = THEME_SHARES.empty()
+    if by_cols:
+        keys = used_view.keys.rename(" × ".join(by_cols)).reset_index(drop=True)
+        shares = theme_group_shares(labels, keys.to_frame(), policy.min_comments)
+        hide = ~shares["group"].map(visible).fillna(False).astype(bool)
+        shares.loc[hide, ["n_comments", "count", "share"]] = np.nan
+        shares.loc[hide, "hidden"] = True
+        lab = dict(zip(table["theme"], table["label"], strict=True))
+        shares["label"] = shares["theme"].map(lab)
+    return table, shares
+
+
+def _comment_signals(
+    prep: Prepared,
+    comments: pd.DataFrame,
+    used_view: Used,
+    by_cols: list[str],
+    visible: pd.Series,
+    cache_key: tuple,
+) -> pd.DataFrame | None:
+    if not by_cols or not len(comments):
+        return None
+
+    def make() -> pd.DataFrame:
+        # Only what group_comment_signals reads, with the redacted text as the text.
+        used = used_view.comments
+        keep = [*prep.grouping_columns, "is_filler", *SIGNALS, "label"]
+        return used[[c for c in keep if c in used.columns]].assign(text=used["redacted"])
+
+    return hotspots_mod.group_comment_signals(prep.views.get("signals", cache_key, make), by_cols)
+
+
+def _shown_comments(
+    comments: pd.DataFrame,
+    used_view: Used,
+    visible: pd.Series,
+    by_cols: list[str],
+    names: Mapping[int, str] | None,
+    prep: Prepared,
+    cache_key: tuple,
+) -> pd.DataFrame:
+    """Redacted comments of groups that meet the comment threshold (or of the whole
+    organisation when no grouping is chosen and it meets the threshold)."""
+    cols = ["column", "question", "text", "label", "compound", *SIGNALS, "theme", "theme_label"]
+    if not len(comments):
+        return pd.DataFrame(columns=[*by_cols, *cols])
+    base = prep.views.get(
+        "shown", cache_key, lambda: _comment_base(used_view.comments, names, prep)
+    )
+    if by_cols:
+        base = base[_visible_rows(used_view, visible)]
+    return base[[*by_cols, *cols]].reset_index(drop=True)
+
+
+def _visible_rows(used_view: Used, visible: pd.Series) -> np.ndarray:
+    """Which analysed comments belong to a group whose comments may be shown."""
+    group = used_view.group
+    if group is None:
+        return np.ones(len(used_view.comments), dtype=bool)
+    shown = np.array([bool(visible.get(name, False)) for name in group.names], dtype=bool)
+    return shown[group.codes] if len(shown) else np.zeros(len(group.codes), dtype=bool)
+
+
+def _comment_base(
+    used: pd.DataFrame, names: Mapping[int, str] | None, prep: Prepared
+) -> pd.DataFrame:
+    """Analysed comments with the redacted text and theme names, before group visibility."""
+    out = used.assign(text=used["redacted"]).copy()
+    theme_labels: dict[int, str] = {}
+    if prep.theme_model is not None:
+        tt = prep.theme_model.themes_
+        theme_labels = dict(zip(tt["theme"].astype(int), tt["label"], strict=True))
+    if names:
+        theme_labels.update({int(k): str(v) for k, v in names.items()})
+    out["theme_label"] = out["theme"].map(theme_labels).fillna("")
+    return out

@@ -1,0 +1,128 @@
+"""What one view asks for (:class:`ViewRequest`) and the one per-upload cache of view parts.
+
+A :class:`ViewRequest` is normalised once, at the edge (:meth:`ViewRequest.build`): grouping
+names resolved to columns ('team' -> the export's team column), filters resolved and their
+values made text, the viewer's earlier filtered views packed to bytes. It is frozen and
+hashable, so the parts of it a stage depends on are that stage's cache key in
+:class:`ViewCache`; nothing downstream normalises ``by`` again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from analysis.privacy import PrivacyPolicy
+
+if TYPE_CHECKING:
+    from analysis.pipeline.model import Prepared
+
+__all__ = ["ViewCache", "ViewRequest"]
+
+
+@dataclass(frozen=True)
+class ViewRequest:
+    """One view: grouping, filters, thresholds and what this viewer has already seen.
+
+    ``by``: grouping columns (resolved; several make a crossed grouping, ``nested`` a
+    hierarchy). ``filters``: (column, values) pairs keeping respondents whose value is listed.
+    ``policy``: the thresholds. ``shown``: the respondent masks of the filtered views already
+    shown to this viewer on this dataset, packed (:func:`numpy.packbits`); with
+    ``compare_unfiltered`` False the unfiltered data is left out of the comparison (a manager,
+    who never sees it). ``theme_names`` / ``theme_merges``: the user's theme edits.
+    """
+
+    by: tuple[str, ...] = ()
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    policy: PrivacyPolicy = field(default_factory=PrivacyPolicy)
+    nested: bool = False
+    shown: tuple[bytes, ...] = ()
+    compare_unfiltered: bool = True
+    theme_names: tuple[tuple[int, str], ...] = ()
+    theme_merges: tuple[tuple[int, int], ...] = ()
+
+    @classmethod
+    def build(
+        cls,
+        prep: Prepared,
+        *,
+        by: Sequence[str] | str | None = None,
+        filters: Mapping[str, Sequence[str]] | None = None,
+        policy: PrivacyPolicy | None = None,
+        shown_filters: Sequence[np.ndarray] = (),
+        compare_unfiltered: bool = True,
+        nested: bool = False,
+        theme_names: Mapping[int, str] | None = None,
+        theme_merges: Mapping[int, int] | None = None,
+    ) -> ViewRequest:
+        """Normalise what a caller asked for against the upload it is asked of.
+
+        ``by`` names grouping columns as the user typed them ('team', 'role' or a column
+        name); ``None`` means the team column when there is one, else the organisation as a
+        whole. Unknown names raise ``ValueError`` listing the valid ones.
+        """
+        return cls(
+            by=_by_columns(prep, by),
+            filters=tuple(
+                (prep.resolve(name), tuple(dict.fromkeys(str(v) for v in values)))
+                for name, values in (filters or {}).items()
+            ),
+            policy=policy or PrivacyPolicy(),
+            nested=bool(nested),
+            shown=tuple(np.packbits(np.asarray(m, dtype=bool)).tobytes() for m in shown_filters),
+            compare_unfiltered=bool(compare_unfiltered),
+            theme_names=tuple((int(k), str(v)) for k, v in (theme_names or {}).items()),
+            theme_merges=tuple((int(k), int(v)) for k, v in (theme_merges or {}).items()),
+        )
+
+    @property
+    def filter_key(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The filters in a canonical order (the cache key of everything they decide)."""
+        return tuple(sorted((c, tuple(sorted(set(v)))) for c, v in self.filters))
+
+    def filter_dict(self) -> dict[str, list[str]]:
+        return {col: list(values) for col, values in self.filters}
+
+    def shown_masks(self, n: int) -> list[np.ndarray]:
+        """The earlier views' respondent masks over ``n`` respondents."""
+        return [
+            np.unpackbits(np.frombuffer(b, dtype=np.uint8), count=n).astype(bool)
+            for b in self.shown
+        ]
+
+
+def _by_columns(prep: Prepared, by: Sequence[str] | str | None) -> tuple[str, ...]:
+    if by is None:
+        team = prep.colmap.team
+        return (team,) if team and team in prep.grouping_columns else ()
+    names = [by] if isinstance(by, str) else list(by)
+    return tuple(dict.fromkeys(prep.resolve(name) for name in names))
+
+
+class ViewCache:
+    """The one cache of view parts for one upload (held by its :class:`Prepared`).
+
+    Each stage keeps the last few results it computed, keyed by the part of the
+    :class:`ViewRequest` it depends on (the filters, the thresholds, the theme edits), so
+    regrouping and going back to a filter redo no per-respondent work. It lives and dies with
+    the upload: no survey content outlives it.
+    """
+
+    SIZE = 4
+
+    def __init__(self) -> None:
+        self._stores: dict[str, dict[Any, Any]] = {}
+
+    def get(self, stage: str, key: Any, make: Callable[[], Any]) -> Any:
+        store = self._stores.setdefault(stage, {})
+        if key not in store:
+            if len(store) >= self.SIZE:
+                store.pop(next(iter(store)))  # oldest first
+            store[key] = make()
+        return store[key]
+
+    def __repr__(self) -> str:
+        return f"ViewCache({', '.join(f'{k}: {len(v)}' for k, v in self._stores.items())})"

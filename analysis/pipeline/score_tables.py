@@ -1,0 +1,190 @@
+"""Stage 2 of :func:`~analysis.pipeline.analyze`: the protected score tables of one view.
+
+Group, item and eNPS tables for the grouping (:func:`group_tables`) and the organisation's
+own tables (:func:`org_tables`: they depend on the filter and thresholds, never the grouping,
+so they are cached per filter). Every number comes from :mod:`analysis.scoring`, which passes
+it through :mod:`analysis.privacy`. A comments-only survey gets the declared tables empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis import scoring
+from analysis.pipeline.model import Prepared
+from analysis.pipeline.request import ViewRequest
+from analysis.pipeline.select import Selection
+from analysis.privacy import PrivacyError, PrivacyPolicy
+from analysis.scoring import Scored
+from analysis.tables import ENPS, GROUPS, ITEMS, LIKERT, ORG
+
+__all__ = ["ScoreTables", "construct_frame", "score_tables"]
+
+
+@dataclass(frozen=True)
+class ScoreTables:
+    """The view's protected score tables (empty, with their declared columns, when the
+    survey has no scores or the view no grouping)."""
+
+    groups: pd.DataFrame
+    items: pd.DataFrame
+    enps_groups: pd.DataFrame
+    org: pd.DataFrame
+    org_items: pd.DataFrame
+    enps: pd.DataFrame
+    likert: pd.DataFrame
+
+
+def score_tables(prep: Prepared, req: ViewRequest, sel: Selection) -> ScoreTables:
+    groups, items, enps_groups = group_tables(prep, req, sel)
+    org, org_items, enps, likert = org_tables(prep, req, sel)
+    return ScoreTables(groups, items, enps_groups, org, org_items, enps, likert)
+
+
+def group_tables(
+    prep: Prepared, req: ViewRequest, sel: Selection
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Group × construct, group × item and group eNPS tables for the view's grouping."""
+    by = list(req.by)
+    policy = req.policy
+    if not by or not prep.has_scores:
+        return GROUPS.empty(by), ITEMS.empty(by), ENPS.empty(by)
+    kw = {
+        "nested": req.nested,
+        "changed": sel.changed,
+        "references": sel.references,
+        "population": prep.scored,
+    }
+    try:
+        groups = scoring.group_scores(sel.scored, by, policy, **kw)
+        items = scoring.item_scores(sel.scored, by, policy, **kw)
+        enps_groups = (
+            scoring.enps(sel.scored, by, policy, **kw)
+            if sel.scored.enps is not None
+            else ENPS.empty(by)
+        )
+    except PrivacyError:
+        if not sel.changed:
+            raise
+        raise PrivacyError(
+            f"This filter can't be shown grouped by {' × '.join(by)}: its results would "
+            "differ from results already shown by fewer than "
+            f"{policy.min_group} people, whose answers could then be worked out. Widen the "
+            "filter, remove it, or choose another grouping."
+        ) from None
+    return groups, items, enps_groups
+
+
+def org_tables(
+    prep: Prepared, req: ViewRequest, sel: Selection
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Organisation-level tables: they depend on the filter and policy, never the grouping.
+    The ledger's sets matter only for a filtered organisation: unfiltered it is everyone,
+    which each grouping's own table already protects against."""
+    if not prep.has_scores:
+        return ORG.empty(), ITEMS.empty(), ENPS.empty(), LIKERT.empty()
+    policy = req.policy
+    scored, changed = sel.scored, sel.changed
+    references = sel.references if req.filters else None
+
+    def make() -> tuple[pd.DataFrame, ...]:
+        ledger = {"references": references, "population": prep.scored}
+        items = scoring.item_scores(scored, None, policy, changed=changed, **ledger)
+        likert = _likert(prep, scored, policy, changed)
+        # an item's answer counts are its item row: hidden with it (e.g. a few skipped items)
+        shown = set(items.loc[~items["suppressed"].astype(bool), "item"])
+        return (
+            scoring.org_scores(scored, policy, changed=changed, **ledger),
+            items,
+            scoring.enps(scored, None, policy, changed=changed, **ledger)
+            if scored.enps is not None
+            else ENPS.empty(),
+            likert[likert["item"].isin(shown)].reset_index(drop=True),
+        )
+
+    key = (req.filter_key, policy, sel.changed_key)
+    tables = prep.views.get("org", key, make)
+    return tuple(t.copy() for t in tables)  # callers may change what they are given
+
+
+def construct_frame(scored: Scored) -> pd.DataFrame:
+    """The constructs as hot spots read them (one row each, ``id`` first)."""
+    meta = scored.construct_meta.reset_index()
+    return meta.rename(columns={"construct": "id"}) if "id" not in meta.columns else meta
+
+
+def _likert(
+    prep: Prepared, scored: Scored, policy: PrivacyPolicy, changed: Sequence[Scored] = ()
+) -> pd.DataFrame:
+    """Answer distribution of every item across the (filtered) organisation, for the Likert
+    chart; answers like "Don't know" are counted apart. Org-level only, and only when the
+    organisation itself meets the minimum group size; an item whose answers differ from an
+    earlier view's (``changed``) by 1..min_group−1 people is left out."""
+    cols = LIKERT.columns()
+    if len(scored.groups) < policy.min_group:
+        return LIKERT.empty()
+    rows = []
+    responses: pd.DataFrame | None = None
+    for item, meta in scored.item_meta.iterrows():
+        scale = prep.colmap.scale_for(str(item))
+        # Labels in the respondent's terms (before reverse-coding) keep the chart honest.
+        ans = scored.answers.get(item)
+        if ans is None:  # a Scored made without its answers: encode the text again
+            if responses is None:
+                responses = prep.export.responses.loc[scored.groups.index]
+            enc = scale.encode(responses[str(item)])
+            ans = scoring.Answers(
+                enc.values.to_numpy(dtype=float),
+                enc.invalid.to_numpy(dtype=bool),
+                responses[str(item)].notna().to_numpy(dtype=bool),
+            )
+        vals = ans.values
+        answered = int((~np.isnan(vals)).sum())
+        explicit_missing = int(ans.given.sum()) - answered - int(ans.invalid.sum())
+        total = answered + max(explicit_missing, 0)
+        if total == 0 or any(
+            0 < _likert_total(d.answers.get(item)) < policy.min_group for d in changed
+        ):
+            continue
+        for order, (label, value) in enumerate(zip(scale.labels, scale.values, strict=True)):
+            c = int(np.count_nonzero(vals == float(value)))
+            rows.append(
+                [
+                    item,
+                    meta.get("question", ""),
+                    meta["construct"],
+                    label,
+                    order,
+                    c,
+                    c / total,
+                    total,
+                    False,
+                ]
+            )
+        if explicit_missing > 0:
+            rows.append(
+                [
+                    item,
+                    meta.get("question", ""),
+                    meta["construct"],
+                    "N/A",
+                    len(scale.labels),
+                    explicit_missing,
+                    explicit_missing / total,
+                    total,
+                    True,
+                ]
+            )
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _likert_total(ans: scoring.Answers | None) -> int:
+    """The people an item's answer distribution rests on (answers and explicit "N/A")."""
+    if ans is None:
+        return 0
+    answered = int((~np.isnan(ans.values)).sum())
+    return answered + max(int(ans.given.sum()) - answered - int(ans.invalid.sum()), 0)

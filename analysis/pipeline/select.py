@@ -1,0 +1,149 @@
+"""Stage 1 of :func:`~analysis.pipeline.analyze`: who the view is about.
+
+The filter's respondents and their comments, checked against the privacy filter rules; the
+people the view differs by from each view this viewer has already seen (``changed``); the
+release ledger's reference sets; and every comment's group label, from integer codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis import privacy, scoring
+from analysis.pipeline.model import Prepared
+from analysis.pipeline.request import ViewRequest
+from analysis.scoring import Scored
+
+__all__ = ["Keys", "Selection", "group_labels", "respondent_positions", "select"]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The respondents and comments of one view, and what privacy compares them with.
+
+    ``keys``: the comments' group labels (None when ungrouped); ``all_codes``: the group codes
+    of every comment of the upload (before filtering), for :func:`privacy.comments_exposed`;
+    ``changed``/``changed_masks``: per earlier view, the people this view differs by;
+    ``references``: the release ledger's sets for this grouping.
+    """
+
+    scored: Scored
+    comments: pd.DataFrame
+    keys: Keys | None
+    all_codes: np.ndarray | None
+    changed: list[Scored]
+    changed_masks: list[np.ndarray]
+    references: np.ndarray
+
+    @property
+    def changed_key(self) -> tuple[bytes, ...]:
+        return tuple(np.packbits(d).tobytes() for d in self.changed_masks)
+
+
+def select(prep: Prepared, req: ViewRequest) -> Selection:
+    """Apply the view's filters (refused by :func:`privacy.check_filter` when they would
+    expose a few people) and gather what later stages compare the view with."""
+    by = list(req.by)
+    keys = comment_keys(prep, by)  # computed once per view from integer codes
+    all_codes = keys.codes if keys is not None else None
+    n = len(prep.scored.groups)
+    shown = req.shown_masks(n)
+    scored, comments = prep.scored, prep.comments
+    changed: list[Scored] = []
+    changed_masks: list[np.ndarray] = []
+    if req.filters:
+        mask = np.ones(n, dtype=bool)
+        for col, values in req.filters:
+            mask &= prep.scored.groups[col].isin(list(values)).to_numpy()
+        privacy.check_filter(prep.scored.groups, mask, req.policy, shown=shown)
+        changed_masks = privacy.differences(mask, shown, everyone=req.compare_unfiltered)
+        changed = [_changed(prep, d) for d in changed_masks]
+        scored, comments, keep = _filtered(prep, req.filter_key, mask)
+        keys = keys[keep] if keys is not None else None
+    # the release ledger: every group of every single grouping, and the filters shown
+    references, _ = privacy.Ledger(prep.scored.groups, shown).references(exclude=by)
+    return Selection(scored, comments, keys, all_codes, changed, changed_masks, references)
+
+
+def _filtered(
+    prep: Prepared, filter_key: tuple, mask: np.ndarray
+) -> tuple[Scored, pd.DataFrame, np.ndarray]:
+    """The respondents and comments a filter keeps (``keep``: over ``prep.comments`` rows)."""
+
+    def make() -> tuple[Scored, pd.DataFrame, np.ndarray]:
+        pos = respondent_positions(prep)
+        keep = (pos >= 0) & mask[np.maximum(pos, 0)]
+        return scoring.subset(prep.scored, mask), prep.comments[keep], keep
+
+    return prep.views.get("filtered", filter_key, make)
+
+
+def _changed(prep: Prepared, diff: np.ndarray) -> Scored:
+    """The respondents a filtered view differs by from one earlier view (cached)."""
+    key = (np.packbits(diff).tobytes(),)
+    return prep.views.get("changed", key, lambda: scoring.subset(prep.scored, diff))
+
+
+def respondent_positions(prep: Prepared) -> np.ndarray:
+    """Each comment's respondent as a row position in ``prep.scored.groups`` (-1: none)."""
+    return prep.views.get(
+        "respondent_positions",
+        (),
+        lambda: prep.scored.groups.index.get_indexer(prep.comments["respondent"]),
+    )
+
+
+@dataclass
+class Keys:
+    """Group labels of comments: ``labels`` (text Series, as the tables show them), ``codes``
+    into ``names`` (the distinct labels), aligned with the comment rows."""
+
+    labels: pd.Series
+    codes: np.ndarray
+    names: np.ndarray
+
+    def __getitem__(self, mask: np.ndarray) -> Keys:
+        return Keys(self.labels[mask], self.codes[mask], self.names)
+
+
+def comment_keys(prep: Prepared, by_cols: list[str]) -> Keys | None:
+    """Every comment's group label ("Sales × Manager" for crossed groupings), as the text
+    table gives it, built from integer codes: each distinct label is joined once."""
+    if not by_cols or not len(prep.comments):
+        return None
+    pos = respondent_positions(prep)
+    if (pos < 0).any():
+        # Comments whose respondent has no group row: use the comment's own columns.
+        labels = group_labels(prep.comments, by_cols)
+        codes, names = pd.factorize(labels)
+        return Keys(labels, codes, np.asarray(names, dtype=object))
+    groups = prep.scored.groups
+    combined = np.zeros(len(groups), dtype=np.int64)
+    parts = []
+    for col in by_cols:
+        codes, uniques = pd.factorize(groups[col].astype(str))
+        parts.append(np.asarray(uniques, dtype=object))
+        combined = combined * max(len(uniques), 1) + codes
+    observed, inverse = np.unique(combined, return_inverse=True)
+    columns = []
+    for uniques in reversed(parts):
+        width = max(len(uniques), 1)
+        columns.append(uniques[observed % width])
+        observed = observed // width
+    names = np.array(
+        [scoring.CROSS.join(t) for t in zip(*reversed(columns), strict=True)], dtype=object
+    )
+    codes = inverse.ravel()[pos]
+    name = by_cols[0] if len(by_cols) == 1 else None
+    labels = pd.Series(names[codes], index=prep.comments.index, name=name, dtype="str")
+    return Keys(labels, codes, names)
+
+
+def group_labels(df: pd.DataFrame, by_cols: list[str]) -> pd.Series:
+    """Each row's group label ("Sales × Manager" for a crossed grouping)."""
+    if len(by_cols) == 1:
+        return df[by_cols[0]].astype(str)
+    return df[by_cols].astype(str).agg(scoring.CROSS.join, axis=1)

@@ -1,0 +1,107 @@
+"""ViewRequest (one view, normalised once) and the one per-upload ViewCache."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import pipeline
+from analysis.pipeline import ViewCache, ViewRequest
+from analysis.privacy import PrivacyPolicy
+
+AGREE = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
+MAPPING = """
+team: Team
+role: Role
+items:
+  Q1: {construct: trust_in_ai, scale: agree5}
+  Q2: {construct: trust_in_ai, scale: agree5}
+  Q3: {construct: fear_of_displacement, scale: agree5}
+"""
+
+
+@pytest.fixture(scope="module")
+def prep() -> pipeline.Prepared:
+    rng = np.random.default_rng(3)
+    n = 120
+    frame = pd.DataFrame(
+        {
+            "Team": rng.choice(["Sales", "Ops", "Support"], n),
+            "Role": rng.choice(["Manager", "Staff"], n),
+            **{q: rng.choice(AGREE, n) for q in ("Q1", "Q2", "Q3")},
+        }
+    )
+    export, colmap = pipeline.load(
+        frame.to_csv(index=False).encode(), "v.csv", mapping_yaml=MAPPING
+    )
+    return pipeline.prepare(export, colmap, n_boot=20)
+
+
+def test_build_normalises_grouping_and_filters_once(prep):
+    req = ViewRequest.build(prep, by=["team", "ROLE", "Team"], filters={"role": ["Staff", "Staff"]})
+    assert req.by == ("Team", "Role")
+    assert req.filters == (("Role", ("Staff",)),)
+    assert req.policy == PrivacyPolicy()
+    assert ViewRequest.build(prep).by == ("Team",)  # None: the team column
+    assert ViewRequest.build(prep, by=()).by == ()
+    with pytest.raises(ValueError, match="Choose from 'Team', 'Role'"):
+        ViewRequest.build(prep, by="Location")
+
+
+def test_request_is_frozen_hashable_and_equal_for_equal_views(prep):
+    a = ViewRequest.build(prep, by="team", theme_names={0: "Jobs"}, theme_merges={2: 1})
+    b = ViewRequest.build(prep, by=["Team"], theme_names={0: "Jobs"}, theme_merges={2: 1})
+    assert a == b and hash(a) == hash(b) and len({a, b}) == 1
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.by = ("Role",)  # type: ignore[misc]
+    assert a.filter_key == ()
+    order = ViewRequest.build(prep, filters={"Team": ["Sales", "Ops"]})
+    assert (
+        order.filter_key == ViewRequest.build(prep, filters={"team": ["Ops", "Sales"]}).filter_key
+    )
+
+
+def test_shown_masks_round_trip(prep):
+    n = len(prep.scored.groups)
+    masks = [np.arange(n) % 3 == 0, np.arange(n) < 50]
+    req = ViewRequest.build(prep, shown_filters=masks)
+    assert all(isinstance(b, bytes) for b in req.shown)
+    for got, want in zip(req.shown_masks(n), masks, strict=True):
+        assert got.dtype == bool and np.array_equal(got, want)
+
+
+def test_analyze_with_a_request_equals_the_old_keywords(prep):
+    kw = {"by": ["team"], "filters": {"Role": ["Staff"]}, "policy": PrivacyPolicy(min_group=6)}
+    old = pipeline.analyze(prep, **kw)
+    new = pipeline.analyze(prep, view=ViewRequest.build(prep, **kw))
+    assert old.by == new.by == ("Team",) and old.filters == new.filters == {"Role": ["Staff"]}
+    assert new.policy.min_group == 6
+    for name in ("org", "groups", "items", "org_items", "likert", "comment_groups"):
+        pd.testing.assert_frame_equal(getattr(old, name), getattr(new, name), obj=name)
+    assert old.to_dict() == new.to_dict()
+
+
+def test_prepared_is_frozen_and_its_cache_belongs_to_it(prep):
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        prep.scored = prep.scored  # type: ignore[misc]
+    pipeline.analyze(prep, by="team", filters={"Role": ["Staff"]})
+    assert "filtered" in repr(prep.views)
+    copy = dataclasses.replace(prep, source_name="other.csv")
+    assert copy.views is not prep.views and repr(copy.views) == "ViewCache()"
+
+
+def test_view_cache_keeps_the_last_few_per_stage():
+    cache, made = ViewCache(), []
+
+    def make(k):
+        return lambda: made.append(k) or k
+
+    for k in range(ViewCache.SIZE + 1):
+        assert cache.get("stage", k, make(k)) == k
+    assert cache.get("stage", ViewCache.SIZE, make("again")) == ViewCache.SIZE  # cached
+    cache.get("stage", 0, make(0))  # the oldest was dropped: made again
+    cache.get("other", 0, make("other"))  # stages do not share entries
+    assert made == [*range(ViewCache.SIZE + 1), 0, "other"]
