@@ -90,7 +90,7 @@ def analyze(
     sel = select(prep, req)
     scores = score_tables(prep, req, sel)
     comments = comment_tables(prep, req, sel, scores.groups)
-    flags, segments = hot_spots(prep, req, sel, scores.groups, comments)
+    flags, segments = hot_spots(prep, req, sel, scores, comments)
     return assemble(prep, req, sel, scores, comments, flags, segments)
 
 
@@ -98,12 +98,14 @@ def hot_spots(
     prep: Prepared,
     req: ViewRequest,
     sel: Selection,
-    groups: pd.DataFrame,
+    scores: ScoreTables,
     comments: CommentTables,
 ) -> tuple[list[hotspots_mod.Flag], pd.DataFrame]:
     """Groups needing attention (:func:`analysis.hotspots.find_hotspots`) and, when the survey
     measures trust and fear, the trust × fear map. A comments-only survey is flagged from
-    comment evidence alone."""
+    comment evidence alone. The organisation table gives the organisation-level flags against
+    targets, and the group item table lets the diagnosis read the ADKAR items directly."""
+    groups = scores.groups
     by = list(req.by)
     if not by or (prep.has_scores and not len(groups)):
         return [], SEGMENTS.empty()
@@ -117,6 +119,8 @@ def hot_spots(
         req.policy,
         constructs=constructs,
         org_n=len(sel.scored.groups),
+        org=scores.org if prep.has_scores and len(scores.org) else None,
+        items=scores.items if prep.has_scores and len(scores.items) else None,
     )
     concepts = set(sel.scored.construct_meta["concept"].dropna())
     segments = SEGMENTS.empty()
