@@ -91,20 +91,38 @@ def test_the_example_policy_file_is_valid(root) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("rules: []", "'rules' must be a non-empty list"),
-        ("rules:\n  - {email: a@b.c, role: boss}", "role must be one of"),
-        ("rules:\n  - {email: a@b.c, domain: b.c, role: hr_admin}", "exactly one of"),
-        ("rules:\n  - {email: not-an-email, role: hr_admin}", "is not an e-mail"),
-        ("rules:\n  - {email: a@b.c, role: manager}", "needs a 'teams' list"),
-        ("rules:\n  - {email: a@b.c, role: change_lead, teams: [X]}", "only managers have teams"),
+        ("rules: []", "rules: must be a non-empty list"),
+        ("rules:\n  - {email: a@b.c, role: boss}", "rules.0.role: must be one of"),
+        (
+            "rules:\n  - {email: a@b.c, domain: b.c, role: hr_admin}",
+            "rules.0: needs exactly one of",
+        ),
+        (
+            "rules:\n  - {email: not-an-email, role: hr_admin}",
+            "rules.0.email: 'not-an-email' is not an e-mail",
+        ),
+        ("rules:\n  - {email: a@b.c, role: manager}", "rules.0: a manager needs a 'teams' list"),
+        (
+            "rules:\n  - {email: a@b.c, role: change_lead, teams: [X]}",
+            "rules.0: only managers have teams",
+        ),
         (
             "rules:\n  - {email: a@b.c, role: hr_admin}\n  - {email: A@b.c, role: manager, "
             "teams: [X]}",
-            "listed twice",
+            "rules: A@b.c is listed twice",
         ),
-        ("rules:\n  - {email: a@b.c, role: hr_admin}\nthresholds: {min_group: 2}", "at least 3"),
-        ("rules:\n  - {email: a@b.c, role: hr_admin}\nrestricetd: [Age]", "Unknown key(s)"),
-        ("rules:\n  - {email: a@b.c, role: hr_admin}\nsub_teams: {A: [B], B: [A]}", "cycle"),
+        (
+            "rules:\n  - {email: a@b.c, role: hr_admin}\nthresholds: {min_group: 2}",
+            "can't be below 3",
+        ),
+        (
+            "rules:\n  - {email: a@b.c, role: hr_admin}\nrestricetd: [Age]",
+            "restricetd: unknown key",
+        ),
+        (
+            "rules:\n  - {email: a@b.c, role: hr_admin}\nsub_teams: {A: [B], B: [A]}",
+            "sub_teams: has a cycle",
+        ),
         ("rules: [\n", "not valid YAML"),
         ("- just a list", "must be a YAML mapping"),
     ],
@@ -121,7 +139,58 @@ def test_every_problem_is_reported_at_once() -> None:
         access.load_policy(text)
     msg = str(info.value)
     assert "3 problem(s)" in msg or "4 problem(s)" in msg
-    assert "min_group" in msg and "min_comments" in msg and "role must be" in msg
+    assert "min_group" in msg and "min_comments" in msg and "rules.0.role: must be" in msg
+
+
+def test_a_policy_file_with_several_mistakes_lists_them_all_with_locations(tmp_path) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text(
+        "rules:\n"
+        "  - {email: hr@acme.example, role: hr_admin}\n"
+        "  - {email: ops@acme.example, role: manger, teams: [Ops]}\n"
+        "  - {domain: acme.example, group: Staff, role: change_lead}\n"
+        "  - {email: lead@acme.example, role: manager}\n"
+        "thresholds: {min_group: 2, min_coments: 10}\n"
+        "comment_text: [hr_admin, boss]\n"
+        "restricetd: [Age]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(PolicyError) as info:
+        access.load_policy(path)
+    problems = info.value.problems
+    assert [p.split(": ", 1)[0] for p in problems] == [
+        "rules.1.role",
+        "rules.2",
+        "rules.3",
+        "thresholds.min_group",
+        "thresholds.min_coments",
+        "comment_text",
+        "restricetd",
+    ]
+    assert "not 'manger'" in problems[0]
+    assert "exactly one of email, domain or group" in problems[1]
+    assert "a manager needs a 'teams' list" in problems[2]
+    assert "can't be below 3" in problems[3]
+    assert problems[4].endswith("unknown key (check the spelling)")
+    assert "boss" in problems[5]
+    msg = str(info.value)
+    assert msg.startswith("The access policy (policy.yaml) has 7 problem(s):")
+    assert all(f"- {p}" in msg for p in problems)
+
+
+def test_policy_thresholds_default_to_the_privacy_layers() -> None:
+    pol = access.load_policy("rules:\n  - {email: a@b.c, role: hr_admin}\n")
+    assert (pol.min_group, pol.min_comments) == (
+        PrivacyPolicy().min_group,
+        PrivacyPolicy().min_comments,
+    )
+    assert (AccessPolicy().min_group, AccessPolicy().min_comments) == (
+        PrivacyPolicy().min_group,
+        PrivacyPolicy().min_comments,
+    )
+    assert access.load_policy({"rules": [{"group": "HR", "role": "hr_admin"}]}).rules == (
+        Rule(role="hr_admin", group="HR"),
+    )
 
 
 def test_missing_policy_file_is_a_sentence(tmp_path) -> None:

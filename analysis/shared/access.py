@@ -34,12 +34,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from analysis import pipeline
-from analysis.errors import ChangeRadarError
 from analysis.privacy import PrivacyError, PrivacyPolicy, check_filter
 from analysis.scoring import CROSS, NEST
+from analysis.shared.policy_file import ROLES, PolicyError, read_policy_file
+from analysis.shared.policy_file import fold as _fold
+
+_DEFAULTS = PrivacyPolicy()
 
 __all__ = [
     "LOCAL_VIEWER",
@@ -62,7 +64,6 @@ __all__ = [
     "viewer_from_claims",
 ]
 
-ROLES = ("hr_admin", "change_lead", "manager")
 #: What each role may do besides reading results (see :func:`can`).
 ACTIONS = ("upload", "map", "publish", "thresholds", "restricted", "all_teams")
 _RIGHTS: dict[str, frozenset[str]] = {
@@ -73,20 +74,12 @@ _RIGHTS: dict[str, frozenset[str]] = {
 MODES = ("local", "shared")
 
 
-class PolicyError(ChangeRadarError):
-    """The access policy file is unusable; ``str(e)`` lists every problem, one sentence each."""
-
-
 class AccessDenied(PrivacyError):
     """A request outside the viewer's scope (a grouping, filter or team they may not see)."""
 
 
 class ScopeTooSmall(PrivacyError):
     """The viewer's own teams are too small (or leave too few people out) to show safely."""
-
-
-def _fold(text: object) -> str:
-    return " ".join(str(text).split()).casefold()
 
 
 # --------------------------------------------------------------------------------------------
@@ -126,8 +119,8 @@ class AccessPolicy:
     rules: tuple[Rule, ...] = ()
     restricted: tuple[str, ...] = ()
     sub_teams: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    min_group: int = 5
-    min_comments: int = 10
+    min_group: int = _DEFAULTS.min_group
+    min_comments: int = _DEFAULTS.min_comments
     comment_roles: frozenset[str] = frozenset(ROLES)
     groups_claim: str = "groups"
     team_column: str | None = None
@@ -159,181 +152,26 @@ class AccessPolicy:
         return out
 
 
-_TOP_KEYS = {
-    "version",
-    "rules",
-    "restricted",
-    "sub_teams",
-    "thresholds",
-    "comment_text",
-    "groups_claim",
-    "team_column",
-}
-_RULE_KEYS = {"email", "domain", "group", "role", "teams", "note"}
-
-
 def load_policy(source: str | Path | Mapping[str, Any]) -> AccessPolicy:
     """Read and validate an access policy (a path, YAML text or an already-parsed mapping).
 
-    Every problem is collected and reported at once, each as a sentence saying what to fix.
+    The format is :class:`~analysis.shared.policy_file.PolicyFile`; every problem is reported
+    at once, each with its location (:class:`PolicyError`).
     """
-    if isinstance(source, Mapping):
-        data: Any = source
-        where = "The access policy"
-    else:
-        text, where = _policy_text(source)
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = f" near line {mark.line + 1}" if mark is not None else ""
-            raise PolicyError(f"{where} is not valid YAML{line}; check the indentation.") from None
-    if not isinstance(data, Mapping):
-        raise PolicyError(f"{where} must be a YAML mapping with a 'rules' list.")
-    problems: list[str] = []
-    unknown = sorted(set(map(str, data)) - _TOP_KEYS)
-    if unknown:
-        problems.append(
-            f"Unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_TOP_KEYS))}."
-        )
-    rules = _parse_rules(data.get("rules"), problems)
-    restricted = _str_list(data.get("restricted", []), "restricted", problems)
-    sub_teams = _parse_sub_teams(data.get("sub_teams", {}), problems)
-    thresholds = data.get("thresholds", {}) or {}
-    min_group, min_comments = 5, 10
-    if not isinstance(thresholds, Mapping):
-        problems.append("'thresholds' must be a mapping with min_group and min_comments.")
-    else:
-        bad = sorted(set(map(str, thresholds)) - {"min_group", "min_comments"})
-        if bad:
-            problems.append(f"Unknown threshold(s) {', '.join(bad)}; use min_group, min_comments.")
-        min_group = _whole(thresholds.get("min_group", 5), "thresholds.min_group", 3, problems)
-        min_comments = _whole(
-            thresholds.get("min_comments", 10), "thresholds.min_comments", 1, problems
-        )
-    comment_roles = _str_list(data.get("comment_text", list(ROLES)), "comment_text", problems)
-    for role in comment_roles:
-        if role not in ROLES:
-            problems.append(f"comment_text names unknown role {role!r}; use {', '.join(ROLES)}.")
-    claim = data.get("groups_claim", "groups")
-    if not isinstance(claim, str) or not claim.strip():
-        problems.append("'groups_claim' must be the name of a claim, e.g. groups.")
-        claim = "groups"
-    team_column = data.get("team_column")
-    if team_column is not None and not isinstance(team_column, str):
-        problems.append("'team_column' must be a column name.")
-        team_column = None
-    if problems:
-        raise PolicyError(f"{where} has {len(problems)} problem(s): " + " ".join(problems))
+    spec = read_policy_file(source)
     return AccessPolicy(
-        rules=tuple(rules),
-        restricted=tuple(restricted),
-        sub_teams=sub_teams,
-        min_group=min_group,
-        min_comments=min_comments,
-        comment_roles=frozenset(comment_roles),
-        groups_claim=claim.strip(),
-        team_column=team_column,
+        rules=tuple(
+            Rule(role=r.role, teams=tuple(r.teams), **{k: v.strip() for k, v in r.who().items()})
+            for r in spec.rules
+        ),
+        restricted=tuple(spec.restricted),
+        sub_teams=tuple((parent.strip(), tuple(kids)) for parent, kids in spec.sub_teams.items()),
+        min_group=spec.thresholds.min_group,
+        min_comments=spec.thresholds.min_comments,
+        comment_roles=frozenset(spec.comment_text),
+        groups_claim=spec.groups_claim,
+        team_column=spec.team_column,
     )
-
-
-def _policy_text(source: str | Path) -> tuple[str, str]:
-    if isinstance(source, Path) or ("\n" not in source and source.endswith((".yaml", ".yml"))):
-        path = Path(source)
-        if not path.is_file():
-            raise PolicyError(
-                f"The access policy file {path} was not found; check CHANGERADAR_POLICY."
-            )
-        try:
-            return path.read_text(encoding="utf-8-sig"), f"The access policy {path.name}"
-        except UnicodeDecodeError:
-            raise PolicyError(
-                f"The access policy {path.name} is not UTF-8 text; save it as UTF-8."
-            ) from None
-    return str(source), "The access policy"
-
-
-def _str_list(value: Any, what: str, problems: list[str]) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
-        problems.append(f"'{what}' must be a list of names.")
-        return []
-    return [str(v).strip() for v in value if str(v).strip()]
-
-
-def _whole(value: Any, what: str, low: int, problems: list[str]) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        problems.append(f"{what} must be a whole number of at least {low}, not {value!r}.")
-        return low
-    return value
-
-
-def _parse_rules(value: Any, problems: list[str]) -> list[Rule]:
-    if not isinstance(value, list) or not value:
-        problems.append("'rules' must be a non-empty list (who gets which role).")
-        return []
-    rules: list[Rule] = []
-    seen_emails: set[str] = set()
-    for i, raw in enumerate(value, 1):
-        where = f"Rule {i}"
-        if not isinstance(raw, Mapping):
-            problems.append(f"{where} must be a mapping such as {{email: ..., role: ...}}.")
-            continue
-        bad = sorted(set(map(str, raw)) - _RULE_KEYS)
-        if bad:
-            problems.append(f"{where} has unknown key(s) {', '.join(bad)}.")
-        who = [k for k in ("email", "domain", "group") if raw.get(k) not in (None, "")]
-        if len(who) != 1:
-            problems.append(f"{where} needs exactly one of email, domain or group.")
-            continue
-        key = who[0]
-        target = str(raw[key]).strip()
-        if key == "email" and "@" not in target:
-            problems.append(f"{where}: {target!r} is not an e-mail address.")
-        if key == "email":
-            if _fold(target) in seen_emails:
-                problems.append(f"{where}: {target} is listed twice; keep one rule per e-mail.")
-            seen_emails.add(_fold(target))
-        role = raw.get("role")
-        if role not in ROLES:
-            problems.append(f"{where}: role must be one of {', '.join(ROLES)}, not {role!r}.")
-            continue
-        teams = _str_list(raw.get("teams", []), f"rule {i} teams", problems)
-        if role == "manager" and not teams:
-            problems.append(f"{where}: a manager needs a 'teams' list.")
-        if role != "manager" and teams:
-            problems.append(f"{where}: only managers have teams; remove 'teams' or the role.")
-        rules.append(Rule(role=role, teams=tuple(teams), **{key: target}))
-    return rules
-
-
-def _parse_sub_teams(value: Any, problems: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    if not value:
-        return ()
-    if not isinstance(value, Mapping):
-        problems.append("'sub_teams' must map a team to the list of teams below it.")
-        return ()
-    out = []
-    for parent, kids in value.items():
-        names = _str_list(kids, f"sub_teams of {parent}", problems)
-        out.append((str(parent).strip(), tuple(names)))
-    # a cycle would make a team its own sub-team: almost surely a typo
-    graph = {_fold(p): {_fold(k) for k in ks} for p, ks in out}
-    for start in graph:
-        stack, seen = list(graph[start]), set()
-        while stack:
-            node = stack.pop()
-            if node == start:
-                problems.append(f"'sub_teams' has a cycle through {start!r}; fix the org chart.")
-                stack = []
-                break
-            if node not in seen:
-                seen.add(node)
-                stack.extend(graph.get(node, ()))
-    return tuple(out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -620,11 +458,10 @@ def scoped_analyze(
        organisation) and any row whose team is outside their scope (none should exist after
        step 2; this is the second lock).
     """
-    by_list = [by] if isinstance(by, str) else (list(by) if by is not None else None)
-    if by_list is None:
-        team = prepared.colmap.team
-        by_list = [team] if team and team in prepared.grouping_columns else []
-    by_cols = _check_columns(viewer, prepared, policy, by_list, "group by")
+    # the grouping is normalised the one way every view is (None: the team column, if any)
+    by_cols = _check_columns(
+        viewer, prepared, policy, pipeline.ViewRequest.build(prepared, by=by).by, "group by"
+    )
     thresholds = effective_privacy(viewer, privacy, policy)
     teams = allowed_teams(viewer, prepared, policy)
     scope = scope_mask(viewer, prepared, policy)
