@@ -22,7 +22,16 @@ from analysis.config import ConfigError, ConfigModel, load_yaml, validate
 from analysis.errors import ChangeRadarError
 from analysis.privacy import PrivacyPolicy
 
-__all__ = ["POLICY_FILE", "ROLES", "PolicyError", "PolicyFile", "RuleSpec", "Thresholds", "fold"]
+__all__ = [
+    "POLICY_FILE",
+    "ROLES",
+    "PolicyError",
+    "PolicyFile",
+    "RuleSpec",
+    "Thresholds",
+    "fold",
+    "read_policy_file",
+]
 
 ROLES = ("hr_admin", "change_lead", "manager")
 POLICY_FILE = "access policy"
