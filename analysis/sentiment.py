@@ -24,29 +24,30 @@ same algorithm on the same input and give identical scores; ``tests/test_sentime
 The fast scorer gets its speed from doing per-token work once (lower-casing, punctuation
 stripping, lexicon and booster look-ups are cached across texts), scoring each distinct text once,
 and splitting large inputs over two processes.
+
+The domain layer lives in :mod:`analysis.sentiment_domain` and the second process in
+:mod:`analysis.sentiment_parallel`; their names stay importable from here.
 """
 
 from __future__ import annotations
 
-import atexit
-import csv
 import math
-import os
-import pickle
 import re
 import string
-import subprocess
-import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 from vaderSentiment import vaderSentiment as _vs
+
+from analysis.sentiment_domain import DATA_DIR as DATA_DIR
+from analysis.sentiment_domain import DomainLayer as DomainLayer
+from analysis.sentiment_domain import Rule as Rule
+from analysis.sentiment_domain import domain_layer, domain_transform
+from analysis.sentiment_parallel import _score_parallel
+from analysis.sentiment_parallel import close_helper as close_helper
 
 __all__ = [
     "LABEL_BASIS",
@@ -76,7 +77,6 @@ NEGATIVE_THRESHOLD = -0.05
 LABEL_BASIS = "lexicon"
 
 PARALLEL_MIN_UNIQUE = 20_000
-DATA_DIR = Path(__file__).resolve().parent / "data"
 
 # --- VADER constants, taken from the reference module itself so they cannot drift --------------
 B_INCR, C_INCR, N_SCALAR = _vs.B_INCR, _vs.C_INCR, _vs.N_SCALAR
@@ -92,129 +92,6 @@ _IDIOM_WORDS = frozenset(
 )
 _SO_THIS = ("so", "this")
 _PUNCT = string.punctuation
-
-
-# --- the domain layer ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Rule:
-    """One construction rewrite: the span matched by ``pattern`` becomes ``token``."""
-
-    name: str
-    pattern: re.Pattern[str]
-    token: str
-    valence: float
-    rationale: str
-    anchors: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class DomainLayer:
-    """Lexicon additions (token -> valence) and the ordered rewrites that produce those tokens."""
-
-    additions: dict[str, float]
-    rules: tuple[Rule, ...]
-    phrase_pattern: re.Pattern[str] | None
-    phrase_tokens: dict[str, str]  # phrase without separators -> token
-    phrase_anchors: tuple[str, ...]  # the longest word of each phrase (every match contains one)
-
-
-def _flex(words: str) -> str:
-    """Regex for a phrase whose words may be joined by spaces, hyphens or slashes."""
-    parts = re.split(r"[\s\-/]+", words.strip())
-    return r"[\s\-/]*".join(parts)
-
-
-def _phrase_key(text: str) -> str:
-    return re.sub(r"[\s\-/]+", "_", text.strip().lower())
-
-
-def _compact(text: str) -> str:
-    return re.sub(r"[\s\-/_]+", "", text.lower())
-
-
-def _data_text(name: str) -> str:
-    return (DATA_DIR / name).read_text(encoding="utf-8")
-
-
-@cache
-def domain_layer() -> DomainLayer:
-    """Load the lexicon additions and construction rules shipped in ``analysis/data``."""
-    additions: dict[str, float] = {}
-    phrase_tokens: dict[str, str] = {}
-    lines = [ln for ln in _data_text("workplace_lexicon.tsv").splitlines() if ln.strip()]
-    rows = csv.DictReader(
-        (ln for ln in lines if not ln.startswith("#")), delimiter="\t", quoting=csv.QUOTE_NONE
-    )
-    for row in rows:
-        term = row["term"].strip().lower()
-        valence = float(row["valence"])
-        if not row["rationale"].strip():
-            raise ValueError(f"lexicon term {term!r} has no rationale")
-        if re.search(r"[\s\-/]", term):
-            token = _phrase_key(term)
-            phrase_tokens[_compact(term)] = token
-        else:
-            token = term
-        additions[token] = valence
-
-    spec = yaml.safe_load(_data_text("sentiment_rules.yaml"))
-    lists = {name: "|".join(_flex(item) for item in items) for name, items in spec["lists"].items()}
-    rules = []
-    for r in spec["rules"]:
-        pattern = re.sub(r"\{(\w+)\}", lambda m: lists[m.group(1)], r["pattern"].strip())
-        token = r["token"]
-        valence = float(r["valence"])
-        if additions.get(token, valence) != valence:
-            raise ValueError(f"rule token {token!r} has two valences")
-        additions[token] = valence
-        anchors = tuple(a.lower() for a in r["anchors"])
-        rules.append(
-            Rule(r["name"], re.compile(pattern, re.I), token, valence, r["rationale"], anchors)
-        )
-
-    phrase_pattern = None
-    phrase_anchors = tuple(
-        {max(re.split(r"_", token), key=len) for token in phrase_tokens.values()}
-    )
-    if phrase_tokens:
-        ordered = sorted(set(phrase_tokens.values()), key=len, reverse=True)
-        alternatives = "|".join(_flex(p.replace("_", " ")) for p in ordered)
-        phrase_pattern = re.compile(rf"\b(?:{alternatives})\b", re.I)
-    return DomainLayer(additions, tuple(rules), phrase_pattern, phrase_tokens, phrase_anchors)
-
-
-def _token_for(match: re.Match[str], token: str) -> str:
-    span = match.group(0)
-    return token.upper() if span.isupper() else token
-
-
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
-
-
-def domain_transform(text: str, *, prefilter: bool = True) -> str:
-    """Rewrite workplace constructions and phrases into lexicon tokens (applied before VADER).
-
-    Typographic apostrophes become ASCII so VADER's "n't" negation sees "don’t"; whitespace runs
-    become one space (VADER splits on whitespace, so its tokens are unchanged). With
-    ``prefilter`` a rule's regex runs only when one of its anchors occurs in the text; the result
-    is the same, only faster.
-    """
-    layer = domain_layer()
-    text = " ".join(text.translate(_APOSTROPHES).split())
-    low = text.lower()
-    for rule in layer.rules:
-        if prefilter and not any(map(low.__contains__, rule.anchors)):
-            continue
-        text, n = rule.pattern.subn(lambda m, t=rule.token: _token_for(m, t), text)
-        if n:
-            low = text.lower()
-    if layer.phrase_pattern is not None and (
-        not prefilter or any(map(low.__contains__, layer.phrase_anchors))
-    ):
-        text = layer.phrase_pattern.sub(
-            lambda m: _token_for(m, layer.phrase_tokens[_compact(m.group(0))]), text
-        )
-    return text
 
 
 def _vader_dir():
@@ -477,100 +354,6 @@ def _scorer(domain: bool) -> _FastVader:
 def _score_unique(texts: list[str]) -> list[tuple[float, float, float, float]]:
     scorer = _scorer(True)
     return [scorer.scores(domain_transform(t)) for t in texts]
-
-
-_HELPER: _Helper | None = None
-
-
-class _Helper:
-    """A second Python process that scores half of a large batch.
-
-    A plain subprocess running this module (not multiprocessing), so the caller's ``__main__``
-    (the Streamlit script, the CLI) is never re-imported, and nothing is forked from a threaded
-    server. Requests and replies are pickles over its own pipes.
-    """
-
-    def __init__(self) -> None:
-        root = str(Path(__file__).resolve().parents[1])
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]),
-        }
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", "from analysis.sentiment import _serve; _serve()"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env,
-        )
-
-    def send(self, texts: list[str]) -> None:
-        assert self.proc.stdin is not None
-        pickle.dump(texts, self.proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-        self.proc.stdin.flush()
-
-    def receive(self) -> list[tuple[float, float, float, float]]:
-        assert self.proc.stdout is not None
-        return pickle.load(self.proc.stdout)
-
-    def close(self) -> None:
-        """Let the helper exit (it stops at end of input) and release the pipes."""
-        if self.proc.stdin is not None and not self.proc.stdin.closed:
-            self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
-
-
-def close_helper() -> None:
-    """Stop the helper process, if one is running (also registered at exit)."""
-    global _HELPER
-    if _HELPER is not None:
-        _HELPER.close()
-        _HELPER = None
-
-
-def _serve() -> None:
-    """Helper-process loop: read a list of texts, write their scores, until stdin closes."""
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    while True:
-        try:
-            texts = pickle.load(stdin)
-        except EOFError:
-            return
-        pickle.dump(_score_unique(texts), stdout, protocol=pickle.HIGHEST_PROTOCOL)
-        stdout.flush()
-
-
-def _helper() -> _Helper:
-    global _HELPER
-    if _HELPER is not None and _HELPER.proc.poll() is not None:
-        close_helper()
-    if _HELPER is None:
-        _HELPER = _Helper()
-    return _HELPER
-
-
-atexit.register(close_helper)
-
-
-def _score_parallel(unique: list[str]) -> list[tuple[float, float, float, float]]:
-    """Score the second half in the helper while this process scores the first half."""
-    half = len(unique) // 2
-    try:
-        helper = _helper()
-        helper.send(unique[half:])
-    except OSError:
-        return _score_unique(unique)
-    first = _score_unique(unique[:half])
-    try:
-        second = helper.receive()
-    except (OSError, EOFError, pickle.UnpicklingError):
-        second = _score_unique(unique[half:])
-    return first + second
 
 
 # --- public API ---------------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 code is lint-clean.
 
 Layers (docs/architecture.md): ``analysis`` (pure core) <- ``render`` (charts and files) <- ``ui``
-and ``app_pages`` (the Streamlit shell). The CLI shell ``analysis/cli.py`` (with
-``analysis/__main__.py``) is the one module under ``analysis/`` that may import ``render``.
+and ``app_pages`` (the Streamlit shell). The CLI shell, the package ``analysis/cli/``
+(with ``analysis/__main__.py``), is the one place under ``analysis/`` that may import ``render``.
 """
 
 from __future__ import annotations
@@ -45,7 +45,10 @@ def _imports(path: Path) -> set[str]:
 
 SHELL = {"ui", "app_pages", "streamlit"}
 #: The CLI is a shell too: it may write files through render (and nothing else may).
-CLI_SHELL = {"analysis/cli.py", "analysis/__main__.py"}
+CLI_SHELL = {
+    "analysis/__main__.py",
+    *(p.relative_to(ROOT).as_posix() for p in (ROOT / "analysis" / "cli").glob("*.py")),
+}
 
 
 def _offenders(folder: str, banned: set[str], exempt: dict[str, set[str]]) -> dict[str, set]:
@@ -69,7 +72,7 @@ def test_render_never_imports_the_shell():
 
 def test_the_import_check_sees_function_level_imports():
     """The check above is only as good as _imports: it must see what the CLI imports lazily."""
-    assert "render" in _imports(ROOT / "analysis" / "cli.py")
+    assert "render" in _imports(ROOT / "analysis" / "cli" / "report.py")
     assert {"analysis", "render"} <= _imports(ROOT / "render" / "packs.py")
 
 

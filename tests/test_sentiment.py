@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis import sentiment
+from analysis import sentiment, sentiment_parallel
 from analysis.sentiment import (
     domain_layer,
     domain_transform,
@@ -178,7 +178,7 @@ def test_two_process_path_gives_identical_scores(corpus, monkeypatch):
     texts = corpus[:1500]
     try:
         parallel = score_texts(texts)
-        assert sentiment._HELPER is not None  # the second process really ran
+        assert sentiment_parallel._HELPER is not None  # the second process really ran
     finally:
         sentiment.close_helper()
     serial = score_texts(texts, n_jobs=1)
@@ -333,7 +333,8 @@ def test_split_and_score_sentences():
 
 
 def test_nothing_is_downloaded():
-    paths = [ROOT / "analysis" / f for f in ("sentiment.py", "comments.py", "redaction.py")]
+    names = ("sentiment.py", "sentiment_domain.py", "sentiment_parallel.py")
+    paths = [ROOT / "analysis" / f for f in (*names, "comments.py", "redaction.py")]
     paths += sorted((ROOT / "analysis" / "signals").glob("*.py"))
     sources = "\n".join(p.read_text(encoding="utf-8") for p in paths)
     assert not re.search(

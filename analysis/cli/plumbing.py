@@ -1,0 +1,149 @@
+"""The CLI's shared plumbing: reading files, thresholds, the pipeline calls, JSON and
+table output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.errors import ChangeRadarError
+
+EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
+
+
+class UsageError(ChangeRadarError):
+    """A problem with what the user asked for; the message says what to change."""
+
+
+# --------------------------------------------------------------------------------------------
+# shared plumbing
+
+
+def _read_bytes(path: str) -> bytes:
+    p = Path(path)
+    if not p.exists():
+        raise UsageError(f"{path}: no such file. Check the path.")
+    if p.is_dir():
+        raise UsageError(f"{path} is a folder; give the survey export file inside it.")
+    return p.read_bytes()
+
+
+def _read_text(path: str | None, what: str) -> str | None:
+    if not path:
+        return None
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(f"{what} file {path} was not found. Check the path.")
+    return p.read_text(encoding="utf-8-sig")
+
+
+def _survey(path: str | None):
+    from analysis.survey import default_survey, load_survey
+
+    return load_survey(Path(path)) if path else default_survey()
+
+
+def _policy(args: argparse.Namespace):
+    """The thresholds asked for; the defaults are :class:`PrivacyPolicy`'s own."""
+    from analysis.privacy import PrivacyPolicy
+
+    given = {"min_group": getattr(args, "min_n", None)}
+    given["min_comments"] = getattr(args, "min_comments", None)
+    return PrivacyPolicy(**{k: v for k, v in given.items() if v is not None})
+
+
+def _default(name: str) -> Any:
+    """A default threshold of :class:`~analysis.privacy.PrivacyPolicy`, for the help texts."""
+    from analysis.privacy import PrivacyPolicy
+
+    return getattr(PrivacyPolicy(), name)
+
+
+def _say_limits(res: Any) -> None:
+    """The view's notes (what it can't show) and alerts (numbers to treat with caution)."""
+    for a in getattr(res, "alerts", ()):
+        print(f"ALERT: {a}")
+    for n in getattr(res, "notes", ()):
+        print(f"note: {n}")
+
+
+def _roster(path: str | None) -> list[str]:
+    text = _read_text(path, "Roster")
+    if not text:
+        return []
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _load(args: argparse.Namespace):
+    from analysis import pipeline
+
+    survey = _survey(getattr(args, "survey", None))
+    data = _read_bytes(args.file)
+    export, colmap = pipeline.load(
+        data,
+        Path(args.file).name,
+        sheet=getattr(args, "sheet", None),
+        mapping_yaml=_read_text(getattr(args, "mapping", None), "Mapping"),
+        survey=survey,
+    )
+    return export, colmap, survey
+
+
+def _prepare(args: argparse.Namespace):
+    from analysis import pipeline
+
+    export, colmap, survey = _load(args)
+    return pipeline.prepare(
+        export,
+        colmap,
+        survey=survey,
+        roster=_roster(getattr(args, "roster", None)),
+        source_name=Path(args.file).name,
+    )
+
+
+def _jsonable(obj: Any) -> Any:
+    from analysis.pipeline import jsonable
+
+    return jsonable(obj)
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    from analysis.pipeline import records as conv
+
+    return conv(df)
+
+
+def _dump(obj: Any) -> None:
+    json.dump(_jsonable(obj), sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
+    sys.stdout.write("\n")
+
+
+def _fmt(x: Any, digits: int = 1) -> str:
+    if x is None or (isinstance(x, float) and not np.isfinite(x)):
+        return "-"
+    if isinstance(x, float | np.floating):
+        return f"{x:.{digits}f}"
+    return str(x)
+
+
+def _table(df: pd.DataFrame, columns: Sequence[str]) -> str:
+    cols = [c for c in columns if c in df.columns]
+    rows = [[_fmt(v) for v in r] for r in df[cols].itertuples(index=False)]
+    widths = [
+        max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(cols)
+    ]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True))]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(lines)
+
+
+def _by(args: argparse.Namespace) -> list[str] | None:
+    return list(args.by) if args.by else None
