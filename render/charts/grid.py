@@ -228,7 +228,8 @@ def _grid_chart(
     select: bool,
 ) -> alt.LayerChart:
     extent = shared.symmetric_extent(df["gap"])
-    df = df.assign(light_text=df["gap"].abs() > 0.6 * extent)
+    # a too-small cell is washed paler, so its text stays dark
+    df = df.assign(light_text=(df["gap"].abs() > 0.6 * extent) & ~df["too_small"])
     groups = shared.first_seen(df["group"])
     constructs = shared.first_seen(df["construct_label"])
     base = alt.Chart(df).encode(
@@ -283,19 +284,31 @@ def _grid_chart(
     )
 
 
+TOO_SMALL_DASH = [4, 3]
+
+
 def _too_small_layer(base: alt.Chart, tooltip: list[alt.Tooltip]) -> alt.Chart:
     """Pale wash with a dashed border over cells too small to tell, with its legend entry.
 
-    Vega-Lite has no hatch fill, so the cue is a half-white overlay (lighter colour) and a
-    dashed outline, which also reads in greyscale; the strokeDash legend names it.
+    Vega-Lite has no hatch fill and ignores a strokeDash *encoding* on rect marks, so the cue
+    is a half-white overlay (lighter colour) with a dashed outline as a mark property, and the
+    legend entry comes from a one-value stroke scale drawn with the same dash.
     """
     return (
-        base.mark_rect(fill="white", fillOpacity=0.5, stroke="#222222", strokeWidth=1.5)
+        base.mark_rect(fill="white", fillOpacity=0.5, strokeDash=TOO_SMALL_DASH, strokeWidth=2)
         .encode(
-            strokeDash=alt.StrokeDash(
+            stroke=alt.Stroke(
                 "precision:N",
-                scale=alt.Scale(domain=[TOO_SMALL], range=[[4, 3]]),
-                legend=alt.Legend(title=None, orient="bottom", symbolType="square"),
+                scale=alt.Scale(domain=[TOO_SMALL], range=["#222222"]),
+                legend=alt.Legend(
+                    title=None,
+                    orient="bottom",
+                    symbolType="square",
+                    symbolDash=TOO_SMALL_DASH,
+                    symbolFillColor="white",
+                    symbolStrokeWidth=2,
+                    symbolSize=200,
+                ),
             ),
             tooltip=tooltip,
         )
