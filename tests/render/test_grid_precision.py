@@ -214,3 +214,27 @@ def test_change_heatmap_has_plain_words_and_no_marking():
     assert "p_adj" not in tooltip_fields(spec)
     assert not any(c["too_small"] for c in cells(spec).values())
     assert "p=" not in spec["description"]
+
+
+def test_marking_agrees_with_the_hot_spot_screening_on_the_sample(by_team):
+    """Same rule as analysis.hotspots.screening: its "fine" and "flag" cells are never marked,
+    its "too small to tell" cells always are (sample survey, by team)."""
+    from analysis.hotspots import screen
+    from ui.views import heatmap_table
+
+    table = heatmap_table(by_team)
+    meta = {
+        c: {"concept": c, "label": c, "direction": d}
+        for c, d in zip(table["construct"], table["direction"], strict=True)
+    }
+    screened = screen(by_team.groups, meta, min_group=5)
+    spec = spec_of(grid.heatmap(table))
+    marked = {key: c["too_small"] for key, c in cells(spec).items()}
+    keys = zip(screened["group"], screened["construct"], strict=True)
+    states = dict(zip(keys, screened["state"], strict=True))
+    assert {"fine", "too_small_to_tell"} <= set(states.values())
+    for key, state in states.items():
+        if state in ("fine", "flag"):
+            assert marked[key] is False, (key, state)
+        elif state == "too_small_to_tell":
+            assert marked[key] is True, (key, state)
