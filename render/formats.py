@@ -80,3 +80,31 @@ def percent(share: object, *, digits: int = 0, blank: str = DASH) -> str:
 
 def plural(k: int, one: str, many: str | None = None) -> str:
     return f"{k} {one if k == 1 else (many or one + 's')}"
+
+
+def points(value: object, *, blank: str = DASH) -> str:
+    """A signed difference on the 0–100 scale in words: ``-12.4`` -> ``-12 points``."""
+    if missing(value):
+        return blank
+    rounded = round(float(value))
+    return f"{rounded:+d} point" if abs(rounded) == 1 else f"{rounded:+d} points"
+
+
+def score_interval(score: object, low: object, high: object, n: object) -> str:
+    """A score with its 95% interval and group size: ``62 (55–69), n = 48``.
+
+    Parts that are missing are left out (no interval -> ``62, n = 48``); no score -> ``–``.
+    """
+    if missing(score):
+        return DASH
+    text = number(score, ".0f")
+    if not (missing(low) or missing(high)):
+        text += f" ({number(low, '.0f')}{DASH}{number(high, '.0f')})"
+    if not missing(n):
+        text += f", n = {number(n, '.0f')}"
+    return text
+
+
+def yes_no(flag: object, *, blank: str = DASH) -> str:
+    """``yes`` / ``no`` for a true/false cell; ``blank`` when unknown."""
+    return blank if flag is None or missing(flag) else ("yes" if bool(flag) else "no")

@@ -4,18 +4,88 @@ the organisation) and the change heatmap (vs the previous wave).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
+from analysis.stats import se_from_ci
+from analysis.thresholds import THRESHOLDS
+from render import formats
 from render.charts import base as shared
-from render.formats import ALPHA, BETTER, HIDDEN, MIDPOINT, WORSE, p_phrase, plural
+from render.formats import ALPHA, BETTER, HIDDEN, MIDPOINT, WORSE, plural
 
 SELECTION_NAME = "pick"
 """Name of the point selection on the heatmap; ``st.altair_chart(..., on_select="rerun")``
 returns the clicked group under ``event.selection[SELECTION_NAME]``."""
+
+
+TOO_SMALL = "too small to tell"
+"""Legend entry (and tooltip status) of a cell whose interval cannot rule a gap in or out."""
+
+
+def _num(value: object) -> float:
+    return math.nan if formats.missing(value) else float(value)  # type: ignore[arg-type]
+
+
+def too_small_to_tell(
+    n: object,
+    ci_low: object,
+    ci_high: object,
+    score: object,
+    rest_score: object,
+    *,
+    direction: str = "higher_better",
+    rest_n: object = None,
+    min_diff: float = THRESHOLDS.min_points,
+    min_n: int = THRESHOLDS.min_flag_n,
+) -> bool:
+    """Whether a cell's evidence is too thin to call its gap to the rest either way.
+
+    The hot-spot screening's rule (:mod:`analysis.hotspots.screening`), without its FDR step:
+    with the gap in the harmful direction (+ = worse than the rest), se from the group's 95%
+    t interval (``se = (ci_high − ci_low) / (2 t)``, :func:`analysis.stats.se_from_ci`; widened
+    by the rest's share when ``rest_n`` is known) and the interval ``gap ± 1.96 se``, a cell is
+    decided when the interval rules out a gap of ``min_diff`` points (``high < min_diff``) or
+    shows a clear gap that matters (``low > 0`` and ``gap ≥ min_diff``). It is too small to
+    tell otherwise, under ``min_n`` people, or when a number is missing.
+    """
+    values = [_num(v) for v in (n, ci_low, ci_high, score, rest_score)]
+    size, low, high, own, rest = values
+    if any(math.isnan(v) for v in values) or size < min_n:
+        return True
+    se = float(se_from_ci(low, high, size))
+    other = _num(rest_n)
+    if not math.isnan(other) and other > 0:
+        se = math.hypot(se, se * math.sqrt(size / other))
+    if math.isnan(se):
+        return True
+    gap = own - rest if direction == shared.HIGHER_WORSE else rest - own
+    decided = gap + 1.96 * se < min_diff or (gap - 1.96 * se > 0 and gap >= min_diff)
+    return not decided
+
+
+def _too_small_column(table: pd.DataFrame, directions: pd.Series) -> pd.Series:
+    """:func:`too_small_to_tell` per row; a table without intervals is judged on n alone."""
+    n = shared.num_column(table, "n")
+    if not {"ci_low", "ci_high", "rest_score"} <= set(table.columns):
+        return (n < THRESHOLDS.min_flag_n).fillna(True)
+    rest_n = shared.num_column(table, "rest_n") if "rest_n" in table.columns else None
+    flags = [
+        too_small_to_tell(
+            n.iloc[i],
+            table["ci_low"].iloc[i],
+            table["ci_high"].iloc[i],
+            table["score"].iloc[i],
+            table["rest_score"].iloc[i],
+            direction=directions.iloc[i],
+            rest_n=None if rest_n is None else rest_n.iloc[i],
+        )
+        for i in range(len(table))
+    ]
+    return pd.Series(flags, index=table.index, dtype=bool)
 
 
 def _grid_frame(
@@ -32,6 +102,7 @@ def _grid_frame(
     higher_worse constructs a rise is bad, so the colour field flips its sign: orange always
     means worse. Hidden cells keep their labels and reason but lose every number.
     """
+    table = table.reset_index(drop=True)
     df = pd.DataFrame(
         {
             "group": shared.str_column(table, "group"),
@@ -42,6 +113,8 @@ def _grid_frame(
             "score": shared.num_column(table, "score"),
             "difference": shared.num_column(table, value),
             "p_adj": shared.num_column(table, "p_adj"),
+            "ci_low": shared.num_column(table, "ci_low"),
+            "ci_high": shared.num_column(table, "ci_high"),
         }
     )
     reason = shared.str_column(table, "suppressed_reason")
@@ -56,9 +129,32 @@ def _grid_frame(
     df["reason"] = reason.where(shared.bool_column(table, "suppressed"), "")
     sign = np.where(df["direction"] == shared.HIGHER_WORSE, -1.0, 1.0)
     df["gap"] = df["difference"] * sign
-    number_columns = ["n", "score", "difference", "p_adj", "gap"]
+    number_columns = ["n", "score", "difference", "p_adj", "gap", "ci_low", "ci_high"]
     df.loc[hidden, number_columns] = np.nan
     df["significant"] = (~hidden) & (df["p_adj"] < alpha)
+    # only the group table (score vs rest) has the intervals the precision cue needs
+    df["too_small"] = (~hidden) & (
+        _too_small_column(table, df["direction"]) if not text_of_value else False
+    )
+    df["precision"] = np.where(df["too_small"], TOO_SMALL, "")
+    df["status"] = np.where(df["too_small"], f"shown, {TOO_SMALL}", df["status"])
+    # tooltip text, written by the one formatter; hidden cells get none
+    df["score_text"] = [
+        "" if h else formats.score_interval(s, lo, hi, k)
+        for h, s, lo, hi, k in zip(
+            hidden, df["score"], df["ci_low"], df["ci_high"], df["n"], strict=True
+        )
+    ]
+    df["difference_text"] = [
+        "" if h else formats.points(v) for h, v in zip(hidden, df["difference"], strict=True)
+    ]
+    df["gap_text"] = [
+        "" if h else formats.points(v) for h, v in zip(hidden, df["gap"], strict=True)
+    ]
+    df["clear_text"] = [
+        "" if h else formats.yes_no(None if pd.isna(p) else p < alpha)
+        for h, p in zip(hidden, df["p_adj"], strict=True)
+    ]
     marker = np.where(df["significant"], "*", "")
     if text_of_value:
         shown = df["difference"].map(lambda v: "" if pd.isna(v) else f"{v:+.0f}")
@@ -70,18 +166,22 @@ def _grid_frame(
     return df
 
 
-def _grid_tooltip(with_score: bool, value_title: str, gap_title: str) -> list[alt.Tooltip]:
+def _grid_tooltip(
+    with_score: bool, value_title: str, gap_title: str, clear_title: str
+) -> list[alt.Tooltip]:
+    """Plain words only: the score with its 95% interval, the gap in points, and whether the
+    difference is clear (Holm-adjusted p below alpha) as yes/no rather than a p value."""
     tooltip = [
         alt.Tooltip("group:N", title="Group"),
         alt.Tooltip("construct_label:N", title="Construct"),
     ]
     if with_score:
-        tooltip.append(alt.Tooltip("score:Q", title="Score (0–100)", format=".0f"))
+        tooltip.append(alt.Tooltip("score_text:N", title="Score (0–100)"))
     tooltip += [
         alt.Tooltip("n:Q", title="n (people)", format=".0f"),
-        alt.Tooltip("difference:Q", title=value_title, format="+.1f"),
-        alt.Tooltip("gap:Q", title=gap_title, format="+.1f"),
-        alt.Tooltip("p_adj:Q", title="p (Holm-adjusted)", format=".3f"),
+        alt.Tooltip("difference_text:N", title=value_title),
+        alt.Tooltip("gap_text:N", title=gap_title),
+        alt.Tooltip("clear_text:N", title=clear_title),
         alt.Tooltip("status:N", title="Status"),
     ]
     return tooltip
@@ -123,11 +223,13 @@ def _grid_chart(
     description: str,
     value_title: str,
     gap_title: str,
+    clear_title: str,
     with_score: bool,
     select: bool,
 ) -> alt.LayerChart:
     extent = shared.symmetric_extent(df["gap"])
-    df = df.assign(light_text=df["gap"].abs() > 0.6 * extent)
+    # a too-small cell is washed paler, so its text stays dark
+    df = df.assign(light_text=(df["gap"].abs() > 0.6 * extent) & ~df["too_small"])
     groups = shared.first_seen(df["group"])
     constructs = shared.first_seen(df["construct_label"])
     base = alt.Chart(df).encode(
@@ -139,7 +241,7 @@ def _grid_chart(
         ),
         y=alt.Y("group:N", sort=groups, title="Group", axis=alt.Axis(labelLimit=220)),
     )
-    tooltip = _grid_tooltip(with_score, value_title, gap_title)
+    tooltip = _grid_tooltip(with_score, value_title, gap_title, clear_title)
     colour = _gap_colour(extent, gap_title)
     rect = (
         base.mark_rect(stroke="#222222")
@@ -172,10 +274,45 @@ def _grid_chart(
         )
         .transform_filter("!datum.hidden")
     )
+    layers = [rect, grey, text, grey_text]
+    if df["too_small"].any():
+        layers.insert(1, _too_small_layer(base, tooltip))
     return (
-        alt.layer(rect, grey, text, grey_text, title=title, description=description)
+        alt.layer(*layers, title=title, description=description)
         .properties(width=alt.Step(column_step(len(constructs))), height=alt.Step(26))
         .configure_view(strokeWidth=0)
+    )
+
+
+TOO_SMALL_DASH = [4, 3]
+
+
+def _too_small_layer(base: alt.Chart, tooltip: list[alt.Tooltip]) -> alt.Chart:
+    """Pale wash with a dashed border over cells too small to tell, with its legend entry.
+
+    Vega-Lite has no hatch fill and ignores a strokeDash *encoding* on rect marks, so the cue
+    is a half-white overlay (lighter colour) with a dashed outline as a mark property, and the
+    legend entry comes from a one-value stroke scale drawn with the same dash.
+    """
+    return (
+        base.mark_rect(fill="white", fillOpacity=0.5, strokeDash=TOO_SMALL_DASH, strokeWidth=2)
+        .encode(
+            stroke=alt.Stroke(
+                "precision:N",
+                scale=alt.Scale(domain=[TOO_SMALL], range=["#222222"]),
+                legend=alt.Legend(
+                    title=None,
+                    orient="bottom",
+                    symbolType="square",
+                    symbolDash=TOO_SMALL_DASH,
+                    symbolFillColor="white",
+                    symbolStrokeWidth=2,
+                    symbolSize=200,
+                ),
+            ),
+            tooltip=tooltip,
+        )
+        .transform_filter("datum.too_small")
     )
 
 
@@ -186,6 +323,7 @@ def _grid_alt_text(
     value_words: str,
     with_score: bool,
     alpha: float,
+    clear_words: str = "clear difference",
 ) -> str:
     n_groups = df["group"].nunique()
     n_constructs = df["construct"].nunique()
@@ -202,7 +340,8 @@ def _grid_alt_text(
         score = f"score {worst['score']:.0f}, " if with_score else ""
         sentences.append(
             f"Largest unfavourable gap: {worst['group']}, {worst['construct_label']}, "
-            f"{score}{worst['difference']:+.0f} points {value_words} ({p_phrase(worst['p_adj'])})."
+            f"{score}{worst['difference']:+.0f} points {value_words} "
+            f"({clear_words}: {formats.yes_no(bool(worst['significant']))})."
         )
     else:
         sentences.append(f"No group is worse than {value_words.split()[-1]} on any construct.")
@@ -221,9 +360,14 @@ def _grid_alt_text(
     elif hidden_cells:
         sig += f" {plural(hidden_cells, 'cell')} hidden{shared.reason_note(df['reason'])}."
     sentences.append(sig)
+    too_small = int(visible["too_small"].sum())
+    if too_small:
+        sentences.append(f"{plural(too_small, 'cell')} {TOO_SMALL} (dashed, paler).")
     return " ".join(sentences)
 
 
+HEATMAP_CLEAR = "Clear difference from the rest"
+CHANGE_CLEAR = "Clear change"
 HEATMAP_COLUMNS = ("group", "construct", "n", "score", "diff_vs_rest", "p_adj", "suppressed")
 
 
@@ -275,14 +419,20 @@ def heatmap(
                 "Cell: score 0–100. Colour: difference from the rest of the organisation, "
                 "orange = worse.",
                 f"* and dark border: significant (Holm-adjusted p<{alpha:g}). "
-                "Grey: hidden to protect confidentiality.",
+                f"Dashed, paler: {TOO_SMALL}. Grey: hidden to protect confidentiality.",
             ],
         ),
         description=_grid_alt_text(
-            df, what="Heatmap", value_words="vs rest", with_score=True, alpha=alpha
+            df,
+            what="Heatmap",
+            value_words="vs rest",
+            with_score=True,
+            alpha=alpha,
+            clear_words=HEATMAP_CLEAR.lower(),
         ),
         value_title="Difference vs rest (points)",
         gap_title="Favourability gap (points)",
+        clear_title=HEATMAP_CLEAR,
         with_score=True,
         select=True,
     )
@@ -298,7 +448,14 @@ def heatmap_alt_text(
     if shared.is_empty(group_table):
         return "No group scores to show."
     df = _heatmap_frame(group_table, directions, alpha)
-    return _grid_alt_text(df, what="Heatmap", value_words="vs rest", with_score=True, alpha=alpha)
+    return _grid_alt_text(
+        df,
+        what="Heatmap",
+        value_words="vs rest",
+        with_score=True,
+        alpha=alpha,
+        clear_words=HEATMAP_CLEAR.lower(),
+    )
 
 
 CHANGE_COLUMNS = ("group", "construct", "change", "p_adj", "suppressed")
@@ -336,10 +493,16 @@ def change_heatmap(
             ],
         ),
         description=_grid_alt_text(
-            df, what="Change heatmap", value_words="since last wave", with_score=False, alpha=alpha
+            df,
+            what="Change heatmap",
+            value_words="since last wave",
+            with_score=False,
+            alpha=alpha,
+            clear_words=CHANGE_CLEAR.lower(),
         ),
         value_title="Change (points)",
         gap_title="Change, favourability-oriented",
+        clear_title=CHANGE_CLEAR,
         with_score=False,
         select=False,
     )
@@ -356,5 +519,10 @@ def change_heatmap_alt_text(
         return "No change between waves to show."
     df = _change_frame(change, directions, alpha)
     return _grid_alt_text(
-        df, what="Change heatmap", value_words="since last wave", with_score=False, alpha=alpha
+        df,
+        what="Change heatmap",
+        value_words="since last wave",
+        with_score=False,
+        alpha=alpha,
+        clear_words=CHANGE_CLEAR.lower(),
     )

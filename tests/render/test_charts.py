@@ -324,9 +324,11 @@ def test_heatmap_encodings_title_and_selection():
     assert fields_of(spec, "y") == {"group"}
     assert fields_of(spec, "color") == {"gap"}
     assert fields_of(spec, "text") == {"cell_text"}
-    assert {"Group", "Construct", "Score (0–100)", "n (people)", "p (Holm-adjusted)"} <= (
+    # the p value left the tooltip for plain words (issue 23: jargon)
+    assert {"Group", "Construct", "Score (0–100)", "n (people)", grid.HEATMAP_CLEAR} <= (
         tooltip_titles(spec)
     )
+    assert "p (Holm-adjusted)" not in tooltip_titles(spec)
     params = [p for node in walk(spec) for p in node.get("params", []) if isinstance(p, dict)]
     pick = [p for p in params if p.get("name") == grid.SELECTION_NAME]
     assert pick and pick[0]["select"]["fields"] == ["group"]
@@ -401,7 +403,8 @@ def test_heatmap_alt_text_has_the_key_numbers():
     text = grid.heatmap_alt_text(group_table(), directions=DIRECTIONS)
     assert text.startswith("Heatmap of 3 groups × 2 constructs.")
     assert "Largest unfavourable gap: Support, Fear of displacement, score 70, +18 points" in text
-    assert "(p=0.003)" in text
+    assert "(clear difference from the rest: yes)" in text
+    assert "p=" not in text
     assert "2 cells significantly worse and 0 significantly better" in text
     assert "1 group hidden (fewer than 5 responses)." in text
 
@@ -608,7 +611,8 @@ def test_change_heatmap_orients_colour_and_signs_text():
     assert not any(node.get("name") == grid.SELECTION_NAME for node in walk(spec))
     assert grid.change_heatmap_alt_text(changes(), directions=DIRECTIONS) == (
         "Change heatmap of 2 groups × 2 constructs. Largest unfavourable gap: Support, fear, "
-        "+12 points since last wave (p=0.020). 2 cells significantly worse and 0 significantly "
+        "+12 points since last wave (clear change: yes). 2 cells significantly worse and 0 "
+        "significantly "
         "better (Holm-adjusted p<0.05). 1 cell hidden."
     )
 
