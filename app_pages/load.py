@@ -87,7 +87,7 @@ def _try(kind: str, ds: state.Dataset, token: object, done: str) -> None:
     if problem is None:
         if state.pending() is None:  # a held file says why in its own warning
             state.set_notice(done)
-        if state.pending() is None and not views.has_scores(state.prepared()):
+        if state.pending() is None and views.comments_only(state.prepared()):
             st.switch_page("app_pages/comments.py")  # comments only: straight to them
         st.rerun()
 

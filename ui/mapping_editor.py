@@ -456,7 +456,7 @@ def _check_and_apply(target: Target, draft: mf.MappingDraft) -> None:
             views.error(problem)
         else:
             held = state.pending()
-            if held is None and not views.has_scores(state.prepared()):
+            if held is None and views.comments_only(state.prepared()):
                 state.set_notice("Mapping applied; this survey has comments only.")
                 st.switch_page("app_pages/comments.py")
             state.set_notice(

@@ -207,9 +207,26 @@ def has_scores(prep: Prepared | None, res: Results | None = None) -> bool:
     return meta is not None and len(meta) > 0
 
 
+def comments_only(prep: Prepared | None) -> bool:
+    """True when the survey has comments but no rated question at all, not even one waiting
+    for a scale: only then does the app go straight to the Comments page. A file with rated
+    columns the analysis could not score (unknown answer codes) stays in the mapping flow."""
+    if prep is None or has_scores(prep):
+        return False
+    return not any(spec.role == "item" for spec in prep.colmap.columns)
+
+
 def data_warnings(prep: Prepared | None) -> None:
-    """Warnings about the numbers themselves, shown on every page (see ui.quality)."""
-    if prep is None or not has_scores(prep):
+    """Warnings about the numbers themselves, shown on every page (see ui.quality): items the
+    analysis refused to score (a scale that misses most answers), then scores resting on under
+    half their answers."""
+    if prep is None:
+        return
+    construct_alerts = set(getattr(prep, "construct_alerts", {}).values())
+    for message in getattr(prep, "alerts", []):
+        if message not in construct_alerts:  # those are worded by ui.quality below
+            warning(message)
+    if not has_scores(prep):
         return
     from ui.quality import low_coverage
 

@@ -255,10 +255,14 @@ def test_rename_and_merge_themes(small: Ready) -> None:
 def test_hotspots_filter_by_type(small: Ready) -> None:
     at = seeded_app(small, "app_pages/hotspots.py")
     res = pipeline.analyze(small.prepared, by=["team"])
-    assert len(at.subheader) == len(res.flags)
-    assert at.subheader[0].value.endswith(views.plain(res.flags[0].group_label))
+    groups = [f for f in res.flags if f.scope == "group"]
+    whole = [f for f in res.flags if f.scope == "organisation"]
+    assert len(at.subheader) == len(groups)
+    assert at.subheader[0].value.endswith(views.plain(groups[0].group_label))
+    across = [m for m in at.markdown if m.value.startswith("Across the organisation")]
+    assert len(across) == len(whole)  # organisation-level flags stand apart, unfiltered
     control = at.segmented_control[0]
-    assert set(control.value) == {f.type for f in res.flags}
+    assert set(control.value) == {f.type for f in groups}
     control.set_value([]).run()
     assert not at.subheader
 
