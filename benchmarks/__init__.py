@@ -196,8 +196,10 @@ def run_ours(
     import numpy as np
 
     from analysis import comments, drivers, pipeline, scoring, sentiment, themes
-    from analysis.pipeline import coding as pipeline_coding
-    from analysis.pipeline import load as pipeline_load
+
+    # by module path: the package re-exports a function named ``load`` over its submodule
+    pipeline_coding = importlib.import_module("analysis.pipeline.coding")
+    pipeline_load = importlib.import_module("analysis.pipeline.load")
 
     import_seconds = time.perf_counter() - t_import
 
