@@ -276,6 +276,13 @@ def grouping_options(prep: Prepared) -> dict[str, tuple[str, ...]]:
 
 
 def current_by(prep: Prepared) -> tuple[str, ...]:
+    """The sidebar's grouping: the chosen option's columns (or the first option's).
+
+    A choice, not a normalisation: the options hold columns the viewer may use, as
+    :func:`analysis.access.allowed_columns` names them; the one normalisation is
+    :meth:`analysis.pipeline.ViewRequest.build`, which :func:`results` reaches through
+    :func:`analysis.access.scoped_analyze`.
+    """
     options = grouping_options(prep)
     chosen = state.grouping()
     if chosen in options:

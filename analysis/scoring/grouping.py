@@ -7,20 +7,29 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.errors import ChangeRadarError
 from analysis.scoring.model import CROSS, NEST, Scored
 
 
 def check_by(scored: Scored, by: Sequence[str] | str | None) -> list[str]:
+    """``by`` as a list of grouping columns, checked, never resolved.
+
+    The grouping is normalised once, at the edge (:meth:`analysis.pipeline.ViewRequest.build`
+    turns 'team', 'role' or a column name typed in any case into columns); the scoring
+    functions take those columns as they are. A single string is one column, ``None`` the
+    whole organisation. An unknown or repeated column is a caller's mistake, reported as a
+    :class:`~analysis.errors.ChangeRadarError` naming the columns there are.
+    """
     cols = [by] if isinstance(by, str) else list(by or [])
     unknown = [c for c in cols if c not in scored.groups.columns]
     if unknown:
         have = ", ".join(scored.groups.columns) or "none"
-        raise ValueError(
+        raise ChangeRadarError(
             f"Can't group by {', '.join(map(repr, unknown))}: it is not a team, role or "
             f"demographic column (available: {have})."
         )
     if len(set(cols)) != len(cols):
-        raise ValueError("Each grouping column can be used only once.")
+        raise ChangeRadarError("Each grouping column can be used only once.")
     return cols
 
 

@@ -366,19 +366,19 @@ def effective_privacy(
 
 
 def _check_columns(
-    viewer: Viewer, prep: pipeline.Prepared, policy: AccessPolicy, names: Iterable[str], what: str
+    viewer: Viewer, prep: pipeline.Prepared, policy: AccessPolicy, cols: Iterable[str], what: str
 ) -> list[str]:
+    """Columns already resolved (by :meth:`pipeline.ViewRequest.build`) the viewer may use."""
     allowed = set(allowed_columns(viewer, prep, policy))
-    cols = []
-    for name in names:
-        col = prep.resolve(str(name))
+    out = []
+    for col in cols:
         if col not in allowed:
             raise AccessDenied(
                 f"You can't {what} {col}: it is a restricted demographic that only HR "
                 "administrators may use."
             )
-        cols.append(col)
-    return cols
+        out.append(col)
+    return out
 
 
 def _resolve_filters(
@@ -389,9 +389,10 @@ def _resolve_filters(
 ) -> dict[str, list[str]]:
     """The filters after the scope checks, with a manager's teams forced in."""
     out: dict[str, list[str]] = {}
-    for name, values in (filters or {}).items():
+    # filter names resolved the one way every view's are
+    for name, values in pipeline.ViewRequest.build(prep, filters=filters).filters:
         (col,) = _check_columns(viewer, prep, policy, [name], "filter by")
-        vals = [str(v) for v in values]
+        vals = list(values)
         if vals:
             out[col] = vals
     teams = allowed_teams(viewer, prep, policy)
