@@ -7,8 +7,10 @@ the entry to fix, instead of quietly changing what is detected.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Callable, Mapping
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -18,7 +20,7 @@ from analysis.errors import ChangeRadarError
 # libyaml's safe loader when present: the same documents, parsed about 10x faster (import time).
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-__all__ = ["DataFileError", "read_yaml", "section", "string_list"]
+__all__ = ["DataFileError", "read_checked_json", "read_yaml", "section", "string_list"]
 
 
 class DataFileError(ChangeRadarError):
@@ -61,3 +63,26 @@ def string_list(value: Any, where: str) -> tuple[str, ...]:
     if repeated:
         raise DataFileError(f"{where} lists {', '.join(map(repr, repeated))} more than once.")
     return tuple(value)
+
+
+def read_checked_json(
+    path: Path,
+    digest: Callable[[dict], str],
+    error: type[Exception],
+    *,
+    what: str,
+    retrain: str,
+) -> dict:
+    """A fitted model file whose content carries its own SHA-256 (``weights_sha256``), checked.
+
+    ``digest`` computes the SHA-256 of the fitted content only (so provenance notes may change
+    without a refit); a file that cannot be read or does not match raises ``error`` (a
+    packaging fault, not a user error) naming ``what`` and the command that refits it.
+    """
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise error(f"Cannot read {what} {path.name}: {exc}") from exc
+    if digest(doc) != doc.get("weights_sha256"):
+        raise error(f"{path.name} does not match its checksum: retrain with `{retrain}`.")
+    return doc

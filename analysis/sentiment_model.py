@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from analysis.datafiles import read_checked_json
+
 __all__ = ["CLASSES", "MODEL_FILE", "SentimentModelError", "margins", "model_labels"]
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "sentiment_classifier.json"
@@ -43,13 +45,16 @@ def weights_digest(doc: dict) -> str:
 
 @cache
 def _document() -> dict:
-    try:
-        doc = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise SentimentModelError(f"Cannot read {MODEL_FILE.name}: {exc}") from exc
-    if weights_digest(doc) != doc.get("weights_sha256") or tuple(doc["classes"]) != CLASSES:
+    doc = read_checked_json(
+        MODEL_FILE,
+        weights_digest,
+        SentimentModelError,
+        what="the sentiment classifier",
+        retrain="python -m evals.train_sentiment",
+    )
+    if tuple(doc["classes"]) != CLASSES:
         raise SentimentModelError(
-            f"{MODEL_FILE.name} does not match its checksum: retrain with "
+            f"{MODEL_FILE.name} was fitted on other classes: retrain with "
             "`python -m evals.train_sentiment`."
         )
     return doc

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from analysis.datafiles import read_checked_json
 from analysis.signals.patterns import COMPOSED, SIGNALS
 from analysis.signals.rules import Hit
 from analysis.signals.tokens import split_sentences
@@ -103,15 +104,13 @@ def weights_digest(doc: dict) -> str:
 
 @cache
 def _document() -> dict:
-    try:
-        doc = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelFileError(f"Cannot read the signal classifier {MODEL_FILE.name}: {exc}") from exc
-    if weights_digest(doc) != doc.get("weights_sha256"):
-        raise ModelFileError(
-            f"{MODEL_FILE.name} does not match its checksum: retrain with "
-            "`python -m evals.train_signals`."
-        )
+    doc = read_checked_json(
+        MODEL_FILE,
+        weights_digest,
+        ModelFileError,
+        what="the signal classifier",
+        retrain="python -m evals.train_signals",
+    )
     if tuple(doc["rule_features"]) != RULE_FEATURES:
         raise ModelFileError(f"{MODEL_FILE.name} was fitted on other rule features: retrain.")
     return doc
