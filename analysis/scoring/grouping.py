@@ -103,3 +103,13 @@ def group_sums(
         keys_parts.append(keys[["grouping", "group", *by]])
     keys_all = pd.concat(keys_parts, ignore_index=True)
     return keys_all, np.vstack(sums_parts) if sums_parts else np.zeros((0, stack.shape[1]))
+
+
+def grouped(
+    scored: Scored, by: Sequence[str] | str | None, stack: np.ndarray, nested: bool
+) -> tuple[list[str], pd.DataFrame, np.ndarray]:
+    """The checked ``by`` columns, the group keys and the summed ``stack`` rows per group:
+    the first step of every protected per-group table (constructs, items, eNPS)."""
+    cols = check_by(scored, by)
+    keys, sums = group_sums(scored, cols, stack, nested)
+    return cols, keys, sums

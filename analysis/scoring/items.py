@@ -10,7 +10,7 @@ import pandas as pd
 
 from analysis import stats
 from analysis.privacy import PrivacyPolicy
-from analysis.scoring.grouping import check_by, group_sums
+from analysis.scoring.grouping import group_sums, grouped
 from analysis.scoring.model import Scored
 from analysis.scoring.release import exposure_counts, finish, ledger_counts, with_absent
 from analysis.scoring.stacks import item_stack, pad, partial_skips
@@ -37,9 +37,7 @@ def item_scores(
     1..min−1 such people for its construct is hidden, with complementary suppression, like a
     small group (``skips`` in :func:`analysis.privacy.protect_groups`)."""
     policy = policy or PrivacyPolicy()
-    cols = check_by(scored, by)
-    stack = item_stack(scored)
-    keys, sums = group_sums(scored, cols, stack, nested)
+    cols, keys, sums = grouped(scored, by, item_stack(scored), nested)
     meta = scored.item_meta
     k, g = len(meta), len(keys)
     if not k:

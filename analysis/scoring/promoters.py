@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.privacy import PrivacyPolicy
-from analysis.scoring.grouping import check_by, group_sums
+from analysis.scoring.grouping import grouped
 from analysis.scoring.model import Scored
 from analysis.scoring.release import protect_per_group
 
@@ -36,11 +36,10 @@ def enps(
             "This survey has no 0–10 'would you recommend' question, so eNPS can't be computed."
         )
     policy = policy or PrivacyPolicy()
-    cols = check_by(scored, by)
     v = scored.enps.to_numpy(float)
     valid = ~np.isnan(v)
     stack = np.column_stack([valid, valid & (v >= 9), valid & (v <= 6)]).astype(float)
-    keys, sums = group_sums(scored, cols, stack, nested)
+    cols, keys, sums = grouped(scored, by, stack, nested)
     n, pro, det = sums[:, 0], sums[:, 1], sums[:, 2]
     with np.errstate(invalid="ignore", divide="ignore"):
         share = 100 / np.where(n > 0, n, np.nan)
