@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import altair as alt
 import numpy as np
@@ -368,6 +369,62 @@ def _grid_alt_text(
 
 HEATMAP_CLEAR = "Clear difference from the rest"
 CHANGE_CLEAR = "Clear change"
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """What tells the two grids apart: their words, legend titles, whether a cell shows the
+    group's own score and whether a row can be clicked (the layout itself is shared)."""
+
+    what: str
+    value_words: str
+    with_score: bool
+    clear: str
+    value_title: str
+    gap_title: str
+    select: bool
+
+    def alt_text(self, df: pd.DataFrame, alpha: float) -> str:
+        return _grid_alt_text(
+            df,
+            what=self.what,
+            value_words=self.value_words,
+            with_score=self.with_score,
+            alpha=alpha,
+            clear_words=self.clear.lower(),
+        )
+
+    def chart(self, df: pd.DataFrame, title: alt.Title, alpha: float) -> alt.LayerChart:
+        return _grid_chart(
+            df,
+            title=title,
+            description=self.alt_text(df, alpha),
+            value_title=self.value_title,
+            gap_title=self.gap_title,
+            clear_title=self.clear,
+            with_score=self.with_score,
+            select=self.select,
+        )
+
+
+_HEATMAP = _Grid(
+    what="Heatmap",
+    value_words="vs rest",
+    with_score=True,
+    clear=HEATMAP_CLEAR,
+    value_title="Difference vs rest (points)",
+    gap_title="Favourability gap (points)",
+    select=True,
+)
+_CHANGE = _Grid(
+    what="Change heatmap",
+    value_words="since last wave",
+    with_score=False,
+    clear=CHANGE_CLEAR,
+    value_title="Change (points)",
+    gap_title="Change, favourability-oriented",
+    select=False,
+)
 HEATMAP_COLUMNS = ("group", "construct", "n", "score", "diff_vs_rest", "p_adj", "suppressed")
 
 
@@ -411,9 +468,9 @@ def heatmap(
     if shared.is_empty(group_table):
         return shared.message_chart(heading, "No group scores to show.")
     df = _heatmap_frame(group_table, directions, alpha)
-    return _grid_chart(
+    return _HEATMAP.chart(
         df,
-        title=alt.Title(
+        alt.Title(
             heading,
             subtitle=[
                 "Cell: score 0–100. Colour: difference from the rest of the organisation, "
@@ -422,19 +479,7 @@ def heatmap(
                 f"Dashed, paler: {TOO_SMALL}. Grey: hidden to protect confidentiality.",
             ],
         ),
-        description=_grid_alt_text(
-            df,
-            what="Heatmap",
-            value_words="vs rest",
-            with_score=True,
-            alpha=alpha,
-            clear_words=HEATMAP_CLEAR.lower(),
-        ),
-        value_title="Difference vs rest (points)",
-        gap_title="Favourability gap (points)",
-        clear_title=HEATMAP_CLEAR,
-        with_score=True,
-        select=True,
+        alpha,
     )
 
 
@@ -447,15 +492,7 @@ def heatmap_alt_text(
     """One to three sentences: size of the grid, the worst gap, significance, what is hidden."""
     if shared.is_empty(group_table):
         return "No group scores to show."
-    df = _heatmap_frame(group_table, directions, alpha)
-    return _grid_alt_text(
-        df,
-        what="Heatmap",
-        value_words="vs rest",
-        with_score=True,
-        alpha=alpha,
-        clear_words=HEATMAP_CLEAR.lower(),
-    )
+    return _HEATMAP.alt_text(_heatmap_frame(group_table, directions, alpha), alpha)
 
 
 CHANGE_COLUMNS = ("group", "construct", "change", "p_adj", "suppressed")
@@ -482,9 +519,9 @@ def change_heatmap(
     if shared.is_empty(change):
         return shared.message_chart(heading, "No change between waves to show.")
     df = _change_frame(change, directions, alpha)
-    return _grid_chart(
+    return _CHANGE.chart(
         df,
-        title=alt.Title(
+        alt.Title(
             heading,
             subtitle=[
                 "Cell: change in score points. Orange = got worse, purple = improved.",
@@ -492,19 +529,7 @@ def change_heatmap(
                 "Grey: hidden to protect confidentiality.",
             ],
         ),
-        description=_grid_alt_text(
-            df,
-            what="Change heatmap",
-            value_words="since last wave",
-            with_score=False,
-            alpha=alpha,
-            clear_words=CHANGE_CLEAR.lower(),
-        ),
-        value_title="Change (points)",
-        gap_title="Change, favourability-oriented",
-        clear_title=CHANGE_CLEAR,
-        with_score=False,
-        select=False,
+        alpha,
     )
 
 
@@ -517,12 +542,4 @@ def change_heatmap_alt_text(
     """The biggest deterioration, how many changes are significant, what is hidden."""
     if shared.is_empty(change):
         return "No change between waves to show."
-    df = _change_frame(change, directions, alpha)
-    return _grid_alt_text(
-        df,
-        what="Change heatmap",
-        value_words="since last wave",
-        with_score=False,
-        alpha=alpha,
-        clear_words=CHANGE_CLEAR.lower(),
-    )
+    return _CHANGE.alt_text(_change_frame(change, directions, alpha), alpha)
