@@ -20,16 +20,14 @@ from analysis.actions import (
     stored_plan,
 )
 from analysis.config import ConfigError
-from analysis.ingest import IngestError
 from analysis.pilot import PilotError, PilotSpec, compare_pilot, pilot_free, readiness
 from analysis.pilot.readiness import STATUSES
 from analysis.shared.store import StoreError
 from render.charts import trend as charts
 from sample_data import SAMPLE_DIR
-from ui import state, views
+from ui import second_wave, state, views
 
 SAMPLE = [SAMPLE_DIR / f"pilot_wave{k}_qualtrics.csv" for k in (1, 2)]
-EXPORT_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "ods"]
 KEY = "cr_pilot"  # this page's session entries (never module state)
 PROJECT = "default"  # the shared store keeps one action plan per project
 
@@ -48,20 +46,17 @@ mine = st.session_state.setdefault(KEY, {"waves": None, "plan": ActionPlan()})
 
 # --------------------------------------------------------------------------- waves
 
-left, right = st.columns([3, 2])
-with left:
-    before_file = st.file_uploader(
-        "Wave from before the pilot (optional)",
-        type=EXPORT_TYPES,
-        help="With a wave from before the pilot, the comparison is a difference in differences.",
-    )
-with right:
-    st.write("")
-    if st.button("Use the sample pilot", help="Generated waves with a planted pilot (not real)."):
-        mine["waves"] = [
-            waves.load_wave(p.read_bytes(), p.name, label=label, survey=prep.survey)
-            for p, label in zip(SAMPLE, ("Before the pilot", "After the pilot"), strict=True)
-        ]
+before_file, use_sample = second_wave.picker(
+    "Wave from before the pilot (optional)",
+    "With a wave from before the pilot, the comparison is a difference in differences.",
+    "Use the sample pilot",
+    "Generated waves with a planted pilot (not real).",
+)
+if use_sample:
+    mine["waves"] = [
+        waves.load_wave(p.read_bytes(), p.name, label=label, survey=prep.survey)
+        for p, label in zip(SAMPLE, ("Before the pilot", "After the pilot"), strict=True)
+    ]
 if mine["waves"] is not None:
     all_waves = list(mine["waves"])
     if st.button("Use the loaded survey instead"):
@@ -70,13 +65,9 @@ if mine["waves"] is not None:
 else:
     all_waves = [waves.Wave(label="This survey", date=None, prepared=prep)]
     if before_file is not None:
-        try:
-            before = waves.load_wave(
-                before_file.getvalue(), before_file.name, label="Before", survey=prep.survey
-            )
+        before = second_wave.load(before_file.getvalue(), before_file.name, "Before", prep)
+        if before is not None:
             all_waves.insert(0, before)
-        except (IngestError, ValueError) as exc:
-            views.error(f"{before_file.name}: {exc}")
 latest = all_waves[-1].prepared
 st.caption(" → ".join(f"{w.label} ({w.n:,} responses)" for w in all_waves))
 

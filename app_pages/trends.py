@@ -7,17 +7,15 @@ import pandas as pd
 import streamlit as st
 
 from analysis import waves
-from analysis.ingest import IngestError
 from analysis.privacy import PrivacyError
 from render.charts import trend as trend_charts
 from render.charts.grid import change_heatmap, change_heatmap_alt_text
 from render.csv import table_csv
 from render.formats import P_PRINTF
 from sample_data import SAMPLE_DIR
-from ui import state, trend_rules, views
+from ui import second_wave, state, trend_rules, views
 
 SAMPLE_WAVE2 = SAMPLE_DIR / "wave2_qualtrics.csv"
-EXPORT_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "ods"]
 OLD, NEW = "Team in an earlier wave", "Same team now"
 
 st.title("Trends")
@@ -39,30 +37,24 @@ def _load(data: bytes, filename: str) -> None:
     if key in state.extra_waves(ds.key):
         return
     n = len(state.extra_waves(ds.key)) + 2
-    try:
-        wave = waves.load_wave(data, filename, label=f"Wave {n}", survey=prep.survey)
-    except (IngestError, ValueError) as exc:
-        views.error(f"{filename}: {exc}")
-        return
-    state.add_wave(ds.key, key, wave)
+    wave = second_wave.load(data, filename, f"Wave {n}", prep)
+    if wave is not None:
+        state.add_wave(ds.key, key, wave)
 
 
 # --------------------------------------------------------------------------- waves
 
 st.subheader("Waves")
-left, right = st.columns([3, 2])
-with left:
-    upload = st.file_uploader(
-        "Add a later wave (same survey)",
-        type=EXPORT_TYPES,
-        help="Add waves oldest first. Each is scored with the same survey as the first wave.",
-    )
-    if upload is not None:
-        _load(upload.getvalue(), upload.name)
-with right:
-    st.write("")
-    if st.button("Use sample wave 2", help="The generated September 2025 wave (not real)."):
-        _load(SAMPLE_WAVE2.read_bytes(), SAMPLE_WAVE2.name)
+upload, use_sample = second_wave.picker(
+    "Add a later wave (same survey)",
+    "Add waves oldest first. Each is scored with the same survey as the first wave.",
+    "Use sample wave 2",
+    "The generated September 2025 wave (not real).",
+)
+if upload is not None:
+    _load(upload.getvalue(), upload.name)
+if use_sample:
+    _load(SAMPLE_WAVE2.read_bytes(), SAMPLE_WAVE2.name)
 
 extra = state.extra_waves(ds.key)
 state.wave_label("base", "Wave 1")
