@@ -267,58 +267,66 @@ def _title_case(words: list[_Word]) -> bool:
     return sum(w.cap for w in rest) >= _TITLE_CASE_SHARE * len(rest)
 
 
+def _adjacent(text: str, a: _Word, b: _Word) -> bool:
+    gap = text[a.end : b.start]
+    return gap.isspace() and "\n" not in gap
+
+
+def _end_of(text: str, w: _Word) -> int:
+    # "James' team": a bare trailing apostrophe is a possessive too.
+    if text[w.end : w.end + 1] in ("'", "’") and not text[w.end + 1 : w.end + 2].isalpha():
+        return w.end + 1
+    return w.end
+
+
+def _joins(text: str, a: _Word, b: _Word, dotted: bool = False) -> bool:
+    # Same line, only spaces between; after a title or an initial also a full stop.
+    gap = text[a.end : b.start]
+    if "\n" in gap:
+        return False
+    if gap.startswith(".") and (dotted or a.key in _TITLES or _initial(a)):
+        gap = gap[1:] or " "
+    return gap.isspace()
+
+
+def _surnames(text: str, words: list[_Word], i: int, strict: bool) -> int:
+    """Index after the surname words following word ``i`` (``i + 1`` when none)."""
+    n = len(words)
+    j, last, taken = i + 1, i, 0
+    while (
+        j < n and taken < 3 and not words[last].possessive and _joins(text, words[last], words[j])
+    ):
+        w = words[j]
+        if _initial(w) or w.key in _TITLES:  # "John F. Kennedy", "Prof. Dr. Weber"
+            if j + 1 < n and _joins(text, w, words[j + 1]) and _surname_like(words[j + 1], strict):
+                last, j = j, j + 1
+                continue
+            break
+        if w.base.lower() in _PARTICLES:  # "Maria de la Cruz"
+            k = j
+            while (
+                k + 1 < n
+                and words[k].base.lower() in _PARTICLES
+                and _joins(text, words[k], words[k + 1])
+            ):
+                k += 1
+            if _surname_like(words[k], strict) and words[k].base.lower() not in _PARTICLES:
+                last, j, taken = k, k + 1, taken + 1
+                continue
+            break
+        if not _surname_like(w, strict):
+            break
+        last, j, taken = j, j + 1, taken + 1
+    return last + 1 if taken else i + 1
+
+
 def _name_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the person names in ``text``: a title with surnames, a given name
+    with its surnames, or an ambiguous given name with evidence that it is a person."""
     words = [_Word(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)]
     title_case = _title_case(words)
     spans: list[tuple[int, int]] = []
     n = len(words)
-
-    def adjacent(a: _Word, b: _Word) -> bool:
-        gap = text[a.end : b.start]
-        return gap.isspace() and "\n" not in gap
-
-    def end_of(w: _Word) -> int:
-        # "James' team": a bare trailing apostrophe is a possessive too.
-        if text[w.end : w.end + 1] in ("'", "’") and not text[w.end + 1 : w.end + 2].isalpha():
-            return w.end + 1
-        return w.end
-
-    def joins(a: _Word, b: _Word, dotted: bool = False) -> bool:
-        # Same line, only spaces between; after a title or an initial also a full stop.
-        gap = text[a.end : b.start]
-        if "\n" in gap:
-            return False
-        if gap.startswith(".") and (dotted or a.key in _TITLES or _initial(a)):
-            gap = gap[1:] or " "
-        return gap.isspace()
-
-    def surnames(i: int, strict: bool) -> int:
-        """Index after the surname words following word ``i`` (``i + 1`` when none)."""
-        j, last, taken = i + 1, i, 0
-        while j < n and taken < 3 and not words[last].possessive and joins(words[last], words[j]):
-            w = words[j]
-            if _initial(w) or w.key in _TITLES:  # "John F. Kennedy", "Prof. Dr. Weber"
-                if j + 1 < n and joins(w, words[j + 1]) and _surname_like(words[j + 1], strict):
-                    last, j = j, j + 1
-                    continue
-                break
-            if w.base.lower() in _PARTICLES:  # "Maria de la Cruz"
-                k = j
-                while (
-                    k + 1 < n
-                    and words[k].base.lower() in _PARTICLES
-                    and joins(words[k], words[k + 1])
-                ):
-                    k += 1
-                if _surname_like(words[k], strict) and words[k].base.lower() not in _PARTICLES:
-                    last, j, taken = k, k + 1, taken + 1
-                    continue
-                break
-            if not _surname_like(w, strict):
-                break
-            last, j, taken = j, j + 1, taken + 1
-        return last + 1 if taken else i + 1
-
     i = 0
     while i < n:
         w = words[i]
@@ -328,46 +336,46 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
         prev = words[i - 1] if i else None
         sentence_start = prev is None or any(c in _SENTENCE_END for c in text[prev.end : w.start])
         if w.key in _TITLES and i + 1 < n:
-            stop = surnames(i, strict=w.key in ("Miss", "Sir", "Dame"))
+            stop = _surnames(text, words, i, strict=w.key in ("Miss", "Sir", "Dame"))
             if stop > i + 1:
-                spans.append((w.start, end_of(words[stop - 1])))
+                spans.append((w.start, _end_of(text, words[stop - 1])))
                 i = stop
                 continue
         kind = _given_kind(w.key)
         if kind is None:
             i += 1
             continue
-        if prev is not None and prev.key in _NOT_BEFORE and joins(prev, w, dotted=True):
+        if prev is not None and prev.key in _NOT_BEFORE and _joins(text, prev, w, dotted=True):
             i += 1
             continue
         strict = kind == "ambiguous" or title_case
         if kind == "ambiguous" and w.key in _MODALS and i + 1 < n:
             nxt = words[i + 1]
             # A modal before a given name, or before a name already redacted (idempotence).
-            if (_given_kind(nxt.key) == "given" and adjacent(w, nxt)) or text.startswith(
+            if (_given_kind(nxt.key) == "given" and _adjacent(text, w, nxt)) or text.startswith(
                 " " + NAME, w.end
             ):
                 i += 1
                 continue
-        stop = surnames(i, strict)
+        stop = _surnames(text, words, i, strict)
         if stop > i + 1:
-            spans.append((w.start, end_of(words[stop - 1])))
+            spans.append((w.start, _end_of(text, words[stop - 1])))
             i = stop
             continue
         nxt = words[i + 1] if i + 1 < n else None
-        if nxt is not None and nxt.key in _NOT_AFTER and adjacent(w, nxt):
+        if nxt is not None and nxt.key in _NOT_AFTER and _adjacent(text, w, nxt):
             i += 1
             continue
         if kind == "given":
-            spans.append((w.start, end_of(w)))
+            spans.append((w.start, _end_of(text, w)))
         elif w.key not in _NEVER and not title_case:
             person = w.possessive or (
-                nxt is not None and nxt.base.lower() in _PERSON_VERBS and adjacent(w, nxt)
+                nxt is not None and nxt.base.lower() in _PERSON_VERBS and _adjacent(text, w, nxt)
             )
             if not person and not sentence_start and prev is not None:
                 person = prev.base.lower() in _PERSON_BEFORE
             if person:
-                spans.append((w.start, end_of(w)))
+                spans.append((w.start, _end_of(text, w)))
         i += 1
     return spans
 
