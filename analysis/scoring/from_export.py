@@ -3,6 +3,7 @@ from the column map's constructs (a mapping's ``constructs:`` section) or the su
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -27,15 +28,45 @@ def prepare(export: Any, colmap: Any, survey: Any = None) -> Scored:
     """
     responses: pd.DataFrame = export.responses
     specs = list(colmap.columns)
-    warnings: list[str] = []
-    values: dict[str, pd.Series] = {}
-    answers: dict[str, Answers] = {}
-    rows: list[dict[str, Any]] = []
-    enps_values: pd.Series | None = None
+    items = _encode_items(responses, colmap, survey)
+    if not items.rows:
+        raise ValueError(
+            "No rated survey items with a known answer scale were found to score. Map at least "
+            "one column as an item with a scale (see the mapping YAML format in the README)."
+        )
+    item_meta = pd.DataFrame(items.rows).set_index("item")
+    group_cols = [s.name for s in specs if s.role in ("team", "role", "demographic")]
+    scored = score_responses(
+        pd.DataFrame(items.values, index=responses.index),
+        item_meta,
+        groups=responses[group_cols] if group_cols else None,
+        construct_meta=_construct_meta(item_meta, colmap, survey),
+        enps=items.enps,
+        min_item_share=getattr(survey, "min_item_share", 0.5) if survey is not None else 0.5,
+    )
+    scored.warnings.extend(items.warnings)
+    keep_answers(scored, items.answers)
+    return scored
+
+
+@dataclass
+class _Items:
+    """The item columns encoded with their scales: values, answers, metadata rows, the eNPS
+    answers and the warnings to carry (answers off the scale, unscaled and one-item measures)."""
+
+    values: dict[str, pd.Series] = field(default_factory=dict)
+    answers: dict[str, Answers] = field(default_factory=dict)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    enps: pd.Series | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _encode_items(responses: pd.DataFrame, colmap: Any, survey: Any) -> _Items:
+    out = _Items()
     survey_items = {i.id: i for i in getattr(survey, "items", ())} if survey else {}
     unscaled: list[str] = []
     single: list[str] = []
-    for spec in specs:
+    for spec in colmap.columns:
         if spec.role != "item":
             continue
         if spec.scale is None:
@@ -47,30 +78,30 @@ def prepare(export: Any, colmap: Any, survey: Any = None) -> Scored:
         encoded = scale.encode(responses[spec.name])
         if encoded.n_invalid:
             example = ", ".join(f"'{a}'" for a in encoded.invalid_answers[:3])
-            warnings.append(
+            out.warnings.append(
                 f"{encoded.n_invalid} answer(s) in '{spec.name}' are not on its "
                 f"{scale.name} scale (e.g. {example}) and were left out."
             )
         construct = spec.construct
         if construct == "enps" or (not construct and scale.kind == "nps"):
-            if enps_values is None:
-                enps_values = encoded.values
+            if out.enps is None:
+                out.enps = encoded.values
             else:
-                warnings.append(f"'{spec.name}' is a second eNPS question and was not used.")
+                out.warnings.append(f"'{spec.name}' is a second eNPS question and was not used.")
             continue
         if not construct:
             # An item the survey doesn't know is still a question people answered: score it
             # as its own one-item measure, as survey platforms do, until a mapping groups it.
             construct = spec.name
             single.append(spec.name)
-        values[spec.name] = encoded.values
-        answers[spec.name] = Answers(
+        out.values[spec.name] = encoded.values
+        out.answers[spec.name] = Answers(
             encoded.values.to_numpy(dtype=float),
             encoded.invalid.to_numpy(dtype=bool),
             responses[spec.name].notna().to_numpy(dtype=bool),
         )
         question = spec.question or getattr(survey_items.get(spec.name), "text", "")
-        rows.append(
+        out.rows.append(
             {
                 "item": spec.name,
                 "construct": construct,
@@ -83,26 +114,26 @@ def prepare(export: Any, colmap: Any, survey: Any = None) -> Scored:
             }
         )
     if unscaled:
-        warnings.append(
+        out.warnings.append(
             f"{len(unscaled)} rated column(s) have no known answer scale and were not scored "
             f"({_names(unscaled)}); give them a scale in the mapping to include them."
         )
     if single:
-        warnings.append(
+        out.warnings.append(
             f"{len(single)} item(s) are not part of a construct and are scored on their own "
             f"({_names(single)}); group them into constructs with a mapping."
         )
-    if not rows:
-        raise ValueError(
-            "No rated survey items with a known answer scale were found to score. Map at least "
-            "one column as an item with a scale (see the mapping YAML format in the README)."
-        )
-    item_meta = pd.DataFrame(rows).set_index("item")
-    cmeta_rows = []
+    return out
+
+
+def _construct_meta(item_meta: pd.DataFrame, colmap: Any, survey: Any) -> pd.DataFrame:
+    """Label, direction, concept and target of each construct the items name: the mapping's
+    ``constructs:`` section, else the survey, else a custom construct."""
+    rows = []
     declared = getattr(colmap, "constructs", None)
     for c in dict.fromkeys(item_meta["construct"]):
         known = resolve_construct(str(c), declared, survey)
-        cmeta_rows.append(
+        rows.append(
             {
                 "construct": c,
                 "label": known.label if known else _construct_label(str(c)),
@@ -111,18 +142,7 @@ def prepare(export: Any, colmap: Any, survey: Any = None) -> Scored:
                 "target": known.target if known else None,
             }
         )
-    group_cols = [s.name for s in specs if s.role in ("team", "role", "demographic")]
-    scored = score_responses(
-        pd.DataFrame(values, index=responses.index),
-        item_meta,
-        groups=responses[group_cols] if group_cols else None,
-        construct_meta=pd.DataFrame(cmeta_rows).set_index("construct"),
-        enps=enps_values,
-        min_item_share=getattr(survey, "min_item_share", 0.5) if survey is not None else 0.5,
-    )
-    scored.warnings.extend(warnings)
-    keep_answers(scored, answers)
-    return scored
+    return pd.DataFrame(rows).set_index("construct")
 
 
 def _construct_label(construct: str) -> str:

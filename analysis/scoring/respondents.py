@@ -58,6 +58,63 @@ def score_responses(
     """
     if not 0 < min_item_share <= 1:
         raise ValueError("The minimum share of answered items must be above 0 and at most 1.")
+    meta, x, reverse = _on_scale(values, item_meta)
+    lo = meta["scale_min"].to_numpy(float)
+    hi = meta["scale_max"].to_numpy(float)
+    x = np.where(reverse, lo + hi - x, x)
+    fav = meta["favorable_min"].to_numpy(float)
+    unf = meta["unfavorable_max"].to_numpy(float)
+    fav_r = np.where(reverse, lo + hi - unf, fav)
+    unf_r = np.where(reverse, lo + hi - fav, unf)
+    x100 = (x - lo) / (hi - lo) * 100.0
+    answered = ~np.isnan(x)
+    is_fav = answered & (x >= fav_r)
+    is_unf = answered & (x <= unf_r) & ~is_fav
+    boxes = {"f": is_fav, "n": answered & ~is_fav & ~is_unf, "u": is_unf}
+
+    construct_of = meta["construct"].astype(str).to_numpy()
+    constructs = list(dict.fromkeys(construct_of))
+    score, counts, n_items = _construct_scores(
+        x100, boxes, construct_of, constructs, min_item_share
+    )
+    cmeta = _construct_meta(constructs, construct_meta, n_items)
+    imeta = pd.DataFrame(
+        {
+            "construct": construct_of,
+            "question": (
+                meta["question"].astype(object).where(meta["question"].notna(), "")
+                if "question" in meta
+                else ""
+            ),
+            "scale_min": lo,
+            "scale_max": hi,
+            "favorable_min": fav_r,
+            "unfavorable_max": unf_r,
+            "reverse": reverse,
+        },
+        index=pd.Index(values.columns, name="item"),
+    )
+    idx = values.index
+    cols_idx = pd.Index(constructs, name="construct")
+    return Scored(
+        groups=text_groups(groups, idx) if groups is not None else pd.DataFrame(index=idx),
+        items=pd.DataFrame(x, index=idx, columns=values.columns),
+        constructs=pd.DataFrame(score, index=idx, columns=cols_idx),
+        item_meta=imeta,
+        construct_meta=cmeta,
+        favorable=pd.DataFrame(counts["f"], index=idx, columns=cols_idx),
+        neutral=pd.DataFrame(counts["n"], index=idx, columns=cols_idx),
+        unfavorable=pd.DataFrame(counts["u"], index=idx, columns=cols_idx),
+        enps=_enps_answers(enps, idx),
+        min_item_share=min_item_share,
+    )
+
+
+def _on_scale(
+    values: pd.DataFrame, item_meta: pd.DataFrame
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Each item's metadata (in ``values``' column order), its answers as numbers, and its
+    reverse flag; ValueError for an item with no scale, an empty scale or answers off it."""
     meta = item_meta.copy()
     missing = [c for c in values.columns if c not in meta.index]
     if missing:
@@ -77,22 +134,23 @@ def score_responses(
         raise ValueError(
             f"Item(s) {cols} have answers outside their scale; encode them with the scale first."
         )
-    x = np.where(reverse, lo + hi - x, x)
-    fav = meta["favorable_min"].to_numpy(float)
-    unf = meta["unfavorable_max"].to_numpy(float)
-    fav_r = np.where(reverse, lo + hi - unf, fav)
-    unf_r = np.where(reverse, lo + hi - fav, unf)
-    x100 = (x - lo) / (hi - lo) * 100.0
-    answered = ~np.isnan(x)
-    is_fav = answered & (x >= fav_r)
-    is_unf = answered & (x <= unf_r) & ~is_fav
-    is_neu = answered & ~is_fav & ~is_unf
+    return meta, x, reverse
 
-    construct_of = meta["construct"].astype(str).to_numpy()
-    constructs = list(dict.fromkeys(construct_of))
-    idx = values.index
-    score = np.full((len(idx), len(constructs)), np.nan)
-    counts = {k: np.zeros((len(idx), len(constructs)), dtype=np.int64) for k in ("f", "n", "u")}
+
+def _construct_scores(
+    x100: np.ndarray,
+    boxes: dict[str, np.ndarray],
+    construct_of: np.ndarray,
+    constructs: list[str],
+    min_item_share: float,
+) -> tuple[np.ndarray, dict[str, np.ndarray], list[int]]:
+    """Per respondent and construct: the mean 0–100 value of the items answered (NaN under
+    ``min_item_share`` of them) and the favourable / neutral / unfavourable answer counts
+    (0 where not scored); and each construct's number of items."""
+    n = x100.shape[0]
+    answered = ~np.isnan(x100)
+    score = np.full((n, len(constructs)), np.nan)
+    counts = {k: np.zeros((n, len(constructs)), dtype=np.int64) for k in boxes}
     n_items = []
     for j, c in enumerate(constructs):
         cols = np.flatnonzero(construct_of == c)
@@ -103,9 +161,16 @@ def score_responses(
         with np.errstate(invalid="ignore"):
             mean = np.nansum(x100[:, cols], axis=1) / np.where(got > 0, got, 1)
         score[:, j] = np.where(ok, mean, np.nan)
-        for key, arr in (("f", is_fav), ("n", is_neu), ("u", is_unf)):
+        for key, arr in boxes.items():
             counts[key][:, j] = np.where(ok, arr[:, cols].sum(axis=1), 0)
+    return score, counts, n_items
 
+
+def _construct_meta(
+    constructs: list[str], construct_meta: pd.DataFrame | None, n_items: list[int]
+) -> pd.DataFrame:
+    """Label, direction, concept, target and item count per construct (id as label and
+    ``higher_better`` where not given)."""
     cmeta = pd.DataFrame(index=pd.Index(constructs, name="construct"))
     given = (construct_meta if construct_meta is not None else pd.DataFrame()).reindex(
         pd.Index(constructs)
@@ -128,40 +193,16 @@ def score_responses(
     cmeta["concept"] = pd.Series(given_col("concept"), index=cmeta.index, dtype=object)
     cmeta["target"] = pd.Series(given_col("target"), index=cmeta.index, dtype=float)
     cmeta["n_items"] = n_items
+    return cmeta
 
-    imeta = pd.DataFrame(
-        {
-            "construct": construct_of,
-            "question": (
-                meta["question"].astype(object).where(meta["question"].notna(), "")
-                if "question" in meta
-                else ""
-            ),
-            "scale_min": lo,
-            "scale_max": hi,
-            "favorable_min": fav_r,
-            "unfavorable_max": unf_r,
-            "reverse": reverse,
-        },
-        index=pd.Index(values.columns, name="item"),
-    )
-    cols_idx = pd.Index(constructs, name="construct")
-    enps_series = None
-    if enps is not None:
-        enps_series = pd.to_numeric(enps, errors="coerce").astype(float)
-        bad = enps_series.notna() & ~enps_series.isin(np.arange(11, dtype=float))
-        if bad.any():
-            raise ValueError("eNPS answers must be whole numbers from 0 to 10.")
-        enps_series.index = idx
-    return Scored(
-        groups=text_groups(groups, idx) if groups is not None else pd.DataFrame(index=idx),
-        items=pd.DataFrame(x, index=idx, columns=values.columns),
-        constructs=pd.DataFrame(score, index=idx, columns=cols_idx),
-        item_meta=imeta,
-        construct_meta=cmeta,
-        favorable=pd.DataFrame(counts["f"], index=idx, columns=cols_idx),
-        neutral=pd.DataFrame(counts["n"], index=idx, columns=cols_idx),
-        unfavorable=pd.DataFrame(counts["u"], index=idx, columns=cols_idx),
-        enps=enps_series,
-        min_item_share=min_item_share,
-    )
+
+def _enps_answers(enps: pd.Series | None, idx: pd.Index) -> pd.Series | None:
+    """The 0–10 answers as floats on the respondents' index; ValueError for anything else."""
+    if enps is None:
+        return None
+    out = pd.to_numeric(enps, errors="coerce").astype(float)
+    bad = out.notna() & ~out.isin(np.arange(11, dtype=float))
+    if bad.any():
+        raise ValueError("eNPS answers must be whole numbers from 0 to 10.")
+    out.index = idx
+    return out
