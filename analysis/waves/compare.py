@@ -124,13 +124,7 @@ def compare_waves(
     """
     policy = policy or PrivacyPolicy()
     waves = list(waves)
-    if len(waves) < 2:
-        raise ValueError("Load at least two waves to compare them.")
-    labels = [str(w.label).strip() for w in waves]
-    if any(not lab for lab in labels):
-        raise ValueError("Give every wave a label (for example 'March 2025').")
-    if len(set(labels)) != len(labels):
-        raise ValueError("Two waves have the same label; give each wave its own label.")
+    labels = _labels(waves)
     by = [by] if isinstance(by, str) else list(by)
     if not by:
         raise ValueError("Choose at least one column to compare groups by (for example team).")
@@ -141,22 +135,8 @@ def compare_waves(
         _wave_data(replace(w, label=lab), by, names, policy, team_map)
         for w, lab in zip(waves, labels, strict=True)
     ]
-
-    warn: list[str] = []
-    common = [c for c in data[0].meta.index if all(c in d.meta.index for d in data[1:])]
-    dropped = sorted({c for d in data for c in d.meta.index} - set(common))
-    if dropped:
-        warn.append(
-            f"{len(dropped)} construct(s) are not measured in every wave and are left out of "
-            f"the comparison ({', '.join(dropped)})."
-        )
-    if not common:
-        raise ValueError(
-            "The waves share no construct: score them with the same survey (or the same "
-            "mapping) so their questions line up."
-        )
+    common, warn = _common_constructs(data)
     meta = data[0].meta.loc[common]
-
     trend = _trend(data, waves, names, common, meta)
     parts, pairs = [], []
     for i in range(len(data) - 1):
@@ -164,16 +144,7 @@ def compare_waves(
         test, linked = _pair_design(a, b, policy, paired)
         pairs.append({"from_wave": a.label, "to_wave": b.label, "test": test, "n_linked": linked})
         parts.append(_changes(a, b, names, common, meta, policy, test == "paired"))
-    changes = pd.concat(parts, ignore_index=True)
-    order = {c: i for i, c in enumerate(common)}
-    changes = changes.assign(
-        _pair=changes["from_wave"].map({lab: i for i, lab in enumerate(labels)}),
-        _org=changes["group"] != ORG_GROUP,
-        _c=changes["construct"].map(order),
-    )
-    changes = changes.sort_values(["_pair", "_org", "group", "_c"], kind="stable").drop(
-        columns=["_pair", "_org", "_c"]
-    )
+    changes = _ordered(pd.concat(parts, ignore_index=True), labels, common)
     changes = _complementary(changes, policy)
     changes = _finish_changes(changes, alpha, min_effect)
     waves_info = [
@@ -195,6 +166,50 @@ def compare_waves(
         changes=changes,
         pairs=pairs,
         warnings=warn,
+    )
+
+
+def _labels(waves: Sequence[Wave]) -> list[str]:
+    """The waves' labels, stripped; ValueError unless there are two or more, all distinct."""
+    if len(waves) < 2:
+        raise ValueError("Load at least two waves to compare them.")
+    labels = [str(w.label).strip() for w in waves]
+    if any(not lab for lab in labels):
+        raise ValueError("Give every wave a label (for example 'March 2025').")
+    if len(set(labels)) != len(labels):
+        raise ValueError("Two waves have the same label; give each wave its own label.")
+    return labels
+
+
+def _common_constructs(data: Sequence[Any]) -> tuple[list[str], list[str]]:
+    """The constructs every wave measures (first wave's order) and a warning naming the rest;
+    ValueError when there is none."""
+    warn: list[str] = []
+    common = [c for c in data[0].meta.index if all(c in d.meta.index for d in data[1:])]
+    dropped = sorted({c for d in data for c in d.meta.index} - set(common))
+    if dropped:
+        warn.append(
+            f"{len(dropped)} construct(s) are not measured in every wave and are left out of "
+            f"the comparison ({', '.join(dropped)})."
+        )
+    if not common:
+        raise ValueError(
+            "The waves share no construct: score them with the same survey (or the same "
+            "mapping) so their questions line up."
+        )
+    return common, warn
+
+
+def _ordered(changes: pd.DataFrame, labels: list[str], common: list[str]) -> pd.DataFrame:
+    """Change rows by wave pair, the organisation first, then group and construct order."""
+    order = {c: i for i, c in enumerate(common)}
+    changes = changes.assign(
+        _pair=changes["from_wave"].map({lab: i for i, lab in enumerate(labels)}),
+        _org=changes["group"] != ORG_GROUP,
+        _c=changes["construct"].map(order),
+    )
+    return changes.sort_values(["_pair", "_org", "group", "_c"], kind="stable").drop(
+        columns=["_pair", "_org", "_c"]
     )
 
 
@@ -322,14 +337,30 @@ def _changes(
     out["test"] = "welch"
     out["n_paired"] = np.nan
     if paired:
-        for i, row in out.iterrows():
-            group = None if row["group"] == ORG_GROUP else row["group"]
-            pp, n_link = _paired_p(a, b, group, row["construct"], policy.min_group)
-            out.loc[i, "n_paired"] = float(n_link)
-            if not np.isnan(pp):
-                out.loc[i, "p"] = pp
-                out.loc[i, "test"] = "paired"
+        _paired_tests(out, a, b, policy)
+    out["suppressed"], out["suppressed_reason"] = _hidden_in_either(m, a.label, b.label)
+    out["note"] = _absent_notes(na, nb, a.label, b.label)
+    out["label"] = out["construct"].map(meta["label"])
+    out["direction"] = out["construct"].map(meta["direction"])
+    # wave sizes for the complementary rule, before numbers are blanked
+    out["_size"] = np.minimum(na, nb)
+    out["_has_people"] = (na > 0) | (nb > 0)
+    return out
 
+
+def _paired_tests(out: pd.DataFrame, a: _WaveData, b: _WaveData, policy: PrivacyPolicy) -> None:
+    """Replace the Welch p by the paired test's wherever enough people are linked (in place)."""
+    for i, row in out.iterrows():
+        group = None if row["group"] == ORG_GROUP else row["group"]
+        pp, n_link = _paired_p(a, b, group, row["construct"], policy.min_group)
+        out.loc[i, "n_paired"] = float(n_link)
+        if not np.isnan(pp):
+            out.loc[i, "p"] = pp
+            out.loc[i, "test"] = "paired"
+
+
+def _hidden_in_either(m: pd.DataFrame, label_a: str, label_b: str) -> tuple[np.ndarray, list[str]]:
+    """A change is hidden when either wave's row is, with each wave's reason named."""
     hid_a = m["suppressed_a"].astype("boolean").fillna(False).to_numpy(bool)
     hid_b = m["suppressed_b"].astype("boolean").fillna(False).to_numpy(bool)
     reason = []
@@ -338,27 +369,24 @@ def _changes(
     ):
         parts = []
         if ha:
-            parts.append(f"{a.label}: {ra}")
+            parts.append(f"{label_a}: {ra}")
         if hb:
-            parts.append(f"{b.label}: {rb}")
+            parts.append(f"{label_b}: {rb}")
         reason.append("; ".join(parts))
-    out["suppressed"] = hid_a | hid_b
-    out["suppressed_reason"] = reason
-    absent = []
+    return hid_a | hid_b, reason
+
+
+def _absent_notes(na: np.ndarray, nb: np.ndarray, label_a: str, label_b: str) -> list[str]:
+    """Why a change has no numbers when a wave has no one in the group."""
+    notes = []
     for x, y in zip(na, nb, strict=True):
         if x > 0 and y > 0:
-            absent.append("")
+            notes.append("")
         elif x <= 0 and y <= 0:
-            absent.append("no scores in either wave")
+            notes.append("no scores in either wave")
         else:
-            absent.append(f"no responses in {a.label if x <= 0 else b.label}")
-    out["note"] = absent
-    out["label"] = out["construct"].map(meta["label"])
-    out["direction"] = out["construct"].map(meta["direction"])
-    # wave sizes for the complementary rule, before numbers are blanked
-    out["_size"] = np.minimum(na, nb)
-    out["_has_people"] = (na > 0) | (nb > 0)
-    return out
+            notes.append(f"no responses in {label_a if x <= 0 else label_b}")
+    return notes
 
 
 def _complementary(changes: pd.DataFrame, policy: PrivacyPolicy) -> pd.DataFrame:

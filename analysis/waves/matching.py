@@ -43,37 +43,55 @@ def match_items(
     ``confidence`` (0–1), ``construct_a``, ``construct_b``, ``question_a``, ``question_b``.
     """
     survey = survey or default_survey()
-
-    def items(export: SurveyExport, colmap: ColumnMap) -> list[dict[str, Any]]:
-        source = {c.name: c for c in export.columns}
-        out = []
-        for spec in colmap.columns:
-            if spec.role != "item":
-                continue
-            col = source.get(spec.name)
-            tag = spec.export_tag or (col.export_tag if col else "") or spec.name
-            question = spec.question or (col.question if col else "")
-            hit = survey.match(col) if col is not None else None
-            out.append(
-                {
-                    "name": spec.name,
-                    "tag": _norm(tag),
-                    "text": _norm(question),
-                    "question": question,
-                    "construct": spec.construct,
-                    "survey_item": getattr(hit, "id", None) if hit is not None else None,
-                }
-            )
-        return out
-
-    a_items, b_items = items(export_a, colmap_a), items(export_b, colmap_b)
+    a_items, b_items = _items(export_a, colmap_a, survey), _items(export_b, colmap_b, survey)
     free_b = {b["name"]: b for b in b_items}
     rows: list[dict[str, Any]] = []
+    pending = _by_tag(a_items, free_b, rows)
+    pending = _by_text(pending, free_b, rows, min_similarity)
+    _by_survey_item(pending, free_b, rows)
+    rows.extend(_match_row(None, b, "none", 0.0) for b in free_b.values())
+    order = {a["name"]: i for i, a in enumerate(a_items)}
+    out = pd.DataFrame(rows, columns=MATCHES.columns())
+    out["_order"] = out["item_a"].map(order).fillna(len(order)).astype(float)
+    return out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
 
-    def take(a: dict[str, Any], b: dict[str, Any], how: str, conf: float) -> None:
-        del free_b[b["name"]]
-        rows.append(_match_row(a, b, how, conf))
 
+_Item = dict[str, Any]
+
+
+def _items(export: SurveyExport, colmap: ColumnMap, survey: Survey) -> list[_Item]:
+    """Each item column: name, normalised tag and text, question, construct, survey item."""
+    source = {c.name: c for c in export.columns}
+    out = []
+    for spec in colmap.columns:
+        if spec.role != "item":
+            continue
+        col = source.get(spec.name)
+        tag = spec.export_tag or (col.export_tag if col else "") or spec.name
+        question = spec.question or (col.question if col else "")
+        hit = survey.match(col) if col is not None else None
+        out.append(
+            {
+                "name": spec.name,
+                "tag": _norm(tag),
+                "text": _norm(question),
+                "question": question,
+                "construct": spec.construct,
+                "survey_item": getattr(hit, "id", None) if hit is not None else None,
+            }
+        )
+    return out
+
+
+def _take(
+    free_b: dict[str, _Item], rows: list[_Item], a: _Item, b: _Item, how: str, conf: float
+) -> None:
+    del free_b[b["name"]]
+    rows.append(_match_row(a, b, how, conf))
+
+
+def _by_tag(a_items: list[_Item], free_b: dict[str, _Item], rows: list[_Item]) -> list[_Item]:
+    """First pass: the same export tag (confidence lower as the texts differ); the rest."""
     pending = []
     for a in a_items:
         b = next((b for b in free_b.values() if a["tag"] and b["tag"] == a["tag"]), None)
@@ -84,7 +102,14 @@ def match_items(
             conf = 0.5 + 0.5 * difflib.SequenceMatcher(None, a["text"], b["text"]).ratio()
         else:
             conf = 1.0
-        take(a, b, "export_tag", conf)
+        _take(free_b, rows, a, b, "export_tag", conf)
+    return pending
+
+
+def _by_text(
+    pending: list[_Item], free_b: dict[str, _Item], rows: list[_Item], min_similarity: float
+) -> list[_Item]:
+    """Second pass: the most similar question text, if similar enough; the rest."""
     still = []
     for a in pending:
         best, best_ratio = None, 0.0
@@ -99,10 +124,15 @@ def match_items(
             if ratio > best_ratio:
                 best, best_ratio = b, ratio
         if best is not None and best_ratio >= min_similarity:
-            take(a, best, "question_text", best_ratio)
+            _take(free_b, rows, a, best, "question_text", best_ratio)
         else:
             still.append(a)
-    for a in still:
+    return still
+
+
+def _by_survey_item(pending: list[_Item], free_b: dict[str, _Item], rows: list[_Item]) -> None:
+    """Last pass: the same survey item recognised in both; else an unmatched row."""
+    for a in pending:
         b = next(
             (
                 b
@@ -112,14 +142,9 @@ def match_items(
             None,
         )
         if b is not None:
-            take(a, b, "survey", 0.8)
+            _take(free_b, rows, a, b, "survey", 0.8)
         else:
             rows.append(_match_row(a, None, "none", 0.0))
-    rows.extend(_match_row(None, b, "none", 0.0) for b in free_b.values())
-    order = {a["name"]: i for i, a in enumerate(a_items)}
-    out = pd.DataFrame(rows, columns=MATCHES.columns())
-    out["_order"] = out["item_a"].map(order).fillna(len(order)).astype(float)
-    return out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
 
 
 def _match_row(
