@@ -10,11 +10,11 @@ round-trip by construction.
 A scale is *refused* for a column when most of the column's answers are not on it (the
 "Fear 0/100" failure: a near-miss built-in scale silently drops most answers). The analyst
 then gets the unmatched labels and a custom scale built from the answers actually found.
+The answer and scale helpers themselves are :mod:`ui.answer_scales` (names re-exported here).
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -26,8 +26,24 @@ import yaml
 
 from analysis.columns import ColumnMap, ColumnSpec, MappingError, apply_mapping
 from analysis.ingest import SurveyExport
-from analysis.scales import MISSING_ANSWERS, SCALES, Scale, ScaleError, get_scale, normalize_answer
+from analysis.scales import Scale, ScaleError, get_scale, normalize_answer
 from analysis.survey import CONCEPTS, DIRECTIONS
+
+# re-exported: the Load page's editor and its tests read the whole flow from this module
+from ui.answer_scales import CUSTOM_PREFIX as CUSTOM_PREFIX
+from ui.answer_scales import MIN_MATCHED_SHARE as MIN_MATCHED_SHARE
+from ui.answer_scales import (
+    ScaleFit,
+    custom_scale,
+    custom_scale_name,
+    plain_number,
+    scale_fit,
+    scale_map,
+)
+from ui.answer_scales import answer_counts as answer_counts
+from ui.answer_scales import looks_like_no_answer as looks_like_no_answer
+from ui.answer_scales import scale_label as scale_label
+from ui.answer_scales import suggest_order as suggest_order
 
 SINGLE_ROLES = ("team", "role", "respondent_id")
 #: Mapping YAML key of each multi-column role, in the README's order.
@@ -48,57 +64,6 @@ CONCEPT_DIRECTIONS = {
     "fear_of_displacement": "higher_worse",
     "training_need": "higher_worse",
 }
-#: Below this share of a column's answers on the scale, the scale is refused for it.
-MIN_MATCHED_SHARE = 0.5
-CUSTOM_PREFIX = "custom: "
-
-# Answers that mean "no answer" beyond the core's list (checked as substrings, normalised).
-_NOT_ANSWER_HINTS = (
-    "don't know",
-    "do not know",
-    "not sure",
-    "unsure",
-    "prefer not",
-    "rather not",
-    "not applicable",
-    "n/a",
-    "no opinion",
-    "can't say",
-    "cannot say",
-    "no answer",
-)
-# Words that order intensity labels from low to high when no built-in scale fits.
-_INTENSITY = (
-    ("not at all", 0),
-    ("never", 0),
-    ("none", 0),
-    ("strongly disagree", 0),
-    ("very unlikely", 0),
-    ("no ", 0),
-    ("rarely", 1),
-    ("slightly", 1),
-    ("a little", 1),
-    ("disagree", 1),
-    ("unlikely", 1),
-    ("somewhat", 2),
-    ("sometimes", 2),
-    ("moderately", 2),
-    ("neutral", 2),
-    ("neither", 2),
-    ("fairly", 2),
-    ("often", 3),
-    ("agree", 3),
-    ("likely", 3),
-    ("quite", 3),
-    ("very", 4),
-    ("strongly agree", 4),
-    ("always", 4),
-    ("extremely", 4),
-    ("absolutely", 4),
-    ("completely", 4),
-    ("a lot", 4),
-)
-
 
 # --------------------------------------------------------------------------- the draft
 
@@ -116,7 +81,7 @@ class NewConstruct:
         out: dict[str, Any] = {"label": self.label, "concept": self.concept or "none"}
         out["direction"] = self.direction
         if self.target is not None:
-            out["target"] = _plain(self.target)
+            out["target"] = plain_number(self.target)
         return out
 
 
@@ -152,7 +117,7 @@ class MappingDraft:
             if scale is not None and scale in colmap.scales:
                 custom = colmap.scales[scale]
                 name = custom_scale_name(custom.labels)
-                scales[name] = _scale_map(custom)
+                scales[name] = scale_map(custom)
                 scale = name
             items[spec.name] = ItemChoice(spec.construct, scale, bool(spec.reverse))
         return cls(
@@ -393,123 +358,7 @@ def check_construct(label: str, concept: str | None, direction: str) -> list[str
     return problems
 
 
-# --------------------------------------------------------------------------- answers and scales
-
-
-def answer_counts(values: pd.Series) -> pd.DataFrame:
-    """The distinct answers of a column with their counts, most frequent first (blank cells
-    left out; answers equal after normalising are one answer, shown as first written)."""
-    texts = values.dropna().astype(str).str.strip()
-    texts = texts[texts != ""]
-    if texts.empty:
-        return pd.DataFrame({"answer": pd.Series(dtype=str), "count": pd.Series(dtype=int)})
-    keys = texts.map(normalize_answer)
-    first = texts.groupby(keys, sort=False).first()
-    counts = keys.value_counts()
-    out = pd.DataFrame({"answer": first.reindex(counts.index).to_numpy(), "count": counts.values})
-    return out.reset_index(drop=True)
-
-
-def looks_like_no_answer(label: str) -> bool:
-    key = normalize_answer(label)
-    return key in MISSING_ANSWERS or any(h in key for h in _NOT_ANSWER_HINTS)
-
-
-def suggest_order(labels: Sequence[str]) -> tuple[list[str], list[str]]:
-    """(answers low -> high, answers that mean "no answer") as a first guess for the builder.
-
-    A built-in scale that places every answer decides the order; otherwise intensity words
-    ("not at all" < "somewhat" < "very"); ties keep the order given (most frequent first)."""
-    not_answers = [lab for lab in labels if looks_like_no_answer(lab)]
-    rated = [lab for lab in labels if lab not in not_answers]
-    for scale in SCALES.values():
-        if scale.is_numeric:
-            continue
-        values = [scale.value_of(lab) for lab in rated]
-        if rated and all(v is not None and not math.isnan(v) for v in values):
-            return [lab for _, lab in sorted(zip(values, rated, strict=True))], not_answers
-    if rated and all(re.fullmatch(r"[+-]?\d+(\.\d+)?", lab.strip()) for lab in rated):
-        return sorted(rated, key=lambda lab: float(lab)), not_answers
-
-    def rank(label: str) -> float:
-        key = normalize_answer(label) + " "
-        hits = [(len(word), r) for word, r in _INTENSITY if word in key]
-        return max(hits)[1] if hits else 2.0
-
-    return sorted(rated, key=rank), not_answers
-
-
-def custom_scale(labels: Sequence[str], not_answers: Iterable[str] = ()) -> dict[str, float | None]:
-    """{label: 1..k} low -> high, plus {label: None} for answers meaning "no answer" (the
-    mapping YAML's scale map; ScaleError when it cannot make a scale)."""
-    nas = [str(lab) for lab in not_answers if str(lab) not in labels]
-    spec: dict[str, float | None] = {str(lab): i for i, lab in enumerate(labels, 1)}
-    spec.update(dict.fromkeys(nas))
-    get_scale(spec)  # raises ScaleError with the reason (fewer than two labels, ...)
-    return spec
-
-
-def custom_scale_name(labels: Iterable[str]) -> str:
-    text = " < ".join(str(lab) for lab in labels)
-    return CUSTOM_PREFIX + (text if len(text) <= 70 else text[:69] + "…")
-
-
-def scale_label(name: str | None) -> str:
-    """How a scale is named in the editor (built-in names as they are, custom ones as built)."""
-    if name is None:
-        return "(no scale: left out)"
-    if name in SCALES:
-        scale = SCALES[name]
-        return f"{name}: {scale.labels[0]} … {scale.labels[-1]}"
-    return name
-
-
-def _scale_map(scale: Scale) -> dict[str, float | None]:
-    spec: dict[str, float | None] = {
-        lab: _plain(v) for lab, v in zip(scale.labels, scale.values, strict=True)
-    }
-    spec.update(dict.fromkeys(sorted(scale.missing - MISSING_ANSWERS)))
-    return spec
-
-
-@dataclass(frozen=True)
-class ScaleFit:
-    """How many of a column's answers a scale can read."""
-
-    column: str
-    scale: str
-    n_answers: int  # non-blank answers that are not "no answer"
-    n_matched: int
-    unmatched: tuple[tuple[str, int], ...]  # answer, count; most frequent first
-
-    @property
-    def share(self) -> float:
-        return self.n_matched / self.n_answers if self.n_answers else 1.0
-
-    @property
-    def refused(self) -> bool:
-        return self.n_answers > 0 and self.share < MIN_MATCHED_SHARE
-
-    def message(self) -> str:
-        shown = ", ".join(f"“{a}” ({n})" for a, n in self.unmatched[:6])
-        more = f" and {len(self.unmatched) - 6} more" if len(self.unmatched) > 6 else ""
-        return (
-            f"{self.column}: only {self.n_matched} of {self.n_answers} answers are on the "
-            f"scale {self.scale}; not on it: {shown}{more}."
-        )
-
-
-def scale_fit(column: str, values: pd.Series, scale: Scale, name: str | None = None) -> ScaleFit:
-    encoded = scale.encode(values)
-    n_answers = int(encoded.values.notna().sum()) + encoded.n_invalid
-    counts = values[encoded.invalid].astype(str).str.strip().value_counts()
-    return ScaleFit(
-        column=column,
-        scale=name or scale.name,
-        n_answers=n_answers,
-        n_matched=n_answers - encoded.n_invalid,
-        unmatched=tuple((str(a), int(n)) for a, n in counts.items()),
-    )
+# --------------------------------------------------------------------------- scales of a draft
 
 
 def refused_scales(draft: MappingDraft, export: SurveyExport) -> list[ScaleFit]:
@@ -624,7 +473,3 @@ def grouping_suggestions(colmap: ColumnMap, export: SurveyExport, role: str) -> 
         if 2 <= n <= 60 and n < max(3, len(col) // 2):
             few.append(spec.name)
     return list(dict.fromkeys([*first, *grouping, *few]))
-
-
-def _plain(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else float(value)
