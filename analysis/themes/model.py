@@ -512,27 +512,20 @@ class ThemeModel(BaseEstimator):
         self.subthemes_ = pd.DataFrame.from_records(rows)
 
 
+def _empty(dtypes: dict[str, type]) -> pd.DataFrame:
+    """A table with no rows and these columns' dtypes (a fit that found no theme)."""
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in dtypes.items()})
+
+
 def _empty_themes() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "theme": pd.Series(dtype=int),
-            "label": pd.Series(dtype=str),
-            "size": pd.Series(dtype=int),
-            "share": pd.Series(dtype=float),
-            "terms": pd.Series(dtype=object),
-            "representatives": pd.Series(dtype=object),
-        }
-    )
+    return _empty(
+        {"theme": int, "label": str, "size": int, "share": float, "terms": object,
+         "representatives": object}
+    )  # fmt: skip
 
 
 def _empty_subthemes() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "subtheme": pd.Series(dtype=int),
-            "theme": pd.Series(dtype=int),
-            "label": pd.Series(dtype=str),
-            "size": pd.Series(dtype=int),
-            "share": pd.Series(dtype=float),
-            "representatives": pd.Series(dtype=object),
-        }
-    )
+    return _empty(
+        {"subtheme": int, "theme": int, "label": str, "size": int, "share": float,
+         "representatives": object}
+    )  # fmt: skip
