@@ -188,25 +188,7 @@ def group_scores(
     keys, sums = group_sums(scored, cols, stack, nested)
     constructs = list(scored.constructs.columns.astype(str))
     c = len(constructs)
-    tot = total(scored, "constructs", stack)
-    parts = []
-    for j, construct in enumerate(constructs):
-        pick = [j + i * c for i in range(6)]
-        n, s, ss, f, nu, u = (sums[:, k] for k in pick)
-        on, os_, oss, of, onu, ou = (tot[k] for k in pick)
-        fav, neu, unf = stats.box_shares(f, nu, u)
-        rest_fav, _, _ = stats.box_shares(of - f, onu - nu, ou - u)
-        res = _compare(n, s, ss, fav, rest_fav, (on, os_, oss))
-        part = keys.copy()
-        part["construct"] = construct
-        part["n"] = n
-        for name in ("score", "ci_low", "ci_high"):
-            part[name] = res[name]
-        part["favorable"], part["neutral"], part["unfavorable"] = fav, neu, unf
-        for name in ("rest_score", "diff_vs_rest", "effect_size", "p", "p_fav"):
-            part[name] = res[name]
-        parts.append(part)
-    table = pd.concat(parts, ignore_index=True)
+    table = _versus_rest(keys, sums, total(scored, "constructs", stack), constructs)
     exposure, extra, extra_counts = exposure_counts(keys, changed, cols, nested, construct_stack, c)
     # rows are construct-major, like ``parts``
     exposure = exposure.transpose(1, 0, 2).reshape(len(table), len(changed))
@@ -226,6 +208,32 @@ def group_scores(
     shown = np.where(out["suppressed"].to_numpy(bool), np.nan, np.tile(sizes, c))
     out.insert(out.columns.get_loc("n") + 1, "group_n", shown)
     return out[GROUPS.columns(cols)]
+
+
+def _versus_rest(
+    keys: pd.DataFrame, sums: np.ndarray, tot: np.ndarray, constructs: list[str]
+) -> pd.DataFrame:
+    """Unprotected rows, construct-major: each group's score, interval and boxes, compared
+    with the rest of the organisation (the organisation's totals minus the group's)."""
+    c = len(constructs)
+    parts = []
+    for j, construct in enumerate(constructs):
+        pick = [j + i * c for i in range(6)]
+        n, s, ss, f, nu, u = (sums[:, k] for k in pick)
+        on, os_, oss, of, onu, ou = (tot[k] for k in pick)
+        fav, neu, unf = stats.box_shares(f, nu, u)
+        rest_fav, _, _ = stats.box_shares(of - f, onu - nu, ou - u)
+        res = _compare(n, s, ss, fav, rest_fav, (on, os_, oss))
+        part = keys.copy()
+        part["construct"] = construct
+        part["n"] = n
+        for name in ("score", "ci_low", "ci_high"):
+            part[name] = res[name]
+        part["favorable"], part["neutral"], part["unfavorable"] = fav, neu, unf
+        for name in ("rest_score", "diff_vs_rest", "effect_size", "p", "p_fav"):
+            part[name] = res[name]
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
 
 
 def _everyone(scored: Scored) -> np.ndarray:
