@@ -72,12 +72,15 @@ def read_checked_json(
     *,
     what: str,
     retrain: str,
+    expect: Mapping[str, tuple[str, ...]] | None = None,
 ) -> dict:
     """A fitted model file whose content carries its own SHA-256 (``weights_sha256``), checked.
 
     ``digest`` computes the SHA-256 of the fitted content only (so provenance notes may change
-    without a refit); a file that cannot be read or does not match raises ``error`` (a
-    packaging fault, not a user error) naming ``what`` and the command that refits it.
+    without a refit); ``expect`` names lists the file must hold as the code has them (the
+    classes, the features). A file that cannot be read, does not match its checksum or was
+    fitted on other lists raises ``error`` (a packaging fault, not a user error) naming
+    ``what`` and the command that refits it.
     """
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -85,4 +88,10 @@ def read_checked_json(
         raise error(f"Cannot read {what} {path.name}: {exc}") from exc
     if digest(doc) != doc.get("weights_sha256"):
         raise error(f"{path.name} does not match its checksum: retrain with `{retrain}`.")
+    for key, wanted in (expect or {}).items():
+        if tuple(doc[key]) != tuple(wanted):
+            raise error(
+                f"{path.name} was fitted on other {key.replace('_', ' ')}: retrain with "
+                f"`{retrain}`."
+            )
     return doc

@@ -45,19 +45,14 @@ def weights_digest(doc: dict) -> str:
 
 @cache
 def _document() -> dict:
-    doc = read_checked_json(
+    return read_checked_json(
         MODEL_FILE,
         weights_digest,
         SentimentModelError,
         what="the sentiment classifier",
         retrain="python -m evals.train_sentiment",
+        expect={"classes": CLASSES},
     )
-    if tuple(doc["classes"]) != CLASSES:
-        raise SentimentModelError(
-            f"{MODEL_FILE.name} was fitted on other classes: retrain with "
-            "`python -m evals.train_sentiment`."
-        )
-    return doc
 
 
 def features(vectors: np.ndarray, compound: np.ndarray, scale: float) -> np.ndarray:

@@ -104,16 +104,14 @@ def weights_digest(doc: dict) -> str:
 
 @cache
 def _document() -> dict:
-    doc = read_checked_json(
+    return read_checked_json(
         MODEL_FILE,
         weights_digest,
         ModelFileError,
         what="the signal classifier",
         retrain="python -m evals.train_signals",
+        expect={"rule_features": RULE_FEATURES},
     )
-    if tuple(doc["rule_features"]) != RULE_FEATURES:
-        raise ModelFileError(f"{MODEL_FILE.name} was fitted on other rule features: retrain.")
-    return doc
 
 
 @cache
