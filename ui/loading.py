@@ -1,5 +1,6 @@
 """Load-page pieces that are not the mapping flow: what was read, the saved-mapping uploader,
-the name list, and the sentence for a file that waits for a mapping."""
+the name list, the sentence for a file that waits for a mapping, and the status of the comment
+coding that runs in the background (every page)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import streamlit as st
 
 from analysis.columns import ColumnMap
 from analysis.ingest import SurveyExport
+from analysis.pipeline import Prepared
+from analysis.pipeline.background import Background
 from analysis.survey import Survey, default_survey
 from ui import state, views
 from ui.mapping_editor import Target
@@ -117,3 +120,30 @@ def mapping_uploader(
         "mapping", ds.with_(mapping_yaml=text), token, "Mapping loaded; the analysis was updated."
     )
     show_error("mapping", token)
+
+
+def background_status(prep: Prepared | None) -> None:
+    """While themes and model-read comment signals are still computed (``prep.pending``): say
+    so, with the time spent, checked every second; the page reruns by itself when they are
+    in, so nobody has to reload to see the finished analysis."""
+    if prep is None or prep.background is None:
+        return
+    _background_progress(prep.background)
+
+
+@st.fragment(run_every=1.0)
+def _background_progress(job: Background) -> None:
+    if job.done():
+        st.rerun()  # the whole page, now with the finished comments (state settles them)
+    status = job.status()
+    waiting = (
+        "waiting for another analysis on this server to finish"
+        if status.stage == "queued"
+        else "reading every comment with the language model"
+    )
+    st.info(
+        "Themes and model-read comment signals are still being computed "
+        f"({waiting}, {status.seconds:.0f} s so far). Scores are ready; comment themes and "
+        "signals update on their own when this finishes.",
+        icon=":material/hourglass_top:",
+    )

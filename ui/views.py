@@ -90,10 +90,11 @@ def build(ds: state.Dataset) -> Prepared:
                 ds.data, ds.filename, sheet=ds.sheet, mapping_yaml=_core_yaml(ds.mapping_yaml)
             )
             status.update(
-                label=f"Scoring {len(export.responses):,} responses and reading the comments "
-                "(a few seconds)…"
+                label=f"Scoring {len(export.responses):,} responses and reading the comments…"
             )
-            prep = pipeline.prepare(export, colmap, roster=ds.roster, source_name=ds.filename)
+            prep = pipeline.prepare(
+                export, colmap, roster=ds.roster, source_name=ds.filename, background=True
+            )
     finally:
         slot.empty()
     return prep
