@@ -20,8 +20,12 @@ background_mod = sys.modules["analysis.pipeline.background"]
 
 @pytest.fixture(scope="module")
 def loaded():
-    data = qualtrics_csv(generate_responses(n=150, seed=5))
-    return pipeline.load(data, "small.csv")
+    frame = generate_responses(n=260, seed=5)
+    # comments on 80 rows only: enough for themes, and the embedding (run twice) stays short
+    comment_cols = [c for c in frame.columns if str(c).startswith("OQ")]
+    assert comment_cols
+    frame.loc[frame.index[80:], comment_cols] = None
+    return pipeline.load(qualtrics_csv(frame), "small.csv")
 
 
 def _view(prep: pipeline.Prepared) -> str:

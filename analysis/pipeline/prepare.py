@@ -13,6 +13,7 @@ upload and its mapping, done once so that every view after it is quick.
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from collections.abc import Sequence
 
 import pandas as pd
@@ -21,7 +22,7 @@ from analysis import comments as comments_mod
 from analysis import drivers as drivers_mod
 from analysis.columns import ColumnMap, infer_columns
 from analysis.ingest import SurveyExport
-from analysis.pipeline.background import Background
+from analysis.pipeline.background import Background, release_later
 from analysis.pipeline.coding import ThemeSettings, finish_coding, quick_coding
 from analysis.pipeline.model import Prepared
 from analysis.pipeline.scores import score_stage
@@ -80,7 +81,7 @@ def prepare(
         background=job,
     )
     if job is not None:
-        return dataclasses.replace(prep, warnings=_warnings(prep))
+        return _released(dataclasses.replace(prep, warnings=_warnings(prep)))
     return _finished(prep, *finish_coding(quick, themes))
 
 
@@ -102,13 +103,20 @@ def settle(prep: Prepared, timeout: float | None = 0) -> Prepared:
             "Themes and model-based comment signals could not be computed "
             f"({exc}); the comments show rule-based signals only."
         )
-        return dataclasses.replace(kept, warnings=[*_warnings(kept), failed])
+        return _released(dataclasses.replace(kept, warnings=[*_warnings(kept), failed]))
     return _finished(prep, comments, model)
 
 
 def _finished(prep: Prepared, comments: pd.DataFrame, model: ThemeModel | None) -> Prepared:
     done = dataclasses.replace(prep, comments=comments, theme_model=model, background=None)
-    return dataclasses.replace(done, warnings=_warnings(done))
+    return _released(dataclasses.replace(done, warnings=_warnings(done)))
+
+
+def _released(prep: Prepared) -> Prepared:
+    """``prep``, whose memory goes back to the system soon after it is dropped (a session
+    closed, a newer upload replaced it): glibc would otherwise keep it for reuse."""
+    weakref.finalize(prep, release_later).atexit = False
+    return prep
 
 
 def _warnings(prep: Prepared) -> list[str]:
