@@ -12,7 +12,6 @@ import streamlit as st
 from analysis.columns import ColumnMap
 from analysis.ingest import SurveyExport
 from analysis.pipeline import Prepared
-from analysis.pipeline.background import Background
 from analysis.survey import Survey, default_survey
 from ui import state, views
 from ui.mapping_editor import Target
@@ -124,26 +123,23 @@ def mapping_uploader(
 
 def background_status(prep: Prepared | None) -> None:
     """While themes and model-read comment signals are still computed (``prep.pending``): say
-    so, with the time spent, checked every second; the page reruns by itself when they are
-    in, so nobody has to reload to see the finished analysis."""
+    so, with the time spent so far, and offer to check again. Every rerun (a click, a page,
+    this button) collects the finished analysis once it is there (``state.cached_prepared``).
+
+    No timer reruns the page by itself: a timed fragment run looks like any other script run
+    to the browser, so an action's own rerun could not be told apart from it."""
     if prep is None or prep.background is None:
         return
-    _background_progress(prep.background)
-
-
-@st.fragment(run_every=1.0)
-def _background_progress(job: Background) -> None:
-    if job.done():
-        st.rerun()  # the whole page, now with the finished comments (state settles them)
-    status = job.status()
+    status = prep.background.status()
     waiting = (
         "waiting for another analysis on this server to finish"
         if status.stage == "queued"
         else "reading every comment with the language model"
     )
-    st.info(
-        "Themes and model-read comment signals are still being computed "
-        f"({waiting}, {status.seconds:.0f} s so far). Scores are ready; comment themes and "
-        "signals update on their own when this finishes.",
-        icon=":material/hourglass_top:",
-    )
+    with st.container(border=True):
+        st.caption(
+            ":material/hourglass_top: Comment themes and model-read signals are still being "
+            f"computed ({waiting}, {status.seconds:.0f} s so far). Everything else is ready; "
+            "the themes and signals are added when you next open a page or change a setting."
+        )
+        st.button("Check again", icon=":material/refresh:")
