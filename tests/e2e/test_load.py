@@ -2,9 +2,10 @@
 
 N sessions open the app at once (the built-in sample is prepared once per server), each then
 uploads its own export whose biggest team carries a name no other session uses, and reads its
-results; the first view comes before the comments' themes and model-read signals, which finish
-in the background. Checked: every session sees its own team and no other session's; every
-session's background work finishes; the health endpoint keeps answering (latency sampled every
+results; the first view comes before the comments' themes and model-read signals, which run
+in the background (one job at a time; a closed session's queued job is dropped, a running one
+finishes and is freed). Checked: every session sees its own team and no other session's; the
+health endpoint keeps answering (latency sampled every
 200 ms throughout); the server's resident memory comes back near its baseline once the sessions
 have closed, so no upload outlives its session in a global cache. The server runs with
 ``MALLOC_ARENA_MAX=2``, as ``make run`` starts it, and with `server.disconnectedSessionTTL` =
@@ -115,6 +116,7 @@ def _background_done(page: Page, timeout_s: float) -> None:
         rerun_after(page, page.get_by_role("button", name="Check again").first.click)
 
 
+@pytest.mark.timeout(900)  # the warm-up waits for the sample's background work
 def test_concurrent_sessions_are_isolated_responsive_and_release_memory(
     start_app: Callable[..., StreamlitServer],
     new_page: Callable[..., Page],
@@ -175,10 +177,7 @@ def test_concurrent_sessions_are_isolated_responsive_and_release_memory(
                     assert other not in text, f"{other} leaked into {team}'s session"
             click_nav(page, "Downloads")
             assert team in page.locator("body").inner_text()
-        complete_s = {}
-        for team, page in pages.items():  # the jobs run one at a time, in upload order
-            _background_done(page, RUN_TIMEOUT_MS / 1000 * 10)
-            complete_s[team] = time.perf_counter() - uploaded[team]
+        pending = sum(PENDING_TEXT in p.locator(MAIN).inner_text() for p in pages.values())
         peak = monitor.peak_mb
         for page in pages.values():
             page.context.close()
@@ -191,7 +190,7 @@ def test_concurrent_sessions_are_isolated_responsive_and_release_memory(
     wait_for_app(flush, server.url, timeout=RUN_TIMEOUT_MS * 3)
     flush.context.close()
     after = baseline
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 90  # a closed session's running job finishes first
     while time.monotonic() < deadline:
         time.sleep(2)
         after = _rss_mb(pid)
@@ -203,7 +202,7 @@ def test_concurrent_sessions_are_isolated_responsive_and_release_memory(
         "rows_per_upload": 300,
         "page_ready_p95_s": round(_p95(list(ready.values())), 2),
         "upload_to_results_p95_s": round(_p95(list(upload_s.values())), 2),
-        "upload_to_themes_p95_s": round(_p95(list(complete_s.values())), 2),
+        "sessions_still_computing_themes_at_close": pending,
         "health_checks": len(monitor.latencies),
         "health_failures": monitor.failures,
         "health_p95_ms": round(1000 * _p95(monitor.latencies), 1),
