@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state, views
+from ui import loading, state, views
 
 st.set_page_config(
     page_title="ChangeRadar",
@@ -31,4 +31,5 @@ state.set_page(page.title)  # for the audit log
 prepared = views.ensure_dataset()
 views.sidebar(prepared)
 views.data_warnings(prepared)  # a score resting on under half its answers, on every page
+loading.background_status(prepared)  # themes and model signals still coming, if so
 page.run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,10 @@ ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "fixtures" / "real"
 E2E_PREFIX = "tests/e2e/"  # node ids are relative to the root
 E2E_GROUP = "browser"
+# Browser modules that start a server of their own (``start_app``) rather than sharing the
+# session's ``app_server``: each is a browser group of its own, so it runs on another worker
+# while the journeys run (distinct free ports; a server and a Chromium take ~1 GB).
+OWN_SERVER_MODULES = ("tests/e2e/test_load.py",)
 
 # The suite explores a fixed set of examples (derandomize) so a run is reproducible and CI never
 # fails on a case no one can replay; `HYPOTHESIS_PROFILE=explore` (and `make fuzz`) search anew.
@@ -28,12 +33,31 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+def browser_group(nodeid: str) -> str | None:
+    """The scheduling group of a browser test (None for any other test)."""
+    if not nodeid.startswith(E2E_PREFIX):
+        return None
+    module = nodeid.split("::", 1)[0]
+    return f"{E2E_GROUP}:{module}" if module in OWN_SERVER_MODULES else E2E_GROUP
+
+
+class _BrowserFirst(OrderedDict):
+    """A work queue that hands out the browser groups first: they are the longest units, so
+    starting them last (xdist orders scopes by test count) made them the critical path."""
+
+    def __setitem__(self, key: str, value: object) -> None:
+        super().__setitem__(key, value)
+        if key.startswith(E2E_GROUP):
+            self.move_to_end(key, last=False)
+
+
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: ignored when xdist is absent
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
-    """`make test` (pytest-xdist, ``--dist loadgroup``): the browser journeys are one unit of
-    work on one worker, every other test file its own unit. Each worker would otherwise start
-    its own Streamlit server and Chromium (the load test's latency limits assume one server at
-    a time), and a file split across workers builds its module fixtures (a prepared survey, a
+    """`make test` (pytest-xdist, ``--dist loadgroup``): the browser journeys sharing the
+    session's server are one unit of work on one worker, each module with a server of its own
+    (``OWN_SERVER_MODULES``) another unit, every other test file its own unit; browser units
+    are handed out first. A worker per journey would start its own Streamlit server and
+    Chromium, and a file split across workers builds its module fixtures (a prepared survey, a
     benchmark run) once per worker. A scheduler rather than ``xdist_group`` marks: xdist 3.8
     tags grouped tests by rewriting ``item._nodeid``, which pytest 9 no longer reads, so the
     marks group nothing."""
@@ -42,8 +66,12 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
     from xdist.scheduler import LoadScopeScheduling
 
     class BrowserGroup(LoadScopeScheduling):
+        def __init__(self, config: pytest.Config, log: object = None) -> None:
+            super().__init__(config, log)
+            self.workqueue = _BrowserFirst()
+
         def _split_scope(self, nodeid: str) -> str:
-            return E2E_GROUP if nodeid.startswith(E2E_PREFIX) else nodeid.split("::", 1)[0]
+            return browser_group(nodeid) or nodeid.split("::", 1)[0]
 
     return BrowserGroup(config, log)
 

@@ -1,5 +1,6 @@
 """Load-page pieces that are not the mapping flow: what was read, the saved-mapping uploader,
-the name list, and the sentence for a file that waits for a mapping."""
+the name list, the sentence for a file that waits for a mapping, and the status of the comment
+coding that runs in the background (every page)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import streamlit as st
 
 from analysis.columns import ColumnMap
 from analysis.ingest import SurveyExport
+from analysis.pipeline import Prepared
 from analysis.survey import Survey, default_survey
 from ui import state, views
 from ui.mapping_editor import Target
@@ -117,3 +119,27 @@ def mapping_uploader(
         "mapping", ds.with_(mapping_yaml=text), token, "Mapping loaded; the analysis was updated."
     )
     show_error("mapping", token)
+
+
+def background_status(prep: Prepared | None) -> None:
+    """While themes and model-read comment signals are still computed (``prep.pending``): say
+    so, with the time spent so far, and offer to check again. Every rerun (a click, a page,
+    this button) collects the finished analysis once it is there (``state.cached_prepared``).
+
+    No timer reruns the page by itself: a timed fragment run looks like any other script run
+    to the browser, so an action's own rerun could not be told apart from it."""
+    if prep is None or prep.background is None:
+        return
+    status = prep.background.status()
+    waiting = (
+        "waiting for another analysis on this server to finish"
+        if status.stage == "queued"
+        else "reading every comment with the language model"
+    )
+    with st.container(border=True):
+        st.caption(
+            ":material/hourglass_top: Comment themes and model-read signals are still being "
+            f"computed ({waiting}, {status.seconds:.0f} s so far). Everything else is ready; "
+            "the themes and signals are added when you next open a page or change a setting."
+        )
+        st.button("Check again", icon=":material/refresh:")

@@ -149,10 +149,16 @@ def set_dataset(ds: Dataset, prepared: Prepared) -> None:
 
 
 def cached_prepared(ds: Dataset) -> Prepared | None:
+    """The session's Prepared for ``ds``; once its background comment coding is done, the
+    finished one replaces it (and the views computed before are dropped)."""
     cache = _bounded(PREPARED)
     prep = cache.get(ds.key)
     if prep is not None:
         cache.move_to_end(ds.key)
+        finished = pipeline.settle(prep)
+        if finished is not prep:
+            cache[ds.key] = prep = finished
+            _store().pop(RESULTS, None)
     return prep
 
 

@@ -89,6 +89,21 @@ def build(ds: state.Dataset) -> Prepared:
     cached = state.cached_prepared(ds)
     if cached is not None:
         return cached
+    if ds.is_sample and not ds.mapping_yaml and not ds.roster:
+        return _sample_prepared(ds.key, ds)
+    return _prepared(ds)
+
+
+@st.cache_resource(max_entries=1, show_spinner="Reading the sample data…")
+def _sample_prepared(key: str, _ds: state.Dataset) -> Prepared:
+    """The built-in sample (generated, nobody's survey), prepared once per server rather
+    than once per browser session: every first visit opens on it. Sessions share this quick
+    Prepared (frozen); each settles its own finished copy (``state.cached_prepared``)."""
+    export, colmap = pipeline.load(_ds.data, _ds.filename)
+    return pipeline.prepare(export, colmap, source_name=_ds.filename, background=True)
+
+
+def _prepared(ds: state.Dataset) -> Prepared:
     slot = st.empty()
     try:
         with slot.status("Reading the file…", expanded=False) as status:
@@ -96,10 +111,11 @@ def build(ds: state.Dataset) -> Prepared:
                 ds.data, ds.filename, sheet=ds.sheet, mapping_yaml=_core_yaml(ds.mapping_yaml)
             )
             status.update(
-                label=f"Scoring {len(export.responses):,} responses and reading the comments "
-                "(a few seconds)…"
+                label=f"Scoring {len(export.responses):,} responses and reading the comments…"
             )
-            prep = pipeline.prepare(export, colmap, roster=ds.roster, source_name=ds.filename)
+            prep = pipeline.prepare(
+                export, colmap, roster=ds.roster, source_name=ds.filename, background=True
+            )
     finally:
         slot.empty()
     return prep

@@ -8,6 +8,8 @@ The data flow, one module per stage::
                           warn on thin constructs; comments-only files get no constructs)
       coding.py        2. code every comment (redact, sentiment, signals, themes)
                        3. key drivers
+    background.py    the slow half of 2 (signal model, themes) as a background job, for the
+                     app: ``prepare(..., background=True)``, then :func:`settle`
     request.py       ViewRequest: grouping, filters, thresholds, viewer; normalised once and
                      the key of the one per-upload ViewCache
     analyze.py       per view: Results
@@ -29,7 +31,7 @@ from analysis.pipeline.analyze import analyze, survey_title
 from analysis.pipeline.coding import THEME_BACKGROUND_MIN_CELLS
 from analysis.pipeline.load import load, resolve_column, upload_key
 from analysis.pipeline.model import Prepared, Results, jsonable, records
-from analysis.pipeline.prepare import prepare
+from analysis.pipeline.prepare import prepare, settle
 from analysis.pipeline.request import ViewCache, ViewRequest
 from analysis.pipeline.scores import (
     COMMENTS_ONLY_NOTE,
@@ -60,6 +62,7 @@ __all__ = [
     "records",
     "refuse_unmatched_scales",
     "resolve_column",
+    "settle",
     "survey_title",
     "thin_constructs",
     "upload_key",

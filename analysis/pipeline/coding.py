@@ -1,10 +1,20 @@
-"""Stage 2 of :func:`~analysis.pipeline.prepare`: code every comment once (tidy, redact,
-sentiment, signals, themes). Themes fit in a helper process (:class:`BackgroundFit`) while
-sentiment and signals are scored, when there is enough text for that to pay."""
+"""Stage 2 of :func:`~analysis.pipeline.prepare`: code every comment once, in two steps.
+
+1. :func:`quick_coding` (seconds): tidy, redact, sentiment and the rule-based signals; themes
+   are not fitted yet (every comment has theme -1).
+2. :func:`finish_coding` (the slow part: sentence embeddings): the signal classifiers on top of
+   the rules, and the themes. Themes fit in a helper process (:class:`BackgroundFit`) while the
+   signal model runs here, when there is enough text for that to pay.
+
+The app runs step 2 in the background (:mod:`analysis.pipeline.background`) so the first view
+does not wait for it; everything else runs both steps in a row. Either way step 2 reads only the
+table of step 1, so the finished table is the same whenever it was computed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -18,47 +28,37 @@ from analysis.sentiment import score_texts
 from analysis.signals import SIGNALS, tag_texts
 from analysis.themes import BackgroundFit, ThemeModel, default_codebook
 
-__all__ = ["THEME_BACKGROUND_MIN_CELLS", "code_comments"]
+__all__ = ["THEME_BACKGROUND_MIN_CELLS", "ThemeSettings", "finish_coding", "quick_coding"]
 
-# Comment cells (rows x comment columns) from which themes are fit in a helper process while
-# sentiment and signals are scored: below it the helper's start-up costs more than it hides.
-THEME_BACKGROUND_MIN_CELLS = 2000
-
-
-def code_comments(
-    export: SurveyExport,
-    colmap: ColumnMap,
-    scored: Scored,
-    roster: Sequence[str],
-    min_themes: int,
-    max_themes: int,
-    random_state: int,
-) -> tuple[pd.DataFrame, ThemeModel | None]:
-    """The tidy comment table (one row per comment, coded) and the fitted theme model."""
-    themes = ThemeModel(
-        min_themes=min_themes,
-        max_themes=max_themes,
-        random_state=random_state,
-        codebook=default_codebook(),
-    )
-    background = None
-    if len(export.responses) * len(colmap.comments) >= THEME_BACKGROUND_MIN_CELLS:
-        background = BackgroundFit(themes)  # starts loading while the comments are tidied
-    try:
-        return _code_comments_with(export, colmap, scored, roster, themes, background)
-    finally:
-        if background is not None:
-            background.close()
+# Analysed comments from which themes are fit in a helper process while the signal model runs
+# (below it the helper's start-up costs more than it hides). The helper also keeps the theme
+# embeddings out of the app server's memory and off its interpreter lock.
+THEME_BACKGROUND_MIN_CELLS = 1000
 
 
-def _code_comments_with(
-    export: SurveyExport,
-    colmap: ColumnMap,
-    scored: Scored,
-    roster: Sequence[str],
-    themes: ThemeModel,
-    background: BackgroundFit | None,
-) -> tuple[pd.DataFrame, ThemeModel | None]:
+@dataclass(frozen=True)
+class ThemeSettings:
+    """The theme model's parameters, as :func:`~analysis.pipeline.prepare` received them."""
+
+    min_themes: int = 3
+    max_themes: int = 12
+    random_state: int = 0
+
+    def model(self) -> ThemeModel:
+        return ThemeModel(
+            min_themes=self.min_themes,
+            max_themes=self.max_themes,
+            random_state=self.random_state,
+            codebook=default_codebook(),
+        )
+
+
+def quick_coding(
+    export: SurveyExport, colmap: ColumnMap, scored: Scored, roster: Sequence[str]
+) -> pd.DataFrame:
+    """One row per comment: tidied, redacted, sentiment, rule-based signals, theme -1.
+
+    No sentence embedding here, so this takes seconds even for a large survey."""
     questions = {c.name: c.question for c in export.columns}
     tidy = comments_mod.tidy_comments(
         export.responses, colmap.comments, scored.groups, questions=questions
@@ -67,34 +67,60 @@ def _code_comments_with(
     analysed = (~tidy["is_filler"] & tidy["is_english"]).to_numpy()
     tidy["analysed"] = analysed
     texts = tidy.loc[analysed, "text"].tolist()
-    redacted = tidy.loc[analysed, "redacted"].tolist()
-    fit_themes = len(redacted) >= max(2 * themes.min_themes, 10)
-    if fit_themes and background is not None:
-        background.submit(redacted)  # fits on the other core while sentiment and signals run
-
     sent = score_texts(texts)
     tidy["compound"] = np.nan
     tidy["label"] = ""
     tidy.loc[analysed, "compound"] = sent["compound"].to_numpy()
     tidy.loc[analysed, "label"] = sent["label"].to_numpy()
-
-    tags = tag_texts(texts)
-    for sig in SIGNALS:
-        tidy[sig] = False
-        tidy.loc[analysed, sig] = tags[sig].to_numpy()
-    tidy["evidence"] = pd.Series([[] for _ in range(len(tidy))], index=tidy.index, dtype=object)
-    if len(texts):
-        tidy.loc[analysed, "evidence"] = pd.Series(
-            list(tags["evidence"]), index=tidy.index[analysed], dtype=object
-        )
-
+    _set_signals(tidy, tag_texts(texts, engine="rules"))
     tidy["theme"] = -1
-    model: ThemeModel | None = None
-    if fit_themes:
-        model = background.result() if background is not None else themes.fit(redacted)
-        tidy.loc[analysed, "theme"] = np.asarray(model.labels_, dtype=int)
+    tidy.attrs["notes"] = []
+    return tidy
+
+
+def finish_coding(
+    quick: pd.DataFrame, settings: ThemeSettings, *, helper: bool = True
+) -> tuple[pd.DataFrame, ThemeModel | None]:
+    """The quick table with the signal classifiers' verdicts and the themes (a new table; the
+    quick one is not changed, so views may read it meanwhile), and the fitted theme model.
+
+    ``helper``: allow the theme helper process (off where no process may be started)."""
+    tidy = quick.copy()
+    tidy.attrs = {}
+    analysed = tidy["analysed"].to_numpy(dtype=bool)
+    texts = tidy.loc[analysed, "text"].tolist()
+    redacted = tidy.loc[analysed, "redacted"].tolist()
+    themes = settings.model()
+    fit_themes = len(redacted) >= max(2 * themes.min_themes, 10)
+    background = None
+    if fit_themes and helper and len(redacted) >= THEME_BACKGROUND_MIN_CELLS:
+        background = BackgroundFit(themes)
+        background.submit(redacted)  # fits on the other core while the signal model runs
+    try:
+        tags = tag_texts(texts)
+        _set_signals(tidy, tags)
+        model: ThemeModel | None = None
+        if fit_themes:
+            model = background.result() if background is not None else themes.fit(redacted)
+            tidy.loc[analysed, "theme"] = np.asarray(model.labels_, dtype=int)
+    finally:
+        if background is not None:
+            background.close()
     notes = [n for n in (tags.attrs.get("engine_note", ""),) if n]
     if model is not None and model.engine_note_:
         notes.append(model.engine_note_)
     tidy.attrs["notes"] = notes
     return tidy, model
+
+
+def _set_signals(tidy: pd.DataFrame, tags: pd.DataFrame) -> None:
+    """Write a ``tag_texts`` result (one row per analysed comment) into the comment table."""
+    analysed = tidy["analysed"].to_numpy(dtype=bool)
+    for sig in SIGNALS:
+        tidy[sig] = False
+        tidy.loc[analysed, sig] = tags[sig].to_numpy()
+    tidy["evidence"] = pd.Series([[] for _ in range(len(tidy))], index=tidy.index, dtype=object)
+    if analysed.any():
+        tidy.loc[analysed, "evidence"] = pd.Series(
+            list(tags["evidence"]), index=tidy.index[analysed], dtype=object
+        )

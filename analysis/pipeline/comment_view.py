@@ -288,5 +288,6 @@ def _comment_base(
         theme_labels = dict(zip(tt["theme"].astype(int), tt["label"], strict=True))
     if names:
         theme_labels.update({int(k): str(v) for k, v in names.items()})
-    out["theme_label"] = out["theme"].map(theme_labels).fillna("")
+    # no themes yet (background coding) or none found: every label is "", as text
+    out["theme_label"] = out["theme"].map(theme_labels).astype(object).fillna("").astype(str)
     return out

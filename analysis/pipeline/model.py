@@ -11,6 +11,7 @@ import pandas as pd
 from analysis import hotspots as hotspots_mod
 from analysis.columns import ColumnMap
 from analysis.ingest import SurveyExport
+from analysis.pipeline.background import Background
 from analysis.pipeline.load import resolve_column
 from analysis.pipeline.request import ViewCache
 from analysis.privacy import PrivacyPolicy
@@ -45,7 +46,15 @@ class Prepared:
     construct_alerts: dict[str, str] = field(default_factory=dict)
     #: plain-language notes on what this file cannot show (e.g. no scores for comments only)
     notes: list[str] = field(default_factory=list)
+    #: the comment coding still running (signal model, themes): see ``pipeline.settle``
+    background: Background | None = field(default=None, repr=False, compare=False)
     views: ViewCache = field(default_factory=ViewCache, init=False, repr=False, compare=False)
+
+    @property
+    def pending(self) -> bool:
+        """Whether themes and model-based signals are still being computed (the comments
+        carry sentiment and rule-based signals only until :func:`~analysis.pipeline.settle`)."""
+        return self.background is not None
 
     @property
     def grouping_columns(self) -> list[str]:

@@ -3,13 +3,17 @@ upload and its mapping, done once so that every view after it is quick.
 
 1. :func:`~analysis.pipeline.scores.score_stage`: per-respondent construct scores (items
    whose scale does not fit are refused; comments-only files get no constructs);
-2. :func:`~analysis.pipeline.coding.code_comments`: comments tidied, redacted, scored for
-   sentiment and signals, and themed;
+2. :func:`~analysis.pipeline.coding.quick_coding`: comments tidied, redacted, scored for
+   sentiment and rule-based signals; then :func:`~analysis.pipeline.coding.finish_coding`:
+   the signal model and the themes (sentence embeddings, the slow part), in a row or, with
+   ``background=True``, in a background job that :func:`settle` collects;
 3. :func:`drivers_stage`: key drivers of the outcome constructs.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import weakref
 from collections.abc import Sequence
 
 import pandas as pd
@@ -18,14 +22,16 @@ from analysis import comments as comments_mod
 from analysis import drivers as drivers_mod
 from analysis.columns import ColumnMap, infer_columns
 from analysis.ingest import SurveyExport
-from analysis.pipeline.coding import code_comments
+from analysis.pipeline.background import Background, release_later
+from analysis.pipeline.coding import ThemeSettings, finish_coding, quick_coding
 from analysis.pipeline.model import Prepared
 from analysis.pipeline.scores import score_stage
 from analysis.scoring import Scored
 from analysis.survey import Survey, default_survey
 from analysis.tables import DRIVERS
+from analysis.themes import ThemeModel
 
-__all__ = ["drivers_stage", "prepare"]
+__all__ = ["drivers_stage", "prepare", "settle"]
 
 
 def prepare(
@@ -39,11 +45,16 @@ def prepare(
     random_state: int = 0,
     n_boot: int = 300,
     source_name: str = "",
+    background: bool = False,
 ) -> Prepared:
     """Score respondents and code every comment once (the stages in the module docstring).
 
     ``roster`` lists names to redact from comments; ``min_themes``/``max_themes`` bound the
     number of themes; ``n_boot`` is the number of bootstrap resamples of the key drivers.
+    ``background``: return as soon as the scores, drivers, sentiment and rule-based signals
+    are ready, with the signal model and themes still running (``Prepared.pending``); pass
+    the Prepared through :func:`settle` to get the finished one, equal to what
+    ``background=False`` returns.
     """
     survey = survey or default_survey()
     colmap = colmap or infer_columns(export, survey)
@@ -51,31 +62,72 @@ def prepare(
     if colmap.comments:
         comments_mod.preload_language_model()  # loads while the answers are scored
     scores = score_stage(export, colmap, survey)
-    comments, model = code_comments(
-        export, colmap, scores.scored, roster, min_themes, max_themes, random_state
-    )
+    quick = quick_coding(export, colmap, scores.scored, roster)
+    themes = ThemeSettings(min_themes, max_themes, random_state)
+    job = Background(quick, themes) if background else None
     drivers = drivers_stage(scores.scored, survey, n_boot=n_boot, random_state=random_state)
-    return Prepared(
+    prep = Prepared(
         export=export,
         colmap=colmap,
         survey=survey,
         scored=scores.scored,
-        comments=comments,
-        theme_model=model,
+        comments=quick,
+        theme_model=None,
         drivers=drivers,
         source_name=source_name,
-        # the alerts are in the warnings too, for pages that list warnings only
-        warnings=[
-            *export.warnings,
-            *colmap.warnings,
-            *scores.scored.warnings,
-            *_comment_notes(comments),
-            *scores.alerts,
-        ],
         alerts=scores.alerts,
         construct_alerts=scores.construct_alerts,
         notes=scores.notes,
+        background=job,
     )
+    if job is not None:
+        return _released(dataclasses.replace(prep, warnings=_warnings(prep)))
+    return _finished(prep, *finish_coding(quick, themes))
+
+
+def settle(prep: Prepared, timeout: float | None = 0) -> Prepared:
+    """``prep`` with its background comment coding collected, once that is done; ``prep``
+    itself while it runs (waiting up to ``timeout`` seconds; None: until done).
+
+    A new Prepared (with its own view cache), so nothing computed from the quick comments is
+    reused. If the job failed, the quick comments stay and a warning says so.
+    """
+    job = prep.background
+    if job is None or not job.wait(timeout):
+        return prep
+    try:
+        comments, model = job.result()
+    except Exception as exc:
+        kept = dataclasses.replace(prep, background=None)
+        failed = (
+            "Themes and model-based comment signals could not be computed "
+            f"({exc}); the comments show rule-based signals only."
+        )
+        return _released(dataclasses.replace(kept, warnings=[*_warnings(kept), failed]))
+    return _finished(prep, comments, model)
+
+
+def _finished(prep: Prepared, comments: pd.DataFrame, model: ThemeModel | None) -> Prepared:
+    done = dataclasses.replace(prep, comments=comments, theme_model=model, background=None)
+    return _released(dataclasses.replace(done, warnings=_warnings(done)))
+
+
+def _released(prep: Prepared) -> Prepared:
+    """``prep``, whose memory goes back to the system soon after it is dropped (a session
+    closed, a newer upload replaced it): glibc would otherwise keep it for reuse."""
+    weakref.finalize(prep, release_later).atexit = False
+    return prep
+
+
+def _warnings(prep: Prepared) -> list[str]:
+    # the alerts are in the warnings too, for pages that list warnings only
+    return [
+        *prep.export.warnings,
+        *prep.colmap.warnings,
+        *prep.scored.warnings,
+        *_comment_notes(prep.comments),
+        *prep.alerts,
+    ]
 
 
 def drivers_stage(

@@ -9,6 +9,7 @@ hashable, so the parts of it a stage depends on are that stage's cache key in
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -115,14 +116,21 @@ class ViewCache:
 
     def __init__(self) -> None:
         self._stores: dict[str, dict[Any, Any]] = {}
+        # sessions may share one Prepared (the built-in sample): one change at a time
+        self._lock = threading.Lock()
 
     def get(self, stage: str, key: Any, make: Callable[[], Any]) -> Any:
-        store = self._stores.setdefault(stage, {})
-        if key not in store:
-            if len(store) >= self.SIZE:
-                store.pop(next(iter(store)))  # oldest first
-            store[key] = make()
-        return store[key]
+        with self._lock:
+            store = self._stores.setdefault(stage, {})
+            if key in store:
+                return store[key]
+        value = make()  # outside the lock: a slow view does not hold up the others
+        with self._lock:
+            if key not in store:
+                if len(store) >= self.SIZE:
+                    store.pop(next(iter(store)))  # oldest first
+                store[key] = value
+        return value
 
     def __repr__(self) -> str:
         return f"ViewCache({', '.join(f'{k}: {len(v)}' for k, v in self._stores.items())})"

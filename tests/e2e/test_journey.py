@@ -25,6 +25,7 @@ from tests.e2e.browser import (
     rerun_after,
     upload_file,
     wait_for_app,
+    wait_idle,
 )
 
 pytestmark = pytest.mark.browser
@@ -38,6 +39,11 @@ def _upload(page: Page, url: str, files) -> None:
     wait_for_app(page, url)
     click_nav(page, "Load")
     upload_file(page, files)
+    # the upload ends in st.rerun(): the page is idle for a moment between the two runs, so
+    # wait for the second run's notice before reading the page
+    name = files["name"] if isinstance(files, dict) else Path(files).name
+    page.locator(MAIN).get_by_text(f"Loaded {name}.").first.wait_for(state="visible")
+    wait_idle(page)
     assert_no_exception(page, "after the upload")
 
 

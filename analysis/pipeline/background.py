@@ -1,0 +1,143 @@
+"""The slow half of comment coding (:func:`~analysis.pipeline.coding.finish_coding`: signal
+model and themes, i.e. sentence embeddings) off the critical path, for the app.
+
+``prepare(..., background=True)`` returns a :class:`~analysis.pipeline.Prepared` whose comments
+carry sentiment and rule-based signals only, with a :class:`Background` job attached that
+finishes them in a thread; :func:`settle` swaps in the finished comments once the job is done.
+The finished Prepared is exactly what ``prepare(..., background=False)`` returns: the job reads
+only the quick table, never anything a view did meanwhile, so the answer does not depend on
+when the user looked.
+
+One job runs at a time per process (:data:`_SLOTS`), each using both cores (the encoder's two
+threads and the theme helper process); the others wait their turn. The embedding model is
+loaded once per process by :mod:`analysis.embeddings` and shared read-only. No survey content
+is kept at module level: a job's inputs and outputs belong to its :class:`Background` handle,
+and a job whose handle was dropped (the session closed) before its turn is skipped.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import platform
+import threading
+import time
+import weakref
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analysis.pipeline.coding import ThemeSettings, finish_coding
+from analysis.themes import ThemeModel
+
+__all__ = ["Background", "JobStatus", "release_later", "release_memory"]
+
+LOG = logging.getLogger("changeradar.pipeline")
+# Background jobs running at once in this process: each already uses both cores.
+_SLOTS = threading.BoundedSemaphore(1)
+
+
+def _glibc() -> ctypes.CDLL | None:
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return None
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
+
+
+def release_memory() -> None:
+    """Return the free pages of every malloc arena to the system (glibc ``malloc_trim(0)``;
+    nothing on other C libraries). glibc keeps freed heap memory for reuse: after a job's
+    sentence embeddings (tens of MB of activations per batch) the process otherwise stays at
+    its peak size. (The number of arenas is capped by ``MALLOC_ARENA_MAX=2`` in ``make run``:
+    glibc reads it at start-up only.)"""
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
+def release_later(delay: float = 1.0) -> None:
+    """:func:`release_memory` a moment from now, in a timer thread: for a finaliser, which
+    runs before the object's own memory is freed."""
+    timer = threading.Timer(delay, release_memory)
+    timer.daemon = True
+    timer.start()
+
+
+@dataclass
+class _Outcome:
+    """What the job thread hands back (shared by the thread and the handle only)."""
+
+    stage: str = "queued"
+    started: float = field(default_factory=time.monotonic)
+    comments: pd.DataFrame | None = None
+    model: ThemeModel | None = None
+    error: BaseException | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """What the app shows while a job runs."""
+
+    stage: str  # "queued" (another analysis is ahead), "running", "done" or "failed"
+    seconds: float  # since the upload was prepared
+
+
+class Background:
+    """``finish_coding(quick, settings)`` in a daemon thread; see the module docstring."""
+
+    def __init__(self, quick: pd.DataFrame, settings: ThemeSettings) -> None:
+        self._outcome = _Outcome()
+        cancelled = threading.Event()
+        # the thread holds the outcome and the event, never this handle: when the handle is
+        # garbage (its session closed), the event is set and a queued job does nothing
+        weakref.finalize(self, cancelled.set)
+        self._thread = threading.Thread(
+            target=_run,
+            args=(quick, settings, self._outcome, cancelled),
+            name="changeradar-coding",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def status(self) -> JobStatus:
+        o = self._outcome
+        stage = "failed" if o.error is not None else o.stage
+        return JobStatus(stage=stage, seconds=time.monotonic() - o.started)
+
+    def done(self) -> bool:
+        return self._outcome.done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the job is done (True) or ``timeout`` seconds passed (False)."""
+        return self._outcome.done.wait(timeout)
+
+    def result(self) -> tuple[pd.DataFrame, ThemeModel | None]:
+        """The finished comment table and theme model (waits); re-raises the job's error."""
+        self.wait()
+        o = self._outcome
+        if o.error is not None:
+            raise o.error
+        assert o.comments is not None
+        return o.comments, o.model
+
+
+def _run(
+    quick: pd.DataFrame, settings: ThemeSettings, out: _Outcome, cancelled: threading.Event
+) -> None:
+    try:
+        with _SLOTS:
+            if cancelled.is_set():
+                out.error = RuntimeError("The analysis was closed before its comments were coded.")
+                return
+            out.stage = "running"
+            out.comments, out.model = finish_coding(quick, settings)
+            out.stage = "done"
+    except BaseException as exc:  # handed to the session that asked, never lost
+        LOG.exception("background comment coding failed")
+        out.error = exc
+    finally:
+        release_memory()  # the embeddings' activations are free now
+        out.done.set()

@@ -1,0 +1,82 @@
+"""The slow half of comment coding as a background job (``prepare(..., background=True)``):
+the first view comes from the quick half, and the finished analysis is the same as the one
+computed in a row, whenever it was collected."""
+
+from __future__ import annotations
+
+import gc
+import json
+import sys
+
+import pandas as pd
+import pytest
+
+from analysis import pipeline
+from analysis.signals import SIGNALS
+from sample_data.generate import generate_responses, qualtrics_csv
+
+background_mod = sys.modules["analysis.pipeline.background"]
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    frame = generate_responses(n=260, seed=5)
+    # comments on 80 rows only: enough for themes, and the embedding (run twice) stays short
+    comment_cols = [c for c in frame.columns if str(c).startswith("OQ")]
+    assert comment_cols
+    frame.loc[frame.index[80:], comment_cols] = None
+    return pipeline.load(qualtrics_csv(frame), "small.csv")
+
+
+def _view(prep: pipeline.Prepared) -> str:
+    return json.dumps(pipeline.analyze(prep, by=["team"]).to_dict(), sort_keys=True)
+
+
+def test_background_result_equals_the_synchronous_prepare(loaded) -> None:
+    export, colmap = loaded
+    with background_mod._SLOTS:  # another analysis holds the slot: this job has to wait
+        quick = pipeline.prepare(export, colmap, background=True)
+        assert quick.pending and quick.background.status().stage == "queued"
+        assert pipeline.settle(quick) is quick  # nothing to collect yet
+        assert quick.theme_model is None
+        assert (quick.comments["theme"] == -1).all()
+        assert set(SIGNALS) <= set(quick.comments.columns)
+        early = pipeline.analyze(quick, by=["team"])  # the first view needs no embedding
+        assert len(early.groups) and not len(early.themes)
+    done = pipeline.settle(quick, timeout=None)
+    assert not done.pending and done is not quick
+    assert done.views is not quick.views  # nothing computed from the quick comments is reused
+    assert done.theme_model is not None and (done.comments["theme"] >= 0).any()
+
+    direct = pipeline.prepare(export, colmap)
+    assert not direct.pending
+    pd.testing.assert_frame_equal(done.comments, direct.comments)
+    assert done.warnings == direct.warnings
+    assert _view(done) == _view(direct)
+    # the quick table was not changed by the job while views could read it
+    assert (quick.comments["theme"] == -1).all()
+
+
+def test_a_job_dropped_before_its_turn_does_no_work(loaded) -> None:
+    export, colmap = loaded
+    with background_mod._SLOTS:
+        prep = pipeline.prepare(export, colmap, background=True)
+        outcome = prep.background._outcome
+        del prep
+        gc.collect()
+    assert outcome.done.wait(60)
+    assert outcome.comments is None and isinstance(outcome.error, RuntimeError)
+
+
+def test_a_failed_job_keeps_the_quick_comments_and_says_so(loaded, monkeypatch) -> None:
+    export, colmap = loaded
+
+    def broken(*args, **kwargs):
+        raise ValueError("the helper broke")
+
+    monkeypatch.setattr(background_mod, "finish_coding", broken)
+    prep = pipeline.prepare(export, colmap, background=True)
+    done = pipeline.settle(prep, timeout=None)
+    assert not done.pending and done.theme_model is None
+    pd.testing.assert_frame_equal(done.comments, prep.comments)
+    assert any("could not be computed (the helper broke)" in w for w in done.warnings)
