@@ -33,6 +33,13 @@ state.set_page(page.title)  # for the audit log
 prepared = views.ensure_dataset()
 views.sidebar(prepared)
 views.data_warnings(prepared)  # a score resting on under half its answers, on every page
+unread = state.reading()
+if unread is not None and page.title != "Load":  # a click away stopped the read: say so
+    views.warning(
+        f"Reading {unread[1].filename} was interrupted when you left the Load page; it is not "
+        "loaded yet. The analysis below is still the previous file."
+    )
+    st.page_link("app_pages/load.py", label="Finish reading it on the Load page")
 if page.title in SCORES_ONLY and views.comments_only(prepared):
     # these pages compare scores and nothing else: say so instead of asking for teams or waves
     st.title(page.title)

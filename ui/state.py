@@ -65,6 +65,7 @@ class StateKeys:
     TEAM_MAP = "cr_team_map"  # dataset key -> {old team: new team}
     PENDING = "cr_pending"  # a file that was read but has nothing to score yet: PendingFile
     DRAFTS = "cr_drafts"  # mapping target key -> (version, MappingDraft) being edited
+    READING = "cr_reading"  # (token, Dataset) of an upload being read, until it is handled
 
 
 # Module-level names kept for the pages and tests that import them (same values).
@@ -183,6 +184,22 @@ def last_upload(kind: str) -> tuple[Hashable, str | None] | None:
 
 def set_last_upload(kind: str, token: Hashable, error: str | None) -> None:
     _store().setdefault(UPLOAD, {})[kind] = (token, error)
+
+
+def reading() -> tuple[Hashable, Dataset] | None:
+    """(token, dataset) of an uploaded file whose reading started and has not finished.
+
+    Set just before the slow read and cleared once it is handled (read or refused). A click on
+    another page stops the script mid-read and the uploader forgets the file; this entry keeps
+    it, so the app can say so and read it again instead of dropping it silently (issue 23)."""
+    return _store().get(StateKeys.READING)
+
+
+def set_reading(token: Hashable | None, ds: Dataset | None = None) -> None:
+    if token is None or ds is None:
+        _store().pop(StateKeys.READING, None)
+    else:
+        _store()[StateKeys.READING] = (token, ds)
 
 
 @dataclass(frozen=True)
