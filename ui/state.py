@@ -65,6 +65,7 @@ class StateKeys:
     TEAM_MAP = "cr_team_map"  # dataset key -> {old team: new team}
     PENDING = "cr_pending"  # a file that was read but has nothing to score yet: PendingFile
     DRAFTS = "cr_drafts"  # mapping target key -> (version, MappingDraft) being edited
+    MEMO = "cr_memo"  # (scope, key) -> a value the mapping flow computed for one draft version
     READING = "cr_reading"  # (token, Dataset) of an upload being read, until it is handled
 
 
@@ -130,6 +131,22 @@ def _remember(cache: OrderedDict, key: Hashable, value: Any, limit: int) -> None
     cache.move_to_end(key)
     while len(cache) > limit:
         cache.popitem(last=False)
+
+
+def memo(scope: str, key: Hashable, compute: Callable[[], Any], limit: int = 12) -> Any:
+    """``compute()`` once per (scope, key) in this session, the last ``limit`` kept.
+
+    For the mapping flow: suggestions depend only on the upload, previews and scale checks
+    only on the draft version, yet each rerun of a 170-column file recomputed them (issue 23).
+    """
+    cache = _bounded(StateKeys.MEMO)
+    full = (scope, key)
+    if full in cache:
+        cache.move_to_end(full)
+        return cache[full]
+    value = compute()
+    _remember(cache, full, value, limit)
+    return value
 
 
 # --------------------------------------------------------------------------- dataset
