@@ -25,8 +25,9 @@ from render.charts.themes import (
     themes_bar,
     themes_bar_alt_text,
 )
-from ui import state, theme_detail, views
+from ui import state, theme_detail, views, wide_chart
 
+THEME_STEP = 90  # px per theme column of render.charts.themes.theme_share_by_group
 #: The fewer <-> more control: granularity steps (each doubles or halves discovered themes).
 GRANULARITY = {-1.0: "Fewest", -0.5: "Fewer", 0.0: "As the text supports", 0.5: "More", 1.0: "Most"}
 
@@ -254,7 +255,13 @@ with tab_themes:
 with tab_groups:
     shares = views.theme_shares_table(res)
     if len(shares):
-        views.chart(theme_share_by_group(shares), theme_share_by_group_alt_text(shares))
+        wide_chart.grid_chart(
+            theme_share_by_group(shares),
+            theme_share_by_group_alt_text(shares),
+            n_rows=shares["group"].nunique(),
+            n_columns=shares["theme"].nunique(),
+            column_step=THEME_STEP,
+        )
     sentiment = views.sentiment_table(res)
     if len(sentiment):
         views.chart(sentiment_by_group(sentiment), sentiment_by_group_alt_text(sentiment))
