@@ -166,6 +166,12 @@ def set_dataset(ds: Dataset, prepared: Prepared) -> None:
         del _store()[key]
 
 
+def keep_prepared(ds: Dataset, prepared: Prepared) -> None:
+    """Keep a finished Prepared before it is put in use: a click elsewhere can stop the run
+    between the two, and the slow work is then not lost (issue 23)."""
+    _remember(_bounded(PREPARED), ds.key, prepared, MAX_PREPARED)
+
+
 def cached_prepared(ds: Dataset) -> Prepared | None:
     cache = _bounded(PREPARED)
     prep = cache.get(ds.key)

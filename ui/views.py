@@ -94,6 +94,7 @@ def build(ds: state.Dataset) -> Prepared:
                 "(a few seconds)…"
             )
             prep = pipeline.prepare(export, colmap, roster=ds.roster, source_name=ds.filename)
+            state.keep_prepared(ds, prep)  # a click away may stop the run below (issue 23)
     finally:
         slot.empty()
     return prep
