@@ -2,7 +2,9 @@
 signals and the fewer <-> more control; a real comments-only export straight to its comments,
 with a team download and every score page saying what it needs; a read stopped by a click away.
 
-Both journeys share the session's server (``app_server``). Screenshots go to
+Both journeys share the session's server (``app_server``) and one browser session (the
+module's ``user``), so the sample data is prepared once for the two; the comments-only journey
+runs second, as it replaces the dataset in use. Screenshots go to
 ``tests/e2e/artifacts/<journey>/`` (gitignored) for CI to collect.
 """
 
@@ -10,10 +12,11 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 from tests.e2e.browser import (
     CHART,
@@ -26,6 +29,7 @@ from tests.e2e.browser import (
     wait_for_app,
     wait_idle,
 )
+from tests.e2e.conftest import VIEWPORT, BrowserLog, _guard, _watch
 
 pytestmark = pytest.mark.browser
 
@@ -34,6 +38,18 @@ COMMENTS_ONLY = ROOT / "tests" / "data" / "comments_only" / "community_feedback_
 SLOW_MS = 240_000
 DATAFRAME = '[data-testid="stDataFrame"]'
 THEMES_CAPTION = re.compile(r"(\d+) comment themes? covering")
+
+
+@pytest.fixture(scope="module")
+def user(browser: Browser) -> Iterator[tuple[Page, BrowserLog]]:
+    """One browser session for the module's journeys (see the module docstring)."""
+    log = BrowserLog()
+    context = browser.new_context(accept_downloads=True, viewport=VIEWPORT, locale="en-GB")
+    _guard(context, log, allow_local=True)
+    page = context.new_page()
+    _watch(page, log)
+    yield page, log
+    context.close()
 
 
 def _shot(page: Page, journey: str, step: str) -> None:
@@ -66,9 +82,8 @@ def _charts_stay_on_the_page(page: Page) -> None:
     assert off == 0, f"{off} chart(s) run off the page"
 
 
-def test_sample_comments_themes_quotes_signals_and_theme_control(
-    app_server: str, page: Page, browser_log
-) -> None:
+def test_sample_comments_themes_quotes_signals_and_theme_control(app_server: str, user) -> None:
+    page, browser_log = user
     wait_for_app(page, app_server, timeout=SLOW_MS)
     click_nav(page, "Comments", timeout=SLOW_MS)
     main = page.locator(MAIN)
@@ -104,8 +119,9 @@ def test_sample_comments_themes_quotes_signals_and_theme_control(
 
 @pytest.mark.timeout(900)
 def test_comments_only_export_goes_to_comments_and_every_page_says_why(
-    app_server: str, page: Page, browser_log, tmp_path: Path
+    app_server: str, user, tmp_path: Path
 ) -> None:
+    page, browser_log = user
     wait_for_app(page, app_server, timeout=SLOW_MS)
     click_nav(page, "Load", timeout=SLOW_MS)
     # click away while the file is read: the upload must not be lost silently
