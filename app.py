@@ -24,6 +24,8 @@ PAGES = [
     st.Page("app_pages/pilot.py", title="Pilot"),
     st.Page("app_pages/downloads.py", title="Downloads"),
 ]
+#: Pages with nothing to show for a comments-only survey (issue 15): they only compare scores.
+SCORES_ONLY = ("Trends", "Pilot")
 # no page icons: a Material icon's name is part of the link text (screen readers, tests)
 page = st.navigation(PAGES)
 state.set_page(page.title)  # for the audit log
@@ -32,4 +34,16 @@ prepared = views.ensure_dataset()
 views.sidebar(prepared)
 views.data_warnings(prepared)  # a score resting on under half its answers, on every page
 loading.background_status(prepared)  # themes and model signals still coming, if so
+unread = state.reading()
+if unread is not None and page.title != "Load":  # a click away stopped the read: say so
+    views.warning(
+        f"Reading {unread[1].filename} was interrupted when you left the Load page; it is not "
+        "loaded yet. The analysis below is still the previous file."
+    )
+    st.page_link("app_pages/load.py", label="Finish reading it on the Load page")
+if page.title in SCORES_ONLY and views.comments_only(prepared):
+    # these pages compare scores and nothing else: say so instead of asking for teams or waves
+    st.title(page.title)
+    views.no_scores_note()
+    st.stop()
 page.run()

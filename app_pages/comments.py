@@ -25,8 +25,9 @@ from render.charts.themes import (
     themes_bar,
     themes_bar_alt_text,
 )
-from ui import state, views
+from ui import state, theme_detail, views, wide_chart
 
+THEME_STEP = 90  # px per theme column of render.charts.themes.theme_share_by_group
 #: The fewer <-> more control: granularity steps (each doubles or halves discovered themes).
 GRANULARITY = {-1.0: "Fewest", -0.5: "Fewer", 0.0: "As the text supports", 0.5: "More", 1.0: "Most"}
 
@@ -118,6 +119,41 @@ def theme_settings(prep: Prepared, ds: state.Dataset) -> None:
                 st.rerun()
 
 
+def theme_quotes(
+    prep: Prepared, coded: pd.DataFrame, themes: pd.DataFrame, merges: dict[int, int]
+) -> None:
+    """One theme at a time: up to three quotes (central and different) and its sub-themes."""
+    if not len(coded):
+        return  # no comment text for this viewer or these groups: no quotes either
+    ids = themes.sort_values("size", ascending=False)["theme"].astype(int).tolist()
+    names = dict(zip(themes["theme"].astype(int), themes["label"].astype(str), strict=True))
+    theme = st.selectbox(
+        "Quotes and sub-themes of",
+        ids,
+        format_func=names.get,
+        help="Quotes are chosen to be typical of the theme and different from each other.",
+    )
+    quotes = theme_detail.quotes(prep, coded, int(theme), merges)
+    left, right = st.columns([3, 2])
+    left.dataframe(
+        pd.DataFrame({"In their words": quotes}),
+        hide_index=True,
+        column_config={"In their words": st.column_config.TextColumn(width="large")},
+    )
+    subs = theme_detail.sub_theme_table(coded, int(theme))
+    if len(subs):
+        right.dataframe(
+            subs,
+            hide_index=True,
+            column_config={
+                "Comments (n)": st.column_config.NumberColumn(format="%d"),
+                "Share of the theme": st.column_config.NumberColumn(format="%.0f%%"),
+            },
+        )
+    else:
+        right.caption("This theme is not split into sub-themes: its comments say one thing.")
+
+
 st.title("Comments")
 prep = state.prepared()
 ds = state.dataset()
@@ -139,6 +175,11 @@ if not summary.get("total"):
     st.stop()
 
 tab_themes, tab_groups, tab_read = st.tabs(["Themes", "By group", "Read comments"])
+merges = state.theme_merges(ds.key)
+theme_names = dict(
+    zip(res.themes["theme"].astype(int), res.themes["label"].astype(str), strict=True)
+)
+coded = theme_detail.with_sub_and_secondary(prep, res.comments, theme_names, merges)
 
 with tab_themes:
     themes = res.themes
@@ -151,6 +192,8 @@ with tab_themes:
         ].copy()
         percent = ["share", *(c for c in signal_cols if c in shown.columns)]
         shown[percent] = shown[percent] * 100
+        second = theme_detail.secondary_counts(coded, theme_names)
+        shown.insert(2, "second", shown["label"].map(second).fillna(0).astype(int))
         st.dataframe(
             shown,
             hide_index=True,
@@ -158,6 +201,12 @@ with tab_themes:
                 "label": "Theme",
                 "size": st.column_config.NumberColumn("Comments (n)", format="%d"),
                 "share": st.column_config.NumberColumn("Share", format="%.0f%%"),
+                "second": st.column_config.NumberColumn(
+                    "Also raised as a second theme (n)",
+                    format="%d",
+                    help="Comments shown whose main theme is another but that clearly raise "
+                    "this one too.",
+                ),
                 "mean_sentiment": st.column_config.NumberColumn(
                     "Mean sentiment (−1 to 1)", format="%+.2f"
                 ),
@@ -167,8 +216,9 @@ with tab_themes:
                 },
             },
         )
-        labels = dict(zip(themes["theme"].astype(int), themes["label"].astype(str), strict=True))
+        labels = theme_names
         theme_ids = list(labels)
+        theme_quotes(prep, coded, themes, merges)
         with st.expander("Rename or merge themes", icon=":material/edit:"):
             st.caption(
                 "Theme names are made from frequent words; give them names people recognise, "
@@ -205,7 +255,13 @@ with tab_themes:
 with tab_groups:
     shares = views.theme_shares_table(res)
     if len(shares):
-        views.chart(theme_share_by_group(shares), theme_share_by_group_alt_text(shares))
+        wide_chart.grid_chart(
+            theme_share_by_group(shares),
+            theme_share_by_group_alt_text(shares),
+            n_rows=shares["group"].nunique(),
+            n_columns=shares["theme"].nunique(),
+            column_step=THEME_STEP,
+        )
     sentiment = views.sentiment_table(res)
     if len(sentiment):
         views.chart(sentiment_by_group(sentiment), sentiment_by_group_alt_text(sentiment))
@@ -224,13 +280,21 @@ with tab_read:
         table = pd.DataFrame(
             {
                 group_col: group_values,
-                "Question": comments["question"].astype(str),
+                # a plain table's header is the question itself
+                "Question": comments["question"]
+                .astype(str)
+                .where(
+                    comments["question"].astype(str).str.strip() != "",
+                    comments["column"].astype(str),
+                ),
                 "Comment": comments["text"].astype(str),
                 "Sentiment": comments["label"].astype(str),
                 "Signals": signals.apply(
                     lambda r: ", ".join(views.SIGNAL_NAMES[s] for s in SIGNALS if r[s]), axis=1
                 ),
                 "Theme": comments["theme_label"].astype(str),
+                "Sub-theme": coded[theme_detail.SUB].astype(str),
+                "Second theme": coded[theme_detail.SECONDARY].astype(str),
             }
         )
         c1, c2, c3, c4 = st.columns(4)
@@ -246,8 +310,8 @@ with tab_read:
         pick_group = c4.multiselect(group_col, sorted(table[group_col].unique()), placeholder="All")
         search = st.text_input("Search text", placeholder="e.g. training, replaced, copilot")
         keep = pd.Series(True, index=table.index)
-        if pick_theme:
-            keep &= table["Theme"].isin(pick_theme)
+        if pick_theme:  # a comment raising two concerns is found under both
+            keep &= table["Theme"].isin(pick_theme) | table["Second theme"].isin(pick_theme)
         if pick_sent:
             keep &= table["Sentiment"].isin(pick_sent)
         if pick_signal:

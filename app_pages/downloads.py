@@ -9,7 +9,7 @@ from render.html import overview_html, team_html
 from render.packs import pack_slug
 from render.teams import team_names
 from render.xlsx import team_workbook
-from ui import state, views
+from ui import state, theme_detail, views
 
 st.title("Downloads")
 prep = state.prepared()
@@ -26,6 +26,13 @@ st.caption(
     "comments appear only for groups above the comment threshold, and no cell can run as a "
     "spreadsheet formula. Files are made when you click."
 )
+no_scores = views.comments_only(prep)
+if no_scores:
+    st.info(
+        "This survey has no rated questions, so the files hold no scores: team summaries "
+        "carry each team's comment themes, signals and quotes.",
+        icon=":material/chat:",
+    )
 
 names = team_names(res)
 if not names:
@@ -65,6 +72,7 @@ c3.download_button(
     mime="text/csv",
     icon=":material/csv:",
     on_click="ignore",
+    disabled=no_scores,
 )
 
 st.subheader("All teams")
@@ -92,13 +100,20 @@ c3.download_button(
     mime="text/csv",
     icon=":material/csv:",
     on_click="ignore",
+    disabled=no_scores,
 )
 
 st.subheader("Comments and hot spots")
+ds = state.dataset()
+merges = state.theme_merges(ds.key) if ds is not None else {}
 c1, c2, _ = st.columns(3)
 c1.download_button(
     f"Comments (CSV, {len(res.comments):,} redacted)",
-    views.audited_download(lambda: comments_csv(res), res, "comments csv"),
+    views.audited_download(
+        lambda: comments_csv(theme_detail.results_with_detail(prep, res, merges)),
+        res,
+        "comments csv",
+    ),
     file_name="changeradar_comments.csv",
     mime="text/csv",
     icon=":material/forum:",

@@ -82,8 +82,11 @@ def _try(kind: str, ds: state.Dataset, token: object, done: str) -> None:
     last = state.last_upload(kind)
     if last is not None and last[0] == token:
         return
+    if kind == "export":
+        state.set_reading(token, ds)  # kept if a click elsewhere stops the read half-way
     problem = views.open_file(ds)
     state.set_last_upload(kind, token, problem)
+    state.set_reading(None)
     if problem is None:
         if state.pending() is None:  # a held file says why in its own warning
             state.set_notice(done)
@@ -107,6 +110,20 @@ upload = st.file_uploader(
     "LimeSurvey or any table with one row per respondent.",
 )
 current = state.dataset()
+interrupted = state.reading() if upload is None else None
+if interrupted is not None:
+    token, unread = interrupted
+    views.warning(
+        f"Reading {unread.filename} was interrupted when you left this page, so it is not "
+        "loaded yet. Read it now, or upload it again."
+    )
+    read_now, forget = st.columns([1, 4])
+    if read_now.button("Read it now", type="primary", icon=":material/refresh:"):
+        _try("export", unread, token, f"Loaded {unread.filename}.")
+        _show_error("export", token)
+    if forget.button("Forget it"):
+        state.set_reading(None)
+        st.rerun()
 if upload is not None:
     data = upload.getvalue()
     sheet = None

@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from render.charts.drivers import drivers_bar, drivers_bar_alt_text
-from render.charts.grid import SELECTION_NAME, heatmap, heatmap_alt_text
+from render.charts.grid import SELECTION_NAME, column_step, heatmap, heatmap_alt_text
 from render.charts.quadrant import quadrant, quadrant_alt_text
 from render.formats import ALPHA
-from ui import state, views
+from ui import state, views, wide_chart
 
 st.title("Teams & roles")
 prep = state.prepared()
@@ -29,9 +29,13 @@ if not len(table):
     st.info("This survey has no team, role or demographic column to group by.")
     st.stop()
 
-event = views.chart(
+n_constructs = table["construct"].nunique()
+event = wide_chart.grid_chart(
     heatmap(table),
     heatmap_alt_text(table),
+    n_rows=table["group"].nunique(),
+    n_columns=n_constructs,
+    column_step=column_step(n_constructs),
     on_select="rerun",
     key=state.StateKeys.HEATMAP,
     selection_mode=SELECTION_NAME,

@@ -122,7 +122,7 @@ def _grouping(target: Target, draft: mf.MappingDraft) -> None:
     st.markdown("**1. Who is who**")
     c1, c2, c3 = st.columns(3)
     for column, role, label in ((c1, "team", "Team column"), (c2, "role", "Role column")):
-        options = [None, *mf.grouping_suggestions(target.colmap, target.export, role)]
+        options = [None, *_suggestions(target, role)]
         current = draft.single(role)
         if current not in options:
             options.append(current)
@@ -139,7 +139,7 @@ def _grouping(target: Target, draft: mf.MappingDraft) -> None:
             help="Suggestions first: columns with a few repeated values.",
         )
     key = _key(target, "demographics")
-    options = mf.grouping_suggestions(target.colmap, target.export, "demographic")
+    options = _suggestions(target, "demographic")
     chosen = draft.with_role("demographic")
     options = list(dict.fromkeys([*chosen, *options]))
     options = [o for o in options if draft.role_of(o) not in ("team", "role")]
@@ -408,9 +408,30 @@ def _apply_grid(draft: mf.MappingDraft, table: pd.DataFrame, edits: object) -> N
 # --------------------------------------------------------------------------- checks and apply
 
 
+def _suggestions(target: Target, role: str) -> list[str]:
+    """Team / role / demographic suggestions: they depend on the upload only, so they are
+    worked out once per upload, not on every rerun (a 170-column file took 0.3 s a run)."""
+    return state.memo(
+        f"suggest::{target.key}",
+        role,
+        lambda: mf.grouping_suggestions(target.colmap, target.export, role),
+    )
+
+
+def _preview(target: Target, draft: mf.MappingDraft) -> tuple[pd.DataFrame | None, str]:
+    """(first scores, "") or (None, why the draft cannot be applied)."""
+    try:
+        return mf.preview_scores(target.export, target.colmap, draft), ""
+    except (MappingError, ScaleError, ValueError) as exc:
+        return None, str(exc)
+
+
 def _check_and_apply(target: Target, draft: mf.MappingDraft) -> None:
     st.markdown("**6. Check and apply**")
-    refused = mf.refused_scales(draft, target.export)
+    text = draft.to_yaml()  # the draft's content: what the checks below depend on
+    refused = state.memo(
+        f"refused::{target.key}", text, lambda: mf.refused_scales(draft, target.export)
+    )
     for fit in refused:
         with st.container(border=True):
             views.error(
@@ -432,11 +453,9 @@ def _check_and_apply(target: Target, draft: mf.MappingDraft) -> None:
                 "out until they get one (e.g. {}).".format(", ".join(unscaled[:3]))
             )
         )
-    try:
-        preview = mf.preview_scores(target.export, target.colmap, draft)
-    except (MappingError, ScaleError, ValueError) as exc:
-        preview = None
-        views.error(str(exc))
+    preview, problem = state.memo(f"preview::{target.key}", text, lambda: _preview(target, draft))
+    if problem:
+        views.error(problem)
     if preview is not None:
         st.caption("First scores with this mapping (everyone, before any grouping):")
         if len(preview):
@@ -451,7 +470,7 @@ def _check_and_apply(target: Target, draft: mf.MappingDraft) -> None:
         disabled=bool(refused),
         key=_key(target, "apply"),
     ):
-        problem = views.open_file(target.dataset.with_(mapping_yaml=draft.to_yaml()))
+        problem = views.open_file(target.dataset.with_(mapping_yaml=text))
         if problem:
             views.error(problem)
         else:
@@ -468,7 +487,7 @@ def _check_and_apply(target: Target, draft: mf.MappingDraft) -> None:
             st.rerun()
     mid.download_button(
         "Save mapping (YAML)",
-        draft.to_yaml().encode("utf-8"),
+        text.encode("utf-8"),
         file_name="changeradar_mapping.yaml",
         mime="application/x-yaml",
         icon=":material/save:",

@@ -65,6 +65,8 @@ class StateKeys:
     TEAM_MAP = "cr_team_map"  # dataset key -> {old team: new team}
     PENDING = "cr_pending"  # a file that was read but has nothing to score yet: PendingFile
     DRAFTS = "cr_drafts"  # mapping target key -> (version, MappingDraft) being edited
+    MEMO = "cr_memo"  # (scope, key) -> a value the mapping flow computed for one draft version
+    READING = "cr_reading"  # (token, Dataset) of an upload being read, until it is handled
 
 
 # Module-level names kept for the pages and tests that import them (same values).
@@ -131,6 +133,22 @@ def _remember(cache: OrderedDict, key: Hashable, value: Any, limit: int) -> None
         cache.popitem(last=False)
 
 
+def memo(scope: str, key: Hashable, compute: Callable[[], Any], limit: int = 12) -> Any:
+    """``compute()`` once per (scope, key) in this session, the last ``limit`` kept.
+
+    For the mapping flow: suggestions depend only on the upload, previews and scale checks
+    only on the draft version, yet each rerun of a 170-column file recomputed them (issue 23).
+    """
+    cache = _bounded(StateKeys.MEMO)
+    full = (scope, key)
+    if full in cache:
+        cache.move_to_end(full)
+        return cache[full]
+    value = compute()
+    _remember(cache, full, value, limit)
+    return value
+
+
 # --------------------------------------------------------------------------- dataset
 
 
@@ -146,6 +164,12 @@ def set_dataset(ds: Dataset, prepared: Prepared) -> None:
     # filters name values of the previous dataset; they would not apply to this one
     for key in [k for k in _store() if str(k).startswith(FILTER_PREFIX)]:
         del _store()[key]
+
+
+def keep_prepared(ds: Dataset, prepared: Prepared) -> None:
+    """Keep a finished Prepared before it is put in use: a click elsewhere can stop the run
+    between the two, and the slow work is then not lost (issue 23)."""
+    _remember(_bounded(PREPARED), ds.key, prepared, MAX_PREPARED)
 
 
 def cached_prepared(ds: Dataset) -> Prepared | None:
@@ -189,6 +213,22 @@ def last_upload(kind: str) -> tuple[Hashable, str | None] | None:
 
 def set_last_upload(kind: str, token: Hashable, error: str | None) -> None:
     _store().setdefault(UPLOAD, {})[kind] = (token, error)
+
+
+def reading() -> tuple[Hashable, Dataset] | None:
+    """(token, dataset) of an uploaded file whose reading started and has not finished.
+
+    Set just before the slow read and cleared once it is handled (read or refused). A click on
+    another page stops the script mid-read and the uploader forgets the file; this entry keeps
+    it, so the app can say so and read it again instead of dropping it silently (issue 23)."""
+    return _store().get(StateKeys.READING)
+
+
+def set_reading(token: Hashable | None, ds: Dataset | None = None) -> None:
+    if token is None or ds is None:
+        _store().pop(StateKeys.READING, None)
+    else:
+        _store()[StateKeys.READING] = (token, ds)
 
 
 @dataclass(frozen=True)

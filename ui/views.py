@@ -116,6 +116,7 @@ def _prepared(ds: state.Dataset) -> Prepared:
             prep = pipeline.prepare(
                 export, colmap, roster=ds.roster, source_name=ds.filename, background=True
             )
+            state.keep_prepared(ds, prep)  # a click away may stop the run below (issue 23)
     finally:
         slot.empty()
     return prep

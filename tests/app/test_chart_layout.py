@@ -11,3 +11,14 @@ def test_grid_columns_narrow_so_wide_heatmaps_fit_the_page() -> None:
     assert column_step(11) * 11 <= GRID_WIDTH
     assert column_step(60) == MIN_STEP  # never too narrow for a score
     assert column_step(0) == MAX_STEP
+
+
+def test_only_grids_wider_than_the_page_go_in_a_sideways_scrolling_box() -> None:
+    from ui.wide_chart import PAGE_WIDTH, ROW_STEP, grid_size
+
+    width, height = grid_size(n_rows=15, n_columns=18, column_step=90)  # themes by 15 teams
+    assert width > PAGE_WIDTH  # would run off the page: scrolls in its own box
+    assert height >= 15 * ROW_STEP + 300  # the box is as tall as the grid and its labels
+    assert grid_size(n_rows=15, n_columns=6, column_step=column_step(6))[0] <= PAGE_WIDTH
+    many = 60  # a LimeSurvey grid scored item by item: even at the narrowest step, too wide
+    assert grid_size(n_rows=5, n_columns=many, column_step=column_step(many))[0] > PAGE_WIDTH

@@ -149,3 +149,26 @@ def test_refused_item_is_warned_on_every_page() -> None:
         # (never a silently wrong number) and every page says so
         warned = [w for w in _text(at.warning) if "'Q1' was left unscored: 18 of 24" in w]
         assert len(warned) == 1, page
+
+
+LIMESURVEY_FULLTEXT = (
+    ROOT / "tests" / "data" / "real_exports" / "limesurvey_results-survey945827_fulltext.csv"
+)
+
+
+def test_limesurvey_fulltext_one_edit_applies_without_a_wall_of_errors(small: Ready) -> None:
+    """Issue 23 'what was seen' 5: one edit and Apply used to give a 7,300-px error listing
+    ~140 grid columns that 'need an answer scale'. Partial mappings apply; the columns left
+    out are counted in one line."""
+    at = seeded_app(small, "app_pages/load.py")
+    data = LIMESURVEY_FULLTEXT.read_bytes()
+    at.file_uploader[0].set_value((LIMESURVEY_FULLTEXT.name, data, "text/csv")).run()
+    assert not at.exception
+    team = _by_label(at.selectbox, "Team column")
+    choice = next(o for o in team.options if o != "(none)" and o != str(team.value))
+    team.set_value(choice).run()  # the single edit
+    _by_label(at.button, "Apply mapping").click().run()
+    assert not at.exception
+    assert not [e.value for e in at.error if len(e.value) > 300], "a wall of errors"
+    left_out = [c for c in _text(at.caption) if "have no answer scale yet" in c]
+    assert len(left_out) <= 1

@@ -1,0 +1,125 @@
+"""AppTest of a real comments-only survey (issues 15 and 23) and of sub-themes, second themes
+and quotes on the Comments page, plus an upload whose read was interrupted by a click away.
+
+The file is ``tests/data/comments_only/community_feedback_comments_only.csv``: real public
+answers (dev split only) with a team column and two open questions, no rated item.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.app.conftest import Ready, ready, seeded_app
+from ui import state, theme_detail
+
+FILE = (
+    Path(__file__).resolve().parents[1]
+    / "data"
+    / "comments_only"
+    / "community_feedback_comments_only.csv"
+)
+SCORE_PAGES = ("overview", "teams", "trends", "pilot")
+
+
+@pytest.fixture(scope="module")
+def comments_only() -> Ready:
+    return ready(FILE.read_bytes(), FILE.name)
+
+
+def _texts(at) -> str:
+    parts = [e.value for kind in ("info", "warning", "caption", "markdown") for e in at.get(kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("page", SCORE_PAGES)
+def test_score_pages_say_what_they_need(comments_only: Ready, page: str) -> None:
+    at = seeded_app(comments_only, f"app_pages/{page}.py")
+    assert not at.exception
+    assert not at.error
+    assert any("no rated questions" in i.value for i in at.info), _texts(at)
+
+
+def test_comments_page_shows_themes_quotes_and_signals(comments_only: Ready) -> None:
+    at = seeded_app(comments_only, "app_pages/comments.py")
+    assert not at.exception and not at.error
+    themes = at.dataframe[0].value
+    assert len(themes) >= 2
+    assert "second" in themes.columns
+    assert any(c.startswith("share_") and c != "share" for c in themes.columns)  # signals
+    quotes = next(d.value for d in at.dataframe if "In their words" in d.value.columns)
+    shown = set(comments_only.prepared.comments["redacted"].astype(str))
+    assert 1 <= len(quotes) <= 3
+    assert set(quotes["In their words"]) <= shown  # real, redacted comments, nothing made up
+    table = at.dataframe[-1].value
+    assert {"Theme", "Sub-theme", "Second theme", "Team"} <= set(table.columns)
+    assert (table["Question"] != "").all()  # a plain table's header is the question
+
+
+def test_downloads_offer_team_files_without_scores(comments_only: Ready) -> None:
+    at = seeded_app(comments_only, "app_pages/downloads.py")
+    assert not at.exception
+    buttons = {b.proto.label: b.proto.disabled for b in at.get("download_button")}
+    assert buttons["Team summary (Excel)"] is False
+    assert buttons["All scores (CSV)"] is True  # no scores to give
+    assert any("no rated questions" in i.value for i in at.info)
+
+
+def test_sub_and_second_themes_follow_the_model_and_merges(comments_only: Ready) -> None:
+    prep = comments_only.prepared
+    model = prep.theme_model
+    analysed = prep.comments[prep.comments["analysed"].astype(bool)]
+    texts = analysed["redacted"].astype(str).tolist()
+    comments = pd.DataFrame({"text": texts, "theme": model.labels_})
+    names = dict(zip(model.themes_["theme"].astype(int), model.themes_["label"], strict=True))
+    coded = theme_detail.with_sub_and_secondary(prep, comments, names, {})
+    subs = dict(zip(model.subthemes_["subtheme"], model.subthemes_["label"], strict=True))
+    expect_sub = [subs.get(int(s), "") for s in model.sublabels_]
+    assert coded[theme_detail.SUB].tolist() == expect_sub
+    expect_sec = [names.get(int(t), "") if t >= 0 else "" for t in model.secondary_]
+    assert coded[theme_detail.SECONDARY].tolist() == expect_sec
+    # merging every theme into the first leaves no comment with a second theme
+    first = int(model.themes_["theme"].iloc[0])
+    merges = {int(t): first for t in model.themes_["theme"] if int(t) != first}
+    merged = theme_detail.with_sub_and_secondary(prep, comments, names, merges)
+    assert (merged[theme_detail.SECONDARY] == "").all()
+
+
+def test_sub_theme_table_counts_the_comments_shown() -> None:
+    coded = pd.DataFrame(
+        {"theme": [0, 0, 0, 1], theme_detail.SUB: ["a", "a", "b", ""], "text": list("wxyz")}
+    )
+    table = theme_detail.sub_theme_table(coded, 0)
+    assert table["Sub-theme"].tolist() == ["a", "b"]
+    assert table["Comments (n)"].tolist() == [2, 1]
+    assert table["Share of the theme"].round(1).tolist() == [66.7, 33.3]
+    assert theme_detail.sub_theme_table(coded, 1).empty
+
+
+def test_comments_csv_carries_sub_and_second_theme(small: Ready) -> None:
+    from analysis import pipeline
+    from render.csv import comments_csv
+
+    res = pipeline.analyze(small.prepared, by=["team"])
+    out = comments_csv(theme_detail.results_with_detail(small.prepared, res, {}))
+    frame = pd.read_csv(io.BytesIO(out), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert {theme_detail.SUB, theme_detail.SECONDARY} <= set(frame.columns)
+    assert len(frame) == len(res.comments)
+
+
+def test_an_interrupted_read_is_kept_and_can_be_finished(small: Ready) -> None:
+    """Issue 23: clicking away while a file is read must not drop it silently."""
+    at = seeded_app(small)
+    unread = state.Dataset(data=FILE.read_bytes(), filename=FILE.name)
+    at.session_state[state.StateKeys.READING] = (("file-1", None), unread)
+    at.run()  # another page: it says the read did not finish
+    assert any("was interrupted" in w.value for w in at.warning)
+    at.switch_page("app_pages/load.py").run()
+    assert any("was interrupted" in w.value for w in at.warning)
+    next(b for b in at.button if b.label == "Read it now").click().run()
+    assert not at.exception
+    assert at.session_state[state.DATASET].filename == FILE.name
+    assert state.StateKeys.READING not in at.session_state
