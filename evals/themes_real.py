@@ -101,71 +101,82 @@ def _row(metric: str, value: float, dataset: str, goal: float | None = None) -> 
     }
 
 
-def score(name: str, split: str = "test", **params: object) -> dict:
-    """NMI/ARI of ChangeRadar's themes and of the baseline on one set's ``split`` rows."""
+def score(name: str, splits: tuple[str, ...] = ("dev", "test"), **params: object) -> dict:
+    """NMI/ARI of ChangeRadar's themes and of the baseline, per split, from one fit of the set.
+
+    The model and the baseline see every comment of the set (no codes); each split's figures
+    use its human-coded rows only.
+    """
     data = load(name)
     texts = data["text"].tolist()
-    keep = ((data["split"] == split) & (data["theme"] != "")).to_numpy()
-    truth = data["theme"].to_numpy()[keep]
+    truth_all = data["theme"].to_numpy()
     model = ThemeModel(random_state=0, engine="semantic", codebook=default_codebook(), **params)
     model.fit(texts)
-    broad = model.labels_[keep]
     all_leaves = np.where(model.sublabels_ >= 0, 1000 + model.sublabels_, model.labels_)
-    leaf = all_leaves[keep]
     k_base = GOALS.get(name, (None, None, 12))[2]
-    base = clustering.spherical_kmeans(embeddings.encode(texts), k_base, random_state=0).labels
-    base = base[keep]
-    return {
-        "n": int(keep.sum()),
+    base_all = clustering.spherical_kmeans(embeddings.encode(texts), k_base, random_state=0).labels
+    out = {
         "n_themes": int(model.n_themes_),
         "n_leaves": len(np.unique(all_leaves[model.labels_ >= 0])),
-        "guided": float(np.mean([model.kinds_.get(int(t)) == "guided" for t in broad])),
-        "nmi": normalized_mutual_info_score(truth, broad),
-        "ari": adjusted_rand_score(truth, broad),
-        "nmi_leaf": normalized_mutual_info_score(truth, leaf),
-        "nmi_base": normalized_mutual_info_score(truth, base),
-        "ari_base": adjusted_rand_score(truth, base),
         "k_base": k_base,
         "model": model,
     }
+    for split in splits:
+        keep = ((data["split"] == split) & (data["theme"] != "")).to_numpy()
+        truth, broad, base = truth_all[keep], model.labels_[keep], base_all[keep]
+        out[split] = {
+            "n": int(keep.sum()),
+            "guided": float(np.mean([model.kinds_.get(int(t)) == "guided" for t in broad])),
+            "nmi": normalized_mutual_info_score(truth, broad),
+            "ari": adjusted_rand_score(truth, broad),
+            "nmi_leaf": normalized_mutual_info_score(truth, all_leaves[keep]),
+            "nmi_base": normalized_mutual_info_score(truth, base),
+            "ari_base": adjusted_rand_score(truth, base),
+        }
+    return out
 
 
-def run(split: str = "test") -> list[dict]:
+def _rows(name: str, s: dict, split: str) -> list[dict]:
+    """Report rows of one set and split: ChangeRadar against the goal and beside the baseline."""
+    goal, min_themes, _ = GOALS[name]
+    f = s[split]
+    role = "tuning split" if split == "dev" else "held-out split"
+    data = f"REAL DATA {name}, {split} ({role}, {f['n']} human-coded comments)"
+    # The goal is on the held-out split; dev rows show it for reference but never fail.
+    gate = goal if split == "test" else None
+    vs = f"baseline {f['nmi_base']:.3f}, goal {goal:.2f}"
+    rows = [
+        _row(f"themes NMI, {s['n_themes']} themes ({vs})", f["nmi"], data, gate),
+        _row(f"themes NMI, {s['n_leaves']} sub-themes ({vs})", f["nmi_leaf"], data),
+        _row(f"themes ARI ({f['ari_base']:.3f} baseline)", f["ari"], data),
+        _row(f"baseline MiniLM + k-means NMI (k={s['k_base']})", f["nmi_base"], data),
+    ]
+    if min_themes is not None and split == "test":
+        rows.append(_row("themes count", s["n_themes"], data, float(min_themes)))
+    return rows
+
+
+def run(splits: tuple[str, ...] = ("dev", "test")) -> list[dict]:
+    """Rows for ``make eval``: each real set, dev (tuning) then test (held-out) figures."""
     if not embeddings.available():
         return []
     rows = []
     with cached_encoder():
-        for name, (goal, min_themes, _) in GOALS.items():
+        for name in GOALS:
             if not (REAL_DIR / name / "themes.tsv").exists():
                 continue
-            s = score(name, split)
-            data = f"REAL DATA {name} ({split} split, {s['n']} human-coded comments)"
-            ok_count = min_themes is None or s["n_themes"] >= min_themes
-            rows.append(
-                _row(f"themes NMI (guided + discovered, {s['n_themes']})", s["nmi"], data, goal)
-            )
-            if min_themes is not None:
-                rows.append(_row("themes count", s["n_themes"], data, float(min_themes)))
-                rows[-1]["passed"] = ok_count
-            rows.append(_row("themes ARI (guided + discovered)", s["ari"], data))
-            rows.append(
-                _row(f"themes NMI, sub-themes ({s['n_leaves']} leaves)", s["nmi_leaf"], data)
-            )
-            rows.append(
-                _row(f"baseline MiniLM + k-means NMI (k={s['k_base']})", s["nmi_base"], data)
-            )
-            rows.append(
-                _row(f"baseline MiniLM + k-means ARI (k={s['k_base']})", s["ari_base"], data)
-            )
+            s = score(name, splits)
+            for split in splits:
+                rows.extend(_rows(name, s, split))
     return rows
 
 
 def main() -> int:
-    split = sys.argv[1] if len(sys.argv) > 1 else "test"
-    for r in run(split):
+    splits = tuple(sys.argv[1:]) or ("dev", "test")
+    for r in run(splits):
         goal = f">= {r['goal']:.2f}" if r["goal"] is not None else "-"
         status = "ok" if r["passed"] else "MISS"
-        print(f"{r['metric']:<48} {r['value']:7.3f} {goal:>8} {status:<5} {r['dataset']}")
+        print(f"{r['metric']:<58} {r['value']:7.3f} {goal:>8} {status:<5} {r['dataset']}")
     return 0
 
 
