@@ -133,6 +133,17 @@ def test_separated_k_stays_in_the_range_fitted_to_the_amount_of_text(n, seed):
         assert max(2, int(np.floor(t / 3 + 0.5))) <= k <= t
 
 
+def test_no_separation_test_when_most_comments_match_known_concerns():
+    X, _, _ = _toy(n_per=40)  # 3 of 4 groups near a concern: a single-subject survey
+    P3 = _unit(np.eye(8)[:3] + 0.05)
+    with mock.patch.object(grouping, "_silhouettes", side_effect=AssertionError("tested")):
+        g = grouping.group(X, np.ones(len(X)), P3, random_state=0)
+    assert (g.concern >= 0).sum() == 3
+    tested = mock.patch.object(grouping, "_silhouettes", side_effect=AssertionError("tested"))
+    with pytest.raises(AssertionError, match="tested"), tested:  # discovery only: k is tested
+        grouping.group(X, np.ones(len(X)), np.zeros((0, 8)), random_state=0)
+
+
 def test_granularity_scales_the_chosen_k_and_the_memo_skips_the_choice():
     X = _blobs(4, 60, dim=12)
     memo: dict = {}
