@@ -1,10 +1,10 @@
 """REAL DATA: comment themes against human theme codes on real, openly licensed comments.
 
 For each set with a ``themes.tsv`` (``evals/data/real/<set>/``; coding guideline in
-``THEMES_GUIDELINE.md`` beside it), all comments of the set (2,055 interview answers; 2,675
-staff comments, as one survey export would give them) are themed with default parameters and
-no codes, and the themes are scored on the human-coded **test** rows only against the main
-theme code:
+``THEMES_GUIDELINE.md`` beside it), all comments of the set (2,392 interview answers; 2,675
+staff comments, as one survey export would give them) are themed once with default parameters
+and no codes; the themes are scored against the main theme code on the human-coded **dev**
+rows (the tuning split) and, separately, the **test** rows (held out; the goals apply there):
 
 * ChangeRadar: ``ThemeModel`` (semantic engine) with the built-in AI change codebook
   (``surveys/codebook_ai_change.yaml``): guided concerns first, the rest discovered; broad
@@ -18,17 +18,25 @@ AI-at-work answers NMI >= 0.45; staff comments NMI >= 0.50 with at least 8 theme
 
 Embeddings are cached under ``$CHANGERADAR_EVAL_CACHE`` (default /tmp/changeradar_eval_cache),
 keyed by the SHA-256 of each text, so a second run costs seconds; the cache is never committed.
-Tuning (the concern threshold, granularity) used the dev rows only (``run(split="dev")``).
+Tuning (the concern threshold, granularity, the k rule) used the dev rows only
+(``python -m evals.themes_real dev``).
 
-Figures (2026-12-02, codebook as shipped; NMI of broad themes / of sub-themes (leaves) /
-baseline):
+Figures (2026-12-02 22:30, codebook as shipped; NMI of broad themes / of sub-themes (leaves) /
+baseline). The k rule of ``grouping.separated_k`` leaves both sets' themes unchanged (the AI
+answers are mostly guided, so k = t; on staff comments the separation test keeps t), so these
+are also the figures before it; it moves the three-domain check (evals/themes.py, k auto) from
+7 themes, ARI 0.39, to 3 themes, ARI 0.77.
 
-* ai_at_work_interviews, 18 themes, 33 leaves: dev 0.33 / 0.37 / 0.35 (k=15);
-  test 0.38 / 0.41 / 0.40. Goal 0.45 missed. Zero-shot matching of these long interview
-  answers to the codebook is right for under half of the dev answers it assigns (0.48); the
-  baseline's 15 clusters follow the data about as well as 11 fixed concerns plus discovery.
-* workplace_feedback, 13 themes, 36 leaves: dev 0.42 / 0.50 / 0.39 (k=8); test 0.40 / 0.49 /
-  0.39. Goal 0.50 missed (0.49 with sub-themes); at least 8 themes met.
+* ai_at_work_interviews, 18 themes, 30 leaves: dev 0.327 / 0.348 / 0.363 (k=15);
+  test 0.370 / 0.399 / 0.391. Goal 0.45 missed. Zero-shot matching of these long interview
+  answers to the codebook is right for 44% of the dev answers (argmax over the 11 concerns).
+  Tried on dev and
+  not adopted: mean-centring the embeddings (zero-shot 0.44, k-means NMI lower at k 11-20),
+  comment vectors as the mean of sentence vectors (zero-shot 0.52, but k-means NMI 0.30-0.33
+  against 0.34-0.36), a sharper leadership/misuse phrasing (group NMI 0.31 against 0.33),
+  concern thresholds 0.30-0.50 (0.32-0.34, within noise of 251 rows).
+* workplace_feedback, 13 themes, 36 leaves: dev 0.419 / 0.499 / 0.388 (k=8); test
+  0.400 / 0.488 / 0.391. Goal 0.50 missed; at least 8 themes met.
 """
 
 from __future__ import annotations
@@ -101,71 +109,82 @@ def _row(metric: str, value: float, dataset: str, goal: float | None = None) -> 
     }
 
 
-def score(name: str, split: str = "test", **params: object) -> dict:
-    """NMI/ARI of ChangeRadar's themes and of the baseline on one set's ``split`` rows."""
+def score(name: str, splits: tuple[str, ...] = ("dev", "test"), **params: object) -> dict:
+    """NMI/ARI of ChangeRadar's themes and of the baseline, per split, from one fit of the set.
+
+    The model and the baseline see every comment of the set (no codes); each split's figures
+    use its human-coded rows only.
+    """
     data = load(name)
     texts = data["text"].tolist()
-    keep = ((data["split"] == split) & (data["theme"] != "")).to_numpy()
-    truth = data["theme"].to_numpy()[keep]
+    truth_all = data["theme"].to_numpy()
     model = ThemeModel(random_state=0, engine="semantic", codebook=default_codebook(), **params)
     model.fit(texts)
-    broad = model.labels_[keep]
     all_leaves = np.where(model.sublabels_ >= 0, 1000 + model.sublabels_, model.labels_)
-    leaf = all_leaves[keep]
     k_base = GOALS.get(name, (None, None, 12))[2]
-    base = clustering.spherical_kmeans(embeddings.encode(texts), k_base, random_state=0).labels
-    base = base[keep]
-    return {
-        "n": int(keep.sum()),
+    base_all = clustering.spherical_kmeans(embeddings.encode(texts), k_base, random_state=0).labels
+    out = {
         "n_themes": int(model.n_themes_),
         "n_leaves": len(np.unique(all_leaves[model.labels_ >= 0])),
-        "guided": float(np.mean([model.kinds_.get(int(t)) == "guided" for t in broad])),
-        "nmi": normalized_mutual_info_score(truth, broad),
-        "ari": adjusted_rand_score(truth, broad),
-        "nmi_leaf": normalized_mutual_info_score(truth, leaf),
-        "nmi_base": normalized_mutual_info_score(truth, base),
-        "ari_base": adjusted_rand_score(truth, base),
         "k_base": k_base,
         "model": model,
     }
+    for split in splits:
+        keep = ((data["split"] == split) & (data["theme"] != "")).to_numpy()
+        truth, broad, base = truth_all[keep], model.labels_[keep], base_all[keep]
+        out[split] = {
+            "n": int(keep.sum()),
+            "guided": float(np.mean([model.kinds_.get(int(t)) == "guided" for t in broad])),
+            "nmi": normalized_mutual_info_score(truth, broad),
+            "ari": adjusted_rand_score(truth, broad),
+            "nmi_leaf": normalized_mutual_info_score(truth, all_leaves[keep]),
+            "nmi_base": normalized_mutual_info_score(truth, base),
+            "ari_base": adjusted_rand_score(truth, base),
+        }
+    return out
 
 
-def run(split: str = "test") -> list[dict]:
+def _rows(name: str, s: dict, split: str) -> list[dict]:
+    """Report rows of one set and split: ChangeRadar against the goal and beside the baseline."""
+    goal, min_themes, _ = GOALS[name]
+    f = s[split]
+    role = "tuning split" if split == "dev" else "held-out split"
+    data = f"REAL DATA {name}, {split} ({role}, {f['n']} human-coded comments)"
+    # The goal is on the held-out split; dev rows show it for reference but never fail.
+    gate = goal if split == "test" else None
+    vs = f"baseline {f['nmi_base']:.3f}, goal {goal:.2f}"
+    rows = [
+        _row(f"themes NMI, {s['n_themes']} themes ({vs})", f["nmi"], data, gate),
+        _row(f"themes NMI, {s['n_leaves']} sub-themes ({vs})", f["nmi_leaf"], data),
+        _row(f"themes ARI ({f['ari_base']:.3f} baseline)", f["ari"], data),
+        _row(f"baseline MiniLM + k-means NMI (k={s['k_base']})", f["nmi_base"], data),
+    ]
+    if min_themes is not None and split == "test":
+        rows.append(_row("themes count", s["n_themes"], data, float(min_themes)))
+    return rows
+
+
+def run(splits: tuple[str, ...] = ("dev", "test")) -> list[dict]:
+    """Rows for ``make eval``: each real set, dev (tuning) then test (held-out) figures."""
     if not embeddings.available():
         return []
     rows = []
     with cached_encoder():
-        for name, (goal, min_themes, _) in GOALS.items():
+        for name in GOALS:
             if not (REAL_DIR / name / "themes.tsv").exists():
                 continue
-            s = score(name, split)
-            data = f"REAL DATA {name} ({split} split, {s['n']} human-coded comments)"
-            ok_count = min_themes is None or s["n_themes"] >= min_themes
-            rows.append(
-                _row(f"themes NMI (guided + discovered, {s['n_themes']})", s["nmi"], data, goal)
-            )
-            if min_themes is not None:
-                rows.append(_row("themes count", s["n_themes"], data, float(min_themes)))
-                rows[-1]["passed"] = ok_count
-            rows.append(_row("themes ARI (guided + discovered)", s["ari"], data))
-            rows.append(
-                _row(f"themes NMI, sub-themes ({s['n_leaves']} leaves)", s["nmi_leaf"], data)
-            )
-            rows.append(
-                _row(f"baseline MiniLM + k-means NMI (k={s['k_base']})", s["nmi_base"], data)
-            )
-            rows.append(
-                _row(f"baseline MiniLM + k-means ARI (k={s['k_base']})", s["ari_base"], data)
-            )
+            s = score(name, splits)
+            for split in splits:
+                rows.extend(_rows(name, s, split))
     return rows
 
 
 def main() -> int:
-    split = sys.argv[1] if len(sys.argv) > 1 else "test"
-    for r in run(split):
+    splits = tuple(sys.argv[1:]) or ("dev", "test")
+    for r in run(splits):
         goal = f">= {r['goal']:.2f}" if r["goal"] is not None else "-"
         status = "ok" if r["passed"] else "MISS"
-        print(f"{r['metric']:<48} {r['value']:7.3f} {goal:>8} {status:<5} {r['dataset']}")
+        print(f"{r['metric']:<58} {r['value']:7.3f} {goal:>8} {status:<5} {r['dataset']}")
     return 0
 
 

@@ -7,7 +7,7 @@ from unittest import mock
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import embeddings
@@ -104,6 +104,57 @@ def test_settings_file_round_trip_and_edits():
 )
 def test_target_k_follows_the_amount_of_text(n, g, k):
     assert grouping.target_k(n, g, 1, 12) == k
+
+
+def _blobs(n_blobs, n_per, dim=8, spread=0.1, seed=0):
+    """n_blobs tight groups of unit vectors around distinct axes."""
+    rng = np.random.default_rng(seed)
+    rows = [np.eye(dim)[j] + spread * rng.standard_normal((n_per, dim)) for j in range(n_blobs)]
+    return _unit(np.vstack(rows)).astype(np.float32)
+
+
+def test_separated_k_finds_clearly_separated_groups_inside_the_text_range():
+    # 4 groups of 40: t = target_k(160) = 4, candidates 2..4: the 4 groups.
+    assert grouping.separated_k(_blobs(4, 40), 160) == 4
+    # 3 groups of 160 (t = 7, candidates 2..7): the 3 groups stand out beyond sampling error,
+    # so they are not cut into 7 pieces (comments on three unrelated subjects).
+    assert grouping.separated_k(_blobs(3, 160), 480) == 3
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(30, 600), st.integers(0, 2**16))
+def test_separated_k_stays_in_the_range_fitted_to_the_amount_of_text(n, seed):
+    X = _unit(np.random.default_rng(seed).standard_normal((min(n, 120), 8))).astype(np.float32)
+    t = grouping.target_k(n, 0.0, 1, 12)
+    k = grouping.separated_k(X, n, 1, 12)
+    if t < 3:
+        assert k == t
+    else:
+        assert max(2, int(np.floor(t / 3 + 0.5))) <= k <= t
+
+
+def test_no_separation_test_when_most_comments_match_known_concerns():
+    X, _, _ = _toy(n_per=40)  # 3 of 4 groups near a concern: a single-subject survey
+    P3 = _unit(np.eye(8)[:3] + 0.05)
+    with mock.patch.object(grouping, "_silhouettes", side_effect=AssertionError("tested")):
+        g = grouping.group(X, np.ones(len(X)), P3, random_state=0)
+    assert (g.concern >= 0).sum() == 3
+    tested = mock.patch.object(grouping, "_silhouettes", side_effect=AssertionError("tested"))
+    with pytest.raises(AssertionError, match="tested"), tested:  # discovery only: k is tested
+        grouping.group(X, np.ones(len(X)), np.zeros((0, 8)), random_state=0)
+
+
+def test_granularity_scales_the_chosen_k_and_the_memo_skips_the_choice():
+    X = _blobs(4, 60, dim=12)
+    memo: dict = {}
+    g0 = grouping.group(X, np.ones(len(X)), np.zeros((0, 12)), memo=memo, random_state=0)
+    assert len(memo) == 1 and len(g0.concern) == 4
+    with mock.patch.object(
+        grouping.clustering, "choose_k", side_effect=AssertionError("chosen again")
+    ):
+        more = grouping.group(X, np.ones(len(X)), np.zeros((0, 12)), granularity=1.0, memo=memo)
+        fewer = grouping.group(X, np.ones(len(X)), np.zeros((0, 12)), granularity=-1, memo=memo)
+    assert len(fewer.concern) == 2 and len(more.concern) == 8
 
 
 def _unit(A):

@@ -211,8 +211,9 @@ class ThemeModel(BaseEstimator):
         missing = [t for t in dict.fromkeys(texts) if t not in cache]
         if missing:
             cache = {**cache, **dict(zip(missing, embeddings.encode(missing), strict=True))}
+        # NUL-prefixed keys (concern phrasings, the chosen k) are kept for the next refit.
         self._embedded = {t: cache[t] for t in texts} | {
-            k: v for k, v in cache.items() if k.startswith("\x00concern:")
+            k: v for k, v in cache.items() if k.startswith("\x00")
         }
         if not texts:
             return np.zeros((0, embeddings.DIM), np.float32)
@@ -266,6 +267,7 @@ class ThemeModel(BaseEstimator):
             hi=int(self.max_themes),
             random_state=int(self.random_state),
             scale=len(topical_u) / len(chosen),
+            memo=self._embedded,
         )
         lab_u = np.full(len(uniques), -1)
         sub_u = np.full(len(uniques), -1)
