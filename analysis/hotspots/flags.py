@@ -19,15 +19,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.hotspots.comments import comment_training_tests, prepare_comments
+from analysis.hotspots.comments import comment_signal_tests, prepare_comments
 from analysis.hotspots.diagnosis import CONCEPT_DIMS, Diagnosis, Profile, diagnose
 from analysis.hotspots.flag import Flag
-from analysis.hotspots.inputs import check_table, constructs_meta, key_of, phrase_label
+from analysis.hotspots.inputs import (
+    check_table,
+    constructs_meta,
+    group_columns,
+    group_of,
+    key_of,
+    phrase_label,
+    visible_rows,
+)
 from analysis.hotspots.playbook import ADKAR, FLAG_TYPES, load_playbook
 from analysis.hotspots.screening import screen
 from analysis.hotspots.segments import segments
 from analysis.hotspots.targets import organisation_gaps
 from analysis.privacy import PrivacyPolicy
+from analysis.stats import wilson
 from analysis.tables import FLAGS
 from analysis.thresholds import THRESHOLDS
 
@@ -51,7 +60,8 @@ class _GroupState:
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
     flagged: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     comments: dict[str, Any] | None = None
-    comment_flag: dict[str, Any] | None = None
+    #: flag type -> the comment signal that raises a flag of that type on its own
+    comment_flags: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _driver_shares(drivers: pd.DataFrame | None, main_outcome: str | None, meta: dict) -> tuple:
@@ -122,11 +132,20 @@ def profile_of(
     )
 
 
-def _diagnosis(state: _GroupState, meta: dict, items: pd.DataFrame | None) -> Diagnosis:
+def _diagnosis(
+    state: _GroupState, meta: dict, items: pd.DataFrame | None, playbook: dict
+) -> Diagnosis:
     flagged = {e["construct"] for ev in state.flagged.values() for e in ev}
     scores = {cid: r["score"] for cid, r in state.rows.items()}
     adkar = _adkar_scores(items, key_of(state.group), state.grouping)
-    return diagnose(profile_of(scores, meta, state.n, worse=flagged, adkar=adkar))
+    profile = profile_of(scores, meta, state.n, worse=flagged, adkar=adkar)
+    if not state.rows and state.comment_flags:  # no scores: the comments are the evidence
+        concepts = [
+            playbook["signals"][f["signal"]]["concept"] for f in state.comment_flags.values()
+        ]
+        worse = {CONCEPT_DIMS[c] for c in concepts if c in CONCEPT_DIMS}
+        profile = Profile(n=state.n, worse=frozenset(worse))
+    return diagnose(profile)
 
 
 def _adkar_weakest(
@@ -267,7 +286,10 @@ def find_hotspots(
     adds its elevated signals to the reason and priority of a flag of the same type, and it
     raises a training flag on its own when the share of comments asking for training is above
     the rest by at least ``min_share_diff`` and Cohen's h >= ``min_d``, with a one-sided
-    two-proportion z-test passing Benjamini–Hochberg within the grouping.
+    two-proportion z-test passing Benjamini–Hochberg within the grouping and signal. When the
+    survey has no scored construct with a concept (comments only), ``group_table`` only gives
+    group sizes (visible rows, any construct) and every signal may raise a flag of its type
+    this way (job-loss fear and negative-about-AI comments: change management).
 
     Notes
     -----
@@ -310,24 +332,32 @@ def find_hotspots(
         org_n = int(max(totals)) if len(totals) else 1
 
     states = _states(screened, concept_type, main_outcome, shares)
+    # Without scored constructs (a comments-only survey) the group table gives sizes only, and
+    # comments are the only evidence: every signal may raise a flag of its type on its own.
+    comments_alone = not any(m["concept"] for m in meta.values())
+    if comments_alone:
+        _size_only_states(states, group_table, min_group)
 
     comments = prepare_comments(
         comment_signals, policy, {key[1]: state.n for key, state in states.items()}
     )
     for key, state in states.items():
         state.comments = comments.get(key[1])
-    comment_training_tests(states, fdr, min_d, min_share_diff)
+    signal_types = {
+        s: concept_type[spec["concept"]]
+        for s, spec in playbook["signals"].items()
+        if comments_alone or s == "training_request"
+    }
+    comment_signal_tests(states, fdr, min_d, min_share_diff, signal_types)
 
     segment_of = _segment_of(group_table, meta, playbook, policy, concept_ids)
 
     flags = []
     for key, state in states.items():
-        types = [t for t in FLAG_TYPES if t in state.flagged]
-        if state.comment_flag is not None and "training" not in types:
-            types.append("training")
+        types = [t for t in FLAG_TYPES if t in state.flagged or t in state.comment_flags]
         if not types:
             continue
-        diagnosis = _diagnosis(state, meta, items)
+        diagnosis = _diagnosis(state, meta, items, playbook)
         for ftype in types:
             flags.append(
                 _build_flag(
@@ -347,6 +377,21 @@ def find_hotspots(
     flags += organisation_flags(org, meta, playbook, shares, main_outcome, items, max_actions)
     flags.sort(key=lambda f: (-f.priority, f.grouping, f.group_label, f.type))
     return flags
+
+
+def _size_only_states(
+    states: dict[tuple[str, frozenset], _GroupState], group_table: pd.DataFrame, min_group: int
+) -> None:
+    """Add a state (size only) for each visible group of ``group_table`` screening did not
+    see: the stand-in table of a comments-only survey has sizes but no scores to screen."""
+    gcols = group_columns(group_table)
+    for row in visible_rows(group_table, min_group).to_dict("records"):
+        group = group_of(row, gcols)
+        key = (str(row["grouping"]), key_of(group))
+        state = states.get(key)
+        if state is None:
+            state = states[key] = _GroupState(key[0], str(row["group"]), group, 0)
+        state.n = max(state.n, int(row["n"]))
 
 
 def _segment_of(
@@ -378,10 +423,17 @@ def _comment_parts(state: _GroupState, ftype: str, playbook: dict) -> tuple[list
         if same_type and pd.notna(info["h"]) and info["h"] > 0:
             terms.append((sig, info))
     terms.sort(key=lambda t: -t[1]["h"])
+    raised = state.comment_flags.get(ftype, {}).get("signal")
     for sig, info in terms:
+        interval, test = "", ""
+        if sig == raised:  # the evidence itself: its uncertainty and its test
+            lo, hi = wilson(info["share"], n_c)
+            interval = f" (95% interval {100 * float(lo):.0f}–{100 * float(hi):.0f}%)"
+            test = f"; q = {info['p_adj']:.2g}"
         parts.append(
-            f"{100 * info['share']:.0f}% of its {n_c} comments {playbook['signals'][sig]['phrase']}"
-            f" (vs {100 * info['rest_share']:.0f}% elsewhere)"
+            f"{100 * info['share']:.0f}%{interval} of its {n_c} comments "
+            f"{playbook['signals'][sig]['phrase']} (vs {100 * info['rest_share']:.0f}% "
+            f"elsewhere{test})"
         )
     return terms, parts
 
@@ -451,8 +503,8 @@ def _build_flag(
                         seen.add(q)
                         quotes.append(q)
     qs = [e["p_adj"] for e in evidence]
-    if not evidence and state.comment_flag is not None:
-        qs = [state.comment_flag.get("p_adj", 1.0)]
+    if not evidence and ftype in state.comment_flags:
+        qs = [state.comment_flags[ftype].get("p_adj", 1.0)]
     confidence = "high" if qs and min(qs) < alpha else "medium"
     return Flag(
         group=dict(state.group),
