@@ -10,6 +10,8 @@ One job per module:
 - :mod:`.diagnosis`: the sequenced change-management-vs-training rule;
 - :mod:`.comments`: comment evidence per group;
 - :mod:`.flag` and :mod:`.flags`: the flags, their reasons, priorities and actions;
+- :mod:`.profile`: what the diagnosis reads (profile, ADKAR items) and the playbook actions;
+- :mod:`.organisation`: organisation-level flags against targets;
 - :mod:`.segments`: the trust × fear map.
 
 The public names below stay importable from ``analysis.hotspots``.

@@ -3,7 +3,8 @@
 A group is flagged on a construct only when screening says so (:mod:`.screening`: one-sided
 Welch vs the rest, Benjamini–Hochberg within the grouping, |d| ≥ 0.3, ≥ 5 points, at least 10
 people, not a majority group, a crossed cell only beyond its main effects). Comment signals add
-evidence (and can raise a training flag on their own) only for groups whose comment count meets
+evidence (and can raise a flag on their own: training requests, or any signal when the survey
+has no scores) only for groups whose comment count meets
 the confidentiality threshold. The organisation itself is flagged when a construct is below its
 target (:mod:`.targets`). What to do first comes from :func:`.diagnosis.diagnose`; actions
 from surveys/playbook.yaml.
@@ -12,7 +13,7 @@ from surveys/playbook.yaml.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,24 +32,15 @@ from analysis.hotspots.inputs import (
     phrase_label,
     visible_rows,
 )
+from analysis.hotspots.organisation import organisation_flags
 from analysis.hotspots.playbook import ADKAR, FLAG_TYPES, load_playbook
+from analysis.hotspots.profile import actions_for, adkar_scores, profile_of
 from analysis.hotspots.screening import screen
 from analysis.hotspots.segments import segments
-from analysis.hotspots.targets import organisation_gaps
 from analysis.privacy import PrivacyPolicy
 from analysis.stats import wilson
 from analysis.tables import FLAGS
 from analysis.thresholds import THRESHOLDS
-
-#: The built-in survey's ADKAR items (surveys/ai_change_pulse.yaml), one per element.
-ADKAR_ITEMS = {
-    "awareness": "RD1",
-    "desire": "RD2",
-    "knowledge": "RD3",
-    "ability": "RD4",
-    "reinforcement": "RD5",
-}
-ORGANISATION = {"organisation": "All respondents"}
 
 
 @dataclass
@@ -85,59 +77,12 @@ def _gap_words(d: float, q: float) -> str:
     return f"{size}, {strength}"
 
 
-def _adkar_scores(items: pd.DataFrame | None, key: frozenset, grouping: str) -> dict[str, float]:
-    """ADKAR element -> item score for one group (or the organisation), when items are given."""
-    if items is None or len(items) == 0 or not {"item", "score"} <= set(items.columns):
-        return {}
-    rows = items[items["item"].astype(str).isin(ADKAR_ITEMS.values())]
-    if "grouping" in rows.columns:
-        rows = rows[rows["grouping"].astype(str) == grouping]
-    if key and rows.shape[0]:
-        for col, value in key:
-            if col in rows.columns:
-                rows = rows[rows[col].astype(str) == value]
-    if "suppressed" in rows.columns:
-        rows = rows[~rows["suppressed"].fillna(True).astype(bool)]
-    by_item = dict(zip(rows["item"].astype(str), pd.to_numeric(rows["score"]), strict=True))
-    return {e: float(by_item[i]) for e, i in ADKAR_ITEMS.items() if pd.notna(by_item.get(i))}
-
-
-def profile_of(
-    scores: Mapping[str, float],
-    meta: Mapping[str, Mapping[str, Any]],
-    n: int,
-    *,
-    worse: Iterable[str] = (),
-    adkar: Mapping[str, float] | None = None,
-    undecided: bool = False,
-) -> Profile:
-    """A :class:`Profile` from construct scores (0–100) by id, turned so higher = better."""
-    values: dict[str, float] = {}
-    worse_dims = set()
-    worse = set(worse)
-    for cid, score in scores.items():
-        m = meta.get(cid)
-        if m is None or m["concept"] not in CONCEPT_DIMS or pd.isna(score):
-            continue
-        dim = CONCEPT_DIMS[m["concept"]]
-        values.setdefault(dim, score if m["direction"] == "higher_better" else 100.0 - score)
-        if cid in worse:
-            worse_dims.add(dim)
-    return Profile(
-        n=int(n),
-        adkar=dict(adkar or {}),
-        worse=frozenset(worse_dims),
-        undecided=undecided,
-        **values,
-    )
-
-
 def _diagnosis(
     state: _GroupState, meta: dict, items: pd.DataFrame | None, playbook: dict
 ) -> Diagnosis:
     flagged = {e["construct"] for ev in state.flagged.values() for e in ev}
     scores = {cid: r["score"] for cid, r in state.rows.items()}
-    adkar = _adkar_scores(items, key_of(state.group), state.grouping)
+    adkar = adkar_scores(items, key_of(state.group), state.grouping)
     profile = profile_of(scores, meta, state.n, worse=flagged, adkar=adkar)
     if not state.rows and state.comment_flags:  # no scores: the comments are the evidence
         concepts = [
@@ -174,28 +119,6 @@ def _adkar_weakest(
         return []
     top = max(harms.values())
     return [e for e in ADKAR if harms.get(e) == top]
-
-
-def _actions_for(
-    concepts_in_order: Sequence[str], playbook: dict, adkar_elements: Sequence[str], limit: int
-) -> list[dict[str, str]]:
-    lead = [c for c in concepts_in_order if playbook["concepts"].get(c, {}).get("lead")]
-    ordered = lead + [c for c in concepts_in_order if c not in lead]
-    out: list[dict[str, str]] = []
-    seen: set[str] = set()
-    for concept in ordered:
-        spec = playbook["concepts"].get(concept)
-        if spec is None:
-            continue
-        candidates = []
-        for element in adkar_elements if "adkar" in spec else ():
-            candidates += [{**a, "element": element} for a in spec["adkar"][element]["actions"]]
-        candidates += spec["actions"]
-        for action in candidates:
-            if action["title"] not in seen:
-                seen.add(action["title"])
-                out.append({**action, "concept": concept})
-    return out[:limit]
 
 
 def _states(
@@ -490,7 +413,7 @@ def _build_flag(
     action_concepts = list(
         dict.fromkeys(concepts + [playbook["signals"][s]["concept"] for s, _ in comment_terms])
     )
-    actions = _actions_for(action_concepts, playbook, weakest, max_actions)
+    actions = actions_for(action_concepts, playbook, weakest, max_actions)
     quotes: list[str] = []
     if state.comments is not None:
         pools = [list(state.comments["quotes"].get(s, [])) for s, _ in comment_terms]
@@ -524,87 +447,6 @@ def _build_flag(
         action=diagnosis.action,
         confidence=confidence,
     )
-
-
-def organisation_flags(
-    org: pd.DataFrame | None,
-    meta: Mapping[str, Mapping[str, Any]],
-    playbook: dict,
-    shares: Mapping[str, float] | None = None,
-    main_outcome: str | None = None,
-    items: pd.DataFrame | None = None,
-    max_actions: int = 8,
-) -> list[Flag]:
-    """One flag per type for the organisation's constructs below target ("training is needed
-    across the organisation"); empty without the organisation table."""
-    gaps = organisation_gaps(org, meta)
-    if not gaps:
-        return []
-    shares = shares or {}
-    n = max(g["n"] for g in gaps)
-    scores = {
-        str(r["construct"]): float(r["score"])
-        for r in org.to_dict("records")
-        if pd.notna(r.get("score")) and not bool(r.get("suppressed", False))
-    }
-    below = {g["construct"] for g in gaps}
-    adkar = _adkar_scores(items, frozenset(), "all") if items is not None else {}
-    diagnosis = diagnose(profile_of(scores, meta, n, worse=below, adkar=adkar))
-    out = []
-    for ftype in FLAG_TYPES:
-        mine = [g for g in gaps if playbook["concepts"].get(g["concept"], {}).get("type") == ftype]
-        if not mine:
-            continue
-        for g in mine:
-            g["driver_share"] = (
-                1.0 if g["construct"] == main_outcome else shares.get(g["construct"], 0.0)
-            )
-            g["contribution"] = g["shortfall"] / 50 * (1 + g["driver_share"])
-        mine.sort(key=lambda g: -g["contribution"])
-        need = "training" if ftype == "training" else "change management"
-        parts = [
-            f"{g['good_share']:.0f}% are on the good side of {phrase_label(g['label'])} "
-            f"(target {g['target']:.0f}%{'' if g['clearly'] else ', close to it'})"
-            for g in mine
-        ]
-        reason = (
-            f"Across the whole organisation (n={n}): "
-            + "; ".join(parts)
-            + f". {need[0].upper() + need[1:]} is needed across the organisation, not only in "
-            "one group. " + diagnosis.reason
-        )
-        priority = sum(g["contribution"] for g in mine)
-        terms = " + ".join(
-            f"({g['target']:.0f} − {g['good_share']:.1f})/50 × (1 + {g['driver_share']:.2f})"
-            for g in mine
-        )
-        out.append(
-            Flag(
-                group=dict(ORGANISATION),
-                group_label="Whole organisation",
-                grouping="organisation",
-                n=n,
-                type=ftype,
-                constructs=[g["construct"] for g in mine],
-                priority=float(priority),
-                priority_formula=(
-                    "priority = Σ (target − % favourable)/50 × (1 + driver share); here "
-                    f"{terms} = {priority:.2f}"
-                ),
-                reason=reason,
-                evidence=mine,
-                actions=_actions_for(
-                    [g["concept"] for g in mine],
-                    playbook,
-                    [diagnosis.weakest_adkar] if diagnosis.weakest_adkar else [],
-                    max_actions,
-                ),
-                action=diagnosis.action,
-                confidence="high" if all(g["clearly"] for g in mine) else "medium",
-                scope="organisation",
-            )
-        )
-    return out
 
 
 def flags_frame(flags: Iterable[Flag]) -> pd.DataFrame:
