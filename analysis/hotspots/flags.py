@@ -71,6 +71,12 @@ def _driver_shares(drivers: pd.DataFrame | None, main_outcome: str | None, meta:
     return main_outcome, shares
 
 
+def main_outcome(drivers: pd.DataFrame | None, constructs: object) -> str | None:
+    """The outcome whose driver shares weigh the flags: change readiness when the drivers have
+    it, else the first outcome of ``drivers`` (the only one when the user chose it)."""
+    return _driver_shares(drivers, None, constructs_meta(constructs))[0]
+
+
 def _gap_words(d: float, q: float) -> str:
     size = "a large gap" if d >= 0.8 else "a medium gap" if d >= 0.5 else "a noticeable gap"
     strength = "strong evidence" if q < 0.01 else "clear evidence" if q < 0.05 else "some evidence"

@@ -39,11 +39,13 @@ def prepare(
     random_state: int = 0,
     n_boot: int = 300,
     source_name: str = "",
+    outcome: str | None = None,
 ) -> Prepared:
     """Score respondents and code every comment once (the stages in the module docstring).
 
     ``roster`` lists names to redact from comments; ``min_themes``/``max_themes`` bound the
-    number of themes; ``n_boot`` is the number of bootstrap resamples of the key drivers.
+    number of themes; ``n_boot`` is the number of bootstrap resamples of the key drivers;
+    ``outcome`` names the one construct the drivers explain (default: the survey's outcomes).
     """
     survey = survey or default_survey()
     colmap = colmap or infer_columns(export, survey)
@@ -54,7 +56,9 @@ def prepare(
     comments, model = code_comments(
         export, colmap, scores.scored, roster, min_themes, max_themes, random_state
     )
-    drivers = drivers_stage(scores.scored, survey, n_boot=n_boot, random_state=random_state)
+    drivers = drivers_stage(
+        scores.scored, survey, n_boot=n_boot, random_state=random_state, outcome=outcome
+    )
     return Prepared(
         export=export,
         colmap=colmap,
@@ -79,16 +83,21 @@ def prepare(
 
 
 def drivers_stage(
-    scored: Scored, survey: Survey, *, n_boot: int, random_state: int
+    scored: Scored, survey: Survey, *, n_boot: int, random_state: int, outcome: str | None = None
 ) -> pd.DataFrame:
-    """Key drivers of each outcome construct (none without constructs)."""
+    """Key drivers of each outcome construct (none without constructs), or of the one the
+    user chose (``outcome``: a construct id, concept or label; a clear error otherwise)."""
+    if outcome is not None:
+        outcomes: tuple[str, ...] = (drivers_mod.choose_outcome(outcome, scored.construct_meta),)
+    else:
+        outcomes = drivers_mod.DEFAULT_OUTCOMES
     if not len(scored.construct_meta):
         return DRIVERS.empty()
     answers = scored.constructs
     if scored.enps is not None:
         answers = answers.assign(enps=scored.enps)
     return drivers_mod.key_drivers(
-        answers, constructs=survey, n_boot=n_boot, random_state=random_state
+        answers, outcomes, constructs=survey, n_boot=n_boot, random_state=random_state
     )
 
 
