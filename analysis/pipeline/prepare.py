@@ -53,6 +53,8 @@ def prepare(
     if colmap.comments:
         comments_mod.preload_language_model()  # loads while the answers are scored
     scores = score_stage(export, colmap, survey)
+    if outcome is not None:  # a wrong outcome fails before the slow comment coding
+        outcome = drivers_mod.choose_outcome(outcome, scores.scored.construct_meta)
     comments, model = code_comments(
         export, colmap, scores.scored, roster, min_themes, max_themes, random_state
     )
