@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis import hotspots
+from analysis import access, hotspots
 from analysis.errors import ChangeRadarError
 from analysis.pipeline.prepare import drivers_stage
 from render import formats
@@ -318,6 +318,8 @@ def _drivers_section() -> None:
         st.caption(views.plain(note))
 
 
-if res.has_scores and len(res.org):
+viewer = state.current_viewer()
+# drivers are fitted on the whole organisation: a manager's view has none (access._strip)
+if res.has_scores and len(res.org) and viewer is not None and access.can(viewer, "all_teams"):
     default_outcome = hotspots.main_outcome(res.drivers, res.org)
     _drivers_section()
