@@ -54,25 +54,7 @@ def organisation_flags(
             g["contribution"] = g["shortfall"] / 50 * (1 + g["driver_share"])
         # furthest below target first (ties: the larger weight); every one stays listed
         mine.sort(key=lambda g: (-g["shortfall"], -g["contribution"]))
-        need = "training" if ftype == "training" else "change management"
-        parts = [
-            f"{phrase_label(g['label'])}: {g['good_share']:.0f}% on the good side, target "
-            f"{g['target']:.0f}% ({g['shortfall']:.0f} points short"
-            f"{'' if g['clearly'] else ', close to the target'})"
-            for g in mine
-        ]
-        reason = (
-            f"Across the whole organisation (n={n}), {len(mine)} "
-            + (
-                "measure is below target: "
-                if len(mine) == 1
-                else "measures are below target, furthest first: "
-            )
-            + "; ".join(parts)
-            + f". {_matter_most(mine, meta, main_outcome)}"
-            + f"{need[0].upper() + need[1:]} is needed across the organisation, not only in "
-            "one group. " + diagnosis.reason
-        )
+        reason = _reason(mine, n, ftype, meta, main_outcome) + diagnosis.reason
         priority = sum(g["contribution"] for g in mine)
         terms = " + ".join(
             f"({g['target']:.0f} − {g['good_share']:.1f})/50 × (1 + {g['driver_share']:.2f})"
@@ -105,6 +87,34 @@ def organisation_flags(
             )
         )
     return out
+
+
+def _reason(
+    mine: Sequence[Mapping[str, Any]],
+    n: int,
+    ftype: str,
+    meta: Mapping[str, Mapping[str, Any]],
+    main_outcome: str | None,
+) -> str:
+    """Every measure below target, furthest first, then which matter most and the need."""
+    need = "Training" if ftype == "training" else "Change management"
+    parts = [
+        f"{phrase_label(g['label'])}: {g['good_share']:.0f}% on the good side, target "
+        f"{g['target']:.0f}% ({g['shortfall']:.0f} points short"
+        f"{'' if g['clearly'] else ', close to the target'})"
+        for g in mine
+    ]
+    head = (
+        "measure is below target: "
+        if len(mine) == 1
+        else "measures are below target, furthest first: "
+    )
+    return (
+        f"Across the whole organisation (n={n}), {len(mine)} {head}"
+        + "; ".join(parts)
+        + f". {_matter_most(mine, meta, main_outcome)}"
+        + f"{need} is needed across the organisation, not only in one group. "
+    )
 
 
 def _matter_most(
