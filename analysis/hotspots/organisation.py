@@ -75,8 +75,8 @@ def organisation_flags(
                 ),
                 reason=reason,
                 evidence=mine,
-                actions=actions_for(
-                    [g["concept"] for g in mine],
+                actions=actions_for(  # what matters most first: the larger contribution
+                    [g["concept"] for g in sorted(mine, key=lambda g: -g["contribution"])],
                     playbook,
                     [diagnosis.weakest_adkar] if diagnosis.weakest_adkar else [],
                     max_actions,
