@@ -23,6 +23,7 @@ import pandas as pd
 from scipy import stats as st
 from threadpoolctl import threadpool_limits
 
+from analysis.errors import ChangeRadarError
 from analysis.tables import DRIVERS
 from analysis.thresholds import THRESHOLDS
 
@@ -451,6 +452,36 @@ def _concept_map(constructs: object | None) -> dict[str, str]:
         if concept and cid and concept not in out:
             out[str(concept)] = str(cid)
     return out
+
+
+class OutcomeError(ChangeRadarError):
+    """The outcome chosen for the driver analysis is not one of the survey's scored constructs."""
+
+
+def choose_outcome(name: str, construct_meta: pd.DataFrame) -> str:
+    """The construct id for a user-chosen driver outcome: its id, concept or label (any case).
+
+    ``construct_meta`` is ``Scored.construct_meta`` (index: construct id; ``label``,
+    ``concept``). Raises :class:`OutcomeError`, naming the constructs that can be chosen, when
+    ``name`` is not a scored construct (e.g. an item, a comment column or a typo).
+    """
+    wanted = str(name).strip().casefold()
+    for cid, row in construct_meta.iterrows():
+        names = {str(cid), str(row.get("concept") or ""), str(row.get("label") or "")}
+        if wanted in {n.strip().casefold() for n in names if n}:
+            return str(cid)
+    choices = ", ".join(
+        f"{cid} ({row.get('label') or cid})" for cid, row in construct_meta.iterrows()
+    )
+    raise OutcomeError(
+        f"{name!r} is not a scored construct of this survey, so it cannot be the outcome of "
+        "the driver analysis. "
+        + (
+            f"Choose one of: {choices}."
+            if choices
+            else "This survey has no scored constructs (comments only), so there are no drivers."
+        )
+    )
 
 
 def key_drivers(

@@ -6,8 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis import hotspots
+from analysis import access, hotspots
 from analysis.errors import ChangeRadarError
+from analysis.pipeline.prepare import drivers_stage
+from render import formats
+from render import teams as packs
 from ui import state, views
 
 ACTIONS = {
@@ -65,14 +68,89 @@ with st.expander("Response rates (optional headcount file)", icon=":material/gro
                 },
             )
 
+
+def _org_evidence(flag: hotspots.Flag) -> pd.DataFrame:
+    """Every measure below target, furthest below first (the flag's own order)."""
+    return pd.DataFrame(
+        {
+            "Measure": [e["label"] for e in flag.evidence],
+            "% on the good side": [e["good_share"] for e in flag.evidence],
+            "Target %": [e["target"] for e in flag.evidence],
+            "Points short": [e["shortfall"] for e in flag.evidence],
+            "Driver share %": [100 * e.get("driver_share", 0.0) for e in flag.evidence],
+            "Clearly below": [formats.yes_no(e["clearly"]) for e in flag.evidence],
+        }
+    )
+
+
 for flag in org_flags:
     with st.container(border=True):
         kind = views.FLAG_TYPES.get(flag.type, flag.type)
         st.markdown(views.plain(f"Across the organisation: {kind.lower()}"))
         st.caption(views.plain(f"n = {flag.n} · confidence {flag.confidence}"))
         st.text(flag.reason)
+        st.dataframe(
+            _org_evidence(flag),
+            hide_index=True,
+            column_config={
+                c: st.column_config.NumberColumn(c, format="%.0f")
+                for c in ("% on the good side", "Target %", "Points short", "Driver share %")
+            },
+        )
+        st.caption(
+            "Furthest below target first; none is left out. Driver share: how much of the "
+            "outcome the measures explain goes with this one (an association, not a cause)."
+        )
         for action in flag.actions[:3]:
             st.text(f"• {action['title']}: {action['detail']}")
+
+
+def _item_table(flag: hotspots.Flag) -> None:
+    """The group's questions within its flagged measures: where it is weakest and how far
+    from the rest (only cells the protected item table shows)."""
+    gaps = res.item_gaps
+    if not len(gaps) or not flag.constructs:
+        return
+    mine = gaps[
+        (gaps["grouping"] == flag.grouping)
+        & (gaps["group"] == flag.group_label)
+        & gaps["construct"].isin(flag.constructs)
+    ]
+    if not len(mine):
+        return
+    labels = dict(zip(res.org["construct"], res.org["label"], strict=True))
+    mine = mine.sort_values(["construct", "gap"], ascending=[True, False], kind="stable")
+    table = pd.DataFrame(
+        {
+            "Measure": mine["construct"].map(labels).fillna(mine["construct"]),
+            "Question": mine["question"],
+            "Score": mine["score"],
+            "Rest": mine["rest_score"],
+            "Gap (worse +)": [
+                f"{formats.points(g)} ({formats.number(lo, '.0f')} to {formats.number(hi, '.0f')})"
+                for g, lo, hi in zip(mine["gap"], mine["gap_low"], mine["gap_high"], strict=True)
+            ],
+            "n": mine["n"].astype(int),
+            "Reading": mine["state"].map(hotspots.ITEM_STATES).fillna(mine["state"]),
+            "Weakest": mine["weakest"].map(formats.yes_no),
+        }
+    )
+    with st.expander("Which questions (item level)", icon=":material/list:"):
+        st.caption(
+            "Each question of the flagged measures for this group against the rest, with the "
+            '95% interval of the gap. "Clearly lower" uses the same screen as the hot spots; '
+            "the weakest question is the one with the lowest score on the good side. Pick "
+            "actions that address the questions clearly lower first."
+        )
+        st.dataframe(
+            table,
+            hide_index=True,
+            column_config={
+                "Score": st.column_config.NumberColumn(format="%.0f"),
+                "Rest": st.column_config.NumberColumn(format="%.0f"),
+            },
+        )
+
 
 if not flags:
     st.success("No group stands out against the rest of the organisation.")
@@ -94,8 +172,9 @@ else:
             kind = views.FLAG_TYPES.get(flag.type, flag.type)
             st.subheader(views.plain(f"{rank}. {flag.group_label}"), anchor=False)
             meta = (
-                f"{kind} · first: {ACTIONS.get(flag.action, flag.action)} · n = {flag.n} · "
-                f"confidence {flag.confidence} · priority {flag.priority:.2f}"
+                f"{packs.priority_text(res, flag)} (1 = act first) · {kind} · first: "
+                f"{ACTIONS.get(flag.action, flag.action)} · n = {flag.n} · "
+                f"confidence {flag.confidence}"
             )
             if flag.response_rate is not None:
                 meta += f" · {flag.response_rate:.0f}% responded"
@@ -111,7 +190,10 @@ else:
                 st.markdown("**Recommended actions**")
                 for action in flag.actions:
                     st.text(f"• {action['title']}: {action['detail']}")
+            _item_table(flag)
             with st.expander("How this was ranked and the evidence", icon=":material/calculate:"):
+                st.text(packs.PRIORITY_MEANING)
+                st.text(f"How this is computed: {packs.PRIORITY_FORMULA}")
                 st.text(flag.priority_formula)
                 for e in flag.evidence:
                     st.text(
@@ -144,3 +226,100 @@ if unused:
     st.markdown("**Not used for flags**")
     for u in unused:
         st.text(f"{u['label']}: {u['why']}. {u['fix']}")
+
+
+def _outcome_drivers(outcome: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Drivers and item drivers of ``outcome``: the view's own for the default outcome, else
+    computed once per upload and outcome (associations over every respondent, like the
+    default ones) and kept in this session."""
+    if outcome == default_outcome:
+        return res.drivers[res.drivers["outcome"] == outcome], res.item_drivers
+    cache = st.session_state.setdefault("hotspots_outcome_drivers", {})
+    key = (id(prep), outcome)
+    if key not in cache:
+        cache.clear()  # one other outcome at a time: no survey results pile up
+        cache[key] = (
+            drivers_stage(prep.scored, prep.survey, n_boot=300, random_state=0, outcome=outcome),
+            hotspots.item_drivers(prep.scored, outcome),
+        )
+    return cache[key]
+
+
+def _drivers_section() -> None:
+    st.markdown("**What goes with the outcome (key drivers, by measure and by question)**")
+    labels = dict(zip(res.org["construct"], res.org["label"], strict=True))
+    options = list(labels)
+    chosen = st.selectbox(
+        "Outcome",
+        options,
+        index=options.index(default_outcome) if default_outcome in options else None,
+        format_func=lambda c: labels.get(c, c),
+        placeholder="Choose the measure to explain",
+        key="hotspots_outcome",
+        help="The measure the driver analysis explains. The default is the survey's readiness "
+        "to change (hot-spot priorities always use it); pick another for a custom survey.",
+    )
+    if chosen is None:
+        st.caption("Choose an outcome to see which measures and questions go with it.")
+        return
+    try:
+        drivers, items = _outcome_drivers(chosen)
+    except ChangeRadarError as exc:
+        views.error(str(exc))
+        return
+    st.caption(
+        "Associations within this survey, not causes: the share of the outcome's explained "
+        "variance that goes with each measure (relative weights), shown only with 15 complete "
+        "answers per measure and when the measures together explain clearly more than nothing."
+    )
+    if len(drivers):
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Measure": drivers["driver"].map(labels).fillna(drivers["driver"]),
+                    "Share %": 100 * drivers["share"],
+                    "95% interval": [
+                        f"{formats.number(100 * lo, '.0f')}–{formats.number(100 * hi, '.0f')}"
+                        for lo, hi in zip(drivers["ci_low"], drivers["ci_high"], strict=True)
+                    ],
+                    "n": drivers["n"],
+                }
+            ),
+            hide_index=True,
+            column_config={"Share %": st.column_config.NumberColumn(format="%.0f")},
+        )
+        for note in dict.fromkeys(n for n in drivers["note"] if n):
+            st.caption(views.plain(note))
+    if not len(items):
+        st.caption("No measure has two or more questions to compare.")
+        return
+    st.markdown("**Which questions within each measure go with the outcome most**")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Measure": items["construct"].map(labels).fillna(items["construct"]),
+                "Question": items["question"],
+                "Correlation": items["r"],
+                "Share of the measure %": 100 * items["share"],
+                "95% interval": [
+                    f"{formats.number(100 * lo, '.0f')}–{formats.number(100 * hi, '.0f')}"
+                    for lo, hi in zip(items["ci_low"], items["ci_high"], strict=True)
+                ],
+                "n": items["n"],
+            }
+        ),
+        hide_index=True,
+        column_config={
+            "Correlation": st.column_config.NumberColumn(format="%.2f"),
+            "Share of the measure %": st.column_config.NumberColumn(format="%.0f"),
+        },
+    )
+    for note in dict.fromkeys(n for n in items["note"] if n):
+        st.caption(views.plain(note))
+
+
+viewer = state.current_viewer()
+# drivers are fitted on the whole organisation: a manager's view has none (access._strip)
+if res.has_scores and len(res.org) and viewer is not None and access.can(viewer, "all_teams"):
+    default_outcome = hotspots.main_outcome(res.drivers, res.org)
+    _drivers_section()

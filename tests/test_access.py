@@ -263,6 +263,8 @@ def test_manager_sees_only_their_teams_and_sub_teams(prep, policy) -> None:
     assert set(res.enps_groups["Team"]) <= mine
     assert all(f.group["Team"] in mine for f in res.flags)
     assert not len(res.drivers)  # fitted on the whole organisation, so not shown
+    assert not len(res.item_drivers)  # the same for the item drivers
+    assert len(res.item_gaps) and set(res.item_gaps["Team"]) <= mine
     # the organisation row is their scope, not the company
     assert (res.org["n"].dropna() <= res.n).all()
     # grouping by role stays inside the scope

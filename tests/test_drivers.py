@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -303,3 +304,17 @@ def test_key_drivers_shared_bootstrap_equals_separate_runs():
             got[cols], alone[cols], check_exact=False, rtol=1e-12, atol=1e-12
         )
     assert out.groupby("outcome")["n"].first().to_dict() == {"a": 390, "b": 390, "enps": 351}
+
+
+def test_cli_outcome_that_is_not_a_construct_is_a_clear_error(capsys):
+    """--outcome names a scored construct (id, concept or label); anything else stops before
+    the slow comment coding, with the constructs that can be chosen."""
+    from analysis.cli import main
+    from analysis.cli.plumbing import EXIT_INPUT
+
+    sample = Path(__file__).resolve().parents[1] / "sample_data" / "ai_pulse_qualtrics.csv"
+    code = main(["hotspots", str(sample), "--outcome", "RD1", "--json"])
+    err = capsys.readouterr().err
+    assert code == EXIT_INPUT
+    assert "'RD1' is not a scored construct" in err
+    assert "change_readiness (Readiness for the AI change)" in err

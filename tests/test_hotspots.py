@@ -322,7 +322,12 @@ def test_training_requests_alone_raise_a_training_flag():
     assert [(f.group_label, f.type) for f in flags] == [("Support", "training")]
     f = flags[0]
     assert f.constructs == []
-    assert "45% of its 40 comments ask for training or support (vs 10% elsewhere" in f.reason
+    # Wilson 95% interval of 18/40 by hand: centre (0.45 + 1.96²/80) / (1 + 1.96²/40) = 0.454,
+    # half-width 1.96 / 1.096 × √(0.45 × 0.55 / 40 + 1.96²/6400) = 0.147 -> 31–60%
+    assert (
+        "45% (95% interval 31–60%) of its 40 comments ask for training or support "
+        "(vs 10% elsewhere; q = " in f.reason
+    )
     assert f.comments["signals"]["training_request"]["p_adj"] < 0.001
     assert "p<" not in f.reason
     assert f.quotes == QUOTES["training_request"]

@@ -240,7 +240,10 @@ def test_organisation_wide_skills_gap_is_flagged_as_such():
     (f,) = flags
     assert f.scope == "organisation" and f.type == "training" and f.grouping == "organisation"
     assert "Training is needed across the organisation" in f.reason
-    assert "27% are on the good side of AI skills confidence (target 50%)" in f.reason
+    assert (
+        "1 measure is below target: AI skills confidence: 27% on the good side, target 50% "
+        "(23 points short)" in f.reason
+    )
     assert f.confidence == "high" and f.evidence[0]["clearly"]
     assert f.action == "training"
     # a fear construct: favourable is the not-afraid side (bottom box)
@@ -254,6 +257,36 @@ def test_organisation_wide_skills_gap_is_flagged_as_such():
     frame = flags_frame(flags)
     assert frame.loc[0, "scope"] == "organisation"
     FLAGS.schema().validate(frame, lazy=True)
+
+
+def test_organisation_flags_list_every_shortfall_furthest_first_and_say_what_matters_most():
+    t = table(*neutral_group("Ops"), *neutral_group("Sales"))
+    org = org_table(trust_in_ai=45.0, manager_support=30.0, communication_clarity=38.0)
+    drivers = pd.DataFrame(
+        {
+            "outcome": "change_readiness",
+            "driver": ["trust_in_ai", "manager_support", "communication_clarity"],
+            "share": [0.5, 0.1, 0.2],
+        }
+    )
+    (f,) = find_hotspots(t, drivers, constructs=CONSTRUCTS, org=org)
+    assert f.scope == "organisation" and f.type == "change_management"
+    # shortfalls 60 − 30 = 30, 50 − 38 = 12, 50 − 45 = 5: furthest below target first, none hidden
+    assert [e["construct"] for e in f.evidence] == [
+        "manager_support",
+        "communication_clarity",
+        "trust_in_ai",
+    ]
+    assert "3 measures are below target, furthest first: manager support: 30% on the good " in (
+        f.reason
+    )
+    assert "(30 points short); communication clarity: 38%" in f.reason
+    assert (
+        "Matter most for readiness for the AI change: trust in AI tools (50% of what the "
+        "measures explain of it) and communication clarity (20% of" in f.reason
+    )
+    # priority = 30/50 × 1.1 + 12/50 × 1.2 + 5/50 × 1.5 = 0.66 + 0.288 + 0.15
+    assert f.priority == pytest.approx(1.098)
 
 
 def test_constructs_without_a_concept_are_listed_with_the_fix():

@@ -162,12 +162,6 @@ OTHER = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="since the hot-spots package (merged from main), find_hotspots builds group states "
-    "only from screened construct rows, so comment evidence alone raises no flag; it needs a "
-    "group-size input for surveys without constructs (hot's analysis/hotspots/flags.py)",
-)
 def test_tiny_comments_only_survey_gets_comment_evidence_flags(tmp_path):
     rows = [("Support", t) for t in TRAINING] + [(t, c) for t in ("Sales", "Ops") for c in OTHER]
     export, colmap = pipeline.load(_tiny(rows), "tiny.csv")
@@ -184,6 +178,47 @@ def test_tiny_comments_only_survey_gets_comment_evidence_flags(tmp_path):
         "Sales",
         "Ops",
     }
+
+
+FEAR = [
+    "I am afraid the AI will replace my job soon",
+    "They will cut jobs once the AI system is in place",
+    "I worry I will lose my job to automation",
+    "The AI tools will make our roles redundant",
+    "People here fear being replaced by AI",
+    "I think layoffs will follow the AI rollout",
+    "My job will be automated away within a year",
+    "Management wants AI so they can cut staff",
+    "I fear losing my position to the AI assistant",
+    "We will all be replaced by the new AI",
+    "Job losses are coming because of AI",
+    "The AI will take over our work and our jobs",
+]
+
+
+def test_comments_only_fear_and_distrust_raise_change_management_flags():
+    """Comments alone: a team whose comments fear job loss or distrust AI far more than the
+    rest's is flagged for change management, with its n, the share's interval and q; a team
+    with fewer comments than the threshold is never used (nor, by complementary suppression,
+    the next smallest team)."""
+    rows = [("Claims", t) for t in FEAR] + [(t, c) for t in ("Sales", "Ops") for c in OTHER]
+    export, colmap = pipeline.load(_tiny(rows), "fear.csv")
+    res = pipeline.analyze(pipeline.prepare(export, colmap, n_boot=20), by=["team"])
+    cm = [f for f in res.flags if f.type == "change_management"]
+    assert [f.group_label for f in cm] == ["Claims"]
+    flag = cm[0]
+    assert flag.n == 12 and flag.action == "change_management" and not flag.evidence
+    assert flag.reason.startswith("Claims (n=12): ")
+    assert "95% interval" in flag.reason and "q = " in flag.reason
+    assert flag.quotes and all(q in FEAR for q in flag.quotes)
+    assert {f.group_label for f in res.flags} == {"Claims"}
+
+    tiny = rows + [("Tiny", t) for t in FEAR[:3]]
+    export, colmap = pipeline.load(_tiny(tiny), "fear.csv")
+    res = pipeline.analyze(pipeline.prepare(export, colmap, n_boot=20), by=["team"])
+    assert "Tiny" not in {f.group_label for f in res.flags}
+    visible = set(res.comment_groups.loc[res.comment_groups["visible"], "group"])
+    assert "Tiny" not in visible
 
 
 def test_nothing_to_analyse_is_a_clear_error():

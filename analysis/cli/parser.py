@@ -64,6 +64,11 @@ def _parser() -> argparse.ArgumentParser:
         )
         _add_thresholds(sp)
         sp.add_argument("--roster", help="text file of names to redact from comments, one a line")
+        sp.add_argument(
+            "--outcome",
+            help="construct whose key drivers to compute (id, concept or label; default: the "
+            "survey's outcomes, readiness first)",
+        )
         if name == "hotspots":
             sp.add_argument(
                 "--headcount",

@@ -106,6 +106,7 @@ def _prepare(args: argparse.Namespace):
         survey=survey,
         roster=_roster(getattr(args, "roster", None)),
         source_name=Path(args.file).name,
+        outcome=getattr(args, "outcome", None),
     )
 
 

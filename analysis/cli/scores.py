@@ -196,10 +196,11 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
     views = [[b] for b in by] + ([by] if len(by) > 1 else [])
     flags, seen = [], set()
     res = None
-    group_tables = []
+    group_tables, item_gaps = [], []
     for view in views:
         res = pipeline.analyze(prep, by=view, policy=_policy(args))
         group_tables.append(res.groups)
+        item_gaps.append(res.item_gaps)
         for f in res.flags:
             key = (f.group_label, f.type)
             if key not in seen:
@@ -221,6 +222,8 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
         "flags": [f.to_dict() for f in flags],
         "segments": records(res.segments.drop(columns=["group_key"], errors="ignore")),
         "drivers": records(res.drivers),
+        "item_drivers": records(res.item_drivers),
+        "item_gaps": [r for t in item_gaps for r in records(t)],
         "has_scores": res.has_scores,
         "notes": res.notes,
         "alerts": res.alerts,
@@ -243,4 +246,20 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
         print(f"   {f.reason}")
         for a in f.actions[:3]:
             print(f"   - {a.get('title', '')}")
+    _print_item_drivers(res.item_drivers)
     return EXIT_OK
+
+
+def _print_item_drivers(table: pd.DataFrame) -> None:
+    """Per construct, the question most associated with the outcome (when shares are shown)."""
+    shown = table.dropna(subset=["share"]) if len(table) else table
+    if not len(shown):
+        return
+    print(f"\nQuestions most associated with {shown['outcome'].iloc[0]} (association, not cause):")
+    for construct, part in shown.groupby("construct", sort=False):
+        top = part.iloc[0]
+        print(
+            f"  {construct}: {top['item']} ({100 * top['share']:.0f}% of what its questions "
+            f"explain, 95% interval {100 * top['ci_low']:.0f}–{100 * top['ci_high']:.0f}%, "
+            f"n={int(top['n'])})"
+        )

@@ -10,6 +10,9 @@ One job per module:
 - :mod:`.diagnosis`: the sequenced change-management-vs-training rule;
 - :mod:`.comments`: comment evidence per group;
 - :mod:`.flag` and :mod:`.flags`: the flags, their reasons, priorities and actions;
+- :mod:`.profile`: what the diagnosis reads (profile, ADKAR items) and the playbook actions;
+- :mod:`.organisation`: organisation-level flags against targets;
+- :mod:`.items`: item-level impact within a construct (item drivers, group gaps per item);
 - :mod:`.segments`: the trust × fear map.
 
 The public names below stay importable from ``analysis.hotspots``.
@@ -20,8 +23,15 @@ from __future__ import annotations
 from analysis.hotspots.comments import group_comment_signals
 from analysis.hotspots.diagnosis import ACTIONS, Diagnosis, Profile, diagnose
 from analysis.hotspots.flag import Flag
-from analysis.hotspots.flags import find_hotspots, flags_frame, organisation_flags, profile_of
+from analysis.hotspots.flags import (
+    find_hotspots,
+    flags_frame,
+    main_outcome,
+    organisation_flags,
+    profile_of,
+)
 from analysis.hotspots.inputs import constructs_meta, jsonable, unused_constructs
+from analysis.hotspots.items import ITEM_STATES, item_drivers, item_gaps
 from analysis.hotspots.playbook import (
     ADKAR,
     COMMENT_SIGNALS,
@@ -48,6 +58,7 @@ __all__ = [
     "COMMENT_SIGNALS",
     "DEFAULT_PLAYBOOK",
     "FLAG_TYPES",
+    "ITEM_STATES",
     "QUADRANTS",
     "Diagnosis",
     "Flag",
@@ -62,9 +73,12 @@ __all__ = [
     "flags_frame",
     "group_comment_signals",
     "group_states",
+    "item_drivers",
+    "item_gaps",
     "jsonable",
     "load_playbook",
     "low_response_warnings",
+    "main_outcome",
     "organisation_flags",
     "organisation_gaps",
     "profile_of",

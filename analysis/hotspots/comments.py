@@ -105,32 +105,45 @@ def prepare_comments(
     return out
 
 
-def comment_training_tests(
-    states: Mapping[Any, Any], fdr: float, min_d: float, min_share_diff: float
+def comment_signal_tests(
+    states: Mapping[Any, Any],
+    fdr: float,
+    min_d: float,
+    min_share_diff: float,
+    signal_types: Mapping[str, str],
 ) -> None:
-    """Two-proportion tests of training requests vs the rest, one-sided (more requests),
-    Benjamini–Hochberg within each grouping (one signal: one family, as for scores)."""
-    by_grouping: dict[str, list[tuple[Any, dict[str, Any], float]]] = {}
+    """Two-proportion tests of each signal in ``signal_types`` (signal -> flag type) vs the
+    rest, one-sided (more comments with the signal), Benjamini–Hochberg within each grouping
+    and signal (one signal: one family, as one construct is for scores). A signal that passes
+    (q < ``fdr``, share above the rest by ``min_share_diff``, Cohen's h ≥ ``min_d``) is put in
+    ``state.comment_flags[type]`` (the strongest by h when several of a type pass), so it can
+    raise a flag of that type on its own."""
+    by_family: dict[tuple[str, str], list[tuple[Any, dict[str, Any], float]]] = {}
     for state in states.values():
-        sig = (state.comments or {}).get("signals", {}).get("training_request")
-        if sig is None or not sig["rest_n"] > 0 or pd.isna(sig["rest_share"]):
-            continue
-        p = float(
-            two_proportion_test(
-                sig["count"],
-                state.comments["n_comments"],
-                round(sig["rest_share"] * sig["rest_n"]),
-                sig["rest_n"],
+        for signal in signal_types:
+            sig = (state.comments or {}).get("signals", {}).get(signal)
+            if sig is None or not sig["rest_n"] > 0 or pd.isna(sig["rest_share"]):
+                continue
+            p = float(
+                two_proportion_test(
+                    sig["count"],
+                    state.comments["n_comments"],
+                    round(sig["rest_share"] * sig["rest_n"]),
+                    sig["rest_n"],
+                )
             )
-        )
-        p_one = p / 2 if sig["share"] > sig["rest_share"] else 1 - p / 2
-        by_grouping.setdefault(state.grouping, []).append((state, sig, p_one))
-    for tests in by_grouping.values():
+            p_one = p / 2 if sig["share"] > sig["rest_share"] else 1 - p / 2
+            by_family.setdefault((state.grouping, signal), []).append((state, sig, p_one))
+    for (_, signal), tests in by_family.items():
         adjusted = benjamini_hochberg([p for _, _, p in tests])
+        ftype = signal_types[signal]
         for (state, sig, p), q in zip(tests, adjusted, strict=True):
             sig["p"], sig["p_adj"] = p, float(q)
-            if q < fdr and sig["share"] - sig["rest_share"] >= min_share_diff and sig["h"] >= min_d:
-                state.comment_flag = sig
+            passes = sig["share"] - sig["rest_share"] >= min_share_diff and sig["h"] >= min_d
+            if q < fdr and passes:
+                best = state.comment_flags.get(ftype)
+                if best is None or sig["h"] > best["h"]:
+                    state.comment_flags[ftype] = {**sig, "signal": signal}
 
 
 def group_comment_signals(

@@ -3,7 +3,8 @@
 A group is flagged on a construct only when screening says so (:mod:`.screening`: one-sided
 Welch vs the rest, Benjamini–Hochberg within the grouping, |d| ≥ 0.3, ≥ 5 points, at least 10
 people, not a majority group, a crossed cell only beyond its main effects). Comment signals add
-evidence (and can raise a training flag on their own) only for groups whose comment count meets
+evidence (and can raise a flag on their own: training requests, or any signal when the survey
+has no scores) only for groups whose comment count meets
 the confidentiality threshold. The organisation itself is flagged when a construct is below its
 target (:mod:`.targets`). What to do first comes from :func:`.diagnosis.diagnose`; actions
 from surveys/playbook.yaml.
@@ -12,34 +13,34 @@ from surveys/playbook.yaml.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis.hotspots.comments import comment_training_tests, prepare_comments
+from analysis.hotspots.comments import comment_signal_tests, prepare_comments
 from analysis.hotspots.diagnosis import CONCEPT_DIMS, Diagnosis, Profile, diagnose
 from analysis.hotspots.flag import Flag
-from analysis.hotspots.inputs import check_table, constructs_meta, key_of, phrase_label
+from analysis.hotspots.inputs import (
+    check_table,
+    constructs_meta,
+    group_columns,
+    group_of,
+    key_of,
+    phrase_label,
+    visible_rows,
+)
+from analysis.hotspots.organisation import organisation_flags
 from analysis.hotspots.playbook import ADKAR, FLAG_TYPES, load_playbook
+from analysis.hotspots.profile import actions_for, adkar_scores, profile_of
 from analysis.hotspots.screening import screen
 from analysis.hotspots.segments import segments
-from analysis.hotspots.targets import organisation_gaps
 from analysis.privacy import PrivacyPolicy
+from analysis.stats import wilson
 from analysis.tables import FLAGS
 from analysis.thresholds import THRESHOLDS
-
-#: The built-in survey's ADKAR items (surveys/ai_change_pulse.yaml), one per element.
-ADKAR_ITEMS = {
-    "awareness": "RD1",
-    "desire": "RD2",
-    "knowledge": "RD3",
-    "ability": "RD4",
-    "reinforcement": "RD5",
-}
-ORGANISATION = {"organisation": "All respondents"}
 
 
 @dataclass
@@ -51,7 +52,8 @@ class _GroupState:
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
     flagged: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     comments: dict[str, Any] | None = None
-    comment_flag: dict[str, Any] | None = None
+    #: flag type -> the comment signal that raises a flag of that type on its own
+    comment_flags: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _driver_shares(drivers: pd.DataFrame | None, main_outcome: str | None, meta: dict) -> tuple:
@@ -69,64 +71,32 @@ def _driver_shares(drivers: pd.DataFrame | None, main_outcome: str | None, meta:
     return main_outcome, shares
 
 
+def main_outcome(drivers: pd.DataFrame | None, constructs: object) -> str | None:
+    """The outcome whose driver shares weigh the flags: change readiness when the drivers have
+    it, else the first outcome of ``drivers`` (the only one when the user chose it)."""
+    return _driver_shares(drivers, None, constructs_meta(constructs))[0]
+
+
 def _gap_words(d: float, q: float) -> str:
     size = "a large gap" if d >= 0.8 else "a medium gap" if d >= 0.5 else "a noticeable gap"
     strength = "strong evidence" if q < 0.01 else "clear evidence" if q < 0.05 else "some evidence"
     return f"{size}, {strength}"
 
 
-def _adkar_scores(items: pd.DataFrame | None, key: frozenset, grouping: str) -> dict[str, float]:
-    """ADKAR element -> item score for one group (or the organisation), when items are given."""
-    if items is None or len(items) == 0 or not {"item", "score"} <= set(items.columns):
-        return {}
-    rows = items[items["item"].astype(str).isin(ADKAR_ITEMS.values())]
-    if "grouping" in rows.columns:
-        rows = rows[rows["grouping"].astype(str) == grouping]
-    if key and rows.shape[0]:
-        for col, value in key:
-            if col in rows.columns:
-                rows = rows[rows[col].astype(str) == value]
-    if "suppressed" in rows.columns:
-        rows = rows[~rows["suppressed"].fillna(True).astype(bool)]
-    by_item = dict(zip(rows["item"].astype(str), pd.to_numeric(rows["score"]), strict=True))
-    return {e: float(by_item[i]) for e, i in ADKAR_ITEMS.items() if pd.notna(by_item.get(i))}
-
-
-def profile_of(
-    scores: Mapping[str, float],
-    meta: Mapping[str, Mapping[str, Any]],
-    n: int,
-    *,
-    worse: Iterable[str] = (),
-    adkar: Mapping[str, float] | None = None,
-    undecided: bool = False,
-) -> Profile:
-    """A :class:`Profile` from construct scores (0–100) by id, turned so higher = better."""
-    values: dict[str, float] = {}
-    worse_dims = set()
-    worse = set(worse)
-    for cid, score in scores.items():
-        m = meta.get(cid)
-        if m is None or m["concept"] not in CONCEPT_DIMS or pd.isna(score):
-            continue
-        dim = CONCEPT_DIMS[m["concept"]]
-        values.setdefault(dim, score if m["direction"] == "higher_better" else 100.0 - score)
-        if cid in worse:
-            worse_dims.add(dim)
-    return Profile(
-        n=int(n),
-        adkar=dict(adkar or {}),
-        worse=frozenset(worse_dims),
-        undecided=undecided,
-        **values,
-    )
-
-
-def _diagnosis(state: _GroupState, meta: dict, items: pd.DataFrame | None) -> Diagnosis:
+def _diagnosis(
+    state: _GroupState, meta: dict, items: pd.DataFrame | None, playbook: dict
+) -> Diagnosis:
     flagged = {e["construct"] for ev in state.flagged.values() for e in ev}
     scores = {cid: r["score"] for cid, r in state.rows.items()}
-    adkar = _adkar_scores(items, key_of(state.group), state.grouping)
-    return diagnose(profile_of(scores, meta, state.n, worse=flagged, adkar=adkar))
+    adkar = adkar_scores(items, key_of(state.group), state.grouping)
+    profile = profile_of(scores, meta, state.n, worse=flagged, adkar=adkar)
+    if not state.rows and state.comment_flags:  # no scores: the comments are the evidence
+        concepts = [
+            playbook["signals"][f["signal"]]["concept"] for f in state.comment_flags.values()
+        ]
+        worse = {CONCEPT_DIMS[c] for c in concepts if c in CONCEPT_DIMS}
+        profile = Profile(n=state.n, worse=frozenset(worse))
+    return diagnose(profile)
 
 
 def _adkar_weakest(
@@ -155,28 +125,6 @@ def _adkar_weakest(
         return []
     top = max(harms.values())
     return [e for e in ADKAR if harms.get(e) == top]
-
-
-def _actions_for(
-    concepts_in_order: Sequence[str], playbook: dict, adkar_elements: Sequence[str], limit: int
-) -> list[dict[str, str]]:
-    lead = [c for c in concepts_in_order if playbook["concepts"].get(c, {}).get("lead")]
-    ordered = lead + [c for c in concepts_in_order if c not in lead]
-    out: list[dict[str, str]] = []
-    seen: set[str] = set()
-    for concept in ordered:
-        spec = playbook["concepts"].get(concept)
-        if spec is None:
-            continue
-        candidates = []
-        for element in adkar_elements if "adkar" in spec else ():
-            candidates += [{**a, "element": element} for a in spec["adkar"][element]["actions"]]
-        candidates += spec["actions"]
-        for action in candidates:
-            if action["title"] not in seen:
-                seen.add(action["title"])
-                out.append({**action, "concept": concept})
-    return out[:limit]
 
 
 def _states(
@@ -267,7 +215,10 @@ def find_hotspots(
     adds its elevated signals to the reason and priority of a flag of the same type, and it
     raises a training flag on its own when the share of comments asking for training is above
     the rest by at least ``min_share_diff`` and Cohen's h >= ``min_d``, with a one-sided
-    two-proportion z-test passing Benjamini–Hochberg within the grouping.
+    two-proportion z-test passing Benjamini–Hochberg within the grouping and signal. When the
+    survey has no scored construct with a concept (comments only), ``group_table`` only gives
+    group sizes (visible rows, any construct) and every signal may raise a flag of its type
+    this way (job-loss fear and negative-about-AI comments: change management).
 
     Notes
     -----
@@ -310,24 +261,32 @@ def find_hotspots(
         org_n = int(max(totals)) if len(totals) else 1
 
     states = _states(screened, concept_type, main_outcome, shares)
+    # Without scored constructs (a comments-only survey) the group table gives sizes only, and
+    # comments are the only evidence: every signal may raise a flag of its type on its own.
+    comments_alone = not any(m["concept"] for m in meta.values())
+    if comments_alone:
+        _size_only_states(states, group_table, min_group)
 
     comments = prepare_comments(
         comment_signals, policy, {key[1]: state.n for key, state in states.items()}
     )
     for key, state in states.items():
         state.comments = comments.get(key[1])
-    comment_training_tests(states, fdr, min_d, min_share_diff)
+    signal_types = {
+        s: concept_type[spec["concept"]]
+        for s, spec in playbook["signals"].items()
+        if comments_alone or s == "training_request"
+    }
+    comment_signal_tests(states, fdr, min_d, min_share_diff, signal_types)
 
     segment_of = _segment_of(group_table, meta, playbook, policy, concept_ids)
 
     flags = []
     for key, state in states.items():
-        types = [t for t in FLAG_TYPES if t in state.flagged]
-        if state.comment_flag is not None and "training" not in types:
-            types.append("training")
+        types = [t for t in FLAG_TYPES if t in state.flagged or t in state.comment_flags]
         if not types:
             continue
-        diagnosis = _diagnosis(state, meta, items)
+        diagnosis = _diagnosis(state, meta, items, playbook)
         for ftype in types:
             flags.append(
                 _build_flag(
@@ -347,6 +306,21 @@ def find_hotspots(
     flags += organisation_flags(org, meta, playbook, shares, main_outcome, items, max_actions)
     flags.sort(key=lambda f: (-f.priority, f.grouping, f.group_label, f.type))
     return flags
+
+
+def _size_only_states(
+    states: dict[tuple[str, frozenset], _GroupState], group_table: pd.DataFrame, min_group: int
+) -> None:
+    """Add a state (size only) for each visible group of ``group_table`` screening did not
+    see: the stand-in table of a comments-only survey has sizes but no scores to screen."""
+    gcols = group_columns(group_table)
+    for row in visible_rows(group_table, min_group).to_dict("records"):
+        group = group_of(row, gcols)
+        key = (str(row["grouping"]), key_of(group))
+        state = states.get(key)
+        if state is None:
+            state = states[key] = _GroupState(key[0], str(row["group"]), group, 0)
+        state.n = max(state.n, int(row["n"]))
 
 
 def _segment_of(
@@ -378,10 +352,17 @@ def _comment_parts(state: _GroupState, ftype: str, playbook: dict) -> tuple[list
         if same_type and pd.notna(info["h"]) and info["h"] > 0:
             terms.append((sig, info))
     terms.sort(key=lambda t: -t[1]["h"])
+    raised = state.comment_flags.get(ftype, {}).get("signal")
     for sig, info in terms:
+        interval, test = "", ""
+        if sig == raised:  # the evidence itself: its uncertainty and its test
+            lo, hi = wilson(info["share"], n_c)
+            interval = f" (95% interval {100 * float(lo):.0f}–{100 * float(hi):.0f}%)"
+            test = f"; q = {info['p_adj']:.2g}"
         parts.append(
-            f"{100 * info['share']:.0f}% of its {n_c} comments {playbook['signals'][sig]['phrase']}"
-            f" (vs {100 * info['rest_share']:.0f}% elsewhere)"
+            f"{100 * info['share']:.0f}%{interval} of its {n_c} comments "
+            f"{playbook['signals'][sig]['phrase']} (vs {100 * info['rest_share']:.0f}% "
+            f"elsewhere{test})"
         )
     return terms, parts
 
@@ -438,7 +419,7 @@ def _build_flag(
     action_concepts = list(
         dict.fromkeys(concepts + [playbook["signals"][s]["concept"] for s, _ in comment_terms])
     )
-    actions = _actions_for(action_concepts, playbook, weakest, max_actions)
+    actions = actions_for(action_concepts, playbook, weakest, max_actions)
     quotes: list[str] = []
     if state.comments is not None:
         pools = [list(state.comments["quotes"].get(s, [])) for s, _ in comment_terms]
@@ -451,8 +432,8 @@ def _build_flag(
                         seen.add(q)
                         quotes.append(q)
     qs = [e["p_adj"] for e in evidence]
-    if not evidence and state.comment_flag is not None:
-        qs = [state.comment_flag.get("p_adj", 1.0)]
+    if not evidence and ftype in state.comment_flags:
+        qs = [state.comment_flags[ftype].get("p_adj", 1.0)]
     confidence = "high" if qs and min(qs) < alpha else "medium"
     return Flag(
         group=dict(state.group),
@@ -472,87 +453,6 @@ def _build_flag(
         action=diagnosis.action,
         confidence=confidence,
     )
-
-
-def organisation_flags(
-    org: pd.DataFrame | None,
-    meta: Mapping[str, Mapping[str, Any]],
-    playbook: dict,
-    shares: Mapping[str, float] | None = None,
-    main_outcome: str | None = None,
-    items: pd.DataFrame | None = None,
-    max_actions: int = 8,
-) -> list[Flag]:
-    """One flag per type for the organisation's constructs below target ("training is needed
-    across the organisation"); empty without the organisation table."""
-    gaps = organisation_gaps(org, meta)
-    if not gaps:
-        return []
-    shares = shares or {}
-    n = max(g["n"] for g in gaps)
-    scores = {
-        str(r["construct"]): float(r["score"])
-        for r in org.to_dict("records")
-        if pd.notna(r.get("score")) and not bool(r.get("suppressed", False))
-    }
-    below = {g["construct"] for g in gaps}
-    adkar = _adkar_scores(items, frozenset(), "all") if items is not None else {}
-    diagnosis = diagnose(profile_of(scores, meta, n, worse=below, adkar=adkar))
-    out = []
-    for ftype in FLAG_TYPES:
-        mine = [g for g in gaps if playbook["concepts"].get(g["concept"], {}).get("type") == ftype]
-        if not mine:
-            continue
-        for g in mine:
-            g["driver_share"] = (
-                1.0 if g["construct"] == main_outcome else shares.get(g["construct"], 0.0)
-            )
-            g["contribution"] = g["shortfall"] / 50 * (1 + g["driver_share"])
-        mine.sort(key=lambda g: -g["contribution"])
-        need = "training" if ftype == "training" else "change management"
-        parts = [
-            f"{g['good_share']:.0f}% are on the good side of {phrase_label(g['label'])} "
-            f"(target {g['target']:.0f}%{'' if g['clearly'] else ', close to it'})"
-            for g in mine
-        ]
-        reason = (
-            f"Across the whole organisation (n={n}): "
-            + "; ".join(parts)
-            + f". {need[0].upper() + need[1:]} is needed across the organisation, not only in "
-            "one group. " + diagnosis.reason
-        )
-        priority = sum(g["contribution"] for g in mine)
-        terms = " + ".join(
-            f"({g['target']:.0f} − {g['good_share']:.1f})/50 × (1 + {g['driver_share']:.2f})"
-            for g in mine
-        )
-        out.append(
-            Flag(
-                group=dict(ORGANISATION),
-                group_label="Whole organisation",
-                grouping="organisation",
-                n=n,
-                type=ftype,
-                constructs=[g["construct"] for g in mine],
-                priority=float(priority),
-                priority_formula=(
-                    "priority = Σ (target − % favourable)/50 × (1 + driver share); here "
-                    f"{terms} = {priority:.2f}"
-                ),
-                reason=reason,
-                evidence=mine,
-                actions=_actions_for(
-                    [g["concept"] for g in mine],
-                    playbook,
-                    [diagnosis.weakest_adkar] if diagnosis.weakest_adkar else [],
-                    max_actions,
-                ),
-                action=diagnosis.action,
-                confidence="high" if all(g["clearly"] for g in mine) else "medium",
-                scope="organisation",
-            )
-        )
-    return out
 
 
 def flags_frame(flags: Iterable[Flag]) -> pd.DataFrame:

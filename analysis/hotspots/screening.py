@@ -68,11 +68,12 @@ SCREEN_COLUMNS = [
 ]
 
 
-def _gap_se(row: dict[str, Any]) -> float:
+def _gap_se(row: dict[str, Any], se_ci: float) -> float:
+    """The gap's standard error; ``se_ci`` is the group's own from its interval (NaN if none)."""
     n = float(row["n"])
     lo, hi = row.get("ci_low"), row.get("ci_high")
     if lo is not None and hi is not None and pd.notna(lo) and pd.notna(hi) and n > 1:
-        se = float(se_from_ci(float(lo), float(hi), n))
+        se = float(se_ci)
     else:
         d = row.get("effect_size")
         diff = float(row["score"]) - float(row["rest_score"])
@@ -107,7 +108,14 @@ def screen(
     visible = visible_rows(group_table, min_group)
     gcols = group_columns(group_table)
     rows = []
-    for row in visible.to_dict("records"):
+    # every group's own se at once: one t quantile per distinct n, not one per row
+    se_ci = np.full(len(visible), np.nan)
+    if {"ci_low", "ci_high"} <= set(visible.columns) and len(visible):
+        n_all = pd.to_numeric(visible["n"], errors="coerce").to_numpy(float)
+        lo_all = pd.to_numeric(visible["ci_low"], errors="coerce").to_numpy(float)
+        hi_all = pd.to_numeric(visible["ci_high"], errors="coerce").to_numpy(float)
+        se_ci = se_from_ci(lo_all, hi_all, n_all)
+    for row, own_se in zip(visible.to_dict("records"), se_ci, strict=True):
         m = meta.get(str(row["construct"]))
         if m is None or m["concept"] is None or pd.isna(row["p"]):
             continue
@@ -115,7 +123,7 @@ def screen(
         gap = diff if m["direction"] == "higher_worse" else -diff
         d = abs(float(row["effect_size"])) if pd.notna(row["effect_size"]) else np.nan
         p = float(row["p"])
-        se = _gap_se(row)
+        se = _gap_se(row, own_se)
         n = int(row["n"])
         rest_n = row.get("rest_n")
         total = n + float(rest_n) if rest_n is not None and pd.notna(rest_n) else org_n

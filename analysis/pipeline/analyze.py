@@ -6,7 +6,8 @@
 2. :func:`~analysis.pipeline.score_tables.score_tables`: protected score tables;
 3. :func:`~analysis.pipeline.comment_view.comment_tables`: the comments the view may show;
 4. :func:`hot_spots`: flags and the trust × fear map;
-5. :func:`assemble`: the :class:`~analysis.pipeline.model.Results`.
+5. :func:`assemble`: the :class:`~analysis.pipeline.model.Results`, with
+   :func:`item_impact`: item-level impact within each construct.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from analysis.scoring import Scored
 from analysis.survey import Survey
 from analysis.tables import GROUPS, SEGMENTS
 
-__all__ = ["analyze", "assemble", "hot_spots", "survey_title"]
+__all__ = ["analyze", "assemble", "hot_spots", "item_impact", "survey_title"]
 
 
 def analyze(
@@ -91,7 +92,29 @@ def analyze(
     scores = score_tables(prep, req, sel)
     comments = comment_tables(prep, req, sel, scores.groups)
     flags, segments = hot_spots(prep, req, sel, scores, comments)
-    return assemble(prep, req, sel, scores, comments, flags, segments)
+    res = assemble(prep, req, sel, scores, comments, flags, segments)
+    res.item_drivers, res.item_gaps = item_impact(prep, req, sel, scores)
+    return res
+
+
+def item_impact(
+    prep: Prepared, req: ViewRequest, sel: Selection, scores: ScoreTables
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Item drivers of the flags' main outcome (everyone, cached per upload like the drivers)
+    and the view's group gaps per item (:mod:`analysis.hotspots.items`)."""
+    if not prep.has_scores:
+        return pd.DataFrame(), pd.DataFrame()
+    constructs = construct_frame(prep.scored)
+    outcome = hotspots_mod.main_outcome(prep.drivers, constructs)
+    drivers = pd.DataFrame()
+    if outcome is not None and outcome in prep.scored.constructs.columns:
+        drivers = prep.views.get(
+            "item_drivers", outcome, lambda: hotspots_mod.item_drivers(prep.scored, outcome)
+        ).copy()
+    gaps = hotspots_mod.item_gaps(
+        sel.scored, req.by, scores.items, constructs, req.policy, org_n=len(sel.scored.groups)
+    )
+    return drivers, gaps
 
 
 def hot_spots(

@@ -104,6 +104,11 @@ class Results:
     alerts: list[str] = field(default_factory=list)
     #: construct id -> its warning (a subset of ``alerts``), to mark the construct in charts
     construct_alerts: dict[str, str] = field(default_factory=dict)
+    #: item-level impact (:mod:`analysis.hotspots.items`): each construct's items' relative
+    #: weights for the outcome (everyone, like ``drivers``) and each visible group's gap to
+    #: the rest per item (shown where the item table shows the group)
+    item_drivers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    item_gaps: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def flags_table(self) -> pd.DataFrame:
@@ -125,6 +130,8 @@ class Results:
             "groups": records(self.groups),
             "enps": records(self.enps),
             "drivers": records(self.drivers),
+            "item_drivers": records(self.item_drivers),
+            "item_gaps": records(self.item_gaps),
             "flags": [f.to_dict() for f in self.flags],
             "segments": records(self.segments.drop(columns=["group_key"], errors="ignore")),
             "themes": records(self.themes),

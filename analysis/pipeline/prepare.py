@@ -46,11 +46,13 @@ def prepare(
     n_boot: int = 300,
     source_name: str = "",
     background: bool = False,
+    outcome: str | None = None,
 ) -> Prepared:
     """Score respondents and code every comment once (the stages in the module docstring).
 
     ``roster`` lists names to redact from comments; ``min_themes``/``max_themes`` bound the
-    number of themes; ``n_boot`` is the number of bootstrap resamples of the key drivers.
+    number of themes; ``n_boot`` is the number of bootstrap resamples of the key drivers;
+    ``outcome`` names the one construct the drivers explain (default: the survey's outcomes).
     ``background``: return as soon as the scores, drivers, sentiment and rule-based signals
     are ready, with the signal model and themes still running (``Prepared.pending``); pass
     the Prepared through :func:`settle` to get the finished one, equal to what
@@ -62,10 +64,14 @@ def prepare(
     if colmap.comments:
         comments_mod.preload_language_model()  # loads while the answers are scored
     scores = score_stage(export, colmap, survey)
+    if outcome is not None:  # a wrong outcome fails before the slow comment coding
+        outcome = drivers_mod.choose_outcome(outcome, scores.scored.construct_meta)
     quick = quick_coding(export, colmap, scores.scored, roster)
     themes = ThemeSettings(min_themes, max_themes, random_state)
     job = Background(quick, themes) if background else None
-    drivers = drivers_stage(scores.scored, survey, n_boot=n_boot, random_state=random_state)
+    drivers = drivers_stage(
+        scores.scored, survey, n_boot=n_boot, random_state=random_state, outcome=outcome
+    )
     prep = Prepared(
         export=export,
         colmap=colmap,
@@ -131,16 +137,21 @@ def _warnings(prep: Prepared) -> list[str]:
 
 
 def drivers_stage(
-    scored: Scored, survey: Survey, *, n_boot: int, random_state: int
+    scored: Scored, survey: Survey, *, n_boot: int, random_state: int, outcome: str | None = None
 ) -> pd.DataFrame:
-    """Key drivers of each outcome construct (none without constructs)."""
+    """Key drivers of each outcome construct (none without constructs), or of the one the
+    user chose (``outcome``: a construct id, concept or label; a clear error otherwise)."""
+    if outcome is not None:
+        outcomes: tuple[str, ...] = (drivers_mod.choose_outcome(outcome, scored.construct_meta),)
+    else:
+        outcomes = drivers_mod.DEFAULT_OUTCOMES
     if not len(scored.construct_meta):
         return DRIVERS.empty()
     answers = scored.constructs
     if scored.enps is not None:
         answers = answers.assign(enps=scored.enps)
     return drivers_mod.key_drivers(
-        answers, constructs=survey, n_boot=n_boot, random_state=random_state
+        answers, outcomes, constructs=survey, n_boot=n_boot, random_state=random_state
     )
 
 

@@ -518,10 +518,11 @@ def _strip(
             ok = df[col].isna() | df[col].astype(str).isin(allowed)
             return df[ok.to_numpy()].reset_index(drop=True)
 
-        for name in ("groups", "items", "enps_groups", "comments"):
+        for name in ("groups", "items", "item_gaps", "enps_groups", "comments"):
             changes[name] = keep(getattr(res, name))
         # key drivers are fitted once on the whole organisation: not the manager's scope
         changes["drivers"] = res.drivers.iloc[0:0]
+        changes["item_drivers"] = res.item_drivers.iloc[0:0]
         if col in res.by:
             pos = list(res.by).index(col)
             changes["flags"] = [f for f in res.flags if str(f.group.get(col)) in allowed]

@@ -475,8 +475,15 @@ def heatmap(
             subtitle=[
                 "Cell: score 0–100. Colour: difference from the rest of the organisation, "
                 "orange = worse.",
-                f"* and dark border: significant (Holm-adjusted p<{alpha:g}). "
-                f"Dashed, paler: {TOO_SMALL}. Grey: hidden to protect confidentiality.",
+                f"* and dark border: clearly different from the rest even after allowing for "
+                f"every cell on the map (Holm-adjusted p<{alpha:g}). Dashed, paler: "
+                f"{TOO_SMALL}. Grey: hidden to protect confidentiality.",
+                "Hot spots use their own screen: worse than the rest only (one-sided); within "
+                "each grouping and measure about 1 flag in "
+                f"{round(1 / THRESHOLDS.hotspot_fdr)} may be chance (Benjamini–Hochberg, "
+                f"q<{THRESHOLDS.hotspot_fdr:g}); a gap of at least {THRESHOLDS.min_points:g} "
+                f"points and {THRESHOLDS.min_effect:g} standard "
+                f"deviations, in a group of {THRESHOLDS.min_flag_n} or more.",
             ],
         ),
         alpha,

@@ -1,0 +1,272 @@
+"""Item-level impact within a construct: which of its questions carry its association with the
+outcome (:func:`item_drivers`), and on which questions a group is weakest (:func:`item_gaps`).
+
+A construct score averages several questions; the action to take depends on which of them is
+low ("I understand why we are adopting AI" calls for different work than "I know where to get
+help"). Both tables keep the hygiene of the rest of ChangeRadar:
+
+- **Item drivers** are Johnson's relative weights of a construct's items for the outcome
+  (:func:`analysis.drivers.relative_weights`): associations within one survey, not causes;
+  no weights below 15 complete responses per item, and no shares when the F test of R² is not
+  significant. Computed over every respondent, like the key drivers.
+- **Item gaps** compare a group with the rest of the organisation on each item with the
+  hot-spot screen (:func:`analysis.hotspots.screening.screen`: one-sided Welch test,
+  Benjamini–Hochberg within grouping and item, |d| ≥ 0.3, ≥ 5 points, at least 10 people,
+  "too small to tell"). Only (group, item) cells the protected item table
+  (``scoring.item_scores``, through :func:`analysis.privacy.protect_groups`) shows are
+  reported, with its n and score, so they are hidden exactly where the item table hides them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis import stats
+from analysis.drivers import relative_weights
+from analysis.hotspots.screening import screen
+from analysis.privacy import PrivacyPolicy
+from analysis.scoring import Scored
+from analysis.thresholds import THRESHOLDS
+
+ITEM_DRIVER_COLUMNS = (
+    "outcome",
+    "construct",
+    "item",
+    "question",
+    "r",
+    "share",
+    "ci_low",
+    "ci_high",
+    "n",
+    "r2",
+    "note",
+)
+ITEM_GAP_COLUMNS = (
+    "grouping",
+    "group",
+    "construct",
+    "item",
+    "question",
+    "n",
+    "score",
+    "rest_score",
+    "gap",
+    "gap_low",
+    "gap_high",
+    "effect_size",
+    "q",
+    "state",
+    "weakest",
+)
+#: What each screening state means for an item, in plain words.
+ITEM_STATES = {
+    "flag": "clearly lower than the rest",
+    "too_small_to_tell": "too few answers to tell",
+    "fine": "not clearly lower",
+    "majority": "most of the organisation (not compared)",
+    "main_effects": "explained by its team and role",
+}
+
+
+def item_values(scored: Scored) -> pd.DataFrame:
+    """Respondent × item on 0–100 (reverse-coded items already turned), NaN where unanswered:
+    ``100 · (x − scale_min) / (scale_max − scale_min)``, the same scale as the item table."""
+    meta = scored.item_meta
+    lo = meta["scale_min"].astype(float)
+    hi = meta["scale_max"].astype(float)
+    x = scored.items[list(meta.index)].astype(float)
+    return (x - lo.to_numpy()) / (hi - lo).to_numpy() * 100
+
+
+_TEXT = {"outcome", "construct", "item", "question", "note", "grouping", "group", "state"}
+
+
+def _empty(columns: Sequence[str]) -> pd.DataFrame:
+    """No rows, with the declared columns: text as object, flags as bool, the rest numbers."""
+    return pd.DataFrame(
+        {
+            c: pd.Series(dtype=object if c in _TEXT else bool if c == "weakest" else float)
+            for c in columns
+        }
+    )
+
+
+def item_drivers(
+    scored: Scored,
+    outcome: str,
+    *,
+    n_boot: int = 200,
+    random_state: int | None = 0,
+    min_n: int = 30,
+    min_per_predictor: int = THRESHOLDS.min_cases_per_predictor,
+    alpha: float | None = THRESHOLDS.alpha,
+) -> pd.DataFrame:
+    """Per construct with two or more items (other than the outcome): each item's relative
+    weight for ``outcome`` (a construct id of ``scored``).
+
+    Returns one row per item, largest share first within a construct: ``r`` (Pearson
+    correlation of the item with the outcome over the complete responses), ``share`` (of the
+    R² the construct's items explain together; sums to 1), ``ci_low``/``ci_high`` (bootstrap
+    percentile interval of the share), ``n`` complete responses, ``r2`` and ``note`` (why there
+    are no weights or no shares). Shares are NaN with too few responses per item or when R²
+    is not significantly above zero (F test at ``alpha``; see
+    :func:`analysis.drivers.relative_weights` for the formulas, Johnson 2000).
+    """
+    if outcome not in scored.constructs.columns:
+        raise ValueError(f"{outcome!r} is not a scored construct.")
+    values = item_values(scored)
+    frames = []
+    meta = scored.item_meta
+    for construct in scored.constructs.columns:
+        items = [str(i) for i in meta.index[meta["construct"] == construct]]
+        if construct == outcome or len(items) < 2:
+            continue
+        data = values[items].assign(**{outcome: scored.constructs[outcome]})
+        data = data.rename(columns={outcome: "__outcome__"})
+        res = relative_weights(
+            data,
+            "__outcome__",
+            items,
+            n_boot=n_boot,
+            random_state=random_state,
+            min_n=min_n,
+            min_per_predictor=min_per_predictor,
+            alpha=alpha,
+        )
+        complete = data.dropna()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = {
+                i: float(np.corrcoef(complete[i], complete["__outcome__"])[0, 1])
+                if len(complete) > 2
+                else np.nan
+                for i in items
+            }
+        t = res.table[["driver", "share", "ci_low", "ci_high"]].rename(columns={"driver": "item"})
+        t.insert(0, "construct", str(construct))
+        t.insert(0, "outcome", outcome)
+        t["question"] = t["item"].map(meta["question"].astype(str))
+        t["r"] = t["item"].map(r).astype(float)
+        t["n"] = res.n
+        t["r2"] = res.r2
+        t["note"] = res.note.replace("__outcome__", "the outcome")
+        if not res.ok:
+            t["r"] = np.nan  # too few responses: nothing is estimated
+        frames.append(t)
+    if not frames:
+        return _empty(ITEM_DRIVER_COLUMNS)
+    out = pd.concat(frames, ignore_index=True)
+    out["n"] = out["n"].astype(int)
+    return out[list(ITEM_DRIVER_COLUMNS)]
+
+
+def _shown(items_table: pd.DataFrame, min_group: int) -> pd.DataFrame:
+    """The item table's rows that may be reported: not suppressed (NA counts as suppressed),
+    ``n`` ≥ ``min_group`` and a score."""
+    if not len(items_table):
+        return items_table
+    suppressed = (
+        items_table["suppressed"].astype(object).where(items_table["suppressed"].notna(), True)
+    )
+    n = pd.to_numeric(items_table["n"], errors="coerce")
+    ok = ~suppressed.astype(bool) & (n >= min_group) & items_table["score"].notna()
+    return items_table.loc[ok.fillna(False).astype(bool)]
+
+
+def _group_masks(
+    groups: Mapping[str, np.ndarray], size: int, by: Sequence[str], row: dict[str, Any]
+) -> np.ndarray:
+    mask = np.ones(size, dtype=bool)
+    for col in by:
+        value = row.get(col)
+        if value is not None and not pd.isna(value):
+            mask &= groups[col] == str(value)
+    return mask
+
+
+def _item_rows(
+    scored: Scored, by: Sequence[str], visible: pd.DataFrame, values: pd.DataFrame
+) -> pd.DataFrame:
+    """The screen's input for every visible (group, item): n, mean, its 95% t interval, the
+    rest's mean and n, Cohen's d and Welch's two-sided p (:mod:`analysis.stats`)."""
+    records = visible.to_dict("records")
+    masks: dict[tuple, np.ndarray] = {}
+    columns = {c: scored.groups[c].astype(str).to_numpy() for c in by}
+    x_all = values.to_numpy(float)
+    col = {str(c): j for j, c in enumerate(values.columns)}
+    valid = ~np.isnan(x_all)
+    x0 = np.where(valid, x_all, 0.0)
+    total_n, total_s, total_ss = valid.sum(axis=0), x0.sum(axis=0), (x0**2).sum(axis=0)
+    n1, s1, ss1, n2, s2, ss2 = (np.empty(len(records)) for _ in range(6))
+    for i, row in enumerate(records):
+        key = tuple(str(row.get(c)) for c in by)
+        mask = masks.get(key)
+        if mask is None:
+            mask = masks[key] = _group_masks(columns, len(scored.groups), by, row)
+        j = col[str(row["item"])]
+        v = valid[mask, j]
+        n1[i], s1[i], ss1[i] = v.sum(), x0[mask, j].sum(), (x0[mask, j] ** 2).sum()
+        n2[i], s2[i], ss2[i] = total_n[j] - n1[i], total_s[j] - s1[i], total_ss[j] - ss1[i]
+    m1, var1 = stats.moments(n1, s1, ss1)
+    m2, var2 = stats.moments(n2, s2, ss2)
+    sd1, sd2 = np.sqrt(var1), np.sqrt(var2)
+    _, _, p = stats.welch_t(m1, var1, n1, m2, var2, n2)
+    lo, hi = stats.mean_ci(m1, sd1, n1)
+    table = pd.DataFrame({c: [r.get(c) for r in records] for c in by})
+    table["grouping"] = [r["grouping"] for r in records]
+    table["group"] = [r["group"] for r in records]
+    table["construct"] = [str(r["item"]) for r in records]
+    table["item_construct"] = [str(r["construct"]) for r in records]
+    table["n"], table["score"], table["rest_score"], table["rest_n"] = n1, m1, m2, n2
+    table["ci_low"], table["ci_high"] = lo, hi
+    table["effect_size"] = stats.cohens_d(m1, sd1, n1, m2, sd2, n2)
+    table["p"] = p
+    table["suppressed"] = False
+    return table
+
+
+def item_gaps(
+    scored: Scored,
+    by: Sequence[str],
+    items_table: pd.DataFrame,
+    constructs: pd.DataFrame,
+    policy: PrivacyPolicy,
+    *,
+    org_n: int | None = None,
+) -> pd.DataFrame:
+    """Each visible group's gap to the rest on each item, screened like the hot spots.
+
+    ``items_table`` is the view's protected group × item table (``scoring.item_scores``);
+    ``constructs`` the construct metadata (``id``, ``direction``, ``label``). ``gap`` is in the
+    harmful direction (+ = worse than the rest, on 0–100), with its 95% interval, |d| signed
+    the same way, q (Benjamini–Hochberg within grouping and item, one-sided) and ``state``
+    (keys of :data:`ITEM_STATES`). ``weakest`` marks, per group and construct, the item with
+    the lowest score on the good side (100 − score for constructs where higher is worse).
+    """
+    by = list(by)
+    visible = _shown(items_table, policy.min_group)
+    if not by or not len(visible):
+        return _empty([*ITEM_GAP_COLUMNS, *by]).astype(dict.fromkeys(by, object))
+    cmeta = constructs.set_index("id") if "id" in constructs.columns else constructs
+    table = _item_rows(scored, by, visible, item_values(scored))
+    meta: dict[str, dict[str, Any]] = {}
+    for item, construct in zip(table["construct"], table["item_construct"], strict=True):
+        direction = str(cmeta["direction"].get(construct, "higher_better"))
+        question = str(scored.item_meta["question"].get(item, item))
+        meta[item] = {"label": question, "concept": construct, "direction": direction}
+    screened = screen(table, meta, min_group=policy.min_group, org_n=org_n)
+    if not len(screened):
+        return _empty([*ITEM_GAP_COLUMNS, *by]).astype(dict.fromkeys(by, object))
+    out = screened.rename(columns={"construct": "item", "label": "question"})
+    out["construct"] = out["concept"]
+    for col in by:
+        out[col] = [key.get(col) for key in out["group_key"]]
+    good = np.where(out["direction"] == "higher_worse", 100 - out["score"], out["score"])
+    lowest = pd.Series(good, index=out.index).groupby(
+        [out["grouping"], out["group"], out["construct"]]
+    )
+    out["weakest"] = pd.Series(good, index=out.index) == lowest.transform("min")
+    return out[[*ITEM_GAP_COLUMNS, *by]].reset_index(drop=True)

@@ -1,0 +1,95 @@
+"""AppTest of the Hot spots page's ranking, organisation flags, item-level tables and the
+driver outcome choice (issue 19)."""
+
+from __future__ import annotations
+
+import re
+
+from analysis import pipeline
+from render import teams as packs
+from tests.app.conftest import Ready, seeded_app
+
+PAGE = "app_pages/hotspots.py"
+
+
+def _texts(at) -> list[str]:
+    return [str(t.value) for t in at.text]
+
+
+def test_flags_show_rank_with_its_meaning_and_the_formula(small: Ready) -> None:
+    at = seeded_app(small, PAGE)
+    assert not at.exception, [e.value for e in at.exception]
+    res = pipeline.analyze(small.prepared, by=["team"])
+    groups = [f for f in res.flags if f.scope == "group"]
+    assert groups, "the small sample has group hot spots"
+    captions = [re.sub(r"\\(.)", r"\1", c.value) for c in at.caption]  # undo views.plain
+    ranked = [c for c in captions if re.search(r"Priority \d+ of \d+ \(1 = act first\)", c)]
+    assert len(ranked) == len(groups)
+    first = packs.priority_text(res, groups[0])
+    assert ranked[0].startswith(first)
+    assert not any(re.search(r"priority \d+\.\d\d", c) for c in captions)  # no bare score
+    texts = _texts(at)
+    assert texts.count(packs.PRIORITY_MEANING) == len(groups)
+    assert f"How this is computed: {packs.PRIORITY_FORMULA}" in texts
+
+
+def test_organisation_flags_list_every_measure_furthest_below_first(small: Ready) -> None:
+    at = seeded_app(small, PAGE)
+    res = pipeline.analyze(small.prepared, by=["team"])
+    whole = [f for f in res.flags if f.scope == "organisation"]
+    assert whole, "the small sample misses organisation targets"
+    tables = [d.value for d in at.dataframe if "Points short" in d.value.columns]
+    assert len(tables) == len(whole)
+    for flag, table in zip(whole, tables, strict=True):
+        assert len(table) == len(flag.evidence)  # none hidden
+        short = table["Points short"].tolist()
+        assert short == sorted(short, reverse=True)
+
+
+def test_item_level_table_for_a_flagged_group(small: Ready) -> None:
+    at = seeded_app(small, PAGE)
+    res = pipeline.analyze(small.prepared, by=["team"])
+    flagged = [f for f in res.flags if f.scope == "group" and f.constructs]
+    tables = [d.value for d in at.dataframe if "Question" in d.value.columns]
+    item_tables = [t for t in tables if "Gap (worse +)" in t.columns]
+    expected = [
+        f
+        for f in flagged
+        if (
+            (res.item_gaps["group"] == f.group_label)
+            & res.item_gaps["construct"].isin(f.constructs)
+        ).any()
+    ]
+    assert len(item_tables) == len(expected) > 0
+    table = item_tables[0]
+    assert table["n"].min() >= res.policy.min_group
+    assert set(table["Reading"]) <= {
+        "clearly lower than the rest",
+        "too few answers to tell",
+        "not clearly lower",
+        "most of the organisation (not compared)",
+        "explained by its team and role",
+    }
+
+
+def test_outcome_select_box_defaults_to_readiness_and_can_change(small: Ready) -> None:
+    at = seeded_app(small, PAGE)
+    box = at.selectbox(key="hotspots_outcome")
+    assert box.value == "change_readiness"
+
+    def driver_measures() -> list[str]:
+        table = next(d.value for d in at.dataframe if "Share %" in d.value.columns)
+        return table["Measure"].tolist()
+
+    def item_measures() -> set[str]:
+        table = next(d.value for d in at.dataframe if "Share of the measure %" in d.value.columns)
+        return set(table["Measure"])
+
+    assert "Readiness for the AI change" not in driver_measures()
+    assert "Readiness for the AI change" not in item_measures()
+    box.set_value("trust_in_ai").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Trust in AI tools" not in driver_measures()
+    assert "Readiness for the AI change" in driver_measures()
+    assert "Readiness for the AI change" in item_measures()
+    assert "Trust in AI tools" not in item_measures()
