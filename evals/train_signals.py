@@ -144,7 +144,7 @@ def f1_at(y: np.ndarray, p: np.ndarray, t: float) -> tuple[float, float, float]:
 
 def choose(signal: str, X: np.ndarray, y: np.ndarray, fold: np.ndarray, fa_rows: np.ndarray):
     """(C, threshold, cv figures) with the best out-of-fold F1 (see the module docstring)."""
-    best = None
+    best, best_oof = None, None
     for C in GRID_C:
         oof = np.zeros(len(y))
         for k in range(FOLDS):
@@ -158,8 +158,21 @@ def choose(signal: str, X: np.ndarray, y: np.ndarray, fold: np.ndarray, fa_rows:
             f1, p, r = f1_at(y, oof, t)
             if best is None or f1 > best[2]["f1"]:
                 best = (C, t, {"f1": f1, "precision": p, "recall": r, "false_alarms": fa})
+                best_oof = oof.copy()
         print(f"{signal} C={C}: best so far {best}", file=sys.stderr)
-    return best
+    return (*best, best_oof)
+
+
+def by_set(sets: np.ndarray, y: np.ndarray, on: np.ndarray) -> dict:
+    """Out-of-fold counts per labelled set, for ``make eval``'s dev rows (evals/real_signals)."""
+    out = {}
+    for name in sorted(set(sets.tolist())):
+        m = sets == name
+        tp = int((on[m] & (y[m] == 1)).sum())
+        fp = int((on[m] & (y[m] == 0)).sum())
+        fn = int((~on[m] & (y[m] == 1)).sum())
+        out[name] = {"n": int(m.sum()), "positives": int(y[m].sum()), "tp": tp, "fp": fp, "fn": fn}
+    return out
 
 
 def train() -> dict:
@@ -191,6 +204,7 @@ def train() -> dict:
         "rule_features": list(M.RULE_FEATURES),
         "rule_scale": RULE_SCALE,
         "signals": {},
+        "cv_by_set": {},
     }
     fold_all = folds(dev["id"])
     for signal in M.MODEL_SIGNALS:
@@ -198,7 +212,8 @@ def train() -> dict:
         rows = y_all.notna().to_numpy()
         y = y_all[rows].to_numpy()
         fa_rows = (dev["set"][rows] == FALSE_ALARM_SET).to_numpy() & (y == 0)
-        C, t, cv = choose(signal, X[rows], y, fold_all[rows], fa_rows)
+        C, t, cv, oof = choose(signal, X[rows], y, fold_all[rows], fa_rows)
+        doc["cv_by_set"][signal] = by_set(dev["set"][rows].to_numpy(), y, oof >= t)
         w, b = fit(X[rows], y, C)
         doc["signals"][signal] = {
             "C": C,
