@@ -560,7 +560,7 @@ JOB_FEAR = "It feels like we will be replaced by automation and nobody is saying
             "displacement_fear",
             True,
             marks=pytest.mark.xfail(
-                strict=True, reason="known miss: p = 0.808 under the 0.81 threshold (report)"
+                strict=True, reason="known miss: p = 0.52 under the 0.90 threshold (report)"
             ),
         ),
         ("I'm worried AI will take my job within a couple of years.", "displacement_fear", True),
@@ -598,10 +598,20 @@ def test_every_signal_has_evidence_from_its_text():
 
 
 @needs_model
-@pytest.mark.xfail(strict=True, reason="known miss: a short unrelated sentence dilutes the mean")
 def test_a_fear_beside_small_talk_is_still_a_fear():
+    """Was a known miss (the short unrelated sentence diluted the mean); the sentence pooling
+    chosen on dev finds it, with the fear sentence as evidence."""
     out = tag_texts(["Great canteen. I worry AI will replace my job."], engine="hybrid")
-    assert out.loc[0, "displacement_fear"] and not out.loc[0, "training_request"]
+    assert out.loc[0, "displacement_fear"]
+    fear = next(h for h in out.loc[0, "evidence"] if h["signal"] == "displacement_fear")
+    assert fear["sentence"] == 1
+
+
+@needs_model
+@pytest.mark.xfail(strict=True, reason="known false alarm: training_request fires on it (report)")
+def test_a_fear_beside_small_talk_is_not_a_training_request():
+    out = tag_texts(["Great canteen. I worry AI will replace my job."], engine="hybrid")
+    assert not out.loc[0, "training_request"]
 
 
 @needs_model
