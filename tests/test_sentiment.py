@@ -432,3 +432,15 @@ def test_learned_label_comes_from_the_calibrated_offsets():
     labels = sentiment_model.model_labels(texts, compound)
     assert score_texts(texts)["label"].tolist() == labels
     assert labels[0] == "positive" and labels[1] == "negative"
+
+
+def test_default_engine_falls_back_to_the_lexicon_without_the_weights(monkeypatch, tmp_path):
+    """No shipped weights file: "auto" (the default) keeps the lexicon labels."""
+    from analysis import embeddings, sentiment_model
+
+    monkeypatch.setattr(embeddings, "available", lambda: True)
+    monkeypatch.setattr(sentiment_model, "MODEL_FILE", tmp_path / "absent.json")
+    texts = ["Great team and flexible hours", "Pay is low"]
+    out = score_texts(texts)
+    assert out["basis"].tolist() == ["lexicon", "lexicon"]
+    assert out["label"].tolist() == label_compound(out["compound"])
