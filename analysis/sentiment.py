@@ -72,8 +72,9 @@ POSITIVE_THRESHOLD = 0.3
 NEGATIVE_THRESHOLD = -0.05
 
 # What a label rests on, for the comment explorer: "lexicon" (VADER with the workplace layer and
-# the thresholds above) or "model" (the learned layer, analysis.sentiment_model, which measured
-# better on held-out real answers: evals/sentiment.py gives both).
+# the thresholds above) or "model" (the learned layer, analysis.sentiment_model, with its
+# calibrated bands; the default engine uses it when installed: evals/sentiment.py gives both).
+# The "basis" column says which one each row used; this is the basis before the model runs.
 LABEL_BASIS = "lexicon"
 
 PARALLEL_MIN_UNIQUE = 20_000
@@ -387,18 +388,19 @@ SENTIMENT_ENGINES = ("auto", "lexicon", "model")
 
 
 def score_texts(
-    texts: Sequence[str], *, n_jobs: int | None = None, engine: str = "lexicon"
+    texts: Sequence[str], *, n_jobs: int | None = None, engine: str = "auto"
 ) -> pd.DataFrame:
     """Score each comment with VADER + the domain layer, and label it.
 
     Returns one row per input (same order, default index): ``compound`` in [-1, 1] (the
     lexicon score, always), ``label`` (positive | neutral | negative), VADER's
     ``pos``/``neu``/``neg`` proportions and ``basis``: "model" when the label comes from the
-    learned layer (``analysis.sentiment_model``: engine "auto" when the semantic engine is
-    installed, or "model"), "lexicon" when it comes from the compound and the thresholds above
-    (engine "lexicon", the default, which embeds nothing; no engine installed; an empty text).
-    The learned layer measured better on held-out real answers (evals/sentiment.py) but embeds
-    every comment, so callers opt in. Missing texts score 0 (neutral).
+    learned layer (``analysis.sentiment_model``, read with its calibrated bands), "lexicon" when
+    it comes from the compound and the thresholds above. Engine "auto" (the default) uses the
+    learned layer when the semantic engine is installed and its checksum-verified weights are
+    present, because it measured better on real workplace answers (dev cross-validation and the
+    held-out split, evals/sentiment.py); "lexicon" embeds nothing; "model" requires the layer.
+    An empty text is always "lexicon". Missing texts score 0 (neutral).
     Each distinct text is scored once; with at least ``PARALLEL_MIN_UNIQUE`` distinct texts the
     lexicon work is split over two processes unless ``n_jobs=1``.
     """
@@ -427,6 +429,8 @@ def _model_labels(frame: pd.DataFrame, values: list[str], unique: list[str], by_
         if engine == "model":
             raise embeddings.SemanticEngineError(embeddings.model_info()["reason"])
         return
+    if engine == "auto" and not sentiment_model.MODEL_FILE.exists():
+        return  # not shipped: the lexicon labels stand (a file that fails its checksum raises)
     texts = [u for u in unique if u.strip()]
     if not texts:
         return
@@ -460,7 +464,8 @@ def score_sentences(texts: Sequence[str]) -> pd.DataFrame:
             ids.append(k)
             sids.append(j)
             sentences.append(s)
-    scored = score_texts(sentences) if sentences else _frame([])
+    # sentences are labelled by the lexicon: the learned layer was fitted on whole comments
+    scored = score_texts(sentences, engine="lexicon") if sentences else _frame([])
     out = pd.DataFrame(
         {"text_id": ids, "sentence_id": sids, "sentence": pd.Series(sentences, dtype="str")}
     )

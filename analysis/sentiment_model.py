@@ -8,7 +8,8 @@ comment; the lexicon score stays beside it as the transparent baseline.
 
 Features: the unit mean of the comment's sentence embeddings (``analysis.embeddings``, the same
 vectors the signal classifiers read), then ``compound_scale`` x the VADER compound; the row is
-renormalised. Classes: negative, neutral, positive. Fitted by ``python -m evals.train_sentiment``
+renormalised. Classes: negative, neutral, positive; the label shown is calibrated on dev (offsets on
+the class decision values, ``label_decisions``). Fitted by ``python -m evals.train_sentiment``
 with the exact fitter (``analysis.assignment``) on the dev split of
 ``evals/data/real/*/sentiment.tsv``; the weights, with a SHA-256 of their content checked on
 load, are in ``data/sentiment_classifier.json``. Nothing is cached between calls.
@@ -26,7 +27,14 @@ import numpy as np
 
 from analysis.datafiles import read_checked_json
 
-__all__ = ["CLASSES", "MODEL_FILE", "SentimentModelError", "margins", "model_labels"]
+__all__ = [
+    "CLASSES",
+    "MODEL_FILE",
+    "SentimentModelError",
+    "label_decisions",
+    "margins",
+    "model_labels",
+]
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "sentiment_classifier.json"
 CLASSES = ("negative", "neutral", "positive")
@@ -38,7 +46,7 @@ class SentimentModelError(RuntimeError):
 
 
 def weights_digest(doc: dict) -> str:
-    content = {k: doc[k] for k in ("classes", "compound_scale", "coef", "intercept")}
+    content = {k: doc[k] for k in ("classes", "compound_scale", "coef", "intercept", "bands")}
     blob = json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(blob).hexdigest()
 
@@ -84,12 +92,24 @@ def comment_vectors(texts: Sequence[str]) -> np.ndarray:
     return text_vectors([E[[index[s] for s in ss]] for ss in sentences])
 
 
+def label_decisions(D: np.ndarray) -> list[str]:
+    """Calibrated label per row of decision values (negative, neutral, positive).
+
+    argmax(D + [bands[0], 0, bands[1]]) (ties to the lower class): the offsets move the bands
+    of the negative-vs-neutral and positive-vs-neutral log-odds. They were chosen on the
+    out-of-fold dev decisions for three-way balanced accuracy (``evals/train_sentiment.py``), so
+    the share of each label follows real workplace answers rather than the class weights.
+    """
+    o_neg, o_pos = (float(b) for b in _document()["bands"])
+    shifted = np.asarray(D, np.float64) + np.array([o_neg, 0.0, o_pos])
+    return [CLASSES[int(j)] for j in np.argmax(shifted, axis=1)]
+
+
 def model_labels(texts: Sequence[str], compound: np.ndarray) -> list[str]:
-    """The model's class per text (ties to the lower class: negative before neutral)."""
+    """The model's calibrated label per text."""
     if len(texts) == 0:
         return []
-    D = _decision(comment_vectors(texts), compound)
-    return [CLASSES[int(j)] for j in np.argmax(D, axis=1)]
+    return label_decisions(_decision(comment_vectors(texts), compound))
 
 
 def margins(texts: Sequence[str], compound: np.ndarray) -> np.ndarray:

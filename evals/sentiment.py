@@ -104,7 +104,7 @@ def calibrate(
 def yelp_guard() -> Callable[[float], bool]:
     """True for positive thresholds that keep Yelp accuracy at or above its 0.80 floor."""
     yelp = load_yelp()
-    compound = score_texts(yelp["text"].tolist())["compound"].to_numpy()
+    compound = score_texts(yelp["text"].tolist(), engine="lexicon")["compound"].to_numpy()
     truth = (yelp["label"] == 1).to_numpy()
     return lambda tp: float(((compound >= tp) == truth).mean()) >= YELP_FLOOR
 
@@ -149,7 +149,8 @@ def run() -> list[dict]:
     for split in ("dev", "test"):
         part = work[work["split"] == split].reset_index(drop=True)
         name = f"SYNTHETIC {WORKPLACE.relative_to(ROOT)} [{split}] (n={len(part)})"
-        auc, bal, bal3 = workplace_metrics(score_texts(part["text"].tolist()), part["label"])
+        scores = score_texts(part["text"].tolist(), engine="lexicon")
+        auc, bal, bal3 = workplace_metrics(scores, part["label"])
         rows.append(_row(f"sentiment synthetic workplace ROC AUC ({split})", auc, None, name))
         rows.append(_row(f"sentiment synthetic workplace balanced acc ({split})", bal, None, name))
         rows.append(_row(f"sentiment synthetic 3-way balanced acc ({split})", bal3, None, name))
@@ -158,9 +159,9 @@ def run() -> list[dict]:
 
 def _real_methods(texts: list[str]) -> list[tuple[str, pd.DataFrame]]:
     """(label suffix, scores with a ``compound`` to rank by and a ``label``) per method:
-    ChangeRadar with engine "auto" (the learned layer when installed; its ranking score is the
-    model's positive-minus-negative margin), the lexicon layer (the default engine), plain
-    VADER."""
+    ChangeRadar with engine "auto", the default (the learned layer when installed; its ranking
+    score is the model's positive-minus-negative margin, its label from the calibrated bands),
+    the lexicon layer (engine "lexicon"), plain VADER."""
     from analysis import embeddings, sentiment_model
 
     learned = score_texts(texts, engine="auto")
@@ -168,7 +169,7 @@ def _real_methods(texts: list[str]) -> list[tuple[str, pd.DataFrame]]:
         learned = learned.assign(compound=sentiment_model.margins(texts, learned["compound"]))
     return [
         ("", learned),
-        (", lexicon layer (default engine)", score_texts(texts)),
+        (", lexicon layer", score_texts(texts, engine="lexicon")),
         (", plain VADER", _plain_labelled(texts)),
     ]
 

@@ -15,12 +15,15 @@ embeddings and its rule hits times ``RULE_SCALE`` — computed by the same funct
 
 Fitting: ``analysis.assignment.fit`` (two classes, L2 penalty ``C``, balanced class weights):
 a fixed number of accelerated gradient steps on exact integer grids, so the weights are the same
-bits on every processor. Per signal, ``C`` and the threshold are chosen by 5-fold
-cross-validation on dev, folds grouped by interview (turns of one interview stay together; for
-the survey sets each answer is its own group): the (C, threshold) with the highest out-of-fold
-F1; for ``displacement_fear`` only thresholds whose out-of-fold false-alarm rate on the dev rows
-of ``FALSE_ALARM_SET`` (workplace text with no fear in it) is at most 1% are eligible. The model
-is then refitted on all dev rows with that C.
+bits on every processor. Per signal, ``C``, the pooling (``POOLING``: the comment's probability,
+or the highest of it and each sentence's alone, ``analysis.signals.model.pooled``) and the
+threshold are chosen by 5-fold cross-validation on dev, folds grouped by interview (turns of one
+interview stay together; for the survey sets each answer is its own group): the (C, pooling,
+threshold) with the highest out-of-fold F1; for ``displacement_fear`` only thresholds whose
+out-of-fold false-alarm rate on the dev rows of ``FALSE_ALARM_SET`` (workplace text with no fear
+in it) is at most 1% are eligible. The model is then refitted on all dev rows with that C. The
+out-of-fold counts per set are stored (``cv_by_set``) for the dev rows of ``make eval``
+(``evals/real_signals.py``).
 
 Embeddings are cached between runs in ``$CHANGERADAR_SIGNAL_CACHE`` (default
 ``/tmp/changeradar_signal_embeddings.npz``; sentence SHA-1 -> vector), never committed.
@@ -49,6 +52,7 @@ FALSE_ALARM_SET = "workplace_feedback"
 FALSE_ALARM_GOAL = 0.01
 RULE_SCALE = 0.5
 GRID_C = (2.0, 8.0)
+POOLING = ("comment", "max")
 FOLDS = 5
 THRESHOLDS = tuple(round(0.05 + 0.01 * i, 2) for i in range(91))  # 0.05 .. 0.95
 CACHE = Path(os.environ.get("CHANGERADAR_SIGNAL_CACHE", "/tmp/changeradar_signal_embeddings.npz"))
@@ -88,6 +92,12 @@ def encode_cached(sentences: list[str]) -> np.ndarray:
 
 def comment_features(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """(text vectors, rule features) per text, by the functions the app uses."""
+    V, R, _ = all_features(texts)
+    return V, R
+
+
+def all_features(texts: list[str]) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """(text vectors, rule features, (sentence features, owner row)) as the app computes them."""
     cfg, memo = config(), {}
     sentences = [split_sentences(t) or [t] for t in texts]
     flat = [s for ss in sentences for s in ss]
@@ -96,8 +106,11 @@ def comment_features(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     for ss in sentences:
         V.append(E[start : start + len(ss)])
         start += len(ss)
-    R = np.vstack([M.rule_features(rules.tag_text(t, cfg, memo)) for t in texts])
-    return M.text_vectors(V), R
+    hits = [rules.tag_text(t, cfg, memo) for t in texts]
+    R = np.vstack([M.rule_features(h) for h in hits])
+    SR = np.vstack([M._sentence_rules(h, len(ss)) for h, ss in zip(hits, sentences, strict=True)])
+    owner = np.repeat(np.arange(len(texts)), [len(ss) for ss in sentences])
+    return M.text_vectors(V), R, (M.features(E, SR, RULE_SCALE), owner)
 
 
 def labels(dev: pd.DataFrame, signal: str) -> pd.Series:
@@ -142,44 +155,69 @@ def f1_at(y: np.ndarray, p: np.ndarray, t: float) -> tuple[float, float, float]:
     return f1, precision, recall
 
 
-def choose(signal: str, X: np.ndarray, y: np.ndarray, fold: np.ndarray, fa_rows: np.ndarray):
-    """(C, threshold, cv figures) with the best out-of-fold F1 (see the module docstring)."""
-    best = None
+def choose(signal: str, X: np.ndarray, y: np.ndarray, fold: np.ndarray, fa_rows: np.ndarray,
+           sent: tuple[np.ndarray, np.ndarray]):  # fmt: skip
+    """(C, pooling, threshold, cv figures, out-of-fold probabilities) with the best out-of-fold
+    F1 (see the module docstring). ``sent`` = (sentence features, row of X they belong to)."""
+    S, owner = sent
+    best, best_oof = None, None
     for C in GRID_C:
-        oof = np.zeros(len(y))
+        oof = {"comment": np.zeros(len(y)), "max": np.zeros(len(y))}
         for k in range(FOLDS):
             tr, te = fold != k, fold == k
             w, b = fit(X[tr], y[tr], C)
-            oof[te] = predict(X[te], w, b)
-        for t in THRESHOLDS:
-            fa = float((oof[fa_rows] >= t).mean()) if fa_rows.any() else 0.0
-            if signal == "displacement_fear" and fa > FALSE_ALARM_GOAL:
-                continue
-            f1, p, r = f1_at(y, oof, t)
-            if best is None or f1 > best[2]["f1"]:
-                best = (C, t, {"f1": f1, "precision": p, "recall": r, "false_alarms": fa})
+            rows = np.flatnonzero(te)
+            oof["comment"][te] = predict(X[te], w, b)
+            mine = np.isin(owner, rows)
+            top = np.full(len(y), -np.inf)
+            np.maximum.at(top, owner[mine], predict(S[mine], w, b))
+            oof["max"][te] = np.maximum(oof["comment"][te], top[te])
+        for pool in POOLING:
+            for t in THRESHOLDS:
+                fa = float((oof[pool][fa_rows] >= t).mean()) if fa_rows.any() else 0.0
+                if signal == "displacement_fear" and fa > FALSE_ALARM_GOAL:
+                    continue
+                f1, p, r = f1_at(y, oof[pool], t)
+                if best is None or f1 > best[3]["f1"]:
+                    best = (C, pool, t, {"f1": f1, "precision": p, "recall": r, "false_alarms": fa})
+                    best_oof = oof[pool].copy()
         print(f"{signal} C={C}: best so far {best}", file=sys.stderr)
-    return best
+    return (*best, best_oof)
+
+
+def by_set(sets: np.ndarray, y: np.ndarray, on: np.ndarray) -> dict:
+    """Out-of-fold counts per labelled set, for ``make eval``'s dev rows (evals/real_signals)."""
+    out = {}
+    for name in sorted(set(sets.tolist())):
+        m = sets == name
+        tp = int((on[m] & (y[m] == 1)).sum())
+        fp = int((on[m] & (y[m] == 0)).sum())
+        fn = int((~on[m] & (y[m] == 1)).sum())
+        out[name] = {"n": int(m.sum()), "positives": int(y[m].sum()), "tp": tp, "fp": fp, "fn": fn}
+    return out
 
 
 def train() -> dict:
     dev = load_dev()
-    V, R = comment_features(dev["text"].tolist())
+    V, R, (S, owner) = all_features(dev["text"].tolist())
     X = M.features(V, R, RULE_SCALE)
     doc: dict = {
         "encoder": embeddings.MODEL_NAME,
         "encoder_sha256": embeddings.CHECKSUMS["model.safetensors"],
         "features": (
             "unit mean of the comment's sentence embeddings (analysis.embeddings.encode), then "
-            "rule_scale x 0/1 rule hits (rule_features); the row is renormalised"
+            "rule_scale x 0/1 rule hits (rule_features); the row is renormalised. Pooling "
+            "'max': the signal's probability is the highest of the comment's and each "
+            "sentence's alone (its embedding and its own rule hits)"
         ),
         "classifier": (
             "two-class logistic regression, L2, balanced class weights, fitted by "
             "analysis.assignment.fit (exact, processor-independent)"
         ),
         "selection": (
-            f"{FOLDS}-fold CV on dev grouped by interview; C in {list(GRID_C)}; threshold with "
-            "the best out-of-fold F1 (displacement_fear: out-of-fold false alarms on "
+            f"{FOLDS}-fold CV on dev grouped by interview; C in {list(GRID_C)}, pooling in "
+            f"{list(POOLING)}; threshold with the best out-of-fold F1 (displacement_fear: "
+            "out-of-fold false alarms on "
             f"{FALSE_ALARM_SET} dev <= {FALSE_ALARM_GOAL:.0%})"
         ),
         "trained_on": {
@@ -191,6 +229,7 @@ def train() -> dict:
         "rule_features": list(M.RULE_FEATURES),
         "rule_scale": RULE_SCALE,
         "signals": {},
+        "cv_by_set": {},
     }
     fold_all = folds(dev["id"])
     for signal in M.MODEL_SIGNALS:
@@ -198,10 +237,15 @@ def train() -> dict:
         rows = y_all.notna().to_numpy()
         y = y_all[rows].to_numpy()
         fa_rows = (dev["set"][rows] == FALSE_ALARM_SET).to_numpy() & (y == 0)
-        C, t, cv = choose(signal, X[rows], y, fold_all[rows], fa_rows)
+        keep = rows[owner]  # sentences of the labelled rows, owner renumbered to X[rows]
+        renum = np.cumsum(rows) - 1
+        sent = (S[keep], renum[owner[keep]])
+        C, pool, t, cv, oof = choose(signal, X[rows], y, fold_all[rows], fa_rows, sent)
+        doc["cv_by_set"][signal] = by_set(dev["set"][rows].to_numpy(), y, oof >= t)
         w, b = fit(X[rows], y, C)
         doc["signals"][signal] = {
             "C": C,
+            "pooling": pool,
             "threshold": t,
             "n_dev": len(y),
             "n_positive": int(y.sum()),

@@ -158,7 +158,7 @@ def corpus(real_dir) -> list[str]:
 
 def test_fast_scores_equal_reference_with_domain_layer(corpus):
     assert len(corpus) > 3000
-    fast = score_texts(corpus, n_jobs=1)
+    fast = score_texts(corpus, n_jobs=1, engine="lexicon")
     ref = reference_scores(corpus)
     for col in ("compound", "pos", "neu", "neg"):
         np.testing.assert_array_equal(fast[col].to_numpy(), ref[col].to_numpy(), err_msg=col)
@@ -177,11 +177,11 @@ def test_two_process_path_gives_identical_scores(corpus, monkeypatch):
     monkeypatch.setattr(sentiment, "PARALLEL_MIN_UNIQUE", 100)
     texts = corpus[:1500]
     try:
-        parallel = score_texts(texts)
+        parallel = score_texts(texts, engine="lexicon")
         assert sentiment_parallel._HELPER is not None  # the second process really ran
     finally:
         sentiment.close_helper()
-    serial = score_texts(texts, n_jobs=1)
+    serial = score_texts(texts, n_jobs=1, engine="lexicon")
     pd.testing.assert_frame_equal(parallel, serial)
 
 
@@ -192,7 +192,7 @@ def test_domain_prefilter_does_not_change_the_rewrite(corpus):
 
 def test_duplicates_scored_once_and_order_kept():
     texts = ["Great team", "n/a", "Great team", None, float("nan"), "Toxic culture"]
-    out = score_texts(texts)
+    out = score_texts(texts, engine="lexicon")
     assert list(out.columns) == ["compound", "label", "pos", "neu", "neg", "basis"]
     assert set(out["basis"]) == {"lexicon"}
     assert len(out) == 6
@@ -236,7 +236,7 @@ def test_duplicates_scored_once_and_order_kept():
     ],
 )
 def test_domain_rules_label_workplace_language(text, label):
-    assert score_texts([text])["label"].iloc[0] == label
+    assert score_texts([text], engine="lexicon")["label"].iloc[0] == label
 
 
 @pytest.mark.parametrize(
@@ -252,7 +252,7 @@ def test_domain_rules_label_workplace_language(text, label):
 def test_rules_fix_cases_plain_vader_gets_wrong(text, plain_sign):
     plain = plain_vader_scores([text])["compound"].iloc[0]
     assert np.sign(plain) == plain_sign
-    assert score_texts([text])["compound"].iloc[0] < 0
+    assert score_texts([text], engine="lexicon")["compound"].iloc[0] < 0
 
 
 def test_negation_flips_domain_tokens():
@@ -311,7 +311,7 @@ def test_label_thresholds():
 
 @given(st.lists(st.text(max_size=60), max_size=8))
 def test_scores_are_bounded_and_labels_consistent(texts):
-    out = score_texts(texts, n_jobs=1)
+    out = score_texts(texts, n_jobs=1, engine="lexicon")
     assert len(out) == len(texts)
     assert out["compound"].between(-1, 1).all()
     assert out[["pos", "neu", "neg"]].ge(0).all().all()
@@ -363,12 +363,12 @@ def test_nothing_is_downloaded():
 def test_plain_job_fear_is_not_positive():
     """The signals issue's example: a fear of replacement with a hedging "feels like"."""
     text = "It feels like we will be replaced by automation and nobody is saying it out loud."
-    assert score_texts([text]).loc[0, "label"] == "negative"
+    assert score_texts([text], engine="lexicon").loc[0, "label"] == "negative"
     if embeddings_available():
         out = score_texts([text], engine="auto")
         assert out.loc[0, "label"] == "negative" and out.loc[0, "basis"] == "model"
     # "like" as approval still counts
-    assert score_texts(["I like the new rota"]).loc[0, "label"] == "positive"
+    assert score_texts(["I like the new rota"], engine="lexicon").loc[0, "label"] == "positive"
 
 
 def embeddings_available() -> bool:
@@ -381,13 +381,14 @@ def test_learned_layer_labels_and_basis():
     from analysis import embeddings
 
     texts = ["Great team, love working here", "n/a", "", "Management never listens to us"]
-    lex = score_texts(texts)
+    lex = score_texts(texts, engine="lexicon")
     assert set(lex["basis"]) == {"lexicon"}
     if not embeddings.available():
         with pytest.raises(embeddings.SemanticEngineError):
             score_texts(texts, engine="model")
         return
-    out = score_texts(texts, engine="auto")
+    out = score_texts(texts)  # the default engine is "auto": the learned layer when installed
+    assert out.equals(score_texts(texts, engine="auto"))
     assert out["basis"].tolist() == ["model", "model", "lexicon", "model"]
     assert out["compound"].tolist() == lex["compound"].tolist()  # the lexicon score stays
     assert out.loc[0, "label"] == "positive" and out.loc[3, "label"] == "negative"
@@ -408,3 +409,38 @@ def test_sentiment_classifier_file_checksum_and_provenance(root):
         assert hashlib.sha256((root / path).read_bytes()).hexdigest() == digest
     doc["intercept"][0] += 1.0
     assert sentiment_model.weights_digest(doc) != doc["weights_sha256"]
+
+
+def test_learned_label_comes_from_the_calibrated_offsets():
+    """The label shown is argmax of the decision values plus the dev-chosen offsets."""
+    import json
+
+    from analysis import embeddings, sentiment_model
+
+    doc = json.loads(sentiment_model.MODEL_FILE.read_text(encoding="utf-8"))
+    o_neg, o_pos = doc["bands"]
+    D = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]])
+    # a clear class stays itself; an all-zero row goes to the class with the largest offset
+    tie = ["negative", "neutral", "positive"][int(np.argmax([o_neg, 0.0, o_pos]))]
+    assert sentiment_model.label_decisions(D) == ["negative", "neutral", "positive", tie]
+    doc["bands"][1] += 0.1  # the offsets are part of the checked content
+    assert sentiment_model.weights_digest(doc) != doc["weights_sha256"]
+    if not embeddings.available():
+        return
+    texts = ["Great team, love working here", "Management never listens to us", "Badge photo"]
+    compound = score_texts(texts, engine="lexicon")["compound"].to_numpy()
+    labels = sentiment_model.model_labels(texts, compound)
+    assert score_texts(texts)["label"].tolist() == labels
+    assert labels[0] == "positive" and labels[1] == "negative"
+
+
+def test_default_engine_falls_back_to_the_lexicon_without_the_weights(monkeypatch, tmp_path):
+    """No shipped weights file: "auto" (the default) keeps the lexicon labels."""
+    from analysis import embeddings, sentiment_model
+
+    monkeypatch.setattr(embeddings, "available", lambda: True)
+    monkeypatch.setattr(sentiment_model, "MODEL_FILE", tmp_path / "absent.json")
+    texts = ["Great team and flexible hours", "Pay is low"]
+    out = score_texts(texts)
+    assert out["basis"].tolist() == ["lexicon", "lexicon"]
+    assert out["label"].tolist() == label_compound(out["compound"])

@@ -560,21 +560,15 @@ JOB_FEAR = "It feels like we will be replaced by automation and nobody is saying
             "displacement_fear",
             True,
             marks=pytest.mark.xfail(
-                strict=True, reason="known miss: p = 0.808 under the 0.81 threshold (report)"
+                strict=True, reason="known miss: p = 0.52 under the 0.90 threshold (report)"
             ),
         ),
         ("I'm worried AI will take my job within a couple of years.", "displacement_fear", True),
         # hard negatives named in the signals issue
         ("I already know how to use it.", "training_request", False),
         ("We are hiring too slowly and the team is stretched.", "displacement_fear", False),
-        pytest.param(
-            "AI will create jobs, not destroy them.",
-            "displacement_fear",
-            False,
-            marks=pytest.mark.xfail(
-                strict=True, reason="known false alarm: the embedding reads the topic (report)"
-            ),
-        ),
+        # was a known false alarm; fixed by the sentence pooling and its dev-chosen threshold
+        ("AI will create jobs, not destroy them.", "displacement_fear", False),
         ("We need proper training on the new AI tools.", "training_request", True),
         ("The chatbot keeps making up sources, so I can't trust it.", "ai_distrust", True),
     ],
@@ -604,10 +598,20 @@ def test_every_signal_has_evidence_from_its_text():
 
 
 @needs_model
-@pytest.mark.xfail(strict=True, reason="known miss: a short unrelated sentence dilutes the mean")
 def test_a_fear_beside_small_talk_is_still_a_fear():
+    """Was a known miss (the short unrelated sentence diluted the mean); the sentence pooling
+    chosen on dev finds it, with the fear sentence as evidence."""
     out = tag_texts(["Great canteen. I worry AI will replace my job."], engine="hybrid")
-    assert out.loc[0, "displacement_fear"] and not out.loc[0, "training_request"]
+    assert out.loc[0, "displacement_fear"]
+    fear = next(h for h in out.loc[0, "evidence"] if h["signal"] == "displacement_fear")
+    assert fear["sentence"] == 1
+
+
+@needs_model
+@pytest.mark.xfail(strict=True, reason="known false alarm: training_request fires on it (report)")
+def test_a_fear_beside_small_talk_is_not_a_training_request():
+    out = tag_texts(["Great canteen. I worry AI will replace my job."], engine="hybrid")
+    assert not out.loc[0, "training_request"]
 
 
 @needs_model
@@ -692,3 +696,25 @@ def test_rule_features_mark_hits_and_cancellations():
     f = dict(zip(signals_mod.RULE_FEATURES, signals_model.rule_features(hits), strict=True))
     assert f["displacement_fear:cancelled"] == 1 and f["training_request"] == 1
     assert f["displacement_fear"] == 0 and f["ai_distrust"] == 0
+
+
+def test_max_pooling_takes_the_best_sentence_only_where_chosen():
+    """pooled(): signals with "max" pooling take the highest sentence probability of their own
+    comment; "comment" signals keep the comment's probability."""
+    import numpy as np
+
+    pools = signals_model.pooling()
+    assert set(pools) <= {"comment", "max"} and len(pools) == len(signals_mod.MODEL_SIGNALS)
+    k = len(pools)
+    P_text = np.full((2, k), 0.2)
+    P_sent = np.array([[0.9] * k, [0.1] * k, [0.5] * k])  # two sentences of 0, one of 1
+    out = signals_model.pooled(P_text, P_sent, np.array([0, 0, 1]))
+    for j, pool in enumerate(pools):
+        assert out[0, j] == (0.9 if pool == "max" else 0.2)
+        assert out[1, j] == (0.5 if pool == "max" else 0.2)
+    np.testing.assert_array_equal(P_text, 0.2)  # the input is not changed
+    doc = json.loads(signals_mod.MODEL_FILE.read_text(encoding="utf-8"))
+    assert [doc["signals"][s]["pooling"] for s in signals_mod.MODEL_SIGNALS] == list(pools)
+    fear = doc["signals"]["displacement_fear"]
+    fear["pooling"] = "comment" if fear["pooling"] == "max" else "max"  # pooling is checksummed
+    assert signals_model.weights_digest(doc) != doc["weights_sha256"]

@@ -1,14 +1,16 @@
 """The signal classifiers (hybrid engine): one calibrated logistic model per signal on the
 comment's sentence embeddings plus the rule hits, fitted on real labelled comments.
 
-Each comment is read as a whole: its features are the mean of its sentences' unit
-all-MiniLM-L6-v2 embeddings (``analysis.embeddings``, exact on every processor), renormalised,
-followed by the comment's rule hits (one 0/1 per rule signal, and one per composed signal the
-scope rules cancelled: "I'm not worried about losing my job") times ``rule_scale``. For each of
-``MODEL_SIGNALS`` a logistic model decides, at a threshold chosen by cross-validation on the dev
-splits of ``evals/data/real`` (never on their test splits): the rules are evidence the model
-weighs, not a veto, so a rule hit the model rejects is dropped and a comment the rules missed
-can be tagged. ``ai_mention`` stays a rule (a precise detector).
+Each comment is read as a whole and sentence by sentence: its features are the mean of its
+sentences' unit all-MiniLM-L6-v2 embeddings (``analysis.embeddings``, exact on every processor),
+renormalised, followed by the comment's rule hits (one 0/1 per rule signal, and one per composed
+signal the scope rules cancelled: "I'm not worried about losing my job") times ``rule_scale``.
+For each of ``MODEL_SIGNALS`` a logistic model decides, at a threshold chosen by
+cross-validation on the dev splits of ``evals/data/real`` (never on their test splits), on the
+comment's probability or, for the signals whose cross-validation chose "max" pooling, on the
+highest of it and each sentence's probability alone (``pooled``): the rules are evidence the
+model weighs, not a veto, so a rule hit the model rejects is dropped and a comment the rules
+missed can be tagged. ``ai_mention`` stays a rule (a precise detector).
 
 Evidence: the rule's trigger phrase when a rule found the signal in the comment; otherwise the
 sentence that scores highest on its own under the same model. The weights (``MODEL_FILE``, with
@@ -94,7 +96,7 @@ def weights_digest(doc: dict) -> str:
         "rule_features": doc["rule_features"],
         "rule_scale": doc["rule_scale"],
         "signals": {
-            s: {k: m[k] for k in ("weights", "bias", "threshold")}
+            s: {k: m[k] for k in ("weights", "bias", "threshold", "pooling")}
             for s, m in sorted(doc["signals"].items())
         },
     }
@@ -123,6 +125,30 @@ def _model() -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray, float
     b = np.array([doc["signals"][s]["bias"] for s in names], dtype=np.float64)
     t = np.array([doc["signals"][s]["threshold"] for s in names], dtype=np.float64)
     return names, W, b, t, float(doc["rule_scale"])
+
+
+def pooling() -> tuple[str, ...]:
+    """Per model signal: "comment" (the comment's own score) or "max" (the highest of the
+    comment's score and each sentence's score alone), as chosen by dev cross-validation."""
+    doc = _document()
+    return tuple(doc["signals"][s]["pooling"] for s in _model()[0])
+
+
+def pooled(P_text: np.ndarray, P_sentences: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """P_text with each "max"-pooled signal raised to its best sentence's probability.
+
+    ``owner[r]`` is the row of ``P_text`` that sentence row ``r`` belongs to. A fear stated in
+    one sentence beside unrelated ones is diluted in the comment's mean embedding; the sentence
+    alone keeps it (multiple-instance max pooling, Dietterich, Lathrop & Lozano-Perez 1997).
+    """
+    out = np.array(P_text, dtype=np.float64, copy=True)
+    use = np.array([p == "max" for p in pooling()], dtype=bool)
+    if not use.any() or len(P_sentences) == 0:
+        return out
+    best = np.full_like(out, -np.inf)
+    np.maximum.at(best, np.asarray(owner, dtype=int), P_sentences)
+    out[:, use] = np.maximum(out[:, use], best[:, use])
+    return out
 
 
 def model_info() -> dict:
@@ -179,7 +205,10 @@ def _model_hits(
     has = [i for i, ss in enumerate(sentences) if ss]
     V = text_vectors([E[[index[s] for s in sentences[i]]] for i in has])
     R = np.vstack([rule_features(tagged[i]) for i in has])
-    P = probabilities(V, R)
+    owner = np.array([row for row, i in enumerate(has) for _ in sentences[i]], dtype=int)
+    S = E[[index[s] for i in has for s in sentences[i]]]
+    SR = np.vstack([_sentence_rules(tagged[i], len(sentences[i])) for i in has])
+    P = pooled(probabilities(V, R), probabilities(S, SR), owner)
     drop = [set(names) for _ in uniques]
     for row, i in enumerate(has):
         found = {h["signal"] for _, _, h in tagged[i] if not h.get("cancelled")}
@@ -194,6 +223,11 @@ def _model_hits(
     return none, drop, "rules+model", ""
 
 
+def _sentence_rules(hits: Sequence[Hit], n: int) -> np.ndarray:
+    """(n, len(RULE_FEATURES)) rule features of each sentence of one comment."""
+    return np.vstack([rule_features([h for h in hits if h[0] == k]) for k in range(n)])
+
+
 def _evidence(
     i: int,
     sentences: list[str],
@@ -206,8 +240,7 @@ def _evidence(
     """For signals the model found without a rule hit: the sentence that scores highest alone."""
     names = _model()[0]
     V = np.vstack([E[index[s]] for s in sentences])
-    R = np.vstack([rule_features([h for h in hits if h[0] == k]) for k in range(len(sentences))])
-    P = probabilities(V, R)
+    P = probabilities(V, _sentence_rules(hits, len(sentences)))
     out = []
     for j in signals:
         k = int(np.argmax(P[:, j]))  # ties: the first sentence
