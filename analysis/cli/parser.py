@@ -34,6 +34,31 @@ def _add_thresholds(sp: argparse.ArgumentParser, *, comments: bool = True) -> No
         )
 
 
+def _add_compare(sub: argparse._SubParsersAction) -> None:
+    """The ``compare`` subcommand: several wave files rather than one export."""
+    sp = sub.add_parser(
+        "compare",
+        help="Compare survey waves: per-group changes and their tests.",
+        description="Compare survey waves (oldest first): per group and construct, the change "
+        "since the previous wave with a Welch or paired t test.",
+    )
+    sp.add_argument("files", nargs="+", help="two or more wave exports, oldest first")
+    sp.add_argument("--mapping", help="mapping YAML applied to every wave")
+    sp.add_argument("--survey", help="survey definition YAML (default: AI change pulse)")
+    sp.add_argument("--by", action="append", help="grouping column or 'team'/'role'; repeat")
+    sp.add_argument("--label", action="append", help="a label per wave, in file order")
+    sp.add_argument("--team-map", dest="team_map", help="YAML of renamed/merged teams: old: new")
+    sp.add_argument(
+        "--design",
+        choices=["auto", "paired", "independent"],
+        default="auto",
+        help="paired tests when respondent IDs link the waves (auto), required, or never",
+    )
+    _add_thresholds(sp, comments=False)
+    sp.add_argument("--json", action="store_true", help="machine-readable output")
+    sp.set_defaults(func=cmd_compare)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m analysis",
@@ -87,27 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_thresholds(sp)
     sp.add_argument("--roster", help="text file of names to redact from comments, one a line")
     sp.add_argument("--quiet", action="store_true", help="no progress bar")
-    sp = sub.add_parser(
-        "compare",
-        help="Compare survey waves: per-group changes and their tests.",
-        description="Compare survey waves (oldest first): per group and construct, the change "
-        "since the previous wave with a Welch or paired t test.",
-    )
-    sp.add_argument("files", nargs="+", help="two or more wave exports, oldest first")
-    sp.add_argument("--mapping", help="mapping YAML applied to every wave")
-    sp.add_argument("--survey", help="survey definition YAML (default: AI change pulse)")
-    sp.add_argument("--by", action="append", help="grouping column or 'team'/'role'; repeat")
-    sp.add_argument("--label", action="append", help="a label per wave, in file order")
-    sp.add_argument("--team-map", dest="team_map", help="YAML of renamed/merged teams: old: new")
-    sp.add_argument(
-        "--design",
-        choices=["auto", "paired", "independent"],
-        default="auto",
-        help="paired tests when respondent IDs link the waves (auto), required, or never",
-    )
-    _add_thresholds(sp, comments=False)
-    sp.add_argument("--json", action="store_true", help="machine-readable output")
-    sp.set_defaults(func=cmd_compare)
+    _add_compare(sub)
     from analysis.pilot.cli import add_pilot_command
 
     add_pilot_command(sub)
