@@ -22,22 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"
 
 #: Results field -> (declared table, whether it carries the view's grouping columns).
-RESULTS_TABLES = {
-    "org": (tables.ORG, False),
-    "groups": (tables.GROUPS, True),
-    "items": (tables.ITEMS, True),
-    "org_items": (tables.ITEMS, False),
-    "likert": (tables.LIKERT, False),
-    "enps": (tables.ENPS, False),
-    "enps_groups": (tables.ENPS, True),
-    "drivers": (tables.DRIVERS, False),
-    "segments": (tables.SEGMENTS, False),
-    "themes": (tables.THEMES, False),
-    "theme_shares": (tables.THEME_SHARES, False),
-    "comments": (tables.COMMENTS, True),
-    "comment_groups": (tables.COMMENT_GROUPS, False),
-    "flags_table": (tables.FLAGS, False),
-}
+RESULTS_TABLES = tables.RESULT_TABLES
 #: Placeholders analysis.pipeline builds by hand for a view with no grouping (always empty);
 #: they are not yet ``Table.empty`` frames, so only their emptiness is checked.
 UNGROUPED_PLACEHOLDERS = {

@@ -30,38 +30,12 @@ from analysis.drivers import relative_weights
 from analysis.hotspots.screening import screen
 from analysis.privacy import PrivacyPolicy
 from analysis.scoring import Scored
+from analysis.tables import ITEM_DRIVERS, ITEM_GAPS
 from analysis.thresholds import THRESHOLDS
 
-ITEM_DRIVER_COLUMNS = (
-    "outcome",
-    "construct",
-    "item",
-    "question",
-    "r",
-    "share",
-    "ci_low",
-    "ci_high",
-    "n",
-    "r2",
-    "note",
-)
-ITEM_GAP_COLUMNS = (
-    "grouping",
-    "group",
-    "construct",
-    "item",
-    "question",
-    "n",
-    "score",
-    "rest_score",
-    "gap",
-    "gap_low",
-    "gap_high",
-    "effect_size",
-    "q",
-    "state",
-    "weakest",
-)
+#: Column orders, from the declarations (analysis.tables) so a column changes in one place.
+ITEM_DRIVER_COLUMNS = tuple(ITEM_DRIVERS.columns())
+ITEM_GAP_COLUMNS = tuple(ITEM_GAPS.columns())
 #: What each screening state means for an item, in plain words.
 ITEM_STATES = {
     "flag": "clearly lower than the rest",
@@ -80,19 +54,6 @@ def item_values(scored: Scored) -> pd.DataFrame:
     hi = meta["scale_max"].astype(float)
     x = scored.items[list(meta.index)].astype(float)
     return (x - lo.to_numpy()) / (hi - lo).to_numpy() * 100
-
-
-_TEXT = {"outcome", "construct", "item", "question", "note", "grouping", "group", "state"}
-
-
-def _empty(columns: Sequence[str]) -> pd.DataFrame:
-    """No rows, with the declared columns: text as object, flags as bool, the rest numbers."""
-    return pd.DataFrame(
-        {
-            c: pd.Series(dtype=object if c in _TEXT else bool if c == "weakest" else float)
-            for c in columns
-        }
-    )
 
 
 def item_drivers(
@@ -157,7 +118,7 @@ def item_drivers(
             t["r"] = np.nan  # too few responses: nothing is estimated
         frames.append(t)
     if not frames:
-        return _empty(ITEM_DRIVER_COLUMNS)
+        return ITEM_DRIVERS.empty()
     out = pd.concat(frames, ignore_index=True)
     out["n"] = out["n"].astype(int)
     return out[list(ITEM_DRIVER_COLUMNS)]
@@ -249,7 +210,7 @@ def item_gaps(
     by = list(by)
     visible = _shown(items_table, policy.min_group)
     if not by or not len(visible):
-        return _empty([*ITEM_GAP_COLUMNS, *by]).astype(dict.fromkeys(by, object))
+        return ITEM_GAPS.empty(by)
     cmeta = constructs.set_index("id") if "id" in constructs.columns else constructs
     table = _item_rows(scored, by, visible, item_values(scored))
     meta: dict[str, dict[str, Any]] = {}
@@ -259,7 +220,7 @@ def item_gaps(
         meta[item] = {"label": question, "concept": construct, "direction": direction}
     screened = screen(table, meta, min_group=policy.min_group, org_n=org_n)
     if not len(screened):
-        return _empty([*ITEM_GAP_COLUMNS, *by]).astype(dict.fromkeys(by, object))
+        return ITEM_GAPS.empty(by)
     out = screened.rename(columns={"construct": "item", "label": "question"})
     out["construct"] = out["concept"]
     for col in by:

@@ -202,6 +202,8 @@ COMMENTS = Table(
         col("{signal}", "flag"),
         col("theme", "count"),
         col("theme_label"),
+        col("sub_theme_label"),  # "" when the theme is not split
+        col("secondary_theme_label"),  # a second concern the comment clearly raises, else ""
     ),
     grouped=True,
 )
@@ -218,6 +220,47 @@ COMMENT_GROUPS = Table(
         col("share_positive", "number", low=0, high=1),
         col("share_{signal}", "number", low=0, high=1),
     ),
+)
+
+#: Each question's relative weight on an outcome (:func:`analysis.hotspots.item_drivers`).
+ITEM_DRIVERS = Table(
+    "item_drivers",
+    (
+        col("outcome", nullable=False),
+        col("construct", nullable=False),
+        col("item", nullable=False),
+        col("question"),
+        col("r", "number", low=-1, high=1),
+        col("share", "number"),
+        col("ci_low", "number"),
+        col("ci_high", "number"),
+        col("n", "count", low=0),
+        col("r2", "number", low=0, high=1),
+        col("note"),
+    ),
+)
+
+#: Each visible group's gap to the rest on each question (:func:`analysis.hotspots.item_gaps`),
+#: screened like the hot spots; the grouping columns come last.
+ITEM_GAPS = Table(
+    "item_gaps",
+    (
+        *KEY,
+        col("construct", nullable=False),
+        col("item", nullable=False),
+        col("question"),
+        col("n", "count", low=0),
+        col("score", "number", **PCT),
+        col("rest_score", "number", **PCT),
+        col("gap", "number", low=-100, high=100),
+        col("gap_low", "number"),
+        col("gap_high", "number"),
+        col("effect_size", "number"),
+        p_value("q"),
+        col("state", nullable=False),
+        col("weakest", "flag"),
+    ),
+    grouped=True,
 )
 
 #: Which declared table each :class:`analysis.pipeline.Results` table follows, and whether it
@@ -239,4 +282,6 @@ RESULT_TABLES: dict[str, tuple[Table, bool]] = {
     "comments": (COMMENTS, True),
     "comment_groups": (COMMENT_GROUPS, False),
     "flags_table": (FLAGS, False),
+    "item_drivers": (ITEM_DRIVERS, False),
+    "item_gaps": (ITEM_GAPS, True),
 }

@@ -57,7 +57,7 @@ def test_labels_are_unique_and_never_empty(questions: dict[str, str]) -> None:
 def test_heatmap_labels_single_questions_by_statement_not_export_code() -> None:
     import pandas as pd
 
-    from ui.views import _single_item_labels
+    from ui.chart_tables import _single_item_labels
 
     table = pd.DataFrame(
         {"construct": ["AIThreat", "trust_in_ai", "Q6_2"], "label": ["AIThreat", "Trust", "Q6_2"]}

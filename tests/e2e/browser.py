@@ -235,6 +235,20 @@ def rerun_after(
     wait_idle(page, timeout)
 
 
+#: What ui.loading.background_status says while themes and signals are still being computed.
+PENDING_TEXT = "still being computed"
+
+
+def wait_background_done(page: Page, timeout_s: float) -> None:
+    """Press "Check again" until the page no longer says that themes and signals are being
+    computed (the app collects them on any rerun; no timer reruns it)."""
+    deadline = time.monotonic() + timeout_s
+    while PENDING_TEXT in page.locator(MAIN).inner_text():
+        assert time.monotonic() < deadline, f"background work unfinished after {timeout_s} s"
+        time.sleep(2)
+        rerun_after(page, page.get_by_role("button", name="Check again").first.click)
+
+
 def upload_file(
     page: Page,
     files: str | Path | Sequence[str | Path] | dict | Sequence[dict],

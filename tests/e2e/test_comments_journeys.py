@@ -26,6 +26,7 @@ from tests.e2e.browser import (
     click_nav,
     download,
     rerun_after,
+    wait_background_done,
     wait_for_app,
     wait_idle,
 )
@@ -88,6 +89,7 @@ def test_sample_comments_themes_quotes_signals_and_theme_control(app_server: str
     click_nav(page, "Comments", timeout=SLOW_MS)
     main = page.locator(MAIN)
     assert_no_exception(page, "Comments")
+    wait_background_done(page, SLOW_MS / 1000)  # themes arrive after the first view
     text = main.inner_text()
     assert "Quotes and sub-themes of" in text  # one theme's quotes and sub-themes
     assert main.locator(DATAFRAME).count() >= 2  # the themes table (signal shares) and quotes
@@ -137,6 +139,7 @@ def test_comments_only_export_goes_to_comments_and_every_page_says_why(
     page.get_by_role("heading", name="Comments").first.wait_for(timeout=SLOW_MS)
     wait_idle(page, SLOW_MS)
     assert_no_exception(page, "Comments (comments only)")
+    wait_background_done(page, SLOW_MS / 1000)
     sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
     assert COMMENTS_ONLY.name in sidebar
     assert _n_themes(page) >= 2

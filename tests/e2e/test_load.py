@@ -35,11 +35,12 @@ from tests.e2e.browser import (
     FILE_INPUT,
     IDLE,
     MAIN,
+    PENDING_TEXT,
     RUN_TIMEOUT_MS,
     StreamlitServer,
     assert_no_exception,
     click_nav,
-    rerun_after,
+    wait_background_done,
     wait_for_app,
 )
 
@@ -49,7 +50,6 @@ SESSIONS = int(os.environ.get("CHANGERADAR_LOAD_SESSIONS", "4"))
 RESULTS_ENV = "CHANGERADAR_LOAD_RESULTS"
 MEMORY_SLACK_MB = 150
 HEALTH_P95_LIMIT_S = 2.0
-PENDING_TEXT = "still being computed"  # ui.loading.background_status while work remains
 
 
 def _rss_mb(pid: int) -> float:
@@ -106,16 +106,6 @@ def _settle(page: Page) -> None:
     page.wait_for_selector(IDLE, state="attached", timeout=RUN_TIMEOUT_MS * 3)
 
 
-def _background_done(page: Page, timeout_s: float) -> None:
-    """Press "Check again" until the page no longer says that themes and signals are being
-    computed (the app collects them on any rerun; no timer reruns it)."""
-    deadline = time.monotonic() + timeout_s
-    while PENDING_TEXT in page.locator(MAIN).inner_text():
-        assert time.monotonic() < deadline, f"background work unfinished after {timeout_s} s"
-        time.sleep(2)
-        rerun_after(page, page.get_by_role("button", name="Check again").first.click)
-
-
 @pytest.mark.timeout(900)  # the warm-up waits for the sample's background work
 def test_concurrent_sessions_are_isolated_responsive_and_release_memory(
     start_app: Callable[..., StreamlitServer],
@@ -129,7 +119,7 @@ def test_concurrent_sessions_are_isolated_responsive_and_release_memory(
     # one warm-up session loads the imports and models every session shares, and the sample
     warm = new_page()
     wait_for_app(warm, server.url, timeout=RUN_TIMEOUT_MS * 3)
-    _background_done(warm, RUN_TIMEOUT_MS / 1000 * 5)
+    wait_background_done(warm, RUN_TIMEOUT_MS / 1000 * 5)
     warm.context.close()
     time.sleep(3)
     baseline = _rss_mb(pid)
