@@ -179,7 +179,7 @@ merges = state.theme_merges(ds.key)
 theme_names = dict(
     zip(res.themes["theme"].astype(int), res.themes["label"].astype(str), strict=True)
 )
-coded = theme_detail.with_sub_and_secondary(prep, res.comments, theme_names, merges)
+coded = res.comments  # each shown comment with its sub-theme and second theme
 
 with tab_themes:
     themes = res.themes
@@ -246,6 +246,8 @@ with tab_themes:
                 state.reset_themes(ds.key)
                 st.rerun()
         theme_settings(prep, ds)
+    elif prep.pending:
+        st.info("The themes appear here once every comment has been read (see above).")
     else:
         st.info(
             "Too few comments to find themes "
