@@ -148,7 +148,7 @@ if team_col:
 
 # --------------------------------------------------------------------------- comparison
 
-by = trend_rules.comparison_by(prep.colmap, views.current_by(prep))
+by = views.current_by(prep)
 if not by:
     st.info("This survey has no team, role or demographic column to compare groups by.")
     st.stop()

@@ -244,13 +244,10 @@ SIZE_FOLDERS = ("analysis", "render", "ui", "app_pages")
 FUNCTION_EXCEPTIONS = {
     "analysis/drivers.py:relative_weights",
     "analysis/drivers.py:key_drivers",
-    "analysis/hotspots/flags.py:find_hotspots",
-    "analysis/hotspots/flags.py:_build_flag",
     "analysis/hotspots/screening.py:screen",
     "analysis/privacy/tables.py:_protect_cells",
     "analysis/privacy/tables.py:protect_groups",
     "analysis/waves/compare.py:compare_waves",
-    "render/charts/quadrant.py:quadrant",
 }
 
 

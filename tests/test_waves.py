@@ -55,6 +55,26 @@ def row(changes: pd.DataFrame, group: str, construct: str = "trust_in_ai") -> pd
 # ------------------------------------------------------------------------ known values
 
 
+def test_first_waves_team_column_means_each_waves_own_team_column():
+    # wave B calls its team column "Dept": grouping by wave A's "Team" header still compares teams
+    a = wave("A", team_rows("X", [1, 2, 3, 3, 4], prefix="a"))
+    b_rows = team_rows("X", [3, 4, 4, 5, 5, 4], prefix="b")
+    lines = ["Employee ID,Dept,Q1,Q2"] + [
+        f"{i},{t},{AGREE5[x - 1]},{AGREE5[y - 1]}" for i, t, x, y in b_rows
+    ]
+    b = waves.load_wave(
+        ("\n".join(lines) + "\n").encode(),
+        "B.csv",
+        label="B",
+        mapping_yaml=MAPPING.replace("team: Team", "team: Dept"),
+    )
+    by_header = waves.compare_waves([a, b], by="Team", paired=False)
+    by_role = waves.compare_waves([a, b], by="team", paired=False)
+    assert by_header.by == by_role.by == ("Team",)
+    assert row(by_header.changes, "X")["change"] == pytest.approx(39.1666667)
+    pd.testing.assert_frame_equal(by_header.changes, by_role.changes)
+
+
 def test_welch_change_matches_a_hand_computation():
     # team X trust answers 1,2,3,3,4 -> 0,25,50,50,75 then 3,4,4,5,5,4 -> 50,75,75,100,100,75
     a = wave("A", team_rows("X", [1, 2, 3, 3, 4], prefix="a"))

@@ -10,8 +10,6 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.columns import ColumnMap
-
 
 def wave_key(data: bytes) -> str:
     """One key per file content: the same file added twice is one wave."""
@@ -46,13 +44,6 @@ def team_map_from(old: Iterable[Any], new: Iterable[Any]) -> dict[str, str]:
         if o and n:
             out[o] = n
     return out
-
-
-def comparison_by(colmap: ColumnMap, by: Sequence[str]) -> list[str]:
-    """The grouping as the wave comparison names it: 'team' and 'role' stand for each wave's
-    own team and role column (their headers may differ between waves)."""
-    alias: Mapping[str | None, str] = {colmap.team: "team", colmap.role: "role"}
-    return [alias.get(c, c) for c in by]
 
 
 def pair_test_sentence(pair: Mapping[str, Any]) -> str:

@@ -56,6 +56,29 @@ class _GroupState:
     comment_flags: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What every group flag of one :func:`find_hotspots` call is built from."""
+
+    playbook: dict
+    meta: dict
+    items: pd.DataFrame | None
+    org_n: int
+    main_outcome: str | None
+    max_quotes: int
+    max_actions: int
+    alpha: float
+
+    @property
+    def concept_ids(self) -> dict[str, list[str]]:
+        """Concept -> the construct ids measuring it."""
+        ids: dict[str, list[str]] = {}
+        for cid, m in self.meta.items():
+            if m["concept"]:
+                ids.setdefault(m["concept"], []).append(cid)
+        return ids
+
+
 def _driver_shares(drivers: pd.DataFrame | None, main_outcome: str | None, meta: dict) -> tuple:
     if drivers is None or len(drivers) == 0 or "outcome" not in drivers.columns:
         return main_outcome, {}
@@ -205,11 +228,10 @@ def find_hotspots(
     ``fdr`` is the false discovery rate of the screening (Benjamini–Hochberg within each
     grouping and construct; see :mod:`analysis.hotspots.screening` for the whole rule); a
     flag whose best evidence has q < ``alpha`` is of high confidence, the others medium. A
-    group's flagged
-    constructs are combined into one flag per type (the playbook maps concepts to types:
-    training_need -> training, the rest -> change_management). ``org`` (the organisation table
-    of ``scoring.org_scores``) adds organisation-level flags for constructs below target;
-    ``items`` (``scoring.item_scores`` by group) lets the diagnosis read the ADKAR items.
+    group's flagged constructs make one flag per type (the playbook maps concepts to types:
+    training_need -> training, the rest -> change_management). ``org`` (``scoring.org_scores``)
+    adds organisation-level flags for constructs below target; ``items``
+    (``scoring.item_scores`` by group) lets the diagnosis read the ADKAR items.
 
     Comment evidence is used only for groups with at least policy.min_comments comments. It
     adds its elevated signals to the reason and priority of a flag of the same type, and it
@@ -239,39 +261,54 @@ def find_hotspots(
     meta = constructs_meta(constructs)
     playbook = playbook if playbook is not None else load_playbook()
     policy = policy if policy is not None else PrivacyPolicy()
-    min_group = int(policy.min_group)
-    concept_type = {c: spec["type"] for c, spec in playbook["concepts"].items()}
-    concept_ids: dict[str, list[str]] = {}
-    for cid, m in meta.items():
-        if m["concept"]:
-            concept_ids.setdefault(m["concept"], []).append(cid)
     main_outcome, shares = _driver_shares(drivers, main_outcome, meta)
-    screened = screen(
-        group_table,
-        meta,
-        min_group=min_group,
-        org_n=org_n,
-        fdr=fdr,
-        min_d=min_d,
-        min_diff=min_diff,
-        min_flag_n=min_flag_n,
-    )
+    rules = {"fdr": fdr, "min_d": min_d, "min_diff": min_diff, "min_flag_n": min_flag_n}
+    screened = screen(group_table, meta, min_group=int(policy.min_group), org_n=org_n, **rules)
     if org_n is None:
         totals = screened.groupby(["grouping", "construct"])["n"].sum() if len(screened) else []
         org_n = int(max(totals)) if len(totals) else 1
-
+    concept_type = {c: spec["type"] for c, spec in playbook["concepts"].items()}
     states = _states(screened, concept_type, main_outcome, shares)
-    # Without scored constructs (a comments-only survey) the group table gives sizes only, and
-    # comments are the only evidence: every signal may raise a flag of its type on its own.
+    tests = {"fdr": fdr, "min_d": min_d, "min_share_diff": min_share_diff}
+    _add_comment_evidence(states, group_table, comment_signals, meta, playbook, policy, **tests)
+    ctx = _Context(playbook, meta, items, org_n, main_outcome, max_quotes, max_actions, alpha)
+    segment_of = _segment_of(group_table, meta, playbook, policy, ctx.concept_ids)
+    flags = [
+        _build_flag(state, ftype, ctx, segment_of.get(key), diagnosis)
+        for key, state in states.items()
+        for ftype, diagnosis in _flag_types(state, ctx)
+    ]
+    flags += organisation_flags(org, meta, playbook, shares, main_outcome, items, max_actions)
+    flags.sort(key=lambda f: (-f.priority, f.grouping, f.group_label, f.type))
+    return flags
+
+
+def _add_comment_evidence(
+    states: dict[tuple[str, frozenset], _GroupState],
+    group_table: pd.DataFrame,
+    comment_signals: pd.DataFrame | None,
+    meta: dict,
+    playbook: dict,
+    policy: Any,
+    *,
+    fdr: float,
+    min_d: float,
+    min_share_diff: float,
+) -> None:
+    """Attach each group's comment evidence and test which signals raise a flag on their own.
+
+    Without scored constructs (a comments-only survey) the group table gives sizes only, and
+    comments are the only evidence: every signal may raise a flag of its type on its own;
+    otherwise only the training request does."""
     comments_alone = not any(m["concept"] for m in meta.values())
     if comments_alone:
-        _size_only_states(states, group_table, min_group)
-
+        _size_only_states(states, group_table, int(policy.min_group))
     comments = prepare_comments(
         comment_signals, policy, {key[1]: state.n for key, state in states.items()}
     )
     for key, state in states.items():
         state.comments = comments.get(key[1])
+    concept_type = {c: spec["type"] for c, spec in playbook["concepts"].items()}
     signal_types = {
         s: concept_type[spec["concept"]]
         for s, spec in playbook["signals"].items()
@@ -279,33 +316,15 @@ def find_hotspots(
     }
     comment_signal_tests(states, fdr, min_d, min_share_diff, signal_types)
 
-    segment_of = _segment_of(group_table, meta, playbook, policy, concept_ids)
 
-    flags = []
-    for key, state in states.items():
-        types = [t for t in FLAG_TYPES if t in state.flagged or t in state.comment_flags]
-        if not types:
-            continue
-        diagnosis = _diagnosis(state, meta, items, playbook)
-        for ftype in types:
-            flags.append(
-                _build_flag(
-                    state,
-                    ftype,
-                    playbook,
-                    concept_ids,
-                    org_n,
-                    main_outcome,
-                    max_quotes,
-                    max_actions,
-                    segment_of.get(key),
-                    diagnosis,
-                    alpha,
-                )
-            )
-    flags += organisation_flags(org, meta, playbook, shares, main_outcome, items, max_actions)
-    flags.sort(key=lambda f: (-f.priority, f.grouping, f.group_label, f.type))
-    return flags
+def _flag_types(state: _GroupState, ctx: _Context) -> list[tuple[str, Diagnosis]]:
+    """The flag types a group earns (from its constructs or its comments), each with the
+    group's diagnosis (computed once per group)."""
+    types = [t for t in FLAG_TYPES if t in state.flagged or t in state.comment_flags]
+    if not types:
+        return []
+    diagnosis = _diagnosis(state, ctx.meta, ctx.items, ctx.playbook)
+    return [(t, diagnosis) for t in types]
 
 
 def _size_only_states(
@@ -367,36 +386,15 @@ def _comment_parts(state: _GroupState, ftype: str, playbook: dict) -> tuple[list
     return terms, parts
 
 
-def _build_flag(
+def _priority(
     state: _GroupState,
-    ftype: str,
-    playbook: dict,
-    concept_ids: dict[str, list[str]],
+    evidence: list[dict[str, Any]],
+    comment_terms: list[tuple[str, dict[str, Any]]],
     org_n: int,
     main_outcome: str | None,
-    max_quotes: int,
-    max_actions: int,
-    segment: str | None,
-    diagnosis: Diagnosis,
-    alpha: float,
-) -> Flag:
-    evidence = sorted(state.flagged.get(ftype, []), key=lambda e: -e["contribution"])
+) -> tuple[float, str]:
+    """The flag's priority and its formula with the numbers in (see :func:`find_hotspots`)."""
     size = math.log1p(state.n) / math.log1p(max(org_n, state.n))
-    parts = [
-        f"{phrase_label(e['label'])} {e['score']:.0f}/100 vs {e['rest_score']:.0f}"
-        f"{' for the rest of the organisation' if i == 0 else ''} "
-        f"({_gap_words(e['effect_size'], e['p_adj'])})"
-        for i, e in enumerate(evidence)
-    ]
-    comment_terms, comment_parts = _comment_parts(state, ftype, playbook)
-    parts += comment_parts
-    comment_info = None
-    if state.comments is not None:
-        comment_info = {
-            "n_comments": state.comments["n_comments"],
-            "signals": {s: dict(i) for s, i in state.comments["signals"].items()},
-        }
-    reason = f"{state.label} (n={state.n}): " + "; ".join(parts) + ". " + diagnosis.reason
     construct_sum = sum(e["contribution"] for e in evidence)
     comment_sum = sum(info["h"] for _, info in comment_terms)
     priority = size * (construct_sum + comment_sum)
@@ -408,33 +406,69 @@ def _build_flag(
         f"{outcome_note}; here log1p({state.n})/log1p({max(org_n, state.n)}) × "
         f"[{' + '.join(terms) or '0'}] = {priority:.2f}"
     )
+    return priority, formula
+
+
+def _quotes(state: _GroupState, signals: list[str], max_quotes: int) -> list[str]:
+    """Up to ``max_quotes`` distinct quotes, taken in turn from each signal's pool."""
+    quotes: list[str] = []
+    if state.comments is None:
+        return quotes
+    pools = [list(state.comments["quotes"].get(s, [])) for s in signals]
+    seen: set[str] = set()
+    while len(quotes) < max_quotes and any(pools):
+        for pool in pools:
+            if pool and len(quotes) < max_quotes:
+                q = str(pool.pop(0))
+                if q not in seen:
+                    seen.add(q)
+                    quotes.append(q)
+    return quotes
+
+
+def _build_flag(
+    state: _GroupState,
+    ftype: str,
+    ctx: _Context,
+    segment: str | None,
+    diagnosis: Diagnosis,
+) -> Flag:
+    evidence = sorted(state.flagged.get(ftype, []), key=lambda e: -e["contribution"])
+    parts = [
+        f"{phrase_label(e['label'])} {e['score']:.0f}/100 vs {e['rest_score']:.0f}"
+        f"{' for the rest of the organisation' if i == 0 else ''} "
+        f"({_gap_words(e['effect_size'], e['p_adj'])})"
+        for i, e in enumerate(evidence)
+    ]
+    comment_terms, comment_parts = _comment_parts(state, ftype, ctx.playbook)
+    parts += comment_parts
+    comment_info = None
+    if state.comments is not None:
+        comment_info = {
+            "n_comments": state.comments["n_comments"],
+            "signals": {s: dict(i) for s, i in state.comments["signals"].items()},
+        }
+    reason = f"{state.label} (n={state.n}): " + "; ".join(parts) + ". " + diagnosis.reason
+    priority, formula = _priority(state, evidence, comment_terms, ctx.org_n, ctx.main_outcome)
     concepts = [e["concept"] for e in evidence]
-    readiness = next((c for c in concepts if "adkar" in playbook["concepts"].get(c, {})), None)
+    readiness = next((c for c in concepts if "adkar" in ctx.playbook["concepts"].get(c, {})), None)
     weakest: list[str] = []
     if readiness is not None:
-        weakest = _adkar_weakest(state, playbook, concept_ids, readiness, diagnosis.weakest_adkar)
+        weakest = _adkar_weakest(
+            state, ctx.playbook, ctx.concept_ids, readiness, diagnosis.weakest_adkar
+        )
         for e in evidence:
             if e["concept"] == readiness:
                 e["adkar_weakest"] = weakest
     action_concepts = list(
-        dict.fromkeys(concepts + [playbook["signals"][s]["concept"] for s, _ in comment_terms])
+        dict.fromkeys(concepts + [ctx.playbook["signals"][s]["concept"] for s, _ in comment_terms])
     )
-    actions = actions_for(action_concepts, playbook, weakest, max_actions)
-    quotes: list[str] = []
-    if state.comments is not None:
-        pools = [list(state.comments["quotes"].get(s, [])) for s, _ in comment_terms]
-        seen: set[str] = set()
-        while len(quotes) < max_quotes and any(pools):
-            for pool in pools:
-                if pool and len(quotes) < max_quotes:
-                    q = str(pool.pop(0))
-                    if q not in seen:
-                        seen.add(q)
-                        quotes.append(q)
+    actions = actions_for(action_concepts, ctx.playbook, weakest, ctx.max_actions)
+    quotes = _quotes(state, [s for s, _ in comment_terms], ctx.max_quotes)
     qs = [e["p_adj"] for e in evidence]
     if not evidence and ftype in state.comment_flags:
         qs = [state.comment_flags[ftype].get("p_adj", 1.0)]
-    confidence = "high" if qs and min(qs) < alpha else "medium"
+    confidence = "high" if qs and min(qs) < ctx.alpha else "medium"
     return Flag(
         group=dict(state.group),
         group_label=state.label,

@@ -84,7 +84,8 @@ def compare_waves(
         Two or more waves in time order, each scored with the same survey; labels must differ.
     by
         Grouping columns ('team', 'role' or column names, as in :func:`pipeline.analyze`);
-        several make a crossed grouping. Resolved in each wave separately.
+        several make a crossed grouping. Resolved in each wave separately: the first wave's
+        team or role column means each wave's own team or role column.
     team_map
         Old team name -> new name, for teams renamed or merged between waves; applied to the
         team column of every wave (a name not in the map stays as it is).
@@ -130,6 +131,9 @@ def compare_waves(
         raise ValueError("Choose at least one column to compare groups by (for example team).")
     first = waves[0].prepared
     names = [first.resolve(b) for b in by]
+    # the first wave's team or role column stands for each wave's own (headers may differ)
+    roles = {first.colmap.team: "team", first.colmap.role: "role"}
+    by = [roles.get(n, n) for n in names]
     team_map = {str(k).strip(): str(v).strip() for k, v in (team_map or {}).items() if str(k)}
     data = [
         _wave_data(replace(w, label=lab), by, names, policy, team_map)

@@ -93,11 +93,7 @@ def quadrant(
     if df.empty:
         return shared.message_chart(title, f"Every group is hidden{reason}.")
     description = _quadrant_text(df, x_cut, y_cut, names, n_hidden, reason)
-    colours = {names[c]: colour for c, colour in CORNER_COLOURS.items()}
-    colours.update({k: v for k, v in NOT_PLACED.items() if k in set(df["quadrant"])})
-    for extra in shared.first_seen(df["quadrant"]):
-        if extra not in colours:
-            colours[extra] = _EXTRA_COLOURS[len(colours) % len(_EXTRA_COLOURS)]
+    colours = _colours(df, names)
     x_lo, x_hi = _zoom(df["trust"], x_cut)
     y_lo, y_hi = _zoom(df["fear"], y_cut)
     bars = _interval_bars(df, (x_lo, x_hi), (y_lo, y_hi))
@@ -105,32 +101,7 @@ def quadrant(
     y_scale = alt.Scale(domain=[y_lo, y_hi], nice=False)
     x_enc = alt.X("trust:Q", title="Trust in AI (0–100)", scale=x_scale)
     y_enc = alt.Y("fear:Q", title="Fear of displacement (0–100)", scale=y_scale)
-    points = (
-        alt.Chart(df)
-        .mark_circle(opacity=0.75, stroke="#333333", strokeWidth=0.8)
-        .encode(
-            x=x_enc,
-            y=y_enc,
-            size=alt.Size("n:Q", title="n (people)", scale=alt.Scale(range=[80, 900])),
-            color=alt.Color(
-                "quadrant:N",
-                title="Quadrant",
-                scale=alt.Scale(domain=list(colours), range=list(colours.values())),
-            ),
-            tooltip=[
-                alt.Tooltip("group:N", title="Group"),
-                alt.Tooltip("trust:Q", title="Trust in AI", format=".0f"),
-                alt.Tooltip("fear:Q", title="Fear of displacement", format=".0f"),
-                alt.Tooltip("n:Q", title="n (people)", format=".0f"),
-                alt.Tooltip("quadrant:N", title="Quadrant"),
-                *[
-                    alt.Tooltip(f"{c}:Q", title=c.replace("_", " ") + " (95%)", format=".0f")
-                    for c in INTERVALS
-                    if c in df.columns
-                ],
-            ],
-        )
-    )
+    points = _points(df, x_enc, y_enc, colours)
     labelled = df[_unclashing_labels(df, (x_lo, x_hi), (y_lo, y_hi))]
     labels = (
         alt.Chart(labelled)
@@ -157,6 +128,46 @@ def quadrant(
         title=alt.Title(title, subtitle=subtitle),
         description=description,
     ).properties(width=QUADRANT_WIDTH, height=QUADRANT_HEIGHT)
+
+
+def _colours(df: pd.DataFrame, names: dict[str, str]) -> dict[str, str]:
+    """Quadrant name -> colour: the corners, the not-placed states present, then any other."""
+    colours = {names[c]: colour for c, colour in CORNER_COLOURS.items()}
+    colours.update({k: v for k, v in NOT_PLACED.items() if k in set(df["quadrant"])})
+    for extra in shared.first_seen(df["quadrant"]):
+        if extra not in colours:
+            colours[extra] = _EXTRA_COLOURS[len(colours) % len(_EXTRA_COLOURS)]
+    return colours
+
+
+def _points(df: pd.DataFrame, x_enc: alt.X, y_enc: alt.Y, colours: dict[str, str]) -> alt.Chart:
+    """One circle per group: area = n, colour = quadrant, intervals in the tooltip."""
+    return (
+        alt.Chart(df)
+        .mark_circle(opacity=0.75, stroke="#333333", strokeWidth=0.8)
+        .encode(
+            x=x_enc,
+            y=y_enc,
+            size=alt.Size("n:Q", title="n (people)", scale=alt.Scale(range=[80, 900])),
+            color=alt.Color(
+                "quadrant:N",
+                title="Quadrant",
+                scale=alt.Scale(domain=list(colours), range=list(colours.values())),
+            ),
+            tooltip=[
+                alt.Tooltip("group:N", title="Group"),
+                alt.Tooltip("trust:Q", title="Trust in AI", format=".0f"),
+                alt.Tooltip("fear:Q", title="Fear of displacement", format=".0f"),
+                alt.Tooltip("n:Q", title="n (people)", format=".0f"),
+                alt.Tooltip("quadrant:N", title="Quadrant"),
+                *[
+                    alt.Tooltip(f"{c}:Q", title=c.replace("_", " ") + " (95%)", format=".0f")
+                    for c in INTERVALS
+                    if c in df.columns
+                ],
+            ],
+        )
+    )
 
 
 def _corner_marks(

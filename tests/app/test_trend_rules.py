@@ -31,11 +31,6 @@ def test_team_map_skips_blank_rows() -> None:
     assert trend_rules.team_map_from(old, new) == {"Sales": "Revenue"}
 
 
-def test_comparison_by_names_team_and_role_by_alias() -> None:
-    colmap = ColumnMap([ColumnSpec("Dept", "team"), ColumnSpec("Job", "role")])
-    assert trend_rules.comparison_by(colmap, ["Dept", "Job", "Site"]) == ["team", "role", "Site"]
-
-
 def test_wave_key_and_test_sentence() -> None:
     assert trend_rules.wave_key(b"a") == trend_rules.wave_key(b"a") != trend_rules.wave_key(b"b")
     assert "1,204 people" in trend_rules.pair_test_sentence({"test": "paired", "n_linked": 1204})
