@@ -210,6 +210,55 @@ def _items_table(results: Any, team: str) -> str:
     )
 
 
+def _item_gaps_html(results: Any, team: str) -> str:
+    """The questions clearly below the rest (the hot spots' screen at question level)."""
+    if getattr(results, "item_gaps", None) is None or not len(results.item_gaps):
+        return ""
+    gaps = T.team_item_gaps(results, team)
+    if not len(gaps):
+        return f"<h3>Questions clearly below the rest</h3><p>{_esc(T.NO_ITEM_GAP)}</p>"
+    cons = {c.id: c.label for c in T.constructs(results)}
+    body = "".join(
+        f"<tr><td>{_esc(cons.get(str(r['construct']), str(r['construct'])))}</td>"
+        f"<td>{_esc(T.question_text(r))}</td>"
+        f"<td class=num>{number(r['score'], '.0f')}</td>"
+        f"<td class=num>{number(r['rest_score'], '.0f')}</td>"
+        f"<td class=num>{number(r['gap'], '.0f')} ({_esc(T.gap_interval(r))})</td>"
+        f"<td class=num>{number(r['n'], ',.0f')}</td></tr>"
+        for _, r in gaps.iterrows()
+    )
+    return (
+        "<h3>Questions clearly below the rest</h3><table><thead><tr><th>Construct</th>"
+        "<th>Question</th><th class=num>Score</th><th class=num>Rest</th>"
+        "<th class=num>Gap (95% interval)</th><th class=num>n</th></tr></thead>"
+        f"<tbody>{body}</tbody></table><p class=source>{_esc(T.ITEM_GAP_NOTE)}</p>"
+    )
+
+
+def _item_drivers_html(results: Any) -> str:
+    """The questions that go most with the outcome (relative weights within each measure)."""
+    top = T.top_item_drivers(results)
+    if not len(top):
+        return ""
+    cons = {c.id: c.label for c in T.constructs(results)}
+    outcome = str(top["outcome"].iloc[0])
+    body = "".join(
+        f"<tr><td>{_esc(cons.get(str(r['construct']), str(r['construct'])))}</td>"
+        f"<td class=num>{number(r['r2'], '.2f')}</td><td>{_esc(T.question_text(r))}</td>"
+        f"<td class=num>{number(100 * r['share'], '.0f')}% "
+        f"({number(100 * r['ci_low'], '.0f')}–{number(100 * r['ci_high'], '.0f')})</td>"
+        f"<td class=num>{number(r['n'], ',.0f')}</td></tr>"
+        for _, r in top.iterrows()
+    )
+    return (
+        f"<section><h2>Which questions go with {_esc(cons.get(outcome, outcome))}</h2>"
+        "<table><thead><tr><th>Measure</th><th class=num>R²</th><th>Leading question</th>"
+        "<th class=num>Its share (95% interval)</th><th class=num>n</th></tr>"
+        f"</thead><tbody>{body}</tbody></table><p class=source>{_esc(T.ITEM_DRIVER_NOTE)}</p>"
+        "</section>"
+    )
+
+
 def _flags_html(results: Any, flags: list[Any], with_quotes: bool) -> str:
     """Each flag: its kind and priority rank (with what the rank means), the reason in plain
     words, the actions, distinct quotes, and a closed "how this is computed" note."""
@@ -292,9 +341,20 @@ def _comments_section(results: Any, team: str) -> str:
         if len(themes)
         else "<p>No recurring themes in this team's comments.</p>"
     )
+    if len(themes) and (themes["sub_themes"] != "").any():
+        rows = "".join(
+            f"<tr><td>{_esc(t['label'])}</td><td>{_esc(t['sub_themes']) or '—'}</td>"
+            f"<td class=num>{int(t['as_second'])}</td></tr>"
+            for _, t in themes.iterrows()
+        )
+        theme_part += (
+            "<table><thead><tr><th>Theme</th><th>Largest sub-themes (comments)</th>"
+            "<th class=num>Also a second concern in</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+        )
     quote_part = "".join(
         f'<blockquote>{_esc(q["text"])}<span class="tag">{_esc(q.get("question", ""))}'
-        f"{(' · theme: ' + _esc(q['theme_label'])) if q.get('theme_label') else ''}"
+        f"{(' · theme: ' + _esc(T.theme_path(q))) if q.get('theme_label') else ''}"
         "</span></blockquote>"
         for _, q in quotes.iterrows()
     )
@@ -369,7 +429,7 @@ def team_html(results: Any, team: str) -> str:
         f'<h3>How to read this</h3><ul class="read">{read}</ul></section>',
         f"<section><h2>Scores</h2>{_svg_figure(heat, heat_alt)}"
         f"{_scores_table(results, rows)}<h3>Questions</h3>{_items_table(results, team)}"
-        "</section>",
+        f"{_item_gaps_html(results, team)}</section>",
         "<section><h2>Flags and recommended actions</h2>"
         f"{_flags_html(results, flags, T.comments_visible(results, team))}</section>",
         _comments_section(results, team),
@@ -435,6 +495,7 @@ def overview_html(results: Any) -> str:
         _html_header(results, f"{results.survey_name}: overview", results.n),
         _org_table(results),
         *_chart_sections(results),
+        _item_drivers_html(results),
         f"<section><h2>Flags</h2>{flag_html}</section>",
         _html_footer(results),
     ]

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from analysis.privacy import PrivacyPolicy
+from analysis.thresholds import THRESHOLDS
 from render.formats import ALPHA
 from render.teams import constructs, grouping_text, hidden_groups
 
@@ -104,6 +105,20 @@ def methods_lines(results: Any) -> list[tuple[str, str]]:
             "on a construct, weighted by how strongly it drives the outcome, and by comment "
             "signals when the team has enough comments. Recommended actions come from the "
             "playbook, each with its evidence source.",
+        ),
+        (
+            "Questions clearly below the rest",
+            "Each visible team's gap to the rest of the organisation on each question, screened "
+            "like the flags: Benjamini–Hochberg within each question, a gap of at least "
+            f"{THRESHOLDS.min_points:g} points and |d| ≥ {THRESHOLDS.min_effect:g}, and too small "
+            "to tell where the interval is wide. Only questions the protected question table "
+            "shows are compared.",
+        ),
+        (
+            "Question drivers",
+            "Within each measure of two or more questions: each question's share of the outcome "
+            "variance the measure's questions explain together (relative weights, Johnson 2000; "
+            "bootstrap 95% interval), left blank when that R² is not significantly above zero.",
         ),
         ("Warnings", "; ".join(results.warnings) if results.warnings else "none"),
     ]

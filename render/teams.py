@@ -19,7 +19,7 @@ import pandas as pd
 
 from analysis.scoring import CROSS
 from analysis.thresholds import THRESHOLDS
-from render.formats import ALPHA, missing
+from render.formats import ALPHA, missing, number
 
 #: Comments per team sheet: a sheet is read, not searched, and 10,000 merged rows made the
 #: workbook slow to write and to open. Every comment is in the comments CSV.
@@ -100,6 +100,55 @@ def check_teams(results: Any, teams: Sequence[str] | None) -> list[str]:
 def team_rows(results: Any, team: str) -> pd.DataFrame:
     g = results.groups
     return g[g["group"].astype(str) == team]
+
+
+NO_ITEM_GAP = (
+    "No question is clearly below the rest of the organisation for this team (the hot spots' "
+    f"screen: a gap of at least {THRESHOLDS.min_points:g} points and |d| ≥ "
+    f"{THRESHOLDS.min_effect:g}, false discovery rate {THRESHOLDS.hotspot_fdr:.0%} within each "
+    "question)."
+)
+ITEM_GAP_NOTE = (
+    "Gap: points below the rest of the organisation (0–100 scale, worse is positive), with its "
+    "95% interval. Address these questions first when choosing actions."
+)
+ITEM_DRIVER_NOTE = (
+    "For each measure with two or more questions, the question that carries most of it: its "
+    "share of the variation in the outcome that the measure's questions explain together (R², "
+    "relative weights, Johnson 2000), with a bootstrap 95% interval. An association, not a "
+    "cause."
+)
+#: How many question drivers the overview lists.
+TOP_ITEM_DRIVERS = 8
+
+
+def team_item_gaps(results: Any, team: str) -> pd.DataFrame:
+    """The team's questions that screen as clearly lower than the rest (``Results.item_gaps``
+    in state ``flag``: the hot spots' screen at question level), largest gap first. The table
+    holds only cells the protected item table shows."""
+    gaps = getattr(results, "item_gaps", None)
+    if gaps is None or not len(gaps):
+        return pd.DataFrame(columns=["construct", "question", "score", "rest_score", "gap", "n"])
+    mine = gaps[(gaps["group"].astype(str) == team) & (gaps["state"] == "flag")]
+    return mine.sort_values("gap", ascending=False, kind="stable")
+
+
+def top_item_drivers(results: Any, limit: int = TOP_ITEM_DRIVERS) -> pd.DataFrame:
+    """Per measure, the question with the largest share of the outcome variance its
+    measure's questions explain (``Results.item_drivers``); measures whose questions explain
+    the most (R²) first. Shares sum to 1 within a measure, so they are compared only there;
+    rows with a note (no estimate) are left out."""
+    drivers = getattr(results, "item_drivers", None)
+    if drivers is None or not len(drivers):
+        return pd.DataFrame(columns=["outcome", "construct", "question", "share", "r2", "n"])
+    usable = drivers[drivers["share"].notna()]
+    lead = usable.sort_values("share", ascending=False, kind="stable").drop_duplicates("construct")
+    return lead.sort_values("r2", ascending=False, kind="stable").head(limit)
+
+
+def gap_interval(row: Any) -> str:
+    """A gap's 95% interval in points, e.g. ``"4 to 15"``."""
+    return f"{number(row['gap_low'], '.0f')} to {number(row['gap_high'], '.0f')}"
 
 
 def has_scores(results: Any) -> bool:
@@ -183,12 +232,13 @@ def team_flags(results: Any, team: str) -> list[Any]:
 
 
 def team_themes(results: Any, team: str, labels: pd.Series | None = None) -> pd.DataFrame:
-    """The team's largest comment themes: count, share of its comments, mean sentiment.
+    """The team's largest comment themes: count, share of its comments, mean sentiment, its
+    largest sub-themes and how many of its comments raise the theme as a second concern.
 
     Shares come from ``Results.theme_shares`` (already hidden for groups under the comment
     threshold); mean sentiment is the mean VADER compound of the team's shown comments.
     """
-    cols = ["theme", "label", "size", "share", "mean_sentiment"]
+    cols = ["theme", "label", "size", "share", "mean_sentiment", "sub_themes", "as_second"]
     ts = results.theme_shares
     if ts is None or not len(ts) or not comments_visible(results, team):
         return pd.DataFrame(columns=cols)
@@ -207,7 +257,38 @@ def team_themes(results: Any, team: str, labels: pd.Series | None = None) -> pd.
         }
     )
     out["mean_sentiment"] = out["theme"].map(sentiment).astype(float)
+    out["sub_themes"] = [sub_theme_text(comments, t) for t in out["theme"]]
+    second = (
+        comments.loc[comments["secondary_theme_label"] != "", "secondary_theme_label"]
+        if len(comments) and "secondary_theme_label" in comments.columns
+        else pd.Series(dtype=str)
+    ).value_counts()
+    out["as_second"] = out["label"].map(second).fillna(0).astype(int)
     return out.head(TOP_THEMES).reset_index(drop=True)
+
+
+def sub_theme_text(comments: pd.DataFrame, theme: int, limit: int = 3) -> str:
+    """A theme's largest sub-themes among ``comments``, with counts: ``"pay (12), jobs (5)"``
+    ("" when the theme is not split)."""
+    if not len(comments) or "sub_theme_label" not in comments.columns:
+        return ""
+    mine = comments.loc[
+        (comments["theme"] == theme) & (comments["sub_theme_label"] != ""), "sub_theme_label"
+    ]
+    counts = mine.value_counts().head(limit)
+    return ", ".join(f"{label} ({n})" for label, n in counts.items())
+
+
+def theme_path(comment: Any) -> str:
+    """A comment's theme with its sub-theme and second theme: ``"Jobs › pay; also: Skills"``."""
+    text = str(comment.get("theme_label", "") or "")
+    sub = str(comment.get("sub_theme_label", "") or "")
+    second = str(comment.get("secondary_theme_label", "") or "")
+    if text and sub:
+        text += f" › {sub}"
+    if second:
+        text += f"; also: {second}" if text else f"also: {second}"
+    return text
 
 
 def quotes(comments: pd.DataFrame, themes: pd.DataFrame, limit: int) -> pd.DataFrame:

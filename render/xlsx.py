@@ -276,6 +276,36 @@ def _items_block(book: Book, ws: Any, row: int, results: Any, team: str) -> int:
     return row + 1
 
 
+def _item_gaps_block(book: Book, ws: Any, row: int, results: Any, team: str) -> int:
+    """The questions clearly below the rest (the hot spots' screen at question level)."""
+    if getattr(results, "item_gaps", None) is None or not len(results.item_gaps):
+        return row
+    gaps = T.team_item_gaps(results, team)
+    cons = {c.id: c.label for c in T.constructs(results)}
+    book.put(ws, row, 0, "Questions clearly below the rest", book.section)
+    row += 1
+    if not len(gaps):
+        book.merge(ws, row, 0, WIDTH, T.NO_ITEM_GAP, book.text)
+        return row + 2
+    book.heads(ws, row, ["Construct", "Question", "", "", "", "", "Score", "Rest", "Gap"])
+    book.merge(ws, row, 1, 5, "Question", book.header)
+    book.put(ws, row, 9, "95% interval", book.header)
+    book.put(ws, row, 10, "n", book.header)
+    row += 1
+    for _, r in gaps.iterrows():
+        book.put(ws, row, 0, cons.get(str(r["construct"]), str(r["construct"])), book.text)
+        book.merge(ws, row, 1, 5, T.question_text(r), book.text)
+        book.put(ws, row, 6, r["score"], book.score)
+        book.put(ws, row, 7, r["rest_score"], book.score)
+        book.put(ws, row, 8, r["gap"], book.score)
+        book.put(ws, row, 9, T.gap_interval(r), book.text)
+        book.put(ws, row, 10, r["n"], book.count)
+        ws.set_row(row, 28 if len(T.question_text(r)) > 62 else 15)
+        row += 1
+    book.merge(ws, row, 0, WIDTH, T.ITEM_GAP_NOTE, book.small)
+    return row + 2
+
+
 def _flag_rows(book: Book, ws: Any, row: int, f: Any, results: Any) -> int:
     book.put(ws, row, 0, T.flag_type(f.type), book.fmt(bold=True))
     book.merge(ws, row, 1, 3, T.priority_text(results, f), book.fmt(bold=True))
@@ -336,14 +366,30 @@ def _themes_rows(book: Book, ws: Any, row: int, themes: pd.DataFrame, n_comments
     book.heads(
         ws,
         row,
-        ["Theme", "", "", "Comments", "Share of team's comments", "Mean sentiment (−1 to 1)"],
+        [
+            "Theme",
+            "",
+            "",
+            "Comments",
+            "Share of team's comments",
+            "Mean sentiment (−1 to 1)",
+            "Largest sub-themes (comments)",
+            "",
+            "",
+            "",
+            "Also a second concern in",
+        ],
     )
+    book.merge(ws, row, 6, 9, "Largest sub-themes (comments)", book.header)
+    ws.set_row(row, 30)
     row += 1
     for _, t in themes.iterrows():
         book.merge(ws, row, 0, 2, t["label"], book.text)
         book.put(ws, row, 3, t["size"], book.count)
         book.put(ws, row, 4, t["share"], book.pct)
         book.put(ws, row, 5, t["mean_sentiment"], book.dval)
+        book.merge(ws, row, 6, 9, t.get("sub_themes", ""), book.text)
+        book.put(ws, row, 10, t.get("as_second", 0), book.count)
         row += 1
     return row + 1
 
@@ -369,7 +415,7 @@ def _comment_rows(book: Book, ws: Any, row: int, comments: pd.DataFrame) -> int:
     for c in comments.to_dict(orient="records"):
         book.merge(ws, row, 0, 1, c.get("question", ""), book.small)
         book.merge(ws, row, 2, 7, c["text"], book.text)
-        book.merge(ws, row, 8, 9, c.get("theme_label", ""), book.text)
+        book.merge(ws, row, 8, 9, T.theme_path(c), book.text)
         book.put(ws, row, 10, c.get("label", ""), book.text)
         ws.set_row(row, 14 * max(1, math.ceil(len(str(c["text"])) / 80)))
         row += 1
@@ -420,6 +466,7 @@ def _team_sheet(book: Book, results: Any, team: str, labels: pd.Series) -> None:
         row = _how_to_read_block(book, ws, row, results)
         row = _scores_block(book, ws, row, results, team)
         row = _items_block(book, ws, row, results, team)
+        row = _item_gaps_block(book, ws, row, results, team)
     else:  # a comments-only survey: its notes say what needs rated questions
         row = _header_block(book, ws, results, team, WIDTH)
         row = _limits_block(book, ws, row, results)

@@ -16,6 +16,7 @@ from tests.render.exports import (
     PAYLOAD_TEAMS,
     PAYLOADS,
     check_html,
+    visible_teams,
     with_comment_texts,
 )
 
@@ -106,3 +107,27 @@ def test_html_opens_offline_without_requests(by_team, tmp_path):
         pool.submit(visit).result()
     assert requests == []
     assert dialogs == []
+
+
+def test_team_page_and_overview_show_item_level_impact(by_team):
+    # issue 19: the team page names its questions clearly below the rest, with the interval;
+    # the overview names each measure's leading question for the outcome
+    gaps = by_team.item_gaps
+    flagged = gaps[gaps["state"] == "flag"]
+    team = flagged["group"].value_counts().index[0]
+    page = render_html.team_html(by_team, team)
+    section = page.split("<h3>Questions clearly below the rest</h3>", 1)[1].split("</table>")[0]
+    for _, row in flagged[flagged["group"] == team].iterrows():
+        assert T.question_text(row) in section.replace("&#x27;", "'")
+        assert f"({T.gap_interval(row)})" in section
+    calm = [t for t in visible_teams(by_team) if t not in set(flagged["group"])]
+    assert "No question is clearly below the rest" in render_html.team_html(by_team, calm[0])
+    overview = render_html.overview_html(by_team)
+    lead = T.top_item_drivers(by_team)
+    assert len(lead) == lead["construct"].nunique() >= 2
+    assert list(lead["r2"]) == sorted(lead["r2"], reverse=True)
+    drivers = overview.split("<h2>Which questions go with", 1)[1].split("</section>")[0]
+    for _, row in lead.iterrows():
+        assert f"{100 * row['share']:.0f}%" in drivers
+        best = by_team.item_drivers[by_team.item_drivers["construct"] == row["construct"]]
+        assert row["share"] == best["share"].max()

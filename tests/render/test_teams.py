@@ -46,3 +46,37 @@ def test_repeated_comments_are_shown_once():
     assert list(T.unique_comments(df)["text"]) == ["We need training", "Other point"]
     picked = T.quotes(df.assign(text=[t + " for the new tools" for t in texts]), df.iloc[0:0], 5)
     assert len(picked) == 2
+
+
+def test_sub_themes_and_theme_path_of_the_shown_comments():
+    # issue 15: the packs carry each theme's sub-themes and the second concern of a comment
+    comments = pd.DataFrame(
+        {
+            "theme": [0, 0, 0, 0, 1],
+            "theme_label": ["Jobs", "Jobs", "Jobs", "Jobs", "Skills"],
+            "sub_theme_label": ["pay", "pay", "layoffs", "", ""],
+            "secondary_theme_label": ["", "Skills", "", "", ""],
+        }
+    )
+    assert T.sub_theme_text(comments, 0) == "pay (2), layoffs (1)"
+    assert T.sub_theme_text(comments, 1) == ""
+    assert T.sub_theme_text(comments.drop(columns="sub_theme_label"), 0) == ""
+    rows = comments.to_dict("records")
+    assert [T.theme_path(r) for r in rows] == [
+        "Jobs › pay",
+        "Jobs › pay; also: Skills",
+        "Jobs › layoffs",
+        "Jobs",
+        "Skills",
+    ]
+    assert T.theme_path({"secondary_theme_label": "Skills"}) == "also: Skills"
+
+
+def test_team_themes_carry_sub_themes_and_second_concerns(by_team):
+    team = next(t for t in T.team_names(by_team) if T.comments_visible(by_team, t))
+    themes = T.team_themes(by_team, team)
+    comments = T.team_comments(by_team, team)
+    assert (themes["sub_themes"] != "").any()
+    for _, t in themes.iterrows():
+        assert t["sub_themes"] == T.sub_theme_text(comments, t["theme"])
+        assert t["as_second"] == int((comments["secondary_theme_label"] == t["label"]).sum())

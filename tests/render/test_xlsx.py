@@ -252,3 +252,32 @@ def test_selected_teams_and_unknown_team(by_team):
     assert wb.sheetnames == ["Overview", "Customer Support", "Data Platform", "Methods"]
     with pytest.raises(ValueError, match=r"Unknown team name\(s\) 'Nope'.*Valid names: .*"):
         xlsx.team_workbook(by_team, ["Nope"])
+
+
+def test_team_sheet_lists_the_questions_clearly_below_the_rest(by_team, workbook):
+    # issue 19: the item-level screen reaches the manager's workbook, worst gap first
+    gaps = by_team.item_gaps
+    flagged = gaps[gaps["state"] == "flag"]
+    team = flagged["group"].value_counts().index[0]
+    want = flagged[flagged["group"] == team].sort_values("gap", ascending=False, kind="stable")
+    table = rows_after(team_sheet(workbook, team), "Questions clearly below the rest")
+    assert table[0][0] == "Construct" and table[0][6:11] == (
+        "Score",
+        "Rest",
+        "Gap",
+        "95% interval",
+        "n",
+    )
+    body = table[1:-1]  # the last row is the note on how to read the gap
+    assert len(body) == len(want)
+    for got, (_, row) in zip(body, want.iterrows(), strict=True):
+        assert row["question"].endswith(got[1])
+        assert got[6] == pytest.approx(row["score"], abs=1e-9)
+        assert got[8] == pytest.approx(row["gap"], abs=1e-9)
+        assert got[10] == row["n"]
+    assert "Gap: points below the rest" in table[-1][0]
+    # a visible team with no such question says so rather than showing an empty table
+    calm = [t for t in visible_teams(by_team) if t not in set(flagged["group"])]
+    assert calm
+    note = rows_after(team_sheet(workbook, calm[0]), "Questions clearly below the rest")
+    assert note[0][0] == T.NO_ITEM_GAP
