@@ -9,7 +9,7 @@ from render.html import overview_html, team_html
 from render.packs import pack_slug
 from render.teams import team_names
 from render.xlsx import team_workbook
-from ui import state, theme_detail, views
+from ui import state, views
 
 st.title("Downloads")
 prep = state.prepared()
@@ -104,13 +104,11 @@ c3.download_button(
 )
 
 st.subheader("Comments and hot spots")
-ds = state.dataset()
-merges = state.theme_merges(ds.key) if ds is not None else {}
 c1, c2, _ = st.columns(3)
 c1.download_button(
     f"Comments (CSV, {len(res.comments):,} redacted)",
     views.audited_download(
-        lambda: comments_csv(theme_detail.results_with_detail(prep, res, merges)),
+        lambda: comments_csv(res),
         res,
         "comments csv",
     ),

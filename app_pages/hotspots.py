@@ -9,6 +9,7 @@ import streamlit as st
 from analysis import access, hotspots
 from analysis.errors import ChangeRadarError
 from analysis.pipeline.prepare import drivers_stage
+from analysis.thresholds import THRESHOLDS
 from render import formats
 from render import teams as packs
 from ui import state, views
@@ -30,12 +31,22 @@ res = views.results(prep)
 views.scope_caption(res)
 st.caption(
     "Groups credibly and meaningfully worse than the rest of the organisation on trust, fear, "
-    "readiness, skills, manager support or communication (a gap of at least 5 points and a "
-    "third of a standard deviation, in a group of 10 or more, screened so that about one lead "
-    "in five may be chance), ranked by priority. Each says what to do first: change management "
-    "before training when people do not yet want the change, distrust the tools or fear for "
-    "their jobs. Hidden groups are never flagged."
+    "readiness, skills, manager support or communication (a gap of at least "
+    f"{THRESHOLDS.min_points:g} points and {THRESHOLDS.min_effect:g} standard deviations, in a "
+    f"group of {THRESHOLDS.min_flag_n} or more, screened so that about "
+    f"{THRESHOLDS.hotspot_fdr:.0%} of leads may be chance), ranked by priority. Each says what "
+    "to do first: change management before training when people do not yet want the change, "
+    "distrust the tools or fear for their jobs. Hidden groups are never flagged."
 )
+if not views.has_scores(prep, res):
+    st.info(
+        "This survey has no rated questions, so these hot spots come from comments alone: a "
+        "group is flagged where clearly more of its comments mention job loss, are negative "
+        "about AI or ask for training or support than elsewhere. Score gaps, the questions "
+        "behind them, the trust × fear map, organisation-wide targets and the change-before-"
+        "training diagnosis need rated questions: mark them on the Load page to add them.",
+        icon=":material/chat:",
+    )
 
 flags = [f for f in res.flags if f.scope == "group"]
 org_flags = [f for f in res.flags if f.scope == "organisation"]

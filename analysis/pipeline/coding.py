@@ -74,6 +74,8 @@ def quick_coding(
     tidy.loc[analysed, "label"] = sent["label"].to_numpy()
     _set_signals(tidy, tag_texts(texts, engine="rules"))
     tidy["theme"] = -1
+    tidy["sub_theme"] = -1  # the theme model's sub-theme id (-1: theme not split, or none yet)
+    tidy["secondary_theme"] = -1  # a second theme the comment clearly raises, else -1
     tidy.attrs["notes"] = []
     return tidy
 
@@ -103,6 +105,14 @@ def finish_coding(
         if fit_themes:
             model = background.result() if background is not None else themes.fit(redacted)
             tidy.loc[analysed, "theme"] = np.asarray(model.labels_, dtype=int)
+            n = int(analysed.sum())
+            for column, values in (
+                ("sub_theme", model.sublabels_),
+                ("secondary_theme", model.secondary_),
+            ):
+                values = np.asarray(values, dtype=int)
+                if len(values) == n:
+                    tidy.loc[analysed, column] = values
     finally:
         if background is not None:
             background.close()

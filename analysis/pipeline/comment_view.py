@@ -23,7 +23,7 @@ from analysis.pipeline.select import Keys, Selection, group_labels, respondent_p
 from analysis.privacy import PrivacyPolicy
 from analysis.signals import SIGNALS
 from analysis.tables import COMMENT_GROUPS, THEME_SHARES, THEMES
-from analysis.themes import theme_group_shares, theme_table
+from analysis.themes import merge_themes, theme_group_shares, theme_table
 
 __all__ = ["CommentTables", "comment_tables"]
 
@@ -58,10 +58,7 @@ def comment_tables(
     merges = dict(req.theme_merges)
     names = dict(req.theme_names) or None
     if merges:
-        from analysis.themes import merge_themes
-
-        labels = comments["theme"].to_numpy(dtype=int) if len(comments) else np.array([], int)
-        comments = comments.assign(theme=merge_themes(labels, merges))
+        comments = _merged(comments, merges)
     analysed = comments["analysed"].to_numpy(dtype=bool)
     theme_key = (filter_key, req.theme_merges, req.theme_names)
     used_comments = (
@@ -257,7 +254,10 @@ def _shown_comments(
 ) -> pd.DataFrame:
     """Redacted comments of groups that meet the comment threshold (or of the whole
     organisation when no grouping is chosen and it meets the threshold)."""
-    cols = ["column", "question", "text", "label", "compound", *SIGNALS, "theme", "theme_label"]
+    cols = [
+        "column", "question", "text", "label", "compound", *SIGNALS, "theme", "theme_label",
+        "sub_theme_label", "secondary_theme_label",
+    ]  # fmt: skip
     if not len(comments):
         return pd.DataFrame(columns=[*by_cols, *cols])
     base = prep.views.get(
@@ -290,4 +290,23 @@ def _comment_base(
         theme_labels.update({int(k): str(v) for k, v in names.items()})
     # no themes yet (background coding) or none found: every label is "", as text
     out["theme_label"] = out["theme"].map(theme_labels).astype(object).fillna("").astype(str)
+    sub_labels: dict[int, str] = {}
+    if prep.theme_model is not None and len(getattr(prep.theme_model, "subthemes_", ())):
+        st = prep.theme_model.subthemes_
+        sub_labels = dict(zip(st["subtheme"].astype(int), st["label"].astype(str), strict=True))
+    for column, labels in (("sub_theme", sub_labels), ("secondary_theme", theme_labels)):
+        ids = out[column] if column in out.columns else pd.Series(-1, index=out.index)
+        out[f"{column}_label"] = ids.map(labels).astype(object).fillna("").astype(str)
+    return out
+
+
+def _merged(comments: pd.DataFrame, merges: Mapping[int, int]) -> pd.DataFrame:
+    """The comments with the user's theme merges applied to the theme and the second theme (a
+    second theme merged into the comment's own theme is no second theme)."""
+    theme = merge_themes(comments["theme"].to_numpy(dtype=int), merges)
+    out = comments.assign(theme=theme)
+    if "secondary_theme" in comments.columns:
+        sec = comments["secondary_theme"].to_numpy(dtype=int)
+        sec = np.where(sec >= 0, merge_themes(sec, merges), -1)
+        out["secondary_theme"] = np.where(sec == theme, -1, sec)
     return out

@@ -43,6 +43,13 @@ def test_score_pages_say_what_they_need(comments_only: Ready, page: str) -> None
     assert any("no rated questions" in i.value for i in at.info), _texts(at)
 
 
+def test_hot_spots_page_says_its_flags_come_from_comments_alone(comments_only: Ready) -> None:
+    at = seeded_app(comments_only, "app_pages/hotspots.py")
+    assert not at.exception and not at.error
+    note = next(i.value for i in at.info if "no rated questions" in i.value)
+    assert "comments alone" in note and "need rated questions" in note
+
+
 def test_comments_page_shows_themes_quotes_and_signals(comments_only: Ready) -> None:
     at = seeded_app(comments_only, "app_pages/comments.py")
     assert not at.exception and not at.error
@@ -69,23 +76,27 @@ def test_downloads_offer_team_files_without_scores(comments_only: Ready) -> None
 
 
 def test_sub_and_second_themes_follow_the_model_and_merges(comments_only: Ready) -> None:
+    # Results.comments carries each shown comment's sub-theme and second theme (issue 15)
+    from analysis import pipeline
+
     prep = comments_only.prepared
     model = prep.theme_model
     analysed = prep.comments[prep.comments["analysed"].astype(bool)]
-    texts = analysed["redacted"].astype(str).tolist()
-    comments = pd.DataFrame({"text": texts, "theme": model.labels_})
+    index = {t: i for i, t in enumerate(analysed["redacted"].astype(str))}
     names = dict(zip(model.themes_["theme"].astype(int), model.themes_["label"], strict=True))
-    coded = theme_detail.with_sub_and_secondary(prep, comments, names, {})
     subs = dict(zip(model.subthemes_["subtheme"], model.subthemes_["label"], strict=True))
-    expect_sub = [subs.get(int(s), "") for s in model.sublabels_]
-    assert coded[theme_detail.SUB].tolist() == expect_sub
-    expect_sec = [names.get(int(t), "") if t >= 0 else "" for t in model.secondary_]
-    assert coded[theme_detail.SECONDARY].tolist() == expect_sec
+    res = pipeline.analyze(prep, by=[])
+    assert len(res.comments) and (res.comments[theme_detail.SUB] != "").any()
+    for _, row in res.comments.iterrows():
+        i = index[row["text"]]
+        assert row[theme_detail.SUB] == subs.get(int(model.sublabels_[i]), "")
+        sec = int(model.secondary_[i])
+        assert row[theme_detail.SECONDARY] == (names.get(sec, "") if sec >= 0 else "")
     # merging every theme into the first leaves no comment with a second theme
     first = int(model.themes_["theme"].iloc[0])
     merges = {int(t): first for t in model.themes_["theme"] if int(t) != first}
-    merged = theme_detail.with_sub_and_secondary(prep, comments, names, merges)
-    assert (merged[theme_detail.SECONDARY] == "").all()
+    merged = pipeline.analyze(prep, by=[], theme_merges=merges)
+    assert (merged.comments[theme_detail.SECONDARY] == "").all()
 
 
 def test_sub_theme_table_counts_the_comments_shown() -> None:
@@ -104,7 +115,7 @@ def test_comments_csv_carries_sub_and_second_theme(small: Ready) -> None:
     from render.csv import comments_csv
 
     res = pipeline.analyze(small.prepared, by=["team"])
-    out = comments_csv(theme_detail.results_with_detail(small.prepared, res, {}))
+    out = comments_csv(res)
     frame = pd.read_csv(io.BytesIO(out), encoding="utf-8-sig", dtype=str, keep_default_na=False)
     assert {theme_detail.SUB, theme_detail.SECONDARY} <= set(frame.columns)
     assert len(frame) == len(res.comments)
