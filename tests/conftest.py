@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,17 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
             return browser_group(nodeid) or nodeid.split("::", 1)[0]
 
     return BrowserGroup(config, log)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _each_text_encoded_once_per_worker() -> Iterator[None]:
+    """Each distinct text goes through the sentence encoder once per test process (see
+    :mod:`tests.encoder_memo` for why that gives the same bits)."""
+    from tests import encoder_memo
+
+    undo = encoder_memo.install()
+    yield
+    undo()
 
 
 @pytest.fixture(scope="session")

@@ -30,6 +30,15 @@ needs_libs = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True)
+def _the_real_encoder(monkeypatch) -> None:
+    """These tests are about the encoder itself: no test-run memo in between."""
+    from tests.encoder_memo import REAL
+
+    if REAL:
+        monkeypatch.setattr(E, "encode", REAL[0])
+
+
 @pytest.fixture(scope="module")
 def reference() -> dict:
     return json.loads((DATA / "minilm_reference.json").read_text(encoding="utf-8"))

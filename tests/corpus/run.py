@@ -70,6 +70,10 @@ def analyse(name: str) -> tuple[dict[str, Any], tuple[Any, Any, Any] | None]:
         read_export(data, case.filename)  # the cheap first gate, before any heavy import
         from analysis import pipeline
         from analysis.privacy import PrivacyError
+        from tests import encoder_memo
+
+        if not encoder_memo.REAL:  # once per process: cases share their comments' vectors
+            encoder_memo.install()
 
         try:
             export, colmap = pipeline.load(data, case.filename)
