@@ -201,6 +201,8 @@ else:
                 st.markdown("**Recommended actions**")
                 for action in flag.actions:
                     st.text(f"• {action['title']}: {action['detail']}")
+                    if action.get("question"):
+                        st.text(f"  {packs.answers_text(action)}")
             _item_table(flag)
             with st.expander("How this was ranked and the evidence", icon=":material/calculate:"):
                 st.text(packs.PRIORITY_MEANING)

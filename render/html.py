@@ -270,7 +270,9 @@ def _flags_html(results: Any, flags: list[Any], with_quotes: bool) -> str:
     out = []
     for f in flags:
         actions = "".join(
-            f"<li><strong>{_esc(a.get('title', ''))}</strong>: {_esc(a.get('detail', ''))}"
+            f"<li><strong>{_esc(a.get('title', ''))}</strong>: "
+            f"{(_esc(T.answers_text(a)) + ' ') if a.get('question') else ''}"
+            f"{_esc(a.get('detail', ''))}"
             f'<br><span class="source">Evidence: {_esc(a.get("source", ""))}</span></li>'
             for a in f.actions
         )

@@ -442,6 +442,14 @@ def unique_comments(comments: pd.DataFrame) -> pd.DataFrame:
     return comments[~comments["text"].map(_text_key).duplicated()]
 
 
+def answers_text(action: dict[str, Any]) -> str:
+    """Which question an action was chosen for, and why (analysis.hotspots.by_question), or ""."""
+    question = action.get("question")
+    if not question:
+        return ""
+    return f"Answers “{question}” ({action.get('why', '')})."
+
+
 def flag_type(kind: str) -> str:
     return {"change_management": "Change management", "training": "Training"}.get(
         kind, str(kind).replace("_", " ").capitalize()

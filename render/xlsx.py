@@ -319,9 +319,10 @@ def _flag_rows(book: Book, ws: Any, row: int, f: Any, results: Any) -> int:
     row += 1
     for a in f.actions:
         book.put(ws, row, 0, a.get("title", ""), book.fmt(text_wrap=True, bold=True))
-        book.merge(ws, row, 1, 6, a.get("detail", ""), book.text)
+        detail = " ".join(x for x in (T.answers_text(a), a.get("detail", "")) if x)
+        book.merge(ws, row, 1, 6, detail, book.text)
         book.merge(ws, row, 7, WIDTH, a.get("source", ""), book.small)
-        longest = max(len(a.get("detail", "")) / 70, len(a.get("source", "")) / 55, 1)
+        longest = max(len(detail) / 70, len(a.get("source", "")) / 55, 1)
         ws.set_row(row, 14 * math.ceil(longest))
         row += 1
     return row + 1

@@ -41,6 +41,7 @@ from analysis.hotspots.playbook import (
     PlaybookError,
     load_playbook,
 )
+from analysis.hotspots.questions import by_question
 from analysis.hotspots.screening import group_states, screen
 from analysis.hotspots.segments import segments
 from analysis.hotspots.targets import (
@@ -67,6 +68,7 @@ __all__ = [
     "Profile",
     "apply_response_rates",
     "benjamini_hochberg",
+    "by_question",
     "constructs_meta",
     "diagnose",
     "find_hotspots",

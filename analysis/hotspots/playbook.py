@@ -36,6 +36,8 @@ class Action(ConfigModel):
     title: str = Field(min_length=1)
     detail: str = Field(min_length=1)
     source: str = Field(min_length=1, description="the evidence behind the action")
+    #: words of question wording this action answers (analysis.hotspots.questions)
+    addresses: list[str] = Field(default_factory=list)
 
     @field_validator("title", "detail", "source")
     @classmethod

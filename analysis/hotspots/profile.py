@@ -85,5 +85,6 @@ def actions_for(
         for action in candidates:
             if action["title"] not in seen:
                 seen.add(action["title"])
-                out.append({**action, "concept": concept})
+                shown = {k: v for k, v in action.items() if k != "addresses"}
+                out.append({**shown, "concept": concept})
     return out[:limit]

@@ -91,9 +91,12 @@ def analyze(
     sel = select(prep, req)
     scores = score_tables(prep, req, sel)
     comments = comment_tables(prep, req, sel, scores.groups)
+    item_drivers, item_gaps = item_impact(prep, req, sel, scores)
     flags, segments = hot_spots(prep, req, sel, scores, comments)
+    # actions that answer the questions where a flagged group is weakest come first
+    flags = hotspots_mod.by_question(flags, item_gaps, hotspots_mod.load_playbook())
     res = assemble(prep, req, sel, scores, comments, flags, segments)
-    res.item_drivers, res.item_gaps = item_impact(prep, req, sel, scores)
+    res.item_drivers, res.item_gaps = item_drivers, item_gaps
     return res
 
 
