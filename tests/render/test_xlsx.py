@@ -174,8 +174,10 @@ def test_team_sheet_flags_themes_and_comments(by_team, workbook):
     assert f"Priority {rank} of {of}" in text and T.PRIORITY_MEANING in text
     reasons = [t for t in text if t.startswith(f"{flag.group_label} (n=")]
     assert reasons and not any("adjusted p" in t or "d=" in t for t in reasons)
-    for action in flag.actions:
-        assert action["title"] in text and action["detail"] in text
+    for action in flag.actions:  # an action chosen by question says which one first
+        detail = " ".join(x for x in (T.answers_text(action), action["detail"]) if x)
+        assert action["title"] in text and detail in text
+    assert any(a.get("question") for f in flagged for a in f.actions)
     assert "How to read this" in text
     team_comments = T.team_comments(by_team, flag.group_label)
     shown = T.sheet_comments(team_comments, T.team_themes(by_team, flag.group_label))
