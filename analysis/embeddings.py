@@ -27,8 +27,10 @@ import importlib.util
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -459,6 +461,23 @@ def _workers(threads: int | None) -> int:
     return int(threads)
 
 
+#: The vectors of the analysis running in this context (see :func:`shared_vectors`), else None.
+_SHARED: ContextVar[dict[str, np.ndarray] | None] = ContextVar("shared_vectors", default=None)
+
+
+@contextmanager
+def shared_vectors() -> Iterator[None]:
+    """Within the block, :func:`encode` embeds each distinct text once, however many callers ask
+    (the sentiment layer, the signal model and the themes read many of the same comments). The
+    table belongs to the block and is dropped when it ends: nothing of a survey outlives its
+    analysis. Vectors are the same bits either way (each row depends on its text alone)."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
 def encode(texts: Iterable[str], batch_size: int = 64, threads: int | None = THREADS) -> np.ndarray:
     """Unit-length 384-d float32 vectors, one row per text, same order; cosine = dot product.
 
@@ -471,8 +490,19 @@ def encode(texts: Iterable[str], batch_size: int = 64, threads: int | None = THR
     """
     if int(batch_size) < 1:
         raise ValueError("batch_size must be at least 1.")
-    workers = _workers(threads)
     texts = _as_texts(texts)
+    shared = _SHARED.get()
+    if shared is None or not texts:
+        return _encode(texts, int(batch_size), _workers(threads))
+    missing = [t for t in dict.fromkeys(texts) if t not in shared]
+    if missing:
+        fresh = _encode(missing, int(batch_size), _workers(threads))
+        shared.update(zip(missing, fresh, strict=True))
+    return np.stack([shared[t] for t in texts])
+
+
+def _encode(texts: list[str], batch_size: int, workers: int) -> np.ndarray:
+    """:func:`encode` without the shared table."""
     m = _model()
     if not texts:
         return np.zeros((0, DIM), np.float32)
@@ -491,7 +521,7 @@ def encode(texts: Iterable[str], batch_size: int = 64, threads: int | None = THR
             mask[j, : lengths[r]] = True
         out[rows] = _forward(m, batch, mask)
 
-    batches = _batches(lengths, int(batch_size))[::-1]  # longest first: the pool ends together
+    batches = _batches(lengths, batch_size)[::-1]  # longest first: the pool ends together
     with threadpool_limits(limits=1):
         if workers == 1 or len(batches) == 1:
             for rows in batches:

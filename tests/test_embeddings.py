@@ -329,3 +329,26 @@ def test_same_vectors_and_clusters_whatever_the_processor_kernels(labelled):
         for batch in (64, 5) if not variant else (64,):
             assert run(variant, batch) == base, (variant, batch)
     assert run({}, 5, threads=2) == base  # batches on two threads
+
+
+@needs_model
+def test_shared_vectors_embed_each_text_once_within_one_analysis(monkeypatch):
+    seen: list[str] = []
+    inner = E._encode
+
+    def counting(texts, batch_size, workers):
+        seen.extend(texts)
+        return inner(texts, batch_size, workers)
+
+    monkeypatch.setattr(E, "_encode", counting)
+    alone = E.encode(["pay is low", "jobs will go"])
+    seen.clear()
+    with E.shared_vectors():
+        a = E.encode(["pay is low", "jobs will go"])
+        b = E.encode(["jobs will go", "more training", "pay is low"])
+        assert seen == ["pay is low", "jobs will go", "more training"]  # each text once
+    np.testing.assert_array_equal(a, alone)  # the same bits as without the table
+    np.testing.assert_array_equal(b[[2, 0]], alone)
+    seen.clear()
+    E.encode(["pay is low"])  # the table ended with its block: nothing of it is kept
+    assert seen == ["pay is low"]

@@ -80,3 +80,22 @@ def test_a_failed_job_keeps_the_quick_comments_and_says_so(loaded, monkeypatch) 
     assert not done.pending and done.theme_model is None
     pd.testing.assert_frame_equal(done.comments, prep.comments)
     assert any("could not be computed (the helper broke)" in w for w in done.warnings)
+
+
+def test_the_first_view_embeds_nothing(loaded, monkeypatch) -> None:
+    """The quick coding behind the first view uses the lexicon and the rules only (issue 20):
+    the sentence encoder would cost seconds per thousand comments before anything is shown."""
+    from analysis import embeddings
+    from analysis.pipeline.coding import quick_coding
+    from analysis.pipeline.scores import score_stage
+    from analysis.survey import default_survey
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the first view called the sentence encoder")
+
+    monkeypatch.setattr(embeddings, "encode", refuse)
+    export, colmap = loaded
+    scores = score_stage(export, colmap, default_survey())
+    quick = quick_coding(export, colmap, scores.scored, ())
+    analysed = quick[quick["analysed"]]
+    assert len(analysed) and set(analysed["label"]) <= {"positive", "neutral", "negative"}

@@ -138,8 +138,9 @@ def background_status(prep: Prepared | None) -> None:
     )
     with st.container(border=True):
         st.caption(
-            ":material/hourglass_top: Comment themes and model-read signals are still being "
-            f"computed ({waiting}, {status.seconds:.0f} s so far). Everything else is ready; "
-            "the themes and signals are added when you next open a page or change a setting."
+            ":material/hourglass_top: Comment themes, model-read signals and sentiment labels are "
+            f"still being computed ({waiting}, {status.seconds:.0f} s so far); until then "
+            "sentiment comes from the word lexicon. Everything else is ready; the rest is added "
+            "when you next open a page or change a setting."
         )
         st.button("Check again", icon=":material/refresh:")

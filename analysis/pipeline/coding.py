@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import comments as comments_mod
+from analysis import embeddings
 from analysis.columns import ColumnMap
 from analysis.ingest import SurveyExport
 from analysis.redaction import redact
@@ -67,7 +68,7 @@ def quick_coding(
     analysed = (~tidy["is_filler"] & tidy["is_english"]).to_numpy()
     tidy["analysed"] = analysed
     texts = tidy.loc[analysed, "text"].tolist()
-    sent = score_texts(texts)
+    sent = score_texts(texts, engine="lexicon")  # the learned labels come with finish_coding
     tidy["compound"] = np.nan
     tidy["label"] = ""
     tidy.loc[analysed, "compound"] = sent["compound"].to_numpy()
@@ -99,20 +100,16 @@ def finish_coding(
         background = BackgroundFit(themes)
         background.submit(redacted)  # fits on the other core while the signal model runs
     try:
-        tags = tag_texts(texts)
-        _set_signals(tidy, tags)
-        model: ThemeModel | None = None
-        if fit_themes:
-            model = background.result() if background is not None else themes.fit(redacted)
-            tidy.loc[analysed, "theme"] = np.asarray(model.labels_, dtype=int)
-            n = int(analysed.sum())
-            for column, values in (
-                ("sub_theme", model.sublabels_),
-                ("secondary_theme", model.secondary_),
-            ):
-                values = np.asarray(values, dtype=int)
-                if len(values) == n:
-                    tidy.loc[analysed, column] = values
+        # sentiment, signals and an in-process theme fit read many of the same comments
+        with embeddings.shared_vectors():
+            labels = score_texts(texts)["label"].to_numpy() if len(texts) else []
+            tidy.loc[analysed, "label"] = labels
+            tags = tag_texts(texts)
+            _set_signals(tidy, tags)
+            model: ThemeModel | None = None
+            if fit_themes:
+                model = background.result() if background is not None else themes.fit(redacted)
+                _set_themes(tidy, analysed, model)
     finally:
         if background is not None:
             background.close()
@@ -121,6 +118,16 @@ def finish_coding(
         notes.append(model.engine_note_)
     tidy.attrs["notes"] = notes
     return tidy, model
+
+
+def _set_themes(tidy: pd.DataFrame, analysed: np.ndarray, model: ThemeModel) -> None:
+    """Write each analysed comment's theme, sub-theme and second theme (in place)."""
+    tidy.loc[analysed, "theme"] = np.asarray(model.labels_, dtype=int)
+    n = int(analysed.sum())
+    for column, values in (("sub_theme", model.sublabels_), ("secondary_theme", model.secondary_)):
+        values = np.asarray(values, dtype=int)
+        if len(values) == n:
+            tidy.loc[analysed, column] = values
 
 
 def _set_signals(tidy: pd.DataFrame, tags: pd.DataFrame) -> None:
