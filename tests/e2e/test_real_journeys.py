@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 
 from tests.e2e.browser import (
@@ -101,11 +103,24 @@ def _widget(page: Page, testid: str, label: str) -> Locator:
     )
 
 
+def _when_attached(page: Page, action: Callable[[], object], tries: int = 3) -> None:
+    """Do ``action`` on a widget; if a late rerun (one that started after rerun_after stopped
+    waiting for it, on a busy machine) replaced the widget under it, wait and do it again."""
+    for attempt in range(tries):
+        try:
+            action()
+            return
+        except PlaywrightError as err:
+            if "not attached" not in str(err) or attempt == tries - 1:
+                raise
+            wait_idle(page, SLOW_MS)
+
+
 def _choose(page: Page, testid: str, label: str, option: str) -> None:
     """Pick ``option`` in a selectbox or multiselect by typing it and clicking the match."""
     box = _widget(page, testid, label)
-    box.scroll_into_view_if_needed()
-    box.locator("input").first.click()
+    _when_attached(page, box.scroll_into_view_if_needed)
+    _when_attached(page, box.locator("input").first.click)
     page.keyboard.type(option)
     exact = re.compile(rf"^\s*{re.escape(option)}(:.*)?\s*$")  # "column: question" too
     choice = page.get_by_role("option").filter(has_text=exact)
@@ -122,7 +137,7 @@ def _clear(page: Page, label: str) -> None:
 
 def _button(page: Page, name: str) -> None:
     button = page.get_by_role("button", name=name, exact=True).first
-    button.scroll_into_view_if_needed()
+    _when_attached(page, button.scroll_into_view_if_needed)
     rerun_after(page, button.click)
 
 
