@@ -46,6 +46,7 @@ __all__ = [
     "ENV_DIR",
     "MAX_TOKENS",
     "MODEL_NAME",
+    "Cancelled",
     "SemanticEngineError",
     "SemanticThemes",  # noqa: F822 (from analysis.embedding_clusters, see __getattr__)
     "assign",  # noqa: F822 (from analysis.embedding_clusters, see __getattr__)
@@ -56,6 +57,7 @@ __all__ = [
     "model_dir",
     "model_info",
     "static_vectors",
+    "stop_when",
 ]
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -82,6 +84,10 @@ THREADS: int | None = None
 
 class SemanticEngineError(RuntimeError):
     """The semantic engine cannot run; str(e) says what to install or fix."""
+
+
+class Cancelled(RuntimeError):
+    """The analysis that asked for the vectors was closed (see :func:`stop_when`)."""
 
 
 @dataclass(frozen=True)
@@ -478,6 +484,22 @@ def shared_vectors() -> Iterator[None]:
         _SHARED.reset(token)
 
 
+#: Set when whoever asked for the vectors in this context has gone (see :func:`stop_when`).
+_STOP: ContextVar[threading.Event | None] = ContextVar("stop_encoding", default=None)
+
+
+@contextmanager
+def stop_when(event: threading.Event) -> Iterator[None]:
+    """Within the block, :func:`encode` raises :class:`Cancelled` at its next batch once
+    ``event`` is set: a closed session's background job frees the cores within a batch
+    instead of embedding every comment for nobody."""
+    token = _STOP.set(event)
+    try:
+        yield
+    finally:
+        _STOP.reset(token)
+
+
 def encode(texts: Iterable[str], batch_size: int = 64, threads: int | None = THREADS) -> np.ndarray:
     """Unit-length 384-d float32 vectors, one row per text, same order; cosine = dot product.
 
@@ -511,8 +533,11 @@ def _encode(texts: list[str], batch_size: int, workers: int) -> np.ndarray:
     ids = [e.ids for e in enc]
     lengths = np.fromiter((len(x) for x in ids), int, len(ids))
     out = np.empty((len(ids), DIM), np.float32)
+    stop = _STOP.get()  # read here: the pool's threads do not see this context
 
     def run(rows: np.ndarray) -> None:
+        if stop is not None and stop.is_set():
+            raise Cancelled("The analysis was closed before its comments were coded.")
         L = int(lengths[rows].max())
         batch = np.zeros((len(rows), L), np.int64)
         mask = np.zeros((len(rows), L), bool)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import json
 import sys
+import threading
 
 import pandas as pd
 import pytest
@@ -99,3 +100,37 @@ def test_the_first_view_embeds_nothing(loaded, monkeypatch) -> None:
     quick = quick_coding(export, colmap, scores.scored, ())
     analysed = quick[quick["analysed"]]
     assert len(analysed) and set(analysed["label"]) <= {"positive", "neutral", "negative"}
+
+
+def test_a_running_job_stops_at_its_next_batch_when_its_analysis_is_dropped(monkeypatch) -> None:
+    """A session closed (or given another file) mid-job frees the cores within a batch instead
+    of embedding every comment for nobody."""
+    from analysis import embeddings
+
+    frame = generate_responses(n=400, seed=6)
+    column = next(c for c in frame.columns if str(c).startswith("OQ"))
+    # texts no earlier test embedded, so they reach the encoder (not the per-process memo)
+    frame[column] = [
+        f"Remark {i}: the rota tool keeps losing shift {i * 7919 % 997}" for i in frame.index
+    ]
+    export, colmap = pipeline.load(qualtrics_csv(frame), "fresh.csv")
+    real, calls = embeddings._forward, []
+    started, dropped = threading.Event(), threading.Event()
+
+    def forward(*args, **kwargs):
+        calls.append(1)
+        started.set()
+        assert dropped.wait(120)  # every batch in flight waits until the handle is gone
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(embeddings, "_forward", forward)
+    prep = pipeline.prepare(export, colmap, background=True)
+    outcome = prep.background._outcome
+    assert started.wait(120), "the job never reached the encoder"
+    del prep
+    gc.collect()
+    dropped.set()
+    assert outcome.done.wait(120)
+    assert isinstance(outcome.error, embeddings.Cancelled) and outcome.comments is None
+    batches = -(-len(frame) // 64)  # at least this many: one per 64 distinct comments
+    assert len(calls) < batches, f"{len(calls)} of {batches} batches ran after the drop"

@@ -12,7 +12,8 @@ One job runs at a time per process (:data:`_SLOTS`), each using both cores (the 
 threads and the theme helper process); the others wait their turn. The embedding model is
 loaded once per process by :mod:`analysis.embeddings` and shared read-only. No survey content
 is kept at module level: a job's inputs and outputs belong to its :class:`Background` handle,
-and a job whose handle was dropped (the session closed) before its turn is skipped.
+and a job whose handle was dropped (the session closed, or it loaded another file) is skipped
+before its turn, or stops at its next embedding batch while it runs.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from analysis import embeddings
 from analysis.pipeline.coding import ThemeSettings, finish_coding
 from analysis.themes import ThemeModel
 
@@ -133,8 +135,12 @@ def _run(
                 out.error = RuntimeError("The analysis was closed before its comments were coded.")
                 return
             out.stage = "running"
-            out.comments, out.model = finish_coding(quick, settings)
+            with embeddings.stop_when(cancelled):
+                out.comments, out.model = finish_coding(quick, settings)
             out.stage = "done"
+    except embeddings.Cancelled as exc:  # the session closed mid-job: nobody to tell
+        LOG.info("background comment coding stopped: its analysis was closed")
+        out.error = exc
     except BaseException as exc:  # handed to the session that asked, never lost
         LOG.exception("background comment coding failed")
         out.error = exc
