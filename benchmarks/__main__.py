@@ -36,6 +36,12 @@ GOALS = (
     ("e2e_100k", "100k respondents (XLSX), full analysis end to end", "≤ 12 s"),
     ("ratio_100k", "same, vs the naive baseline in the same run", "≥ 4× faster"),
     ("e2e_10k", "10k respondents, end to end", "≤ 2 s"),
+    (
+        "first_view_10k",
+        "10k respondents, upload to first view (themes and model-read signals follow in the "
+        "background; warm server)",
+        "≤ 2 s",
+    ),
     ("regroup_100k", "regrouping or refiltering at 100k, once analysed", "≤ 0.3 s"),
     ("memory_100k", "peak memory at 100k", "≤ 2 GB"),
     ("linear_1m", "1M respondents (CSV)", "completes, cost growing no worse than linearly"),
@@ -148,6 +154,15 @@ def evaluate_goals(
         "e2e_10k",
         f"{s10['total_seconds']:.2f} s" if s10 else "not run",
         s10["total_seconds"] <= 2 if s10 else None,
+    )
+    first = s10["stage_seconds"].get("first_view") if s10 else None
+    add(
+        "first_view_10k",
+        "not run"
+        if first is None
+        else f"{first:.2f} s (everything done after "
+        f"{s10['stage_seconds']['first_view_to_complete']:.2f} s)",
+        None if first is None else first <= 2,
     )
     if s100:
         g = s100["regroup_seconds"]

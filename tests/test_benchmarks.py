@@ -50,6 +50,8 @@ def test_writes_json_with_required_keys(run_300):
     # End to end covers ingest, prepare and the first analysis, so it bounds each of them.
     st = entry["stage_seconds"]
     assert st["end_to_end"] >= st["ingest"] + st["analyze"]
+    # the app's path: the first view comes before the background work finishes
+    assert 0 < st["first_view"] <= st["first_view_to_complete"]
     assert entry["ours"]["counts"]["comments"] > 0
     assert {"cpu", "cores", "python", "numpy", "pandas", "sklearn", "date"} <= set(
         results["machine"]
@@ -92,13 +94,21 @@ def test_baseline_reads_scores_and_clusters_every_comment(run_300):
     assert base["total_seconds"] >= sum(base["stage_seconds"].values()) - 0.01
 
 
-def _size(total: float, rows: int, ratio: float | None = None, regroup: float = 0.1) -> dict:
+def _size(
+    total: float,
+    rows: int,
+    ratio: float | None = None,
+    regroup: float = 0.1,
+    first_view: float = 1.5,
+) -> dict:
+    stages = {"regroup": regroup, "refilter": regroup}
+    stages |= {"first_view": first_view, "first_view_to_complete": total}
     return {
         "total_seconds": total,
         "seconds_per_100k_rows": total / rows * 100_000,
         "ratio": ratio,
         "regroup_seconds": regroup,
-        "stage_seconds": {"regroup": regroup, "refilter": regroup},
+        "stage_seconds": stages,
         "peak_rss_mb": 1500.0,
     }
 
@@ -116,11 +126,14 @@ def test_goals_met_and_missed():
         "e2e_100k": True,
         "ratio_100k": True,
         "e2e_10k": False,
+        "first_view_10k": True,  # 1.5 s: themes and signals follow in the background
         "regroup_100k": False,
         "memory_100k": True,
         "linear_1m": True,  # 12.0 s per 100k at 1M vs 11.0 at 100k: within the 10% slack
         "embed_40w": None,  # not measured
     }
+    slow = evaluate_goals({"10000": _size(2.5, 10_000, first_view=2.2)})
+    assert {g["key"]: g["met"] for g in slow}["first_view_10k"] is False
     worse = evaluate_goals({"100000": _size(10.0, 100_000), "1000000": _size(150.0, 1_000_000)})
     assert {g["key"]: g["met"] for g in worse}["linear_1m"] is False
     emb = {"comments": 512, "per_second_by_threads": {"1": 300.0, "2": 520.0}}
