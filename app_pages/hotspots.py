@@ -8,7 +8,6 @@ import streamlit as st
 
 from analysis import access, hotspots
 from analysis.errors import ChangeRadarError
-from analysis.pipeline.prepare import drivers_stage
 from analysis.thresholds import THRESHOLDS
 from render import formats
 from render import teams as packs
@@ -241,21 +240,11 @@ if unused:
         st.text(f"{u['label']}: {u['why']}. {u['fix']}")
 
 
-def _outcome_drivers(outcome: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Drivers and item drivers of ``outcome``: the view's own for the default outcome, else
-    computed once per upload and outcome (associations over every respondent, like the
-    default ones) and kept in this session."""
-    if outcome == default_outcome:
-        return res.drivers[res.drivers["outcome"] == outcome], res.item_drivers
-    cache = st.session_state.setdefault("hotspots_outcome_drivers", {})
-    key = (id(prep), outcome)
-    if key not in cache:
-        cache.clear()  # one other outcome at a time: no survey results pile up
-        cache[key] = (
-            drivers_stage(prep.scored, prep.survey, n_boot=300, random_state=0, outcome=outcome),
-            hotspots.item_drivers(prep.scored, outcome),
-        )
-    return cache[key]
+def _choose_outcome() -> None:
+    """Remember the chosen outcome for this dataset: every page's view follows it."""
+    ds = state.dataset()
+    if ds is not None:
+        state.set_outcome(ds.key, st.session_state.get("hotspots_outcome"))
 
 
 def _drivers_section() -> None:
@@ -265,21 +254,20 @@ def _drivers_section() -> None:
     chosen = st.selectbox(
         "Outcome",
         options,
-        index=options.index(default_outcome) if default_outcome in options else None,
+        index=options.index(view_outcome) if view_outcome in options else None,
         format_func=lambda c: labels.get(c, c),
         placeholder="Choose the measure to explain",
         key="hotspots_outcome",
-        help="The measure the driver analysis explains. The default is the survey's readiness "
-        "to change (hot-spot priorities always use it); pick another for a custom survey.",
+        on_change=_choose_outcome,
+        help="The measure the driver analysis explains; its drivers also weigh the hot spots' "
+        "priorities and the downloads. The default is the survey's readiness to change; pick "
+        "another for a custom survey.",
     )
     if chosen is None:
         st.caption("Choose an outcome to see which measures and questions go with it.")
         return
-    try:
-        drivers, items = _outcome_drivers(chosen)
-    except ChangeRadarError as exc:
-        views.error(str(exc))
-        return
+    drivers = res.drivers[res.drivers["outcome"] == chosen] if len(res.drivers) else res.drivers
+    items = res.item_drivers
     st.caption(
         "Associations within this survey, not causes: the share of the outcome's explained "
         "variance that goes with each measure (relative weights), shown only with 15 complete "
@@ -334,5 +322,5 @@ def _drivers_section() -> None:
 viewer = state.current_viewer()
 # drivers are fitted on the whole organisation: a manager's view has none (access._strip)
 if res.has_scores and len(res.org) and viewer is not None and access.can(viewer, "all_teams"):
-    default_outcome = hotspots.main_outcome(res.drivers, res.org)
+    view_outcome = hotspots.main_outcome(res.drivers, res.org)
     _drivers_section()

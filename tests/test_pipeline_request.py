@@ -105,3 +105,43 @@ def test_view_cache_keeps_the_last_few_per_stage():
     cache.get("stage", 0, make(0))  # the oldest was dropped: made again
     cache.get("other", 0, make("other"))  # stages do not share entries
     assert made == [*range(ViewCache.SIZE + 1), 0, "other"]
+
+
+@pytest.fixture(scope="module")
+def sample() -> tuple:
+    """The sample survey's rated questions (no comments: nothing to embed)."""
+    from sample_data.generate import generate_responses, qualtrics_csv
+
+    frame = generate_responses(n=300, seed=11)
+    frame.loc[:, [c for c in frame.columns if str(c).startswith("OQ")]] = None
+    export, colmap = pipeline.load(qualtrics_csv(frame), "s.csv")
+    return export, colmap, pipeline.prepare(export, colmap)  # default bootstrap, like the view
+
+
+def test_a_chosen_outcome_weighs_the_flags_and_fills_the_drivers(sample) -> None:
+    """The app's outcome choice reaches the core: its drivers weigh the flags' priorities, head
+    the item drivers and fill Results.drivers, exactly as a prepare given that outcome (the
+    CLI's --outcome) would."""
+    from analysis.drivers import OutcomeError
+
+    export, colmap, prep = sample
+    assert ViewRequest.build(prep, outcome="change_readiness").outcome is None  # its own
+    assert ViewRequest.build(prep, outcome="Trust in AI tools").outcome == "trust_in_ai"
+    with pytest.raises(OutcomeError, match="Choose one of"):
+        ViewRequest.build(prep, outcome="Q1")
+    own = pipeline.analyze(prep, by="team")
+    trust = pipeline.analyze(prep, by="team", outcome="trust_in_ai")  # concept = id here
+    assert set(trust.drivers["outcome"]) == set(trust.item_drivers["outcome"]) == {"trust_in_ai"}
+    assert set(own.item_drivers["outcome"]) == {"change_readiness"}
+
+    def flagged(res) -> list:
+        return sorted((f.group_label, tuple(f.constructs)) for f in res.flags)
+
+    assert flagged(trust) == flagged(own)  # the screen does not depend on the outcome
+    assert [f.priority for f in trust.flags] != [f.priority for f in own.flags]
+    direct = pipeline.prepare(export, colmap, outcome="trust_in_ai")
+    by_cli = pipeline.analyze(direct, by="team")
+    assert [(f.group_label, f.priority) for f in by_cli.flags] == [
+        (f.group_label, f.priority) for f in trust.flags
+    ]
+    pd.testing.assert_frame_equal(by_cli.drivers, trust.drivers)

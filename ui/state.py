@@ -54,6 +54,7 @@ class StateKeys:
     RESULTS = "cr_results"  # OrderedDict[key, Results], the last few views
     THEME_NAMES = "cr_theme_names"  # dataset key -> {theme: label}
     THEME_MERGES = "cr_theme_merges"  # dataset key -> {theme: into}
+    OUTCOMES = "cr_outcomes"  # dataset key -> the driver outcome chosen on Hot spots
     SHOWN = "cr_shown_filters"  # (dataset key, viewer) -> list of masks already shown
     UPLOAD = "cr_upload"  # uploader -> (token, error) of the last file it handled
     NOTICE = "cr_notice"  # one message to show after a rerun
@@ -334,6 +335,15 @@ def set_theme_name(ds_key: str, theme: int, label: str) -> None:
 
 def theme_merges(ds_key: str) -> dict[int, int]:
     return dict(_store().get(THEME_MERGES, {}).get(ds_key, {}))
+
+
+def outcome(ds_key: str) -> str | None:
+    """The driver outcome chosen for this dataset (None: the survey's own); every view uses it."""
+    return _store().get(StateKeys.OUTCOMES, {}).get(ds_key)
+
+
+def set_outcome(ds_key: str, construct: str | None) -> None:
+    _store().setdefault(StateKeys.OUTCOMES, {})[ds_key] = construct
 
 
 def add_theme_merge(ds_key: str, theme: int, into: int) -> None:

@@ -394,6 +394,7 @@ def results(prep: Prepared, by: Sequence[str] | None = None) -> Results:
     filters = state.filters(prep.grouping_columns)
     names = state.theme_names(ds_key)
     merges = state.theme_merges(ds_key)
+    outcome = state.outcome(ds_key)
 
     def compute(filters: dict[str, list[str]]) -> Results:
         key = (
@@ -405,6 +406,7 @@ def results(prep: Prepared, by: Sequence[str] | None = None) -> Results:
             tuple(sorted((k, tuple(v)) for k, v in filters.items())),
             tuple(sorted(names.items())),
             tuple(sorted(merges.items())),
+            outcome,
             id(prep.theme_model),  # a refit (fewer/more themes) makes a new model
         )
         return state.results(
@@ -419,6 +421,7 @@ def results(prep: Prepared, by: Sequence[str] | None = None) -> Results:
                 shown_filters=state.shown_filters(ds_key, viewer),
                 theme_names=names or None,
                 theme_merges=merges or None,
+                outcome=outcome,
             ),
         )
 

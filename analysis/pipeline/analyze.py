@@ -25,7 +25,7 @@ from analysis.columns import ColumnMap
 from analysis.ingest import SurveyExport
 from analysis.pipeline.comment_view import CommentTables, comment_tables
 from analysis.pipeline.model import Prepared, Results
-from analysis.pipeline.prepare import prepare
+from analysis.pipeline.prepare import N_BOOT, drivers_stage, prepare
 from analysis.pipeline.request import ViewRequest
 from analysis.pipeline.score_tables import ScoreTables, construct_frame, score_tables
 from analysis.pipeline.select import Selection, group_labels, select
@@ -34,7 +34,7 @@ from analysis.scoring import Scored
 from analysis.survey import Survey
 from analysis.tables import GROUPS, SEGMENTS
 
-__all__ = ["analyze", "assemble", "hot_spots", "item_impact", "survey_title"]
+__all__ = ["analyze", "assemble", "hot_spots", "item_impact", "survey_title", "view_drivers"]
 
 
 def analyze(
@@ -51,6 +51,7 @@ def analyze(
     theme_merges: Mapping[int, int] | None = None,
     nested: bool = False,
     compare_unfiltered: bool = True,
+    outcome: str | None = None,
     view: ViewRequest | None = None,
 ) -> Results:
     """Analyse an export (or reuse a :class:`Prepared`) for one grouping and filter.
@@ -71,6 +72,10 @@ def analyze(
     people (see :mod:`analysis.privacy`). ``compare_unfiltered=False`` leaves the unfiltered
     data out of that comparison, for a viewer who can never see it (a manager, whose scope is
     then one of ``shown_filters``).
+
+    ``outcome`` (a construct id, concept or label) makes that construct's key drivers weigh the
+    flags' priorities, head the item drivers and fill ``Results.drivers``, instead of the
+    upload's own (:func:`view_drivers`).
     """
     prep = (
         source
@@ -87,37 +92,58 @@ def analyze(
         nested=nested,
         theme_names=theme_names,
         theme_merges=theme_merges,
+        outcome=outcome,
     )
+    drivers = view_drivers(prep, req)
     sel = select(prep, req)
     scores = score_tables(prep, req, sel)
     comments = comment_tables(prep, req, sel, scores.groups)
-    item_drivers, item_gaps = item_impact(prep, req, sel, scores)
-    flags, segments = hot_spots(prep, req, sel, scores, comments)
+    item_drivers, item_gaps = item_impact(prep, req, sel, scores, drivers)
+    flags, segments = hot_spots(prep, req, sel, scores, comments, drivers)
     # actions that answer the questions where a flagged group is weakest come first
     flags = hotspots_mod.by_question(flags, item_gaps, hotspots_mod.load_playbook())
-    res = assemble(prep, req, sel, scores, comments, flags, segments)
+    res = assemble(prep, req, sel, scores, comments, flags, segments, drivers)
     res.item_drivers, res.item_gaps = item_drivers, item_gaps
     return res
 
 
+def view_drivers(prep: Prepared, req: ViewRequest) -> pd.DataFrame:
+    """The key drivers behind the view: the upload's own, or those of the outcome the view
+    chose, fitted once per upload and outcome over every respondent (like the upload's own)
+    with the default bootstrap (:data:`~analysis.pipeline.prepare.N_BOOT` resamples, seed 0)."""
+    if req.outcome is None:
+        return prep.drivers
+    return prep.views.get(
+        "drivers",
+        req.outcome,
+        lambda: drivers_stage(
+            prep.scored, prep.survey, n_boot=N_BOOT, random_state=0, outcome=req.outcome
+        ),
+    )
+
+
 def item_impact(
-    prep: Prepared, req: ViewRequest, sel: Selection, scores: ScoreTables
+    prep: Prepared,
+    req: ViewRequest,
+    sel: Selection,
+    scores: ScoreTables,
+    drivers: pd.DataFrame,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Item drivers of the flags' main outcome (everyone, cached per upload like the drivers)
     and the view's group gaps per item (:mod:`analysis.hotspots.items`)."""
     if not prep.has_scores:
         return pd.DataFrame(), pd.DataFrame()
     constructs = construct_frame(prep.scored)
-    outcome = hotspots_mod.main_outcome(prep.drivers, constructs)
-    drivers = pd.DataFrame()
+    outcome = hotspots_mod.main_outcome(drivers, constructs)
+    items = pd.DataFrame()
     if outcome is not None and outcome in prep.scored.constructs.columns:
-        drivers = prep.views.get(
+        items = prep.views.get(
             "item_drivers", outcome, lambda: hotspots_mod.item_drivers(prep.scored, outcome)
         ).copy()
     gaps = hotspots_mod.item_gaps(
         sel.scored, req.by, scores.items, constructs, req.policy, org_n=len(sel.scored.groups)
     )
-    return drivers, gaps
+    return items, gaps
 
 
 def hot_spots(
@@ -126,6 +152,7 @@ def hot_spots(
     sel: Selection,
     scores: ScoreTables,
     comments: CommentTables,
+    drivers: pd.DataFrame,
 ) -> tuple[list[hotspots_mod.Flag], pd.DataFrame]:
     """Groups needing attention (:func:`analysis.hotspots.find_hotspots`) and, when the survey
     measures trust and fear, the trust × fear map. A comments-only survey is flagged from
@@ -139,7 +166,7 @@ def hot_spots(
     table = groups if prep.has_scores else _sizes_for_hotspots(sel.scored, by, comments.visible)
     flags = hotspots_mod.find_hotspots(
         table,
-        prep.drivers,
+        drivers,
         comments.signals_by_group,
         None,
         req.policy,
@@ -163,6 +190,7 @@ def assemble(
     comments: CommentTables,
     flags: list[hotspots_mod.Flag],
     segments: pd.DataFrame,
+    drivers: pd.DataFrame,
 ) -> Results:
     """The view's :class:`Results`: protected tables and what the view cannot show."""
     return Results(
@@ -179,7 +207,7 @@ def assemble(
         likert=scores.likert,
         enps=scores.enps,
         enps_groups=scores.enps_groups,
-        drivers=prep.drivers,
+        drivers=drivers,
         flags=flags,
         segments=segments,
         themes=comments.themes,

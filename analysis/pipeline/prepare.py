@@ -31,7 +31,10 @@ from analysis.survey import Survey, default_survey
 from analysis.tables import DRIVERS
 from analysis.themes import ThemeModel
 
-__all__ = ["drivers_stage", "prepare", "settle"]
+__all__ = ["N_BOOT", "drivers_stage", "prepare", "settle"]
+
+#: Bootstrap resamples of the key drivers' intervals (Johnson's relative weights).
+N_BOOT = 300
 
 
 def prepare(
@@ -43,7 +46,7 @@ def prepare(
     min_themes: int = 3,
     max_themes: int = 12,
     random_state: int = 0,
-    n_boot: int = 300,
+    n_boot: int = N_BOOT,
     source_name: str = "",
     background: bool = False,
     outcome: str | None = None,

@@ -34,6 +34,8 @@ class ViewRequest:
     shown to this viewer on this dataset, packed (:func:`numpy.packbits`); with
     ``compare_unfiltered`` False the unfiltered data is left out of the comparison (a manager,
     who never sees it). ``theme_names`` / ``theme_merges``: the user's theme edits.
+    ``outcome``: the construct whose key drivers weigh the flags and head the item drivers, when
+    the user chose one other than the upload's own (None: the upload's own).
     """
 
     by: tuple[str, ...] = ()
@@ -44,6 +46,7 @@ class ViewRequest:
     compare_unfiltered: bool = True
     theme_names: tuple[tuple[int, str], ...] = ()
     theme_merges: tuple[tuple[int, int], ...] = ()
+    outcome: str | None = None
 
     @classmethod
     def build(
@@ -58,12 +61,15 @@ class ViewRequest:
         nested: bool = False,
         theme_names: Mapping[int, str] | None = None,
         theme_merges: Mapping[int, int] | None = None,
+        outcome: str | None = None,
     ) -> ViewRequest:
         """Normalise what a caller asked for against the upload it is asked of.
 
         ``by`` names grouping columns as the user typed them ('team', 'role' or a column
         name); ``None`` means the team column when there is one, else the organisation as a
-        whole. Unknown names raise ``ValueError`` listing the valid ones.
+        whole. Unknown names raise ``ValueError`` listing the valid ones. ``outcome`` is a
+        construct id, concept or label (:func:`analysis.drivers.choose_outcome`, which names the
+        valid ones when it is not); the upload's own outcome normalises to None.
         """
         return cls(
             by=_by_columns(prep, by),
@@ -77,6 +83,7 @@ class ViewRequest:
             compare_unfiltered=bool(compare_unfiltered),
             theme_names=tuple((int(k), str(v)) for k, v in (theme_names or {}).items()),
             theme_merges=tuple((int(k), int(v)) for k, v in (theme_merges or {}).items()),
+            outcome=_outcome(prep, outcome),
         )
 
     @property
@@ -101,6 +108,18 @@ def _by_columns(prep: Prepared, by: Sequence[str] | str | None) -> tuple[str, ..
         return (team,) if team and team in prep.grouping_columns else ()
     names = [by] if isinstance(by, str) else list(by)
     return tuple(dict.fromkeys(prep.resolve(name) for name in names))
+
+
+def _outcome(prep: Prepared, outcome: str | None) -> str | None:
+    if outcome is None:
+        return None
+    from analysis.drivers import choose_outcome
+    from analysis.hotspots import main_outcome
+    from analysis.pipeline.score_tables import construct_frame
+
+    chosen = choose_outcome(outcome, prep.scored.construct_meta)
+    own = main_outcome(prep.drivers, construct_frame(prep.scored))
+    return None if chosen == own else chosen
 
 
 class ViewCache:

@@ -441,6 +441,7 @@ def scoped_analyze(
     theme_names: Mapping[int, str] | None = None,
     theme_merges: Mapping[int, int] | None = None,
     nested: bool = False,
+    outcome: str | None = None,
 ) -> pipeline.Results:
     """:func:`analysis.pipeline.analyze` limited to what ``viewer`` may see.
 
@@ -492,6 +493,7 @@ def scoped_analyze(
         theme_names=theme_names,
         theme_merges=theme_merges,
         nested=nested,
+        outcome=outcome,
         # a manager never sees the unfiltered data: their scope (in ``shown``) is their baseline
         compare_unfiltered=teams is None,
     )

@@ -93,3 +93,34 @@ def test_outcome_select_box_defaults_to_readiness_and_can_change(small: Ready) -
     assert "Readiness for the AI change" in driver_measures()
     assert "Readiness for the AI change" in item_measures()
     assert "Trust in AI tools" not in item_measures()
+
+
+def test_the_chosen_outcome_ranks_the_flags_here_and_in_the_downloads(small: Ready) -> None:
+    """Issue 19: the outcome chosen on Hot spots weighs the flags' priorities on this page and
+    in every later view of the dataset (the packs), not only the drivers table."""
+    at = seeded_app(small, PAGE)
+    own = pipeline.analyze(small.prepared, by=["team"])
+    trust = pipeline.analyze(small.prepared, by=["team"], outcome="trust_in_ai")
+    assert [f.priority for f in own.flags] != [f.priority for f in trust.flags]
+
+    def shown_order() -> list[str]:
+        heads = [re.sub(r"\\(.)", r"\1", h.value) for h in at.subheader]  # undo views.plain
+        return [h for h in heads if re.match(r"\d+\. ", h)]
+
+    def expected(res) -> list[str]:
+        return [f"{i}. {f.group_label}" for i, f in enumerate(_group_flags(res), 1)]
+
+    assert shown_order() == expected(own)
+    at.selectbox(key="hotspots_outcome").set_value("trust_in_ai").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert shown_order() == expected(trust)
+    assert at.session_state["cr_outcomes"] == {small.dataset.key: "trust_in_ai"}
+    at.switch_page("app_pages/downloads.py").run()  # the packs' view follows the choice
+    assert not at.exception
+    at.switch_page(PAGE).run()  # back again: the choice is kept
+    assert at.selectbox(key="hotspots_outcome").value == "trust_in_ai"
+    assert shown_order() == expected(trust)
+
+
+def _group_flags(res) -> list:
+    return [f for f in res.flags if f.scope == "group"]
