@@ -30,7 +30,7 @@ class Case:
     check: str = ""  # a check_* function below, run on success
     isolate: bool = False
     team_html: bool = False  # also write one team's HTML page (slow: charts go through V8)
-    seconds: float = 30.0
+    seconds: float = 30.0  # CPU seconds of the case's process (reading, analysis, reports)
     known_bug: str = ""
 
     @property

@@ -64,7 +64,7 @@ def analyse(name: str) -> tuple[dict[str, Any], tuple[Any, Any, Any] | None]:
     case = cases.BY_NAME[name]
     record: dict[str, Any] = {"name": name, "warnings": [], "check": ""}
     data = getattr(build, case.builder)()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     done = None
     try:
         read_export(data, case.filename)  # the cheap first gate, before any heavy import
@@ -86,6 +86,7 @@ def analyse(name: str) -> tuple[dict[str, Any], tuple[Any, Any, Any] | None]:
     except Exception:
         record.update(outcome="crash", message=traceback.format_exc(), stage="analysis")
     record["seconds"] = time.perf_counter() - start
+    record["cpu_seconds"] = time.process_time() - cpu
     record["peak_mb_analysis"] = round(_peak_mb(), 1)
     return record, done
 
@@ -96,7 +97,7 @@ def export_and_check(record: dict[str, Any], done: tuple[Any, Any, Any]) -> None
     from tests.corpus import cases
 
     case = cases.BY_NAME[record["name"]]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         outputs = _outputs(done[2], case.team_html)
     except Exception:
@@ -104,6 +105,7 @@ def export_and_check(record: dict[str, Any], done: tuple[Any, Any, Any]) -> None
         return
     finally:
         record["seconds"] += time.perf_counter() - start
+        record["cpu_seconds"] += time.process_time() - cpu
     check = cases.CHECKS.get(case.check) if case.check else None
     if check is None:
         return
@@ -139,6 +141,7 @@ def main(names: list[str]) -> int:
         if done is not None:
             export_and_check(record, done)
         record["seconds"] = round(record["seconds"], 3)
+        record["cpu_seconds"] = round(record["cpu_seconds"], 3)
         record["peak_mb"] = round(_peak_mb(), 1)
         print(json.dumps(record, ensure_ascii=False), flush=True)
     return 0
