@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.hotspots import statement
 from analysis.scoring import CROSS
 from analysis.thresholds import THRESHOLDS
 from render.formats import ALPHA, missing, number
@@ -355,13 +356,7 @@ def gap_bin(diff: float, direction: str) -> int:
 def question_text(row: pd.Series) -> str:
     """The item's own statement: a matrix stem ("How much do you agree ...? - ") is dropped."""
     q = row.get("question")
-    text = str(q) if not missing(q) and str(q) else str(row["item"])
-    stem, sep, statement = text.partition(" - ")
-    return (
-        statement.strip()
-        if sep and stem.rstrip().endswith(("?", ":")) and statement.strip()
-        else text
-    )
+    return statement(str(q) if not missing(q) and str(q) else str(row["item"]))
 
 
 #: What a flag's priority rank means, in the words a manager reads.

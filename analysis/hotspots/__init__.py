@@ -41,7 +41,7 @@ from analysis.hotspots.playbook import (
     PlaybookError,
     load_playbook,
 )
-from analysis.hotspots.questions import by_question
+from analysis.hotspots.questions import by_question, statement
 from analysis.hotspots.screening import group_states, screen
 from analysis.hotspots.segments import segments
 from analysis.hotspots.targets import (
@@ -87,5 +87,6 @@ __all__ = [
     "response_rates",
     "screen",
     "segments",
+    "statement",
     "unused_constructs",
 ]

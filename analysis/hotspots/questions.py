@@ -47,10 +47,11 @@ def _answers(action: dict[str, Any], question: str) -> bool:
     return any(str(w).casefold() in text for w in words)
 
 
-def _statement(question: str) -> str:
-    """A matrix question's own statement ("How much do you agree...? - X" -> "X")."""
-    stem, sep, statement = question.partition(" - ")
-    return statement.strip() if sep and stem.rstrip().endswith(("?", ":")) else question
+def statement(question: str) -> str:
+    """A matrix question's own statement ("How much do you agree...? - X" -> "X"); any other
+    question as it is."""
+    stem, sep, own = question.partition(" - ")
+    return own.strip() if sep and stem.rstrip().endswith(("?", ":")) and own.strip() else question
 
 
 def by_question(flags: Sequence[Flag], item_gaps: pd.DataFrame, playbook: dict) -> list[Flag]:
@@ -73,7 +74,7 @@ def by_question(flags: Sequence[Flag], item_gaps: pd.DataFrame, playbook: dict) 
                     shown = {k: v for k, v in action.items() if k != "addresses"}
                     first.append(
                         {**shown, "concept": concept_of[construct],
-                         "question": _statement(question), "why": why}
+                         "question": statement(question), "why": why}
                     )  # fmt: skip
         if not first:
             out.append(flag)
