@@ -305,6 +305,26 @@ def test_background_fit_falls_back_in_process_when_the_helper_dies(small_domains
     assert idle.proc is None
 
 
+def test_the_helper_exits_quietly_when_its_caller_goes_away_mid_message(root):
+    """A caller that exits while writing the texts leaves a cut-off pickle: nothing to do, and
+    nothing printed (it used to print an UnpicklingError traceback)."""
+    import pickle
+    import subprocess
+    import sys
+
+    params = pickle.dumps(ThemeModel(engine="lexical").get_params())
+    cut = pickle.dumps(["a comment"] * 50)[:-7]
+    done = subprocess.run(
+        [sys.executable, "-c", "from analysis.themes.background import serve_fit; serve_fit()"],
+        input=params + cut,
+        capture_output=True,
+        cwd=root,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0 and done.stderr == b"" and done.stdout == b""
+
+
 @pytest.fixture(scope="module")
 def sample_comments(root) -> list[str]:
     """The sample survey's answers to its three open questions."""

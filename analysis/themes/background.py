@@ -119,9 +119,12 @@ class BackgroundFit:
 def serve_fit() -> None:
     """Helper-process side of BackgroundFit: parameters, warm-up, texts, then one fit."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    # The caller may exit (or drop its job) at any point: a closed or cut-off pipe means there
+    # is nothing to do, not an error to print.
+    closed = (EOFError, pickle.UnpicklingError, OSError)
     try:
         params = pickle.load(stdin)
-    except EOFError:
+    except closed:
         return
     model = ThemeModel(**params)
     if model._resolve_engine()[0] == "semantic":
@@ -131,7 +134,7 @@ def serve_fit() -> None:
             embeddings.encode(["warm up"])
     try:
         texts = pickle.load(stdin)
-    except EOFError:
+    except closed:
         return
     start, cpu = time.perf_counter(), time.process_time()
     try:
@@ -141,5 +144,6 @@ def serve_fit() -> None:
         reply: object = model
     except (ValueError, embeddings.SemanticEngineError) as exc:
         reply = exc
-    pickle.dump(reply, stdout, protocol=pickle.HIGHEST_PROTOCOL)
-    stdout.flush()
+    with contextlib.suppress(OSError):  # the caller went away meanwhile
+        pickle.dump(reply, stdout, protocol=pickle.HIGHEST_PROTOCOL)
+        stdout.flush()
