@@ -5,7 +5,9 @@ characters, repeated whitespace) and applies Unicode NFKC, so full-width letters
 compare equal to their plain forms. Filler ("n/a", "None.", "No other comments", "Thank you!") is
 kept in the table but flagged, so it can be counted and left out of sentiment averages and
 themes. Note "NA" as a comment is filler, while "NA" as a team name stays a valid team: the
-ingestion layer never converts it, and this module only flags comment text.
+ingestion layer never converts it, and this module only flags comment text. A comment column
+that writes every missing answer as "NA" (no empty cell at all) has those cells dropped as
+empty, not counted as filler (:func:`analysis.ingest.blanks.written_blanks`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from analysis.ingest.blanks import written_blanks
 
 __all__ = [
     "MIN_LETTERS_FOR_LANGUAGE",
@@ -162,8 +166,12 @@ def tidy_comments(
     frames = []
     for col in comment_columns:
         # Answers repeat ("n/a", "More training please"): clean each distinct one once.
-        codes, uniques = pd.factorize(responses[col].astype(object), use_na_sentinel=True)
-        cleaned = np.array([*(clean_text(u) for u in uniques), ""], dtype=object)[codes]
+        values = responses[col].astype(object)
+        blanks = written_blanks(values)  # a column that writes its blanks as "NA"
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        cleaned = np.array(
+            [*("" if u in blanks else clean_text(u) for u in uniques), ""], dtype=object
+        )[codes]
         keep = np.fromiter((len(t) > 0 for t in cleaned), dtype=bool, count=len(cleaned))
         part = pd.DataFrame(
             {

@@ -169,6 +169,19 @@ def test_tidy_comments_without_groups_and_empty(responses):
     assert "is_filler" in empty.columns
 
 
+def test_a_column_that_writes_its_blanks_as_na_has_no_na_comments():
+    # R's write.csv (the Stack Overflow survey): every missing answer is the text "NA", no cell
+    # is empty, so "NA" is the blank, not a comment to count as filler.
+    written = pd.DataFrame({"Q": ["NA", "More training please", "NA", "NULL"]})
+    out = tidy_comments(written, ["Q"])
+    assert list(out["text"]) == ["More training please"]
+    # Where cells are also left empty, a typed "NA" is somebody's answer (filler, but counted).
+    typed = pd.DataFrame({"Q": ["NA", "More training please", "", None]})
+    out = tidy_comments(typed, ["Q"])
+    assert list(out["text"]) == ["NA", "More training please"]
+    assert list(out["is_filler"]) == [True, False]
+
+
 def test_tidy_comments_names_a_missing_column(responses):
     with pytest.raises(ValueError, match=r"'Q9'.*column mapping"):
         tidy_comments(responses, ["Q1", "Q9"])

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis.ingest import SourceColumn
+from analysis.ingest.blanks import written_blanks
 from analysis.ingest.table import _WHITESPACE
 
 # A run of characters str.split() does not split on (RE2 syntax, for arrow).
@@ -29,10 +30,6 @@ _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 _DURATION = re.compile(r".*\b(?:years?|yrs?|months?)\b", re.I)
 _LEADING_ZERO = re.compile(r"^0\d")
 _UPLOAD = re.compile(r".+\.(?:jpe?g|png|gif|heic|webp|bmp|tiff?|pdf|docx?|odt|rtf)$", re.I)
-# How software writes "no value" in a text export (R's write.csv: NA, Excel: #N/A, pandas: NaN,
-# databases: NULL). In a column with no empty cell they are the blanks, not answers; where cells
-# are also left empty, a typed "NA" is somebody's answer and stays counted.
-_BLANK_MARKERS = frozenset({"NA", "#N/A", "NaN", "NULL"})
 # Separators a select-all question joins its options with: Google Forms ", ", most others ";".
 _SEPARATORS = (";", ", ", "|")
 _CODE = re.compile(r"^[A-Z]{1,3}\d{1,3}$")
@@ -59,7 +56,7 @@ class _Profile:
 def _profile(series: pd.Series) -> _Profile:
     present = series.dropna().astype(str)
     counted = present.value_counts(sort=False)
-    markers = _BLANK_MARKERS if len(present) == len(series) and "" not in counted.index else ()
+    markers = written_blanks(series)
     counts = {
         str(value): int(count)
         for value, count in zip(counted.index.tolist(), counted.to_numpy().tolist(), strict=True)
