@@ -26,11 +26,15 @@ PAGES = [
 ]
 #: Pages with nothing to show for a comments-only survey (issue 15): they only compare scores.
 SCORES_ONLY = ("Trends", "Pilot")
+#: Pages whose files must carry the comments: they wait for a large survey's to be read.
+WITH_COMMENTS = ("Downloads",)
 # no page icons: a Material icon's name is part of the link text (screen readers, tests)
 page = st.navigation(PAGES)
 state.set_page(page.title)  # for the audit log
 
 prepared = views.ensure_dataset()
+if page.title in WITH_COMMENTS and prepared is not None:
+    prepared = views.prepared_with_comments()  # before anything says they are still coming
 views.sidebar(prepared)
 views.data_warnings(prepared)  # a score resting on under half its answers, on every page
 loading.background_status(prepared)  # themes and model signals still coming, if so

@@ -161,6 +161,10 @@ if prep is None or ds is None:
     st.info("Load a survey export on the Load page to see the analysis.")
     st.stop()
 
+if not prep.comments_read:
+    st.info("The comments are still being read (see above); they appear here in a moment.")
+    st.stop()
+
 res = views.results(prep)
 summary = res.comment_summary
 st.caption(

@@ -9,10 +9,10 @@ from render.html import overview_html, team_html
 from render.packs import pack_slug
 from render.teams import team_names
 from render.xlsx import team_workbook
-from ui import state, views
+from ui import views
 
 st.title("Downloads")
-prep = state.prepared()
+prep = views.prepared_with_comments()  # the files carry the comments
 if prep is None:
     st.info("Load a survey export on the Load page to see the analysis.")
     st.stop()

@@ -134,3 +134,57 @@ def test_a_running_job_stops_at_its_next_batch_when_its_analysis_is_dropped(monk
     assert isinstance(outcome.error, embeddings.Cancelled) and outcome.comments is None
     batches = -(-len(frame) // 64)  # at least this many: one per 64 distinct comments
     assert len(calls) < batches, f"{len(calls)} of {batches} batches ran after the drop"
+
+
+def test_a_large_surveys_comments_are_read_after_its_first_view(loaded, monkeypatch) -> None:
+    """From READ_LATER_MIN_CELLS comment cells the first view waits for no comment at all: the
+    comments are read in a helper process, swapped in by settle as soon as they are there,
+    and the finished analysis is the one computed in a row."""
+    from analysis.pipeline import reading
+
+    monkeypatch.setattr(sys.modules["analysis.pipeline.prepare"], "READ_LATER_MIN_CELLS", 1)
+    export, colmap = loaded
+    direct = pipeline.prepare(export, colmap)
+    with background_mod._SLOTS:  # another analysis holds the slot: the reading goes ahead
+        first = pipeline.prepare(export, colmap, background=True)
+        assert not first.comments_read and first.pending
+        assert len(first.comments) == 0
+        assert list(first.comments.columns) == list(direct.comments.columns)
+        early = pipeline.analyze(first, by=["team"])  # scores, no comment
+        assert len(early.groups) and early.comment_summary.get("total", 0) == 0
+        assert first.background.status().stage in {"reading", "queued"}
+        for _ in range(600):
+            read = pipeline.settle(first)
+            if read is not first:
+                break
+            first.background.wait(0.1)
+        assert read.comments_read and read.pending and read.views is not first.views
+        assert read.background.status().stage == "queued"
+        quick = direct.comments.assign(theme=-1, sub_theme=-1, secondary_theme=-1)
+        assert len(read.comments) == len(direct.comments)
+        assert read.comments["text"].tolist() == quick["text"].tolist()
+        assert pipeline.settle(read) is read  # nothing new until the job is done
+    done = pipeline.settle(read, timeout=None)
+    assert not done.pending and done.comments_read
+    pd.testing.assert_frame_equal(done.comments, direct.comments)
+    assert done.warnings == direct.warnings
+    assert _view(done) == _view(direct)
+    assert reading.READ_LATER_MIN_CELLS >= 1000  # the app's own threshold is untouched
+
+
+def test_the_comments_are_read_here_when_the_reading_helper_fails(loaded, monkeypatch) -> None:
+    from analysis.pipeline import reading
+    from analysis.pipeline.coding import comment_inputs, read_comments
+    from analysis.pipeline.scores import score_stage
+    from analysis.survey import default_survey
+
+    export, colmap = loaded
+    scores = score_stage(export, colmap, default_survey())
+    inputs = comment_inputs(export, colmap, scores.scored, ())
+    job = reading.CommentRead(inputs)
+    assert job.proc is not None
+    job.proc.kill()
+    pd.testing.assert_frame_equal(job.result(), read_comments(inputs))
+    helper = reading.CommentRead(inputs)
+    pd.testing.assert_frame_equal(helper.result(), read_comments(inputs))
+    assert helper.proc is None

@@ -131,6 +131,16 @@ def background_status(prep: Prepared | None) -> None:
     if prep is None or prep.background is None:
         return
     status = prep.background.status()
+    if not prep.comments_read:
+        with st.container(border=True):
+            st.caption(
+                ":material/hourglass_top: The scores are ready; the comments are still being "
+                f"read ({status.seconds:.0f} s so far, a few seconds for a large survey). "
+                "Comment counts, sentiment, signals and hot spots from comment evidence appear "
+                "when you next open a page or change a setting."
+            )
+            st.button("Check again", icon=":material/refresh:")
+        return
     waiting = (
         "waiting for another analysis on this server to finish"
         if status.stage == "queued"

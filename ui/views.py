@@ -230,6 +230,17 @@ def has_scores(prep: Prepared | None, res: Results | None = None) -> bool:
     return meta is not None and len(meta) > 0
 
 
+def prepared_with_comments() -> Prepared | None:
+    """The Prepared in use once its comments are read: a large survey's are read after its
+    first view (a few seconds), and files a manager downloads must carry them."""
+    prep = state.prepared()
+    if prep is not None and not prep.comments_read:
+        with st.spinner("Reading the comments for the files…"):
+            pipeline.read(prep, timeout=300)
+        prep = state.prepared()
+    return prep
+
+
 def comments_only(prep: Prepared | None) -> bool:
     """True when the survey has comments but no rated question at all, not even one waiting
     for a scale: only then does the app go straight to the Comments page. A file with rated

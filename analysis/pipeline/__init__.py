@@ -10,6 +10,7 @@ The data flow, one module per stage::
                        3. key drivers
     background.py    the slow half of 2 (signal model, themes) as a background job, for the
                      app: ``prepare(..., background=True)``, then :func:`settle`
+    reading.py       a large survey's comments read in a helper process after the first view
     request.py       ViewRequest: grouping, filters, thresholds, viewer; normalised once and
                      the key of the one per-upload ViewCache
     analyze.py       per view: Results
@@ -31,7 +32,7 @@ from analysis.pipeline.analyze import analyze, survey_title
 from analysis.pipeline.coding import THEME_BACKGROUND_MIN_CELLS
 from analysis.pipeline.load import load, resolve_column, upload_key
 from analysis.pipeline.model import Prepared, Results, jsonable, records
-from analysis.pipeline.prepare import prepare, settle
+from analysis.pipeline.prepare import prepare, read, settle
 from analysis.pipeline.request import ViewCache, ViewRequest
 from analysis.pipeline.scores import (
     COMMENTS_ONLY_NOTE,
@@ -59,6 +60,7 @@ __all__ = [
     "jsonable",
     "load",
     "prepare",
+    "read",
     "records",
     "refuse_unmatched_scales",
     "resolve_column",

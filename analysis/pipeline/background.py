@@ -4,6 +4,9 @@ model and themes, i.e. sentence embeddings) off the critical path, for the app.
 ``prepare(..., background=True)`` returns a :class:`~analysis.pipeline.Prepared` whose comments
 carry sentiment and rule-based signals only, with a :class:`Background` job attached that
 finishes them in a thread; :func:`settle` swaps in the finished comments once the job is done.
+For a large survey the comments themselves are still being read when ``prepare`` returns
+(:mod:`analysis.pipeline.reading`): the job publishes them first, and :func:`settle` swaps
+them in as soon as they are there.
 The finished Prepared is exactly what ``prepare(..., background=False)`` returns: the job reads
 only the quick table, never anything a view did meanwhile, so the answer does not depend on
 when the user looked.
@@ -30,6 +33,7 @@ import pandas as pd
 
 from analysis import embeddings
 from analysis.pipeline.coding import ThemeSettings, finish_coding
+from analysis.pipeline.reading import CommentRead
 from analysis.themes import ThemeModel
 
 __all__ = ["Background", "JobStatus", "release_later", "release_memory"]
@@ -73,6 +77,8 @@ class _Outcome:
 
     stage: str = "queued"
     started: float = field(default_factory=time.monotonic)
+    quick: pd.DataFrame | None = None  # the read comments, before the language model
+    read: threading.Event = field(default_factory=threading.Event)  # quick is set, or failed
     comments: pd.DataFrame | None = None
     model: ThemeModel | None = None
     error: BaseException | None = None
@@ -83,15 +89,21 @@ class _Outcome:
 class JobStatus:
     """What the app shows while a job runs."""
 
-    stage: str  # "queued" (another analysis is ahead), "running", "done" or "failed"
+    #: "reading" (the comments, in a helper process), "queued" (another analysis is ahead),
+    #: "running", "done" or "failed"
+    stage: str
     seconds: float  # since the upload was prepared
 
 
 class Background:
-    """``finish_coding(quick, settings)`` in a daemon thread; see the module docstring."""
+    """``finish_coding(quick, settings)`` in a daemon thread; see the module docstring.
 
-    def __init__(self, quick: pd.DataFrame, settings: ThemeSettings) -> None:
-        self._outcome = _Outcome()
+    ``quick`` is the read comment table, or a :class:`~analysis.pipeline.reading.CommentRead`
+    still reading it: then the job first waits for that table and publishes it
+    (:meth:`read`), without waiting for the one job slot."""
+
+    def __init__(self, quick: pd.DataFrame | CommentRead, settings: ThemeSettings) -> None:
+        self._outcome = _Outcome(stage="reading" if isinstance(quick, CommentRead) else "queued")
         cancelled = threading.Event()
         # the thread holds the outcome and the event, never this handle: when the handle is
         # garbage (its session closed), the event is set and a queued job does nothing
@@ -112,6 +124,14 @@ class Background:
     def done(self) -> bool:
         return self._outcome.done.is_set()
 
+    def read(self) -> pd.DataFrame | None:
+        """The read comments (sentiment and rule-based signals), once they are; else None."""
+        return self._outcome.quick
+
+    def wait_read(self, timeout: float | None = None) -> bool:
+        """Block until the comments are read (or the job failed: True) or ``timeout`` passed."""
+        return self._outcome.read.wait(timeout)
+
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the job is done (True) or ``timeout`` seconds passed (False)."""
         return self._outcome.done.wait(timeout)
@@ -127,9 +147,17 @@ class Background:
 
 
 def _run(
-    quick: pd.DataFrame, settings: ThemeSettings, out: _Outcome, cancelled: threading.Event
+    quick: pd.DataFrame | CommentRead,
+    settings: ThemeSettings,
+    out: _Outcome,
+    cancelled: threading.Event,
 ) -> None:
     try:
+        if isinstance(quick, CommentRead):  # a few seconds, on the other core: no slot needed
+            quick = quick.result()
+            out.stage = "queued"
+        out.quick = quick
+        out.read.set()
         with _SLOTS:
             if cancelled.is_set():
                 out.error = RuntimeError("The analysis was closed before its comments were coded.")
@@ -146,4 +174,5 @@ def _run(
         out.error = exc
     finally:
         release_memory()  # the embeddings' activations are free now
+        out.read.set()
         out.done.set()

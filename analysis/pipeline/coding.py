@@ -1,7 +1,8 @@
 """Stage 2 of :func:`~analysis.pipeline.prepare`: code every comment once, in two steps.
 
-1. :func:`quick_coding` (seconds): tidy, redact, sentiment and the rule-based signals; themes
-   are not fitted yet (every comment has theme -1).
+1. :func:`read_comments` (seconds): tidy, redact, sentiment and the rule-based signals; themes
+   are not fitted yet (every comment has theme -1). For a large survey the app runs it in a
+   helper process after the first view (:mod:`analysis.pipeline.reading`).
 2. :func:`finish_coding` (the slow part: sentence embeddings): the signal classifiers on top of
    the rules, and the themes. Themes fit in a helper process (:class:`BackgroundFit`) while the
    signal model runs here, when there is enough text for that to pay.
@@ -29,7 +30,16 @@ from analysis.sentiment import score_texts
 from analysis.signals import SIGNALS, tag_texts
 from analysis.themes import BackgroundFit, ThemeModel, default_codebook
 
-__all__ = ["THEME_BACKGROUND_MIN_CELLS", "ThemeSettings", "finish_coding", "quick_coding"]
+__all__ = [
+    "THEME_BACKGROUND_MIN_CELLS",
+    "CommentInputs",
+    "ThemeSettings",
+    "comment_cells",
+    "comment_inputs",
+    "finish_coding",
+    "quick_coding",
+    "read_comments",
+]
 
 # Analysed comments from which themes are fit in a helper process while the signal model runs
 # (below it the helper's start-up costs more than it hides). The helper also keeps the theme
@@ -54,17 +64,60 @@ class ThemeSettings:
         )
 
 
+@dataclass(frozen=True)
+class CommentInputs:
+    """What :func:`read_comments` reads: the comment columns and what it joins to them (small
+    enough to hand to a helper process, see :mod:`analysis.pipeline.reading`)."""
+
+    responses: pd.DataFrame  # the comment columns only, on the respondents' index
+    columns: tuple[str, ...]
+    groups: pd.DataFrame
+    questions: dict[str, str]
+    roster: tuple[str, ...]
+
+    def unread(self) -> CommentInputs:
+        """The same columns with no respondent: :func:`read_comments` of it is the declared,
+        empty comment table a first view shows while the comments are read."""
+        return CommentInputs(
+            self.responses.iloc[:0], self.columns, self.groups.iloc[:0], self.questions, ()
+        )
+
+
+def comment_cells(export: SurveyExport, colmap: ColumnMap) -> int:
+    """Answered comment cells (empty strings and missing values are not comments)."""
+    if not colmap.comments:
+        return 0
+    answers = export.responses[list(colmap.comments)]
+    return int((answers.notna() & answers.ne("")).to_numpy().sum())
+
+
+def comment_inputs(
+    export: SurveyExport, colmap: ColumnMap, scored: Scored, roster: Sequence[str]
+) -> CommentInputs:
+    return CommentInputs(
+        responses=export.responses[list(colmap.comments)],
+        columns=tuple(colmap.comments),
+        groups=scored.groups,
+        questions={c.name: c.question for c in export.columns if c.name in colmap.comments},
+        roster=tuple(roster),
+    )
+
+
 def quick_coding(
     export: SurveyExport, colmap: ColumnMap, scored: Scored, roster: Sequence[str]
 ) -> pd.DataFrame:
+    """:func:`read_comments` of the export's comment columns."""
+    return read_comments(comment_inputs(export, colmap, scored, roster))
+
+
+def read_comments(inputs: CommentInputs) -> pd.DataFrame:
     """One row per comment: tidied, redacted, sentiment, rule-based signals, theme -1.
 
     No sentence embedding here, so this takes seconds even for a large survey."""
-    questions = {c.name: c.question for c in export.columns}
     tidy = comments_mod.tidy_comments(
-        export.responses, colmap.comments, scored.groups, questions=questions
+        inputs.responses, list(inputs.columns), inputs.groups, questions=inputs.questions
     )
-    tidy["redacted"] = redact(tidy["text"].tolist(), roster) if len(tidy) else []
+    tidy["redacted"] = redact(tidy["text"].tolist(), inputs.roster) if len(tidy) else []
     analysed = (~tidy["is_filler"] & tidy["is_english"]).to_numpy()
     tidy["analysed"] = analysed
     texts = tidy.loc[analysed, "text"].tolist()

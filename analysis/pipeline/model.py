@@ -48,6 +48,9 @@ class Prepared:
     notes: list[str] = field(default_factory=list)
     #: the comment coding still running (signal model, themes): see ``pipeline.settle``
     background: Background | None = field(default=None, repr=False, compare=False)
+    #: False while a large survey's comments are still being read (``comments`` is then the
+    #: declared table with no row): see :mod:`analysis.pipeline.reading`
+    comments_read: bool = True
     views: ViewCache = field(default_factory=ViewCache, init=False, repr=False, compare=False)
 
     @property

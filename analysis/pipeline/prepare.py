@@ -3,7 +3,7 @@ upload and its mapping, done once so that every view after it is quick.
 
 1. :func:`~analysis.pipeline.scores.score_stage`: per-respondent construct scores (items
    whose scale does not fit are refused; comments-only files get no constructs);
-2. :func:`~analysis.pipeline.coding.quick_coding`: comments tidied, redacted, scored for
+2. :func:`~analysis.pipeline.coding.read_comments`: comments tidied, redacted, scored for
    sentiment and rule-based signals; then :func:`~analysis.pipeline.coding.finish_coding`:
    the signal model and the themes (sentence embeddings, the slow part), in a row or, with
    ``background=True``, in a background job that :func:`settle` collects;
@@ -23,15 +23,22 @@ from analysis import drivers as drivers_mod
 from analysis.columns import ColumnMap, infer_columns
 from analysis.ingest import SurveyExport
 from analysis.pipeline.background import Background, release_later
-from analysis.pipeline.coding import ThemeSettings, finish_coding, quick_coding
+from analysis.pipeline.coding import (
+    ThemeSettings,
+    comment_cells,
+    comment_inputs,
+    finish_coding,
+    read_comments,
+)
 from analysis.pipeline.model import Prepared
+from analysis.pipeline.reading import READ_LATER_MIN_CELLS, CommentRead
 from analysis.pipeline.scores import score_stage
 from analysis.scoring import Scored
 from analysis.survey import Survey, default_survey
 from analysis.tables import DRIVERS
 from analysis.themes import ThemeModel
 
-__all__ = ["N_BOOT", "drivers_stage", "prepare", "settle"]
+__all__ = ["N_BOOT", "drivers_stage", "prepare", "read", "settle"]
 
 #: Bootstrap resamples of the key drivers' intervals (Johnson's relative weights).
 N_BOOT = 300
@@ -59,19 +66,24 @@ def prepare(
     ``background``: return as soon as the scores, drivers, sentiment and rule-based signals
     are ready, with the signal model and themes still running (``Prepared.pending``); pass
     the Prepared through :func:`settle` to get the finished one, equal to what
-    ``background=False`` returns.
+    ``background=False`` returns. From ``READ_LATER_MIN_CELLS`` comment cells the comments
+    themselves are read in the background too (``Prepared.comments_read`` is False until
+    :func:`settle` finds them read).
     """
     survey = survey or default_survey()
     colmap = colmap or infer_columns(export, survey)
     colmap.require_answers()
-    if colmap.comments:
+    later = background and comment_cells(export, colmap) >= READ_LATER_MIN_CELLS
+    if colmap.comments and not later:
         comments_mod.preload_language_model()  # loads while the answers are scored
     scores = score_stage(export, colmap, survey)
     if outcome is not None:  # a wrong outcome fails before the slow comment coding
         outcome = drivers_mod.choose_outcome(outcome, scores.scored.construct_meta)
-    quick = quick_coding(export, colmap, scores.scored, roster)
+    inputs = comment_inputs(export, colmap, scores.scored, roster)
+    reading = CommentRead(inputs) if later else None  # starts on the other core at once
+    quick = read_comments(inputs.unread() if later else inputs)
     themes = ThemeSettings(min_themes, max_themes, random_state)
-    job = Background(quick, themes) if background else None
+    job = Background(reading or quick, themes) if background else None
     drivers = drivers_stage(
         scores.scored, survey, n_boot=n_boot, random_state=random_state, outcome=outcome
     )
@@ -88,6 +100,7 @@ def prepare(
         construct_alerts=scores.construct_alerts,
         notes=scores.notes,
         background=job,
+        comments_read=not later,
     )
     if job is not None:
         return _released(dataclasses.replace(prep, warnings=_warnings(prep)))
@@ -98,26 +111,49 @@ def settle(prep: Prepared, timeout: float | None = 0) -> Prepared:
     """``prep`` with its background comment coding collected, once that is done; ``prep``
     itself while it runs (waiting up to ``timeout`` seconds; None: until done).
 
-    A new Prepared (with its own view cache), so nothing computed from the quick comments is
-    reused. If the job failed, the quick comments stay and a warning says so.
+    While it runs, a Prepared whose comments were still being read gets them as soon as they
+    are (a new Prepared, the job still attached). Each new Prepared has its own view cache,
+    so nothing computed from the earlier comments is reused. If the job failed, the quick
+    comments stay and a warning says so.
     """
     job = prep.background
-    if job is None or not job.wait(timeout):
+    if job is None:
         return prep
+    if not job.wait(timeout):
+        quick = job.read()
+        if prep.comments_read or quick is None:
+            return prep
+        read = dataclasses.replace(prep, comments=quick, comments_read=True)
+        return _released(dataclasses.replace(read, warnings=_warnings(read)))
     try:
         comments, model = job.result()
     except Exception as exc:
-        kept = dataclasses.replace(prep, background=None)
+        quick = job.read()
+        kept = dataclasses.replace(
+            prep, background=None, comments=prep.comments if quick is None else quick
+        )
         failed = (
             "Themes and model-based comment signals could not be computed "
             f"({exc}); the comments show rule-based signals only."
+            if quick is not None
+            else f"The comments could not be read ({exc}); only the scores are shown."
         )
         return _released(dataclasses.replace(kept, warnings=[*_warnings(kept), failed]))
     return _finished(prep, comments, model)
 
 
+def read(prep: Prepared, timeout: float | None = None) -> Prepared:
+    """:func:`settle` once ``prep``'s comments are read (waiting up to ``timeout`` seconds;
+    None: until they are), for what must carry them, such as files a manager downloads."""
+    if not prep.comments_read and prep.background is not None:
+        prep.background.wait_read(timeout)
+    return settle(prep)
+
+
 def _finished(prep: Prepared, comments: pd.DataFrame, model: ThemeModel | None) -> Prepared:
-    done = dataclasses.replace(prep, comments=comments, theme_model=model, background=None)
+    done = dataclasses.replace(
+        prep, comments=comments, theme_model=model, background=None, comments_read=True
+    )
     return _released(dataclasses.replace(done, warnings=_warnings(done)))
 
 
