@@ -83,26 +83,37 @@ def group_sums(
     scored: Scored, by: list[str], stack: np.ndarray, nested: bool
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Keys (grouping, group, by-columns) and summed stack rows per group, for all levels."""
-    keys_parts, sums_parts = [], []
+    sums_parts = []
     for level in levels(by, nested):
         if level:
-            codes, keys = level_codes(scored, level)
+            codes, _ = level_codes(scored, level)
         else:
             codes = np.zeros(len(stack), dtype=np.intp)
-            keys = pd.DataFrame(index=[0])
         g = int(codes.max()) + 1 if len(codes) else 0
         sums_parts.append(sum_by(codes, stack, g))
-        sep = NEST if nested else CROSS
-        keys["grouping"] = sep.join(level) if level else "all"
-        keys["group"] = (
-            keys[level].astype(str).agg(sep.join, axis=1) if level else "All respondents"
-        )
-        for col in by:
-            if col not in keys:
-                keys[col] = pd.Series([pd.NA] * len(keys), dtype=object)
-        keys_parts.append(keys[["grouping", "group", *by]])
-    keys_all = pd.concat(keys_parts, ignore_index=True)
-    return keys_all, np.vstack(sums_parts) if sums_parts else np.zeros((0, stack.shape[1]))
+    sums = np.vstack(sums_parts) if sums_parts else np.zeros((0, stack.shape[1]))
+    return _keys(scored, by, nested), sums
+
+
+def _keys(scored: Scored, by: list[str], nested: bool) -> pd.DataFrame:
+    """The keys table of :func:`group_sums` (cached: a view asks for it once per table and
+    per privacy block, and naming the groups row by row is the slow part)."""
+    key = ("keys", tuple(by), nested)
+    if key not in scored._cache:
+        parts = []
+        for level in levels(by, nested):
+            keys = level_codes(scored, level)[1] if level else pd.DataFrame(index=[0])
+            sep = NEST if nested else CROSS
+            keys["grouping"] = sep.join(level) if level else "all"
+            keys["group"] = (
+                keys[level].astype(str).agg(sep.join, axis=1) if level else "All respondents"
+            )
+            for col in by:
+                if col not in keys:
+                    keys[col] = pd.Series([pd.NA] * len(keys), dtype=object)
+            parts.append(keys[["grouping", "group", *by]])
+        scored._cache[key] = pd.concat(parts, ignore_index=True)
+    return scored._cache[key].copy()
 
 
 def grouped(
