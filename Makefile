@@ -45,6 +45,7 @@ bench: $(STAMP)
 
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=explore CHANGERADAR_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider
+	CR_ATTACK_SEEDS=0,1,2,3,4,5 CR_ATTACK_STEPS=20 $(BIN)/python -m pytest tests/test_confidentiality_attacks.py -k walk -p no:cacheprovider
 
 sample: $(STAMP)
 	$(BIN)/python -m sample_data.generate

@@ -15,7 +15,8 @@ Sets are compared per measure. Two numbers on different measures for the same gr
 on 40 people, fear on 39 because one person skipped the fear items) are not a disclosure: the
 gap says that someone skipped, not what anyone answered, and no subtraction of the two scores
 isolates an answer (they average different questions). ``CR_ATTACK_STEPS`` scales the walk up
-for a longer search (default 10 views per seed).
+for a longer search (default 10 views per seed) and ``CR_ATTACK_SEEDS`` lists the walks (default
+"0"; ``make fuzz`` runs six walks of 20 views).
 """
 
 from __future__ import annotations
@@ -239,9 +240,11 @@ def test_groupings_without_filters_cannot_be_differenced(plain_session: Session)
 
 
 STEPS = int(os.environ.get("CR_ATTACK_STEPS", "10"))
+#: Walks per run: one in ``make test`` (about 90 s each), more in ``make fuzz``.
+SEEDS = [int(s) for s in os.environ.get("CR_ATTACK_SEEDS", "0").split(",")]
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("seed", SEEDS)
 def test_random_filter_and_grouping_walk_finds_no_difference_attack(
     prep: Prepared, seed: int
 ) -> None:
