@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import machine_info, run_ours
+from benchmarks import app_speed, machine_info, run_ours
 from benchmarks.baseline import run_baseline
 from benchmarks.embedding_speed import GOAL_PER_S
 from benchmarks.generate import DATA_DIR, dataset
@@ -49,6 +49,16 @@ GOALS = (
         "embed_40w",
         "exact MiniLM encoder, distinct 40-word comments per second, both cores",
         f"≥ {GOAL_PER_S:.0f}/s",
+    ),
+    (
+        "app_first_open",
+        "the app in a browser: first view of the sample after the server is healthy",
+        f"≤ {app_speed.GOAL_FIRST_OPEN_S:.0f} s",
+    ),
+    (
+        "app_switch",
+        "the app in a browser: page switch (slowest of 5, comments coded)",
+        f"≤ {app_speed.GOAL_SWITCH_S} s",
     ),
 )
 
@@ -124,7 +134,9 @@ def _size_entry(n: int, ours: dict[str, Any], base: dict[str, Any] | None) -> di
 
 
 def evaluate_goals(
-    sizes: dict[str, dict[str, Any]], embeddings: dict[str, Any] | None = None
+    sizes: dict[str, dict[str, Any]],
+    embeddings: dict[str, Any] | None = None,
+    app: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """One row per goal: the measured figure and whether it is met (None: not measured)."""
     s10, s100 = sizes.get("10000"), sizes.get("100000")
@@ -197,7 +209,30 @@ def evaluate_goals(
         add("embed_40w", f"{text} ({embeddings['comments']} comments)", best >= GOAL_PER_S)
     else:
         add("embed_40w", "not run", None)
+    _app_goals(app, add)
     return rows
+
+
+def _app_goals(app: dict[str, Any] | None, add: Any) -> None:
+    why = "not run (--skip-app)" if app is None else app.get("skipped") or app.get("error")
+    if app is None or why:
+        add("app_first_open", f"not measured: {why}", None)
+        add("app_switch", f"not measured: {why}", None)
+        return
+    first = app["first_open_seconds"]
+    add(
+        "app_first_open",
+        f"{first:.2f} s (a second session: {app['second_session_open_seconds']:.2f} s)",
+        first <= app_speed.GOAL_FIRST_OPEN_S,
+    )
+    worst = app["switch_max_seconds"]
+    during = max(app["switch_seconds_while_coding"].values())
+    add(
+        "app_switch",
+        f"{worst:.2f} s (median {app['switch_median_seconds']:.2f} s; slowest {during:.2f} s "
+        "while the comments were still coded)",
+        worst <= app_speed.GOAL_SWITCH_S,
+    )
 
 
 # ------------------------------------------------------------------------------ tables
@@ -259,6 +294,18 @@ def markdown(results: dict[str, Any]) -> str:
     for g in results["goals"]:
         met = {True: "yes", False: "**no**", None: "not measured"}[g["met"]]
         lines.append(f"| {g['measure']} | {g['goal']} | {g['measured']} | {met} |")
+    app = results.get("app")
+    if app and "first_open_seconds" in app:
+        lines += ["", "## The app in a browser (seconds, the sample)", ""]
+        lines += ["| step | while comments are coded | after |", "|---|---|---|"]
+        lines.append(f"| server start to healthy | {app['server_healthy_seconds']:.2f} | |")
+        lines.append(f"| first open | {app['first_open_seconds']:.2f} | |")
+        for name, t in app["switch_seconds"].items():
+            lines.append(
+                f"| to {name} | {app['switch_seconds_while_coding'][name]:.2f} | {t:.2f} |"
+            )
+        second = app["second_session_open_seconds"]
+        lines.append(f"| a second session's first open | | {second:.2f} |")
     emb = results.get("embeddings")
     if emb:
         lines += ["", "## Exact encoder throughput (distinct 40-word comments per second)", ""]
@@ -292,6 +339,7 @@ def run(
     profile_dir: Path | None = None,
     note: str = NOTE,
     embedding_comments: int = 512,
+    app: bool = True,
 ) -> dict[str, Any]:
     """Measure each size (1M and above as CSV, others as XLSX) and the encoder's throughput
     (``embedding_comments`` distinct 40-word comments; 0 skips it), and write the results."""
@@ -317,6 +365,13 @@ def run(
     if embedding_comments:
         print(f"measuring the encoder on {embedding_comments} 40-word comments ...", flush=True)
         embeddings = _measure("embeddings", Path(os.devnull), embedding_comments, None)
+    app_result = None
+    if app:
+        print("measuring the app in a browser on the sample ...", flush=True)
+        try:
+            app_result = app_speed.measure()
+        except Exception as exc:  # recorded as the goal's figure, never lost
+            app_result = {"error": f"{type(exc).__name__}: {exc}"[:500]}
     machine["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     results = {
         "machine": machine,
@@ -325,8 +380,9 @@ def run(
         "profiled": profile_dir is not None,
         "sizes": entries,
         "embeddings": embeddings,
+        "app": app_result,
     }
-    results["goals"] = evaluate_goals(entries, embeddings)
+    results["goals"] = evaluate_goals(entries, embeddings, app_result)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "latest.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
@@ -372,6 +428,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="40-word comments for the encoder throughput (default 512; 0 skips it)",
     )
     parser.add_argument(
+        "--skip-app", action="store_true", help="skip the browser measurement of the app"
+    )
+    parser.add_argument(
         "--worker", choices=("ours", "baseline", "embeddings"), help=argparse.SUPPRESS
     )
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
@@ -396,6 +455,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             profile_dir=args.profile_dir,
             note=args.note,
             embedding_comments=args.embedding_comments,
+            app=not args.skip_app,
         )
     except RuntimeError as exc:
         print(exc, file=sys.stderr)
