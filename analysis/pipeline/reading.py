@@ -8,25 +8,23 @@ them to a helper process (:class:`CommentRead`) and returns scores first; the ba
 (:mod:`analysis.pipeline.background`) publishes the read comments as soon as they arrive, then
 codes them with the language model as before.
 
-The helper is a plain subprocess running this module (the caller's ``__main__``, the Streamlit
-script, is never re-imported and nothing is forked from a threaded server), fed by pickle over
-its pipes. If it fails for any reason, :meth:`CommentRead.result` reads the comments in this
+The helper is a plain subprocess running this module (:mod:`analysis.subprocesses`), fed by pickle
+over its pipes. If it fails for any reason, :meth:`CommentRead.result` reads the comments in this
 process: the table is the same either way (same code, same inputs).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import pickle
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import pandas as pd
 
 from analysis.pipeline.coding import CommentInputs, read_comments
+from analysis.subprocesses import start_helper
 
 __all__ = ["READ_LATER_MIN_CELLS", "CommentRead", "serve_read"]
 
@@ -42,20 +40,8 @@ class CommentRead:
 
     def __init__(self, inputs: CommentInputs) -> None:
         self.inputs = inputs
-        root = str(Path(__file__).resolve().parents[2])
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]),
-        }
-        try:
-            self.proc: subprocess.Popen | None = subprocess.Popen(
-                [sys.executable, "-c", _HELPER],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                env=env,
-            )
-        except OSError:
-            self.proc = None
+        self.proc = start_helper(_HELPER)
+        if self.proc is None:
             return
         # fed from a thread: the pipe holds 64 KB and the helper reads only once it has
         # imported the analysis (a second or two), which the first view must not wait for

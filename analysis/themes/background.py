@@ -7,15 +7,14 @@ the caller scores sentiment and signals.
 from __future__ import annotations
 
 import contextlib
-import os
 import pickle
 import subprocess
 import sys
 import time
 from collections.abc import Iterable
-from pathlib import Path
 
 from analysis import embeddings
+from analysis.subprocesses import start_helper
 from analysis.themes.lexicon import as_texts
 from analysis.themes.model import ThemeModel
 
@@ -44,23 +43,15 @@ class BackgroundFit:
         self._params = params
         self._note = note
         self._texts: list[str] | None = None
-        root = str(Path(__file__).resolve().parents[2])
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]),
-        }
+        self.proc = start_helper(_HELPER)
+        if self.proc is None:
+            return
         try:
-            self.proc: subprocess.Popen | None = subprocess.Popen(
-                [sys.executable, "-c", _HELPER],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                env=env,
-            )
             assert self.proc.stdin is not None
             pickle.dump(params, self.proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
             self.proc.stdin.flush()
         except OSError:
-            self.proc = None
+            self.close()
 
     def submit(self, texts: Iterable) -> None:
         """Send the comments to fit on; returns at once."""
