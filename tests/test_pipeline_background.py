@@ -188,3 +188,25 @@ def test_the_comments_are_read_here_when_the_reading_helper_fails(loaded, monkey
     helper = reading.CommentRead(inputs)
     pd.testing.assert_frame_equal(helper.result(), read_comments(inputs))
     assert helper.proc is None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+def test_the_job_yields_the_cores_to_what_a_user_waits_for(loaded, monkeypatch) -> None:
+    """The job's thread runs at a lower priority (nice + BACKGROUND_NICE), which the encoder's
+    pool and the theme helper it starts inherit; the thread that asked is unchanged."""
+    import os
+
+    seen = {}
+
+    def finish(quick, settings):
+        tid = threading.get_native_id()
+        seen["job"] = os.getpriority(os.PRIO_PROCESS, tid)
+        return quick, None
+
+    monkeypatch.setattr(background_mod, "finish_coding", finish)
+    export, colmap = loaded
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    prep = pipeline.prepare(export, colmap, background=True)
+    pipeline.settle(prep, timeout=None)
+    assert seen["job"] == min(19, mine + background_mod.BACKGROUND_NICE)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine

@@ -21,9 +21,12 @@ before its turn, or stops at its next embedding batch while it runs.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import logging
+import os
 import platform
+import sys
 import threading
 import time
 import weakref
@@ -146,12 +149,28 @@ class Background:
         return o.comments, o.model
 
 
+#: Nice value added to the job's thread, inherited by the threads and processes it starts (the
+#: encoder's pool, the theme helper): the job yields the cores to what a user waits for (a page,
+#: an upload, the comments being read) and runs at full speed when nothing else does. Linux
+#: sets nice per thread; elsewhere nothing changes. Scheduling only: no result depends on it.
+BACKGROUND_NICE = 10
+
+
+def _lower_priority() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + BACKGROUND_NICE)
+
+
 def _run(
     quick: pd.DataFrame | CommentRead,
     settings: ThemeSettings,
     out: _Outcome,
     cancelled: threading.Event,
 ) -> None:
+    _lower_priority()
     try:
         if isinstance(quick, CommentRead):  # a few seconds, on the other core: no slot needed
             quick = quick.result()
