@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml Makefile
 
 run: $(STAMP)
 	# two malloc arenas: the default (8 per core) kept hundreds of MB after sessions closed
-	MALLOC_ARENA_MAX=2 $(BIN)/streamlit run app.py --server.port $(PORT)
+	MALLOC_ARENA_MAX=2 $(BIN)/python -m ui.server --server.port $(PORT)
 
 # Two workers, one per core. Browser journeys share one worker (one group), so at most one
 # Streamlit server and one Chromium run at a time; everything else is balanced across both.

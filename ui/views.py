@@ -94,6 +94,12 @@ def build(ds: state.Dataset) -> Prepared:
     return _prepared(ds)
 
 
+def sample_prepared() -> Prepared:
+    """The built-in sample's Prepared, the one every first visit in local mode opens on."""
+    ds = sample_dataset()
+    return _sample_prepared(ds.key, ds)
+
+
 @st.cache_resource(max_entries=1, show_spinner="Reading the sample data…")
 def _sample_prepared(key: str, _ds: state.Dataset) -> Prepared:
     """The built-in sample (generated, nobody's survey), prepared once per server rather

@@ -32,6 +32,8 @@ from typing import IO
 from playwright.sync_api import Download, Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from ui.server import WARM_WAIT_S
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHANGERADAR_CHROMIUM", "/usr/bin/chromium"))
 REQUIRE_ENV = "CHANGERADAR_REQUIRE_BROWSER"
@@ -129,16 +131,19 @@ def start_streamlit(
     timeout: float = SERVER_START_TIMEOUT_S,
     extra_args: Sequence[str] = (),
     env: dict[str, str] | None = None,
+    warmed: bool = False,
 ) -> StreamlitServer:
-    """Start `streamlit run SCRIPT` on a free port and return once /_stcore/health says ok."""
+    """Start `streamlit run SCRIPT` on a free port and return once /_stcore/health says ok.
+
+    ``warmed``: start it as ``make run`` does, through ``python -m ui.server`` (the same
+    server, warmed at start; SCRIPT is then app.py)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    entry = ["ui.server"] if warmed else ["streamlit", "run", str(script)]
     command = [
         project_python(cwd),
         "-m",
-        "streamlit",
-        "run",
-        str(script),
+        *entry,
         "--server.port",
         str(port),
         "--server.address",
@@ -164,7 +169,7 @@ def start_streamlit(
         start_new_session=True,
     )
     server = StreamlitServer(url=url, port=port, process=process, log_path=log_path, _log=log)
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + timeout + (WARM_WAIT_S if warmed else 0)
     while True:
         if process.poll() is not None:
             server.stop()

@@ -88,11 +88,12 @@ def browser(playwright_instance: Playwright, chromium_path: Path) -> Iterator[Br
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path) -> Iterator[str]:
-    """Base URL of `streamlit run app.py` from the repo root, shared by the session's tests."""
+    """Base URL of the app started as `make run` starts it (`python -m ui.server`, i.e.
+    `streamlit run app.py` warmed at start) from the repo root, shared by the session's tests."""
     if not (ROOT / "app.py").exists():
         _unavailable(f"{ROOT / 'app.py'} does not exist yet")
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    server = start_streamlit("app.py", cwd=ROOT, log_path=log)
+    server = start_streamlit("app.py", cwd=ROOT, log_path=log, warmed=True)
     try:
         yield server.url
     finally:
