@@ -49,6 +49,7 @@ class Journey:
     not_answers: tuple[str, ...]
     search: str  # finds the questions given the new construct
     construct: str
+    scale_by_words: bool = False  # scale_column is words of its label, not the whole name
 
 
 JOURNEYS = [
@@ -89,6 +90,24 @@ JOURNEYS = [
         search="AISelect",
         construct="AI use",
     ),
+    Journey(
+        "surveymonkey_ggwash",
+        SHARED_REAL / "surveymonkey_ggwash_anc2022_export.csv",
+        team="Select the SMD in which you are running:",  # 10 districts of 4-25 candidates
+        scale_column="bus priority plan",
+        scale_order=(
+            "No, I do not support these projects, and I do not support removing parking or "
+            "travel lanes so that they can be built.",
+            "Yes, I support these projects, but I would not support removing parking or travel "
+            "lanes so that they can be built.",
+            "Yes, I support these projects and would support removing parking or travel lanes "
+            "so that they can be built.",
+        ),
+        not_answers=("N/A—there are no projects on this map within the boundaries of my ANC.",),
+        search="support the projects",  # the bus and the bicycle plan
+        construct="Support for street projects",
+        scale_by_words=True,
+    ),
 ]
 
 
@@ -116,14 +135,15 @@ def _when_attached(page: Page, action: Callable[[], object], tries: int = 3) -> 
             wait_idle(page, SLOW_MS)
 
 
-def _choose(page: Page, testid: str, label: str, option: str) -> None:
-    """Pick ``option`` in a selectbox or multiselect by typing it and clicking the match."""
+def _choose(page: Page, testid: str, label: str, option: str, *, words: bool = False) -> None:
+    """Pick ``option`` in a selectbox or multiselect by typing it and clicking the match (with
+    ``words``: the first option whose label contains them, for long question labels)."""
     box = _widget(page, testid, label)
     _when_attached(page, box.scroll_into_view_if_needed)
     _when_attached(page, box.locator("input").first.click)
     page.keyboard.type(option)
     exact = re.compile(rf"^\s*{re.escape(option)}(:.*)?\s*$")  # "column: question" too
-    choice = page.get_by_role("option").filter(has_text=exact)
+    choice = page.get_by_role("option").filter(has_text=option if words else exact)
     rerun_after(page, choice.first.click)
     page.keyboard.press("Escape")
 
@@ -183,7 +203,13 @@ def test_real_export_from_upload_to_team_pack(
 
     # a custom scale, ordered from the answers found in the column
     _open(page, "4. Build a custom scale")
-    _choose(page, "stSelectbox", "Answers of column", journey.scale_column)
+    _choose(
+        page,
+        "stSelectbox",
+        "Answers of column",
+        journey.scale_column,
+        words=journey.scale_by_words,
+    )
     if journey.scale_order is not None:
         _clear(page, "Answers from lowest to highest")
         for label in journey.scale_order:
