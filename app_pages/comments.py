@@ -16,6 +16,7 @@ import streamlit as st
 from analysis import access
 from analysis.config import ConfigError
 from analysis.pipeline import Prepared
+from analysis.pipeline.prepare import COMMENTS_UNREAD
 from analysis.signals import SIGNALS
 from analysis.themes import Codebook, Concern, ThemeProject, dump_project, load_project
 from render.charts.sentiment import sentiment_by_group, sentiment_by_group_alt_text
@@ -175,7 +176,12 @@ st.caption(
     "with names, e-mails, phone numbers and IDs removed."
 )
 if not summary.get("total"):
-    st.info("This survey has no comment columns (or none was mapped as a comment).")
+    unread = [w for w in prep.warnings if w.startswith(COMMENTS_UNREAD)]
+    st.info(
+        views.plain(unread[0])
+        if unread
+        else "This survey has no comment columns (or none was mapped as a comment)."
+    )
     st.stop()
 
 tab_themes, tab_groups, tab_read = st.tabs(["Themes", "By group", "Read comments"])

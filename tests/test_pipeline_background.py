@@ -210,3 +210,37 @@ def test_the_job_yields_the_cores_to_what_a_user_waits_for(loaded, monkeypatch) 
     pipeline.settle(prep, timeout=None)
     assert seen["job"] == min(19, mine + background_mod.BACKGROUND_NICE)
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine
+
+
+def test_a_reading_that_fails_ends_the_wait_and_says_so(loaded, monkeypatch) -> None:
+    """If the comments cannot be read at all, the analysis stops saying they are coming (or
+    the pages would wait for ever) and a warning says why; if only the language-model coding
+    fails after the read, the read comments stay."""
+    from analysis.pipeline import reading
+
+    monkeypatch.setattr(sys.modules["analysis.pipeline.prepare"], "READ_LATER_MIN_CELLS", 1)
+    export, colmap = loaded
+
+    def broken(self):
+        self.close()
+        raise ValueError("the file broke")
+
+    with monkeypatch.context() as m:
+        m.setattr(reading.CommentRead, "result", broken)
+        first = pipeline.prepare(export, colmap, background=True)
+        done = pipeline.settle(first, timeout=None)
+    assert not done.pending and done.comments_read and len(done.comments) == 0
+    assert any(
+        w.startswith(sys.modules["analysis.pipeline.prepare"].COMMENTS_UNREAD)
+        for w in done.warnings
+    )
+    assert pipeline.read(done) is done  # nothing to wait for
+
+    def no_model(*args, **kwargs):
+        raise ValueError("the model broke")
+
+    monkeypatch.setattr(background_mod, "finish_coding", no_model)
+    first = pipeline.prepare(export, colmap, background=True)
+    done = pipeline.settle(first, timeout=None)
+    assert not done.pending and done.comments_read and len(done.comments) > 0
+    assert any("could not be computed (the model broke)" in w for w in done.warnings)

@@ -43,6 +43,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     options = list(sys.argv[1:] if argv is None else argv)
     warm = threading.Thread(target=_warm, name="changeradar-warm", daemon=True)
     warm.start()
+    print(
+        "ChangeRadar: warming the server (libraries, models, sample) before it answers…",
+        file=sys.stderr,
+        flush=True,
+    )
     # Serve once warm, so the health check means "ready" (what a load balancer routes on); a
     # slow warm-up (a loaded machine) delays the server by WARM_WAIT_S at most.
     warm.join(WARM_WAIT_S)

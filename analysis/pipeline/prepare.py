@@ -38,8 +38,10 @@ from analysis.survey import Survey, default_survey
 from analysis.tables import DRIVERS
 from analysis.themes import ThemeModel
 
-__all__ = ["N_BOOT", "drivers_stage", "prepare", "read", "settle"]
+__all__ = ["COMMENTS_UNREAD", "N_BOOT", "drivers_stage", "prepare", "read", "settle"]
 
+#: How the warning starts when a large survey's comments could not be read at all.
+COMMENTS_UNREAD = "The comments could not be read"
 #: Bootstrap resamples of the key drivers' intervals (Johnson's relative weights).
 N_BOOT = 300
 
@@ -123,20 +125,24 @@ def settle(prep: Prepared, timeout: float | None = 0) -> Prepared:
         quick = job.read()
         if prep.comments_read or quick is None:
             return prep
-        read = dataclasses.replace(prep, comments=quick, comments_read=True)
-        return _released(dataclasses.replace(read, warnings=_warnings(read)))
+        with_comments = dataclasses.replace(prep, comments=quick, comments_read=True)
+        return _released(dataclasses.replace(with_comments, warnings=_warnings(with_comments)))
     try:
         comments, model = job.result()
     except Exception as exc:
         quick = job.read()
+        # nothing more is coming: the pages must stop saying the comments are being read
         kept = dataclasses.replace(
-            prep, background=None, comments=prep.comments if quick is None else quick
+            prep,
+            background=None,
+            comments=prep.comments if quick is None else quick,
+            comments_read=True,
         )
         failed = (
             "Themes and model-based comment signals could not be computed "
             f"({exc}); the comments show rule-based signals only."
             if quick is not None
-            else f"The comments could not be read ({exc}); only the scores are shown."
+            else f"{COMMENTS_UNREAD} ({exc}); only the scores are shown."
         )
         return _released(dataclasses.replace(kept, warnings=[*_warnings(kept), failed]))
     return _finished(prep, comments, model)
