@@ -503,6 +503,23 @@ def test_comments_exposed_by_hand() -> None:
     assert vis.to_dict() == {"G0": False, "G1": True, "G2": False}  # + complementary
 
 
+@given(st.integers(1, 80), st.integers(1, 4), st.integers(0, 2**32 - 1))
+def test_comments_exposed_counts_people_and_comments_per_group(n, groups, seed) -> None:
+    """Against the definition: a group is exposed when the changed people's comments in it, or
+    those people, number 1..minimum-1 (comments without a respondent, -1, never count)."""
+    policy = PrivacyPolicy(min_group=3, min_comments=4)
+    rng = np.random.default_rng(seed)
+    codes = rng.integers(0, groups, n)
+    resp = rng.integers(-1, 12, n)
+    changed = rng.random(12) < 0.4
+    got = comments_exposed(codes, resp, [changed], policy, groups)
+    for g in range(groups):
+        mine = (codes == g) & (resp >= 0) & changed[np.maximum(resp, 0)]
+        comments, people = int(mine.sum()), len(set(resp[mine].tolist()))
+        want = 0 < comments < policy.min_comments or 0 < people < policy.min_group
+        assert bool(got[g]) == want
+
+
 def test_comment_visibility_nests_across_minimums() -> None:
     """At minimum 5 team A (4 people) is hidden with D as its complement; at 6 C (5 people) is
     hidden as well. D stays hidden at 6: otherwise the two versions together would show every

@@ -415,6 +415,56 @@ def test_cached_group_sums_give_the_same_table_at_scale() -> None:
     pd.testing.assert_frame_equal(first, again)
 
 
+@given(
+    st.integers(1, 60),
+    st.integers(1, 4),
+    st.integers(0, 3),
+    st.booleans(),
+    st.integers(0, 2**32 - 1),
+)
+def test_group_overlaps_count_like_a_loop_over_people(n, width, refs, nested, seed) -> None:
+    """``grouping.group_overlaps`` (one matrix product per group) against the definition:
+    out[c, b, j] = number of people in group c with has[:, b] and inside[:, j]."""
+    from analysis.scoring.grouping import group_overlaps, group_sums
+
+    rng = np.random.default_rng(seed)
+    vals = pd.DataFrame(rng.integers(1, 6, (n, 2)).astype(float), columns=["q0", "q1"])
+    groups = pd.DataFrame(
+        {"team": rng.choice(["A", "B", "C"], n), "role": rng.choice(["x", "y"], n)}
+    )
+    sc = score_responses(
+        vals,
+        _meta({"q0": ("c0", 1, 5, 4, 2, False), "q1": ("c0", 1, 5, 4, 2, False)}),
+        groups=groups,
+    )
+    has = rng.random((n, width)) < 0.7
+    inside = rng.random((n, refs)) < 0.5
+    by = ["team", "role"]
+    keys, _ = group_sums(sc, by, np.zeros((n, 0)), nested)
+    out = group_overlaps(sc, by, has.astype(float), inside, nested)
+    assert out.shape == (len(keys), width, refs)
+    for c, key in enumerate(keys[by].itertuples(index=False)):
+        member = np.ones(n, dtype=bool)
+        for col, value in zip(by, key, strict=True):
+            if not pd.isna(value):
+                member &= (groups[col] == value).to_numpy()
+        for b in range(width):
+            for j in range(refs):
+                assert out[c, b, j] == int((member & has[:, b] & inside[:, j]).sum())
+
+
+def test_take_rows_keeps_values_and_column_major_layout() -> None:
+    from analysis.scoring.model import take_rows
+
+    a = np.asfortranarray(np.arange(24, dtype=float).reshape(6, 4))
+    rows = np.array([0, 2, 5])
+    got = take_rows(a, rows)
+    assert got.flags.f_contiguous
+    np.testing.assert_array_equal(got, a[rows])
+    c = np.arange(12).reshape(6, 2)  # row-major input: a plain gather, made column-major
+    np.testing.assert_array_equal(take_rows(c, rows), c[rows])
+
+
 # ------------------------------------------------------------------------------------------
 # the sample export with planted effects (sample_data/ground_truth.json), end to end
 

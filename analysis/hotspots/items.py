@@ -137,39 +137,49 @@ def _shown(items_table: pd.DataFrame, min_group: int) -> pd.DataFrame:
     return items_table.loc[ok.fillna(False).astype(bool)]
 
 
-def _group_masks(
-    groups: Mapping[str, np.ndarray], size: int, by: Sequence[str], row: dict[str, Any]
+def _group_rows(
+    codes: Mapping[str, tuple[np.ndarray, dict[str, int]]], size: int, by: Sequence[str], row
 ) -> np.ndarray:
+    """Positions of the respondents in the row's group: every by-column the row names (a
+    nested level leaves the deeper ones empty), matched on integer codes."""
     mask = np.ones(size, dtype=bool)
     for col in by:
         value = row.get(col)
         if value is not None and not pd.isna(value):
-            mask &= groups[col] == str(value)
-    return mask
+            col_codes, lookup = codes[col]
+            mask &= col_codes == lookup.get(str(value), -1)
+    return np.flatnonzero(mask)
 
 
 def _item_rows(
     scored: Scored, by: Sequence[str], visible: pd.DataFrame, values: pd.DataFrame
 ) -> pd.DataFrame:
     """The screen's input for every visible (group, item): n, mean, its 95% t interval, the
-    rest's mean and n, Cohen's d and Welch's two-sided p (:mod:`analysis.stats`)."""
+    rest's mean and n, Cohen's d and Welch's two-sided p (:mod:`analysis.stats`).
+
+    Each group's sums are taken once for all its items, column by column over contiguous
+    memory (the same reduction, so the same bits, as summing one item's answers at a time)."""
     records = visible.to_dict("records")
-    masks: dict[tuple, np.ndarray] = {}
-    columns = {c: scored.groups[c].astype(str).to_numpy() for c in by}
+    codes = {}
+    for c in by:
+        col_codes, uniques = pd.factorize(scored.groups[c].astype(str))
+        codes[c] = (col_codes, {str(u): k for k, u in enumerate(uniques)})
     x_all = values.to_numpy(float)
     col = {str(c): j for j, c in enumerate(values.columns)}
     valid = ~np.isnan(x_all)
     x0 = np.where(valid, x_all, 0.0)
     total_n, total_s, total_ss = valid.sum(axis=0), x0.sum(axis=0), (x0**2).sum(axis=0)
+    sums: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     n1, s1, ss1, n2, s2, ss2 = (np.empty(len(records)) for _ in range(6))
     for i, row in enumerate(records):
         key = tuple(str(row.get(c)) for c in by)
-        mask = masks.get(key)
-        if mask is None:
-            mask = masks[key] = _group_masks(columns, len(scored.groups), by, row)
+        if key not in sums:
+            rows = _group_rows(codes, len(scored.groups), by, row)
+            sub = np.asfortranarray(x0[rows])
+            sums[key] = (valid[rows].sum(axis=0), sub.sum(axis=0), (sub**2).sum(axis=0))
         j = col[str(row["item"])]
-        v = valid[mask, j]
-        n1[i], s1[i], ss1[i] = v.sum(), x0[mask, j].sum(), (x0[mask, j] ** 2).sum()
+        gn, gs, gss = sums[key]
+        n1[i], s1[i], ss1[i] = gn[j], gs[j], gss[j]
         n2[i], s2[i], ss2[i] = total_n[j] - n1[i], total_s[j] - s1[i], total_ss[j] - ss1[i]
     m1, var1 = stats.moments(n1, s1, ss1)
     m2, var2 = stats.moments(n2, s2, ss2)

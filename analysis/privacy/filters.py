@@ -124,8 +124,10 @@ def comments_exposed(
         if not sel.any():
             continue
         count = np.bincount(codes[sel], minlength=n_groups)
-        pairs = np.unique(np.column_stack([codes[sel], resp[sel]]), axis=0)
-        people = np.bincount(pairs[:, 0], minlength=n_groups)
+        # distinct (group, respondent) pairs as one integer key each: a 1-D sort, not rows
+        width = np.int64(resp.max()) + 1
+        pairs = np.unique(codes[sel].astype(np.int64) * width + resp[sel])
+        people = np.bincount(pairs // width, minlength=n_groups)
         out |= ((count > 0) & (count < policy.min_comments)) | (
             (people > 0) & (people < policy.min_group)
         )

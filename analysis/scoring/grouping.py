@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import ChangeRadarError
-from analysis.scoring.model import CROSS, NEST, Scored
+from analysis.scoring.model import CROSS, NEST, Scored, take_rows
 
 
 def check_by(scored: Scored, by: Sequence[str] | str | None) -> list[str]:
@@ -77,6 +77,40 @@ def sum_by(codes: np.ndarray, stack: np.ndarray, g: int) -> np.ndarray:
     for j in range(stack.shape[1]):
         out[:, j] = np.bincount(codes, weights=stack[:, j], minlength=g)
     return out
+
+
+def group_overlaps(
+    scored: Scored, by: list[str], has: np.ndarray, inside: np.ndarray, nested: bool
+) -> np.ndarray:
+    """Per group (all levels, in :func:`group_sums`' order), per column ``b`` of ``has`` and
+    per column ``j`` of ``inside`` (both 0/1, respondent rows): how many of the group's people
+    have both, ``out[c, b, j] = Σ_r [code_r = c]·has[r, b]·inside[r, j]``: (groups × b × j).
+
+    One matrix product per group over its rows (gathered once, sorted by group) instead of a
+    per-column count for every (b, j) pair. The terms are 0/1 and every sum an integer below
+    2**53, so float64 products are exact in any summation order: the same counts on every
+    machine and BLAS kernel."""
+    has = np.asarray(has, dtype=float)
+    inside = np.asarray(inside)
+    parts = []
+    for level in levels(by, nested):
+        if level:
+            codes, _ = level_codes(scored, level)
+        else:
+            codes = np.zeros(len(has), dtype=np.intp)
+        g = int(codes.max()) + 1 if len(codes) else 0
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(g + 1))
+        h, x = take_rows(has, order), inside[order].astype(float)
+        out = np.zeros((g, has.shape[1], inside.shape[1]))
+        for c in range(g):
+            lo, hi = bounds[c], bounds[c + 1]
+            if hi > lo:
+                out[c] = h[lo:hi].T @ x[lo:hi]
+        parts.append(out)
+    if not parts:
+        return np.zeros((0, has.shape[1], inside.shape[1]))
+    return np.concatenate(parts, axis=0)
 
 
 def group_sums(

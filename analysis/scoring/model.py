@@ -80,6 +80,17 @@ def answer_views(items: list[str], blocks: tuple[np.ndarray, ...]) -> dict[str, 
     return {item: Answers(v[:, j], inv[:, j], given[:, j]) for j, item in enumerate(items)}
 
 
+def take_rows(a: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``a[rows]``, column-major like the respondent blocks: gathered column by column, each a
+    contiguous read (a row gather of a column-major array then a transpose cost twice that)."""
+    if a.ndim != 2 or not a.flags.f_contiguous:
+        return np.asfortranarray(a[rows])
+    out = np.empty((len(rows), a.shape[1]), dtype=a.dtype, order="F")
+    for j in range(a.shape[1]):
+        np.take(a[:, j], rows, out=out[:, j])
+    return out
+
+
 def subset(scored: Scored, mask: np.ndarray) -> Scored:
     """The respondents where ``mask`` is True, keeping the per-respondent caches (sliced), so
     a filtered view does no per-respondent work again."""
@@ -98,14 +109,14 @@ def subset(scored: Scored, mask: np.ndarray) -> Scored:
     )
     if "answers" in scored._cache:
         items, blocks = scored._cache["answers"]
-        taken = tuple(b[mask] for b in blocks)
+        taken = tuple(take_rows(b, rows) for b in blocks)
         out._cache["answers"] = (items, taken)
         out.answers = answer_views(items, taken)
     else:
         out.answers = {k: a.take(mask) for k, a in scored.answers.items()}
     for key in ("constructs", "items"):
         if key in scored._cache:
-            out._cache[key] = np.asfortranarray(scored._cache[key][mask])
+            out._cache[key] = take_rows(scored._cache[key], rows)
     for key, value in scored._cache.items():
         if isinstance(key, tuple) and key[0] == "column":
             # Codes stay valid (sorted distinct values of the full set); unobserved ones are

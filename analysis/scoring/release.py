@@ -12,7 +12,7 @@ import pandas as pd
 
 from analysis import stats
 from analysis.privacy import PrivacyPolicy, protect_groups
-from analysis.scoring.grouping import group_sums
+from analysis.scoring.grouping import group_overlaps, group_sums
 from analysis.scoring.model import Scored
 from analysis.scoring.stacks import pad
 
@@ -104,12 +104,8 @@ def ledger_counts(
         return np.zeros((len(keys), width, 0)), np.zeros((width, 0))
     sizes = (refs.astype(float) @ stack_of(pop)[:, :width]).T
     pos = pop.groups.index.get_indexer(scored.groups.index)
-    inside = refs[:, pos].T.astype(float)  # this view's respondents × J
-    has = stack_of(scored)[:, :width]
-    out = np.zeros((len(keys), width, len(refs)))
-    for b in range(width):
-        _, out[:, b, :] = group_sums(scored, by, inside * has[:, b : b + 1], nested)
-    return out, sizes
+    inside = refs[:, pos].T  # this view's respondents × J
+    return group_overlaps(scored, by, stack_of(scored)[:, :width], inside, nested), sizes
 
 
 def finish(
