@@ -14,7 +14,7 @@ are hidden (an R² of 0.001 split into percentages is noise).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from math import comb
 
@@ -138,30 +138,70 @@ def _cov_stack(s1: np.ndarray, s2: np.ndarray, m: int) -> np.ndarray:
     return cov
 
 
-def _bootstrap_corr(values: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+class Resamples:
+    """Bootstrap resample counts kept for one call that fits several outcomes.
+
+    With a fixed seed the counts depend only on the number of rows, the number of resamples
+    and the seed, so outcomes with as many complete rows would draw exactly the same counts:
+    they are drawn once and reused (the same numbers, a fraction of the time; the draw and
+    count are most of a small bootstrap's cost). Stored as small integers (no row is drawn
+    255 times in practice; wider when one is)."""
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[int, int, int], list[np.ndarray]] = {}
+
+    def counts(self, n: int, n_boot: int, random_state: int) -> list[np.ndarray]:
+        key = (n, n_boot, random_state)
+        if key not in self._memo:
+            rng = np.random.default_rng(random_state)
+            self._memo[key] = [_narrow(c) for c in _resample_counts(n, n_boot, rng)]
+        return self._memo[key]
+
+
+def _narrow(counts: np.ndarray) -> np.ndarray:
+    return counts.astype(np.uint8) if counts.max(initial=0) < 256 else counts
+
+
+def _resample_counts(n: int, n_boot: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
+    """Multinomial counts (resamples × rows) of ``n_boot`` resamples of ``n`` rows, in chunks
+    of about :data:`_BOOT_CELLS_PER_CHUNK` cells (the draws in the same order either way)."""
+    chunk = max(1, _BOOT_CELLS_PER_CHUNK // n)
+    for start in range(0, n_boot, chunk):
+        b = min(chunk, n_boot - start)
+        idx = rng.integers(0, n, size=(b, n)) + (np.arange(b) * n)[:, None]
+        yield np.bincount(idx.ravel(), minlength=b * n).reshape(b, n)
+
+
+def _bootstrap_corr(
+    values: np.ndarray,
+    n_boot: int,
+    rng: np.random.Generator,
+    counts: Iterable[np.ndarray] | None = None,
+) -> np.ndarray:
     """Correlation matrices of ``n_boot`` resamples, without copying the data per resample.
 
     Each resample is a vector of multinomial counts; its means and cross-products are matrix
     products of the count matrix with the (centred) data and its pairwise products.
+    ``counts``: the resample counts already drawn (:class:`Resamples`), else drawn from ``rng``.
     """
     n, m = values.shape
     centred = values - values.mean(axis=0)
     iu = np.triu_indices(m)
     prods = centred[:, iu[0]] * centred[:, iu[1]]
-    chunk = max(1, _BOOT_CELLS_PER_CHUNK // n)
     out = np.empty((n_boot, m, m))
-    for start in range(0, n_boot, chunk):
-        b = min(chunk, n_boot - start)
-        idx = rng.integers(0, n, size=(b, n)) + (np.arange(b) * n)[:, None]
-        counts = np.bincount(idx.ravel(), minlength=b * n).reshape(b, n).astype(float)
+    start = 0
+    for drawn in counts if counts is not None else _resample_counts(n, n_boot, rng):
+        b = len(drawn)
+        c = drawn.astype(float)
         # One BLAS thread: on two busy cores the threaded product costs 3× the CPU.
         with threadpool_limits(limits=1):
-            s1 = counts @ centred / n
-            s2 = counts @ prods / n
+            s1 = c @ centred / n
+            s2 = c @ prods / n
         cov = _cov_stack(s1, s2, m)
         sd = np.sqrt(np.clip(np.diagonal(cov, axis1=1, axis2=2), 0.0, None))
         with np.errstate(divide="ignore", invalid="ignore"):
             out[start : start + b] = cov / (sd[:, :, None] * sd[:, None, :])
+        start += b
     return out
 
 
@@ -210,6 +250,7 @@ def relative_weights(
     min_per_predictor: int = 0,
     alpha: float | None = THRESHOLDS.alpha,
     _shared: _SharedBootstrap | None = None,
+    _resamples: Resamples | None = None,
 ) -> DriverResult:
     """Split the R² of ``outcome`` among correlated ``predictors`` (Johnson's relative weights).
 
@@ -290,7 +331,10 @@ def relative_weights(
     ci_raw = np.full((2, len(predictors)), np.nan)
     if n_boot > 0:
         if _shared is None:
-            boot_corr = _bootstrap_corr(sub, n_boot, np.random.default_rng(random_state))
+            drawn = None
+            if _resamples is not None and random_state is not None:
+                drawn = _resamples.counts(len(sub), n_boot, random_state)
+            boot_corr = _bootstrap_corr(sub, n_boot, np.random.default_rng(random_state), drawn)
         else:
             cols = [*predictors, outcome]
             names = [cols[i] for i in used]

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import stats
-from analysis.drivers import relative_weights
+from analysis.drivers import Resamples, relative_weights
 from analysis.hotspots.screening import screen
 from analysis.privacy import PrivacyPolicy
 from analysis.scoring import Scored
@@ -80,6 +80,7 @@ def item_drivers(
     if outcome not in scored.constructs.columns:
         raise ValueError(f"{outcome!r} is not a scored construct.")
     values = item_values(scored)
+    resamples = Resamples()  # constructs with as many complete answers share their draws
     frames = []
     meta = scored.item_meta
     for construct in scored.constructs.columns:
@@ -97,6 +98,7 @@ def item_drivers(
             min_n=min_n,
             min_per_predictor=min_per_predictor,
             alpha=alpha,
+            _resamples=resamples,
         )
         complete = data.dropna()
         with np.errstate(invalid="ignore", divide="ignore"):
