@@ -47,6 +47,6 @@ def grid_chart(
     kwargs.setdefault("width", "content")
     box = f"{kwargs['key']}_box" if kwargs.get("key") else None
     with st.container(height=height, border=False, key=box):
-        event = st.altair_chart(figure, **kwargs)
+        event = st.altair_chart(views.unvalidated(figure), **kwargs)
     st.caption(views.plain(f"{alt_text} Scroll sideways to see every column."))
     return event

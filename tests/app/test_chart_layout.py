@@ -22,3 +22,23 @@ def test_only_grids_wider_than_the_page_go_in_a_sideways_scrolling_box() -> None
     assert grid_size(n_rows=15, n_columns=6, column_step=column_step(6))[0] <= PAGE_WIDTH
     many = 60  # a LimeSurvey grid scored item by item: even at the narrowest step, too wide
     assert grid_size(n_rows=5, n_columns=many, column_step=column_step(many))[0] > PAGE_WIDTH
+
+
+def test_charts_are_drawn_with_the_same_spec_without_validating_it_again() -> None:
+    """ui.views.unvalidated: Streamlit serialises the chart without Altair's per-run schema
+    check (the render tests validate every builder); the spec is the same, and wrapping twice
+    changes nothing."""
+    import altair as alt
+    import pandas as pd
+
+    from ui.views import unvalidated
+
+    data = pd.DataFrame({"x": ["a", "b"], "y": [1, 2]})
+    figure = alt.Chart(data).mark_bar().encode(x="x:N", y="y:Q")
+    want = figure.to_dict()
+    quick = unvalidated(unvalidated(figure))
+    assert quick.to_dict() == want
+    assert "to_dict" not in quick.to_dict()  # not written into the spec as a property
+    broken = alt.Chart(data).mark_bar().encode(x="x:N", y="y:Q")
+    broken.mark = 42  # not a valid mark: broken.to_dict() raises SchemaValidationError
+    assert unvalidated(broken).to_dict()["mark"] == 42
