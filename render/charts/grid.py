@@ -5,6 +5,7 @@ the organisation) and the change heatmap (vs the previous wave).
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -207,6 +208,14 @@ def _gap_colour(extent: float, gap_title: str) -> alt.Color:
 
 GRID_WIDTH = 760  # px the construct columns share before they get narrower
 MIN_STEP, MAX_STEP = 40, 90
+
+
+def subtitle_lines(lines: list[str], n_columns: int) -> list[str]:
+    """Subtitle sentences wrapped to about the grid's width (group labels plus its columns, at
+    ~6 px a character), so no line runs past the chart at a 1,400-px window (issue 23)."""
+    px = 220 + max(n_columns, 1) * column_step(n_columns)
+    chars = int(min(120, max(60, px / 6)))
+    return [part for line in lines for part in textwrap.wrap(line, chars)]
 
 
 def column_step(n_columns: int) -> int:
@@ -472,19 +481,22 @@ def heatmap(
         df,
         alt.Title(
             heading,
-            subtitle=[
-                "Cell: score 0–100. Colour: difference from the rest of the organisation, "
-                "orange = worse.",
-                f"* and dark border: clearly different from the rest even after allowing for "
-                f"every cell on the map (Holm-adjusted p<{alpha:g}). Dashed, paler: "
-                f"{TOO_SMALL}. Grey: hidden to protect confidentiality.",
-                "Hot spots use their own screen: worse than the rest only (one-sided); within "
-                "each grouping and measure about 1 flag in "
-                f"{round(1 / THRESHOLDS.hotspot_fdr)} may be chance (Benjamini–Hochberg, "
-                f"q<{THRESHOLDS.hotspot_fdr:g}); a gap of at least {THRESHOLDS.min_points:g} "
-                f"points and {THRESHOLDS.min_effect:g} standard "
-                f"deviations, in a group of {THRESHOLDS.min_flag_n} or more.",
-            ],
+            subtitle=subtitle_lines(
+                [
+                    "Cell: score 0–100. Colour: difference from the rest of the organisation, "
+                    "orange = worse.",
+                    f"* and dark border: clearly different from the rest even after allowing for "
+                    f"every cell on the map (Holm-adjusted p<{alpha:g}). Dashed, paler: "
+                    f"{TOO_SMALL}. Grey: hidden to protect confidentiality.",
+                    "Hot spots use their own screen: worse than the rest only (one-sided); within "
+                    "each grouping and measure about 1 flag in "
+                    f"{round(1 / THRESHOLDS.hotspot_fdr)} may be chance (Benjamini–Hochberg, "
+                    f"q<{THRESHOLDS.hotspot_fdr:g}); a gap of at least {THRESHOLDS.min_points:g} "
+                    f"points and {THRESHOLDS.min_effect:g} standard "
+                    f"deviations, in a group of {THRESHOLDS.min_flag_n} or more.",
+                ],
+                df["construct_label"].nunique(),
+            ),
         ),
         alpha,
     )
@@ -530,11 +542,14 @@ def change_heatmap(
         df,
         alt.Title(
             heading,
-            subtitle=[
-                "Cell: change in score points. Orange = got worse, purple = improved.",
-                f"* and dark border: significant (Holm-adjusted p<{alpha:g}). "
-                "Grey: hidden to protect confidentiality.",
-            ],
+            subtitle=subtitle_lines(
+                [
+                    "Cell: change in score points. Orange = got worse, purple = improved.",
+                    f"* and dark border: significant (Holm-adjusted p<{alpha:g}). "
+                    "Grey: hidden to protect confidentiality.",
+                ],
+                df["construct_label"].nunique(),
+            ),
         ),
         alpha,
     )

@@ -682,3 +682,17 @@ def test_property_hidden_cells_never_carry_numbers_and_worse_is_negative(table):
     colour = next(e["color"] for e in encodings(spec) if e.get("color", {}).get("field") == "gap")
     low, _, high = colour["scale"]["domain"]
     assert low == -high and all(abs(c["gap"]) <= high for c in out.values() if c["gap"] is not None)
+
+
+def test_heatmap_subtitle_lines_fit_the_grid_width() -> None:
+    """Issue 23: the hot-spot screen's sentence ran past the heatmap at 1,400 px. Every
+    subtitle line is now at most about the grid's width (~6 px a character), and no word is
+    lost in the wrapping."""
+    from render.charts.grid import column_step, subtitle_lines
+
+    long = ["word " * 80]
+    for n in (1, 2, 6, 11, 40):
+        lines = subtitle_lines(long, n)
+        width = 220 + n * column_step(n)
+        assert all(len(line) <= max(60, min(120, width / 6)) for line in lines)
+        assert " ".join(lines).split() == long[0].split()
