@@ -37,6 +37,14 @@ are also the figures before it; it moves the three-domain check (evals/themes.py
   concern thresholds 0.30-0.50 (0.32-0.34, within noise of 251 rows).
 * workplace_feedback, 13 themes, 36 leaves: dev 0.419 / 0.499 / 0.388 (k=8); test
   0.400 / 0.488 / 0.391. Goal 0.50 missed; at least 8 themes met.
+
+2026-12-03: the codebook gained three concerns that general answers to "what worries you about
+AI" raise and the AI-at-work concerns lumped together (issue 15: misinformation, environment,
+power): misinformation and fakes, environmental cost, power and control. Added as they are,
+the earlier concerns unchanged (a version that also moved deepfakes and the environment out of
+misuse and ethics gave dev 0.307 and was not kept). AI-at-work answers: 19 themes, 30 leaves,
+dev 0.330 / 0.362, test 0.368 / 0.406 (the interviews rarely raise them: 3 answers join "power
+and control"); staff comments unchanged.
 """
 
 from __future__ import annotations

@@ -53,6 +53,9 @@ def test_default_codebook_has_the_ai_change_concerns():
         "human_contact",
         "ethics",
         "misuse",
+        "misinformation",
+        "environment",
+        "control",
     ]
     assert all(c.examples and c.description for c in cb.concerns)
     assert load_codebook(dump_codebook(cb)) == cb
@@ -309,6 +312,36 @@ def test_model_guided_labels_use_concern_names_and_refit_reuses_embeddings():
     np.testing.assert_array_equal(model.refit(texts).labels_, model.labels_)
     with pytest.raises(ValueError, match="granularity"):
         ThemeModel(granularity=5).fit(texts)
+
+
+@needs_model
+def test_wider_ai_worries_get_their_own_concerns():
+    """Issue 15: answers to "what worries you about AI" mixed misinformation, environment and
+    power into one theme. Written sentences (a smoke test; the real-data figures are in
+    evals/themes_real.py): each worry, three ways, joins its own concern."""
+    worries = {
+        "Misinformation and fakes": [
+            "Fake videos and voices will fool people.",
+            "Nobody will be able to tell what is real online any more.",
+            "AI generated propaganda and fake news spreading everywhere.",
+        ],
+        "Environmental cost": [
+            "The electricity and water these data centres use is frightening.",
+            "AI is terrible for the climate with all that energy.",
+            "Its carbon footprint and energy consumption.",
+        ],
+        "Power and control": [
+            "A handful of tech billionaires will own all of it.",
+            "Governments using it to watch and control citizens.",
+            "Machines becoming smarter than us and out of our control.",
+        ],
+    }
+    texts = [t for group in worries.values() for t in group]
+    model = ThemeModel(random_state=0, engine="semantic", codebook=default_codebook()).fit(texts)
+    label_of = dict(zip(model.themes_["theme"], model.themes_["label"], strict=True))
+    got = [label_of[t] for t in model.labels_]
+    want = [label for label, group in worries.items() for _ in group]
+    assert sum(g == w for g, w in zip(got, want, strict=True)) >= 8, list(zip(texts, got))
 
 
 @needs_model
