@@ -13,7 +13,15 @@ from hypothesis import strategies as st
 
 from analysis import embeddings
 from analysis import signals as signals_mod
-from analysis.signals import COMPOSED, SIGNALS, config, model_info, tag_sentences, tag_texts
+from analysis.signals import (
+    COMPOSED,
+    SIGNALS,
+    about_ai,
+    config,
+    model_info,
+    tag_sentences,
+    tag_texts,
+)
 from analysis.signals import model as signals_model
 
 
@@ -483,9 +491,9 @@ def test_each_distinct_text_is_tagged_once_per_call(monkeypatch):
     calls: list[str] = []
     real = rules.tag_text
 
-    def counted(text, *args):
+    def counted(text, *args, **kwargs):
         calls.append(text)
-        return real(text, *args)
+        return real(text, *args, **kwargs)
 
     monkeypatch.setattr(rules, "tag_text", counted)
     text = "Nobody showed us how to use the new AI tool, and I fear for my job. (cache test)"
@@ -608,10 +616,38 @@ def test_a_fear_beside_small_talk_is_still_a_fear():
 
 
 @needs_model
-@pytest.mark.xfail(strict=True, reason="known false alarm: training_request fires on it (report)")
 def test_a_fear_beside_small_talk_is_not_a_training_request():
+    """Was a known false alarm (the classifier alone read it as a training wish): a worry gets
+    training_request only from a rule that finds it asked for in words (model.WORRIES)."""
     out = tag_texts(["Great canteen. I worry AI will replace my job."], engine="hybrid")
     assert not out.loc[0, "training_request"]
+    asked = tag_texts(["I worry AI will replace my job. Please train us on it."], engine="hybrid")
+    assert asked.loc[0, "training_request"] and asked.loc[0, "displacement_fear"]
+
+
+@needs_model
+@pytest.mark.parametrize("text", ["Job loss", "Losing my job", "Unemployment", "Layoffs"])
+def test_short_worry_answers_keep_their_rule_hit(text):
+    """Answers of a few words to "what worries you about AI": the classifier (fitted on longer
+    answers) may not veto the rule (model.SHORT_WORDS), and does not call them training wishes."""
+    rules_only = tag_texts([text], engine="rules")
+    hybrid = tag_texts([text], engine="hybrid")
+    assert rules_only.loc[0, "displacement_fear"] and hybrid.loc[0, "displacement_fear"]
+    assert not hybrid.loc[0, "training_request"]
+
+
+def test_answers_to_a_question_about_ai_are_read_with_ai_in_view():
+    """Issue 16: "It makes mistakes" answering "What worries you about AI?" is distrust of AI
+    output; the same words answering a question about the canteen are not."""
+    texts = ["It makes mistakes", "Misinformation", "Wrong answers given to the board."]
+    ai = about_ai(["What worries you about AI's impact?"] * 3)
+    canteen = about_ai(["What would you change about the canteen?"] * 3)
+    assert ai == [True] * 3 and canteen == [False] * 3
+    assert tag_texts(texts, engine="rules", ai_context=ai)["ai_distrust"].all()
+    assert not tag_texts(texts, engine="rules", ai_context=canteen)["ai_distrust"].any()
+    assert not tag_texts(texts, engine="rules")["ai_distrust"].any()  # no question: as before
+    with pytest.raises(ValueError, match="one flag per text"):
+        tag_texts(texts, ai_context=[True])
 
 
 @needs_model

@@ -341,7 +341,8 @@ def test_wider_ai_worries_get_their_own_concerns():
     label_of = dict(zip(model.themes_["theme"], model.themes_["label"], strict=True))
     got = [label_of[t] for t in model.labels_]
     want = [label for label, group in worries.items() for _ in group]
-    assert sum(g == w for g, w in zip(got, want, strict=True)) >= 8, list(zip(texts, got))
+    pairs = list(zip(texts, got, strict=True))
+    assert sum(g == w for g, w in zip(got, want, strict=True)) >= 8, pairs
 
 
 @needs_model

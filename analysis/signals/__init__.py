@@ -41,7 +41,7 @@ from analysis.signals.patterns import (
     words,
 )
 from analysis.signals.scope import HYPOTHETICAL_PENALTY, NEGATION_WINDOW_WORDS
-from analysis.signals.tagging import ENGINES, tag_sentences, tag_texts
+from analysis.signals.tagging import ENGINES, about_ai, tag_sentences, tag_texts
 from analysis.signals.tokens import split_sentences, tokenize
 
 __all__ = [
@@ -60,6 +60,7 @@ __all__ = [
     "ModelFileError",
     "Pattern",
     "Words",
+    "about_ai",
     "config",
     "inflect",
     "lexicon",

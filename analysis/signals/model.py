@@ -213,6 +213,7 @@ def _model_hits(
     for row, i in enumerate(has):
         found = {h["signal"] for _, _, h in tagged[i] if not h.get("cancelled")}
         on = [j for j, s in enumerate(names) if P[row, j] >= thresholds[j]]
+        on = _guarded(on, names, found, len(uniques[i].split()))
         drop[i] = {s for j, s in enumerate(names) if j not in on}
         missing = [j for j in on if names[j] not in found]
         if missing:
@@ -221,6 +222,32 @@ def _model_hits(
         if not (t and sentences[i]):
             drop[i] = set()
     return none, drop, "rules+model", ""
+
+
+#: Answers of at most this many words: a rule hit of ``SHORT_KEPT`` stands whatever the model
+#: says. The classifiers were fitted on answers of four words and more, mostly long ones, where
+#: a rule misfires on context the model sees ("AI can't take my job because..."); in "Job loss"
+#: or "Layoffs", the answer to "what worries you about AI", the matched phrase is the whole
+#: answer and the mean embedding of two words is far from anything the model was fitted on
+#: (p 0.31 and 0.01 there, against a threshold of 0.90).
+SHORT_WORDS = 6
+SHORT_KEPT = ("displacement_fear", "ai_distrust")
+#: A worry is not a training request: a comment read as fear of job loss or distrust of AI
+#: output gets ``training_request`` only from a rule (it asks for training in words), never
+#: from the model alone, which scores short noun phrases ("Job loss" 0.95, "Layoffs" 0.83) like
+#: the skill lists it learnt training wishes from ("Python" 0.98).
+WORRIES = ("displacement_fear", "ai_distrust")
+
+
+def _guarded(on: list[int], names: Sequence[str], found: set[str], words: int) -> list[int]:
+    """The model's decisions for one comment after the two guards above (indices of names)."""
+    keep = set(on)
+    if words <= SHORT_WORDS:
+        keep |= {j for j, s in enumerate(names) if s in SHORT_KEPT and s in found}
+    worried = any(names[j] in WORRIES for j in keep)
+    if worried and "training_request" in names and "training_request" not in found:
+        keep.discard(names.index("training_request"))
+    return sorted(keep)
 
 
 def _sentence_rules(hits: Sequence[Hit], n: int) -> np.ndarray:

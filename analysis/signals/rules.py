@@ -18,7 +18,7 @@ from analysis.signals.scope import (
 )
 from analysis.signals.tokens import split_sentences
 
-__all__ = ["Hit", "tag_text"]
+__all__ = ["Hit", "mentions_ai", "tag_text"]
 
 #: (sentence index, sentence, hit dict) of one text.
 Hit = tuple[int, str, dict]
@@ -76,10 +76,20 @@ def _mentions_ai(text: str, cfg: Config, memo: dict[str, tuple[str, ...]]) -> bo
     return False
 
 
-def tag_text(text: str, cfg: Config, memo: dict[str, tuple[str, ...]]) -> tuple[Hit, ...]:
+def mentions_ai(text: str, cfg: Config, memo: dict[str, tuple[str, ...]]) -> bool:
+    """Whether the text names AI (the ``ai_mention`` rule without context), e.g. a question."""
+    return _mentions_ai(text, cfg, memo)
+
+
+def tag_text(
+    text: str, cfg: Config, memo: dict[str, tuple[str, ...]], *, ai_context: bool = False
+) -> tuple[Hit, ...]:
     """Rule hits of one text, sentence by sentence; cancellations of composed signals are kept
-    (marked ``cancelled``) so the signal model does not overrule them."""
-    has_ai = _mentions_ai(text, cfg, memo)
+    (marked ``cancelled``) so the signal model does not overrule them.
+
+    Patterns with ``context: ai`` need AI in view: named in the text, or ``ai_context`` (the
+    question it answers names AI: "It makes mistakes" answering "What worries you about AI?")."""
+    has_ai = ai_context or _mentions_ai(text, cfg, memo)
     out = []
     for k, sentence in enumerate(split_sentences(text)):
         for hit in _tag_sentence(sentence, has_ai, cfg, memo):
