@@ -17,6 +17,7 @@ from analysis.signals import (
     COMPOSED,
     SIGNALS,
     about_ai,
+    about_learning,
     config,
     model_info,
     tag_sentences,
@@ -640,14 +641,38 @@ def test_answers_to_a_question_about_ai_are_read_with_ai_in_view():
     """Issue 16: "It makes mistakes" answering "What worries you about AI?" is distrust of AI
     output; the same words answering a question about the canteen are not."""
     texts = ["It makes mistakes", "Misinformation", "Wrong answers given to the board."]
-    ai = about_ai(["What worries you about AI's impact?"] * 3)
-    canteen = about_ai(["What would you change about the canteen?"] * 3)
-    assert ai == [True] * 3 and canteen == [False] * 3
-    assert tag_texts(texts, engine="rules", ai_context=ai)["ai_distrust"].all()
-    assert not tag_texts(texts, engine="rules", ai_context=canteen)["ai_distrust"].any()
+    ai = ["What worries you about AI's impact?"] * 3
+    canteen = ["What would you change about the canteen?"] * 3
+    assert about_ai(ai) == [True] * 3 and about_ai(canteen) == [False] * 3
+    assert tag_texts(texts, engine="rules", questions=ai)["ai_distrust"].all()
+    assert not tag_texts(texts, engine="rules", questions=canteen)["ai_distrust"].any()
     assert not tag_texts(texts, engine="rules")["ai_distrust"].any()  # no question: as before
-    with pytest.raises(ValueError, match="one flag per text"):
-        tag_texts(texts, ai_context=[True])
+    with pytest.raises(ValueError, match="one question per text"):
+        tag_texts(texts, questions=["?"])
+
+
+@needs_model
+def test_a_short_answer_is_a_training_wish_by_its_words_or_its_question():
+    """ "Python" answering "What skills would you like to acquire?" is a training wish; "Job
+    security" or "Succession planning" answering "What should we focus on?" is not."""
+    focus = ["What one thing would you like your organization to focus on?"] * 3
+    texts = ["Job security", "Succession planning", "More training on our systems"]
+    out = tag_texts(texts, engine="hybrid", questions=focus)
+    assert out["training_request"].tolist() == [False, False, True]
+    skills = about_learning(["What three skills would you like to acquire or improve?"])
+    assert skills == [True] and about_learning(focus) == [False] * 3
+    wish = tag_texts(
+        ["Python, statistics"], engine="hybrid", questions=["What skills would you like to learn?"]
+    )
+    assert wish.loc[0, "training_request"]
+
+
+def test_replacing_staff_who_leave_is_hiring_not_a_threat():
+    out = tag_texts(
+        ["Replacing retiring staff", "Replacing staff who leave", "Replace staff with AI"],
+        engine="rules",
+    )
+    assert out["displacement_fear"].tolist() == [False, False, True]
 
 
 @needs_model

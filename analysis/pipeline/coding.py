@@ -27,7 +27,7 @@ from analysis.ingest import SurveyExport
 from analysis.redaction import redact
 from analysis.scoring import Scored
 from analysis.sentiment import score_texts
-from analysis.signals import SIGNALS, about_ai, tag_texts
+from analysis.signals import SIGNALS, tag_texts
 from analysis.themes import BackgroundFit, ThemeModel, default_codebook
 
 __all__ = [
@@ -126,7 +126,7 @@ def read_comments(inputs: CommentInputs) -> pd.DataFrame:
     tidy["label"] = ""
     tidy.loc[analysed, "compound"] = sent["compound"].to_numpy()
     tidy.loc[analysed, "label"] = sent["label"].to_numpy()
-    _set_signals(tidy, tag_texts(texts, engine="rules", ai_context=_ai_context(tidy)))
+    _set_signals(tidy, tag_texts(texts, engine="rules", questions=_questions(tidy)))
     tidy["theme"] = -1
     tidy["sub_theme"] = -1  # the theme model's sub-theme id (-1: theme not split, or none yet)
     tidy["secondary_theme"] = -1  # a second theme the comment clearly raises, else -1
@@ -157,7 +157,7 @@ def finish_coding(
         with embeddings.shared_vectors():
             labels = score_texts(texts)["label"].to_numpy() if len(texts) else []
             tidy.loc[analysed, "label"] = labels
-            tags = tag_texts(texts, ai_context=_ai_context(tidy))
+            tags = tag_texts(texts, questions=_questions(tidy))
             _set_signals(tidy, tags)
             model: ThemeModel | None = None
             if fit_themes:
@@ -183,12 +183,12 @@ def _set_themes(tidy: pd.DataFrame, analysed: np.ndarray, model: ThemeModel) -> 
             tidy.loc[analysed, column] = values
 
 
-def _ai_context(tidy: pd.DataFrame) -> list[bool] | None:
-    """Per analysed comment: whether its question names AI (answers to "What worries you
-    about AI?" are about AI even when they don't say so)."""
+def _questions(tidy: pd.DataFrame) -> list[str] | None:
+    """Each analysed comment's question: signals read answers in its light (AI in view, or a
+    question about learning)."""
     if "question" not in tidy:
         return None
-    return about_ai(tidy.loc[tidy["analysed"].to_numpy(dtype=bool), "question"].tolist())
+    return tidy.loc[tidy["analysed"].to_numpy(dtype=bool), "question"].astype(str).tolist()
 
 
 def _set_signals(tidy: pd.DataFrame, tags: pd.DataFrame) -> None:

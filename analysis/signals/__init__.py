@@ -41,7 +41,13 @@ from analysis.signals.patterns import (
     words,
 )
 from analysis.signals.scope import HYPOTHETICAL_PENALTY, NEGATION_WINDOW_WORDS
-from analysis.signals.tagging import ENGINES, about_ai, tag_sentences, tag_texts
+from analysis.signals.tagging import (
+    ENGINES,
+    about_ai,
+    about_learning,
+    tag_sentences,
+    tag_texts,
+)
 from analysis.signals.tokens import split_sentences, tokenize
 
 __all__ = [
@@ -61,6 +67,7 @@ __all__ = [
     "Pattern",
     "Words",
     "about_ai",
+    "about_learning",
     "config",
     "inflect",
     "lexicon",

@@ -131,8 +131,21 @@ def _threat_to_target(r: FearReading) -> None:
                 r.add(0.8, subj, b, a)
                 continue
             obj_end = _object_after(r.s, b, tg, r.lex)
-            if obj_end > 0:
+            if obj_end > 0 and not _departing(r.s.toks, b, obj_end):
                 r.add(0.8, a, obj_end, a)
+
+
+#: "Replacing retiring staff", "replace the people who leave": hiring, not a threat.
+DEPARTING = frozenset({"retiring", "retired", "departing", "outgoing", "leaving", "resigning"})
+LEAVE_VERBS = frozenset({"leave", "leaves", "left", "retire", "retires", "quit", "quits", "resign"})
+
+
+def _departing(toks: list[str], verb_end: int, obj_end: int) -> bool:
+    """The object of "replace" is people who are leaving: before it, or "who/that leave" after."""
+    if any(t in DEPARTING for t in toks[verb_end:obj_end]):
+        return True
+    after = toks[obj_end : obj_end + 2]
+    return len(after) == 2 and after[0] in ("who", "that") and after[1] in LEAVE_VERBS
 
 
 def _threat_nominal(r: FearReading) -> None:

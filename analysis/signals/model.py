@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -178,9 +179,10 @@ def probabilities(vectors: np.ndarray, rules: np.ndarray) -> np.ndarray:
 
 
 def _model_hits(
-    uniques: Sequence[str], tagged: list[tuple], engine: str
+    uniques: Sequence[str], tagged: list[tuple], engine: str, learning: Sequence[bool] = ()
 ) -> tuple[list[list[Hit]], list[set[str]], str, str]:
-    """Per distinct text: hits the model adds, signals it rejects, the engine used and a note."""
+    """Per distinct text: hits the model adds, signals it rejects, the engine used and a note.
+    ``learning``: per text, whether its question asks about skills or learning."""
     from analysis import embeddings
 
     none: list[list[Hit]] = [[] for _ in uniques]
@@ -213,7 +215,8 @@ def _model_hits(
     for row, i in enumerate(has):
         found = {h["signal"] for _, _, h in tagged[i] if not h.get("cancelled")}
         on = [j for j, s in enumerate(names) if P[row, j] >= thresholds[j]]
-        on = _guarded(on, names, found, len(uniques[i].split()))
+        asked = bool(learning[i]) if len(learning) else False
+        on = _guarded(on, names, found, uniques[i], asked)
         drop[i] = {s for j, s in enumerate(names) if j not in on}
         missing = [j for j in on if names[j] not in found]
         if missing:
@@ -239,14 +242,30 @@ SHORT_KEPT = ("displacement_fear", "ai_distrust")
 WORRIES = ("displacement_fear", "ai_distrust")
 
 
-def _guarded(on: list[int], names: Sequence[str], found: set[str], words: int) -> list[int]:
-    """The model's decisions for one comment after the two guards above (indices of names)."""
+#: In a short answer to a question that is not about learning, the model alone finds a training
+#: wish only when a learning word is there: "Succession planning" or "Job security" answering
+#: "What one thing should we focus on?" scored like the skill lists above.
+LEARNING_WORDS = re.compile(
+    r"\b(?:train\w*|learn\w*|courses?|skill\w*|upskill\w*|reskill\w*|develop\w*|educat\w*"
+    r"|workshops?|mentor\w*|coach\w*|teach\w*|tutorials?|certif\w*|conferences?|seminars?)\b",
+    re.I,
+)
+
+
+def _guarded(
+    on: list[int], names: Sequence[str], found: set[str], text: str, learning_question: bool
+) -> list[int]:
+    """The model's decisions for one comment after the guards above (indices of names)."""
     keep = set(on)
-    if words <= SHORT_WORDS:
+    short = len(text.split()) <= SHORT_WORDS
+    if short:
         keep |= {j for j, s in enumerate(names) if s in SHORT_KEPT and s in found}
-    worried = any(names[j] in WORRIES for j in keep)
-    if worried and "training_request" in names and "training_request" not in found:
-        keep.discard(names.index("training_request"))
+    if "training_request" in names and "training_request" not in found:
+        j = names.index("training_request")
+        worried = any(names[k] in WORRIES for k in keep)
+        unasked = short and not learning_question and not LEARNING_WORDS.search(text)
+        if worried or unasked:
+            keep.discard(j)
     return sorted(keep)
 
 

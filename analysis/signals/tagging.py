@@ -10,6 +10,7 @@ one of its required literals is in the sentence. Measured on the 165,691 comment
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -19,7 +20,7 @@ from analysis.signals import rules
 from analysis.signals.model import _model_hits
 from analysis.signals.patterns import SIGNALS, config
 
-__all__ = ["ENGINES", "about_ai", "tag_sentences", "tag_texts"]
+__all__ = ["ENGINES", "about_ai", "about_learning", "tag_sentences", "tag_texts"]
 
 ENGINES = ("auto", "hybrid", "rules")
 
@@ -42,9 +43,15 @@ def _merge(tagged: tuple, model: list, drop: set[str]) -> tuple | list:
     return sorted(hits + model, key=lambda x: (x[0], _ORDER[x[2]["signal"]]))
 
 
+#: A question that asks what people want to learn: its short answers ("Python", "statistics")
+#: are training wishes even without a learning word (model.SHORT_WORDS).
+LEARNING_QUESTION = re.compile(
+    r"\b(?:skills?|learn\w*|train\w*|courses?|upskill\w*|reskill\w*|develop(?:ment)?)\b", re.I
+)
+
+
 def about_ai(questions: Sequence[object]) -> list[bool]:
-    """Per question: whether it names AI, so its answers are read with AI in view (``ai_context``
-    of :func:`tag_texts`)."""
+    """Per question: whether it names AI, so its answers are read with AI in view."""
     cfg, memo, seen = config(), {}, {}
     out = []
     for q in questions:
@@ -55,36 +62,46 @@ def about_ai(questions: Sequence[object]) -> list[bool]:
     return out
 
 
-def _distinct(texts: Sequence[object], ai_context: Sequence[bool] | None):
-    """Codes and distinct (text, in AI context) pairs: each pair is tagged once."""
+def about_learning(questions: Sequence[object]) -> list[bool]:
+    """Per question: whether it asks about skills, learning or training."""
+    return [bool(LEARNING_QUESTION.search(_as_text(q))) for q in questions]
+
+
+def _distinct(texts: Sequence[object], questions: Sequence[object] | None):
+    """Codes and distinct (text, question names AI, question asks about learning) triples:
+    each is tagged once."""
     values = [_as_text(t) for t in texts]
-    if ai_context is None:
-        flags = [False] * len(values)
+    if questions is None:
+        ai = learning = [False] * len(values)
     else:
-        flags = [bool(f) for f in ai_context]
-        if len(flags) != len(values):
-            raise ValueError("ai_context needs one flag per text.")
-    keys = pd.Series([("1" if f else "0") + v for v, f in zip(values, flags, strict=True)])
-    codes, uniques = pd.factorize(keys.astype(object), use_na_sentinel=False)
-    pairs = [(str(u)[1:], str(u)[0] == "1") for u in uniques]
-    return values, codes, pairs
+        if len(questions) != len(values):
+            raise ValueError("questions needs one question per text (empty when unknown).")
+        ai, learning = about_ai(questions), about_learning(questions)
+    keys = pd.Series(
+        [f"{int(a)}{int(b)}{v}" for v, a, b in zip(values, ai, learning, strict=True)],
+        dtype=object,
+    )
+    codes, uniques = pd.factorize(keys, use_na_sentinel=False)
+    triples = [(str(u)[2:], str(u)[0] == "1", str(u)[1] == "1") for u in uniques]
+    return values, codes, triples
 
 
-def _tag_all(pairs: Sequence[tuple[str, bool]], engine: str) -> tuple[list, str, str]:
+def _tag_all(triples: Sequence[tuple[str, bool, bool]], engine: str) -> tuple[list, str, str]:
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}.")
     # Per call, never module state: the word -> literals index of this call's comments. The
     # texts are distinct already (factorized by the callers), so each is tagged once.
     cfg, memo = config(), {}
-    texts = [str(t) for t, _ in pairs]
-    tagged = [rules.tag_text(t, cfg, memo, ai_context=f) for t, f in pairs]
-    model, drop, used, note = _model_hits(texts, tagged, engine)
+    texts = [str(t) for t, _, _ in triples]
+    tagged = [rules.tag_text(t, cfg, memo, ai_context=a) for t, a, _ in triples]
+    learning = [b for _, _, b in triples]
+    model, drop, used, note = _model_hits(texts, tagged, engine, learning)
     merged = [_merge(r, m, d) for r, m, d in zip(tagged, model, drop, strict=True)]
     return merged, used, note
 
 
 def tag_texts(
-    texts: Sequence[str], *, engine: str = "auto", ai_context: Sequence[bool] | None = None
+    texts: Sequence[str], *, engine: str = "auto", questions: Sequence[object] | None = None
 ) -> pd.DataFrame:
     """One row per text: a bool column per signal in ``SIGNALS`` and ``evidence``, a list of
     ``{"signal", "phrase", "confidence", "source", "sentence"}`` dicts (sentence = index within
@@ -94,13 +111,16 @@ def tag_texts(
     size), "hybrid" (the same, an error without the engine) or "rules". ``attrs["engine"]`` says
     which ran ("rules+model" or "rules"), ``attrs["engine_note"]`` why the classifiers did not.
 
-    ``ai_context``: per text, whether the question it answers names AI (:func:`about_ai`);
-    the rules that need AI in view then read it so.
+    ``questions``: per text, the question it answers (or ""). An answer to a question that
+    names AI is read with AI in view (:func:`about_ai`): "It makes mistakes" answering "What
+    worries you about AI?" is distrust of AI output. A question about skills or learning
+    (:func:`about_learning`) lets the classifier read a short answer ("Python") as a training
+    wish without a learning word in it.
 
     Each distinct text is tagged and turned into flags and evidence once; identical texts
     share their evidence dicts (read them, don't change them)."""
-    values, codes, pairs = _distinct(texts, ai_context)
-    tagged, used, note = _tag_all(pairs, engine)
+    values, codes, triples = _distinct(texts, questions)
+    tagged, used, note = _tag_all(triples, engine)
     found = np.zeros((len(tagged), len(SIGNALS)), dtype=bool)
     evidence_u = []
     for i, hits in enumerate(tagged):
@@ -118,11 +138,11 @@ def tag_texts(
 
 
 def tag_sentences(
-    texts: Sequence[str], *, engine: str = "auto", ai_context: Sequence[bool] | None = None
+    texts: Sequence[str], *, engine: str = "auto", questions: Sequence[object] | None = None
 ) -> pd.DataFrame:
     """One row per hit: text_id, sentence_id, sentence, signal, phrase, confidence, source."""
-    _, codes, pairs = _distinct(texts, ai_context)
-    tagged, used, note = _tag_all(pairs, engine)
+    _, codes, triples = _distinct(texts, questions)
+    tagged, used, note = _tag_all(triples, engine)
     records = []
     for i, code in enumerate(codes):
         for k, sentence, hit in tagged[code]:
