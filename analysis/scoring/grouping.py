@@ -79,6 +79,18 @@ def sum_by(codes: np.ndarray, stack: np.ndarray, g: int) -> np.ndarray:
     return out
 
 
+def _level_codes_all(
+    scored: Scored, by: list[str], nested: bool, n: int
+) -> list[tuple[np.ndarray, int]]:
+    """Each level's respondent group codes and number of groups (one level, "all", when
+    ``by`` is empty), in the order of the keys table."""
+    out = []
+    for level in levels(by, nested):
+        codes = level_codes(scored, level)[0] if level else np.zeros(n, dtype=np.intp)
+        out.append((codes, int(codes.max()) + 1 if len(codes) else 0))
+    return out
+
+
 def group_overlaps(
     scored: Scored, by: list[str], has: np.ndarray, inside: np.ndarray, nested: bool
 ) -> np.ndarray:
@@ -93,12 +105,7 @@ def group_overlaps(
     has = np.asarray(has, dtype=float)
     inside = np.asarray(inside)
     parts = []
-    for level in levels(by, nested):
-        if level:
-            codes, _ = level_codes(scored, level)
-        else:
-            codes = np.zeros(len(has), dtype=np.intp)
-        g = int(codes.max()) + 1 if len(codes) else 0
+    for codes, g in _level_codes_all(scored, by, nested, len(has)):
         order = np.argsort(codes, kind="stable")
         bounds = np.searchsorted(codes[order], np.arange(g + 1))
         h, x = take_rows(has, order), inside[order].astype(float)
@@ -117,14 +124,9 @@ def group_sums(
     scored: Scored, by: list[str], stack: np.ndarray, nested: bool
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Keys (grouping, group, by-columns) and summed stack rows per group, for all levels."""
-    sums_parts = []
-    for level in levels(by, nested):
-        if level:
-            codes, _ = level_codes(scored, level)
-        else:
-            codes = np.zeros(len(stack), dtype=np.intp)
-        g = int(codes.max()) + 1 if len(codes) else 0
-        sums_parts.append(sum_by(codes, stack, g))
+    sums_parts = [
+        sum_by(codes, stack, g) for codes, g in _level_codes_all(scored, by, nested, len(stack))
+    ]
     sums = np.vstack(sums_parts) if sums_parts else np.zeros((0, stack.shape[1]))
     return _keys(scored, by, nested), sums
 
