@@ -321,9 +321,9 @@ def test_cli_outcome_that_is_not_a_construct_is_a_clear_error(capsys):
 
 
 def test_shared_resamples_give_the_same_weights_and_intervals() -> None:
-    """Outcomes with as many complete rows reuse the resample counts (drivers.Resamples): the
+    """Outcomes with as many complete rows reuse the resample counts (resampling.Resamples): the
     same numbers, bit for bit, as drawing them again with the same seed."""
-    from analysis.drivers import Resamples
+    from analysis.resampling import Resamples
 
     rng = np.random.default_rng(3)
     df = pd.DataFrame(rng.normal(size=(400, 4)), columns=["a", "b", "c", "y"])

@@ -26,9 +26,10 @@ import numpy as np
 import pandas as pd
 
 from analysis import stats
-from analysis.drivers import Resamples, relative_weights
+from analysis.drivers import relative_weights
 from analysis.hotspots.screening import screen
 from analysis.privacy import PrivacyPolicy
+from analysis.resampling import Resamples
 from analysis.scoring import Scored
 from analysis.tables import ITEM_DRIVERS, ITEM_GAPS
 from analysis.thresholds import THRESHOLDS
