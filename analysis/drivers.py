@@ -23,7 +23,7 @@ import pandas as pd
 from scipy import stats as st
 
 from analysis.errors import ChangeRadarError
-from analysis.resampling import Resamples, SharedBootstrap, bootstrap_corr, complete_mask
+from analysis.resampling import SharedBootstrap, bootstrap_corr, complete_mask
 from analysis.tables import DRIVERS
 from analysis.thresholds import THRESHOLDS
 
@@ -133,7 +133,6 @@ def relative_weights(
     min_per_predictor: int = 0,
     alpha: float | None = THRESHOLDS.alpha,
     _shared: SharedBootstrap | None = None,
-    _resamples: Resamples | None = None,
 ) -> DriverResult:
     """Split the R² of ``outcome`` among correlated ``predictors`` (Johnson's relative weights).
 
@@ -214,10 +213,7 @@ def relative_weights(
     ci_raw = np.full((2, len(predictors)), np.nan)
     if n_boot > 0:
         if _shared is None:
-            drawn = None
-            if _resamples is not None and random_state is not None:
-                drawn = _resamples.counts(len(sub), n_boot, random_state)
-            boot_corr = bootstrap_corr(sub, n_boot, np.random.default_rng(random_state), drawn)
+            boot_corr = bootstrap_corr(sub, n_boot, np.random.default_rng(random_state))
         else:
             cols = [*predictors, outcome]
             names = [cols[i] for i in used]

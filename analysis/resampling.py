@@ -1,11 +1,11 @@
 """Bootstrap correlation matrices for the driver analyses (:mod:`analysis.drivers`): resamples
 as multinomial counts, so a resample's means and cross-products are matrix products with the
 data instead of copies of it (Efron & Tibshirani 1993, An Introduction to the Bootstrap, ch. 6),
-shared between outcomes that draw the same resamples."""
+shared between the outcomes of one key-driver call that draw the same resamples."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -13,7 +13,6 @@ from threadpoolctl import threadpool_limits
 
 __all__ = [
     "BOOT_CELLS_PER_CHUNK",
-    "Resamples",
     "SharedBootstrap",
     "bootstrap_corr",
     "complete_mask",
@@ -72,30 +71,6 @@ def _cov_stack(s1: np.ndarray, s2: np.ndarray, m: int) -> np.ndarray:
     return cov
 
 
-class Resamples:
-    """Bootstrap resample counts kept for one call that fits several outcomes.
-
-    With a fixed seed the counts depend only on the number of rows, the number of resamples
-    and the seed, so outcomes with as many complete rows would draw exactly the same counts:
-    they are drawn once and reused (the same numbers, a fraction of the time; the draw and
-    count are most of a small bootstrap's cost). Stored as small integers (no row is drawn
-    255 times in practice; wider when one is)."""
-
-    def __init__(self) -> None:
-        self._memo: dict[tuple[int, int, int], list[np.ndarray]] = {}
-
-    def counts(self, n: int, n_boot: int, random_state: int) -> list[np.ndarray]:
-        key = (n, n_boot, random_state)
-        if key not in self._memo:
-            rng = np.random.default_rng(random_state)
-            self._memo[key] = [_narrow(c) for c in _resample_counts(n, n_boot, rng)]
-        return self._memo[key]
-
-
-def _narrow(counts: np.ndarray) -> np.ndarray:
-    return counts.astype(np.uint8) if counts.max(initial=0) < 256 else counts
-
-
 def _resample_counts(n: int, n_boot: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
     """Multinomial counts (resamples × rows) of ``n_boot`` resamples of ``n`` rows, in chunks
     of about :data:`BOOT_CELLS_PER_CHUNK` cells (the draws in the same order either way)."""
@@ -106,17 +81,11 @@ def _resample_counts(n: int, n_boot: int, rng: np.random.Generator) -> Iterator[
         yield np.bincount(idx.ravel(), minlength=b * n).reshape(b, n)
 
 
-def bootstrap_corr(
-    values: np.ndarray,
-    n_boot: int,
-    rng: np.random.Generator,
-    counts: Iterable[np.ndarray] | None = None,
-) -> np.ndarray:
+def bootstrap_corr(values: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
     """Correlation matrices of ``n_boot`` resamples, without copying the data per resample.
 
     Each resample is a vector of multinomial counts; its means and cross-products are matrix
     products of the count matrix with the (centred) data and its pairwise products.
-    ``counts``: the resample counts already drawn (:class:`Resamples`), else drawn from ``rng``.
     """
     n, m = values.shape
     centred = values - values.mean(axis=0)
@@ -124,7 +93,7 @@ def bootstrap_corr(
     prods = centred[:, iu[0]] * centred[:, iu[1]]
     out = np.empty((n_boot, m, m))
     start = 0
-    for drawn in counts if counts is not None else _resample_counts(n, n_boot, rng):
+    for drawn in _resample_counts(n, n_boot, rng):
         b = len(drawn)
         c = drawn.astype(float)
         # One BLAS thread: on two busy cores the threaded product costs 3× the CPU.

@@ -318,22 +318,3 @@ def test_cli_outcome_that_is_not_a_construct_is_a_clear_error(capsys):
     assert code == EXIT_INPUT
     assert "'RD1' is not a scored construct" in err
     assert "change_readiness (Readiness for the AI change)" in err
-
-
-def test_shared_resamples_give_the_same_weights_and_intervals() -> None:
-    """Outcomes with as many complete rows reuse the resample counts (resampling.Resamples): the
-    same numbers, bit for bit, as drawing them again with the same seed."""
-    from analysis.resampling import Resamples
-
-    rng = np.random.default_rng(3)
-    df = pd.DataFrame(rng.normal(size=(400, 4)), columns=["a", "b", "c", "y"])
-    df["y"] += df["a"] + 0.5 * df["b"]
-    df["z"] = df["y"] * 0.5 + rng.normal(size=400)
-    memo = Resamples()
-    for outcome in ("y", "z"):
-        alone = relative_weights(df, outcome, ["a", "b", "c"], n_boot=60, random_state=7)
-        shared = relative_weights(
-            df, outcome, ["a", "b", "c"], n_boot=60, random_state=7, _resamples=memo
-        )
-        pd.testing.assert_frame_equal(alone.table, shared.table, check_exact=True)
-    assert len(memo._memo) == 1  # both outcomes have 400 complete rows: drawn once

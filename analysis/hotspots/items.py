@@ -29,7 +29,6 @@ from analysis import stats
 from analysis.drivers import relative_weights
 from analysis.hotspots.screening import screen
 from analysis.privacy import PrivacyPolicy
-from analysis.resampling import Resamples
 from analysis.scoring import Scored
 from analysis.tables import ITEM_DRIVERS, ITEM_GAPS
 from analysis.thresholds import THRESHOLDS
@@ -81,7 +80,6 @@ def item_drivers(
     if outcome not in scored.constructs.columns:
         raise ValueError(f"{outcome!r} is not a scored construct.")
     values = item_values(scored)
-    resamples = Resamples()  # constructs with as many complete answers share their draws
     frames = []
     meta = scored.item_meta
     for construct in scored.constructs.columns:
@@ -99,7 +97,6 @@ def item_drivers(
             min_n=min_n,
             min_per_predictor=min_per_predictor,
             alpha=alpha,
-            _resamples=resamples,
         )
         complete = data.dropna()
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -141,7 +138,10 @@ def _shown(items_table: pd.DataFrame, min_group: int) -> pd.DataFrame:
 
 
 def _group_rows(
-    codes: Mapping[str, tuple[np.ndarray, dict[str, int]]], size: int, by: Sequence[str], row
+    codes: Mapping[str, tuple[np.ndarray, dict[str, int]]],
+    size: int,
+    by: Sequence[str],
+    row: Mapping[str, Any],
 ) -> np.ndarray:
     """Positions of the respondents in the row's group: every by-column the row names (a
     nested level leaves the deeper ones empty), matched on integer codes."""

@@ -242,11 +242,11 @@ SHORT_KEPT = ("displacement_fear", "ai_distrust")
 WORRIES = ("displacement_fear", "ai_distrust")
 
 
-#: In a short answer to a question that is not about learning, the model alone finds a training
-#: wish only when a learning word is there: "Succession planning" or "Job security" answering
-#: "What one thing should we focus on?" scored like the skill lists above.
+#: Learning words. In a short answer to a question without them (``about_learning``), the
+#: model alone finds a training wish only when the answer has one: "Succession planning" or
+#: "Job security" answering "What one thing should we focus on?" scored like the skill lists.
 LEARNING_WORDS = re.compile(
-    r"\b(?:train\w*|learn\w*|courses?|skill\w*|upskill\w*|reskill\w*|develop\w*|educat\w*"
+    r"\b(?:train\w*|learn\w*|courses?|skill\w*|upskill\w*|reskill\w*|develop(?:ment|ing)?|educat\w*"
     r"|workshops?|mentor\w*|coach\w*|teach\w*|tutorials?|certif\w*|conferences?|seminars?)\b",
     re.I,
 )

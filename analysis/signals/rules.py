@@ -67,18 +67,14 @@ def _tag_sentence(
     return [hits[s] for s in SIGNALS if s in hits] + cancelled
 
 
-def _mentions_ai(text: str, cfg: Config, memo: dict[str, tuple[str, ...]]) -> bool:
+def mentions_ai(text: str, cfg: Config, memo: dict[str, tuple[str, ...]]) -> bool:
+    """Whether the text names AI (the ``ai_mention`` rule without context), e.g. a question."""
     for p in cfg.candidates(text, memo):
         if p.signal != "ai_mention" or p.context:
             continue
         if p.regex.search(text):
             return True
     return False
-
-
-def mentions_ai(text: str, cfg: Config, memo: dict[str, tuple[str, ...]]) -> bool:
-    """Whether the text names AI (the ``ai_mention`` rule without context), e.g. a question."""
-    return _mentions_ai(text, cfg, memo)
 
 
 def tag_text(
@@ -89,7 +85,7 @@ def tag_text(
 
     Patterns with ``context: ai`` need AI in view: named in the text, or ``ai_context`` (the
     question it answers names AI: "It makes mistakes" answering "What worries you about AI?")."""
-    has_ai = ai_context or _mentions_ai(text, cfg, memo)
+    has_ai = ai_context or mentions_ai(text, cfg, memo)
     out = []
     for k, sentence in enumerate(split_sentences(text)):
         for hit in _tag_sentence(sentence, has_ai, cfg, memo):

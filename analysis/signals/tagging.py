@@ -10,14 +10,13 @@ one of its required literals is in the sentence. Measured on the 165,691 comment
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from analysis.signals import rules
-from analysis.signals.model import _model_hits
+from analysis.signals.model import LEARNING_WORDS, _model_hits
 from analysis.signals.patterns import SIGNALS, config
 
 __all__ = ["ENGINES", "about_ai", "about_learning", "tag_sentences", "tag_texts"]
@@ -43,13 +42,6 @@ def _merge(tagged: tuple, model: list, drop: set[str]) -> tuple | list:
     return sorted(hits + model, key=lambda x: (x[0], _ORDER[x[2]["signal"]]))
 
 
-#: A question that asks what people want to learn: its short answers ("Python", "statistics")
-#: are training wishes even without a learning word (model.SHORT_WORDS).
-LEARNING_QUESTION = re.compile(
-    r"\b(?:skills?|learn\w*|train\w*|courses?|upskill\w*|reskill\w*|develop(?:ment)?)\b", re.I
-)
-
-
 def about_ai(questions: Sequence[object]) -> list[bool]:
     """Per question: whether it names AI, so its answers are read with AI in view."""
     cfg, memo, seen = config(), {}, {}
@@ -63,8 +55,9 @@ def about_ai(questions: Sequence[object]) -> list[bool]:
 
 
 def about_learning(questions: Sequence[object]) -> list[bool]:
-    """Per question: whether it asks about skills, learning or training."""
-    return [bool(LEARNING_QUESTION.search(_as_text(q))) for q in questions]
+    """Per question: whether it asks about skills, learning or training (its short answers,
+    "Python", "statistics", are training wishes without a learning word of their own)."""
+    return [bool(LEARNING_WORDS.search(_as_text(q))) for q in questions]
 
 
 def _distinct(texts: Sequence[object], questions: Sequence[object] | None):
@@ -77,13 +70,9 @@ def _distinct(texts: Sequence[object], questions: Sequence[object] | None):
         if len(questions) != len(values):
             raise ValueError("questions needs one question per text (empty when unknown).")
         ai, learning = about_ai(questions), about_learning(questions)
-    keys = pd.Series(
-        [f"{int(a)}{int(b)}{v}" for v, a, b in zip(values, ai, learning, strict=True)],
-        dtype=object,
-    )
+    keys = pd.Series(list(zip(values, ai, learning, strict=True)), dtype=object)
     codes, uniques = pd.factorize(keys, use_na_sentinel=False)
-    triples = [(str(u)[2:], str(u)[0] == "1", str(u)[1] == "1") for u in uniques]
-    return values, codes, triples
+    return values, codes, [tuple(u) for u in uniques]
 
 
 def _tag_all(triples: Sequence[tuple[str, bool, bool]], engine: str) -> tuple[list, str, str]:
