@@ -291,6 +291,12 @@ def _drivers_section() -> None:
         )
         for note in dict.fromkeys(n for n in drivers["note"] if n):
             st.caption(views.plain(note))
+    if res.item_drivers_pending:
+        st.caption(
+            "The questions' drivers are computed with the comments, which are still being "
+            "read: they appear here in a few seconds."
+        )
+        return
     if not len(items):
         st.caption("No measure has two or more questions to compare.")
         return

@@ -12,6 +12,7 @@ import threading
 import pandas as pd
 import pytest
 
+from analysis import hotspots as hotspots_mod
 from analysis import pipeline
 from analysis.signals import SIGNALS
 from sample_data.generate import generate_responses, qualtrics_csv
@@ -145,14 +146,24 @@ def test_a_large_surveys_comments_are_read_after_its_first_view(loaded, monkeypa
     monkeypatch.setattr(sys.modules["analysis.pipeline.prepare"], "READ_LATER_MIN_CELLS", 1)
     export, colmap = loaded
     direct = pipeline.prepare(export, colmap)
+    own = pipeline.analyze(direct, by=["team"])
+    assert len(own.item_drivers) and not own.item_drivers_pending
+    # the item drivers wait for this event: the first view comes before them, for certain
+    computed, real = threading.Event(), hotspots_mod.item_drivers
+    monkeypatch.setattr(
+        hotspots_mod, "item_drivers", lambda *a, **k: computed.wait(60) and real(*a, **k)
+    )
     with background_mod._SLOTS:  # another analysis holds the slot: the reading goes ahead
         first = pipeline.prepare(export, colmap, background=True)
         assert not first.comments_read and first.pending
         assert len(first.comments) == 0
         assert list(first.comments.columns) == list(direct.comments.columns)
-        early = pipeline.analyze(first, by=["team"])  # scores, no comment
+        early = pipeline.analyze(first, by=["team"])  # scores, no comment, no item drivers
         assert len(early.groups) and early.comment_summary.get("total", 0) == 0
+        assert early.item_drivers_pending and not len(early.item_drivers)
         assert first.background.status().stage in {"reading", "queued"}
+        assert pipeline.settle(first) is first  # the comments wait for the item drivers
+        computed.set()
         for _ in range(600):
             read = pipeline.settle(first)
             if read is not first:
@@ -164,8 +175,16 @@ def test_a_large_surveys_comments_are_read_after_its_first_view(loaded, monkeypa
         assert len(read.comments) == len(direct.comments)
         assert read.comments["text"].tolist() == quick["text"].tolist()
         assert pipeline.settle(read) is read  # nothing new until the job is done
+        later = pipeline.analyze(read, by=["team"])
+        assert not later.item_drivers_pending
+        pd.testing.assert_frame_equal(later.item_drivers, own.item_drivers)
     done = pipeline.settle(read, timeout=None)
     assert not done.pending and done.comments_read
+    monkeypatch.setattr(hotspots_mod, "item_drivers", None)  # kept from the job, not redone
+    pd.testing.assert_frame_equal(
+        pipeline.analyze(done, by=["team"]).item_drivers, own.item_drivers
+    )
+    monkeypatch.setattr(hotspots_mod, "item_drivers", real)
     pd.testing.assert_frame_equal(done.comments, direct.comments)
     assert done.warnings == direct.warnings
     assert _view(done) == _view(direct)

@@ -32,7 +32,7 @@ from analysis.pipeline.select import Selection, group_labels, select
 from analysis.privacy import PrivacyPolicy
 from analysis.scoring import Scored
 from analysis.survey import Survey
-from analysis.tables import GROUPS, SEGMENTS
+from analysis.tables import GROUPS, ITEM_DRIVERS, SEGMENTS
 
 __all__ = ["analyze", "assemble", "hot_spots", "item_impact", "survey_title", "view_drivers"]
 
@@ -103,7 +103,9 @@ def analyze(
     # actions that answer the questions where a flagged group is weakest come first
     flags = hotspots_mod.by_question(flags, item_gaps, hotspots_mod.load_playbook())
     res = assemble(prep, req, sel, scores, comments, flags, segments, drivers)
-    res.item_drivers, res.item_gaps = item_drivers, item_gaps
+    res.item_drivers_pending = item_drivers is None
+    res.item_drivers = ITEM_DRIVERS.empty() if item_drivers is None else item_drivers
+    res.item_gaps = item_gaps
     return res
 
 
@@ -129,21 +131,36 @@ def item_impact(
     scores: ScoreTables,
     drivers: pd.DataFrame,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Item drivers of the flags' main outcome (everyone, cached per upload like the drivers)
-    and the view's group gaps per item (:mod:`analysis.hotspots.items`)."""
+    """Item drivers of the flags' main outcome (everyone, cached per upload like the drivers;
+    None while a large survey's background job still computes them, see
+    :class:`~analysis.pipeline.background.Background`) and the view's group gaps per item
+    (:mod:`analysis.hotspots.items`)."""
     if not prep.has_scores:
         return pd.DataFrame(), pd.DataFrame()
     constructs = construct_frame(prep.scored)
     outcome = hotspots_mod.main_outcome(drivers, constructs)
-    items = pd.DataFrame()
+    items: pd.DataFrame | None = pd.DataFrame()
     if outcome is not None and outcome in prep.scored.constructs.columns:
-        items = prep.views.get(
-            "item_drivers", outcome, lambda: hotspots_mod.item_drivers(prep.scored, outcome)
-        ).copy()
+        items = _item_drivers(prep, outcome)
     gaps = hotspots_mod.item_gaps(
         sel.scored, req.by, scores.items, constructs, req.policy, org_n=len(sel.scored.groups)
     )
     return items, gaps
+
+
+def _item_drivers(prep: Prepared, outcome: str) -> pd.DataFrame | None:
+    """The item drivers of ``outcome`` (a copy), from the view cache, the background job
+    (None while it computes them) or computed here."""
+    job = prep.background
+    if job is not None and job.items_outcome == outcome:
+        done, table = job.item_drivers()
+        if not done:
+            return None
+        if table is not None:
+            return prep.views.get("item_drivers", outcome, lambda: table).copy()
+    return prep.views.get(
+        "item_drivers", outcome, lambda: hotspots_mod.item_drivers(prep.scored, outcome)
+    ).copy()
 
 
 def hot_spots(

@@ -30,6 +30,7 @@ import sys
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -82,6 +83,8 @@ class _Outcome:
     started: float = field(default_factory=time.monotonic)
     quick: pd.DataFrame | None = None  # the read comments, before the language model
     read: threading.Event = field(default_factory=threading.Event)  # quick is set, or failed
+    items: pd.DataFrame | None = None  # the item drivers, when the job was given them
+    items_done: threading.Event = field(default_factory=threading.Event)  # set, or failed
     comments: pd.DataFrame | None = None
     model: ThemeModel | None = None
     error: BaseException | None = None
@@ -103,17 +106,32 @@ class Background:
 
     ``quick`` is the read comment table, or a :class:`~analysis.pipeline.reading.CommentRead`
     still reading it: then the job first waits for that table and publishes it
-    (:meth:`read`), without waiting for the one job slot."""
+    (:meth:`read`), without waiting for the one job slot.
 
-    def __init__(self, quick: pd.DataFrame | CommentRead, settings: ThemeSettings) -> None:
+    ``items`` (with ``items_outcome``, the outcome they explain): the item drivers, computed by
+    the job once the comments are read and before they are published, so that a large
+    survey's first view does not wait for their bootstrap; whatever waits for the comments
+    (a download) finds them too. They run after the read, not beside the first view: two
+    Python threads at once would take turns on the interpreter and slow the view down."""
+
+    def __init__(
+        self,
+        quick: pd.DataFrame | CommentRead,
+        settings: ThemeSettings,
+        items: Callable[[], pd.DataFrame] | None = None,
+        items_outcome: str | None = None,
+    ) -> None:
+        self.items_outcome = items_outcome if items is not None else None
         self._outcome = _Outcome(stage="reading" if isinstance(quick, CommentRead) else "queued")
+        if items is None:
+            self._outcome.items_done.set()
         cancelled = threading.Event()
         # the thread holds the outcome and the event, never this handle: when the handle is
         # garbage (its session closed), the event is set and a queued job does nothing
         weakref.finalize(self, cancelled.set)
         self._thread = threading.Thread(
             target=_run,
-            args=(quick, settings, self._outcome, cancelled),
+            args=(quick, settings, items, self._outcome, cancelled),
             name="changeradar-coding",
             daemon=True,
         )
@@ -130,6 +148,13 @@ class Background:
     def read(self) -> pd.DataFrame | None:
         """The read comments (sentiment and rule-based signals), once they are; else None."""
         return self._outcome.quick
+
+    def item_drivers(self) -> tuple[bool, pd.DataFrame | None]:
+        """(done, table) of the item drivers the job was given: (False, None) while they are
+        computed; (True, None) when it was given none or they failed (the caller computes
+        them itself and meets the error there)."""
+        o = self._outcome
+        return o.items_done.is_set(), o.items
 
     def wait_read(self, timeout: float | None = None) -> bool:
         """Block until the comments are read (or the job failed: True) or ``timeout`` passed."""
@@ -167,6 +192,7 @@ def _lower_priority() -> None:
 def _run(
     quick: pd.DataFrame | CommentRead,
     settings: ThemeSettings,
+    items: Callable[[], pd.DataFrame] | None,
     out: _Outcome,
     cancelled: threading.Event,
 ) -> None:
@@ -175,6 +201,13 @@ def _run(
         if isinstance(quick, CommentRead):  # a few seconds, on the other core: no slot needed
             quick = quick.result()
             out.stage = "queued"
+        if items is not None:
+            try:
+                out.items = items()
+            except Exception:  # computed again, in front of the user, where it is asked for
+                LOG.exception("item drivers failed in the background")
+            finally:
+                out.items_done.set()
         out.quick = quick
         out.read.set()
         with _SLOTS:
@@ -193,5 +226,6 @@ def _run(
         out.error = exc
     finally:
         release_memory()  # the embeddings' activations are free now
+        out.items_done.set()
         out.read.set()
         out.done.set()

@@ -112,6 +112,9 @@ class Results:
     #: the rest per item (shown where the item table shows the group)
     item_drivers: pd.DataFrame = field(default_factory=pd.DataFrame)
     item_gaps: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: True while a large survey's item drivers are still computed in the background (they
+    #: come with its comments); ``item_drivers`` is then empty
+    item_drivers_pending: bool = False
 
     @property
     def flags_table(self) -> pd.DataFrame:

@@ -13,13 +13,15 @@ upload and its mapping, done once so that every view after it is quick.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
 from analysis import comments as comments_mod
 from analysis import drivers as drivers_mod
+from analysis import hotspots as hotspots_mod
 from analysis.columns import ColumnMap, infer_columns
 from analysis.ingest import SurveyExport
 from analysis.pipeline.background import Background, release_later
@@ -32,6 +34,7 @@ from analysis.pipeline.coding import (
 )
 from analysis.pipeline.model import Prepared
 from analysis.pipeline.reading import READ_LATER_MIN_CELLS, CommentRead
+from analysis.pipeline.score_tables import construct_frame
 from analysis.pipeline.scores import score_stage
 from analysis.scoring import Scored
 from analysis.survey import Survey, default_survey
@@ -85,10 +88,12 @@ def prepare(
     reading = CommentRead(inputs) if later else None  # starts on the other core at once
     quick = read_comments(inputs.unread() if later else inputs)
     themes = ThemeSettings(min_themes, max_themes, random_state)
-    job = Background(reading or quick, themes) if background else None
+    job = Background(quick, themes) if background and reading is None else None
     drivers = drivers_stage(
         scores.scored, survey, n_boot=n_boot, random_state=random_state, outcome=outcome
     )
+    if reading is not None:  # a large survey: the item drivers come with its comments
+        job = Background(reading, themes, *_item_drivers_later(scores.scored, drivers))
     prep = Prepared(
         export=export,
         colmap=colmap,
@@ -144,7 +149,8 @@ def settle(prep: Prepared, timeout: float | None = 0) -> Prepared:
             if quick is not None
             else f"{COMMENTS_UNREAD} ({exc}); only the scores are shown."
         )
-        return _released(dataclasses.replace(kept, warnings=[*_warnings(kept), failed]))
+        kept = dataclasses.replace(kept, warnings=[*_warnings(kept), failed])
+        return _released(_items_kept(prep, kept))
     return _finished(prep, comments, model)
 
 
@@ -160,7 +166,18 @@ def _finished(prep: Prepared, comments: pd.DataFrame, model: ThemeModel | None) 
     done = dataclasses.replace(
         prep, comments=comments, theme_model=model, background=None, comments_read=True
     )
-    return _released(dataclasses.replace(done, warnings=_warnings(done)))
+    return _released(_items_kept(prep, dataclasses.replace(done, warnings=_warnings(done))))
+
+
+def _items_kept(prep: Prepared, after: Prepared) -> Prepared:
+    """``after`` (``prep`` without its job) with the item drivers the job computed in its view
+    cache, so they are not computed again (they depend on the scores only)."""
+    job = prep.background
+    if job is not None and job.items_outcome is not None:
+        done, table = job.item_drivers()
+        if done and table is not None:
+            after.views.get("item_drivers", job.items_outcome, lambda: table)
+    return after
 
 
 def _released(prep: Prepared) -> Prepared:
@@ -168,6 +185,18 @@ def _released(prep: Prepared) -> Prepared:
     closed, a newer upload replaced it): glibc would otherwise keep it for reuse."""
     weakref.finalize(prep, release_later).atexit = False
     return prep
+
+
+def _item_drivers_later(
+    scored: Scored, drivers: pd.DataFrame
+) -> tuple[Callable[[], pd.DataFrame] | None, str | None]:
+    """(work, outcome) of the item drivers of the upload's own outcome, for the background job
+    (:class:`~analysis.pipeline.background.Background`); (None, None) when there are none.
+    The same call as :func:`analysis.pipeline.analyze.item_impact` makes, so the same table."""
+    outcome = hotspots_mod.main_outcome(drivers, construct_frame(scored))
+    if outcome is None or outcome not in scored.constructs.columns:
+        return None, None
+    return functools.partial(hotspots_mod.item_drivers, scored, outcome), outcome
 
 
 def _warnings(prep: Prepared) -> list[str]:

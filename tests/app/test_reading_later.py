@@ -4,7 +4,8 @@ them, and the Downloads page waits until they are read, so a team file never lac
 
 The reading job is a stand-in with the real job's interface, so "still reading" lasts exactly
 as long as the test says (the real helper takes a few seconds; its own tests are in
-tests/test_pipeline_background.py).
+tests/test_pipeline_background.py). Like the real job, it computes the item drivers before it
+publishes the comments.
 """
 
 from __future__ import annotations
@@ -14,17 +15,24 @@ import threading
 
 import pytest
 
+from analysis import hotspots
 from analysis.pipeline.background import JobStatus
+from analysis.pipeline.score_tables import construct_frame
 from tests.app.conftest import Ready, seeded_app
 
 
 class _Reading:
-    """Comments being read until ``ready`` is set (or a page waits for them)."""
+    """Comments (and the item drivers of ``items_outcome``) being read until ``ready`` is set
+    (or a page waits for them)."""
 
-    def __init__(self, table) -> None:
+    def __init__(self, table, items_outcome: str, items) -> None:
         self.table = table
+        self.items_outcome, self.items = items_outcome, items
         self.ready = threading.Event()
         self.waited = False
+
+    def item_drivers(self):
+        return (True, self.items) if self.ready.is_set() else (False, None)
 
     def status(self) -> JobStatus:
         return JobStatus(stage="reading" if not self.ready.is_set() else "queued", seconds=2.0)
@@ -47,7 +55,8 @@ class _Reading:
 @pytest.fixture
 def unread(small: Ready) -> tuple[Ready, _Reading]:
     prep = small.prepared
-    job = _Reading(prep.comments)
+    outcome = hotspots.main_outcome(prep.drivers, construct_frame(prep.scored))
+    job = _Reading(prep.comments, outcome, hotspots.item_drivers(prep.scored, outcome))
     first = dataclasses.replace(
         prep, comments=prep.comments.iloc[:0], comments_read=False, background=job
     )
@@ -94,3 +103,16 @@ def test_downloads_wait_for_the_comments(unread) -> None:
     assert "still being read" not in _texts(at)
     labels = {b.proto.label: b.proto.disabled for b in at.get("download_button")}
     assert labels["Team summary (Excel)"] is False
+
+
+def test_question_drivers_come_with_the_comments(unread) -> None:
+    r, job = unread
+    at = seeded_app(r, "app_pages/hotspots.py")
+    assert not at.exception
+    assert "computed with the comments, which are still being read" in _texts(at)
+    assert "Which questions within each measure" not in _texts(at)
+    job.ready.set()
+    at.run()
+    assert not at.exception
+    assert "still being read" not in _texts(at)
+    assert "Which questions within each measure go with the outcome most" in _texts(at)
