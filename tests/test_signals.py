@@ -667,6 +667,32 @@ def test_a_short_answer_is_a_training_wish_by_its_words_or_its_question():
     assert wish.loc[0, "training_request"]
 
 
+@needs_model
+def test_a_training_request_in_so_many_words_stands():
+    """The rule's phrase names training itself ("more learning", "more training"): the model,
+    which rejected the first of these, no longer vetoes it (model.EXPLICIT_TRAINING). A rule hit
+    on a wider learning word (a guide, the docs) is still the model's to weigh."""
+    texts = [
+        "Provide more learning opportunities and allow time to take courses.",
+        "Give us time to actually complete the mandatory training instead of doing it after hours.",
+    ]
+    rules_only = tag_texts(texts, engine="rules")
+    assert rules_only["training_request"].all()
+    out = tag_texts(texts, engine="hybrid")
+    assert out["training_request"].all()
+    phrases = [
+        h["phrase"] for ev in out["evidence"] for h in ev if h["signal"] == "training_request"
+    ]
+    assert all(signals_model.EXPLICIT_TRAINING.search(p) for p in phrases)
+    assert not signals_model.EXPLICIT_TRAINING.search(
+        "a better guide"
+    ) and not signals_model.EXPLICIT_TRAINING.search("docs")
+    # a worry with no training words is still no training request
+    assert not tag_texts(["I worry AI will replace my job."], engine="hybrid").loc[
+        0, "training_request"
+    ]
+
+
 def test_replacing_staff_who_leave_is_hiring_not_a_threat():
     out = tag_texts(
         ["Replacing retiring staff", "Replacing staff who leave", "Replace staff with AI"],
