@@ -1363,3 +1363,18 @@ def test_strict_reading_of_well_quoted_csv_is_the_plain_csv_reader(rows: list[li
     got, warnings = _delimited._parse_csv(text, ",", "t.csv", Limits())
     want = [r for r in csv.reader(io.StringIO(text, newline="")) if r]
     assert got == want and warnings == []
+
+
+@given(
+    st.lists(
+        st.datetimes(min_value=dt.datetime(1000, 1, 1), max_value=dt.datetime(9999, 12, 31)),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_datetimes_in_bulk_read_as_one_cell_at_a_time(values: list[dt.datetime]) -> None:
+    """The column-wise datetime text (arrow's conversion, numpy's formatting) is the text of
+    each cell on its own: a date at midnight, else to the second (microseconds dropped)."""
+    from analysis.ingest import table
+
+    assert table._datetimes_text(values) == [table._cell_text(v) for v in values]

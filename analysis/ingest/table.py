@@ -54,8 +54,13 @@ def _numbers_text(values: Sequence[float]) -> list[str]:
 
 
 def _datetimes_text(values: Sequence[dt.datetime]) -> list[str]:
-    """_cell_text of many naive datetimes at once: a date at midnight, else to the second."""
-    x = np.array(values, dtype="datetime64[us]")
+    """_cell_text of many naive datetimes at once: a date at midnight, else to the second.
+
+    Arrow converts the datetime objects in C (numpy's ``np.array(values, "datetime64[us]")``
+    does it one object at a time: 0.4 s per 100,000 cells); both keep the naive wall time to
+    the microsecond, so the int64 view is the same datetime64[us] array."""
+    x = pa.array(values, type=pa.timestamp("us")).to_numpy(zero_copy_only=False)
+    x = x.astype("datetime64[us]")
     day = x.astype("datetime64[D]")
     out = np.char.replace(np.datetime_as_string(x, unit="s"), "T", " ").astype(object)
     midnight = x == day
