@@ -18,6 +18,7 @@ from analysis.signals import (
     SIGNALS,
     about_ai,
     about_learning,
+    about_wishes,
     config,
     model_info,
     tag_sentences,
@@ -691,6 +692,30 @@ def test_a_training_request_in_so_many_words_stands():
     assert not tag_texts(["I worry AI will replace my job."], engine="hybrid").loc[
         0, "training_request"
     ]
+
+
+@needs_model
+def test_an_answer_naming_training_to_a_wish_question_asks_for_it():
+    """ "What one thing would you like your organization to focus on?" makes every answer a
+    wish: one naming training is a training request without a request word of its own
+    (model.WISH_QUESTION). Not "less training", not training already had, not machine
+    learning, and not the same words answering a question that asks for no wish."""
+    focus = "What one thing would you like your organization to focus on?"
+    texts = [
+        "Cross-training so we are not dependent on one person.",
+        "Funding for training and conferences has been cut for years.",
+        "Less training days, more time to do the actual work.",
+        "I already had the training, it was fine.",
+    ]
+    out = tag_texts(texts, engine="hybrid", questions=[focus] * len(texts))
+    assert out["training_request"].tolist() == [True, True, False, False]
+    other = tag_texts(texts[:1], engine="hybrid", questions=["How long have you worked here?"])
+    assert not other.loc[0, "training_request"]
+    assert about_wishes([focus, "What services do you wish the CNCF provided?"]) == [True, True]
+    assert about_wishes(["Any other feedback that you wish to share?", ""]) == [False, False]
+    assert signals_model.wished_training("More mentoring for new staff")
+    assert not signals_model.wished_training("We don't need more training")
+    assert not signals_model.wished_training("Machine learning projects.")
 
 
 def test_replacing_staff_who_leave_is_hiring_not_a_threat():

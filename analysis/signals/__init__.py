@@ -45,6 +45,7 @@ from analysis.signals.tagging import (
     ENGINES,
     about_ai,
     about_learning,
+    about_wishes,
     tag_sentences,
     tag_texts,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "Words",
     "about_ai",
     "about_learning",
+    "about_wishes",
     "config",
     "inflect",
     "lexicon",

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from analysis.signals import rules
-from analysis.signals.model import LEARNING_WORDS, _model_hits
+from analysis.signals.model import LEARNING_WORDS, WISH_QUESTION, _model_hits
 from analysis.signals.patterns import SIGNALS, config
 
-__all__ = ["ENGINES", "about_ai", "about_learning", "tag_sentences", "tag_texts"]
+__all__ = ["ENGINES", "about_ai", "about_learning", "about_wishes", "tag_sentences", "tag_texts"]
 
 ENGINES = ("auto", "hybrid", "rules")
 
@@ -60,31 +60,39 @@ def about_learning(questions: Sequence[object]) -> list[bool]:
     return [bool(LEARNING_WORDS.search(_as_text(q))) for q in questions]
 
 
+def about_wishes(questions: Sequence[object]) -> list[bool]:
+    """Per question: whether it asks what should be provided, improved or focused on, so an
+    answer naming training wishes for it ("Training and development")."""
+    return [bool(WISH_QUESTION.search(_as_text(q))) for q in questions]
+
+
 def _distinct(texts: Sequence[object], questions: Sequence[object] | None):
-    """Codes and distinct (text, question names AI, question asks about learning) triples:
-    each is tagged once."""
+    """Codes and distinct (text, question names AI, asks about learning, asks for wishes)
+    tuples: each is tagged once."""
     values = [_as_text(t) for t in texts]
     if questions is None:
-        ai = learning = [False] * len(values)
+        ai = learning = wishes = [False] * len(values)
     else:
         if len(questions) != len(values):
             raise ValueError("questions needs one question per text (empty when unknown).")
         ai, learning = about_ai(questions), about_learning(questions)
-    keys = pd.Series(list(zip(values, ai, learning, strict=True)), dtype=object)
+        wishes = about_wishes(questions)
+    keys = pd.Series(list(zip(values, ai, learning, wishes, strict=True)), dtype=object)
     codes, uniques = pd.factorize(keys, use_na_sentinel=False)
     return values, codes, [tuple(u) for u in uniques]
 
 
-def _tag_all(triples: Sequence[tuple[str, bool, bool]], engine: str) -> tuple[list, str, str]:
+def _tag_all(triples: Sequence[tuple[str, bool, bool, bool]], engine: str) -> tuple[list, str, str]:
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}.")
     # Per call, never module state: the word -> literals index of this call's comments. The
     # texts are distinct already (factorized by the callers), so each is tagged once.
     cfg, memo = config(), {}
-    texts = [str(t) for t, _, _ in triples]
-    tagged = [rules.tag_text(t, cfg, memo, ai_context=a) for t, a, _ in triples]
-    learning = [b for _, _, b in triples]
-    model, drop, used, note = _model_hits(texts, tagged, engine, learning)
+    texts = [str(t[0]) for t in triples]
+    tagged = [rules.tag_text(t[0], cfg, memo, ai_context=t[1]) for t in triples]
+    learning = [t[2] for t in triples]
+    wishes = [t[3] for t in triples]
+    model, drop, used, note = _model_hits(texts, tagged, engine, learning, wishes)
     merged = [_merge(r, m, d) for r, m, d in zip(tagged, model, drop, strict=True)]
     return merged, used, note
 
@@ -104,7 +112,9 @@ def tag_texts(
     names AI is read with AI in view (:func:`about_ai`): "It makes mistakes" answering "What
     worries you about AI?" is distrust of AI output. A question about skills or learning
     (:func:`about_learning`) lets the classifier read a short answer ("Python") as a training
-    wish without a learning word in it.
+    wish without a learning word in it. A question asking what should be provided or improved
+    (:func:`about_wishes`) makes an answer that names training a training request
+    ("Training and development" answering "What should we focus on?"; classifier engine only).
 
     Each distinct text is tagged and turned into flags and evidence once; identical texts
     share their evidence dicts (read them, don't change them)."""
