@@ -716,6 +716,8 @@ def test_an_answer_naming_training_to_a_wish_question_asks_for_it():
     assert signals_model.wished_training("More mentoring for new staff")
     assert not signals_model.wished_training("We don't need more training")
     assert not signals_model.wished_training("Machine learning projects.")
+    assert not signals_model.wished_training("No need for more training")
+    assert signals_model.wished_training("We do need training on the new system")
 
 
 def test_replacing_staff_who_leave_is_hiring_not_a_threat():

@@ -292,8 +292,8 @@ _NOT_TRAINING = re.compile(
     re.I,
 )
 _LESS_TRAINING = re.compile(
-    r"\b(?:less|fewer|stop|too much|too many|no more|cut back on|reduce|(?:do|does|do n't|do not"
-    r"|does not|does n't|don't|doesn't) (?:not )?need)\W+(?:\w+\W+){0,2}?"
+    r"\b(?:less|fewer|stop|too much|too many|no more|cut back on|reduce"
+    r"|(?:do not|does not|don't|doesn't|dont|no) need)\W+(?:\w+\W+){0,2}?"
     r"(?:train|learn|course|workshop|mentor|coach|upskill|reskill)",
     re.I,
 )
