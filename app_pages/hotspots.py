@@ -294,7 +294,8 @@ def _drivers_section() -> None:
     if res.item_drivers_pending:
         st.caption(
             "The questions' drivers are computed with the comments, which are still being "
-            "read: they appear here in a few seconds."
+            "read (a few seconds): they appear here at your next click or page, or with "
+            '"Check again".'
         )
         return
     if not len(items):

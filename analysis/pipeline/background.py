@@ -201,7 +201,7 @@ def _run(
         if isinstance(quick, CommentRead):  # a few seconds, on the other core: no slot needed
             quick = quick.result()
             out.stage = "queued"
-        if items is not None:
+        if items is not None and not cancelled.is_set():  # nobody left to show them to
             try:
                 out.items = items()
             except Exception:  # computed again, in front of the user, where it is asked for

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.signals import rules
-from analysis.signals.model import LEARNING_WORDS, WISH_QUESTION, _model_hits
+from analysis.signals.model import LEARNING_WORDS, _model_hits, asks_for_wishes
 from analysis.signals.patterns import SIGNALS, config
 
 __all__ = ["ENGINES", "about_ai", "about_learning", "about_wishes", "tag_sentences", "tag_texts"]
@@ -63,7 +63,7 @@ def about_learning(questions: Sequence[object]) -> list[bool]:
 def about_wishes(questions: Sequence[object]) -> list[bool]:
     """Per question: whether it asks what should be provided, improved or focused on, so an
     answer naming training wishes for it ("Training and development")."""
-    return [bool(WISH_QUESTION.search(_as_text(q))) for q in questions]
+    return [asks_for_wishes(_as_text(q)) for q in questions]
 
 
 def _distinct(texts: Sequence[object], questions: Sequence[object] | None):
