@@ -130,7 +130,7 @@ def item_impact(
     sel: Selection,
     scores: ScoreTables,
     drivers: pd.DataFrame,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame | None, pd.DataFrame]:
     """Item drivers of the flags' main outcome (everyone, cached per upload like the drivers;
     None while a large survey's background job still computes them, see
     :class:`~analysis.pipeline.background.Background`) and the view's group gaps per item

@@ -301,19 +301,19 @@ _NOT_TRAINING = re.compile(
     r"|\btrain(?:ing|ed|s)? (?:the |a |an )?models?\b",
     re.I,
 )
+#: The stems a refusal or training already had is about.
+_TRAINING_STEMS = r"(?:train|learn|course|workshop|mentor|coach|upskill|reskill)"
 _LESS_TRAINING = re.compile(
     r"\b(?:(?:less|fewer|stop|too much|too many|cut back on|reduce)\W+(?:(?!more\b)\w+\W+){0,2}?"
     r"|(?:no more|(?:do not|does not|don't|doesn't|dont|no) need)\W+(?:\w+\W+){0,2}?)"
-    r"(?:train|learn|course|workshop|mentor|coach|upskill|reskill)",
+    + _TRAINING_STEMS,
     re.I,
 )
-
-
 #: Training already had is no wish ("I already had the training, it was fine": the hard
 #: negative "I already know how to use it" of the signals issue).
 _HAD_TRAINING = re.compile(
     r"\balready (?:had|have had|did|done|completed|attended|took|taken|received|know|knew)\b"
-    r"[^.;!?]{0,40}?\b(?:train|learn|course|workshop|mentor|coach)",
+    r"[^.;!?]{0,40}?\b" + _TRAINING_STEMS,
     re.I,
 )
 

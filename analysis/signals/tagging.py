@@ -11,6 +11,7 @@ one of its required literals is in the sentence. Measured on the 165,691 comment
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -66,32 +67,45 @@ def about_wishes(questions: Sequence[object]) -> list[bool]:
     return [asks_for_wishes(_as_text(q)) for q in questions]
 
 
+class _Reading(NamedTuple):
+    """One distinct answer as it is read: its text and what its question puts in view."""
+
+    text: str
+    ai: bool  # the question names AI (:func:`about_ai`)
+    learning: bool  # it asks about skills or learning (:func:`about_learning`)
+    wishes: bool  # it asks what should be provided or improved (:func:`about_wishes`)
+
+
 def _distinct(texts: Sequence[object], questions: Sequence[object] | None):
-    """Codes and distinct (text, question names AI, asks about learning, asks for wishes)
-    tuples: each is tagged once."""
+    """Codes and distinct readings (:class:`_Reading`): each is tagged once. A survey asks a
+    few questions of many people, so each distinct question is judged once."""
     values = [_as_text(t) for t in texts]
     if questions is None:
         ai = learning = wishes = [False] * len(values)
     else:
         if len(questions) != len(values):
             raise ValueError("questions needs one question per text (empty when unknown).")
-        ai, learning = about_ai(questions), about_learning(questions)
-        wishes = about_wishes(questions)
+        asked, uq = pd.factorize(pd.Series([_as_text(q) for q in questions], dtype=object))
+        unique = [str(q) for q in uq]
+        ai, learning, wishes = (
+            np.asarray(judge(unique), dtype=bool)[asked].tolist() if len(unique) else []
+            for judge in (about_ai, about_learning, about_wishes)
+        )
     keys = pd.Series(list(zip(values, ai, learning, wishes, strict=True)), dtype=object)
     codes, uniques = pd.factorize(keys, use_na_sentinel=False)
-    return values, codes, [tuple(u) for u in uniques]
+    return values, codes, [_Reading(*u) for u in uniques]
 
 
-def _tag_all(triples: Sequence[tuple[str, bool, bool, bool]], engine: str) -> tuple[list, str, str]:
+def _tag_all(readings: Sequence[_Reading], engine: str) -> tuple[list, str, str]:
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}.")
     # Per call, never module state: the word -> literals index of this call's comments. The
     # texts are distinct already (factorized by the callers), so each is tagged once.
     cfg, memo = config(), {}
-    texts = [str(t[0]) for t in triples]
-    tagged = [rules.tag_text(t[0], cfg, memo, ai_context=t[1]) for t in triples]
-    learning = [t[2] for t in triples]
-    wishes = [t[3] for t in triples]
+    texts = [r.text for r in readings]
+    tagged = [rules.tag_text(r.text, cfg, memo, ai_context=r.ai) for r in readings]
+    learning = [r.learning for r in readings]
+    wishes = [r.wishes for r in readings]
     model, drop, used, note = _model_hits(texts, tagged, engine, learning, wishes)
     merged = [_merge(r, m, d) for r, m, d in zip(tagged, model, drop, strict=True)]
     return merged, used, note
@@ -118,8 +132,8 @@ def tag_texts(
 
     Each distinct text is tagged and turned into flags and evidence once; identical texts
     share their evidence dicts (read them, don't change them)."""
-    values, codes, triples = _distinct(texts, questions)
-    tagged, used, note = _tag_all(triples, engine)
+    values, codes, readings = _distinct(texts, questions)
+    tagged, used, note = _tag_all(readings, engine)
     found = np.zeros((len(tagged), len(SIGNALS)), dtype=bool)
     evidence_u = []
     for i, hits in enumerate(tagged):
@@ -140,8 +154,8 @@ def tag_sentences(
     texts: Sequence[str], *, engine: str = "auto", questions: Sequence[object] | None = None
 ) -> pd.DataFrame:
     """One row per hit: text_id, sentence_id, sentence, signal, phrase, confidence, source."""
-    _, codes, triples = _distinct(texts, questions)
-    tagged, used, note = _tag_all(triples, engine)
+    _, codes, readings = _distinct(texts, questions)
+    tagged, used, note = _tag_all(readings, engine)
     records = []
     for i, code in enumerate(codes):
         for k, sentence, hit in tagged[code]:
