@@ -531,3 +531,28 @@ def test_comment_visibility_nests_across_minimums() -> None:
     assert shown[6].to_dict() == {"A": False, "B": True, "C": False, "D": False}
     for low, high in itertools.combinations((3, 4, 5, 6), 2):
         assert not (shown[high] & ~shown[low]).any(), (low, high)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(3, 12), st.integers(1, 4), st.integers(3, 8))
+def test_one_cells_small_unions_flag_equals_the_full_search(seed, cells, free, min_group):
+    """The greedy search asks one cell's small-union flag per trial; it must be the full
+    search's flag for that cell, bit for bit (basis rows with planted pairs and triples that
+    cancel, so some unions are pinned)."""
+    from analysis.privacy.pinning import small_unions_pinned
+
+    rng = np.random.default_rng(seed)
+    rows = rng.normal(size=(cells, free))
+    for a, b in rng.integers(0, cells, (2, 2)):
+        if a != b:
+            rows[b] = -rows[a]
+    a, b, c = rng.choice(cells, 3, replace=False)
+    rows[c] = -(rows[a] + rows[b])
+    n = rng.integers(1, min_group // 2 + 2, cells).astype(float)
+    small = (rng.random(cells) < 0.8) & (n < min_group)
+    unknown = np.arange(cells)
+    full = small_unions_pinned(small, n, unknown, rows, min_group)
+    for t in np.flatnonzero(small):
+        one = small_unions_pinned(small, n, unknown, rows, min_group, only=int(t))
+        assert one[t] == full[t]
+        assert not one[np.arange(cells) != t].any()

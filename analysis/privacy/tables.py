@@ -8,6 +8,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
+from analysis.privacy.pinning import TOL, null_basis, small_unions_pinned
 from analysis.privacy.policy import (
     FLOOR,
     PrivacyError,
@@ -19,33 +20,8 @@ from analysis.privacy.policy import (
     reason_small,
 )
 
-_TOL = 1e-8
-
-
 # --------------------------------------------------------------------------------------------
-# the linear-system core
-
-
-def _null_basis(a: np.ndarray, unknown: np.ndarray) -> np.ndarray:
-    """A basis of the values the unknown columns can still take given ``a @ x = known``
-    (one column per free direction, rows aligned with ``unknown``)."""
-    sub = a[:, unknown]
-    if sub.shape[1] == 0:
-        return np.zeros((0, 0))
-    rows = np.flatnonzero(np.abs(sub).sum(axis=1) > 0)
-    if rows.size == 0:
-        return np.eye(sub.shape[1])
-    return _null_space(sub[rows])
-
-
-def _null_space(a: np.ndarray) -> np.ndarray:
-    """Orthonormal basis of {x : a x = 0} by SVD, as ``scipy.linalg.null_space`` computes it
-    (rank: singular values above max(shape) * eps * the largest), without its per-call checks,
-    which cost more than the SVD of these small systems. Callers use only the basis's row
-    norms, which every orthonormal basis of the space shares."""
-    _, sv, vh = np.linalg.svd(a, full_matrices=True)
-    tol = np.amax(sv, initial=0.0) * np.finfo(float).eps * max(a.shape)
-    return vh[int(np.sum(sv > tol)) :].T
+# one block's cells and margins (what they pin down: analysis.privacy.pinning)
 
 
 def _risky(measures: np.ndarray, min_group: int) -> np.ndarray:
@@ -117,7 +93,6 @@ def _protect_cells(
     for r, members in enumerate(agg_member):
         a[r, members] = -1.0
         a[r, m + r] = 1.0
-    system = (a.shape, a.tobytes())
     # A group with no responses holds nothing to protect; a reader may know it is empty, so it
     # counts as known (it never shields another group) even though it is shown as hidden.
     sensitive = np.concatenate([primary & (n > 0), (agg_sizes > 0) & _risky(agg_m, min_group)])
@@ -132,49 +107,8 @@ def _protect_cells(
     key_rank = np.empty(m, dtype=np.intp)
     key_rank[np.lexsort(keys.T[::-1]) if k else np.arange(m)] = np.arange(m)
 
-    seen: dict[bytes, np.ndarray] = {}  # the greedy search revisits states: compute each once
-
-    def exposed(hidden_cells: np.ndarray) -> np.ndarray:
-        key = hidden_cells.tobytes()
-        if key not in seen:
-            seen[key] = _exposed(hidden_cells)
-        return seen[key]
-
-    def _exposed(hidden_cells: np.ndarray) -> np.ndarray:
-        """Per cell, per aggregate, and per aggregate's hidden part: pinned down and risky."""
-        live = hidden_cells & (n > 0)
-        unknown = np.flatnonzero(np.concatenate([live, agg_hidden_arr]))
-        at = (system, unknown.tobytes())
-        if at not in bases:
-            bases[at] = _null_basis(a, unknown)
-        basis = bases[at]
-        det = np.zeros(m + n_agg, dtype=bool)
-        if unknown.size:
-            det[unknown] = (
-                np.ones(unknown.size, dtype=bool)
-                if basis.shape[1] == 0
-                else np.linalg.norm(basis, axis=1) < _TOL
-            )
-        # The hidden cells of one margin, taken together: their total is pinned down whenever
-        # the margin is (margin − its visible cells), so it must not describe 1..min−1 people.
-        # Cells pinned down on their own (large ones may be) come off that total too.
-        part = np.zeros(n_agg, dtype=bool)
-        live_idx = np.flatnonzero(live & ~det[:m])
-        if live_idx.size:
-            hid = member_of[live_idx].T.astype(float)  # (n_agg, live cells)
-            part_m = hid @ measures[live_idx]
-            cand = _risky(part_m, min_group) & (hid.sum(axis=1) > 1)
-            if cand.any():
-                pos = np.searchsorted(unknown, live_idx)
-                w = np.zeros((n_agg, unknown.size))
-                w[:, pos] = hid
-                free = np.zeros(n_agg) if basis.shape[1] == 0 else np.linalg.norm(w @ basis, axis=1)
-                part = cand & (free < _TOL)
-        together = _small_unions_pinned(
-            live & ~det[:m] & (n < min_group), n, unknown, basis, min_group
-        )
-        det[:m] |= together
-        return np.concatenate([det & sensitive, part])
+    exposure = _Exposure(a, n, measures, agg_hidden_arr, member_of, sensitive, min_group, bases)
+    exposed, exposed_at = exposure.of, exposure.at
 
     while True:
         bad = exposed(hidden)
@@ -194,7 +128,7 @@ def _protect_cells(
         for cand in np.concatenate([near, order[~np.isin(order, near)]]):
             trial = hidden.copy()
             trial[cand] = True
-            if not exposed(trial)[target]:
+            if not exposed_at(trial, target):
                 chosen = int(cand)
                 break
         if chosen is None:
@@ -205,41 +139,105 @@ def _protect_cells(
     return hidden, primary
 
 
-def _small_unions_pinned(
-    small: np.ndarray, n: np.ndarray, unknown: np.ndarray, basis: np.ndarray, min_group: int
-) -> np.ndarray:
-    """Cells in a pair or triple of hidden small cells whose total (1..min−1 people) is pinned
-    down although no cell alone is: a chain of margins can give (T2, x) + (T3, x) as
-    T2 + T3 − column y. A union's total is pinned when the sum of its cells' rows of the
-    null-space basis is zero. Larger unions are not searched."""
-    out = np.zeros(len(n), dtype=bool)
-    idx = np.flatnonzero(small)
-    if idx.size < 2:
-        return out
-    if basis.shape[1] == 0:
-        out[idx] = True
-        return out
-    rows = basis[np.searchsorted(unknown, idx)]
-    g = rows @ rows.T
-    d = np.diag(g)
-    size = n[idx]
-    pair = (d[:, None] + d[None, :] + 2 * g < _TOL**2) & (size[:, None] + size[None, :] < min_group)
-    np.fill_diagonal(pair, False)
-    out[idx] |= pair.any(axis=1)
-    if idx.size >= 3:
-        norm3 = (
-            d[:, None, None]
-            + d[None, :, None]
-            + d[None, None, :]
-            + 2 * (g[:, :, None] + g[:, None, :] + g[None, :, :])
-        )
-        total = size[:, None, None] + size[None, :, None] + size[None, None, :]
-        distinct = (np.arange(idx.size)[:, None, None] < np.arange(idx.size)[None, :, None]) & (
-            np.arange(idx.size)[None, :, None] < np.arange(idx.size)[None, None, :]
-        )
-        triple = (norm3 < _TOL**2) & (total < min_group) & distinct
-        out[idx] |= triple.any(axis=(1, 2)) | triple.any(axis=(0, 2)) | triple.any(axis=(0, 1))
-    return out
+class _Exposure:
+    """One block's equations (each margin minus its cells is zero) and, for a set of hidden
+    cells, what a reader pins down: per cell, per margin, and per margin's hidden part, each
+    only where it is sensitive. States are cached: the greedy search revisits them."""
+
+    def __init__(
+        self,
+        a: np.ndarray,
+        n: np.ndarray,
+        measures: np.ndarray,
+        agg_hidden: np.ndarray,
+        member_of: np.ndarray,
+        sensitive: np.ndarray,
+        min_group: int,
+        bases: dict,
+    ) -> None:
+        self.a, self.n, self.measures, self.min_group = a, n, measures, min_group
+        self.agg_hidden, self.member_of, self.sensitive = agg_hidden, member_of, sensitive
+        self.m, self.n_agg = len(n), len(agg_hidden)
+        self.system = (a.shape, a.tobytes())
+        self.bases = bases
+        self.seen: dict[bytes, np.ndarray] = {}
+        self.seen_at: dict[tuple[bytes, int], bool] = {}
+
+    def of(self, hidden: np.ndarray) -> np.ndarray:
+        key = hidden.tobytes()
+        if key not in self.seen:
+            self.seen[key] = self._exposed(hidden)
+        return self.seen[key]
+
+    def at(self, hidden: np.ndarray, target: int) -> bool:
+        """``of(hidden)[target]``, working out only what that entry needs: the greedy search
+        asks it of every trial cell, and the full answer (every cell's small unions, every
+        margin's hidden part) costs several times more."""
+        key = hidden.tobytes()
+        if key in self.seen:
+            return bool(self.seen[key][target])
+        if (key, target) not in self.seen_at:
+            self.seen_at[key, target] = bool(self._exposed(hidden, target))
+        return self.seen_at[key, target]
+
+    def _basis(self, live: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The unknowns, their null-space basis, and which of them are pinned down alone."""
+        unknown = np.flatnonzero(np.concatenate([live, self.agg_hidden]))
+        at = (self.system, unknown.tobytes())
+        if at not in self.bases:
+            self.bases[at] = null_basis(self.a, unknown)
+        basis = self.bases[at]
+        det = np.zeros(self.m + self.n_agg, dtype=bool)
+        if unknown.size:
+            det[unknown] = (
+                np.ones(unknown.size, dtype=bool)
+                if basis.shape[1] == 0
+                else np.linalg.norm(basis, axis=1) < TOL
+            )
+        return unknown, basis, det
+
+    def _parts(
+        self, live: np.ndarray, det: np.ndarray, unknown: np.ndarray, basis: np.ndarray, rows: slice
+    ) -> np.ndarray:
+        """Per margin in ``rows``: is the total of its hidden cells pinned down and risky?"""
+        # The hidden cells of one margin, taken together: their total is pinned down whenever
+        # the margin is (margin − its visible cells), so it must not describe 1..min−1 people.
+        # Cells pinned down on their own (large ones may be) come off that total too.
+        part = np.zeros(self.n_agg, dtype=bool)[rows]
+        live_idx = np.flatnonzero(live & ~det[: self.m])
+        if live_idx.size:
+            hid = self.member_of[live_idx][:, rows].T.astype(float)  # (margins, live cells)
+            part_m = hid @ self.measures[live_idx]
+            cand = _risky(part_m, self.min_group) & (hid.sum(axis=1) > 1)
+            if cand.any():
+                pos = np.searchsorted(unknown, live_idx)
+                w = np.zeros((hid.shape[0], unknown.size))
+                w[:, pos] = hid
+                free = (
+                    np.zeros(hid.shape[0])
+                    if basis.shape[1] == 0
+                    else np.linalg.norm(w @ basis, axis=1)
+                )
+                part = cand & (free < TOL)
+        return part
+
+    def _exposed(self, hidden: np.ndarray, target: int | None = None) -> np.ndarray:
+        """Per cell, per margin and per margin's hidden part: pinned down and risky (with
+        ``target``: that one entry)."""
+        m, n, min_group = self.m, self.n, self.min_group
+        live = hidden & (n > 0)
+        unknown, basis, det = self._basis(live)
+        small = live & ~det[:m] & (n < min_group)
+        if target is None:
+            part = self._parts(live, det, unknown, basis, slice(None))
+            det[:m] |= small_unions_pinned(small, n, unknown, basis, min_group)
+            return np.concatenate([det & self.sensitive, part])
+        if target >= m + self.n_agg:
+            r = target - m - self.n_agg
+            return self._parts(live, det, unknown, basis, slice(r, r + 1))[0]
+        if target < m and not det[target] and small[target]:
+            det[target] = small_unions_pinned(small, n, unknown, basis, min_group, target)[target]
+        return det[target] & self.sensitive[target]
 
 
 class _Unprotectable(Exception):

@@ -1,0 +1,112 @@
+"""What a reader can work out from the totals a table releases.
+
+A table's cells and its margins are tied by equations (a margin minus the sum of its cells is
+zero). With the hidden cells and margins as unknowns, the values they can still take form the
+null space of those equations' columns; an unknown whose row of an orthonormal null-space
+basis is zero is pinned down, and so is a union of unknowns whose rows sum to zero (its total
+is fixed although its parts are not). Reference: Hundepool, A. et al. (2012). *Statistical
+Disclosure Control*. Wiley, chapters 4-5 (secondary cell suppression and its audit).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["TOL", "null_basis", "small_unions_pinned"]
+
+#: A basis row (or sum of rows) shorter than this is zero: the unknown is pinned down.
+TOL = 1e-8
+
+
+def null_basis(a: np.ndarray, unknown: np.ndarray) -> np.ndarray:
+    """A basis of the values the unknown columns can still take given ``a @ x = known``
+    (one column per free direction, rows aligned with ``unknown``)."""
+    sub = a[:, unknown]
+    if sub.shape[1] == 0:
+        return np.zeros((0, 0))
+    rows = np.flatnonzero(np.abs(sub).sum(axis=1) > 0)
+    if rows.size == 0:
+        return np.eye(sub.shape[1])
+    return _null_space(sub[rows])
+
+
+def _null_space(a: np.ndarray) -> np.ndarray:
+    """Orthonormal basis of {x : a x = 0} by SVD, as ``scipy.linalg.null_space`` computes it
+    (rank: singular values above max(shape) * eps * the largest), without its per-call checks,
+    which cost more than the SVD of these small systems. Callers use only the basis's row
+    norms, which every orthonormal basis of the space shares."""
+    _, sv, vh = np.linalg.svd(a, full_matrices=True)
+    tol = np.amax(sv, initial=0.0) * np.finfo(float).eps * max(a.shape)
+    return vh[int(np.sum(sv > tol)) :].T
+
+
+def small_unions_pinned(
+    small: np.ndarray,
+    n: np.ndarray,
+    unknown: np.ndarray,
+    basis: np.ndarray,
+    min_group: int,
+    only: int | None = None,
+) -> np.ndarray:
+    """Cells in a pair or triple of hidden small cells whose total (1..min−1 people) is pinned
+    down although no cell alone is: a chain of margins can give (T2, x) + (T3, x) as
+    T2 + T3 − column y. A union's total is pinned when the sum of its cells' rows of the
+    null-space basis is zero. Larger unions are not searched. With ``only`` (a small cell),
+    just that cell's flag is worked out (the unions holding it), with the same arithmetic."""
+    out = np.zeros(len(n), dtype=bool)
+    idx = np.flatnonzero(small)
+    if idx.size < 2:
+        return out
+    if basis.shape[1] == 0:
+        out[idx] = True
+        return out
+    rows = basis[np.searchsorted(unknown, idx)]
+    g = rows @ rows.T
+    d = np.diag(g)
+    size = n[idx]
+    if only is not None:
+        t = int(np.searchsorted(idx, only))
+        return _unions_holding(out, idx, t, g, d, size, min_group)
+    pair = (d[:, None] + d[None, :] + 2 * g < TOL**2) & (size[:, None] + size[None, :] < min_group)
+    np.fill_diagonal(pair, False)
+    out[idx] |= pair.any(axis=1)
+    if idx.size >= 3:
+        norm3 = (
+            d[:, None, None]
+            + d[None, :, None]
+            + d[None, None, :]
+            + 2 * (g[:, :, None] + g[:, None, :] + g[None, :, :])
+        )
+        total = size[:, None, None] + size[None, :, None] + size[None, None, :]
+        distinct = (np.arange(idx.size)[:, None, None] < np.arange(idx.size)[None, :, None]) & (
+            np.arange(idx.size)[None, :, None] < np.arange(idx.size)[None, None, :]
+        )
+        triple = (norm3 < TOL**2) & (total < min_group) & distinct
+        out[idx] |= triple.any(axis=(1, 2)) | triple.any(axis=(0, 2)) | triple.any(axis=(0, 1))
+    return out
+
+
+def _unions_holding(
+    out: np.ndarray,
+    idx: np.ndarray,
+    t: int,
+    g: np.ndarray,
+    d: np.ndarray,
+    size: np.ndarray,
+    min_group: int,
+) -> np.ndarray:
+    """:func:`small_unions_pinned`'s flag of the t-th small cell alone: its pairs (row t of
+    the pair test) and the triples holding it, each summed in the order the full test sums it
+    (indices ascending), so the flag is the same bits' verdict."""
+    others = np.delete(np.arange(idx.size), t)
+    pair = (d[t] + d[others] + 2 * g[t, others] < TOL**2) & (size[t] + size[others] < min_group)
+    hit = bool(pair.any())
+    if not hit and idx.size >= 3:
+        j, k = np.triu_indices(others.size, k=1)
+        trio = np.sort(np.stack([np.full(j.size, t), others[j], others[k]]), axis=0)
+        a, b, c = trio
+        norm3 = d[a] + d[b] + d[c] + 2 * (g[a, b] + g[a, c] + g[b, c])
+        total = size[a] + size[b] + size[c]
+        hit = bool(((norm3 < TOL**2) & (total < min_group)).any())
+    out[idx[t]] = hit
+    return out
