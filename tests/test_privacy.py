@@ -556,3 +556,20 @@ def test_one_cells_small_unions_flag_equals_the_full_search(seed, cells, free, m
         one = small_unions_pinned(small, n, unknown, rows, min_group, only=int(t))
         assert one[t] == full[t]
         assert not one[np.arange(cells) != t].any()
+
+
+def test_shared_bases_live_only_inside_their_block() -> None:
+    """One cache per view (analysis.pipeline.analyze opens it); outside a block each table gets
+    its own, so nothing of one analysis reaches the next."""
+    from analysis.privacy import shared_bases
+    from analysis.privacy.pinning import bases_table
+
+    assert bases_table() is not bases_table()
+    with shared_bases():
+        inside = bases_table()
+        inside["x"] = 1
+        assert bases_table() is inside
+        with shared_bases():
+            assert bases_table() == {}
+        assert bases_table() is inside
+    assert bases_table() == {}

@@ -29,7 +29,7 @@ from analysis.pipeline.prepare import N_BOOT, drivers_stage, prepare
 from analysis.pipeline.request import ViewRequest
 from analysis.pipeline.score_tables import ScoreTables, construct_frame, score_tables
 from analysis.pipeline.select import Selection, group_labels, select
-from analysis.privacy import PrivacyPolicy
+from analysis.privacy import PrivacyPolicy, shared_bases
 from analysis.scoring import Scored
 from analysis.survey import Survey
 from analysis.tables import GROUPS, ITEM_DRIVERS, SEGMENTS
@@ -95,11 +95,12 @@ def analyze(
         outcome=outcome,
     )
     drivers = view_drivers(prep, req)
-    sel = select(prep, req)
-    scores = score_tables(prep, req, sel)
-    comments = comment_tables(prep, req, sel, scores.groups)
-    item_drivers, item_gaps = item_impact(prep, req, sel, scores, drivers)
-    flags, segments = hot_spots(prep, req, sel, scores, comments, drivers)
+    with shared_bases():  # the view's tables share their null-space bases
+        sel = select(prep, req)
+        scores = score_tables(prep, req, sel)
+        comments = comment_tables(prep, req, sel, scores.groups)
+        item_drivers, item_gaps = item_impact(prep, req, sel, scores, drivers)
+        flags, segments = hot_spots(prep, req, sel, scores, comments, drivers)
     # actions that answer the questions where a flagged group is weakest come first
     flags = hotspots_mod.by_question(flags, item_gaps, hotspots_mod.load_playbook())
     res = assemble(prep, req, sel, scores, comments, flags, segments, drivers)

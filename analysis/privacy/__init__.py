@@ -122,6 +122,7 @@ from analysis.privacy.filters import (
     differences,
 )
 from analysis.privacy.ledger import Ledger
+from analysis.privacy.pinning import shared_bases
 from analysis.privacy.policy import (
     FLOOR,
     PrivacyError,
@@ -149,4 +150,5 @@ __all__ = [
     "reason_ledger",
     "reason_skipped",
     "reason_small",
+    "shared_bases",
 ]

@@ -10,12 +10,39 @@ Disclosure Control*. Wiley, chapters 4-5 (secondary cell suppression and its aud
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import numpy as np
 
-__all__ = ["TOL", "null_basis", "small_unions_pinned"]
+__all__ = ["TOL", "bases_table", "null_basis", "shared_bases", "small_unions_pinned"]
 
 #: A basis row (or sum of rows) shorter than this is zero: the unknown is pinned down.
 TOL = 1e-8
+
+
+#: The null-space bases of the analysis running in this context (see :func:`shared_bases`).
+_SHARED_BASES: ContextVar[dict | None] = ContextVar("shared_bases", default=None)
+
+
+@contextmanager
+def shared_bases() -> Iterator[None]:
+    """Within the block, every table protected shares one cache of null-space bases: a view's
+    score, item and eNPS tables meet many of the same equation systems (a third of a team ×
+    role view's). A basis is a function of its system and unknowns alone, so sharing changes
+    no hidden cell; the cache belongs to the block and is dropped when it ends."""
+    token = _SHARED_BASES.set({})
+    try:
+        yield
+    finally:
+        _SHARED_BASES.reset(token)
+
+
+def bases_table() -> dict:
+    """The cache of null-space bases to use: the one :func:`shared_bases` opened, else new."""
+    table = _SHARED_BASES.get()
+    return {} if table is None else table
 
 
 def null_basis(a: np.ndarray, unknown: np.ndarray) -> np.ndarray:

@@ -8,7 +8,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from analysis.privacy.pinning import TOL, null_basis, small_unions_pinned
+from analysis.privacy.pinning import TOL, bases_table, null_basis, small_unions_pinned
 from analysis.privacy.policy import (
     FLOOR,
     PrivacyError,
@@ -441,7 +441,7 @@ def protect_groups(
             "protect_groups: nested rows must fill the grouping columns left to right."
         )
     flags = _Flags(rows)
-    bases: dict = {}  # null-space bases, shared by every block of this one table
+    bases = bases_table()  # null-space bases, shared by every block of this table (and view)
     try:
         for in_block in _blocks(table, block):
             try:
