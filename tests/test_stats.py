@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
@@ -90,6 +90,7 @@ def test_welch_undefined_is_nan() -> None:
     assert np.isnan(p).all()
 
 
+@settings(max_examples=25)  # statsmodels' multipletests takes ~60 ms a call
 @given(st.lists(st.floats(0, 1, allow_nan=False), min_size=1, max_size=50))
 def test_holm_matches_statsmodels(p: list[float]) -> None:
     ref = multipletests(p, method="holm")[1]
