@@ -26,7 +26,7 @@ from render.charts.themes import (
     themes_bar,
     themes_bar_alt_text,
 )
-from ui import state, theme_detail, views, wide_chart
+from ui import comment_table, state, theme_detail, views, wide_chart
 
 THEME_STEP = 90  # px per theme column of render.charts.themes.theme_share_by_group
 #: The fewer <-> more control: granularity steps (each doubles or halves discovered themes).
@@ -284,31 +284,7 @@ with tab_read:
     comments = res.comments
     group_col = views.group_label_column(res.by)
     if len(comments):
-        if res.by:
-            group_values = comments[list(res.by)].astype(str).agg(views.CROSS.join, axis=1)
-        else:
-            group_values = pd.Series("All respondents", index=comments.index)
-        signals = comments[list(SIGNALS)].astype(bool)
-        table = pd.DataFrame(
-            {
-                group_col: group_values,
-                # a plain table's header is the question itself
-                "Question": comments["question"]
-                .astype(str)
-                .where(
-                    comments["question"].astype(str).str.strip() != "",
-                    comments["column"].astype(str),
-                ),
-                "Comment": comments["text"].astype(str),
-                "Sentiment": comments["label"].astype(str),
-                "Signals": signals.apply(
-                    lambda r: ", ".join(views.SIGNAL_NAMES[s] for s in SIGNALS if r[s]), axis=1
-                ),
-                "Theme": comments["theme_label"].astype(str),
-                "Sub-theme": coded[theme_detail.SUB].astype(str),
-                "Second theme": coded[theme_detail.SECONDARY].astype(str),
-            }
-        )
+        table, signals = comment_table.reading_table(comments, coded, res.by, group_col)
         c1, c2, c3, c4 = st.columns(4)
         pick_theme = c1.multiselect(
             "Theme", sorted(t for t in table["Theme"].unique() if t), placeholder="All"

@@ -53,6 +53,7 @@ SIGNAL_NAMES = {
 FLAG_TYPES = {"change_management": "Change management", "training": "Training"}
 CROSS = " × "
 
+
 _MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
 
 

@@ -144,6 +144,4 @@ def comment_keys(prep: Prepared, by_cols: list[str]) -> Keys | None:
 
 def group_labels(df: pd.DataFrame, by_cols: list[str]) -> pd.Series:
     """Each row's group label ("Sales × Manager" for a crossed grouping)."""
-    if len(by_cols) == 1:
-        return df[by_cols[0]].astype(str)
-    return df[by_cols].astype(str).agg(scoring.CROSS.join, axis=1)
+    return scoring.join_labels(df, by_cols)

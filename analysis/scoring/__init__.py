@@ -32,7 +32,7 @@ from analysis.scoring.constructs import group_scores, org_scores
 from analysis.scoring.from_export import prepare
 from analysis.scoring.intervals import bounded_mean_ci
 from analysis.scoring.items import item_scores
-from analysis.scoring.model import CROSS, NEST, NO_ANSWER, Answers, Scored, subset
+from analysis.scoring.model import CROSS, NEST, NO_ANSWER, Answers, Scored, join_labels, subset
 from analysis.scoring.promoters import enps
 from analysis.scoring.respondents import score_responses
 from analysis.scoring.response import response_rate
@@ -47,6 +47,7 @@ __all__ = [
     "enps",
     "group_scores",
     "item_scores",
+    "join_labels",
     "org_scores",
     "prepare",
     "response_rate",

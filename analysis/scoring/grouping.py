@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import ChangeRadarError
-from analysis.scoring.model import CROSS, NEST, Scored, take_rows
+from analysis.scoring.model import CROSS, NEST, Scored, join_labels, take_rows
 
 
 def check_by(scored: Scored, by: Sequence[str] | str | None) -> list[str]:
@@ -141,9 +141,7 @@ def _keys(scored: Scored, by: list[str], nested: bool) -> pd.DataFrame:
             keys = level_codes(scored, level)[1] if level else pd.DataFrame(index=[0])
             sep = NEST if nested else CROSS
             keys["grouping"] = sep.join(level) if level else "all"
-            keys["group"] = (
-                keys[level].astype(str).agg(sep.join, axis=1) if level else "All respondents"
-            )
+            keys["group"] = join_labels(keys, level, sep) if level else "All respondents"
             for col in by:
                 if col not in keys:
                     keys[col] = pd.Series([pd.NA] * len(keys), dtype=object)

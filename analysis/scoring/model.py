@@ -14,6 +14,16 @@ CROSS = " × "
 NEST = " › "
 
 
+def join_labels(frame: pd.DataFrame, columns: list[str], sep: str = CROSS) -> pd.Series:
+    """Each row's values of ``columns`` as text joined by ``sep`` ("Sales × Manager"), column
+    by column (a row-wise ``agg(sep.join, axis=1)`` calls Python once per row: 0.1 s for 2,000
+    comments). One column keeps its name; several give an unnamed Series."""
+    out = frame[columns[0]].astype(str)
+    for col in columns[1:]:
+        out = out + sep + frame[col].astype(str)
+    return out if len(columns) == 1 else out.rename(None)
+
+
 @dataclass(frozen=True)
 class Answers:
     """One item's answers before reverse coding, kept so that answer distributions never

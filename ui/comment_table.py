@@ -1,0 +1,49 @@
+"""The Comments page's reading table: one row per shown comment, in plain words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis.scoring import join_labels
+from analysis.signals import SIGNALS
+from ui import theme_detail
+from ui.views import SIGNAL_NAMES
+
+
+def signal_names(signals: pd.DataFrame) -> pd.Series:
+    """Per comment, the names of its signals ("AI distrust, Training request") in the order of
+    the columns of ``signals``, a boolean frame with one column per signal. Built column by
+    column: a row-wise apply was most of the Comments page's script time."""
+    parts = [np.where(signals[c].to_numpy(dtype=bool), SIGNAL_NAMES[c], "") for c in signals]
+    joined = [", ".join(p for p in row if p) for row in zip(*parts, strict=True)]
+    return pd.Series(joined if parts else "", index=signals.index, dtype=object)
+
+
+def reading_table(
+    comments: pd.DataFrame, coded: pd.DataFrame, by: Sequence[str], group_col: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(table, signals): the comments as the page lists them, and their signal flags (one
+    boolean column per signal) for the signal filter."""
+    if by:
+        group_values = join_labels(comments, list(by))
+    else:
+        group_values = pd.Series("All respondents", index=comments.index)
+    signals = comments[list(SIGNALS)].astype(bool)
+    question = comments["question"].astype(str)
+    table = pd.DataFrame(
+        {
+            group_col: group_values,
+            # a plain table's header is the question itself
+            "Question": question.where(question.str.strip() != "", comments["column"].astype(str)),
+            "Comment": comments["text"].astype(str),
+            "Sentiment": comments["label"].astype(str),
+            "Signals": signal_names(signals),
+            "Theme": comments["theme_label"].astype(str),
+            "Sub-theme": coded[theme_detail.SUB].astype(str),
+            "Second theme": coded[theme_detail.SECONDARY].astype(str),
+        }
+    )
+    return table, signals
