@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from render.charts.drivers import drivers_bar, drivers_bar_alt_text
-from render.charts.grid import SELECTION_NAME, column_step, heatmap, heatmap_alt_text
+from render.charts.grid import SELECTION_NAME, column_step, heatmap_and_alt_text
 from render.charts.quadrant import quadrant, quadrant_alt_text
 from render.formats import ALPHA
 from ui import state, views, wide_chart
@@ -31,8 +31,7 @@ if not len(table):
 
 n_constructs = table["construct"].nunique()
 event = wide_chart.grid_chart(
-    heatmap(table),
-    heatmap_alt_text(table),
+    *heatmap_and_alt_text(table),
     n_rows=table["group"].nunique(),
     n_columns=n_constructs,
     column_step=column_step(n_constructs),

@@ -422,8 +422,9 @@ def team_html(results: Any, team: str) -> str:
         == "worse than the rest"
     ]
     read = "".join(f"<li>{_esc(line)}</li>" for line in how_to_read(results))
-    heat = grid.heatmap(table, directions=directions, title=f"{team}: scores vs the rest")
-    heat_alt = grid.heatmap_alt_text(table, directions=directions)
+    heat, heat_alt = grid.heatmap_and_alt_text(
+        table, directions=directions, title=f"{team}: scores vs the rest"
+    )
     parts = [
         _html_header(results, team, T.team_n(results, team)),
         _limits_html(results),
@@ -465,8 +466,7 @@ def _chart_sections(results: Any) -> list[str]:
     )
     parts = []
     if len(groups):
-        heat = grid.heatmap(groups, directions=directions)
-        heat_alt = grid.heatmap_alt_text(groups, directions=directions)
+        heat, heat_alt = grid.heatmap_and_alt_text(groups, directions=directions)
         parts.append(f"<section><h2>Groups</h2>{_svg_figure(heat, heat_alt)}</section>")
     drivers = results.drivers
     if drivers is not None and len(drivers):

@@ -403,11 +403,13 @@ class _Grid:
             clear_words=self.clear.lower(),
         )
 
-    def chart(self, df: pd.DataFrame, title: alt.Title, alpha: float) -> alt.LayerChart:
+    def chart(
+        self, df: pd.DataFrame, title: alt.Title, alpha: float, alt_text: str | None = None
+    ) -> alt.LayerChart:
         return _grid_chart(
             df,
             title=title,
-            description=self.alt_text(df, alpha),
+            description=self.alt_text(df, alpha) if alt_text is None else alt_text,
             value_title=self.value_title,
             gap_title=self.gap_title,
             clear_title=self.clear,
@@ -473,11 +475,24 @@ def heatmap(
     Holm-adjusted p below ``alpha``. ``directions`` maps construct id -> direction when the table
     has no ``direction`` column. Clicking a row selects its group (selection ``"pick"``).
     """
+    return heatmap_and_alt_text(group_table, directions=directions, alpha=alpha, title=title)[0]
+
+
+def heatmap_and_alt_text(
+    group_table: pd.DataFrame,
+    *,
+    directions: Mapping[str, str] | None = None,
+    alpha: float = ALPHA,
+    title: str | None = None,
+) -> tuple[shared.AnyChart, str]:
+    """:func:`heatmap` and :func:`heatmap_alt_text` from one cell frame (the chart's
+    description is the text): building the frame is most of the Teams page's own work."""
     heading = title or f"Scores by {_grouping_name(group_table)}"
     if shared.is_empty(group_table):
-        return shared.message_chart(heading, "No group scores to show.")
+        return shared.message_chart(heading, "No group scores to show."), "No group scores to show."
     df = _heatmap_frame(group_table, directions, alpha)
-    return _HEATMAP.chart(
+    text = _HEATMAP.alt_text(df, alpha)
+    chart = _HEATMAP.chart(
         df,
         alt.Title(
             heading,
@@ -499,7 +514,9 @@ def heatmap(
             ),
         ),
         alpha,
+        text,
     )
+    return chart, text
 
 
 def heatmap_alt_text(

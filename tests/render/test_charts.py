@@ -409,6 +409,14 @@ def test_heatmap_alt_text_has_the_key_numbers():
     assert "1 group hidden (fewer than 5 responses)." in text
 
 
+def test_heatmap_and_alt_text_is_the_pair_from_one_frame():
+    for table in (group_table(), group_table().iloc[0:0]):
+        chart, text = grid.heatmap_and_alt_text(table, directions=DIRECTIONS, title="T")
+        assert text == grid.heatmap_alt_text(table, directions=DIRECTIONS)
+        assert spec_of(chart) == spec_of(grid.heatmap(table, directions=DIRECTIONS, title="T"))
+    assert spec_of(chart)["title"]  # the empty table's message chart
+
+
 def test_heatmap_all_hidden_still_draws_grey_cells():
     table = group_table()
     table = table[table["group"] == "Legal"]
