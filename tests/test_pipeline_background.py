@@ -18,6 +18,7 @@ from analysis.signals import SIGNALS
 from sample_data.generate import generate_responses, qualtrics_csv
 
 background_mod = sys.modules["analysis.pipeline.background"]
+helper_mod = sys.modules["analysis.pipeline.coding_helper"]
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +77,7 @@ def test_a_failed_job_keeps_the_quick_comments_and_says_so(loaded, monkeypatch) 
     def broken(*args, **kwargs):
         raise ValueError("the helper broke")
 
-    monkeypatch.setattr(background_mod, "finish_coding", broken)
+    monkeypatch.setattr(helper_mod, "finish_coding", broken)
     prep = pipeline.prepare(export, colmap, background=True)
     done = pipeline.settle(prep, timeout=None)
     assert not done.pending and done.theme_model is None
@@ -125,6 +126,8 @@ def test_a_running_job_stops_at_its_next_batch_when_its_analysis_is_dropped(monk
         return real(*args, **kwargs)
 
     monkeypatch.setattr(embeddings, "_forward", forward)
+    # coded in this process (a helper process is killed instead: see the helper's own test)
+    monkeypatch.setattr(helper_mod, "HELPER_MIN_COMMENTS", 10**9)
     prep = pipeline.prepare(export, colmap, background=True)
     outcome = prep.background._outcome
     assert started.wait(120), "the job never reached the encoder"
@@ -222,7 +225,7 @@ def test_the_job_yields_the_cores_to_what_a_user_waits_for(loaded, monkeypatch) 
         seen["job"] = os.getpriority(os.PRIO_PROCESS, tid)
         return quick, None
 
-    monkeypatch.setattr(background_mod, "finish_coding", finish)
+    monkeypatch.setattr(helper_mod, "finish_coding", finish)
     export, colmap = loaded
     mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
     prep = pipeline.prepare(export, colmap, background=True)
@@ -258,8 +261,76 @@ def test_a_reading_that_fails_ends_the_wait_and_says_so(loaded, monkeypatch) -> 
     def no_model(*args, **kwargs):
         raise ValueError("the model broke")
 
-    monkeypatch.setattr(background_mod, "finish_coding", no_model)
+    monkeypatch.setattr(helper_mod, "finish_coding", no_model)
     first = pipeline.prepare(export, colmap, background=True)
     done = pipeline.settle(first, timeout=None)
     assert not done.pending and done.comments_read and len(done.comments) > 0
     assert any("could not be computed (the model broke)" in w for w in done.warnings)
+
+
+def _quick(loaded) -> tuple[pd.DataFrame, object]:
+    from analysis.pipeline.coding import ThemeSettings
+
+    export, colmap = loaded
+    with background_mod._SLOTS:  # the job waits: the quick table is what it would code
+        prep = pipeline.prepare(export, colmap, background=True)
+        quick = prep.comments
+    return quick, ThemeSettings()
+
+
+def test_the_coding_helper_gives_what_coding_here_gives(loaded, monkeypatch) -> None:
+    """The background coding in a helper process (away from the server's interpreter lock) is
+    the same table and themes as in this process: same code, same inputs, exact arithmetic."""
+    from analysis.pipeline.coding import finish_coding
+
+    quick, settings = _quick(loaded)
+    monkeypatch.setattr(helper_mod, "HELPER_MIN_COMMENTS", 1)
+    started = []
+    real_start = helper_mod.start_helper
+
+    def start(code: str):
+        started.append(1)
+        return real_start(code)
+
+    monkeypatch.setattr(helper_mod, "start_helper", start)
+    table, model = helper_mod.code_comments(quick, settings, threading.Event())
+    assert started, "the helper was not used"
+    here, here_model = finish_coding(quick, settings)
+    pd.testing.assert_frame_equal(table, here)
+    assert list(model.labels_) == list(here_model.labels_)
+    assert model.themes_.equals(here_model.themes_)
+
+
+def test_the_coding_runs_here_when_no_helper_can_start(loaded, monkeypatch) -> None:
+    quick, settings = _quick(loaded)
+    monkeypatch.setattr(helper_mod, "HELPER_MIN_COMMENTS", 1)
+    monkeypatch.setattr(helper_mod, "start_helper", lambda code: None)
+    calls = []
+    real = helper_mod.finish_coding
+    monkeypatch.setattr(helper_mod, "finish_coding", lambda *a: calls.append(1) or real(*a))
+    table, _ = helper_mod.code_comments(quick, settings, threading.Event())
+    assert calls == [1] and len(table) == len(quick)
+
+
+def test_a_closed_analysis_kills_its_coding_helper(loaded, monkeypatch) -> None:
+    import time
+
+    from analysis import embeddings
+
+    quick, settings = _quick(loaded)
+    monkeypatch.setattr(helper_mod, "HELPER_MIN_COMMENTS", 1)
+    procs = []
+    real_start = helper_mod.start_helper
+
+    def start(code: str):
+        procs.append(real_start(code))
+        return procs[-1]
+
+    monkeypatch.setattr(helper_mod, "start_helper", start)
+    cancelled = threading.Event()
+    threading.Timer(0.5, cancelled.set).start()  # closed while the helper is still starting
+    start = time.monotonic()
+    with pytest.raises(embeddings.Cancelled):
+        helper_mod.code_comments(quick, settings, cancelled)
+    assert time.monotonic() - start < 5
+    assert procs and procs[0].poll() is not None, "the helper outlived its analysis"

@@ -3,7 +3,9 @@ model and themes, i.e. sentence embeddings) off the critical path, for the app.
 
 ``prepare(..., background=True)`` returns a :class:`~analysis.pipeline.Prepared` whose comments
 carry sentiment and rule-based signals only, with a :class:`Background` job attached that
-finishes them in a thread; :func:`settle` swaps in the finished comments once the job is done.
+finishes them from a thread (from 500 analysed comments in a helper process, so that the
+coding never holds this interpreter's lock: :mod:`analysis.pipeline.coding_helper`);
+:func:`settle` swaps in the finished comments once the job is done.
 For a large survey the comments themselves are still being read when ``prepare`` returns
 (:mod:`analysis.pipeline.reading`): the job publishes them first, and :func:`settle` swaps
 them in as soon as they are there.
@@ -12,11 +14,13 @@ only the quick table, never anything a view did meanwhile, so the answer does no
 when the user looked.
 
 One job runs at a time per process (:data:`_SLOTS`), each using both cores (the encoder's two
-threads and the theme helper process); the others wait their turn. The embedding model is
+threads and the theme helper process, in the coding helper or here); the others wait their
+turn. The embedding model is
 loaded once per process by :mod:`analysis.embeddings` and shared read-only. No survey content
 is kept at module level: a job's inputs and outputs belong to its :class:`Background` handle,
 and a job whose handle was dropped (the session closed, or it loaded another file) is skipped
-before its turn, or stops at its next embedding batch while it runs.
+before its turn, or stops at its next embedding batch while it runs (its coding helper is
+killed).
 """
 
 from __future__ import annotations
@@ -36,7 +40,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analysis import embeddings
-from analysis.pipeline.coding import ThemeSettings, finish_coding
+from analysis.pipeline.coding import ThemeSettings
+from analysis.pipeline.coding_helper import code_comments
 from analysis.pipeline.reading import CommentRead
 from analysis.themes import ThemeModel
 
@@ -215,8 +220,7 @@ def _run(
                 out.error = RuntimeError("The analysis was closed before its comments were coded.")
                 return
             out.stage = "running"
-            with embeddings.stop_when(cancelled):
-                out.comments, out.model = finish_coding(quick, settings)
+            out.comments, out.model = code_comments(quick, settings, cancelled)
             out.stage = "done"
     except embeddings.Cancelled as exc:  # the session closed mid-job: nobody to tell
         LOG.info("background comment coding stopped: its analysis was closed")
