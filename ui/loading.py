@@ -160,12 +160,13 @@ def warm_server() -> None:
     """Before anyone visits (:mod:`ui.server`): the language models loaded and checked, the
     charting libraries imported and, in local mode, the built-in sample prepared, the one
     Prepared every first visit opens on (:func:`ui.views.sample_prepared`, shared by
-    sessions)."""
+    sessions), with its default view's per-upload parts computed (the Prepared's view cache,
+    also shared: about half of that view's first analysis)."""
     import render.charts.grid  # noqa: F401 (chart builders: altair's schema loads once)
-    from analysis import comments, embeddings
+    from analysis import comments, embeddings, pipeline
 
     comments.preload_language_model()
     if embeddings.available():
         embeddings.encode(["warm up"])  # weights read and checksummed once per process
     if state.dataset_store() is None:  # local mode: every first visit opens on the sample
-        views.sample_prepared()
+        pipeline.analyze(views.sample_prepared())
