@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["start_helper"]
+__all__ = ["end_helper", "start_helper"]
 
 _ROOT = str(Path(__file__).resolve().parents[1])
 
@@ -28,3 +28,15 @@ def start_helper(code: str) -> subprocess.Popen | None:
         )
     except OSError:
         return None
+
+
+def end_helper(proc: subprocess.Popen, *, kill: bool = False, timeout: float = 10) -> None:
+    """Wait for a helper to exit (each exits by itself after its one reply), killing it when
+    asked to or when it has not exited after ``timeout`` seconds."""
+    if kill:
+        proc.kill()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -28,7 +28,7 @@ import pandas as pd
 
 from analysis import embeddings
 from analysis.pipeline.coding import ThemeSettings, finish_coding
-from analysis.subprocesses import start_helper
+from analysis.subprocesses import end_helper, start_helper
 from analysis.themes import ThemeModel
 
 __all__ = ["HELPER_MIN_COMMENTS", "code_comments", "serve_coding"]
@@ -105,13 +105,7 @@ def _read(pipe, reply: list[object]) -> None:
 
 def _stop(proc: subprocess.Popen, *, kill: bool) -> None:
     """End the helper (it exits by itself after one reply) and release its pipes."""
-    if kill:
-        proc.kill()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    end_helper(proc, kill=kill)
     for pipe in (proc.stdin, proc.stdout):
         if pipe is not None:
             with contextlib.suppress(OSError, ValueError):

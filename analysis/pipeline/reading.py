@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import contextlib
 import pickle
-import subprocess
 import sys
 import threading
 
 import pandas as pd
 
 from analysis.pipeline.coding import CommentInputs, read_comments
-from analysis.subprocesses import start_helper
+from analysis.subprocesses import end_helper, start_helper
 
 __all__ = ["READ_LATER_MIN_CELLS", "CommentRead", "serve_read"]
 
@@ -72,11 +71,7 @@ class CommentRead:
             return
         if proc.stdout is not None and not proc.stdout.closed:
             proc.stdout.close()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        end_helper(proc)
         self._feeder.join(timeout=10)  # the helper is gone, so its write has ended
 
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import pickle
-import subprocess
 import sys
 import time
 from collections.abc import Iterable
 
 from analysis import embeddings
-from analysis.subprocesses import start_helper
+from analysis.subprocesses import end_helper, start_helper
 from analysis.themes.lexicon import as_texts
 from analysis.themes.model import ThemeModel
 
@@ -100,11 +99,7 @@ class BackgroundFit:
         for pipe in (proc.stdin, proc.stdout):
             if pipe is not None and not pipe.closed:
                 pipe.close()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        end_helper(proc)
 
 
 def serve_fit() -> None:
