@@ -210,20 +210,27 @@ _WATCH_RUNS = """() => {
 _IS_IDLE = f"() => document.querySelector({json.dumps(IDLE)}) !== null"
 
 
-def wait_idle(page: Page, timeout: float = RUN_TIMEOUT_MS) -> None:
+def wait_idle(page: Page, timeout: float = RUN_TIMEOUT_MS, *, frame: bool = False) -> None:
     """Wait until the script is not running and the websocket is connected.
 
-    Checked in the page at every animation frame: a selector wait checks after 0, 20, 50, 100,
-    100 ms and then every 500 ms, so a run ending 0.3 s after the wait began was seen at 0.77 s
-    (every timed page switch of ``make bench`` was padded by up to half a second)."""
-    page.wait_for_function(_IS_IDLE, polling="raf", timeout=timeout)
+    ``frame``: check in the page at every animation frame, for timing (``make bench``). The
+    default selector wait checks after 0, 20, 50, 100 and 100 ms and then every 500 ms, so a
+    run ending 0.3 s after the wait began is seen at 0.77 s: fine for the journeys, which act
+    on the page afterwards (acting at the first idle frame met widgets a late rerun was still
+    redrawing, on a loaded machine), but it padded every timed switch by up to half a second."""
+    if frame:
+        page.wait_for_function(_IS_IDLE, polling="raf", timeout=timeout)
+    else:
+        page.wait_for_selector(IDLE, state="attached", timeout=timeout)
 
 
-def wait_for_app(page: Page, url: str | None = None, timeout: float = RUN_TIMEOUT_MS) -> Locator:
+def wait_for_app(
+    page: Page, url: str | None = None, timeout: float = RUN_TIMEOUT_MS, *, frame: bool = False
+) -> Locator:
     """Open `url` (if given), wait for the first script run to finish; return the main block."""
     if url is not None:
         page.goto(url, wait_until="domcontentloaded", timeout=timeout)
-    wait_idle(page, timeout)
+    wait_idle(page, timeout, frame=frame)
     main = page.locator(MAIN)
     main.wait_for(state="visible", timeout=timeout)
     return main
@@ -234,6 +241,8 @@ def rerun_after(
     action: Callable[[], object],
     timeout: float = RUN_TIMEOUT_MS,
     start_timeout: float = RERUN_START_MS,
+    *,
+    frame: bool = False,
 ) -> None:
     """Do `action` (a click, an upload...) and wait for the rerun it triggers to finish.
 
@@ -245,7 +254,7 @@ def rerun_after(
     action()
     with contextlib.suppress(PlaywrightTimeout):
         page.wait_for_function("() => window.__crSawRun === true", timeout=start_timeout)
-    wait_idle(page, timeout)
+    wait_idle(page, timeout, frame=frame)
 
 
 #: What ui.loading.background_status says while themes and signals are still being computed.
@@ -279,7 +288,9 @@ def upload_file(
     rerun_after(page, lambda: target.set_input_files(files), timeout)
 
 
-def click_nav(page: Page, text: str, timeout: float = RUN_TIMEOUT_MS) -> None:
+def click_nav(
+    page: Page, text: str, timeout: float = RUN_TIMEOUT_MS, *, frame: bool = False
+) -> None:
     """Follow a sidebar navigation link by its visible text and wait for the page to render."""
     nav = page.locator(SIDEBAR_NAV)
     nav.wait_for(state="visible", timeout=timeout)
@@ -287,8 +298,8 @@ def click_nav(page: Page, text: str, timeout: float = RUN_TIMEOUT_MS) -> None:
     if link.count() == 0 and page.locator(NAV_MORE).count():
         page.locator(NAV_MORE).first.click()
     link.first.wait_for(state="visible", timeout=timeout)
-    rerun_after(page, link.first.click, timeout)
-    wait_for_app(page, timeout=timeout)
+    rerun_after(page, link.first.click, timeout, frame=frame)
+    wait_for_app(page, timeout=timeout, frame=frame)
 
 
 def download(page: Page, label: str, dest: Path, timeout: float = RUN_TIMEOUT_MS) -> Path:

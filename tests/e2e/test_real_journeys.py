@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.browser import (
     CHART,
@@ -138,12 +139,21 @@ def _when_attached(page: Page, action: Callable[[], object], tries: int = 3) -> 
 def _choose(page: Page, testid: str, label: str, option: str, *, words: bool = False) -> None:
     """Pick ``option`` in a selectbox or multiselect by typing it and clicking the match (with
     ``words``: the first option whose label contains them, for long question labels)."""
-    box = _widget(page, testid, label)
-    _when_attached(page, box.scroll_into_view_if_needed)
-    _when_attached(page, box.locator("input").first.click)
-    page.keyboard.type(option)
     exact = re.compile(rf"^\s*{re.escape(option)}(:.*)?\s*$")  # "column: question" too
     choice = page.get_by_role("option").filter(has_text=option if words else exact)
+    for attempt in range(3):
+        box = _widget(page, testid, label)
+        _when_attached(page, box.scroll_into_view_if_needed)
+        _when_attached(page, box.locator("input").first.click)
+        page.keyboard.type(option)
+        try:  # a rerun that redrew the widget after the click closes its list: type again
+            choice.first.wait_for(state="visible", timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            wait_idle(page, SLOW_MS)
     rerun_after(page, choice.first.click)
     page.keyboard.press("Escape")
 
