@@ -53,7 +53,6 @@ SIGNAL_NAMES = {
 FLAG_TYPES = {"change_management": "Change management", "training": "Training"}
 CROSS = " × "
 
-
 _MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
 
 

@@ -15,12 +15,11 @@ when the user looked.
 
 One job runs at a time per process (:data:`_SLOTS`), each using both cores (the encoder's two
 threads and the theme helper process, in the coding helper or here); the others wait their
-turn. The embedding model is
-loaded once per process by :mod:`analysis.embeddings` and shared read-only. No survey content
-is kept at module level: a job's inputs and outputs belong to its :class:`Background` handle,
-and a job whose handle was dropped (the session closed, or it loaded another file) is skipped
-before its turn, or stops at its next embedding batch while it runs (its coding helper is
-killed).
+turn. The embedding model is loaded once per process by :mod:`analysis.embeddings` and shared
+read-only. No survey content is kept at module level: a job's inputs and outputs belong to its
+:class:`Background` handle, and a job whose handle was dropped (the session closed, or it
+loaded another file) is skipped before its turn, or stops at its next embedding batch while it
+runs (its coding helper is killed).
 """
 
 from __future__ import annotations

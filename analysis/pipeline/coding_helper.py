@@ -4,10 +4,10 @@
 sentiment, signal model, themes): tens of seconds for the sample. Run in a thread of the app's
 server, its many small numpy steps take the interpreter lock between matrix products, and at a
 lower CPU priority (the job's nice) the thread can hold the lock while the scheduler leaves it
-waiting: every page a user opens meanwhile waits too. Measured on the sample (``make bench``'s
-browser run): the first open took 3.2-3.8 s while the comments were coded and 2.2 s once they
-were done. In a helper process the coding competes for the cores only, which its lower priority
-settles.
+waiting: every page a user opens meanwhile waits too. Measured on the sample in a browser
+(2026-12-04): the first open took 3.2-3.8 s while the comments were coded in a thread and
+2.2 s once they were done. In a helper process the coding competes for the cores only, which
+its lower priority settles.
 
 :func:`code_comments` starts a plain subprocess (:mod:`analysis.subprocesses`) running
 :func:`serve_coding`, feeds it the quick table and the theme settings by pickle, and reads the
@@ -66,11 +66,13 @@ def _in_helper(
     if proc is None:
         return None
     reply: list[object] = []
+    payload = (quick, settings)
     feeder = threading.Thread(
-        target=_feed, args=(proc.stdin, (quick, settings)), name="changeradar-code-feed"
+        target=_feed, args=(proc.stdin, payload), name="changeradar-code-feed", daemon=True
     )
-    reader = threading.Thread(target=_read, args=(proc.stdout, reply), name="changeradar-code-read")
-    feeder.daemon = reader.daemon = True
+    reader = threading.Thread(
+        target=_read, args=(proc.stdout, reply), name="changeradar-code-read", daemon=True
+    )
     feeder.start()
     reader.start()
     try:

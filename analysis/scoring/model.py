@@ -15,9 +15,9 @@ NEST = " › "
 
 
 def join_labels(frame: pd.DataFrame, columns: list[str], sep: str = CROSS) -> pd.Series:
-    """Each row's values of ``columns`` as text joined by ``sep`` ("Sales × Manager"), column
-    by column (a row-wise ``agg(sep.join, axis=1)`` calls Python once per row: 0.1 s for 2,000
-    comments). One column keeps its name; several give an unnamed Series."""
+    """Each row's values of ``columns`` (one or more) as text joined by ``sep`` ("Sales ×
+    Manager"), column by column (a row-wise ``agg(sep.join, axis=1)`` calls Python once per
+    row: 0.1 s for 2,000 comments). One column keeps its name; several give an unnamed Series."""
     out = frame[columns[0]].astype(str)
     for col in columns[1:]:
         out = out + sep + frame[col].astype(str)

@@ -436,6 +436,7 @@ _CHANGE = _Grid(
     gap_title="Change, favourability-oriented",
     select=False,
 )
+NO_GROUP_SCORES = "No group scores to show."
 HEATMAP_COLUMNS = ("group", "construct", "n", "score", "diff_vs_rest", "p_adj", "suppressed")
 
 
@@ -489,7 +490,7 @@ def heatmap_and_alt_text(
     description is the text): building the frame is most of the Teams page's own work."""
     heading = title or f"Scores by {_grouping_name(group_table)}"
     if shared.is_empty(group_table):
-        return shared.message_chart(heading, "No group scores to show."), "No group scores to show."
+        return shared.message_chart(heading, NO_GROUP_SCORES), NO_GROUP_SCORES
     df = _heatmap_frame(group_table, directions, alpha)
     text = _HEATMAP.alt_text(df, alpha)
     chart = _HEATMAP.chart(
@@ -527,7 +528,7 @@ def heatmap_alt_text(
 ) -> str:
     """One to three sentences: size of the grid, the worst gap, significance, what is hidden."""
     if shared.is_empty(group_table):
-        return "No group scores to show."
+        return NO_GROUP_SCORES
     return _HEATMAP.alt_text(_heatmap_frame(group_table, directions, alpha), alpha)
 
 
