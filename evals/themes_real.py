@@ -45,6 +45,19 @@ the earlier concerns unchanged (a version that also moved deepfakes and the envi
 misuse and ethics gave dev 0.307 and was not kept). AI-at-work answers: 19 themes, 30 leaves,
 dev 0.330 / 0.362, test 0.368 / 0.406 (the interviews rarely raise them: 3 answers join "power
 and control"); staff comments unchanged.
+
+2026-12-04: a third set, ``ai_short_answers`` (743 short real survey answers about AI: Stack
+Overflow 2023, DataKind UK 2019; codes in its labels.tsv, one reader per row, guideline beside
+it). 14 themes, 26 leaves: dev 0.270 / 0.324 / 0.292 (k=15); test 0.246 / 0.339 / 0.302:
+**below the baseline**, as the issue saw on its AI-worry answers. Why, on dev: the codebook
+takes 45% of the answers, and only about one in six of those matches the reader's code ("AI
+could help increase the search engine" joins "Misuse of AI"): every answer mentions AI, so
+its cosine to every AI concern is high. With 45% guided (< ``SINGLE_SUBJECT``) the separation
+test then cuts the rest to 2 themes ("answers", "idea"). Tried on dev, none kept: always k = t
+(0.292, but the three-domain check needs the test); concern thresholds 0.45-0.55 (0.267-0.324,
+noise-sized); a specificity margin over the mean concern score (0.27-0.32); cosines after
+removing the survey's mean vector (0.32 here, but 11% of the non-AI staff comments then join an
+AI concern, and the interview answers fall to 0.20-0.24 at thresholds 0.3-0.4).
 """
 
 from __future__ import annotations
@@ -69,19 +82,35 @@ ROOT = Path(__file__).resolve().parents[1]
 REAL_DIR = ROOT / "evals" / "data" / "real"
 CACHE = Path(os.environ.get("CHANGERADAR_EVAL_CACHE", "/tmp/changeradar_eval_cache"))
 #: set -> (NMI goal, minimum number of themes, baseline k), from issue 15.
+#: ``ai_short_answers`` (short survey answers about AI) is held to the AI-worry goal too.
 GOALS = {
     "ai_at_work_interviews": (0.45, None, 15),
+    "ai_short_answers": (0.45, None, 15),
     "workplace_feedback": (0.50, 8, 8),
 }
 
 
 def load(name: str) -> pd.DataFrame:
-    """All comments of the set: id, text, split, theme, theme2 ("" where not coded)."""
+    """All comments of the set: id, text, split, theme, theme2 ("" where not coded).
+
+    The codes come from the set's ``themes.tsv`` where a separate themes reader coded it, else
+    from the ``theme``/``theme2`` columns of its ``labels.tsv`` (one reader for both)."""
     kw = {"sep": "\t", "quoting": csv.QUOTE_NONE, "dtype": str, "keep_default_na": False}
-    labels = pd.read_csv(REAL_DIR / name / "labels.tsv", **kw)[["id", "text", "split"]]
-    themes = pd.read_csv(REAL_DIR / name / "themes.tsv", **kw)
-    out = labels.merge(themes, on="id", how="left", validate="one_to_one")
+    labels = pd.read_csv(REAL_DIR / name / "labels.tsv", **kw)
+    path = REAL_DIR / name / "themes.tsv"
+    if not path.exists():
+        return labels[["id", "text", "split", "theme", "theme2"]]
+    themes = pd.read_csv(path, **kw)
+    out = labels[["id", "text", "split"]].merge(themes, on="id", how="left", validate="one_to_one")
     return out.fillna({"theme": "", "theme2": ""})
+
+
+def coded(name: str) -> bool:
+    """Whether the set has theme codes (a ``themes.tsv``, or codes in its ``labels.tsv``)."""
+    folder = REAL_DIR / name
+    if (folder / "themes.tsv").exists():
+        return True
+    return (folder / "labels.tsv").exists() and (load(name)["theme"] != "").any()
 
 
 @contextlib.contextmanager
@@ -179,7 +208,7 @@ def run(splits: tuple[str, ...] = ("dev", "test")) -> list[dict]:
     rows = []
     with cached_encoder():
         for name in GOALS:
-            if not (REAL_DIR / name / "themes.tsv").exists():
+            if not coded(name):
                 continue
             s = score(name, splits)
             for split in splits:

@@ -122,8 +122,10 @@ def labels(dev: pd.DataFrame, signal: str) -> pd.Series:
 
 
 def folds(ids: pd.Series) -> np.ndarray:
-    """Fold per row: interview turns ("<interview>-u<n>") share their interview's fold."""
+    """Fold per row: interview turns ("<interview>-u<n>") share their interview's fold, and one
+    respondent's answers to several questions ("datakind2019-r<n>-<question>") theirs."""
     groups = ids.str.replace(r"-u\d+$", "", regex=True)
+    groups = groups.str.replace(r"^(datakind2019-r\d+)-\w+$", r"\1", regex=True)
     return np.array([int(_key(g), 16) % FOLDS for g in groups])
 
 

@@ -73,3 +73,26 @@ def test_sentiment_labels_share_ids_and_split_with_their_set():
     assert real["text"].notna().all() and len(real) == sum(
         len(pd.read_csv(p, sep="\t", dtype=str)) for p in paths
     )
+
+
+def test_dev_rows_of_a_set_the_classifiers_never_saw_are_scored_directly():
+    """The weights file lists the labels files it was fitted on; any other set's dev split has
+    no out-of-fold figures, so the classifiers are run on it like on a test split."""
+    from analysis.signals import model_info
+
+    trained = set(model_info()["trained_on"])
+    for path in sorted(real_signals.REAL_DIR.glob("*/labels.tsv")):
+        rel = path.relative_to(real_signals.ROOT).as_posix()
+        assert real_signals._trained_on(path) == (rel in trained)
+    assert not real_signals._trained_on(real_signals.REAL_DIR / "no_such_set" / "labels.tsv")
+
+
+def test_theme_codes_come_from_themes_tsv_or_the_labels_file():
+    from evals import themes_real
+
+    for name in themes_real.GOALS:
+        data = themes_real.load(name)
+        assert list(data.columns) == ["id", "text", "split", "theme", "theme2"]
+        assert themes_real.coded(name) and (data["theme"] != "").sum() >= 300
+        labels = real_signals.load(real_signals.REAL_DIR / name / "labels.tsv")
+        assert data["id"].tolist() == labels["id"].tolist()
