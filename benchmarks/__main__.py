@@ -45,6 +45,7 @@ GOALS = (
     ("regroup_100k", "regrouping or refiltering at 100k, once analysed", "≤ 0.3 s"),
     ("memory_100k", "peak memory at 100k", "≤ 2 GB"),
     ("linear_1m", "1M respondents (CSV)", "completes, cost growing no worse than linearly"),
+    ("memory_1m", "peak memory at 1M respondents (CSV)", "≤ 2 GB + 1 GB per million rows"),
     (
         "embed_40w",
         "exact MiniLM encoder, distinct 40-word comments per second, both cores",
@@ -200,8 +201,11 @@ def evaluate_goals(
         # size (10% slack for timing noise on a shared machine).
         met = bool(smaller) and per[str(ONE_MILLION)] <= 1.10 * smaller[-1]
         add("linear_1m", f"completed; s per 100k rows: {text}", met)
+        mb = s1m["peak_rss_mb"]
+        add("memory_1m", f"{mb / 1024:.2f} GB", mb <= 2048 + 1024 * ONE_MILLION / 1e6)
     else:
         add("linear_1m", "not run (use --with-1m)", None)
+        add("memory_1m", "not run (use --with-1m)", None)
     if embeddings:
         per = embeddings["per_second_by_threads"]
         best = max(per.values())

@@ -130,6 +130,7 @@ def test_goals_met_and_missed():
         "regroup_100k": False,
         "memory_100k": True,
         "linear_1m": True,  # 12.0 s per 100k at 1M vs 11.0 at 100k: within the 10% slack
+        "memory_1m": True,  # 1.5 GB <= 2 GB + 1 GB per million rows
         "embed_40w": None,  # not measured
         "app_first_open": None,
         "app_switch": None,
@@ -138,6 +139,9 @@ def test_goals_met_and_missed():
     assert {g["key"]: g["met"] for g in slow}["first_view_10k"] is False
     worse = evaluate_goals({"100000": _size(10.0, 100_000), "1000000": _size(150.0, 1_000_000)})
     assert {g["key"]: g["met"] for g in worse}["linear_1m"] is False
+    big = _size(120.0, 1_000_000) | {"peak_rss_mb": 3073.0}  # 1 MB over 3 GB at 1M rows
+    assert {g["key"]: g["met"] for g in evaluate_goals({"1000000": big})}["memory_1m"] is False
+    assert {g["key"]: g["met"] for g in evaluate_goals({})}["memory_1m"] is None
     emb = {"comments": 512, "per_second_by_threads": {"1": 300.0, "2": 520.0}}
     assert {g["key"]: g["met"] for g in evaluate_goals({}, emb)}["embed_40w"] is True
     emb["per_second_by_threads"]["2"] = 480.0
