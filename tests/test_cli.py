@@ -188,3 +188,30 @@ def test_report_unknown_team_lists_valid_names(tmp_path, capsys):
     assert main(["report", str(SAMPLE), "--team", "Nope", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error:") and "Customer Support" in err
+
+
+def test_row_and_size_limits_can_be_raised_on_the_command_line(tmp_path, capsys):
+    """The default limits refuse a big file with a message naming the option; --max-rows and
+    --max-mb raise them (cells and unpacked bytes in proportion), never below 1."""
+    from analysis.cli.plumbing import _limits
+    from analysis.ingest import DEFAULT_LIMITS
+
+    lines = SAMPLE.read_text(encoding="utf-8-sig").splitlines()
+    head = 3  # the Qualtrics export's three header rows
+    small = tmp_path / "small.csv"
+    small.write_text("\n".join(lines[: head + 60]) + "\n", encoding="utf-8")
+    assert main(["inspect", str(small), "--max-rows", "50"]) == 2
+    assert "more than 50 rows" in capsys.readouterr().err
+    assert run_json(capsys, "inspect", str(small), "--max-rows", "100", "--json")["rows"] == 60
+    assert main(["inspect", str(small), "--max-mb", "1", "--json"]) == 0
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exc:
+        main(["inspect", str(small), "--max-rows", "0"])
+    assert exc.value.code == 2
+
+    assert _limits(None, None) is None
+    big = _limits(1_000_000, 700)
+    assert (big.max_rows, big.max_bytes) == (1_000_000, 700_000_000)
+    assert big.max_cells >= DEFAULT_LIMITS.max_cells * 3
+    assert big.max_uncompressed_bytes >= 12 * 700_000_000
+    assert _limits(None, 10).max_rows == DEFAULT_LIMITS.max_rows

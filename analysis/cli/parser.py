@@ -59,6 +59,16 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:
     sp.set_defaults(func=cmd_compare)
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number above 0, not {text!r}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m analysis",
@@ -73,6 +83,19 @@ def _parser() -> argparse.ArgumentParser:
             sp.add_argument("--mapping", help="mapping YAML that overrides the inferred columns")
             sp.add_argument("--sheet", help="worksheet to read (XLSX/ODS)")
             sp.add_argument("--json", action="store_true", help="machine-readable output")
+            sp.add_argument(
+                "--max-rows",
+                type=_positive,
+                dest="max_rows",
+                help="read up to this many rows (default 300,000; about 1.2 GB of memory per "
+                "100,000 respondents)",
+            )
+            sp.add_argument(
+                "--max-mb",
+                type=_positive,
+                dest="max_mb",
+                help="read files up to this many megabytes (default 50)",
+            )
         sp.set_defaults(func=func)
         return sp
 

@@ -92,8 +92,30 @@ def _load(args: argparse.Namespace):
         sheet=getattr(args, "sheet", None),
         mapping_yaml=_read_text(getattr(args, "mapping", None), "Mapping"),
         survey=survey,
+        limits=_limits(getattr(args, "max_rows", None), getattr(args, "max_mb", None)),
     )
     return export, colmap, survey
+
+
+def _limits(max_rows: int | None, max_mb: int | None):
+    """The ingest limits with the user's row and size limits (None: the defaults). Cells and
+    unpacked bytes grow in proportion, so a longer file of the usual width is not refused by
+    another limit."""
+    from dataclasses import replace
+
+    from analysis.ingest import DEFAULT_LIMITS as d
+
+    if max_rows is None and max_mb is None:
+        return None
+    rows = max_rows or d.max_rows
+    size = max_mb * 1_000_000 if max_mb else d.max_bytes
+    return replace(
+        d,
+        max_rows=rows,
+        max_bytes=size,
+        max_cells=max(d.max_cells, d.max_cells * rows // d.max_rows),
+        max_uncompressed_bytes=max(d.max_uncompressed_bytes, 12 * size),
+    )
 
 
 def _prepare(args: argparse.Namespace):

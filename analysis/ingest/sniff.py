@@ -131,7 +131,8 @@ def _check_size(data: bytes, filename: str, limits: Limits) -> None:
     if len(data) > limits.max_bytes:
         raise IngestError(
             f"{filename!r} is {_mb(len(data))}, more than the {_mb(limits.max_bytes)} limit: "
-            "export only the columns you need or split the file, or raise the size limit."
+            "export only the columns you need or split the file, or raise the size limit "
+            "(command line: --max-mb)."
         )
     stripped = data.strip(b" \t\r\n\x00").removeprefix(codecs.BOM_UTF8)
     if not stripped.strip(b" \t\r\n\x00\xff\xfe"):
@@ -157,7 +158,8 @@ def _check_shape(rows: int, cols: int, limits: Limits, header_rows: int = 0) -> 
 def _too_many_rows(limits: Limits) -> str:
     return (
         f"The file has more than {limits.max_rows:,} rows, the limit: filter the export "
-        "(e.g. one survey wave or business unit) or raise the row limit."
+        "(e.g. one survey wave or business unit) or raise the row limit (command line: "
+        "--max-rows)."
     )
 
 
