@@ -453,6 +453,46 @@ def test_group_overlaps_count_like_a_loop_over_people(n, width, refs, nested, se
                 assert out[c, b, j] == int((member & has[:, b] & inside[:, j]).sum())
 
 
+@given(
+    st.integers(1, 80),
+    st.sampled_from([["team"], ["team", "role"]]),
+    st.booleans(),
+    st.floats(0.0, 1.0),
+    st.integers(0, 2**32 - 1),
+)
+def test_difference_sums_equal_the_sums_of_a_copied_subset(n, by, nested, share, seed) -> None:
+    """``grouping.difference_sums`` (the population's codes, nothing copied out) gives the
+    keys and the bits of ``group_sums`` on ``subset(population, mask)``: same groups in the
+    same order (groups without such people left out), same sums of non-integer stacks too."""
+    from analysis.scoring import Difference, subset
+    from analysis.scoring.grouping import difference_sums, group_sums
+    from analysis.scoring.stacks import construct_stack
+
+    rng = np.random.default_rng(seed)
+    vals = pd.DataFrame(rng.integers(1, 6, (n, 2)).astype(float), columns=["q0", "q1"])
+    groups = pd.DataFrame(
+        {"team": rng.choice(["A", "B", "C", "D"], n), "role": rng.choice(["x", "y", "z"], n)}
+    )
+    meta = _meta({"q0": ("c0", 1, 5, 4, 2, False), "q1": ("c1", 1, 5, 4, 2, True)})
+    sc = score_responses(vals, meta, groups=groups)
+    mask = rng.random(n) < share
+    stack = construct_stack(sc) * rng.random(n)[:, None]  # non-integer sums: order matters
+    keys, sums = difference_sums(Difference(sc, mask), by, stack, nested)
+    part = subset(sc, mask)
+    want_keys, want_sums = group_sums(part, by, stack[mask], nested)
+    pd.testing.assert_frame_equal(keys, want_keys)
+    assert sums.shape == want_sums.shape
+    assert sums.tobytes() == np.ascontiguousarray(want_sums).tobytes()
+    assert bool(Difference(sc, mask)) == bool(mask.any())
+    from analysis.scoring import Answers
+
+    sc.answers = {"q0": Answers(vals["q0"].to_numpy(), np.zeros(n, bool), np.ones(n, bool))}
+    got, want = Difference(sc, mask).answers("q0"), subset(sc, mask).answers["q0"]
+    np.testing.assert_array_equal(got.values, want.values)
+    np.testing.assert_array_equal(got.given, want.given)
+    assert Difference(sc, mask).answers("q1") is None
+
+
 def test_take_rows_keeps_values_and_column_major_layout() -> None:
     from analysis.scoring.model import take_rows
 

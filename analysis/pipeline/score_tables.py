@@ -19,7 +19,7 @@ from analysis.pipeline.model import Prepared
 from analysis.pipeline.request import ViewRequest
 from analysis.pipeline.select import Selection
 from analysis.privacy import PrivacyError, PrivacyPolicy
-from analysis.scoring import Scored
+from analysis.scoring import Difference, Scored
 from analysis.tables import ENPS, GROUPS, ITEMS, LIKERT, ORG
 
 __all__ = ["ScoreTables", "construct_frame", "score_tables"]
@@ -118,7 +118,7 @@ def construct_frame(scored: Scored) -> pd.DataFrame:
 
 
 def _likert(
-    prep: Prepared, scored: Scored, policy: PrivacyPolicy, changed: Sequence[Scored] = ()
+    prep: Prepared, scored: Scored, policy: PrivacyPolicy, changed: Sequence[Difference] = ()
 ) -> pd.DataFrame:
     """Answer distribution of every item across the (filtered) organisation, for the Likert
     chart; answers like "Don't know" are counted apart. Org-level only, and only when the
@@ -147,7 +147,7 @@ def _likert(
         explicit_missing = int(ans.given.sum()) - answered - int(ans.invalid.sum())
         total = answered + max(explicit_missing, 0)
         if total == 0 or any(
-            0 < _likert_total(d.answers.get(item)) < policy.min_group for d in changed
+            0 < _likert_total(d.answers(item)) < policy.min_group for d in changed
         ):
             continue
         for order, (label, value) in enumerate(zip(scale.labels, scale.values, strict=True)):

@@ -15,7 +15,7 @@ import pandas as pd
 from analysis import privacy, scoring
 from analysis.pipeline.model import Prepared
 from analysis.pipeline.request import ViewRequest
-from analysis.scoring import Scored
+from analysis.scoring import Difference, Scored
 
 __all__ = ["Keys", "Selection", "group_labels", "respondent_positions", "select"]
 
@@ -34,7 +34,7 @@ class Selection:
     comments: pd.DataFrame
     keys: Keys | None
     all_codes: np.ndarray | None
-    changed: list[Scored]
+    changed: list[Difference]
     changed_masks: list[np.ndarray]
     references: np.ndarray
 
@@ -52,7 +52,7 @@ def select(prep: Prepared, req: ViewRequest) -> Selection:
     n = len(prep.scored.groups)
     shown = req.shown_masks(n)
     scored, comments = prep.scored, prep.comments
-    changed: list[Scored] = []
+    changed: list[Difference] = []
     changed_masks: list[np.ndarray] = []
     if req.filters:
         mask = np.ones(n, dtype=bool)
@@ -81,10 +81,11 @@ def _filtered(
     return prep.views.get("filtered", filter_key, make)
 
 
-def _changed(prep: Prepared, diff: np.ndarray) -> Scored:
-    """The respondents a filtered view differs by from one earlier view (cached)."""
-    key = (np.packbits(diff).tobytes(),)
-    return prep.views.get("changed", key, lambda: scoring.subset(prep.scored, diff))
+def _changed(prep: Prepared, diff: np.ndarray) -> Difference:
+    """The respondents a filtered view differs by from one earlier view: counted from the
+    whole organisation's group codes, never copied out (the difference of a filter from
+    everyone is most of the organisation)."""
+    return Difference(prep.scored, diff)
 
 
 def respondent_positions(prep: Prepared) -> np.ndarray:

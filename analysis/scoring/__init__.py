@@ -20,19 +20,27 @@ Conventions
   fear of displacement a high % favourable means *more* fear; read it with ``direction``.
 * Group comparisons are against the rest of the organisation (everyone not in the group).
 
-Modules, one job each: ``model`` (:class:`Scored`, :func:`subset`), ``respondents``
-(:func:`score_responses`), ``from_export`` (:func:`prepare`), ``stacks`` and ``grouping``
-(per-group sums), ``release`` (what the privacy check needs), ``constructs``
-(:func:`org_scores`, :func:`group_scores`), ``intervals`` (:func:`bounded_mean_ci`),
-``items`` (:func:`item_scores`), ``promoters`` (:func:`enps`), ``response``
-(:func:`response_rate`).
+Modules, one job each: ``model`` (:class:`Scored`, :func:`subset`, :class:`Difference`),
+``respondents`` (:func:`score_responses`), ``from_export`` (:func:`prepare`), ``stacks`` and
+``grouping`` (per-group sums), ``release`` (what the privacy check needs), ``constructs``
+(:func:`org_scores`, :func:`group_scores`), ``intervals`` (:func:`bounded_mean_ci`), ``items``
+(:func:`item_scores`), ``promoters`` (:func:`enps`), ``response`` (:func:`response_rate`).
 """
 
 from analysis.scoring.constructs import group_scores, org_scores
 from analysis.scoring.from_export import prepare
 from analysis.scoring.intervals import bounded_mean_ci
 from analysis.scoring.items import item_scores
-from analysis.scoring.model import CROSS, NEST, NO_ANSWER, Answers, Scored, join_labels, subset
+from analysis.scoring.model import (
+    CROSS,
+    NEST,
+    NO_ANSWER,
+    Answers,
+    Difference,
+    Scored,
+    join_labels,
+    subset,
+)
 from analysis.scoring.promoters import enps
 from analysis.scoring.respondents import score_responses
 from analysis.scoring.response import response_rate
@@ -42,6 +50,7 @@ __all__ = [
     "NEST",
     "NO_ANSWER",
     "Answers",
+    "Difference",
     "Scored",
     "bounded_mean_ci",
     "enps",

@@ -11,7 +11,7 @@ from analysis import stats
 from analysis.privacy import PrivacyPolicy, protect_groups
 from analysis.scoring.grouping import check_by, group_sums
 from analysis.scoring.intervals import bounded_mean_ci
-from analysis.scoring.model import Scored
+from analysis.scoring.model import Difference, Scored
 from analysis.scoring.release import (
     META_KEEP,
     exposure_counts,
@@ -59,7 +59,7 @@ def org_scores(
     scored: Scored,
     policy: PrivacyPolicy | None = None,
     *,
-    changed: Sequence[Scored] = (),
+    changed: Sequence[Difference] = (),
     references: np.ndarray | None = None,
     population: Scored | None = None,
 ) -> pd.DataFrame:
@@ -146,7 +146,7 @@ def group_scores(
     policy: PrivacyPolicy | None = None,
     *,
     nested: bool = False,
-    changed: Sequence[Scored] = (),
+    changed: Sequence[Difference] = (),
     references: np.ndarray | None = None,
     population: Scored | None = None,
 ) -> pd.DataFrame:
@@ -247,7 +247,7 @@ def _group_sizes(
     by: list[str],
     nested: bool,
     policy: PrivacyPolicy,
-    changed: Sequence[Scored],
+    changed: Sequence[Difference],
     references: np.ndarray | None,
     population: Scored | None,
 ) -> np.ndarray:

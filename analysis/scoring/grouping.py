@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import ChangeRadarError
-from analysis.scoring.model import CROSS, NEST, Scored, join_labels, take_rows
+from analysis.scoring.model import CROSS, NEST, Difference, Scored, join_labels, take_rows
 
 
 def check_by(scored: Scored, by: Sequence[str] | str | None) -> list[str]:
@@ -129,6 +129,28 @@ def group_sums(
     ]
     sums = np.vstack(sums_parts) if sums_parts else np.zeros((0, stack.shape[1]))
     return _keys(scored, by, nested), sums
+
+
+def difference_sums(
+    diff: Difference, by: list[str], stack: np.ndarray, nested: bool
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`group_sums` of the people in ``diff`` (``stack``: the population's), from the
+    population's group codes, for the groups those people are in.
+
+    The same keys and the same bits as ``group_sums(subset(population, mask), by,
+    stack[mask], nested)``: a subset's groups are the population's groups it has, numbered in
+    the same sorted order, and each group's sum adds the same rows in the same order."""
+    pop = diff.population
+    parts, present = [], []
+    for codes, g in _level_codes_all(pop, by, nested, len(stack)):
+        # Everyone else goes to an extra bin g, dropped: each group adds its own people in
+        # respondent order, as the copied subset would, without gathering their rows first.
+        inside = np.where(diff.mask, codes, g)
+        parts.append(sum_by(inside, stack, g + 1)[:g])
+        present.append(np.bincount(inside, minlength=g + 1)[:g] > 0)
+    keep = np.concatenate(present) if present else np.zeros(0, dtype=bool)
+    sums = np.vstack(parts)[keep] if parts else np.zeros((0, stack.shape[1]))
+    return _keys(pop, by, nested)[keep].reset_index(drop=True), sums
 
 
 def _keys(scored: Scored, by: list[str], nested: bool) -> pd.DataFrame:

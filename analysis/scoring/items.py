@@ -11,7 +11,7 @@ import pandas as pd
 from analysis import stats
 from analysis.privacy import PrivacyPolicy
 from analysis.scoring.grouping import group_sums, grouped
-from analysis.scoring.model import Scored
+from analysis.scoring.model import Difference, Scored
 from analysis.scoring.release import exposure_counts, finish, ledger_counts, with_absent
 from analysis.scoring.stacks import item_stack, pad, partial_skips
 
@@ -22,7 +22,7 @@ def item_scores(
     policy: PrivacyPolicy | None = None,
     *,
     nested: bool = False,
-    changed: Sequence[Scored] = (),
+    changed: Sequence[Difference] = (),
     references: np.ndarray | None = None,
     population: Scored | None = None,
 ) -> pd.DataFrame:

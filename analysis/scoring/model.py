@@ -1,5 +1,6 @@
 """The per-respondent scores (:class:`Scored`), private data that is never shown, and the
-answers kept beside them for answer distributions; :func:`subset` slices them for a filter."""
+answers kept beside them for answer distributions; :func:`subset` slices them for a filter,
+and a :class:`Difference` names the people two views differ by without copying them."""
 
 from __future__ import annotations
 
@@ -69,6 +70,26 @@ class Scored:
     @property
     def n_respondents(self) -> int:
         return len(self.groups)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """The people a view differs by from an earlier view: the rows of ``population`` where
+    ``mask`` is True. Only counted (per group, from the population's cached group codes and
+    stacks: :func:`analysis.scoring.grouping.difference_sums`), never copied out as a
+    :class:`Scored` of its own: the difference of a filter from the whole organisation is
+    most of the organisation (issue 20: count from full-population group codes)."""
+
+    population: Scored
+    mask: np.ndarray
+
+    def __bool__(self) -> bool:
+        return bool(self.mask.any())
+
+    def answers(self, item: str) -> Answers | None:
+        """The item's answers of these people (None when the item has none kept)."""
+        ans = self.population.answers.get(item)
+        return None if ans is None else ans.take(self.mask)
 
 
 def keep_answers(scored: Scored, answers: dict[str, Answers]) -> None:

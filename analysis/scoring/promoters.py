@@ -9,7 +9,7 @@ import pandas as pd
 
 from analysis.privacy import PrivacyPolicy
 from analysis.scoring.grouping import grouped
-from analysis.scoring.model import Scored
+from analysis.scoring.model import Difference, Scored
 from analysis.scoring.release import protect_per_group
 
 
@@ -19,7 +19,7 @@ def enps(
     policy: PrivacyPolicy | None = None,
     *,
     nested: bool = False,
-    changed: Sequence[Scored] = (),
+    changed: Sequence[Difference] = (),
     references: np.ndarray | None = None,
     population: Scored | None = None,
 ) -> pd.DataFrame:

@@ -12,8 +12,8 @@ import pandas as pd
 
 from analysis import stats
 from analysis.privacy import PrivacyPolicy, protect_groups
-from analysis.scoring.grouping import group_overlaps, group_sums
-from analysis.scoring.model import Scored
+from analysis.scoring.grouping import difference_sums, group_overlaps, group_sums
+from analysis.scoring.model import Difference, Scored
 from analysis.scoring.stacks import pad
 
 META_KEEP = ("label", "direction", "concept", "question", "headcount")
@@ -21,7 +21,7 @@ META_KEEP = ("label", "direction", "concept", "question", "headcount")
 
 def exposure_counts(
     keys: pd.DataFrame,
-    changed: Sequence[Scored],
+    changed: Sequence[Difference],
     by: list[str],
     nested: bool,
     stack_of: Any,
@@ -38,9 +38,9 @@ def exposure_counts(
         return out, keys.iloc[0:0], np.zeros((0, width, 0))
     where = pd.MultiIndex.from_frame(keys[["grouping", "group"]].astype(str))
     for v, diff in enumerate(changed):
-        if not len(diff.groups):
+        if not diff:
             continue
-        dkeys, dsums = group_sums(diff, by, stack_of(diff)[:, :width], nested)
+        dkeys, dsums = difference_sums(diff, by, stack_of(diff.population)[:, :width], nested)
         dwhere = pd.MultiIndex.from_frame(dkeys[["grouping", "group"]].astype(str))
         pos = dwhere.get_indexer(where)
         hit = pos >= 0
@@ -143,7 +143,7 @@ def protect_per_group(
     policy: PrivacyPolicy,
     stack_of: Any,
     *,
-    changed: Sequence[Scored] = (),
+    changed: Sequence[Difference] = (),
     references: np.ndarray | None = None,
     population: Scored | None = None,
 ) -> pd.DataFrame:
