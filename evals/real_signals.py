@@ -71,6 +71,19 @@ test rows displacement_fear 0.53 (unchanged), ai_distrust 0.661 (0.665), ai_trus
 0.44; pooled over both sets' test rows trust F1 0.556 -> 0.525, distrust 0.654 -> 0.654). The
 other signals' weights are the same bits; every other test figure unchanged.
 
+Then a real-data check of the app's own path (``python -m analysis comments`` on these answers
+as a comments-only export) showed training requests on 155 of the 743 answers: suggestions of
+what AI could do ("AI could suggest better titles", "help users find duplicates") read as
+training wishes; leadership communication requests on 48. The set's training_request,
+change_fatigue and leadership_communication_request columns were then labelled on every row
+(by reading; second reader on 120 rows: full agreement; 1, 1 and 18 positives) and the
+classifiers refitted with them. Test: training requests fire on 5 of 291 short answers (63
+before), leadership requests on 12 (22; F1 0.07 -> 0.22); staff training_request 0.518 ->
+0.516, RSE 0.874 -> 0.837, staff leadership 0.487 -> 0.465, change fatigue 0.370 -> 0.357. The
+refit read "Please train us on the AI tools" as no request (a unit test caught it): people to be
+trained ("train us", "teach staff", "get trained") joined ``model.EXPLICIT_TRAINING``, which
+changes no test figure.
+
 ``make eval`` prints this table after the other figures (also ``python -m evals.real_signals``),
 with the goals of the signals issue beside ChangeRadar's rows.
 """

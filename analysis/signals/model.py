@@ -272,7 +272,10 @@ EXPLICIT_TRAINING = re.compile(
     r"\b(?:training|trainings|courses?|mentoring|mentorships?|coaching|upskill\w*|reskill\w*"
     r"|e-?learning|learning (?:opportunit\w+|time|budgets?|resources|materials?|and development)"
     r"|workshops? (?:on|about|in|for learning|to learn)"
-    r"|(?:training|learning|development) (?:programs?|programmes?|plans?|days?|sessions?))\b",
+    r"|(?:training|learning|development) (?:programs?|programmes?|plans?|days?|sessions?)"
+    # people to be trained ("Please train us on the AI tools"; not "teach me", said of AI)
+    r"|train (?:us|me|staff|people|employees|everyone|the team|our \w+)"
+    r"|teach (?:us|staff|people|employees|everyone|the team|our \w+)|(?:get|be|being) trained)\b",
     re.I,
 )
 
