@@ -6,7 +6,9 @@ REAL DATA: ``evals/data/real/<set>/sentiment.tsv`` (400 answers from the staff-s
 AI-at-work sets, labelled positive / neutral / negative by reading; see each GUIDELINE.md). Its
 ``dev`` split chose the label thresholds (``calibrate``, three-way balanced accuracy); its
 ``test`` split is only reported, against the goals (AUC >= 0.92, balanced accuracy >= 0.82 on
-positive vs negative answers, as for pros vs cons reviews).
+positive vs negative answers, as for pros vs cons reviews). Since 2026-12-04 the short survey
+answers about AI (``ai_short_answers``, every row labelled) join them: the pooled test split
+grew from 178 to 469 answers, so each set's own test figures are printed too.
 
 The workplace set (tests/data/workplace_sentiment.tsv, guide in tests/data/LABELLING.md) has a
 ``dev`` half, used to write the domain layer and to choose the label thresholds, and a ``test``
@@ -133,6 +135,16 @@ def run() -> list[dict]:
             rows.append(_row(f"sentiment REAL balanced acc{label} ({split})", bal, g_bal, name))
             metric = f"sentiment REAL 3-way balanced acc{label} ({split})"
             rows.append(_row(metric, bal3, None, name))
+    # Each set's own test rows too: the pooled figure mixes long interview turns, staff comments
+    # and short answers about AI in proportions that changed as sets were added.
+    for set_name in sorted(real["set"].unique()):
+        part = real[(real["split"] == "test") & (real["set"] == set_name)].reset_index(drop=True)
+        name = f"REAL DATA evals/data/real/{set_name}/sentiment.tsv [test] (n={len(part)})"
+        for label, scores in _real_methods(part["text"].tolist()):
+            auc, bal, bal3 = workplace_metrics(scores, part["sentiment"])
+            rows.append(_row(f"sentiment REAL ROC AUC{label} (test, {set_name})", auc, None, name))
+            metric = f"sentiment REAL balanced acc{label} (test, {set_name})"
+            rows.append(_row(metric, bal, None, name))
     dev = real[real["split"] == "dev"]
     _, tp, tn = calibrate(
         score_texts(dev["text"].tolist(), engine="lexicon")["compound"].to_numpy(),
