@@ -139,6 +139,8 @@ def run() -> list[dict]:
     # and short answers about AI in proportions that changed as sets were added.
     for set_name in sorted(real["set"].unique()):
         part = real[(real["split"] == "test") & (real["set"] == set_name)].reset_index(drop=True)
+        if not {"positive", "negative"} <= set(part["sentiment"]):
+            continue  # no ranking figure without both polarities
         name = f"REAL DATA evals/data/real/{set_name}/sentiment.tsv [test] (n={len(part)})"
         for label, scores in _real_methods(part["text"].tolist()):
             auc, bal, bal3 = workplace_metrics(scores, part["sentiment"])

@@ -209,9 +209,17 @@ def test_row_and_size_limits_can_be_raised_on_the_command_line(tmp_path, capsys)
         main(["inspect", str(small), "--max-rows", "0"])
     assert exc.value.code == 2
 
+    # the wave commands read their files through the same limits
+    assert main(["compare", str(small), str(small), "--max-rows", "50"]) == 2
+    assert "more than 50 rows" in capsys.readouterr().err
+    assert main(["pilot", str(small), "--pilot", "Sales", "--max-rows", "50"]) == 2
+    assert "more than 50 rows" in capsys.readouterr().err
+
     assert _limits(None, None) is None
     big = _limits(1_000_000, 700)
     assert (big.max_rows, big.max_bytes) == (1_000_000, 700_000_000)
     assert big.max_cells >= DEFAULT_LIMITS.max_cells * 3
     assert big.max_uncompressed_bytes >= 12 * 700_000_000
     assert _limits(None, 10).max_rows == DEFAULT_LIMITS.max_rows
+    wide = _limits(None, 500)  # ten times the bytes: ten times the cells, the rows unchanged
+    assert wide.max_cells == DEFAULT_LIMITS.max_cells * 10

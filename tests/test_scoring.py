@@ -455,7 +455,7 @@ def test_group_overlaps_count_like_a_loop_over_people(n, width, refs, nested, se
 
 @given(
     st.integers(1, 80),
-    st.sampled_from([["team"], ["team", "role"]]),
+    st.sampled_from([[], ["team"], ["team", "role"]]),
     st.booleans(),
     st.floats(0.0, 1.0),
     st.integers(0, 2**32 - 1),
@@ -476,6 +476,9 @@ def test_difference_sums_equal_the_sums_of_a_copied_subset(n, by, nested, share,
     meta = _meta({"q0": ("c0", 1, 5, 4, 2, False), "q1": ("c1", 1, 5, 4, 2, True)})
     sc = score_responses(vals, meta, groups=groups)
     mask = rng.random(n) < share
+    if not mask.any():  # an empty difference is skipped (exposure_counts tests bool(diff))
+        assert not Difference(sc, mask)
+        return
     stack = construct_stack(sc) * rng.random(n)[:, None]  # non-integer sums: order matters
     keys, sums = difference_sums(Difference(sc, mask), by, stack, nested)
     part = subset(sc, mask)
@@ -483,7 +486,10 @@ def test_difference_sums_equal_the_sums_of_a_copied_subset(n, by, nested, share,
     pd.testing.assert_frame_equal(keys, want_keys)
     assert sums.shape == want_sums.shape
     assert sums.tobytes() == np.ascontiguousarray(want_sums).tobytes()
-    assert bool(Difference(sc, mask)) == bool(mask.any())
+    assert Difference(sc, mask)
+    assert Difference(sc, mask.astype(int)).mask.dtype == bool  # a 0/1 mask is made boolean
+    with pytest.raises(ValueError):
+        Difference(sc, mask[:-1])
     from analysis.scoring import Answers
 
     sc.answers = {"q0": Answers(vals["q0"].to_numpy(), np.zeros(n, bool), np.ones(n, bool))}

@@ -692,6 +692,18 @@ def test_a_training_request_in_so_many_words_stands():
     assert signals_model.EXPLICIT_TRAINING.search("Protected learning time")
     assert not signals_model.EXPLICIT_TRAINING.search("a better guide")
     assert not signals_model.EXPLICIT_TRAINING.search("docs")
+    # people to be trained, named as people; never an AI being trained or teaching
+    for people in ("Please train us on it", "train our staff", "teach the team", "train me"):
+        assert signals_model.EXPLICIT_TRAINING.search(people), people
+    for machine in (
+        "We need to train our models on better data",
+        "AI that can be trained on our own documents",
+        "the tool to get trained on our codebase",
+        "They will train our replacements",
+        "Teach our AI our style",
+        "ask it to teach me about solutions",
+    ):
+        assert not signals_model.EXPLICIT_TRAINING.search(machine), machine
     # a worry with no training words is still no training request
     assert not tag_texts(["I worry AI will replace my job."], engine="hybrid").loc[
         0, "training_request"

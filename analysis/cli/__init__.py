@@ -31,6 +31,7 @@ from analysis.cli.plumbing import (
     _say_limits,
     _survey,
     _table,
+    limits_of,
     records,
 )
 from analysis.cli.report import cmd_report
@@ -75,6 +76,7 @@ __all__ = [
     "cmd_report",
     "cmd_score",
     "cmd_sentiment",
+    "limits_of",
     "main",
     "records",
 ]

@@ -15,6 +15,7 @@ from analysis.cli.plumbing import (
     EXIT_OK,
     UsageError,
     _default,
+    add_limit_options,
 )
 from analysis.cli.report import cmd_report
 from analysis.cli.scores import cmd_hotspots, cmd_inspect, cmd_score
@@ -55,18 +56,9 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:
         help="paired tests when respondent IDs link the waves (auto), required, or never",
     )
     _add_thresholds(sp, comments=False)
+    add_limit_options(sp)
     sp.add_argument("--json", action="store_true", help="machine-readable output")
     sp.set_defaults(func=cmd_compare)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text.replace(",", "").replace("_", ""))
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number above 0, not {text!r}")
-    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -83,19 +75,7 @@ def _parser() -> argparse.ArgumentParser:
             sp.add_argument("--mapping", help="mapping YAML that overrides the inferred columns")
             sp.add_argument("--sheet", help="worksheet to read (XLSX/ODS)")
             sp.add_argument("--json", action="store_true", help="machine-readable output")
-            sp.add_argument(
-                "--max-rows",
-                type=_positive,
-                dest="max_rows",
-                help="read up to this many rows (default 300,000; about 1.2 GB of memory per "
-                "100,000 respondents)",
-            )
-            sp.add_argument(
-                "--max-mb",
-                type=_positive,
-                dest="max_mb",
-                help="read files up to this many megabytes (default 50)",
-            )
+            add_limit_options(sp)
         sp.set_defaults(func=func)
         return sp
 

@@ -92,9 +92,41 @@ def _load(args: argparse.Namespace):
         sheet=getattr(args, "sheet", None),
         mapping_yaml=_read_text(getattr(args, "mapping", None), "Mapping"),
         survey=survey,
-        limits=_limits(getattr(args, "max_rows", None), getattr(args, "max_mb", None)),
+        limits=limits_of(args),
     )
     return export, colmap, survey
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number above 0, not {text!r}")
+    return value
+
+
+def add_limit_options(sp: argparse.ArgumentParser) -> None:
+    """``--max-rows`` and ``--max-mb``, on every command that reads an export."""
+    sp.add_argument(
+        "--max-rows",
+        type=_positive,
+        dest="max_rows",
+        help="read up to this many rows (default 300,000; about 1.2 GB of memory per "
+        "100,000 respondents)",
+    )
+    sp.add_argument(
+        "--max-mb",
+        type=_positive,
+        dest="max_mb",
+        help="read files up to this many megabytes (default 50)",
+    )
+
+
+def limits_of(args: argparse.Namespace):
+    """The ingest limits the command line asked for (None: the defaults)."""
+    return _limits(getattr(args, "max_rows", None), getattr(args, "max_mb", None))
 
 
 def _limits(max_rows: int | None, max_mb: int | None):
@@ -113,7 +145,10 @@ def _limits(max_rows: int | None, max_mb: int | None):
         d,
         max_rows=rows,
         max_bytes=size,
-        max_cells=max(d.max_cells, d.max_cells * rows // d.max_rows),
+        # cells in proportion to rows and to bytes, whichever allows more
+        max_cells=max(
+            d.max_cells, d.max_cells * rows // d.max_rows, d.max_cells * size // d.max_bytes
+        ),
         max_uncompressed_bytes=max(d.max_uncompressed_bytes, 12 * size),
     )
 

@@ -17,6 +17,7 @@ from analysis.cli.plumbing import (
     _read_text,
     _survey,
     _table,
+    limits_of,
 )
 
 
@@ -45,7 +46,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     mapping = _read_text(args.mapping, "Mapping")
     loaded_waves = [
         waves.load_wave(
-            _read_bytes(f), Path(f).name, label=lab, mapping_yaml=mapping, survey=survey
+            _read_bytes(f),
+            Path(f).name,
+            label=lab,
+            mapping_yaml=mapping,
+            survey=survey,
+            limits=limits_of(args),
         )
         for f, lab in zip(files, labels, strict=True)
     ]

@@ -68,6 +68,7 @@ def _read_text(
 
 _MAX_QUOTE_REPAIRS = 20
 _SHARED_CELL = 40  # cells up to this long share one string object per distinct value
+_SHARED_MAX = 1_000_000  # distinct values remembered at once (about 100 MB of dict at most)
 
 
 def _parse_csv(
@@ -105,6 +106,8 @@ def _parse_csv(
         # repeats them in every row, and 300k rows hold 14 million cells (issue 20: 2.3 ->
         # 1.5 GB peak reading a 206 MB CSV). Long cells (comments) are rarely repeated.
         rows.append([seen.setdefault(c, c) if len(c) <= _SHARED_CELL else c for c in row])
+        if len(seen) > _SHARED_MAX:  # mostly distinct values (ids, timestamps): bound the dict
+            seen.clear()
 
     source: Iterator[str] = io.StringIO(text, newline="")
     while True:

@@ -30,6 +30,9 @@ def add_pilot_command(sub: Any) -> None:
     sp.add_argument("--label", action="append", help="a label per wave, in file order")
     sp.add_argument("--min-n", type=int, dest="min_n", help="minimum group size (default 5)")
     sp.add_argument("--json", action="store_true", help="machine-readable output")
+    from analysis.cli.plumbing import add_limit_options
+
+    add_limit_options(sp)
     sp.set_defaults(func=cmd_pilot)
 
 
@@ -66,7 +69,12 @@ def cmd_pilot(args: argparse.Namespace) -> int:
     mapping = cli._read_text(args.mapping, "Mapping")
     loaded = [
         waves.load_wave(
-            cli._read_bytes(f), Path(f).name, label=lab, mapping_yaml=mapping, survey=survey
+            cli._read_bytes(f),
+            Path(f).name,
+            label=lab,
+            mapping_yaml=mapping,
+            survey=survey,
+            limits=cli.limits_of(args),
         )
         for f, lab in zip(files, labels, strict=True)
     ]

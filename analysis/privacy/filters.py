@@ -83,8 +83,8 @@ def differences(
     ``everyone=False`` for a reader who can never see the unfiltered data, such as a manager,
     whose own scope is then one of ``shown``) and every filter already shown; one mask
     ``mask XOR reference`` each, without repeats or empties.
-    Pass them (as respondent subsets) to the group tables, whose rows then keep their count
-    of these people at 0 or at least ``min_group`` (see the module docstring).
+    Pass them (as :class:`analysis.scoring.Difference`) to the group tables, whose rows then
+    keep their count of these people at 0 or at least ``min_group`` (see the module docstring).
     """
     m = np.asarray(mask, dtype=bool).ravel()
     out: list[np.ndarray] = []

@@ -68,9 +68,9 @@ def org_scores(
     Alpha uses the reverse-coded items on 0–100 with listwise deletion (equal to raw-score alpha
     when a construct's items share a scale); NaN for single-item constructs. ``alpha_warning``
     explains a value below 0.6. The row goes through the same privacy check as group rows;
-    ``changed`` (one :class:`Scored` per earlier view a reader can compare this one with: the
-    people in one view and not the other, e.g. ``subset(everyone, F ^ S)``) makes every row's
-    count of those people, per construct, meet the minimum like ``n`` does
+    ``changed`` (one :class:`Difference` per earlier view a reader can compare this one with:
+    the people in one view and not the other, e.g. ``Difference(everyone, F ^ S)``) makes
+    every row's count of those people, per construct, meet the minimum like ``n`` does
     (:func:`analysis.privacy.protect_groups`, ``exposure``). ``references`` (J × respondents
     of ``population``, by default ``scored``) are the sets of people shown in other tables
     (:class:`analysis.privacy.Ledger`); a filtered organisation row near one is hidden.
@@ -167,9 +167,9 @@ def group_scores(
     rest), ``p_adj`` and ``p_fav_adj`` (Holm over all visible rows of the table),
     ``suppressed``, ``suppressed_reason``.
 
-    ``changed`` (one :class:`Scored` per earlier view a reader can compare this one with: the
-    people in one view and not the other, e.g. ``subset(everyone, F ^ S)``) makes every row's
-    count of those people, per construct, meet the minimum like ``n`` does
+    ``changed`` (one :class:`Difference` per earlier view a reader can compare this one with:
+    the people in one view and not the other, e.g. ``Difference(everyone, F ^ S)``) makes
+    every row's count of those people, per construct, meet the minimum like ``n`` does
     (:func:`analysis.privacy.protect_groups`, ``exposure``). ``references`` (J × respondents
     of ``population``, by default ``scored``) are the sets of people shown in other tables
     (:class:`analysis.privacy.Ledger`): no union of the rows shown comes within 1..min−1

@@ -72,7 +72,7 @@ class Scored:
         return len(self.groups)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Difference:
     """The people a view differs by from an earlier view: the rows of ``population`` where
     ``mask`` is True. Only counted (per group, from the population's cached group codes and
@@ -82,6 +82,12 @@ class Difference:
 
     population: Scored
     mask: np.ndarray
+
+    def __post_init__(self) -> None:
+        mask = np.asarray(self.mask, dtype=bool).ravel()  # a 0/1 mask would index rows
+        if mask.size != len(self.population.groups):
+            raise ValueError("A Difference needs one mask entry per respondent.")
+        object.__setattr__(self, "mask", mask)
 
     def __bool__(self) -> bool:
         return bool(self.mask.any())

@@ -273,9 +273,10 @@ EXPLICIT_TRAINING = re.compile(
     r"|e-?learning|learning (?:opportunit\w+|time|budgets?|resources|materials?|and development)"
     r"|workshops? (?:on|about|in|for learning|to learn)"
     r"|(?:training|learning|development) (?:programs?|programmes?|plans?|days?|sessions?)"
-    # people to be trained ("Please train us on the AI tools"; not "teach me", said of AI)
-    r"|train (?:us|me|staff|people|employees|everyone|the team|our \w+)"
-    r"|teach (?:us|staff|people|employees|everyone|the team|our \w+)|(?:get|be|being) trained)\b",
+    # people to be trained, named as people ("Please train us on the AI tools"; not "teach
+    # me", said of AI, nor "train our models" or "AI that can be trained on our data")
+    r"|(?:train|teach) (?:us|staff|people|employees|everyone|the team|our (?:staff|people|teams?"
+    r"|employees|colleagues|managers|workforce|users))|train me)\b",
     re.I,
 )
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from analysis import scoring
 from analysis.columns import ColumnMap, apply_mapping, infer_columns
-from analysis.ingest import SurveyExport, read_export
+from analysis.ingest import Limits, SurveyExport, read_export
 from analysis.pipeline import Prepared
 from analysis.survey import Survey, default_survey
 
@@ -56,10 +56,12 @@ def load_wave(
     sheet: str | None = None,
     mapping_yaml: str | None = None,
     survey: Survey | None = None,
+    limits: Limits | None = None,
 ) -> Wave:
-    """Read and score one wave's export (scores only; comments are not coded)."""
+    """Read and score one wave's export (scores only; comments are not coded). ``limits``:
+    the ingest limits (None: the defaults)."""
     survey = survey or default_survey()
-    export = read_export(data, filename, sheet=sheet)
+    export = read_export(data, filename, sheet=sheet, **({"limits": limits} if limits else {}))
     colmap = infer_columns(export, survey)
     if mapping_yaml:
         colmap = apply_mapping(colmap, mapping_yaml)
