@@ -12,7 +12,8 @@ Eligible: answers of 3 to 80 words (whitespace-separated) after replacing tab/CR
 and trimming. Stack Overflow: a random sample of 580 (``random.Random(20261204)`` over the
 eligible answers in ResponseId order); DataKind: every eligible answer to Q1 (why), Q2.8 (other
 concerns) and Q5.a (explain). Nothing in the answer text other than its length chose a row.
-Split: ``test`` when int(sha1(id), 16) % 10 < 4, else ``dev`` (the rule of the other sets).
+Split: ``test`` when int(sha1(key), 16) % 10 < 4, else ``dev`` (the rule of the other sets),
+key = the id, or for DataKind the respondent (``datakind2019-r<n>``).
 """
 
 from __future__ import annotations
@@ -54,7 +55,10 @@ def eligible(text: str) -> bool:
 
 
 def split_of(row_id: str) -> str:
-    return "test" if int(hashlib.sha1(row_id.encode()).hexdigest(), 16) % 10 < 4 else "dev"
+    """The other sets' rule on the respondent: a DataKind respondent's answers to several
+    questions share one split (``datakind2019-r<n>``), so no test answer's writer is in dev."""
+    key = re.sub(r"^(datakind2019-r\d+)-\w+$", r"\1", row_id)
+    return "test" if int(hashlib.sha1(key.encode()).hexdigest(), 16) % 10 < 4 else "dev"
 
 
 def so_rows(path: str) -> list[dict]:
