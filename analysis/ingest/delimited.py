@@ -71,6 +71,17 @@ _SHARED_CELL = 40  # cells up to this long share one string object per distinct 
 _SHARED_MAX = 1_000_000  # distinct values remembered at once (about 100 MB of dict at most)
 
 
+def _shared(row: list[str], seen: dict[str, str]) -> list[str]:
+    """The row with one string object per distinct short cell ("Agree", a team, a date): a
+    survey repeats them in every row, and 300k rows hold 14 million cells (issue 20: 2.3 ->
+    1.5 GB peak reading a 206 MB CSV). Long cells (comments) are rarely repeated; the memo is
+    cleared past ``_SHARED_MAX`` values (mostly distinct columns: ids, timestamps)."""
+    out = [seen.setdefault(c, c) if len(c) <= _SHARED_CELL else c for c in row]
+    if len(seen) > _SHARED_MAX:
+        seen.clear()
+    return out
+
+
 def _parse_csv(
     text: str, delim: str, filename: str, limits: Limits
 ) -> tuple[list[list[str]], list[str]]:
@@ -102,12 +113,7 @@ def _parse_csv(
             return  # a blank line is not a respondent row
         if len(row) > limits.max_columns:
             raise IngestError(_too_many_columns(len(row), limits))
-        # One string object per distinct short cell ("Agree", a team, a date): a survey
-        # repeats them in every row, and 300k rows hold 14 million cells (issue 20: 2.3 ->
-        # 1.5 GB peak reading a 206 MB CSV). Long cells (comments) are rarely repeated.
-        rows.append([seen.setdefault(c, c) if len(c) <= _SHARED_CELL else c for c in row])
-        if len(seen) > _SHARED_MAX:  # mostly distinct values (ids, timestamps): bound the dict
-            seen.clear()
+        rows.append(_shared(row, seen))
 
     source: Iterator[str] = io.StringIO(text, newline="")
     while True:

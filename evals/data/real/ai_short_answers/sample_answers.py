@@ -61,6 +61,14 @@ def split_of(row_id: str) -> str:
     return "test" if int(hashlib.sha1(key.encode()).hexdigest(), 16) % 10 < 4 else "dev"
 
 
+def _row(row_id: str, source: str, question: str, text: object) -> list[dict]:
+    """The answer as a row, or none when it is not of an eligible length."""
+    t = clean(text)
+    return (
+        [{"id": row_id, "source": source, "question": question, "text": t}] if eligible(t) else []
+    )
+
+
 def so_rows(path: str) -> list[dict]:
     import rdata
 
@@ -70,16 +78,7 @@ def so_rows(path: str) -> list[dict]:
     for rid, text in zip(df["ResponseId"], df["SOAI"], strict=True):
         if pd.isna(text):
             continue
-        t = clean(text)
-        if eligible(t):
-            rows.append(
-                {
-                    "id": f"so2023-{int(rid)}",
-                    "source": "so2023_soai",
-                    "question": SO_QUESTION,
-                    "text": t,
-                }
-            )
+        rows.extend(_row(f"so2023-{int(rid)}", "so2023_soai", SO_QUESTION, text))
     return random.Random(20261204).sample(rows, N_SO)
 
 
@@ -91,16 +90,7 @@ def datakind_rows(path: str) -> list[dict]:
             value = raw.iloc[r, col]
             if pd.isna(value):
                 continue
-            t = clean(value)
-            if eligible(t):
-                rows.append(
-                    {
-                        "id": f"datakind2019-r{r - 1}-{key}",
-                        "source": "datakind_2019",
-                        "question": question,
-                        "text": t,
-                    }
-                )
+            rows.extend(_row(f"datakind2019-r{r - 1}-{key}", "datakind_2019", question, value))
     return rows
 
 
