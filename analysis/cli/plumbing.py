@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import ChangeRadarError
+from analysis.ingest import Limits
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 
@@ -124,17 +126,15 @@ def add_limit_options(sp: argparse.ArgumentParser) -> None:
     )
 
 
-def limits_of(args: argparse.Namespace):
+def limits_of(args: argparse.Namespace) -> Limits | None:
     """The ingest limits the command line asked for (None: the defaults)."""
     return _limits(getattr(args, "max_rows", None), getattr(args, "max_mb", None))
 
 
-def _limits(max_rows: int | None, max_mb: int | None):
+def _limits(max_rows: int | None, max_mb: int | None) -> Limits | None:
     """The ingest limits with the user's row and size limits (None: the defaults). Cells and
     unpacked bytes grow in proportion, so a longer file of the usual width is not refused by
     another limit."""
-    from dataclasses import replace
-
     from analysis.ingest import DEFAULT_LIMITS as d
 
     if max_rows is None and max_mb is None:
