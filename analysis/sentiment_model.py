@@ -53,13 +53,16 @@ def weights_digest(doc: dict) -> str:
 
 @cache
 def _document() -> dict:
+    from analysis import embeddings
+
     return read_checked_json(
         MODEL_FILE,
         weights_digest,
         SentimentModelError,
         what="the sentiment classifier",
         retrain="python -m evals.train_sentiment",
-        expect={"classes": CLASSES},
+        # fitted on this encoder's vectors: another arithmetic's vectors would shift every score
+        expect={"classes": CLASSES, "encoders": (embeddings.encoder_id(),)},
     )
 
 

@@ -9,6 +9,7 @@ on a shared machine the minimum is the figure least disturbed by other work.
 from __future__ import annotations
 
 import csv
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -39,12 +40,11 @@ def comments(n: int, words: int = WORDS) -> list[str]:
     return out
 
 
-def measure(n: int = 512, repeats: int = 3, settings: tuple[int, ...] = (1, 2)) -> dict[str, Any]:
-    """Comments per second of ``analysis.embeddings.encode`` per thread count (best of repeats)."""
+def _throughput(texts: list[str], repeats: int, settings: tuple[int, ...]) -> dict[str, float]:
     from analysis import embeddings
 
-    texts = comments(n)
     embeddings.encode(texts[:8])  # load and verify the weights outside the timing
+    embeddings.encode(texts[:64])  # and the integer kernels' first calls
     rows = {}
     for threads in settings:
         best = float("inf")
@@ -52,8 +52,39 @@ def measure(n: int = 512, repeats: int = 3, settings: tuple[int, ...] = (1, 2)) 
             t0 = time.perf_counter()
             embeddings.encode(texts, threads=threads)
             best = min(best, time.perf_counter() - t0)
-        rows[str(threads)] = round(n / best, 1)
-    return {"comments": n, "words": WORDS, "per_second_by_threads": rows, "goal": GOAL_PER_S}
+        rows[str(threads)] = round(len(texts) / best, 1)
+    return rows
+
+
+def measure(n: int = 512, repeats: int = 3, settings: tuple[int, ...] = (1, 2)) -> dict[str, Any]:
+    """Comments per second of ``analysis.embeddings.encode`` per thread count (best of
+    repeats), with the linear layers' integer products in ONNX Runtime (as shipped) and in
+    numpy (the same bits; ``CHANGERADAR_INTEGER_PRODUCTS=numpy``), side by side."""
+    from analysis import embeddings, integer_linear
+
+    texts = comments(n)
+    shipped = integer_linear.backend()
+    by_products = {shipped: _throughput(texts, repeats, settings)}
+    if shipped != "numpy":
+        before = os.environ.get(integer_linear.ENV_PRODUCTS)
+        os.environ[integer_linear.ENV_PRODUCTS] = "numpy"
+        embeddings._CACHE.clear()  # reload: the products are chosen when the model loads
+        try:
+            by_products["numpy"] = _throughput(texts, repeats, settings)
+        finally:
+            if before is None:
+                os.environ.pop(integer_linear.ENV_PRODUCTS, None)
+            else:
+                os.environ[integer_linear.ENV_PRODUCTS] = before
+            embeddings._CACHE.clear()
+    return {
+        "comments": n,
+        "words": WORDS,
+        "products": shipped,
+        "per_second_by_threads": by_products[shipped],
+        "by_products": by_products,
+        "goal": GOAL_PER_S,
+    }
 
 
 if __name__ == "__main__":

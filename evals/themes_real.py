@@ -119,6 +119,8 @@ def coded(name: str) -> bool:
 def cached_encoder(folder: Path = CACHE) -> Iterator[None]:
     """``embeddings.encode`` with an on-disk cache keyed by each text's SHA-256."""
     real = embeddings.encode
+    # one folder per encoder: vectors of another encoder's arithmetic are never read back
+    folder = folder / hashlib.sha256(embeddings.encoder_id().encode()).hexdigest()[:16]
     folder.mkdir(parents=True, exist_ok=True)
 
     def encode(texts, **kw):

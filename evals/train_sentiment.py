@@ -32,7 +32,7 @@ import sys
 import numpy as np
 from sklearn.metrics import balanced_accuracy_score, roc_auc_score
 
-from analysis import assignment
+from analysis import assignment, embeddings
 from analysis import sentiment_model as SM
 from analysis.sentiment import score_texts
 from evals.sentiment import REAL_DIR, ROOT, load_real
@@ -108,7 +108,8 @@ def train() -> dict:
     scale, C, cv, bands = best
     model = _fit(SM.features(V, compound, scale), y, C)
     doc = {
-        "encoder": "analysis.embeddings (all-MiniLM-L6-v2, exact grid)",
+        "encoder": "analysis.embeddings (all-MiniLM-L6-v2, exact 8-bit integer products)",
+        "encoders": [embeddings.encoder_id()],
         "features": "unit mean sentence embedding, then compound_scale x VADER compound",
         "classifier": "three-class logistic regression, L2, balanced, analysis.assignment.fit",
         "selection": (

