@@ -172,7 +172,18 @@ def _button(page: Page, name: str) -> None:
 
 
 def _open(page: Page, toggle: str) -> None:
-    rerun_after(page, page.get_by_text(toggle, exact=True).first.click)
+    """Switch ``toggle`` on and see it on. A click that lands while a late rerun redraws the
+    page can be lost (the IBM HR journey waited 30 s for the custom-scale section twice in
+    four full runs), so the switch's state is checked and the click repeated if needed."""
+    switch = page.locator('[data-testid="stCheckbox"]').filter(has_text=toggle).first
+    state = switch.locator("input").first
+    for _ in range(3):
+        _when_attached(page, switch.scroll_into_view_if_needed)
+        if state.is_checked():
+            return
+        rerun_after(page, page.get_by_text(toggle, exact=True).first.click)
+        wait_idle(page, SLOW_MS)
+    assert state.is_checked(), f"{toggle!r} did not switch on"
 
 
 def _expect(page: Page, text: str) -> None:
