@@ -119,6 +119,23 @@ def quantize_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return q.astype(np.uint8), z.astype(np.int32), s
 
 
+def onnxruntime():
+    """The ``onnxruntime`` module, imported with its telemetry off.
+
+    ONNX Runtime 1.32's Python package starts a telemetry client when it is imported: it
+    writes a device id and an event database under ~/.cache/Microsoft/DeveloperTools and a
+    ``.ses`` file in the temporary directory, and posts events to Microsoft's collector
+    (found by ``tests/test_no_disk.py``). Survey tools must not phone home, so the switch the
+    library reads at import, ``ORT_DISABLE_TELEMETRY``, is set first (whatever it was), and its
+    runtime switch is turned off too.
+    """
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+    import onnxruntime as ort
+
+    ort.disable_telemetry_events()
+    return ort
+
+
 _ARENA: list[bool] = []
 _ARENA_LOCK = threading.Lock()
 
@@ -147,8 +164,9 @@ def _ort_session(halves: np.ndarray, col_sums: np.ndarray, scale: np.ndarray, bi
     float32 multiply or add per node. Graph optimisations are off, so no node is fused into
     another (a fused multiply-add would round differently on different processors).
     """
-    import onnxruntime as ort
     from onnx import TensorProto, helper, numpy_helper
+
+    ort = onnxruntime()
 
     k, n2 = halves.shape
     n = n2 // 2

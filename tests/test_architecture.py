@@ -100,6 +100,7 @@ _MEMO = {"cache", "lru_cache"}
 ALLOWED_STATE = {
     "analysis/comments.py:_IDENTIFIER": "the language-identification model from py3langid",
     "analysis/embeddings.py:_CACHE": "the embedding model's weights, per installed folder",
+    "analysis/integer_linear.py:_ARENA": "whether ONNX Runtime's shared arena is registered",
     "analysis/hotspots/playbook.py:_load_playbook_cached()": "the playbook YAML, by path and mtime",
     "analysis/sentiment.py:_scorer()": "the VADER scorer, with or without the domain layer",
     "analysis/survey.py:_matcher()": "an instrument's item matcher (survey definition)",

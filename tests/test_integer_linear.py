@@ -122,3 +122,26 @@ def test_channel_scales_file_is_checked():
     assert set(exponents) == {f"{i}.{k}" for i in range(6) for k in ("qkv", "in")}
     assert all(len(e) == 384 for e in exponents.values())
     assert any(np.any(e) for e in exponents.values())
+
+
+@needs_ort
+def test_onnxruntime_is_imported_with_its_telemetry_off(tmp_path):
+    """Imported our way, ONNX Runtime writes no device id, event database or session file."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "HOME": str(tmp_path), "TMPDIR": str(tmp_path), "PYTHONPATH": str(root)}
+    env.pop("ORT_DISABLE_TELEMETRY", None)
+    code = (
+        "from analysis import integer_linear as IL; import os; "
+        "IL.IntegerLinear.from_float([[1.0], [2.0]], [0.0], use_ort=True); "
+        "print(os.environ['ORT_DISABLE_TELEMETRY'])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "1"
+    assert sorted(p.name for p in tmp_path.rglob("*")) == []
