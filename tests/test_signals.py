@@ -570,7 +570,8 @@ JOB_FEAR = "It feels like we will be replaced by automation and nobody is saying
             "displacement_fear",
             True,
             marks=pytest.mark.xfail(
-                strict=True, reason="known miss: p = 0.52 under the 0.90 threshold (report)"
+                strict=True,
+                reason="known miss: below the dev-chosen threshold (0.87 since the 8-bit encoder)",
             ),
         ),
         ("I'm worried AI will take my job within a couple of years.", "displacement_fear", True),
