@@ -190,6 +190,25 @@ def test_report_unknown_team_lists_valid_names(tmp_path, capsys):
     assert err.startswith("error:") and "Customer Support" in err
 
 
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, capsys, monkeypatch):
+    from pathlib import Path as P
+
+    big = tmp_path / "huge.csv"
+    with big.open("wb") as f:  # sparse: 60 MB on paper, nothing on disk
+        f.truncate(60_000_000)
+
+    def never(self):
+        raise AssertionError(f"{self} was read before its size was checked")
+
+    monkeypatch.setattr(P, "read_bytes", never)
+    for argv in (["inspect", str(big)], ["compare", str(big), str(big)]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "60.0 MB, more than the 50.0 MB limit" in err and "--max-mb" in err
+    assert main(["inspect", str(big), "--max-mb", "1"]) == 2
+    assert "more than the 1.0 MB limit" in capsys.readouterr().err
+
+
 def test_row_and_size_limits_can_be_raised_on_the_command_line(tmp_path, capsys):
     """The default limits refuse a big file with a message naming the option; --max-rows and
     --max-mb raise them (cells and unpacked bytes in proportion), never below 1."""

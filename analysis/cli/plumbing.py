@@ -28,12 +28,17 @@ class UsageError(ChangeRadarError):
 # shared plumbing
 
 
-def _read_bytes(path: str) -> bytes:
+def _read_bytes(path: str, limits: Limits | None = None) -> bytes:
+    """The file's bytes; a file over the size limit is refused before it is read (a 5 GB
+    export would otherwise fill the memory first)."""
+    from analysis.ingest import DEFAULT_LIMITS, check_file_size
+
     p = Path(path)
     if not p.exists():
         raise UsageError(f"{path}: no such file. Check the path.")
     if p.is_dir():
         raise UsageError(f"{path} is a folder; give the survey export file inside it.")
+    check_file_size(p.stat().st_size, p.name, limits or DEFAULT_LIMITS)
     return p.read_bytes()
 
 
@@ -87,7 +92,7 @@ def _load(args: argparse.Namespace):
     from analysis import pipeline
 
     survey = _survey(getattr(args, "survey", None))
-    data = _read_bytes(args.file)
+    data = _read_bytes(args.file, limits_of(args))
     export, colmap = pipeline.load(
         data,
         Path(args.file).name,

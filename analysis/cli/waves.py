@@ -46,7 +46,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     mapping = _read_text(args.mapping, "Mapping")
     loaded_waves = [
         waves.load_wave(
-            _read_bytes(f),
+            _read_bytes(f, limits_of(args)),
             Path(f).name,
             label=lab,
             mapping_yaml=mapping,

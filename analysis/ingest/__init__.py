@@ -29,6 +29,7 @@ from analysis.ingest.model import (
     SurveyExport,
 )
 from analysis.ingest.reader import list_sheets, read_export
+from analysis.ingest.sniff import check_file_size
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -37,6 +38,7 @@ __all__ = [
     "Limits",
     "SourceColumn",
     "SurveyExport",
+    "check_file_size",
     "list_sheets",
     "read_export",
 ]

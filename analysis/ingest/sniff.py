@@ -122,18 +122,24 @@ def _ole2_error(data: bytes, filename: str) -> IngestError:
     )
 
 
-def _check_size(data: bytes, filename: str, limits: Limits) -> None:
-    if len(data) == 0:
+def check_file_size(size: int, filename: str, limits: Limits) -> None:
+    """An IngestError for an empty file or one over ``limits.max_bytes``: callers that know a
+    file's size before reading it (the command line) refuse it without loading it."""
+    if size == 0:
         raise IngestError(
             f"{filename!r} is empty (0 bytes): export the survey responses again and upload "
             "the new file."
         )
-    if len(data) > limits.max_bytes:
+    if size > limits.max_bytes:
         raise IngestError(
-            f"{filename!r} is {_mb(len(data))}, more than the {_mb(limits.max_bytes)} limit: "
+            f"{filename!r} is {_mb(size)}, more than the {_mb(limits.max_bytes)} limit: "
             "export only the columns you need or split the file, or raise the size limit "
             "(command line: --max-mb)."
         )
+
+
+def _check_size(data: bytes, filename: str, limits: Limits) -> None:
+    check_file_size(len(data), filename, limits)
     stripped = data.strip(b" \t\r\n\x00").removeprefix(codecs.BOM_UTF8)
     if not stripped.strip(b" \t\r\n\x00\xff\xfe"):
         raise IngestError(

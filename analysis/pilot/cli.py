@@ -69,7 +69,7 @@ def cmd_pilot(args: argparse.Namespace) -> int:
     mapping = cli._read_text(args.mapping, "Mapping")
     loaded = [
         waves.load_wave(
-            cli._read_bytes(f),
+            cli._read_bytes(f, cli.limits_of(args)),
             Path(f).name,
             label=lab,
             mapping_yaml=mapping,

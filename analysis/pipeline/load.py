@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Sequence
 
 from analysis.columns import ColumnMap, apply_mapping, infer_columns
-from analysis.ingest import Limits, SurveyExport, read_export
+from analysis.ingest import DEFAULT_LIMITS, Limits, SurveyExport, read_export
 from analysis.survey import Survey, default_survey
 
 __all__ = ["load", "resolve_column", "upload_key"]
@@ -22,7 +22,7 @@ def load(
     limits: Limits | None = None,
 ) -> tuple[SurveyExport, ColumnMap]:
     """Read an upload and infer (then optionally override) its column map."""
-    export = read_export(data, filename, sheet=sheet, **({"limits": limits} if limits else {}))
+    export = read_export(data, filename, sheet=sheet, limits=limits or DEFAULT_LIMITS)
     colmap = infer_columns(export, survey or default_survey())
     if mapping_yaml:
         colmap = apply_mapping(colmap, mapping_yaml)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from analysis import scoring
 from analysis.columns import ColumnMap, apply_mapping, infer_columns
-from analysis.ingest import Limits, SurveyExport, read_export
+from analysis.ingest import DEFAULT_LIMITS, Limits, SurveyExport, read_export
 from analysis.pipeline import Prepared
 from analysis.survey import Survey, default_survey
 
@@ -61,7 +61,7 @@ def load_wave(
     """Read and score one wave's export (scores only; comments are not coded). ``limits``:
     the ingest limits (None: the defaults)."""
     survey = survey or default_survey()
-    export = read_export(data, filename, sheet=sheet, **({"limits": limits} if limits else {}))
+    export = read_export(data, filename, sheet=sheet, limits=limits or DEFAULT_LIMITS)
     colmap = infer_columns(export, survey)
     if mapping_yaml:
         colmap = apply_mapping(colmap, mapping_yaml)
