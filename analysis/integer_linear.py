@@ -22,6 +22,12 @@ which adds pairs of products in int16 *with saturation* (ONNX Runtime documents 
 written 64 * hi + lo with hi in [-63, 63] and lo in [-32, 32], and both halves are multiplied
 in one product against [hi | lo] (cosine 0.999). int32 sums are exact: |q_x @ hi| <= 255 * 63
 * 1536 = 24.7e6, times 64 plus |q_x @ lo| stays below 2**31.
+
+After the product, both roads do the same steps one at a time: int32 additions and
+multiplications (exact), one int-to-float conversion (correctly rounded) and float32
+multiplications and an addition (each correctly rounded; ONNX Runtime's graph optimisations are
+off, so no step is fused into a multiply-add). ``tests/test_integer_linear.py`` checks both
+roads against int64 arithmetic, bit for bit.
 """
 
 from __future__ import annotations
@@ -41,12 +47,14 @@ from analysis.datafiles import read_checked_json
 
 __all__ = [
     "A_LEVELS",
+    "ENV_PRODUCTS",
     "SCALES_FILE",
     "W_LEVELS",
     "EncoderScalesError",
     "IntegerLinear",
     "backend",
     "channel_exponents",
+    "onnxruntime",
     "quantize_rows",
     "scales_digest",
 ]
