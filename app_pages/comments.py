@@ -308,7 +308,7 @@ with tab_read:
             keep &= table[group_col].isin(pick_group)
         if search.strip():
             keep &= table["Comment"].str.contains(search.strip(), case=False, regex=False)
-        st.caption(f"{int(keep.sum()):,} of {len(table):,} comments")
+        st.caption(f"{int(keep.sum()):,} of {len(table):,} comments. {comment_table.BASIS_NOTE}")
         st.dataframe(
             table[keep],
             hide_index=True,

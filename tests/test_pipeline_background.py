@@ -50,6 +50,8 @@ def test_background_result_equals_the_synchronous_prepare(loaded) -> None:
     assert not done.pending and done is not quick
     assert done.views is not quick.views  # nothing computed from the quick comments is reused
     assert done.theme_model is not None and (done.comments["theme"] >= 0).any()
+    analysed = done.comments["analysed"].to_numpy(dtype=bool)
+    assert set(done.comments.loc[analysed, "label_basis"]) == {"model"}  # the learned labels
 
     direct = pipeline.prepare(export, colmap)
     assert not direct.pending
@@ -102,6 +104,9 @@ def test_the_first_view_embeds_nothing(loaded, monkeypatch) -> None:
     quick = quick_coding(export, colmap, scores.scored, ())
     analysed = quick[quick["analysed"]]
     assert len(analysed) and set(analysed["label"]) <= {"positive", "neutral", "negative"}
+    # and says so: until the background coding ends, every label comes from the lexicon
+    assert set(analysed["label_basis"]) == {"lexicon"}
+    assert set(quick.loc[~quick["analysed"], "label_basis"]) <= {""}
 
 
 def test_a_running_job_stops_at_its_next_batch_when_its_analysis_is_dropped(monkeypatch) -> None:

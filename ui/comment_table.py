@@ -22,6 +22,25 @@ def signal_names(signals: pd.DataFrame) -> pd.Series:
     return pd.Series(joined if parts else "", index=signals.index, dtype=object)
 
 
+#: What a comment's sentiment label comes from, in the reader's words (issue 16: show the
+#: label's basis). The score behind "word lexicon" is VADER's compound with the workplace layer.
+BASIS_NAMES = {"model": "learned model", "lexicon": "word lexicon"}
+BASIS_NOTE = (
+    "Sentiment from: “learned model” labels come from a classifier fitted on real workplace "
+    "and AI survey answers, which reads the whole comment; “word lexicon” labels come from "
+    "VADER's word scores with a workplace layer, used while the model is still running or "
+    "where it is not installed."
+)
+
+
+def label_basis(comments: pd.DataFrame) -> pd.Series:
+    """Per comment, what its sentiment label comes from ("learned model", "word lexicon")."""
+    if "label_basis" not in comments:
+        return pd.Series("", index=comments.index, dtype=object)
+    basis = comments["label_basis"].astype(str)
+    return basis.map(BASIS_NAMES).fillna(basis).astype(object)
+
+
 def reading_table(
     comments: pd.DataFrame, coded: pd.DataFrame, by: Sequence[str], group_col: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -40,6 +59,7 @@ def reading_table(
             "Question": question.where(question.str.strip() != "", comments["column"].astype(str)),
             "Comment": comments["text"].astype(str),
             "Sentiment": comments["label"].astype(str),
+            "Sentiment from": label_basis(comments),
             "Signals": signal_names(signals),
             "Theme": comments["theme_label"].astype(str),
             "Sub-theme": coded[theme_detail.SUB].astype(str),

@@ -34,6 +34,7 @@ def cmd_comments(args: argparse.Namespace) -> int:
                 "text": r["text"],
                 "sentiment": r["compound"],
                 "label": r["label"],
+                "label_basis": r.get("label_basis", ""),
                 "signals": [s for s in SIGNALS if r.get(s)],
                 "theme": r["theme_label"] or None,
             }
@@ -60,9 +61,16 @@ def cmd_comments(args: argparse.Namespace) -> int:
     if len(res.themes):
         print(_table(res.themes, ["theme", "label", "size", "mean_sentiment"]))
     print()
+    if rows:
+        print(
+            "[label by what it comes from (model: the learned layer; lexicon: VADER with the "
+            "workplace layer), lexicon score -1..1] [signals] [theme] comment"
+        )
     for r in rows:
         sig = ",".join(r["signals"]) or "-"
-        head = f"[{r['label']:>8} {_fmt(r['sentiment'], 2):>6}] [{sig}] [{r['theme'] or '-'}]"
+        basis = r["label_basis"] or "-"
+        score = _fmt(r["sentiment"], 2)
+        head = f"[{r['label']:>8} by {basis}, lexicon {score:>5}] [{sig}] [{r['theme'] or '-'}]"
         print(f"{head} {r['text']}")
     return EXIT_OK
 

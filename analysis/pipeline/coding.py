@@ -124,8 +124,10 @@ def read_comments(inputs: CommentInputs) -> pd.DataFrame:
     sent = score_texts(texts, engine="lexicon")  # the learned labels come with finish_coding
     tidy["compound"] = np.nan
     tidy["label"] = ""
+    tidy["label_basis"] = ""  # "model" or "lexicon": what the label shown comes from
     tidy.loc[analysed, "compound"] = sent["compound"].to_numpy()
     tidy.loc[analysed, "label"] = sent["label"].to_numpy()
+    tidy.loc[analysed, "label_basis"] = sent["basis"].to_numpy()
     _set_signals(tidy, tag_texts(texts, engine="rules", questions=_questions(tidy)))
     tidy["theme"] = -1
     tidy["sub_theme"] = -1  # the theme model's sub-theme id (-1: theme not split, or none yet)
@@ -155,8 +157,10 @@ def finish_coding(
     try:
         # sentiment, signals and an in-process theme fit read many of the same comments
         with embeddings.shared_vectors():
-            labels = score_texts(texts)["label"].to_numpy() if len(texts) else []
-            tidy.loc[analysed, "label"] = labels
+            if len(texts):
+                sent = score_texts(texts)
+                tidy.loc[analysed, "label"] = sent["label"].to_numpy()
+                tidy.loc[analysed, "label_basis"] = sent["basis"].to_numpy()
             tags = tag_texts(texts, questions=_questions(tidy))
             _set_signals(tidy, tags)
             model: ThemeModel | None = None

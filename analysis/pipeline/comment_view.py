@@ -255,7 +255,8 @@ def _shown_comments(
     """Redacted comments of groups that meet the comment threshold (or of the whole
     organisation when no grouping is chosen and it meets the threshold)."""
     cols = [
-        "column", "question", "text", "label", "compound", *SIGNALS, "theme", "theme_label",
+        "column", "question", "text", "label", "label_basis", "compound", *SIGNALS, "theme",
+        "theme_label",
         "sub_theme_label", "secondary_theme_label",
     ]  # fmt: skip
     if not len(comments):

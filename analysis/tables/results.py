@@ -198,6 +198,7 @@ COMMENTS = Table(
         col("question"),
         col("text"),
         col("label"),
+        col("label_basis"),  # "model" (the learned layer) or "lexicon" (VADER + workplace layer)
         col("compound", "number", low=-1, high=1),
         col("{signal}", "flag"),
         col("theme", "count"),

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from analysis.scoring import CROSS, join_labels
 from analysis.signals import SIGNALS
 from ui import theme_detail
-from ui.comment_table import reading_table, signal_names
+from ui.comment_table import label_basis, reading_table, signal_names
 from ui.views import SIGNAL_NAMES
 
 labels = st.text(alphabet="ab ×›-", min_size=0, max_size=4)
@@ -44,6 +44,7 @@ def test_reading_table_known_rows() -> None:
             "column": ["Q1", "Q2"],
             "text": ["It will replace us", "Need training"],
             "label": ["negative", "neutral"],
+            "label_basis": ["model", "lexicon"],
             "theme_label": ["Job security", ""],
             **{
                 s: [s == "displacement_fear", s in ("training_request", "ai_mention")]
@@ -57,6 +58,9 @@ def test_reading_table_known_rows() -> None:
     assert table["Question"].tolist() == ["What worries you?", "Q2"]  # blank question: column
     assert table["Signals"].tolist() == ["Displacement fear", "AI mention, Training request"]
     assert table["Second theme"].tolist() == ["Skills", ""]
+    # the label's basis, in words (issue 16): the learned model or the word lexicon
+    assert table["Sentiment from"].tolist() == ["learned model", "word lexicon"]
+    assert label_basis(comments.drop(columns="label_basis")).tolist() == ["", ""]
     assert signals.dtypes.eq(bool).all() and list(signals.columns) == list(SIGNALS)
     ungrouped, _ = reading_table(comments, coded, [], "Group")
     assert ungrouped["Group"].tolist() == ["All respondents"] * 2
