@@ -236,9 +236,9 @@ class IntegerLinear:
     col_sums: np.ndarray  # int32 (out,): column sums of the weight levels, for the zero point
     scale: np.ndarray  # float32 (out,)
     bias: np.ndarray  # float32 (out,)
-    use_ort: bool = True
     input_scale: np.ndarray | None = None  # float32 (in,): powers of two, see from_float
-    _session: object = field(default=None, repr=False)
+    _session: object = field(default=None, repr=False)  # ONNX Runtime's, or None: numpy
+    _float_halves: np.ndarray | None = field(default=None, repr=False)  # numpy road's weights
 
     @classmethod
     def from_float(
@@ -269,17 +269,26 @@ class IntegerLinear:
         hi = np.rint(levels / W_SPLIT).astype(np.int64)
         lo = levels - W_SPLIT * hi
         halves = np.ascontiguousarray(np.concatenate([hi, lo], axis=1).astype(np.int8))
-        ort = backend() == "onnxruntime" if use_ort is None else use_ort
         col_sums = levels.sum(axis=0).astype(np.int32)
-        layer = cls(halves, col_sums, s, np.asarray(b, np.float32), ort, input_scale)
-        if ort:
+        layer = cls(halves, col_sums, s, np.asarray(b, np.float32), input_scale)
+        if use_ort is None:
+            use_ort = backend() == "onnxruntime"
+        if use_ort:
             layer._session = _ort_session(halves, col_sums, s, layer.bias)
         return layer
+
+    def levels(self) -> np.ndarray:
+        """The weight levels (in, out) as int64: 64 hi + lo (times ``scale`` per column, the
+        weight the layer stands for, with the input channels' powers of two folded in)."""
+        n = self.bias.shape[0]
+        return self.halves[:, :n].astype(np.int64) * W_SPLIT + self.halves[:, n:]
 
     def integer_product(self, q: np.ndarray) -> np.ndarray:
         """q (uint8, rows x in) @ [hi | lo] as exact int32, in float32 chunks of exact sums."""
         qf = q.astype(np.float32)
-        wf = self.halves.astype(np.float32)
+        if self._float_halves is None:  # once per layer, not per batch
+            self._float_halves = self.halves.astype(np.float32)
+        wf = self._float_halves
         acc = np.zeros((len(q), wf.shape[1]), np.int32)
         for start in range(0, wf.shape[0], _K_CHUNK):
             acc += (qf[:, start : start + _K_CHUNK] @ wf[start : start + _K_CHUNK]).astype(np.int32)

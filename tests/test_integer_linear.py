@@ -45,6 +45,7 @@ def test_split_levels_never_saturate_or_overflow():
     n = 16
     levels = layer.halves[:, :n].astype(np.int64) * IL.W_SPLIT + layer.halves[:, n:]
     assert np.abs(levels).max() == IL.W_LEVELS  # each column's largest weight uses the grid
+    np.testing.assert_array_equal(layer.levels(), levels)
 
 
 @needs_ort

@@ -92,14 +92,15 @@ def _load(args: argparse.Namespace):
     from analysis import pipeline
 
     survey = _survey(getattr(args, "survey", None))
-    data = _read_bytes(args.file, limits_of(args))
+    limits = limits_of(args)
+    data = _read_bytes(args.file, limits)
     export, colmap = pipeline.load(
         data,
         Path(args.file).name,
         sheet=getattr(args, "sheet", None),
         mapping_yaml=_read_text(getattr(args, "mapping", None), "Mapping"),
         survey=survey,
-        limits=limits_of(args),
+        limits=limits,
     )
     return export, colmap, survey
 

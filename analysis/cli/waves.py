@@ -44,14 +44,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
         team_map = {str(k): str(v) for k, v in loaded.items()}
     survey = _survey(args.survey)
     mapping = _read_text(args.mapping, "Mapping")
+    limits = limits_of(args)
     loaded_waves = [
         waves.load_wave(
-            _read_bytes(f, limits_of(args)),
+            _read_bytes(f, limits),
             Path(f).name,
             label=lab,
             mapping_yaml=mapping,
             survey=survey,
-            limits=limits_of(args),
+            limits=limits,
         )
         for f, lab in zip(files, labels, strict=True)
     ]

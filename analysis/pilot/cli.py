@@ -67,14 +67,15 @@ def cmd_pilot(args: argparse.Namespace) -> int:
         raise cli.UsageError(f"Give one --label per wave file ({len(files)}), or none.")
     survey = cli._survey(args.survey)
     mapping = cli._read_text(args.mapping, "Mapping")
+    limits = cli.limits_of(args)
     loaded = [
         waves.load_wave(
-            cli._read_bytes(f, cli.limits_of(args)),
+            cli._read_bytes(f, limits),
             Path(f).name,
             label=lab,
             mapping_yaml=mapping,
             survey=survey,
-            limits=cli.limits_of(args),
+            limits=limits,
         )
         for f, lab in zip(files, labels, strict=True)
     ]
