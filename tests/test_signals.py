@@ -571,7 +571,7 @@ JOB_FEAR = "It feels like we will be replaced by automation and nobody is saying
             True,
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="known miss: below the dev-chosen threshold (0.87 since the 8-bit encoder)",
+                reason="known miss: the model scores it below its dev-chosen threshold",
             ),
         ),
         ("I'm worried AI will take my job within a couple of years.", "displacement_fear", True),
