@@ -194,7 +194,11 @@ coded = res.comments  # each shown comment with its sub-theme and second theme
 with tab_themes:
     themes = res.themes
     if len(themes):
-        views.chart(themes_bar(themes), themes_bar_alt_text(themes))
+        views.chart(
+            *views.figure(
+                "themes", (res,), lambda: (themes_bar(themes), themes_bar_alt_text(themes))
+            )
+        )
         signal_cols = {f"share_{s}": views.SIGNAL_NAMES[s] for s in SIGNALS}
         shown = themes[
             ["label", "size", "share", "mean_sentiment"]
@@ -268,15 +272,24 @@ with tab_groups:
     shares = views.theme_shares_table(res)
     if len(shares):
         wide_chart.grid_chart(
-            theme_share_by_group(shares),
-            theme_share_by_group_alt_text(shares),
+            *views.figure(
+                "theme shares",
+                (res,),
+                lambda: (theme_share_by_group(shares), theme_share_by_group_alt_text(shares)),
+            ),
             n_rows=shares["group"].nunique(),
             n_columns=shares["theme"].nunique(),
             column_step=THEME_STEP,
         )
     sentiment = views.sentiment_table(res)
     if len(sentiment):
-        views.chart(sentiment_by_group(sentiment), sentiment_by_group_alt_text(sentiment))
+        views.chart(
+            *views.figure(
+                "sentiment",
+                (res,),
+                lambda: (sentiment_by_group(sentiment), sentiment_by_group_alt_text(sentiment)),
+            )
+        )
     else:
         st.info("Choose a grouping in the sidebar to compare groups.")
 

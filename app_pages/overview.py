@@ -107,7 +107,11 @@ if len(res.org):
 
 st.subheader("Answers per item")
 likert = views.likert_table(res, prep)
-views.chart(likert_bars(likert), likert_bars_alt_text(likert))
+views.chart(
+    *views.figure(
+        "likert", (res, prep), lambda: (likert_bars(likert), likert_bars_alt_text(likert))
+    )
+)
 if len(likert):
     questions = likert.drop_duplicates("item").set_index("item")["question"].astype(str)
     stems = stem_caption(shorten_questions(questions.to_dict()))

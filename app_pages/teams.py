@@ -31,7 +31,7 @@ if not len(table):
 
 n_constructs = table["construct"].nunique()
 event = wide_chart.grid_chart(
-    *heatmap_and_alt_text(table),
+    *views.figure("heatmap", (res,), lambda: heatmap_and_alt_text(table)),
     n_rows=table["group"].nunique(),
     n_columns=n_constructs,
     column_step=column_step(n_constructs),
@@ -98,13 +98,21 @@ elif group is not None and len(res.items):
 
 st.subheader("Trust × fear")
 if len(res.segments):
-    views.chart(quadrant(res.segments), quadrant_alt_text(res.segments))
+    views.chart(
+        *views.figure(
+            "quadrant", (res,), lambda: (quadrant(res.segments), quadrant_alt_text(res.segments))
+        )
+    )
 else:
     st.info("The quadrant needs trust-in-AI and fear-of-displacement scores by group.")
 
 with st.expander("What drives the outcomes (key drivers)", icon=":material/insights:"):
     drivers = views.drivers_table(res)
-    views.chart(drivers_bar(drivers), drivers_bar_alt_text(drivers))
+    views.chart(
+        *views.figure(
+            "drivers", (res,), lambda: (drivers_bar(drivers), drivers_bar_alt_text(drivers))
+        )
+    )
 
 with st.expander("Scores table", icon=":material/table:"):
     clear = table["p_adj"].map(

@@ -15,6 +15,8 @@ def test_streamlit_config_is_private_by_default():
     assert cfg["client"]["showErrorDetails"] == "none"
     assert 1 <= cfg["server"]["maxUploadSize"] <= 200
     assert cfg["server"]["enableXsrfProtection"] is True
+    # the data grid's own CSV download would bypass render.csv's formula-injection escaping
+    assert cfg["client"]["disableDataExport"] is True
 
 
 def test_app_code_never_renders_html():

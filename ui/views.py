@@ -583,6 +583,17 @@ def unvalidated(figure: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return figure
 
 
+def figure(
+    name: str,
+    sources: tuple[object, ...],
+    build: Callable[[], tuple[alt.TopLevelMixin, str]],
+) -> tuple[alt.TopLevelMixin, str]:
+    """A chart and its text alternative, built once per session from ``sources`` (the view's
+    Results, and the Prepared when the chart reads it): reruns of a page draw the same
+    objects instead of rebuilding them (:func:`ui.state.memo_for`)."""
+    return state.memo_for(name, sources, build)
+
+
 def chart(figure: alt.TopLevelMixin, alt_text: str, **kwargs: Any) -> Any:
     """An Altair chart with its text alternative (for screen readers and a quick read)."""
     kwargs.setdefault("width", "content")  # builders size their charts; don't squeeze them

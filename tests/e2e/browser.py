@@ -199,8 +199,10 @@ _WATCH_RUNS = """() => {
   window.__crSawRun = false;
   if (window.__crObserver) window.__crObserver.disconnect();
   if (!app) return;
-  window.__crObserver = new MutationObserver(() => {
-    if (app.getAttribute('data-test-script-state') !== 'notRunning') window.__crSawRun = true;
+  // Any change of the run state means a run began: a fast one may already be over when the
+  // callback reads the attribute (running -> notRunning in one batch of mutations).
+  window.__crObserver = new MutationObserver((records) => {
+    if (records.length) window.__crSawRun = true;
   });
   window.__crObserver.observe(app, {attributes: true,
     attributeFilter: ['data-test-script-state']});
@@ -243,17 +245,27 @@ def rerun_after(
     start_timeout: float = RERUN_START_MS,
     *,
     frame: bool = False,
+    title: str | None = None,
 ) -> None:
     """Do `action` (a click, an upload...) and wait for the rerun it triggers to finish.
 
     A rerun may start a little after the action returns; we watch the run-state attribute from
     before the action, so a fast rerun is not missed, and give up waiting for one to start after
-    `start_timeout` ms (some actions trigger none).
+    `start_timeout` ms (some actions trigger none). A run of a few tens of milliseconds can
+    leave the attribute untouched (React draws running and not running in one commit), so
+    ``title``, for a page switch, also counts the new page's heading as the sign that its run
+    began: otherwise such a switch waited the whole `start_timeout`.
     """
     page.evaluate(_WATCH_RUNS)
     action()
+    started = "window.__crSawRun === true"
+    if title is not None:
+        started += (
+            f" || [...document.querySelectorAll({json.dumps(MAIN + ' h1')})]"
+            f".some((h) => h.textContent.trim().startsWith({json.dumps(title)}))"
+        )
     with contextlib.suppress(PlaywrightTimeout):
-        page.wait_for_function("() => window.__crSawRun === true", timeout=start_timeout)
+        page.wait_for_function(f"() => {started}", timeout=start_timeout)
     wait_idle(page, timeout, frame=frame)
 
 
@@ -298,7 +310,7 @@ def click_nav(
     if link.count() == 0 and page.locator(NAV_MORE).count():
         page.locator(NAV_MORE).first.click()
     link.first.wait_for(state="visible", timeout=timeout)
-    rerun_after(page, link.first.click, timeout, frame=frame)
+    rerun_after(page, link.first.click, timeout, frame=frame, title=text)
     wait_for_app(page, timeout=timeout, frame=frame)
 
 

@@ -82,7 +82,14 @@ def test_comment_markup_stays_inert(app_server: str, page: Page, browser_log) ->
         if name == "Comments":
             tab = page.get_by_role("tab", name="Read comments")
             rerun_after(page, tab.click)
-            page.locator('[data-testid="stDataFrame"]').last.wait_for(state="visible")
+            grid = page.locator('[data-testid="stDataFrame"]').last
+            grid.wait_for(state="visible")
+            # the grid's toolbar offers search but not its own CSV download, which would write
+            # the comment unescaped (client.disableDataExport; render.csv is the one writer)
+            grid.hover()
+            toolbar = page.locator('[data-testid="stElementToolbar"]').last
+            toolbar.get_by_role("button", name="Search").wait_for(state="visible")
+            assert toolbar.get_by_role("button", name="Download as CSV").count() == 0
         assert page.evaluate("() => window.__x") is None, "an injected script ran"
         assert page.locator("script:text('window.__x')").count() == 0
         assert page.locator('img[src*="evil"]').count() == 0
