@@ -26,7 +26,7 @@ from render.charts.themes import (
     themes_bar,
     themes_bar_alt_text,
 )
-from ui import comment_table, state, theme_detail, views, wide_chart
+from ui import charts, comment_table, identity, state, theme_detail, views, wide_chart
 
 THEME_STEP = 90  # px per theme column of render.charts.themes.theme_share_by_group
 #: The fewer <-> more control: granularity steps (each doubles or halves discovered themes).
@@ -194,8 +194,8 @@ coded = res.comments  # each shown comment with its sub-theme and second theme
 with tab_themes:
     themes = res.themes
     if len(themes):
-        views.chart(
-            *views.figure(
+        charts.chart(
+            *charts.figure(
                 "themes", (res,), lambda: (themes_bar(themes), themes_bar_alt_text(themes))
             )
         )
@@ -272,7 +272,7 @@ with tab_groups:
     shares = views.theme_shares_table(res)
     if len(shares):
         wide_chart.grid_chart(
-            *views.figure(
+            *charts.figure(
                 "theme shares",
                 (res,),
                 lambda: (theme_share_by_group(shares), theme_share_by_group_alt_text(shares)),
@@ -283,8 +283,8 @@ with tab_groups:
         )
     sentiment = views.sentiment_table(res)
     if len(sentiment):
-        views.chart(
-            *views.figure(
+        charts.chart(
+            *charts.figure(
                 "sentiment",
                 (res,),
                 lambda: (sentiment_by_group(sentiment), sentiment_by_group_alt_text(sentiment)),
@@ -328,7 +328,7 @@ with tab_read:
             height=420,
             column_config={"Comment": st.column_config.TextColumn(width="large")},
         )
-    elif not access.sees_comment_text(state.current_viewer(), state.access_policy()):
+    elif not access.sees_comment_text(identity.current_viewer(), identity.access_policy()):
         st.info("Comment text is not shared with your role; themes and sentiment are shown.")
     else:
         st.info(

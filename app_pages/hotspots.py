@@ -11,7 +11,7 @@ from analysis.errors import ChangeRadarError
 from analysis.thresholds import THRESHOLDS
 from render import formats
 from render import teams as packs
-from ui import state, views
+from ui import identity, state, views
 
 ACTIONS = {
     "training": "Training",
@@ -326,7 +326,7 @@ def _drivers_section() -> None:
         st.caption(views.plain(note))
 
 
-viewer = state.current_viewer()
+viewer = identity.current_viewer()
 # drivers are fitted on the whole organisation: a manager's view has none (access._strip)
 if res.has_scores and len(res.org) and viewer is not None and access.can(viewer, "all_teams"):
     view_outcome = hotspots.main_outcome(res.drivers, res.org)

@@ -7,7 +7,7 @@ import streamlit as st
 from analysis import access
 from analysis.ingest import IngestError, list_sheets
 from analysis.store import StoreError
-from ui import loading, mapping_editor, state, views
+from ui import identity, loading, mapping_editor, state, views
 
 FORMATS = {
     "qualtrics": "Qualtrics",
@@ -21,8 +21,8 @@ FORMATS = {
 EXPORT_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "ods"]
 
 st.title("Load a survey")
-viewer = state.current_viewer()
-store = state.dataset_store()  # shared mode only; local mode writes nothing to disk
+viewer = identity.current_viewer()
+store = identity.dataset_store()  # shared mode only; local mode writes nothing to disk
 if store is None:
     st.caption(
         "Everything stays on this computer: the file is analysed in memory for your session "

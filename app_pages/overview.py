@@ -7,7 +7,7 @@ import streamlit as st
 
 from render.charts.likert import likert_bars, likert_bars_alt_text
 from render.labels import shorten_questions, stem_caption
-from ui import state, views
+from ui import charts, state, views
 
 HEADLINES = (
     ("trust_in_ai", "Trust in AI"),
@@ -107,8 +107,8 @@ if len(res.org):
 
 st.subheader("Answers per item")
 likert = views.likert_table(res, prep)
-views.chart(
-    *views.figure(
+charts.chart(
+    *charts.figure(
         "likert", (res, prep), lambda: (likert_bars(likert), likert_bars_alt_text(likert))
     )
 )

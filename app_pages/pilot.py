@@ -23,9 +23,9 @@ from analysis.config import ConfigError
 from analysis.pilot import PilotError, PilotSpec, compare_pilot, pilot_free, readiness
 from analysis.pilot.readiness import STATUSES
 from analysis.shared.store import StoreError
-from render.charts import trend as charts
+from render.charts import trend as trend_charts
 from sample_data import SAMPLE_DIR
-from ui import second_wave, state, views
+from ui import charts, identity, second_wave, state, views
 
 SAMPLE = [SAMPLE_DIR / f"pilot_wave{k}_qualtrics.csv" for k in (1, 2)]
 KEY = "cr_pilot"  # this page's session entries (never module state)
@@ -107,9 +107,11 @@ except PilotError as exc:
 
 st.subheader("Pilot against the rest")
 table = result.table
-views.chart(charts.pilot_estimates(table), charts.pilot_alt_text(table))
+charts.chart(trend_charts.pilot_estimates(table), trend_charts.pilot_alt_text(table))
 if result.design == "did":
-    views.chart(charts.pilot_before_after(table), "Pilot and comparison scores before and after.")
+    charts.chart(
+        trend_charts.pilot_before_after(table), "Pilot and comparison scores before and after."
+    )
 shown = table.assign(
     hidden=table["suppressed_reason"],
     interval=[
@@ -182,7 +184,7 @@ with st.expander("Readiness profile per team (scores with 95% intervals)", icon=
 # --------------------------------------------------------------------------- actions
 
 st.subheader("Actions")
-store = state.dataset_store()  # shared mode only; local mode keeps the plan in a YAML file
+store = identity.dataset_store()  # shared mode only; local mode keeps the plan in a YAML file
 if store is not None and not mine.get("stored"):
     try:
         mine["plan"] = stored_plan(store, PROJECT)

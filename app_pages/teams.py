@@ -9,7 +9,7 @@ from render.charts.drivers import drivers_bar, drivers_bar_alt_text
 from render.charts.grid import SELECTION_NAME, column_step, heatmap_and_alt_text
 from render.charts.quadrant import quadrant, quadrant_alt_text
 from render.formats import ALPHA
-from ui import state, views, wide_chart
+from ui import charts, state, views, wide_chart
 
 st.title("Teams & roles")
 prep = state.prepared()
@@ -31,7 +31,7 @@ if not len(table):
 
 n_constructs = table["construct"].nunique()
 event = wide_chart.grid_chart(
-    *views.figure("heatmap", (res,), lambda: heatmap_and_alt_text(table)),
+    *charts.figure("heatmap", (res,), lambda: heatmap_and_alt_text(table)),
     n_rows=table["group"].nunique(),
     n_columns=n_constructs,
     column_step=column_step(n_constructs),
@@ -98,8 +98,8 @@ elif group is not None and len(res.items):
 
 st.subheader("Trust × fear")
 if len(res.segments):
-    views.chart(
-        *views.figure(
+    charts.chart(
+        *charts.figure(
             "quadrant", (res,), lambda: (quadrant(res.segments), quadrant_alt_text(res.segments))
         )
     )
@@ -108,8 +108,8 @@ else:
 
 with st.expander("What drives the outcomes (key drivers)", icon=":material/insights:"):
     drivers = views.drivers_table(res)
-    views.chart(
-        *views.figure(
+    charts.chart(
+        *charts.figure(
             "drivers", (res,), lambda: (drivers_bar(drivers), drivers_bar_alt_text(drivers))
         )
     )

@@ -13,7 +13,7 @@ from render.charts.grid import change_heatmap, change_heatmap_alt_text
 from render.csv import table_csv
 from render.formats import P_PRINTF
 from sample_data import SAMPLE_DIR
-from ui import second_wave, state, trend_rules, views
+from ui import charts, second_wave, state, trend_rules, views
 
 SAMPLE_WAVE2 = SAMPLE_DIR / "wave2_qualtrics.csv"
 OLD, NEW = "Team in an earlier wave", "Same team now"
@@ -179,13 +179,13 @@ picked = picked or constructs
 
 st.subheader("Scores over waves")
 trend = cmp.trend[cmp.trend["construct"].isin(picked)]
-views.chart(trend_charts.trend(trend), trend_charts.trend_alt_text(trend))
+charts.chart(trend_charts.trend(trend), trend_charts.trend_alt_text(trend))
 
 changes = cmp.changes
 last = changes[changes["to_wave"] == cmp.labels[-1]]
 last = last[last["group"] != waves.ORG_GROUP].assign(n=last["n_to"], score=last["score_to"])
 st.subheader(f"Change since {cmp.labels[-2]}")
-views.chart(
+charts.chart(
     change_heatmap(last, alpha=cmp.alpha),
     change_heatmap_alt_text(last, alpha=cmp.alpha),
 )

@@ -13,7 +13,7 @@ from analysis.columns import ColumnMap
 from analysis.ingest import SurveyExport
 from analysis.pipeline import Prepared
 from analysis.survey import Survey, default_survey
-from ui import state, views
+from ui import identity, state, views
 from ui.mapping_editor import Target
 
 
@@ -168,5 +168,5 @@ def warm_server() -> None:
     comments.preload_language_model()
     if embeddings.available():
         embeddings.encode(["warm up"])  # weights read and checksummed once per process
-    if state.dataset_store() is None:  # local mode: every first visit opens on the sample
+    if identity.dataset_store() is None:  # local mode: every first visit opens on the sample
         pipeline.analyze(views.sample_prepared())

@@ -10,7 +10,6 @@ not used for any of it: that cache is shared by every user of the server.
 from __future__ import annotations
 
 import hashlib
-import os
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, MutableMapping
@@ -20,12 +19,11 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from analysis import access, pipeline
-from analysis.access import AccessPolicy, Settings, Viewer
-from analysis.audit import AuditLog
+from analysis import pipeline
+from analysis.access import Viewer
 from analysis.pipeline import Prepared, Results
 from analysis.privacy import PrivacyPolicy
-from analysis.store import DatasetStore
+from ui import identity
 
 
 class StateKeys:
@@ -481,59 +479,7 @@ def wave_label(key: str, default: str) -> str:
     return str(store[wave_label_key(key)]).strip() or default
 
 
-# --------------------------------------------------------------------------- who is viewing
-
-
-def _secrets_section() -> dict[str, Any]:
-    try:
-        section = st.secrets.get("changeradar", {})
-    except Exception:  # no secrets.toml at all: nothing configured there
-        return {}
-    return dict(section) if section else {}
-
-
-def settings() -> Settings:
-    """Local or shared mode and the folders/keys (environment first, then secrets.toml).
-
-    Raises :class:`~analysis.access.PolicyError` with a sentence when misconfigured."""
-    return Settings.from_sources(os.environ, _secrets_section())
-
-
-def access_policy() -> AccessPolicy:
-    """The policy in force: the file HR maintains (shared mode), or no limits (local mode)."""
-    conf = settings()
-    if not conf.shared:
-        return AccessPolicy()
-    return access.load_policy(str(conf.policy_path))
-
-
-def auth_configured() -> bool:
-    try:
-        return "auth" in st.secrets
-    except Exception:
-        return False
-
-
-def user_claims() -> dict[str, Any]:
-    """The identity-provider claims of the logged-in user (empty when nobody is)."""
-    try:
-        return dict(st.user.to_dict())
-    except Exception:
-        return {}
-
-
-def current_viewer() -> Viewer | None:
-    """THE place a session's viewer is decided: the local user in local mode; in shared mode
-    the logged-in identity mapped through the access policy (None: not logged in or no
-    access). Every result the app shows is computed for this viewer."""
-    conf = settings()
-    if not conf.shared:
-        return access.LOCAL_VIEWER
-    return access.viewer_from_claims(user_claims(), access_policy())
-
-
-def is_logged_in() -> bool:
-    return bool(user_claims().get("is_logged_in", False))
+# --------------------------------------------------------------------------- page
 
 
 def set_page(title: str) -> None:
@@ -545,11 +491,6 @@ def page() -> str:
 
 
 # --------------------------------------------------------------------------- audit, store
-
-
-def audit_log() -> AuditLog | None:
-    folder = settings().audit_folder()
-    return AuditLog(folder) if folder is not None else None
 
 
 def audit_writer(
@@ -565,10 +506,10 @@ def audit_writer(
     """A function that appends this audit record (None when auditing is off). Everything is
     read now, in the session; the function itself touches no session state, so it also works
     where Streamlit runs code outside the script (a deferred download's data function)."""
-    log = audit_log()
+    log = identity.audit_log()
     if log is None:
         return None
-    viewer = viewer or current_viewer()
+    viewer = viewer or identity.current_viewer()
     if groups is None and res is not None and len(res.groups):
         groups = list(dict.fromkeys(res.groups["group"].astype(str)))
     ds = dataset()
@@ -612,11 +553,3 @@ def audit_login(viewer: Viewer) -> None:
         return
     audit("login", viewer=viewer)
     _store()[LOGGED_IN] = viewer
-
-
-def dataset_store() -> DatasetStore | None:
-    """Published datasets (shared mode only: local mode never writes anything to disk)."""
-    conf = settings()
-    if not conf.shared or not conf.data_dir:
-        return None
-    return DatasetStore(conf.data_dir, conf.data_key)

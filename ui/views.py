@@ -1,5 +1,5 @@
-"""Rendering shared by the pages: the sidebar, loading a dataset, the current Results, charts
-with their text alternative, and plain-text display of user strings. (Files to download come
+"""Rendering shared by the pages: the sidebar, loading a dataset, the current Results and
+plain-text display of user strings (charts: :mod:`ui.charts`). (Files to download come
 from :mod:`render`, e.g. :func:`render.csv.table_csv`.)
 
 Anything that came from an upload (team names, column names, file names, comments) is shown
@@ -16,7 +16,6 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import altair as alt
 import numpy as np
 import streamlit as st
 
@@ -28,7 +27,7 @@ from analysis.pipeline import Prepared, Results
 from analysis.privacy import PrivacyError
 from analysis.store import StoreError
 from sample_data import DEFAULT_DATASET
-from ui import state
+from ui import identity, state
 
 # the Results tables shaped for the chart builders, re-exported: the pages read them from here
 from ui.chart_tables import construct_info as construct_info
@@ -174,7 +173,7 @@ def open_file(ds: state.Dataset) -> str | None:
 
 def published_dataset(dataset_id: str) -> state.Dataset:
     """A published survey (shared mode) as a Dataset; StoreError says what went wrong."""
-    store = state.dataset_store()
+    store = identity.dataset_store()
     if store is None:
         raise StoreError("Published surveys are only available in shared mode.")
     pub = store.load(dataset_id)
@@ -191,8 +190,8 @@ def published_dataset(dataset_id: str) -> state.Dataset:
 def default_dataset() -> state.Dataset | None:
     """First visit: the sample data in local mode; in shared mode the newest published survey
     (HR admins fall back to the sample data, everyone else gets nothing)."""
-    viewer = state.current_viewer()
-    store = state.dataset_store()
+    viewer = identity.current_viewer()
+    store = identity.dataset_store()
     if store is not None:
         listing = store.list()
         if listing:
@@ -297,10 +296,10 @@ def dataset_label(ds: state.Dataset | None) -> str:
 def grouping_options(prep: Prepared) -> dict[str, tuple[str, ...]]:
     """Grouping choices by label: team, role, team × role, then every other grouping column
     the viewer may use (restricted demographics only for HR admins)."""
-    viewer = state.current_viewer()
+    viewer = identity.current_viewer()
     if viewer is None:
         return {}
-    cols = access.allowed_columns(viewer, prep, state.access_policy())
+    cols = access.allowed_columns(viewer, prep, identity.access_policy())
     team, role = prep.colmap.team, prep.colmap.role
     options: dict[str, tuple[str, ...]] = {}
     if team in cols:
@@ -332,10 +331,10 @@ def current_by(prep: Prepared) -> tuple[str, ...]:
 
 def sidebar(prep: Prepared | None) -> None:
     """Dataset in use, grouping, filters and privacy settings, on every page."""
-    viewer = state.current_viewer()
-    policy = state.access_policy()
+    viewer = identity.current_viewer()
+    policy = identity.access_policy()
     with st.sidebar:
-        if state.settings().shared and viewer is not None:
+        if identity.settings().shared and viewer is not None:
             st.caption("Signed in as")
             st.text(f"{viewer.name or viewer.email} ({viewer.role.replace('_', ' ')})")
             st.button("Sign out", on_click=st.logout, icon=":material/logout:")
@@ -400,10 +399,10 @@ def results(prep: Prepared, by: Sequence[str] | None = None) -> Results:
     is refused (a manager's team under the minimum size), the page shows the notice and stops.
     Each distinct view is written to the audit log (when auditing is on).
     """
-    viewer = state.current_viewer()
+    viewer = identity.current_viewer()
     if viewer is None:  # login_gate stops such sessions before any page runs
         st.stop()
-    access_policy = state.access_policy()
+    access_policy = identity.access_policy()
     ds = state.dataset()
     ds_key = ds.key if ds is not None else ""
     by_cols = tuple(by) if by is not None else current_by(prep)
@@ -493,7 +492,7 @@ def audited_download(
 
 def require_right(action: str, why: str) -> Viewer:
     """Stop the page unless the viewer's role allows ``action`` (see analysis.access.can)."""
-    viewer = state.current_viewer()
+    viewer = identity.current_viewer()
     if viewer is None or not access.can(viewer, action):
         st.info(plain(why), icon=":material/lock:")
         st.stop()
@@ -504,18 +503,18 @@ def login_gate() -> Viewer:
     """Shared mode: nothing but a sign-in until the user is logged in and the access policy
     gives them a role; local mode: the local user at once. Stops the script otherwise."""
     try:
-        conf = state.settings()
-        state.access_policy()
+        conf = identity.settings()
+        identity.access_policy()
     except PolicyError as exc:
         st.title("ChangeRadar")
         error(str(exc))
         st.stop()
     if not conf.shared:
         return access.LOCAL_VIEWER
-    if not state.is_logged_in():
+    if not identity.is_logged_in():
         st.title("ChangeRadar")
         st.write("Sign in with your company account to see the survey results you may view.")
-        if not state.auth_configured():
+        if not identity.auth_configured():
             error(
                 "Sign-in is not set up yet: add an [auth] section to .streamlit/secrets.toml "
                 "(see docs/deploying.md)."
@@ -525,9 +524,9 @@ def login_gate() -> Viewer:
         else:
             st.button("Sign in", type="primary", on_click=st.login, icon=":material/login:")
         st.stop()
-    viewer = state.current_viewer()
+    viewer = identity.current_viewer()
     if viewer is None:
-        claims = state.user_claims()
+        claims = identity.user_claims()
         who = str(claims.get("email") or claims.get("preferred_username") or "this account")
         st.title("ChangeRadar")
         st.info(
@@ -562,44 +561,6 @@ def scope_caption(res: Results) -> None:
         f"groups under {res.policy.min_group} responses are hidden to protect confidentiality"
     )
     st.caption(plain(" · ".join(parts)))
-
-
-# --------------------------------------------------------------------------- charts
-
-
-def unvalidated(figure: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """The chart, serialised without Altair's schema validation when Streamlit draws it.
-
-    Validation costs 30-70 ms per chart on every script run, most of a page switch's budget;
-    every chart builder's spec is validated against the Vega-Lite schema by the render tests
-    (tests/render), so doing it again per run checks nothing new."""
-    if "to_dict" not in vars(figure):
-        to_dict = figure.to_dict
-
-        def quick(*args: Any, **kwargs: Any) -> dict[str, Any]:
-            return to_dict(*args, **{"validate": False, **kwargs})
-
-        object.__setattr__(figure, "to_dict", quick)  # altair's own __setattr__ sets a spec key
-    return figure
-
-
-def figure(
-    name: str,
-    sources: tuple[object, ...],
-    build: Callable[[], tuple[alt.TopLevelMixin, str]],
-) -> tuple[alt.TopLevelMixin, str]:
-    """A chart and its text alternative, built once per session from ``sources`` (the view's
-    Results, and the Prepared when the chart reads it): reruns of a page draw the same
-    objects instead of rebuilding them (:func:`ui.state.memo_for`)."""
-    return state.memo_for(name, sources, build)
-
-
-def chart(figure: alt.TopLevelMixin, alt_text: str, **kwargs: Any) -> Any:
-    """An Altair chart with its text alternative (for screen readers and a quick read)."""
-    kwargs.setdefault("width", "content")  # builders size their charts; don't squeeze them
-    event = st.altair_chart(unvalidated(figure), **kwargs)
-    st.caption(plain(alt_text))
-    return event
 
 
 def group_label_column(by: Sequence[str]) -> str:

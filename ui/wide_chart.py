@@ -15,7 +15,7 @@ from typing import Any
 import altair as alt
 import streamlit as st
 
-from ui import views
+from ui import charts, views
 
 PAGE_WIDTH = 900  # px of the main block at a 1,400-px-wide window with the sidebar open
 ROW_STEP = 26  # px per row of the grids (render.charts.grid and .themes)
@@ -43,10 +43,10 @@ def grid_chart(
     """Draw a grid chart; one wider than the page goes in a box that scrolls sideways."""
     width, height = grid_size(n_rows, n_columns, column_step)
     if width <= PAGE_WIDTH:
-        return views.chart(figure, alt_text, **kwargs)
+        return charts.chart(figure, alt_text, **kwargs)
     kwargs.setdefault("width", "content")
     box = f"{kwargs['key']}_box" if kwargs.get("key") else None
     with st.container(height=height, border=False, key=box):
-        event = st.altair_chart(views.unvalidated(figure), **kwargs)
+        event = st.altair_chart(charts.unvalidated(figure), **kwargs)
     st.caption(views.plain(f"{alt_text} Scroll sideways to see every column."))
     return event

@@ -25,13 +25,13 @@ def test_only_grids_wider_than_the_page_go_in_a_sideways_scrolling_box() -> None
 
 
 def test_charts_are_drawn_with_the_same_spec_without_validating_it_again() -> None:
-    """ui.views.unvalidated: Streamlit serialises the chart without Altair's per-run schema
+    """ui.charts.unvalidated: Streamlit serialises the chart without Altair's per-run schema
     check (the render tests validate every builder); the spec is the same, and wrapping twice
     changes nothing."""
     import altair as alt
     import pandas as pd
 
-    from ui.views import unvalidated
+    from ui.charts import unvalidated
 
     data = pd.DataFrame({"x": ["a", "b"], "y": [1, 2]})
     figure = alt.Chart(data).mark_bar().encode(x="x:N", y="y:Q")
