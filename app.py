@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import loading, state, views
+from ui import charts, loading, state, views
 
 st.set_page_config(
     page_title="ChangeRadar",
@@ -51,3 +51,5 @@ if page.title in SCORES_ONLY and views.comments_only(prepared):
     views.no_scores_note()
     st.stop()
 page.run()
+# reached when the page was drawn in full (st.stop and st.rerun leave through page.run)
+charts.prefetch(*(state.take_view() or (None, None)))

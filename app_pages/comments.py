@@ -19,13 +19,6 @@ from analysis.pipeline import Prepared
 from analysis.pipeline.prepare import COMMENTS_UNREAD
 from analysis.signals import SIGNALS
 from analysis.themes import Codebook, Concern, ThemeProject, dump_project, load_project
-from render.charts.sentiment import sentiment_by_group, sentiment_by_group_alt_text
-from render.charts.themes import (
-    theme_share_by_group,
-    theme_share_by_group_alt_text,
-    themes_bar,
-    themes_bar_alt_text,
-)
 from ui import charts, comment_table, identity, state, theme_detail, views, wide_chart
 
 THEME_STEP = 90  # px per theme column of render.charts.themes.theme_share_by_group
@@ -184,154 +177,151 @@ if not summary.get("total"):
     )
     st.stop()
 
-tab_themes, tab_groups, tab_read = st.tabs(["Themes", "By group", "Read comments"])
+# Only the open tab is drawn (a click on another reruns the page): the reading table of every
+# comment is sent only to someone who reads them, not on each visit (issue 20).
+tab_themes, tab_groups, tab_read = st.tabs(
+    ["Themes", "By group", "Read comments"], key=state.StateKeys.COMMENT_TAB, on_change="rerun"
+)
 merges = state.theme_merges(ds.key)
 theme_names = dict(
     zip(res.themes["theme"].astype(int), res.themes["label"].astype(str), strict=True)
 )
 coded = res.comments  # each shown comment with its sub-theme and second theme
 
-with tab_themes:
-    themes = res.themes
-    if len(themes):
-        charts.chart(
-            *charts.figure(
-                "themes", (res,), lambda: (themes_bar(themes), themes_bar_alt_text(themes))
-            )
-        )
-        signal_cols = {f"share_{s}": views.SIGNAL_NAMES[s] for s in SIGNALS}
-        shown = themes[
-            ["label", "size", "share", "mean_sentiment"]
-            + [c for c in signal_cols if c in themes.columns]
-        ].copy()
-        percent = ["share", *(c for c in signal_cols if c in shown.columns)]
-        shown[percent] = shown[percent] * 100
-        second = theme_detail.secondary_counts(coded, theme_names)
-        shown.insert(2, "second", shown["label"].map(second).fillna(0).astype(int))
-        st.dataframe(
-            shown,
-            hide_index=True,
-            column_config={
-                "label": "Theme",
-                "size": st.column_config.NumberColumn("Comments (n)", format="%d"),
-                "share": st.column_config.NumberColumn("Share", format="%.0f%%"),
-                "second": st.column_config.NumberColumn(
-                    "Also raised as a second theme (n)",
-                    format="%d",
-                    help="Comments shown whose main theme is another but that clearly raise "
-                    "this one too.",
-                ),
-                "mean_sentiment": st.column_config.NumberColumn(
-                    "Mean sentiment (−1 to 1)", format="%+.2f"
-                ),
-                **{
-                    c: st.column_config.NumberColumn(f"% {name}", format="%.0f%%")
-                    for c, name in signal_cols.items()
+if tab_themes.open:
+    with tab_themes:
+        themes = res.themes
+        if len(themes):
+            charts.chart(*charts.figure("themes", res, prep))
+            signal_cols = {f"share_{s}": views.SIGNAL_NAMES[s] for s in SIGNALS}
+            shown = themes[
+                ["label", "size", "share", "mean_sentiment"]
+                + [c for c in signal_cols if c in themes.columns]
+            ].copy()
+            percent = ["share", *(c for c in signal_cols if c in shown.columns)]
+            shown[percent] = shown[percent] * 100
+            second = theme_detail.secondary_counts(coded, theme_names)
+            shown.insert(2, "second", shown["label"].map(second).fillna(0).astype(int))
+            st.dataframe(
+                shown,
+                hide_index=True,
+                column_config={
+                    "label": "Theme",
+                    "size": st.column_config.NumberColumn("Comments (n)", format="%d"),
+                    "share": st.column_config.NumberColumn("Share", format="%.0f%%"),
+                    "second": st.column_config.NumberColumn(
+                        "Also raised as a second theme (n)",
+                        format="%d",
+                        help="Comments shown whose main theme is another but that clearly raise "
+                        "this one too.",
+                    ),
+                    "mean_sentiment": st.column_config.NumberColumn(
+                        "Mean sentiment (−1 to 1)", format="%+.2f"
+                    ),
+                    **{
+                        c: st.column_config.NumberColumn(f"% {name}", format="%.0f%%")
+                        for c, name in signal_cols.items()
+                    },
                 },
-            },
-        )
-        labels = theme_names
-        theme_ids = list(labels)
-        theme_quotes(prep, coded, themes, merges)
-        with st.expander("Rename or merge themes", icon=":material/edit:"):
-            st.caption(
-                "Theme names are made from frequent words; give them names people recognise, "
-                "or merge two themes that say the same thing."
             )
-            with st.form("rename_theme", border=False):
-                left, right = st.columns([1, 2])
-                which = left.selectbox("Theme", theme_ids, format_func=labels.get)
-                name = right.text_input("New name", max_chars=60)
-                if st.form_submit_button("Rename") and name.strip():
-                    state.set_theme_name(ds.key, int(which), name.strip())
-                    st.rerun()
-            with st.form("merge_theme", border=False):
-                left, right = st.columns(2)
-                src = left.selectbox("Merge theme", theme_ids, format_func=labels.get)
-                dst = right.selectbox(
-                    "into", theme_ids, index=min(1, len(theme_ids) - 1), format_func=labels.get
+            labels = theme_names
+            theme_ids = list(labels)
+            theme_quotes(prep, coded, themes, merges)
+            with st.expander("Rename or merge themes", icon=":material/edit:"):
+                st.caption(
+                    "Theme names are made from frequent words; give them names people recognise, "
+                    "or merge two themes that say the same thing."
                 )
-                if st.form_submit_button("Merge") and src != dst:
-                    state.add_theme_merge(ds.key, int(src), int(dst))
+                with st.form("rename_theme", border=False):
+                    left, right = st.columns([1, 2])
+                    which = left.selectbox("Theme", theme_ids, format_func=labels.get)
+                    name = right.text_input("New name", max_chars=60)
+                    if st.form_submit_button("Rename") and name.strip():
+                        state.set_theme_name(ds.key, int(which), name.strip())
+                        st.rerun()
+                with st.form("merge_theme", border=False):
+                    left, right = st.columns(2)
+                    src = left.selectbox("Merge theme", theme_ids, format_func=labels.get)
+                    dst = right.selectbox(
+                        "into", theme_ids, index=min(1, len(theme_ids) - 1), format_func=labels.get
+                    )
+                    if st.form_submit_button("Merge") and src != dst:
+                        state.add_theme_merge(ds.key, int(src), int(dst))
+                        st.rerun()
+                if (state.theme_names(ds.key) or state.theme_merges(ds.key)) and st.button(
+                    "Undo all theme edits"
+                ):
+                    state.reset_themes(ds.key)
                     st.rerun()
-            if (state.theme_names(ds.key) or state.theme_merges(ds.key)) and st.button(
-                "Undo all theme edits"
-            ):
-                state.reset_themes(ds.key)
-                st.rerun()
-        theme_settings(prep, ds)
-    elif prep.pending:
-        st.info("The themes appear here once every comment has been read (see above).")
-    else:
-        st.info(
-            "Too few comments to find themes "
-            f"(themes need at least {res.policy.min_comments} comments)."
-        )
-
-with tab_groups:
-    shares = views.theme_shares_table(res)
-    if len(shares):
-        wide_chart.grid_chart(
-            *charts.figure(
-                "theme shares",
-                (res,),
-                lambda: (theme_share_by_group(shares), theme_share_by_group_alt_text(shares)),
-            ),
-            n_rows=shares["group"].nunique(),
-            n_columns=shares["theme"].nunique(),
-            column_step=THEME_STEP,
-        )
-    sentiment = views.sentiment_table(res)
-    if len(sentiment):
-        charts.chart(
-            *charts.figure(
-                "sentiment",
-                (res,),
-                lambda: (sentiment_by_group(sentiment), sentiment_by_group_alt_text(sentiment)),
+            theme_settings(prep, ds)
+        elif prep.pending:
+            st.info("The themes appear here once every comment has been read (see above).")
+        else:
+            st.info(
+                "Too few comments to find themes "
+                f"(themes need at least {res.policy.min_comments} comments)."
             )
-        )
-    else:
-        st.info("Choose a grouping in the sidebar to compare groups.")
 
-with tab_read:
-    comments = res.comments
-    group_col = views.group_label_column(res.by)
-    if len(comments):
-        table, signals = comment_table.reading_table(comments, coded, res.by, group_col)
-        c1, c2, c3, c4 = st.columns(4)
-        pick_theme = c1.multiselect(
-            "Theme", sorted(t for t in table["Theme"].unique() if t), placeholder="All"
-        )
-        pick_sent = c2.multiselect(
-            "Sentiment", ["negative", "neutral", "positive"], placeholder="All"
-        )
-        pick_signal = c3.multiselect(
-            "Signal", list(SIGNALS), format_func=views.SIGNAL_NAMES.get, placeholder="Any"
-        )
-        pick_group = c4.multiselect(group_col, sorted(table[group_col].unique()), placeholder="All")
-        search = st.text_input("Search text", placeholder="e.g. training, replaced, copilot")
-        keep = pd.Series(True, index=table.index)
-        if pick_theme:  # a comment raising two concerns is found under both
-            keep &= table["Theme"].isin(pick_theme) | table["Second theme"].isin(pick_theme)
-        if pick_sent:
-            keep &= table["Sentiment"].isin(pick_sent)
-        if pick_signal:
-            keep &= signals[pick_signal].any(axis=1)
-        if pick_group:
-            keep &= table[group_col].isin(pick_group)
-        if search.strip():
-            keep &= table["Comment"].str.contains(search.strip(), case=False, regex=False)
-        st.caption(f"{int(keep.sum()):,} of {len(table):,} comments. {comment_table.BASIS_NOTE}")
-        st.dataframe(
-            table[keep],
-            hide_index=True,
-            height=420,
-            column_config={"Comment": st.column_config.TextColumn(width="large")},
-        )
-    elif not access.sees_comment_text(identity.current_viewer(), identity.access_policy()):
-        st.info("Comment text is not shared with your role; themes and sentiment are shown.")
-    else:
-        st.info(
-            f"No group has at least {res.policy.min_comments} comments to show; lower the "
-            "threshold in the sidebar only if your organisation's policy allows it."
-        )
+if tab_groups.open:
+    with tab_groups:
+        shares = views.theme_shares_table(res)
+        if len(shares):
+            wide_chart.grid_chart(
+                *charts.figure("theme shares", res, prep),
+                n_rows=shares["group"].nunique(),
+                n_columns=shares["theme"].nunique(),
+                column_step=THEME_STEP,
+            )
+        sentiment = views.sentiment_table(res)
+        if len(sentiment):
+            charts.chart(*charts.figure("sentiment", res, prep))
+        else:
+            st.info("Choose a grouping in the sidebar to compare groups.")
+
+if tab_read.open:
+    with tab_read:
+        comments = res.comments
+        group_col = views.group_label_column(res.by)
+        if len(comments):
+            table, signals = comment_table.reading_table(comments, coded, res.by, group_col)
+            c1, c2, c3, c4 = st.columns(4)
+            pick_theme = c1.multiselect(
+                "Theme", sorted(t for t in table["Theme"].unique() if t), placeholder="All"
+            )
+            pick_sent = c2.multiselect(
+                "Sentiment", ["negative", "neutral", "positive"], placeholder="All"
+            )
+            pick_signal = c3.multiselect(
+                "Signal", list(SIGNALS), format_func=views.SIGNAL_NAMES.get, placeholder="Any"
+            )
+            pick_group = c4.multiselect(
+                group_col, sorted(table[group_col].unique()), placeholder="All"
+            )
+            search = st.text_input("Search text", placeholder="e.g. training, replaced, copilot")
+            keep = pd.Series(True, index=table.index)
+            if pick_theme:  # a comment raising two concerns is found under both
+                keep &= table["Theme"].isin(pick_theme) | table["Second theme"].isin(pick_theme)
+            if pick_sent:
+                keep &= table["Sentiment"].isin(pick_sent)
+            if pick_signal:
+                keep &= signals[pick_signal].any(axis=1)
+            if pick_group:
+                keep &= table[group_col].isin(pick_group)
+            if search.strip():
+                keep &= table["Comment"].str.contains(search.strip(), case=False, regex=False)
+            st.caption(
+                f"{int(keep.sum()):,} of {len(table):,} comments. {comment_table.BASIS_NOTE}"
+            )
+            st.dataframe(
+                table[keep],
+                hide_index=True,
+                height=420,
+                column_config={"Comment": st.column_config.TextColumn(width="large")},
+            )
+        elif not access.sees_comment_text(identity.current_viewer(), identity.access_policy()):
+            st.info("Comment text is not shared with your role; themes and sentiment are shown.")
+        else:
+            st.info(
+                f"No group has at least {res.policy.min_comments} comments to show; lower the "
+                "threshold in the sidebar only if your organisation's policy allows it."
+            )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from render.charts.likert import likert_bars, likert_bars_alt_text
 from render.labels import shorten_questions, stem_caption
 from ui import charts, state, views
 
@@ -107,11 +106,7 @@ if len(res.org):
 
 st.subheader("Answers per item")
 likert = views.likert_table(res, prep)
-charts.chart(
-    *charts.figure(
-        "likert", (res, prep), lambda: (likert_bars(likert), likert_bars_alt_text(likert))
-    )
-)
+charts.chart(*charts.figure("likert", res, prep))
 if len(likert):
     questions = likert.drop_duplicates("item").set_index("item")["question"].astype(str)
     stems = stem_caption(shorten_questions(questions.to_dict()))

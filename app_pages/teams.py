@@ -5,9 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from render.charts.drivers import drivers_bar, drivers_bar_alt_text
-from render.charts.grid import SELECTION_NAME, column_step, heatmap_and_alt_text
-from render.charts.quadrant import quadrant, quadrant_alt_text
+from render.charts.grid import SELECTION_NAME, column_step
 from render.formats import ALPHA
 from ui import charts, state, views, wide_chart
 
@@ -31,7 +29,7 @@ if not len(table):
 
 n_constructs = table["construct"].nunique()
 event = wide_chart.grid_chart(
-    *charts.figure("heatmap", (res,), lambda: heatmap_and_alt_text(table)),
+    *charts.figure("heatmap", res, prep),
     n_rows=table["group"].nunique(),
     n_columns=n_constructs,
     column_step=column_step(n_constructs),
@@ -98,21 +96,12 @@ elif group is not None and len(res.items):
 
 st.subheader("Trust × fear")
 if len(res.segments):
-    charts.chart(
-        *charts.figure(
-            "quadrant", (res,), lambda: (quadrant(res.segments), quadrant_alt_text(res.segments))
-        )
-    )
+    charts.chart(*charts.figure("quadrant", res, prep))
 else:
     st.info("The quadrant needs trust-in-AI and fear-of-displacement scores by group.")
 
 with st.expander("What drives the outcomes (key drivers)", icon=":material/insights:"):
-    drivers = views.drivers_table(res)
-    charts.chart(
-        *charts.figure(
-            "drivers", (res,), lambda: (drivers_bar(drivers), drivers_bar_alt_text(drivers))
-        )
-    )
+    charts.chart(*charts.figure("drivers", res, prep))
 
 with st.expander("Scores table", icon=":material/table:"):
     clear = table["p_adj"].map(

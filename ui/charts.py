@@ -1,18 +1,111 @@
 """Drawing the render layer's Altair charts on a page: each with its text alternative, built
-once per session and view, and serialised without a second schema validation."""
+once per session and view, and serialised without a second schema validation.
+
+The charts of a view (:data:`FIGURES`) are built by name from its Results. Building them took
+most of a page switch (issue 20: 0.1-0.25 s of the Teams and Comments pages, 40-90 ms a
+chart), so each is kept for the session (:class:`ui.object_memo.ObjectMemo`), and once a page
+is drawn, :func:`prefetch` builds the view's other charts in a background thread: the next
+page switch draws them ready-made.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import altair as alt
 import streamlit as st
 
-from ui import state
+from analysis.pipeline import Prepared, Results
+from render.charts.drivers import drivers_bar, drivers_bar_alt_text
+from render.charts.grid import heatmap_and_alt_text
+from render.charts.likert import likert_bars, likert_bars_alt_text
+from render.charts.quadrant import quadrant, quadrant_alt_text
+from render.charts.sentiment import sentiment_by_group, sentiment_by_group_alt_text
+from render.charts.themes import (
+    theme_share_by_group,
+    theme_share_by_group_alt_text,
+    themes_bar,
+    themes_bar_alt_text,
+)
+from ui import chart_tables, state
+from ui.object_memo import ObjectMemo
 from ui.views import plain
 
-__all__ = ["chart", "figure", "unvalidated"]
+__all__ = ["FIGURES", "chart", "figure", "prefetch", "unvalidated"]
+
+Figure = tuple[alt.TopLevelMixin, str]
+
+
+def _heatmap(res: Results, prep: Prepared) -> Figure:
+    return heatmap_and_alt_text(chart_tables.heatmap_table(res))
+
+
+def _quadrant(res: Results, prep: Prepared) -> Figure:
+    return quadrant(res.segments), quadrant_alt_text(res.segments)
+
+
+def _drivers(res: Results, prep: Prepared) -> Figure:
+    table = chart_tables.drivers_table(res)
+    return drivers_bar(table), drivers_bar_alt_text(table)
+
+
+def _themes(res: Results, prep: Prepared) -> Figure:
+    return themes_bar(res.themes), themes_bar_alt_text(res.themes)
+
+
+def _theme_shares(res: Results, prep: Prepared) -> Figure:
+    table = chart_tables.theme_shares_table(res)
+    return theme_share_by_group(table), theme_share_by_group_alt_text(table)
+
+
+def _sentiment(res: Results, prep: Prepared) -> Figure:
+    table = chart_tables.sentiment_table(res)
+    return sentiment_by_group(table), sentiment_by_group_alt_text(table)
+
+
+def _likert(res: Results, prep: Prepared) -> Figure:
+    table = chart_tables.likert_table(res, prep)
+    return likert_bars(table), likert_bars_alt_text(table)
+
+
+#: Each chart of a view by name, built from its Results (and the Prepared it came from).
+FIGURES: dict[str, Callable[[Results, Prepared], Figure]] = {
+    "likert": _likert,  # Overview
+    "heatmap": _heatmap,  # Teams & roles
+    "quadrant": _quadrant,
+    "drivers": _drivers,
+    "themes": _themes,  # Comments
+    "theme shares": _theme_shares,
+    "sentiment": _sentiment,
+}
+
+
+def figure(name: str, res: Results, prep: Prepared) -> Figure:
+    """The chart ``name`` of this view and its text alternative, built once per session."""
+    return state.drawn().get(name, (res, prep), lambda: FIGURES[name](res, prep))
+
+
+def prefetch(res: Results | None, prep: Prepared | None) -> None:
+    """Build the view's charts that are not built yet, in a background thread (called when a
+    page has been drawn, so it never delays one)."""
+    if res is None or prep is None:
+        return
+    memo = state.drawn()  # taken here: the thread has no access to the session
+    missing = [name for name in FIGURES if not memo.has(name, (res, prep))]
+    if missing:
+        threading.Thread(
+            target=_build, args=(memo, missing, res, prep), name="chart-prefetch", daemon=True
+        ).start()
+
+
+def _build(memo: ObjectMemo, names: list[str], res: Results, prep: Prepared) -> None:
+    for name in names:
+        try:
+            memo.get(name, (res, prep), lambda name=name: FIGURES[name](res, prep))
+        except Exception:  # the page builds it again and shows the error (never logged here)
+            continue
 
 
 def unvalidated(figure: alt.TopLevelMixin) -> alt.TopLevelMixin:
@@ -29,17 +122,6 @@ def unvalidated(figure: alt.TopLevelMixin) -> alt.TopLevelMixin:
 
         object.__setattr__(figure, "to_dict", quick)  # altair's own __setattr__ sets a spec key
     return figure
-
-
-def figure(
-    name: str,
-    sources: tuple[object, ...],
-    build: Callable[[], tuple[alt.TopLevelMixin, str]],
-) -> tuple[alt.TopLevelMixin, str]:
-    """A chart and its text alternative, built once per session from ``sources`` (the view's
-    Results, and the Prepared when the chart reads it): reruns of a page draw the same
-    objects instead of rebuilding them (:func:`ui.state.memo_for`)."""
-    return state.memo_for(name, sources, build)
 
 
 def chart(figure: alt.TopLevelMixin, alt_text: str, **kwargs: Any) -> Any:

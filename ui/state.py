@@ -10,7 +10,6 @@ not used for any of it: that cache is shared by every user of the server.
 from __future__ import annotations
 
 import hashlib
-import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, MutableMapping
 from dataclasses import dataclass, field, replace
@@ -24,6 +23,7 @@ from analysis.access import Viewer
 from analysis.pipeline import Prepared, Results
 from analysis.privacy import PrivacyPolicy
 from ui import identity
+from ui.object_memo import ObjectMemo
 
 
 class StateKeys:
@@ -37,6 +37,7 @@ class StateKeys:
     FILTER_PREFIX = "cr_filter::"  # + grouping column
     DRILL = "cr_drill_group"
     HEATMAP = "cr_heatmap"
+    COMMENT_TAB = "cr_comment_tab"  # the Comments page's open tab (its label)
     ROSTER_UPLOAD = "cr_roster_upload"
     MAPPING_UPLOAD = "cr_mapping_upload"
     MAPPING_EDITOR_PREFIX = "cr_mapping::"  # + mapping target key and draft version
@@ -67,7 +68,8 @@ class StateKeys:
     DRAFTS = "cr_drafts"  # mapping target key -> (version, MappingDraft) being edited
     MEMO = "cr_memo"  # (scope, key) -> a value the mapping flow computed for one draft version
     READING = "cr_reading"  # (token, Dataset) of an upload being read, until it is handled
-    DRAWN = "cr_drawn"  # (name, ids) -> (weak refs to the objects, what was built from them)
+    DRAWN = "cr_drawn"  # ui.object_memo.ObjectMemo: charts built for one view's Results
+    VIEW = "cr_view"  # (Results, Prepared) of the sidebar's view this run drew, until prefetched
 
 
 # Module-level names kept for the pages and tests that import them (same values).
@@ -150,24 +152,20 @@ def memo(scope: str, key: Hashable, compute: Callable[[], Any], limit: int = 12)
     return value
 
 
-def memo_for(
-    name: str, sources: tuple[object, ...], compute: Callable[[], Any], limit: int = 24
-) -> Any:
-    """``compute()`` once per session for these very objects (a chart of one Results).
+def drawn() -> ObjectMemo:
+    """This session's charts, each built once for the view it shows (:mod:`ui.charts`)."""
+    return _store().setdefault(StateKeys.DRAWN, ObjectMemo())
 
-    Keyed by the objects' ids and checked through weak references, so an object that was
-    dropped and whose id was reused never gets another's value. Building a page's Altair charts
-    took most of a page switch (issue 20: 0.1-0.15 s of the Teams and Comments pages), and a
-    view's Results do not change once computed."""
-    cache = _bounded(StateKeys.DRAWN)
-    key = (name, tuple(id(s) for s in sources))
-    hit = cache.get(key)
-    if hit is not None and all(ref() is s for ref, s in zip(hit[0], sources, strict=True)):
-        cache.move_to_end(key)
-        return hit[1]
-    value = compute()
-    _remember(cache, key, (tuple(weakref.ref(s) for s in sources), value), limit)
-    return value
+
+def set_view(res: Results, prep: Prepared) -> None:
+    """The view the sidebar's settings show, as the page just drawn computed it."""
+    _store()[StateKeys.VIEW] = (res, prep)
+
+
+def take_view() -> tuple[Results, Prepared] | None:
+    """The view the page of this run showed, once (None if it showed none): nothing here
+    keeps an earlier upload's analysis alive."""
+    return _store().pop(StateKeys.VIEW, None)
 
 
 # --------------------------------------------------------------------------- dataset

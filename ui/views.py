@@ -459,6 +459,8 @@ def results(prep: Prepared, by: Sequence[str] | None = None) -> Results:
             st.stop()
     key = (ds_key, res.by, tuple(sorted((k, tuple(v)) for k, v in res.filters.items())))
     _audit(viewer, "view", res=res, dedupe=key)
+    if by is None:  # the sidebar's view: its charts are prefetched once the page is drawn
+        state.set_view(res, prep)
     return res
 
 

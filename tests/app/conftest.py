@@ -58,3 +58,9 @@ def seeded_app(r: Ready, page: str | None = None) -> AppTest:
     if page is not None:
         at.switch_page(page).run()
     return at
+
+
+def open_comment_tab(at: AppTest, label: str) -> AppTest:
+    """Open a tab of the Comments page (only the open tab is drawn), as a click on it does."""
+    at.session_state[state.StateKeys.COMMENT_TAB] = label
+    return at.run()

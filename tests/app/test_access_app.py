@@ -15,7 +15,7 @@ from analysis import access
 from analysis.audit import AuditLog, read_records
 from analysis.pipeline import Results
 from analysis.store import DatasetStore, new_key
-from tests.app.conftest import APP, TIMEOUT, Ready
+from tests.app.conftest import APP, TIMEOUT, Ready, open_comment_tab
 from ui import state
 
 PAGES = [
@@ -143,6 +143,11 @@ def test_manager_reaches_only_their_team_on_every_page(shared, small: Ready) -> 
                     assert set(table["Team"].astype(str)) <= {"Sales"}
             assert all(f.group.get("Team", "Sales") == "Sales" for f in res.flags)
         text = shown_text(at)
+        if page.endswith("comments.py"):  # only the open tab is drawn: read each
+            for tab in ("By group", "Read comments"):
+                text += shown_text(open_comment_tab(at, tab))
+                assert not at.exception, [e.value for e in at.exception]
+            assert "Sales" in text  # the reading table was drawn, with the manager's team
         assert not [t for t in others if t in text], page
         if page.endswith("downloads.py"):
             assert at.selectbox[0].options == ["Sales"]
@@ -206,7 +211,7 @@ def test_change_lead_cannot_group_or_filter_by_a_restricted_demographic(shared, 
 def test_comment_text_withheld_from_a_role(shared, small: Ready) -> None:
     policy = Path(os.environ["CHANGERADAR_POLICY"])
     policy.write_text(POLICY + "comment_text: [hr_admin]\n", encoding="utf-8")
-    at = app_as(LEAD, small, "app_pages/comments.py")
+    at = open_comment_tab(app_as(LEAD, small, "app_pages/comments.py"), "Read comments")
     assert not at.exception
     assert any("not shared with your role" in i.value for i in at.info)
     assert all(not len(r.comments) for r in session_results(at))

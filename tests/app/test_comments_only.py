@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.app.conftest import Ready, ready, seeded_app
+from tests.app.conftest import Ready, open_comment_tab, ready, seeded_app
 from ui import state, theme_detail
 
 FILE = (
@@ -61,6 +61,8 @@ def test_comments_page_shows_themes_quotes_and_signals(comments_only: Ready) -> 
     shown = set(comments_only.prepared.comments["redacted"].astype(str))
     assert 1 <= len(quotes) <= 3
     assert set(quotes["In their words"]) <= shown  # real, redacted comments, nothing made up
+    open_comment_tab(at, "Read comments")
+    assert not at.exception and not at.error
     table = at.dataframe[-1].value
     assert {"Theme", "Sub-theme", "Second theme", "Team"} <= set(table.columns)
     assert (table["Question"] != "").all()  # a plain table's header is the question

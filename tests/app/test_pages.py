@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis import pipeline
-from tests.app.conftest import APP, TIMEOUT, Ready, seeded_app, small_export
+from tests.app.conftest import APP, TIMEOUT, Ready, open_comment_tab, seeded_app, small_export
 from ui import state, views
 
 PAGES = {
@@ -207,7 +207,7 @@ def test_mapping_edit_applies_and_bad_yaml_is_explained(small: Ready) -> None:
 
 
 def test_comments_are_plain_text_only(small: Ready) -> None:
-    at = seeded_app(small, "app_pages/comments.py")
+    at = open_comment_tab(seeded_app(small, "app_pages/comments.py"), "Read comments")
     assert not at.exception
     table = at.dataframe[-1].value
     injected = table[table["Comment"].str.contains("<script>", regex=False)]
@@ -221,7 +221,7 @@ def test_comments_are_plain_text_only(small: Ready) -> None:
 
 
 def test_comment_filters(small: Ready) -> None:
-    at = seeded_app(small, "app_pages/comments.py")
+    at = open_comment_tab(seeded_app(small, "app_pages/comments.py"), "Read comments")
     total = len(at.dataframe[-1].value)
     search = next(t for t in at.text_input if t.label == "Search text")
     search.set_value("please").run()

@@ -1,61 +1,107 @@
-"""ui.state.memo_for: a chart is built once per session for the very objects it is drawn from."""
+"""ui.object_memo and ui.charts: a view's charts are built once per session for the very
+objects they are drawn from, and prefetched in the background once a page is drawn."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import threading
 
 import pytest
 
-from ui import state
+from tests.app.conftest import Ready
+from ui import charts, state
+from ui.object_memo import ObjectMemo
 
 
 class _View:
     """Stands in for a Results: any object that can be weakly referenced."""
 
 
-@pytest.fixture
-def store(monkeypatch: pytest.MonkeyPatch) -> dict:
-    session: dict = {}
-    monkeypatch.setattr(state, "_store", lambda: session)
-    return session
-
-
-def test_built_once_per_object_and_again_for_another(store: dict) -> None:
-    calls: list[int] = []
+def test_built_once_per_object_and_again_for_another() -> None:
+    memo, calls = ObjectMemo(), []
     a, b = _View(), _View()
 
     def build(tag: int):
         calls.append(tag)
         return (f"chart {tag}", f"text {tag}")
 
-    assert state.memo_for("heatmap", (a,), lambda: build(1)) == ("chart 1", "text 1")
-    assert state.memo_for("heatmap", (a,), lambda: build(2)) == ("chart 1", "text 1")
-    assert state.memo_for("heatmap", (b,), lambda: build(3)) == ("chart 3", "text 3")
-    assert state.memo_for("quadrant", (a,), lambda: build(4)) == ("chart 4", "text 4")
+    assert memo.get("heatmap", (a,), lambda: build(1)) == ("chart 1", "text 1")
+    assert memo.get("heatmap", (a,), lambda: build(2)) == ("chart 1", "text 1")
+    assert memo.get("heatmap", (b,), lambda: build(3)) == ("chart 3", "text 3")
+    assert memo.get("quadrant", (a,), lambda: build(4)) == ("chart 4", "text 4")
     assert calls == [1, 3, 4]
     # a chart drawn from two objects is rebuilt when either changes
-    assert state.memo_for("likert", (a, b), lambda: build(5)) == ("chart 5", "text 5")
-    assert state.memo_for("likert", (b, a), lambda: build(6)) == ("chart 6", "text 6")
-    assert state.memo_for("likert", (a, b), lambda: build(7)) == ("chart 5", "text 5")
+    assert memo.get("likert", (a, b), lambda: build(5)) == ("chart 5", "text 5")
+    assert memo.get("likert", (b, a), lambda: build(6)) == ("chart 6", "text 6")
+    assert memo.get("likert", (a, b), lambda: build(7)) == ("chart 5", "text 5")
+    assert memo.has("likert", (a, b)) and not memo.has("likert", (a, a))
 
 
-def test_a_reused_id_never_gets_the_dropped_objects_chart(store: dict) -> None:
+def test_a_reused_id_never_gets_the_dropped_objects_chart() -> None:
+    memo = ObjectMemo()
     old, new = _View(), _View()
-    state.memo_for("heatmap", (old,), lambda: "old chart")
-    cache: OrderedDict = store[state.StateKeys.DRAWN]
-    # as if `old` were freed and `new` had been given its id: the entry's key matches `new`
-    refs, value = cache.pop(("heatmap", (id(old),)))
-    cache[("heatmap", (id(new),))] = (refs, value)
-    assert state.memo_for("heatmap", (new,), lambda: "new chart") == "new chart"
+    memo.get("heatmap", (old,), lambda: "old chart")
+    # as if `old` had been freed and `new` given its id: file the entry under new's id
+    refs, value = memo._values.pop(("heatmap", (id(old),)))
+    memo._values[("heatmap", (id(new),))] = (refs, value)
+    assert not memo.has("heatmap", (new,))
+    assert memo.get("heatmap", (new,), lambda: "new chart") == "new chart"
     del old
-    cache[("heatmap", (id(new),))] = (refs, "old chart")  # its weak reference is now dead
-    assert state.memo_for("heatmap", (new,), lambda: "rebuilt") == "rebuilt"
+    memo._values[("heatmap", (id(new),))] = (refs, "old chart")  # its weak reference is dead
+    assert memo.get("heatmap", (new,), lambda: "rebuilt") == "rebuilt"
 
 
-def test_only_the_last_entries_are_kept(store: dict) -> None:
+def test_only_the_last_entries_are_kept() -> None:
+    memo = ObjectMemo(limit=24)
     views = [_View() for _ in range(30)]
     for i, v in enumerate(views):
-        state.memo_for("chart", (v,), lambda i=i: i, limit=24)
-    assert len(store[state.StateKeys.DRAWN]) == 24
-    assert state.memo_for("chart", (views[0],), lambda: "rebuilt", limit=24) == "rebuilt"
-    assert state.memo_for("chart", (views[-1],), lambda: "rebuilt", limit=24) == 29
+        memo.get("chart", (v,), lambda i=i: i)
+    assert len(memo) == 24
+    assert memo.get("chart", (views[0],), lambda: "rebuilt") == "rebuilt"
+    assert memo.get("chart", (views[-1],), lambda: "rebuilt") == 29
+
+
+def test_a_page_waits_for_the_chart_being_prefetched_instead_of_building_it_twice() -> None:
+    memo, view = ObjectMemo(), _View()
+    started, release, calls = threading.Event(), threading.Event(), []
+
+    def slow() -> str:
+        calls.append("prefetch")
+        started.set()
+        release.wait(5)
+        return "prefetched"
+
+    worker = threading.Thread(target=lambda: memo.get("heatmap", (view,), slow))
+    worker.start()
+    assert started.wait(5)
+    threading.Timer(0.05, release.set).start()
+    assert memo.get("heatmap", (view,), lambda: calls.append("page") or "page") == "prefetched"
+    worker.join(5)
+    assert calls == ["prefetch"]
+
+
+@pytest.fixture
+def session(monkeypatch: pytest.MonkeyPatch) -> dict:
+    store: dict = {}
+    monkeypatch.setattr(state, "_store", lambda: store)
+    return store
+
+
+def test_prefetch_builds_every_chart_of_the_view_the_pages_then_draw(
+    session: dict, small: Ready
+) -> None:
+    from analysis import pipeline
+
+    prep = small.prepared
+    res = pipeline.analyze(prep, by="team")
+    charts.prefetch(res, prep)
+    for thread in threading.enumerate():
+        if thread.name == "chart-prefetch":
+            thread.join(60)
+    memo = state.drawn()
+    assert all(memo.has(name, (res, prep)) for name in charts.FIGURES)
+    built = charts.FIGURES["heatmap"](res, prep)
+    drawn = charts.figure("heatmap", res, prep)
+    assert drawn[1] == built[1]  # the same text alternative, from the memo
+    assert drawn[0].to_dict(validate=False) == built[0].to_dict(validate=False)
+    other = pipeline.analyze(prep, by="role")
+    assert not memo.has("heatmap", (other, prep))  # another view's charts are its own
