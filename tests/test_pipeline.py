@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 
@@ -98,6 +99,40 @@ def test_regrouping_reuses_the_prepared_work(prep):
     # Team × role cells are groups too: none under the minimum carries a number.
     small = crossed.groups[crossed.groups["suppressed"]]
     assert small["score"].isna().all() and small["n"].isna().all()
+
+
+def test_a_view_is_computed_once_per_upload_and_each_caller_gets_its_own_copy():
+    prep = _prepared((SAMPLE / "ai_pulse_qualtrics.csv").read_bytes(), "ai_pulse_qualtrics.csv")
+    first = pipeline.analyze(prep, by="team")
+    kept = dict(prep.views._stores["results"])
+    again = pipeline.analyze(prep, by="team")
+    assert prep.views._stores["results"] == kept  # nothing new computed
+    assert again is not first and again.groups is not first.groups
+    pd.testing.assert_frame_equal(again.groups, first.groups)
+    assert [f.to_dict() for f in again.flags] == [f.to_dict() for f in first.flags]
+    # a caller changing its copy changes nobody else's
+    again.groups.loc[again.groups.index[0], "score"] = -1.0
+    again.flags.clear()
+    third = pipeline.analyze(prep, by="team")
+    pd.testing.assert_frame_equal(third.groups, first.groups)
+    assert len(third.flags) == len(first.flags) > 0
+    # another request is another view
+    other = pipeline.analyze(prep, by="team", policy=PrivacyPolicy(min_group=8))
+    assert len(prep.views._stores["results"]) == len(kept) + 1
+    assert other.policy.min_group == 8
+
+
+def test_a_view_still_waiting_for_its_item_drivers_is_not_kept(monkeypatch):
+    # by module path: the package re-exports the function named ``analyze`` over its module
+    analyze_mod = importlib.import_module("analysis.pipeline.analyze")
+    prep = _prepared((SAMPLE / "ai_pulse_qualtrics.csv").read_bytes(), "ai_pulse_qualtrics.csv")
+    monkeypatch.setattr(analyze_mod, "_item_drivers", lambda prep, outcome: None)
+    pending = pipeline.analyze(prep, by="team")
+    assert pending.item_drivers_pending
+    assert not prep.views._stores.get("results")
+    monkeypatch.undo()
+    done = pipeline.analyze(prep, by="team")  # computed again, now with its item drivers
+    assert not done.item_drivers_pending and len(done.item_drivers)
 
 
 def test_unknown_grouping_is_a_clear_error(prep):

@@ -33,7 +33,7 @@ from ui import chart_tables, state
 from ui.object_memo import ObjectMemo
 from ui.views import plain
 
-__all__ = ["FIGURES", "chart", "figure", "prefetch", "unvalidated"]
+__all__ = ["FIGURES", "chart", "figure", "prefetch", "stop_prefetch", "unvalidated"]
 
 Figure = tuple[alt.TopLevelMixin, str]
 
@@ -95,13 +95,24 @@ def prefetch(res: Results | None, prep: Prepared | None) -> None:
     memo = state.drawn()  # taken here: the thread has no access to the session
     missing = [name for name in FIGURES if not memo.has(name, (res, prep))]
     if missing:
+        stop = memo.background()
         threading.Thread(
-            target=_build, args=(memo, missing, res, prep), name="chart-prefetch", daemon=True
+            target=_build, args=(memo, stop, missing, res, prep), name="chart-prefetch", daemon=True
         ).start()
 
 
-def _build(memo: ObjectMemo, names: list[str], res: Results, prep: Prepared) -> None:
+def stop_prefetch() -> None:
+    """At the start of a script run: the prefetch stops after the chart it is building, so it
+    never competes with a page someone is waiting for (the next page drawn starts it again)."""
+    state.drawn().halt()
+
+
+def _build(
+    memo: ObjectMemo, stop: threading.Event, names: list[str], res: Results, prep: Prepared
+) -> None:
     for name in names:
+        if stop.is_set():
+            return
         try:
             memo.get(name, (res, prep), lambda name=name: FIGURES[name](res, prep))
         except Exception:  # the page builds it again and shows the error (never logged here)

@@ -25,6 +25,7 @@ class ObjectMemo:
         self.limit = limit
         self._values: OrderedDict[Hashable, tuple[tuple[weakref.ref, ...], Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._stop = threading.Event()  # asks the background filler (if any) to stop
 
     def __len__(self) -> int:
         return len(self._values)
@@ -53,3 +54,14 @@ class ObjectMemo:
             return False, None
         self._values.move_to_end(key)
         return True, hit[1]
+
+    def background(self) -> threading.Event:
+        """A new stop signal for a background filler (the previous one is told to stop)."""
+        self._stop.set()
+        self._stop = threading.Event()
+        return self._stop
+
+    def halt(self) -> None:
+        """Tell the background filler to stop after the value it is building: a script run
+        has started and needs the cores (the filler only uses time nobody is waiting on)."""
+        self._stop.set()

@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -94,6 +96,16 @@ def analyze(
         theme_merges=theme_merges,
         outcome=outcome,
     )
+    # A view is a function of the upload and its request, so it is computed once per upload:
+    # every first visit on the built-in sample opens the view the warm server computed, and
+    # going back to a view is free. Each caller gets its own copy (see _detached).
+    res = prep.views.get(
+        "results", req, lambda: _view(prep, req), keep=lambda r: not r.item_drivers_pending
+    )
+    return _detached(res)
+
+
+def _view(prep: Prepared, req: ViewRequest) -> Results:
     drivers = view_drivers(prep, req)
     with shared_bases():  # the view's tables share their null-space bases
         sel = select(prep, req)
@@ -108,6 +120,20 @@ def analyze(
     res.item_drivers = ITEM_DRIVERS.empty() if item_drivers is None else item_drivers
     res.item_gaps = item_gaps
     return res
+
+
+def _detached(res: Results) -> Results:
+    """A copy of a kept view that its caller may change without changing the kept one: its
+    tables are shallow copies (pandas copies a table's data when one of them is written), its
+    lists and dicts new."""
+    changes: dict[str, Any] = {}
+    for f in dataclasses.fields(res):
+        value = getattr(res, f.name)
+        if isinstance(value, pd.DataFrame):
+            changes[f.name] = value.copy(deep=False)
+        elif isinstance(value, list | dict):
+            changes[f.name] = copy.copy(value)
+    return dataclasses.replace(res, **changes)
 
 
 def view_drivers(prep: Prepared, req: ViewRequest) -> pd.DataFrame:

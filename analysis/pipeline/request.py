@@ -138,12 +138,22 @@ class ViewCache:
         # sessions may share one Prepared (the built-in sample): one change at a time
         self._lock = threading.Lock()
 
-    def get(self, stage: str, key: Any, make: Callable[[], Any]) -> Any:
+    def get(
+        self,
+        stage: str,
+        key: Any,
+        make: Callable[[], Any],
+        keep: Callable[[Any], bool] | None = None,
+    ) -> Any:
+        """The stage's value for ``key``, made once (``keep``: whether a new value may be kept;
+        one that will change, such as a view whose item drivers are still computed, is not)."""
         with self._lock:
             store = self._stores.setdefault(stage, {})
             if key in store:
                 return store[key]
         value = make()  # outside the lock: a slow view does not hold up the others
+        if keep is not None and not keep(value):
+            return value
         with self._lock:
             if key not in store:
                 if len(store) >= self.SIZE:

@@ -105,3 +105,37 @@ def test_prefetch_builds_every_chart_of_the_view_the_pages_then_draw(
     assert drawn[0].to_dict(validate=False) == built[0].to_dict(validate=False)
     other = pipeline.analyze(prep, by="role")
     assert not memo.has("heatmap", (other, prep))  # another view's charts are its own
+
+
+def test_a_script_run_stops_the_prefetch_after_the_chart_it_is_building(
+    session: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started, release, built = threading.Event(), threading.Event(), []
+
+    def first(res, prep):
+        started.set()
+        release.wait(5)
+        built.append("first")
+        return "first", ""
+
+    def later(res, prep):
+        built.append("later")
+        return "later", ""
+
+    monkeypatch.setattr(charts, "FIGURES", {"first": first, "second": later, "third": later})
+    res, prep = _View(), _View()
+    charts.prefetch(res, prep)
+    assert started.wait(5)
+    charts.stop_prefetch()  # what app.py does when a run starts
+    release.set()
+    for thread in threading.enumerate():
+        if thread.name == "chart-prefetch":
+            thread.join(5)
+    assert built == ["first"]
+    memo = state.drawn()
+    assert memo.has("first", (res, prep)) and not memo.has("second", (res, prep))
+    charts.prefetch(res, prep)  # the next page drawn starts it again, for what is missing
+    for thread in threading.enumerate():
+        if thread.name == "chart-prefetch":
+            thread.join(5)
+    assert built == ["first", "later", "later"]
