@@ -49,6 +49,11 @@ def test_background_result_equals_the_synchronous_prepare(loaded) -> None:
     done = pipeline.settle(quick, timeout=None)
     assert not done.pending and done is not quick
     assert done.views is not quick.views  # nothing computed from the quick comments is reused
+    # sessions sharing the quick analysis (the built-in sample) share the finished one and
+    # the views computed on it
+    assert pipeline.settle(quick) is done
+    pipeline.analyze(done, by=["team"])
+    assert len(pipeline.settle(quick).views._stores["results"]) == 1
     assert done.theme_model is not None and (done.comments["theme"] >= 0).any()
     analysed = done.comments["analysed"].to_numpy(dtype=bool)
     assert set(done.comments.loc[analysed, "label_basis"]) == {"model"}  # the learned labels

@@ -35,6 +35,7 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -126,6 +127,8 @@ class Background:
         items_outcome: str | None = None,
     ) -> None:
         self.items_outcome = items_outcome if items is not None else None
+        self._settled: tuple[weakref.ref, Any] | None = None
+        self._settle_lock = threading.Lock()
         self._outcome = _Outcome(stage="reading" if isinstance(quick, CommentRead) else "queued")
         if items is None:
             self._outcome.items_done.set()
@@ -140,6 +143,18 @@ class Background:
             daemon=True,
         )
         self._thread.start()
+
+    def settled(self, source: object, make: Callable[[], Any]) -> Any:
+        """``make()`` (the finished Prepared of ``source``, once this job is done), made once
+        per source: sessions sharing one Prepared (the built-in sample) then share the finished
+        one and its view cache, instead of each computing its views again."""
+        with self._settle_lock:
+            hit = self._settled
+            if hit is not None and hit[0]() is source:
+                return hit[1]
+            value = make()
+            self._settled = (weakref.ref(source), value)
+            return value
 
     def status(self) -> JobStatus:
         o = self._outcome

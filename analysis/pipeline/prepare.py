@@ -151,7 +151,7 @@ def settle(prep: Prepared, timeout: float | None = 0) -> Prepared:
         )
         kept = dataclasses.replace(kept, warnings=[*_warnings(kept), failed])
         return _released(_items_kept(prep, kept))
-    return _finished(prep, comments, model)
+    return job.settled(prep, lambda: _finished(prep, comments, model))
 
 
 def read(prep: Prepared, timeout: float | None = None) -> Prepared:
