@@ -179,6 +179,7 @@ if not summary.get("total"):
 
 # Only the open tab is drawn (a click on another reruns the page): the reading table of every
 # comment is sent only to someone who reads them, not on each visit (issue 20).
+state.keep_comment_filters({})  # the Read comments filters last while another tab is open
 tab_themes, tab_groups, tab_read = st.tabs(
     ["Themes", "By group", "Read comments"], key=state.StateKeys.COMMENT_TAB, on_change="rerun"
 )
@@ -284,20 +285,34 @@ if tab_read.open:
         group_col = views.group_label_column(res.by)
         if len(comments):
             table, signals = comment_table.reading_table(comments, coded, res.by, group_col)
+            options = {
+                "theme": sorted(t for t in table["Theme"].unique() if t),
+                "sentiment": ["negative", "neutral", "positive"],
+                "signal": list(SIGNALS),
+                "group": sorted(table[group_col].unique()),
+            }
+            state.keep_comment_filters(options)  # drop values no longer offered
+            key = state.comment_filter_key
             c1, c2, c3, c4 = st.columns(4)
             pick_theme = c1.multiselect(
-                "Theme", sorted(t for t in table["Theme"].unique() if t), placeholder="All"
+                "Theme", options["theme"], placeholder="All", key=key("theme")
             )
             pick_sent = c2.multiselect(
-                "Sentiment", ["negative", "neutral", "positive"], placeholder="All"
+                "Sentiment", options["sentiment"], placeholder="All", key=key("sentiment")
             )
             pick_signal = c3.multiselect(
-                "Signal", list(SIGNALS), format_func=views.SIGNAL_NAMES.get, placeholder="Any"
+                "Signal",
+                options["signal"],
+                format_func=views.SIGNAL_NAMES.get,
+                placeholder="Any",
+                key=key("signal"),
             )
             pick_group = c4.multiselect(
-                group_col, sorted(table[group_col].unique()), placeholder="All"
+                group_col, options["group"], placeholder="All", key=key("group")
             )
-            search = st.text_input("Search text", placeholder="e.g. training, replaced, copilot")
+            search = st.text_input(
+                "Search text", placeholder="e.g. training, replaced, copilot", key=key("search")
+            )
             keep = pd.Series(True, index=table.index)
             if pick_theme:  # a comment raising two concerns is found under both
                 keep &= table["Theme"].isin(pick_theme) | table["Second theme"].isin(pick_theme)

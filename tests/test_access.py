@@ -362,6 +362,35 @@ def test_change_lead_sees_all_teams_but_no_comment_text_when_withheld(prep, poli
     assert res.comment_summary["shown"] == 0
 
 
+def test_views_kept_per_upload_never_carry_one_viewers_scope_to_another() -> None:
+    """analyze keeps each view of an upload (the Prepared's view cache, shared by sessions
+    on the built-in sample): whoever asks first, each viewer gets what their role allows."""
+    data = qualtrics_csv(generate_responses(n=260, seed=5))
+    export, colmap = pipeline.load(data, "pulse.csv")
+    prep = pipeline.prepare(export, colmap, n_boot=50, source_name="pulse.csv")
+    policy = access.load_policy(POLICY_YAML)
+    hr, lead = policy.viewer_for("hr@acme.example"), policy.viewer_for("lead@acme.example")
+    ops = policy.viewer_for("ops@acme.example")
+    mine = {"Field Operations", "Finance Operations", "Facilities"}
+    for first, then in ((lead, hr), (ops, hr), (hr, ops), (hr, lead)):
+        seen = {}
+        for viewer in (first, then, first):
+            res = access.scoped_analyze(viewer, prep, policy=policy, by=["team"])
+            seen.setdefault(viewer.role, []).append(res)
+        by_role = {role: runs[0] for role, runs in seen.items()}
+        if "change_lead" in by_role:
+            lead_res = by_role["change_lead"]
+            assert not len(lead_res.comments) and all(not f.quotes for f in lead_res.flags)
+        if "manager" in by_role:
+            ops_res = by_role["manager"]
+            assert set(ops_res.groups["Team"]) == mine
+            assert set(ops_res.comments["Team"]) <= mine and not len(ops_res.drivers)
+        hr_res = by_role["hr_admin"]
+        assert len(hr_res.comments) and set(hr_res.groups["Team"]) > mine
+        for runs in seen.values():  # the same viewer twice: the same view
+            assert all(r.to_dict() == runs[0].to_dict() for r in runs)
+
+
 def test_thresholds_are_floors_for_everyone_but_hr(prep, policy) -> None:
     lead = policy.viewer_for("lead@acme.example")
     admin = policy.viewer_for("hr@acme.example")

@@ -103,8 +103,11 @@ def prefetch(res: Results | None, prep: Prepared | None) -> None:
 
 def stop_prefetch() -> None:
     """At the start of a script run: the prefetch stops after the chart it is building, so it
-    never competes with a page someone is waiting for (the next page drawn starts it again)."""
+    never competes with a page someone is waiting for (the next page drawn starts it again),
+    and the view an earlier run left (a page that stopped early) is forgotten, so nothing
+    keeps an analysis no longer in use alive or prefetches its charts."""
     state.drawn().halt()
+    state.take_view()
 
 
 def _build(

@@ -38,6 +38,7 @@ class StateKeys:
     DRILL = "cr_drill_group"
     HEATMAP = "cr_heatmap"
     COMMENT_TAB = "cr_comment_tab"  # the Comments page's open tab (its label)
+    COMMENT_FILTER_PREFIX = "cr_comment_filter::"  # + name: the Read comments filters
     ROSTER_UPLOAD = "cr_roster_upload"
     MAPPING_UPLOAD = "cr_mapping_upload"
     MAPPING_EDITOR_PREFIX = "cr_mapping::"  # + mapping target key and draft version
@@ -181,7 +182,8 @@ def set_dataset(ds: Dataset, prepared: Prepared) -> None:
     _store()[DATASET] = ds
     _store().pop(StateKeys.PENDING, None)  # the file waiting for a mapping is now in use
     # filters name values of the previous dataset; they would not apply to this one
-    for key in [k for k in _store() if str(k).startswith(FILTER_PREFIX)]:
+    prefixes = (FILTER_PREFIX, StateKeys.COMMENT_FILTER_PREFIX)
+    for key in [k for k in _store() if str(k).startswith(prefixes)]:
         del _store()[key]
 
 
@@ -426,6 +428,24 @@ def keep_filter_values(column: str, options: list[str]) -> None:
         kept = [v for v in store[key] if v in options]
         if kept != list(store[key]):
             store[key] = kept
+
+
+def comment_filter_key(name: str) -> str:
+    return f"{StateKeys.COMMENT_FILTER_PREFIX}{name}"
+
+
+def keep_comment_filters(options: dict[str, list[Any]]) -> None:
+    """The Read comments filters are drawn only while that tab is open, and Streamlit forgets
+    a widget's value on a run that does not draw it: stored again as plain state, they last
+    across tab switches. ``options``: what each multiselect offers now (values no longer
+    offered are dropped, so the widget does not fail)."""
+    store = _store()
+    for key in [k for k in store if str(k).startswith(StateKeys.COMMENT_FILTER_PREFIX)]:
+        value = store[key]
+        name = str(key)[len(StateKeys.COMMENT_FILTER_PREFIX) :]
+        if name in options and isinstance(value, list):
+            value = [v for v in value if v in options[name]]
+        store[key] = value
 
 
 def keep_choice(key: str, options: list[Any]) -> None:

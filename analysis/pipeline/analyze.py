@@ -96,11 +96,13 @@ def analyze(
         theme_merges=theme_merges,
         outcome=outcome,
     )
-    # A view is a function of the upload and its request, so it is computed once per upload:
-    # every first visit on the built-in sample opens the view the warm server computed, and
-    # going back to a view is free. Each caller gets its own copy (see _detached).
+    # A view is a function of the upload, its request and the playbook file (its actions
+    # are edited live), so it is computed once per upload: every first visit on the built-in
+    # sample opens the view the warm server computed, and going back to a view is free. Each
+    # caller gets its own copy (see _detached).
+    key = (req, _playbook_stamp())
     res = prep.views.get(
-        "results", req, lambda: _view(prep, req), keep=lambda r: not r.item_drivers_pending
+        "results", key, lambda: _view(prep, req), keep=lambda r: not r.item_drivers_pending
     )
     return _detached(res)
 
@@ -120,6 +122,13 @@ def _view(prep: Prepared, req: ViewRequest) -> Results:
     res.item_drivers = ITEM_DRIVERS.empty() if item_drivers is None else item_drivers
     res.item_gaps = item_gaps
     return res
+
+
+def _playbook_stamp() -> int:
+    try:
+        return hotspots_mod.DEFAULT_PLAYBOOK.stat().st_mtime_ns
+    except OSError:  # load_playbook says what is wrong when the view is computed
+        return 0
 
 
 def _detached(res: Results) -> Results:

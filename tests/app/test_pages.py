@@ -232,6 +232,13 @@ def test_comment_filters(small: Ready) -> None:
     sentiment = next(m for m in at.multiselect if m.label == "Sentiment")
     sentiment.set_value(["negative"]).run()
     assert set(at.dataframe[-1].value["Sentiment"]) == {"negative"}
+    # only the open tab is drawn; the filters outlast a visit to another tab
+    open_comment_tab(at, "Themes")
+    assert not any(m.label == "Sentiment" for m in at.multiselect)
+    open_comment_tab(at, "Read comments")
+    assert not at.exception
+    assert next(m for m in at.multiselect if m.label == "Sentiment").value == ["negative"]
+    assert set(at.dataframe[-1].value["Sentiment"]) == {"negative"}
 
 
 def test_rename_and_merge_themes(small: Ready) -> None:

@@ -256,14 +256,21 @@ def rerun_after(
     ``title``, for a page switch, also counts the new page's heading as the sign that its run
     began: otherwise such a switch waited the whole `start_timeout`.
     """
+    heading = (
+        None
+        if title is None
+        else (
+            f"[...document.querySelectorAll({json.dumps(MAIN + ' h1')})]"
+            f".some((h) => h.textContent.trim().startsWith({json.dumps(title)}))"
+        )
+    )
+    if heading is not None and page.evaluate(f"() => {heading}"):
+        heading = None  # already on that page: its heading says nothing about a new run
     page.evaluate(_WATCH_RUNS)
     action()
     started = "window.__crSawRun === true"
-    if title is not None:
-        started += (
-            f" || [...document.querySelectorAll({json.dumps(MAIN + ' h1')})]"
-            f".some((h) => h.textContent.trim().startsWith({json.dumps(title)}))"
-        )
+    if heading is not None:
+        started += f" || {heading}"
     with contextlib.suppress(PlaywrightTimeout):
         page.wait_for_function(f"() => {started}", timeout=start_timeout)
     wait_idle(page, timeout, frame=frame)
