@@ -70,6 +70,9 @@ def _likert(res: Results, prep: Prepared) -> Figure:
     return likert_bars(table), likert_bars_alt_text(table)
 
 
+#: The charts that draw scores: a comments-only survey has none to prefetch.
+SCORE_FIGURES = frozenset({"likert", "heatmap", "quadrant", "drivers"})
+
 #: Each chart of a view by name, built from its Results (and the Prepared it came from).
 FIGURES: dict[str, Callable[[Results, Prepared], Figure]] = {
     "likert": _likert,  # Overview
@@ -93,7 +96,11 @@ def prefetch(res: Results | None, prep: Prepared | None) -> None:
     if res is None or prep is None:
         return
     memo = state.drawn()  # taken here: the thread has no access to the session
-    missing = [name for name in FIGURES if not memo.has(name, (res, prep))]
+    missing = [
+        name
+        for name in FIGURES
+        if (prep.has_scores or name not in SCORE_FIGURES) and not memo.has(name, (res, prep))
+    ]
     if missing:
         stop = memo.background()
         threading.Thread(

@@ -13,7 +13,9 @@ from ui.object_memo import ObjectMemo
 
 
 class _View:
-    """Stands in for a Results: any object that can be weakly referenced."""
+    """Stands in for a Results or a Prepared: any object that can be weakly referenced."""
+
+    has_scores = True
 
 
 def test_built_once_per_object_and_again_for_another() -> None:
@@ -139,3 +141,24 @@ def test_a_script_run_stops_the_prefetch_after_the_chart_it_is_building(
         if thread.name == "chart-prefetch":
             thread.join(5)
     assert built == ["first", "later", "later"]
+
+
+def test_a_comments_only_survey_prefetches_no_score_chart(
+    session: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[str] = []
+
+    def builder(name: str):
+        return lambda res, prep: built.append(name) or (name, "")
+
+    monkeypatch.setattr(charts, "FIGURES", {n: builder(n) for n in ("heatmap", "themes")})
+
+    class _CommentsOnly(_View):
+        has_scores = False
+
+    res, prep = _View(), _CommentsOnly()
+    charts.prefetch(res, prep)
+    for thread in threading.enumerate():
+        if thread.name == "chart-prefetch":
+            thread.join(5)
+    assert built == ["themes"]
