@@ -29,15 +29,17 @@ WARMED = "server warmed (libraries imported, models loaded, sample prepared)"
 
 
 def _warm() -> None:
+    start = time.perf_counter()  # main() serves WARM_WAIT_S after this thread started
     try:
         from ui import loading  # the analysis, render and charting imports
 
-        start = time.perf_counter()
         loading.warm_server()
-        # What the warm-up made (libraries, models, the sample) lives as long as the server:
-        # Python's full collections skip it from now on (0.12 s each with it, holding the
-        # interpreter while a page may be waiting; see runner.postScriptGC in config.toml).
-        gc.freeze()
+        if time.perf_counter() - start < WARM_WAIT_S:
+            # What the warm-up made (libraries, models, the sample) lives as long as the
+            # server: Python's full collections skip it from now on (0.12 s each with it,
+            # holding the interpreter while a page may be waiting; see runner.postScriptGC in
+            # config.toml). Not once the server is serving: sessions' objects would be frozen.
+            gc.freeze()
         print(f"ChangeRadar: {WARMED} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     except Exception:  # the first visit does the work instead
         LOG.exception("warming the server failed; the first visit will do it")
