@@ -12,7 +12,7 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 state.init_defaults()
-charts.stop_prefetch()  # the last page's chart prefetch yields to this run
+charts.begin_run()  # the last page's chart prefetch yields to this run
 viewer = views.login_gate()  # shared mode: nothing but sign-in until logged in
 
 PAGES = [

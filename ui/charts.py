@@ -33,7 +33,7 @@ from ui import chart_tables, state
 from ui.object_memo import ObjectMemo
 from ui.views import plain
 
-__all__ = ["FIGURES", "chart", "figure", "prefetch", "stop_prefetch", "unvalidated"]
+__all__ = ["FIGURES", "begin_run", "chart", "figure", "prefetch", "unvalidated"]
 
 Figure = tuple[alt.TopLevelMixin, str]
 
@@ -87,7 +87,11 @@ FIGURES: dict[str, Callable[[Results, Prepared], Figure]] = {
 
 def figure(name: str, res: Results, prep: Prepared) -> Figure:
     """The chart ``name`` of this view and its text alternative, built once per session."""
-    return state.drawn().get(name, (res, prep), lambda: FIGURES[name](res, prep))
+    return _kept(state.drawn(), name, res, prep)
+
+
+def _kept(memo: ObjectMemo, name: str, res: Results, prep: Prepared) -> Figure:
+    return memo.get(name, (res, prep), lambda: FIGURES[name](res, prep))
 
 
 def prefetch(res: Results | None, prep: Prepared | None) -> None:
@@ -108,7 +112,7 @@ def prefetch(res: Results | None, prep: Prepared | None) -> None:
         ).start()
 
 
-def stop_prefetch() -> None:
+def begin_run() -> None:
     """At the start of a script run: the prefetch stops after the chart it is building, so it
     never competes with a page someone is waiting for (the next page drawn starts it again),
     and the view an earlier run left (a page that stopped early) is forgotten, so nothing
@@ -124,7 +128,7 @@ def _build(
         if stop.is_set():
             return
         try:
-            memo.get(name, (res, prep), lambda name=name: FIGURES[name](res, prep))
+            _kept(memo, name, res, prep)
         except Exception:  # the page builds it again and shows the error (never logged here)
             continue
 

@@ -128,7 +128,7 @@ def test_a_script_run_stops_the_prefetch_after_the_chart_it_is_building(
     res, prep = _View(), _View()
     charts.prefetch(res, prep)
     assert started.wait(5)
-    charts.stop_prefetch()  # what app.py does when a run starts
+    charts.begin_run()  # what app.py does when a run starts
     release.set()
     for thread in threading.enumerate():
         if thread.name == "chart-prefetch":
