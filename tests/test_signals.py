@@ -127,7 +127,7 @@ def test_evidence_shape_and_sentence_index():
     out = tag_texts(["Great team. Nobody showed us how to use the AI tool!", None], engine="rules")
     assert list(out.columns) == [*SIGNALS, "evidence"]
     assert out["training_request"].tolist() == [True, False]
-    assert out.loc[1, "evidence"] == []
+    assert out.loc[1, "evidence"] == ()
     hits = {h["signal"]: h for h in out.loc[0, "evidence"]}
     assert hits["training_request"]["phrase"].lower().startswith("nobody showed")
     assert hits["training_request"]["sentence"] == 1

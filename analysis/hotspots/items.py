@@ -30,6 +30,7 @@ from analysis.drivers import relative_weights
 from analysis.hotspots.screening import screen
 from analysis.privacy import PrivacyPolicy
 from analysis.scoring import Scored
+from analysis.scoring.grouping import column_codes
 from analysis.tables import ITEM_DRIVERS, ITEM_GAPS
 from analysis.thresholds import THRESHOLDS
 
@@ -141,46 +142,57 @@ def _group_rows(
     codes: Mapping[str, tuple[np.ndarray, dict[str, int]]],
     size: int,
     by: Sequence[str],
-    row: Mapping[str, Any],
+    values: Sequence[Any],
 ) -> np.ndarray:
     """Positions of the respondents in the row's group: every by-column the row names (a
     nested level leaves the deeper ones empty), matched on integer codes."""
     mask = np.ones(size, dtype=bool)
-    for col in by:
-        value = row.get(col)
+    for col, value in zip(by, values, strict=True):
         if value is not None and not pd.isna(value):
             col_codes, lookup = codes[col]
             mask &= col_codes == lookup.get(str(value), -1)
     return np.flatnonzero(mask)
 
 
-def _item_rows(
-    scored: Scored, by: Sequence[str], visible: pd.DataFrame, values: pd.DataFrame
-) -> pd.DataFrame:
+def _item_sums(scored: Scored) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
+    """Respondent × item on 0–100 with 0 for no answer, who answered, and the organisation's
+    n, sum and sum of squares per item (cached on ``scored``: a regrouping reuses them)."""
+    if "item_gap_sums" not in scored._cache:
+        x_all = item_values(scored).to_numpy(float)
+        valid = ~np.isnan(x_all)
+        x0 = np.where(valid, x_all, 0.0)
+        totals = (valid.sum(axis=0), x0.sum(axis=0), (x0**2).sum(axis=0))
+        scored._cache["item_gap_sums"] = (x0, valid, totals)
+    return scored._cache["item_gap_sums"]
+
+
+def _item_rows(scored: Scored, by: Sequence[str], visible: pd.DataFrame) -> pd.DataFrame:
     """The screen's input for every visible (group, item): n, mean, its 95% t interval, the
     rest's mean and n, Cohen's d and Welch's two-sided p (:mod:`analysis.stats`).
 
     Each group's sums are taken once for all its items, column by column over contiguous
     memory (the same reduction, so the same bits, as summing one item's answers at a time)."""
-    records = visible.to_dict("records")
+    keys = {c: visible[c].to_numpy(object) for c in by}
+    grouping = visible["grouping"].to_numpy(object)
+    group = visible["group"].to_numpy(object)
+    items = [str(v) for v in visible["item"]]
+    constructs = [str(v) for v in visible["construct"]]
     codes = {}
     for c in by:
-        col_codes, uniques = pd.factorize(scored.groups[c].astype(str))
+        col_codes, uniques = column_codes(scored, c)
         codes[c] = (col_codes, {str(u): k for k, u in enumerate(uniques)})
-    x_all = values.to_numpy(float)
-    col = {str(c): j for j, c in enumerate(values.columns)}
-    valid = ~np.isnan(x_all)
-    x0 = np.where(valid, x_all, 0.0)
-    total_n, total_s, total_ss = valid.sum(axis=0), x0.sum(axis=0), (x0**2).sum(axis=0)
+    x0, valid, (total_n, total_s, total_ss) = _item_sums(scored)
+    col = {str(c): j for j, c in enumerate(scored.item_meta.index)}
     sums: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-    n1, s1, ss1, n2, s2, ss2 = (np.empty(len(records)) for _ in range(6))
-    for i, row in enumerate(records):
-        key = tuple(str(row.get(c)) for c in by)
+    n1, s1, ss1, n2, s2, ss2 = (np.empty(len(visible)) for _ in range(6))
+    for i in range(len(visible)):
+        values = [keys[c][i] for c in by]
+        key = tuple(str(v) for v in values)
         if key not in sums:
-            rows = _group_rows(codes, len(scored.groups), by, row)
+            rows = _group_rows(codes, len(scored.groups), by, values)
             sub = np.asfortranarray(x0[rows])
             sums[key] = (valid[rows].sum(axis=0), sub.sum(axis=0), (sub**2).sum(axis=0))
-        j = col[str(row["item"])]
+        j = col[items[i]]
         gn, gs, gss = sums[key]
         n1[i], s1[i], ss1[i] = gn[j], gs[j], gss[j]
         n2[i], s2[i], ss2[i] = total_n[j] - n1[i], total_s[j] - s1[i], total_ss[j] - ss1[i]
@@ -189,11 +201,11 @@ def _item_rows(
     sd1, sd2 = np.sqrt(var1), np.sqrt(var2)
     _, _, p = stats.welch_t(m1, var1, n1, m2, var2, n2)
     lo, hi = stats.mean_ci(m1, sd1, n1)
-    table = pd.DataFrame({c: [r.get(c) for r in records] for c in by})
-    table["grouping"] = [r["grouping"] for r in records]
-    table["group"] = [r["group"] for r in records]
-    table["construct"] = [str(r["item"]) for r in records]
-    table["item_construct"] = [str(r["construct"]) for r in records]
+    table = pd.DataFrame({c: list(keys[c]) for c in by})
+    table["grouping"] = list(grouping)
+    table["group"] = list(group)
+    table["construct"] = items
+    table["item_construct"] = constructs
     table["n"], table["score"], table["rest_score"], table["rest_n"] = n1, m1, m2, n2
     table["ci_low"], table["ci_high"] = lo, hi
     table["effect_size"] = stats.cohens_d(m1, sd1, n1, m2, sd2, n2)
@@ -225,7 +237,7 @@ def item_gaps(
     if not by or not len(visible):
         return ITEM_GAPS.empty(by)
     cmeta = constructs.set_index("id") if "id" in constructs.columns else constructs
-    table = _item_rows(scored, by, visible, item_values(scored))
+    table = _item_rows(scored, by, visible)
     meta: dict[str, dict[str, Any]] = {}
     for item, construct in zip(table["construct"], table["item_construct"], strict=True):
         direction = str(cmeta["direction"].get(construct, "higher_better"))

@@ -201,7 +201,7 @@ def _set_signals(tidy: pd.DataFrame, tags: pd.DataFrame) -> None:
     for sig in SIGNALS:
         tidy[sig] = False
         tidy.loc[analysed, sig] = tags[sig].to_numpy()
-    tidy["evidence"] = pd.Series([[] for _ in range(len(tidy))], index=tidy.index, dtype=object)
+    tidy["evidence"] = pd.Series([()] * len(tidy), index=tidy.index, dtype=object)
     if analysed.any():
         tidy.loc[analysed, "evidence"] = pd.Series(
             list(tags["evidence"]), index=tidy.index[analysed], dtype=object

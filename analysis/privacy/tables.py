@@ -441,13 +441,17 @@ def protect_groups(
             "protect_groups: nested rows must fill the grouping columns left to right."
         )
     flags = _Flags(rows)
+    k_by = len(by)
     bases = bases_table()  # null-space bases, shared by every block of this table (and view)
+    # The group keys as integer codes, once for every block (an item table has one per item).
+    keys_all = _codes(table[by]) if by else np.zeros((rows, 0), dtype=np.intp)
     try:
         for in_block in _blocks(table, block):
             try:
                 _protect_block(
-                    table, by, nested, in_block, depth, n, extra, over, ref_n, policy, flags, bases
-                )
+                    keys_all, k_by, nested, in_block, depth, n, extra, over, ref_n, policy, flags,
+                    bases,
+                )  # fmt: skip
             except _Unprotectable:
                 if not _risky(skip[in_block], policy.min_group).any():
                     raise
@@ -512,8 +516,8 @@ def _blocks(table: pd.DataFrame, block: list[str]) -> list[np.ndarray]:
 
 
 def _protect_block(
-    table: pd.DataFrame,
-    by: list[str],
+    keys_all: np.ndarray,
+    k: int,
     nested: bool,
     in_block: np.ndarray,
     depth: np.ndarray,
@@ -525,13 +529,13 @@ def _protect_block(
     flags: _Flags,
     bases: dict,
 ) -> None:
-    """Protect one block: its finest cells, then (nested) each shallower level as a table."""
-    k, min_group = len(by), policy.min_group
+    """Protect one block: its finest cells, then (nested) each shallower level as a table.
+    ``keys_all``: every row's group key as integer codes, one column per by-column (``k``)."""
+    min_group = policy.min_group
     finest = np.flatnonzero(in_block & (depth == k))
     if not finest.size:
         return
     refs = ref_n[finest[0]]
-    keys_all = _codes(table[by]) if by else np.zeros((len(table), 0), dtype=np.intp)
     keys = keys_all[finest]
     flags.set(
         finest,

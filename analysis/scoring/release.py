@@ -69,15 +69,11 @@ def with_absent(
     The caller drops them again after protection (they are hidden: no responses)."""
     if not len(extra):
         return table, exposure
-    k = extra_counts.shape[1]
-    parts = []
-    for j in range(k):
-        part = extra.copy()
-        for col, values in blocks.items():
-            part[col] = values[j]
-        part["n"] = 0.0
-        parts.append(part)
-    more = pd.concat(parts, ignore_index=True)
+    k, m = extra_counts.shape[1], len(extra)
+    more = extra.iloc[np.tile(np.arange(m), k)].reset_index(drop=True)  # block-major
+    for col, values in blocks.items():
+        more[col] = np.repeat(np.asarray(values, dtype=object)[:k], m)
+    more["n"] = 0.0
     rows = extra_counts.transpose(1, 0, 2).reshape(len(more), -1)
     return pd.concat([table, more], ignore_index=True), np.vstack([exposure, rows])
 

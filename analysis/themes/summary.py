@@ -64,7 +64,16 @@ def theme_table(
     names_by = _theme_names(model, labels, names)
     themes = sorted(names_by)
     table = pd.DataFrame({"theme": themes, "label": [names_by[t] for t in themes]})
-    size = np.array([(labels == t).sum() for t in themes], dtype=int)
+    # Each comment's position in ``themes`` (-1: no theme), so sizes and shares are counted in
+    # one pass each instead of one mask per theme (7 signals x 15 themes x 100,000 comments).
+    pos = np.full(n, -1)
+    if themes:
+        at = np.searchsorted(themes, labels)
+        hit = (labels >= 0) & (at < len(themes))
+        hit[hit] = np.asarray(themes)[at[hit]] == labels[hit]
+        pos[hit] = at[hit]
+    themed = pos >= 0
+    size = np.bincount(pos[themed], minlength=len(themes)).astype(int)
     kinds = getattr(model, "kinds_", {})
     table["kind"] = [kinds.get(t, "discovered") for t in themes]  # guided: a codebook concern
     table["size"] = size
@@ -77,7 +86,8 @@ def theme_table(
         for col in signals.columns:
             if pd.api.types.is_bool_dtype(signals[col]):
                 v = signals[col].to_numpy(dtype=bool)
-                table[f"share_{col}"] = [float(v[labels == t].mean()) for t in themes]
+                hits = np.bincount(pos[themed], weights=v[themed], minlength=len(themes))
+                table[f"share_{col}"] = [float(h / m) for h, m in zip(hits, size, strict=True)]
     hidden: list[str] = []
     if groups is not None:
         long = theme_group_shares(labels, groups, min_comments)
