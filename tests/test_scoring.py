@@ -541,3 +541,40 @@ def test_sample_data_planted_effects_found(root) -> None:
     assert ("team", "Finance Operations", "trust_in_ai", False) in planted
     assert ("team", "Customer Support", "fear_of_displacement", True) in planted
     assert found == planted
+
+
+@given(st.integers(1, 60), st.floats(0.0, 1.0), st.integers(0, 2**32 - 1))
+def test_difference_answer_counts_match_each_items_answers(n, share, seed) -> None:
+    """``Difference.answer_counts`` (one pass over the population's answer blocks) counts what
+    each item's own answers of those people give (answered on the scale, any answer given,
+    outside the scale), and so does its fallback for answers kept item by item."""
+    from analysis.scoring import Answers, Difference
+    from analysis.scoring.model import keep_answers
+
+    rng = np.random.default_rng(seed)
+    vals = pd.DataFrame(rng.integers(1, 6, (n, 2)).astype(float), columns=["q0", "q1"])
+    groups = pd.DataFrame({"team": rng.choice(["A", "B"], n)})
+    meta = _meta({"q0": ("c0", 1, 5, 4, 2, False), "q1": ("c0", 1, 5, 4, 2, False)})
+    answers = {}
+    for item in ("q0", "q1"):
+        given = rng.random(n) < 0.8
+        invalid = given & (rng.random(n) < 0.2)
+        values = np.where(given & ~invalid & (rng.random(n) < 0.9), vals[item], np.nan)
+        answers[item] = Answers(values, invalid, given)
+    mask = rng.random(n) < share
+
+    def expected(sc) -> dict[str, tuple[int, int, int]]:
+        out = {}
+        for item in ("q0", "q1"):
+            a = Difference(sc, mask).answers(item)
+            out[item] = (int((~np.isnan(a.values)).sum()), int(a.given.sum()), int(a.invalid.sum()))
+        return out
+
+    by_item = score_responses(vals, meta, groups=groups)
+    by_item.answers = dict(answers)
+    assert "answers" not in by_item._cache  # the fallback: answers kept item by item
+    assert Difference(by_item, mask).answer_counts() == expected(by_item)
+    blocks = score_responses(vals, meta, groups=groups)
+    keep_answers(blocks, answers)
+    assert "answers" in blocks._cache
+    assert Difference(blocks, mask).answer_counts() == expected(blocks) == expected(by_item)

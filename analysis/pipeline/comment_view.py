@@ -243,6 +243,13 @@ def _comment_signals(
     return hotspots_mod.group_comment_signals(prep.views.get("signals", cache_key, make), by_cols)
 
 
+#: The columns of the comment reading table (after the grouping columns).
+SHOWN_COLUMNS = (
+    "column", "question", "text", "label", "label_basis", "compound", *SIGNALS, "theme",
+    "theme_label", "sub_theme_label", "secondary_theme_label",
+)  # fmt: skip
+
+
 def _shown_comments(
     comments: pd.DataFrame,
     used_view: Used,
@@ -254,11 +261,7 @@ def _shown_comments(
 ) -> pd.DataFrame:
     """Redacted comments of groups that meet the comment threshold (or of the whole
     organisation when no grouping is chosen and it meets the threshold)."""
-    cols = [
-        "column", "question", "text", "label", "label_basis", "compound", *SIGNALS, "theme",
-        "theme_label",
-        "sub_theme_label", "secondary_theme_label",
-    ]  # fmt: skip
+    cols = list(SHOWN_COLUMNS)
     if not len(comments):
         return pd.DataFrame(columns=[*by_cols, *cols])
     base = prep.views.get(

@@ -129,6 +129,7 @@ def _likert(
         return LIKERT.empty()
     rows = []
     responses: pd.DataFrame | None = None
+    earlier = [d.answer_counts() for d in changed]
     for item, meta in scored.item_meta.iterrows():
         scale = prep.colmap.scale_for(str(item))
         # Labels in the respondent's terms (before reverse-coding) keep the chart honest.
@@ -147,7 +148,7 @@ def _likert(
         explicit_missing = int(ans.given.sum()) - answered - int(ans.invalid.sum())
         total = answered + max(explicit_missing, 0)
         if total == 0 or any(
-            0 < _likert_total(d.answers(item)) < policy.min_group for d in changed
+            0 < _likert_total(*counts.get(item, (0, 0, 0))) < policy.min_group for counts in earlier
         ):
             continue
         for order, (label, value) in enumerate(zip(scale.labels, scale.values, strict=True)):
@@ -182,9 +183,7 @@ def _likert(
     return pd.DataFrame(rows, columns=cols)
 
 
-def _likert_total(ans: scoring.Answers | None) -> int:
-    """The people an item's answer distribution rests on (answers and explicit "N/A")."""
-    if ans is None:
-        return 0
-    answered = int((~np.isnan(ans.values)).sum())
-    return answered + max(int(ans.given.sum()) - answered - int(ans.invalid.sum()), 0)
+def _likert_total(answered: int, given: int, invalid: int) -> int:
+    """The people an item's answer distribution rests on (answers and explicit "N/A"), from
+    the counts of :meth:`~analysis.scoring.Difference.answer_counts`."""
+    return answered + max(given - answered - invalid, 0)

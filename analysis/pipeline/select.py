@@ -16,6 +16,7 @@ from analysis import privacy, scoring
 from analysis.pipeline.model import Prepared
 from analysis.pipeline.request import ViewRequest
 from analysis.scoring import Difference, Scored
+from analysis.scoring.grouping import column_codes
 
 __all__ = ["Keys", "Selection", "group_labels", "respondent_positions", "select"]
 
@@ -57,7 +58,9 @@ def select(prep: Prepared, req: ViewRequest) -> Selection:
     if req.filters:
         mask = np.ones(n, dtype=bool)
         for col, values in req.filters:
-            mask &= prep.scored.groups[col].isin(list(values)).to_numpy()
+            codes, uniques = column_codes(prep.scored, col)
+            wanted = {str(v) for v in values}
+            mask &= np.isin(codes, [k for k, u in enumerate(uniques) if str(u) in wanted])
         privacy.check_filter(prep.scored.groups, mask, req.policy, shown=shown)
         changed_masks = privacy.differences(mask, shown, everyone=req.compare_unfiltered)
         changed = [_changed(prep, d) for d in changed_masks]
@@ -112,9 +115,14 @@ class Keys:
 
 def comment_keys(prep: Prepared, by_cols: list[str]) -> Keys | None:
     """Every comment's group label ("Sales × Manager" for crossed groupings), as the text
-    table gives it, built from integer codes: each distinct label is joined once."""
+    table gives it, built from integer codes: each distinct label is joined once. Kept per
+    grouping in the upload's view cache (a refilter keeps its grouping)."""
     if not by_cols or not len(prep.comments):
         return None
+    return prep.views.get("comment_keys", tuple(by_cols), lambda: _comment_keys(prep, by_cols))
+
+
+def _comment_keys(prep: Prepared, by_cols: list[str]) -> Keys:
     pos = respondent_positions(prep)
     if (pos < 0).any():
         # Comments whose respondent has no group row: use the comment's own columns.
@@ -125,8 +133,8 @@ def comment_keys(prep: Prepared, by_cols: list[str]) -> Keys | None:
     combined = np.zeros(len(groups), dtype=np.int64)
     parts = []
     for col in by_cols:
-        codes, uniques = pd.factorize(groups[col].astype(str))
-        parts.append(np.asarray(uniques, dtype=object))
+        codes, uniques = column_codes(prep.scored, col)
+        parts.append(np.array([str(u) for u in uniques], dtype=object))
         combined = combined * max(len(uniques), 1) + codes
     observed, inverse = np.unique(combined, return_inverse=True)
     columns = []

@@ -97,6 +97,28 @@ class Difference:
         ans = self.population.answers.get(item)
         return None if ans is None else ans.take(self.mask)
 
+    def answer_counts(self) -> dict[str, tuple[int, int, int]]:
+        """Per item with answers kept: how many of these people answered it on its scale, gave
+        any answer, and gave an answer outside the scale. Counted over the population's
+        answer blocks at once when it has them (one pass, not a copy per item)."""
+        cached = self.population._cache.get("answers")
+        if cached is None:
+            out = {}
+            for item in self.population.answers:
+                a = self.answers(item)
+                assert a is not None
+                answered = int(np.count_nonzero(~np.isnan(a.values)))
+                out[item] = (answered, int(a.given.sum()), int(a.invalid.sum()))
+            return out
+        items, (values, invalid, given) = cached
+        m = self.mask[:, None]
+        counts = (
+            np.count_nonzero(~np.isnan(values) & m, axis=0),
+            np.count_nonzero(given & m, axis=0),
+            np.count_nonzero(invalid & m, axis=0),
+        )
+        return {item: tuple(int(c[j]) for c in counts) for j, item in enumerate(items)}
+
 
 def keep_answers(scored: Scored, answers: dict[str, Answers]) -> None:
     """Store the answers as three respondent × item blocks (so a filter slices three arrays,
