@@ -503,14 +503,19 @@ def test_comments_exposed_by_hand() -> None:
     assert vis.to_dict() == {"G0": False, "G1": True, "G2": False}  # + complementary
 
 
-@given(st.integers(1, 80), st.integers(1, 4), st.integers(0, 2**32 - 1))
-def test_comments_exposed_counts_people_and_comments_per_group(n, groups, seed) -> None:
+@given(st.integers(1, 80), st.integers(1, 4), st.integers(0, 2**32 - 1), st.booleans())
+def test_comments_exposed_counts_people_and_comments_per_group(n, groups, seed, own) -> None:
     """Against the definition: a group is exposed when the changed people's comments in it, or
-    those people, number 1..minimum-1 (comments without a respondent, -1, never count)."""
+    those people, number 1..minimum-1 (comments without a respondent, -1, never count).
+    ``own``: each respondent's comments are in the respondent's one group (as when groups are
+    the respondents'), else a respondent's comments may fall in several groups."""
     policy = PrivacyPolicy(min_group=3, min_comments=4)
     rng = np.random.default_rng(seed)
     codes = rng.integers(0, groups, n)
     resp = rng.integers(-1, 12, n)
+    if own:
+        group_of = rng.integers(0, groups, 12)
+        codes = np.where(resp >= 0, group_of[np.maximum(resp, 0)], codes)
     changed = rng.random(12) < 0.4
     got = comments_exposed(codes, resp, [changed], policy, groups)
     for g in range(groups):

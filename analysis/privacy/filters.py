@@ -124,14 +124,28 @@ def comments_exposed(
         if not sel.any():
             continue
         count = np.bincount(codes[sel], minlength=n_groups)
-        # distinct (group, respondent) pairs as one integer key each: a 1-D sort, not rows
-        width = np.int64(resp.max()) + 1
-        pairs = np.unique(codes[sel].astype(np.int64) * width + resp[sel])
-        people = np.bincount(pairs // width, minlength=n_groups)
+        people = _people_per_group(codes[sel], resp[sel], n_groups)
         out |= ((count > 0) & (count < policy.min_comments)) | (
             (people > 0) & (people < policy.min_group)
         )
     return out
+
+
+def _people_per_group(codes: np.ndarray, resp: np.ndarray, n_groups: int) -> np.ndarray:
+    """Distinct respondents per group among comments (``codes``: group, ``resp``: respondent).
+
+    Usually each respondent's comments share one group (the group is the respondent's): then
+    one group per respondent, marked in place. Otherwise distinct (group, respondent) pairs,
+    as one integer key each (a 1-D sort, not rows)."""
+    if not len(resp):
+        return np.zeros(n_groups, dtype=np.intp)
+    group_of = np.full(int(resp.max()) + 1, -1, dtype=np.intp)
+    group_of[resp] = codes
+    if (group_of[resp] == codes).all():
+        return np.bincount(group_of[group_of >= 0], minlength=n_groups)
+    width = np.int64(resp.max()) + 1
+    pairs = np.unique(codes.astype(np.int64) * width + resp)
+    return np.bincount(pairs // width, minlength=n_groups)
 
 
 def comment_visibility(

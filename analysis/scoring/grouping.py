@@ -91,6 +91,18 @@ def _level_codes_all(
     return out
 
 
+def _sorted_rows(
+    scored: Scored, level: list[str], codes: np.ndarray, g: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The respondents sorted by group code (stable) and each group's bounds in that order,
+    cached per level (a view's tables ask for the same level several times)."""
+    key = ("sorted", tuple(level))
+    if key not in scored._cache or len(scored._cache[key][0]) != len(codes):
+        order = np.argsort(codes, kind="stable")
+        scored._cache[key] = (order, np.searchsorted(codes[order], np.arange(g + 1)))
+    return scored._cache[key]
+
+
 def group_overlaps(
     scored: Scored, by: list[str], has: np.ndarray, inside: np.ndarray, nested: bool
 ) -> np.ndarray:
@@ -105,9 +117,10 @@ def group_overlaps(
     has = np.asarray(has, dtype=float)
     inside = np.asarray(inside)
     parts = []
-    for codes, g in _level_codes_all(scored, by, nested, len(has)):
-        order = np.argsort(codes, kind="stable")
-        bounds = np.searchsorted(codes[order], np.arange(g + 1))
+    for level, (codes, g) in zip(
+        levels(by, nested), _level_codes_all(scored, by, nested, len(has)), strict=True
+    ):
+        order, bounds = _sorted_rows(scored, level, codes, g)
         h, x = take_rows(has, order), inside[order].astype(float)
         out = np.zeros((g, has.shape[1], inside.shape[1]))
         for c in range(g):

@@ -99,8 +99,10 @@ def ledger_counts(
     if not len(refs):
         return np.zeros((len(keys), width, 0)), np.zeros((width, 0))
     sizes = (refs.astype(float) @ stack_of(pop)[:, :width]).T
-    pos = pop.groups.index.get_indexer(scored.groups.index)
-    inside = refs[:, pos].T  # this view's respondents × J
+    if scored is pop:
+        inside = refs.T  # this view's respondents × J
+    else:
+        inside = refs[:, pop.groups.index.get_indexer(scored.groups.index)].T
     return group_overlaps(scored, by, stack_of(scored)[:, :width], inside, nested), sizes
 
 
