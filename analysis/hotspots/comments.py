@@ -216,7 +216,19 @@ def group_comment_signals(
             short = hit[text_len[hit] <= max_quote_chars]
             # Longest first; equal lengths keep their order (a stable descending sort).
             order = short[np.argsort(-text_len[short], kind="stable")]
-            quotes[s] = list(dict.fromkeys(text_arr[order]))[:quotes_per_signal]
+            quotes[s] = _first_distinct(text_arr, order, quotes_per_signal)
         row["quotes"] = quotes
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _first_distinct(texts: np.ndarray, order: np.ndarray, k: int) -> list[str]:
+    """The first ``k`` distinct texts in ``order`` (stops there: a signal may have thousands)."""
+    out: list[str] = []
+    for i in order:
+        text = texts[i]
+        if text not in out:
+            out.append(text)
+            if len(out) >= k:
+                break
+    return out

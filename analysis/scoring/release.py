@@ -36,18 +36,18 @@ def exposure_counts(
     absent: dict[tuple[str, str], tuple[dict[str, Any], np.ndarray]] = {}
     if not changed:
         return out, keys.iloc[0:0], np.zeros((0, width, 0))
-    where = pd.MultiIndex.from_frame(keys[["grouping", "group"]].astype(str))
+    where = {key: row for row, key in enumerate(_names(keys))}  # (grouping, group) -> row
     for v, diff in enumerate(changed):
         if not diff:
             continue
         dkeys, dsums = difference_sums(diff, by, stack_of(diff.population)[:, :width], nested)
-        dwhere = pd.MultiIndex.from_frame(dkeys[["grouping", "group"]].astype(str))
-        pos = dwhere.get_indexer(where)
-        hit = pos >= 0
-        out[hit, :, v] = dsums[pos[hit]]
-        for i in np.flatnonzero(~dwhere.isin(where)):
+        for i, key in enumerate(_names(dkeys)):
+            row = where.get(key)
+            if row is not None:
+                out[row, :, v] = dsums[i]
+                continue
             counts = absent.setdefault(
-                dwhere[i], (dkeys.iloc[i].to_dict(), np.zeros((width, len(changed))))
+                key, (dkeys.iloc[i].to_dict(), np.zeros((width, len(changed))))
             )[1]
             counts[:, v] = dsums[i]
     extra = pd.DataFrame([rec for rec, _ in absent.values()], columns=keys.columns)
@@ -55,6 +55,11 @@ def exposure_counts(
         np.stack([c for _, c in absent.values()]) if absent else np.zeros((0, width, len(changed)))
     )
     return out, extra, extra_counts
+
+
+def _names(keys: pd.DataFrame) -> list[tuple[str, str]]:
+    """Each keys row's (grouping, group), as text."""
+    return list(zip(keys["grouping"].astype(str), keys["group"].astype(str), strict=True))
 
 
 def with_absent(
