@@ -239,9 +239,11 @@ def item_gaps(
     cmeta = constructs.set_index("id") if "id" in constructs.columns else constructs
     table = _item_rows(scored, by, visible)
     meta: dict[str, dict[str, Any]] = {}
+    directions = cmeta["direction"].to_dict()
+    questions = scored.item_meta["question"].to_dict()
     for item, construct in zip(table["construct"], table["item_construct"], strict=True):
-        direction = str(cmeta["direction"].get(construct, "higher_better"))
-        question = str(scored.item_meta["question"].get(item, item))
+        direction = str(directions.get(construct, "higher_better"))
+        question = str(questions.get(item, item))
         meta[item] = {"label": question, "concept": construct, "direction": direction}
     screened = screen(table, meta, min_group=policy.min_group, org_n=org_n)
     if not len(screened):

@@ -4,6 +4,7 @@ tables passed in are unprotected)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -103,12 +104,28 @@ def ledger_counts(
     keys, _ = group_sums(scored, by, np.zeros((len(scored.groups), 0)), nested)
     if not len(refs):
         return np.zeros((len(keys), width, 0)), np.zeros((width, 0))
-    sizes = (refs.astype(float) @ stack_of(pop)[:, :width]).T
+    sizes = _reference_sizes(pop, refs, stack_of, width)
     if scored is pop:
         inside = refs.T  # this view's respondents × J
     else:
         inside = refs[:, pop.groups.index.get_indexer(scored.groups.index)].T
     return group_overlaps(scored, by, stack_of(scored)[:, :width], inside, nested), sizes
+
+
+def _reference_sizes(pop: Scored, refs: np.ndarray, stack_of: Any, width: int) -> np.ndarray:
+    """Each reference set's count of people with a value, per block: (width × J).
+
+    The sets are mostly the same from view to view (every group of every single grouping), so
+    each set's counts are kept on the population, keyed by a digest of its members. Counts of
+    0/1 columns are integers: computed for any subset of the sets, they are the same numbers."""
+    name = getattr(stack_of, "__name__", repr(stack_of))
+    store = pop._cache.setdefault(("reference_sizes", name, width), {})
+    keys = [hashlib.blake2b(np.packbits(r).tobytes(), digest_size=16).digest() for r in refs]
+    missing = [j for j, key in enumerate(keys) if key not in store]
+    if missing:
+        counts = refs[missing].astype(float) @ stack_of(pop)[:, :width]
+        store.update({keys[j]: row for j, row in zip(missing, counts, strict=True)})
+    return np.stack([store[key] for key in keys], axis=1)
 
 
 def finish(
