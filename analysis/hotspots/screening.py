@@ -153,9 +153,10 @@ def screen(
     if not rows:
         return pd.DataFrame(columns=SCREEN_COLUMNS)
     frame = pd.DataFrame(rows)
-    frame["q"] = np.nan
-    for _, idx in frame.groupby(["grouping", "construct"]).groups.items():
-        frame.loc[idx, "q"] = benjamini_hochberg(frame.loc[idx, "p_one"].to_numpy())
+    p_one, q = frame["p_one"].to_numpy(float), np.full(len(frame), np.nan)
+    for idx in frame.groupby(["grouping", "construct"]).indices.values():
+        q[idx] = benjamini_hochberg(p_one[idx])
+    frame["q"] = q
     frame["interaction"] = _interactions(frame)
     passes = (
         (frame["q"] < fdr)

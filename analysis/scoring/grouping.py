@@ -72,11 +72,27 @@ def level_codes(scored: Scored, level: list[str]) -> tuple[np.ndarray, pd.DataFr
 
 def sum_by(codes: np.ndarray, stack: np.ndarray, g: int) -> np.ndarray:
     """Row sums of ``stack`` per group code, each a running sum in respondent order (the
-    order the former sparse one-hot product added in, so the sums are the same bits)."""
+    order the former sparse one-hot product added in, so the sums are the same bits).
+
+    One group (the organisation): a column of whole numbers small enough that every partial
+    sum stays below 2**53 is added by numpy's reduction instead, in any order: the sum is
+    exact, so the same bits, and not a chain of dependent additions (3x faster)."""
     out = np.empty((g, stack.shape[1]))
     for j in range(stack.shape[1]):
-        out[:, j] = np.bincount(codes, weights=stack[:, j], minlength=g)
+        col = stack[:, j]
+        if g == 1 and _whole(col):
+            out[0, j] = np.add.reduce(col)
+        else:
+            out[:, j] = np.bincount(codes, weights=col, minlength=g)
     return out
+
+
+def _whole(col: np.ndarray) -> bool:
+    """Whether every value is a whole number and n · max|value| < 2**53 (exact sums)."""
+    if not len(col):
+        return True
+    top = float(np.max(np.abs(col)))
+    return bool(np.isfinite(top) and top * len(col) < 2.0**53 and np.array_equal(col, np.rint(col)))
 
 
 def _level_codes_all(
