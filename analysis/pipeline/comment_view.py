@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analysis import hotspots as hotspots_mod
 from analysis import privacy
@@ -293,15 +294,29 @@ def _comment_base(
     if names:
         theme_labels.update({int(k): str(v) for k, v in names.items()})
     # no themes yet (background coding) or none found: every label is "", as text
-    out["theme_label"] = out["theme"].map(theme_labels).astype(object).fillna("").astype(str)
+    out["theme_label"] = _labels(out["theme"], theme_labels)
     sub_labels: dict[int, str] = {}
     if prep.theme_model is not None and len(getattr(prep.theme_model, "subthemes_", ())):
         st = prep.theme_model.subthemes_
         sub_labels = dict(zip(st["subtheme"].astype(int), st["label"].astype(str), strict=True))
     for column, labels in (("sub_theme", sub_labels), ("secondary_theme", theme_labels)):
         ids = out[column] if column in out.columns else pd.Series(-1, index=out.index)
-        out[f"{column}_label"] = ids.map(labels).astype(object).fillna("").astype(str)
+        out[f"{column}_label"] = _labels(ids, labels)
     return out
+
+
+def _labels(ids: pd.Series, labels: Mapping[int, str]) -> pd.Series:
+    """Each id's label as text ("" for an id without one): a lookup of integer positions and
+    one Arrow take (a dict ``map`` and three conversions took 4x as long)."""
+    keys = np.array(sorted(labels), dtype=np.int64)
+    names = ["", *(str(labels[k]) for k in keys)]
+    values = ids.to_numpy(dtype=np.int64)
+    pos = np.searchsorted(keys, values)
+    hit = pos < len(keys)
+    hit[hit] = keys[pos[hit]] == values[hit]
+    codes = pa.array(np.where(hit, pos + 1, 0))
+    taken = pa.array(names, type=pa.large_string()).take(codes)
+    return pd.Series(pd.array(taken, dtype="str"), index=ids.index)
 
 
 def _merged(comments: pd.DataFrame, merges: Mapping[int, int]) -> pd.DataFrame:

@@ -578,14 +578,22 @@ def _blank(table: pd.DataFrame, hidden: np.ndarray, visible_cols: set[str]) -> p
     out = table.copy()
     if not hidden.any():
         return out
+    hidden = np.asarray(hidden, dtype=bool)
     for col in out.columns:
         if col in visible_cols:
             continue
-        if pd.api.types.is_bool_dtype(out[col]) or pd.api.types.is_integer_dtype(out[col]):
-            out[col] = out[col].astype("float64")
-        if pd.api.types.is_numeric_dtype(out[col]):
+        values = out[col]
+        if pd.api.types.is_bool_dtype(values) or pd.api.types.is_integer_dtype(values):
+            values = values.astype("float64")
+        if pd.api.types.is_numeric_dtype(values) and not isinstance(values.dtype, np.dtype):
+            out[col] = values  # a nullable extension type: set its own missing value
             out.loc[hidden, col] = np.nan
+            continue
+        if pd.api.types.is_numeric_dtype(values):
+            blank = values.to_numpy(copy=True)
+            blank[hidden] = np.nan
         else:
-            out[col] = out[col].astype(object)
-            out.loc[hidden, col] = pd.NA
+            blank = values.astype(object).to_numpy(copy=True)
+            blank[hidden] = pd.NA
+        out[col] = pd.Series(blank, index=out.index, dtype=blank.dtype)  # one write a column
     return out
