@@ -205,7 +205,7 @@ def _themes(
         cache_key,
         lambda: theme_table(
             model,
-            used["redacted"].tolist(),
+            used["redacted"],  # only its length is read
             sentiment=used["compound"].to_numpy(dtype=float),
             signals=used[list(SIGNALS)].astype(bool).reset_index(drop=True),
             labels=labels,

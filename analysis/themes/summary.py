@@ -120,8 +120,10 @@ def theme_group_shares(
     theme_code = np.searchsorted(themes, labels)
     rows = []
     for col in groups.columns:
-        values = groups[col].astype(object).where(groups[col].notna(), "(no answer)").astype(str)
-        codes, uniques = pd.factorize(values)
+        values = groups[col]
+        if values.isna().any():
+            values = values.astype(object).where(values.notna(), "(no answer)")
+        codes, uniques = pd.factorize(values if values.dtype == "str" else values.astype(str))
         k = max(len(themes), 1)
         n_of = np.bincount(codes[valid], minlength=len(uniques))
         counts = np.bincount(
