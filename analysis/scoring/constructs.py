@@ -214,26 +214,25 @@ def _versus_rest(
     keys: pd.DataFrame, sums: np.ndarray, tot: np.ndarray, constructs: list[str]
 ) -> pd.DataFrame:
     """Unprotected rows, construct-major: each group's score, interval and boxes, compared
-    with the rest of the organisation (the organisation's totals minus the group's)."""
-    c = len(constructs)
-    parts = []
-    for j, construct in enumerate(constructs):
-        pick = [j + i * c for i in range(6)]
-        n, s, ss, f, nu, u = (sums[:, k] for k in pick)
-        on, os_, oss, of, onu, ou = (tot[k] for k in pick)
-        fav, neu, unf = stats.box_shares(f, nu, u)
-        rest_fav, _, _ = stats.box_shares(of - f, onu - nu, ou - u)
-        res = _compare(n, s, ss, fav, rest_fav, (on, os_, oss))
-        part = keys.copy()
-        part["construct"] = construct
-        part["n"] = n
-        for name in ("score", "ci_low", "ci_high"):
-            part[name] = res[name]
-        part["favorable"], part["neutral"], part["unfavorable"] = fav, neu, unf
-        for name in ("rest_score", "diff_vs_rest", "effect_size", "p", "p_fav"):
-            part[name] = res[name]
-        parts.append(part)
-    return pd.concat(parts, ignore_index=True)
+    with the rest of the organisation (the organisation's totals minus the group's).
+
+    Every statistic is elementwise, so all constructs are computed at once on the (groups ×
+    constructs) blocks of the sums, flattened construct-major."""
+    c, g = len(constructs), len(keys)
+    n, s, ss, f, nu, u = (sums[:, i * c : (i + 1) * c].T.ravel() for i in range(6))
+    on, os_, oss, of, onu, ou = (np.repeat(tot[i * c : (i + 1) * c], g) for i in range(6))
+    fav, neu, unf = stats.box_shares(f, nu, u)
+    rest_fav, _, _ = stats.box_shares(of - f, onu - nu, ou - u)
+    res = _compare(n, s, ss, fav, rest_fav, (on, os_, oss))
+    table = pd.concat([keys] * c, ignore_index=True) if c else keys.iloc[0:0].copy()
+    table["construct"] = np.repeat(np.array(constructs, dtype=object), g)
+    table["n"] = n
+    for name in ("score", "ci_low", "ci_high"):
+        table[name] = res[name]
+    table["favorable"], table["neutral"], table["unfavorable"] = fav, neu, unf
+    for name in ("rest_score", "diff_vs_rest", "effect_size", "p", "p_fav"):
+        table[name] = res[name]
+    return table
 
 
 def _everyone(scored: Scored) -> np.ndarray:
