@@ -84,11 +84,12 @@ def org_scores(
     lo, hi = bounded_mean_ci(mean, np.sqrt(var), n)
     fav, neu, unf = stats.box_shares(f, nu, u)
     meta = scored.item_meta
-    items100 = (scored.items - meta["scale_min"]) / (meta["scale_max"] - meta["scale_min"]) * 100
+    lo_i, hi_i = meta["scale_min"].to_numpy(float), meta["scale_max"].to_numpy(float)
+    items100 = (scored.items[list(meta.index)].to_numpy(float) - lo_i) / (hi_i - lo_i) * 100
     alphas, warns = [], []
     for construct in scored.constructs.columns:
-        cols = meta.index[meta["construct"] == construct]
-        a = stats.cronbach_alpha(items100[cols]) if len(cols) > 1 else float("nan")
+        cols = np.flatnonzero((meta["construct"] == construct).to_numpy())
+        a = stats.cronbach_alpha(items100[:, cols]) if len(cols) > 1 else float("nan")
         alphas.append(a)
         if len(cols) < 2:
             warns.append("")
