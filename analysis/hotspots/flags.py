@@ -221,6 +221,7 @@ def find_hotspots(
     items: pd.DataFrame | None = None,
     min_flag_n: int = THRESHOLDS.min_flag_n,
     fdr: float = THRESHOLDS.hotspot_fdr,
+    segments_table: pd.DataFrame | None = None,
 ) -> list[Flag]:
     """Flag visible groups that are credibly and meaningfully worse than the rest, and the
     organisation where it is below target.
@@ -232,6 +233,8 @@ def find_hotspots(
     training_need -> training, the rest -> change_management). ``org`` (``scoring.org_scores``)
     adds organisation-level flags for constructs below target; ``items``
     (``scoring.item_scores`` by group) lets the diagnosis read the ADKAR items.
+    ``segments_table``: the trust × fear map of ``group_table`` (:func:`segments`) when the
+    caller has it already, else it is made here.
 
     Comment evidence is used only for groups with at least policy.min_comments comments. It
     adds its elevated signals to the reason and priority of a flag of the same type, and it
@@ -272,7 +275,7 @@ def find_hotspots(
     tests = {"fdr": fdr, "min_d": min_d, "min_share_diff": min_share_diff}
     _add_comment_evidence(states, group_table, comment_signals, meta, playbook, policy, **tests)
     ctx = _Context(playbook, meta, items, org_n, main_outcome, max_quotes, max_actions, alpha)
-    segment_of = _segment_of(group_table, meta, playbook, policy, ctx.concept_ids)
+    segment_of = _segment_of(group_table, meta, playbook, policy, ctx.concept_ids, segments_table)
     flags = [
         _build_flag(state, ftype, ctx, segment_of.get(key), diagnosis)
         for key, state in states.items()
@@ -348,11 +351,14 @@ def _segment_of(
     playbook: dict,
     policy: object,
     concept_ids: Mapping[str, list[str]],
+    seg: pd.DataFrame | None = None,
 ) -> dict[tuple[str, frozenset], str]:
-    """Each group's trust × fear quadrant, when the survey has both axes."""
+    """Each group's trust × fear quadrant, when the survey has both axes (``seg``: the map,
+    when the caller made it already)."""
     segment_of: dict[tuple[str, frozenset], str] = {}
     if {"trust_in_ai", "fear_of_displacement"} <= set(concept_ids):
-        seg = segments(group_table, constructs=meta, playbook=playbook, policy=policy)
+        if seg is None:
+            seg = segments(group_table, constructs=meta, playbook=playbook, policy=policy)
         for row in seg.to_dict("records"):
             if row["quadrant"] in playbook["segments"]:
                 segment_of[(row["grouping"], key_of(row["group_key"]))] = row["quadrant"]

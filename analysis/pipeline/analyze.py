@@ -217,6 +217,10 @@ def hot_spots(
         return [], SEGMENTS.empty()
     constructs = construct_frame(sel.scored)
     table = groups if prep.has_scores else _sizes_for_hotspots(sel.scored, by, comments.visible)
+    concepts = set(sel.scored.construct_meta["concept"].dropna())
+    segments = SEGMENTS.empty()
+    if {"trust_in_ai", "fear_of_displacement"} <= concepts:
+        segments = hotspots_mod.segments(groups, constructs=constructs, policy=req.policy)
     flags = hotspots_mod.find_hotspots(
         table,
         drivers,
@@ -227,11 +231,8 @@ def hot_spots(
         org_n=len(sel.scored.groups),
         org=scores.org if prep.has_scores and len(scores.org) else None,
         items=scores.items if prep.has_scores and len(scores.items) else None,
+        segments_table=segments if len(segments) else None,
     )
-    concepts = set(sel.scored.construct_meta["concept"].dropna())
-    segments = SEGMENTS.empty()
-    if {"trust_in_ai", "fear_of_displacement"} <= concepts:
-        segments = hotspots_mod.segments(groups, constructs=constructs, policy=req.policy)
     return flags, segments
 
 
