@@ -71,6 +71,10 @@ def select(prep: Prepared, req: ViewRequest) -> Selection:
     return Selection(scored, comments, keys, all_codes, changed, changed_masks, references)
 
 
+#: Comment columns no view reads (it shows the redacted text): left out of a filter's copy.
+UNREAD_BY_VIEWS = ("text", "language", "evidence")
+
+
 def _filtered(
     prep: Prepared, filter_key: tuple, mask: np.ndarray
 ) -> tuple[Scored, pd.DataFrame, np.ndarray]:
@@ -79,7 +83,10 @@ def _filtered(
     def make() -> tuple[Scored, pd.DataFrame, np.ndarray]:
         pos = respondent_positions(prep)
         keep = (pos >= 0) & mask[np.maximum(pos, 0)]
-        return scoring.subset(prep.scored, mask), prep.comments[keep], keep
+        # A view reads the redacted text only: the words as written, their language and the
+        # signals' evidence are not copied into it.
+        comments = prep.comments.drop(columns=list(UNREAD_BY_VIEWS), errors="ignore")
+        return scoring.subset(prep.scored, mask), comments[keep], keep
 
     return prep.views.get("filtered", filter_key, make)
 
