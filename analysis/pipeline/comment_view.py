@@ -165,23 +165,25 @@ def comment_privacy(
     table["visible"] = table["group"].map(vis).fillna(False).astype(bool)
     table.loc[~table["visible"], "n_comments"] = np.nan
     if len(used):
-        # Shares per group from integer codes: sum / count, as a groupby mean gives them.
+        # Shares per group from integer codes: sum / count, as a groupby mean gives them; NaN
+        # for a hidden group (and a group without analysed comments).
         codes, names = used_view.group.codes, used_view.group.names
         n_per = np.bincount(codes, minlength=len(names)).astype(float)
-        seen = n_per > 0
+        at = pd.Index([str(x) for x in names]).get_indexer(table["group"])
+        ok = (at >= 0) & table["visible"].to_numpy(dtype=bool)
+        ok[ok] = n_per[at[ok]] > 0
 
-        def share_of(hit: np.ndarray) -> dict[str, float]:
+        def share_of(hit: np.ndarray) -> np.ndarray:
             sums = np.bincount(codes, weights=hit.astype(float), minlength=len(names))
-            return dict(zip(names[seen], sums[seen] / n_per[seen], strict=True))
+            out = np.full(len(table), np.nan)
+            out[ok] = sums[at[ok]] / n_per[at[ok]]
+            return out
 
         lab = used["label"].to_numpy(dtype=object)
         for name in ("negative", "neutral", "positive"):
-            table[f"share_{name}"] = table["group"].map(share_of(lab == name))
+            table[f"share_{name}"] = share_of(lab == name)
         for sig in SIGNALS:
-            hit = used[sig].astype(bool).to_numpy()
-            table[f"share_{sig}"] = table["group"].map(share_of(hit))
-        num = [c for c in table.columns if c.startswith("share_")]
-        table.loc[~table["visible"], num] = np.nan
+            table[f"share_{sig}"] = share_of(used[sig].astype(bool).to_numpy())
     return table.sort_values("group").reset_index(drop=True), vis
 
 
