@@ -214,15 +214,15 @@ def _themes(
             names=names,
         ),
     ).copy()
-    shares = THEME_SHARES.empty()
-    if by_cols:
-        keys = used_view.keys.rename(" × ".join(by_cols)).reset_index(drop=True)
-        shares = theme_group_shares(labels, keys.to_frame(), policy.min_comments)
-        hide = ~shares["group"].map(visible).fillna(False).astype(bool)
-        shares.loc[hide, ["n_comments", "count", "share"]] = np.nan
-        shares.loc[hide, "hidden"] = True
-        lab = dict(zip(table["theme"], table["label"], strict=True))
-        shares["label"] = shares["theme"].map(lab)
+    if not by_cols:
+        return table, THEME_SHARES.empty()
+    keys = used_view.keys.rename(" × ".join(by_cols)).reset_index(drop=True)
+    shares = theme_group_shares(labels, keys.to_frame(), policy.min_comments)
+    hide = ~shares["group"].map(visible).fillna(False).astype(bool)
+    shares.loc[hide, ["n_comments", "count", "share"]] = np.nan
+    shares.loc[hide, "hidden"] = True
+    lab = dict(zip(table["theme"], table["label"], strict=True))
+    shares["label"] = shares["theme"].map(lab)
     return table, shares
 
 
@@ -270,9 +270,10 @@ def _shown_comments(
     base = prep.views.get(
         "shown", cache_key, lambda: _comment_base(used_view.comments, names, prep)
     )
+    shown = base[[*by_cols, *cols]]  # the columns first: fewer to copy row by row
     if by_cols:
-        base = base[_visible_rows(used_view, visible)]
-    return base[[*by_cols, *cols]].reset_index(drop=True)
+        shown = shown[_visible_rows(used_view, visible)]
+    return shown.reset_index(drop=True)
 
 
 def _visible_rows(used_view: Used, visible: pd.Series) -> np.ndarray:

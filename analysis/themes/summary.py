@@ -87,7 +87,7 @@ def theme_table(
             if pd.api.types.is_bool_dtype(signals[col]):
                 v = signals[col].to_numpy(dtype=bool)
                 hits = np.bincount(pos[themed], weights=v[themed], minlength=len(themes))
-                table[f"share_{col}"] = [float(h / m) for h, m in zip(hits, size, strict=True)]
+                table[f"share_{col}"] = hits / size
     hidden: list[str] = []
     if groups is not None:
         long = theme_group_shares(labels, groups, min_comments)
