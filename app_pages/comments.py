@@ -325,7 +325,8 @@ if tab_read.open:
             if search.strip():
                 keep &= table["Comment"].str.contains(search.strip(), case=False, regex=False)
             st.caption(
-                f"{int(keep.sum()):,} of {len(table):,} comments. {comment_table.BASIS_NOTE}"
+                f"{int(keep.sum()):,} of {len(table):,} comments. {comment_table.BASIS_NOTE} "
+                f"{comment_table.PHRASES_NOTE}"
             )
             st.dataframe(
                 table[keep],

@@ -62,4 +62,13 @@ def comments_csv(results: Any, team: str | None = None) -> bytes:
     else:
         df = results.comments
     df = df.drop(columns=[c for c in COMMENT_CSV_DROP if c in df.columns])
+    if "signal_phrases" in df.columns:  # (signal, words) pairs as text a spreadsheet can show
+        df = df.assign(signal_phrases=df["signal_phrases"].map(_phrases_text))
     return table_csv(_with_context(df.reset_index(drop=True), results))
+
+
+def _phrases_text(pairs: object) -> str:
+    """``displacement_fear: will replace us; ai_mention: AI`` ("" words: withheld)."""
+    if not isinstance(pairs, (tuple, list)):
+        return ""
+    return "; ".join(f"{sig}: {words}" if words else str(sig) for sig, words in pairs)

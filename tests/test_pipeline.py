@@ -12,6 +12,7 @@ import pytest
 
 from analysis import pipeline
 from analysis.privacy import PrivacyError, PrivacyPolicy
+from analysis.signals import SIGNALS
 from sample_data import generate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -171,6 +172,26 @@ def test_comments_are_redacted_and_filler_left_out(prep):
     assert res.comment_summary["filler"] > 0
     assert res.comment_summary["not_english"] > 0
     assert not res.comments["text"].str.fullmatch(r"(?i)\s*(n/?a|none\.?)\s*").any()
+
+
+def test_signal_phrases_show_only_words_of_the_redacted_comment(prep):
+    """Every phrase the reading table shows is part of the comment as shown (redacted): the
+    words a signal was found in never bring back a name, e-mail or phone number that
+    redaction removed. The sample plants such details; some phrases are withheld for them."""
+    res = pipeline.analyze(prep, by=["team"])
+    shown = withheld = 0
+    for text, pairs, *flags in zip(
+        res.comments["text"], res.comments["signal_phrases"], *(res.comments[s] for s in SIGNALS),
+        strict=True,
+    ):  # fmt: skip
+        assert [sig for sig, _ in pairs] == [s for s, f in zip(SIGNALS, flags, strict=True) if f]
+        for _, phrase in pairs:
+            if phrase:
+                assert phrase.removesuffix("…") in " ".join(text.split())
+                shown += 1
+            else:
+                withheld += 1
+    assert shown > 100 and withheld > 0
 
 
 def test_results_json_is_strict_json(prep):

@@ -872,3 +872,26 @@ def test_max_pooling_takes_the_best_sentence_only_where_chosen():
     fear = doc["signals"]["displacement_fear"]
     fear["pooling"] = "comment" if fear["pooling"] == "max" else "max"  # pooling is checksummed
     assert signals_model.weights_digest(doc) != doc["weights_sha256"]
+
+
+def test_shown_phrases_keep_the_most_confident_hit_per_signal_and_only_visible_words():
+    """One (signal, words) per signal, in SIGNALS order, its most confident hit; words that
+    are not in the redacted text (they named someone) are withheld; long ones are cut."""
+    from analysis.signals import PHRASE_CHARS, shown_phrases
+
+    evidence = (
+        {"signal": "training_request", "phrase": "show us how", "confidence": 0.6},
+        {"signal": "ai_mention", "phrase": "AI", "confidence": 0.95},
+        {"signal": "training_request", "phrase": "nobody  showed us", "confidence": 0.9},
+        {"signal": "displacement_fear", "phrase": "Priya: we will be replaced", "confidence": 1.0},
+    )
+    redacted = "Nobody showed us. [NAME]: we will be replaced. nobody showed us how to use AI"
+    assert shown_phrases(evidence, redacted) == (
+        ("ai_mention", "AI"),
+        ("displacement_fear", ""),  # its words named someone: withheld
+        ("training_request", "nobody showed us"),  # whitespace as in the text
+    )
+    long = "word " * 60
+    (pair,) = shown_phrases(({"signal": "ai_trust", "phrase": long, "confidence": 0.7},), long)
+    assert len(pair[1]) == PHRASE_CHARS and pair[1].endswith("…")
+    assert shown_phrases((), "anything") == ()

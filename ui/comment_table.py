@@ -33,6 +33,28 @@ BASIS_NOTE = (
 )
 
 
+#: What the "Signal words" column is, for the page's caption.
+PHRASES_NOTE = (
+    "Signal words: the words each signal was found in. Words that name someone are redacted "
+    "in the comment, so they are not shown here either."
+)
+
+
+def signal_words(comments: pd.DataFrame) -> pd.Series:
+    """Per comment, each signal with the words it was found in: 'Training request: “nobody
+    showed us how”' (the name alone when its words are withheld), one per line."""
+    if "signal_phrases" not in comments:
+        return pd.Series("", index=comments.index, dtype=object)
+    out = []
+    for pairs in comments["signal_phrases"]:
+        parts = []
+        for sig, phrase in pairs if isinstance(pairs, (tuple, list)) else ():
+            name = SIGNAL_NAMES.get(sig, sig)
+            parts.append(f"{name}: “{phrase}”" if phrase else name)
+        out.append("\n".join(parts))
+    return pd.Series(out, index=comments.index, dtype=object)
+
+
 def label_basis(comments: pd.DataFrame) -> pd.Series:
     """Per comment, what its sentiment label comes from ("learned model", "word lexicon")."""
     if "label_basis" not in comments:
@@ -61,6 +83,7 @@ def reading_table(
             "Sentiment": comments["label"].astype(str),
             "Sentiment from": label_basis(comments),
             "Signals": signal_names(signals),
+            "Signal words": signal_words(comments),
             "Theme": comments["theme_label"].astype(str),
             "Sub-theme": coded[theme_detail.SUB].astype(str),
             "Second theme": coded[theme_detail.SECONDARY].astype(str),

@@ -36,6 +36,8 @@ def cmd_comments(args: argparse.Namespace) -> int:
                 "label": r["label"],
                 "label_basis": r.get("label_basis", ""),
                 "signals": [s for s in SIGNALS if r.get(s)],
+                # the words each signal was found in ("" where they are withheld)
+                "signal_phrases": dict(r.get("signal_phrases") or ()),
                 "theme": r["theme_label"] or None,
             }
         )

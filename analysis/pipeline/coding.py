@@ -27,7 +27,7 @@ from analysis.ingest import SurveyExport
 from analysis.redaction import redact
 from analysis.scoring import Scored
 from analysis.sentiment import score_texts
-from analysis.signals import SIGNALS, tag_texts
+from analysis.signals import SIGNALS, shown_phrases, tag_texts
 from analysis.themes import BackgroundFit, ThemeModel, default_codebook
 
 __all__ = [
@@ -202,7 +202,21 @@ def _set_signals(tidy: pd.DataFrame, tags: pd.DataFrame) -> None:
         tidy[sig] = False
         tidy.loc[analysed, sig] = tags[sig].to_numpy()
     tidy["evidence"] = pd.Series([()] * len(tidy), index=tidy.index, dtype=object)
+    tidy["signal_phrases"] = pd.Series([()] * len(tidy), index=tidy.index, dtype=object)
     if analysed.any():
+        evidence = list(tags["evidence"])
         tidy.loc[analysed, "evidence"] = pd.Series(
-            list(tags["evidence"]), index=tidy.index[analysed], dtype=object
+            evidence, index=tidy.index[analysed], dtype=object
+        )
+        # what the reading table may show of it: phrases found in the redacted text only
+        redacted = tidy.loc[analysed, "redacted"].astype(str).tolist()
+        memo: dict[tuple[int, str], tuple] = {}  # identical comments share their evidence
+        phrases = []
+        for ev, text in zip(evidence, redacted, strict=True):
+            key = (id(ev), text)
+            if key not in memo:
+                memo[key] = shown_phrases(ev, text)
+            phrases.append(memo[key])
+        tidy.loc[analysed, "signal_phrases"] = pd.Series(
+            phrases, index=tidy.index[analysed], dtype=object
         )

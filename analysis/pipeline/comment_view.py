@@ -248,7 +248,8 @@ def _comment_signals(
 
 #: The columns of the comment reading table (after the grouping columns).
 SHOWN_COLUMNS = (
-    "column", "question", "text", "label", "label_basis", "compound", *SIGNALS, "theme",
+    "column", "question", "text", "label", "label_basis", "compound", *SIGNALS,
+    "signal_phrases", "theme",
     "theme_label", "sub_theme_label", "secondary_theme_label",
 )  # fmt: skip
 
@@ -290,6 +291,8 @@ def _comment_base(
 ) -> pd.DataFrame:
     """Analysed comments with the redacted text and theme names, before group visibility."""
     out = used.assign(text=used["redacted"]).copy()
+    if "signal_phrases" not in out.columns:  # a table coded before the phrases were kept
+        out["signal_phrases"] = pd.Series([()] * len(out), index=out.index, dtype=object)
     theme_labels: dict[int, str] = {}
     if prep.theme_model is not None:
         tt = prep.theme_model.themes_

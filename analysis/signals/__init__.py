@@ -43,9 +43,11 @@ from analysis.signals.patterns import (
 from analysis.signals.scope import HYPOTHETICAL_PENALTY, NEGATION_WINDOW_WORDS
 from analysis.signals.tagging import (
     ENGINES,
+    PHRASE_CHARS,
     about_ai,
     about_learning,
     about_wishes,
+    shown_phrases,
     tag_sentences,
     tag_texts,
 )
@@ -59,6 +61,7 @@ __all__ = [
     "MODEL_FILE",
     "MODEL_SIGNALS",
     "NEGATION_WINDOW_WORDS",
+    "PHRASE_CHARS",
     "RULE_FEATURES",
     "SIGNALS",
     "Concept",
@@ -75,6 +78,7 @@ __all__ = [
     "lexicon",
     "model_info",
     "required_literals",
+    "shown_phrases",
     "split_sentences",
     "tag_sentences",
     "tag_texts",

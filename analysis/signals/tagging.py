@@ -20,7 +20,16 @@ from analysis.signals import rules
 from analysis.signals.model import LEARNING_WORDS, _model_hits, asks_for_wishes
 from analysis.signals.patterns import SIGNALS, config
 
-__all__ = ["ENGINES", "about_ai", "about_learning", "about_wishes", "tag_sentences", "tag_texts"]
+__all__ = [
+    "ENGINES",
+    "PHRASE_CHARS",
+    "about_ai",
+    "about_learning",
+    "about_wishes",
+    "shown_phrases",
+    "tag_sentences",
+    "tag_texts",
+]
 
 ENGINES = ("auto", "hybrid", "rules")
 
@@ -151,6 +160,33 @@ def tag_texts(
     df.attrs["engine"] = used
     df.attrs["engine_note"] = note
     return df
+
+
+#: Longest evidence phrase shown (a model's evidence is a whole sentence): cut with "…".
+PHRASE_CHARS = 120
+
+
+def shown_phrases(evidence: Sequence[dict], redacted: str) -> tuple[tuple[str, str], ...]:
+    """The evidence a reader may see, one ``(signal, phrase)`` per signal in ``SIGNALS``
+    order: each signal's most confident hit, its phrase ("" when withheld).
+
+    A phrase comes from the comment as written; it is shown only where it appears word for
+    word in the redacted text, so a phrase that names someone (redacted in the text) is never
+    shown. Phrases longer than :data:`PHRASE_CHARS` are cut."""
+    best: dict[str, dict] = {}
+    for hit in evidence:
+        sig = hit["signal"]
+        if sig not in best or hit.get("confidence", 0) > best[sig].get("confidence", 0):
+            best[sig] = hit
+    out = []
+    for sig in sorted(best, key=lambda s: _ORDER.get(s, len(_ORDER))):
+        phrase = " ".join(str(best[sig].get("phrase", "")).split())
+        if not phrase or phrase not in " ".join(redacted.split()):
+            phrase = ""
+        elif len(phrase) > PHRASE_CHARS:
+            phrase = phrase[: PHRASE_CHARS - 1].rstrip() + "…"
+        out.append((sig, phrase))
+    return tuple(out)
 
 
 def tag_sentences(

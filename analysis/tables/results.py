@@ -201,6 +201,9 @@ COMMENTS = Table(
         col("label_basis"),  # "model" (the learned layer) or "lexicon" (VADER + workplace layer)
         col("compound", "number", low=-1, high=1),
         col("{signal}", "flag"),
+        # per signal found, (signal, phrase): the words that triggered it where they appear in
+        # the redacted text, else "" (withheld)
+        col("signal_phrases", "value"),
         col("theme", "count"),
         col("theme_label"),
         col("sub_theme_label"),  # "" when the theme is not split

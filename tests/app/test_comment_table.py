@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from analysis.scoring import CROSS, join_labels
 from analysis.signals import SIGNALS
 from ui import theme_detail
-from ui.comment_table import label_basis, reading_table, signal_names
+from ui.comment_table import label_basis, reading_table, signal_names, signal_words
 from ui.views import SIGNAL_NAMES
 
 labels = st.text(alphabet="ab ×›-", min_size=0, max_size=4)
@@ -62,5 +62,17 @@ def test_reading_table_known_rows() -> None:
     assert table["Sentiment from"].tolist() == ["learned model", "word lexicon"]
     assert label_basis(comments.drop(columns="label_basis")).tolist() == ["", ""]
     assert signals.dtypes.eq(bool).all() and list(signals.columns) == list(SIGNALS)
+    # without the phrases column (a table coded before they were kept): no words, no error
+    assert table["Signal words"].tolist() == ["", ""]
+    comments["signal_phrases"] = [
+        (("displacement_fear", "replace us"),),
+        (("ai_mention", "AI"), ("training_request", "")),
+    ]
+    table, _ = reading_table(comments, coded, ["Team", "Role"], "Team × Role")
+    assert table["Signal words"].tolist() == [
+        "Displacement fear: “replace us”",
+        "AI mention: “AI”\nTraining request",  # withheld words: the signal's name alone
+    ]
+    assert signal_words(comments.drop(columns="signal_phrases")).tolist() == ["", ""]
     ungrouped, _ = reading_table(comments, coded, [], "Group")
     assert ungrouped["Group"].tolist() == ["All respondents"] * 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import numpy as np
@@ -94,6 +95,20 @@ def test_identity_columns_never_exported(prepared, by_team):
     assert not [s for s in secrets if s in blob]
     header = render_csv.comments_csv(by_team).decode("utf-8-sig").splitlines()[0]
     assert not [c for c in identity if f'"{c}"' in header]
+
+
+def test_comments_csv_writes_signal_words_as_text(by_team):
+    """The (signal, words) pairs are written as text a spreadsheet shows, not a Python tuple,
+    and words starting with a formula character are neutralised like every other cell."""
+    comments = by_team.comments.copy()
+    pairs = (("ai_distrust", "=makes things up"), ("ai_mention", ""))
+    comments["signal_phrases"] = [pairs] * len(comments)
+    results = dataclasses.replace(by_team, comments=comments)
+    back = pd.read_csv(
+        io.BytesIO(render_csv.comments_csv(results)), encoding="utf-8-sig", keep_default_na=False
+    )
+    want = safety.neutralise("ai_distrust: =makes things up; ai_mention")
+    assert len(back) == len(comments) > 0 and set(back["signal_phrases"]) == {want}
 
 
 def test_comments_csv_round_trip_and_injection(by_team):
