@@ -233,8 +233,7 @@ def find_hotspots(
     training_need -> training, the rest -> change_management). ``org`` (``scoring.org_scores``)
     adds organisation-level flags for constructs below target; ``items``
     (``scoring.item_scores`` by group) lets the diagnosis read the ADKAR items.
-    ``segments_table``: the trust × fear map of ``group_table`` (:func:`segments`) when the
-    caller has it already, else it is made here.
+    ``segments_table``: the caller's :func:`segments` of ``group_table``, else made here.
 
     Comment evidence is used only for groups with at least policy.min_comments comments. It
     adds its elevated signals to the reason and priority of a flag of the same type, and it
@@ -267,9 +266,7 @@ def find_hotspots(
     main_outcome, shares = _driver_shares(drivers, main_outcome, meta)
     rules = {"fdr": fdr, "min_d": min_d, "min_diff": min_diff, "min_flag_n": min_flag_n}
     screened = screen(group_table, meta, min_group=int(policy.min_group), org_n=org_n, **rules)
-    if org_n is None:
-        totals = screened.groupby(["grouping", "construct"])["n"].sum() if len(screened) else []
-        org_n = int(max(totals)) if len(totals) else 1
+    org_n = _org_n(screened) if org_n is None else org_n
     concept_type = {c: spec["type"] for c, spec in playbook["concepts"].items()}
     states = _states(screened, concept_type, main_outcome, shares)
     tests = {"fdr": fdr, "min_d": min_d, "min_share_diff": min_share_diff}
@@ -284,6 +281,12 @@ def find_hotspots(
     flags += organisation_flags(org, meta, playbook, shares, main_outcome, items, max_actions)
     flags.sort(key=lambda f: (-f.priority, f.grouping, f.group_label, f.type))
     return flags
+
+
+def _org_n(screened: pd.DataFrame) -> int:
+    """The organisation's size when not given: the largest visible total of a grouping."""
+    totals = screened.groupby(["grouping", "construct"])["n"].sum() if len(screened) else []
+    return int(max(totals)) if len(totals) else 1
 
 
 def _add_comment_evidence(
