@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -27,3 +28,19 @@ def test_app_code_never_renders_html():
         if re.search(r"unsafe_allow_html\s*=\s*True|st\.html\(|components\.html\(", p.read_text())
     ]
     assert offenders == []
+
+
+def test_arrow_buffers_come_from_malloc_unless_the_user_chose_a_pool():
+    """``import analysis`` sets Arrow's default pool to the C library's malloc (fewer page
+    faults between a view's steps; malloc_trim returns its pages), and leaves a pool named in
+    ARROW_DEFAULT_MEMORY_POOL alone."""
+    import subprocess
+    import sys
+
+    code = "import analysis, pyarrow as pa; print(pa.default_memory_pool().backend_name)"
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "system", out.stderr
+    env["ARROW_DEFAULT_MEMORY_POOL"] = "jemalloc"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "jemalloc", out.stderr
