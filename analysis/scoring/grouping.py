@@ -113,7 +113,7 @@ def _sorted_rows(
     """The respondents sorted by group code (stable) and each group's bounds in that order,
     cached per level (a view's tables ask for the same level several times)."""
     key = ("sorted", tuple(level))
-    if key not in scored._cache or len(scored._cache[key][0]) != len(codes):
+    if key not in scored._cache:
         order = np.argsort(codes, kind="stable")
         scored._cache[key] = (order, np.searchsorted(codes[order], np.arange(g + 1)))
     return scored._cache[key]

@@ -178,10 +178,11 @@ def shown_phrases(evidence: Sequence[dict], redacted: str) -> tuple[tuple[str, s
         sig = hit["signal"]
         if sig not in best or hit.get("confidence", 0) > best[sig].get("confidence", 0):
             best[sig] = hit
+    visible = " ".join(redacted.split())
     out = []
     for sig in sorted(best, key=lambda s: _ORDER.get(s, len(_ORDER))):
         phrase = " ".join(str(best[sig].get("phrase", "")).split())
-        if not phrase or phrase not in " ".join(redacted.split()):
+        if not phrase or phrase not in visible:
             phrase = ""
         elif len(phrase) > PHRASE_CHARS:
             phrase = phrase[: PHRASE_CHARS - 1].rstrip() + "…"
