@@ -36,6 +36,7 @@ from analysis.datafiles import read_checked_json
 from analysis.signals.patterns import COMPOSED, SIGNALS
 from analysis.signals.rules import Hit
 from analysis.signals.tokens import split_sentences
+from analysis.signals.worries import WORRY_WORDS, job_creation_only
 
 __all__ = [
     "MODEL_FILE",
@@ -187,10 +188,12 @@ def _model_hits(
     engine: str,
     learning: Sequence[bool] = (),
     wishes: Sequence[bool] = (),
+    worries: Sequence[bool] = (),
 ) -> tuple[list[list[Hit]], list[set[str]], str, str]:
     """Per distinct text: hits the model adds, signals it rejects, the engine used and a note.
     ``learning``: per text, whether its question asks about skills or learning; ``wishes``:
-    whether it asks what should be provided or improved (``WISH_QUESTION``)."""
+    whether it asks what should be provided or improved (``WISH_QUESTION``); ``worries``:
+    whether it asks what worries the respondent (``worries.asks_about_worries``)."""
     from analysis import embeddings
 
     none: list[list[Hit]] = [[] for _ in uniques]
@@ -225,8 +228,9 @@ def _model_hits(
         on = [j for j, s in enumerate(names) if P[row, j] >= thresholds[j]]
         asked = bool(learning[i]) if len(learning) else False
         wished = bool(wishes[i]) if len(wishes) else False
+        worried = bool(worries[i]) if len(worries) else False
         explicit = _explicit(tagged[i], uniques[i], wished)
-        on = _guarded(on, names, found | explicit, uniques[i], asked)
+        on = _guarded(on, names, found | explicit, uniques[i], asked, worried)
         drop[i] = {s for j, s in enumerate(names) if j not in on}
         missing = [j for j in on if names[j] not in found]
         if missing:
@@ -242,40 +246,19 @@ def _model_hits(
 #: a rule misfires on context the model sees ("AI can't take my job because..."); in "Job loss"
 #: or "Layoffs", the answer to "what worries you about AI", the matched phrase is the whole
 #: answer and the mean embedding of two words is far from anything the model was fitted on
-#: (p 0.31 and 0.01 there, against a threshold of 0.90).
+#: (p 0.31 and 0.01 there, against a threshold of 0.90). Answering a worry question, an answer
+#: of up to ``worries.WORRY_WORDS`` words keeps its fear of job loss too: the question supplies
+#: the stance the model looks for in the answer ("It could put a lot of people out of work" was
+#: vetoed). Not its distrust: there the weak "error" rule needs the model's veto ("More
+#: training please. Most of us are learning by trial and error.").
 SHORT_WORDS = 6
 SHORT_KEPT = ("displacement_fear", "ai_distrust")
+WORRY_KEPT = ("displacement_fear",)
 #: A worry is not a training request: a comment read as fear of job loss or distrust of AI
 #: output gets ``training_request`` only from a rule (it asks for training in words), never
 #: from the model alone, which scores short noun phrases ("Job loss" 0.95, "Layoffs" 0.83) like
 #: the skill lists it learnt training wishes from ("Python" 0.98).
 WORRIES = ("displacement_fear", "ai_distrust")
-
-#: Job creation said with no worry beside it is the opposite of displacement fear ("AI will
-#: create more jobs than it destroys", a hard negative the signals issue names), yet its vector
-#: sits with the fears: every such sentence is about AI and jobs. The model alone fired on it
-#: at 0.87-0.97 (both encoders; the rules never do). A comment that also voices worry keeps it.
-JOBS_CREATED = re.compile(
-    r"\b(?:creat\w*|bring\w*|generat\w*|open\w* up|add\w*)\b[^.!?]{0,30}?\bjobs\b"
-    r"|\bmore jobs than\b|\bnew (?:jobs|roles)\b",
-    re.I,
-)
-_CALM = re.compile(
-    r"\b(?:not|n't|never|no longer)\s+(?:(?:too|that|very|really|at all)\s+)?"
-    r"(?:worried|concerned|afraid|scared|anxious)\b",
-    re.I,
-)
-_WORRY_WORDS = re.compile(
-    r"\b(?:worr\w*|fear\w*|afraid|scar(?:ed|y)|anxi\w*|concern\w*|los(?:e|ing|t)\b|replac\w*"
-    r"|cuts?\b|redundan\w*|lay\s?offs?|laid off|take (?:my|our|their) (?:jobs?|roles?))",
-    re.I,
-)
-
-
-def _job_creation_only(text: str) -> bool:
-    """The comment says AI creates jobs and voices no worry (a negated worry is no worry)."""
-    return bool(JOBS_CREATED.search(text)) and not _WORRY_WORDS.search(_CALM.sub(" ", text))
-
 
 #: Learning words. In a short answer to a question without them (``about_learning``), the
 #: model alone finds a training wish only when the answer has one: "Succession planning" or
@@ -386,18 +369,24 @@ def _phrase_on(sentence: str, phrase: str, after: int = 24) -> str:
 
 
 def _guarded(
-    on: list[int], names: Sequence[str], found: set[str], text: str, learning_question: bool
+    on: list[int],
+    names: Sequence[str],
+    found: set[str],
+    text: str,
+    learning_question: bool,
+    worry_question: bool = False,
 ) -> list[int]:
     """The model's decisions for one comment after the guards above (indices of names).
     ``found``: the rule hits' signals, and "training_request:explicit" (:func:`_explicit`)."""
     keep = set(on)
-    short = len(text.split()) <= SHORT_WORDS
-    if short:
-        keep |= {j for j, s in enumerate(names) if s in SHORT_KEPT and s in found}
+    words = len(text.split())
+    short = words <= SHORT_WORDS
+    kept = SHORT_KEPT if short else WORRY_KEPT if worry_question and words <= WORRY_WORDS else ()
+    keep |= {j for j, s in enumerate(names) if s in kept and s in found}
     if "training_request:explicit" in found and "training_request" in names:
         keep.add(names.index("training_request"))
     fear = names.index("displacement_fear") if "displacement_fear" in names else None
-    if fear is not None and "displacement_fear" not in found and _job_creation_only(text):
+    if fear is not None and "displacement_fear" not in found and job_creation_only(text):
         keep.discard(fear)
     if "training_request" in names and "training_request" not in found:
         j = names.index("training_request")

@@ -19,6 +19,7 @@ import pandas as pd
 from analysis.signals import rules
 from analysis.signals.model import LEARNING_WORDS, _model_hits, asks_for_wishes
 from analysis.signals.patterns import SIGNALS, config
+from analysis.signals.worries import asks_about_worries, topic_hit
 
 __all__ = [
     "ENGINES",
@@ -26,6 +27,7 @@ __all__ = [
     "about_ai",
     "about_learning",
     "about_wishes",
+    "about_worries",
     "shown_phrases",
     "tag_sentences",
     "tag_texts",
@@ -76,6 +78,13 @@ def about_wishes(questions: Sequence[object]) -> list[bool]:
     return [asks_for_wishes(_as_text(q)) for q in questions]
 
 
+def about_worries(questions: Sequence[object]) -> list[bool]:
+    """Per question: whether it asks what worries or concerns the respondent, so a short answer
+    naming jobs ("Jobs", "Job displacement") is read as fear of job loss
+    (:mod:`analysis.signals.worries`)."""
+    return [asks_about_worries(_as_text(q)) for q in questions]
+
+
 class _Reading(NamedTuple):
     """One distinct answer as it is read: its text and what its question puts in view."""
 
@@ -83,6 +92,7 @@ class _Reading(NamedTuple):
     ai: bool  # the question names AI (:func:`about_ai`)
     learning: bool  # it asks about skills or learning (:func:`about_learning`)
     wishes: bool  # it asks what should be provided or improved (:func:`about_wishes`)
+    worry: bool  # it asks what worries the respondent (:func:`about_worries`)
 
 
 def _distinct(texts: Sequence[object], questions: Sequence[object] | None):
@@ -90,17 +100,17 @@ def _distinct(texts: Sequence[object], questions: Sequence[object] | None):
     few questions of many people, so each distinct question is judged once."""
     values = [_as_text(t) for t in texts]
     if questions is None:
-        ai = learning = wishes = [False] * len(values)
+        ai = learning = wishes = worry = [False] * len(values)
     else:
         if len(questions) != len(values):
             raise ValueError("questions needs one question per text (empty when unknown).")
         asked, uq = pd.factorize(pd.Series([_as_text(q) for q in questions], dtype=object))
         unique = [str(q) for q in uq]
-        ai, learning, wishes = (
+        ai, learning, wishes, worry = (
             np.asarray(judge(unique), dtype=bool)[asked].tolist() if len(unique) else []
-            for judge in (about_ai, about_learning, about_wishes)
+            for judge in (about_ai, about_learning, about_wishes, about_worries)
         )
-    keys = pd.Series(list(zip(values, ai, learning, wishes, strict=True)), dtype=object)
+    keys = pd.Series(list(zip(values, ai, learning, wishes, worry, strict=True)), dtype=object)
     codes, uniques = pd.factorize(keys, use_na_sentinel=False)
     return values, codes, [_Reading(*u) for u in uniques]
 
@@ -115,9 +125,25 @@ def _tag_all(readings: Sequence[_Reading], engine: str) -> tuple[list, str, str]
     tagged = [rules.tag_text(r.text, cfg, memo, ai_context=r.ai) for r in readings]
     learning = [r.learning for r in readings]
     wishes = [r.wishes for r in readings]
-    model, drop, used, note = _model_hits(texts, tagged, engine, learning, wishes)
+    worry = [r.worry for r in readings]
+    model, drop, used, note = _model_hits(texts, tagged, engine, learning, wishes, worry)
     merged = [_merge(r, m, d) for r, m, d in zip(tagged, model, drop, strict=True)]
+    for i, reading in enumerate(readings):
+        if reading.worry:
+            merged[i] = _with_topic(merged[i], tagged[i], reading.text)
     return merged, used, note
+
+
+def _with_topic(hits: tuple | list, rule_hits: tuple, text: str) -> tuple | list:
+    """The hits of an answer to a worry question, with fear of job loss where it names jobs as
+    its subject (:func:`analysis.signals.worries.topic_hit`) and nothing else found it: not
+    where a rule found it cancelled ("I'm not worried about my job")."""
+    if any(h["signal"] == "displacement_fear" for _, _, h in (*hits, *rule_hits)):
+        return hits
+    hit = topic_hit(text)
+    if hit is None:
+        return hits
+    return sorted([*hits, hit], key=lambda x: (x[0], _ORDER[x[2]["signal"]]))
 
 
 def tag_texts(
