@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from analysis import embeddings
 from analysis.signals import about_worries, shown_phrases, tag_texts
-from analysis.signals.worries import WORRY_WORDS, asks_about_worries, topic_hit
+from analysis.signals.worries import WORRY_WORDS, asks_about_worries, topic_hits
 
 REQUIRED = os.environ.get("CHANGERADAR_REQUIRE_SEMANTIC") == "1"
 needs_model = pytest.mark.skipif(
@@ -84,13 +84,54 @@ def test_the_evidence_of_a_worry_answer_is_its_job_words():
     assert ("displacement_fear", "jobs") in shown
 
 
+def _signals(text: str, ai: bool = True) -> list[str]:
+    return [h["signal"] for _, _, h in topic_hits(text, ai)]
+
+
 def test_a_long_answer_or_a_negated_subject_gives_no_topic_hit():
-    assert topic_hit("Jobs") is not None
-    assert topic_hit(" ".join(["jobs"] + ["word"] * WORRY_WORDS)) is None
-    assert topic_hit("No jobs worries here") is None
-    assert topic_hit("AI will bring new jobs") is None
-    assert topic_hit("Workers") is None  # people named, no threat to them
-    assert topic_hit("Fewer workers needed") is not None
+    assert _signals("Jobs") == ["displacement_fear"]
+    assert _signals(" ".join(["jobs"] + ["word"] * WORRY_WORDS)) == []
+    assert _signals("No jobs worries here") == []
+    assert _signals("AI will bring new jobs") == []
+    assert _signals("Workers") == []  # people named, no threat to them
+    assert _signals("Fewer workers needed") == ["displacement_fear"]
+    assert _signals("Jobs and accuracy") == ["displacement_fear", "ai_distrust"]
+    assert _signals("Accuracy", ai=False) == []  # no AI in view: accuracy of what?
+    assert _signals("I'm not worried about accuracy") == []
+
+
+DISTRUST_ANSWERS = [
+    "Accuracy",
+    "Reliability",
+    "Lack of accuracy",
+    "Not knowing what is real",
+    "Truth",
+    "Misleading people",
+    "Quality of output",
+]
+NOT_DISTRUST = ["Privacy", "Over reliance", "Quality of life", "Not accuracy, jobs", "Scams"]
+
+
+@pytest.mark.parametrize("engine", ["rules", "hybrid"])
+def test_a_short_answer_naming_accuracy_to_a_worry_question_about_ai_is_distrust(engine):
+    if engine == "hybrid" and not (embeddings.available() or REQUIRED):
+        pytest.skip("semantic engine not installed")
+    n = len(DISTRUST_ANSWERS)
+    out = tag_texts(DISTRUST_ANSWERS, engine=engine, questions=[WORRY] * n)
+    assert out["ai_distrust"].tolist() == [True] * n
+    # a worry question that does not name AI: accuracy of what? (No rule reads it as
+    # distrust; the classifier may, on its own evidence.)
+    office = ["What worries you about the office move?"] * n
+    moved = tag_texts(DISTRUST_ANSWERS, engine=engine, questions=office)
+    assert not any(h.get("context") for ev in moved["evidence"] for h in ev)
+    if engine == "rules":
+        assert not moved["ai_distrust"].any()
+    m = len(NOT_DISTRUST)
+    calm = tag_texts(NOT_DISTRUST, engine=engine, questions=[WORRY] * m)
+    worded = [h for ev in calm["evidence"] for h in ev if h.get("context")]
+    assert not [h for h in worded if h["signal"] == "ai_distrust"]
+    if engine == "rules":
+        assert not calm["ai_distrust"].any()
 
 
 @needs_model

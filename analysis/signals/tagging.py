@@ -19,7 +19,7 @@ import pandas as pd
 from analysis.signals import rules
 from analysis.signals.model import LEARNING_WORDS, _model_hits, asks_for_wishes
 from analysis.signals.patterns import SIGNALS, config
-from analysis.signals.worries import asks_about_worries, topic_hit
+from analysis.signals.worries import asks_about_worries, topic_hits
 
 __all__ = [
     "ENGINES",
@@ -130,20 +130,20 @@ def _tag_all(readings: Sequence[_Reading], engine: str) -> tuple[list, str, str]
     merged = [_merge(r, m, d) for r, m, d in zip(tagged, model, drop, strict=True)]
     for i, reading in enumerate(readings):
         if reading.worry:
-            merged[i] = _with_topic(merged[i], tagged[i], reading.text)
+            merged[i] = _with_topics(merged[i], tagged[i], reading)
     return merged, used, note
 
 
-def _with_topic(hits: tuple | list, rule_hits: tuple, text: str) -> tuple | list:
-    """The hits of an answer to a worry question, with fear of job loss where it names jobs as
-    its subject (:func:`analysis.signals.worries.topic_hit`) and nothing else found it: not
-    where a rule found it cancelled ("I'm not worried about my job")."""
-    if any(h["signal"] == "displacement_fear" for _, _, h in (*hits, *rule_hits)):
+def _with_topics(hits: tuple | list, rule_hits: tuple, reading: _Reading) -> tuple | list:
+    """The hits of an answer to a worry question, with the signals its subject names
+    (:func:`analysis.signals.worries.topic_hits`) where nothing else found them: not where a
+    rule found them cancelled ("I'm not worried about my job")."""
+    had = {h["signal"] for _, _, h in (*hits, *rule_hits)}
+    ai = reading.ai or "ai_mention" in had
+    new = [h for h in topic_hits(reading.text, ai) if h[2]["signal"] not in had]
+    if not new:
         return hits
-    hit = topic_hit(text)
-    if hit is None:
-        return hits
-    return sorted([*hits, hit], key=lambda x: (x[0], _ORDER[x[2]["signal"]]))
+    return sorted([*hits, *new], key=lambda x: (x[0], _ORDER[x[2]["signal"]]))
 
 
 def tag_texts(

@@ -1,13 +1,16 @@
 """Answers to a question about worries: what the question puts in view, and jobs said as a worry.
 
 "What worries you about AI?" answered "Jobs", "Job displacement" or "The economy and jobs" is
-fear of job loss: the question says worry, the answer says what about. The rules need a threat
+fear of job loss, and answered "Accuracy" or "Not knowing what is real" distrust of AI output:
+the question says worry, the answer says what about. The rules need a threat
 word in the answer itself ("losing", "replace", "cuts"), so such answers were missed; a keyword
 rule on the same answers (``\\bjobs?\\b``) scored far better than ChangeRadar on the signals
 issue's held-out answers. A worry question (``asks_about_worries``) therefore lets a short
-answer that names work, jobs or livelihoods as its subject count (``topic_hit``), unless it
-says jobs will be created or that it is not worried. Long answers state their own stance and
-are left to the rules and the classifier.
+answer that names work, jobs or livelihoods as its subject count as fear of job loss, and one
+that names the accuracy, truth or reliability of what AI makes count as distrust of AI output
+when AI is in view (``topic_hits``), unless it says jobs will be created, that it is not
+worried, or negates the subject. Long answers state their own stance and are left to the rules
+and the classifier.
 
 Job creation with no worry beside it (``job_creation_only``) is the opposite of displacement
 fear ("AI will create more jobs than it destroys", a hard negative the signals issue names).
@@ -21,13 +24,14 @@ from analysis.signals.rules import Hit
 from analysis.signals.tokens import split_sentences
 
 __all__ = [
+    "DISTRUST_TOPIC",
     "JOBS_CREATED",
     "JOB_TOPIC",
     "WORRY_QUESTION",
     "WORRY_WORDS",
     "asks_about_worries",
     "job_creation_only",
-    "topic_hit",
+    "topic_hits",
 ]
 
 #: A question asking what worries, concerns or threatens the respondent.
@@ -58,7 +62,17 @@ _PEOPLE_THREAT = re.compile(
     r"|redundan\w*|unemploy\w*|obsolete|jobs?|future)\b",
     re.I,
 )
-_NEGATED = re.compile(r"\b(?:not|no|nothing|never|nor|n't|without)\W+(?:\w+\W+){0,2}$", re.I)
+#: The accuracy, truth or reliability of what AI makes, as the subject of an answer (the signals
+#: guideline's distrust: errors, made-up or wrong answers, unreliability, bias in output, fakes,
+#: misinformation). Not "quality of life", not "reliance" (over-reliance is a skills worry).
+DISTRUST_TOPIC = re.compile(
+    r"\b(?:accura\w*|inaccura\w*|reliab(?:le|ility)|unreliab\w*|truth\w*|untru\w*|lies|lying"
+    r"|mislead\w*|fakes?|faked|fakery|deep\s*-?fakes?|quality(?! of life)|errors?|mistakes?|wrong"
+    r"|bias(?:ed|es)?|hallucinat\w*|(?:mis|dis)-?information|propaganda|fact[- ]?check\w*"
+    r"|what(?:'s| is) real|real (?:or|from) fake|trust(?:worth\w*)?|distrust|mistrust)\b",
+    re.I,
+)
+_NEGATED = re.compile(r"\b(?:not|no|nothing|never|nor|n't|without)\W+$", re.I)
 
 JOBS_CREATED = re.compile(
     r"\b(?:creat\w*|bring\w*|generat\w*|open\w* up|add\w*)\b[^.!?]{0,30}?\bjobs\b"
@@ -91,19 +105,38 @@ def job_creation_only(text: str) -> bool:
     return bool(JOBS_CREATED.search(text)) and not _WORRY_WORDS.search(_CALM.sub(" ", text))
 
 
-def topic_hit(text: str) -> Hit | None:
-    """The displacement_fear hit of a short answer to a worry question that names work, jobs
-    or livelihoods as its subject ("Jobs", "Job displacement", "Less need for human
-    employees"), or None: too long, job creation, not worried, or the subject negated ("Not
-    jobs, misinformation")."""
-    if len(text.split()) > WORRY_WORDS or job_creation_only(text) or _CALM.search(text):
-        return None
+def _subject(pattern: re.Pattern, text: str, people: bool = False) -> tuple[int, str, str] | None:
+    """(sentence index, sentence, words) of the first match of ``pattern`` not negated just
+    before it ("Not jobs, misinformation"); with ``people``, bare "workers" only beside a word
+    of threat ("Fewer workers needed", not "Exploitation of workers")."""
     for k, sentence in enumerate(split_sentences(text)):
-        for m in JOB_TOPIC.finditer(sentence):
+        for m in pattern.finditer(sentence):
             if _NEGATED.search(sentence[: m.start()]):
                 continue
-            if _PEOPLE.match(m.group(0)) and not _PEOPLE_THREAT.search(sentence):
+            if people and _PEOPLE.match(m.group(0)) and not _PEOPLE_THREAT.search(sentence):
                 continue
-            hit = {"signal": "displacement_fear", "phrase": m.group(0), "confidence": 0.6}
-            return (k, sentence, {**hit, "source": "rules", "context": "worry question"})
+            return k, sentence, m.group(0)
     return None
+
+
+def topic_hits(text: str, ai_in_view: bool) -> list[Hit]:
+    """Hits of a short answer to a worry question by what it names as its subject: work, jobs
+    or livelihoods, fear of job loss ("Jobs", "Job displacement", "Less need for human
+    employees"); the accuracy, truth or reliability of AI output, distrust of it when AI is in
+    view (named in the question or the answer: "Accuracy", "Not knowing what is real").
+    Nothing for an answer over ``WORRY_WORDS`` words, one that is not worried, or (for fear)
+    one that says AI creates jobs."""
+    if len(text.split()) > WORRY_WORDS or _CALM.search(text):
+        return []
+    found = []
+    if not job_creation_only(text):
+        found.append(("displacement_fear", _subject(JOB_TOPIC, text, people=True)))
+    if ai_in_view:
+        found.append(("ai_distrust", _subject(DISTRUST_TOPIC, text)))
+    out = []
+    for signal, at in found:
+        if at is not None:
+            k, sentence, words = at
+            hit = {"signal": signal, "phrase": words, "confidence": 0.6, "source": "rules"}
+            out.append((k, sentence, {**hit, "context": "worry question"}))
+    return out
