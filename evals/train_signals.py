@@ -11,7 +11,9 @@ there because there is nothing to judge), so the classifiers also see workplace 
 The test splits are never read here.
 
 Features: ``analysis.signals.model.features`` — the unit mean of the comment's sentence
-embeddings and its rule hits times ``RULE_SCALE`` — computed by the same functions the app uses.
+embeddings and its rule hits times ``RULE_SCALE`` — computed by the same functions the app uses,
+each answer's rules read with its question's AI context (``signals.about_ai``) as ``tag_texts``
+reads them (until 2026-12-05 without it: the model met rule hits at run time it never saw).
 
 Fitting: ``analysis.assignment.fit`` (two classes, L2 penalty ``C``, balanced class weights):
 a fixed number of accelerated gradient steps on exact integer grids, so the weights are the same
@@ -42,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import assignment, embeddings
-from analysis.signals import config, rules, split_sentences
+from analysis.signals import about_ai, config, rules, split_sentences
 from analysis.signals import model as M
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,9 +103,14 @@ def comment_features(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return V, R
 
 
-def all_features(texts: list[str]) -> tuple[np.ndarray, np.ndarray, tuple]:
-    """(text vectors, rule features, (sentence features, owner row)) as the app computes them."""
+def all_features(
+    texts: list[str], questions: list[str] | None = None
+) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """(text vectors, rule features, (sentence features, owner row)) as the app computes them:
+    each answer's rules read with its question's AI context (``signals.about_ai``), as
+    ``tag_texts`` reads them."""
     cfg, memo = config(), {}
+    in_view = about_ai(questions) if questions is not None else [False] * len(texts)
     sentences = [split_sentences(t) or [t] for t in texts]
     flat = [s for ss in sentences for s in ss]
     E = encode_cached(flat)
@@ -111,7 +118,9 @@ def all_features(texts: list[str]) -> tuple[np.ndarray, np.ndarray, tuple]:
     for ss in sentences:
         V.append(E[start : start + len(ss)])
         start += len(ss)
-    hits = [rules.tag_text(t, cfg, memo) for t in texts]
+    hits = [
+        rules.tag_text(t, cfg, memo, ai_context=ai) for t, ai in zip(texts, in_view, strict=True)
+    ]
     R = np.vstack([M.rule_features(h) for h in hits])
     SR = np.vstack([M._sentence_rules(h, len(ss)) for h, ss in zip(hits, sentences, strict=True)])
     owner = np.repeat(np.arange(len(texts)), [len(ss) for ss in sentences])
@@ -206,7 +215,7 @@ def by_set(sets: np.ndarray, y: np.ndarray, on: np.ndarray) -> dict:
 
 def train() -> dict:
     dev = load_dev()
-    V, R, (S, owner) = all_features(dev["text"].tolist())
+    V, R, (S, owner) = all_features(dev["text"].tolist(), dev["question"].tolist())
     X = M.features(V, R, RULE_SCALE)
     doc: dict = {
         "encoder": embeddings.MODEL_NAME,
