@@ -25,6 +25,7 @@ _W_GRID = 2.0**20  # coefficient grid: |x_g . w_g| <= 4096 * 2**20 * |w| stays f
 _R_GRID = 2.0**24
 MAX_ROWS = 2**16
 STEPS = 400
+_BLOCK_ROWS = 4096
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,15 @@ class SoftmaxAssigner:
     intercept: np.ndarray  # (k,) float64
 
     def decision(self, V: np.ndarray) -> np.ndarray:
-        return (to_grid(V) @ self.coef.T) / (GRID * _W_GRID) + self.intercept
+        """Decision values per row, in blocks of ``_BLOCK_ROWS`` (each row's values depend on
+        that row alone and its products are exact, so blocks change no bit; the grids of a
+        large survey at once took hundreds of MB)."""
+        V = np.asarray(V)
+        out = np.empty((len(V), len(self.intercept)))
+        for start in range(0, len(V), _BLOCK_ROWS):
+            rows = slice(start, start + _BLOCK_ROWS)
+            out[rows] = (to_grid(V[rows]) @ self.coef.T) / (GRID * _W_GRID) + self.intercept
+        return out
 
     def predict(self, V: np.ndarray) -> np.ndarray:
         if len(V) == 0:

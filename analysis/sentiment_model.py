@@ -92,7 +92,7 @@ def comment_vectors(texts: Sequence[str]) -> np.ndarray:
     distinct = list(dict.fromkeys(s for ss in sentences for s in ss))
     index = {s: i for i, s in enumerate(distinct)}
     E = embeddings.encode(distinct) if distinct else np.zeros((0, embeddings.DIM))
-    return text_vectors([E[[index[s] for s in ss]] for ss in sentences])
+    return text_vectors(E[[index[s] for s in ss]] for ss in sentences)
 
 
 def label_decisions(D: np.ndarray) -> list[str]:

@@ -48,3 +48,14 @@ def test_too_many_rows_is_refused():
     X = np.ones((assignment.MAX_ROWS + 1, 2))
     with pytest.raises(ValueError, match="At most"):
         assignment.fit(X, np.zeros(len(X), int), 2)
+
+
+def test_decision_values_in_blocks_are_the_same_bits(monkeypatch):
+    """``decision`` works in row blocks (memory); each row's values depend on that row alone and
+    its products are exact, so the block size changes no bit."""
+    X, y, k = _problem(4)
+    model = assignment.fit(X, y, k, C=10.0)
+    whole = model.decision(X)
+    monkeypatch.setattr(assignment, "_BLOCK_ROWS", 7)
+    assert np.array_equal(model.decision(X), whole)
+    assert model.decision(X[:0]).shape == (0, k)

@@ -895,3 +895,18 @@ def test_shown_phrases_keep_the_most_confident_hit_per_signal_and_only_visible_w
     (pair,) = shown_phrases(({"signal": "ai_trust", "phrase": long, "confidence": 0.7},), long)
     assert len(pair[1]) == PHRASE_CHARS and pair[1].endswith("…")
     assert shown_phrases((), "anything") == ()
+
+
+@needs_model
+def test_probabilities_in_blocks_are_the_same_bits(monkeypatch):
+    """The classifiers score rows in blocks (memory); each row's value depends on that row
+    alone, so any block size gives the same bits."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    V = rng.normal(size=(11, embeddings.DIM)).astype(np.float32)
+    R = (rng.random((11, len(signals_model.RULE_FEATURES))) < 0.2).astype(float)
+    whole = signals_model.probabilities(V, R)
+    monkeypatch.setattr(signals_model, "_BLOCK_ROWS", 4)
+    assert np.array_equal(signals_model.probabilities(V, R), whole)
+    assert signals_model.probabilities(V[:0], R[:0]).shape == (0, whole.shape[1])

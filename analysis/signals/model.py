@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -60,6 +60,7 @@ MODEL_SIGNALS = (
 )
 #: Rule features, in column order: a hit per rule signal, then a cancelled composed signal.
 RULE_FEATURES = (*SIGNALS, *(f"{s}:cancelled" for s in COMPOSED))
+_BLOCK_ROWS = 4096  # rows per block of :func:`probabilities`
 _FINE = 2**20  # weights are stored as integers on this grid (analysis.exact.linear_logistic's)
 
 
@@ -77,8 +78,11 @@ def rule_features(hits: Sequence[Hit]) -> np.ndarray:
     return out
 
 
-def text_vectors(sentence_vectors: Sequence[np.ndarray]) -> np.ndarray:
-    """(n, dim) unit mean of each comment's sentence vectors (zero row for a comment without)."""
+def text_vectors(sentence_vectors: Iterable[np.ndarray]) -> np.ndarray:
+    """(n, dim) unit mean of each comment's sentence vectors (zero row for a comment without).
+
+    Read one comment at a time: callers pass a generator, so every comment's sentence vectors
+    are never copied out at once (as many bytes again as the survey's sentence embeddings)."""
     rows = []
     for vs in sentence_vectors:
         v = np.asarray(vs, dtype=np.float64).reshape(-1, vs.shape[-1]).mean(axis=0)
@@ -177,9 +181,13 @@ def probabilities(vectors: np.ndarray, rules: np.ndarray) -> np.ndarray:
     from analysis import exact
 
     _, W, b, _, scale = _model()
-    if len(vectors) == 0:
-        return np.zeros((0, len(b)))
-    return exact.linear_logistic(features(vectors, rules, scale), W, b)
+    out = np.zeros((len(vectors), len(b)))
+    # in blocks: each row's value depends on that row alone (exact integer products), and the
+    # float64 grids of every sentence of a large survey at once took hundreds of MB
+    for start in range(0, len(vectors), _BLOCK_ROWS):
+        rows = slice(start, start + _BLOCK_ROWS)
+        out[rows] = exact.linear_logistic(features(vectors[rows], rules[rows], scale), W, b)
+    return out
 
 
 def _model_hits(
@@ -216,7 +224,7 @@ def _model_hits(
     index = {s: i for i, s in enumerate(distinct)}
     E = embeddings.encode(distinct)  # batched; each distinct sentence once
     has = [i for i, ss in enumerate(sentences) if ss]
-    V = text_vectors([E[[index[s] for s in sentences[i]]] for i in has])
+    V = text_vectors(E[[index[s] for s in sentences[i]]] for i in has)
     R = np.vstack([rule_features(tagged[i]) for i in has])
     owner = np.array([row for row, i in enumerate(has) for _ in sentences[i]], dtype=int)
     S = E[[index[s] for i in has for s in sentences[i]]]
