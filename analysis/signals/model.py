@@ -86,7 +86,8 @@ def text_vectors(sentence_vectors: Iterable[np.ndarray]) -> np.ndarray:
     rows = []
     for vs in sentence_vectors:
         v = np.asarray(vs, dtype=np.float64).reshape(-1, vs.shape[-1]).mean(axis=0)
-        norm = float(np.sqrt(v @ v))
+        # numpy's own sum, not a BLAS dot: its order is fixed, a BLAS kernel's is the processor's
+        norm = float(np.sqrt(np.sum(v * v)))
         rows.append(v / norm if norm > 0 else v)
     return np.vstack(rows) if rows else np.zeros((0, 0))
 
