@@ -151,7 +151,8 @@ def tag_texts(
 ) -> pd.DataFrame:
     """One row per text: a bool column per signal in ``SIGNALS`` and ``evidence``, a tuple of
     ``{"signal", "phrase", "confidence", "source", "sentence"}`` dicts (sentence = index within
-    the text; source "rules" or "model"). A text has a signal when any of its sentences does.
+    the text; source "rules" or "model"; a hit read from a worry question's context also has
+    ``"context": "worry question"``). A text has a signal when any of its sentences does.
 
     engine: "auto" (rules + classifiers when the semantic engine is installed, whatever the
     size), "hybrid" (the same, an error without the engine) or "rules". ``attrs["engine"]`` says
@@ -164,6 +165,9 @@ def tag_texts(
     wish without a learning word in it. A question asking what should be provided or improved
     (:func:`about_wishes`) makes an answer that names training a training request
     ("Training and development" answering "What should we focus on?"; classifier engine only).
+    A short answer to a question about worries (:func:`about_worries`) naming jobs or, with AI
+    in view, the accuracy of AI output is fear of job loss or distrust ("Jobs", "Accuracy"
+    answering "What worries you about AI?").
 
     Each distinct text is tagged and turned into flags and evidence once; identical texts
     share their evidence (a tuple of hit dicts: read them, don't change them)."""
