@@ -71,6 +71,15 @@ def test_clean_text(raw, clean):
         "",
         "   ",
         "\u200b",
+        # real staff-survey non-answers (evals/data/real/workplace_feedback, dev rows)
+        "None come to mind.",
+        "Can't think of any yet.",
+        "Can’t think of anything right now",
+        "No at this moment.",
+        "Not at this time!",
+        "None I can think of really ",
+        "Nothing as of now.",
+        "We do not know",
     ],
 )
 def test_filler(text):
@@ -88,6 +97,11 @@ def test_filler(text):
         "Not sure the AI is accurate",
         "NA team is understaffed",
         "All good people leave",
+        "Nothing right now. Great work!",
+        "None that come to mind. Keep up the great work!",
+        "Not yet but good to know.",
+        "I haven't used it yet",
+        "Can't think of anything that would replace the meetups",
     ],
 )
 def test_substantive_comments_are_not_filler(text):
