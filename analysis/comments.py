@@ -65,7 +65,7 @@ def _filler_phrases() -> frozenset[str]:
 
 _POLITE_TAIL = re.compile(
     r"\s+(?:thanks|thank you|thank u|thx|at this time|at the moment|at present|for now|"
-    r"right now|so far|really|here|from me|cheers|sorry|yet|at this moment|at this point|"
+    r"right now|so far|really|here|from me|cheers|sorry|at this moment|at this point|"
     r"as of now|currently)$"
 )
 _POLITE_HEAD = re.compile(

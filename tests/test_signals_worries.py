@@ -37,6 +37,17 @@ NOT_FEAR = [
     "Exploitation of workers",
     "We are hiring too slowly",
     "Privacy",
+    # found in review: reassured answers, and "job" or "career" about something else
+    "Nothing, it helps me do my job",
+    "None, it makes my job easier",
+    "Honestly nothing, our jobs are safe for now",
+    "Not a concern, my job is secure",
+    "It won't affect my job",
+    "Career progression",
+    "Job satisfaction",
+    "It does a poor job of summarising",
+    "Employees need better pay",
+    "Not too worried about jobs but accuracy is a problem",
     # long enough to state its own stance: left to the rules and the classifier
     "The jobs in our team are varied and I like how the work is organised at the moment here.",
 ]
@@ -91,7 +102,8 @@ def _signals(text: str, ai: bool = True) -> list[str]:
 def test_a_long_answer_or_a_negated_subject_gives_no_topic_hit():
     assert _signals("Jobs") == ["displacement_fear"]
     assert _signals(" ".join(["jobs"] + ["word"] * WORRY_WORDS)) == []
-    assert _signals("No jobs worries here") == []
+    assert _signals("Not jobs") == []
+    assert _signals("No jobs left") == ["displacement_fear"]  # "no jobs" is the fear itself
     assert _signals("AI will bring new jobs") == []
     assert _signals("Workers") == []  # people named, no threat to them
     assert _signals("Fewer workers needed") == ["displacement_fear"]
@@ -109,7 +121,17 @@ DISTRUST_ANSWERS = [
     "Misleading people",
     "Quality of output",
 ]
-NOT_DISTRUST = ["Privacy", "Over reliance", "Quality of life", "Not accuracy, jobs", "Scams"]
+NOT_DISTRUST = [
+    "Privacy",
+    "Over reliance",
+    "Quality of life",
+    "Not accuracy, jobs",
+    "Scams",
+    # found in review: praise is no worry
+    "Nothing. I trust it.",
+    "Great tool, very accurate and reliable",
+    "Quality of output is excellent",
+]
 
 
 @pytest.mark.parametrize("engine", ["rules", "hybrid"])
@@ -142,6 +164,11 @@ def test_the_model_does_not_veto_fear_in_a_short_worry_answer():
     fear = "It could put a lot of people out of work"
     out = tag_texts([fear], engine="hybrid", questions=[WORRY])
     assert out.loc[0, "displacement_fear"]
+    # doubt or denial keeps the classifier's veto (the rule misfires on "replace anyone")
+    doubt = tag_texts(
+        ["I doubt it will replace anyone in our team"], engine="hybrid", questions=[WORRY]
+    )
+    assert not doubt.loc[0, "displacement_fear"]
     trial = "More training please. Most of us are learning by trial and error."
     out = tag_texts([trial], engine="hybrid", questions=[WORRY])
     assert not out.loc[0, "ai_distrust"] and out.loc[0, "training_request"]

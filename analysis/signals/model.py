@@ -36,7 +36,7 @@ from analysis.datafiles import read_checked_json
 from analysis.signals.patterns import COMPOSED, SIGNALS
 from analysis.signals.rules import Hit
 from analysis.signals.tokens import split_sentences
-from analysis.signals.worries import WORRY_WORDS, job_creation_only
+from analysis.signals.worries import DOUBT, WORRY_WORDS, job_creation_only
 
 __all__ = [
     "MODEL_FILE",
@@ -258,8 +258,9 @@ def _model_hits(
 #: (p 0.31 and 0.01 there, against a threshold of 0.90). Answering a worry question, an answer
 #: of up to ``worries.WORRY_WORDS`` words keeps its fear of job loss too: the question supplies
 #: the stance the model looks for in the answer ("It could put a lot of people out of work" was
-#: vetoed). Not its distrust: there the weak "error" rule needs the model's veto ("More
-#: training please. Most of us are learning by trial and error.").
+#: vetoed), unless it voices doubt or denial (``worries.DOUBT``: "I doubt it will replace anyone
+#: in our team", where the rule misfires). Not its distrust: there the weak "error" rule needs
+#: the model's veto ("More training please. Most of us are learning by trial and error.").
 SHORT_WORDS = 6
 SHORT_KEPT = ("displacement_fear", "ai_distrust")
 WORRY_KEPT = ("displacement_fear",)
@@ -390,7 +391,8 @@ def _guarded(
     keep = set(on)
     words = len(text.split())
     short = words <= SHORT_WORDS
-    kept = SHORT_KEPT if short else WORRY_KEPT if worry_question and words <= WORRY_WORDS else ()
+    worry_short = worry_question and words <= WORRY_WORDS and not DOUBT.search(text)
+    kept = SHORT_KEPT if short else WORRY_KEPT if worry_short else ()
     keep |= {j for j, s in enumerate(names) if s in kept and s in found}
     if "training_request:explicit" in found and "training_request" in names:
         keep.add(names.index("training_request"))

@@ -137,8 +137,10 @@ def _tag_all(readings: Sequence[_Reading], engine: str) -> tuple[list, str, str]
 def _with_topics(hits: tuple | list, rule_hits: tuple, reading: _Reading) -> tuple | list:
     """The hits of an answer to a worry question, with the signals its subject names
     (:func:`analysis.signals.worries.topic_hits`) where nothing else found them: not where a
-    rule found them cancelled ("I'm not worried about my job")."""
+    rule found them cancelled ("I'm not worried about my job"), nor where it found trust."""
     had = {h["signal"] for _, _, h in (*hits, *rule_hits)}
+    if "ai_trust" in had:  # praise is no worry: "None, it makes my job easier"
+        return hits
     ai = reading.ai or "ai_mention" in had
     new = [h for h in topic_hits(reading.text, ai) if h[2]["signal"] not in had]
     if not new:

@@ -25,6 +25,7 @@ from analysis.signals.tokens import split_sentences
 
 __all__ = [
     "DISTRUST_TOPIC",
+    "DOUBT",
     "JOBS_CREATED",
     "JOB_TOPIC",
     "WORRY_QUESTION",
@@ -48,31 +49,64 @@ _MIXED_QUESTION = re.compile(
 )
 #: Answers of at most this many words to a worry question are read with the worry in view.
 WORRY_WORDS = 12
-#: Work, jobs or livelihoods as the subject of an answer.
+#: Work, jobs or livelihoods as the subject of an answer: plural "jobs", "careers", a job that
+#: is someone's or its market and security, never "job satisfaction", "career progression" or
+#: "a poor job of summarising".
 JOB_TOPIC = re.compile(
-    r"\b(?:jobs?|employment|unemploy\w*|careers?|livelihoods?|workforce|workers?|employees?"
-    r"|labou?r(?:\s+market)?|headcount|displac\w*|redundan\w*|layoffs?|lay-?offs?)\b",
+    r"\b(?:jobs|(?:my|our|their|your|his|her|people's|peoples) (?:jobs?|careers?|livelihoods?)"
+    r"|job (?:security|market|prospects|displacement|losses|loss|cuts?)|careers(?! fair)"
+    r"|employment|unemploy\w*|livelihoods?|workforce|headcount|labou?r market|displacement"
+    r"|redundanc\w*|layoffs?|lay-?offs?)\b",
     re.I,
 )
-#: "workers"/"employees" alone are people, not a threat to them: they count only with a word of
-#: loss, reduction, need or displacement near them ("less need for human employees").
-_PEOPLE = re.compile(r"^(?:workers?|employees?)$", re.I)
-_PEOPLE_THREAT = re.compile(
-    r"\b(?:need|demand|fewer|less|loss|losing|lost|replac\w*|displac\w*|cuts?|cutting|reduc\w*"
-    r"|redundan\w*|unemploy\w*|obsolete|jobs?|future)\b",
+#: Workers or employees as the subject, with a word of loss just before or after them ("less
+#: need for human employees", "fewer workers", "workers being replaced"; not "Exploitation of
+#: workers", not "Employees need better pay").
+_PEOPLE_AT_RISK = re.compile(
+    r"\b(?:(?:need|demand) for|fewer|less|loss of|los(?:e|ing)|replac\w*|displac\w*|cut\w*"
+    r"|reduc\w*)\s+(?:\w+\s+){0,2}?(?:workers|employees|staff|humans|people)\b"
+    r"|\b(?:workers|employees|staff|humans|people)\s+(?:\w+\s+){0,2}?(?:replaced|displaced|cut"
+    r"|laid off|losing (?:their |our )?jobs|made redundant|out of work|obsolete)\b",
     re.I,
 )
 #: The accuracy, truth or reliability of what AI makes, as the subject of an answer (the signals
 #: guideline's distrust: errors, made-up or wrong answers, unreliability, bias in output, fakes,
-#: misinformation). Not "quality of life", not "reliance" (over-reliance is a skills worry).
+#: misinformation). Nouns and negative words only: "accurate", "reliable" and "trust" as a verb
+#: praise ("I trust it"); not "quality of life", not "reliance" (over-reliance is a skills worry).
 DISTRUST_TOPIC = re.compile(
-    r"\b(?:accura\w*|inaccura\w*|reliab(?:le|ility)|unreliab\w*|truth\w*|untru\w*|lies|lying"
-    r"|mislead\w*|fakes?|faked|fakery|deep\s*-?fakes?|quality(?! of life)|errors?|mistakes?|wrong"
-    r"|bias(?:ed|es)?|hallucinat\w*|(?:mis|dis)-?information|propaganda|fact[- ]?check\w*"
-    r"|what(?:'s| is) real|real (?:or|from) fake|trust(?:worth\w*)?|distrust|mistrust)\b",
+    r"\b(?:accuracy|inaccura\w*|reliability|unreliab\w*|truth\w*|untru\w*|lies|lying"
+    r"|mislead\w*|fakes?|faked|fakery|deep\s*-?fakes?|quality(?! of life)|errors?|mistakes?"
+    r"|wrong|bias(?:ed|es)?|hallucinat\w*|(?:mis|dis)-?information|propaganda|fact[- ]?check\w*"
+    r"|what(?:'s| is) real|real (?:or|from) fake|(?:lack of |no |low |losing |loss of )trust"
+    r"|trustworthiness|distrust|mistrust)\b",
     re.I,
 )
-_NEGATED = re.compile(r"\b(?:not|no|nothing|never|nor|n't|without)\W+$", re.I)
+#: The subject negated right before it ("Not jobs, misinformation"); "no jobs" is a fear.
+_NEGATED = re.compile(r"(?:\bnot|n't)\W+$", re.I)
+#: An answer that says there is nothing to worry about ("Nothing, it helps me do my job",
+#: "None, it makes my job easier"), or a clause that reassures or praises ("my job is safe", "it
+#: won't affect my job", "Quality of output is excellent"): no topic is read from it. A clause
+#: that opens with a negation is no reassurance ("Nobody has said our roles are safe").
+_NOTHING_FIRST = re.compile(
+    r"^\W*(?:honestly\W+)?(?:nothing|none|nope|no\W+(?:worries|worry|concerns?|fears?)"
+    r"|not (?:a |really |much |very )?(?:concern\w*|worr\w*|afraid|issue|problem))\b",
+    re.I,
+)
+_REASSURING = re.compile(
+    r"\b(?:safe|secure|won'?t (?:affect|replace|take)|will not (?:affect|replace|take)"
+    r"|doesn'?t (?:affect|threaten)|helps?|easier|excellent|great|good|impressive|amazing"
+    r"|i trust|we trust)\b",
+    re.I,
+)
+_NEGATED_CLAUSE = re.compile(r"^\W*(?:nobody|no one|not|never|nothing|none)\b", re.I)
+#: Doubt or denial in an answer: its fear rule hit may still be the rule's mistake ("I doubt it
+#: will replace anyone in our team"), so the classifier keeps its veto there.
+DOUBT = re.compile(
+    r"\b(?:doubt\w*|unlikely|(?:won'?t|can'?t|cannot|couldn'?t|will not|never|not going to"
+    r"|isn'?t going to) (?:\w+ )?(?:replace|take|affect|threaten)\w*)\b",
+    re.I,
+)
+
 
 JOBS_CREATED = re.compile(
     r"\b(?:creat\w*|bring\w*|generat\w*|open\w* up|add\w*)\b[^.!?]{0,30}?\bjobs\b"
@@ -105,17 +139,35 @@ def job_creation_only(text: str) -> bool:
     return bool(JOBS_CREATED.search(text)) and not _WORRY_WORDS.search(_CALM.sub(" ", text))
 
 
-def _subject(pattern: re.Pattern, text: str, people: bool = False) -> tuple[int, str, str] | None:
-    """(sentence index, sentence, words) of the first match of ``pattern`` not negated just
-    before it ("Not jobs, misinformation"); with ``people``, bare "workers" only beside a word
-    of threat ("Fewer workers needed", not "Exploitation of workers")."""
+def _reassured(text: str) -> bool:
+    """Whether the answer says there is nothing to worry about, or a clause of it reassures."""
+    if _NOTHING_FIRST.search(text):
+        return True
+    return any(
+        _REASSURING.search(c) and not _NEGATED_CLAUSE.search(c) for _, _, c in _clauses(text)
+    )
+
+
+def _clauses(text: str) -> list[tuple[int, str, str]]:
+    """(sentence index, sentence, clause) of a text: clauses split at commas, semicolons and
+    "but", so "Not too worried about jobs but accuracy is a problem" keeps its second half."""
+    out = []
     for k, sentence in enumerate(split_sentences(text)):
-        for m in pattern.finditer(sentence):
-            if _NEGATED.search(sentence[: m.start()]):
-                continue
-            if people and _PEOPLE.match(m.group(0)) and not _PEOPLE_THREAT.search(sentence):
-                continue
-            return k, sentence, m.group(0)
+        for clause in re.split(r"[,;:]|\bbut\b", sentence):
+            if clause.strip():
+                out.append((k, sentence, clause))
+    return out
+
+
+def _subject(pattern: re.Pattern, text: str) -> tuple[int, str, str] | None:
+    """(sentence index, sentence, words) of the first match of ``pattern`` in a clause that is
+    not calm ("not worried about") and not negated just before it ("Not jobs, misinformation")."""
+    for k, sentence, clause in _clauses(text):
+        if _CALM.search(clause):
+            continue
+        for m in pattern.finditer(clause):
+            if not _NEGATED.search(clause[: m.start()]):
+                return k, sentence, m.group(0)
     return None
 
 
@@ -124,13 +176,16 @@ def topic_hits(text: str, ai_in_view: bool) -> list[Hit]:
     or livelihoods, fear of job loss ("Jobs", "Job displacement", "Less need for human
     employees"); the accuracy, truth or reliability of AI output, distrust of it when AI is in
     view (named in the question or the answer: "Accuracy", "Not knowing what is real").
-    Nothing for an answer over ``WORRY_WORDS`` words, one that is not worried, or (for fear)
-    one that says AI creates jobs."""
-    if len(text.split()) > WORRY_WORDS or _CALM.search(text):
+    Nothing for an answer over ``WORRY_WORDS`` words or one that is reassured or praises
+    ("Nothing, it helps me do my job", "My job is safe"); no fear where it says AI creates
+    jobs."""
+    if len(text.split()) > WORRY_WORDS or _reassured(text):
         return []
     found = []
     if not job_creation_only(text):
-        found.append(("displacement_fear", _subject(JOB_TOPIC, text, people=True)))
+        found.append(
+            ("displacement_fear", _subject(JOB_TOPIC, text) or _subject(_PEOPLE_AT_RISK, text))
+        )
     if ai_in_view:
         found.append(("ai_distrust", _subject(DISTRUST_TOPIC, text)))
     out = []
