@@ -165,8 +165,10 @@ def _row(metric: str, value: float, dataset: str, goal: float | None = None) -> 
 def score(name: str, splits: tuple[str, ...] = ("dev", "test"), **params: object) -> dict:
     """NMI/ARI of ChangeRadar's themes and of the baseline, per split, from one fit of the set.
 
-    The model and the baseline see every comment of the set (no codes); each split's figures
-    use its human-coded rows only.
+    No codes are seen. The model themes the set's analysed comments, as the app does (filler
+    and non-English comments get no theme: one more cluster); the baseline clusters every
+    comment, filler included, as the naive stack would. Each split's figures use its
+    human-coded rows only.
     """
     data = load(name)
     texts = data["text"].tolist()
