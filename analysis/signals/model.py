@@ -192,19 +192,15 @@ def probabilities(vectors: np.ndarray, rules: np.ndarray) -> np.ndarray:
 
 
 def _model_hits(
-    uniques: Sequence[str],
-    tagged: list[tuple],
-    engine: str,
-    learning: Sequence[bool] = (),
-    wishes: Sequence[bool] = (),
-    worries: Sequence[bool] = (),
+    readings: Sequence, tagged: list[tuple], engine: str
 ) -> tuple[list[list[Hit]], list[set[str]], str, str]:
-    """Per distinct text: hits the model adds, signals it rejects, the engine used and a note.
-    ``learning``: per text, whether its question asks about skills or learning; ``wishes``:
-    whether it asks what should be provided or improved (``WISH_QUESTION``); ``worries``:
-    whether it asks what worries the respondent (``worries.asks_about_worries``)."""
+    """Per distinct reading: hits the model adds, signals it rejects, the engine used and a note.
+    A reading (``tagging._Reading``) is a text and what its question puts in view: ``learning``
+    (it asks about skills or learning), ``wishes`` (what should be provided or improved,
+    ``WISH_QUESTION``) and ``worry`` (what worries the respondent, ``worries``)."""
     from analysis import embeddings
 
+    uniques = [r.text for r in readings]
     none: list[list[Hit]] = [[] for _ in uniques]
     no_drop: list[set[str]] = [set() for _ in uniques]
     if engine == "rules":
@@ -235,11 +231,9 @@ def _model_hits(
     for row, i in enumerate(has):
         found = {h["signal"] for _, _, h in tagged[i] if not h.get("cancelled")}
         on = [j for j, s in enumerate(names) if P[row, j] >= thresholds[j]]
-        asked = bool(learning[i]) if len(learning) else False
-        wished = bool(wishes[i]) if len(wishes) else False
-        worried = bool(worries[i]) if len(worries) else False
-        explicit = _explicit(tagged[i], uniques[i], wished)
-        on = _guarded(on, names, found | explicit, uniques[i], asked, worried)
+        r = readings[i]
+        explicit = _explicit(tagged[i], r.text, r.wishes)
+        on = _guarded(on, names, found | explicit, r.text, r.learning, r.worry)
         drop[i] = {s for j, s in enumerate(names) if j not in on}
         missing = [j for j in on if names[j] not in found]
         if missing:

@@ -121,12 +121,8 @@ def _tag_all(readings: Sequence[_Reading], engine: str) -> tuple[list, str, str]
     # Per call, never module state: the word -> literals index of this call's comments. The
     # texts are distinct already (factorized by the callers), so each is tagged once.
     cfg, memo = config(), {}
-    texts = [r.text for r in readings]
     tagged = [rules.tag_text(r.text, cfg, memo, ai_context=r.ai) for r in readings]
-    learning = [r.learning for r in readings]
-    wishes = [r.wishes for r in readings]
-    worry = [r.worry for r in readings]
-    model, drop, used, note = _model_hits(texts, tagged, engine, learning, wishes, worry)
+    model, drop, used, note = _model_hits(readings, tagged, engine)
     merged = [_merge(r, m, d) for r, m, d in zip(tagged, model, drop, strict=True)]
     for i, reading in enumerate(readings):
         if reading.worry:

@@ -8,9 +8,11 @@ rule on the same answers (``\\bjobs?\\b``) scored far better than ChangeRadar on
 issue's held-out answers. A worry question (``asks_about_worries``) therefore lets a short
 answer that names work, jobs or livelihoods as its subject count as fear of job loss, and one
 that names the accuracy, truth or reliability of what AI makes count as distrust of AI output
-when AI is in view (``topic_hits``), unless it says jobs will be created, that it is not
-worried, or negates the subject. Long answers state their own stance and are left to the rules
-and the classifier.
+when AI is in view (``topic_hits``), unless it is reassured or praises ("Nothing, it helps me
+do my job", "My job is safe"), is calm about that subject, negates it ("Not jobs") or says jobs
+will be created. Long answers state their own stance and are left to the rules and the
+classifier. Answering a worry question, a short answer's fear rule hit also stands against the
+classifier unless it voices doubt (``DOUBT``; ``model._guarded``).
 
 Job creation with no worry beside it (``job_creation_only``) is the opposite of displacement
 fear ("AI will create more jobs than it destroys", a hard negative the signals issue names).
@@ -139,13 +141,11 @@ def job_creation_only(text: str) -> bool:
     return bool(JOBS_CREATED.search(text)) and not _WORRY_WORDS.search(_CALM.sub(" ", text))
 
 
-def _reassured(text: str) -> bool:
+def _reassured(text: str, clauses: list[tuple[int, str, str]]) -> bool:
     """Whether the answer says there is nothing to worry about, or a clause of it reassures."""
     if _NOTHING_FIRST.search(text):
         return True
-    return any(
-        _REASSURING.search(c) and not _NEGATED_CLAUSE.search(c) for _, _, c in _clauses(text)
-    )
+    return any(_REASSURING.search(c) and not _NEGATED_CLAUSE.search(c) for _, _, c in clauses)
 
 
 def _clauses(text: str) -> list[tuple[int, str, str]]:
@@ -159,10 +159,12 @@ def _clauses(text: str) -> list[tuple[int, str, str]]:
     return out
 
 
-def _subject(pattern: re.Pattern, text: str) -> tuple[int, str, str] | None:
+def _subject(
+    pattern: re.Pattern, clauses: list[tuple[int, str, str]]
+) -> tuple[int, str, str] | None:
     """(sentence index, sentence, words) of the first match of ``pattern`` in a clause that is
     not calm ("not worried about") and not negated just before it ("Not jobs, misinformation")."""
-    for k, sentence, clause in _clauses(text):
+    for k, sentence, clause in clauses:
         if _CALM.search(clause):
             continue
         for m in pattern.finditer(clause):
@@ -179,15 +181,17 @@ def topic_hits(text: str, ai_in_view: bool) -> list[Hit]:
     Nothing for an answer over ``WORRY_WORDS`` words or one that is reassured or praises
     ("Nothing, it helps me do my job", "My job is safe"); no fear where it says AI creates
     jobs."""
-    if len(text.split()) > WORRY_WORDS or _reassured(text):
+    if len(text.split()) > WORRY_WORDS:
+        return []
+    clauses = _clauses(text)  # split once, read by every check below
+    if _reassured(text, clauses):
         return []
     found = []
     if not job_creation_only(text):
-        found.append(
-            ("displacement_fear", _subject(JOB_TOPIC, text) or _subject(_PEOPLE_AT_RISK, text))
-        )
+        fear = _subject(JOB_TOPIC, clauses) or _subject(_PEOPLE_AT_RISK, clauses)
+        found.append(("displacement_fear", fear))
     if ai_in_view:
-        found.append(("ai_distrust", _subject(DISTRUST_TOPIC, text)))
+        found.append(("ai_distrust", _subject(DISTRUST_TOPIC, clauses)))
     out = []
     for signal, at in found:
         if at is not None:
