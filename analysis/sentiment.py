@@ -36,12 +36,12 @@ import re
 import string
 from collections.abc import Iterable, Sequence
 from functools import cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 from vaderSentiment import vaderSentiment as _vs
 
+from analysis import lexicons
 from analysis.sentiment_domain import DATA_DIR as DATA_DIR
 from analysis.sentiment_domain import DomainLayer as DomainLayer
 from analysis.sentiment_domain import Rule as Rule
@@ -95,14 +95,10 @@ _SO_THIS = ("so", "this")
 _PUNCT = string.punctuation
 
 
-def _vader_dir():
-    return resources.files("vaderSentiment")
-
-
 @cache
 def base_lexicon() -> dict[str, float]:
     """VADER's lexicon, parsed exactly as vaderSentiment parses it."""
-    text = _vader_dir().joinpath("vader_lexicon.txt").read_text(encoding="utf-8")
+    text = lexicons.read_text("vaderSentiment", "vader_lexicon.txt")
     lex: dict[str, float] = {}
     for line in text.rstrip("\n").split("\n"):
         if not line:
@@ -114,7 +110,7 @@ def base_lexicon() -> dict[str, float]:
 
 @cache
 def emoji_table() -> dict[str, str]:
-    text = _vader_dir().joinpath("emoji_utf8_lexicon.txt").read_text(encoding="utf-8")
+    text = lexicons.read_text("vaderSentiment", "emoji_utf8_lexicon.txt")
     table: dict[str, str] = {}
     for line in text.rstrip("\n").split("\n"):
         emoji, description = line.strip().split("\t")[0:2]

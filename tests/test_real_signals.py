@@ -98,3 +98,18 @@ def test_theme_codes_come_from_themes_tsv_or_the_labels_file():
         assert themes_real.coded(name) and (data["theme"] != "").sum() >= 300
         labels = real_signals.load(real_signals.REAL_DIR / name / "labels.tsv")
         assert data["id"].tolist() == labels["id"].tolist()
+
+
+def test_theme_label_ratings_are_read_by_group_and_label_and_never_guessed():
+    from evals import themes_real
+
+    table = pd.read_csv(themes_real.LABEL_RATINGS, sep="\t", keep_default_na=False)
+    assert set(table["rating"]) <= {1, 2, 3} and set(table["kind"]) <= {"theme", "subtheme"}
+    assert set(table["made_by"]) == {"before", "after", "before+after"}
+    groups = table.groupby(["set", "kind", "index"])["made_by"].apply(sorted)
+    assert all(m in (["before+after"], ["after", "before"]) for m in groups)
+    staff = ("workplace_feedback", "theme", 5)
+    r = themes_real.label_ratings([(*staff, "moment"), (*staff[:2], 999, "swag")])
+    assert (r["n"], r["judged"], r["mean"], r["stray"]) == (2, 1, 1.0, 1)
+    assert r["before_mean"] == 1.0  # "reasonable", the same group's label before
+    assert themes_real.label_ratings([(*staff, "not judged")])["judged"] == 0

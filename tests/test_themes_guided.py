@@ -258,6 +258,40 @@ def test_keyphrase_labels_are_phrases_not_stray_words_and_unique():
     assert describe.unique_labels([["pay"], ["pay"]]) == ["pay", "pay (2)"]
 
 
+def test_keyphrases_stop_at_punctuation():
+    # A ticked list ("Events, Meetups") is two topics, not the phrase "events meetups".
+    grams = describe._ngrams("Events, Meetups (blog/twitter) - webinars; face to face", {})
+    assert {"events", "meetups", "blog", "twitter", "webinars", "face to face"} <= grams
+    assert not {"events meetups", "meetups blog", "blog twitter", "twitter webinars"} & grams
+    docs = [[("Events, meetups", 3), ("events, meetups, swag", 2)], [("docs and website", 3)]]
+    assert "events meetups" not in describe.keyphrases(docs, top=10)[0]
+
+
+def test_keyphrase_labels_name_a_thing_not_an_act_or_quality():
+    # Real staff answers of one discovered theme (workplace_feedback dev): the old label was
+    # "reasonable"; a verb or adjective never names a theme, an unknown name ("kubecon") can.
+    docs = [
+        [("They seem reasonable", 3), ("Requirements are reasonable", 2), ("reasonable", 2)],
+        [("we will continue", 3), ("continue the support", 2), ("support at kubecon", 2)],
+    ]
+    cands = describe.keyphrases(docs, top=10)
+    assert "reasonable" not in cands[0] and cands[0][0] == "requirements"
+    assert "continue" not in cands[1] and cands[1][0] in {"support", "kubecon"}
+
+
+def test_closest_first_reorders_only_the_top_candidates_by_cosine():
+    cands = ["read", "information", "research", "articles", "answer", "papers"]
+    centre = np.eye(4)[0]
+    V = _unit(np.array([[0.3, 1, 0, 0], [0.4, 0, 1, 0], [1, 0.2, 0, 0], [0.4, 0, 0, 1],
+                        [0.1, 1, 1, 0], [1, 0, 0, 0]], float))  # fmt: skip
+    out = describe.closest_first(cands, V, centre)
+    # "papers" (6th) is closest of all but outside the first RERANK_TOP: it stays last
+    assert out == ["research", "information", "articles", "read", "answer", "papers"]
+    tie = describe.closest_first(["b", "a"], _unit(np.ones((2, 4))), centre)
+    assert tie == ["b", "a"]  # equal cosines keep the c-TF-IDF order
+    assert describe.closest_first(["only"], V[:1], centre) == ["only"]
+
+
 def test_quotes_are_central_and_different():
     rng = np.random.default_rng(0)
     centre = np.eye(4)[0]
@@ -301,12 +335,22 @@ def test_model_guided_labels_use_concern_names_and_refit_reuses_embeddings():
     table = theme_table(model, texts)
     assert set(table["kind"]) == {"guided", "discovered"}
 
-    def refuse(*a, **k):
-        raise AssertionError("refit must not embed again")
+    embed = embeddings.encode
+    phrases: list[str] = []
 
-    with mock.patch.object(embeddings, "encode", refuse):
+    def phrases_only(batch, *a, **k):
+        # a refit embeds no comment again; only a new theme's label candidates, once each
+        batch = list(batch)
+        assert not set(batch) & set(texts), "refit must not embed a comment again"
+        assert not set(batch) & set(phrases), "a label candidate was embedded twice"
+        phrases.extend(batch)
+        return embed(batch, *a, **k)
+
+    with mock.patch.object(embeddings, "encode", phrases_only):
         more = model.refit(texts, granularity=1.0)
         fewer = model.refit(texts, granularity=-2.0)
+        more.refit(texts, granularity=1.0)
+    assert all(len(p.split()) <= describe.MAX_N for p in phrases)
     assert more.granularity == 1.0 and len(more.labels_) == len(texts)
     assert fewer.n_themes_ <= model.n_themes_ <= more.n_themes_
     np.testing.assert_array_equal(model.refit(texts).labels_, model.labels_)

@@ -16,6 +16,8 @@ from pathlib import Path
 import pandas as pd
 from nltk.stem.snowball import SnowballStemmer
 
+from analysis import lexicons
+
 __all__ = [
     "NEGATIONS",
     "SENTIMENT_STEMS",
@@ -51,11 +53,8 @@ def _load_stopwords() -> frozenset[str]:
 
 def _load_sentiment_words() -> frozenset[str]:
     """Words whose VADER valence says tone; read from the lexicon file vaderSentiment ships."""
-    import vaderSentiment
-
-    path = Path(vaderSentiment.__file__).with_name("vader_lexicon.txt")
     out = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in lexicons.read_text("vaderSentiment", "vader_lexicon.txt").splitlines():
         parts = line.split("\t")
         if len(parts) >= 2 and parts[0].isalpha() and abs(float(parts[1])) >= SENTIMENT_THRESHOLD:
             out.add(parts[0].lower())

@@ -462,7 +462,8 @@ class ThemeModel(BaseEstimator):
             )
         taken = [guided_names[t] for t in sorted(guided_names)]
         discovered = [t for t in range(k) if t not in guided_names]
-        cands = describe.keyphrases([member_docs[t] for t in discovered])
+        cands = describe.keyphrases([member_docs[t] for t in discovered], top=10)
+        cands = self._closest_first(cands, [self.centers_[t] for t in discovered])
         cands = [c or records[t]["terms"][:1] for c, t in zip(cands, discovered, strict=True)]
         found = dict(zip(discovered, describe.unique_labels(cands, taken), strict=True))
         for r in records:
@@ -470,6 +471,23 @@ class ThemeModel(BaseEstimator):
         self.representatives_ = reps
         self.themes_ = pd.DataFrame.from_records(records) if records else _empty_themes()
         self._describe_subthemes(codes, uniques, E_u, embedded)
+
+    def _closest_first(self, cands: list[list[str]], centers: list) -> list[list[str]]:
+        """Label candidates re-ordered by closeness to their theme's centre (semantic engine;
+        the lexical engine's centres are not in the sentence space, so it keeps c-TF-IDF's
+        order). Phrase vectors are kept with the fit's, so a refit embeds no phrase twice."""
+        if self.engine_ != "semantic":
+            return cands
+        keys = [f"\x00phrase:{p}" for c in cands for p in c[: describe.RERANK_TOP]]
+        missing = [key for key in dict.fromkeys(keys) if key not in self._embedded]
+        if missing:
+            vecs = embeddings.encode([key.removeprefix("\x00phrase:") for key in missing])
+            self._embedded.update(zip(missing, vecs, strict=True))
+        out = []
+        for c, center in zip(cands, centers, strict=True):
+            V = [self._embedded[f"\x00phrase:{p}"] for p in c[: describe.RERANK_TOP]]
+            out.append(describe.closest_first(c, np.array(V), center) if V else c)
+        return out
 
     def _quotes(self, member_codes, codes, E_u, embedded, center) -> list[int]:
         """Row indices of up to 3 central, different comments (first copy of each text)."""
@@ -493,7 +511,8 @@ class ThemeModel(BaseEstimator):
                 [(str(uniques[c]), int(n)) for c, n in zip(member_codes, copies, strict=True)]
             )
         taken = list(self.themes_["label"])
-        labels = describe.unique_labels(describe.keyphrases(docs), taken)
+        cands = self._closest_first(describe.keyphrases(docs, top=10), list(self.sub_centers_))
+        labels = describe.unique_labels(cands, taken)
         rows = []
         for s, parent in enumerate(parents):
             members = np.flatnonzero(sub == s)
