@@ -61,7 +61,8 @@ def theme_settings(prep: Prepared, ds: state.Dataset) -> None:
             apply_themes(prep, ds, granularity=float(chosen))
             st.rerun()
         st.caption(
-            f"{len(codebook.concerns)} known concerns in the codebook. Comments close to one "
+            f"{len(codebook.concerns)} known concerns in the codebook. Comments close to one, "
+            "and closer to it than to the codebook's examples of talk that voices no concern, "
             "are grouped under its name; the rest form discovered themes."
         )
         with st.form("add_concern", border=False):

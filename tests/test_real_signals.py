@@ -108,8 +108,8 @@ def test_theme_label_ratings_are_read_by_group_and_label_and_never_guessed():
     assert set(table["made_by"]) == {"before", "after", "before+after"}
     groups = table.groupby(["set", "kind", "index"])["made_by"].apply(sorted)
     assert all(m in (["before+after"], ["after", "before"]) for m in groups)
-    staff = ("workplace_feedback", "theme", 5)
-    r = themes_real.label_ratings([(*staff, "moment"), (*staff[:2], 999, "swag")])
-    assert (r["n"], r["judged"], r["mean"], r["stray"]) == (2, 1, 1.0, 1)
-    assert r["before_mean"] == 1.0  # "reasonable", the same group's label before
+    staff = ("workplace_feedback", "theme", 1)
+    r = themes_real.label_ratings([(*staff, "meetups"), (*staff[:2], 999, "swag")])
+    assert (r["n"], r["judged"], r["mean"], r["stray"]) == (2, 1, 2.0, 0)
+    assert r["before_mean"] == 3.0  # "events", the same group's label before
     assert themes_real.label_ratings([(*staff, "not judged")])["judged"] == 0

@@ -58,7 +58,14 @@ def test_default_codebook_has_the_ai_change_concerns():
         "control",
     ]
     assert all(c.examples and c.description for c in cb.concerns)
+    assert len(cb.background) >= 5  # talk about AI that voices no concern
     assert load_codebook(dump_codebook(cb)) == cb
+
+
+def test_background_phrasings_are_optional_and_never_empty():
+    assert load_codebook("concerns: []\n").background == ()
+    with pytest.raises(ConfigError, match="background"):
+        load_codebook("background: ['I use AI daily', '  ']\n")
 
 
 def test_codebook_errors_list_every_problem_with_its_place():
@@ -189,6 +196,33 @@ def test_guided_then_discovered():
     rest = g.labels[truth >= 2]
     assert not set(rest) & guided  # the others are discovered
     assert len(set(g.labels[truth == 2]) & set(g.labels[truth == 3])) == 0
+
+
+def test_a_comment_closer_to_the_background_than_to_every_concern_joins_none():
+    rng = np.random.default_rng(0)
+    axes = np.eye(8)
+    # "I use AI to draft emails": near concern 0 (cosine ~0.6, above the threshold) but nearer
+    # the background direction (axis 4); "AI will take my job": near concern 0 only.
+    usage = _unit(0.6 * axes[0] + 0.8 * axes[4] + 0.05 * rng.standard_normal((30, 8)))
+    worry = _unit(axes[0] + 0.05 * rng.standard_normal((30, 8)))
+    X = np.vstack([usage, worry]).astype(np.float32)
+    P = _unit(axes[:1])
+    plain = grouping.group(X, np.ones(60), P, random_state=0)
+    assert (plain.concern[plain.labels] == 0).all()  # without it, all 60 are the concern's
+    g = grouping.group(X, np.ones(60), P, background=_unit(axes[4:5]), random_state=0)
+    assert (g.concern[g.labels[30:]] == 0).all()
+    assert (g.concern[g.labels[:30]] == -1).all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**16), st.integers(1, 4))
+def test_background_phrasings_only_ever_take_comments_out_of_concerns(seed, n_bg):
+    X, _, P = _toy(seed=seed % 7)
+    B = _unit(np.random.default_rng(seed).standard_normal((n_bg, 8)))
+    plain = grouping.group(X, np.ones(len(X)), P, random_state=0)
+    g = grouping.group(X, np.ones(len(X)), P, background=B, random_state=0)
+    was, now = plain.concern[plain.labels], g.concern[g.labels]
+    assert ((now == -1) | (now == was)).all()
 
 
 def test_a_codebook_that_matches_nothing_leaves_discovery_to_carry_it():

@@ -1,7 +1,11 @@
 """The codebook of known concerns: editable YAML, loaded through the one pydantic loader.
 
 A codebook lists concerns (id, label, description, example phrasings). Comments close enough to
-a concern are assigned to it (``guided``); the rest are clustered into discovered themes. The
+a concern are assigned to it (``guided``); the rest are clustered into discovered themes. Its
+``background`` phrasings say how people talk about the survey's subject without voicing any
+concern ("I use AI to draft emails"): a comment closer to one of them than to every concern
+is not that concern's, however close it is (every answer about AI is close to every AI
+concern; the "none of the above" class of zero-shot classification). The
 built-in codebook (``surveys/codebook_ai_change.yaml``) holds the concerns that come up in AI
 change surveys; users rename, add or remove concerns and keep the file with their project.
 """
@@ -59,6 +63,14 @@ class Codebook(ConfigModel):
     name: str = "Codebook"
     version: str = "1"
     concerns: tuple[Concern, ...] = ()
+    background: tuple[str, ...] = Field(default=(), max_length=40)
+
+    @field_validator("background")
+    @classmethod
+    def _background(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not p.strip() for p in v):
+            raise ValueError("a background phrasing cannot be empty")
+        return v
 
     @model_validator(mode="after")
     def _unique(self) -> Codebook:

@@ -233,6 +233,18 @@ class ThemeModel(BaseEstimator):
         examples = [np.stack([cache[k] for k in ks[1:]]) for ks in keys]
         return grouping.concern_vectors(desc, examples)
 
+    def _background_vectors(self, codebook: Codebook | None, cache: dict) -> np.ndarray:
+        """Unit vectors of the codebook's background phrasings (none without concerns)."""
+        if codebook is None or not codebook.concerns or not codebook.background:
+            return np.zeros((0, embeddings.DIM))
+        keys = [f"\x00background:{p}" for p in codebook.background]
+        missing = [k for k in keys if k not in cache]
+        if missing:
+            vecs = embeddings.encode([k.removeprefix("\x00background:") for k in missing])
+            cache.update(zip(missing, vecs, strict=True))
+        self._embedded.update({k: cache[k] for k in keys})
+        return np.stack([cache[k] for k in keys])
+
     def _fit_semantic(self, texts: list[str], cache: dict) -> ThemeModel:
         """Embed (a sample of) the distinct comments with a topical word, group, describe."""
         codes, uniques = pd.factorize(pd.Series(texts, dtype=object), sort=False)
@@ -261,6 +273,7 @@ class ThemeModel(BaseEstimator):
             X,
             copies[chosen],
             P,
+            background=self._background_vectors(codebook, cache),
             granularity=float(self.granularity),
             n_themes=self.n_themes,
             lo=int(self.min_themes),
