@@ -10,14 +10,14 @@ saying what to reinstall. Nothing is downloaded: the files come with the package
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from functools import cache
 from importlib import resources
-from pathlib import Path
 
 from analysis.errors import ChangeRadarError
 
-__all__ = ["PACKAGED", "LexiconError", "can_be_noun", "noun_words", "path", "read_text"]
+__all__ = ["PACKAGED", "LexiconError", "can_be_noun", "noun_words", "read_bytes", "read_text"]
 
 #: (package, file inside it) -> SHA-256 of the file as the pinned release ships it.
 PACKAGED: dict[tuple[str, str], str] = {
@@ -37,14 +37,13 @@ class LexiconError(ChangeRadarError):
     """A packaged word list is missing or not the pinned release's: an installation fault."""
 
 
-@cache
-def path(package: str, name: str) -> Path:
-    """The file's path, after its SHA-256 matched ``PACKAGED`` (checked once per process)."""
+def read_bytes(package: str, name: str) -> bytes:
+    """The file's bytes, once their SHA-256 matched ``PACKAGED``: the bytes checked are the
+    bytes used (callers parse these, never the file again)."""
     expected = PACKAGED[(package, name)]
     fix = f"Reinstall it with `pip install --force-reinstall {_PINS[package]}`."
     try:
-        found = Path(str(resources.files(package).joinpath(name)))
-        data = found.read_bytes()
+        data = resources.files(package).joinpath(name).read_bytes()
     except (ModuleNotFoundError, OSError):
         raise LexiconError(
             f"The word list {name} of the package {package} is missing. {fix}"
@@ -54,27 +53,39 @@ def path(package: str, name: str) -> Path:
             f"The word list {name} of the package {package} is not the one ChangeRadar was "
             f"built with (its checksum differs). {fix}"
         )
-    return found
+    return data
 
 
 def read_text(package: str, name: str) -> str:
     """The checked file as UTF-8 text."""
-    return path(package, name).read_text(encoding="utf-8")
+    return read_bytes(package, name).decode("utf-8")
 
 
 @cache
 def _lemma_table() -> tuple[frozenset[str], frozenset[str]]:
-    """(every word form in LemmInflect's table, those it lists as a noun or proper noun)."""
-    from lemminflect.codecs.LemmaLUCodec import LemmaLUCodec
-    from lemminflect.codecs.OverridesCodec import OverridesCodec
+    """(every word form in LemmInflect's table, those it lists as a noun or proper noun).
 
-    table = LemmaLUCodec.load(str(path("lemminflect", "resources/lemma_lu.csv.gz")))
-    overrides = OverridesCodec.load(str(path("lemminflect", "resources/lemma_overrides.csv")))
-    for word, by_pos in overrides.items():
-        table.setdefault(word, {}).update(by_pos)
+    Lines are ``word,category,forms`` (the table) and ``word,UPOS,lemma`` (the overrides),
+    parsed with LemmInflect's own line codec from the checked bytes.
+    """
+    table = read_bytes("lemminflect", "resources/lemma_lu.csv.gz")
+    overrides = read_text("lemminflect", "resources/lemma_overrides.csv")
+    try:
+        from lemminflect.codecs.LemmaLUCodec import LemmaLUCodec
+        from lemminflect.core.LexicalUtils import categoryToUPos
+    except ImportError:
+        fix = f"Reinstall it with `pip install --force-reinstall {_PINS['lemminflect']}`."
+        raise LexiconError(f"The package lemminflect cannot be imported. {fix}") from None
+    pos: dict[str, set[str]] = {}
+    for line in gzip.decompress(table).decode("utf-8").splitlines():
+        word, category, _ = LemmaLUCodec.fromString(line)
+        pos.setdefault(word.lower(), set()).add(categoryToUPos(category))
+    for line in overrides.splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, upos, _ = LemmaLUCodec.fromString(line)
+            pos.setdefault(word.lower(), set()).add(upos)
     nouns = {"NOUN", "PROPN"}
-    known = frozenset(w.lower() for w in table)
-    return known, frozenset(w.lower() for w, by_pos in table.items() if nouns & set(by_pos))
+    return frozenset(pos), frozenset(w for w, p in pos.items() if p & nouns)
 
 
 def noun_words() -> frozenset[str]:

@@ -60,10 +60,14 @@ def theme_settings(prep: Prepared, ds: state.Dataset) -> None:
         if chosen != current:
             apply_themes(prep, ds, granularity=float(chosen))
             st.rerun()
+        rival = (
+            ", and closer to it than to the codebook's examples of talk that voices no concern,"
+            if codebook.background
+            else ""
+        )
         st.caption(
-            f"{len(codebook.concerns)} known concerns in the codebook. Comments close to one, "
-            "and closer to it than to the codebook's examples of talk that voices no concern, "
-            "are grouped under its name; the rest form discovered themes."
+            f"{len(codebook.concerns)} known concerns in the codebook. Comments close to one"
+            f"{rival} are grouped under its name; the rest form discovered themes."
         )
         with st.form("add_concern", border=False):
             label = st.text_input("New concern", max_chars=80)

@@ -103,7 +103,6 @@ ALLOWED_STATE = {
     "analysis/integer_linear.py:_ARENA": "whether ONNX Runtime's shared arena is registered",
     "analysis/hotspots/playbook.py:_load_playbook_cached()": "the playbook YAML, by path and mtime",
     "analysis/sentiment.py:_scorer()": "the VADER scorer, with or without the domain layer",
-    "analysis/lexicons.py:path()": "checked paths of packaged word lists, by (package, file)",
     "analysis/survey.py:_matcher()": "an instrument's item matcher (survey definition)",
 }
 #: Process-wide memo caches keyed on comment text or its words would be survey content that

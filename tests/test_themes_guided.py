@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import embeddings
+from analysis import embeddings, exact
 from analysis.config import ConfigError
 from analysis.themes import (
     SENTIMENT_WORDS,
@@ -215,14 +215,51 @@ def test_a_comment_closer_to_the_background_than_to_every_concern_joins_none():
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.integers(0, 2**16), st.integers(1, 4))
-def test_background_phrasings_only_ever_take_comments_out_of_concerns(seed, n_bg):
+@given(st.integers(0, 2**16), st.integers(1, 4), st.floats(0.3, 1.5))
+def test_background_phrasings_only_ever_take_comments_out_of_concerns(seed, n_bg, pull):
     X, _, P = _toy(seed=seed % 7)
-    B = _unit(np.random.default_rng(seed).standard_normal((n_bg, 8)))
+    rng = np.random.default_rng(seed)
+    # background phrasings near the concerns' side of the space, so they do compete
+    B = _unit(pull * P[rng.integers(0, len(P), n_bg)] + rng.standard_normal((n_bg, 8)))
     plain = grouping.group(X, np.ones(len(X)), P, random_state=0)
     g = grouping.group(X, np.ones(len(X)), P, background=B, random_state=0)
     was, now = plain.concern[plain.labels], g.concern[g.labels]
     assert ((now == -1) | (now == was)).all()
+    # a secondary concern can only be lost, never gained or changed
+    sec_was = np.where(plain.secondary >= 0, plain.concern[plain.secondary], -1)
+    sec_now = np.where(g.secondary >= 0, g.concern[g.secondary], -1)
+    assert ((sec_now == -1) | (sec_now == sec_was)).all()
+
+
+def test_a_secondary_concern_must_beat_the_background_too():
+    axes = np.eye(8)
+    P = _unit(axes[:2])
+    # close to both concerns (cosines 0.58 and 0.57), closer to the background (0.58 + 0.01)
+    x = _unit(np.array([[0.58, 0.57, 0, 0, 0.59, 0, 0, 0]]))
+    first, second, _ = grouping._match(exact.to_grid(x), exact.to_grid(P))
+    assert (first[0], second[0]) == (0, 1)
+    B = _unit(axes[4:5])
+    first, second, _ = grouping._match(exact.to_grid(x), exact.to_grid(P), exact.to_grid(B))
+    assert (first[0], second[0]) == (-1, -1)
+    near = _unit(np.array([[0.60, 0.59, 0, 0, 0.595, 0, 0, 0]]))  # beats it first, not second
+    first, second, _ = grouping._match(exact.to_grid(near), exact.to_grid(P), exact.to_grid(B))
+    assert (first[0], second[0]) == (0, -1)
+
+
+@needs_model
+def test_every_example_that_joined_its_concern_still_does_with_the_background():
+    cb = default_codebook()
+    model = ThemeModel(codebook=cb, engine="semantic")
+    model._embedded = {}
+    P = exact.to_grid(model._concern_vectors(cb, {}))
+    B = exact.to_grid(model._background_vectors(cb, {}))
+    texts = [e for c in cb.concerns for e in c.examples]
+    owner = np.repeat(np.arange(len(cb.concerns)), [len(c.examples) for c in cb.concerns])
+    X = exact.to_grid(embeddings.encode(texts))
+    plain, _, _ = grouping._match(X, P)
+    with_bg, _, _ = grouping._match(X, P, B)
+    assert (plain == owner).sum() >= 0.9 * len(texts)
+    assert ((plain == owner) <= (with_bg == owner)).all()
 
 
 def test_a_codebook_that_matches_nothing_leaves_discovery_to_carry_it():

@@ -21,7 +21,14 @@ import numpy as np
 from analysis import exact, lexicons
 from analysis.themes import lexicon
 
-__all__ = ["closest_first", "keyphrases", "representatives", "top_terms", "unique_labels"]
+__all__ = [
+    "closest_first",
+    "keyphrases",
+    "names_a_thing",
+    "representatives",
+    "top_terms",
+    "unique_labels",
+]
 
 #: Words allowed inside (never at the ends of) a keyphrase: "quality of work", "time and pay".
 CONNECTORS = frozenset({"of", "and", "for", "to", "in", "on", "with", "the", "a"})
@@ -31,7 +38,7 @@ MMR_WEIGHT = 0.7  # relevance vs. difference from the quotes already chosen
 RERANK_TOP = 5  # candidates (best c-TF-IDF first) re-ordered by closeness to the theme's centre
 NEAR_DUPLICATE = 0.95  # cosine above which a quote says the same as one already chosen
 #: Where a phrase cannot run on: sentence and list punctuation, brackets, quotes, spaced dashes.
-_BREAK = re.compile(r"[.,;:!?()\[\]{}/\\|\"“”•·\n\r\t]+|\s[-–—]+\s")
+_BREAK = re.compile(r"[.,;:!?()\[\]{}<>/\\|\"“”•·…*&+=—–\n\r\t]+|\s-+\s")
 
 
 def _ngrams(text: str, memo: lexicon.Memo) -> set[str]:
@@ -53,7 +60,7 @@ def _ngrams(text: str, memo: lexicon.Memo) -> set[str]:
     return out
 
 
-def _names_a_thing(phrase: str) -> bool:
+def names_a_thing(phrase: str) -> bool:
     """A label must end in a word that can be a noun ("graduation process", "kubecon")."""
     return lexicons.can_be_noun(phrase.rsplit(" ", 1)[-1])
 
@@ -88,7 +95,7 @@ def keyphrases(docs_by_theme: Sequence[Sequence[tuple[str, int]]], top: int = 5)
         need = max(2, 0.05 * size) if size >= 10 else 1
         scored = []
         for p, n in c.items():
-            if n < need or not _names_a_thing(p):
+            if n < need or not names_a_thing(p):
                 continue
             s_in, s_all = n / size, overall[p] / total
             bonus = 1 + (p.count(" ")) / 2
@@ -105,7 +112,8 @@ def closest_first(cands: Sequence[str], V: np.ndarray, center: np.ndarray) -> li
     dot products, so every machine orders them alike; ties keep the c-TF-IDF order. The five
     come from the class-based TF-IDF, so a label stays distinctive of its theme; among them the
     embedding picks the phrase that says what the theme is about. Judged blind on the real
-    sets' themes (evals/data/real/theme_labels/), this named more themes than either alone.
+    sets' themes, the labels chosen so left fewer themes with a label that names nothing
+    (evals/data/real/theme_labels/GUIDELINE.md).
     """
     head = list(cands[:RERANK_TOP])
     if len(head) < 2:

@@ -192,8 +192,9 @@ def _match(
     best = np.argmax(S, axis=1)
     top = S[np.arange(len(S)), best]
     first = np.where(top >= CONCERN_THRESHOLD * g2, best, -1)
-    if Bg is not None and len(Bg):
-        first = np.where(top >= (Xg @ Bg.T).max(axis=1), first, -1)
+    # the best background phrasing's score; -inf without one (no rival)
+    rival = (Xg @ Bg.T).max(axis=1) if Bg is not None and len(Bg) else np.full(len(Xg), -np.inf)
+    first = np.where(top >= rival, first, -1)
     second = np.full(len(Xg), -1)
     if S.shape[1] > 1:
         S2 = S.copy()
@@ -201,6 +202,7 @@ def _match(
         b2 = np.argmax(S2, axis=1)
         s2 = S2[np.arange(len(S)), b2]
         ok = (first >= 0) & (s2 >= SECONDARY_THRESHOLD * g2) & (top - s2 <= SECONDARY_MARGIN * g2)
+        ok &= s2 >= rival  # a secondary concern must also beat the background
         second = np.where(ok, b2, -1)
     return first, second, S
 

@@ -477,7 +477,13 @@ class ThemeModel(BaseEstimator):
         discovered = [t for t in range(k) if t not in guided_names]
         cands = describe.keyphrases([member_docs[t] for t in discovered], top=10)
         cands = self._closest_first(cands, [self.centers_[t] for t in discovered])
-        cands = [c or records[t]["terms"][:1] for c, t in zip(cands, discovered, strict=True)]
+        # no keyphrase: the best top term that can be a noun (the first term if none can)
+        cands = [
+            c
+            or [w for w in records[t]["terms"] if describe.names_a_thing(w)][:1]
+            or records[t]["terms"][:1]
+            for c, t in zip(cands, discovered, strict=True)
+        ]
         found = dict(zip(discovered, describe.unique_labels(cands, taken), strict=True))
         for r in records:
             r["label"] = guided_names.get(r["theme"], found.get(r["theme"], ""))
