@@ -89,6 +89,7 @@ def theme_settings(prep: Prepared, ds: state.Dataset) -> None:
                 else:
                     apply_themes(prep, ds, codebook=new)
                     st.rerun()
+        not_concern_form(prep, ds, codebook)
         project = ThemeProject(
             codebook=codebook,
             granularity=float(model.granularity),
@@ -116,6 +117,32 @@ def theme_settings(prep: Prepared, ds: state.Dataset) -> None:
                 for theme, into in loaded.merges.items():
                     state.add_theme_merge(ds.key, theme, into)
                 st.rerun()
+
+
+def not_concern_form(prep: Prepared, ds: state.Dataset, codebook: Codebook) -> None:
+    """Background phrasings: talk a guided theme wrongly took ("I use it to draft emails")."""
+    with st.form("not_a_concern", border=False):
+        text = st.text_area(
+            "Talk that is not a concern (one per line)",
+            max_chars=2000,
+            help="How people mention the subject without voicing a concern, e.g. what they use "
+            "the tools for. A comment closer to one of these than to every concern joins none "
+            f"(the codebook has {len(codebook.background)}).",
+        )
+        if st.form_submit_button("Add as not a concern"):
+            lines = [x.strip() for x in text.splitlines() if x.strip()]
+            known = set(codebook.background)
+            added = tuple(dict.fromkeys(x for x in lines if x not in known))
+            try:
+                new = Codebook.model_validate(
+                    {**codebook.model_dump(), "background": (*codebook.background, *added)}
+                )
+            except ValueError as exc:
+                views.error(f"The phrasings were not added: {exc}")
+            else:
+                if added:
+                    apply_themes(prep, ds, codebook=new)
+                    st.rerun()
 
 
 def theme_quotes(

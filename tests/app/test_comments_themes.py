@@ -75,3 +75,21 @@ def test_rename_merge_and_a_new_concern_are_kept_in_the_settings_file(small: Rea
     # a refit names other themes, so the old edits are dropped rather than misapplied
     assert not at.session_state[state.THEME_NAMES].get(small.dataset.key)
     assert embeddings.available() or model.engine_ == "lexical"
+
+
+def test_talk_that_is_not_a_concern_joins_the_codebook_and_refits(small: Ready) -> None:
+    at = seeded_app(small, "app_pages/comments.py")
+    model = _prepared(at, small).theme_model
+    before = model.codebook.background
+    area = next(t for t in at.text_area if t.label.startswith("Talk that is not a concern"))
+    area.set_value("I use it to draft emails\n\nI use it to draft emails\nWe use it for rotas")
+    next(b for b in at.button if b.label == "Add as not a concern").click().run()
+    assert not at.exception
+    after = _prepared(at, small).theme_model
+    assert after is not model  # refitted
+    assert after.codebook.background == (*before, "I use it to draft emails", "We use it for rotas")
+    guided = sum(k == "guided" for k in after.kinds_.values())
+    assert guided <= sum(k == "guided" for k in model.kinds_.values())
+    # the settings file keeps them
+    again = load_project(dump_project(ThemeProject(codebook=after.codebook)))
+    assert again.codebook.background == after.codebook.background
