@@ -329,6 +329,15 @@ def test_keyphrase_labels_are_phrases_not_stray_words_and_unique():
     assert describe.unique_labels([["pay"], ["pay"]]) == ["pay", "pay (2)"]
 
 
+def test_keyphrase_scores_are_integers_and_exact_ties_go_alphabetically():
+    # "pension" and "payroll" occur in the same comments: equal scores, alphabetical order
+    docs = [[("payroll and pension", 3), ("pension, payroll", 2)], [("canteen food", 2)]]
+    # (the longer phrase "payroll and pension" is first, by its length bonus)
+    assert describe.keyphrases(docs, top=10)[0][:3] == ["payroll and pension", "payroll", "pension"]
+    score = describe._grid_score(0.5, 0.25, 1.5)
+    assert isinstance(score, int) and score == round(0.5 * np.log(3.0) * 1.5 * 2**32)
+
+
 def test_keyphrases_stop_at_punctuation():
     # A ticked list ("Events, Meetups") is two topics, not the phrase "events meetups".
     grams = describe._ngrams("Events, Meetups (blog/twitter) - webinars; face to face", {})

@@ -12,6 +12,7 @@ unlike each other.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -39,6 +40,16 @@ RERANK_TOP = 5  # candidates (best c-TF-IDF first) re-ordered by closeness to th
 NEAR_DUPLICATE = 0.95  # cosine above which a quote says the same as one already chosen
 #: Where a phrase cannot run on: sentence and list punctuation, brackets, quotes, spaced dashes.
 _BREAK = re.compile(r"[.,;:!?()\[\]{}<>/\\|\"“”•·…*&+=—–\n\r\t]+|\s-+\s")
+
+
+def _grid_score(share_in: float, share_all: float, bonus: float = 1.0) -> int:
+    """share_in * log(1 + share_in / share_all) * bonus on a 2**-32 grid, as an integer.
+
+    Python's scalar ``math.log1p``, not numpy's, whose SIMD kernels are picked per processor
+    and may differ in the last bits: two near-tied phrases could then swap places, and with
+    them a label. On the grid, a last-bit difference changes a score only at a grid boundary.
+    """
+    return round(share_in * math.log1p(share_in / share_all) * bonus * 2**32)
 
 
 def _ngrams(text: str, memo: lexicon.Memo) -> set[str]:
@@ -97,9 +108,8 @@ def keyphrases(docs_by_theme: Sequence[Sequence[tuple[str, int]]], top: int = 5)
         for p, n in c.items():
             if n < need or not names_a_thing(p):
                 continue
-            s_in, s_all = n / size, overall[p] / total
             bonus = 1 + (p.count(" ")) / 2
-            scored.append((-(s_in * np.log1p(s_in / s_all) * bonus), p))
+            scored.append((-_grid_score(n / size, overall[p] / total, bonus), p))
         scored.sort()
         out.append([p for _, p in scored[:top]])
     return out
@@ -154,7 +164,7 @@ def top_terms(df_in: Counter, df_all: Counter, size: int, n_valid: int, top: int
     for s, c in df_in.items():
         p_in = c / size
         p_all = df_all[s] / max(n_valid, 1)
-        scored.append((p_in * np.log1p(p_in / p_all), s))
+        scored.append((_grid_score(p_in, p_all), s))
     scored.sort(key=lambda x: (-x[0], x[1]))
     return [s for _, s in scored[:top]]
 
