@@ -294,6 +294,35 @@ def test_item_scores_by_hand() -> None:
     assert items10.loc["b2", "suppressed"] and np.isnan(items10.loc["b2", "mean"])
 
 
+def test_item_stack_is_small_integers_for_whole_answers_and_float_for_decimals() -> None:
+    from analysis.scoring.stacks import item_stack
+
+    sc = score_responses(_five(), FIVE_META)
+    stack = item_stack(sc)
+    assert stack.dtype == np.int16 and stack.shape == (5, 5 * 5) and stack.flags.f_contiguous
+    np.testing.assert_array_equal(stack[:, 5:10], sc.items.fillna(0).to_numpy())  # values
+    slider = _five().astype(float)
+    slider.loc[0, "b2"] = 7.5  # a decimal answer: the stack stays float64, same layout
+    assert item_stack(score_responses(slider, FIVE_META)).dtype == np.float64
+
+
+@given(
+    st.lists(st.one_of(st.none(), st.integers(1, 5)), min_size=3, max_size=40),
+    st.lists(st.one_of(st.none(), st.integers(0, 10)), min_size=3, max_size=40),
+)
+def test_item_0_100_score_is_the_mean_of_each_answer_on_0_100(five, eleven) -> None:
+    n = min(len(five), len(eleven))
+    df = pd.DataFrame({"a1": five[:n], "b2": eleven[:n]}, dtype=float)
+    meta = _meta({"a1": ("t", 1, 5, 4, 2, False), "b2": ("m", 0, 10, 9, 6, False)})
+    items = item_scores(score_responses(df, meta), None, PrivacyPolicy(min_group=3))
+    items = items.set_index("item")
+    for item, lo, hi in (("a1", 1, 5), ("b2", 0, 10)):
+        x = df[item].dropna()
+        if not items.loc[item, "suppressed"]:
+            want = float(((x - lo) / (hi - lo) * 100).mean())
+            assert items.loc[item, "score"] == pytest.approx(want, rel=1e-12, abs=1e-12)
+
+
 def test_item_rows_hidden_when_a_few_skipped_some_items_of_the_construct() -> None:
     """Respondents 3 and 4 skipped some trust items (a1/a2): with the trust score shown, the
     trust item totals would solve for their answers, so trust's item rows are hidden; the

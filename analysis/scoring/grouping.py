@@ -81,7 +81,7 @@ def sum_by(codes: np.ndarray, stack: np.ndarray, g: int) -> np.ndarray:
     for j in range(stack.shape[1]):
         col = stack[:, j]
         if g == 1 and _whole(col):
-            out[0, j] = np.add.reduce(col)
+            out[0, j] = np.add.reduce(col, dtype=np.int64 if col.dtype.kind in "iub" else None)
         else:
             out[:, j] = np.bincount(codes, weights=col, minlength=g)
     return out
@@ -92,6 +92,8 @@ def _whole(col: np.ndarray) -> bool:
     if not len(col):
         return True
     top = float(np.max(np.abs(col)))
+    if col.dtype.kind in "iub":
+        return top * len(col) < 2.0**53
     return bool(np.isfinite(top) and top * len(col) < 2.0**53 and np.array_equal(col, np.rint(col)))
 
 

@@ -44,9 +44,13 @@ def item_scores(
         raise ValueError("There are no scored items to report.")
     # One row per item × group, item-major: every statistic is elementwise, so the columns are
     # computed at once on the (items × groups) blocks of the sums, flattened.
-    n, s, _, s100, f, nu, u = (sums[:, i * k : (i + 1) * k].T.ravel() for i in range(7))
+    n, s, f, nu, u = (sums[:, i * k : (i + 1) * k].T.ravel() for i in range(5))
     mean, _ = stats.moments(n, s, np.zeros_like(s))
-    score, _ = stats.moments(n, s100, np.zeros_like(s))
+    # 0-100: (mean - min) / (max - min) * 100 per item, from the sums (the same as the mean of
+    # each answer's 0-100 value, up to rounding in the last bits)
+    lo = np.repeat(meta["scale_min"].to_numpy(float), g)
+    hi = np.repeat(meta["scale_max"].to_numpy(float), g)
+    score, _ = stats.moments(n, (s - lo * n) / (hi - lo) * 100, np.zeros_like(s))
     fav, neu, unf = stats.box_shares(f, nu, u)
     table = pd.concat([keys] * k, ignore_index=True)
     for name, values in (("item", meta.index), ("question", meta["question"])):

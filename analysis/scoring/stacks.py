@@ -36,11 +36,11 @@ def total(scored: Scored, key: str, stack: np.ndarray) -> np.ndarray:
     return scored._cache[name]
 
 
-def columns_first(blocks: list[np.ndarray]) -> np.ndarray:
+def columns_first(blocks: list[np.ndarray], dtype: type = np.float64) -> np.ndarray:
     """The blocks side by side, column-major, so that per-column sums over respondents read
     contiguous memory (written in place: no row-major copy first)."""
     n = blocks[0].shape[0]
-    out = np.empty((n, sum(b.shape[1] for b in blocks)), order="F")
+    out = np.empty((n, sum(b.shape[1] for b in blocks)), dtype=dtype, order="F")
     j = 0
     for b in blocks:
         out[:, j : j + b.shape[1]] = b
@@ -49,25 +49,26 @@ def columns_first(blocks: list[np.ndarray]) -> np.ndarray:
 
 
 def item_stack(scored: Scored) -> np.ndarray:
-    """Respondent × (7·items): valid, sum, sum of squares, sum on 0–100, fav, neutral, unfav."""
+    """Respondent × (5·items): valid, value, favourable, neutral, unfavourable.
+
+    All five are whole numbers for the usual answer scales, so they are kept as int16: a
+    fifth of the float64 stack this was (which also held squares and 0–100 values, now
+    derived from the sums), 23 MB instead of 129 MB at 100,000 respondents. Their group sums
+    are the same bits: ``np.bincount`` and ``np.add.reduce`` add them as exact float64 or
+    integer values. Values that are not whole numbers (a slider item with decimals) keep the
+    stack in float64.
+    """
     if "items" not in scored._cache:
         x = scored.items.to_numpy(float)
         meta = scored.item_meta
         valid = ~np.isnan(x)
         x0 = np.where(valid, x, 0.0)
-        lo, hi = meta["scale_min"].to_numpy(float), meta["scale_max"].to_numpy(float)
         fav = valid & (x0 >= meta["favorable_min"].to_numpy(float))
         unf = valid & (x0 <= meta["unfavorable_max"].to_numpy(float)) & ~fav
+        whole = bool(np.array_equal(x0, np.rint(x0)) and np.abs(x0).max(initial=0) < 2**15)
+        dtype = np.int16 if whole else np.float64
         scored._cache["items"] = columns_first(
-            [
-                valid.astype(float),
-                x0,
-                x0**2,
-                np.where(valid, (x0 - lo) / (hi - lo) * 100, 0.0),
-                fav.astype(float),
-                (valid & ~fav & ~unf).astype(float),
-                unf.astype(float),
-            ]
+            [valid, x0, fav, valid & ~fav & ~unf, unf], dtype=dtype
         )
     return scored._cache["items"]
 
