@@ -17,7 +17,7 @@ from importlib import resources
 
 from analysis.errors import ChangeRadarError
 
-__all__ = ["PACKAGED", "LexiconError", "can_be_noun", "noun_words", "read_bytes", "read_text"]
+__all__ = ["PACKAGED", "LexiconError", "can_be_noun", "read_bytes", "read_text"]
 
 #: (package, file inside it) -> SHA-256 of the file as the pinned release ships it.
 PACKAGED: dict[tuple[str, str], str] = {
@@ -86,11 +86,6 @@ def _lemma_table() -> tuple[frozenset[str], frozenset[str]]:
             pos.setdefault(word.lower(), set()).add(upos)
     nouns = {"NOUN", "PROPN"}
     return frozenset(pos), frozenset(w for w, p in pos.items() if p & nouns)
-
-
-def noun_words() -> frozenset[str]:
-    """Lower-case word forms LemmInflect lists as a noun (or proper noun), plurals included."""
-    return _lemma_table()[1]
 
 
 def can_be_noun(word: str) -> bool:

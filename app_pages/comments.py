@@ -130,17 +130,12 @@ def not_concern_form(prep: Prepared, ds: state.Dataset, codebook: Codebook) -> N
             f"(the codebook has {len(codebook.background)}).",
         )
         if st.form_submit_button("Add as not a concern"):
-            lines = [x.strip() for x in text.splitlines() if x.strip()]
-            known = set(codebook.background)
-            added = tuple(dict.fromkeys(x for x in lines if x not in known))
             try:
-                new = Codebook.model_validate(
-                    {**codebook.model_dump(), "background": (*codebook.background, *added)}
-                )
+                new = codebook.with_background(text.splitlines())
             except ValueError as exc:
                 views.error(f"The phrasings were not added: {exc}")
             else:
-                if added:
+                if new.background != codebook.background:
                     apply_themes(prep, ds, codebook=new)
                     st.rerun()
 

@@ -62,6 +62,15 @@ def test_default_codebook_has_the_ai_change_concerns():
     assert load_codebook(dump_codebook(cb)) == cb
 
 
+def test_with_background_adds_new_phrasings_once_and_keeps_the_concerns():
+    cb = default_codebook()
+    more = cb.with_background(["  I use it for rotas ", "", cb.background[0], "I use it for rotas"])
+    assert more.background == (*cb.background, "I use it for rotas")
+    assert more.concerns == cb.concerns
+    with pytest.raises(ValueError, match="40"):
+        cb.with_background([f"phrasing {i}" for i in range(40)])
+
+
 def test_background_phrasings_are_optional_and_never_empty():
     assert load_codebook("concerns: []\n").background == ()
     with pytest.raises(ConfigError, match="background"):

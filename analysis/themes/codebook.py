@@ -88,6 +88,13 @@ class Codebook(ConfigModel):
         rest = tuple(c for c in self.concerns if c.id != concern.id)
         return Codebook.model_validate({**self.model_dump(), "concerns": (*rest, concern)})
 
+    def with_background(self, phrasings: list[str]) -> Codebook:
+        """A copy with these background phrasings added (blank and known ones skipped)."""
+        known = set(self.background)
+        added = [p.strip() for p in phrasings if p.strip() and p.strip() not in known]
+        background = (*self.background, *dict.fromkeys(added))
+        return Codebook.model_validate({**self.model_dump(), "background": background})
+
     def renamed(self, concern_id: str, label: str) -> Codebook:
         """A copy with one concern's label changed."""
         concerns = tuple(

@@ -219,31 +219,36 @@ class ThemeModel(BaseEstimator):
             return np.zeros((0, embeddings.DIM), np.float32)
         return np.stack([cache[t] for t in texts]).astype(np.float32)
 
+    def _phrase_vectors(self, kind: str, phrases: list[str], cache: dict) -> np.ndarray:
+        """Vectors of codebook or label phrasings, one row per phrase, embedded once.
+
+        Keyed "\x00<kind>:<phrase>" (a NUL prefix no comment can have, so a phrasing never
+        collides with a comment) and kept with the fit's vectors, so a refit embeds none again.
+        """
+        keys = [f"\x00{kind}:{p}" for p in phrases]
+        missing = [k for k in dict.fromkeys(keys) if k not in cache]
+        if missing:
+            vecs = embeddings.encode([k.removeprefix(f"\x00{kind}:") for k in missing])
+            cache.update(zip(missing, vecs, strict=True))
+        self._embedded.update({k: cache[k] for k in keys})
+        if not keys:
+            return np.zeros((0, embeddings.DIM))
+        return np.stack([cache[k] for k in keys])
+
     def _concern_vectors(self, codebook: Codebook | None, cache: dict) -> np.ndarray:
         if codebook is None or not codebook.concerns:
             return np.zeros((0, embeddings.DIM))
-        # Keys no comment can have (a NUL prefix), so phrasings never collide with comments.
-        keys = [[f"\x00concern:{p}" for p in c.phrasings()] for c in codebook.concerns]
-        missing = [k for ks in keys for k in ks if k not in cache]
-        if missing:
-            vecs = embeddings.encode([k.removeprefix("\x00concern:") for k in missing])
-            cache.update(zip(missing, vecs, strict=True))
-        self._embedded.update({k: cache[k] for ks in keys for k in ks})
-        desc = np.stack([cache[ks[0]] for ks in keys])
-        examples = [np.stack([cache[k] for k in ks[1:]]) for ks in keys]
-        return grouping.concern_vectors(desc, examples)
+        phrasings = [c.phrasings() for c in codebook.concerns]
+        V = self._phrase_vectors("concern", [p for ps in phrasings for p in ps], cache)
+        ends = np.cumsum([len(ps) for ps in phrasings])
+        blocks = np.split(V, ends[:-1])
+        return grouping.concern_vectors(np.stack([b[0] for b in blocks]), [b[1:] for b in blocks])
 
     def _background_vectors(self, codebook: Codebook | None, cache: dict) -> np.ndarray:
         """Unit vectors of the codebook's background phrasings (none without concerns)."""
-        if codebook is None or not codebook.concerns or not codebook.background:
+        if codebook is None or not codebook.concerns:
             return np.zeros((0, embeddings.DIM))
-        keys = [f"\x00background:{p}" for p in codebook.background]
-        missing = [k for k in keys if k not in cache]
-        if missing:
-            vecs = embeddings.encode([k.removeprefix("\x00background:") for k in missing])
-            cache.update(zip(missing, vecs, strict=True))
-        self._embedded.update({k: cache[k] for k in keys})
-        return np.stack([cache[k] for k in keys])
+        return self._phrase_vectors("background", list(codebook.background), cache)
 
     def _fit_semantic(self, texts: list[str], cache: dict) -> ThemeModel:
         """Embed (a sample of) the distinct comments with a topical word, group, describe."""
@@ -497,16 +502,13 @@ class ThemeModel(BaseEstimator):
         order). Phrase vectors are kept with the fit's, so a refit embeds no phrase twice."""
         if self.engine_ != "semantic":
             return cands
-        keys = [f"\x00phrase:{p}" for c in cands for p in c[: describe.RERANK_TOP]]
-        missing = [key for key in dict.fromkeys(keys) if key not in self._embedded]
-        if missing:
-            vecs = embeddings.encode([key.removeprefix("\x00phrase:") for key in missing])
-            self._embedded.update(zip(missing, vecs, strict=True))
-        out = []
-        for c, center in zip(cands, centers, strict=True):
-            V = [self._embedded[f"\x00phrase:{p}"] for p in c[: describe.RERANK_TOP]]
-            out.append(describe.closest_first(c, np.array(V), center) if V else c)
-        return out
+        heads = [c[: describe.RERANK_TOP] for c in cands]
+        V = self._phrase_vectors("phrase", [p for h in heads for p in h], self._embedded)
+        blocks = np.split(V, np.cumsum([len(h) for h in heads])[:-1]) if heads else []
+        return [
+            describe.closest_first(c, b, center) if len(b) else c
+            for c, b, center in zip(cands, blocks, centers, strict=True)
+        ]
 
     def _quotes(self, member_codes, codes, E_u, embedded, center) -> list[int]:
         """Row indices of up to 3 central, different comments (first copy of each text)."""
