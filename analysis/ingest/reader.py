@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from analysis.ingest.delimited import _read_text
 from analysis.ingest.model import DEFAULT_LIMITS, IngestError, Limits, SurveyExport
 from analysis.ingest.sniff import _TEXT_EXT, _XLSX_EXT, _check_size, _ext, _sniff_kind
-from analysis.ingest.table import _table
 from analysis.ingest.tidy import _tidy
 from analysis.ingest.workbooks import _read_ods, _read_xlsx
 from analysis.ingest.zipped import _has_data, _open_zip, _scan_sheet, _xlsx_sheets
@@ -87,10 +86,8 @@ def _read_export(data: bytes, filename: str, sheet: str | None, limits: Limits) 
             warnings.append(f"{filename!r} is a text (CSV) file despite its name; read it as CSV.")
         elif ext not in _TEXT_EXT:
             warnings.append(f"{filename!r} has an unusual extension; read it as a text table.")
-        rows, encoding, _delim, more = _read_text(data, filename, limits)
+        table, encoding, _delim, more = _read_text(data, filename, limits)
         warnings.extend(more)
-        table = _table(rows)
-        del rows
     if table.height == 0:
         raise IngestError(f"{filename!r} holds no table: export the survey responses again.")
     frame, columns, fmt, rows_read, dropped, more = _tidy(table, filename, limits)

@@ -22,6 +22,7 @@ _WHITESPACE = (
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 _NULL_TEXT = pa.scalar(None, pa.large_string())
+_EMPTY_TEXT = pa.array([], type=pa.large_string())
 
 
 @dataclass
@@ -120,6 +121,41 @@ def _table(rows: Sequence[Sequence[Any]]) -> _Table:
             arr = fixed
         columns.append(pc.utf8_trim(arr, characters=_WHITESPACE))
     return _Table(columns, len(rows), ragged, has_text, raw)
+
+
+def _tables_stacked(parts: list[_Table]) -> _Table:
+    """The tables of consecutive row chunks as one: the _Table that :func:`_table` of all
+    their rows gives (narrower chunks padded with '', widths kept where any row is short).
+
+    Consumes ``parts``: each column's chunks are released once joined, so the join holds one
+    column twice at most rather than the whole table."""
+    if len(parts) == 1:
+        return parts[0]
+    width = max(len(p.columns) for p in parts)
+    height = sum(p.height for p in parts)
+    ragged = any(p.widths is not None or len(p.columns) < width for p in parts)
+    widths = None
+    if ragged:
+        widths = [w for p in parts for w in (p.widths or [len(p.columns)] * p.height)]
+    has_text = any(p.has_text for p in parts)
+    raw_columns = {j for p in parts for j in p.raw}
+
+    def piece(p: _Table, j: int, before: bool) -> pa.Array:
+        if j >= len(p.columns):
+            return pa.array([""] * p.height, type=pa.large_string())
+        return p.raw.pop(j, p.columns[j]) if before else p.columns[j]
+
+    columns: list[pa.Array] = []
+    raw: dict[int, pa.Array] = {}
+    for j in range(width):
+        if j in raw_columns:
+            raw[j] = pa.concat_arrays([piece(p, j, before=True) for p in parts])
+        columns.append(pa.concat_arrays([piece(p, j, before=False) for p in parts]))
+        for p in parts:  # release this column's chunks
+            if j < len(p.columns):
+                p.columns[j] = _EMPTY_TEXT
+    parts.clear()
+    return _Table(columns, height, widths, has_text, raw)
 
 
 # Invisible characters that make equal-looking values differ. Zero-width space, word joiner
