@@ -193,7 +193,6 @@ def run_ours(
 ) -> dict[str, Any]:
     """Measure ChangeRadar on one export in this (fresh) process; see the module docstring."""
     t_import = time.perf_counter()
-    import numpy as np
 
     from analysis import comments, drivers, pipeline, scoring, sentiment, themes
 
@@ -205,6 +204,7 @@ def run_ours(
 
     path = Path(path)
     data = path.read_bytes()
+    file_mb = len(data) / 1e6
     limits = _limits_for(len(data), rows_hint)
     peak = _Peak()
     timer = _Stages(peak, profile_dir)
@@ -226,6 +226,7 @@ def run_ours(
         c0 = _cpu()
         with timer.timed("ingest", profile=False, memory=False):
             export, colmap = pipeline.load(data, path.name, limits=limits)
+        del data  # as the CLI does: the file's bytes are not kept once read
         with timer.timed("prepare", profile=False, memory=False):
             prep = pipeline.prepare(export, colmap, source_name=path.name, **prepare_kw)
         with timer.timed("analyze", memory=True):
@@ -248,7 +249,10 @@ def run_ours(
         timer.restore()
     sentiment.close_helper()
     main_mb = peak.read()
-    first_view, complete = _first_view(pipeline, data, path.name, limits, prepare_kw)
+    counts = _counts(prep, results, by_role, filtered, crossed, n_reports)
+    rows, file_type, fmt = len(export.responses), export.file_type, export.format
+    del prep, results, by_role, filtered, crossed, export, colmap  # the app holds one analysis
+    first_view, complete = _first_view(pipeline, path.read_bytes(), path.name, limits, prepare_kw)
 
     w = timer.wall
     inside = ("scoring", "comments_tidy", "comments_redact", "sentiment", "signals", "themes")
@@ -271,14 +275,12 @@ def run_ours(
         "first_view": first_view,
         "first_view_to_complete": complete,
     }
-    analysed = prep.comments["analysed"].to_numpy() if len(prep.comments) else np.array([])
-    texts = prep.comments.loc[analysed, "text"] if len(prep.comments) else []
     return {
         "file": path.name,
-        "file_mb": round(len(data) / 1e6, 2),
-        "file_type": export.file_type,
-        "format": export.format,
-        "rows": len(export.responses),
+        "file_mb": round(file_mb, 2),
+        "file_type": file_type,
+        "format": fmt,
+        "rows": rows,
         "limits_raised": limits is not None,
         "stage_seconds": {k: _r(v) for k, v in stage_seconds.items()},
         "total_seconds": _r(end_to_end),
@@ -292,18 +294,28 @@ def run_ours(
         # Conservative: as if the main process and the sentiment helper peaked together.
         "peak_rss_mb": round(main_mb + helper_mb, 1),
         "peak_rss_resettable": peak.can_reset,
-        "counts": {
-            "comments": len(prep.comments),
-            "analysed": int(analysed.sum()) if len(analysed) else 0,
-            "unique_analysed_texts": len(set(texts)),
-            "themes": 0 if prep.theme_model is None else len(prep.theme_model.themes_),
-            "flags_by_team": len(results.flags),
-            "groups_by_role": int(by_role.groups["group"].nunique()),
-            "n_filtered": filtered.n,
-            "crossed_groups": int(crossed.groups["group"].nunique()),
-            "report_workbooks": n_reports,
-        },
+        "counts": counts,
         "report_status": report_status,
+    }
+
+
+def _counts(prep: Any, results: Any, by_role: Any, filtered: Any, crossed: Any, n_reports: int
+            ) -> dict[str, int]:  # fmt: skip
+    """What the run produced, as a check that every size did the same work."""
+    import numpy as np
+
+    analysed = prep.comments["analysed"].to_numpy() if len(prep.comments) else np.array([])
+    texts = prep.comments.loc[analysed, "text"] if len(prep.comments) else []
+    return {
+        "comments": len(prep.comments),
+        "analysed": int(analysed.sum()) if len(analysed) else 0,
+        "unique_analysed_texts": len(set(texts)),
+        "themes": 0 if prep.theme_model is None else len(prep.theme_model.themes_),
+        "flags_by_team": len(results.flags),
+        "groups_by_role": int(by_role.groups["group"].nunique()),
+        "n_filtered": filtered.n,
+        "crossed_groups": int(crossed.groups["group"].nunique()),
+        "report_workbooks": n_reports,
     }
 
 

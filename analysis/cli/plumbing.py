@@ -121,8 +121,8 @@ def add_limit_options(sp: argparse.ArgumentParser) -> None:
         "--max-rows",
         type=_positive,
         dest="max_rows",
-        help="read up to this many rows (default 300,000; about 1.2 GB of memory per "
-        "100,000 respondents)",
+        help="read up to this many rows (default 300,000; a 300,000-row CSV needs about "
+        "2.5 GB of memory, a 1,000,000-row one about 7 GB)",
     )
     sp.add_argument(
         "--max-mb",
