@@ -141,6 +141,7 @@ def _choose(page: Page, testid: str, label: str, option: str, *, words: bool = F
     ``words``: the first option whose label contains them, for long question labels)."""
     exact = re.compile(rf"^\s*{re.escape(option)}(:.*)?\s*$")  # "column: question" too
     choice = page.get_by_role("option").filter(has_text=option if words else exact)
+    wait_idle(page, SLOW_MS)  # the upload's reruns settle first (a busy machine: three misses)
     for attempt in range(3):
         box = _widget(page, testid, label)
         _when_attached(page, box.scroll_into_view_if_needed)
