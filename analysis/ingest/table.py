@@ -127,8 +127,9 @@ def _tables_stacked(parts: list[_Table]) -> _Table:
     """The tables of consecutive row chunks as one: the _Table that :func:`_table` of all
     their rows gives (narrower chunks padded with '', widths kept where any row is short).
 
-    Consumes ``parts``: each column's chunks are released once joined, so the join holds one
-    column twice at most rather than the whole table."""
+    Two or more parts are consumed: each column's chunks are released once joined, so the
+    join holds one column twice at most rather than the whole table. (``_Rows.table`` gives at
+    least one part, and an empty one only when there are no rows at all.)"""
     if len(parts) == 1:
         return parts[0]
     width = max(len(p.columns) for p in parts)
