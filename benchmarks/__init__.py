@@ -299,8 +299,9 @@ def run_ours(
     }
 
 
-def _counts(prep: Any, results: Any, by_role: Any, filtered: Any, crossed: Any, n_reports: int
-            ) -> dict[str, int]:  # fmt: skip
+def _counts(
+    prep: Any, results: Any, by_role: Any, filtered: Any, crossed: Any, n_reports: int
+) -> dict[str, int]:
     """What the run produced, as a check that every size did the same work."""
     import numpy as np
 

@@ -380,10 +380,10 @@ def run(splits: tuple[str, ...] = ("dev", "test")) -> list[dict]:
             labels += fitted_labels(name, s["model"])
             for split in splits:
                 rows.extend(_rows(name, s, split))
-            others = [score(name, splits, random_state=r) for r in SPREAD_SEEDS[1:]]
+            fits = [s if r == 0 else score(name, splits, random_state=r) for r in SPREAD_SEEDS]
             for split in splits:
-                values = [f[split]["nmi"] for f in (s, *others)]
-                base = [f[split]["nmi_base"] for f in (s, *others)]
+                values = [f[split]["nmi"] for f in fits]
+                base = [f[split]["nmi_base"] for f in fits]
                 spread.append(_spread_row(name, split, values, base))
     rows.extend(spread)
     if labels and LABEL_RATINGS.exists():
