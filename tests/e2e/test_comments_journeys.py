@@ -10,7 +10,6 @@ runs second, as it replaces the dataset in use. Screenshots go to
 
 from __future__ import annotations
 
-import contextlib
 import re
 import zipfile
 from collections.abc import Iterator
@@ -18,7 +17,6 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.browser import (
     CHART,
@@ -130,13 +128,17 @@ def test_comments_only_export_goes_to_comments_and_every_page_says_why(
     click_nav(page, "Load", timeout=SLOW_MS)
     # click away while the file is read: the upload must not be lost silently
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(COMMENTS_ONLY)
-    # Click away while it is read, if the read is still running: a run that ends between two of
-    # the selector's checks never shows "running" to it (React draws both states in one commit),
-    # and the test then takes the branch below for a read that finished.
-    with contextlib.suppress(PlaywrightTimeout):
-        page.wait_for_selector(
-            '[data-testid="stApp"][data-test-script-state="running"]', timeout=5_000
-        )
+    # Click away once the upload has reached the app: while its read runs, or once the read is
+    # done (the sidebar names the file). Neither alone will do: a quick read never shows
+    # "running" to a check (React draws both states in one commit), and on a loaded machine the
+    # upload can take more than a fixed wait, so a click before it arrives tested nothing.
+    page.wait_for_function(
+        """name => document.querySelector('[data-testid="stApp"][data-test-script-state="running"]')
+            || (document.querySelector('[data-testid="stSidebar"]')?.innerText || "")
+                .includes(name)""",
+        arg=COMMENTS_ONLY.name,
+        timeout=SLOW_MS,
+    )
     click_nav(page, "Overview", timeout=SLOW_MS)
     main = page.locator(MAIN)
     if "was interrupted" in main.inner_text():
