@@ -275,8 +275,12 @@ X = E.encode(texts, batch_size=int(sys.argv[1]), threads=int(sys.argv[2]))
 labels, centers, k = E.cluster_embeddings(X, 2, 6, random_state=0)
 sampled = E.fit_sample_assign(texts, sample_size=25, min_k=2, max_k=5, random_state=0)
 assert sampled.classified > 0
+S = E.static_vectors(texts)
+from analysis.signals import model as M
+P = M.probabilities(X, np.zeros((len(X), len(M.RULE_FEATURES))), S)
 print(hashlib.sha256(X.tobytes()).hexdigest(), k, ",".join(map(str, labels)),
-      ",".join(map(str, sampled.labels)))
+      ",".join(map(str, sampled.labels)), hashlib.sha256(S.tobytes()).hexdigest(),
+      hashlib.sha256(P.tobytes()).hexdigest())
 """
 
 
@@ -311,7 +315,8 @@ def _cpu_variants() -> list[dict[str, str]]:
 
 @needs_model
 def test_same_vectors_and_clusters_whatever_the_processor_kernels(labelled):
-    """Encoder, clustering, sample classifier: the same bits under other SIMD and BLAS kernels."""
+    """Encoder, clustering, sample classifier, static word-piece vectors and the signal
+    classifiers' probabilities: the same bits under other SIMD and BLAS kernels."""
     import subprocess
     import sys
 
@@ -333,7 +338,7 @@ def test_same_vectors_and_clusters_whatever_the_processor_kernels(labelled):
         return out.stdout.strip()
 
     base = run({}, 64)
-    assert len(base.split()) == 4
+    assert len(base.split()) == 6
     for variant in [{}, *_cpu_variants()]:
         for batch in (64, 5) if not variant else (64,):
             assert run(variant, batch) == base, (variant, batch)

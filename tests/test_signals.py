@@ -819,7 +819,8 @@ def test_classifier_file_checksum_and_provenance(root, tmp_path, monkeypatch):
     assert tuple(doc["rule_features"]) == signals_mod.RULE_FEATURES
     assert set(doc["signals"]) == set(signals_mod.MODEL_SIGNALS)
     for m in doc["signals"].values():
-        assert len(m["weights"]) == embeddings.DIM + len(signals_mod.RULE_FEATURES)
+        static = embeddings.DIM if doc["static_scale"] else 0
+        assert len(m["weights"]) == embeddings.DIM + static + len(signals_mod.RULE_FEATURES)
         assert all(isinstance(w, int) for w in m["weights"]) and 0 < m["threshold"] < 1
     assert model_info()["adopted"] == dict.fromkeys(signals_mod.MODEL_SIGNALS, True)
     # A changed weight is refused, not silently used.
@@ -905,8 +906,27 @@ def test_probabilities_in_blocks_are_the_same_bits(monkeypatch):
 
     rng = np.random.default_rng(3)
     V = rng.normal(size=(11, embeddings.DIM)).astype(np.float32)
+    T = rng.normal(size=(11, embeddings.DIM)).astype(np.float32)
     R = (rng.random((11, len(signals_model.RULE_FEATURES))) < 0.2).astype(float)
-    whole = signals_model.probabilities(V, R)
+    whole = signals_model.probabilities(V, R, T)
     monkeypatch.setattr(signals_model, "_BLOCK_ROWS", 4)
-    assert np.array_equal(signals_model.probabilities(V, R), whole)
-    assert signals_model.probabilities(V[:0], R[:0]).shape == (0, whole.shape[1])
+    assert np.array_equal(signals_model.probabilities(V, R, T), whole)
+    assert signals_model.probabilities(V[:0], R[:0], T[:0]).shape == (0, whole.shape[1])
+
+
+@needs_model
+def test_classifiers_read_the_static_vectors():
+    """The classifiers were fitted on [sentence embedding, static word-piece vector, rules]:
+    without the static part they refuse rather than score a shorter row; with it, the static
+    part moves the scores (its weights are not zero)."""
+    import numpy as np
+
+    assert signals_model.static_scale() == 1.0
+    rng = np.random.default_rng(5)
+    V = rng.normal(size=(6, embeddings.DIM)).astype(np.float32)
+    R = np.zeros((6, len(signals_model.RULE_FEATURES)))
+    with pytest.raises(ValueError, match="static"):
+        signals_model.probabilities(V, R)
+    a = signals_model.probabilities(V, R, V)
+    b = signals_model.probabilities(V, R, -V)
+    assert a.shape == (6, len(signals_model.MODEL_SIGNALS)) and not np.array_equal(a, b)

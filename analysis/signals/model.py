@@ -3,8 +3,10 @@ comment's sentence embeddings plus the rule hits, fitted on real labelled commen
 
 Each comment is read as a whole and sentence by sentence: its features are the mean of its
 sentences' unit all-MiniLM-L6-v2 embeddings (``analysis.embeddings``, exact on every processor),
-renormalised, followed by the comment's rule hits (one 0/1 per rule signal, and one per composed
-signal the scope rules cancelled: "I'm not worried about losing my job") times ``rule_scale``.
+renormalised, then its static word-piece vector (``embeddings.static_vectors``: which words it
+uses, beside what its sentences mean) times ``static_scale``, then the comment's rule hits
+(one 0/1 per rule signal, and one per composed signal the scope rules cancelled: "I'm not
+worried about losing my job") times ``rule_scale``.
 For each of ``MODEL_SIGNALS`` a logistic model decides, at a threshold chosen by
 cross-validation on the dev splits of ``evals/data/real`` (never on their test splits), on the
 comment's probability or, for the signals whose cross-validation chose "max" pooling, on the
@@ -92,9 +94,21 @@ def text_vectors(sentence_vectors: Iterable[np.ndarray]) -> np.ndarray:
     return np.vstack(rows) if rows else np.zeros((0, 0))
 
 
-def features(vectors: np.ndarray, rules: np.ndarray, rule_scale: float) -> np.ndarray:
-    """[embedding, rule_scale * rule hits] per row (``exact.linear_logistic`` renormalises)."""
-    return np.hstack([np.asarray(vectors, np.float64), rule_scale * np.asarray(rules, np.float64)])
+def features(
+    vectors: np.ndarray,
+    rules: np.ndarray,
+    rule_scale: float,
+    static: np.ndarray | None = None,
+    static_scale: float = 0.0,
+) -> np.ndarray:
+    """[embedding, static_scale * static vector, rule_scale * rule hits] per row
+    (``exact.linear_logistic`` renormalises). The static part is left out when ``static`` is
+    None or ``static_scale`` is 0."""
+    parts = [np.asarray(vectors, np.float64)]
+    if static is not None and static_scale:
+        parts.append(static_scale * np.asarray(static, np.float64))
+    parts.append(rule_scale * np.asarray(rules, np.float64))
+    return np.hstack(parts)
 
 
 def weights_digest(doc: dict) -> str:
@@ -102,6 +116,7 @@ def weights_digest(doc: dict) -> str:
     content = {
         "rule_features": doc["rule_features"],
         "rule_scale": doc["rule_scale"],
+        "static_scale": doc["static_scale"],
         "signals": {
             s: {k: m[k] for k in ("weights", "bias", "threshold", "pooling")}
             for s, m in sorted(doc["signals"].items())
@@ -135,6 +150,12 @@ def _model() -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray, float
     b = np.array([doc["signals"][s]["bias"] for s in names], dtype=np.float64)
     t = np.array([doc["signals"][s]["threshold"] for s in names], dtype=np.float64)
     return names, W, b, t, float(doc["rule_scale"])
+
+
+def static_scale() -> float:
+    """Weight of the static word-piece vector (``embeddings.static_vectors``) in the features;
+    0 when the classifiers were fitted without it."""
+    return float(_document()["static_scale"])
 
 
 def pooling() -> tuple[str, ...]:
@@ -172,22 +193,30 @@ def model_info() -> dict:
     }
 
 
-def probabilities(vectors: np.ndarray, rules: np.ndarray) -> np.ndarray:
+def probabilities(
+    vectors: np.ndarray, rules: np.ndarray, static: np.ndarray | None = None
+) -> np.ndarray:
     """(n, len(signals)) probabilities p = 1 / (1 + exp(-(w . x + b))), exactly.
 
-    x = [unit mean sentence embedding, rule_scale * rule hits], renormalised to unit length;
-    w, b fitted by L2-penalised, class-balanced logistic regression (Hastie, Tibshirani &
-    Friedman 2009, ESL section 4.4) with the exact fitter of ``analysis.assignment``.
+    x = [unit mean sentence embedding, static_scale * static word-piece vector, rule_scale *
+    rule hits], renormalised to unit length; w, b fitted by L2-penalised, class-balanced
+    logistic regression (Hastie, Tibshirani & Friedman 2009, ESL section 4.4) with the exact
+    fitter of ``analysis.assignment``. ``static`` is required when ``static_scale()`` is not 0.
     """
     from analysis import exact
 
     _, W, b, _, scale = _model()
+    s_scale = static_scale()
+    if s_scale and static is None:
+        raise ValueError("these classifiers read the static vectors: pass them")
     out = np.zeros((len(vectors), len(b)))
     # in blocks: each row's value depends on that row alone (exact integer products), and the
     # float64 grids of every sentence of a large survey at once took hundreds of MB
     for start in range(0, len(vectors), _BLOCK_ROWS):
         rows = slice(start, start + _BLOCK_ROWS)
-        out[rows] = exact.linear_logistic(features(vectors[rows], rules[rows], scale), W, b)
+        part = None if static is None else static[rows]
+        X = features(vectors[rows], rules[rows], scale, part, s_scale)
+        out[rows] = exact.linear_logistic(X, W, b)
     return out
 
 
@@ -224,9 +253,14 @@ def _model_hits(
     V = text_vectors(E[[index[s] for s in sentences[i]]] for i in has)
     R = np.vstack([rule_features(tagged[i]) for i in has])
     owner = np.array([row for row, i in enumerate(has) for _ in sentences[i]], dtype=int)
-    S = E[[index[s] for i in has for s in sentences[i]]]
+    sentence_rows = [index[s] for i in has for s in sentences[i]]
+    S = E[sentence_rows]
     SR = np.vstack([_sentence_rules(tagged[i], len(sentences[i])) for i in has])
-    P = pooled(probabilities(V, R), probabilities(S, SR), owner)
+    # the word-piece vectors of each comment and sentence: thousands a second, no encoder pass
+    SV = embeddings.static_vectors(distinct) if static_scale() else None
+    TV = embeddings.static_vectors([uniques[i] for i in has]) if static_scale() else None
+    S_static = None if SV is None else SV[sentence_rows]
+    P = pooled(probabilities(V, R, TV), probabilities(S, SR, S_static), owner)
     drop = [set(names) for _ in uniques]
     for row, i in enumerate(has):
         found = {h["signal"] for _, _, h in tagged[i] if not h.get("cancelled")}
@@ -237,7 +271,7 @@ def _model_hits(
         drop[i] = {s for j, s in enumerate(names) if j not in on}
         missing = [j for j in on if names[j] not in found]
         if missing:
-            none[i] = _evidence(i, sentences[i], E, index, tagged[i], missing, P[row])
+            none[i] = _evidence(sentences[i], (E, SV), index, tagged[i], missing, P[row])
     for i, t in enumerate(uniques):
         if not (t and sentences[i]):
             drop[i] = set()
@@ -408,18 +442,21 @@ def _sentence_rules(hits: Sequence[Hit], n: int) -> np.ndarray:
 
 
 def _evidence(
-    i: int,
     sentences: list[str],
-    E: np.ndarray,
+    vectors: tuple[np.ndarray, np.ndarray | None],
     index: dict[str, int],
     hits: Sequence[Hit],
     signals: list[int],
     p_text: np.ndarray,
 ) -> list[Hit]:
-    """For signals the model found without a rule hit: the sentence that scores highest alone."""
+    """For signals the model found without a rule hit: the sentence that scores highest alone.
+    ``vectors``: (encoder, static) vectors of the distinct sentences, rows by ``index``."""
     names = _model()[0]
-    V = np.vstack([E[index[s]] for s in sentences])
-    P = probabilities(V, _sentence_rules(hits, len(sentences)))
+    E, SV = vectors
+    rows = [index[s] for s in sentences]
+    P = probabilities(
+        E[rows], _sentence_rules(hits, len(sentences)), None if SV is None else SV[rows]
+    )
     out = []
     for j in signals:
         k = int(np.argmax(P[:, j]))  # ties: the first sentence
