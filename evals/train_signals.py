@@ -107,18 +107,18 @@ def encode_cached(sentences: list[str]) -> np.ndarray:
 def comment_features(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """(unit mean sentence embedding, rule features) per text, by the functions the app uses
     (the sentiment layer's vectors: no static part)."""
-    V, R, _ = all_features(texts)
-    return V[:, : embeddings.DIM], R
+    V, R, _ = all_features(texts, static=False)
+    return V, R
 
 
 def all_features(
-    texts: list[str], questions: list[str] | None = None
+    texts: list[str], questions: list[str] | None = None, *, static: bool = True
 ) -> tuple[np.ndarray, np.ndarray, tuple]:
     """(text features, rule features, (sentence features, owner row)) as the app computes them:
     each answer's rules read with its question's AI context (``signals.about_ai``), as
     ``tag_texts`` reads them. Text features are the unit mean sentence embedding followed, when
-    ``STATIC_SCALE`` is not 0, by ``STATIC_SCALE`` times the text's static vector (so
-    ``M.features(V, R, RULE_SCALE)`` on them is the model's input)."""
+    ``static`` and ``STATIC_SCALE`` is not 0, by ``STATIC_SCALE`` times the text's static vector
+    (so ``M.features(V, R, RULE_SCALE)`` on them is the model's input)."""
     cfg, memo = config(), {}
     in_view = about_ai(questions) if questions is not None else [False] * len(texts)
     sentences = [split_sentences(t) or [t] for t in texts]
@@ -136,10 +136,10 @@ def all_features(
     owner = np.repeat(np.arange(len(texts)), [len(ss) for ss in sentences])
     T = M.text_vectors(V)
     S = M.features(E, SR, RULE_SCALE)
-    if STATIC_SCALE:
+    if static and STATIC_SCALE:
         T = np.hstack([T, STATIC_SCALE * embeddings.static_vectors(texts).astype(np.float64)])
-        static = embeddings.static_vectors(flat).astype(np.float64)
-        S = M.features(E, SR, RULE_SCALE, static, STATIC_SCALE)
+        pieces = embeddings.static_vectors(flat).astype(np.float64)
+        S = M.features(E, SR, RULE_SCALE, pieces, STATIC_SCALE)
     return T, R, (S, owner)
 
 

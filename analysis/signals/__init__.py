@@ -14,7 +14,8 @@ confidence, so a user sees why a comment was tagged. One job per module:
 * ``scope``: negation, hypotheticals, resolved and outsider fears, the evidence phrase.
 * ``composed``: displacement_fear and training_request as tables of named rules.
 * ``rules``: the rule engine on one text.
-* ``model``: the calibrated classifiers (hybrid engine): embeddings plus rule hits, fitted on
+* ``model``: the calibrated classifiers (hybrid engine): embeddings, static word-piece vectors
+  and rule hits, fitted on
   real labelled comments; they decide every signal but ``ai_mention``.
 * ``tagging``: ``tag_texts`` and ``tag_sentences``.
 

@@ -257,9 +257,11 @@ def _model_hits(
     S = E[sentence_rows]
     SR = np.vstack([_sentence_rules(tagged[i], len(sentences[i])) for i in has])
     # the word-piece vectors of each comment and sentence: thousands a second, no encoder pass
-    SV = embeddings.static_vectors(distinct) if static_scale() else None
-    TV = embeddings.static_vectors([uniques[i] for i in has]) if static_scale() else None
-    S_static = None if SV is None else SV[sentence_rows]
+    SV = TV = S_static = None
+    if static_scale():
+        SV = embeddings.static_vectors(distinct)
+        TV = embeddings.static_vectors([uniques[i] for i in has])
+        S_static = SV[sentence_rows]
     P = pooled(probabilities(V, R, TV), probabilities(S, SR, S_static), owner)
     drop = [set(names) for _ in uniques]
     for row, i in enumerate(has):
