@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from analysis.comment_vectors import comment_vectors
 from analysis.datafiles import read_checked_json
 
 __all__ = [
@@ -80,19 +81,6 @@ def _decision(vectors: np.ndarray, compound: np.ndarray) -> np.ndarray:
         coef=np.asarray(doc["coef"], np.float64), intercept=np.asarray(doc["intercept"])
     )
     return model.decision(features(vectors, compound, float(doc["compound_scale"])))
-
-
-def comment_vectors(texts: Sequence[str]) -> np.ndarray:
-    """Unit mean sentence embedding per text (each distinct sentence embedded once)."""
-    from analysis import embeddings
-    from analysis.signals import split_sentences
-    from analysis.signals.model import text_vectors
-
-    sentences = [split_sentences(t) or [t] for t in texts]
-    distinct = list(dict.fromkeys(s for ss in sentences for s in ss))
-    index = {s: i for i, s in enumerate(distinct)}
-    E = embeddings.encode(distinct) if distinct else np.zeros((0, embeddings.DIM))
-    return text_vectors(E[[index[s] for s in ss]] for ss in sentences)
 
 
 def label_decisions(D: np.ndarray) -> list[str]:

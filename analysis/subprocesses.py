@@ -2,8 +2,8 @@
 
 A plain subprocess running one function of this package, not multiprocessing: the caller's
 ``__main__`` (the Streamlit script) is never re-imported and nothing is forked from a threaded
-server. Used for the theme fit (:mod:`analysis.themes.background`) and for reading a large
-survey's comments (:mod:`analysis.pipeline.reading`).
+server. Used for reading a large survey's comments (:mod:`analysis.pipeline.reading`) and
+coding them (:mod:`analysis.pipeline.coding_helper`).
 """
 
 from __future__ import annotations

@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import assignment, embeddings
+from analysis.comment_vectors import text_vectors
 from analysis.signals import about_ai, config, rules, split_sentences
 from analysis.signals import model as M
 
@@ -134,7 +135,7 @@ def all_features(
     R = np.vstack([M.rule_features(h) for h in hits])
     SR = np.vstack([M._sentence_rules(h, len(ss)) for h, ss in zip(hits, sentences, strict=True)])
     owner = np.repeat(np.arange(len(texts)), [len(ss) for ss in sentences])
-    T = M.text_vectors(V)
+    T = text_vectors(V)
     S = M.features(E, SR, RULE_SCALE)
     if static and STATIC_SCALE:
         T = np.hstack([T, STATIC_SCALE * embeddings.static_vectors(texts).astype(np.float64)])

@@ -6,9 +6,7 @@ other SIMD and BLAS kernels). So the memo returns the very bits a new call would
 tests that prepare the same sample or real files do not each re-embed its comments (the suite
 spent most of its time there). Test-only: the app keeps no survey text between analyses.
 
-The in-process theme fit replaces the helper process while the memo is on (the helper's own
-process could not share it); ``tests/test_themes.py`` checks that the helper gives the
-in-process model, and the browser journeys run the app as it ships.
+The browser journeys run the app as it ships.
 """
 
 from __future__ import annotations
@@ -24,7 +22,6 @@ REAL: list[Callable[..., np.ndarray]] = []
 def install() -> Callable[[], None]:
     """Put the memo in place of ``analysis.embeddings.encode``; returns the undo."""
     from analysis import embeddings
-    from analysis.pipeline import coding
 
     real = embeddings.encode
     memo: dict[str, np.ndarray] = {}
@@ -41,13 +38,10 @@ def install() -> Callable[[], None]:
             return real([])
         return np.stack([memo[t] for t in texts])
 
-    helper_min = coding.THEME_BACKGROUND_MIN_CELLS
     embeddings.encode = encode
-    coding.THEME_BACKGROUND_MIN_CELLS = 10**12
     REAL[:] = [real]
 
     def undo() -> None:
         embeddings.encode = real
-        coding.THEME_BACKGROUND_MIN_CELLS = helper_min
 
     return undo

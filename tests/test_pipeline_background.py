@@ -225,7 +225,7 @@ def test_the_comments_are_read_here_when_the_reading_helper_fails(loaded, monkey
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
 def test_the_job_yields_the_cores_to_what_a_user_waits_for(loaded, monkeypatch) -> None:
     """The job's thread runs at a lower priority (nice + BACKGROUND_NICE), which the encoder's
-    pool and the theme helper it starts inherit; the thread that asked is unchanged."""
+    pool and the coding helper it starts inherit; the thread that asked is unchanged."""
     import os
 
     seen = {}

@@ -2,6 +2,7 @@
 
 import hashlib
 
+import numpy as np
 import pandas as pd
 
 from evals import real_signals
@@ -100,16 +101,27 @@ def test_theme_codes_come_from_themes_tsv_or_the_labels_file():
         assert data["id"].tolist() == labels["id"].tolist()
 
 
-def test_theme_label_ratings_are_read_by_group_and_label_and_never_guessed():
+def test_theme_label_ratings_are_read_by_group_and_label_and_never_guessed(tmp_path, monkeypatch):
     from evals import themes_real
 
     table = pd.read_csv(themes_real.LABEL_RATINGS, sep="\t", keep_default_na=False)
     assert set(table["rating"]) <= {1, 2, 3} and set(table["kind"]) <= {"theme", "subtheme"}
-    assert set(table["made_by"]) == {"before", "after", "before+after"}
-    groups = table.groupby(["set", "kind", "index"])["made_by"].apply(sorted)
-    assert all(m in (["before+after"], ["after", "before"]) for m in groups)
-    staff = ("workplace_feedback", "theme", 1)
-    r = themes_real.label_ratings([(*staff, "meetups"), (*staff[:2], 999, "swag")])
+    assert set(table["made_by"]) <= {"before", "after", "before+after"}
+    assert not table.duplicated(["set", "kind", "index", "label"]).any()
+    # known values on a table of our own: a label is rated by its group and text only
+    path = tmp_path / "ratings.tsv"
+    path.write_text(
+        "set\tkind\tindex\tlabel\trating\tmade_by\tbest_of_item\ttheme_size\n"
+        "staff\ttheme\t1\tevents\t3\tbefore\tevents\t40\n"
+        "staff\ttheme\t1\tmeetups\t2\tafter\tevents\t40\n"
+        "staff\tsubtheme\t0\tpay\t1\tafter\tpay\t9\n"
+    )
+    monkeypatch.setattr(themes_real, "LABEL_RATINGS", path)
+    group = ("staff", "theme", 1)
+    r = themes_real.label_ratings([(*group, "meetups"), (*group[:2], 999, "swag")])
     assert (r["n"], r["judged"], r["mean"], r["stray"]) == (2, 1, 2.0, 0)
     assert r["before_mean"] == 3.0  # "events", the same group's label before
-    assert themes_real.label_ratings([(*staff, "not judged")])["judged"] == 0
+    assert themes_real.label_ratings([(*group, "not judged")])["judged"] == 0
+    only_after = themes_real.label_ratings([("staff", "subtheme", 0, "pay")])
+    assert only_after["mean"] == 1.0 and np.isnan(only_after["before_mean"])
+    assert "before" not in themes_real._label_row([("staff", "subtheme", 0, "pay")])["metric"]

@@ -17,7 +17,6 @@ from sklearn.metrics import adjusted_rand_score
 from analysis import embeddings
 from analysis.themes import (
     SENTIMENT_WORDS,
-    BackgroundFit,
     ThemeModel,
     merge_themes,
     theme_group_shares,
@@ -274,55 +273,6 @@ def test_semantic_sample_fit_classifies_the_rest(small_domains, semantic_fit):
     assert adjusted_rand_score(small_domains["domain"], m.labels_) >= 0.5  # measured 0.69
     assert set(m.predict(["the battery died after a day", "great!"])) <= set(range(4)) | {-1}
     assert m.predict(["great!"])[0] == -1
-
-
-def test_background_fit_gives_the_in_process_model(monkeypatch, small_domains):
-    texts = small_domains["text"].tolist()
-    monkeypatch.setattr(embeddings, "available", lambda: False)  # decided by the caller
-    job = BackgroundFit(ThemeModel(n_themes=3, random_state=0))
-    job.submit(texts)
-    fitted = job.result()
-    local = ThemeModel(n_themes=3, random_state=0, engine="lexical").fit(texts)
-    assert fitted.engine_ == "lexical" and "not installed" in fitted.engine_note_
-    np.testing.assert_array_equal(fitted.labels_, local.labels_)
-    pd.testing.assert_frame_equal(fitted.themes_, local.themes_)
-    assert fitted.fit_cpu_seconds_ >= 0
-
-
-def test_background_fit_falls_back_in_process_when_the_helper_dies(small_domains):
-    texts = small_domains["text"].tolist()[:40]
-    job = BackgroundFit(ThemeModel(n_themes=2, random_state=0, engine="lexical"))
-    assert job.proc is not None
-    job.proc.kill()
-    job.submit(texts)
-    fitted = job.result()
-    local = ThemeModel(n_themes=2, random_state=0, engine="lexical").fit(texts)
-    np.testing.assert_array_equal(fitted.labels_, local.labels_)
-    idle = BackgroundFit(ThemeModel(engine="lexical"))
-    with pytest.raises(ValueError, match="Submit the comments"):
-        idle.result()
-    idle.close()
-    assert idle.proc is None
-
-
-def test_the_helper_exits_quietly_when_its_caller_goes_away_mid_message(root):
-    """A caller that exits while writing the texts leaves a cut-off pickle: nothing to do, and
-    nothing printed (it used to print an UnpicklingError traceback)."""
-    import pickle
-    import subprocess
-    import sys
-
-    params = pickle.dumps(ThemeModel(engine="lexical").get_params())
-    cut = pickle.dumps(["a comment"] * 50)[:-7]
-    done = subprocess.run(
-        [sys.executable, "-c", "from analysis.themes.background import serve_fit; serve_fit()"],
-        input=params + cut,
-        capture_output=True,
-        cwd=root,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0 and done.stderr == b"" and done.stdout == b""
 
 
 @pytest.fixture(scope="module")

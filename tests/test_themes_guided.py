@@ -207,6 +207,41 @@ def test_guided_then_discovered():
     assert len(set(g.labels[truth == 2]) & set(g.labels[truth == 3])) == 0
 
 
+def test_new_rows_join_themes_by_the_rules_the_fitted_rows_followed():
+    """``grouping.assign`` on held-back rows of the toy: rows near a concern take its theme,
+    the others a discovered theme of their own group, and a fitted row assigned again
+    keeps its theme (guided rows exactly; discovered ones are k-means' nearest centres)."""
+    X, truth, P = _toy(seed=3, n_per=40)
+    fit_rows = np.arange(len(X)) % 4 != 0
+    g = grouping.group(X[fit_rows], np.ones(fit_rows.sum()), P, random_state=0)
+    new, _, sec = grouping.assign(X[~fit_rows], P, g)
+    held = truth[~fit_rows]
+    for j in (0, 1):
+        assert set(g.concern[new[held == j]]) == {j}
+    for j in (2, 3):  # a discovered theme of its own group (k-means may split a group)
+        assert set(new[held == j]) <= set(g.labels[truth[fit_rows] == j])
+        assert (g.concern[new[held == j]] == -1).all()
+    assert (sec == -1).all()
+    again, sub, _ = grouping.assign(X[fit_rows], P, g)
+    guided = g.concern[g.labels] >= 0
+    np.testing.assert_array_equal(again[guided], g.labels[guided])
+    assert np.mean(again == g.labels) >= 0.95
+    split = sub >= 0
+    assert (g.parent[sub[split]] == again[split]).all()
+
+
+def test_a_row_matching_a_concern_given_back_to_discovery_is_discovered():
+    """A concern with fewer than ``min_concern_size`` fitted rows is not a theme: a new row
+    that matches it joins the nearest discovered theme, never a theme it has no name for."""
+    X, truth, P = _toy(seed=1, n_per=30)
+    keep = (truth != 1) | (np.arange(len(X)) % 30 < 2)  # concern 1: only 2 fitted rows
+    g = grouping.group(X[keep], np.ones(keep.sum()), P, min_concern_size=3, random_state=0)
+    assert 1 not in set(g.concern)
+    labels, _, _ = grouping.assign(X[truth == 1], P, g)
+    assert (g.concern[labels] == -1).all()
+    assert grouping.assign(X[:0], P, g)[0].shape == (0,)
+
+
 def test_a_comment_closer_to_the_background_than_to_every_concern_joins_none():
     rng = np.random.default_rng(0)
     axes = np.eye(8)
@@ -306,6 +341,11 @@ def test_sub_themes_split_a_theme_with_two_parts_and_nest_in_it():
     assert g.sub[60] != g.sub[100]  # the two parts are different sub-themes
     for s, parent in enumerate(g.parent):
         assert (g.labels[g.sub == s] == parent).all()
+    # new rows of each part take a sub-theme of that part (grouping.assign)
+    fresh = _unit(np.vstack([b1[:5], b2[:5]]) + 0.01).astype(np.float32)
+    labels, sub, _ = grouping.assign(fresh, np.zeros((0, 6)), g)
+    assert (labels == theme_b).all()
+    assert set(sub[:5]) <= set(g.sub[60:100]) and set(sub[5:]) <= set(g.sub[100:140])
 
 
 @given(st.integers(0, 2**16))

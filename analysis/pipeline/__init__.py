@@ -29,7 +29,6 @@ leaves the package for display or export.
 from __future__ import annotations
 
 from analysis.pipeline.analyze import analyze, survey_title
-from analysis.pipeline.coding import THEME_BACKGROUND_MIN_CELLS
 from analysis.pipeline.load import load, resolve_column, upload_key
 from analysis.pipeline.model import Prepared, Results, jsonable, records
 from analysis.pipeline.prepare import prepare, read, settle
@@ -49,7 +48,6 @@ _jsonable, _records = jsonable, records
 __all__ = [
     "COMMENTS_ONLY_NOTE",
     "MIN_MATCHED_SHARE",
-    "THEME_BACKGROUND_MIN_CELLS",
     "NothingToAnalyseError",
     "Prepared",
     "PrivacyError",

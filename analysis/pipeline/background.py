@@ -14,7 +14,7 @@ only the quick table, never anything a view did meanwhile, so the answer does no
 when the user looked.
 
 One job runs at a time per process (:data:`_SLOTS`), each using both cores (the encoder's two
-threads and the theme helper process, in the coding helper or here); the others wait their
+threads, in the coding helper or here); the others wait their
 turn. The embedding model is loaded once per process by :mod:`analysis.embeddings` and shared
 read-only. No survey content is kept at module level: a job's inputs and outputs belong to its
 :class:`Background` handle, and a job whose handle was dropped (the session closed, or it
@@ -194,7 +194,7 @@ class Background:
 
 
 #: Nice value added to the job's thread, inherited by the threads and processes it starts (the
-#: encoder's pool, the theme helper): the job yields the cores to what a user waits for (a page,
+#: encoder's pool, the coding helper): the job yields the cores to what a user waits for (a page,
 #: an upload, the comments being read) and runs at full speed when nothing else does. Linux
 #: sets nice per thread; elsewhere nothing changes. Scheduling only: no result depends on it.
 BACKGROUND_NICE = 10

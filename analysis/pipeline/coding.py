@@ -3,9 +3,9 @@
 1. :func:`read_comments` (seconds): tidy, redact, sentiment and the rule-based signals; themes
    are not fitted yet (every comment has theme -1). For a large survey the app runs it in a
    helper process after the first view (:mod:`analysis.pipeline.reading`).
-2. :func:`finish_coding` (the slow part: sentence embeddings): the signal classifiers on top of
-   the rules, and the themes. Themes fit in a helper process (:class:`BackgroundFit`) while the
-   signal model runs here, when there is enough text for that to pay.
+2. :func:`finish_coding` (the slow part: sentence embeddings): the learned sentiment labels,
+   the signal classifiers on top of the rules, and the themes, all on the same sentence
+   vectors (each distinct sentence embedded once), so the themes cost clustering only.
 
 The app runs step 2 in the background (:mod:`analysis.pipeline.background`) so the first view
 does not wait for it; everything else runs both steps in a row. Either way step 2 reads only the
@@ -28,10 +28,9 @@ from analysis.redaction import redact
 from analysis.scoring import Scored
 from analysis.sentiment import score_texts
 from analysis.signals import SIGNALS, shown_phrases, tag_texts
-from analysis.themes import BackgroundFit, ThemeModel, default_codebook
+from analysis.themes import ThemeModel, default_codebook
 
 __all__ = [
-    "THEME_BACKGROUND_MIN_CELLS",
     "CommentInputs",
     "ThemeSettings",
     "comment_cells",
@@ -40,11 +39,6 @@ __all__ = [
     "quick_coding",
     "read_comments",
 ]
-
-# Analysed comments from which themes are fit in a helper process while the signal model runs
-# (below it the helper's start-up costs more than it hides). The helper also keeps the theme
-# embeddings out of the app server's memory and off its interpreter lock.
-THEME_BACKGROUND_MIN_CELLS = 1000
 
 
 @dataclass(frozen=True)
@@ -137,39 +131,32 @@ def read_comments(inputs: CommentInputs) -> pd.DataFrame:
 
 
 def finish_coding(
-    quick: pd.DataFrame, settings: ThemeSettings, *, helper: bool = True
+    quick: pd.DataFrame, settings: ThemeSettings
 ) -> tuple[pd.DataFrame, ThemeModel | None]:
     """The quick table with the signal classifiers' verdicts and the themes (a new table; the
     quick one is not changed, so views may read it meanwhile), and the fitted theme model.
 
-    ``helper``: allow the theme helper process (off where no process may be started)."""
+    Themes come last: they read the comment vectors of sentiment and signals (the mean of
+    their sentences' embeddings, all in the shared table by then), so they embed only the
+    sentences redaction changed."""
     tidy = quick.copy()
     tidy.attrs = {}
     analysed = tidy["analysed"].to_numpy(dtype=bool)
     texts = tidy.loc[analysed, "text"].tolist()
     redacted = tidy.loc[analysed, "redacted"].tolist()
     themes = settings.model()
-    fit_themes = len(redacted) >= max(2 * themes.min_themes, 10)
-    background = None
-    if fit_themes and helper and len(redacted) >= THEME_BACKGROUND_MIN_CELLS:
-        background = BackgroundFit(themes)
-        background.submit(redacted)  # fits on the other core while the signal model runs
-    try:
-        # sentiment, signals and an in-process theme fit read many of the same comments
-        with embeddings.shared_vectors():
-            if len(texts):
-                sent = score_texts(texts)
-                tidy.loc[analysed, "label"] = sent["label"].to_numpy()
-                tidy.loc[analysed, "label_basis"] = sent["basis"].to_numpy()
-            tags = tag_texts(texts, questions=_questions(tidy))
-            _set_signals(tidy, tags)
-            model: ThemeModel | None = None
-            if fit_themes:
-                model = background.result() if background is not None else themes.fit(redacted)
-                _set_themes(tidy, analysed, model)
-    finally:
-        if background is not None:
-            background.close()
+    model: ThemeModel | None = None
+    # sentiment, signals and themes read the same sentences: each is embedded once
+    with embeddings.shared_vectors():
+        if len(texts):
+            sent = score_texts(texts)
+            tidy.loc[analysed, "label"] = sent["label"].to_numpy()
+            tidy.loc[analysed, "label_basis"] = sent["basis"].to_numpy()
+        tags = tag_texts(texts, questions=_questions(tidy))
+        _set_signals(tidy, tags)
+        if len(redacted) >= max(2 * themes.min_themes, 10):
+            model = themes.fit(redacted)
+            _set_themes(tidy, analysed, model)
     notes = [n for n in (tags.attrs.get("engine_note", ""),) if n]
     if model is not None and model.engine_note_:
         notes.append(model.engine_note_)

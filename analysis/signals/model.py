@@ -28,12 +28,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 
+from analysis.comment_vectors import text_vectors
 from analysis.datafiles import read_checked_json
 from analysis.signals.patterns import COMPOSED, SIGNALS
 from analysis.signals.rules import Hit
@@ -48,7 +49,6 @@ __all__ = [
     "features",
     "model_info",
     "rule_features",
-    "text_vectors",
 ]
 
 MODEL_FILE = Path(__file__).resolve().parents[1] / "data" / "signals_classifier.json"
@@ -78,20 +78,6 @@ def rule_features(hits: Sequence[Hit]) -> np.ndarray:
         if name in RULE_FEATURES:
             out[RULE_FEATURES.index(name)] = 1.0
     return out
-
-
-def text_vectors(sentence_vectors: Iterable[np.ndarray]) -> np.ndarray:
-    """(n, dim) unit mean of each comment's sentence vectors (zero row for a comment without).
-
-    Read one comment at a time: callers pass a generator, so every comment's sentence vectors
-    are never copied out at once (as many bytes again as the survey's sentence embeddings)."""
-    rows = []
-    for vs in sentence_vectors:
-        v = np.asarray(vs, dtype=np.float64).reshape(-1, vs.shape[-1]).mean(axis=0)
-        # numpy's own sum, not a BLAS dot: its order is fixed, a BLAS kernel's is the processor's
-        norm = float(np.sqrt(np.sum(v * v)))
-        rows.append(v / norm if norm > 0 else v)
-    return np.vstack(rows) if rows else np.zeros((0, 0))
 
 
 def features(

@@ -4,16 +4,14 @@ One job per module:
 
 - ``lexicon``: which words carry topic (no tone, stop words or negation);
 - ``codebook``: the editable YAML of known concerns (``surveys/codebook_ai_change.yaml``);
-- ``grouping``: theme membership from sentence embeddings (guided, discovered, sub-themes,
+- ``grouping``: theme membership from comment vectors (guided, discovered, sub-themes,
   secondary theme), in exact arithmetic;
 - ``lexical``: the fallback engine's word vectors learned from the comments;
 - ``describe``: keyphrase labels, top terms, central and different quotes;
 - ``model``: the ``ThemeModel`` estimator;
-- ``background``: ``BackgroundFit``, the fit in a helper process;
 - ``summary``: theme tables and group shares with small groups hidden.
 """
 
-from analysis.themes.background import BackgroundFit
 from analysis.themes.codebook import (
     Codebook,
     Concern,
@@ -33,7 +31,6 @@ __all__ = [
     "SEMANTIC_SAMPLE",
     "SENTIMENT_WORDS",
     "STOPWORDS",
-    "BackgroundFit",
     "Codebook",
     "Concern",
     "ThemeModel",

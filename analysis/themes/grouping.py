@@ -38,6 +38,7 @@ from analysis import clustering, exact
 __all__ = [
     "CONCERN_THRESHOLD",
     "Grouping",
+    "assign",
     "concern_vectors",
     "group",
     "separated_k",
@@ -292,6 +293,44 @@ def group(
     centers = np.stack([_centre(Xg[labels == t], w[labels == t]) for t in range(len(order))])
     sub, parent, sub_centers = _subthemes(X, Xg, w, labels, len(order), granularity, random_state)
     return Grouping(labels, sub, sec, concern, parent, centers.astype(np.float32), sub_centers)
+
+
+def assign(
+    X: np.ndarray, P: np.ndarray, g: Grouping, background: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(theme, sub-theme, secondary theme) of new unit rows X under a fitted ``Grouping``.
+
+    The rules :func:`group` applied to its own rows: a row matching a concern that became a
+    theme joins it; any other row joins the nearest discovered theme (the nearest theme when
+    all are guided); a split theme's row takes its nearest sub-theme. Used for the distinct
+    comments beyond the clustered sample, whose vectors the analysis has anyway, and for
+    ``ThemeModel.predict``.
+    """
+    n = len(X)
+    labels, sub, sec = np.full(n, -1), np.full(n, -1), np.full(n, -1)
+    if n == 0 or len(g.centers) == 0:
+        return labels, sub, sec
+    Xg = exact.to_grid(np.asarray(X, dtype=np.float32))
+    Pg = exact.to_grid(P) if len(P) else np.zeros((0, Xg.shape[1]))
+    Bg = exact.to_grid(background) if background is not None and len(background) else None
+    first, second, _ = _match(Xg, Pg, Bg)
+    theme_of = np.full(len(Pg) + 1, -1)  # concern -> its theme (-1: none, or given back)
+    for t, c in enumerate(g.concern):
+        if c >= 0:
+            theme_of[c] = t
+    labels = theme_of[first]  # index -1 (no concern) reads the last entry, -1
+    found = np.flatnonzero(g.concern < 0)
+    pool = found if len(found) else np.arange(len(g.centers))
+    rest = np.flatnonzero(labels < 0)
+    Cg = exact.to_grid(g.centers[pool])
+    labels[rest] = pool[clustering.nearest(Xg[rest], Cg)]
+    sec = np.where(theme_of[second] != labels, theme_of[second], -1)
+    for t in np.unique(g.parent):
+        rows = np.flatnonzero(labels == t)
+        subs = np.flatnonzero(g.parent == t)
+        if len(rows):
+            sub[rows] = subs[clustering.nearest(Xg[rows], exact.to_grid(g.sub_centers[subs]))]
+    return labels, sub, sec
 
 
 def _subthemes(

@@ -2,13 +2,15 @@
 
 Two engines behind one estimator (``engine="auto" | "semantic" | "lexical"``):
 
-**Semantic** (the default whenever ``analysis.embeddings.available()``): all-MiniLM-L6-v2
-sentence vectors. Comments close to a known concern of the ``codebook`` join it; the rest are
-clustered into discovered themes, as many as the amount of text supports (``grouping``); big
-themes are split into sub-themes where the data supports it. Above ``semantic_sample``
-distinct comments a random sample is embedded and the rest classified by an exact logistic
-regression on cheap word-piece vectors (``analysis.assignment``). ``refit`` changes the
-granularity without embedding again.
+**Semantic** (the default whenever ``analysis.embeddings.available()``): each comment's
+vector is the unit mean of its sentences' all-MiniLM-L6-v2 embeddings
+(``analysis.comment_vectors``), the vectors sentiment and signals read, so in an analysis the
+themes embed nothing those have not embedded already. Comments close to a known concern of
+the ``codebook`` join it; the rest are clustered into discovered themes, as many as the amount
+of text supports (``grouping``); big themes are split into sub-themes where the data supports
+it. Above ``semantic_sample`` distinct comments a random sample is clustered and the rest
+join themes by the same rules (``grouping.assign``: a known concern, else the nearest
+discovered theme). ``refit`` changes the granularity without embedding again.
 
 **Lexical** (fallback, or on request): word vectors learned from the comments themselves
 (``lexical``), spherical k-means, k by silhouette within the user's range.
@@ -29,7 +31,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from threadpoolctl import threadpool_limits
 
-from analysis import assignment, clustering, embeddings
+from analysis import clustering, embeddings
+from analysis.comment_vectors import comment_vectors
 from analysis.themes import describe, grouping, lexical, lexicon
 from analysis.themes.codebook import Codebook, load_codebook
 
@@ -41,25 +44,23 @@ ENGINES = ("auto", "semantic", "lexical")
 # 21-49 s with default pools; 30 s with only BLAS limited (OpenMP threads spin and fight).
 _THREADS = 1
 _SELECT_SAMPLE = 2000  # distinct comment vectors used to choose k (lexical engine)
-# Distinct comments embedded by the semantic engine; the rest are classified from the sample.
-# At 150-300 comments per CPU-second the sample costs 3-7 CPU-s, hidden behind sentiment and
-# signals by ``BackgroundFit``. 400 was enough to recover a few broad themes, but on real
-# single-subject comments the classified rest blurs concern-level themes: staff comments NMI
-# 0.30 with 400 embedded against 0.44 with all embedded (evals/themes_real.py, dev rows), so
-# every survey of up to 1,000 distinct comments is now embedded whole.
-SEMANTIC_SAMPLE = 1000
+# Distinct comments the semantic engine clusters by their vectors; above it the rest are
+# classified from the sample. On real single-subject comments the classified rest blurs
+# concern-level themes, and the seed decides which comments are clustered (evals/themes_real.py,
+# dev rows, whole-comment vectors, means over seeds 0-4): 400 gave staff comments NMI 0.30;
+# 1,000 gave interviews 0.311 (seeds 0.282-0.364) and staff 0.405; 3,000 (both sets whole)
+# 0.337 (0.331-0.343) and 0.415. In an analysis the vectors are already there (sentiment and
+# signals embed every sentence), so the sample costs clustering only.
+SEMANTIC_SAMPLE = 3000
 GRANULARITY_RANGE = (-2.0, 2.0)
 
 
 @dataclass
 class SampleFit:
-    """Which distinct comments were embedded, and the classifier that labelled the others."""
+    """Which distinct comments were clustered, and how many rows were assigned after."""
 
-    sample: np.ndarray  # first row of each embedded distinct comment
-    classified: int  # rows labelled by the classifier rather than by their embedding
-    classifier: assignment.SoftmaxAssigner | None
-    leaf_theme: np.ndarray  # classifier class -> theme
-    leaf_sub: np.ndarray  # classifier class -> sub-theme (-1 when the theme is not split)
+    sample: np.ndarray  # first row of each clustered distinct comment
+    classified: int  # rows assigned by ``grouping.assign`` rather than clustered
 
 
 def _resolve_codebook(codebook: Codebook | str | Path | None) -> Codebook | None:
@@ -90,7 +91,7 @@ class ThemeModel(BaseEstimator):
         "auto" uses the semantic engine when its model is installed, else the lexical one.
         "semantic" raises ``embeddings.SemanticEngineError`` when it cannot run.
     semantic_sample : int
-        Distinct comments the semantic engine embeds; above it the rest are classified.
+        Distinct comments the semantic engine clusters; above it the rest are classified.
     codebook : Codebook, path, YAML text or None
         Known concerns to assign comments to before discovering themes (semantic engine).
         None: discovery only.
@@ -207,10 +208,13 @@ class ThemeModel(BaseEstimator):
 
     # ------------------------------------------------------------------ semantic engine
     def _encode(self, texts: list[str], cache: dict) -> np.ndarray:
-        """Embeddings of texts, reusing ``cache`` (text -> vector) from an earlier fit."""
+        """Comment vectors of texts (``comment_vectors``: the unit mean of their sentences'
+        embeddings, the vectors sentiment and signals read), reusing ``cache`` (text -> vector)
+        from an earlier fit."""
         missing = [t for t in dict.fromkeys(texts) if t not in cache]
         if missing:
-            cache = {**cache, **dict(zip(missing, embeddings.encode(missing), strict=True))}
+            vectors = comment_vectors(missing).astype(np.float32)  # kept for refits: half the bytes
+            cache = {**cache, **dict(zip(missing, vectors, strict=True))}
         # NUL-prefixed keys (concern phrasings, the chosen k) are kept for the next refit.
         self._embedded = {t: cache[t] for t in texts} | {
             k: v for k, v in cache.items() if k.startswith("\x00")
@@ -251,7 +255,8 @@ class ThemeModel(BaseEstimator):
         return self._phrase_vectors("background", list(codebook.background), cache)
 
     def _fit_semantic(self, texts: list[str], cache: dict) -> ThemeModel:
-        """Embed (a sample of) the distinct comments with a topical word, group, describe."""
+        """Vectors of the distinct comments with a topical word; cluster (a sample of) them,
+        assign the rest by the same rules, describe."""
         codes, uniques = pd.factorize(pd.Series(texts, dtype=object), sort=False)
         memo: lexicon.Memo = {}  # per call: see lexicon._classify
         toks = [lexicon.tokens(u, memo) for u in uniques]
@@ -271,14 +276,17 @@ class ThemeModel(BaseEstimator):
         if len(topical_u) > int(self.semantic_sample):
             rng = np.random.default_rng(int(self.random_state))
             chosen = np.sort(rng.choice(topical_u, int(self.semantic_sample), replace=False))
-        X = self._encode([str(uniques[u]) for u in chosen], cache)
+        E_u = np.zeros((len(uniques), embeddings.DIM), np.float32)
+        E_u[topical_u] = self._encode([str(uniques[u]) for u in topical_u], cache)
+        X = E_u[chosen]
         codebook = _resolve_codebook(self.codebook)
         P = self._concern_vectors(codebook, cache)
+        B = self._background_vectors(codebook, cache)
         g = grouping.group(
             X,
             copies[chosen],
             P,
-            background=self._background_vectors(codebook, cache),
+            background=B,
             granularity=float(self.granularity),
             n_themes=self.n_themes,
             lo=int(self.min_themes),
@@ -292,9 +300,9 @@ class ThemeModel(BaseEstimator):
         sec_u = np.full(len(uniques), -1)
         lab_u[chosen], sub_u[chosen], sec_u[chosen] = g.labels, g.sub, g.secondary
         rest = np.setdiff1d(topical_u, chosen)
-        self._semantic = self._classify_rest(uniques, chosen, rest, g, lab_u, sub_u)
-        self._semantic.sample = first[chosen]
-        self._semantic.classified = int(np.isin(codes, rest).sum())
+        lab_u[rest], sub_u[rest], sec_u[rest] = grouping.assign(E_u[rest], P, g, B)
+        self._semantic = SampleFit(first[chosen], int(np.isin(codes, rest).sum()))
+        self._rules = (g, P, B)  # what predict applies to new comments
         self.labels_ = lab_u[codes]
         self.sublabels_ = sub_u[codes]
         self.secondary_ = sec_u[codes]
@@ -307,32 +315,8 @@ class ThemeModel(BaseEstimator):
         self.kinds_ = {t: "guided" if c >= 0 else "discovered" for t, c in enumerate(g.concern)}
         self.concerns_ = {t: cids[c] for t, c in enumerate(g.concern) if c >= 0}
         guided_names = {t: names[c] for t, c in enumerate(g.concern) if c >= 0}
-        E_u = np.zeros((len(uniques), X.shape[1]), np.float32)
-        E_u[chosen] = X
-        embedded = np.zeros(len(uniques), bool)
-        embedded[chosen] = True
-        self._describe(texts, codes, uniques, toks, E_u, embedded, guided_names)
+        self._describe(texts, codes, uniques, toks, E_u, has_u, guided_names)
         return self
-
-    def _classify_rest(self, uniques, chosen, rest, g, lab_u, sub_u) -> SampleFit:
-        """Label the distinct comments that were not embedded, by theme and sub-theme."""
-        leaves = sorted({(int(t), int(s)) for t, s in zip(g.labels, g.sub, strict=True)})
-        leaf_theme = np.array([t for t, _ in leaves], dtype=int)
-        leaf_sub = np.array([s for _, s in leaves], dtype=int)
-        fit = SampleFit(np.zeros(0, int), 0, None, leaf_theme, leaf_sub)
-        if not len(rest) or len(leaves) < 2:
-            if len(rest):
-                lab_u[rest], sub_u[rest] = leaf_theme[0], leaf_sub[0]
-            return fit
-        index = {leaf: i for i, leaf in enumerate(leaves)}
-        y = np.array([index[(int(t), int(s))] for t, s in zip(g.labels, g.sub, strict=True)])
-        with threadpool_limits(limits=1):
-            V = embeddings.static_vectors([str(uniques[u]) for u in chosen])
-            fit.classifier = assignment.fit(V, y, len(leaves))
-            W = embeddings.static_vectors([str(uniques[u]) for u in rest])
-            pred = fit.classifier.predict(W)
-        lab_u[rest], sub_u[rest] = leaf_theme[pred], leaf_sub[pred]
-        return fit
 
     # ------------------------------------------------------------------ lexical engine
     def _fit_lexical(self, texts: list[str]) -> ThemeModel:
@@ -425,13 +409,8 @@ class ThemeModel(BaseEstimator):
             out = np.full(len(texts), -1)
             if has.any():
                 keep = [t for t, h in zip(texts, has, strict=True) if h]
-                fit = self._semantic
-                if fit is not None and fit.classifier is not None:
-                    with threadpool_limits(limits=1):
-                        cls = fit.classifier.predict(embeddings.static_vectors(keep))
-                    out[has] = fit.leaf_theme[cls]
-                else:
-                    out[has] = embeddings.assign(embeddings.encode(keep), self.centers_)
+                g, P, B = self._rules
+                out[has] = grouping.assign(comment_vectors(keep), P, g, B)[0]
             return out
         E = self._space.vectors([t[0] for t in toks], [t[1] for t in toks])
         has = np.linalg.norm(E, axis=1) > 0
