@@ -912,6 +912,12 @@ def test_probabilities_in_blocks_are_the_same_bits(monkeypatch):
     monkeypatch.setattr(signals_model, "_BLOCK_ROWS", 4)
     assert np.array_equal(signals_model.probabilities(V, R, T), whole)
     assert signals_model.probabilities(V[:0], R[:0], T[:0]).shape == (0, whole.shape[1])
+    # rows gathered block by block (sentences of many comments): the bits of gathering first
+    rows = rng.integers(0, 11, size=17)
+    Rr = (rng.random((17, len(signals_model.RULE_FEATURES))) < 0.2).astype(float)
+    gathered = signals_model.probabilities(V[rows], Rr, T[rows])
+    assert np.array_equal(signals_model.probabilities(V, Rr, T, rows=rows), gathered)
+    assert signals_model.probabilities(V, Rr[:0], T, rows=rows[:0]).shape == (0, whole.shape[1])
 
 
 @needs_model

@@ -180,7 +180,10 @@ def model_info() -> dict:
 
 
 def probabilities(
-    vectors: np.ndarray, rules: np.ndarray, static: np.ndarray | None = None
+    vectors: np.ndarray,
+    rules: np.ndarray,
+    static: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
 ) -> np.ndarray:
     """(n, len(signals)) probabilities p = 1 / (1 + exp(-(w . x + b))), exactly.
 
@@ -188,6 +191,8 @@ def probabilities(
     rule hits], renormalised to unit length; w, b fitted by L2-penalised, class-balanced
     logistic regression (Hastie, Tibshirani & Friedman 2009, ESL section 4.4) with the exact
     fitter of ``analysis.assignment``. ``static`` is required when ``static_scale()`` is not 0.
+    ``rows``: row r is ``vectors[rows[r]]`` (and ``static[rows[r]]``) with ``rules[r]``, read a
+    block at a time, so every sentence row of a large survey is never copied out at once.
     """
     from analysis import exact
 
@@ -195,14 +200,16 @@ def probabilities(
     s_scale = static_scale()
     if s_scale and static is None:
         raise ValueError("these classifiers read the static vectors: pass them")
-    out = np.zeros((len(vectors), len(b)))
+    n = len(vectors) if rows is None else len(rows)
+    out = np.zeros((n, len(b)))
     # in blocks: each row's value depends on that row alone (exact integer products), and the
     # float64 grids of every sentence of a large survey at once took hundreds of MB
-    for start in range(0, len(vectors), _BLOCK_ROWS):
-        rows = slice(start, start + _BLOCK_ROWS)
-        part = None if static is None else static[rows]
-        X = features(vectors[rows], rules[rows], scale, part, s_scale)
-        out[rows] = exact.linear_logistic(X, W, b)
+    for start in range(0, n, _BLOCK_ROWS):
+        block = slice(start, start + _BLOCK_ROWS)
+        take = block if rows is None else rows[block]
+        part = None if static is None else static[take]
+        X = features(vectors[take], rules[block], scale, part, s_scale)
+        out[block] = exact.linear_logistic(X, W, b)
     return out
 
 
@@ -239,16 +246,14 @@ def _model_hits(
     V = text_vectors(E[[index[s] for s in sentences[i]]] for i in has)
     R = np.vstack([rule_features(tagged[i]) for i in has])
     owner = np.array([row for row, i in enumerate(has) for _ in sentences[i]], dtype=int)
-    sentence_rows = [index[s] for i in has for s in sentences[i]]
-    S = E[sentence_rows]
+    sentence_rows = np.array([index[s] for i in has for s in sentences[i]], dtype=np.intp)
     SR = np.vstack([_sentence_rules(tagged[i], len(sentences[i])) for i in has])
     # the word-piece vectors of each comment and sentence: thousands a second, no encoder pass
-    SV = TV = S_static = None
+    SV = TV = None
     if static_scale():
         SV = embeddings.static_vectors(distinct)
         TV = embeddings.static_vectors([uniques[i] for i in has])
-        S_static = SV[sentence_rows]
-    P = pooled(probabilities(V, R, TV), probabilities(S, SR, S_static), owner)
+    P = pooled(probabilities(V, R, TV), probabilities(E, SR, SV, rows=sentence_rows), owner)
     drop = [set(names) for _ in uniques]
     for row, i in enumerate(has):
         found = {h["signal"] for _, _, h in tagged[i] if not h.get("cancelled")}
@@ -441,10 +446,8 @@ def _evidence(
     ``vectors``: (encoder, static) vectors of the distinct sentences, rows by ``index``."""
     names = _model()[0]
     E, SV = vectors
-    rows = [index[s] for s in sentences]
-    P = probabilities(
-        E[rows], _sentence_rules(hits, len(sentences)), None if SV is None else SV[rows]
-    )
+    rows = np.array([index[s] for s in sentences], dtype=np.intp)
+    P = probabilities(E, _sentence_rules(hits, len(sentences)), SV, rows=rows)
     out = []
     for j in signals:
         k = int(np.argmax(P[:, j]))  # ties: the first sentence
