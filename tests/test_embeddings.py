@@ -278,9 +278,16 @@ assert sampled.classified > 0
 S = E.static_vectors(texts)
 from analysis.signals import model as M
 P = M.probabilities(X, np.zeros((len(X), len(M.RULE_FEATURES))), S)
+from analysis.comment_vectors import comment_vectors
+from analysis.themes import ThemeModel, default_codebook
+C = comment_vectors(texts)
+themes = ThemeModel(random_state=0, engine="semantic", semantic_sample=25,
+                    codebook=default_codebook()).fit(texts)
+assert themes._semantic.classified > 0  # the rest joined by grouping.assign
 print(hashlib.sha256(X.tobytes()).hexdigest(), k, ",".join(map(str, labels)),
       ",".join(map(str, sampled.labels)), hashlib.sha256(S.tobytes()).hexdigest(),
-      hashlib.sha256(P.tobytes()).hexdigest())
+      hashlib.sha256(P.tobytes()).hexdigest(), hashlib.sha256(C.tobytes()).hexdigest(),
+      ",".join(map(str, themes.labels_)), ",".join(map(str, themes.sublabels_)))
 """
 
 
@@ -315,8 +322,9 @@ def _cpu_variants() -> list[dict[str, str]]:
 
 @needs_model
 def test_same_vectors_and_clusters_whatever_the_processor_kernels(labelled):
-    """Encoder, clustering, sample classifier, static word-piece vectors and the signal
-    classifiers' probabilities: the same bits under other SIMD and BLAS kernels."""
+    """Encoder, clustering, sample classifier, static word-piece vectors, the signal
+    classifiers' probabilities, comment vectors and the themes (a clustered sample and the
+    rest assigned): the same bits under other SIMD and BLAS kernels."""
     import subprocess
     import sys
 
@@ -338,7 +346,7 @@ def test_same_vectors_and_clusters_whatever_the_processor_kernels(labelled):
         return out.stdout.strip()
 
     base = run({}, 64)
-    assert len(base.split()) == 6
+    assert len(base.split()) == 9
     for variant in [{}, *_cpu_variants()]:
         for batch in (64, 5) if not variant else (64,):
             assert run(variant, batch) == base, (variant, batch)
