@@ -26,7 +26,11 @@ def text_vectors(sentence_vectors: Iterable[np.ndarray]) -> np.ndarray:
     are never copied out at once (as many bytes again as the survey's sentence embeddings)."""
     rows = []
     for vs in sentence_vectors:
-        v = np.asarray(vs, dtype=np.float64).reshape(-1, vs.shape[-1]).mean(axis=0)
+        vs = np.asarray(vs, dtype=np.float64).reshape(-1, vs.shape[-1])
+        if not len(vs):
+            rows.append(np.zeros(vs.shape[1]))
+            continue
+        v = vs.mean(axis=0)
         # numpy's own sum, not a BLAS dot: its order is fixed, a BLAS kernel's is the processor's
         norm = float(np.sqrt(np.sum(v * v)))
         rows.append(v / norm if norm > 0 else v)

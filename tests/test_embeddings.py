@@ -287,7 +287,8 @@ assert themes._semantic.classified > 0  # the rest joined by grouping.assign
 print(hashlib.sha256(X.tobytes()).hexdigest(), k, ",".join(map(str, labels)),
       ",".join(map(str, sampled.labels)), hashlib.sha256(S.tobytes()).hexdigest(),
       hashlib.sha256(P.tobytes()).hexdigest(), hashlib.sha256(C.tobytes()).hexdigest(),
-      ",".join(map(str, themes.labels_)), ",".join(map(str, themes.sublabels_)))
+      ",".join(map(str, themes.labels_)), ",".join(map(str, themes.sublabels_)),
+      ",".join(map(str, themes.secondary_)))
 """
 
 
@@ -346,7 +347,7 @@ def test_same_vectors_and_clusters_whatever_the_processor_kernels(labelled):
         return out.stdout.strip()
 
     base = run({}, 64)
-    assert len(base.split()) == 9
+    assert len(base.split()) == 10
     for variant in [{}, *_cpu_variants()]:
         for batch in (64, 5) if not variant else (64,):
             assert run(variant, batch) == base, (variant, batch)

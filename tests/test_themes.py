@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import pickle
 from unittest import mock
 
 import numpy as np
@@ -271,6 +272,17 @@ def test_semantic_sample_fit_classifies_the_rest(small_domains, semantic_fit):
     assert (m.labels_[has_topic] >= 0).all() and (m.labels_[~has_topic] == -1).all()
     assert m._semantic.classified > 0 and len(m._semantic.sample) == 100
     assert adjusted_rand_score(small_domains["domain"], m.labels_) >= 0.5  # measured 0.69
+    # the comments beyond the sample were assigned by the rules predict applies: the same themes
+    clustered = {texts[i] for i in m._semantic.sample}
+    rest = [i for i, t in enumerate(texts) if t not in clustered and has_topic[i]]
+    assert len(rest) >= 50
+    np.testing.assert_array_equal(m.predict([texts[i] for i in rest]), m.labels_[rest])
+    # as the app gets it back from the coding helper: pickled, then predict and refit as before
+    back = pickle.loads(pickle.dumps(m))
+    np.testing.assert_array_equal(back.predict(texts), m.predict(texts))
+    finer, finer_back = m.refit(texts, granularity=1.0), back.refit(texts, granularity=1.0)
+    np.testing.assert_array_equal(finer_back.labels_, finer.labels_)
+    np.testing.assert_array_equal(finer_back.sublabels_, finer.sublabels_)
     assert set(m.predict(["the battery died after a day", "great!"])) <= set(range(4)) | {-1}
     assert m.predict(["great!"])[0] == -1
 

@@ -242,6 +242,34 @@ def test_a_row_matching_a_concern_given_back_to_discovery_is_discovered():
     assert grouping.assign(X[:0], P, g)[0].shape == (0,)
 
 
+def test_assigned_rows_follow_the_background_and_the_secondary_rules():
+    """``grouping.assign`` applies the background test and the secondary rule of ``group``;
+    when every theme is guided, a row matching no concern gets no theme, never a concern's
+    name."""
+    axes = np.eye(8)
+    P = _unit(axes[:2])
+    B = _unit(axes[4:5])
+    rng = np.random.default_rng(2)
+    fitted = _unit(np.vstack([axes[0], axes[1]]) + 0.03 * rng.standard_normal((2, 8)))
+    X = np.repeat(fitted, 10, axis=0).astype(np.float32)
+    g = grouping.group(X, np.ones(len(X)), P, background=B, random_state=0)
+    assert (g.concern >= 0).all()  # every theme guided
+    rows = _unit(
+        np.array(
+            [
+                [1, 0, 0, 0, 0, 0, 0, 0],  # concern 0
+                [0.58, 0.57, 0, 0, 0, 0, 0, 0],  # both concerns, nearly equally
+                [0.58, 0, 0, 0, 0.8, 0, 0, 0],  # near concern 0, nearer the background
+                [0, 0, 1, 0, 0, 0, 0, 0],  # no concern at all
+            ]
+        )
+    )
+    labels, _, sec = grouping.assign(rows, P, g, B)
+    assert g.concern[labels[0]] == 0 and sec[0] == -1
+    assert g.concern[labels[1]] == 0 and g.concern[sec[1]] == 1
+    assert labels[2] == -1 and labels[3] == -1 and (sec[2:] == -1).all()
+
+
 def test_a_comment_closer_to_the_background_than_to_every_concern_joins_none():
     rng = np.random.default_rng(0)
     axes = np.eye(8)

@@ -136,9 +136,9 @@ def finish_coding(
     """The quick table with the signal classifiers' verdicts and the themes (a new table; the
     quick one is not changed, so views may read it meanwhile), and the fitted theme model.
 
-    Themes come last: they read the comment vectors of sentiment and signals (the mean of
-    their sentences' embeddings, all in the shared table by then), so they embed only the
-    sentences redaction changed."""
+    Themes come last: they average the sentence embeddings sentiment and signals put in the
+    shared table (``comment_vectors``), so they embed only the sentences redaction changed
+    and the codebook's and labels' phrasings."""
     tidy = quick.copy()
     tidy.attrs = {}
     analysed = tidy["analysed"].to_numpy(dtype=bool)

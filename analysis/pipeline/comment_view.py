@@ -20,19 +20,19 @@ from analysis import hotspots as hotspots_mod
 from analysis import privacy
 from analysis.pipeline.model import Prepared
 from analysis.pipeline.request import ViewRequest
-from analysis.pipeline.select import Keys, Selection, group_labels, respondent_positions
+from analysis.pipeline.select import (
+    UNREAD_BY_VIEWS,
+    Keys,
+    Selection,
+    group_labels,
+    respondent_positions,
+)
 from analysis.privacy import PrivacyPolicy
 from analysis.signals import SIGNALS
 from analysis.tables import COMMENT_GROUPS, THEME_SHARES, THEMES
 from analysis.themes import merge_themes, theme_group_shares, theme_table
 
 __all__ = ["CommentTables", "comment_tables"]
-
-
-#: Comment columns no table of a view reads: the text shown is the redacted text, the evidence
-#: shown is ``signal_phrases``. Left out of a view's analysed comments, which are copied out of
-#: the comment table (about a quarter of its bytes: 0.2 GB at a million respondents).
-_NOT_READ = ("text", "evidence", "language")
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,9 @@ def comment_tables(
         comments = _merged(comments, merges)
     analysed = comments["analysed"].to_numpy(dtype=bool)
     theme_key = (filter_key, req.theme_merges, req.theme_names)
-    kept = [c for c in comments.columns if c not in _NOT_READ]
+    # the columns no view reads are not copied out with the analysed comments (about a quarter
+    # of the comment table's bytes: 0.2 GB at a million respondents)
+    kept = [c for c in comments.columns if c not in UNREAD_BY_VIEWS]
     used_comments = (
         comments.loc[analysed, kept]
         if merges
@@ -297,8 +299,8 @@ def _comment_base(
     used: pd.DataFrame, names: Mapping[int, str] | None, prep: Prepared
 ) -> pd.DataFrame:
     """Analysed comments with the redacted text and theme names, before group visibility."""
-    # no .copy(): under copy-on-write (pandas >= 3) the columns set below never reach ``used``,
-    # and a deep copy of every analysed comment was 0.1 GB per 100k rows, kept in the cache
+    # no deep copy: ``assign`` gives a new frame, and under copy-on-write (pandas >= 3) the
+    # cached ``used`` and this base share their columns until either is written
     out = used.assign(text=used["redacted"])
     if "signal_phrases" not in out.columns:  # a table coded before the phrases were kept
         out["signal_phrases"] = pd.Series([()] * len(out), index=out.index, dtype=object)

@@ -247,7 +247,7 @@ def group(
 
     ``n_themes`` fixes the number of discovered themes (the total when there is no codebook).
     ``scale`` is the number of distinct comments each row of X stands for (the survey's
-    distinct comments / the embedded sample), so k follows the survey, not the sample.
+    distinct comments / the clustered sample), so k follows the survey, not the sample.
     ``memo`` (any dict kept between fits) saves comparing candidate k again on a refit.
     ``background`` (unit rows): phrasings that voice no concern (see the module docstring).
     """
@@ -301,16 +301,17 @@ def assign(
     """(theme, sub-theme, secondary theme) of new unit rows X under a fitted ``Grouping``.
 
     The rules :func:`group` applied to its own rows: a row matching a concern that became a
-    theme joins it; any other row joins the nearest discovered theme (the nearest theme when
-    all are guided); a split theme's row takes its nearest sub-theme. Used for the distinct
-    comments beyond the clustered sample, whose vectors the analysis has anyway, and for
+    theme joins it; any other row joins the nearest discovered theme, or gets no theme (-1)
+    when every theme is guided (a concern's name is never given to a row that does not match
+    it); a split theme's row takes its nearest sub-theme. Used for the distinct comments
+    beyond the clustered sample, whose vectors the analysis has anyway, and for
     ``ThemeModel.predict``.
     """
     n = len(X)
     labels, sub, sec = np.full(n, -1), np.full(n, -1), np.full(n, -1)
     if n == 0 or len(g.centers) == 0:
         return labels, sub, sec
-    Xg = exact.to_grid(np.asarray(X, dtype=np.float32))
+    Xg = exact.to_grid(X)  # as group() grids its rows
     Pg = exact.to_grid(P) if len(P) else np.zeros((0, Xg.shape[1]))
     Bg = exact.to_grid(background) if background is not None and len(background) else None
     first, second, _ = _match(Xg, Pg, Bg)
@@ -320,10 +321,9 @@ def assign(
             theme_of[c] = t
     labels = theme_of[first]  # index -1 (no concern) reads the last entry, -1
     found = np.flatnonzero(g.concern < 0)
-    pool = found if len(found) else np.arange(len(g.centers))
     rest = np.flatnonzero(labels < 0)
-    Cg = exact.to_grid(g.centers[pool])
-    labels[rest] = pool[clustering.nearest(Xg[rest], Cg)]
+    if len(found) and len(rest):
+        labels[rest] = found[clustering.nearest(Xg[rest], exact.to_grid(g.centers[found]))]
     sec = np.where(theme_of[second] != labels, theme_of[second], -1)
     for t in np.unique(g.parent):
         rows = np.flatnonzero(labels == t)

@@ -5,12 +5,13 @@ Two engines behind one estimator (``engine="auto" | "semantic" | "lexical"``):
 **Semantic** (the default whenever ``analysis.embeddings.available()``): each comment's
 vector is the unit mean of its sentences' all-MiniLM-L6-v2 embeddings
 (``analysis.comment_vectors``), the vectors sentiment and signals read, so in an analysis the
-themes embed nothing those have not embedded already. Comments close to a known concern of
-the ``codebook`` join it; the rest are clustered into discovered themes, as many as the amount
-of text supports (``grouping``); big themes are split into sub-themes where the data supports
-it. Above ``semantic_sample`` distinct comments a random sample is clustered and the rest
-join themes by the same rules (``grouping.assign``: a known concern, else the nearest
-discovered theme). ``refit`` changes the granularity without embedding again.
+themes embed only the sentences redaction changed and the codebook's and labels' phrasings.
+Comments close to a known concern of the ``codebook`` join it; the rest are clustered into
+discovered themes, as many as the amount of text supports (``grouping``); big themes are
+split into sub-themes where the data supports it. Above ``semantic_sample`` distinct comments
+a random sample is clustered and the rest join themes by the same rules (``grouping.assign``:
+a known concern, else the nearest discovered theme). ``refit`` changes the granularity
+without embedding again.
 
 **Lexical** (fallback, or on request): word vectors learned from the comments themselves
 (``lexical``), spherical k-means, k by silhouette within the user's range.
@@ -44,13 +45,14 @@ ENGINES = ("auto", "semantic", "lexical")
 # 21-49 s with default pools; 30 s with only BLAS limited (OpenMP threads spin and fight).
 _THREADS = 1
 _SELECT_SAMPLE = 2000  # distinct comment vectors used to choose k (lexical engine)
-# Distinct comments the semantic engine clusters by their vectors; above it the rest are
-# classified from the sample. On real single-subject comments the classified rest blurs
-# concern-level themes, and the seed decides which comments are clustered (evals/themes_real.py,
-# dev rows, whole-comment vectors, means over seeds 0-4): 400 gave staff comments NMI 0.30;
-# 1,000 gave interviews 0.311 (seeds 0.282-0.364) and staff 0.405; 3,000 (both sets whole)
-# 0.337 (0.331-0.343) and 0.415. In an analysis the vectors are already there (sentiment and
-# signals embed every sentence), so the sample costs clustering only.
+# Distinct comments the semantic engine clusters by their vectors; above it the rest join the
+# sample's themes (``grouping.assign``). Before 2026-12-05 the rest were classified from
+# word-piece vectors, which blurred concern-level themes on real single-subject comments, and
+# the seed decided which comments were embedded (evals/themes_real.py, dev rows, whole-comment
+# vectors, means over seeds 0-4): 400 gave staff comments NMI 0.30; 1,000 gave interviews 0.311
+# (seeds 0.282-0.364) and staff 0.405; 3,000 (both sets whole) 0.337 (0.331-0.343) and 0.415.
+# In an analysis the vectors are already there (sentiment and signals embed every sentence),
+# so the sample costs clustering only.
 SEMANTIC_SAMPLE = 3000
 GRANULARITY_RANGE = (-2.0, 2.0)
 
@@ -91,7 +93,7 @@ class ThemeModel(BaseEstimator):
         "auto" uses the semantic engine when its model is installed, else the lexical one.
         "semantic" raises ``embeddings.SemanticEngineError`` when it cannot run.
     semantic_sample : int
-        Distinct comments the semantic engine clusters; above it the rest are classified.
+        Distinct comments the semantic engine clusters; above it the rest are assigned.
     codebook : Codebook, path, YAML text or None
         Known concerns to assign comments to before discovering themes (semantic engine).
         None: discovery only.
@@ -394,7 +396,9 @@ class ThemeModel(BaseEstimator):
 
     # ------------------------------------------------------------------ predict
     def predict(self, texts: Iterable) -> np.ndarray:
-        """Theme of new comments (nearest theme centre); -1 when a text has no topical word."""
+        """Theme of new comments; -1 when a text has no topical word. Semantic engine: the rules
+        of the fit (``grouping.assign``: a known concern, else the nearest discovered theme);
+        lexical engine: the nearest theme centre."""
         if not hasattr(self, "labels_"):
             raise ValueError("Fit the theme model on comments before predicting themes.")
         texts = lexicon.as_texts(texts)
@@ -410,7 +414,9 @@ class ThemeModel(BaseEstimator):
             if has.any():
                 keep = [t for t, h in zip(texts, has, strict=True) if h]
                 g, P, B = self._rules
-                out[has] = grouping.assign(comment_vectors(keep), P, g, B)[0]
+                # float32, as the fit's vectors are kept: the same grid, the same rules
+                X = comment_vectors(keep).astype(np.float32)
+                out[has] = grouping.assign(X, P, g, B)[0]
             return out
         E = self._space.vectors([t[0] for t in toks], [t[1] for t in toks])
         has = np.linalg.norm(E, axis=1) > 0
