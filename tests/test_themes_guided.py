@@ -241,6 +241,12 @@ def test_a_row_matching_a_concern_given_back_to_discovery_is_discovered():
     labels, _, _ = grouping.assign(X[truth == 1], P, g)
     assert (g.concern[labels] == -1).all()
     assert grouping.assign(X[:0], P, g)[0].shape == (0,)
+    # a sample of a larger survey: its 2 rows stand for 2 x 2 comments there, so the concern
+    # keeps them (the minimum counts the survey's comments, not the sample's)
+    sampled = grouping.group(
+        X[keep], np.ones(keep.sum()), P, min_concern_size=3, random_state=0, scale=2.0
+    )
+    assert 1 in set(sampled.concern)
 
 
 def test_assigned_rows_follow_the_background_and_the_secondary_rules():

@@ -4,7 +4,8 @@
    example phrasings). A comment whose cosine to the nearest concern reaches
    ``CONCERN_THRESHOLD``, and is no lower than its cosine to every background phrasing of the
    codebook (talk about the subject that voices no concern: "I use AI to draft emails"),
-   joins that concern; a concern that gathers fewer than ``min_concern_size`` comments gives
+   joins that concern; a concern that gathers fewer than ``min_concern_size`` comments (of the
+   survey: a row of a sample counts for the comments it stands for) gives
    them back to discovery. Without the background test, every answer about AI sat above the
    threshold for some AI concern: on the real sets' dev rows, 9% of the 416 interview
    answers in "Leadership communication" were about leadership.
@@ -258,7 +259,8 @@ def group(
     first, second, _ = _match(Xg, Pg, Bg)
     # Concerns with too few comments give them back to discovery.
     mass = np.bincount(first[first >= 0], weights=w[first >= 0], minlength=len(Pg))
-    keep = np.r_[mass >= max(int(min_concern_size), 1), False]  # index -1: no concern
+    # counted in the survey's comments, not the sample's: each sampled row stands for ``scale``
+    keep = np.r_[mass * float(scale) >= max(int(min_concern_size), 1), False]  # -1: none
     first = np.where(keep[first], first, -1)
     second = np.where(keep[second], second, -1)
     rest = np.flatnonzero(first < 0)
