@@ -207,6 +207,11 @@ def _row(metric: str, value: float, dataset: str, goal: float | None = None) -> 
     }
 
 
+def analysed_mask(texts: list[str]) -> np.ndarray:
+    """The comments the app themes: not filler, and English (``analysis.comments``)."""
+    return np.array([not is_filler(t) and detect_language(t) == "en" for t in texts], dtype=bool)
+
+
 def score(
     name: str, splits: tuple[str, ...] = ("dev", "test"), random_state: int = 0, **params: object
 ) -> dict:
@@ -225,7 +230,7 @@ def score(
     )
     # as the app themes them: the analysed comments only (not filler, English); the rest
     # have no theme, which the scores count as one more cluster (-1)
-    analysed = np.array([not is_filler(t) and detect_language(t) == "en" for t in texts])
+    analysed = analysed_mask(texts)
     model.fit([t for t, a in zip(texts, analysed, strict=True) if a])
     labels = np.full(len(texts), -1)
     labels[analysed] = model.labels_

@@ -14,9 +14,6 @@ import json
 import random
 from pathlib import Path
 
-import numpy as np
-
-from analysis.comments import detect_language, is_filler
 from evals import themes_real
 
 OUT = Path(__file__).resolve().parent / "judged_items.json"
@@ -34,14 +31,8 @@ def items() -> list[dict]:
                 continue
             model = themes_real.score(name, ("dev",))["model"]
             # the comments the model themed, as ``score`` picks them
-            texts = np.array(
-                [
-                    t
-                    for t in themes_real.load(name)["text"]
-                    if not is_filler(t) and detect_language(t) == "en"
-                ],
-                dtype=object,
-            )
+            texts = themes_real.load(name)["text"].to_numpy(dtype=object)
+            texts = texts[themes_real.analysed_mask(list(texts))]
             for _, kind, index, label in themes_real.fitted_labels(name, model):
                 rows = model.labels_ if kind == "theme" else model.sublabels_
                 members = [str(t) for t in texts[rows == index]]
