@@ -20,6 +20,10 @@ __all__ = ["TOL", "bases_table", "null_basis", "shared_bases", "small_unions_pin
 
 #: A basis row (or sum of rows) shorter than this is zero: the unknown is pinned down.
 TOL = 1e-8
+#: Unions whose Gram-computed squared norm is below this are candidates, decided by ``TOL`` on
+#: their summed rows. Far above the Gram sums' rounding (about 1e-15) and far below any free
+#: union's squared norm; between the two the summed rows decide, so the screen never does.
+SCREEN = 1e-10
 
 
 #: The null-space bases of the analysis running in this context (see :func:`shared_bases`).
@@ -78,8 +82,14 @@ def small_unions_pinned(
     """Cells in a pair or triple of hidden small cells whose total (1..min−1 people) is pinned
     down although no cell alone is: a chain of margins can give (T2, x) + (T3, x) as
     T2 + T3 − column y. A union's total is pinned when the sum of its cells' rows of the
-    null-space basis is zero. Larger unions are not searched. With ``only`` (a small cell),
-    just that cell's flag is worked out (the unions holding it), with the same arithmetic."""
+    null-space basis is zero (its norm below ``TOL``). Larger unions are not searched. With
+    ``only`` (a small cell), just that cell's flag is worked out (the unions holding it).
+
+    The Gram matrix of the rows screens the unions (``SCREEN``) and each candidate is decided
+    by the norm of its summed rows, added in ascending cell order. Deciding on the Gram sums
+    themselves (d_a + d_b + 2 g_ab, squared norm against TOL²) was a coin toss: cancellation
+    leaves about ±1.1e-16 where the true value is 0, next to TOL² = 1e-16, so a pinned pair
+    was found or missed by the processor's rounding (issue: same answer on any machine)."""
     out = np.zeros(len(n), dtype=bool)
     idx = np.flatnonzero(small)
     if idx.size < 2:
@@ -93,10 +103,18 @@ def small_unions_pinned(
     size = n[idx]
     if only is not None:
         t = int(np.searchsorted(idx, only))
-        return _unions_holding(out, idx, t, g, d, size, min_group)
-    pair = (d[:, None] + d[None, :] + 2 * g < TOL**2) & (size[:, None] + size[None, :] < min_group)
-    np.fill_diagonal(pair, False)
-    out[idx] |= pair.any(axis=1)
+        out[idx[t]] = _unions_holding(rows, t, g, d, size, min_group)
+        return out
+    a, b = np.nonzero(
+        np.triu(
+            (d[:, None] + d[None, :] + 2 * g < SCREEN)
+            & (size[:, None] + size[None, :] < min_group),
+            1,
+        )
+    )
+    hit = _summed_norm(rows, a, b) < TOL
+    pinned = np.zeros(idx.size, dtype=bool)
+    pinned[a[hit]] = pinned[b[hit]] = True
     if idx.size >= 3:
         norm3 = (
             d[:, None, None]
@@ -108,32 +126,44 @@ def small_unions_pinned(
         distinct = (np.arange(idx.size)[:, None, None] < np.arange(idx.size)[None, :, None]) & (
             np.arange(idx.size)[None, :, None] < np.arange(idx.size)[None, None, :]
         )
-        triple = (norm3 < TOL**2) & (total < min_group) & distinct
-        out[idx] |= triple.any(axis=(1, 2)) | triple.any(axis=(0, 2)) | triple.any(axis=(0, 1))
+        a, b, c = np.nonzero((norm3 < SCREEN) & (total < min_group) & distinct)
+        hit = _summed_norm(rows, a, b, c) < TOL
+        pinned[a[hit]] = pinned[b[hit]] = pinned[c[hit]] = True
+    out[idx] = pinned
     return out
 
 
+def _summed_norm(rows: np.ndarray, *cells: np.ndarray) -> np.ndarray:
+    """Per union (one index array per member, ascending per union): the norm of its rows'
+    sum, added in that order, so a union's verdict is the same bits whoever asks."""
+    total = rows[cells[0]].copy()
+    for c in cells[1:]:
+        total += rows[c]
+    return np.sqrt(np.einsum("ij,ij->i", total, total))
+
+
 def _unions_holding(
-    out: np.ndarray,
-    idx: np.ndarray,
+    rows: np.ndarray,
     t: int,
     g: np.ndarray,
     d: np.ndarray,
     size: np.ndarray,
     min_group: int,
-) -> np.ndarray:
-    """:func:`small_unions_pinned`'s flag of the t-th small cell alone: its pairs (row t of
-    the pair test) and the triples holding it, each summed in the order the full test sums it
-    (indices ascending), so the flag is the same bits' verdict."""
-    others = np.delete(np.arange(idx.size), t)
-    pair = (d[t] + d[others] + 2 * g[t, others] < TOL**2) & (size[t] + size[others] < min_group)
-    hit = bool(pair.any())
-    if not hit and idx.size >= 3:
-        j, k = np.triu_indices(others.size, k=1)
-        trio = np.sort(np.stack([np.full(j.size, t), others[j], others[k]]), axis=0)
-        a, b, c = trio
-        norm3 = d[a] + d[b] + d[c] + 2 * (g[a, b] + g[a, c] + g[b, c])
-        total = size[a] + size[b] + size[c]
-        hit = bool(((norm3 < TOL**2) & (total < min_group)).any())
-    out[idx[t]] = hit
-    return out
+) -> bool:
+    """:func:`small_unions_pinned`'s flag of the t-th small cell alone: its pairs and the
+    triples holding it, screened the same way and decided by the same summed rows (members in
+    ascending order), so the flag is the full search's verdict."""
+    others = np.delete(np.arange(len(size)), t)
+    cand = others[
+        (d[t] + d[others] + 2 * g[t, others] < SCREEN) & (size[t] + size[others] < min_group)
+    ]
+    lo, hi = np.minimum(cand, t), np.maximum(cand, t)
+    if (_summed_norm(rows, lo, hi) < TOL).any():
+        return True
+    if len(size) < 3:
+        return False
+    j, k = np.triu_indices(others.size, k=1)
+    a, b, c = np.sort(np.stack([np.full(j.size, t), others[j], others[k]]), axis=0)
+    norm3 = d[a] + d[b] + d[c] + 2 * (g[a, b] + g[a, c] + g[b, c])
+    keep = (norm3 < SCREEN) & (size[a] + size[b] + size[c] < min_group)
+    return bool((_summed_norm(rows, a[keep], b[keep], c[keep]) < TOL).any())
