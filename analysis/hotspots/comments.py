@@ -172,7 +172,9 @@ def group_comment_signals(
         raise ValueError(f"The comments table lacks column(s) {', '.join(missing)}.")
     df = comments
     if "is_filler" in df.columns:
-        df = df[~df["is_filler"].fillna(False).astype(bool)]
+        filler = df["is_filler"].fillna(False).astype(bool).to_numpy()
+        if filler.any():  # a view's analysed comments have none: no copy of the table
+            df = df[~filler]
     flags = pd.DataFrame(index=df.index)
     for sig in ("displacement_fear", "training_request"):
         if sig in df.columns:
@@ -191,7 +193,9 @@ def group_comment_signals(
     total_n = len(df)
     total = {s: int(flags[s].sum()) for s in flags.columns}
     # Positions and plain arrays: a group's rows are taken by position, not looked up by label.
-    text_arr = texts.to_numpy(dtype=object)
+    # The texts stay in the column (a Python string per comment was 0.3 GB at a million
+    # comments); only the few read as quotes become Python strings.
+    text_arr = texts.array
     text_len = texts.str.len().to_numpy(dtype=np.int64)
     flag_arr = {s: flags[s].to_numpy(dtype=bool) for s in flags.columns}
     rows = []
@@ -222,11 +226,11 @@ def group_comment_signals(
     return pd.DataFrame(rows)
 
 
-def _first_distinct(texts: np.ndarray, order: np.ndarray, k: int) -> list[str]:
+def _first_distinct(texts: Sequence[Any], order: np.ndarray, k: int) -> list[str]:
     """The first ``k`` distinct texts in ``order`` (stops there: a signal may have thousands)."""
     out: list[str] = []
     for i in order:
-        text = texts[i]
+        text = str(texts[i])
         if text not in out:
             out.append(text)
             if len(out) >= k:

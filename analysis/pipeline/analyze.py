@@ -26,6 +26,7 @@ from analysis import scoring
 from analysis.columns import ColumnMap
 from analysis.ingest import SurveyExport
 from analysis.pipeline.comment_view import CommentTables, comment_tables
+from analysis.pipeline.memory import release_memory
 from analysis.pipeline.model import Prepared, Results
 from analysis.pipeline.prepare import N_BOOT, drivers_stage, prepare
 from analysis.pipeline.request import ViewRequest
@@ -102,9 +103,18 @@ def analyze(
     # caller gets its own copy (see _detached).
     key = (req, _playbook_stamp())
     res = prep.views.get(
-        "results", key, lambda: _view(prep, req), keep=lambda r: not r.item_drivers_pending
+        "results",
+        key,
+        lambda: _released(_view(prep, req)),
+        keep=lambda r: not r.item_drivers_pending,
     )
     return _detached(res)
+
+
+def _released(res: Results) -> Results:
+    """``res``, once the view's working memory has gone back to the system (a few ms)."""
+    release_memory()
+    return res
 
 
 def _view(prep: Prepared, req: ViewRequest) -> Results:

@@ -25,10 +25,8 @@ runs (its coding helper is killed).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import logging
 import os
-import platform
 import sys
 import threading
 import time
@@ -42,42 +40,15 @@ import pandas as pd
 from analysis import embeddings
 from analysis.pipeline.coding import ThemeSettings
 from analysis.pipeline.coding_helper import code_comments
+from analysis.pipeline.memory import release_memory
 from analysis.pipeline.reading import CommentRead
 from analysis.themes import ThemeModel
 
-__all__ = ["Background", "JobStatus", "release_later", "release_memory"]
+__all__ = ["Background", "JobStatus"]
 
 LOG = logging.getLogger("changeradar.pipeline")
 # Background jobs running at once in this process: each already uses both cores.
 _SLOTS = threading.BoundedSemaphore(1)
-
-
-def _glibc() -> ctypes.CDLL | None:
-    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
-        return None
-    try:
-        return ctypes.CDLL("libc.so.6")
-    except OSError:
-        return None
-
-
-def release_memory() -> None:
-    """Return the free pages of every malloc arena to the system (glibc ``malloc_trim(0)``;
-    nothing on other C libraries). glibc keeps freed heap memory for reuse: after a job's
-    sentence embeddings (tens of MB of activations per batch) the process otherwise stays at
-    its peak size. (The number of arenas is capped by ``MALLOC_ARENA_MAX=2`` in ``make run``:
-    glibc reads it at start-up only.)"""
-    libc = _glibc()
-    if libc is not None:
-        libc.malloc_trim(0)
-
-
-def release_later(delay: float = 1.0) -> None:
-    """:func:`release_memory` a moment from now, in a timer thread: for a finaliser, which
-    runs before the object's own memory is freed."""
-    timer = threading.Timer(delay, release_memory)
-    timer.daemon = True
-    timer.start()
 
 
 @dataclass

@@ -72,9 +72,9 @@ def comment_tables(
     # of the comment table's bytes: 0.2 GB at a million respondents)
     kept = [c for c in comments.columns if c not in UNREAD_BY_VIEWS]
     used_comments = (
-        comments.loc[analysed, kept]
+        _analysed_rows(comments, analysed, kept)
         if merges
-        else prep.views.get("used", filter_key, lambda: comments.loc[analysed, kept])
+        else prep.views.get("used", filter_key, lambda: _analysed_rows(comments, analysed, kept))
     )
     used = Used(used_comments, keys[analysed] if keys is not None else None)
     comment_groups, visible = comment_privacy(
@@ -97,6 +97,15 @@ def comment_tables(
         comment_groups, visible, themes, theme_shares, signals_by_group, shown,
         _summary(comments, shown),
     )  # fmt: skip
+
+
+def _analysed_rows(comments: pd.DataFrame, analysed: np.ndarray, kept: list[str]) -> pd.DataFrame:
+    """The analysed comments' ``kept`` columns. ``read_comments`` puts them first, so they are
+    usually a slice sharing the table's columns (a filter keeps their order); else a copy."""
+    n = int(analysed.sum())
+    if analysed[:n].all():
+        return comments.iloc[:n][kept]
+    return comments.loc[analysed, kept]
 
 
 def _summary(comments: pd.DataFrame, shown: pd.DataFrame) -> dict[str, int]:
@@ -188,9 +197,10 @@ def comment_privacy(
             out[ok] = sums[at[ok]] / n_per[at[ok]]
             return out
 
-        lab = used["label"].to_numpy(dtype=object)
+        lab = used["label"]
         for name in ("negative", "neutral", "positive"):
-            table[f"share_{name}"] = share_of(lab == name)
+            # compared as Arrow strings: no Python object per comment
+            table[f"share_{name}"] = share_of((lab == name).to_numpy(dtype=bool))
         for sig in SIGNALS:
             table[f"share_{sig}"] = share_of(used[sig].astype(bool).to_numpy())
     return table.sort_values("group").reset_index(drop=True), vis
@@ -282,7 +292,9 @@ def _shown_comments(
     )
     shown = base[[*by_cols, *cols]]  # the columns first: fewer to copy row by row
     if by_cols:
-        shown = shown[_visible_rows(used_view, visible)]
+        rows = _visible_rows(used_view, visible)
+        if not rows.all():  # every group shown: the view shares the cached base's columns
+            shown = shown[rows]
     return shown.reset_index(drop=True)
 
 

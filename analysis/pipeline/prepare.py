@@ -24,7 +24,7 @@ from analysis import drivers as drivers_mod
 from analysis import hotspots as hotspots_mod
 from analysis.columns import ColumnMap, infer_columns
 from analysis.ingest import SurveyExport
-from analysis.pipeline.background import Background, release_later
+from analysis.pipeline.background import Background
 from analysis.pipeline.coding import (
     ThemeSettings,
     comment_cells,
@@ -32,6 +32,7 @@ from analysis.pipeline.coding import (
     finish_coding,
     read_comments,
 )
+from analysis.pipeline.memory import release_later, release_memory
 from analysis.pipeline.model import Prepared
 from analysis.pipeline.reading import READ_LATER_MIN_CELLS, CommentRead
 from analysis.pipeline.score_tables import construct_frame
@@ -87,6 +88,7 @@ def prepare(
     inputs = comment_inputs(export, colmap, scores.scored, roster)
     reading = CommentRead(inputs) if later else None  # starts on the other core at once
     quick = read_comments(inputs.unread() if later else inputs)
+    release_memory()  # the scoring's and the reading's working memory
     themes = ThemeSettings(min_themes, max_themes, random_state)
     job = Background(quick, themes) if background and reading is None else None
     drivers = drivers_stage(
@@ -163,6 +165,7 @@ def read(prep: Prepared, timeout: float | None = None) -> Prepared:
 
 
 def _finished(prep: Prepared, comments: pd.DataFrame, model: ThemeModel | None) -> Prepared:
+    release_memory()  # what the coding freed (embeddings, classifier blocks)
     done = dataclasses.replace(
         prep, comments=comments, theme_model=model, background=None, comments_read=True
     )
