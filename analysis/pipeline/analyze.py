@@ -105,13 +105,13 @@ def analyze(
     res = prep.views.get(
         "results",
         key,
-        lambda: _released(_view(prep, req)),
+        lambda: _trimmed(_view(prep, req)),
         keep=lambda r: not r.item_drivers_pending,
     )
     return _detached(res)
 
 
-def _released(res: Results) -> Results:
+def _trimmed(res: Results) -> Results:
     """``res``, once the view's working memory has gone back to the system (a few ms)."""
     release_memory()
     return res
