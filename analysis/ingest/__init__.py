@@ -1,6 +1,7 @@
 """Survey export bytes -> one tidy table of text answers, plus what was detected.
 
 Everything is read as text with no default-NA conversion ("NA" can be a team and "007" an ID).
+A column that repeats its answers (rated items, teams) holds them as a categorical of text.
 Spreadsheets are inspected *before* parsing: a zip bomb, an absurd declared sheet size or an
 XML entity bomb is refused (or worked around) without ever being allocated, because one bad
 upload must not take the server down for everybody.
