@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 import xlsxwriter
 from hypothesis import given
@@ -1012,15 +1013,22 @@ def test_repeated_answers_are_categories_in_text_order() -> None:
 
 @given(st.lists(st.sampled_from(["b", "a", "B", "ä", "a b", "", "zz", "10", "9"]), max_size=40))
 def test_a_categorical_column_holds_and_sorts_the_same_text(values: list[str]) -> None:
-    text = pa.array([v or None for v in values], type=pa.large_string())
-    got = _tidy._column(text)
-    want = pd.Series(text, dtype="str")
-    assert [None if pd.isna(v) else v for v in got] == [None if pd.isna(v) else v for v in want]
-    assert (
-        got.sort_values(kind="stable").index.tolist()
-        == want.sort_values(kind="stable").index.tolist()
-    )
-    assert (got == "a").tolist() == (want == "a").tolist()
+    """From the reader's text or its dictionary (a repetitive column, see table._compact),
+    blank cells missing: the same values, order and comparisons as plain text."""
+    text = pa.array(values, type=pa.large_string())
+    present = pc.not_equal(text, "")
+    want = pd.Series(pa.array([v or None for v in values], type=pa.large_string()), dtype="str")
+    for cells in (text, text.dictionary_encode()):
+        got = _tidy._column(cells, present)
+        assert [None if pd.isna(v) else v for v in got] == [None if pd.isna(v) else v for v in want]
+        assert (
+            got.sort_values(kind="stable").index.tolist()
+            == want.sort_values(kind="stable").index.tolist()
+        )
+        assert (got == "a").tolist() == (want == "a").tolist()
+        assert isinstance(got.dtype, pd.CategoricalDtype) == (
+            2 * len(set(values) - {""}) <= len(values)
+        )
 
 
 # ------------------------------------------------------------------------------------------
@@ -1462,6 +1470,24 @@ def test_a_csv_read_in_chunks_is_the_table_of_all_its_rows(
     want = [r for r in csv.reader(io.StringIO(text, newline="")) if r]
     assert _table_tuple(chunked) == _table_tuple(whole) == _table_tuple(_table._table(want))
     assert w1 == w2 == []
+
+
+def test_repeated_cells_are_held_as_a_dictionary_while_reading() -> None:
+    """A column that repeats its cells is read as codes into its distinct cells, also across
+    chunks; a mostly distinct one (comments) stays text, as does a column that repeats within
+    each chunk but not across them (its chunks' dictionaries would add up to the text)."""
+    rows = [["team", "comment", "batch"]]
+    rows += [["Sales" if i % 3 else "Ops", f"comment {i}", f"b{i // 2}"] for i in range(40)]
+    text = "\n".join(",".join(r) for r in rows) + "\n"
+    whole, _ = _delimited._parse_csv(text, ",", "t.csv", Limits(), chunk_rows=10**6)
+    chunked, _ = _delimited._parse_csv(text, ",", "t.csv", Limits(), chunk_rows=8)
+    for table in (whole, chunked):
+        team, comment, batch = table.columns
+        assert pa.types.is_dictionary(team.type) and len(team.dictionary) == 3
+        assert team.to_pylist() == [r[0] for r in rows]
+        assert comment.type == batch.type == pa.large_string()
+        assert batch.to_pylist() == [r[2] for r in rows]
+    assert pa.types.is_dictionary(_table._table(rows[1:9]).columns[2].type)  # within a chunk
 
 
 @given(

@@ -27,7 +27,8 @@ _EMPTY_TEXT = pa.array([], type=pa.large_string())
 
 @dataclass
 class _Table:
-    """Every cell as stripped text, column by column (arrow large_string, no nulls).
+    """Every cell as stripped text, column by column (arrow large_string, no nulls; a column
+    that repeats its cells as a dictionary of them, see :func:`_compact`).
 
     Column-wise because per-cell Python work on millions of cells is what made large
     exports slow; the rules are the row-by-row ones, applied to whole columns.
@@ -119,8 +120,41 @@ def _table(rows: Sequence[Sequence[Any]]) -> _Table:
         if fixed is not None:
             raw[j] = pc.utf8_trim(arr, characters=_WHITESPACE)
             arr = fixed
-        columns.append(pc.utf8_trim(arr, characters=_WHITESPACE))
+        columns.append(_compact(pc.utf8_trim(arr, characters=_WHITESPACE)))
     return _Table(columns, len(rows), ragged, has_text, raw)
+
+
+def _compact(arr: pa.Array) -> pa.Array:
+    """A column with at most one distinct cell per two rows (rated answers, teams, dates) as a
+    dictionary array: a 4-byte code per cell instead of its text. A 1M-row CSV's cells took
+    1.3 GB as text while it was read (issue 20). Compute functions read either form alike."""
+    encoded = arr.dictionary_encode()
+    return encoded if 2 * len(encoded.dictionary) <= len(arr) else arr
+
+
+def _plain(arr: pa.Array) -> pa.Array:
+    """The column as large_string, whichever form :func:`_compact` left it in."""
+    return arr.dictionary_decode() if pa.types.is_dictionary(arr.type) else arr
+
+
+def _equal(arr: pa.Array, value: str) -> pa.Array:
+    """``pc.equal(arr, value)`` in either form; on a dictionary it compares the few distinct
+    cells and picks by code (arrow decodes every cell first: 25 ms per million)."""
+    if not pa.types.is_dictionary(arr.type):
+        return pc.equal(arr, value)
+    hits = np.asarray(pc.equal(arr.dictionary, value).to_numpy(zero_copy_only=False), bool)
+    return pa.array(hits[arr.indices.to_numpy(zero_copy_only=False)])
+
+
+def _joined(pieces: list[pa.Array]) -> pa.Array:
+    """One column from its chunks' pieces: a dictionary if any piece is one (unified by arrow)
+    and it still repeats its cells (see :func:`_compact`), else text."""
+    if not any(pa.types.is_dictionary(p.type) for p in pieces):
+        return pa.concat_arrays(pieces)
+    joined = pa.concat_arrays(
+        [p if pa.types.is_dictionary(p.type) else p.dictionary_encode() for p in pieces]
+    )
+    return joined if 2 * len(joined.dictionary) <= len(joined) else joined.dictionary_decode()
 
 
 def _tables_stacked(parts: list[_Table]) -> _Table:
@@ -150,8 +184,8 @@ def _tables_stacked(parts: list[_Table]) -> _Table:
     raw: dict[int, pa.Array] = {}
     for j in range(width):
         if j in raw_columns:
-            raw[j] = pa.concat_arrays([piece(p, j, before=True) for p in parts])
-        columns.append(pa.concat_arrays([piece(p, j, before=False) for p in parts]))
+            raw[j] = pa.concat_arrays([_plain(piece(p, j, before=True)) for p in parts])
+        columns.append(_joined([piece(p, j, before=False) for p in parts]))
         for p in parts:  # release this column's chunks
             if j < len(p.columns):
                 p.columns[j] = _EMPTY_TEXT

@@ -6,6 +6,8 @@ named, so nothing changes unseen.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -14,7 +16,7 @@ import pyarrow.compute as pc
 from analysis.ingest.layouts import _PREVIEW_STATUS, _detect_layout, _group_header, _Layout
 from analysis.ingest.model import IngestError, Limits, SourceColumn
 from analysis.ingest.sniff import _check_shape, _too_many_rows
-from analysis.ingest.table import _NULL_TEXT, _Table
+from analysis.ingest.table import _NULL_TEXT, _equal, _plain, _Table
 
 _MAX_NAME = 120
 
@@ -67,7 +69,7 @@ def _tidy(
     """The export's frame, columns, format, rows read, dropped rows by reason and warnings."""
     warnings: list[str] = []
     cols = _without_bom(table)
-    nonempty = [pc.not_equal(c, "") for c in cols]
+    nonempty = [pc.invert(_equal(c, "")) for c in cols]
     skipped = _title_rows(table.height, cols, nonempty, filename, warnings)
     width = max(table.widths[skipped:]) if table.widths is not None else len(cols)
     cols, nonempty = cols[:width], nonempty[:width]
@@ -127,7 +129,7 @@ def _without_bom(table: _Table) -> list[pa.Array]:
         fixed = first.lstrip("\ufeff").strip()
         if fixed != first:
             head_cell = pa.array([fixed], type=pa.large_string())
-            cols[0] = pa.concat_arrays([head_cell, cols[0].slice(1)])
+            cols[0] = pa.concat_arrays([head_cell, _plain(cols[0]).slice(1)])
     return cols
 
 
@@ -199,7 +201,7 @@ def _kept_rows(
         for j in range(len(body)):
             if not same.any():
                 break
-            same &= _mask(pc.equal(body[j], signature[j]))
+            same &= _mask(_equal(body[j], signature[j]))
         reasons.append(("repeated header row", same))
         kept &= ~same
     status_col = next(
@@ -207,10 +209,7 @@ def _kept_rows(
         None,
     )
     if status_col is not None:
-        statuses = body[status_col].to_pylist()
-        preview = np.fromiter(
-            (v.casefold() in _PREVIEW_STATUS for v in statuses), dtype=bool, count=rows_read
-        )
+        preview = _matching(body[status_col], lambda v: v.casefold() in _PREVIEW_STATUS)
         preview &= kept
         reasons.append(("survey preview, test or spam", preview))
         kept &= ~preview
@@ -219,6 +218,14 @@ def _kept_rows(
     for reason, n in dropped.items():
         warnings.append(f"Dropped {n} row{'s' if n != 1 else ''}: {reason}.")
     return kept, dropped
+
+
+def _matching(arr: pa.Array, test: Callable[[str], bool]) -> np.ndarray:
+    """``test`` of each cell, once per distinct cell of a dictionary column."""
+    if pa.types.is_dictionary(arr.type):
+        hits = np.fromiter(map(test, arr.dictionary.to_pylist()), dtype=bool)
+        return hits[arr.indices.to_numpy(zero_copy_only=False)]
+    return np.fromiter(map(test, arr.to_pylist()), dtype=bool, count=len(arr))
 
 
 def _frame(
@@ -242,31 +249,35 @@ def _frame(
         if j in table.raw:
             before = table.raw[j].slice(start)
             before = before if rows_kept is None else before.filter(rows_kept)
-            merged.extend(_merged_note(name, before, text, present))
-        data[name] = _column(pc.if_else(present, text, _NULL_TEXT))
+            merged.extend(_merged_note(name, before, _plain(text), present))
+        data[name] = _column(text, present)
     frame = pd.DataFrame(data)
     frame.index = pd.RangeIndex(len(frame))
     return frame, merged
 
 
-def _column(text: pa.Array | pa.ChunkedArray) -> pd.Series:
-    """One column of text (blank cells missing). A column that repeats its answers (at most
-    one distinct value per two rows: rated items, teams, roles) is a pandas categorical of
-    text, a small code per cell rather than a string: at 1,000,000 respondents the export's 47
-    columns took 1.0 GB as text. Its categories are in text order, so sorting and grouping by
-    it order as the text would."""
-    encoded = pc.dictionary_encode(text)
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.combine_chunks()
-    if 2 * len(encoded.dictionary) > len(encoded):
-        return pd.Series(text, dtype="str")
-    order = pc.array_sort_indices(encoded.dictionary).to_numpy()
-    rank = np.empty(len(order) + 1, dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    rank[-1] = -1  # a missing cell (code -1 below) stays missing
-    codes = rank[encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)]
-    categories = pd.Index(pd.array(encoded.dictionary.take(order), dtype="str"))
-    return pd.Series(pd.Categorical.from_codes(codes, categories=categories))
+def _column(text: pa.Array, present: pa.Array) -> pd.Series:
+    """One column of text, its blank cells (not ``present``) missing. A column that repeats
+    its answers (at most one distinct value per two rows: rated items, teams, roles) is a
+    pandas categorical of text, a small code per cell rather than a string: at 1,000,000
+    respondents the export's 47 columns took 1.0 GB as text. Its categories are in text
+    order, so sorting and grouping by it order as the text would."""
+    if pa.types.is_dictionary(text.type):
+        codes = np.where(_mask(present), text.indices.to_numpy(zero_copy_only=False), -1)
+        dictionary = text.dictionary
+    else:
+        encoded = pc.dictionary_encode(pc.if_else(present, text, _NULL_TEXT))
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        dictionary = encoded.dictionary
+    used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(dictionary)))
+    if 2 * len(used) > len(codes):
+        return pd.Series(pc.if_else(present, _plain(text), _NULL_TEXT), dtype="str")
+    values = dictionary.take(pa.array(used))
+    order = pc.array_sort_indices(values).to_numpy()
+    rank = np.full(len(dictionary) + 1, -1, dtype=np.int64)  # rank[-1]: a missing cell
+    rank[used[order]] = np.arange(len(order))
+    categories = pd.Index(pd.array(values.take(order), dtype="str"))
+    return pd.Series(pd.Categorical.from_codes(rank[codes], categories=categories))
 
 
 def _ragged_warnings(
