@@ -27,6 +27,7 @@ from analysis.ingest.blanks import written_blanks
 __all__ = [
     "MIN_LETTERS_FOR_LANGUAGE",
     "clean_text",
+    "compact_repeats",
     "detect_language",
     "is_filler",
     "preload_language_model",
@@ -140,6 +141,22 @@ def detect_language(text: str) -> str:
 
 
 COLUMNS = ("respondent", "column", "question", "text", "is_filler", "language", "is_english")
+
+
+#: Comment-table columns that repeat a few values on every row, beside the group columns.
+REPEATED = ("column", "question", "language", "label", "label_basis")
+
+
+def compact_repeats(table: pd.DataFrame, columns: Sequence[str]) -> None:
+    """Hold each text column of ``columns`` that repeats its values (at most one distinct per
+    two rows) as a categorical of text, in place: a small code per comment instead of the
+    question's text. At a million respondents the comment table took 0.83 GB, 0.53 GB with
+    these as categories (issue 20). The categories are in text order, so sorting and grouping
+    order as the text did. A writer outside the categories must go back to text first
+    (``astype("str")``)."""
+    for c in columns:
+        if c in table and table[c].dtype == "str" and 2 * table[c].nunique() <= len(table):
+            table[c] = table[c].astype("category")
 
 
 def tidy_comments(

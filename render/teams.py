@@ -260,10 +260,14 @@ def team_themes(results: Any, team: str, labels: pd.Series | None = None) -> pd.
     out["mean_sentiment"] = out["theme"].map(sentiment).astype(float)
     out["sub_themes"] = [sub_theme_text(comments, t) for t in out["theme"]]
     second = (
-        comments.loc[comments["secondary_theme_label"] != "", "secondary_theme_label"]
-        if len(comments) and "secondary_theme_label" in comments.columns
-        else pd.Series(dtype=str)
-    ).value_counts()
+        (
+            comments.loc[comments["secondary_theme_label"] != "", "secondary_theme_label"]
+            if len(comments) and "secondary_theme_label" in comments.columns
+            else pd.Series(dtype=str)
+        )
+        .astype(str)
+        .value_counts()
+    )  # a categorical would count every category, also at 0
     out["as_second"] = out["label"].map(second).fillna(0).astype(int)
     return out.head(TOP_THEMES).reset_index(drop=True)
 
@@ -276,7 +280,7 @@ def sub_theme_text(comments: pd.DataFrame, theme: int, limit: int = 3) -> str:
     mine = comments.loc[
         (comments["theme"] == theme) & (comments["sub_theme_label"] != ""), "sub_theme_label"
     ]
-    counts = mine.value_counts().head(limit)
+    counts = mine.astype(str).value_counts().head(limit)
     return ", ".join(f"{label} ({n})" for label, n in counts.items())
 
 

@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.comments import clean_text, detect_language, is_filler, tidy_comments
+from analysis.comments import (
+    clean_text,
+    compact_repeats,
+    detect_language,
+    is_filler,
+    tidy_comments,
+)
 
 
 @pytest.mark.parametrize(
@@ -211,3 +217,29 @@ def test_clean_text_is_idempotent_and_trimmed(text):
     assert clean_text(once) == once
     assert once == once.strip()
     assert "  " not in once
+
+
+@given(
+    st.lists(st.sampled_from(["Sales", "ops", "Ops", "Ärzte", "10", "9", None]), max_size=30),
+    st.lists(st.text(max_size=5), max_size=30),
+)
+def test_repeated_text_is_held_as_categories_of_the_same_text(
+    team: list[str | None], free: list[str]
+) -> None:
+    """A column repeating its values becomes categories in text order (same values, sorting and
+    comparisons); a mostly distinct one stays text, as do columns not named."""
+    n = min(len(team), len(free))
+    table = pd.DataFrame(
+        {"team": pd.Series(team[:n], dtype="str"), "free": pd.Series(free[:n], dtype="str")}
+    )
+    before = table.copy()
+    compact_repeats(table, ["team", "free", "absent"])
+    for c in ("team", "free"):
+        distinct = before[c].nunique()
+        assert isinstance(table[c].dtype, pd.CategoricalDtype) == (2 * distinct <= n)
+        assert table[c].astype("str").equals(before[c])
+        assert (
+            table[c].sort_values(kind="stable").index.tolist()
+            == before[c].sort_values(kind="stable").index.tolist()
+        )
+        assert (table[c] == "Ops").tolist() == (before[c] == "Ops").tolist()

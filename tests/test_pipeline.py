@@ -162,6 +162,30 @@ def test_comments_shown_only_for_groups_meeting_the_threshold(prep):
     assert {"Executive Office", "Internal Audit"} <= set(hidden["group"])
 
 
+def test_shown_comments_categories_name_only_what_their_rows_hold(prep):
+    """The shown comments hold repeated text (team, question, label, theme) as categories; cut
+    to the values their rows hold, so a hidden team or another role's label is not named by the
+    dtype. The values are the text they were (the golden files pin them)."""
+    policy = PrivacyPolicy(min_group=5, min_comments=10)
+    role = prep.resolve("role")
+    top_role = str(prep.scored.groups[role].value_counts().index[0])
+    for kw in ({"by": ["team"]}, {"by": ["team"], "filters": {"role": [top_role]}}):
+        res = pipeline.analyze(prep, policy=policy, **kw)
+        hidden = set(res.comment_groups.loc[~res.comment_groups["visible"], "group"])
+        assert hidden, "the case needs a team whose comments are hidden"
+        categorical = [
+            c
+            for c in res.comments.columns
+            if isinstance(res.comments[c].dtype, pd.CategoricalDtype)
+        ]
+        assert {prep.resolve("team"), "question", "label", "theme_label"} <= set(categorical)
+        for c in categorical:
+            held = set(res.comments[c].dropna())
+            assert set(res.comments[c].cat.categories) == held, c
+            assert all(isinstance(v, str) for v in held), c
+        assert hidden.isdisjoint(res.comments[prep.resolve("team")].cat.categories)
+
+
 def test_comments_are_redacted_and_filler_left_out(prep):
     res = pipeline.analyze(prep, by=["team"])
     text = " ".join(res.comments["text"])

@@ -305,7 +305,9 @@ def test_the_coding_helper_gives_what_coding_here_gives(loaded, monkeypatch) -> 
     monkeypatch.setattr(helper_mod, "start_helper", start)
     table, model = helper_mod.code_comments(quick, settings, threading.Event())
     assert started, "the helper was not used"
+    before = quick.copy(deep=True)
     here, here_model = finish_coding(quick, settings)
+    pd.testing.assert_frame_equal(quick, before)  # views read the quick table meanwhile
     pd.testing.assert_frame_equal(table, here)
     assert list(model.labels_) == list(here_model.labels_)
     assert model.themes_.equals(here_model.themes_)

@@ -36,7 +36,7 @@ def sub_theme_table(coded: pd.DataFrame, theme: int) -> pd.DataFrame:
     if not len(rows):
         return pd.DataFrame(columns=["Sub-theme", "Comments (n)", "Share of the theme"])
     in_theme = int((coded["theme"].astype(int) == int(theme)).sum())
-    counts = rows[SUB].value_counts()
+    counts = rows[SUB].astype(str).value_counts()  # a categorical would count every category
     return pd.DataFrame(
         {
             "Sub-theme": counts.index.astype(str),
@@ -50,7 +50,7 @@ def secondary_counts(coded: pd.DataFrame, theme_labels: Mapping[int, str]) -> di
     """Theme label -> how many shown comments raise it as their *second* concern."""
     if not len(coded) or SECONDARY not in coded.columns:
         return {}
-    counts = coded.loc[coded[SECONDARY] != "", SECONDARY].value_counts()
+    counts = coded.loc[coded[SECONDARY] != "", SECONDARY].astype(str).value_counts()
     return {label: int(counts.get(label, 0)) for label in theme_labels.values()}
 
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from analysis import hotspots as hotspots_mod
 from analysis import privacy
@@ -295,7 +294,19 @@ def _shown_comments(
         rows = _visible_rows(used_view, visible)
         if not rows.all():  # every group shown: the view shares the cached base's columns
             shown = shown[rows]
-    return shown.reset_index(drop=True)
+    return _own_categories(shown.reset_index(drop=True))
+
+
+def _own_categories(shown: pd.DataFrame) -> pd.DataFrame:
+    """The shown comments with each categorical column's categories cut to the values its rows
+    hold. Repeated text (question, group, label, theme) is kept as categories, a small code
+    per comment: at a million respondents each view's shown comments took 0.57 GB as text. The
+    comment table's categories span every comment of the upload, so uncut they would name
+    groups and labels this view does not show."""
+    for c in shown.columns:
+        if isinstance(shown[c].dtype, pd.CategoricalDtype):
+            shown[c] = shown[c].cat.remove_unused_categories()
+    return shown
 
 
 def _visible_rows(used_view: Used, visible: pd.Series) -> np.ndarray:
@@ -335,17 +346,20 @@ def _comment_base(
 
 
 def _labels(ids: pd.Series, labels: Mapping[int, str]) -> pd.Series:
-    """Each id's label as text ("" for an id without one): a lookup of integer positions and
-    one Arrow take (a dict ``map`` and three conversions took 4x as long)."""
+    """Each id's label ("" for an id without one) as a categorical of text in text order: a
+    lookup of integer positions, no string per comment."""
     keys = np.array(sorted(labels), dtype=np.int64)
     names = ["", *(str(labels[k]) for k in keys)]
+    categories = sorted(set(names))  # two themes may carry one name
+    at = {name: i for i, name in enumerate(categories)}
+    code_of = np.array([at[name] for name in names], dtype=np.int64)
     values = ids.to_numpy(dtype=np.int64)
     pos = np.searchsorted(keys, values)
     hit = pos < len(keys)
     hit[hit] = keys[pos[hit]] == values[hit]
-    codes = pa.array(np.where(hit, pos + 1, 0))
-    taken = pa.array(names, type=pa.large_string()).take(codes)
-    return pd.Series(pd.array(taken, dtype="str"), index=ids.index)
+    codes = code_of[np.where(hit, pos + 1, 0)]
+    dtype = pd.CategoricalDtype(pd.Index(pd.array(categories, dtype="str")))
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=ids.index)
 
 
 def _merged(comments: pd.DataFrame, merges: Mapping[int, int]) -> pd.DataFrame:

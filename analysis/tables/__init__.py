@@ -13,7 +13,9 @@ when a schema is asked for (it costs about a second to import).
 Kinds
 -----
 ``text``
-    a string, or missing (pandas' ``str`` or ``object`` dtype: both occur and both are fine).
+    a string, or missing (pandas' ``str`` or ``object`` dtype: both occur and both are fine;
+    or a categorical of text, as the comments table holds its repeated text, with only the
+    categories its rows hold: :func:`analysis.pipeline.comment_view._own_categories`).
 ``number``
     ``float64``; missing (NaN) where hidden or undefined.
 ``count``

@@ -8,9 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-#: Column kind -> dtype (``None``: not checked; text is ``str`` or ``object``, see above).
+#: Column kind -> dtype (``None``: not checked; text is ``str``, ``object`` or a categorical of
+#: text, see above).
 KINDS = {"text": None, "number": "float64", "count": "int64", "flag": "bool", "value": None}
 
 
@@ -111,6 +113,15 @@ def _is_text(value: object) -> bool:
     return isinstance(value, str) or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
 
 
+def _text_cells(s: pd.Series) -> pd.Series:
+    """Whether each cell is text or missing; a categorical's categories are checked once each
+    (released tables hold repeated text as categories)."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        ok = np.array([*map(_is_text, s.cat.categories), True], dtype=bool)  # -1: missing
+        return pd.Series(ok[s.cat.codes.to_numpy()], index=s.index)
+    return pd.Series([_is_text(v) for v in s.astype(object)], index=s.index, dtype=bool)
+
+
 def _pandera_column(pa: Any, c: Col) -> Any:
     checks = []
     if c.low is not None:
@@ -118,7 +129,7 @@ def _pandera_column(pa: Any, c: Col) -> Any:
     if c.high is not None:
         checks.append(pa.Check.le(c.high, ignore_na=True))
     if c.kind == "text":
-        checks.append(pa.Check(_is_text, element_wise=True, name="text or missing"))
+        checks.append(pa.Check(_text_cells, name="text or missing"))
         return pa.Column(None, checks, nullable=c.nullable, required=c.required)
     nullable = c.nullable and c.kind in ("number", "value")
     return pa.Column(KINDS[c.kind], checks, nullable=nullable, required=c.required)

@@ -105,11 +105,13 @@ def test_sub_theme_table_counts_the_comments_shown() -> None:
     coded = pd.DataFrame(
         {"theme": [0, 0, 0, 1], theme_detail.SUB: ["a", "a", "b", ""], "text": list("wxyz")}
     )
-    table = theme_detail.sub_theme_table(coded, 0)
-    assert table["Sub-theme"].tolist() == ["a", "b"]
-    assert table["Comments (n)"].tolist() == [2, 1]
-    assert table["Share of the theme"].round(1).tolist() == [66.7, 33.3]
-    assert theme_detail.sub_theme_table(coded, 1).empty
+    held = coded.astype({theme_detail.SUB: "category"})  # as the shown comments hold them
+    for frame in (coded, held, held[held["theme"] == 0]):
+        table = theme_detail.sub_theme_table(frame, 0)
+        assert table["Sub-theme"].tolist() == ["a", "b"]
+        assert table["Comments (n)"].tolist() == [2, 1]
+        assert table["Share of the theme"].round(1).tolist() == [66.7, 33.3]
+        assert theme_detail.sub_theme_table(frame, 1).empty
 
 
 def test_comments_csv_carries_sub_and_second_theme(small: Ready) -> None:

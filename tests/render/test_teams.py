@@ -58,8 +58,11 @@ def test_sub_themes_and_theme_path_of_the_shown_comments():
             "secondary_theme_label": ["", "Skills", "", "", ""],
         }
     )
-    assert T.sub_theme_text(comments, 0) == "pay (2), layoffs (1)"
-    assert T.sub_theme_text(comments, 1) == ""
+    # the shown comments hold their labels as categories: no category is counted at 0
+    held = comments.astype({"sub_theme_label": "category", "secondary_theme_label": "category"})
+    for frame in (comments, held):
+        assert T.sub_theme_text(frame, 0) == "pay (2), layoffs (1)"
+        assert T.sub_theme_text(frame, 1) == ""
     assert T.sub_theme_text(comments.drop(columns="sub_theme_label"), 0) == ""
     rows = comments.to_dict("records")
     assert [T.theme_path(r) for r in rows] == [
