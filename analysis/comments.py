@@ -155,8 +155,10 @@ def compact_repeats(table: pd.DataFrame, columns: Sequence[str]) -> None:
     order as the text did. A writer outside the categories must go back to text first
     (``astype("str")``)."""
     for c in columns:
-        if c in table and table[c].dtype == "str" and 2 * table[c].nunique() <= len(table):
-            table[c] = table[c].astype("category")
+        if c in table and table[c].dtype == "str":
+            held = table[c].astype("category")  # one pass over the text, not a count and then this
+            if 2 * len(held.cat.categories) <= len(table):
+                table[c] = held
 
 
 def tidy_comments(
