@@ -5,7 +5,7 @@ shared between the outcomes of one key-driver call that draw the same resamples.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -13,6 +13,7 @@ from threadpoolctl import threadpool_limits
 
 __all__ = [
     "BOOT_CELLS_PER_CHUNK",
+    "BOOT_ROWS_PER_BLOCK",
     "SharedBootstrap",
     "bootstrap_corr",
     "complete_mask",
@@ -20,6 +21,10 @@ __all__ = [
 
 # Bootstrap resamples are drawn in chunks of about this many (row, resample) cells to bound memory.
 BOOT_CELLS_PER_CHUNK = 2_000_000
+# Rows per block when the resamples' sums are accumulated (see :func:`bootstrap_corr`).
+BOOT_ROWS_PER_BLOCK = 8192
+# A resample's variance at most this fraction of its mean square is rounding, not variation.
+_CONSTANT_BOUND = 1e-10
 
 
 class SharedBootstrap:
@@ -71,38 +76,63 @@ def _cov_stack(s1: np.ndarray, s2: np.ndarray, m: int) -> np.ndarray:
     return cov
 
 
-def _resample_counts(n: int, n_boot: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
-    """Multinomial counts (resamples × rows) of ``n_boot`` resamples of ``n`` rows, in chunks
-    of about :data:`BOOT_CELLS_PER_CHUNK` cells (the draws in the same order either way)."""
+def _resample_counts(n: int, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """Multinomial counts (rows × resamples) of ``n_boot`` resamples of ``n`` rows.
+
+    The draws come in chunks of about :data:`BOOT_CELLS_PER_CHUNK` (row, resample) cells, in
+    the same order whatever the chunk size. A count above 255 is possible (a row drawn 256
+    times in one resample) but practically never seen above a few hundred rows, so counts are
+    held as bytes and widened only if one is seen: 300 MB for 300 resamples of 1M rows.
+    """
     chunk = max(1, BOOT_CELLS_PER_CHUNK // n)
+    counts = np.empty((n, n_boot), dtype=np.uint8)
     for start in range(0, n_boot, chunk):
         b = min(chunk, n_boot - start)
         idx = rng.integers(0, n, size=(b, n)) + (np.arange(b) * n)[:, None]
-        yield np.bincount(idx.ravel(), minlength=b * n).reshape(b, n)
+        drawn = np.bincount(idx.ravel(), minlength=b * n).reshape(b, n)
+        if drawn.max() > np.iinfo(counts.dtype).max:
+            counts = counts.astype(np.uint32)
+        counts[:, start : start + b] = drawn.T
+    return counts
 
 
 def bootstrap_corr(values: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
     """Correlation matrices of ``n_boot`` resamples, without copying the data per resample.
 
-    Each resample is a vector of multinomial counts; its means and cross-products are matrix
-    products of the count matrix with the (centred) data and its pairwise products.
+    Each resample is a vector of multinomial counts c; its means and cross-products are
+    matrix products with the centred data x and its pairwise products:
+    mean_j = Σ_i c_i x_ij / n and E[x_j x_k] = Σ_i c_i x_ij x_ik / n (Efron & Tibshirani
+    1993, ch. 6). The sums run over blocks of :data:`BOOT_ROWS_PER_BLOCK` rows, so the
+    pairwise products (n × m(m+1)/2) exist one block at a time, and each block is one
+    matrix-matrix product over all resamples.
     """
     n, m = values.shape
     centred = values - values.mean(axis=0)
     iu = np.triu_indices(m)
-    prods = centred[:, iu[0]] * centred[:, iu[1]]
-    out = np.empty((n_boot, m, m))
-    start = 0
-    for drawn in _resample_counts(n, n_boot, rng):
-        b = len(drawn)
-        c = drawn.astype(float)
-        # One BLAS thread: on two busy cores the threaded product costs 3× the CPU.
-        with threadpool_limits(limits=1):
-            s1 = c @ centred / n
-            s2 = c @ prods / n
-        cov = _cov_stack(s1, s2, m)
-        sd = np.sqrt(np.clip(np.diagonal(cov, axis1=1, axis2=2), 0.0, None))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out[start : start + b] = cov / (sd[:, :, None] * sd[:, None, :])
-        start += b
-    return out
+    counts = _resample_counts(n, n_boot, rng)
+    s1 = np.zeros((n_boot, m))
+    s2 = np.zeros((n_boot, len(iu[0])))
+    # One BLAS thread: on two busy cores the threaded product costs 3× the CPU.
+    with threadpool_limits(limits=1):
+        for lo in range(0, n, BOOT_ROWS_PER_BLOCK):
+            block = centred[lo : lo + BOOT_ROWS_PER_BLOCK]
+            c = counts[lo : lo + BOOT_ROWS_PER_BLOCK].astype(float)
+            s1 += c.T @ block
+            s2 += c.T @ (block[:, iu[0]] * block[:, iu[1]])
+    cov = _cov_stack(s1 / n, s2 / n, m)
+    var = np.diagonal(cov, axis1=1, axis2=2).copy()
+    # A column that is constant in a resample has no correlation (NaN, as np.corrcoef says).
+    # Its variance E[x²] - E[x]² is 0 only up to cancellation, about eps·E[x²]: it can come
+    # out slightly positive and give a finite, meaningless correlation. Any real variance of
+    # a resample is far above this bound (one row off by d among 1M gives d²/1M).
+    second = s2[:, _diagonal_pairs(m)] / n
+    var[var <= _CONSTANT_BOUND * second] = np.nan
+    sd = np.sqrt(var)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return cov / (sd[:, :, None] * sd[:, None, :])
+
+
+def _diagonal_pairs(m: int) -> np.ndarray:
+    """Positions of the (j, j) pairs in the upper-triangle order of np.triu_indices(m)."""
+    iu = np.triu_indices(m)
+    return np.flatnonzero(iu[0] == iu[1])
