@@ -77,7 +77,7 @@ def _cov_stack(s1: np.ndarray, s2: np.ndarray, m: int) -> np.ndarray:
 
 
 def _resample_counts(n: int, n_boot: int, rng: np.random.Generator) -> np.ndarray:
-    """Multinomial counts (rows × resamples) of ``n_boot`` resamples of ``n`` rows.
+    """Multinomial counts (resamples × rows) of ``n_boot`` resamples of ``n`` rows.
 
     The draws come in chunks of about :data:`BOOT_CELLS_PER_CHUNK` (row, resample) cells, in
     the same order whatever the chunk size. A count above 255 is possible (a row drawn 256
@@ -85,14 +85,14 @@ def _resample_counts(n: int, n_boot: int, rng: np.random.Generator) -> np.ndarra
     held as bytes and widened only if one is seen: 300 MB for 300 resamples of 1M rows.
     """
     chunk = max(1, BOOT_CELLS_PER_CHUNK // n)
-    counts = np.empty((n, n_boot), dtype=np.uint8)
+    counts = np.empty((n_boot, n), dtype=np.uint8)
     for start in range(0, n_boot, chunk):
-        b = min(chunk, n_boot - start)
-        idx = rng.integers(0, n, size=(b, n)) + (np.arange(b) * n)[:, None]
-        drawn = np.bincount(idx.ravel(), minlength=b * n).reshape(b, n)
-        if drawn.max() > np.iinfo(counts.dtype).max:
-            counts = counts.astype(np.uint32)
-        counts[:, start : start + b] = drawn.T
+        idx = rng.integers(0, n, size=(min(chunk, n_boot - start), n))
+        for r, drawn in enumerate(idx, start):
+            c = np.bincount(drawn, minlength=n)
+            if c.max() > np.iinfo(counts.dtype).max:
+                counts = counts.astype(np.uint32)
+            counts[r] = c
     return counts
 
 
@@ -116,9 +116,9 @@ def bootstrap_corr(values: np.ndarray, n_boot: int, rng: np.random.Generator) ->
     with threadpool_limits(limits=1):
         for lo in range(0, n, BOOT_ROWS_PER_BLOCK):
             block = centred[lo : lo + BOOT_ROWS_PER_BLOCK]
-            c = counts[lo : lo + BOOT_ROWS_PER_BLOCK].astype(float)
-            s1 += c.T @ block
-            s2 += c.T @ (block[:, iu[0]] * block[:, iu[1]])
+            c = counts[:, lo : lo + BOOT_ROWS_PER_BLOCK].astype(float)
+            s1 += c @ block
+            s2 += c @ (block[:, iu[0]] * block[:, iu[1]])
     cov = _cov_stack(s1 / n, s2 / n, m)
     var = np.diagonal(cov, axis1=1, axis2=2).copy()
     # A column that is constant in a resample has no correlation (NaN, as np.corrcoef says).

@@ -67,10 +67,10 @@ def test_block_and_chunk_sizes_change_nothing_but_rounding():
     np.testing.assert_allclose(other, base, atol=1e-12, rtol=0)
 
 
-def test_counts_are_one_resample_of_all_rows_per_column_and_held_as_bytes():
+def test_counts_are_one_resample_of_all_rows_per_row_and_held_as_bytes():
     counts = resampling._resample_counts(1000, 30, np.random.default_rng(0))
-    assert counts.shape == (1000, 30) and counts.dtype == np.uint8
-    assert (counts.sum(axis=0, dtype=np.int64) == 1000).all()
+    assert counts.shape == (30, 1000) and counts.dtype == np.uint8
+    assert (counts.sum(axis=1, dtype=np.int64) == 1000).all()
 
 
 class _OneRowEveryTime:
@@ -83,4 +83,4 @@ class _OneRowEveryTime:
 def test_a_count_above_a_byte_widens_the_counts_instead_of_wrapping():
     counts = resampling._resample_counts(300, 4, _OneRowEveryTime())  # type: ignore[arg-type]
     assert counts.dtype == np.uint32
-    assert (counts[0] == 300).all() and (counts[1:] == 0).all()
+    assert (counts[:, 0] == 300).all() and (counts[:, 1:] == 0).all()
