@@ -158,9 +158,16 @@ def _item_sums(scored: Scored) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray
     """Respondent × item on 0–100 with 0 for no answer, who answered, and the organisation's
     n, sum and sum of squares per item (cached on ``scored``: a regrouping reuses them)."""
     if "item_gap_sums" not in scored._cache:
-        x_all = item_values(scored).to_numpy(float)
-        valid = ~np.isnan(x_all)
-        x0 = np.where(valid, x_all, 0.0)
+        # item_values' arithmetic in place on one copy (the same operations, so the same
+        # bits): its DataFrame steps each held another respondent × item copy.
+        meta = scored.item_meta
+        lo = meta["scale_min"].to_numpy(float)
+        x0 = scored.items[list(meta.index)].to_numpy(float, copy=True)
+        x0 -= lo
+        x0 /= meta["scale_max"].to_numpy(float) - lo
+        x0 *= 100
+        valid = ~np.isnan(x0)
+        x0[~valid] = 0.0
         totals = (valid.sum(axis=0), x0.sum(axis=0), (x0**2).sum(axis=0))
         scored._cache["item_gap_sums"] = (x0, valid, totals)
     return scored._cache["item_gap_sums"]
