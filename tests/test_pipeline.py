@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 from pathlib import Path
@@ -324,3 +325,22 @@ def test_filtered_view_hides_groups_and_comments_that_differ_by_a_few(prep):
     shown_filters = [groups["Location"].isin(others).to_numpy()]
     with pytest.raises(PrivacyError, match="differs by only"):
         pipeline.analyze(prep, by=["role"], filters=narrower, shown_filters=shown_filters)
+
+
+def test_views_of_a_large_upload_are_not_all_kept_and_come_back_the_same(prep, monkeypatch):
+    """Past ViewCache.ROWS the views' caches keep only the newest value; going back to an
+    evicted view computes it again, to the same result."""
+    module = importlib.import_module("analysis.pipeline.analyze")
+    computed = []
+    view = module._view
+    monkeypatch.setattr(module, "_view", lambda p, req: computed.append(req.by) or view(p, req))
+    fresh = dataclasses.replace(prep)  # its own, empty view cache
+    first = pipeline.analyze(fresh, by="team")
+    assert len(first.comments) > 0
+    monkeypatch.setattr(pipeline.ViewCache, "ROWS", len(first.comments))
+    pipeline.analyze(fresh, by="role")
+    assert "results: 1" in repr(fresh.views) and "shown: 1" in repr(fresh.views)
+    pipeline.analyze(fresh, by="role")  # the newest is kept
+    again = pipeline.analyze(fresh, by="team")
+    assert computed == [("Team",), ("Role",), ("Team",)]
+    assert again.to_dict() == first.to_dict()

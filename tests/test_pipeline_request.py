@@ -107,6 +107,26 @@ def test_view_cache_keeps_the_last_few_per_stage():
     assert made == [*range(ViewCache.SIZE + 1), 0, "other"]
 
 
+def test_view_cache_keeps_at_most_its_rows_per_stage_and_always_the_newest(monkeypatch):
+    monkeypatch.setattr(ViewCache, "ROWS", 10)
+    cache, made = ViewCache(), []
+
+    def make(k):
+        return lambda: made.append(k) or k
+
+    cache.get("big", "a", make("a"), weight=lambda v: 4)
+    cache.get("big", "b", make("b"), weight=lambda v: 6)  # 10 rows: both kept
+    cache.get("big", "a", make("a again"))
+    cache.get("big", "c", make("c"), weight=lambda v: 3)  # 13: the oldest (a) goes
+    cache.get("big", "b", make("b again"))
+    cache.get("big", "huge", make("huge"), weight=lambda v: 50)  # alone over: kept alone
+    cache.get("big", "huge", make("huge again"))
+    cache.get("big", "c", make("c again"))
+    cache.get("small", "x", make("x"))  # unweighted stages: only the count applies
+    assert made == ["a", "b", "c", "huge", "c again", "x"]
+    assert repr(cache) == "ViewCache(big: 1, small: 1)"
+
+
 @pytest.fixture(scope="module")
 def sample() -> tuple:
     """The sample survey's rated questions (no comments: nothing to embed)."""

@@ -107,6 +107,7 @@ def analyze(
         key,
         lambda: _trimmed(_view(prep, req)),
         keep=lambda r: not r.item_drivers_pending,
+        weight=lambda r: len(r.comments),
     )
     return _detached(res)
 

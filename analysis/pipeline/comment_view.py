@@ -73,7 +73,9 @@ def comment_tables(
     used_comments = (
         _analysed_rows(comments, analysed, kept)
         if merges
-        else prep.views.get("used", filter_key, lambda: _analysed_rows(comments, analysed, kept))
+        else prep.views.get(
+            "used", filter_key, lambda: _analysed_rows(comments, analysed, kept), weight=len
+        )
     )
     used = Used(used_comments, keys[analysed] if keys is not None else None)
     comment_groups, visible = comment_privacy(
@@ -261,7 +263,8 @@ def _comment_signals(
         keep = [*prep.grouping_columns, "is_filler", *SIGNALS, "label"]
         return used[[c for c in keep if c in used.columns]].assign(text=used["redacted"])
 
-    return hotspots_mod.group_comment_signals(prep.views.get("signals", cache_key, make), by_cols)
+    table = prep.views.get("signals", cache_key, make, weight=len)
+    return hotspots_mod.group_comment_signals(table, by_cols)
 
 
 #: The columns of the comment reading table (after the grouping columns).
@@ -287,7 +290,7 @@ def _shown_comments(
     if not len(comments):
         return pd.DataFrame(columns=[*by_cols, *cols])
     base = prep.views.get(
-        "shown", cache_key, lambda: _comment_base(used_view.comments, names, prep)
+        "shown", cache_key, lambda: _comment_base(used_view.comments, names, prep), weight=len
     )
     shown = base[[*by_cols, *cols]]  # the columns first: fewer to copy row by row
     if by_cols:

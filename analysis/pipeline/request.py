@@ -129,12 +129,19 @@ class ViewCache:
     :class:`ViewRequest` it depends on (the filters, the thresholds, the theme edits), so
     regrouping and going back to a filter redo no per-respondent work. It lives and dies with
     the upload: no survey content outlives it.
+
+    A stage whose values grow with the upload gives their ``weight`` (rows held, of comments
+    or respondents): it keeps at most :data:`ROWS` rows, the newest value always. Four views
+    of a 100,000-respondent survey hold 0.6M shown comments; four of a million held 5.9M
+    (1 GB), so there only the newest is kept and going back recomputes.
     """
 
     SIZE = 4
+    ROWS = 2_000_000
 
     def __init__(self) -> None:
         self._stores: dict[str, dict[Any, Any]] = {}
+        self._weights: dict[str, dict[Any, int]] = {}
         # sessions may share one Prepared (the built-in sample): one change at a time
         self._lock = threading.Lock()
 
@@ -144,9 +151,11 @@ class ViewCache:
         key: Any,
         make: Callable[[], Any],
         keep: Callable[[Any], bool] | None = None,
+        weight: Callable[[Any], int] | None = None,
     ) -> Any:
         """The stage's value for ``key``, made once (``keep``: whether a new value may be kept;
-        one that will change, such as a view whose item drivers are still computed, is not)."""
+        one that will change, such as a view whose item drivers are still computed, is not;
+        ``weight``: the rows a value holds, see the class)."""
         with self._lock:
             store = self._stores.setdefault(stage, {})
             if key in store:
@@ -154,11 +163,16 @@ class ViewCache:
         value = make()  # outside the lock: a slow view does not hold up the others
         if keep is not None and not keep(value):
             return value
+        w = 0 if weight is None else int(weight(value))
         with self._lock:
+            weights = self._weights.setdefault(stage, {})
             if key not in store:
-                if len(store) >= self.SIZE:
-                    store.pop(next(iter(store)))  # oldest first
-                store[key] = value
+                store[key], weights[key] = value, w
+                while len(store) > 1 and (
+                    len(store) > self.SIZE or sum(weights.values()) > self.ROWS
+                ):
+                    oldest = next(iter(store))
+                    del store[oldest], weights[oldest]
         return value
 
     def __repr__(self) -> str:

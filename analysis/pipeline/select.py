@@ -88,7 +88,9 @@ def _filtered(
         comments = prep.comments.drop(columns=list(UNREAD_BY_VIEWS), errors="ignore")
         return scoring.subset(prep.scored, mask), comments[keep], keep
 
-    return prep.views.get("filtered", filter_key, make)
+    return prep.views.get(
+        "filtered", filter_key, make, weight=lambda v: len(v[0].groups) + len(v[1])
+    )
 
 
 def _changed(prep: Prepared, diff: np.ndarray) -> Difference:
@@ -126,7 +128,12 @@ def comment_keys(prep: Prepared, by_cols: list[str]) -> Keys | None:
     grouping in the upload's view cache (a refilter keeps its grouping)."""
     if not by_cols or not len(prep.comments):
         return None
-    return prep.views.get("comment_keys", tuple(by_cols), lambda: _comment_keys(prep, by_cols))
+    return prep.views.get(
+        "comment_keys",
+        tuple(by_cols),
+        lambda: _comment_keys(prep, by_cols),
+        weight=lambda k: len(k.codes),
+    )
 
 
 def _comment_keys(prep: Prepared, by_cols: list[str]) -> Keys:
