@@ -91,6 +91,8 @@ def _measure(kind: str, path: Path, rows: int, profile_dir: Path | None) -> dict
             **os.environ,
             "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
         }
+        if kind == "ours":  # two malloc arenas, as `make run` starts the app
+            env.setdefault("MALLOC_ARENA_MAX", "2")
         load = os.getloadavg()[0]
         t0 = time.perf_counter()
         done = subprocess.run(cmd, cwd=ROOT, env=env, check=False)
