@@ -20,7 +20,7 @@ import streamlit as st
 
 from analysis import pipeline
 from analysis.access import Viewer
-from analysis.pipeline import Prepared, Results
+from analysis.pipeline import Prepared, Results, ViewCache
 from analysis.privacy import PrivacyPolicy
 from ui import identity
 from ui.object_memo import ObjectMemo
@@ -400,6 +400,10 @@ def results(key: Hashable, compute: Callable[[], Results]) -> Results:
         return cache[key]
     value = compute()
     _remember(cache, key, value, MAX_RESULTS)
+    # and within the upload's view cache's budget of shown comments (the newest always stays):
+    # eight views of a million respondents held 1.5 GB of them in every session
+    while len(cache) > 1 and sum(len(r.comments) for r in cache.values()) > ViewCache.ROWS:
+        cache.popitem(last=False)
     return value
 
 

@@ -162,3 +162,32 @@ def test_a_comments_only_survey_prefetches_no_score_chart(
         if thread.name == "chart-prefetch":
             thread.join(5)
     assert built == ["themes"]
+
+
+class _Shown:
+    """Stands in for a Results: only its shown comments' rows are weighed."""
+
+    def __init__(self, rows: int) -> None:
+        self.comments = [None] * rows
+
+
+def test_session_results_keep_at_most_the_view_caches_rows(monkeypatch) -> None:
+    store: dict = {}
+    monkeypatch.setattr(state, "_store", lambda: store)
+    monkeypatch.setattr(state.ViewCache, "ROWS", 10)
+    made = []
+
+    def view(key, rows):
+        return state.results(key, lambda: made.append(key) or _Shown(rows))
+
+    view("a", 4), view("b", 6)  # 10 rows: both kept
+    view("a", 4)
+    view("c", 3)  # 13: the least recently used (b) goes
+    view("a", 4)
+    view("huge", 50)  # alone over the budget: kept alone
+    view("huge", 50)
+    assert made == ["a", "b", "c", "huge"]
+    assert list(store[state.RESULTS]) == ["huge"]
+    for k in range(state.MAX_RESULTS + 2):  # small views: only the count applies
+        view(k, 0)
+    assert len(store[state.RESULTS]) == state.MAX_RESULTS
