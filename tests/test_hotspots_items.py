@@ -15,6 +15,7 @@ from analysis import drivers, scoring
 from analysis.hotspots import item_drivers, item_gaps
 from analysis.hotspots.items import item_values
 from analysis.privacy import PrivacyPolicy
+from analysis.scoring.stacks import items_on_100
 
 AGREE5 = {"scale_min": 1, "scale_max": 5, "favorable_min": 4, "unfavorable_max": 2}
 
@@ -51,6 +52,10 @@ def test_item_values_are_the_item_table_scale():
     # 100 · (x − 1) / (5 − 1)
     assert out["Q1"].tolist()[:3] == [0.0, 50.0, 100.0] and math.isnan(out["Q1"].iloc[3])
     assert out["Q2"].tolist() == [25.0, 25.0, 75.0, 75.0]
+    # the array behind it is the caller's own: changing it changes no later answer
+    first = items_on_100(scored)
+    first[:] = -1.0
+    np.testing.assert_array_equal(items_on_100(scored), out.to_numpy())
 
 
 def _two_teams() -> tuple[pd.DataFrame, list[str]]:

@@ -31,6 +31,7 @@ from analysis.hotspots.screening import screen
 from analysis.privacy import PrivacyPolicy
 from analysis.scoring import Scored
 from analysis.scoring.grouping import column_codes
+from analysis.scoring.stacks import items_on_100
 from analysis.tables import ITEM_DRIVERS, ITEM_GAPS
 from analysis.thresholds import THRESHOLDS
 
@@ -50,11 +51,9 @@ ITEM_STATES = {
 def item_values(scored: Scored) -> pd.DataFrame:
     """Respondent × item on 0–100 (reverse-coded items already turned), NaN where unanswered:
     ``100 · (x − scale_min) / (scale_max − scale_min)``, the same scale as the item table."""
-    meta = scored.item_meta
-    lo = meta["scale_min"].astype(float)
-    hi = meta["scale_max"].astype(float)
-    x = scored.items[list(meta.index)].astype(float)
-    return (x - lo.to_numpy()) / (hi - lo).to_numpy() * 100
+    return pd.DataFrame(
+        items_on_100(scored), index=scored.items.index, columns=scored.item_meta.index
+    )
 
 
 def item_drivers(
@@ -158,14 +157,7 @@ def _item_sums(scored: Scored) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray
     """Respondent × item on 0–100 with 0 for no answer, who answered, and the organisation's
     n, sum and sum of squares per item (cached on ``scored``: a regrouping reuses them)."""
     if "item_gap_sums" not in scored._cache:
-        # item_values' arithmetic in place on one copy (the same operations, so the same
-        # bits): its DataFrame steps each held another respondent × item copy.
-        meta = scored.item_meta
-        lo = meta["scale_min"].to_numpy(float)
-        x0 = scored.items[list(meta.index)].to_numpy(float, copy=True)
-        x0 -= lo
-        x0 /= meta["scale_max"].to_numpy(float) - lo
-        x0 *= 100
+        x0 = items_on_100(scored)
         valid = ~np.isnan(x0)
         x0[~valid] = 0.0
         totals = (valid.sum(axis=0), x0.sum(axis=0), (x0**2).sum(axis=0))

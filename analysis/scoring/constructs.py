@@ -20,7 +20,7 @@ from analysis.scoring.release import (
     protect_per_group,
     with_absent,
 )
-from analysis.scoring.stacks import construct_stack, pad, total
+from analysis.scoring.stacks import construct_stack, items_on_100, pad, total
 from analysis.tables import GROUPS
 from analysis.thresholds import THRESHOLDS
 
@@ -123,13 +123,7 @@ def _reliability(scored: Scored) -> tuple[list[float], list[str]]:
     """Cronbach's alpha of each construct's items on 0-100 (NaN for one item), and a warning
     when it is low or cannot be computed."""
     meta = scored.item_meta
-    lo_i, hi_i = meta["scale_min"].to_numpy(float), meta["scale_max"].to_numpy(float)
-    # (x - lo) / (hi - lo) * 100 in place on one copy: the same bits, one respondent × item
-    # array instead of three (184 MB each at a million respondents)
-    items100 = scored.items[list(meta.index)].to_numpy(float, copy=True)
-    items100 -= lo_i
-    items100 /= hi_i - lo_i
-    items100 *= 100
+    items100 = items_on_100(scored)
     alphas, warns = [], []
     for construct in scored.constructs.columns:
         cols = np.flatnonzero((meta["construct"] == construct).to_numpy())

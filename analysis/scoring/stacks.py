@@ -73,6 +73,20 @@ def item_stack(scored: Scored) -> np.ndarray:
     return scored._cache["items"]
 
 
+def items_on_100(scored: Scored) -> np.ndarray:
+    """Respondent × item (in ``item_meta`` order) on 0–100, NaN where unanswered:
+    ``100 · (x − scale_min) / (scale_max − scale_min)``, the item table's scale. A fresh array
+    the caller may change: the arithmetic runs in place on one copy (three respondent × item
+    arrays otherwise, 184 MB each at a million respondents and 23 items)."""
+    meta = scored.item_meta
+    lo = meta["scale_min"].to_numpy(float)
+    x = scored.items[list(meta.index)].to_numpy(float, copy=True)
+    x -= lo
+    x /= meta["scale_max"].to_numpy(float) - lo
+    x *= 100
+    return x
+
+
 def partial_skips(scored: Scored) -> np.ndarray:
     """Respondent × construct: answered some but not all of the construct's items.
 
