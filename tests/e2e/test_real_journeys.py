@@ -144,15 +144,24 @@ def _choose(page: Page, testid: str, label: str, option: str, *, words: bool = F
     wait_idle(page, SLOW_MS)  # the upload's reruns settle first (a busy machine: three misses)
     for attempt in range(3):
         box = _widget(page, testid, label)
+        field = box.locator("input").first
         _when_attached(page, box.scroll_into_view_if_needed)
-        _when_attached(page, box.locator("input").first.click)
+        _when_attached(page, field.click)
+        # replace, never append to, what an earlier try left in the field: CI once missed
+        # three times in a row, and a doubled "WorkLifeBalanceWorkLifeBalance" matches nothing
+        page.keyboard.press("Control+A")
         page.keyboard.type(option)
         try:  # a rerun that redrew the widget after the click closes its list: type again
-            choice.first.wait_for(state="visible", timeout=10_000)
+            choice.first.wait_for(state="visible", timeout=15_000)
             break
-        except PlaywrightTimeout:
+        except PlaywrightTimeout as err:
             if attempt == 2:
-                raise
+                typed = field.input_value() if field.count() else "(no field)"
+                shown = page.get_by_role("option").all_inner_texts()[:10]
+                raise AssertionError(
+                    f"{option!r} never listed in {label!r}: field holds {typed!r}, "
+                    f"options shown {shown}"
+                ) from err
             page.keyboard.press("Escape")
             wait_idle(page, SLOW_MS)
     rerun_after(page, choice.first.click)
