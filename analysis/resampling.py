@@ -13,6 +13,7 @@ from threadpoolctl import threadpool_limits
 
 __all__ = [
     "BOOT_CELLS_PER_CHUNK",
+    "BOOT_CELLS_PER_PASS",
     "BOOT_ROWS_PER_BLOCK",
     "SharedBootstrap",
     "bootstrap_corr",
@@ -21,6 +22,10 @@ __all__ = [
 
 # Bootstrap resamples are drawn in chunks of about this many (row, resample) cells to bound memory.
 BOOT_CELLS_PER_CHUNK = 2_000_000
+# At most about this many (resample, row) counts are held at once: the resamples are drawn and
+# summed in passes of this size (64 MB of byte counts; 300 MB for 300 resamples of 1M rows in
+# one pass).
+BOOT_CELLS_PER_PASS = 64_000_000
 # Rows per block when the resamples' sums are accumulated (see :func:`bootstrap_corr`).
 BOOT_ROWS_PER_BLOCK = 8192
 # A resample's variance at most this fraction of its mean square is rounding, not variation.
@@ -82,7 +87,7 @@ def _resample_counts(n: int, n_boot: int, rng: np.random.Generator) -> np.ndarra
     The draws come in chunks of about :data:`BOOT_CELLS_PER_CHUNK` (row, resample) cells, in
     the same order whatever the chunk size. A count above 255 is possible (a row drawn 256
     times in one resample) but practically never seen above a few hundred rows, so counts are
-    held as bytes and widened only if one is seen: 300 MB for 300 resamples of 1M rows.
+    held as bytes and widened only if one is seen: 64 MB for 64 resamples of 1M rows.
     """
     chunk = max(1, BOOT_CELLS_PER_CHUNK // n)
     counts = np.empty((n_boot, n), dtype=np.uint8)
@@ -104,21 +109,29 @@ def bootstrap_corr(values: np.ndarray, n_boot: int, rng: np.random.Generator) ->
     mean_j = Σ_i c_i x_ij / n and E[x_j x_k] = Σ_i c_i x_ij x_ik / n (Efron & Tibshirani
     1993, ch. 6). The sums run over blocks of :data:`BOOT_ROWS_PER_BLOCK` rows, so the
     pairwise products (n × m(m+1)/2) exist one block at a time, and each block is one
-    matrix-matrix product over all resamples.
+    matrix-matrix product over the resamples of a pass. The resamples are drawn in passes of
+    about :data:`BOOT_CELLS_PER_PASS` counts, each a whole number of the draw's chunks, so
+    the draws are the ones a single pass would make, in the same order.
     """
     n, m = values.shape
     centred = values - values.mean(axis=0)
     iu = np.triu_indices(m)
-    counts = _resample_counts(n, n_boot, rng)
     s1 = np.zeros((n_boot, m))
     s2 = np.zeros((n_boot, len(iu[0])))
+    chunk = max(1, BOOT_CELLS_PER_CHUNK // n)
+    per_pass = max(1, BOOT_CELLS_PER_PASS // (n * chunk)) * chunk
+    pairs = np.empty((min(n, BOOT_ROWS_PER_BLOCK), len(iu[0])))
     # One BLAS thread: on two busy cores the threaded product costs 3× the CPU.
     with threadpool_limits(limits=1):
-        for lo in range(0, n, BOOT_ROWS_PER_BLOCK):
-            block = centred[lo : lo + BOOT_ROWS_PER_BLOCK]
-            c = counts[:, lo : lo + BOOT_ROWS_PER_BLOCK].astype(float)
-            s1 += c @ block
-            s2 += c @ (block[:, iu[0]] * block[:, iu[1]])
+        for start in range(0, n_boot, per_pass):
+            rows = slice(start, min(start + per_pass, n_boot))
+            counts = _resample_counts(n, rows.stop - start, rng)
+            for lo in range(0, n, BOOT_ROWS_PER_BLOCK):
+                block = centred[lo : lo + BOOT_ROWS_PER_BLOCK]
+                c = counts[:, lo : lo + BOOT_ROWS_PER_BLOCK].astype(float)
+                s1[rows] += c @ block
+                s2[rows] += c @ _pair_products(block, pairs[: len(block)])
+            del counts
     cov = _cov_stack(s1 / n, s2 / n, m)
     var = np.diagonal(cov, axis1=1, axis2=2).copy()
     # A column that is constant in a resample has no correlation (NaN, as np.corrcoef says).
@@ -130,6 +143,17 @@ def bootstrap_corr(values: np.ndarray, n_boot: int, rng: np.random.Generator) ->
     sd = np.sqrt(var)
     with np.errstate(divide="ignore", invalid="ignore"):
         return cov / (sd[:, :, None] * sd[:, None, :])
+
+
+def _pair_products(block: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``block[:, iu[0]] * block[:, iu[1]]`` for ``iu = np.triu_indices(m)``, written into
+    ``out`` a row of the triangle at a time (x_j · x_j..m-1) instead of gathering two copies."""
+    k = 0
+    for j in range(block.shape[1]):
+        w = block.shape[1] - j
+        np.multiply(block[:, j : j + 1], block[:, j:], out=out[:, k : k + w])
+        k += w
+    return out
 
 
 def _diagonal_pairs(m: int) -> np.ndarray:

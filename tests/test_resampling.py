@@ -1,5 +1,5 @@
 """Bootstrap correlation matrices: the count-matrix products equal correlations of explicit
-resamples, whatever the chunk and block sizes, and the counts are exact."""
+resamples, whatever the chunk, pass and block sizes, and the counts are exact."""
 
 from __future__ import annotations
 
@@ -41,13 +41,15 @@ def _explicit(values: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
     n_boot=st.integers(1, 40),
     cells=st.sampled_from([1, 7, 500, 2_000_000]),
     block=st.sampled_from([1, 5, 64, 8192]),
+    per_pass=st.sampled_from([1, 900, 64_000_000]),
     seed=st.integers(0, 2**16),
 )
-def test_equals_the_correlations_of_explicit_resamples(n, m, n_boot, cells, block, seed):
+def test_equals_the_correlations_of_explicit_resamples(n, m, n_boot, cells, block, per_pass, seed):
     values = _data(n, m, seed)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(resampling, "BOOT_CELLS_PER_CHUNK", cells)
         mp.setattr(resampling, "BOOT_ROWS_PER_BLOCK", block)
+        mp.setattr(resampling, "BOOT_CELLS_PER_PASS", per_pass)
         got = bootstrap_corr(values, n_boot, np.random.default_rng(seed))
         want = _explicit(values, n_boot, seed)
     assert got.shape == (n_boot, m, m)
@@ -65,6 +67,30 @@ def test_block_and_chunk_sizes_change_nothing_but_rounding():
         mp.setattr(resampling, "BOOT_ROWS_PER_BLOCK", 37)
         other = bootstrap_corr(values, 50, np.random.default_rng(9))
     np.testing.assert_allclose(other, base, atol=1e-12, rtol=0)
+
+
+def test_passes_hold_a_bounded_share_of_the_counts_and_draw_the_same_resamples():
+    """Passes of a whole number of draw chunks: the same draws as one pass (so the same
+    figures up to the products' rounding), and never more than the pass's counts held."""
+    values = _data(5000, 4, 2)
+    one = bootstrap_corr(values, 37, np.random.default_rng(5))
+    shapes: list[tuple[int, int]] = []
+    draw = resampling._resample_counts
+
+    def counted(n: int, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+        shapes.append((n_boot, n))
+        return draw(n, n_boot, rng)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(resampling, "BOOT_CELLS_PER_CHUNK", 10_000)  # 2 resamples per draw
+        mp.setattr(resampling, "BOOT_CELLS_PER_PASS", 25_000)  # 5 -> 4 per pass
+        mp.setattr(resampling, "_resample_counts", counted)
+        passes = bootstrap_corr(values, 37, np.random.default_rng(5))
+        mp.setattr(resampling, "BOOT_CELLS_PER_PASS", 10**12)
+        single = bootstrap_corr(values, 37, np.random.default_rng(5))
+    assert [k for k, _ in shapes] == [4] * 9 + [1, 37]
+    np.testing.assert_allclose(passes, single, atol=1e-12, rtol=0)
+    np.testing.assert_allclose(passes, one, atol=1e-12, rtol=0)
 
 
 def test_counts_are_one_resample_of_all_rows_per_row_and_held_as_bytes():
