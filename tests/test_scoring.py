@@ -299,11 +299,24 @@ def test_item_stack_is_small_integers_for_whole_answers_and_float_for_decimals()
 
     sc = score_responses(_five(), FIVE_META)
     stack = item_stack(sc)
-    assert stack.dtype == np.int16 and stack.shape == (5, 5 * 5) and stack.flags.f_contiguous
+    assert stack.dtype == np.int8 and stack.shape == (5, 5 * 5) and stack.flags.f_contiguous
     np.testing.assert_array_equal(stack[:, 5:10], sc.items.fillna(0).to_numpy())  # values
     slider = _five().astype(float)
     slider.loc[0, "b2"] = 7.5  # a decimal answer: the stack stays float64, same layout
     assert item_stack(score_responses(slider, FIVE_META)).dtype == np.float64
+
+
+def test_whole_type_is_the_narrowest_exact_integer_type() -> None:
+    from analysis.scoring.stacks import whole_type
+
+    assert whole_type(np.array([0.0, 127.0, -127.0])) is np.int8
+    assert whole_type(np.array([0.0, 128.0])) is np.int16
+    assert whole_type(np.array([-32767.0, 5.0])) is np.int16
+    assert whole_type(np.array([2.0**15])) is np.float64
+    assert whole_type(np.array([1.0, 2.5])) is np.float64
+    assert whole_type(np.zeros(0)) is np.int8
+    for x in (np.array([3.0, -127.0]), np.array([300.0, -2.0])):
+        assert (x.astype(whole_type(x)) == x).all()  # exact
 
 
 @given(
@@ -495,7 +508,7 @@ def test_difference_sums_equal_the_sums_of_a_copied_subset(n, by, nested, share,
     same order (groups without such people left out), same sums of non-integer stacks too."""
     from analysis.scoring import Difference, subset
     from analysis.scoring.grouping import difference_sums, group_sums
-    from analysis.scoring.stacks import construct_stack
+    from analysis.scoring.stacks import construct_columns, construct_counts, construct_values
 
     rng = np.random.default_rng(seed)
     vals = pd.DataFrame(rng.integers(1, 6, (n, 2)).astype(float), columns=["q0", "q1"])
@@ -508,7 +521,8 @@ def test_difference_sums_equal_the_sums_of_a_copied_subset(n, by, nested, share,
     if not mask.any():  # an empty difference is skipped (exposure_counts tests bool(diff))
         assert not Difference(sc, mask)
         return
-    stack = construct_stack(sc) * rng.random(n)[:, None]  # non-integer sums: order matters
+    stack = construct_columns(construct_counts(sc), construct_values(sc), 2)
+    stack = stack * rng.random(n)[:, None]  # non-integer sums: order matters
     keys, sums = difference_sums(Difference(sc, mask), by, stack, nested)
     part = subset(sc, mask)
     want_keys, want_sums = group_sums(part, by, stack[mask], nested)
