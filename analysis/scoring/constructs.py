@@ -20,7 +20,14 @@ from analysis.scoring.release import (
     protect_per_group,
     with_absent,
 )
-from analysis.scoring.stacks import construct_stack, items_on_100, pad, total
+from analysis.scoring.stacks import (
+    construct_columns,
+    construct_counts,
+    construct_totals,
+    construct_values,
+    items_on_100,
+    pad,
+)
 from analysis.tables import GROUPS
 from analysis.thresholds import THRESHOLDS
 
@@ -76,9 +83,8 @@ def org_scores(
     (:class:`analysis.privacy.Ledger`); a filtered organisation row near one is hidden.
     """
     policy = policy or PrivacyPolicy()
-    stack = construct_stack(scored)
     c = scored.constructs.shape[1]
-    tot = total(scored, "constructs", stack)
+    tot = construct_totals(scored)
     n, s, ss, f, nu, u = (tot[i * c : (i + 1) * c] for i in range(6))
     mean, var = stats.moments(n, s, ss)
     lo, hi = bounded_mean_ci(mean, np.sqrt(var), n)
@@ -102,9 +108,9 @@ def org_scores(
             "alpha_warning": warns,
         }
     )
-    exposure = exposure_counts(_org_keys(), changed, [], False, construct_stack, c)[0][0]
+    exposure = exposure_counts(_org_keys(), changed, [], False, construct_counts, c)[0][0]
     overlap, ref_sizes = ledger_counts(
-        scored, [], False, construct_stack, c, references, population
+        scored, [], False, construct_counts, c, references, population
     )
     return protect_groups(
         table,
@@ -191,16 +197,20 @@ def group_scores(
     cols = check_by(scored, by)
     if not cols:
         raise ValueError("Choose at least one column to group by.")
-    stack = construct_stack(scored)
-    keys, sums = group_sums(scored, cols, stack, nested)
+    keys, counts = group_sums(scored, cols, construct_counts(scored), nested)
     constructs = list(scored.constructs.columns.astype(str))
     c = len(constructs)
-    table = _versus_rest(keys, sums, total(scored, "constructs", stack), constructs)
-    exposure, extra, extra_counts = exposure_counts(keys, changed, cols, nested, construct_stack, c)
+    values = group_sums(scored, cols, construct_values(scored), nested)[1]
+    table = _versus_rest(
+        keys, construct_columns(counts, values, c), construct_totals(scored), constructs
+    )
+    exposure, extra, extra_counts = exposure_counts(
+        keys, changed, cols, nested, construct_counts, c
+    )
     # rows are construct-major, like ``parts``
     exposure = exposure.transpose(1, 0, 2).reshape(len(table), len(changed))
     overlap, ref_sizes = ledger_counts(
-        scored, cols, nested, construct_stack, c, references, population
+        scored, cols, nested, construct_counts, c, references, population
     )
     size = len(table)
     table, exposure = with_absent(

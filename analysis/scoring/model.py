@@ -173,7 +173,7 @@ def subset(scored: Scored, mask: np.ndarray) -> Scored:
         out.answers = answer_views(items, taken)
     else:
         out.answers = {k: a.take(mask) for k, a in scored.answers.items()}
-    for key in ("constructs", "items"):
+    for key in ("construct_counts", "construct_values", "items"):
         if key in scored._cache:
             out._cache[key] = take_rows(scored._cache[key], rows)
     for key, value in scored._cache.items():

@@ -11,7 +11,7 @@ import pandas as pd
 from analysis import scoring, stats
 from analysis.pipeline import Prepared
 from analysis.privacy import PrivacyPolicy
-from analysis.scoring.stacks import construct_stack
+from analysis.scoring.stacks import construct_columns, construct_counts, construct_values
 from analysis.waves.load import Wave
 
 ORG_GROUP = "All respondents"
@@ -34,16 +34,19 @@ def _sums(frame: pd.DataFrame, keys: list[str], scored: scoring.Scored) -> pd.Da
     """Per key combination and construct: count, sum, sum of squares, box counts."""
     constructs = list(scored.constructs.columns.astype(str))
     c = len(constructs)
-    arr = construct_stack(scored)  # the scoring package's per-respondent stack, cached
+    # the scoring package's per-respondent stacks, cached
+    parts = (construct_counts(scored), construct_values(scored))
     if keys:
         grouped = frame.groupby(keys, sort=True, observed=True)
         codes = grouped.ngroup().to_numpy()
         key_frame = grouped.size().reset_index()[keys]
-        totals = np.zeros((len(key_frame), arr.shape[1]))
-        np.add.at(totals, codes, arr)
+        sums = [np.zeros((len(key_frame), a.shape[1])) for a in parts]
+        for out, a in zip(sums, parts, strict=True):
+            np.add.at(out, codes, a)
     else:
         key_frame = pd.DataFrame(index=[0])
-        totals = arr.sum(axis=0, keepdims=True)
+        sums = [a.sum(axis=0, keepdims=True).astype(float) for a in parts]
+    totals = construct_columns(*sums, c)
     parts = []
     for j, construct in enumerate(constructs):
         part = key_frame.copy()
