@@ -306,6 +306,30 @@ def test_item_stack_is_small_integers_for_whole_answers_and_float_for_decimals()
     assert item_stack(score_responses(slider, FIVE_META)).dtype == np.float64
 
 
+@given(
+    st.lists(st.one_of(st.none(), st.integers(-2048, 2048)), min_size=1, max_size=60),
+    st.sampled_from([None, 0.5, 2049.0]),
+)
+def test_kept_answers_are_half_floats_only_when_that_is_exact(answers, odd) -> None:
+    """Whole answers within ±2048 are kept as float16; the counts the readers make (no answer,
+    equal to a scale point) are those of the float64 answers. A decimal or larger answer
+    keeps them float64."""
+    from analysis.scoring import Answers
+    from analysis.scoring.model import keep_answers
+
+    values = np.array([np.nan if a is None else a for a in answers], dtype=float)
+    if odd is not None:
+        values[0] = odd
+    n = len(values)
+    sc = score_responses(pd.DataFrame({"q": np.ones(n)}), _meta({"q": ("c", 1, 5, 4, 2, False)}))
+    keep_answers(sc, {"q": Answers(values, np.zeros(n, bool), ~np.isnan(values))})
+    kept = sc.answers["q"].values
+    assert kept.dtype == (np.float64 if odd is not None else np.float16)
+    np.testing.assert_array_equal(np.isnan(kept), np.isnan(values))
+    for point in (*np.unique(values[~np.isnan(values)]), 1.0, 0.5, 2048.0):
+        assert np.count_nonzero(kept == float(point)) == np.count_nonzero(values == point)
+
+
 def test_whole_type_is_the_narrowest_exact_integer_type() -> None:
     from analysis.scoring.stacks import whole_type
 

@@ -122,7 +122,11 @@ class Difference:
 
 def keep_answers(scored: Scored, answers: dict[str, Answers]) -> None:
     """Store the answers as three respondent × item blocks (so a filter slices three arrays,
-    not three per item) and hand out per-item column views of them."""
+    not three per item) and hand out per-item column views of them.
+
+    The answers are only counted (no answer, equal to a scale point), so whole answers up to
+    2048 in size are held as float16, which holds them and NaN exactly: 46 MB instead of
+    184 MB at a million respondents and 23 items. Any other answer keeps them float64."""
     items = list(answers)
     if not items:
         return
@@ -130,8 +134,18 @@ def keep_answers(scored: Scored, answers: dict[str, Answers]) -> None:
         np.asfortranarray(np.column_stack([getattr(answers[i], f) for i in items]))
         for f in ("values", "invalid", "given")
     )
+    blocks = (_exact_half(blocks[0]), *blocks[1:])
     scored._cache["answers"] = (items, blocks)
     scored.answers = answer_views(items, blocks)
+
+
+def _exact_half(values: np.ndarray) -> np.ndarray:
+    """``values`` as float16 when that holds every one exactly (whole numbers within ±2048,
+    and NaN), else unchanged."""
+    finite = values[~np.isnan(values)]
+    if finite.size and (np.abs(finite).max() > 2048 or not np.array_equal(finite, np.rint(finite))):
+        return values
+    return values.astype(np.float16, order="F")
 
 
 def answer_views(items: list[str], blocks: tuple[np.ndarray, ...]) -> dict[str, Answers]:
