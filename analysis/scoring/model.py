@@ -44,8 +44,9 @@ class Scored:
     """Per-respondent scores; private data, never shown directly.
 
     ``groups`` holds the grouping columns as text (missing = ``"(no answer)"``); ``items`` the
-    reverse-coded item values on their own scale; ``constructs`` respondent × construct scores
-    on 0–100; ``item_meta`` (index item: construct, question, scale_min, scale_max,
+    reverse-coded item values on their own scale (float16 when that is exact: read them with
+    ``to_numpy(float)``, never do arithmetic on the frame); ``constructs`` respondent ×
+    construct scores on 0–100; ``item_meta`` (index item: construct, question, scale_min, scale_max,
     favorable_min, unfavorable_max, reverse — limits in reverse-coded terms); ``construct_meta``
     (index construct: label, direction, concept, target, n_items); ``favorable``/``neutral``/
     ``unfavorable``: per respondent × construct, the number of their item responses in each box
@@ -134,14 +135,15 @@ def keep_answers(scored: Scored, answers: dict[str, Answers]) -> None:
         np.asfortranarray(np.column_stack([getattr(answers[i], f) for i in items]))
         for f in ("values", "invalid", "given")
     )
-    blocks = (_exact_half(blocks[0]), *blocks[1:])
+    blocks = (exact_half(blocks[0]), *blocks[1:])
     scored._cache["answers"] = (items, blocks)
     scored.answers = answer_views(items, blocks)
 
 
-def _exact_half(values: np.ndarray) -> np.ndarray:
+def exact_half(values: np.ndarray) -> np.ndarray:
     """``values`` as float16 when that holds every one exactly (whole numbers within ±2048,
-    and NaN), else unchanged."""
+    and NaN), else unchanged. For arrays that are only counted or read back as float64
+    (``to_numpy(float)`` gives the same numbers): never for arithmetic in their own type."""
     finite = values[~np.isnan(values)]
     if finite.size and (np.abs(finite).max() > 2048 or not np.array_equal(finite, np.rint(finite))):
         return values

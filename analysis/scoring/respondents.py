@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.scoring.model import NO_ANSWER, Scored
+from analysis.scoring.model import NO_ANSWER, Scored, exact_half
 
 
 def text_groups(groups: pd.DataFrame | None, index: pd.Index) -> pd.DataFrame:
@@ -98,7 +98,8 @@ def score_responses(
     cols_idx = pd.Index(constructs, name="construct")
     return Scored(
         groups=text_groups(groups, idx) if groups is not None else pd.DataFrame(index=idx),
-        items=pd.DataFrame(x, index=idx, columns=values.columns),
+        # whole answers as float16 (a quarter of the float64: 0.14 GB less at 1M and 23 items)
+        items=pd.DataFrame(exact_half(x), index=idx, columns=values.columns),
         constructs=pd.DataFrame(score, index=idx, columns=cols_idx),
         item_meta=imeta,
         construct_meta=cmeta,
