@@ -58,6 +58,28 @@ def test_item_values_are_the_item_table_scale():
     np.testing.assert_array_equal(items_on_100(scored), out.to_numpy())
 
 
+def test_item_values_of_some_items_are_those_columns():
+    values = pd.DataFrame({"Q1": [1, 3, 5, np.nan], "Q2": [2, 2, 4, 4], "Q3": [5, 4, 3, 2]})
+    scored = _scored(values, {"Q1": "a", "Q2": "a", "Q3": "b"})
+    part = item_values(scored, ["Q3", "Q1"])
+    assert list(part.columns) == ["Q3", "Q1"]
+    pd.testing.assert_frame_equal(part, item_values(scored)[["Q3", "Q1"]])
+
+
+@given(st.lists(st.integers(-127, 127), min_size=1, max_size=200), st.integers(0, 2**16))
+def test_item_gap_sums_of_whole_answers_are_exact(answers, seed):
+    """Sums of small-integer answers are exact (int64), so a rest's sums (the organisation's
+    minus a group's) are too: float sums of 0–100 values were off in their last bits."""
+    from analysis.hotspots.items import _raw_sums
+
+    x = np.array(answers, dtype=np.int8)[:, None]
+    valid = np.random.default_rng(seed).random(len(answers))[:, None] < 0.8
+    x = np.where(valid, x, 0).astype(np.int8)
+    n, s, ss = _raw_sums(valid, x)
+    kept = [a for a, v in zip(answers, valid[:, 0], strict=True) if v]
+    assert (n[0], s[0], ss[0]) == (len(kept), sum(kept), sum(a * a for a in kept))
+
+
 def _two_teams() -> tuple[pd.DataFrame, list[str]]:
     # Team A answers 1,2,3 (four each) on Q1, Team B 3,4,5: 0/25/50 vs 50/75/100 on 0–100.
     a = [1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]

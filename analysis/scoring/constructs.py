@@ -129,11 +129,11 @@ def _reliability(scored: Scored) -> tuple[list[float], list[str]]:
     """Cronbach's alpha of each construct's items on 0-100 (NaN for one item), and a warning
     when it is low or cannot be computed."""
     meta = scored.item_meta
-    items100 = items_on_100(scored)
     alphas, warns = [], []
     for construct in scored.constructs.columns:
-        cols = np.flatnonzero((meta["construct"] == construct).to_numpy())
-        a = stats.cronbach_alpha(items100[:, cols]) if len(cols) > 1 else float("nan")
+        cols = list(meta.index[(meta["construct"] == construct).to_numpy()])
+        # one construct's items at a time: not a respondent × every-item copy
+        a = stats.cronbach_alpha(items_on_100(scored, cols)) if len(cols) > 1 else float("nan")
         alphas.append(a)
         if len(cols) < 2:
             warns.append("")

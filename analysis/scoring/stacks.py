@@ -3,6 +3,8 @@ box counts), built once per :class:`Scored` and cached on it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from analysis.scoring.model import Scored
@@ -104,12 +106,13 @@ def whole_type(x: np.ndarray) -> type:
     return np.int8 if top < 2**7 else np.int16 if top < 2**15 else np.float64
 
 
-def items_on_100(scored: Scored) -> np.ndarray:
-    """Respondent × item (in ``item_meta`` order) on 0–100, NaN where unanswered:
-    ``100 · (x − scale_min) / (scale_max − scale_min)``, the item table's scale. A fresh array
-    the caller may change: the arithmetic runs in place on one copy (three respondent × item
-    arrays otherwise, 184 MB each at a million respondents and 23 items)."""
-    meta = scored.item_meta
+def items_on_100(scored: Scored, items: Sequence[str] | None = None) -> np.ndarray:
+    """Respondent × item (``items``, by default every item in ``item_meta`` order) on 0–100,
+    NaN where unanswered: ``100 · (x − scale_min) / (scale_max − scale_min)``, the item
+    table's scale. A fresh array the caller may change: the arithmetic runs in place on one
+    copy (three respondent × item arrays otherwise, 184 MB each at a million respondents and
+    23 items). Callers that work one construct at a time ask for its items only."""
+    meta = scored.item_meta if items is None else scored.item_meta.loc[list(items)]
     lo = meta["scale_min"].to_numpy(float)
     x = scored.items[list(meta.index)].to_numpy(float, copy=True)
     x -= lo
