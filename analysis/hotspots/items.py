@@ -169,15 +169,26 @@ def _item_sums(scored: Scored) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray
     return valid, x, scored._cache["item_gap_totals"]
 
 
+#: Rows of whole answers widened to int64 at a time by :func:`_raw_sums`.
+_SUM_ROWS = 65_536
+
+
 def _raw_sums(valid: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per column: the number of answers, their sum and their sum of squares. Whole answers
-    are added as int64, so the sums are exact (and so is a rest's total minus a group's);
-    one column at a time, so no float copy of the block is made."""
-    n, s, ss = (np.empty(x.shape[1]) for _ in range(3))
+    are added as int64 a block of rows at a time: exact sums whatever the blocks (and so is
+    a rest's total minus a group's), and no respondent-sized copy. Other answers are added
+    one float column at a time."""
+    n = np.count_nonzero(valid, axis=0).astype(float)
+    if x.dtype.kind in "iu":
+        s, ss = (np.zeros(x.shape[1], dtype=np.int64) for _ in range(2))
+        for lo in range(0, len(x), _SUM_ROWS):
+            block = x[lo : lo + _SUM_ROWS].astype(np.int64)
+            s += block.sum(axis=0)
+            ss += (block * block).sum(axis=0)
+        return n, s.astype(float), ss.astype(float)
+    s, ss = np.empty(x.shape[1]), np.empty(x.shape[1])
     for j in range(x.shape[1]):
-        col = x[:, j].astype(np.int64) if x.dtype.kind in "iu" else x[:, j]
-        n[j] = np.count_nonzero(valid[:, j])
-        s[j], ss[j] = col.sum(), (col * col).sum()
+        s[j], ss[j] = x[:, j].sum(), (x[:, j] * x[:, j]).sum()
     return n, s, ss
 
 
