@@ -257,7 +257,8 @@ def run_ours(
     finally:
         timer.restore()
     sentiment.close_helper()
-    main_mb = peak.read()
+    peak.read()
+    main_mb = peak.overall  # the whole run's: the high-water mark is reset at every stage
     counts = _counts(prep, results, views, n_reports)
     rows, file_type, fmt = len(export.responses), export.file_type, export.format
     del prep, results, export, colmap  # the app holds one analysis

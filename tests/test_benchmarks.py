@@ -46,6 +46,9 @@ def test_writes_json_with_required_keys(run_300):
     assert set(entry["stage_seconds"]) >= STAGES
     for key in ("total_seconds", "peak_rss_mb"):
         assert entry[key] > 0, key
+    # the run's peak is the highest stage's, not the last stage's (the mark is reset per stage)
+    ours = entry["ours"]
+    assert ours["peak_rss_main_mb"] >= max(ours["stage_peak_rss_mb"].values())
     assert entry["baseline_total_seconds"] is None and entry["ratio"] is None  # skipped
     # End to end covers ingest, prepare and the first analysis, so it bounds each of them.
     st = entry["stage_seconds"]
