@@ -235,10 +235,10 @@ def _item_rows(scored: Scored, by: Sequence[str], visible: pd.DataFrame) -> pd.D
         gn, gs, gss = sums[key]
         n1[i], s1[i], ss1[i] = gn[j], gs[j], gss[j]
         n2[i], s2[i], ss2[i] = total_n[j] - n1[i], total_s[j] - s1[i], total_ss[j] - ss1[i]
-    lo = scored.item_meta["scale_min"].to_numpy(float)[at]
-    hi = scored.item_meta["scale_max"].to_numpy(float)[at]
-    m1, var1 = _on_100(n1, s1, ss1, lo, hi)
-    m2, var2 = _on_100(n2, s2, ss2, lo, hi)
+    scale_min = scored.item_meta["scale_min"].to_numpy(float)[at]
+    scale_max = scored.item_meta["scale_max"].to_numpy(float)[at]
+    m1, var1 = _on_100(n1, s1, ss1, scale_min, scale_max)
+    m2, var2 = _on_100(n2, s2, ss2, scale_min, scale_max)
     sd1, sd2 = np.sqrt(var1), np.sqrt(var2)
     _, _, p = stats.welch_t(m1, var1, n1, m2, var2, n2)
     lo, hi = stats.mean_ci(m1, sd1, n1)
