@@ -25,6 +25,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +59,9 @@ IDLE = f'{APP}[data-test-script-state="notRunning"][data-test-connection-state="
 MAIN = '[data-testid="stMainBlockContainer"]'
 EXCEPTION = '[data-testid="stException"]'
 FILE_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
+UPLOADER = '[data-testid="stFileUploader"]'
+UPLOAD_FAILED = '[data-testid="stFileChipIconError"]'  # the file's chip when its upload failed
+FILE_NAME = '[data-testid="stFileChipName"]'
 SIDEBAR_NAV = '[data-testid="stSidebarNav"]'
 NAV_MORE = '[data-testid="stSidebarNavViewButton"]'
 DOWNLOAD_BUTTON = '[data-testid="stDownloadButton"]'
@@ -294,17 +298,42 @@ def upload_file(
     page: Page,
     files: str | Path | Sequence[str | Path] | dict | Sequence[dict],
     *,
-    index: int = 0,
+    label: str = "Survey export",
     timeout: float = RUN_TIMEOUT_MS,
 ) -> None:
-    """Put files into the `index`-th st.file_uploader and wait for the app to process them.
+    """Put files into the st.file_uploader labelled `label` and wait for the app to process them.
 
     `files` is a path (or several), or Playwright payload dicts
-    ``{"name": ..., "mimeType": ..., "buffer": bytes}`` for in-memory fixtures.
+    ``{"name": ..., "mimeType": ..., "buffer": bytes}`` for in-memory fixtures. The uploader is
+    found by its label, not its place: the Load page has three, and a file that reached
+    another one (a journey once saw its export read as a name list) must fail here, loudly.
     """
-    target = page.locator(FILE_INPUT).nth(index)
+    uploader = page.locator(UPLOADER).filter(has_text=label)
+    target = uploader.locator(FILE_INPUT)
     target.wait_for(state="attached", timeout=timeout)
-    rerun_after(page, lambda: target.set_input_files(files), timeout)
+    wait_idle(page, timeout)  # never while a run redraws the page under the input
+    listed = files if isinstance(files, Sequence) and not isinstance(files, str) else [files]
+    names = [f["name"] if isinstance(f, dict) else Path(f).name for f in listed]
+    for attempt in range(2):
+        rerun_after(page, lambda: target.set_input_files(files), timeout)
+        if not uploader.locator(UPLOAD_FAILED).count():
+            break
+        # the browser's PUT to the server failed (the chip says why) and no run happened: a
+        # user would try again, so the journey does once, and says so in the test summary
+        said = " ".join(uploader.inner_text().split())
+        if attempt:
+            raise AssertionError(f"the upload failed twice: {said}")
+        warnings.warn(f"an upload failed once and was retried: {said}", stacklevel=2)
+    shown = uploader.locator(FILE_NAME).all_inner_texts()
+    missing = [n for n in names if not any(_chip_names(chip, n) for chip in shown)]
+    assert not missing, f"{missing} not listed in the {label!r} uploader (it shows {shown})"
+
+
+def _chip_names(chip: str, name: str) -> bool:
+    """Whether an uploader's file chip shows ``name``; it elides long names in the middle
+    ("stackov...rst200.csv")."""
+    head, dots, tail = chip.strip().partition("...")
+    return name.startswith(head) and name.endswith(tail) if dots else chip.strip() == name
 
 
 def click_nav(

@@ -23,6 +23,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
 from tests.e2e.browser import (
     CHROMIUM,
     LAUNCH_ARGS,
+    MAIN,
     REQUIRE_ENV,
     ROOT,
     StreamlitServer,
@@ -34,6 +35,10 @@ E2E_DIR = Path(__file__).resolve().parent
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
 VIEWPORT = {"width": 1400, "height": 1000}
 DEFAULT_TIMEOUT_MS = 30_000
+# What a failed journey leaves in its report: CI shows the log, never the screenshots, and a
+# timeout alone does not say whether the app was slow, stuck or showed an error.
+PAGES_KEY = pytest.StashKey[list[Page]]()
+SERVERS: dict[str, StreamlitServer] = {}  # app_server's URL -> its server, for the hook below
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -94,9 +99,11 @@ def app_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path) ->
         _unavailable(f"{ROOT / 'app.py'} does not exist yet")
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
     server = start_streamlit("app.py", cwd=ROOT, log_path=log, warmed=True)
+    SERVERS[server.url] = server
     try:
         yield server.url
     finally:
+        SERVERS.pop(server.url, None)
         server.stop()
 
 
@@ -157,9 +164,12 @@ def browser_log() -> BrowserLog:
 
 
 @pytest.fixture
-def new_page(browser: Browser) -> Iterator[Callable[[BrowserLog | None], Page]]:
+def new_page(
+    browser: Browser, request: pytest.FixtureRequest
+) -> Iterator[Callable[[BrowserLog | None], Page]]:
     """Factory for more independent users: each call opens a new context (own session)."""
     contexts: list[BrowserContext] = []
+    pages = request.node.stash.setdefault(PAGES_KEY, [])
 
     def make(log: BrowserLog | None = None) -> Page:
         log = log or BrowserLog()
@@ -168,6 +178,7 @@ def new_page(browser: Browser) -> Iterator[Callable[[BrowserLog | None], Page]]:
         _guard(context, log, allow_local=True)
         page = context.new_page()
         _watch(page, log)
+        pages.append(page)
         return page
 
     yield make
@@ -193,3 +204,26 @@ def offline_page(browser: Browser, browser_log: BrowserLog) -> Iterator[Page]:
     _watch(page, browser_log)
     yield page
     context.close()
+
+
+def _page_text(page: Page, limit: int = 1500) -> str:
+    try:
+        text = page.locator(MAIN).first.inner_text(timeout=2_000)
+    except Exception as exc:  # a closed or crashed page: say so rather than fail the report
+        return f"(unreadable: {type(exc).__name__})"
+    return text if len(text) <= limit else text[:limit] + " …"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """On a failed journey, add what each of its pages showed and the server log's tail."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    for number, page in enumerate(item.stash.get(PAGES_KEY, []), start=1):
+        report.sections.append((f"page {number} ({page.url})", _page_text(page)))
+    url = getattr(item, "funcargs", {}).get("app_server")
+    server = SERVERS.get(url) if isinstance(url, str) else None
+    if server is not None:
+        report.sections.append(("server log (tail)", server.log_tail(60)))

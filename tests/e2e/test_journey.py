@@ -19,6 +19,7 @@ from tests.app.conftest import INJECTION, small_export
 from tests.e2e.browser import (
     CHART,
     MAIN,
+    RUN_TIMEOUT_MS,
     assert_no_exception,
     click_nav,
     download,
@@ -42,7 +43,8 @@ def _upload(page: Page, url: str, files) -> None:
     # the upload ends in st.rerun(): the page is idle for a moment between the two runs, so
     # wait for the second run's notice before reading the page
     name = files["name"] if isinstance(files, dict) else Path(files).name
-    page.locator(MAIN).get_by_text(f"Loaded {name}.").first.wait_for(state="visible")
+    notice = page.locator(MAIN).get_by_text(f"Loaded {name}.").first
+    notice.wait_for(state="visible", timeout=RUN_TIMEOUT_MS)
     wait_idle(page)
     assert_no_exception(page, "after the upload")
 
