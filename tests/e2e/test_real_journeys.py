@@ -147,8 +147,9 @@ def _choose(page: Page, testid: str, label: str, option: str, *, words: bool = F
         field = box.locator("input").first
         _when_attached(page, box.scroll_into_view_if_needed)
         _when_attached(page, field.click)
-        # replace, never append to, what an earlier try left in the field: CI once missed
-        # three times in a row, and a doubled "WorkLifeBalanceWorkLifeBalance" matches nothing
+        # replace, never append to, what an earlier try left in the field (a retry typing
+        # "OrgSizeOrgSize" would match nothing). CI's misses were not that: the field held the
+        # option and the list offered the sample's columns (an upload never shown; see README)
         page.keyboard.press("Control+A")
         page.keyboard.type(option)
         try:  # a rerun that redrew the widget after the click closes its list: type again
