@@ -90,9 +90,9 @@ def item_stack(scored: Scored) -> np.ndarray:
 
 
 def _item_columns(scored: Scored) -> np.ndarray:
-    """:func:`item_stack` written one item at a time: whole-table float copies of the
-    answers were two respondent × item float64 arrays (0.37 GB at a million respondents and
-    23 items) at the moment the survey's memory peaks."""
+    """:func:`item_stack` written one item at a time, never holding whole-table float copies
+    of the answers (two respondent × item float64 arrays, 0.37 GB at a million respondents
+    and 23 items; they were transient, and not at the 1M run's peaks)."""
     meta = scored.item_meta
     fav_min = meta["favorable_min"].to_numpy(float)
     unf_max = meta["unfavorable_max"].to_numpy(float)
