@@ -307,39 +307,6 @@ def test_item_stack_is_small_integers_for_whole_answers_and_float_for_decimals()
 
 
 @given(
-    st.lists(
-        st.tuples(
-            *[
-                st.one_of(st.none(), st.integers(lo, hi))
-                for lo, hi in [(1, 5), (1, 5), (1, 5), (1, 4), (0, 10)]  # FIVE_META's scales
-            ]
-        ),
-        min_size=1,
-        max_size=40,
-    ),
-    st.booleans(),
-)
-def test_item_stack_is_the_whole_table_formula(rows, decimal) -> None:
-    """Written one item at a time, the stack is the whole-table formula's, in its type:
-    valid, value (0 where unanswered), favourable, neutral, unfavourable, items in order."""
-    from analysis.scoring.stacks import item_stack, whole_type
-
-    frame = pd.DataFrame(rows, columns=list(FIVE_META.index), dtype=float)
-    if decimal:
-        frame.iloc[0, 4] = 7.5  # on the 0-10 item: a slider's decimal keeps float64
-    sc = score_responses(frame, FIVE_META)
-    x = sc.items.to_numpy(float)
-    valid = ~np.isnan(x)
-    x0 = np.where(valid, x, 0.0)
-    fav = valid & (x0 >= sc.item_meta["favorable_min"].to_numpy(float))
-    unf = valid & (x0 <= sc.item_meta["unfavorable_max"].to_numpy(float)) & ~fav
-    expected = np.hstack([valid, x0, fav, valid & ~fav & ~unf, unf]).astype(whole_type(x0))
-    got = item_stack(sc)
-    assert got.dtype == expected.dtype and got.flags.f_contiguous
-    np.testing.assert_array_equal(got, expected)
-
-
-@given(
     st.lists(st.one_of(st.none(), st.integers(-2048, 2048)), min_size=1, max_size=60),
     st.sampled_from([None, 0.5, 2049.0]),
 )
