@@ -31,6 +31,7 @@ __all__ = [
     "detect_language",
     "is_filler",
     "preload_language_model",
+    "text_list",
     "tidy_comments",
 ]
 
@@ -159,6 +160,17 @@ def compact_repeats(table: pd.DataFrame, columns: Sequence[str]) -> None:
             held = table[c].astype("category")  # one pass over the text, not a count and then this
             if 2 * len(held.cat.categories) <= len(table):
                 table[c] = held
+
+
+def text_list(values: pd.Series) -> list[str]:
+    """``values`` as a list of ``str`` (as ``astype(str).tolist()``) in which equal texts are
+    one object. ``tolist()`` of a text column makes a new object per row: at a million
+    respondents each list of the 1.5 million analysed comments took about 0.2 GB, although
+    they hold 64,000 distinct texts (issue 20). For columns without missing values."""
+    if not len(values):
+        return []
+    codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=False)
+    return np.array([str(u) for u in uniques], dtype=object)[codes].tolist()
 
 
 def tidy_comments(

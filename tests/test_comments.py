@@ -12,6 +12,7 @@ from analysis.comments import (
     compact_repeats,
     detect_language,
     is_filler,
+    text_list,
     tidy_comments,
 )
 
@@ -243,3 +244,16 @@ def test_repeated_text_is_held_as_categories_of_the_same_text(
             == before[c].sort_values(kind="stable").index.tolist()
         )
         assert (table[c] == "Ops").tolist() == (before[c] == "Ops").tolist()
+
+
+@given(
+    st.lists(st.sampled_from(["More training", "Jobs", "", "Ünïcode ✓", "Ops team"]), max_size=40)
+)
+def test_text_list_equals_tolist_and_shares_repeated_texts(values: list[str]) -> None:
+    """The same list as ``astype(str).tolist()``, from text or categorical columns, with one
+    object per distinct text."""
+    for column in (pd.Series(values, dtype="str"), pd.Series(values, dtype="category")):
+        out = text_list(column)
+        assert out == column.astype(str).tolist()
+        assert all(type(t) is str for t in out)
+        assert len({id(t) for t in out}) == len(set(values))
