@@ -645,3 +645,16 @@ def test_difference_answer_counts_match_each_items_answers(n, share, seed) -> No
     keep_answers(blocks, answers)
     assert "answers" in blocks._cache
     assert Difference(blocks, mask).answer_counts() == expected(blocks) == expected(by_item)
+
+
+def test_reference_counts_in_blocks_are_the_exact_product(monkeypatch):
+    """Counts of each reference set's people with a value, a block of respondents at a time:
+    hand-computed values, whatever the block size."""
+    from analysis.scoring import release
+
+    sets = np.array([[1, 0, 1, 1, 0], [0, 1, 1, 0, 1]], dtype=bool)
+    has = np.array([[1, 0], [1, 1], [0, 1], [1, 1], [0, 0]], dtype=np.int8)
+    expected = np.array([[2.0, 2.0], [1.0, 2.0]])
+    for rows in (1, 2, 3, 1 << 16):
+        monkeypatch.setattr(release, "COUNT_BLOCK_ROWS", rows)
+        np.testing.assert_array_equal(release._counts_in_blocks(sets, has), expected)

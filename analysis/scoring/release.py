@@ -123,9 +123,26 @@ def _reference_sizes(pop: Scored, refs: np.ndarray, stack_of: Any, width: int) -
     keys = [hashlib.blake2b(np.packbits(r).tobytes(), digest_size=16).digest() for r in refs]
     missing = [j for j, key in enumerate(keys) if key not in store]
     if missing:
-        counts = refs[missing].astype(float) @ stack_of(pop)[:, :width]
+        counts = _counts_in_blocks(refs[missing], stack_of(pop)[:, :width])
         store.update({keys[j]: row for j, row in zip(missing, counts, strict=True)})
     return np.stack([store[key] for key in keys], axis=1)
+
+
+#: Respondents per block of :func:`_counts_in_blocks`.
+COUNT_BLOCK_ROWS = 1 << 16
+
+
+def _counts_in_blocks(sets: np.ndarray, has: np.ndarray) -> np.ndarray:
+    """``sets.astype(float) @ has`` (J sets × respondents, 0/1; respondents × blocks, 0/1),
+    a block of respondents at a time: the float copies of every set and of the stack took
+    0.3 GB at a million respondents, in the first view's memory peak. Every term is 0 or 1
+    and every partial sum an integer below 2**53, so the sums are exact in any order and
+    blocking: the same numbers as one product."""
+    out = np.zeros((len(sets), has.shape[1]))
+    for lo in range(0, has.shape[0], COUNT_BLOCK_ROWS):
+        hi = lo + COUNT_BLOCK_ROWS
+        out += sets[:, lo:hi].astype(float) @ has[lo:hi].astype(float)
+    return out
 
 
 def finish(
