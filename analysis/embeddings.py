@@ -542,7 +542,16 @@ def _encode(texts: list[str], batch_size: int, workers: int) -> np.ndarray:
         else:
             with ThreadPoolExecutor(max_workers=min(workers, len(batches))) as pool:
                 list(pool.map(run, batches))
-    return out[codes]
+    return _per_text(out, codes)
+
+
+def _per_text(rows: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Each text's row of ``rows`` (one per distinct text, in first-seen order). Texts that
+    are already distinct, as the callers' sentence lists are, get ``rows`` itself: the
+    gathered copy was as large again (0.2 GB for a million respondents' sentences)."""
+    if len(codes) == len(rows):  # first-seen codes of distinct texts are 0, 1, 2, ...
+        return rows
+    return rows[codes]
 
 
 def static_vectors(texts: Iterable[str]) -> np.ndarray:
@@ -573,7 +582,7 @@ def static_vectors(texts: Iterable[str]) -> np.ndarray:
     )
     out = np.asarray(C @ m.word, dtype=np.float32)
     out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
-    return out[codes]
+    return _per_text(out, codes)
 
 
 # The clustering of embeddings lives in analysis.embedding_clusters (which imports this module);

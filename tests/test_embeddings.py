@@ -230,6 +230,16 @@ def test_static_vectors_unit_and_empty():
 
 
 @needs_model
+def test_vectors_of_repeated_texts_are_the_distinct_texts_rows():
+    """Distinct texts are returned as computed and repeats gathered: the same bits either way."""
+    texts = ["We need training.", "Will AI replace us?"]
+    for embed in (E.static_vectors, E.encode):
+        once = embed(texts)
+        again = embed([texts[1], *texts, texts[0]])
+        np.testing.assert_array_equal(again, once[[1, 0, 1, 0]])
+
+
+@needs_model
 def test_semantic_clusters_recover_domains(labelled, labelled_X):
     labels, _, k = E.cluster_embeddings(labelled_X, 3, 3, random_state=0)
     assert k == 3
