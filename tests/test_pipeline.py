@@ -344,19 +344,3 @@ def test_views_of_a_large_upload_are_not_all_kept_and_come_back_the_same(prep, m
     again = pipeline.analyze(fresh, by="team")
     assert computed == [("Team",), ("Role",), ("Team",)]
     assert again.to_dict() == first.to_dict()
-
-
-def test_comment_keys_build_their_labels_from_codes():
-    """A grouping's comment labels are names[codes] as text on the comment index, also after
-    a filter's mask; labels given as text (comments without a group row) are kept as given."""
-    from analysis.pipeline.select import Keys
-
-    names = np.array(["Ops × Lead", "Sales × Rep"], dtype=object)
-    keys = Keys(np.array([1, 0, 1]), names, pd.Index([10, 11, 12]), None)
-    expected = pd.Series(["Sales × Rep", "Ops × Lead", "Sales × Rep"], index=[10, 11, 12])
-    pd.testing.assert_series_equal(keys.labels, expected.astype("str"))
-    mask = np.array([True, False, True])
-    pd.testing.assert_series_equal(keys[mask].labels, expected[mask].astype("str"))
-    given = pd.Series(["a", None, "a"], index=[10, 11, 12], name="team", dtype="str")
-    kept = Keys(np.array([0, -1, 0]), np.array(["a"], dtype=object), given.index, "team", given)
-    pd.testing.assert_series_equal(kept[mask].labels, given[mask])

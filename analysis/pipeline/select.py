@@ -111,27 +111,15 @@ def respondent_positions(prep: Prepared) -> np.ndarray:
 
 @dataclass
 class Keys:
-    """Group labels of comments: ``codes`` into ``names`` (the distinct labels), aligned with
-    the comment rows (``index``), and ``labels``, the text Series the tables show, built when
-    asked: kept per grouping as text, a crossed grouping's labels took 60 MB at a million
-    respondents, in the crossed view's memory peak (issue 20)."""
+    """Group labels of comments: ``labels`` (text Series, as the tables show them), ``codes``
+    into ``names`` (the distinct labels), aligned with the comment rows."""
 
+    labels: pd.Series
     codes: np.ndarray
     names: np.ndarray
-    index: pd.Index
-    name: str | None = None
-    #: the labels as given, when they are not ``names[codes]`` (comments without a group row)
-    text: pd.Series | None = None
-
-    @property
-    def labels(self) -> pd.Series:
-        if self.text is not None:
-            return self.text
-        return pd.Series(self.names[self.codes], index=self.index, name=self.name, dtype="str")
 
     def __getitem__(self, mask: np.ndarray) -> Keys:
-        text = None if self.text is None else self.text[mask]
-        return Keys(self.codes[mask], self.names, self.index[mask], self.name, text)
+        return Keys(self.labels[mask], self.codes[mask], self.names)
 
 
 def comment_keys(prep: Prepared, by_cols: list[str]) -> Keys | None:
@@ -154,7 +142,7 @@ def _comment_keys(prep: Prepared, by_cols: list[str]) -> Keys:
         # Comments whose respondent has no group row: use the comment's own columns.
         labels = group_labels(prep.comments, by_cols)
         codes, names = pd.factorize(labels)
-        return Keys(codes, np.asarray(names, dtype=object), labels.index, labels.name, labels)
+        return Keys(labels, codes, np.asarray(names, dtype=object))
     groups = prep.scored.groups
     combined = np.zeros(len(groups), dtype=np.int64)
     parts = []
@@ -173,7 +161,8 @@ def _comment_keys(prep: Prepared, by_cols: list[str]) -> Keys:
     )
     codes = inverse.ravel()[pos]
     name = by_cols[0] if len(by_cols) == 1 else None
-    return Keys(codes, names, prep.comments.index, name)
+    labels = pd.Series(names[codes], index=prep.comments.index, name=name, dtype="str")
+    return Keys(labels, codes, names)
 
 
 def group_labels(df: pd.DataFrame, by_cols: list[str]) -> pd.Series:
