@@ -257,3 +257,8 @@ def test_text_list_equals_tolist_and_shares_repeated_texts(values: list[str]) ->
         assert out == column.astype(str).tolist()
         assert all(type(t) is str for t in out)
         assert len({id(t) for t in out}) == len(set(values))
+
+
+def test_text_list_refuses_missing_values() -> None:
+    with pytest.raises(ValueError, match="without missing values"):
+        text_list(pd.Series(["a", None], dtype="str"))

@@ -304,6 +304,19 @@ def test_item_stack_is_small_integers_for_whole_answers_and_float_for_decimals()
     slider = _five().astype(float)
     slider.loc[0, "b2"] = 7.5  # a decimal answer: the stack stays float64, same layout
     assert item_stack(score_responses(slider, FIVE_META)).dtype == np.float64
+    # one item beyond ±127 makes the whole stack int16: valid, value, fav, neutral, unfav
+    wide = pd.DataFrame({"q": [300.0, np.nan, 10.0], "r": [1.0, 5.0, np.nan]})
+    meta = _meta({"q": ("c", 0, 500, 250, 100, False), "r": ("c", 1, 5, 4, 2, False)})
+    stack = item_stack(score_responses(wide, meta))
+    assert stack.dtype == np.int16
+    np.testing.assert_array_equal(
+        stack,
+        [
+            [1, 1, 300, 1, 1, 0, 0, 0, 0, 1],
+            [0, 1, 0, 5, 0, 1, 0, 0, 0, 0],
+            [1, 0, 10, 0, 0, 0, 0, 0, 1, 0],
+        ],
+    )
 
 
 @given(

@@ -133,7 +133,7 @@ COUNT_BLOCK_ROWS = 1 << 16
 
 
 def _counts_in_blocks(sets: np.ndarray, has: np.ndarray) -> np.ndarray:
-    """``sets.astype(float) @ has`` (J sets × respondents, 0/1; respondents × blocks, 0/1),
+    """``sets.astype(float) @ has`` (J sets × respondents, 0/1; respondents × width, 0/1),
     a block of respondents at a time: the float copies of every set and of the stack took
     0.3 GB at a million respondents, in the first view's memory peak. Every term is 0 or 1
     and every partial sum an integer below 2**53, so the sums are exact in any order and
