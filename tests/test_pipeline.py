@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import pipeline
 from analysis.privacy import PrivacyError, PrivacyPolicy
@@ -344,3 +346,48 @@ def test_views_of_a_large_upload_are_not_all_kept_and_come_back_the_same(prep, m
     again = pipeline.analyze(fresh, by="team")
     assert computed == [("Team",), ("Role",), ("Team",)]
     assert again.to_dict() == first.to_dict()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(-1, 4), max_size=40),
+    st.lists(st.sampled_from(["Sales", "Ops", "IT × Ops", "a", "b"]), min_size=5, max_size=5,
+             unique=True),
+)  # fmt: skip
+def test_comment_key_counts_are_the_text_labels_value_counts(codes, names):
+    """Keys.counts, from integer codes, gives what value_counts of the text labels gave
+    (order too: comment_visibility breaks ties in that order); -1 is a comment without one."""
+    from analysis.pipeline.select import Keys
+
+    keys = Keys(np.array(codes, dtype=np.intp), np.array(names, dtype=object))
+    text = pd.Series([names[c] if c >= 0 else None for c in codes], dtype="str")
+    pd.testing.assert_series_equal(keys.counts(), text.value_counts().rename_axis(None))
+    cat = keys.categorical("team")
+    assert (
+        cat.astype(object).where(cat.notna(), None).tolist()
+        == text.astype(object).where(text.notna(), None).tolist()
+    )
+
+
+def test_crossed_labels_that_join_to_one_text_are_one_group():
+    """Comment keys come from integer codes; two value pairs whose joined text is the same
+    ("Ops × IT" + "Lead", "Ops" + "IT × Lead") are one label, as the text tables count them."""
+    from analysis.pipeline.select import comment_keys, group_labels, respondent_positions
+    from analysis.scoring import CROSS
+
+    frame = generate.generate_responses(n=300, seed=1)
+    first, second = frame.index[:40], frame.index[40:80]
+    frame.loc[first, "team"], frame.loc[first, "role"] = f"Ops{CROSS}IT", "Lead"
+    frame.loc[second, "team"], frame.loc[second, "role"] = "Ops", f"IT{CROSS}Lead"
+    prep = _prepared(generate.qualtrics_csv(frame), "joined.csv")
+    keys = comment_keys(prep, ["Team", "Role"])
+    assert len(set(keys.names)) == len(keys.names)
+    labels = group_labels(prep.scored.groups, ["Team", "Role"]).to_numpy()
+    assert list(keys.names[keys.codes]) == list(labels[respondent_positions(prep)])
+    counts = keys.counts()
+    assert (
+        counts[f"Ops{CROSS}IT{CROSS}Lead"]
+        == prep.comments["respondent"]
+        .isin(prep.scored.groups.index[labels == f"Ops{CROSS}IT{CROSS}Lead"])
+        .sum()
+    )

@@ -146,10 +146,6 @@ class Used:
     comments: pd.DataFrame
     group: Keys | None
 
-    @property
-    def keys(self) -> pd.Series | None:
-        return None if self.group is None else self.group.labels
-
 
 def comment_privacy(
     comments: pd.DataFrame,
@@ -168,8 +164,8 @@ def comment_privacy(
     """
     if not len(comments) or not by_cols:
         return COMMENT_GROUPS.empty(), pd.Series(dtype=bool)
-    used, keys = used_view.comments, used_view.keys
-    counts = keys.value_counts()
+    used = used_view.comments
+    counts = used_view.group.counts()
     if groups is None:
         sizes = respondents.value_counts().reindex(counts.index).fillna(0)
         vis = privacy.comment_visibility(counts, policy, sizes=sizes, hide=exposed)
@@ -236,7 +232,7 @@ def _themes(
     ).copy()
     if not by_cols:
         return table, THEME_SHARES.empty()
-    keys = used_view.keys.rename(" × ".join(by_cols)).reset_index(drop=True)
+    keys = used_view.group.categorical(" × ".join(by_cols))
     shares = theme_group_shares(labels, keys.to_frame(), policy.min_comments)
     hide = ~shares["group"].map(visible).fillna(False).astype(bool)
     shares.loc[hide, ["n_comments", "count", "share"]] = np.nan

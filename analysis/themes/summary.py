@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.scoring.model import NO_ANSWER
 from analysis.themes.model import ThemeModel
 
 __all__ = ["merge_themes", "theme_group_shares", "theme_table"]
@@ -115,10 +116,7 @@ def theme_group_shares(
     theme_code = np.searchsorted(themes, labels)
     rows = []
     for col in groups.columns:
-        values = groups[col]
-        if values.isna().any():
-            values = values.astype(object).where(values.notna(), "(no answer)")
-        codes, uniques = pd.factorize(values if values.dtype == "str" else values.astype(str))
+        codes, uniques = _group_codes(groups[col])
         k = max(len(themes), 1)
         n_of = np.bincount(codes[valid], minlength=len(uniques))
         counts = np.bincount(
@@ -145,3 +143,19 @@ def theme_group_shares(
     return pd.DataFrame(
         rows, columns=["grouping", "group", "n_comments", "theme", "count", "share", "hidden"]
     )
+
+
+def _group_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each comment's group code and the groups present, as text (missing: "(no answer)").
+    A categorical column is read from its codes: no string per comment."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        if values.isna().any():
+            if NO_ANSWER not in values.cat.categories:
+                values = values.cat.add_categories([NO_ANSWER])
+            values = values.fillna(NO_ANSWER)
+        values = values.cat.remove_unused_categories()
+        names = np.array([str(c) for c in values.cat.categories], dtype=object)
+        return values.cat.codes.to_numpy(dtype=np.intp), names
+    if values.isna().any():
+        values = values.astype(object).where(values.notna(), NO_ANSWER)
+    return pd.factorize(values if values.dtype == "str" else values.astype(str))
