@@ -180,13 +180,20 @@ def test_theme_group_shares_known_values():
     assert b["hidden"].all() and b["share"].isna().all()  # B has 2 comments with a theme
 
 
-@given(st.lists(st.tuples(st.integers(-1, 3), st.sampled_from(["A", "B", "C", None])), max_size=30))
-def test_theme_group_shares_read_a_categorical_as_its_text(rows):
+@given(
+    st.lists(
+        st.tuples(st.integers(-1, 3), st.sampled_from(["A", "B", "(no answer)", None])),
+        max_size=30,
+    ),
+    st.sampled_from([["A", "B", "C"], ["A", "B", "(no answer)", "D"]]),
+)
+def test_theme_group_shares_read_a_categorical_as_its_text(rows, categories):
     """A categorical group column (codes, the pipeline's way) gives the text column's table;
-    its unused categories add no group, a missing label is "(no answer)"."""
+    its unused categories add no group, a missing label is "(no answer)", whether or not that
+    is a category already."""
     labels = np.array([t for t, _ in rows], dtype=int)
     text = pd.Series([g for _, g in rows], dtype="str", name="team")
-    cat = text.astype(pd.CategoricalDtype(["A", "B", "C", "D"]))
+    cat = text.astype(pd.CategoricalDtype([*categories, *(set(text.dropna()) - set(categories))]))
     expected = theme_group_shares(labels, text.to_frame(), min_comments=2)
     pd.testing.assert_frame_equal(theme_group_shares(labels, cat.to_frame(), 2), expected)
 

@@ -122,8 +122,9 @@ class Keys:
         return Keys(self.codes[mask], self.names)
 
     def counts(self) -> pd.Series:
-        """Comments per label, as ``value_counts`` of the text labels gives them: most first,
-        ties in order of first appearance, no row for a label without comments."""
+        """Comments per label, as ``value_counts`` of the text labels gives them (with an
+        unnamed index): most first, ties in order of first appearance, no row for a label
+        without comments."""
         codes = self.codes[self.codes >= 0]
         counts = pd.Series(codes).value_counts()
         index = pd.Index(self.names[counts.index.to_numpy()], dtype="str")
