@@ -706,3 +706,32 @@ def test_sample_data_planted_truth_is_recovered(seed, root):
     assert all((f.group_label, f.constructs[0]) in planted for f in sure if f.constructs)
     seg = segments(gt, constructs=default_survey()).set_index("group")
     assert seg.loc[truth["champion"]["group"], "quadrant"] == "champions"
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Sales", "Ops", "IT", "b", None]),
+            st.sampled_from(["Lead", "Staff", None]),
+            st.sampled_from(["negative", "neutral", "positive"]),
+            st.booleans(),
+            st.booleans(),
+            st.sampled_from(["AI will take our jobs", "Need training", "ok", "Too many tools"]),
+        ),
+        max_size=40,
+    ),
+    st.booleans(),
+)
+def test_comment_evidence_from_categorical_columns_is_the_texts(rows, crossed):
+    """Teams and sentiment labels held as categoricals (the comment table's way) give the
+    evidence their text gives: the same groups in the same order, shares and quotes."""
+    text = pd.DataFrame(
+        rows, columns=["team", "role", "label", "ai_mention", "displacement_fear", "text"]
+    ).astype({"team": "str", "role": "str", "label": "str", "text": "str"})
+    text["ai_distrust"] = text["ai_mention"] & text["displacement_fear"]
+    text["training_request"] = text["text"].str.contains("training")
+    by = ["team", "role"] if crossed else ["team"]
+    cats = text.astype({"team": "category", "role": "category", "label": "category"})
+    cats["team"] = cats["team"].cat.add_categories(["Unused"])
+    expected = group_comment_signals(text, by)
+    pd.testing.assert_frame_equal(group_comment_signals(cats, by), expected)
