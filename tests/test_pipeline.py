@@ -201,6 +201,18 @@ def test_comments_are_redacted_and_filler_left_out(prep):
     assert not res.comments["text"].str.fullmatch(r"(?i)\s*(n/?a|none\.?)\s*").any()
 
 
+def test_the_coded_comment_table_keeps_no_words_as_written(prep):
+    """Once coded, the session holds the redacted comments only: not the text as written, not
+    the signals' raw evidence (the planted e-mail addresses are in the export, not here)."""
+    comments = prep.comments
+    assert not set(pipeline.coding.CODING_ONLY) & set(comments.columns)
+    written = prep.export.responses[prep.colmap.comments].stack().astype(str)
+    assert written.str.contains("@example.com", regex=False).any()
+    for column in comments.columns:
+        cells = comments[column].astype(str)
+        assert not cells.str.contains("@example.com", regex=False).any(), column
+
+
 def test_analysed_comments_come_first_in_their_order_and_views_share_them(prep):
     """read_comments puts the analysed comments first (filler and other languages after), in
     the order tidy_comments gives them, so a view's analysed comments are a slice of the
@@ -208,6 +220,7 @@ def test_analysed_comments_come_first_in_their_order_and_views_share_them(prep):
     import importlib
 
     from analysis import comments as comments_mod
+    from analysis.redaction import redact
 
     coding = importlib.import_module("analysis.pipeline.coding")
     comments = prep.comments
@@ -219,8 +232,12 @@ def test_analysed_comments_come_first_in_their_order_and_views_share_them(prep):
         inputs.responses, list(inputs.columns), inputs.groups, questions=inputs.questions
     )
     keep = (~tidy["is_filler"] & tidy["is_english"]).to_numpy()
-    assert comments["text"].iloc[:n].tolist() == tidy.loc[keep, "text"].tolist()
-    assert sorted(comments["text"].iloc[n:]) == sorted(tidy.loc[~keep, "text"])
+    rows = ["respondent", "column"]  # the coded table keeps no words as written: whose and where
+    assert comments[rows].iloc[:n].values.tolist() == tidy.loc[keep, rows].values.tolist()
+    assert sorted(map(tuple, comments[rows].iloc[n:].values.tolist())) == sorted(
+        map(tuple, tidy.loc[~keep, rows].values.tolist())
+    )
+    assert comments["redacted"].iloc[:n].tolist() == redact(tidy.loc[keep, "text"].tolist(), ())
     view = importlib.import_module("analysis.pipeline.comment_view")
     used = view._analysed_rows(comments, analysed, ["compound", "theme"])
     assert np.shares_memory(used["compound"].to_numpy(), comments["compound"].to_numpy())

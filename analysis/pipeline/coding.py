@@ -143,7 +143,8 @@ def finish_coding(
     quick: pd.DataFrame, settings: ThemeSettings
 ) -> tuple[pd.DataFrame, ThemeModel | None]:
     """The quick table with the signal classifiers' verdicts and the themes (a new table; the
-    quick one is not changed, so views may read it meanwhile), and the fitted theme model.
+    quick one is not changed, so views may read it meanwhile), without :data:`CODING_ONLY`,
+    and the fitted theme model.
 
     Themes come last: they average the sentence embeddings sentiment and signals put in the
     shared table (``comment_vectors``), so they embed only the sentences redaction changed
@@ -176,7 +177,14 @@ def finish_coding(
         notes.append(model.engine_note_)
     tidy.attrs["notes"] = notes
     comments_mod.compact_repeats(tidy, ["label", "label_basis"])
-    return tidy, model
+    return tidy.drop(columns=list(CODING_ONLY)), model
+
+
+#: Comment columns read only while coding: views show the redacted text and the signal phrases
+#: found in it. The coded table leaves out the words as written and the signals' raw evidence,
+#: so a session holds no unredacted comment once its comments are coded (and 0.13 GB less at
+#: a million respondents).
+CODING_ONLY = ("text", "evidence")
 
 
 def _set_themes(tidy: pd.DataFrame, analysed: np.ndarray, model: ThemeModel) -> None:
