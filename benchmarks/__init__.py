@@ -314,7 +314,8 @@ def _counts(prep: Any, results: Any, views: dict[str, int], n_reports: int) -> d
     import numpy as np
 
     analysed = prep.comments["analysed"].to_numpy() if len(prep.comments) else np.array([])
-    texts = prep.comments.loc[analysed, "text"] if len(prep.comments) else []
+    # the coded table keeps the redacted text only (redaction may make two comments alike)
+    texts = prep.comments.loc[analysed, "redacted"] if len(prep.comments) else []
     return {
         "comments": len(prep.comments),
         "analysed": int(analysed.sum()) if len(analysed) else 0,

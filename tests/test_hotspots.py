@@ -733,5 +733,16 @@ def test_comment_evidence_from_categorical_columns_is_the_texts(rows, crossed):
     by = ["team", "role"] if crossed else ["team"]
     cats = text.astype({"team": "category", "role": "category", "label": "category"})
     cats["team"] = cats["team"].cat.add_categories(["Unused"])
+    cats["role"] = cats["role"].cat.reorder_categories(cats["role"].cat.categories[::-1])
     expected = group_comment_signals(text, by)
     pd.testing.assert_frame_equal(group_comment_signals(cats, by), expected)
+
+
+def test_comment_evidence_merges_categories_that_read_alike():
+    """Categories 1 and "1" are one text group, as the text groups them."""
+    text = pd.DataFrame({"team": ["1", "1", "2"], "text": ["a", "b", "c"]})
+    text["displacement_fear"] = [True, False, True]
+    cats = text.assign(team=pd.Categorical([1, "1", 2]))
+    out = group_comment_signals(cats, "team")
+    pd.testing.assert_frame_equal(out, group_comment_signals(text, "team"))
+    assert out["n_comments"].tolist() == [2, 1]

@@ -237,7 +237,7 @@ def _group_positions(df: pd.DataFrame, by: list[str]) -> list[tuple[tuple[str, .
     """Each group's values as text and its row positions, in text order (as a sorted groupby
     of ``df[by].astype(str)``). Categorical columns are grouped by their codes: turning every
     comment's team into a string took most of a regroup's comment evidence at 100,000."""
-    if not all(isinstance(df[c].dtype, pd.CategoricalDtype) for c in by):
+    if not _codes_suffice(df, by):
         keys = df[by].astype(str)
         groups = keys.groupby(by if len(by) > 1 else by[0], sort=True).indices
         return [(v if isinstance(v, tuple) else (v,), pos) for v, pos in groups.items()]
@@ -264,6 +264,20 @@ def _group_positions(df: pd.DataFrame, by: list[str]) -> list[tuple[tuple[str, .
             code //= width
         out.append((tuple(reversed(values)), order[a:b]))
     return sorted(out, key=lambda t: t[0])
+
+
+def _codes_suffice(df: pd.DataFrame, by: list[str]) -> bool:
+    """Whether ``by``'s codes name its text groups: every column categorical, categories
+    distinct as text (1 and "1" are one text group), and their combined code fits int64."""
+    size = 1
+    for c in by:
+        if not isinstance(df[c].dtype, pd.CategoricalDtype):
+            return False
+        text = {str(x) for x in df[c].cat.categories}
+        if len(text) < len(df[c].cat.categories):
+            return False
+        size *= len(text) + 1
+    return size < 2**62
 
 
 def _first_distinct(texts: Sequence[Any], order: np.ndarray, k: int) -> list[str]:
