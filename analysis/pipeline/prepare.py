@@ -26,6 +26,7 @@ from analysis.columns import ColumnMap, infer_columns
 from analysis.ingest import SurveyExport
 from analysis.pipeline.background import Background
 from analysis.pipeline.coding import (
+    CODING_ONLY,
     ThemeSettings,
     comment_cells,
     comment_inputs,
@@ -138,6 +139,8 @@ def settle(prep: Prepared, timeout: float | None = 0) -> Prepared:
         comments, model = job.result()
     except Exception as exc:
         quick = job.read()
+        if quick is not None:  # the rule-based coding is all there is: nothing reads the rest
+            quick = quick.drop(columns=list(CODING_ONLY), errors="ignore")
         # nothing more is coming: the pages must stop saying the comments are being read
         kept = dataclasses.replace(
             prep,
