@@ -736,6 +736,13 @@ def test_comment_evidence_from_categorical_columns_is_the_texts(rows, crossed):
     cats["role"] = cats["role"].cat.reorder_categories(cats["role"].cat.categories[::-1])
     expected = group_comment_signals(text, by)
     pd.testing.assert_frame_equal(group_comment_signals(cats, by), expected)
+    # and the text's own groups, as a sorted pandas groupby gives them
+    sizes = text.dropna(subset=by).groupby(by, sort=True).size()
+    assert len(expected) == len(sizes)
+    if len(sizes):
+        assert expected["n_comments"].tolist() == sizes.tolist()
+        groups = [" × ".join(k if isinstance(k, tuple) else (k,)) for k in sizes.index]
+        assert expected["group"].tolist() == groups
 
 
 def test_comment_evidence_merges_categories_that_read_alike():
