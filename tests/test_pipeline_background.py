@@ -67,6 +67,32 @@ def test_background_result_equals_the_synchronous_prepare(loaded) -> None:
     assert (quick.comments["theme"] == -1).all()
 
 
+def _holds_no_words_as_written(comments: pd.DataFrame, export) -> None:
+    """No column of ``comments`` holds a planted e-mail address, which the export's comments
+    do hold (the words as written; the redacted text has a placeholder)."""
+    assert not set(pipeline.coding.CODING_ONLY) & set(comments.columns)
+    written = export.responses.stack().astype(str)
+    assert written.str.contains("@example.com", regex=False).any()
+    for column in comments.columns:
+        assert not comments[column].astype(str).str.contains("@example.com", regex=False).any()
+
+
+def test_a_session_holds_no_words_as_written_while_its_comments_are_coded(loaded) -> None:
+    """The coding job reads the comments as written; the analysis a session holds meanwhile
+    (its comment table, and the table the job publishes) has the redacted text only."""
+    export, colmap = loaded
+    with background_mod._SLOTS:  # the job waits for the slot: the session's table is the read one
+        prep = pipeline.prepare(export, colmap, background=True)
+        assert prep.pending and len(prep.comments)
+        _holds_no_words_as_written(prep.comments, export)
+        assert prep.background.wait_read(60)
+        _holds_no_words_as_written(prep.background.read(), export)
+        pd.testing.assert_frame_equal(prep.background.read(), prep.comments)
+    done = pipeline.settle(prep, timeout=None)
+    _holds_no_words_as_written(done.comments, export)
+    _holds_no_words_as_written(prep.background.read(), export)
+
+
 def test_a_job_dropped_before_its_turn_does_no_work(loaded) -> None:
     export, colmap = loaded
     with background_mod._SLOTS:
@@ -89,9 +115,8 @@ def test_a_failed_job_keeps_the_quick_comments_and_says_so(loaded, monkeypatch) 
     done = pipeline.settle(prep, timeout=None)
     assert not done.pending and done.theme_model is None
     read = prep.background.read()  # the read comments, as the pages showed them meanwhile
-    assert set(pipeline.coding.CODING_ONLY) <= set(read.columns)
-    kept = read.drop(columns=list(pipeline.coding.CODING_ONLY))
-    pd.testing.assert_frame_equal(done.comments, kept)  # without the words as written
+    assert not set(pipeline.coding.CODING_ONLY) & set(read.columns)
+    pd.testing.assert_frame_equal(done.comments, read)  # without the words as written
     assert any("could not be computed (the helper broke)" in w for w in done.warnings)
 
 
@@ -192,7 +217,7 @@ def test_a_large_surveys_comments_are_read_after_its_first_view(loaded, monkeypa
         quick = direct.comments.assign(theme=-1, sub_theme=-1, secondary_theme=-1)
         assert len(read.comments) == len(direct.comments)
         assert read.comments["redacted"].tolist() == quick["redacted"].tolist()
-        assert "text" in read.comments and "text" not in direct.comments  # read, not yet coded
+        assert not coding_only & set(read.comments.columns)  # written words: with the job
         assert pipeline.settle(read) is read  # nothing new until the job is done
         later = pipeline.analyze(read, by=["team"])
         assert not later.item_drivers_pending
@@ -285,13 +310,13 @@ def test_a_reading_that_fails_ends_the_wait_and_says_so(loaded, monkeypatch) -> 
 
 
 def _quick(loaded) -> tuple[pd.DataFrame, object]:
-    from analysis.pipeline.coding import ThemeSettings
+    from analysis.pipeline.coding import ThemeSettings, quick_coding
+    from analysis.pipeline.scores import score_stage
+    from analysis.survey import default_survey
 
-    export, colmap = loaded
-    with background_mod._SLOTS:  # the job waits: the quick table is what it would code
-        prep = pipeline.prepare(export, colmap, background=True)
-        quick = prep.comments
-    return quick, ThemeSettings()
+    export, colmap = loaded  # the read table a job codes, with the words as written
+    scored = score_stage(export, colmap, default_survey()).scored
+    return quick_coding(export, colmap, scored, ()), ThemeSettings()
 
 
 def test_the_coding_helper_gives_what_coding_here_gives(loaded, monkeypatch) -> None:

@@ -38,7 +38,7 @@ from typing import Any
 import pandas as pd
 
 from analysis import embeddings
-from analysis.pipeline.coding import ThemeSettings
+from analysis.pipeline.coding import ThemeSettings, shown_table
 from analysis.pipeline.coding_helper import code_comments
 from analysis.pipeline.memory import release_memory
 from analysis.pipeline.reading import CommentRead
@@ -57,7 +57,8 @@ class _Outcome:
 
     stage: str = "queued"
     started: float = field(default_factory=time.monotonic)
-    quick: pd.DataFrame | None = None  # the read comments, before the language model
+    #: the read comments, before the language model, without the words as written
+    quick: pd.DataFrame | None = None
     read: threading.Event = field(default_factory=threading.Event)  # quick is set, or failed
     items: pd.DataFrame | None = None  # the item drivers, when the job was given them
     items_done: threading.Event = field(default_factory=threading.Event)  # set, or failed
@@ -198,7 +199,7 @@ def _run(
                 LOG.exception("item drivers failed in the background")
             finally:
                 out.items_done.set()
-        out.quick = quick
+        out.quick = shown_table(quick)  # the words as written stay in this thread
         out.read.set()
         with _SLOTS:
             if cancelled.is_set():

@@ -31,6 +31,7 @@ from analysis.signals import SIGNALS, shown_phrases, tag_texts
 from analysis.themes import ThemeModel, default_codebook
 
 __all__ = [
+    "CODING_ONLY",
     "CommentInputs",
     "ThemeSettings",
     "comment_cells",
@@ -38,6 +39,7 @@ __all__ = [
     "finish_coding",
     "quick_coding",
     "read_comments",
+    "shown_table",
 ]
 
 
@@ -177,7 +179,7 @@ def finish_coding(
         notes.append(model.engine_note_)
     tidy.attrs["notes"] = notes
     comments_mod.compact_repeats(tidy, ["label", "label_basis"])
-    return tidy.drop(columns=list(CODING_ONLY)), model
+    return shown_table(tidy), model
 
 
 #: Comment columns read only while coding: views show the redacted text and the signal phrases
@@ -185,6 +187,13 @@ def finish_coding(
 #: so a session holds no unredacted comment once its comments are coded (and 0.13 GB less at
 #: a million respondents).
 CODING_ONLY = ("text", "evidence")
+
+
+def shown_table(tidy: pd.DataFrame) -> pd.DataFrame:
+    """``tidy`` without :data:`CODING_ONLY`: what a session may hold. Shallow (under
+    copy-on-write the columns are shared), so a coding job can keep reading the full table
+    while its session holds only this one."""
+    return tidy.drop(columns=list(CODING_ONLY), errors="ignore")
 
 
 def _set_themes(tidy: pd.DataFrame, analysed: np.ndarray, model: ThemeModel) -> None:

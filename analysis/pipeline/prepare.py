@@ -26,12 +26,12 @@ from analysis.columns import ColumnMap, infer_columns
 from analysis.ingest import SurveyExport
 from analysis.pipeline.background import Background
 from analysis.pipeline.coding import (
-    CODING_ONLY,
     ThemeSettings,
     comment_cells,
     comment_inputs,
     finish_coding,
     read_comments,
+    shown_table,
 )
 from analysis.pipeline.memory import release_later, release_memory
 from analysis.pipeline.model import Prepared
@@ -102,7 +102,7 @@ def prepare(
         colmap=colmap,
         survey=survey,
         scored=scores.scored,
-        comments=quick,
+        comments=shown_table(quick),  # the words as written stay with the coding
         theme_model=None,
         drivers=drivers,
         source_name=source_name,
@@ -138,9 +138,7 @@ def settle(prep: Prepared, timeout: float | None = 0) -> Prepared:
     try:
         comments, model = job.result()
     except Exception as exc:
-        quick = job.read()
-        if quick is not None:  # the rule-based coding is all there is: nothing reads the rest
-            quick = quick.drop(columns=list(CODING_ONLY), errors="ignore")
+        quick = job.read()  # the rule-based coding is all there is
         # nothing more is coming: the pages must stop saying the comments are being read
         kept = dataclasses.replace(
             prep,
