@@ -410,3 +410,28 @@ def test_crossed_labels_that_join_to_one_text_are_one_group():
     row = table[table["group"] == merged]
     assert len(row) == 1 and row["visible"].iloc[0]
     assert row["n_comments"].iloc[0] == (ours & prep.comments["analysed"]).sum() > 0
+
+
+_POINTS = st.sampled_from([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 7.0, 10.0, -2.0, 2.5, 0.1, float("nan")])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(_POINTS, st.floats(-20, 20, allow_nan=False), st.just(float("nan"))),
+        max_size=60,
+    ),
+    points=st.lists(_POINTS, max_size=8),
+    kind=st.sampled_from(["float64", "float16", "float16 whole"]),
+)
+def test_scale_point_counts_equal_one_comparison_per_point(values, points, kind):
+    """The Likert chart's counts per scale point, in one pass, are the counts of the plain
+    comparison ``values == point`` (repeated points, NaN, points no answer takes, float16
+    blocks read as the numbers they hold)."""
+    score_tables = importlib.import_module("analysis.pipeline.score_tables")
+    vals = np.array(values, dtype=np.float64)
+    if kind != "float64":  # the answer blocks are float16 when that holds every answer exactly
+        vals = np.clip(vals, -2048, 2048)
+        vals = (np.rint(vals) if kind == "float16 whole" else vals).astype(np.float16)
+    want = [int(np.count_nonzero(vals.astype(np.float64) == float(p))) for p in points]
+    assert score_tables.scale_point_counts(vals, points) == want

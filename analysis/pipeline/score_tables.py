@@ -144,15 +144,15 @@ def _likert(
                 responses[str(item)].notna().to_numpy(dtype=bool),
             )
         vals = ans.values
-        answered = int((~np.isnan(vals)).sum())
+        answered = int(np.count_nonzero(~np.isnan(vals)))
         explicit_missing = int(ans.given.sum()) - answered - int(ans.invalid.sum())
         total = answered + max(explicit_missing, 0)
         if total == 0 or any(
             0 < _likert_total(*counts.get(item, (0, 0, 0))) < policy.min_group for counts in earlier
         ):
             continue
-        for order, (label, value) in enumerate(zip(scale.labels, scale.values, strict=True)):
-            c = int(np.count_nonzero(vals == float(value)))
+        counts = scale_point_counts(vals, scale.values)
+        for order, (label, c) in enumerate(zip(scale.labels, counts, strict=True)):
             rows.append(
                 [
                     item,
@@ -181,6 +181,32 @@ def _likert(
                 ]
             )
     return pd.DataFrame(rows, columns=cols)
+
+
+def scale_point_counts(values: np.ndarray, points: Sequence[float]) -> list[int]:
+    """How many ``values`` equal each scale point (``count_nonzero(values == p)`` per point).
+
+    The answer blocks are float16 whenever that holds every answer exactly (whole numbers,
+    :func:`~analysis.scoring.model.exact_half`): then every value's 16 bits are counted once
+    (one ``bincount``) and each point reads its bin (both zeros' bins for 0), instead of one
+    comparison pass per point. A point float16 cannot hold, or NaN, equals no such value.
+    Other blocks are compared point by point."""
+    vals = np.asarray(values)
+    pts = [float(p) for p in points]
+    if vals.dtype != np.float16:
+        return [int(np.count_nonzero(vals == p)) for p in pts]
+    bins = np.bincount(vals.reshape(-1).view(np.uint16), minlength=1 << 16)
+    out = []
+    with np.errstate(over="ignore"):
+        for p in pts:
+            half = np.float16(p)
+            if float(half) != p:  # NaN, or a number float16 does not hold
+                out.append(0)
+            elif p == 0:
+                out.append(int(bins[0x0000] + bins[0x8000]))  # 0.0 and -0.0
+            else:
+                out.append(int(bins[int(half.view(np.uint16))]))
+    return out
 
 
 def _likert_total(answered: int, given: int, invalid: int) -> int:
