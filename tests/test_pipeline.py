@@ -435,3 +435,32 @@ def test_scale_point_counts_equal_one_comparison_per_point(values, points, kind)
         vals = (np.rint(vals) if kind == "float16 whole" else vals).astype(np.float16)
     want = [int(np.count_nonzero(vals.astype(np.float64) == float(p))) for p in points]
     assert score_tables.scale_point_counts(vals, points) == want
+
+
+def test_comment_shares_leave_out_comments_without_a_group_label():
+    """A comment whose group label is missing (code -1) is in no group's count or share, as
+    value_counts and a groupby mean of the text labels leave it out (it does not fail)."""
+    from analysis.pipeline.comment_view import Used, comment_privacy
+    from analysis.pipeline.select import Keys
+
+    rng = np.random.default_rng(3)
+    codes = rng.integers(-1, 2, 60).astype(np.intp)
+    names = np.array(["Ops", "Sales"], dtype=object)
+    comments = pd.DataFrame({"label": rng.choice(["negative", "neutral", "positive"], 60)})
+    for sig in SIGNALS:
+        comments[sig] = rng.random(60) < 0.3
+    text = pd.Series([names[c] if c >= 0 else None for c in codes], dtype="str")
+    respondents = pd.Series(["Ops"] * 40 + ["Sales"] * 40)
+    table, _ = comment_privacy(
+        comments, Used(comments, Keys(codes, names)), ["team"], None,
+        PrivacyPolicy(min_group=5), respondents=respondents,
+    )  # fmt: skip
+    assert table["visible"].all()
+    want = comments.assign(group=text).groupby("group")
+    assert table["n_comments"].tolist() == want.size().reindex(table["group"]).tolist()
+    for name in ("negative", "positive"):
+        expected = want["label"].apply(lambda s, n=name: (s == n).mean())
+        assert np.allclose(table[f"share_{name}"], expected.reindex(table["group"]))
+    for sig in SIGNALS:
+        expected = want[sig].mean().reindex(table["group"])
+        assert np.allclose(table[f"share_{sig}"], expected)

@@ -183,13 +183,15 @@ def comment_privacy(
         # Shares per group from integer codes: sum / count, as a groupby mean gives them; NaN
         # for a hidden group (and a group without analysed comments).
         codes, names = used_view.group.codes, used_view.group.names
+        labelled = codes >= 0  # -1: no label, counted in no group (as Keys.counts does)
+        codes = codes[labelled]
         n_per = np.bincount(codes, minlength=len(names)).astype(float)
         at = pd.Index([str(x) for x in names]).get_indexer(table["group"])
         ok = (at >= 0) & table["visible"].to_numpy(dtype=bool)
         ok[ok] = n_per[at[ok]] > 0
 
         def share_of(hit: np.ndarray) -> np.ndarray:
-            sums = np.bincount(codes, weights=hit.astype(float), minlength=len(names))
+            sums = np.bincount(codes, weights=hit[labelled].astype(float), minlength=len(names))
             out = np.full(len(table), np.nan)
             out[ok] = sums[at[ok]] / n_per[at[ok]]
             return out
