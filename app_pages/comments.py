@@ -16,6 +16,7 @@ import streamlit as st
 from analysis import access
 from analysis.config import ConfigError
 from analysis.pipeline import Prepared
+from analysis.pipeline.comment_view import withheld_note
 from analysis.pipeline.prepare import COMMENTS_UNREAD
 from analysis.signals import SIGNALS
 from analysis.themes import Codebook, Concern, ThemeProject, dump_project, load_project
@@ -197,10 +198,11 @@ st.caption(
 )
 if not summary.get("total"):
     unread = [w for w in prep.warnings if w.startswith(COMMENTS_UNREAD)]
+    withheld = withheld_note(res.notes)  # too few people to show any comment
     st.info(
         views.plain(unread[0])
         if unread
-        else "This survey has no comment columns (or none was mapped as a comment)."
+        else withheld or "This survey has no comment columns (or none was mapped as a comment)."
     )
     st.stop()
 

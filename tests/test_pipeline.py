@@ -165,6 +165,39 @@ def test_comments_shown_only_for_groups_meeting_the_threshold(prep):
     assert {"Executive Office", "Internal Audit"} <= set(hidden["group"])
 
 
+def _small_survey(people: int, comments: int) -> bytes:
+    """A survey with one rated item and one open question, no grouping column: ``people``
+    respondents, the first ``comments`` of whom wrote a comment."""
+    lines = ["TR1,OQ1"]
+    for i in range(people):
+        said = (
+            f"Comment number {i}: I worry the AI rollout is not explained to us."
+            if i < comments
+            else ""
+        )
+        lines.append(f"{'Agree' if i % 2 else 'Disagree'},{said}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.parametrize(
+    ("people", "comments", "shown"),
+    [(3, 3, 0), (4, 4, 0), (12, 9, 0), (12, 10, 10), (5, 5, 0)],
+)
+def test_an_ungrouped_view_shows_comments_only_as_a_group_would(people, comments, shown):
+    """The whole organisation is a group: with fewer people than the minimum group size it
+    shows no comment (and says why), and with fewer comments than the minimum none either.
+    (An independent review found a 3-person file without a team column showed all three.)"""
+    from analysis.pipeline.comment_view import TOO_FEW
+
+    prep = _prepared(_small_survey(people, comments), "small.csv")
+    res = pipeline.analyze(prep, by=None, policy=PrivacyPolicy(min_group=5, min_comments=10))
+    assert len(res.comments) == shown
+    too_few = TOO_FEW.format(n=people, m=5)
+    assert (too_few in res.notes) == (people < 5)
+    if people < 5:
+        assert not len(res.themes) and res.comment_summary["total"] == 0
+
+
 def test_shown_comments_categories_name_only_what_their_rows_hold(prep):
     """The shown comments hold repeated text (team, question, label, theme) as categories; cut
     to the values their rows hold, so a hidden team or another role's label is not named by the

@@ -282,7 +282,10 @@ def assemble(
         comment_summary=comments.summary,
         warnings=list(dict.fromkeys(prep.warnings)),
         has_scores=prep.has_scores,
-        notes=_view_notes(prep, list(req.by)),
+        notes=[
+            *_view_notes(prep, list(req.by)),
+            *([comments.withheld] if comments.withheld else []),
+        ],
         alerts=list(prep.alerts),
         construct_alerts=dict(prep.construct_alerts),
     )

@@ -4,7 +4,8 @@ Comment counts, sentiment and signal shares per group (:func:`comment_privacy`: 
 its comments only with enough comments and enough people, never when its scores are hidden),
 themes and their shares per group, comment evidence for hot spots, and the redacted comments
 themselves. Comments a comparison with an earlier view would tie to a few people are withheld
-(:func:`privacy.comments_exposed`).
+(:func:`privacy.comments_exposed`), and so is every comment of a view whose people are fewer
+than the minimum group size: the whole organisation is a group too.
 """
 
 from __future__ import annotations
@@ -46,6 +47,21 @@ class CommentTables:
     signals_by_group: pd.DataFrame | None
     shown: pd.DataFrame
     summary: dict[str, int]
+    #: why the view shows none of its comments, in plain words ("" when it may show them)
+    withheld: str = ""
+
+
+#: Said when a view's people are fewer than the minimum group size.
+TOO_FEW = (
+    "Comments are not shown: this view has {n} respondent(s), fewer than the minimum group "
+    "size of {m}, so any comment could point to one of them."
+)
+
+
+def withheld_note(notes: list[str]) -> str:
+    """The view note that says its comments are withheld for its size ("" when none)."""
+    head = TOO_FEW.split(":")[0]
+    return next((n for n in notes if n.startswith(head)), "")
 
 
 def comment_tables(
@@ -56,8 +72,11 @@ def comment_tables(
     comments, keys = sel.comments, sel.keys
     filter_key: tuple = req.filter_key
     org_exposed, groups_exposed = _comments_exposed(prep, sel, policy)
-    if org_exposed:
-        # the filtered view's comments differ from an earlier view's by a few people's
+    n = len(sel.scored.groups)
+    withheld = TOO_FEW.format(n=n, m=policy.min_group) if n < policy.min_group else ""
+    if org_exposed or withheld:
+        # the filtered view's comments differ from an earlier view's by a few people's, or
+        # the view's people are too few to show any comment (a small survey, unfiltered)
         comments = comments.iloc[0:0]
         keys = keys[np.zeros(len(keys.codes), dtype=bool)] if keys is not None else None
         filter_key = (*filter_key, ("(comments withheld)",))
@@ -93,10 +112,10 @@ def comment_tables(
         # hot spots read comment evidence only of groups whose comments this view may show
         ok = group_labels(signals_by_group, by).map(visible).fillna(False).astype(bool)
         signals_by_group = signals_by_group[ok.to_numpy()].reset_index(drop=True)
-    shown = _shown_comments(comments, used, visible, by, names, prep, theme_key)
+    shown = _shown_comments(comments, used, visible, by, names, prep, theme_key, policy)
     return CommentTables(
         comment_groups, visible, themes, theme_shares, signals_by_group, shown,
-        _summary(comments, shown),
+        _summary(comments, shown), withheld,
     )  # fmt: skip
 
 
@@ -281,6 +300,7 @@ def _shown_comments(
     names: Mapping[int, str] | None,
     prep: Prepared,
     cache_key: tuple,
+    policy: PrivacyPolicy,
 ) -> pd.DataFrame:
     """Redacted comments of groups that meet the comment threshold (or of the whole
     organisation when no grouping is chosen and it meets the threshold)."""
@@ -291,6 +311,10 @@ def _shown_comments(
         "shown", cache_key, lambda: _comment_base(used_view.comments, names, prep), weight=len
     )
     shown = base[[*by_cols, *cols]]  # the columns first: fewer to copy row by row
+    if not by_cols and len(base) < policy.min_comments:
+        # the organisation is one group: it shows its comments from min_comments on, as a
+        # group does (comment_visibility)
+        return _own_categories(shown.iloc[0:0].reset_index(drop=True))
     if by_cols:
         rows = _visible_rows(used_view, visible)
         if not rows.all():  # every group shown: the view shares the cached base's columns

@@ -138,3 +138,15 @@ def test_an_interrupted_read_is_kept_and_can_be_finished(small: Ready) -> None:
     assert not at.exception
     assert at.session_state[state.DATASET].filename == FILE.name
     assert state.StateKeys.READING not in at.session_state
+
+
+def test_comments_page_says_a_survey_too_small_shows_no_comment() -> None:
+    """A 3-person upload without a team column: no comment is shown, and the page says it is
+    the survey's size, not that it has no comments."""
+    data = b"TR1,OQ1\nAgree,I fear AI will replace me\nDisagree,Nobody trains us\nAgree,Fine\n"
+    at = seeded_app(ready(data, "three.csv"), "app_pages/comments.py")
+    assert not at.exception and not at.error
+    text = _texts(at)
+    assert "fewer than the minimum group size" in text, text
+    assert "no comment columns" not in text
+    assert "I fear AI" not in text and not any("I fear AI" in str(d.value) for d in at.dataframe)
