@@ -380,9 +380,13 @@ def detect_scale(values: pd.Series) -> Scale | None:
     column is a rating at all.
     """
     answers: set[str] = set()
-    for v in pd.unique(values.dropna().astype(str)):
+    n = 0  # answers given on a scale (not "Don't know", not empty)
+    for v, count in values.dropna().astype(str).value_counts(sort=False).items():
         key = normalize_answer(v)
-        if not key or key in MISSING_ANSWERS or key in answers:
+        if not key or key in MISSING_ANSWERS:
+            continue
+        n += int(count)
+        if key in answers:
             continue
         if not _NUMBER.match(key) and not _fits_a_labelled_scale(key):
             # A word on no scale: no scale can fit every answer (free text stops here).
@@ -402,12 +406,40 @@ def detect_scale(values: pd.Series) -> Scale | None:
             return SCALES["num5"]
         if lo >= 1 and hi <= 7:
             return SCALES["num7"]
-        if lo >= 0 and hi <= 10 and (lo == 0 or hi > 7):
+        # From 0: a 5- or 7-point rating coded 0-4 or 0-6 (three answers at least: 0/1 is a
+        # flag); 0-10 (eNPS) only with an answer above 7 (a 0-4 item read as 0-10 had every
+        # answer a detractor's)
+        if lo == 0 and hi <= 4:
+            return SCALES["num5_0"] if len(numbers) >= 3 else None
+        if lo == 0 and hi <= 6:
+            return SCALES["num7_0"] if len(numbers) >= 3 else None
+        if lo >= 0 and hi <= 10 and hi > 7:
             return SCALES["nps11"]
         return None
-    for name in (*_LABELLED_ORDER, "nps11"):
-        scale = SCALES[name]
+    fits = [
+        SCALES[name]
+        for name in (*_LABELLED_ORDER, "nps11")
         # Some answer is a label here (all-numeric columns returned above).
-        if all(scale.value_of(a) is not None for a in answers):
-            return scale
-    return None
+        if all(SCALES[name].value_of(a) is not None for a in answers)
+    ]
+    return _best_fit(fits, answers, n)
+
+
+#: Answers from which a scale point nobody chose says the scale lacks it: a 5-point item whose
+#: midpoint takes at least 15% of answers has none of them in 30 with probability 0.85**30 < 1%.
+COMPLETE_FIT_MIN_ANSWERS = 30
+
+
+def _best_fit(fits: list[Scale], answers: set[str], n: int) -> Scale | None:
+    """The scale, of those every answer fits (in detection order), that reads the answers
+    best: different answers on different points ("Somewhat agree" and "Agree" are one point
+    of agree5 but two of agree7), then, from :data:`COMPLETE_FIT_MIN_ANSWERS` answers on, a
+    scale whose every point was chosen (answers "Strongly disagree, Disagree, Agree, Strongly
+    agree" are agree4's, not agree5's without its midpoint); else the first."""
+    distinct = [s for s in fits if len({s.value_of(a) for a in answers}) == len(answers)]
+    pool = distinct or fits
+    if n >= COMPLETE_FIT_MIN_ANSWERS:
+        for scale in pool:
+            if len({scale.value_of(a) for a in answers}) == len(scale.values):
+                return scale
+    return pool[0] if pool else None

@@ -105,6 +105,26 @@ def test_to_0_100() -> None:
         (["1", "2", "5"], "num5"),
         (["2", "7"], "num7"),
         (["0", "9", "10"], "nps11"),
+        (["0", "1", "2", "4"], "num5_0"),
+        (["0", "3", "6"], "num7_0"),
+        # Qualtrics' and SurveyMonkey's 5-point wording: every label is also on agree7
+        (
+            [
+                *("Strongly disagree", "Somewhat disagree", "Neither agree nor disagree"),
+                *("Somewhat agree", "Strongly agree"),
+            ],
+            "agree5",
+        ),
+        (
+            [
+                *("Strongly disagree", "Disagree", "Somewhat disagree"),
+                *("Neither agree nor disagree", "Somewhat agree", "Agree", "Strongly agree"),
+            ],
+            "agree7",
+        ),
+        # four answers, none in the middle, 30 times or more: agree4; fewer: agree5's
+        (["Strongly disagree", "Disagree", "Agree", "Strongly agree"] * 8, "agree4"),
+        (["Strongly disagree", "Disagree", "Agree", "Strongly agree"] * 2, "agree5"),
         (["Very likely", "Unlikely"], "likely5"),
     ],
 )
@@ -118,6 +138,8 @@ def test_detect_scale(answers: list[str], expected: str) -> None:
     [
         ["Sales", "Finance"],
         ["1", "2", "35"],
+        ["0", "1"],  # a flag, not a rating
+        ["0", "2", "7"],  # 0-7: neither a 0-6 rating nor eNPS
         ["1.5", "2.5"],
         ["A1", "A2", "A3"],
         ["Agree", "Pizza"],
@@ -187,11 +209,9 @@ def reference_detect(values: pd.Series):
     """detect_scale as first written: every distinct answer normalised before any test."""
     from analysis.scales import _LABELLED_ORDER, _NUMBER, MISSING_ANSWERS
 
-    answers = set()
-    for v in pd.unique(values.dropna().astype(str)):
-        key = normalize_answer(v)
-        if key and key not in MISSING_ANSWERS:
-            answers.add(key)
+    keys = [normalize_answer(v) for v in values.dropna().astype(str)]
+    given = [k for k in keys if k and k not in MISSING_ANSWERS]
+    answers = set(given)
     if not answers:
         return None
     if all(_NUMBER.match(a) for a in answers):
@@ -203,15 +223,29 @@ def reference_detect(values: pd.Series):
             ("num4", lo >= 1 and hi <= 4),
             ("num5", lo >= 1 and hi <= 5),
             ("num7", lo >= 1 and hi <= 7),
-            ("nps11", lo >= 0 and hi <= 10 and (lo == 0 or hi > 7)),
+            ("num5_0", lo == 0 and hi <= 4 and len(numbers) >= 3),
+            ("num7_0", lo == 0 and 4 < hi <= 6 and len(numbers) >= 3),
+            ("nps11", lo >= 0 and 7 < hi <= 10),
         ):
             if ok:
                 return SCALES[name]
         return None
-    for name in (*_LABELLED_ORDER, "nps11"):
-        if all(SCALES[name].value_of(a) is not None for a in answers):
-            return SCALES[name]
-    return None
+    fits = [
+        SCALES[name]
+        for name in (*_LABELLED_ORDER, "nps11")
+        if all(SCALES[name].value_of(a) is not None for a in answers)
+    ]
+
+    def points(scale):
+        return {scale.value_of(a) for a in answers}
+
+    # different answers on different points first; then, from 30 answers on, a scale whose
+    # every point was chosen; then detection order
+    pool = [s for s in fits if len(points(s)) == len(answers)] or fits
+    complete = [s for s in pool if points(s) == set(s.values)]
+    if complete and len(given) >= 30:
+        return complete[0]
+    return pool[0] if pool else None
 
 
 ANSWER_POOL = [
