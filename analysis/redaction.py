@@ -49,6 +49,7 @@ name is redacted and no other word is.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -67,6 +68,15 @@ NAME = "[NAME]"
 _EMAIL_RE = re.compile(
     r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b", re.UNICODE
 )
+# Addresses written to dodge harvesters: "j.doe [at] corp [dot] com", "sarah(at)acme.com". Only
+# bracketed "at" and "dot" count: a bare " at " is ordinary English ("look at the data").
+_AT_WORD = r"[\[({<]\s*at\s*[\])}>]"
+_AT = rf"\s*{_AT_WORD}\s*"
+_DOT = r"\s*(?:\.|[\[({<]\s*dot\s*[\])}>])\s*"
+_OBFUSCATED_EMAIL_RE = re.compile(
+    rf"(?<![\w.+-])[\w.+-]+{_AT}[A-Za-z0-9-]+(?:{_DOT}[A-Za-z0-9-]+)*{_DOT}[A-Za-z]{{2,}}\b", re.I
+)
+_AT_HINT_RE = re.compile(_AT_WORD, re.I)
 _TLDS = (
     "com|org|net|edu|gov|mil|int|io|ai|co|uk|de|fr|es|it|nl|be|ch|at|se|no|dk|fi|ie|pl|pt|cz|"
     "eu|us|ca|au|nz|in|jp|cn|br|mx|za|ru|info|biz|app|dev|tech|cloud|online|site|xyz|me|ly|gl|"
@@ -124,12 +134,35 @@ def _phone(match: re.Match[str]) -> str:
     return text
 
 
+def _fold_chars(text: str) -> str:
+    """``text`` with each letter's accents dropped where that leaves one letter ("é" -> "e";
+    "ß" stays), so that spans found in it are spans of ``text``."""
+    if text.isascii():
+        return text
+    return "".join(_fold_char(c) for c in text)
+
+
+@functools.cache
+def _fold_char(c: str) -> str:
+    folded = _fold(c)
+    return folded if len(folded) == 1 else c
+
+
+def _replace(text: str, matches: Iterable[re.Match[str]]) -> str:
+    """``text`` with each match's span (found in a folded copy of it) replaced by NAME."""
+    out, at = [], 0
+    for m in matches:
+        out += [text[at : m.start()], NAME]
+        at = m.end()
+    return "".join([*out, text[at:]])
+
+
 def _name_pattern(roster: Iterable[str]) -> re.Pattern[str] | None:
     names: set[str] = set()
     for entry in roster:
         if entry is None or (not isinstance(entry, str) and pd.isna(entry)):
             continue
-        full = " ".join(str(entry).split())
+        full = _fold_chars(" ".join(str(entry).split()))
         if not full:
             continue
         names.add(full)
@@ -408,13 +441,18 @@ def redact_text(
     # same result, several times faster on the typical short comment.
     if "@" in text:
         text = _EMAIL_RE.sub(EMAIL, text)
+    if _AT_HINT_RE.search(text):
+        text = _OBFUSCATED_EMAIL_RE.sub(EMAIL, text)
     if _URL_HINT_RE.search(text):
         text = _URL_RE.sub(_strip_url, text)
     if _DIGIT_RE.search(text):
         text = _PHONE_RE.sub(_phone, text)
         text = _ID_RE.sub(ID, text)
     if names is not None:
-        text = names.sub(NAME, text)
+        # matched on the text with accents folded, as the roster is ("jose garcia" is
+        # "José García"), and replaced in the text as written (the folding keeps lengths)
+        folded = _fold_chars(text)
+        text = names.sub(NAME, text) if folded == text else _replace(text, names.finditer(folded))
     if detect_names:
         text = _detect_names(text)
     return text

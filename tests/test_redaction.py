@@ -131,6 +131,47 @@ def test_roster_names_full_first_last_possessive_case_insensitive():
     ]
 
 
+def test_roster_names_match_without_their_accents_and_keep_the_text_around():
+    """A name typed without accents is the roster's name ("jose garcia" is "José García",
+    found by an independent review), and the other way round; the text around is kept as
+    written, accents and all."""
+    texts = [
+        "jose garcia says the café is closed",
+        "José García's team",
+        "Ask Jose.",
+        "Garcia, José Garcia and garcía",
+        "Renée met Zoë",
+    ]
+    assert redact(texts, ["José García", "Renee Dubois"], detect_names=False) == [
+        "[NAME] says the café is closed",
+        "[NAME] team",
+        "Ask [NAME].",
+        "[NAME], [NAME] and [NAME]",
+        "[NAME] met Zoë",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Reach me at j.doe [at] corp [dot] com today.",
+        "Reach me at sarah.connor(at)acme.com today.",
+        "Reach me at s.connor {at} mail.example.co.uk today.",
+        "Reach me at jd <AT> corp (DOT) org today.",
+    ],
+)
+def test_emails_written_to_dodge_harvesters(text):
+    assert redact([text], detect_names=False) == ["Reach me at [EMAIL] today."]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Look at the data (at) noon", "Meet at 5 [at] the office", "We met at corp dot com"],
+)
+def test_a_bracketed_at_without_an_address_stays(text):
+    assert redact([text], detect_names=False) == [text]
+
+
 def test_short_name_parts_are_not_redacted_alone():
     # "Li" and "Al" would hit ordinary words; only full names with them are redacted.
     texts = ["Al said the AI was all right", "Al Smith agreed"]
