@@ -235,6 +235,26 @@ def test_cp1252_is_named() -> None:
     assert export.responses.loc[0, "Q"] == "5 €"
 
 
+def test_a_few_accented_words_in_cp1252_stay_cp1252() -> None:
+    """A Windows export whose only non-ASCII letters are a few accented names: the detector
+    alone called it Baltic (cp775: "Montrķal", "Finanzb³ro"; found by an independent review).
+    Another Latin code page is read as cp1252; a Cyrillic or Greek file keeps its own."""
+    rows = "".join(
+        f"{t},{c},Agree\n" for t, c in [("Finanzbüro", "Montréal"), ("Sales", "Lyon")] * 60
+    )
+    export = read_export(("Team,Location,Q1\n" + rows).encode("cp1252"), "t.csv")
+    assert export.encoding == "cp1252"
+    assert set(export.responses["Team"]) == {"Finanzbüro", "Sales"}
+    assert set(export.responses["Location"]) == {"Montréal", "Lyon"}
+    for text, codec in [
+        ("Отдел продаж,Москва\nБухгалтерия,Санкт-Петербург\n", "cp1251"),
+        ("Πωλήσεις,Αθήνα\nΛογιστήριο,Θεσσαλονίκη\n", "cp1253"),
+    ]:
+        export = read_export(("Team,City\n" + text * 30).encode(codec), "t.csv")
+        assert export.encoding == codec
+        assert export.responses.iloc[0, 0] == text.split(",")[0]
+
+
 def test_semicolon_and_tab_sniffing() -> None:
     assert read_export(b"a;b;c\n1;2,5;3\n", "x.csv").responses.loc[0, "b"] == "2,5"
     assert list(read_export(b"a\tb\n1\t2\n", "x.tsv").responses.columns) == ["a", "b"]

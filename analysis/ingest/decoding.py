@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 
 from analysis.ingest.model import IngestError
 
@@ -156,10 +157,25 @@ def _decode_8bit(data: bytes) -> tuple[str, str]:
         return cp1252, "cp1252"
     if guess is not None:
         try:
-            return data.decode(guess), guess
+            text = data.decode(guess)
         except (UnicodeDecodeError, LookupError):
-            pass
+            text = None
+        if text is not None and (cp1252 is None or not _latin_letters(text)):
+            return text, guess
+    if cp1252 is not None:
+        return cp1252, "cp1252"
     return data.decode("latin-1"), "latin-1"
+
+
+def _latin_letters(text: str) -> bool:
+    """Whether most of ``text``'s non-ASCII letters are Latin ones.
+
+    Then the guess is another Latin code page (a few accented words are too little for the
+    detector: "Finanzbüro, Montréal" came out as Baltic cp775, "Montrķal"), and cp1252, what
+    Excel writes on Western Windows, reads them; a Cyrillic, Greek or Asian guess is kept."""
+    letters = [c for c in text if ord(c) > 127 and c.isalpha()]
+    latin = sum(unicodedata.name(c, "").startswith("LATIN") for c in letters)
+    return 2 * latin >= len(letters)
 
 
 def _lines_note(numbers: list[int]) -> str:
