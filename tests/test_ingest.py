@@ -239,13 +239,12 @@ def test_a_few_accented_words_in_cp1252_stay_cp1252() -> None:
     """A Windows export whose only non-ASCII letters are a few accented names: the detector
     alone called it Baltic (cp775: "Montrķal", "Finanzb³ro"; found by an independent review).
     Another Latin code page is read as cp1252; a Cyrillic or Greek file keeps its own."""
-    rows = "".join(
-        f"{t},{c},Agree\n" for t, c in [("Finanzbüro", "Montréal"), ("Sales", "Lyon")] * 60
-    )
-    export = read_export(("Team,Location,Q1\n" + rows).encode("cp1252"), "t.csv")
+    pairs = [("Finanzbüro", "Montréal"), ("Sales", "Lyon"), ("Ops", "Paris")] * 60
+    rows = "".join(f"{t},{c},Agree,I think the rollout was fine\n" for t, c in pairs)
+    export = read_export(("Team,Location,Q1,Q2\n" + rows).encode("cp1252"), "t.csv")
     assert export.encoding == "cp1252"
-    assert set(export.responses["Team"]) == {"Finanzbüro", "Sales"}
-    assert set(export.responses["Location"]) == {"Montréal", "Lyon"}
+    assert set(export.responses["Team"]) == {"Finanzbüro", "Sales", "Ops"}
+    assert set(export.responses["Location"]) == {"Montréal", "Lyon", "Paris"}
     for text, codec in [
         ("Отдел продаж,Москва\nБухгалтерия,Санкт-Петербург\n", "cp1251"),
         ("Πωλήσεις,Αθήνα\nΛογιστήριο,Θεσσαλονίκη\n", "cp1253"),
