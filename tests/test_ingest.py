@@ -254,6 +254,36 @@ def test_a_few_accented_words_in_cp1252_stay_cp1252() -> None:
         assert export.responses.iloc[0, 0] == text.split(",")[0]
 
 
+def _rows(n: int) -> str:
+    teams, answers = ["Sales", "Ops", "IT"], ["Agree", "Disagree", "Strongly agree"]
+    return "".join(
+        f"{teams[i % 3]},{answers[i % 3]},Comment {i} about the rollout here\n" for i in range(n)
+    )
+
+
+def test_a_row_of_question_text_under_the_names_is_a_header_not_a_respondent() -> None:
+    """A generic export with the questions in a second header row (found by an independent
+    review: it became a respondent and a team called 'Which team do you work in?')."""
+    questions = "Which team do you work in?,I can rely on the AI tools I use,Anything else to add?"
+    export = read_export(("Team,TR1,OQ1\n" + questions + "\n" + _rows(12)).encode(), "t.csv")
+    assert len(export.responses) == 12
+    assert list(export.responses.columns) == ["Team", "TR1", "OQ1"]
+    assert set(export.responses["Team"]) == {"Sales", "Ops", "IT"}
+    assert export.column("TR1").question == "I can rely on the AI tools I use"
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        "Sales,Agree,I worry about the new AI tools a lot",  # a respondent: 'Sales' repeats
+        "Finance,Neutral,Fine",  # mostly short answers: not question text
+    ],
+)
+def test_a_first_respondent_is_not_taken_for_a_question_row(second: str) -> None:
+    export = read_export(("Team,TR1,OQ1\n" + second + "\n" + _rows(12)).encode(), "t.csv")
+    assert len(export.responses) == 13
+
+
 def test_semicolon_and_tab_sniffing() -> None:
     assert read_export(b"a;b;c\n1;2,5;3\n", "x.csv").responses.loc[0, "b"] == "2,5"
     assert list(read_export(b"a\tb\n1\t2\n", "x.tsv").responses.columns) == ["a", "b"]

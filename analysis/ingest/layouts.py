@@ -288,3 +288,34 @@ def _group_header(rows: list[list[str]], merged_top: bool) -> _Layout | None:
         names.append(f"{parent} - {label}" if parent and label else label)
         questions.append(parent if label else "")
     return _Layout("generic", 2, list(sub), questions, names)
+
+
+def _question_row(rows: list[list[str]]) -> _Layout | None:
+    """A generic header with a second row of question text under the column names ('Team'
+    over 'Which team do you work in?'), as exports re-saved by hand often have: that row is
+    not a respondent. The names stay; the second row gives each column its question.
+
+    Only when the second row cannot be data: every named column has a cell there, the cells
+    are distinct and not numbers, at least half read like questions (three words or more, not
+    the name again), and none appears again in its column among at least 10 answer rows, in
+    at least one column whose answers repeat (a team, a rating), where a respondent's would.
+    """
+    if len(rows) < 12:
+        return None
+    top, second, body = rows[0], rows[1], rows[2:]
+    used = [j for j in range(len(top)) if top[j]]
+    if not used or not all(second[j] for j in used):
+        return None
+    cells = [second[j] for j in used]
+    if len({c.casefold() for c in cells}) < len(cells) or any(
+        _PLAIN_NUMBER.match(c) for c in cells
+    ):
+        return None
+    wordy = [j for j in used if len(second[j].split()) >= 3 and second[j] != top[j]]
+    if 2 * len(wordy) < len(used):
+        return None
+    repeating = [j for j in used if len({r[j] for r in body if r[j]}) <= len(body) / 2]
+    if not repeating or any(r[j] == second[j] for r in body for j in used):
+        return None
+    questions = [second[j] if top[j] else "" for j in range(len(top))]
+    return _Layout("generic", 2, list(top), questions, list(top))

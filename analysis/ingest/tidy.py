@@ -13,7 +13,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.ingest.layouts import _PREVIEW_STATUS, _detect_layout, _group_header, _Layout
+from analysis.ingest.layouts import (
+    _PREVIEW_STATUS,
+    _detect_layout,
+    _group_header,
+    _Layout,
+    _question_row,
+)
 from analysis.ingest.model import IngestError, Limits, SourceColumn
 from analysis.ingest.sniff import _check_shape, _too_many_rows
 from analysis.ingest.table import _NULL_TEXT, _equal, _plain, _Table
@@ -158,7 +164,7 @@ def _header(table: _Table, cols: list[pa.Array], skipped: int) -> tuple[list[lis
     ]
     layout = _detect_layout(head)
     if layout.format == "generic" and layout.header_rows == 1:
-        layout = _group_header(head, skipped in table.merged_rows) or layout
+        layout = _group_header(head, skipped in table.merged_rows) or _question_row(head) or layout
     return head, layout
 
 
