@@ -284,6 +284,31 @@ def test_a_first_respondent_is_not_taken_for_a_question_row(second: str) -> None
     assert len(export.responses) == 13
 
 
+def test_totals_rows_below_the_responses_are_not_respondents() -> None:
+    """'Grand Total' and 'Count' rows a spreadsheet added below the data are dropped and said
+    (found by an independent review: n was two too many, the average read as an answer)."""
+    rows = "".join(f"{'AB'[i % 2]},{1 + i % 5},{2 + i % 3}\n" for i in range(20))
+    text = "Team,Q1,Q2\n" + rows + "Grand Total,3.00,2.95\nCount,20,20\n"
+    export = read_export(text.encode(), "t.csv")
+    assert len(export.responses) == 20
+    assert export.dropped_rows == {"totals, counts or averages below the responses": 2}
+    assert any("Dropped 2 rows: totals" in w for w in export.warnings)
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        "Total,3,4\nB,2,3\n",  # a respondent after it: 'Total' is a team here
+        "Count,3,Agree\n",  # a word among the numbers
+        "Average,,\n",  # nothing to summarise
+    ],
+)
+def test_a_respondent_is_not_taken_for_a_totals_row(last: str) -> None:
+    rows = "".join(f"{'AB'[i % 2]},{1 + i % 5},{2 + i % 3}\n" for i in range(20))
+    export = read_export(("Team,Q1,Q2\n" + rows + last).encode(), "t.csv")
+    assert "totals, counts or averages below the responses" not in export.dropped_rows
+
+
 def test_semicolon_and_tab_sniffing() -> None:
     assert read_export(b"a;b;c\n1;2,5;3\n", "x.csv").responses.loc[0, "b"] == "2,5"
     assert list(read_export(b"a\tb\n1\t2\n", "x.tsv").responses.columns) == ["a", "b"]

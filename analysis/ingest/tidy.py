@@ -6,6 +6,7 @@ named, so nothing changes unseen.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -14,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis.ingest.layouts import (
+    _PLAIN_NUMBER,
     _PREVIEW_STATUS,
     _detect_layout,
     _group_header,
@@ -195,7 +197,7 @@ def _kept_rows(
     warnings: list[str],
 ) -> tuple[np.ndarray, dict[str, int]]:
     """Rows that are responses, and the dropped ones counted by reason. Each dropped row gets
-    the first reason that applies: empty, repeated header, survey preview."""
+    the first reason that applies: empty, repeated header, survey preview, a summary row."""
     answered = np.zeros(rows_read, dtype=bool)
     for j in keep:
         answered |= _mask(body_filled[j])
@@ -219,11 +221,38 @@ def _kept_rows(
         preview &= kept
         reasons.append(("survey preview, test or spam", preview))
         kept &= ~preview
+    totals = _summary_rows(body, keep, kept)
+    reasons.append(("totals, counts or averages below the responses", totals))
+    kept &= ~totals
     firsts = sorted((int(np.argmax(m)), reason, int(m.sum())) for reason, m in reasons if m.any())
     dropped = {reason: n for _, reason, n in firsts}
     for reason, n in dropped.items():
         warnings.append(f"Dropped {n} row{'s' if n != 1 else ''}: {reason}.")
     return kept, dropped
+
+
+#: The label of a summary row a spreadsheet adds below the data ("Grand Total", "Count").
+_SUMMARY_LABEL = re.compile(
+    r"^(?:grand\s+)?(?:total|totals|sum|count|average|avg|mean|median)\s*:?$", re.I
+)
+
+
+def _summary_rows(body: list[pa.Array], keep: list[int], kept: np.ndarray) -> np.ndarray:
+    """The trailing rows (up to 5, from the last) that summarise the responses above them: a
+    label such as "Grand Total" or "Count" first, then only numbers (two at least). A row is
+    a respondent's as soon as one of those fails; no row above a respondent's is dropped."""
+    out = np.zeros(len(kept), dtype=bool)
+    for i in np.flatnonzero(kept)[-5:][::-1]:
+        cells = [body[j][int(i)].as_py() for j in keep]
+        filled = [str(c).strip() for c in cells if c is not None and str(c).strip()]
+        if not (
+            len(filled) >= 3
+            and _SUMMARY_LABEL.match(filled[0])
+            and all(_PLAIN_NUMBER.match(c) for c in filled[1:])
+        ):
+            break
+        out[i] = True
+    return out
 
 
 def _matching(arr: pa.Array, test: Callable[[str], bool]) -> np.ndarray:
