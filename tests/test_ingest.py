@@ -338,6 +338,17 @@ def test_sheet_choice_lists_only_sheets_with_data() -> None:
         read_export(data, "book.xlsx", sheet="Empty")
 
 
+def test_the_largest_sheet_is_read_when_a_notes_sheet_comes_first() -> None:
+    """A 'Notes' sheet before the responses (found by an independent review: the notes were
+    read and the analysis refused); the largest sheet is the responses, and the warning says
+    which was read. The workbook's order is kept in the list of sheets."""
+    data = xlsx({"Notes": [["Note"], ["Exported by HR"], ["Do not share"]], "Data": SIMPLE})
+    export = read_export(data, "book.xlsx")
+    assert export.sheet == "Data" and export.sheets == ("Notes", "Data")
+    assert any("read 'Data', the largest" in w for w in export.warnings)
+    assert list_sheets(data, "book.xlsx") == ("Data", "Notes")  # the app's picker: its default
+
+
 def test_xlsx_renamed_csv_and_csv_renamed_xlsx_are_read() -> None:
     export = read_export(xlsx({"S": SIMPLE}), "export.csv")
     assert export.file_type == "xlsx" and export.responses["Team"].tolist() == ["NA", "Sales"]

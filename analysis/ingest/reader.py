@@ -15,7 +15,8 @@ from analysis.ingest.zipped import _has_data, _open_zip, _scan_sheet, _xlsx_shee
 
 
 def list_sheets(data: bytes, filename: str) -> tuple[str, ...]:
-    """Sheets holding data, for a sheet picker; () for text files."""
+    """Sheets holding data, for a sheet picker, the one read by default (a workbook's
+    largest) first; () for text files."""
     _check_size(data, filename, DEFAULT_LIMITS)
     kind = _sniff_kind(data, filename)
     if kind == "xlsx":
@@ -23,7 +24,7 @@ def list_sheets(data: bytes, filename: str) -> tuple[str, ...]:
         infos = _xlsx_sheets(zf, filename)
         for info in infos:
             _scan_sheet(zf, info, filename)
-        return tuple(s.name for s in infos if _has_data(s))
+        return tuple(s.name for s in sorted(infos, key=lambda s: -s.rows * s.cols) if _has_data(s))
     if kind == "ods":
         return _read_ods(data, filename, None, DEFAULT_LIMITS)[2]
     return ()

@@ -63,13 +63,17 @@ def _read_xlsx(
     for info in infos:
         _scan_sheet(zf, info, filename)
     data_sheets = [s.name for s in infos if _has_data(s)]
-    chosen_name = _pick_sheet([s.name for s in infos], data_sheets, sheet, filename)
+    # the responses are the largest sheet, not always the first (a 'Notes' or 'Read me'
+    # sheet often comes first); ties keep the workbook's order
+    largest = sorted((s for s in infos if _has_data(s)), key=lambda s: -s.rows * s.cols)
+    chosen_name = _pick_sheet([s.name for s in infos], [s.name for s in largest], sheet, filename)
     chosen = next(s for s in infos if s.name == chosen_name)
     warnings: list[str] = []
     if sheet is None and len(data_sheets) > 1:
         warnings.append(
             f"The workbook has {len(data_sheets)} sheets with data "
-            f"({', '.join(data_sheets)}); read {chosen_name!r}. Choose another sheet if needed."
+            f"({', '.join(data_sheets)}); read {chosen_name!r}, the largest. Choose another "
+            "sheet if needed."
         )
     if not _has_data(chosen):
         raise IngestError(
