@@ -92,7 +92,12 @@ def methods_lines(results: Any) -> list[tuple[str, str]]:
             "Share of answered items in the top two boxes (top-2 box); % unfavourable is the "
             "bottom two boxes.",
         ),
-        ("Confidence interval", "95% t-interval of the team mean."),
+        (
+            "Confidence interval",
+            "95% interval of the team mean that stays inside 0–100: Wilson's score interval "
+            "at the effective sample size, with Korn and Graubard's small-sample correction; "
+            "for large teams it equals the t-interval.",
+        ),
         (
             "Team vs rest",
             "Welch's t-test of the team against everyone else, p-values adjusted for all "

@@ -245,6 +245,8 @@ def test_methods_sheet(by_team, workbook):
     )
     assert "Holm" in pairs["Team vs rest"] and "Cohen's d" in pairs["Team vs rest"]
     assert "top two boxes" in pairs["% favourable"]
+    # the interval the tables carry (analysis.scoring.intervals), not a plain t-interval
+    assert "Wilson" in pairs["Confidence interval"] and "0–100" in pairs["Confidence interval"]
 
 
 def test_selected_teams_and_unknown_team(by_team):
