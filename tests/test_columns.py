@@ -403,3 +403,18 @@ def test_mapping_shape_and_meaning_problems_are_listed_together() -> None:
     with pytest.raises(MappingError) as info:
         apply_mapping(cm, "team: Nope\nconstructs:\n  custom: {label: Custom}\n")
     assert "'Nope'" in str(info.value) and "'custom' needs a direction" in str(info.value)
+
+
+def test_a_team_header_over_too_many_values_says_why_it_is_no_grouping() -> None:
+    """'Team' with 1-2 people per team (found by an independent review: left out as 'no role
+    recognised', and '--by team' refused without a reason). The reason names the header and
+    the count, and the refusal to group by it repeats it."""
+    from analysis.pipeline.load import resolve_column
+
+    rows = "".join(f"T{i * 2 // 3},{'Agree' if i % 3 else 'Disagree'}\n" for i in range(120))
+    cm = infer_columns(read_export(("Team,TR1\n" + rows).encode(), "t.csv"))
+    spec = cm.spec("Team")
+    assert spec.role == "ignored" and cm.team is None
+    assert "header mentions 'team'" in spec.reason and "80 distinct values in 120" in spec.reason
+    with pytest.raises(ValueError, match="'Team' was left out: header mentions 'team'"):
+        resolve_column(cm, [], "team")

@@ -422,6 +422,22 @@ def _categories(c: _Column) -> _Decision | None:
     return _Decision("demographic", f"{why}; {_distinct_note(p)}")
 
 
+def _too_many_groups(c: _Column) -> _Decision | None:
+    """A team or role header over too many distinct values to group by: said as such, so
+    that '--by team' is not refused without a reason (found by an independent review)."""
+    if c.measure or c.p.mean_words > 8:
+        return None
+    hit = _has(c.words, _TEAM) or _has(c.words, _ROLE)
+    if not hit:
+        return None
+    return _Decision(
+        "ignored",
+        f"header mentions '{hit}', but {c.p.distinct:,} distinct values in {c.p.n:,} answers "
+        "are too many to group by (most groups would be smaller than the minimum group size); "
+        "map it as the team or role in a mapping YAML if it is one",
+    )
+
+
 def _unrecognised(c: _Column) -> _Decision:
     return _Decision("ignored", f"no role recognised; {_distinct_note(c.p)}")
 
@@ -451,6 +467,7 @@ RULES: tuple[_Rule, ...] = (
     _comment,
     _numbers,
     _categories,
+    _too_many_groups,
     _unrecognised,
 )
 

@@ -50,6 +50,15 @@ def resolve_column(colmap: ColumnMap, columns: Sequence[str], name: str) -> str:
     if name.strip().lower() in lowered:
         return lowered[name.strip().lower()]
     choices = ", ".join(repr(c) for c in cols) or "none (map a team, role or demographic column)"
+    # a column of that name that was left out says why ("too many distinct values to group by")
+    left_out = next(
+        (c for c in colmap.columns if c.name.strip().lower() == name.strip().lower()), None
+    )
+    why = (
+        f" ({left_out.name!r} was left out: {left_out.reason})"
+        if left_out and left_out.reason
+        else ""
+    )
     raise ValueError(
-        f"Can't group by {name!r}: it is not a grouping column. Choose from {choices}."
+        f"Can't group by {name!r}: it is not a grouping column{why}. Choose from {choices}."
     )
