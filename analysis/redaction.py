@@ -72,7 +72,7 @@ _EMAIL_RE = re.compile(
 # bracketed "at" and "dot" count: a bare " at " is ordinary English ("look at the data").
 _AT_WORD = r"[\[({<]\s*at\s*[\])}>]"
 _AT = rf"\s*{_AT_WORD}\s*"
-_DOT = r"\s*(?:\.|[\[({<]\s*dot\s*[\])}>])\s*"
+_DOT = r"(?:\.|\s*[\[({<]\s*dot\s*[\])}>]\s*)"  # a plain dot without spaces: "lunch. Then"
 _OBFUSCATED_EMAIL_RE = re.compile(
     rf"(?<![\w.+-])[\w.+-]+{_AT}[A-Za-z0-9-]+(?:{_DOT}[A-Za-z0-9-]+)*{_DOT}[A-Za-z]{{2,}}\b", re.I
 )
@@ -162,7 +162,8 @@ def _name_pattern(roster: Iterable[str]) -> re.Pattern[str] | None:
     for entry in roster:
         if entry is None or (not isinstance(entry, str) and pd.isna(entry)):
             continue
-        full = _fold_chars(" ".join(str(entry).split()))
+        # composed first: a roster typed with combining accents ("e" + U+0301) folds too
+        full = _fold_chars(unicodedata.normalize("NFC", " ".join(str(entry).split())))
         if not full:
             continue
         names.add(full)

@@ -406,12 +406,12 @@ def detect_scale(values: pd.Series) -> Scale | None:
             return SCALES["num5"]
         if lo >= 1 and hi <= 7:
             return SCALES["num7"]
-        # From 0: a 5- or 7-point rating coded 0-4 or 0-6 (three answers at least: 0/1 is a
-        # flag); 0-10 (eNPS) only with an answer above 7 (a 0-4 item read as 0-10 had every
-        # answer a detractor's)
-        if lo == 0 and hi <= 4:
+        # From 0: a 5- or 7-point rating coded 0-4 or 0-6, its top answer given (three answers
+        # at least: 0/1 is a flag; 0-5 would score 5 as 83); 0-10 (eNPS) only with an answer
+        # above 7 (a 0-4 item read as 0-10 had every answer a detractor's)
+        if lo == 0 and hi == 4:  # a top of 5 or 3 is another scale: left for a mapping
             return SCALES["num5_0"] if len(numbers) >= 3 else None
-        if lo == 0 and hi <= 6:
+        if lo == 0 and hi == 6:
             return SCALES["num7_0"] if len(numbers) >= 3 else None
         if lo >= 0 and hi <= 10 and hi > 7:
             return SCALES["nps11"]

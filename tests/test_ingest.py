@@ -248,6 +248,12 @@ def test_a_few_accented_words_in_cp1252_stay_cp1252() -> None:
     for text, codec in [
         ("Отдел продаж,Москва\nБухгалтерия,Санкт-Петербург\n", "cp1251"),
         ("Πωλήσεις,Αθήνα\nΛογιστήριο,Θεσσαλονίκη\n", "cp1253"),
+        # Latin, but letters cp1252 would turn into Icelandic ones ("Pardavimø virðvalandþ")
+        (
+            "Pardavimų skyrius,Per daug viršvalandžių; vadovas nesiklauso darbuotojų, "
+            "trūksta mokymų\n",
+            "cp1257",
+        ),
     ]:
         export = read_export(("Team,City\n" + text * 30).encode(codec), "t.csv")
         assert export.encoding == codec
@@ -270,6 +276,7 @@ def test_a_row_of_question_text_under_the_names_is_a_header_not_a_respondent() -
     assert list(export.responses.columns) == ["Team", "TR1", "OQ1"]
     assert set(export.responses["Team"]) == {"Sales", "Ops", "IT"}
     assert export.column("TR1").question == "I can rely on the AI tools I use"
+    assert any("second row held question text" in w for w in export.warnings)
 
 
 @pytest.mark.parametrize(
@@ -277,11 +284,25 @@ def test_a_row_of_question_text_under_the_names_is_a_header_not_a_respondent() -
     [
         "Sales,Agree,I worry about the new AI tools a lot",  # a respondent: 'Sales' repeats
         "Finance,Neutral,Fine",  # mostly short answers: not question text
+        "Legal,Strongly disagree,Pay for the night shift please",  # an answer on TR1's scale
     ],
 )
 def test_a_first_respondent_is_not_taken_for_a_question_row(second: str) -> None:
     export = read_export(("Team,TR1,OQ1\n" + second + "\n" + _rows(12)).encode(), "t.csv")
     assert len(export.responses) == 13
+
+
+def test_a_comments_only_files_first_respondent_is_a_respondent() -> None:
+    """No rated column, so nothing shows the second row cannot be answers (a review found a
+    first respondent's comments taken for the questions, shown beside every comment)."""
+    teams = ["Legal"] + ["Sales", "Ops", "Finance"] * 4
+    rows = [
+        f"{t},The people here are kind {i},More training on tools {i}" for i, t in enumerate(teams)
+    ]
+    rows[0] = "Legal,My manager is great to work with,Pay for the night shift"
+    text = "Department,What do you like here?,What should we improve?\n" + "\n".join(rows) + "\n"
+    export = read_export(text.encode(), "t.csv")
+    assert len(export.responses) == 13 and export.column("What should we improve?").question == ""
 
 
 def test_totals_rows_below_the_responses_are_not_respondents() -> None:
@@ -291,7 +312,7 @@ def test_totals_rows_below_the_responses_are_not_respondents() -> None:
     text = "Team,Q1,Q2\n" + rows + "Grand Total,3.00,2.95\nCount,20,20\n"
     export = read_export(text.encode(), "t.csv")
     assert len(export.responses) == 20
-    assert export.dropped_rows == {"totals, counts or averages below the responses": 2}
+    assert export.dropped_rows == {"totals or counts below the responses": 2}
     assert any("Dropped 2 rows: totals" in w for w in export.warnings)
 
 
@@ -301,12 +322,13 @@ def test_totals_rows_below_the_responses_are_not_respondents() -> None:
         "Total,3,4\nB,2,3\n",  # a respondent after it: 'Total' is a team here
         "Count,3,Agree\n",  # a word among the numbers
         "Average,,\n",  # nothing to summarise
+        "Average,3,4\nAverage,2,5\n",  # 'Average' is an answer (below .. above average)
     ],
 )
 def test_a_respondent_is_not_taken_for_a_totals_row(last: str) -> None:
     rows = "".join(f"{'AB'[i % 2]},{1 + i % 5},{2 + i % 3}\n" for i in range(20))
     export = read_export(("Team,Q1,Q2\n" + rows + last).encode(), "t.csv")
-    assert "totals, counts or averages below the responses" not in export.dropped_rows
+    assert "totals or counts below the responses" not in export.dropped_rows
 
 
 def test_semicolon_and_tab_sniffing() -> None:

@@ -5,6 +5,7 @@ Ordinary numbers, products, places, teams and sentence openers are kept."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 
 import pandas as pd
@@ -142,6 +143,8 @@ def test_roster_names_match_without_their_accents_and_keep_the_text_around():
         "Garcia, José Garcia and garcía",
         "Renée met Zoë",
     ]
+    decomposed = unicodedata.normalize("NFD", "José García")  # combining accents
+    assert redact(["José García said so"], [decomposed], detect_names=False) == ["[NAME] said so"]
     assert redact(texts, ["José García", "Renee Dubois"], detect_names=False) == [
         "[NAME] says the café is closed",
         "[NAME] team",
@@ -166,7 +169,12 @@ def test_emails_written_to_dodge_harvesters(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["Look at the data (at) noon", "Meet at 5 [at] the office", "We met at corp dot com"],
+    [
+        "Look at the data (at) noon",
+        "Meet at 5 [at] the office",
+        "We met at corp dot com",
+        "I was there (at) lunch. Then I left",  # a sentence's full stop is no address's dot
+    ],
 )
 def test_a_bracketed_at_without_an_address_stays(text):
     assert redact([text], detect_names=False) == [text]

@@ -140,6 +140,8 @@ def test_detect_scale(answers: list[str], expected: str) -> None:
         ["1", "2", "35"],
         ["0", "1"],  # a flag, not a rating
         ["0", "2", "7"],  # 0-7: neither a 0-6 rating nor eNPS
+        ["0", "3", "5"],  # 0-5: a six-point scale none of the built-in ones is
+        ["0", "1", "3"],  # 0-3 without its top: 0-4 or 0-3, for a mapping to say
         ["1.5", "2.5"],
         ["A1", "A2", "A3"],
         ["Agree", "Pizza"],
@@ -223,8 +225,8 @@ def reference_detect(values: pd.Series):
             ("num4", lo >= 1 and hi <= 4),
             ("num5", lo >= 1 and hi <= 5),
             ("num7", lo >= 1 and hi <= 7),
-            ("num5_0", lo == 0 and hi <= 4 and len(numbers) >= 3),
-            ("num7_0", lo == 0 and 4 < hi <= 6 and len(numbers) >= 3),
+            ("num5_0", lo == 0 and hi == 4 and len(numbers) >= 3),
+            ("num7_0", lo == 0 and hi == 6 and len(numbers) >= 3),
             ("nps11", lo >= 0 and 7 < hi <= 10),
         ):
             if ok:

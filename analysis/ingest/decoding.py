@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 
 from analysis.ingest.model import IngestError
 
@@ -160,22 +159,24 @@ def _decode_8bit(data: bytes) -> tuple[str, str]:
             text = data.decode(guess)
         except (UnicodeDecodeError, LookupError):
             text = None
-        if text is not None and (cp1252 is None or not _latin_letters(text)):
+        if text is not None and (cp1252 is None or not _western_letters(cp1252)):
             return text, guess
     if cp1252 is not None:
         return cp1252, "cp1252"
     return data.decode("latin-1"), "latin-1"
 
 
-def _latin_letters(text: str) -> bool:
-    """Whether most of ``text``'s non-ASCII letters are Latin ones.
+#: Letters of the Western European languages cp1252 is made for. A text that another code page
+#: would give and cp1252 reads as some of these is read as cp1252 (the detector's guess on a few
+#: accented words is weak); one with others ("Pardavimø virðvalandþ": Lithuanian read as cp1252)
+#: keeps the guess.
+_WESTERN_LETTERS = frozenset("àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿœßÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝŸŒ")
 
-    Then the guess is another Latin code page (a few accented words are too little for the
-    detector: "Finanzbüro, Montréal" came out as Baltic cp775, "Montrķal"), and cp1252, what
-    Excel writes on Western Windows, reads them; a Cyrillic, Greek or Asian guess is kept."""
-    letters = [c for c in text if ord(c) > 127 and c.isalpha()]
-    latin = sum(unicodedata.name(c, "").startswith("LATIN") for c in letters)
-    return 2 * latin >= len(letters)
+
+def _western_letters(text: str) -> bool:
+    """Whether every non-ASCII letter of ``text`` (as cp1252 read it) is a Western European one
+    ("Finanzbüro, Montréal", which the detector alone called Baltic cp775: "Montrķal")."""
+    return all(c in _WESTERN_LETTERS for c in text if ord(c) > 127 and c.isalpha())
 
 
 def _lines_note(numbers: list[int]) -> str:

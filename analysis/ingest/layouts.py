@@ -12,7 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
 from analysis.datafiles import DataFileError, read_yaml, section, string_list
+from analysis.scales import detect_scale
 
 _FILE = "analysis/data/platform_signatures.yaml"
 # platform -> its keys: word lists, and the counts (int) that decide a match.
@@ -77,6 +80,14 @@ class _Layout:
     tags: list[str]
     questions: list[str]
     names: list[str]
+    note: str = ""  # said in the export's warnings (a header read from the rows' content)
+
+
+#: Said when a second row of question text was read as the header's questions.
+QUESTION_ROW = (
+    "The second row held question text, not answers: it was read as each column's question, "
+    "not as a respondent. If it is a respondent, remove the question row from the file."
+)
 
 
 @dataclass(frozen=True)
@@ -297,9 +308,12 @@ def _question_row(rows: list[list[str]]) -> _Layout | None:
 
     Only when the second row cannot be data: every named column has a cell there, the cells
     are distinct and not numbers, at least half read like questions (three words or more, not
-    the name again), and none appears again in its column among at least 10 answer rows, in
-    at least one column whose answers repeat (a team, a rating), where a respondent's would.
+    the name again), none appears again in its column among at least 10 answer rows, and in
+    a rated column (answers on a known scale) the cell is no answer on that scale, as a
+    respondent's would be. A comments-only file has no rated column: its first row is always
+    a respondent (an independent review found a first respondent taken for questions).
     """
+
     if len(rows) < 12:
         return None
     top, second, body = rows[0], rows[1], rows[2:]
@@ -314,8 +328,14 @@ def _question_row(rows: list[list[str]]) -> _Layout | None:
     wordy = [j for j in used if len(second[j].split()) >= 3 and second[j] != top[j]]
     if 2 * len(wordy) < len(used):
         return None
-    repeating = [j for j in used if len({r[j] for r in body if r[j]}) <= len(body) / 2]
-    if not repeating or any(r[j] == second[j] for r in body for j in used):
+    if any(r[j] == second[j] for r in body for j in used):
+        return None
+    rated = []
+    for j in used:
+        scale = detect_scale(pd.Series([r[j] for r in body if r[j]], dtype="str"))
+        if scale is not None and not scale.is_numeric:
+            rated.append(scale.value_of(second[j]) is None)
+    if not rated or not all(rated):
         return None
     questions = [second[j] if top[j] else "" for j in range(len(top))]
-    return _Layout("generic", 2, list(top), questions, list(top))
+    return _Layout("generic", 2, list(top), questions, list(top), QUESTION_ROW)

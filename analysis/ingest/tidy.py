@@ -83,6 +83,8 @@ def _tidy(
     cols, nonempty = cols[:width], nonempty[:width]
     _check_shape(table.height - skipped, width, limits, header_rows=3)
     head, layout = _header(table, cols, skipped)
+    if layout.note:
+        warnings.append(layout.note)
     start = skipped + layout.header_rows
     rows_read = table.height - start
     if rows_read > limits.max_rows:
@@ -222,7 +224,7 @@ def _kept_rows(
         reasons.append(("survey preview, test or spam", preview))
         kept &= ~preview
     totals = _summary_rows(body, keep, kept)
-    reasons.append(("totals, counts or averages below the responses", totals))
+    reasons.append(("totals or counts below the responses", totals))
     kept &= ~totals
     firsts = sorted((int(np.argmax(m)), reason, int(m.sum())) for reason, m in reasons if m.any())
     dropped = {reason: n for _, reason, n in firsts}
@@ -231,9 +233,10 @@ def _kept_rows(
     return kept, dropped
 
 
-#: The label of a summary row a spreadsheet adds below the data ("Grand Total", "Count").
+#: The label of a summary row a spreadsheet adds below the data ("Grand Total", "Count"). Not
+#: "Average" or "Mean" alone: "Average" is also an answer (below average .. above average).
 _SUMMARY_LABEL = re.compile(
-    r"^(?:grand\s+)?(?:total|totals|sum|count|average|avg|mean|median)\s*:?$", re.I
+    r"^(?:grand\s+)?(?:total|totals|sum|count)\s*:?$|^grand\s+(?:average|mean)\s*:?$", re.I
 )
 
 

@@ -236,7 +236,8 @@ def _themes(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     model = prep.theme_model
     used = used_view.comments
-    if model is None or not len(used) or len(comments) < policy.min_comments:
+    # the analysed comments, as the shown ones are counted: filler is no comment to theme
+    if model is None or not len(used) or len(used) < policy.min_comments:
         return THEMES.empty(), THEME_SHARES.empty()
     labels = used["theme"].to_numpy(dtype=int)
     table = prep.views.get(
