@@ -49,7 +49,6 @@ name is redacted and no other word is.
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -139,10 +138,10 @@ def _fold_chars(text: str) -> str:
     "ß" stays), so that spans found in it are spans of ``text``."""
     if text.isascii():
         return text
-    return "".join(_fold_char(c) for c in text)
+    memo: dict[str, str] = {}  # per call: no text's characters kept between calls
+    return "".join(memo[c] if c in memo else memo.setdefault(c, _fold_char(c)) for c in text)
 
 
-@functools.cache
 def _fold_char(c: str) -> str:
     folded = _fold(c)
     return folded if len(folded) == 1 else c

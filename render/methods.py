@@ -44,6 +44,14 @@ def how_to_read(results: Any) -> list[str]:
     return lines
 
 
+#: How the tables' intervals are computed (analysis.scoring.intervals).
+INTERVAL = (
+    "95% interval of the team mean that stays inside 0–100: Wilson's score interval at the "
+    "effective sample size, with Korn and Graubard's small-sample correction; for large teams "
+    "it equals the t-interval."
+)
+
+
 def methods_lines(results: Any) -> list[tuple[str, str]]:
     p = results.policy
     src = results.source or {}
@@ -92,12 +100,7 @@ def methods_lines(results: Any) -> list[tuple[str, str]]:
             "Share of answered items in the top two boxes (top-2 box); % unfavourable is the "
             "bottom two boxes.",
         ),
-        (
-            "Confidence interval",
-            "95% interval of the team mean that stays inside 0–100: Wilson's score interval "
-            "at the effective sample size, with Korn and Graubard's small-sample correction; "
-            "for large teams it equals the t-interval.",
-        ),
+        ("Confidence interval", INTERVAL),
         (
             "Team vs rest",
             "Welch's t-test of the team against everyone else, p-values adjusted for all "
