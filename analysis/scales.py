@@ -375,8 +375,8 @@ def _fits_a_labelled_scale(answer: str) -> bool:
 def detect_scale(values: pd.Series) -> Scale | None:
     """The built-in scale every answer fits, or None when none fits all answers.
 
-    Numbers alone are ambiguous (1-4 could be a count), so numeric answers only map to
-    num4/num5/num7/nps11 by their range; callers decide from the header whether a numeric
+    Numbers alone are ambiguous (1-4 could be a count), so numeric answers only map to the
+    num* scales and nps11 by their range; callers decide from the header whether a numeric
     column is a rating at all.
     """
     answers: set[str] = set()
@@ -404,6 +404,10 @@ def detect_scale(values: pd.Series) -> Scale | None:
             return SCALES["num4"]
         if lo >= 1 and hi <= 5:
             return SCALES["num5"]
+        # 1-6: a six-point rating once 30 answers never reached 7 (a 7-point item whose top
+        # takes 15% of answers misses it in 30 with probability under 1%); fewer: 1-7
+        if lo >= 1 and hi == 6 and n >= COMPLETE_FIT_MIN_ANSWERS:
+            return SCALES["num6"]
         if lo >= 1 and hi <= 7:
             return SCALES["num7"]
         # From 0: a 5- or 7-point rating coded 0-4 or 0-6, its top answer given (three answers

@@ -92,6 +92,12 @@ def test_to_0_100() -> None:
     assert SCALES["num4"].to_0_100([1, 2]).tolist() == pytest.approx([0, 100 / 3])
 
 
+SIX_POINT = (
+    *("Strongly disagree", "Disagree", "Slightly disagree"),
+    *("Slightly agree", "Agree", "Strongly agree"),
+)
+
+
 @pytest.mark.parametrize(
     ("answers", "expected"),
     [
@@ -126,6 +132,20 @@ def test_to_0_100() -> None:
         (["Strongly disagree", "Disagree", "Agree", "Strongly agree"] * 8, "agree4"),
         (["Strongly disagree", "Disagree", "Agree", "Strongly agree"] * 2, "agree5"),
         (["Very likely", "Unlikely"], "likely5"),
+        # six points without a midpoint, all chosen, 30 answers or more: agree6; fewer: agree7's
+        (list(SIX_POINT) * 5, "agree6"),
+        (list(SIX_POINT), "agree7"),
+        # the same in "Somewhat" wording
+        (
+            ["Strongly disagree", "Disagree", "Somewhat disagree", "Somewhat agree", "Agree"] * 3
+            + ["Strongly agree"] * 15,
+            "agree6",
+        ),
+        # 1-6 from 30 answers: num6; fewer, or a 7 given: num7
+        ([str(i) for i in range(1, 7)] * 5, "num6"),
+        ([str(i) for i in range(2, 7)] * 6, "num6"),
+        ([str(i) for i in range(1, 7)] * 4, "num7"),
+        ([str(i) for i in range(1, 8)] * 5, "num7"),
     ],
 )
 def test_detect_scale(answers: list[str], expected: str) -> None:
@@ -224,6 +244,7 @@ def reference_detect(values: pd.Series):
         for name, ok in (
             ("num4", lo >= 1 and hi <= 4),
             ("num5", lo >= 1 and hi <= 5),
+            ("num6", lo >= 1 and hi == 6 and len(given) >= 30),
             ("num7", lo >= 1 and hi <= 7),
             ("num5_0", lo == 0 and hi == 4 and len(numbers) >= 3),
             ("num7_0", lo == 0 and hi == 6 and len(numbers) >= 3),
@@ -319,3 +340,14 @@ def test_encode_matches_per_answer_reference(answers: list[object], name: str, k
 def test_detect_scale_matches_reference(answers: list[str | None]) -> None:
     s = pd.Series(answers, dtype="str")
     assert detect_scale(s) is reference_detect(s)
+
+
+def test_six_point_scores_and_boxes() -> None:
+    """A six-point item scores its points 0, 20, ..., 100 with the top two favourable (read as
+    1-7, a 6 had scored 83 and only the 6s were favourable)."""
+    for name, answers in (("num6", [str(i) for i in range(1, 7)]), ("agree6", list(SIX_POINT))):
+        scale = detect_scale(pd.Series(answers * 5))
+        assert scale is not None and scale.name == name
+        values = [scale.value_of(a) for a in answers]
+        assert scale.to_0_100(pd.Series(values)).tolist() == pytest.approx([0, 20, 40, 60, 80, 100])
+        assert (scale.favorable_min, scale.unfavorable_max) == (5.0, 2.0)
