@@ -242,3 +242,18 @@ def test_row_and_size_limits_can_be_raised_on_the_command_line(tmp_path, capsys)
     assert _limits(None, 10).max_rows == DEFAULT_LIMITS.max_rows
     wide = _limits(None, 500)  # ten times the bytes: ten times the cells, the rows unchanged
     assert wide.max_cells == DEFAULT_LIMITS.max_cells * 10
+
+
+def test_text_tables_print_counts_whole_and_reliability_to_two_places(capsys):
+    """n is a count (it had printed as "1200.0" beside a hidden group's missing cell), and
+    alpha needs two places (0.85 and 0.94 are not both "0.9")."""
+    assert main(["score", str(SAMPLE), "--by", "team"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = lines[1].split()
+    assert header[:2] == ["label", "n"] and header[-1] == "alpha"
+    org = [line.rsplit(None, 6) for line in lines[2:8]]
+    for _label, n, *_rest, alpha in org:
+        assert n.isdigit() and int(n) > 0
+        assert len(alpha.split(".")[1]) == 2
+    grouped = [line for line in lines if line.startswith("Customer Support")]
+    assert grouped and grouped[0].split()[2].isdigit()

@@ -198,9 +198,26 @@ def _fmt(x: Any, digits: int = 1) -> str:
     return str(x)
 
 
+#: Columns printed with more than one decimal: a reliability of 0.85 is not one of 0.94, nor
+#: is an adjusted p of 0.004 one of 0.04.
+_DIGITS = {"alpha": 2, "omega": 2, "p_adj": 3, "p": 3}
+
+
+def _cell(column: str, x: Any) -> str:
+    """A table cell: counts as whole numbers (a count column turns float when a hidden cell
+    is missing), otherwise :func:`_fmt` with the column's digits."""
+    if column == "n" or column == "size" or column.startswith("n_"):
+        if isinstance(x, float | np.floating) and np.isfinite(x) and float(x).is_integer():
+            return str(int(x))
+    return _fmt(x, _DIGITS.get(column, 1))
+
+
 def _table(df: pd.DataFrame, columns: Sequence[str]) -> str:
     cols = [c for c in columns if c in df.columns]
-    rows = [[_fmt(v) for v in r] for r in df[cols].itertuples(index=False)]
+    rows = [
+        [_cell(c, v) for c, v in zip(cols, r, strict=True)]
+        for r in df[cols].itertuples(index=False)
+    ]
     widths = [
         max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(cols)
     ]
