@@ -16,7 +16,6 @@ import streamlit as st
 from analysis import access
 from analysis.config import ConfigError
 from analysis.pipeline import Prepared
-from analysis.pipeline.comment_view import withheld_note
 from analysis.pipeline.prepare import COMMENTS_UNREAD
 from analysis.signals import SIGNALS
 from analysis.themes import Codebook, Concern, ThemeProject, dump_project, load_project
@@ -198,7 +197,7 @@ st.caption(
 )
 if not summary.get("total"):
     unread = [w for w in prep.warnings if w.startswith(COMMENTS_UNREAD)]
-    withheld = withheld_note(res.notes)  # too few people to show any comment
+    withheld = res.comments_withheld  # too few people to show any comment
     st.info(
         views.plain(unread[0])
         if unread

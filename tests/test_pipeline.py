@@ -194,6 +194,7 @@ def test_an_ungrouped_view_shows_comments_only_as_a_group_would(people, comments
     assert len(res.comments) == shown
     too_few = TOO_FEW.format(n=people, m=5)
     assert (too_few in res.notes) == (people < 5)
+    assert res.comments_withheld == (too_few if people < 5 else "")
     if people < 5:
         assert not len(res.themes) and res.comment_summary["total"] == 0
 

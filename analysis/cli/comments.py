@@ -15,7 +15,6 @@ from analysis.cli.plumbing import (
     _table,
     records,
 )
-from analysis.pipeline.comment_view import withheld_note
 
 
 def cmd_comments(args: argparse.Namespace) -> int:
@@ -61,8 +60,8 @@ def cmd_comments(args: argparse.Namespace) -> int:
         f"{s['analysed']} analysed, {s['shown']} shown "
         f"(groups with >= {res.policy.min_comments} comments)"
     )
-    if withheld := withheld_note(res.notes):  # why none is shown, when it is the view's size
-        print(withheld)
+    if res.comments_withheld:  # why none is shown, when it is the view's size
+        print(res.comments_withheld)
     if len(res.themes):
         print(_table(res.themes, ["theme", "label", "size", "mean_sentiment"]))
     print()

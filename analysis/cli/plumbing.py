@@ -206,9 +206,9 @@ _DIGITS = {"alpha": 2, "omega": 2, "p_adj": 3, "p": 3}
 def _cell(column: str, x: Any) -> str:
     """A table cell: counts as whole numbers (a count column turns float when a hidden cell
     is missing), otherwise :func:`_fmt` with the column's digits."""
-    if column == "n" or column == "size" or column.startswith("n_"):
-        if isinstance(x, float | np.floating) and np.isfinite(x) and float(x).is_integer():
-            return str(int(x))
+    count = column in ("n", "size") or column.startswith("n_")
+    if count and isinstance(x, float | np.floating) and np.isfinite(x) and float(x).is_integer():
+        return str(int(x))
     return _fmt(x, _DIGITS.get(column, 1))
 
 

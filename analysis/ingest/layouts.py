@@ -266,6 +266,18 @@ def _surveymonkey(row0: list[str], row1: list[str]) -> _Layout:
     return _Layout("surveymonkey", 2, list(names), questions, names)
 
 
+def _labels_not_data(row: list[str], used: list[int], body: list[list[str]]) -> bool:
+    """Whether a header's second row reads as labels rather than a respondent's answers: a
+    cell in every used column, all distinct, none a number, none found again in its column
+    below (an answer repeats; a column's label does not)."""
+    cells = [row[j] for j in used]
+    if not cells or not all(cells) or len({c.casefold() for c in cells}) < len(cells):
+        return False
+    if any(_PLAIN_NUMBER.match(c) for c in cells):
+        return False
+    return not any(r[j] == row[j] for r in body for j in used)
+
+
 def _group_header(rows: list[list[str]], merged_top: bool) -> _Layout | None:
     """A generic two-row header: group labels over blank (merged) cells, one label per column
     below them ('How much do you agree?' over 'TR1', 'TR2', ...). Names become
@@ -282,16 +294,10 @@ def _group_header(rows: list[list[str]], merged_top: bool) -> _Layout | None:
     width = len(top)
     used = [j for j in range(width) if top[j] or sub[j]]
     spans = [j for j in range(1, width) if not top[j] and sub[j] and any(top[:j])]
-    if not spans or not used or not all(sub[j] for j in used):
-        return None
-    if len({sub[j].casefold() for j in used}) < len(used):
-        return None
-    if any(_PLAIN_NUMBER.match(sub[j]) for j in used):
-        return None
     body = rows[2:]
-    if not merged_top and len(body) < 10:
+    if not spans or (not merged_top and len(body) < 10):
         return None
-    if any(row[j] == sub[j] for row in body for j in used):
+    if not _labels_not_data(sub, used, body):
         return None
     names, questions, parent = [], [], ""
     for t, label in zip(top, sub, strict=True):
@@ -313,22 +319,14 @@ def _question_row(rows: list[list[str]]) -> _Layout | None:
     respondent's would be. A comments-only file has no rated column: its first row is always
     a respondent (an independent review found a first respondent taken for questions).
     """
-
     if len(rows) < 12:
         return None
     top, second, body = rows[0], rows[1], rows[2:]
     used = [j for j in range(len(top)) if top[j]]
-    if not used or not all(second[j] for j in used):
-        return None
-    cells = [second[j] for j in used]
-    if len({c.casefold() for c in cells}) < len(cells) or any(
-        _PLAIN_NUMBER.match(c) for c in cells
-    ):
+    if not _labels_not_data(second, used, body):
         return None
     wordy = [j for j in used if len(second[j].split()) >= 3 and second[j] != top[j]]
     if 2 * len(wordy) < len(used):
-        return None
-    if any(r[j] == second[j] for r in body for j in used):
         return None
     rated = []
     for j in used:

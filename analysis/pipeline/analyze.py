@@ -288,6 +288,7 @@ def assemble(
         ],
         alerts=list(prep.alerts),
         construct_alerts=dict(prep.construct_alerts),
+        comments_withheld=comments.withheld,
     )
 
 

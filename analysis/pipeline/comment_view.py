@@ -58,12 +58,6 @@ TOO_FEW = (
 )
 
 
-def withheld_note(notes: list[str]) -> str:
-    """The view note that says its comments are withheld for its size ("" when none)."""
-    head = TOO_FEW.split(":")[0]
-    return next((n for n in notes if n.startswith(head)), "")
-
-
 def comment_tables(
     prep: Prepared, req: ViewRequest, sel: Selection, groups: pd.DataFrame
 ) -> CommentTables:

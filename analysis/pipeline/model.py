@@ -115,6 +115,8 @@ class Results:
     #: True while a large survey's item drivers are still computed in the background (they
     #: come with its comments); ``item_drivers`` is then empty
     item_drivers_pending: bool = False
+    #: why this view shows none of its comments (it is also one of ``notes``); "" when it may
+    comments_withheld: str = ""
 
     @property
     def flags_table(self) -> pd.DataFrame:
