@@ -185,6 +185,35 @@ def test_qualtrics_previews_are_dropped_and_counted() -> None:
     check_invariant(export)
 
 
+@pytest.mark.parametrize(
+    ("finished", "said"), [(["1", "0", "False", "True"], 2), (["True", "1", "true", "1"], 0)]
+)
+def test_unfinished_qualtrics_responses_are_kept_and_said(finished, said) -> None:
+    """Responses Qualtrics marks as not finished keep their given answers, and the warnings say
+    how many there are (they had been counted without a word)."""
+    header = ["StartDate", "Status", "Progress", "Finished", "Q1"]
+    imports = ['"{""ImportId"":""x""}"'] * len(header)
+    body = [
+        ["2024-01-01", "IP Address", "100" if f in ("1", "True", "true") else "40", f, "Agree"]
+        for f in finished
+    ]
+    text = "\n".join(",".join(r) for r in [header, header, imports, *body])
+    export = read_export(text.encode(), "q.csv")
+    assert len(export.responses) == 4
+    notes = [w for w in export.warnings if "not completed" in w]
+    assert len(notes) == (1 if said else 0)
+    if said:
+        assert notes[0].startswith(f"{said} of 4 responses were not completed")
+
+
+def test_limesurvey_responses_without_a_submit_date_are_said(real_dir) -> None:
+    """The real LimeSurvey export: 40 of its 65 responses were never submitted."""
+    data = (real_dir / "limesurvey_results-survey945827_codes.csv").read_bytes()
+    export = read_export(data, "lime.csv")
+    notes = [w for w in export.warnings if "not completed" in w]
+    assert notes and notes[0].startswith("40 of 65 responses were not completed (no submit date)")
+
+
 # ------------------------------------------------------------------------------------------
 # hygiene
 

@@ -122,6 +122,8 @@ def _tidy(
             _ragged_warnings(table, start, layout.header_rows, keep, names, body_filled, kept)
         )
     frame, merged = _frame(table, start, body, body_filled, names, keep, kept)
+    if unfinished := _unfinished_note(frame, columns, layout.format):
+        warnings.append(unfinished)
     if merged:
         warnings.append(
             "Values that differed only by invisible characters (zero-width spaces), "
@@ -129,6 +131,40 @@ def _tidy(
             f"they look like: {'; '.join(merged[:5])}" + (" …" if len(merged) > 5 else "") + "."
         )
     return frame, columns, layout.format, rows_read, dropped, warnings
+
+
+#: The column that says a response was not completed, per export format: its tag or name, what
+#: marks an unfinished response, and how to say it.
+_COMPLETION = {
+    "qualtrics": ("finished", "a Finished of 0 or False"),
+    "qualtrics_legacy": ("finished", "a Finished of 0 or False"),
+    "limesurvey": ("submitdate", "no submit date"),
+}
+
+
+def _unfinished_note(frame: pd.DataFrame, columns: tuple[SourceColumn, ...], fmt: str) -> str:
+    """Says how many kept responses the platform marks as not completed. They are kept: their
+    given answers count, as in Qualtrics' and LimeSurvey's own reports of partial responses,
+    and each measure's n counts only who answered it; but the reader should know."""
+    if fmt not in _COMPLETION:
+        return ""
+    tag, how = _COMPLETION[fmt]
+    col = next((c for c in columns if tag in (c.export_tag.casefold(), c.name.casefold())), None)
+    if col is None:
+        return ""
+    values = frame[col.name]
+    if tag == "submitdate":
+        open_ = values.isna()
+    else:
+        open_ = values.astype("string").str.strip().str.casefold().isin(["0", "false"])
+    n = int(open_.sum())
+    if not n:
+        return ""
+    return (
+        f"{n:,} of {len(frame):,} responses were not completed ({how}). Their answers are "
+        "counted where they were given, so a measure's n can be below the number of "
+        "responses; to leave them out, filter them out of the export first."
+    )
 
 
 def _without_bom(table: _Table) -> list[pa.Array]:
