@@ -419,6 +419,24 @@ def test_ods() -> None:
     assert export.responses["Team"].tolist() == ["NA", "B"]
 
 
+def test_ods_reads_its_largest_sheet_when_a_notes_sheet_comes_first() -> None:
+    """As an XLSX workbook does (an ODS had read its first sheet, the notes)."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="odf") as writer:
+        pd.DataFrame({"Note": ["Exported by HR"]}).to_excel(writer, sheet_name="Notes", index=False)
+        pd.DataFrame({"Team": ["A", "B", "C"], "Q1": ["Agree", "Disagree", "Agree"]}).to_excel(
+            writer, sheet_name="Data", index=False
+        )
+    data = buf.getvalue()
+    export = read_export(data, "book.ods")
+    assert export.sheet == "Data" and export.sheets == ("Notes", "Data")
+    assert any("read 'Data', the largest" in w for w in export.warnings)
+    assert list_sheets(data, "book.ods") == ("Data", "Notes")
+    assert read_export(data, "book.ods", sheet="Notes").responses["Note"].tolist() == [
+        "Exported by HR"
+    ]
+
+
 def test_huge_declared_dimension_is_never_allocated() -> None:
     def edit(name: str, content: bytes) -> bytes:
         if name == "xl/worksheets/sheet1.xml":

@@ -26,7 +26,8 @@ def list_sheets(data: bytes, filename: str) -> tuple[str, ...]:
             _scan_sheet(zf, info, filename)
         return tuple(s.name for s in sorted(infos, key=lambda s: -s.rows * s.cols) if _has_data(s))
     if kind == "ods":
-        return _read_ods(data, filename, None, DEFAULT_LIMITS)[2]
+        _, chosen, sheets, _ = _read_ods(data, filename, None, DEFAULT_LIMITS)
+        return (chosen, *(s for s in sheets if s != chosen))
     return ()
 
 

@@ -129,15 +129,19 @@ def _read_ods(
         if sheet is not None and name != sheet:
             continue
         tables[name] = _calamine_table(data, name, filename)
+    # the largest sheet first, as in an XLSX workbook (a 'Notes' sheet often comes first);
+    # ties keep the workbook's order
     data_sheets = [n for n, t in tables.items() if t.has_text]
+    largest = sorted(data_sheets, key=lambda n: -tables[n].height * len(tables[n].columns))
     if sheet is not None:
         data_sheets = [n for n in names if n == sheet or _ods_sheet_has_data(data, n, filename)]
-    chosen = _pick_sheet(names, data_sheets, sheet, filename)
+    chosen = _pick_sheet(names, largest if sheet is None else data_sheets, sheet, filename)
     warnings = []
     if sheet is None and len(data_sheets) > 1:
         warnings.append(
             f"The workbook has {len(data_sheets)} sheets with data "
-            f"({', '.join(data_sheets)}); read {chosen!r}. Choose another sheet if needed."
+            f"({', '.join(data_sheets)}); read {chosen!r}, the largest. Choose another "
+            "sheet if needed."
         )
     table = tables[chosen] if chosen in tables else _calamine_table(data, chosen, filename)
     if not table.has_text:
