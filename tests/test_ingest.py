@@ -372,6 +372,29 @@ def test_title_line_above_header_is_skipped() -> None:
     assert len(export.responses) == 1
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "AI Pulse Survey,,\nExported 2025-03-01,,\n,,\n",  # padded by a spreadsheet
+        "AI Pulse Survey\n\nExported 2025-03-01\nConfidential\n",
+        "\n\nAI Pulse Survey\n",
+    ],
+)
+def test_several_title_lines_above_the_header_are_skipped(title: str) -> None:
+    """Several one-cell title lines (the header had been read from the first of them: every
+    column was named after the title and the real header became a respondent)."""
+    export = read_export((title + "Team,Q1,Q2\nA,Agree,Yes\nB,Disagree,No\n").encode(), "t.csv")
+    assert list(export.responses.columns) == ["Team", "Q1", "Q2"]
+    assert len(export.responses) == 2
+    assert any("title or blank line(s) above the header" in w for w in export.warnings)
+
+
+def test_a_one_column_file_keeps_its_first_rows() -> None:
+    """A one-column file's header and answers are all one-cell lines: none is a title."""
+    export = read_export(b"Comment\nGreat\nToo slow\nNeeds training\n", "c.csv")
+    assert export.responses["Comment"].tolist() == ["Great", "Too slow", "Needs training"]
+
+
 # ------------------------------------------------------------------------------------------
 # spreadsheets
 

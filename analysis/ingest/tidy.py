@@ -52,18 +52,29 @@ def _question(text: str) -> str:
     return " ".join(text.split())
 
 
+#: Title lines looked through for the header row below them.
+MAX_TITLE_ROWS = 10
+
+
 def _first_data_row(filled: np.ndarray, first_cells: pa.Array) -> int:
-    """Rows to skip: blank lines and one-cell title lines above a wider header row."""
-    skipped, height = 0, len(filled)
-    while skipped < height:
-        here = filled[skipped]
-        nxt = filled[skipped + 1] if skipped + 1 < height else 0
-        if here == 0 or (
-            here == 1 and nxt >= 3 and not first_cells[skipped].as_py().startswith("V1")
-        ):
-            skipped += 1
-            continue
-        break
+    """Rows to skip: blank lines and one-cell title lines above a header row of three cells or
+    more. The title lines may be several, with blank lines among them ("AI Pulse,,," over
+    "Exported 2025-03-01,,,", as a spreadsheet pads them): the header had been read from the
+    first of them, and every column named after the title."""
+    height = len(filled)
+    skipped = 0
+    while skipped < height and filled[skipped] == 0:
+        skipped += 1
+    for k in range(skipped, min(height, skipped + MAX_TITLE_ROWS + 1)):
+        if filled[k] >= 3:
+            titles = range(skipped, k)
+            if all(filled[i] <= 1 for i in titles) and not any(
+                first_cells[i].as_py().startswith("V1") for i in titles
+            ):
+                return k
+            break
+        if filled[k] > 1:
+            break
     return skipped
 
 
