@@ -185,6 +185,34 @@ def test_qualtrics_previews_are_dropped_and_counted() -> None:
     check_invariant(export)
 
 
+@pytest.mark.parametrize(("normal", "preview"), [("0", "1"), ("0", "2"), ("0", "8"), ("16", "17")])
+def test_qualtrics_numeric_preview_codes_are_dropped(normal: str, preview: str) -> None:
+    """An export with numeric values codes Status (1 = Survey Preview, 2 = Survey Test, 8 =
+    Spam, 17 = Offline Survey Preview); those rows were counted (found by a review)."""
+    header = ["StartDate", "Status", "Finished", "Q1"]
+    imports = ['"{""ImportId"":""x""}"'] * len(header)
+    body = [["2024-01-01", normal, "1", "4"], ["2024-01-01", preview, "1", "5"]] * 3
+    text = "\n".join(",".join(r) for r in [header, header, imports, *body])
+    export = read_export(text.encode(), "q.csv")
+    assert len(export.responses) == 3
+    assert export.dropped_rows == {"survey preview, test or spam": 3}
+
+
+def test_qualtrics_legacy_previews_are_dropped() -> None:
+    """The legacy layout keeps Status under a V7 tag: its previews were counted."""
+    tags = ",".join(f"V{i}" for i in range(1, 11)) + ",Q1"
+    names = "ResponseID,ResponseSet,Name,ExternalDataReference,EmailAddress,IPAddress,Status,"
+    names += "StartDate,EndDate,Finished,I trust AI tools"
+    rows = [
+        f"R_{i},Default,Anonymous,,,1.2.3.4,{status},2017-07-18,2017-07-18,1,Agree"
+        for i, status in enumerate(["0", "Survey Preview", "0", "1"])
+    ]
+    export = read_export("\n".join([tags, names, *rows]).encode(), "legacy.csv")
+    assert export.format == "qualtrics_legacy"
+    assert len(export.responses) == 2
+    assert export.dropped_rows == {"survey preview, test or spam": 2}
+
+
 @pytest.mark.parametrize(
     ("finished", "said"), [(["1", "0", "False", "True"], 2), (["True", "1", "true", "1"], 0)]
 )

@@ -261,8 +261,14 @@ def _kept_rows(
             same &= _mask(_equal(body[j], signature[j]))
         reasons.append(("repeated header row", same))
         kept &= ~same
+    # the Status column: its tag in the current layout, its name under a V7 tag in the legacy one
     status_col = next(
-        (j for j in keep if layout.tags[j].casefold() == "status" and layout.format == "qualtrics"),
+        (
+            j
+            for j in keep
+            if layout.format in ("qualtrics", "qualtrics_legacy")
+            and "status" in (layout.tags[j].casefold(), layout.names[j].casefold())
+        ),
         None,
     )
     if status_col is not None:
