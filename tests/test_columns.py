@@ -418,3 +418,20 @@ def test_a_team_header_over_too_many_values_says_why_it_is_no_grouping() -> None
     assert "header mentions 'team'" in spec.reason and "80 distinct values in 120" in spec.reason
     with pytest.raises(ValueError, match="'Team' was left out: header mentions 'team'"):
         resolve_column(cm, [], "team")
+
+
+def test_text_iq_columns_are_platform_data_not_comments() -> None:
+    """Qualtrics' Text iQ columns after an open question (found by a review: read as
+    comments, they tripled the comment count and made themes of "Positive" and "-2"), with
+    the survey's open question matched or not."""
+    from analysis.survey import default_survey
+
+    rows = ["Team,OQ1,OQ1 - Sentiment Polarity,OQ1 - Sentiment Score,OQ1 - Sentiment,OQ1 - Topics"]
+    for i in range(12):
+        rows.append(f"T{i % 3},The tools get facts wrong {i},-2,-0.8,Negative,Jobs;Training")
+    export = read_export("\n".join(rows).encode(), "q.csv")
+    for survey in (None, default_survey()):
+        cm = infer_columns(export, survey=survey)
+        roles = {s.name: s.role for s in cm.columns}
+        assert roles["OQ1"] == "comment"
+        assert all(roles[n] == "metadata" for n in roles if n.startswith("OQ1 - ")), roles

@@ -13,7 +13,7 @@ import pandas as pd
 
 from analysis.columns.model import ColumnMap, ColumnSpec, MappingError
 from analysis.columns.profile import _NUMBER
-from analysis.columns.rules import _infer_one
+from analysis.columns.rules import _infer_one, text_iq
 from analysis.columns.vocabulary import _ROLE, _TEAM, _words
 from analysis.ingest import SourceColumn, SurveyExport
 from analysis.scales import MISSING_ANSWERS, SCALES, ScaleError, get_scale, normalize_answer
@@ -161,6 +161,8 @@ def _names_list(names: list[str], limit: int = 10) -> str:
 
 
 def _apply_survey(spec: ColumnSpec, col: SourceColumn, series: pd.Series, survey: Any) -> None:
+    if text_iq(col.name):
+        return  # "OQ1 - Topics" names its open question, and is not an answer to it
     try:
         matched = survey.match(col)
     except (AttributeError, TypeError):

@@ -207,7 +207,24 @@ def _timestamp(c: _Column) -> _Decision | None:
     return None
 
 
+#: Columns Qualtrics' Text iQ adds after an open question ("OQ1 - Sentiment Polarity",
+#: "Q2 - Topics"): its own reading of the comments, not answers (read as comments, they had
+#: tripled the comment count and made themes of "Positive" and "-2").
+_TEXT_IQ = re.compile(
+    r"\s-\s(?:sentiment(?: polarity| score)?|topics|parent topics|topic sentiment (?:label|score)"
+    r"|topic hierarchy level \d+|actionability|effort score|emotion(?: intensity)?)$",
+    re.IGNORECASE,
+)
+
+
+def text_iq(name: str) -> bool:
+    """Whether a column is Text iQ's reading of an open question, by its name."""
+    return _TEXT_IQ.search(name) is not None
+
+
 def _metadata(c: _Column) -> _Decision | None:
+    if text_iq(c.col.name):
+        return _Decision("metadata", "Qualtrics Text iQ's reading of an open question")
     hit = c.mentions(_METADATA)
     if hit and c.demographic and len(c.demographic) > len(hit):
         hit = None  # 'marital status' is a demographic, not the platform's 'status'
