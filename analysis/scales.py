@@ -144,6 +144,8 @@ class Scale:
             if not m:
                 continue
             label = m.group(label_group).strip().rstrip(".").strip()
+            if label.startswith("(") and label.endswith(")"):  # "1 (Strongly disagree)"
+                label = label[1:-1].strip()
             if label in lookup:
                 return lookup[label]
             if label in self.missing:

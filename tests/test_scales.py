@@ -351,3 +351,21 @@ def test_six_point_scores_and_boxes() -> None:
         values = [scale.value_of(a) for a in answers]
         assert scale.to_0_100(pd.Series(values)).tolist() == pytest.approx([0, 20, 40, 60, 80, 100])
         assert (scale.favorable_min, scale.unfavorable_max) == (5.0, 2.0)
+
+
+def test_tend_to_wording_and_numbers_with_bracketed_labels() -> None:
+    """Two wordings a review found scored on 60% of their answers: the UK staff-survey
+    "Tend to agree" beside a midpoint, and "1 (Strongly disagree)" .. "5 (Strongly agree)"
+    with bare numbers between."""
+    tend = ["Strongly disagree", "Tend to disagree", "Neither agree nor disagree"]
+    tend += ["Tend to agree", "Strongly agree"]
+    scale = detect_scale(pd.Series(tend * 6))
+    assert scale is not None and scale.name == "agree5"
+    assert [scale.value_of(a) for a in tend] == [1, 2, 3, 4, 5]
+    # without the midpoint, 30 answers or more: four points
+    four = detect_scale(pd.Series([a for a in tend if "Neither" not in a] * 8))
+    assert four is not None and four.name == "agree4"
+    numbered = ["1 (Strongly disagree)", "2", "3", "4", "5 (Strongly agree)"]
+    scale = detect_scale(pd.Series(numbered * 6))
+    assert scale is not None and scale.name == "agree5"
+    assert [scale.value_of(a) for a in numbered] == [1, 2, 3, 4, 5]
