@@ -523,3 +523,51 @@ def test_a_view_runs_on_one_blas_thread(prep, monkeypatch):
         after = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
     assert seen and set(seen) == {1}
     assert after and set(after) == {2}
+
+
+def _form_with_repeats(repeats: int) -> bytes:
+    """A Google-Forms-like export: Timestamp, Email Address, a team, two items; the first
+    three Audit people submitted ``repeats`` times each."""
+    lines = ["Timestamp,Email Address,Team,TR1,FD1"]
+    answers = ["Agree", "Disagree", "Strongly agree", "Neither agree nor disagree"]
+    for i in range(24):
+        team = "Audit" if i < 3 else ("Sales" if i % 2 else "Support")
+        for r in range(repeats if i < 3 else 1):
+            a, b = answers[(i + r) % 4], answers[(i + 2 * r) % 4]
+            lines.append(f"2025-03-0{1 + r} 09:00:00,Person.{i}@Corp.example,{team},{a},{b}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_repeated_submissions_count_once():
+    """Three people who each submitted twice had shown as a group of six, above a minimum
+    group size of five (found by a review). Each person's last submission is kept."""
+    from analysis.pipeline.repeats import REPEAT_REASON
+
+    prep = _prepared(_form_with_repeats(2), "form.csv")
+    assert len(prep.export.responses) == 24
+    assert prep.export.dropped_rows[REPEAT_REASON] == 3
+    assert any(REPEAT_REASON in w for w in prep.warnings)
+    res = pipeline.analyze(prep, by=["team"], policy=PrivacyPolicy(min_group=5, min_comments=10))
+    audit = res.groups[res.groups["group"] == "Audit"]
+    assert len(audit) and audit["suppressed"].all()
+    # the kept submissions are the last ones (the second day's)
+    kept = prep.export.responses
+    assert kept.loc[kept["Team"] == "Audit", "Timestamp"].str.startswith("2025-03-02").all()
+    # an export without repeats is left as it was
+    once = _prepared(_form_with_repeats(1), "form.csv")
+    assert REPEAT_REASON not in once.export.dropped_rows
+    assert not any(REPEAT_REASON in w for w in once.warnings)
+
+
+def test_shared_addresses_are_not_repeated_submissions():
+    """A manager's address repeats over the team, and a column where most addresses repeat is
+    no respondent's own: nothing is dropped for either."""
+    from analysis.pipeline.repeats import REPEAT_REASON
+
+    lines = ["Team,Manager Email,Contact email,TR1"]
+    for i in range(30):
+        team = ["Sales", "Support", "Ops"][i % 3]
+        lines.append(f"{team},boss.{team}@corp.example,shared{i % 4}@corp.example,Agree")
+    prep = _prepared(("\n".join(lines) + "\n").encode(), "managers.csv")
+    assert len(prep.export.responses) == 30
+    assert REPEAT_REASON not in prep.export.dropped_rows
