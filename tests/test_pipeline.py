@@ -571,3 +571,29 @@ def test_shared_addresses_are_not_repeated_submissions():
     prep = _prepared(("\n".join(lines) + "\n").encode(), "managers.csv")
     assert len(prep.export.responses) == 30
     assert REPEAT_REASON not in prep.export.dropped_rows
+
+
+@pytest.mark.parametrize(
+    ("middle", "extra", "said", "hint"),
+    [
+        ("Not sure", 0, True, True),  # 'Not sure' in the middle of the scale: maybe its midpoint
+        ("Neither agree nor disagree", 6, True, False),  # "Don't know" beside a full scale
+        ("Neither agree nor disagree", 1, False, False),  # too few to say
+    ],
+)
+def test_answers_set_aside_as_no_answer_are_said(middle, extra, said, hint):
+    """'Not sure' as the middle answer was read as no answer, raising every favourable share
+    by about 10 points without a word (found by a review). It stays no answer (it can be a
+    "Don't know" beside a 4-point scale) but an alert says how many and how to map it."""
+    labels = ["Strongly disagree", "Disagree", middle, "Agree", "Strongly agree"]
+    lines = ["Team,TR1,TR2"]
+    for i in range(40):
+        lines.append(f"{'AB'[i % 2]},{labels[i % 5]},{labels[(i + 1) % 5]}")
+    lines += ["A,Don't know,Don't know"] * extra
+    prep = _prepared(("\n".join(lines) + "\n").encode(), "notsure.csv")
+    alerts = [a for a in prep.alerts if "counts as no answer" in a]
+    assert bool(alerts) == said
+    if said:
+        label = "Not sure" if middle == "Not sure" else "Don't know"
+        assert alerts[0].startswith(f"'{label}' counts as no answer")
+        assert ("may be the midpoint" in alerts[0]) == hint

@@ -20,6 +20,7 @@ from analysis import scoring
 from analysis.columns import ColumnMap
 from analysis.errors import ChangeRadarError
 from analysis.ingest import SurveyExport
+from analysis.scales import normalize_answer
 from analysis.scoring import Scored
 from analysis.survey import Survey
 
@@ -30,6 +31,7 @@ __all__ = [
     "ScoreStage",
     "refuse_unmatched_scales",
     "score_stage",
+    "set_aside_answers",
     "thin_constructs",
 ]
 
@@ -37,6 +39,9 @@ __all__ = [
 # wrong scale would otherwise turn the few labels it matches into a confident 0 or 100.
 # A construct resting on fewer than this share of the answers given to its items is flagged.
 MIN_MATCHED_SHARE = 0.5
+#: A question whose "no answer" labels ("Not sure", "Don't know") take this share of its
+#: answers is said: favourable shares are of the other answers only.
+SET_ASIDE_SHARE = 0.1
 
 
 COMMENTS_ONLY_NOTE = (
@@ -73,7 +78,8 @@ def score_stage(export: SurveyExport, colmap: ColumnMap, survey: Survey) -> Scor
     if _scorable(scoring_map):
         scored = scoring.prepare(export, scoring_map, survey)
         thin = thin_constructs(export, colmap, scored)
-        return ScoreStage(scored, [*refused, *thin.values()], thin, [])
+        aside = set_aside_answers(export, scoring_map)
+        return ScoreStage(scored, [*refused, *aside, *thin.values()], thin, [])
     if not colmap.comments:
         unscaled = sum(1 for s in colmap.columns if s.role == "item" and s.scale is None)
         raise NothingToAnalyseError(
@@ -173,4 +179,52 @@ def thin_constructs(export: SurveyExport, colmap: ColumnMap, scored: Scored) -> 
                 f"({100 * used / total:.0f}%): the rest are off the answer scale or in "
                 "questions left unscored. Treat it with caution and fix the scales."
             )
+    return out
+
+
+def set_aside_answers(export: SurveyExport, colmap: ColumnMap) -> list[str]:
+    """One alert per "no answer" label that takes :data:`SET_ASIDE_SHARE` of some rated
+    question's answers ("Not sure": 1,380 answers in 23 questions).
+
+    They are not scored, which is right for "Don't know" beside a scale; but when no answer
+    was ever given at the scale's midpoint, "Not sure" may be the midpoint itself, and read as
+    no answer it raises every favourable share (a review found +10 points on all six
+    measures, said nowhere)."""
+    counts: dict[str, list[int]] = {}  # label -> [answers, questions]
+    no_middle: dict[str, bool] = {}
+    given = 0
+    for spec in colmap.columns:
+        if spec.role != "item" or spec.scale is None:
+            continue
+        scale = colmap.scale_for(spec.name)
+        answers = export.responses[spec.name].astype("string").str.strip()
+        tally = answers[answers.notna() & (answers != "")].value_counts()
+        n = int(tally.sum())
+        given += n
+        by_label: dict[str, int] = {}
+        for value, count in tally.items():
+            if normalize_answer(value) in scale.missing:
+                by_label[str(value)] = by_label.get(str(value), 0) + int(count)
+        middle = (scale.min + scale.max) / 2
+        chosen = {scale.value_of(v) for v in tally.index}
+        for label, count in by_label.items():
+            if n and count >= SET_ASIDE_SHARE * n:
+                entry = counts.setdefault(label, [0, 0])
+                entry[0] += count
+                entry[1] += 1
+                no_middle[label] = no_middle.get(label, True) and middle not in chosen
+    out = []
+    for label, (count, questions) in sorted(counts.items(), key=lambda kv: -kv[1][0]):
+        text = (
+            f"'{label}' counts as no answer: {count:,} answers in {questions} rated "
+            f"question(s) are not scored, and favourable shares are of the other answers."
+        )
+        if no_middle[label]:
+            text += (
+                f" None of these questions has an answer at its scale's midpoint, so "
+                f"'{label}' may be the midpoint: if it is, give the scale in the mapping "
+                f"(e.g. scale: {{Strongly disagree: 1, Disagree: 2, {label}: 3, Agree: 4, "
+                "Strongly agree: 5})."
+            )
+        out.append(text)
     return out
