@@ -154,11 +154,27 @@ class _Matcher:
             best: tuple[int, Item | OpenQuestion] | None = None
             for pattern, q in self.patterns:
                 m = pattern.search(text)
-                if m and (best is None or m.end() - m.start() > best[0]):
+                if not m or _negations(text) != _negations(q.text):
+                    # "I am *not* worried that AI will replace parts of my job" holds FD1's
+                    # pattern but says the opposite: scored as FD1 it would count as fear
+                    continue
+                if best is None or m.end() - m.start() > best[0]:
                     best = (m.end() - m.start(), q)
             if best is not None:
                 return best[1]
         return None
+
+
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|none|nobody|nothing|neither|nor|cannot|hardly|without)\b|n't\b",
+    re.IGNORECASE,
+)
+
+
+def _negations(text: str) -> int:
+    """How many negating words a question holds: a pattern match whose question holds more or
+    fewer than the item's own text is another question, often its opposite."""
+    return len(_NEGATION.findall(_normalize_text(text)))
 
 
 @lru_cache(maxsize=32)

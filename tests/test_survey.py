@@ -230,6 +230,12 @@ def test_every_question_has_its_export_tag_first():
         (column("Duration (in seconds)"), None),
         (column("Which team do you work in?"), None),
         (column("StartDate", "Start Date"), None),
+        # a negation the item's text does not hold is another question, often its opposite
+        # (found by a review: scored as FD1, agreeing one is *not* worried counted as fear)
+        (column("Q9", "I am not worried that AI will replace parts of my job."), None),
+        (column("Q9", "I am worried that AI will replace parts of my job."), "FD1"),
+        (column("Q10", "I think my role may not exist in a few years because of AI."), "FD2"),
+        (column("Q11", "I don't think my role may not exist in a few years."), None),
     ],
 )
 def test_match(col, expected):
