@@ -541,7 +541,7 @@ def _form_with_repeats(repeats: int) -> bytes:
 def test_repeated_submissions_count_once():
     """Three people who each submitted twice had shown as a group of six, above a minimum
     group size of five (found by a review). Each person's last submission is kept."""
-    from analysis.pipeline.repeats import REPEAT_REASON
+    from analysis.pipeline.response_rows import REPEAT_REASON
 
     prep = _prepared(_form_with_repeats(2), "form.csv")
     assert len(prep.export.responses) == 24
@@ -562,7 +562,7 @@ def test_repeated_submissions_count_once():
 def test_shared_addresses_are_not_repeated_submissions():
     """A manager's address repeats over the team, and a column where most addresses repeat is
     no respondent's own: nothing is dropped for either."""
-    from analysis.pipeline.repeats import REPEAT_REASON
+    from analysis.pipeline.response_rows import REPEAT_REASON
 
     lines = ["Team,Manager Email,Contact email,TR1"]
     for i in range(30):
@@ -597,3 +597,20 @@ def test_answers_set_aside_as_no_answer_are_said(middle, extra, said, hint):
         label = "Not sure" if middle == "Not sure" else "Don't know"
         assert alerts[0].startswith(f"'{label}' counts as no answer")
         assert ("may be the midpoint" in alerts[0]) == hint
+
+
+def test_rows_that_answered_no_question_are_not_respondents():
+    """Partial responses closed at 0% (only the platform's columns filled) had raised the
+    headline n and made a "(no answer)" group (found by a review)."""
+    from analysis.pipeline.response_rows import UNANSWERED_REASON
+
+    lines = ["Team,Progress,Duration (in seconds),TR1,OQ1"]
+    for i in range(20):
+        lines.append(f"{'AB'[i % 2]},100,300,{'Agree' if i % 3 else 'Disagree'},")
+    lines += [",0,12,,"] * 7 + ["A,5,30,, "]  # nothing answered (a blank comment too)
+    prep = _prepared(("\n".join(lines) + "\n").encode(), "partials.csv")
+    assert len(prep.export.responses) == 20
+    assert prep.export.dropped_rows[UNANSWERED_REASON] == 8
+    assert any(w.startswith(f"Dropped 8 rows: {UNANSWERED_REASON}") for w in prep.warnings)
+    res = pipeline.analyze(prep, by=["team"], policy=PrivacyPolicy(min_group=5, min_comments=10))
+    assert res.n == 20 and set(res.groups["group"]) == {"A", "B"}

@@ -36,7 +36,7 @@ from analysis.pipeline.coding import (
 from analysis.pipeline.memory import release_later, release_memory
 from analysis.pipeline.model import Prepared
 from analysis.pipeline.reading import READ_LATER_MIN_CELLS, CommentRead
-from analysis.pipeline.repeats import without_repeats
+from analysis.pipeline.response_rows import response_rows
 from analysis.pipeline.score_tables import construct_frame
 from analysis.pipeline.scores import score_stage
 from analysis.scoring import Scored
@@ -81,7 +81,7 @@ def prepare(
     survey = survey or default_survey()
     colmap = colmap or infer_columns(export, survey)
     colmap.require_answers()
-    export = without_repeats(export, colmap)
+    export = response_rows(export, colmap)
     later = background and comment_cells(export, colmap) >= READ_LATER_MIN_CELLS
     if colmap.comments and not later:
         comments_mod.preload_language_model()  # loads while the answers are scored

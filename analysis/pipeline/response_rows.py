@@ -1,5 +1,10 @@
-"""One response per person: repeated submissions under the same e-mail address or employee ID.
+"""Which rows of an export are responses to analyse, once the column roles are known.
 
+Rows with no answer to any question (a Qualtrics partial closed at 0%, a LimeSurvey row with
+only its interview time) are not respondents: counted, they raised the headline n and made a
+"(no answer)" group. They are dropped and said (:func:`without_unanswered`).
+
+One response per person: repeated submissions under the same e-mail address or employee ID.
 A form that does not limit people to one response (Google Forms, Microsoft Forms, an open
 Qualtrics link) lets the same person submit twice. Counted twice, three people look like six:
 a group the minimum group size should hide is shown, and its answers weigh double. The
@@ -20,8 +25,10 @@ from analysis.columns import ColumnMap
 from analysis.columns.profile import _EMAIL
 from analysis.ingest import SurveyExport
 
-__all__ = ["REPEAT_REASON", "without_repeats"]
+__all__ = ["REPEAT_REASON", "UNANSWERED_REASON", "response_rows", "without_repeats"]
 
+#: The dropped-rows reason of a row that answered no question.
+UNANSWERED_REASON = "no answer to any rated or open question"
 #: The dropped-rows reason of a repeated submission.
 REPEAT_REASON = "an earlier submission by the same person (same e-mail address or ID)"
 #: Share of an identity column's answers that must be e-mail addresses for it to say who is who.
@@ -80,3 +87,32 @@ def without_repeats(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
         dropped_rows={**export.dropped_rows, REPEAT_REASON: n},
         warnings=[*export.warnings, warning],
     )
+
+
+def without_unanswered(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
+    """``export`` without the rows that answered none of its rated or open questions,
+    counted in ``dropped_rows`` and said; ``export`` itself when every row answered one."""
+    asked = [c for c in (*colmap.items, *colmap.comments) if c in export.responses.columns]
+    if not asked:
+        return export
+    answered = pd.Series(False, index=export.responses.index)
+    for name in asked:
+        cell = export.responses[name]
+        answered |= cell.notna() & (cell.astype("string").str.strip() != "").fillna(False)
+    n = int((~answered).sum())
+    if not n or n == len(answered):  # nobody answered: the later checks say what to fix
+        return export
+    return dataclasses.replace(
+        export,
+        responses=export.responses.loc[answered.to_numpy()].reset_index(drop=True),
+        dropped_rows={**export.dropped_rows, UNANSWERED_REASON: n},
+        warnings=[
+            *export.warnings,
+            f"Dropped {n} row{'s' if n != 1 else ''}: {UNANSWERED_REASON}.",
+        ],
+    )
+
+
+def response_rows(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
+    """The export's responses to analyse: rows that answered a question, one per person."""
+    return without_repeats(without_unanswered(export, colmap), colmap)
