@@ -435,3 +435,19 @@ def test_text_iq_columns_are_platform_data_not_comments() -> None:
         roles = {s.name: s.role for s in cm.columns}
         assert roles["OQ1"] == "comment"
         assert all(roles[n] == "metadata" for n in roles if n.startswith("OQ1 - ")), roles
+
+
+def test_a_second_column_matched_to_one_survey_item_is_left_out() -> None:
+    """Two columns matched to FD1 were both scored, moving fear from 50 to 60 (found by a
+    review): the first is the item, the second is left out and said."""
+    from analysis.survey import default_survey
+
+    rows = ["Team,FD1,TR1,FD1"]
+    answers = ["Agree", "Disagree", "Strongly agree", "Strongly disagree"]
+    for i in range(12):
+        rows.append(f"T{i % 3},{answers[i % 4]},{answers[(i + 1) % 4]},{answers[(i + 2) % 4]}")
+    cm = infer_columns(read_export("\n".join(rows).encode(), "d.csv"), survey=default_survey())
+    roles = {s.name: (s.role, s.construct) for s in cm.columns}
+    assert roles["FD1"] == ("item", "fear_of_displacement")
+    assert roles["FD1 (2)"] == ("ignored", None)
+    assert any("FD1 (2) (as FD1)" in w for w in cm.warnings)

@@ -68,12 +68,7 @@ def infer_columns(
     left without a construct get a suggested one from their wording in ``suggestions``
     (:func:`analysis.suggest.add_suggestions`; it loads the sentence encoder), never applied.
     """
-    specs: list[ColumnSpec] = []
-    for col in export.columns:
-        spec = _infer_one(col, export.responses[col.name], export.format)
-        if survey is not None:
-            _apply_survey(spec, col, export.responses[col.name], survey)
-        specs.append(spec)
+    specs, twice = _column_specs(export, survey)
     _mark_rankings(specs, export.responses)
     _pick_one(specs, "team", _TEAM)
     _pick_one(specs, "role", _ROLE)
@@ -91,6 +86,12 @@ def infer_columns(
             "No column looks like rated questions or comments: check the sheet, or map the "
             "question columns in a mapping YAML."
         )
+    if twice:
+        colmap.warnings.append(
+            f"{len(twice)} column(s) match a survey item another column already matched, and "
+            f"are left out so no answer counts twice: {_names_list(twice)}. Map them in the "
+            "mapping YAML if they are other questions."
+        )
     colmap.warnings.extend(_unanswered_items(colmap, export.responses))
     unscaled = [s.name for s in specs if s.role == "item" and s.scale is None]
     if unscaled:
@@ -105,6 +106,27 @@ def infer_columns(
 
         colmap = add_suggestions(colmap, survey)
     return colmap
+
+
+def _column_specs(export: SurveyExport, survey: Any | None) -> tuple[list[ColumnSpec], list[str]]:
+    """Each column's spec (the rules, then the survey's match), and the columns left out as a
+    second match of a survey item: a second copy would count its answers twice."""
+    specs: list[ColumnSpec] = []
+    first_of: dict[str, str] = {}  # survey item id -> the first column matched to it
+    twice: list[str] = []
+    for col in export.columns:
+        spec = _infer_one(col, export.responses[col.name], export.format)
+        if survey is not None:
+            matched = _apply_survey(spec, col, export.responses[col.name], survey)
+            if matched is not None and spec.role == "item":
+                if matched in first_of:
+                    spec.role, spec.construct = "ignored", None
+                    spec.reason = f"matches survey item '{matched}', as '{first_of[matched]}' does"
+                    twice.append(f"{col.name} (as {first_of[matched]})")
+                else:
+                    first_of[matched] = col.name
+        specs.append(spec)
+    return specs, twice
 
 
 def _no_answer_labels(series: pd.Series, missing: frozenset[str]) -> list[str] | None:
@@ -160,15 +182,18 @@ def _names_list(names: list[str], limit: int = 10) -> str:
     return ", ".join(names[:limit]) + (" …" if len(names) > limit else "")
 
 
-def _apply_survey(spec: ColumnSpec, col: SourceColumn, series: pd.Series, survey: Any) -> None:
+def _apply_survey(
+    spec: ColumnSpec, col: SourceColumn, series: pd.Series, survey: Any
+) -> str | None:
+    """Give ``spec`` the survey question ``col`` answers, if any; that question's id."""
     if text_iq(col.name):
-        return  # "OQ1 - Topics" names its open question, and is not an answer to it
+        return None  # "OQ1 - Topics" names its open question, and is not an answer to it
     try:
         matched = survey.match(col)
     except (AttributeError, TypeError):
-        return
+        return None
     if matched is None:
-        return
+        return None
     label = getattr(matched, "id", "?")
     if hasattr(matched, "construct"):
         spec.role = "item"
@@ -188,8 +213,9 @@ def _apply_survey(spec: ColumnSpec, col: SourceColumn, series: pd.Series, survey
                         f"matches survey item '{label}'; {bad} answer(s) are not on its "
                         f"{scale.name} scale"
                     )
-                    return
+                    return label
         spec.reason = f"matches survey item '{label}'"
     elif spec.role not in {"identity"}:
         spec.role, spec.scale = "comment", None
         spec.reason = f"matches open question '{label}'"
+    return label
