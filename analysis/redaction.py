@@ -49,6 +49,7 @@ name is redacted and no other word is.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -81,6 +82,15 @@ _TLDS = (
     "eu|us|ca|au|nz|in|jp|cn|br|mx|za|ru|info|biz|app|dev|tech|cloud|online|site|xyz|me|ly|gl|"
     "us|tv|to"
 )
+# Spelled out without brackets: "tom dot okafor at corp dot com". A bare "at" is English ("we
+# met at corp dot com"), so the name before it must be spelled out too ("tom dot okafor"), the
+# last part must be a known top-level domain and the domain no article.
+_SPELLED_EMAIL_RE = re.compile(
+    rf"(?<![\w.+-])[\w+-]+(?:\s+dot\s+[\w+-]+)+\s+at\s+(?!(?:the|a|an|this|that|my|our|your)\s)"
+    rf"[A-Za-z0-9-]+(?:\s+dot\s+[A-Za-z0-9-]+)*\s+dot\s+(?:{_TLDS})\b",
+    re.I,
+)
+_SPELLED_HINT_RE = re.compile(r"\sdot\s", re.I)
 _URL_RE = re.compile(
     r"(?:\b(?:https?|ftp)://[^\s<>\"']+"
     r"|\bwww\.[^\s<>\"']+"
@@ -433,16 +443,67 @@ def _detect_names(text: str) -> str:
     return "".join(out)
 
 
+#: A word of a person's name: letters, with inner apostrophes or hyphens ("O'Brien-Walsh").
+_NAME_WORD_RE = re.compile(r"[^\W\d_]+(?:['’\-](?![sS]\b)[^\W\d_]+)*")  # not "Garcia's"
+_POSSESSIVE_RE = re.compile(r"['’]s\b")
+#: Words of a full name matched as one: "Grace Brennan", "Maria de la Cruz".
+MAX_NAME_WORDS = 4
+
+
+def full_name_key(name: str) -> str:
+    """How a full name is looked up: accents folded, lower case, one space between words."""
+    words = _NAME_WORD_RE.findall(_fold_chars(unicodedata.normalize("NFC", str(name))))
+    return " ".join(w.lower() for w in words)
+
+
+def _full_names(text: str, known: frozenset[str]) -> str:
+    """``text`` with every run of 2-4 words that is one of the ``known`` full names (keys of
+    :func:`full_name_key`) replaced by NAME, a possessive "'s" with it. A set lookup per run
+    of words, so a survey's thousands of names cost no more than a few."""
+    folded = _fold_chars(text)  # the same length as text: spans carry over
+    words = [(m.start(), m.end(), m.group().lower()) for m in _NAME_WORD_RE.finditer(folded)]
+    spans, i = [], 0
+    while i < len(words):
+        hit = 0
+        for n in range(min(MAX_NAME_WORDS, len(words) - i), 1, -1):
+            run = words[i : i + n]
+            gaps = (folded[a[1] : b[0]] for a, b in itertools.pairwise(run))
+            if all(g.isspace() for g in gaps) and " ".join(w for *_, w in run) in known:
+                hit = n
+                break
+        if hit:
+            end = words[i + hit - 1][1]
+            tail = _POSSESSIVE_RE.match(folded, end)
+            spans.append((words[i][0], tail.end() if tail else end))
+            i += hit
+        else:
+            i += 1
+    if not spans:
+        return text
+    out, at = [], 0
+    for a, b in spans:
+        out += [text[at:a], NAME]
+        at = b
+    return "".join([*out, text[at:]])
+
+
 def redact_text(
-    text: str, names: re.Pattern[str] | None = None, *, detect_names: bool = True
+    text: str,
+    names: re.Pattern[str] | None = None,
+    *,
+    detect_names: bool = True,
+    full_names: frozenset[str] = frozenset(),
 ) -> str:
-    """Redact one text; ``names`` is a compiled roster pattern (see :func:`redact`)."""
+    """Redact one text; ``names`` is a compiled roster pattern, ``full_names`` the export's
+    own people's full names (see :func:`redact`)."""
     # Each pattern runs only where it could match (an "@", a ".xx" or "://", a digit): the
     # same result, several times faster on the typical short comment.
     if "@" in text:
         text = _EMAIL_RE.sub(EMAIL, text)
     if _AT_HINT_RE.search(text):
         text = _OBFUSCATED_EMAIL_RE.sub(EMAIL, text)
+    if _SPELLED_HINT_RE.search(text):
+        text = _SPELLED_EMAIL_RE.sub(EMAIL, text)
     if _URL_HINT_RE.search(text):
         text = _URL_RE.sub(_strip_url, text)
     if _DIGIT_RE.search(text):
@@ -453,22 +514,32 @@ def redact_text(
         # "José García"), and replaced in the text as written (the folding keeps lengths)
         folded = _fold_chars(text)
         text = names.sub(NAME, text) if folded == text else _replace(text, names.finditer(folded))
+    if full_names:
+        text = _full_names(text, full_names)
     if detect_names:
         text = _detect_names(text)
     return text
 
 
 def redact(
-    texts: Sequence[str], roster: Iterable[str] = (), *, detect_names: bool = True
+    texts: Sequence[str],
+    roster: Iterable[str] = (),
+    *,
+    detect_names: bool = True,
+    full_names: Iterable[str] = (),
 ) -> list[str]:
     """Replace e-mails, phone numbers, URLs, employee-ID-like tokens and people's names.
 
     ``roster`` holds people's names ("Sarah Connor"); each full name and each part of three or
     more letters is matched case-insensitively as a whole word, with a possessive "'s" included
-    ("Sarah's" -> "[NAME]"). With ``detect_names`` (the default), names are also found without
-    a roster by the rules in the module docstring. Missing values come back as empty strings.
+    ("Sarah's" -> "[NAME]"). ``full_names`` are names matched only whole, in any case and
+    accents ("grace brennan"): the export's own name columns, whose parts alone ("Will",
+    "Grace") are too often words. With ``detect_names`` (the default), names are also found
+    without a roster by the rules in the module docstring. Missing values come back as empty
+    strings.
     """
     pattern = _name_pattern(roster)
+    known = frozenset(k for k in map(full_name_key, full_names) if " " in k)
     out = []
     done: dict[str, str] = {}  # comments repeat: redact each distinct text once
     for t in texts:
@@ -478,6 +549,8 @@ def redact(
         text = str(t)
         red = done.get(text)
         if red is None:
-            red = done[text] = redact_text(text, pattern, detect_names=detect_names)
+            red = done[text] = redact_text(
+                text, pattern, detect_names=detect_names, full_names=known
+            )
         out.append(red)
     return out

@@ -629,3 +629,21 @@ def test_group_names_that_differ_only_in_capitals_are_one_group(rows):
     assert sorted(set(team.astype(str))) == ["Sales", "Support"]
     assert (team.astype(str) == "Sales").sum() == rows * 4 // 6
     assert any("differ only in capitals" in w and "'sales' as 'Sales'" in w for w in prep.warnings)
+
+
+def test_names_in_the_exports_own_name_columns_are_redacted_from_comments():
+    """The export's Name (or first + last name) columns say who the people are: their full
+    names are redacted from comments in any case (found by a review: "grace brennan keeps
+    pushing the AI tool" was shown while the Name column held "Grace Brennan")."""
+    for header, name_cells in (
+        ("Name", ["Grace Brennan", "Tom Okafor"]),
+        ("RecipientFirstName,RecipientLastName", ["Grace,Brennan", "Tom,Okafor"]),
+    ):
+        lines = [f"{header},Team,TR1,OQ1"]
+        for i in range(24):
+            said = "grace brennan keeps pushing the AI tool" if i == 0 else f"Fine number {i}"
+            lines.append(f"{name_cells[i % 2]},{'AB'[i % 2]},Agree,{said}")
+        prep = _prepared(("\n".join(lines) + "\n").encode(), "names.csv")
+        shown = " ".join(prep.comments["redacted"].astype(str))
+        assert "brennan" not in shown.lower()
+        assert "[NAME] keeps pushing the AI tool" in shown

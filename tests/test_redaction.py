@@ -447,3 +447,35 @@ def test_name_detection_is_idempotent_on_name_soup(parts):
     text = " ".join(parts)
     once = redact([text])
     assert redact(once) == once
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("grace brennan keeps pushing the AI tool", "[NAME] keeps pushing the AI tool"),
+        ("Ask JOSÉ  GARCÍA's team first", "Ask [NAME] team first"),
+        ("Grace period ends Friday", "Grace period ends Friday"),  # a part alone: no match
+        ("I will brennan the grace", "I will brennan the grace"),
+        ("Maria de la Cruz said so", "[NAME] said so"),
+    ],
+)
+def test_the_exports_own_full_names_are_matched_whole(text, expected):
+    """Names from the export's own name columns (a review found "grace brennan" shown while
+    the Name column held "Grace Brennan"): whole names in any case and accents, never a part
+    alone ("Will", "Grace" are words)."""
+    names = ["Grace Brennan", "Jose Garcia", "Maria de la Cruz", "Will"]
+    assert redact([text], full_names=names, detect_names=False) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Email me at tom dot okafor at corp dot com", "Email me at [EMAIL]"),
+        ("write to sarah dot jones at acme dot co dot uk today", "write to [EMAIL] today"),
+        ("write to sarah at acme dot com", "write to sarah at acme dot com"),  # a bare "at"
+        ("look at the dot com era", "look at the dot com era"),
+        ("we looked at it dot by dot", "we looked at it dot by dot"),
+    ],
+)
+def test_addresses_spelled_out_without_brackets(text, expected):
+    assert redact([text], detect_names=False) == [expected]

@@ -23,6 +23,7 @@ import pandas as pd
 from analysis import comments as comments_mod
 from analysis import embeddings
 from analysis.columns import ColumnMap
+from analysis.columns.vocabulary import _words
 from analysis.ingest import SurveyExport
 from analysis.redaction import redact
 from analysis.scoring import Scored
@@ -70,6 +71,8 @@ class CommentInputs:
     groups: pd.DataFrame
     questions: dict[str, str]
     roster: tuple[str, ...]
+    #: the full names the export's own name columns hold, matched only whole in comments
+    names: tuple[str, ...] = ()
 
     def unread(self) -> CommentInputs:
         """The same columns with no respondent: :func:`read_comments` of it is the declared,
@@ -77,6 +80,36 @@ class CommentInputs:
         return CommentInputs(
             self.responses.iloc[:0], self.columns, self.groups.iloc[:0], self.questions, ()
         )
+
+
+def names_in_export(export: SurveyExport, colmap: ColumnMap) -> tuple[str, ...]:
+    """The distinct full names in the export's identity columns named for names: "Name", "Full
+    name", or a first-name and a last-name column joined row by row ("RecipientFirstName" +
+    "RecipientLastName"). A review found a respondent's name in a comment, lower case,
+    shown although the export's own Name column held it."""
+    firsts, lasts, fulls = [], [], []
+    for name in colmap.identity:
+        words = _words(name)
+        if " name " not in words and " surname " not in words:
+            continue
+        if " first " in words or " given " in words:
+            firsts.append(name)
+        elif " last " in words or " surname " in words or " family " in words:
+            lasts.append(name)
+        else:
+            fulls.append(name)
+    rows = export.responses
+    parts = [rows[c].astype("string").str.strip() for c in fulls]
+    if firsts and lasts:
+        parts.append(
+            rows[firsts[0]].astype("string").str.strip()
+            + " "
+            + rows[lasts[0]].astype("string").str.strip()
+        )
+    found: set[str] = set()
+    for values in parts:
+        found.update(str(v) for v in values.dropna().unique() if " " in str(v).strip())
+    return tuple(sorted(found))
 
 
 def comment_cells(export: SurveyExport, colmap: ColumnMap) -> int:
@@ -96,6 +129,7 @@ def comment_inputs(
         groups=scored.groups,
         questions={c.name: c.question for c in export.columns if c.name in colmap.comments},
         roster=tuple(roster),
+        names=names_in_export(export, colmap) if colmap.comments else (),
     )
 
 
@@ -121,7 +155,9 @@ def read_comments(inputs: CommentInputs) -> pd.DataFrame:
         tidy = tidy.take(np.argsort(~analysed, kind="stable")).reset_index(drop=True)
         analysed = np.sort(analysed)[::-1].copy()
     tidy["redacted"] = (
-        redact(comments_mod.text_list(tidy["text"]), inputs.roster) if len(tidy) else []
+        redact(comments_mod.text_list(tidy["text"]), inputs.roster, full_names=inputs.names)
+        if len(tidy)
+        else []
     )
     tidy["analysed"] = analysed
     texts = comments_mod.text_list(tidy.loc[analysed, "text"])
