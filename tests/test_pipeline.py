@@ -647,3 +647,14 @@ def test_names_in_the_exports_own_name_columns_are_redacted_from_comments():
         shown = " ".join(prep.comments["redacted"].astype(str))
         assert "brennan" not in shown.lower()
         assert "[NAME] keeps pushing the AI tool" in shown
+
+
+def test_dont_know_beside_a_four_point_scale_is_no_midpoint():
+    """A "Don't know" beside a 4-point scale is said, but never offered as a midpoint (a
+    review found the hint on every agree4 item, with a map that would move Agree 67 -> 75)."""
+    labels = ["Strongly disagree", "Disagree", "Agree", "Strongly agree"]
+    lines = ["Team,TR1"] + [f"{'AB'[i % 2]},{labels[i % 4]}" for i in range(40)]
+    lines += ["A,Don't know"] * 8
+    prep = _prepared(("\n".join(lines) + "\n").encode(), "dk.csv")
+    alerts = [a for a in prep.alerts if "counts as no answer" in a]
+    assert len(alerts) == 1 and "may be the midpoint" not in alerts[0]

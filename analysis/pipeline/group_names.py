@@ -40,7 +40,8 @@ def _renamed(s: pd.Series, mapping: dict[str, str]) -> pd.Series:
         position = {c: i for i, c in enumerate(new)}
         recode = np.array([position[mapping.get(c, c)] for c in old] + [-1])
         codes = recode[s.cat.codes.to_numpy()]  # code -1 (missing) picks the final -1
-        return pd.Series(pd.Categorical.from_codes(codes, new), index=s.index, name=s.name)
+        merged = pd.Categorical.from_codes(codes, new, ordered=s.cat.ordered)
+        return pd.Series(merged, index=s.index, name=s.name)
     return s.map(lambda v: mapping.get(v, v) if isinstance(v, str) else v)
 
 
@@ -54,7 +55,8 @@ def merged_group_names(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
         if spec.role not in ("team", "role", "demographic") or spec.name not in responses:
             continue
         s = responses[spec.name]
-        mapping = _canonical(s.dropna().astype(str).value_counts(sort=False))
+        counts = s.value_counts(sort=False)  # per category of a categorical: no per-cell work
+        mapping = _canonical(counts[counts > 0])
         if not mapping:
             continue
         changed[spec.name] = _renamed(s, mapping)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+import numpy as np
 import pandas as pd
 
 from analysis.columns import ColumnMap
@@ -31,12 +32,16 @@ __all__ = ["REPEAT_REASON", "UNANSWERED_REASON", "response_rows", "without_repea
 UNANSWERED_REASON = "no answer to any rated or open question"
 #: The dropped-rows reason of a repeated submission.
 REPEAT_REASON = "an earlier submission by the same person (same e-mail address or ID)"
-#: Share of an identity column's answers that must be e-mail addresses for it to say who is who.
+#: Share of an identity column's answers that must be e-mail addresses for it to say who is who
+#: (judged on its first :data:`SAMPLE` answers).
 EMAIL_SHARE = 0.9
+SAMPLE = 1000
 #: Most repeats that read as people submitting again: beyond it the column is not the
-#: respondent's own address (random names collide in a generated file; a shared team inbox),
-#: and nothing is dropped.
+#: respondent's own address (random names collide in a generated file), nothing is dropped,
+#: and a warning says so.
 MAX_REPEAT_SHARE = 0.25
+#: More submissions than this under one address are a shared mailbox, not one person.
+MAX_SUBMISSIONS = 3
 #: Header words of an address that is someone else's ("Manager email"): never a person key.
 _SOMEONE_ELSE = re.compile(r"manager|supervisor|lead|boss|reports? to|approver|sponsor", re.I)
 
@@ -46,47 +51,99 @@ def _person_keys(export: SurveyExport, colmap: ColumnMap) -> list[str]:
     hold e-mail addresses and are not named after someone else."""
     keys = [colmap.respondent_id] if colmap.respondent_id else []
     for name in colmap.identity:
-        if _SOMEONE_ELSE.search(name):
+        if _SOMEONE_ELSE.search(name) or name not in export.responses:
             continue
-        values = export.responses[name].dropna().astype(str).str.strip()
+        values = export.responses[name].dropna().head(SAMPLE).astype(str).str.strip()
         values = values[values != ""]
         if len(values) and values.str.match(_EMAIL).mean() >= EMAIL_SHARE:
             keys.append(name)
     return [k for k in keys if k in export.responses.columns]
 
 
-def _repeats(ids: pd.Series) -> pd.Series:
-    """Rows whose identifier comes again later; none when too many do to be resubmissions."""
-    ids = ids.astype("string").str.strip().str.casefold()
-    known = ids.notna() & (ids != "")
-    repeated = known & ids.duplicated(keep="last")
-    if repeated.sum() > MAX_REPEAT_SHARE * known.sum():
-        return pd.Series(False, index=ids.index)
-    return repeated
+def _person_codes(ids: pd.Series) -> np.ndarray:
+    """One integer per person (-1: no identifier), spellings compared without case or outer
+    spaces; each distinct value is normalised once."""
+    codes, uniques = pd.factorize(ids)
+    keys = pd.Index(uniques).astype(str).str.strip().str.casefold()
+    key_codes, _ = pd.factorize(keys)
+    key_codes = np.where(keys == "", -1, key_codes)
+    return np.where(codes >= 0, key_codes[np.maximum(codes, 0)], -1)
+
+
+def _repeats(ids: pd.Series, order: np.ndarray) -> tuple[np.ndarray, str]:
+    """Rows whose person submits again later in ``order`` (row positions, oldest first), and
+    a warning when the column's repeats are too many to be resubmissions (then none)."""
+    person = _person_codes(ids)
+    counts = np.bincount(person[person >= 0]) if (person >= 0).any() else np.zeros(0, int)
+    in_order = person[order]
+    later = pd.Series(in_order).duplicated(keep="last").to_numpy() & (in_order >= 0)
+    shared = np.zeros(len(in_order), dtype=bool)
+    if len(counts):
+        shared = (in_order >= 0) & (counts[np.maximum(in_order, 0)] > MAX_SUBMISSIONS)
+    repeated = np.zeros(len(person), dtype=bool)
+    repeated[order] = later & ~shared
+    known = int((person >= 0).sum())
+    if repeated.sum() > MAX_REPEAT_SHARE * known:
+        return np.zeros(len(person), dtype=bool), (
+            f"{int(repeated.sum()):,} of {known:,} rows repeat an address in {ids.name!r}: too "
+            "many to be people submitting twice, so none was dropped. If it is each "
+            "respondent's own address, check the export for repeated submissions."
+        )
+    return repeated, ""
+
+
+def _oldest_first(export: SurveyExport, colmap: ColumnMap) -> np.ndarray:
+    """Row positions from the oldest submission to the newest: by the first timestamp column
+    when it reads as dates (a sheet sorted newest first keeps the right one), else the file's
+    order."""
+    rows = export.responses
+    for name in colmap.timestamps:
+        if name in rows:
+            when = pd.to_datetime(rows[name].astype(str), errors="coerce", format="mixed")
+            if when.notna().mean() >= 0.9:
+                return np.argsort(when.to_numpy(dtype="datetime64[ns]"), kind="stable")
+    return np.arange(len(rows))
 
 
 def without_repeats(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
-    """``export`` with each person's earlier submissions dropped (the last one kept), counted
+    """``export`` with each person's earlier submissions dropped (the latest kept), counted
     in ``dropped_rows`` and said in a warning; ``export`` itself when nobody submitted twice.
     Rows without an identifier are kept: they cannot be told apart."""
     rows = export.responses
-    repeated = pd.Series(False, index=rows.index)
-    for key in _person_keys(export, colmap):
-        repeated |= _repeats(rows[key])
+    keys = _person_keys(export, colmap)
+    if not keys:
+        return export
+    order = _oldest_first(export, colmap)
+    repeated = np.zeros(len(rows), dtype=bool)
+    notes = []
+    for key in keys:
+        found, note = _repeats(rows[key], order)
+        repeated |= found
+        notes += [note] if note else []
     n = int(repeated.sum())
     if not n:
-        return export
+        return dataclasses.replace(export, warnings=[*export.warnings, *notes]) if notes else export
     warning = (
-        f"Dropped {n} row{'s' if n != 1 else ''}: {REPEAT_REASON}. Each person's last "
+        f"Dropped {n} row{'s' if n != 1 else ''}: {REPEAT_REASON}. Each person's latest "
         "submission is kept, so nobody counts twice (a group of three who each submitted "
         "twice would otherwise pass a minimum group size of five)."
     )
     return dataclasses.replace(
         export,
-        responses=rows.loc[~repeated.to_numpy()].reset_index(drop=True),
+        responses=rows.loc[~repeated].reset_index(drop=True),
         dropped_rows={**export.dropped_rows, REPEAT_REASON: n},
-        warnings=[*export.warnings, warning],
+        warnings=[*export.warnings, *notes, warning],
     )
+
+
+def _filled(cell: pd.Series) -> np.ndarray:
+    """Which cells hold an answer (not missing, not blank); a categorical's categories are
+    judged once each (a million-row column in milliseconds)."""
+    if isinstance(cell.dtype, pd.CategoricalDtype):
+        blank = np.asarray(cell.cat.categories.astype(str).str.strip() == "", dtype=bool)
+        codes = cell.cat.codes.to_numpy()
+        return (codes >= 0) & ~np.append(blank, True)[codes]  # code -1 picks the final True
+    return (cell.notna() & cell.astype(object).ne("")).to_numpy(dtype=bool)
 
 
 def without_unanswered(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
@@ -95,16 +152,15 @@ def without_unanswered(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
     asked = [c for c in (*colmap.items, *colmap.comments) if c in export.responses.columns]
     if not asked:
         return export
-    answered = pd.Series(False, index=export.responses.index)
+    answered = np.zeros(len(export.responses), dtype=bool)
     for name in asked:
-        cell = export.responses[name]
-        answered |= cell.notna() & (cell.astype("string").str.strip() != "").fillna(False)
+        answered |= _filled(export.responses[name])
     n = int((~answered).sum())
     if not n or n == len(answered):  # nobody answered: the later checks say what to fix
         return export
     return dataclasses.replace(
         export,
-        responses=export.responses.loc[answered.to_numpy()].reset_index(drop=True),
+        responses=export.responses.loc[answered].reset_index(drop=True),
         dropped_rows={**export.dropped_rows, UNANSWERED_REASON: n},
         warnings=[
             *export.warnings,

@@ -12,6 +12,7 @@ honestly, and say what could not be.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -182,6 +183,18 @@ def thin_constructs(export: SurveyExport, colmap: ColumnMap, scored: Scored) -> 
     return out
 
 
+#: "No answer" labels that can be a scale's middle answer ("Don't know" and "N/A" cannot).
+_UNSURE = re.compile(r"^(?:not sure|unsure|i'?m not sure|i am not sure|no opinion|can'?t say)$")
+
+
+def _with_middle(labels: tuple[str, ...], label: str) -> str:
+    """A label map with ``label`` as the middle point: inserted in an even scale, in place of
+    the middle label of an odd one."""
+    half = len(labels) // 2
+    points = [*labels[:half], label, *labels[half + (len(labels) % 2) :]]
+    return "{" + ", ".join(f"{p}: {i}" for i, p in enumerate(points, start=1)) + "}"
+
+
 def set_aside_answers(export: SurveyExport, colmap: ColumnMap) -> list[str]:
     """One alert per "no answer" label that takes :data:`SET_ASIDE_SHARE` of some rated
     question's answers ("Not sure": 1,380 answers in 23 questions).
@@ -192,19 +205,23 @@ def set_aside_answers(export: SurveyExport, colmap: ColumnMap) -> list[str]:
     measures, said nowhere)."""
     counts: dict[str, list[int]] = {}  # label -> [answers, questions]
     no_middle: dict[str, bool] = {}
-    given = 0
+    example: dict[str, str] = {}
     for spec in colmap.columns:
         if spec.role != "item" or spec.scale is None:
             continue
         scale = colmap.scale_for(spec.name)
-        answers = export.responses[spec.name].astype("string").str.strip()
-        tally = answers[answers.notna() & (answers != "")].value_counts()
+        # counted per distinct answer (a categorical's categories), never per cell
+        tally = export.responses[spec.name].value_counts(sort=False)
+        tally = tally[tally > 0]
+        tally.index = tally.index.astype(str).str.strip()
+        tally = tally[tally.index != ""]
         n = int(tally.sum())
-        given += n
         by_label: dict[str, int] = {}
         for value, count in tally.items():
             if normalize_answer(value) in scale.missing:
                 by_label[str(value)] = by_label.get(str(value), 0) + int(count)
+        # no answer in the middle: an even scale (agree4 read from "SD, D, A, SA" beside
+        # "Not sure"), or an odd one whose middle nobody chose
         middle = (scale.min + scale.max) / 2
         chosen = {scale.value_of(v) for v in tally.index}
         for label, count in by_label.items():
@@ -212,7 +229,9 @@ def set_aside_answers(export: SurveyExport, colmap: ColumnMap) -> list[str]:
                 entry = counts.setdefault(label, [0, 0])
                 entry[0] += count
                 entry[1] += 1
-                no_middle[label] = no_middle.get(label, True) and middle not in chosen
+                unsure = _UNSURE.match(normalize_answer(label)) is not None
+                no_middle[label] = no_middle.get(label, True) and unsure and middle not in chosen
+                example.setdefault(label, _with_middle(scale.labels, label))
     out = []
     for label, (count, questions) in sorted(counts.items(), key=lambda kv: -kv[1][0]):
         text = (
@@ -221,10 +240,9 @@ def set_aside_answers(export: SurveyExport, colmap: ColumnMap) -> list[str]:
         )
         if no_middle[label]:
             text += (
-                f" None of these questions has an answer at its scale's midpoint, so "
+                " None of these questions has an answer at its scale's midpoint, so "
                 f"'{label}' may be the midpoint: if it is, give the scale in the mapping "
-                f"(e.g. scale: {{Strongly disagree: 1, Disagree: 2, {label}: 3, Agree: 4, "
-                "Strongly agree: 5})."
+                f"(scale: {example[label]})."
             )
         out.append(text)
     return out
