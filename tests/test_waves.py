@@ -562,3 +562,20 @@ def test_hidden_groups_have_no_difference_in_differences():
     hidden = ch[ch["suppressed"]]
     blank = hidden[["did", "did_ci_low", "did_ci_high", "org_change"]]
     assert len(hidden) and blank.isna().all().all()
+
+
+def test_a_wave_counts_each_person_once_as_an_analysis_does():
+    """Trends read waves without the analysis's row rules: three people who each submitted
+    twice showed as a group of six there (found by a review)."""
+    from analysis.waves.load import load_wave
+
+    lines = ["Email,Team,TR1"]
+    for i in range(30):
+        team = "Legal" if i < 3 else ("Sales" if i % 2 else "Support")
+        for _ in range(2 if i < 3 else 1):
+            lines.append(f"p{i}@corp.example,{team},{'Agree' if i % 3 else 'Disagree'}")
+    lines += ["x@corp.example,SALES,Agree"]
+    wave = load_wave(("\n".join(lines) + "\n").encode(), "w.csv", label="w1")
+    groups = wave.prepared.scored.groups
+    assert wave.n == 31 and int((groups["Team"].astype(str) == "Legal").sum()) == 3
+    assert "SALES" not in set(groups["Team"].astype(str))

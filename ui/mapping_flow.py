@@ -406,6 +406,7 @@ def preview_scores(
     grouping or privacy rule). Empty when nothing can be scored yet; MappingError/ScaleError
     say why the draft cannot be applied."""
     from analysis import scoring  # the scoring core, imported only when a preview is asked
+    from analysis.pipeline.response_rows import response_rows
     from analysis.survey import default_survey
 
     survey = survey if survey is not None else default_survey()
@@ -414,7 +415,7 @@ def preview_scores(
     if not any(s.role == "item" and s.scale for s in applied.columns):
         return pd.DataFrame(columns=cols)
     try:
-        scored = scoring.prepare(export, applied, survey)
+        scored = scoring.prepare(response_rows(export, applied), applied, survey)
     except ValueError:
         return pd.DataFrame(columns=cols)
     meta = scored.construct_meta

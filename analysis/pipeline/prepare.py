@@ -33,7 +33,6 @@ from analysis.pipeline.coding import (
     read_comments,
     shown_table,
 )
-from analysis.pipeline.group_names import merged_group_names
 from analysis.pipeline.memory import release_later, release_memory
 from analysis.pipeline.model import Prepared
 from analysis.pipeline.reading import READ_LATER_MIN_CELLS, CommentRead
@@ -82,7 +81,7 @@ def prepare(
     survey = survey or default_survey()
     colmap = colmap or infer_columns(export, survey)
     colmap.require_answers()
-    export = merged_group_names(response_rows(export, colmap), colmap)
+    export = response_rows(export, colmap)
     later = background and comment_cells(export, colmap) >= READ_LATER_MIN_CELLS
     if colmap.comments and not later:
         comments_mod.preload_language_model()  # loads while the answers are scored

@@ -25,6 +25,7 @@ import pandas as pd
 from analysis.columns import ColumnMap
 from analysis.columns.profile import _EMAIL
 from analysis.ingest import SurveyExport
+from analysis.pipeline.group_names import merged_group_names
 
 __all__ = ["REPEAT_REASON", "UNANSWERED_REASON", "response_rows", "without_repeats"]
 
@@ -170,5 +171,8 @@ def without_unanswered(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
 
 
 def response_rows(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
-    """The export's responses to analyse: rows that answered a question, one per person."""
-    return without_repeats(without_unanswered(export, colmap), colmap)
+    """The export's responses to analyse: rows that answered a question, one per person, group
+    names that differ only in capitals read as one. Every path that scores an export (an
+    analysis, a wave, the mapping preview) reads it through here, so that one person is one
+    respondent everywhere (a review found the trends still counting repeated submissions)."""
+    return merged_group_names(without_repeats(without_unanswered(export, colmap), colmap), colmap)

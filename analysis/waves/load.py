@@ -12,6 +12,7 @@ from analysis import scoring
 from analysis.columns import ColumnMap, apply_mapping, infer_columns
 from analysis.ingest import DEFAULT_LIMITS, Limits, SurveyExport, read_export
 from analysis.pipeline import Prepared
+from analysis.pipeline.response_rows import response_rows
 from analysis.survey import Survey, default_survey
 
 
@@ -33,6 +34,7 @@ def _scores_only(
 ) -> Prepared:
     """A Prepared holding scores only: trends need no comment coding, which is the slow part."""
     colmap.require_answers()
+    export = response_rows(export, colmap)  # one person once, as in every analysis
     scored = scoring.prepare(export, colmap, survey)
     return Prepared(
         export=export,
