@@ -154,7 +154,7 @@ class _Matcher:
             best: tuple[int, Item | OpenQuestion] | None = None
             for pattern, q in self.patterns:
                 m = pattern.search(text)
-                if not m or _negations(text) != _negations(q.text):
+                if not m or _negated(text, m) != _negated(q.text, pattern.search(q.text)):
                     # "I am *not* worried that AI will replace parts of my job" holds FD1's
                     # pattern but says the opposite: scored as FD1 it would count as fear
                     continue
@@ -171,10 +171,19 @@ _NEGATION = re.compile(
 )
 
 
-def _negations(text: str) -> int:
-    """How many negating words a question holds: a pattern match whose question holds more or
-    fewer than the item's own text is another question, often its opposite."""
-    return len(_NEGATION.findall(_normalize_text(text)))
+#: Words before a matched phrase that can negate it ("I am *not* worried that ...").
+NEGATION_REACH = 3
+
+
+def _negated(text: str, m: re.Match[str] | None) -> int:
+    """How many negating words sit in a matched phrase or the few words before it: a column
+    whose count differs from the item's own text there is another question, often its
+    opposite. Only there: a stem ("There are no right or wrong answers") or a scale anchor
+    after it ("0 = Not at all likely") says nothing about the statement."""
+    if m is None:
+        return 0
+    before = text[: m.start()].split()[-NEGATION_REACH:]
+    return len(_NEGATION.findall(" ".join([*before, m.group()])))
 
 
 @lru_cache(maxsize=32)

@@ -279,3 +279,30 @@ def test_text_match_ignores_case_and_whitespace(index, flips, spaces):
     words = "".join(chars).split(" ")
     text = "".join(w + spaces[k % len(spaces)] for k, w in enumerate(words))
     assert s.match(column("Q1", text)) is q
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a negation in a stem or a scale anchor says nothing about the statement (a review
+        # found these lost to the first, whole-question version of the rule)
+        (
+            "How likely are you to recommend this organisation as a place to work? "
+            "(0 = Not at all likely, 10 = Extremely likely)",
+            "ENPS",
+        ),
+        (
+            "There are no right or wrong answers. How much do you agree? "
+            "[I can rely on the AI tools I use to give accurate results.]",
+            "TR1",
+        ),
+        (
+            "What, if anything, worries you most about AI in your work? (Leave blank if nothing)",
+            "OQ1",
+        ),
+        ("I cannot openly raise concerns about AI with my manager.", None),
+    ],
+)
+def test_only_a_negation_next_to_the_phrase_makes_another_question(text, expected):
+    hit = default_survey().match(column("Q42", text))
+    assert (hit.id if hit is not None else None) == expected
