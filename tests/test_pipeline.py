@@ -658,3 +658,26 @@ def test_dont_know_beside_a_four_point_scale_is_no_midpoint():
     prep = _prepared(("\n".join(lines) + "\n").encode(), "dk.csv")
     alerts = [a for a in prep.alerts if "counts as no answer" in a]
     assert len(alerts) == 1 and "may be the midpoint" not in alerts[0]
+
+
+def test_overlapping_views_give_the_callers_blas_setting_back():
+    """Two sessions' views that overlap: the first in limits BLAS to one thread, the last out
+    restores the caller's setting (a review found per-view save and restore left one thread
+    for good when views ended out of order)."""
+    import importlib
+
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    guard = importlib.import_module("analysis.pipeline.analyze")._OneBlasThread()
+
+    def threads() -> set[int]:
+        return {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        guard.__enter__()  # view A
+        guard.__enter__()  # view B, while A runs
+        assert threads() == {1}
+        guard.__exit__(None, None, None)  # A ends first
+        assert threads() == {1}  # B still runs
+        guard.__exit__(None, None, None)
+        assert threads() == {2}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,35 @@ def _trimmed(res: Results) -> Results:
     return res
 
 
+class _OneBlasThread:
+    """One BLAS thread while any view runs, the caller's setting back when the last one ends.
+
+    OpenBLAS's thread count is the process's, so views of two sessions that overlap must not
+    each save and restore it (the second would restore the first's limit, and leave it):
+    the first view in sets it, the last one out restores it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._views = 0
+        self._limit: Any = None
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._views == 0:
+                self._limit = threadpool_limits(limits=1, user_api="blas")
+            self._views += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._views -= 1
+            if self._views == 0 and self._limit is not None:
+                self._limit.restore_original_limits()
+                self._limit = None
+
+
+_ONE_BLAS_THREAD = _OneBlasThread()
+
+
 def _one_blas_thread_view(prep: Prepared, req: ViewRequest) -> Results:
     """:func:`_view` with one BLAS thread. A view's matrix products are small (a filtered
     population's 0/1 columns against the privacy ledger's sets); OpenBLAS's second thread
@@ -126,7 +156,7 @@ def _one_blas_thread_view(prep: Prepared, req: ViewRequest) -> Results:
     session) it waits for it: at 100k respondents one such product took 0.67 s instead of
     2 ms, and refilters took 1.6-1.7 s instead of 0.5-0.9 s (six runs each, a busy host).
     The numbers are the same: these products sum integers, exact in any order."""
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _ONE_BLAS_THREAD:
         return _view(prep, req)
 
 
