@@ -451,3 +451,20 @@ def test_a_second_column_matched_to_one_survey_item_is_left_out() -> None:
     assert roles["FD1"] == ("item", "fear_of_displacement")
     assert roles["FD1 (2)"] == ("ignored", None)
     assert any("FD1 (2) (as FD1)" in w for w in cm.warnings)
+
+
+def test_of_two_columns_matched_to_one_item_the_better_fit_is_the_item() -> None:
+    """A yes/no screener that names RD1's words came first and was kept as RD1 (every answer
+    off its scale), and the real RD1 column was left out (found by a review)."""
+    from analysis.survey import default_survey
+
+    screener = "Before we start: do you understand why the organisation is introducing AI tools?"
+    real = "How much do you agree? [I understand why the organisation is introducing AI tools.]"
+    rows = [f"Team,{screener},{real}"]
+    answers = ["Agree", "Disagree", "Strongly agree", "Neither agree nor disagree"]
+    for i in range(12):
+        rows.append(f"T{i % 3},{'Yes' if i % 2 else 'No'},{answers[i % 4]}")
+    cm = infer_columns(read_export("\n".join(rows).encode(), "s.csv"), survey=default_survey())
+    roles = {s.name: (s.role, s.construct) for s in cm.columns}
+    assert roles[real] == ("item", "change_readiness")
+    assert roles[screener][0] == "ignored"

@@ -110,23 +110,43 @@ def infer_columns(
 
 def _column_specs(export: SurveyExport, survey: Any | None) -> tuple[list[ColumnSpec], list[str]]:
     """Each column's spec (the rules, then the survey's match), and the columns left out as a
-    second match of a survey item: a second copy would count its answers twice."""
+    second match of a survey item: a second copy would count its answers twice. Of the
+    columns matched to one item, the one whose answers fit its scale best is the item (ties:
+    the first): a yes/no screener that names an item's words must not take its place."""
     specs: list[ColumnSpec] = []
-    first_of: dict[str, str] = {}  # survey item id -> the first column matched to it
+    best: dict[str, tuple[float, ColumnSpec]] = {}  # survey item id -> (fit, its column)
     twice: list[str] = []
     for col in export.columns:
-        spec = _infer_one(col, export.responses[col.name], export.format)
-        if survey is not None:
-            matched = _apply_survey(spec, col, export.responses[col.name], survey)
-            if matched is not None and spec.role == "item":
-                if matched in first_of:
-                    spec.role, spec.construct = "ignored", None
-                    spec.reason = f"matches survey item '{matched}', as '{first_of[matched]}' does"
-                    twice.append(f"{col.name} (as {first_of[matched]})")
-                else:
-                    first_of[matched] = col.name
+        series = export.responses[col.name]
+        spec = _infer_one(col, series, export.format)
         specs.append(spec)
+        matched = _apply_survey(spec, col, series, survey) if survey is not None else None
+        if matched is None or spec.role != "item":
+            continue
+        fit = _fit(spec, series)
+        if matched not in best:
+            best[matched] = (fit, spec)
+            continue
+        kept_fit, kept = best[matched]
+        if fit > kept_fit:
+            best[matched], (kept, spec) = (fit, spec), (spec, kept)
+        # ``spec`` is now the column left out, ``kept`` the item
+        spec.role, spec.construct = "ignored", None
+        spec.reason = f"matches survey item '{matched}', as '{kept.name}' does"
+        twice.append(f"{spec.name} (as {kept.name})")
     return specs, twice
+
+
+def _fit(spec: ColumnSpec, series: pd.Series) -> float:
+    """The share of a column's given answers that its scale reads (1 when it has none)."""
+    try:
+        enc = get_scale(spec.scale).encode(series) if spec.scale else None
+    except ScaleError:
+        return 0.0
+    if enc is None:
+        return 1.0
+    valid = int(enc.values.notna().sum())
+    return valid / max(valid + enc.n_invalid, 1)
 
 
 def _no_answer_labels(series: pd.Series, missing: frozenset[str]) -> list[str] | None:

@@ -208,11 +208,13 @@ def _timestamp(c: _Column) -> _Decision | None:
 
 
 #: Columns Qualtrics' Text iQ adds after an open question ("OQ1 - Sentiment Polarity",
-#: "Q2 - Topics"): its own reading of the comments, not answers (read as comments, they had
-#: tripled the comment count and made themes of "Positive" and "-2").
+#: "Q2 - Topics": the question's export tag, one word, first): its own reading of the
+#: comments, not answers (read as comments, they had tripled the comment count and made
+#: themes of "Positive" and "-2").
 _TEXT_IQ = re.compile(
-    r"\s-\s(?:sentiment(?: polarity| score)?|topics|parent topics|topic sentiment (?:label|score)"
-    r"|topic hierarchy level \d+|actionability|effort score|emotion(?: intensity)?)$",
+    r"^\S+\s-\s(?:sentiment(?: polarity| score)?|topics|parent topics"
+    r"|topic sentiment (?:label|score)|topic hierarchy level \d+|actionability|effort score"
+    r"|emotion(?: intensity)?)$",
     re.IGNORECASE,
 )
 
