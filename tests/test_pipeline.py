@@ -530,7 +530,7 @@ def _form_with_repeats(repeats: int) -> bytes:
     three Audit people submitted ``repeats`` times each."""
     lines = ["Timestamp,Email Address,Team,TR1,FD1"]
     answers = ["Agree", "Disagree", "Strongly agree", "Neither agree nor disagree"]
-    for i in range(24):
+    for i in range(40):
         team = "Audit" if i < 3 else ("Sales" if i % 2 else "Support")
         for r in range(repeats if i < 3 else 1):
             a, b = answers[(i + r) % 4], answers[(i + 2 * r) % 4]
@@ -544,7 +544,7 @@ def test_repeated_submissions_count_once():
     from analysis.pipeline.response_rows import REPEAT_REASON
 
     prep = _prepared(_form_with_repeats(2), "form.csv")
-    assert len(prep.export.responses) == 24
+    assert len(prep.export.responses) == 40
     assert prep.export.dropped_rows[REPEAT_REASON] == 3
     assert any(REPEAT_REASON in w for w in prep.warnings)
     res = pipeline.analyze(prep, by=["team"], policy=PrivacyPolicy(min_group=5, min_comments=10))
@@ -557,6 +557,24 @@ def test_repeated_submissions_count_once():
     once = _prepared(_form_with_repeats(1), "form.csv")
     assert REPEAT_REASON not in once.export.dropped_rows
     assert not any(REPEAT_REASON in w for w in once.warnings)
+    # the latest submission by the timestamp, when the sheet lists the newest first
+    newest_first = _form_with_repeats(2).decode().splitlines()
+    text = "\n".join([newest_first[0], *reversed(newest_first[1:])]) + "\n"
+    kept = _prepared(text.encode(), "form.csv").export.responses
+    assert kept.loc[kept["Team"] == "Audit", "Timestamp"].str.startswith("2025-03-02").all()
+
+
+def test_too_many_repeated_addresses_are_said_and_nothing_dropped():
+    """A column where more than a tenth of the rows repeat an address is no reliable key
+    (generated files give different people one address): nothing is dropped, and a warning
+    says so (a review found the guard silent)."""
+    from analysis.pipeline.response_rows import REPEAT_REASON
+
+    lines = ["Email,Team,TR1"] + [f"p{i % 20}@corp.example,{'AB'[i % 2]},Agree" for i in range(30)]
+    prep = _prepared(("\n".join(lines) + "\n").encode(), "many.csv")
+    assert len(prep.export.responses) == 30
+    assert REPEAT_REASON not in prep.export.dropped_rows
+    assert any("too many to be people submitting twice" in w for w in prep.warnings)
 
 
 def test_shared_addresses_are_not_repeated_submissions():

@@ -70,6 +70,7 @@ def infer_columns(
     """
     specs, twice = _column_specs(export, survey)
     _mark_rankings(specs, export.responses)
+    _one_reading_per_battery(specs, export.responses)
     _pick_one(specs, "team", _TEAM)
     _pick_one(specs, "role", _ROLE)
     ids = [s for s in specs if s.role == "respondent_id"]
@@ -135,6 +136,45 @@ def _column_specs(export: SurveyExport, survey: Any | None) -> tuple[list[Column
         spec.reason = f"matches survey item '{matched}', as '{kept.name}' does"
         twice.append(f"{spec.name} (as {kept.name})")
     return specs, twice
+
+
+#: Scales one battery can be read on either way: (the shorter, the longer), and the value only
+#: the longer has (a 7; agree7's "Neither" midpoint).
+_SIX_OR_SEVEN = (("num6", "num7", 7.0), ("agree6", "agree7", 4.0))
+
+
+def _one_reading_per_battery(specs: list[ColumnSpec], responses: pd.DataFrame) -> None:
+    """Items of one file read on one of two close scales alike (a review found a 1-7
+    battery with one item read as 1-6 because nobody chose its 7, and a six-point battery
+    with one item read as seven-point because nobody chose "Strongly disagree"): on the
+    longer scale when some item's answers need it (a 7 given; "Neither" chosen), else on the
+    shorter, for every item whose answers fit it."""
+    for short, long, only_long in _SIX_OR_SEVEN:
+        items = [s for s in specs if s.role == "item" and s.scale in (short, long)]
+        if len({s.scale for s in items}) < 2:
+            continue
+        long_scale, short_scale = get_scale(long), get_scale(short)
+        needs_long = any(
+            only_long in set(long_scale.encode(responses[s.name]).values.dropna())
+            for s in items
+            if s.scale == long
+        )
+        target = long_scale if needs_long else short_scale
+        for s in items:
+            if s.scale != target.name and target.encode(responses[s.name]).n_invalid == 0:
+                s.scale = target.name
+                s.reason += f"; read as {target.name}, as the other items of its kind"
+
+
+def _reads_all(name: str | None, kind: str, series: pd.Series) -> bool:
+    """Whether the scale ``name`` is of ``kind`` and reads every given answer of ``series``."""
+    if name is None:
+        return False
+    try:
+        scale = get_scale(name)
+    except ScaleError:
+        return False
+    return scale.kind == kind and scale.encode(series).n_invalid == 0
 
 
 def _fit(spec: ColumnSpec, series: pd.Series) -> float:
@@ -219,6 +259,7 @@ def _apply_survey(
         spec.role = "item"
         spec.construct = matched.construct
         spec.reverse = bool(getattr(matched, "reverse", False))
+        detected = spec.scale
         wanted = getattr(matched, "scale", None) or spec.scale
         if wanted is not None:
             try:
@@ -228,6 +269,15 @@ def _apply_survey(
             if scale is not None:
                 spec.scale = scale.name
                 bad = scale.encode(series).n_invalid
+                if bad and _reads_all(detected, scale.kind, series):
+                    # the export asked it on another scale of the same kind (a six-point
+                    # agreement scale for an agree5 item): read as asked, not a third lost
+                    spec.scale = detected
+                    spec.reason = (
+                        f"matches survey item '{label}'; its answers are on the {detected} "
+                        f"scale, not the survey's {scale.name}"
+                    )
+                    return label
                 if bad:
                     spec.reason = (
                         f"matches survey item '{label}'; {bad} answer(s) are not on its "
