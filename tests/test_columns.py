@@ -468,3 +468,14 @@ def test_of_two_columns_matched_to_one_item_the_better_fit_is_the_item() -> None
     roles = {s.name: (s.role, s.construct) for s in cm.columns}
     assert roles[real] == ("item", "change_readiness")
     assert roles[screener][0] == "ignored"
+
+
+def test_an_enps_question_is_read_on_0_to_10_whatever_was_answered() -> None:
+    """Nobody above 7 (an unhappy organisation) had made the eNPS question a demographic and
+    eNPS vanished (found by a review): its header says what it is."""
+    header = "On a scale of 0-10, how likely are you to recommend working here to a friend?"
+    for top in (7, 10):
+        rows = [f'Team,"{header}"'] + [f"T{i % 3},{i % (top + 1)}" for i in range(40)]
+        cm = infer_columns(read_export("\n".join(rows).encode(), "e.csv"))
+        spec = cm.spec(header)
+        assert (spec.role, spec.scale) == ("item", "nps11")

@@ -51,7 +51,7 @@ from analysis.columns.vocabulary import (
     _words,
 )
 from analysis.ingest import SourceColumn
-from analysis.scales import MISSING_ANSWERS, Scale, detect_scale, normalize_answer
+from analysis.scales import MISSING_ANSWERS, SCALES, Scale, detect_scale, normalize_answer
 
 _TEXT_ENTRY = re.compile(r"\d_TEXT$")  # Q5_7_TEXT, TechEndorse_13_TEXT
 # Stack Overflow's write-in boxes beside a list of options: LanguagesHaveEntry, SOTagsWant Entry
@@ -73,6 +73,19 @@ class _Decision(NamedTuple):
     role: str
     reason: str
     scale: str | None = None
+
+
+#: The eNPS question: how likely to recommend (the place, the team, working here).
+_ENPS_QUESTION = re.compile(r"\blikely\b.*\brecommend|\brecommend\b.*\b0\s*(?:-|to)\s*10\b", re.I)
+
+
+def _whole(value: str) -> int | None:
+    """A whole number's value ("7", "7.0"), else None."""
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else None
 
 
 class _Column:
@@ -99,7 +112,14 @@ class _Column:
 
     @cached_property
     def scale(self) -> Scale | None:
-        return detect_scale(self.series)
+        found = detect_scale(self.series)
+        if found is None and _ENPS_QUESTION.search(f"{self.col.name} {self.col.question}"):
+            # "How likely are you to recommend ...": 0-10 whatever was answered (nobody above
+            # 7 in an unhappy organisation had made it a demographic, and eNPS vanished)
+            numbers = [_whole(v) for v in self.p.counts]
+            if numbers and all(n is not None and 0 <= n <= 10 for n in numbers):
+                return SCALES["nps11"]
+        return found
 
     @cached_property
     def numeric_scale(self) -> Scale | None:
