@@ -479,3 +479,17 @@ def test_an_enps_question_is_read_on_0_to_10_whatever_was_answered() -> None:
         cm = infer_columns(read_export("\n".join(rows).encode(), "e.csv"))
         spec = cm.spec(header)
         assert (spec.role, spec.scale) == ("item", "nps11")
+
+
+def test_coded_groupings_and_counts_are_not_ratings() -> None:
+    """Role, tenure and location exported as choice codes were scored as ratings ("Role 53.0,
+    39% favourable"), and a count question as a 0-4 rating (found by a review)."""
+    rows = ["Role,Tenure,Location,How many AI tools do you use each week?,Satisfaction"]
+    for i in range(40):
+        rows.append(f"{1 + i % 7},{1 + i % 5},{1 + i % 6},{i % 5},{1 + i % 5}")
+    cm = infer_columns(read_export("\n".join(rows).encode(), "codes.csv"))
+    roles = {s.name: s.role for s in cm.columns}
+    assert roles["Role"] == "role"
+    assert roles["Tenure"] == roles["Location"] == "demographic"
+    assert roles["How many AI tools do you use each week?"] != "item"
+    assert roles["Satisfaction"] == "item"  # a rating word keeps a rating

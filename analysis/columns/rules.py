@@ -297,6 +297,10 @@ def _labelled_scale(c: _Column) -> _Decision | None:
     )
 
 
+#: Questions that ask for a count or a duration, not a rating.
+_COUNT_QUESTION = re.compile(r"\s*how\s+(?:many|much\s+time|long)\b", re.I)
+
+
 def _numeric_rating(c: _Column) -> _Decision | None:
     scale = c.numeric_scale
     if scale is None:
@@ -304,6 +308,15 @@ def _numeric_rating(c: _Column) -> _Decision | None:
     qwords = _words(c.col.question) if c.col.question else c.words
     rating = _has(c.words, _RATING) or _has(qwords, _RATING)
     not_rating = _has(c.words, _NOT_RATING)
+    if not rating and (
+        _has(c.words, _TEAM)
+        or _has(c.words, _ROLE)
+        or c.demographic
+        or _COUNT_QUESTION.match(c.col.question or c.col.name)
+    ):
+        # a coded answer to "Role", "Tenure", "Location" or "How many ... ?" is a category or
+        # a count, not a rating (a review found Role scored 53.0, 39% favourable)
+        return None
     span = f"{scale.labels[0]}-{scale.labels[-1]} ({scale.name})"
     if rating and not not_rating:
         return _Decision(
