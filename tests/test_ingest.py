@@ -470,6 +470,25 @@ def test_ods() -> None:
     assert export.responses["Team"].tolist() == ["NA", "B"]
 
 
+def test_a_hidden_sheet_is_read_only_when_no_visible_sheet_has_data() -> None:
+    """A larger hidden 'Raw export' beside the visible 'Cleaned' sheet was read, test rows and
+    all (found by a review); the visible sheet is read and the warning names the hidden one."""
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf)
+    clean, raw = wb.add_worksheet("Cleaned"), wb.add_worksheet("Raw export")
+    for i, row in enumerate([["Team", "Q1"], ["A", "Agree"], ["B", "Disagree"]]):
+        clean.write_row(i, 0, row)
+    for i, row in enumerate([["Team", "Q1"], *[["T", "Agree"]] * 9]):
+        raw.write_row(i, 0, row)
+    raw.hide()
+    wb.close()
+    data = buf.getvalue()
+    export = read_export(data, "book.xlsx")
+    assert export.sheet == "Cleaned" and len(export.responses) == 2
+    assert any("the largest visible one ('Raw export' hidden)" in w for w in export.warnings)
+    assert list_sheets(data, "book.xlsx") == ("Cleaned", "Raw export")
+
+
 def test_ods_reads_its_largest_sheet_when_a_notes_sheet_comes_first() -> None:
     """As an XLSX workbook does (an ODS had read its first sheet, the notes)."""
     buf = io.BytesIO()

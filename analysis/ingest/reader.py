@@ -24,7 +24,8 @@ def list_sheets(data: bytes, filename: str) -> tuple[str, ...]:
         infos = _xlsx_sheets(zf, filename)
         for info in infos:
             _scan_sheet(zf, info, filename)
-        return tuple(s.name for s in sorted(infos, key=lambda s: -s.rows * s.cols) if _has_data(s))
+        order = sorted(infos, key=lambda s: (s.hidden, -s.rows * s.cols))
+        return tuple(s.name for s in order if _has_data(s))
     if kind == "ods":
         _, chosen, sheets, _ = _read_ods(data, filename, None, DEFAULT_LIMITS)
         return (chosen, *(s for s in sheets if s != chosen))

@@ -63,17 +63,25 @@ def _read_xlsx(
     for info in infos:
         _scan_sheet(zf, info, filename)
     data_sheets = [s.name for s in infos if _has_data(s)]
-    # the responses are the largest sheet, not always the first (a 'Notes' or 'Read me'
-    # sheet often comes first); ties keep the workbook's order
-    largest = sorted((s for s in infos if _has_data(s)), key=lambda s: -s.rows * s.cols)
+    # the responses are the largest visible sheet, not always the first (a 'Notes' or 'Read
+    # me' sheet often comes first; a hidden 'Raw export' is what the visible sheet cleaned);
+    # ties keep the workbook's order
+    largest = sorted((s for s in infos if _has_data(s)), key=lambda s: (s.hidden, -s.rows * s.cols))
     chosen_name = _pick_sheet([s.name for s in infos], [s.name for s in largest], sheet, filename)
     chosen = next(s for s in infos if s.name == chosen_name)
     warnings: list[str] = []
     if sheet is None and len(data_sheets) > 1:
+        hidden = [s.name for s in infos if s.hidden and _has_data(s)]
+        which = (
+            "the largest hidden one: no visible sheet has data"
+            if chosen.hidden
+            else ("the largest visible one" if hidden else "the largest")
+        )
         warnings.append(
             f"The workbook has {len(data_sheets)} sheets with data "
-            f"({', '.join(data_sheets)}); read {chosen_name!r}, the largest. Choose another "
-            "sheet if needed."
+            f"({', '.join(data_sheets)}); read {chosen_name!r}, {which}"
+            + (f" ({', '.join(repr(h) for h in hidden)} hidden)" if hidden else "")
+            + ". Choose another sheet if needed."
         )
     if not _has_data(chosen):
         raise IngestError(

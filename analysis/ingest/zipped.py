@@ -135,6 +135,7 @@ class _SheetInfo:
     declared: tuple[int, int] | None = None
     declared_ref: str = ""
     merged_rows: frozenset[int] = frozenset()  # 0-based rows holding a merge across columns
+    hidden: bool = False  # hidden or very hidden in the workbook
 
 
 def _xlsx_sheets(zf: zipfile.ZipFile, filename: str) -> list[_SheetInfo]:
@@ -149,7 +150,8 @@ def _xlsx_sheets(zf: zipfile.ZipFile, filename: str) -> list[_SheetInfo]:
     sheets = []
     for i, el in enumerate(book.iter(f"{_NS_MAIN}sheet"), start=1):
         path = rels.get(el.get(f"{_NS_REL}id", ""), f"xl/worksheets/sheet{i}.xml")
-        sheets.append(_SheetInfo(name=el.get("name", f"Sheet{i}"), path=path))
+        hidden = el.get("state", "visible") in ("hidden", "veryHidden")
+        sheets.append(_SheetInfo(name=el.get("name", f"Sheet{i}"), path=path, hidden=hidden))
     if not sheets:
         raise IngestError(f"{filename!r} is a workbook without sheets: export the survey again.")
     return sheets
