@@ -326,6 +326,17 @@ def test_response_rates_warn_and_lower_confidence():
     assert low_response_warnings(response_rates(t, hc)) == [
         "Ops: 40% responded (under 60%); read its results with care."
     ]
+    # a headcount file's spelling, a name of no group, and fewer heads than responses are
+    # said (a review found them silent: no rate, or one capped at 100%)
+    odd = pd.DataFrame({"team": ["ops ", "Finance", "Sales"], "headcount": [100, 10, 20]})
+    rates = response_rates(t, odd).set_index("group")
+    assert rates.loc["Ops", "response_rate"] == pytest.approx(40.0)
+    assert rates.loc["Finance", "note"].startswith("not a group")
+    assert rates.loc["Sales", "response_rate"] == 100.0
+    assert rates.loc["Sales", "note"] == "45 responses against a headcount of 20"
+    said = low_response_warnings(response_rates(t, odd))
+    assert any(w.startswith("Headcount for Finance: not a group") for w in said)
+    assert any(w.startswith("Headcount for Sales: 45 responses") for w in said)
     with pytest.raises(HeadcountError, match="headcount"):
         response_rates(t, pd.DataFrame({"team": ["Ops"]}))
     with pytest.raises(HeadcountError, match="not grouping columns"):

@@ -27,7 +27,7 @@ from analysis.hotspots.inputs import group_columns, visible_rows
 from analysis.privacy import PrivacyPolicy
 from analysis.thresholds import THRESHOLDS
 
-RATE_COLUMNS = ["grouping", "group", "responses", "headcount", "response_rate", "low"]
+RATE_COLUMNS = ["grouping", "group", "responses", "headcount", "response_rate", "low", "note"]
 
 
 class HeadcountError(ChangeRadarError):
@@ -135,22 +135,43 @@ def response_rates(
     for c in gcols:  # rows of exactly this grouping: its columns set, the others blank
         own = own[own[c].notna()] if c in by else own[own[c].isna()]
     responses = own.groupby([own[c].astype(str) for c in by])["n"].max() if len(own) else None
+    # a headcount file's "sales" is the survey's "Sales": names compared without case or
+    # outer spaces, against every group of the grouping (hidden ones too: their names show)
+    names = (
+        {
+            tuple(str(v).strip().casefold() for v in key): tuple(str(v) for v in key)
+            for key in group_table[by]
+            .dropna()
+            .astype(str)
+            .drop_duplicates()
+            .itertuples(index=False)
+        }
+        if all(c in group_table for c in by)
+        else {}
+    )
     rows = []
     for rec in hc.to_dict("records"):
-        key = tuple(str(rec[c]) for c in by)
+        asked = tuple(str(rec[c]) for c in by)
+        key = names.get(tuple(v.strip().casefold() for v in asked), asked)
         got = np.nan
         if responses is not None:
             got = float(responses.get(key if len(by) > 1 else key[0], np.nan))
         rate = 100 * got / rec["headcount"] if rec["headcount"] > 0 and pd.notna(got) else np.nan
+        note = ""
+        if names and key == asked and tuple(v.strip().casefold() for v in asked) not in names:
+            note = "not a group of this survey: check its spelling"
+        elif pd.notna(rate) and rate > 100:
+            note = f"{got:.0f} responses against a headcount of {rec['headcount']:.0f}"
         rows.append(
             {
                 "grouping": " × ".join(by),
                 "group": " × ".join(key),
-                **{c: rec[c] for c in by},
+                **{c: key[i] for i, c in enumerate(by)},
                 "responses": got,
                 "headcount": float(rec["headcount"]),
                 "response_rate": min(rate, 100.0) if pd.notna(rate) else np.nan,
                 "low": bool(pd.notna(rate) and rate < min_rate),
+                "note": note,
             }
         )
     return pd.DataFrame(rows, columns=[*RATE_COLUMNS[:2], *by, *RATE_COLUMNS[2:]])
@@ -187,9 +208,20 @@ def low_response_warnings(rates: pd.DataFrame) -> list[str]:
     """One plain sentence per group whose response rate is under the minimum."""
     if rates is None or len(rates) == 0:
         return []
-    return [
+    out = [
         f"{r['group']}: {r['response_rate']:.0f}% responded (under "
         f"{THRESHOLDS.min_response_rate:.0f}%); read its results with care."
         for r in rates.to_dict("records")
         if r["low"]
     ]
+    # a headcount row that matches no group, or is below the responses, is a wrong file
+    # (a review found both silent: no rate, or a rate capped at 100%)
+    notes = rates["note"] if "note" in rates else pd.Series("", index=rates.index)
+    out += [
+        f"Headcount for {g}: {n}; its response rate is not shown."
+        if n.startswith("not a group")
+        else f"Headcount for {g}: {n}; the rate is shown as 100%, check the headcount."
+        for g, n in zip(rates["group"], notes, strict=True)
+        if n
+    ]
+    return out
