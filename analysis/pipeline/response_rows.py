@@ -72,10 +72,15 @@ def _person_codes(ids: pd.Series) -> np.ndarray:
     return np.where(codes >= 0, key_codes[np.maximum(codes, 0)], -1)
 
 
-def _repeats(ids: pd.Series, order: np.ndarray) -> tuple[np.ndarray, str]:
-    """Rows whose person submits again later in ``order`` (row positions, oldest first), and
-    a warning when the column's repeats are too many to be resubmissions (then none)."""
-    person = _person_codes(ids)
+def _has_repeats(person: np.ndarray) -> bool:
+    known = person[person >= 0]
+    return len(np.unique(known)) < len(known)
+
+
+def _repeats(person: np.ndarray, column: str, order: np.ndarray) -> tuple[np.ndarray, str]:
+    """Rows whose person (:func:`_person_codes`) submits again later in ``order`` (row
+    positions, oldest first), and a warning when the column's repeats are too many to be
+    resubmissions (then none)."""
     counts = np.bincount(person[person >= 0]) if (person >= 0).any() else np.zeros(0, int)
     in_order = person[order]
     later = pd.Series(in_order).duplicated(keep="last").to_numpy() & (in_order >= 0)
@@ -87,7 +92,7 @@ def _repeats(ids: pd.Series, order: np.ndarray) -> tuple[np.ndarray, str]:
     known = int((person >= 0).sum())
     if repeated.sum() > MAX_REPEAT_SHARE * known:
         return np.zeros(len(person), dtype=bool), (
-            f"{int(repeated.sum()):,} of {known:,} rows repeat an address in {ids.name!r}: too "
+            f"{int(repeated.sum()):,} of {known:,} rows repeat an address in {column!r}: too "
             "many to be people submitting twice, so none was dropped. If it is each "
             "respondent's own address, check the export for repeated submissions."
         )
@@ -115,11 +120,14 @@ def without_repeats(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
     keys = _person_keys(export, colmap)
     if not keys:
         return export
+    people = {key: _person_codes(rows[key]) for key in keys}
+    if not any(_has_repeats(p) for p in people.values()):
+        return export  # the usual case: the timestamps are never parsed
     order = _oldest_first(export, colmap)
     repeated = np.zeros(len(rows), dtype=bool)
     notes = []
     for key in keys:
-        found, note = _repeats(rows[key], order)
+        found, note = _repeats(people[key], str(key), order)
         repeated |= found
         notes += [note] if note else []
     n = int(repeated.sum())
