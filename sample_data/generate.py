@@ -565,13 +565,15 @@ def _metadata(
     anonymous = rng.random(n) >= 0.85
     first = np.array(FIRST_NAMES, dtype=object)[rng.integers(0, len(FIRST_NAMES), n)]
     last = np.array(LAST_NAMES, dtype=object)[rng.integers(0, len(LAST_NAMES), n)]
-    email = np.array(
-        [
-            f"{f}.{la}".lower().replace("'", "") + "@example.com"
-            for f, la in zip(first, last, strict=True)
-        ],
-        dtype=object,
-    )
+    # one address per person, as a company's are: a second "grace.brennan" is grace.brennan2
+    # (no random draw, so every other column stays as it was)
+    seen: dict[str, int] = {}
+    addresses = []
+    for f, la in zip(first, last, strict=True):
+        local = f"{f}.{la}".lower().replace("'", "")
+        seen[local] = seen.get(local, 0) + 1
+        addresses.append(f"{local}{seen[local] if seen[local] > 1 else ''}@example.com")
+    email = np.array(addresses, dtype=object)
     for col in (first, last, email):
         col[anonymous] = None
 
