@@ -38,9 +38,9 @@ REPEAT_REASON = "an earlier submission by the same person (same e-mail address o
 EMAIL_SHARE = 0.9
 SAMPLE = 1000
 #: Most repeats that read as people submitting again (a few in a hundred, in open forms):
-#: beyond it the column is not a reliable key (generated files give different people one
-#: address: 18% and 27% of the built-in synthetic files' rows), nothing is dropped, and a
-#: warning says so.
+#: beyond it the column is not a reliable key (generated files can give different people
+#: one address: 18-27% of the rows of the built-in sample files before stop 50), nothing is
+#: dropped, and a warning says so.
 MAX_REPEAT_SHARE = 0.10
 #: More submissions than this under one address are a shared mailbox, not one person.
 MAX_SUBMISSIONS = 3
