@@ -18,7 +18,8 @@ REAL_FORMATS = [
     ("qualtrics_sample_qualtRics.csv", "qualtrics", 1),
     ("qualtrics_sample_legacy_qualtRics.csv", "qualtrics_legacy", 1),
     ("surveymonkey_ggwash_anc2022_export.csv", "surveymonkey", 174),
-    ("limesurvey_results-survey945827_codes.csv", "limesurvey", 65),
+    # 65 rows read; 23 answered no rated or open question: the 42 an analysis reads
+    ("limesurvey_results-survey945827_codes.csv", "limesurvey", 42),
     ("ibm_hr_employee_attrition.csv", "generic", 1470),
 ]
 

@@ -21,6 +21,7 @@ from analysis.cli.plumbing import (
     _table,
     records,
 )
+from analysis.pipeline.response_rows import response_rows
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
@@ -28,6 +29,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     from analysis.survey import default_survey
 
     export, colmap, survey = _load(args)
+    # the rows an analysis reads (answered, one per person), so inspect's count is score's n
+    export = response_rows(export, colmap)
     colmap = add_suggestions(colmap, survey or default_survey())  # shown, never applied
     cols = []
     for spec in colmap.columns:
