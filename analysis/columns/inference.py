@@ -115,22 +115,22 @@ def _column_specs(export: SurveyExport, survey: Any | None) -> tuple[list[Column
     columns matched to one item, the one whose answers fit its scale best is the item (ties:
     the first): a yes/no screener that names an item's words must not take its place."""
     specs: list[ColumnSpec] = []
-    best: dict[str, tuple[float, ColumnSpec]] = {}  # survey item id -> (fit, its column)
+    first: dict[str, ColumnSpec] = {}  # survey item id -> the column that is the item so far
     twice: list[str] = []
+    responses = export.responses
     for col in export.columns:
-        series = export.responses[col.name]
-        spec = _infer_one(col, series, export.format)
+        spec = _infer_one(col, responses[col.name], export.format)
         specs.append(spec)
-        matched = _apply_survey(spec, col, series, survey) if survey is not None else None
+        matched = (
+            _apply_survey(spec, col, responses[col.name], survey) if survey is not None else None
+        )
         if matched is None or spec.role != "item":
             continue
-        fit = _fit(spec, series)
-        if matched not in best:
-            best[matched] = (fit, spec)
-            continue
-        kept_fit, kept = best[matched]
-        if fit > kept_fit:
-            best[matched], (kept, spec) = (fit, spec), (spec, kept)
+        kept = first.setdefault(matched, spec)
+        if kept is spec:
+            continue  # the usual case: no second column, no fit computed
+        if _fit(spec, responses[spec.name]) > _fit(kept, responses[kept.name]):
+            first[matched], (kept, spec) = spec, (spec, kept)
         # ``spec`` is now the column left out, ``kept`` the item
         spec.role, spec.construct = "ignored", None
         spec.reason = f"matches survey item '{matched}', as '{kept.name}' does"

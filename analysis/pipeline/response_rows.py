@@ -8,8 +8,9 @@ One response per person: repeated submissions under the same e-mail address or e
 A form that does not limit people to one response (Google Forms, Microsoft Forms, an open
 Qualtrics link) lets the same person submit twice. Counted twice, three people look like six:
 a group the minimum group size should hide is shown, and its answers weigh double. The
-export's own identifiers say who is who, so each person's last submission is kept (a second
-submission usually corrects the first) and the rest are dropped and said. Names alone are not
+export's own identifiers say who is who, so each person's latest submission is kept (by the
+timestamp when one parses, else the file's order: a second submission usually corrects the
+first) and the rest are dropped and said. Names alone are not
 used: two people can share one; nor an address named after someone else ("Manager email");
 nor a column whose repeats are too many to be resubmissions (:data:`MAX_REPEAT_SHARE`).
 """
@@ -130,19 +131,28 @@ def without_repeats(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
         found, note = _repeats(people[key], str(key), order)
         repeated |= found
         notes += [note] if note else []
-    n = int(repeated.sum())
-    if not n:
-        return dataclasses.replace(export, warnings=[*export.warnings, *notes]) if notes else export
-    warning = (
-        f"Dropped {n} row{'s' if n != 1 else ''}: {REPEAT_REASON}. Each person's latest "
-        "submission is kept, so nobody counts twice (a group of three who each submitted "
-        "twice would otherwise pass a minimum group size of five)."
+    noted = dataclasses.replace(export, warnings=[*export.warnings, *notes]) if notes else export
+    if not repeated.any():
+        return noted
+    return _dropped(
+        noted,
+        repeated,
+        REPEAT_REASON,
+        "Each person's latest submission is kept, so nobody counts twice (a group of three who "
+        "each submitted twice would otherwise pass a minimum group size of five).",
     )
+
+
+def _dropped(export: SurveyExport, drop: np.ndarray, reason: str, more: str = "") -> SurveyExport:
+    """``export`` without the rows of ``drop``, counted under ``reason`` and said as ingest
+    says its dropped rows ("Dropped 3 rows: reason.")."""
+    n = int(drop.sum())
+    said = f"Dropped {n} row{'s' if n != 1 else ''}: {reason}." + (f" {more}" if more else "")
     return dataclasses.replace(
         export,
-        responses=rows.loc[~repeated].reset_index(drop=True),
-        dropped_rows={**export.dropped_rows, REPEAT_REASON: n},
-        warnings=[*export.warnings, *notes, warning],
+        responses=export.responses.loc[~drop].reset_index(drop=True),
+        dropped_rows={**export.dropped_rows, reason: n},
+        warnings=[*export.warnings, said],
     )
 
 
@@ -165,18 +175,9 @@ def without_unanswered(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
     answered = np.zeros(len(export.responses), dtype=bool)
     for name in asked:
         answered |= _filled(export.responses[name])
-    n = int((~answered).sum())
-    if not n or n == len(answered):  # nobody answered: the later checks say what to fix
+    if answered.all() or not answered.any():  # nobody answered: later checks say what to fix
         return export
-    return dataclasses.replace(
-        export,
-        responses=export.responses.loc[answered].reset_index(drop=True),
-        dropped_rows={**export.dropped_rows, UNANSWERED_REASON: n},
-        warnings=[
-            *export.warnings,
-            f"Dropped {n} row{'s' if n != 1 else ''}: {UNANSWERED_REASON}.",
-        ],
-    )
+    return _dropped(export, ~answered, UNANSWERED_REASON)
 
 
 def response_rows(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
