@@ -56,6 +56,26 @@ def test_inspect_text_output_lists_columns(capsys):
     assert "TR1" in out
 
 
+def test_inspect_text_output_shows_suggested_constructs(capsys, tmp_path):
+    """Another organisation's wording: what each item seems to measure is printed beside it,
+    and said not to be used until a mapping gives it."""
+    worry, pay = "I worry that AI could take over my job", "I am satisfied with my pay"
+    rows = ["Team,I feel sure my skills will still be needed as AI use grows," + worry + "," + pay]
+    rows += [f"T{i % 3},{1 + i % 5},{1 + (i * 2) % 5},{1 + (i * 3) % 5}" for i in range(30)]
+    f = tmp_path / "own.csv"
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["inspect", str(f)]) == 0
+    out = capsys.readouterr().out
+    lines = {line.split("  ")[0]: line for line in out.splitlines()}
+    assert "fear_of_displacement (0." in lines[worry]
+    assert (
+        "fear_of_displacement, reversed (0."
+        in lines["I feel sure my skills will still be needed as AI use grows"]
+    )
+    assert "(0." not in lines[pay]  # nothing close enough
+    assert "not used until a mapping gives it" in out
+
+
 @pytest.mark.parametrize(
     ("content", "needle"),
     [(b"", "empty"), (b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "PNG")],

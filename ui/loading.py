@@ -91,6 +91,7 @@ def target_for(
         export=export,
         colmap=colmap,
         known_constructs={c.id: c.label for c in survey.constructs},
+        survey=survey,
     )
 
 

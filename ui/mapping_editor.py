@@ -16,7 +16,7 @@ import streamlit as st
 from analysis.columns import ROLES, ColumnMap, MappingError
 from analysis.ingest import SurveyExport
 from analysis.scales import SCALES, ScaleError
-from analysis.survey import CONCEPTS
+from analysis.survey import CONCEPTS, Survey
 from render.labels import item_labels
 from ui import mapping_flow as mf
 from ui import state, views
@@ -56,6 +56,7 @@ class Target:
     export: SurveyExport
     colmap: ColumnMap
     known_constructs: dict[str, str]  # id -> label (the survey's)
+    survey: Survey | None = None  # the instrument the suggestions compare wordings with
 
 
 def current_draft(target: Target) -> mf.MappingDraft:
@@ -108,6 +109,7 @@ def render(target: Target) -> None:
         "save the mapping to reuse it with the next export."
     )
     _grouping(target, draft)
+    _suggested_constructs(target, draft)
     _find_and_assign(target, draft)
     c1, c2 = st.columns(2)
     with c1:
@@ -150,6 +152,57 @@ def _grouping(target: Target, draft: mf.MappingDraft) -> None:
         key=key,
         on_change=lambda: _edit(target, lambda d: d.set_demographics(state.widget(key) or [])),
         help="Groupings people can be compared by (age band, site, tenure…).",
+    )
+
+
+def _suggested_constructs(target: Target, draft: mf.MappingDraft) -> None:
+    """What each construct-less rated question seems to measure, from its wording: a survey
+    that is not ChangeRadar's own otherwise has no trust or fear score until every item is
+    assigned by hand. Nothing is used until the analyst accepts."""
+    questions = _questions(target)
+    wanted = tuple(
+        (c, questions.get(c, ""))
+        for c in draft.item_columns
+        if not (draft.items.get(c) or mf.ItemChoice()).construct
+    )
+    if not wanted:
+        return
+    found = state.memo(
+        f"constructs::{target.key}",
+        wanted,
+        lambda: mf.construct_suggestions(draft, questions, target.survey),
+    )
+    if not found:
+        return
+    names = {**{k: v for k, v in CONCEPT_NAMES.items() if k}, **target.known_constructs}
+    labels = item_labels(list(found), questions)
+    st.markdown("**Suggested from the wording** (nothing is used until you accept)")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Question": [labels.get(c, c) for c in found],
+                "Seems to measure": [names.get(s.construct, s.construct) for s in found.values()],
+                "Direction": ["reversed" if s.reverse else "normal" for s in found.values()],
+                "Similarity": [s.similarity for s in found.values()],
+                "Closest wording": [s.nearest for s in found.values()],
+            }
+        ),
+        hide_index=True,
+    )
+
+    def accept() -> None:
+        held: list[list[str]] = []
+        _edit(target, lambda d: held.append(mf.accept_suggestions(d, found)))
+        state.set_notice(
+            f"{len(held[0]) if held else 0} question(s) given their suggested construct "
+            "(not applied yet: check them below, then apply)."
+        )
+
+    st.button(
+        f"Accept the {len(found)} suggestion(s)",
+        key=_key(target, "accept_suggested"),
+        on_click=accept,
+        help="You can change any of them afterwards in the table of all columns.",
     )
 
 

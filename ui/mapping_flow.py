@@ -458,6 +458,40 @@ def search_columns(
     return out
 
 
+def construct_suggestions(
+    draft: MappingDraft, questions: Mapping[str, str], survey: Any | None
+) -> dict[str, Any]:
+    """Column -> :class:`analysis.suggest.Suggestion` for the draft's rated questions that
+    measure nothing yet, from their wording; {} without the sentence encoder. Shown to the
+    analyst, used only when accepted (:func:`accept_suggestions`)."""
+    from analysis.embeddings import SemanticEngineError, available
+    from analysis.suggest import suggest_constructs
+
+    texts = [
+        (c, questions.get(c) or c)
+        for c in draft.item_columns
+        if not (draft.items.get(c) or ItemChoice()).construct
+    ]
+    if not texts or not available():
+        return {}
+    try:
+        return suggest_constructs(texts, survey)
+    except SemanticEngineError:
+        return {}
+
+
+def accept_suggestions(draft: MappingDraft, found: Mapping[str, Any]) -> list[str]:
+    """Give each still construct-less rated question its suggested construct and direction
+    (a reverse-keyed wording is reversed); returns the columns changed."""
+    changed = []
+    for column, suggestion in found.items():
+        if draft.role_of(column) != "item" or (draft.items.get(column) or ItemChoice()).construct:
+            continue
+        draft.assign_items([column], construct=suggestion.construct, reverse=suggestion.reverse)
+        changed.append(column)
+    return changed
+
+
 def grouping_suggestions(colmap: ColumnMap, export: SurveyExport, role: str) -> list[str]:
     """Columns to offer for team / role, likeliest first: the detected one, other grouping
     columns, then any column with a few repeated values (2-60 groups)."""

@@ -77,10 +77,26 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     print()
     frame = pd.DataFrame(cols)
     frame["question"] = frame["question"].str.slice(0, 60)
-    print(_table(frame, ["name", "role", "scale", "construct", "reverse", "question"]))
+    shown = ["name", "role", "scale", "construct", "reverse", "question"]
+    if colmap.suggestions:
+        frame["suggested"] = [_suggested(c["suggestion"]) for c in cols]
+        shown.insert(4, "suggested")
+    print(_table(frame, shown))
+    if colmap.suggestions:
+        print(
+            "\nsuggested: what a question seems to measure, from its wording (similarity 0-1); "
+            "not used until a mapping gives it (items: COLUMN: {construct: ID, reverse: true})."
+        )
     for w in warnings:
         print(f"warning: {w}")
     return EXIT_OK
+
+
+def _suggested(found: dict[str, Any] | None) -> str:
+    if not found:
+        return "-"
+    reverse = ", reversed" if found["reverse"] else ""
+    return f"{found['construct']}{reverse} ({found['similarity']:.2f})"
 
 
 def _score_groups(res: Any) -> list[dict[str, Any]]:

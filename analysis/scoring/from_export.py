@@ -121,7 +121,8 @@ def _encode_items(responses: pd.DataFrame, colmap: Any, survey: Any) -> _Items:
     if single:
         out.warnings.append(
             f"{len(single)} item(s) are not part of a construct and are scored on their own "
-            f"({_names(single)}); group them into constructs with a mapping."
+            f"({_names(single)}); group them into constructs with a mapping (the Load page's "
+            "mapping flow and `python -m analysis inspect` suggest constructs from the wording)."
         )
     return out
 

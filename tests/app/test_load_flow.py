@@ -42,6 +42,59 @@ def _robotics_like() -> bytes:
     return pd.DataFrame(rows).to_csv(index=False).encode()
 
 
+_OWN_QUESTIONS = (
+    "I trust the output of the AI tools I use at work",
+    "I worry that AI could take over my job",
+    "I feel sure my skills will still be needed as AI use grows",
+    "I am satisfied with my pay",
+)
+
+
+def _own_wording() -> bytes:
+    """Another organisation's questionnaire: the constructs in its own words, none tagged."""
+    agree = [
+        "Strongly disagree",
+        "Disagree",
+        "Neither agree nor disagree",
+        "Agree",
+        "Strongly agree",
+    ]
+    rows = {"Team": [f"Team {i % 3}" for i in range(30)]}
+    for j, q in enumerate(_OWN_QUESTIONS):
+        rows[q] = [agree[(i * (j + 2) + j) % 5] for i in range(30)]
+    return pd.DataFrame(rows).to_csv(index=False).encode()
+
+
+def test_suggested_constructs_are_shown_and_used_only_when_accepted(small: Ready) -> None:
+    at = seeded_app(small, "app_pages/load.py")
+    at.file_uploader[0].set_value(("own.csv", _own_wording(), "text/csv")).run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "Seems to measure" in d.value.columns)
+    table = table.set_index("Question")
+    trust, worry, sure, pay = _OWN_QUESTIONS
+    assert table.loc[trust, "Seems to measure"] == "Trust in AI tools"
+    assert table.loc[worry, "Seems to measure"] == "Fear of job displacement"
+    assert table.loc[sure, "Seems to measure"] == "Fear of job displacement"
+    assert table.loc[sure, "Direction"] == "reversed"  # confident = not afraid
+    assert pay not in table.index  # nothing close enough: no suggestion
+    grid = at.data_editor[0].value.set_index("column")
+    assert grid.loc[[trust, worry, sure], "construct"].isna().all()  # not used yet
+    _starting(at.button, "Accept the 3 suggestion").click().run()
+    assert not at.exception
+    grid = at.data_editor[0].value.set_index("column")
+    assert list(grid.loc[[trust, worry, sure], "construct"]) == [
+        "trust_in_ai",
+        "fear_of_displacement",
+        "fear_of_displacement",
+    ]
+    assert list(grid.loc[[trust, worry, sure], "reverse"]) == [False, False, True]
+    assert pd.isna(grid.loc[pay, "construct"])
+    assert not any("Seems to measure" in d.value.columns for d in at.dataframe)  # all taken
+    _by_label(at.button, "Apply mapping").click().run()
+    assert not at.exception
+    assert any("Mapping applied" in s for s in _text(at.success))
+
+
 def test_near_miss_scale_is_refused_then_fixed_in_one_click(small: Ready) -> None:
     at = seeded_app(small, "app_pages/load.py")
     at.file_uploader[0].set_value(("robotics.csv", _robotics_like(), "text/csv")).run()

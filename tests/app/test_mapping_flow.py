@@ -202,3 +202,31 @@ def test_real_limesurvey_grid_gets_one_custom_scale_for_the_whole_grid() -> None
     preview = mf.preview_scores(export, colmap, draft)
     label = default_survey().construct("change_readiness").label
     assert label in preview["Construct"].tolist()
+
+
+def test_accepting_suggestions_fills_only_questions_that_measure_nothing_yet() -> None:
+    from analysis.suggest import Suggestion
+
+    draft = mf.MappingDraft.from_colmap(
+        _map(
+            ColumnSpec("Q1", "item", scale="agree5"),
+            ColumnSpec("Q2", "item", scale="agree5", construct="manager_support"),
+            ColumnSpec("Q3", "item", scale="agree5"),
+            ColumnSpec("Dept", "team"),
+        )
+    )
+
+    def said(column: str, construct: str, reverse: bool) -> Suggestion:
+        direction = "higher_worse" if construct == "fear_of_displacement" else "higher_better"
+        return Suggestion(column, construct, construct, direction, reverse, 0.9, "X", "text")
+
+    found = {
+        "Q1": said("Q1", "fear_of_displacement", True),
+        "Q2": said("Q2", "trust_in_ai", False),  # the analyst's choice stands
+        "Dept": said("Dept", "trust_in_ai", False),  # not a rated question
+    }
+    assert mf.accept_suggestions(draft, found) == ["Q1"]
+    assert draft.items["Q1"] == mf.ItemChoice("fear_of_displacement", "agree5", True)
+    assert draft.items["Q2"] == mf.ItemChoice("manager_support", "agree5", False)
+    assert draft.items["Q3"] == mf.ItemChoice(None, "agree5", False)
+    assert draft.role_of("Dept") == "team"
