@@ -150,7 +150,7 @@ if held is not None:
     # a file that reads but has nothing to score yet: straight into the mapping flow
     views.warning(loading.held_notice(held))
     st.subheader("What was read")
-    loading.read_summary(held.export, held.colmap, held.dataset.filename, FORMATS)
+    loading.read_summary(loading.rows_read(held), held.colmap, held.dataset.filename, FORMATS)
     st.subheader("Column mapping")
     mapping_editor.render(loading.target_for(held.dataset, held.export, held.colmap, None))
     loading.mapping_uploader(held.dataset, _try, _show_error)

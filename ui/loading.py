@@ -12,15 +12,22 @@ import streamlit as st
 from analysis.columns import ColumnMap
 from analysis.ingest import SurveyExport
 from analysis.pipeline import Prepared
+from analysis.pipeline.response_rows import response_rows
 from analysis.survey import Survey, default_survey
 from ui import identity, state, views
 from ui.mapping_editor import Target
 
 
+def rows_read(held: state.PendingFile) -> SurveyExport:
+    """The held file's rows an analysis would read (answered, one per person), with the rows
+    the rules dropped said: the counts shown match what applying the mapping gives."""
+    return response_rows(held.export, held.colmap)
+
+
 def held_notice(held: state.PendingFile) -> str:
     """Why a file opened in the mapping flow and what to do, in one or two sentences."""
     colmap = held.colmap
-    n = len(held.export.responses)
+    n = len(rows_read(held).responses)
     head = f"{held.dataset.filename} was read ({n:,} responses)"
     if colmap.comments and not colmap.items:
         return (

@@ -95,6 +95,23 @@ def test_suggested_constructs_are_shown_and_used_only_when_accepted(small: Ready
     assert any("Mapping applied" in s for s in _text(at.success))
 
 
+def test_a_file_held_for_mapping_counts_one_response_per_person(small: Ready) -> None:
+    """Nothing to score yet, and three people submitted twice: the summary's responses are
+    the rows an analysis would read, as after applying a mapping."""
+    labels = ["Meh", "Fine", "Great", "Awful"]
+    rows = ["Email,Department,How is AI going for you?"]
+    rows += [f"p{i}@corp.example,Dept {i % 3},{labels[i % 4]}" for i in range(30)]
+    rows += [f"p{i}@corp.example,Dept {i % 3},{labels[(i + 1) % 4]}" for i in range(3)]
+    at = seeded_app(small, "app_pages/load.py")
+    at.file_uploader[0].set_value(("held.csv", ("\n".join(rows) + "\n").encode(), "text/csv"))
+    at.run()
+    assert not at.exception
+    assert any("no rated question could be scored yet" in w for w in _text(at.warning))
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Rows read"], metrics["Responses kept"]) == ("33", "30")
+    assert any("(30 responses)" in w for w in _text(at.warning))
+
+
 def test_near_miss_scale_is_refused_then_fixed_in_one_click(small: Ready) -> None:
     at = seeded_app(small, "app_pages/load.py")
     at.file_uploader[0].set_value(("robotics.csv", _robotics_like(), "text/csv")).run()
