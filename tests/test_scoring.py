@@ -671,3 +671,31 @@ def test_reference_counts_in_blocks_are_the_exact_product(monkeypatch):
     for rows in (1, 2, 3, 1 << 16):
         monkeypatch.setattr(release, "COUNT_BLOCK_ROWS", rows)
         np.testing.assert_array_equal(release._counts_in_blocks(sets, has), expected)
+
+
+def test_enps_is_the_recommend_question_not_the_first_rating_up_to_10() -> None:
+    """A review found "How satisfied are you with your workload? (1-10)", earlier in the file,
+    reported as the eNPS and the real recommend question left out; with no recommend question,
+    a 1-10 rating had become an eNPS the survey never asked."""
+    from analysis import pipeline
+    from analysis.scoring.from_export import prepare
+
+    workload = [1 + (i * 7) % 10 for i in range(40)]
+    recommend = [(i * 3) % 11 for i in range(40)]
+    agree = ["Disagree", "Agree", "Strongly agree", "Neither agree nor disagree"]
+    frame = pd.DataFrame(
+        {
+            "Team": [f"T{i % 4}" for i in range(40)],
+            "How satisfied are you with your workload? (1-10)": workload,
+            "I trust the AI tools I use": [agree[i % 4] for i in range(40)],
+            "How likely are you to recommend this organisation as a place to work?": recommend,
+        }
+    )
+    export, colmap = pipeline.load(frame.to_csv(index=False).encode(), "e.csv")[:2]
+    scored = prepare(export, colmap)
+    assert list(scored.enps) == recommend
+    assert "How satisfied are you with your workload? (1-10)" in scored.item_meta.index
+    assert any("scored as a rating, not as the eNPS" in w for w in scored.warnings)
+    without = frame.drop(columns=frame.columns[-1])
+    export, colmap = pipeline.load(without.to_csv(index=False).encode(), "e.csv")[:2]
+    assert prepare(export, colmap).enps is None

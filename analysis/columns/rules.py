@@ -76,7 +76,9 @@ class _Decision(NamedTuple):
 
 
 #: The eNPS question: how likely to recommend (the place, the team, working here).
-_ENPS_QUESTION = re.compile(r"\blikely\b.*\brecommend|\brecommend\b.*\b0\s*(?:-|to)\s*10\b", re.I)
+ENPS_QUESTION = re.compile(
+    r"\blikely\b.*\brecommend|\brecommend\b.*\b0\s*(?:-|to)\s*10\b|\be?NPS\b|net promoter", re.I
+)
 
 
 def _whole(value: str) -> int | None:
@@ -113,7 +115,7 @@ class _Column:
     @cached_property
     def scale(self) -> Scale | None:
         found = detect_scale(self.series)
-        if found is None and _ENPS_QUESTION.search(f"{self.col.name} {self.col.question}"):
+        if found is None and ENPS_QUESTION.search(f"{self.col.name} {self.col.question}"):
             # "How likely are you to recommend ...": 0-10 whatever was answered (nobody above
             # 7 in an unhappy organisation had made it a demographic, and eNPS vanished)
             numbers = [_whole(v) for v in self.p.counts]

@@ -8,9 +8,10 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.columns.rules import ENPS_QUESTION
 from analysis.scoring.model import Answers, Scored, keep_answers
 from analysis.scoring.respondents import score_responses
-from analysis.survey import resolve_construct
+from analysis.survey import ENPS_CONSTRUCT, resolve_construct
 
 
 def prepare(export: Any, colmap: Any, survey: Any = None) -> Scored:
@@ -22,9 +23,10 @@ def prepare(export: Any, colmap: Any, survey: Any = None) -> Scored:
     (``higher_better``, no concept).
 
     Items come from the column map (role ``item``); answers are encoded with each column's
-    scale, answers outside the scale are left out and reported in ``Scored.warnings``. A column
-    whose construct is ``enps`` (or whose scale is of kind ``nps`` with no construct) is the
-    eNPS question. Team, role and demographic columns become the grouping columns.
+    scale, answers outside the scale are left out and reported in ``Scored.warnings``. The eNPS
+    question is the column whose construct is ``enps``, else the first 0-10 column asking how
+    likely people are to recommend (:func:`_enps_column`); other 0-10 columns are ratings.
+    Team, role and demographic columns become the grouping columns.
     """
     responses: pd.DataFrame = export.responses
     specs = list(colmap.columns)
@@ -66,6 +68,7 @@ def _encode_items(responses: pd.DataFrame, colmap: Any, survey: Any) -> _Items:
     survey_items = {i.id: i for i in getattr(survey, "items", ())} if survey else {}
     unscaled: list[str] = []
     single: list[str] = []
+    enps = _enps_column(colmap)
     for spec in colmap.columns:
         if spec.role != "item":
             continue
@@ -83,12 +86,17 @@ def _encode_items(responses: pd.DataFrame, colmap: Any, survey: Any) -> _Items:
                 f"{scale.name} scale (e.g. {example}) and were left out."
             )
         construct = spec.construct
-        if construct == "enps" or (not construct and scale.kind == "nps"):
-            if out.enps is None:
-                out.enps = encoded.values
-            else:
-                out.warnings.append(f"'{spec.name}' is a second eNPS question and was not used.")
+        if spec.name == enps:
+            out.enps = encoded.values
             continue
+        if construct == "enps" or (not construct and _asks_to_recommend(spec, scale)):
+            out.warnings.append(f"'{spec.name}' is a second eNPS question and was not used.")
+            continue
+        if not construct and scale.kind == "nps":
+            out.warnings.append(
+                f"'{spec.name}' is answered on a scale up to 10 but does not ask how likely "
+                "people are to recommend, so it is scored as a rating, not as the eNPS."
+            )
         if not construct:
             # An item the survey doesn't know is still a question people answered: score it
             # as its own one-item measure, as survey platforms do, until a mapping groups it.
@@ -125,6 +133,23 @@ def _encode_items(responses: pd.DataFrame, colmap: Any, survey: Any) -> _Items:
             "mapping flow and `python -m analysis inspect` suggest constructs from the wording)."
         )
     return out
+
+
+def _asks_to_recommend(spec: Any, scale: Any) -> bool:
+    return scale.kind == "nps" and bool(ENPS_QUESTION.search(f"{spec.name} {spec.question or ''}"))
+
+
+def _enps_column(colmap: Any) -> str | None:
+    """The eNPS question: the column a survey or mapping names eNPS, else the first 0-10
+    column that asks how likely people are to recommend (or is headed eNPS). Any other 0-10
+    column is a rating: a review found "How satisfied are you with your workload? (1-10)",
+    earlier in the file, reported as the eNPS and the real one left out."""
+    items = [s for s in colmap.columns if s.role == "item" and s.scale is not None]
+    named = [s.name for s in items if s.construct == ENPS_CONSTRUCT]
+    worded = [
+        s.name for s in items if not s.construct and _asks_to_recommend(s, colmap.scale_for(s.name))
+    ]
+    return next(iter(named or worded), None)
 
 
 def _construct_meta(item_meta: pd.DataFrame, colmap: Any, survey: Any) -> pd.DataFrame:
