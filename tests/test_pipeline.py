@@ -564,6 +564,27 @@ def test_repeated_submissions_count_once():
     assert kept.loc[kept["Team"] == "Audit", "Timestamp"].str.startswith("2025-03-02").all()
 
 
+def test_day_first_timestamps_keep_the_latest_submission():
+    """A UK export: "12/03/2024" is 12 March beside "20/03/2024", and "03/04/2024" (3 April) is
+    later. Read value by value, 12/03 had become 3 December and the older answer was kept."""
+    from analysis.pipeline.response_rows import read_dates
+
+    got = read_dates(pd.Series(["20/03/2024 10:00:00", "12/03/2024 09:00", "03/04/2024"]))
+    assert list(got.dt.strftime("%Y-%m-%d")) == ["2024-03-20", "2024-03-12", "2024-04-03"]
+    us = read_dates(pd.Series(["03/20/2024", "12/03/2024"]))  # month first: 20 is a day
+    assert list(us.dt.strftime("%Y-%m-%d")) == ["2024-03-20", "2024-12-03"]
+    iso = read_dates(pd.Series(["2024-03-12", "2024-04-03"]))
+    assert list(iso.dt.strftime("%Y-%m-%d")) == ["2024-03-12", "2024-04-03"]
+    lines = ["Timestamp,Email Address,Team,TR1"]
+    lines += [
+        f"20/03/2024 1{i % 10}:00:00,p{i}@corp.example,{'AB'[i % 2]},Agree" for i in range(60)
+    ]
+    lines += [f"12/03/2024 09:00:00,p{i}@corp.example,C,Strongly disagree" for i in range(60, 64)]
+    lines += [f"03/04/2024 09:00:00,p{i}@corp.example,C,Strongly agree" for i in range(60, 64)]
+    kept = _prepared(("\n".join(lines) + "\n").encode(), "uk.csv").export.responses
+    assert (kept.loc[kept["Team"] == "C", "TR1"] == "Strongly agree").all()
+
+
 def test_too_many_repeated_addresses_are_said_and_nothing_dropped():
     """A column where more than a tenth of the rows repeat an address is no reliable key
     (generated files give different people one address): nothing is dropped, and a warning

@@ -100,6 +100,21 @@ def _repeats(person: np.ndarray, column: str, order: np.ndarray) -> tuple[np.nda
     return repeated, ""
 
 
+#: A date written with numbers first: day and month in some order, then the year.
+_NUMERIC_DATE = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b"
+
+
+def read_dates(values: pd.Series) -> pd.Series:
+    """Timestamps as dates, day first when the column says so: a first number above 12 and
+    no second one above 12 (UK and European exports: "20/03/2024"). Read value by value, a
+    review's "12/03/2024" became 3 December beside "20/03/2024", and the older of two
+    submissions was kept as the latest. ISO dates read the same either way."""
+    text = values.astype(str)
+    parts = text.str.extract(_NUMERIC_DATE).apply(pd.to_numeric, errors="coerce")
+    dayfirst = bool((parts[0] > 12).any()) and not bool((parts[1] > 12).any())
+    return pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=dayfirst)
+
+
 def _oldest_first(export: SurveyExport, colmap: ColumnMap) -> np.ndarray:
     """Row positions from the oldest submission to the newest: by the first timestamp column
     when it reads as dates (a sheet sorted newest first keeps the right one), else the file's
@@ -107,7 +122,7 @@ def _oldest_first(export: SurveyExport, colmap: ColumnMap) -> np.ndarray:
     rows = export.responses
     for name in colmap.timestamps:
         if name in rows:
-            when = pd.to_datetime(rows[name].astype(str), errors="coerce", format="mixed")
+            when = read_dates(rows[name])
             if when.notna().mean() >= 0.9:
                 return np.argsort(when.to_numpy(dtype="datetime64[ns]"), kind="stable")
     return np.arange(len(rows))
