@@ -16,7 +16,14 @@ from analysis.columns.profile import _NUMBER
 from analysis.columns.rules import _infer_one, text_iq
 from analysis.columns.vocabulary import _ROLE, _TEAM, _words
 from analysis.ingest import SourceColumn, SurveyExport
-from analysis.scales import MISSING_ANSWERS, SCALES, ScaleError, get_scale, normalize_answer
+from analysis.scales import (
+    MISSING_ANSWERS,
+    SCALES,
+    ScaleError,
+    detect_scale,
+    get_scale,
+    normalize_answer,
+)
 
 
 def _mark_rankings(specs: list[ColumnSpec], responses: pd.DataFrame) -> None:
@@ -71,6 +78,7 @@ def infer_columns(
     specs, twice = _column_specs(export, survey)
     _mark_rankings(specs, export.responses)
     _one_reading_per_battery(specs, export.responses)
+    _one_start_per_battery(specs, export.responses)
     _pick_one(specs, "team", _TEAM)
     _pick_one(specs, "role", _ROLE)
     ids = [s for s in specs if s.role == "respondent_id"]
@@ -166,6 +174,34 @@ def _one_reading_per_battery(specs: list[ColumnSpec], responses: pd.DataFrame) -
                 s.reason += f"; read as {target.name}, as the other items of its kind"
 
 
+#: A rating coded from 0 and the scales of its length its other items may have been read on.
+_FROM_ZERO = (("num5_0", 4, 5), ("num7_0", 6, 7))
+
+
+def _one_start_per_battery(specs: list[ColumnSpec], responses: pd.DataFrame) -> None:
+    """When one item of a file answers 0 on a 0-4 (or 0-6) rating, its other items whose
+    answers are numbers within that range were coded the same way: read from 0 alike. A
+    review found a 0-4 battery whose items without a 0 were read 1-5, so a 4 ("Strongly
+    agree") counted as "Agree" and every score fell 10-25 points, with only the 0s said."""
+    for zero, *lengths in _FROM_ZERO:
+        items = [s for s in specs if s.role == "item" and s.scale]
+        if not any(s.scale == zero for s in items):
+            continue
+        scale = get_scale(zero)
+        for s in items:
+            if s.scale == zero or len(get_scale(s.scale).labels) not in lengths:
+                continue
+            series = responses[s.name]
+            if series.notna().any() and scale.encode(series).n_invalid == 0:
+                s.scale = zero
+                s.reason += f"; read as {zero}, as the other items coded from 0"
+
+
+def _detected(series: pd.Series) -> str | None:
+    found = detect_scale(series)
+    return found.name if found is not None else None
+
+
 def _reads_all(name: str | None, kind: str, series: pd.Series) -> bool:
     """Whether the scale ``name`` is of ``kind`` and reads every given answer of ``series``."""
     if name is None:
@@ -259,7 +295,7 @@ def _apply_survey(
         spec.role = "item"
         spec.construct = matched.construct
         spec.reverse = bool(getattr(matched, "reverse", False))
-        detected = spec.scale
+        detected = spec.scale or _detected(series)  # a bare tag ("TR1") got no scale yet
         wanted = getattr(matched, "scale", None) or spec.scale
         if wanted is not None:
             try:
@@ -269,9 +305,13 @@ def _apply_survey(
             if scale is not None:
                 spec.scale = scale.name
                 bad = scale.encode(series).n_invalid
-                if bad and _reads_all(detected, scale.kind, series):
+                if bad and (
+                    _reads_all(detected, scale.kind, series)
+                    or _reads_all(detected, "numeric", series)
+                ):
                     # the export asked it on another scale of the same kind (a six-point
-                    # agreement scale for an agree5 item): read as asked, not a third lost
+                    # agreement scale for an agree5 item), or coded it in numbers of its own
+                    # (0-4, 1-7): read as asked, not a third lost
                     spec.scale = detected
                     spec.reason = (
                         f"matches survey item '{label}'; its answers are on the {detected} "
