@@ -222,3 +222,20 @@ def test_status_questions_write_ins_and_opinions_on_made_up_answers() -> None:
     assert roles["Are you in favour of the new AI tools?"] == ("item", "yesno")
     assert roles["Have you had AI training?"] == ("item", "yesno")
     assert roles["LanguagesHaveEntry"][0] == "ignored"
+
+
+def test_an_opinion_question_naming_the_team_is_not_the_team_column() -> None:
+    """A review found "What would help your team adopt AI tools?" (short ideas, some typed
+    twice) taken as the team column, its answers never read as comments."""
+    ideas = [f"{w} for {x}" for w in ("Training", "Time", "Budget") for x in "ABCDEFGH"]
+    n = 80
+    roles = _frame_roles(
+        {
+            "Which team are you in?": [["Sales", "Support", "Finance"][i % 3] for i in range(n)],
+            "What would help your team adopt AI tools?": [ideas[i % 24] for i in range(n)],
+            "What is your role?": [["Manager", "Analyst"][i % 2] for i in range(n)],
+        }
+    )
+    assert roles["Which team are you in?"][0] == "team"
+    assert roles["What would help your team adopt AI tools?"][0] == "comment"
+    assert roles["What is your role?"][0] == "role"

@@ -351,8 +351,21 @@ def _limesurvey_codes(c: _Column) -> _Decision | None:
 # 5. Groupings: team, role, demographics (low-cardinality categories).
 
 
+#: A question asking for an opinion or an idea, not which group someone is in: "What would
+#: help your team adopt AI tools?" (a review found its short answers taken as the team column,
+#: and its comments never read) against "Which team are you in?".
+_ASKS_OPINION = re.compile(
+    r"\b(?:would|could|should|help|improve|suggest|like|want|need|think|feel|better|change)\b",
+    re.I,
+)
+
+
+def _asks_opinion(c: _Column) -> bool:
+    return c.question and bool(_ASKS_OPINION.search(f"{c.col.name} {c.col.question or ''}"))
+
+
 def _team(c: _Column) -> _Decision | None:
-    if _has(c.words, _GROUPING_EXCLUDE) or c.measure:
+    if _has(c.words, _GROUPING_EXCLUDE) or c.measure or _asks_opinion(c):
         return None
     hit = _has(c.words, _TEAM)
     if hit and c.categorical:
@@ -361,7 +374,7 @@ def _team(c: _Column) -> _Decision | None:
 
 
 def _role(c: _Column) -> _Decision | None:
-    hit = None if c.measure else _has(c.words, _ROLE)
+    hit = None if c.measure or _asks_opinion(c) else _has(c.words, _ROLE)
     if hit and c.demographic and f" {hit} " in f" {c.demographic} ":
         hit = None  # 'education level' is a demographic, not a job level
     if hit and c.categorical:
@@ -418,6 +431,7 @@ def _comment(c: _Column) -> _Decision | None:
         or (hit and p.unique_share >= 0.5 and p.mean_len >= 8)
         or (p.n <= 2 and c.question and p.mean_words >= 2)
         or typed
+        or (_asks_opinion(c) and p.distinct >= 20 and p.mean_words >= 2)  # ideas, typed
     ):
         return None
     why = f"header mentions '{hit}'; " if hit else ""
