@@ -130,6 +130,14 @@ def test_na_written_by_software_is_a_blank_only_where_no_cell_is_empty() -> None
         (["No, not at all", "Neutral", "Yes, definitely", "Yes, somewhat"], "definitely5"),
         (["1. Completely disagree", "6. Slightly agree", "9. Completely agree"], "agree9"),
         (["No", "Yes", "I'm not sure"], "yesno"),
+        # each answer its own point (a review found these merged on 5-point scales)
+        (["Poor", "Fair", "Good", "Very good", "Excellent"], "quality5_excellent"),
+        (["Very poor", "Poor", "Fair", "Good", "Very good"], "quality5"),
+        (["Satisfied", "Somewhat satisfied", "Very dissatisfied", "Neutral"], "sat7"),
+        (["Very dissatisfied", "Satisfied", "Very satisfied"], "sat5"),
+        (["Never", "Sometimes", "About half the time", "Most of the time", "Always"], "freq5_half"),
+        (["Never", "Rarely", "Sometimes", "Often", "Always"], "freq5"),
+        (["Not important", "Important", "Very important"], "importance5_plain"),
     ],
 )
 def test_new_scales_are_detected(answers: list[str], scale: str) -> None:
