@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +68,22 @@ _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _PREFIXED = re.compile(r"^\(?([+-]?\d+(?:\.\d+)?)\)?\s*(?:[-=:.)]\s*|\s+)(\D.*)$")
 # "Strongly agree (5)", "Strongly agree - 5", "Strongly agree = 5"
 _SUFFIXED = re.compile(r"^(\D.*?)\s*(?:\(([+-]?\d+(?:\.\d+)?)\)|[-=:]\s*([+-]?\d+(?:\.\d+)?))$")
+
+
+def _is_bare_number(answer: object) -> bool:
+    return bool(_NUMBER.match(normalize_answer(answer)))
+
+
+def _number_and_label(key: str) -> tuple[float, str] | None:
+    """(5, "strongly agree") from "5 - Strongly agree" or "Strongly agree (5)"; else None."""
+    for pattern, label_group, number_groups in ((_PREFIXED, 2, (1,)), (_SUFFIXED, 1, (2, 3))):
+        m = pattern.match(key)
+        if m:
+            label = m.group(label_group).strip().rstrip(".").strip()
+            if label.startswith("(") and label.endswith(")"):
+                label = label[1:-1].strip()
+            return float(next(m.group(g) for g in number_groups if m.group(g))), label
+    return None
 
 
 @dataclass(frozen=True)
@@ -166,7 +182,16 @@ class Scale:
         texts_with_nan = isinstance(s.dtype, pd.StringDtype) and s.dtype.na_value is np.nan
         source = s if texts_with_nan else s.astype(object)
         codes, uniques = pd.factorize(source, use_na_sentinel=True)
-        scored = [self.value_of(answer) for answer in np.asarray(uniques, dtype=object)]
+        answers = np.asarray(uniques, dtype=object)
+        scored = [self.value_of(answer) for answer in answers]
+        if self._numbered_in_reverse(answers):
+            # "1 = Strongly agree", 2, 3, 4, "5 = Strongly disagree": the bare numbers count
+            # the same way as the labelled ends (a review found 2 read as Disagree here)
+            top = self.min + self.max
+            scored = [
+                top - float(normalize_answer(a)) if v is not None and _is_bare_number(a) else v
+                for a, v in zip(answers, scored, strict=True)
+            ]
         per_code = np.array([math.nan if v is None else v for v in scored] + [math.nan])
         bad_code = np.array([v is None for v in scored] + [False])
         numbers_arr = per_code[codes]  # code -1 (no answer) reads the trailing NaN
@@ -191,6 +216,21 @@ class Scale:
             invalid_answers = ()
         n_missing = int((numbers.isna() & ~invalid).sum())
         return Encoded(numbers, invalid, invalid_answers, n_missing)
+
+    def _numbered_in_reverse(self, answers: Sequence[object]) -> bool:
+        """Whether the answers number the scale's labels from the other end: every numbered
+        label ("1 = Strongly agree") has the number its label's mirror has, one at least
+        differs from its label's own value, and some answers are bare numbers."""
+        if self.is_numeric or not any(_is_bare_number(a) for a in answers):
+            return False
+        pairs = []
+        lookup: dict[str, float] = self._lookup  # type: ignore[attr-defined]
+        for answer in answers:
+            found = _number_and_label(normalize_answer(answer))
+            if found is not None and found[1] in lookup:
+                pairs.append((found[0], lookup[found[1]]))
+        top = self.min + self.max
+        return any(n != v for n, v in pairs) and all(n == top - v for n, v in pairs)
 
     def to_0_100(self, x: Any) -> Any:
         """(x - min) / (max - min) * 100, for a number, array, Series or DataFrame."""

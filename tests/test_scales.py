@@ -369,3 +369,17 @@ def test_tend_to_wording_and_numbers_with_bracketed_labels() -> None:
     scale = detect_scale(pd.Series(numbered * 6))
     assert scale is not None and scale.name == "agree5"
     assert [scale.value_of(a) for a in numbered] == [1, 2, 3, 4, 5]
+
+
+def test_numbers_between_reversed_numbered_ends_count_the_same_way() -> None:
+    """"1 = Strongly agree", 2, 3, 4, "5 = Strongly disagree": a 2 is "Agree" (a review found
+    the bare numbers read the other way, every score 10-15 points low, nothing said)."""
+    agree5 = SCALES["agree5"]
+    answers = pd.Series(["1 = Strongly agree", "2", "3", "4", "5 = Strongly disagree", None])
+    assert list(agree5.encode(answers).values[:5]) == [5.0, 4.0, 3.0, 2.0, 1.0]
+    forward = pd.Series(["1 = Strongly disagree", "2", "4", "5 = Strongly agree"])
+    assert list(agree5.encode(forward).values) == [1.0, 2.0, 4.0, 5.0]
+    labelled_only = pd.Series(["1 = Strongly agree", "5 = Strongly disagree", "Agree"])
+    assert list(agree5.encode(labelled_only).values) == [5.0, 1.0, 4.0]
+    bare = pd.Series(["2", "4"])
+    assert list(agree5.encode(bare).values) == [2.0, 4.0]
