@@ -686,7 +686,7 @@ def test_enps_is_the_recommend_question_not_the_first_rating_up_to_10() -> None:
     frame = pd.DataFrame(
         {
             "Team": [f"T{i % 4}" for i in range(40)],
-            "How satisfied are you with your workload? (1-10)": workload,
+            "How satisfied are you with your workload?": workload,  # 1-10, range not stated
             "I trust the AI tools I use": [agree[i % 4] for i in range(40)],
             "How likely are you to recommend this organisation as a place to work?": recommend,
         }
@@ -694,7 +694,7 @@ def test_enps_is_the_recommend_question_not_the_first_rating_up_to_10() -> None:
     export, colmap = pipeline.load(frame.to_csv(index=False).encode(), "e.csv")[:2]
     scored = prepare(export, colmap)
     assert list(scored.enps) == recommend
-    assert "How satisfied are you with your workload? (1-10)" in scored.item_meta.index
+    assert "How satisfied are you with your workload?" in scored.item_meta.index
     assert any("scored as a rating, not as the eNPS" in w for w in scored.warnings)
     without = frame.drop(columns=frame.columns[-1])
     export, colmap = pipeline.load(without.to_csv(index=False).encode(), "e.csv")[:2]

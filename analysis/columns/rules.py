@@ -30,6 +30,7 @@ from analysis.columns.profile import (
     _multi_select,
     _profile,
 )
+from analysis.columns.stated_range import stated_scale
 from analysis.columns.vocabulary import (
     _COMMENT,
     _DEMOGRAPHIC,
@@ -113,8 +114,20 @@ class _Column:
         return len(self.col.name.split()) <= 6
 
     @cached_property
+    def stated(self) -> Scale | None:
+        """The numeric scale the header states ("(1-5)"), when it reads at least 80% of the
+        answers (the rest, such as 6 = "Don't know", are then left out and said)."""
+        scale = stated_scale(f"{self.col.name} {self.col.question or ''}")
+        if scale is None or self.p.n == 0 or self.p.numeric_share < 0.95:
+            return None
+        encoded = scale.encode(self.series)
+        return scale if encoded.n_invalid <= 0.2 * self.p.n else None
+
+    @cached_property
     def scale(self) -> Scale | None:
         found = detect_scale(self.series)
+        if self.stated is not None and (found is None or found.is_numeric):
+            return self.stated  # "(1 = Strongly disagree, 5 = Strongly agree)" with no 5 given
         if found is None and ENPS_QUESTION.search(f"{self.col.name} {self.col.question}"):
             # "How likely are you to recommend ...": 0-10 whatever was answered (nobody above
             # 7 in an unhappy organisation had made it a demographic, and eNPS vanished)
@@ -310,16 +323,17 @@ def _numeric_rating(c: _Column) -> _Decision | None:
     qwords = _words(c.col.question) if c.col.question else c.words
     rating = _has(c.words, _RATING) or _has(qwords, _RATING)
     not_rating = _has(c.words, _NOT_RATING)
+    stated = c.stated is not None  # "(1-5)": a rating whatever else the header names
     if not rating and (
-        _has(c.words, _TEAM)
-        or _has(c.words, _ROLE)
-        or c.demographic
+        (not stated and (_has(c.words, _TEAM) or _has(c.words, _ROLE) or c.demographic))
         or _COUNT_QUESTION.match(c.col.question or c.col.name)
     ):
         # a coded answer to "Role", "Tenure", "Location" or "How many ... ?" is a category or
         # a count, not a rating (a review found Role scored 53.0, 39% favourable)
         return None
     span = f"{scale.labels[0]}-{scale.labels[-1]} ({scale.name})"
+    if stated:
+        return _Decision("item", f"the header states the range {span}", scale.name)
     if rating and not not_rating:
         return _Decision(
             "item", f"header mentions '{rating}'; numbers {span}", _numeric_scale(scale, c.words)

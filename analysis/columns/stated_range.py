@@ -1,0 +1,48 @@
+"""The numeric answer range a question's header states: "(1-5)", "On a scale of 1 to 5",
+"(1 = Strongly disagree, 5 = Strongly agree)".
+
+Answers alone can hide a scale's ends: a 1-5 item nobody rated 5 reads as 1-4 (a review found
+it scored 51 instead of 38 beside its 1-5 battery), a "1 = very dissatisfied, 3 = very
+satisfied" item read as 1-4, and a 1-5 item with 6 = "Don't know" read as 1-6 with the "don't
+know" answers at the top. When the header states the range, it wins.
+"""
+
+from __future__ import annotations
+
+import re
+
+from analysis.scales import SCALES, Scale
+
+__all__ = ["stated_scale"]
+
+_RANGE = re.compile(
+    r"\(\s*(\d{1,2})\s*(?:-|–|to)\s*(\d{1,2})\s*\)"  # (1-5), (1 to 10)
+    r"|\bscale (?:of|from) (\d{1,2})\s*(?:-|–|to)\s*(\d{1,2})\b"  # on a scale of 1 to 5
+    r"|\bfrom (\d{1,2}) to (\d{1,2})\b"  # from 1 to 10
+    r"|\b(\d{1,2})\s*=\s*[^,;=()]+[,;]\s*"  # 1 = ..., [2 = ..., ...] 5 = ...
+    r"(?:(?:\d{1,2}\s*=\s*)?[^,;=()]+[,;]\s*)*(\d{1,2})\s*=",
+    re.I,
+)
+
+#: The numeric scale of each stated range.
+_BY_RANGE = {
+    (1, 3): "num3",
+    (1, 4): "num4",
+    (1, 5): "num5",
+    (1, 6): "num6",
+    (1, 7): "num7",
+    (1, 10): "num10",
+    (0, 4): "num5_0",
+    (0, 6): "num7_0",
+    (0, 10): "nps11",
+}
+
+
+def stated_scale(header: str) -> Scale | None:
+    """The numeric scale the header's stated range names, or None (no range, or an unusual one)."""
+    for m in _RANGE.finditer(header or ""):
+        numbers = [int(g) for g in m.groups() if g is not None]
+        name = _BY_RANGE.get((numbers[0], numbers[-1]))
+        if name is not None:
+            return SCALES[name]
+    return None

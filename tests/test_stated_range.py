@@ -1,0 +1,78 @@
+"""The answer range a header states wins over the answers given (analysis.columns.stated_range)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import pipeline
+from analysis.columns.stated_range import stated_scale
+
+
+@pytest.mark.parametrize(
+    ("header", "scale"),
+    [
+        ("To what extent do you agree? (1 = Strongly disagree, 5 = Strongly agree) - I", "num5"),
+        ("(1 = poor, 2 = fair, 3 = good, 4 = very good, 5 = excellent)", "num5"),
+        ("How satisfied are you with your workload? (1 = very dissatisfied, 3 = very)", "num3"),
+        ("I feel valued at work (1-5)", "num5"),
+        ("How satisfied are you with your pay? (1 to 10)", "num10"),
+        ("On a scale of 1 to 5, how would you rate the AI training?", "num5"),
+        ("On a scale of 0-10, how confident are you using AI?", "nps11"),
+        ("How would you score our AI rollout from 1 to 10?", "num10"),
+        ("Rate it (0-4)", "num5_0"),
+        ("Team", None),
+        ("Budget 2024 (in $1000s)", None),
+        ("Rate it (2-9)", None),  # an unusual range: left to the answers
+    ],
+)
+def test_stated_ranges(header: str, scale: str | None) -> None:
+    found = stated_scale(header)
+    assert (found.name if found else None) == scale
+
+
+WORKLOAD = "How satisfied are you with your workload? (1 = very dissatisfied, 3 = very satisfied)"
+
+
+def _roles(columns: dict[str, list]) -> dict[str, tuple[str, str | None]]:
+    data = pd.DataFrame(columns).to_csv(index=False).encode()
+    colmap = pipeline.load(data, "stated.csv")[1]
+    return {s.name: (s.role, s.scale) for s in colmap.columns}
+
+
+def test_a_stated_range_makes_the_scale_and_the_rating() -> None:
+    """A review's cases: a 1-5 item nobody rated 5 read as 1-4 (51 instead of 38); a 1-3 item
+    read as 1-4; 6 = "Don't know" scored as the top; "rate", "pay", "team's" and "level" in a
+    header had made rated questions ignored or groupings."""
+    n = 60
+    roles = _roles(
+        {
+            "Team": [f"T{i % 3}" for i in range(n)],
+            "(1 = Strongly disagree, 5 = Strongly agree) - I have the right tools": [
+                1 + i % 4 for i in range(n)
+            ],
+            WORKLOAD: [1 + i % 2 for i in range(n)],
+            "I feel supported by my manager (1-5)": [
+                6 if i % 10 == 0 else 1 + i % 5 for i in range(n)
+            ],
+            "I feel my pay is fair (1-5)": [1 + i % 5 for i in range(n)],
+            "Please rate your team's communication (1 = poor, 5 = excellent)": [
+                1 + i % 5 for i in range(n)
+            ],
+            "What level of support do you get from IT? (1-5)": [1 + i % 5 for i in range(n)],
+            "How many years have you worked here (1-5)?": [1 + i % 5 for i in range(n)],
+        }
+    )
+    assert roles["(1 = Strongly disagree, 5 = Strongly agree) - I have the right tools"] == (
+        "item",
+        "num5",
+    )
+    assert roles[WORKLOAD] == ("item", "num3")
+    assert roles["I feel supported by my manager (1-5)"] == ("item", "num5")  # 6s left out, said
+    for header in (
+        "I feel my pay is fair (1-5)",
+        "Please rate your team's communication (1 = poor, 5 = excellent)",
+        "What level of support do you get from IT? (1-5)",
+    ):
+        assert roles[header] == ("item", "num5")
+    assert roles["How many years have you worked here (1-5)?"][0] != "item"  # a count
