@@ -517,3 +517,29 @@ def test_pulse_items_coded_from_zero_or_on_seven_points_are_read_as_asked() -> N
     plain = pd.DataFrame({"Team": zero_to_four["Team"], "TR1": [str(1 + i % 5) for i in range(n)]})
     colmap = pipeline.load(plain.to_csv(index=False).encode(), "p.csv")[1]
     assert {s.name: s.scale for s in colmap.columns if s.role == "item"} == {"TR1": "agree5"}
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [f"Q7_{i}" for i in range(1, 5)],  # Qualtrics: the tag's stem
+        [
+            f"What matters? Rank 1 (most important) to 4 [{o}]"
+            for o in ("Training", "Tools", "Time")
+        ],
+    ],
+)
+def test_rankings_are_found_by_their_question_stem(headers: list[str]) -> None:
+    """A review found Qualtrics and Google Forms rankings scored as 1-4 ratings (rank 1, the
+    most important, as the worst answer): grouped by their whole text, the options were never
+    three columns of one question."""
+    from analysis import pipeline
+
+    orders = [[1, 2, 3, 4], [2, 1, 4, 3], [4, 3, 2, 1], [3, 4, 1, 2], [1, 3, 2, 4]]
+    rows = {"Team": [f"T{i % 3}" for i in range(40)]}
+    for j, h in enumerate(headers):
+        rows[h] = [orders[i % 5][j] for i in range(40)]
+    colmap = pipeline.load(pd.DataFrame(rows).to_csv(index=False).encode(), "rank.csv")[1]
+    for s in colmap.columns[1:]:
+        assert (s.role, s.scale) == ("ignored", None)
+        assert "ranking" in s.reason

@@ -7,6 +7,7 @@ column is kept, and columns that can identify people or that nobody answered are
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -31,8 +32,8 @@ def _mark_rankings(specs: list[ColumnSpec], responses: pd.DataFrame) -> None:
     different number are a ranking, not ratings."""
     groups: dict[str, list[ColumnSpec]] = {}
     for s in specs:
-        if s.role == "item" and s.question and s.scale and SCALES[s.scale].is_numeric:
-            groups.setdefault(s.question, []).append(s)
+        if s.role == "item" and s.scale and SCALES[s.scale].is_numeric:
+            groups.setdefault(_stem(s), []).append(s)
     for members in groups.values():
         if len(members) < 3:
             continue
@@ -46,6 +47,23 @@ def _mark_rankings(specs: list[ColumnSpec], responses: pd.DataFrame) -> None:
             for m in members:
                 m.role, m.scale = "ignored", None
                 m.reason = "a ranking question (each option gets a different rank)"
+
+
+_OPTION = re.compile(r"^(?P<stem>.*\S)\s*\[[^\]]*\]\s*$|^(?P<dash>.*\S)\s+-\s+\S.*$")
+_SUB_TAG = re.compile(r"^(?P<tag>[A-Za-z]+\d+)_\d+$")
+
+
+def _stem(spec: ColumnSpec) -> str:
+    """The question a sub-column belongs to: its tag's stem ("Q7" of "Q7_2"), else its text
+    without the option ("Rank these [Training]", "Rank these - Training"). Grouped by the whole
+    text, Qualtrics and Google Forms rankings were never three columns of one question, and a
+    review found them scored as ratings, rank 1 (most important) as the worst answer."""
+    m = _SUB_TAG.match(spec.export_tag or spec.name)
+    if m:
+        return "tag:" + m.group("tag")
+    text = spec.question or spec.name
+    m = _OPTION.match(text)
+    return (m.group("stem") or m.group("dash")) if m else text
 
 
 def _pick_one(specs: list[ColumnSpec], role: str, priority: tuple[str, ...]) -> None:
