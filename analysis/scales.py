@@ -48,7 +48,13 @@ def normalize_answer(text: object) -> str:
     and 'strongly agree' are the same answer."""
     s = unicodedata.normalize("NFKC", str(text)).translate(_QUOTES).casefold()
     s = _SPACES.sub(" ", s).strip()
+    whole = _WHOLE_WITH_COMMA.match(s)
+    if whole:  # "4,0": a whole number with a decimal comma (European spreadsheets)
+        return whole.group(1)
     return s.rstrip(".").strip()
+
+
+_WHOLE_WITH_COMMA = re.compile(r"^([+-]?\d+),0+$")
 
 
 _FILE = "analysis/data/scales.yaml"

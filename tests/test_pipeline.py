@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -720,3 +721,23 @@ def test_overlapping_views_give_the_callers_blas_setting_back():
         assert threads() == {1}  # B still runs
         guard.__exit__(None, None, None)
         assert threads() == {2}
+
+
+def test_a_battery_on_no_known_scale_is_refused_in_a_few_sentences():
+    """A 23-item battery in German had made a 5,600-character error, one sentence per item."""
+    from analysis.pipeline.scores import NothingToAnalyseError
+
+    labels = ["Stimme zu", "Stimme nicht zu", "Weder noch", "Stimme voll zu"]
+    frame = pd.DataFrame({f"TR{j}": [labels[(i + j) % 4] for i in range(30)] for j in range(23)})
+    frame.insert(0, "Team", [f"T{i % 3}" for i in range(30)])
+    items = {f"TR{j}": {"scale": "agree5", "construct": "trust_in_ai"} for j in range(23)}
+    mapping = yaml.safe_dump({"team": "Team", "items": items})
+    export, colmap = pipeline.load(
+        frame.to_csv(index=False).encode(), "de.csv", mapping_yaml=mapping
+    )
+    with pytest.raises(NothingToAnalyseError) as caught:
+        pipeline.prepare(export, colmap)
+    message = str(caught.value)
+    assert message.count("was left unscored") == 2
+    assert "21 more rated questions were left unscored the same way" in message
+    assert len(message) < 1200

@@ -372,7 +372,7 @@ def test_tend_to_wording_and_numbers_with_bracketed_labels() -> None:
 
 
 def test_numbers_between_reversed_numbered_ends_count_the_same_way() -> None:
-    """"1 = Strongly agree", 2, 3, 4, "5 = Strongly disagree": a 2 is "Agree" (a review found
+    """ "1 = Strongly agree", 2, 3, 4, "5 = Strongly disagree": a 2 is "Agree" (a review found
     the bare numbers read the other way, every score 10-15 points low, nothing said)."""
     agree5 = SCALES["agree5"]
     answers = pd.Series(["1 = Strongly agree", "2", "3", "4", "5 = Strongly disagree", None])
@@ -383,3 +383,11 @@ def test_numbers_between_reversed_numbered_ends_count_the_same_way() -> None:
     assert list(agree5.encode(labelled_only).values) == [5.0, 1.0, 4.0]
     bare = pd.Series(["2", "4"])
     assert list(agree5.encode(bare).values) == [2.0, 4.0]
+
+
+def test_whole_numbers_with_a_decimal_comma_are_numbers() -> None:
+    """European spreadsheets write 4 as "4,0"; a review found every rating refused."""
+    assert normalize_answer("4,0") == "4" and normalize_answer("-2,00") == "-2"
+    assert normalize_answer("4,5") == "4,5"  # not a whole number: left as written
+    assert list(SCALES["agree5"].encode(pd.Series(["4,0", "1,0", "5"])).values) == [4.0, 1.0, 5.0]
+    assert detect_scale(pd.Series(["1,0", "2,0", "3,0", "5,0"])).name == "num5"

@@ -88,7 +88,7 @@ def score_stage(export: SurveyExport, colmap: ColumnMap, survey: Survey) -> Scor
                 [
                     "Nothing in this file can be analysed: no rated question could be scored "
                     "and there are no comment columns.",
-                    *refused,
+                    *_first_of(refused),
                     *(
                         [f"{unscaled} rated column(s) have no known answer scale."]
                         if unscaled
@@ -100,6 +100,18 @@ def score_stage(export: SurveyExport, colmap: ColumnMap, survey: Survey) -> Scor
             )
         )
     return ScoreStage(_respondents_only(export, colmap), refused, {}, [COMMENTS_ONLY_NOTE])
+
+
+def _first_of(refused: list[str], shown: int = 2) -> list[str]:
+    """The first refusals, and how many more: one per item of a 23-item battery in German
+    made a 5,600-character error that said the same thing 23 times (a review)."""
+    if len(refused) <= shown + 1:
+        return refused
+    return [
+        *refused[:shown],
+        f"{len(refused) - shown} more rated questions were left unscored the same way (one "
+        "click in the Load page's mapping flow makes a custom scale for all of them).",
+    ]
 
 
 def _scorable(colmap: ColumnMap) -> bool:
