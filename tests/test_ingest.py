@@ -1582,6 +1582,24 @@ def test_merged_group_labels_over_a_label_row_make_a_two_row_header() -> None:
     assert export.rows_read == 3
 
 
+def test_a_column_named_in_the_top_row_alone_keeps_its_name_in_a_two_row_header() -> None:
+    """ "Team" merged down over both header rows, groups over item codes beside it: a review
+    found the code row read as a respondent and every item become a grouping ("Column 4")."""
+    export = read_export(_grouped([list(r) for r in GROUPED], merge=True), "g.xlsx")
+    assert [c.name for c in export.columns] == [
+        "Team",
+        "How much do you agree? - AI helps me",
+        "How much do you agree? - I trust AI",
+        "How much do you agree? - I fear AI",
+        "Comments - Anything else",
+    ]
+    assert export.column("Team").question == "" and export.rows_read == 3
+    first_is_data = [list(r) for r in GROUPED]
+    first_is_data[1] = ["", "Agree", "Agree", "Disagree", "note x"]  # answers, not labels
+    export = read_export(_grouped(first_is_data, merge=True), "g.xlsx")
+    assert export.rows_read == 4
+
+
 def test_blank_spans_without_merges_need_enough_rows_to_be_a_header() -> None:
     rows = [list(r) for r in GROUPED]
     rows[1][0] = "Unit"

@@ -297,14 +297,23 @@ def _group_header(rows: list[list[str]], merged_top: bool) -> _Layout | None:
     body = rows[2:]
     if not spans or (not merged_top and len(body) < 10):
         return None
-    if not _labels_not_data(sub, used, body):
+    # a column named in the top row alone ("Team" merged down over both rows) keeps that name
+    alone = {j for j in used if top[j] and not sub[j]}
+    labelled = [j for j in used if j not in alone]
+    if 2 * len(alone) > len(used) or not _labels_not_data(sub, labelled, body):
         return None
-    names, questions, parent = [], [], ""
-    for t, label in zip(top, sub, strict=True):
+    names, questions, tags, parent = [], [], list(sub), ""
+    for j, (t, label) in enumerate(zip(top, sub, strict=True)):
+        if j in alone:
+            names.append(t)
+            questions.append("")
+            tags[j] = t
+            parent = ""  # a group never runs across a column of its own
+            continue
         parent = t or parent
         names.append(f"{parent} - {label}" if parent and label else label)
         questions.append(parent if label else "")
-    return _Layout("generic", 2, list(sub), questions, names)
+    return _Layout("generic", 2, tags, questions, names)
 
 
 def _question_row(rows: list[list[str]]) -> _Layout | None:
