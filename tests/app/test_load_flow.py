@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis import pipeline
+from analysis.scales import SCALES
 from tests.app.conftest import Ready, seeded_app
 from ui import mapping_flow as mf
 from ui import state
@@ -52,13 +53,7 @@ _OWN_QUESTIONS = (
 
 def _own_wording() -> bytes:
     """Another organisation's questionnaire: the constructs in its own words, none tagged."""
-    agree = [
-        "Strongly disagree",
-        "Disagree",
-        "Neither agree nor disagree",
-        "Agree",
-        "Strongly agree",
-    ]
+    agree = SCALES["agree5"].labels
     rows = {"Team": [f"Team {i % 3}" for i in range(30)]}
     for j, q in enumerate(_OWN_QUESTIONS):
         rows[q] = [agree[(i * (j + 2) + j) % 5] for i in range(30)]
