@@ -67,6 +67,7 @@ def exp(x: np.ndarray) -> np.ndarray:
         for c in _EXP2[-3::-1]:
             p *= fk
             p += c
+        np.minimum(nk, bias + 1, out=nk)  # x > 0 only: 2**n overflows to inf, as ldexp's does
         bk[...] = nk  # integers: exact
         bk += bias
         bk <<= shift

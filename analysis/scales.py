@@ -54,7 +54,7 @@ def normalize_answer(text: object) -> str:
     return s.rstrip(".").strip()
 
 
-_WHOLE_WITH_COMMA = re.compile(r"^([+-]?\d+),0+$")
+_WHOLE_WITH_COMMA = re.compile(r"^([+-]?\d+),0{1,2}$")  # "4,0"; "1,000" is a thousand
 
 
 _FILE = "analysis/data/scales.yaml"

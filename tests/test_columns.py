@@ -497,7 +497,8 @@ def test_coded_groupings_and_counts_are_not_ratings() -> None:
 
 def test_pulse_items_coded_from_zero_or_on_seven_points_are_read_as_asked() -> None:
     """A review found a 0-4 battery read on the survey's 1-5 scale (a 4, "Strongly agree",
-    counted as "Agree"; only the 0s were said) and 1-7 items losing every 6 and 7."""
+    counted as "Agree"; only the 0s were said). A second review: only within one battery (a
+    construct), and never a longer numeric reading for a stray "Don't know" code."""
     from analysis import pipeline
 
     n = 40
@@ -505,15 +506,17 @@ def test_pulse_items_coded_from_zero_or_on_seven_points_are_read_as_asked() -> N
         "Team": [f"T{i % 4}" for i in range(n)],
         "TR1": [str(i % 5) for i in range(n)],  # a 0 given: coded from 0
         "TR2": [str(1 + i % 4) for i in range(n)],  # 1-4 only: the same coding, no 0 chosen
-        "FD1": [str(2 + i % 3) for i in range(n)],
+        "TR3": [str(2 + i % 3) for i in range(n)],
+        "FD1": [str(1 + i % 4) for i in range(n)],  # another battery: its own reading
     }
     frame = pd.DataFrame(zero_to_four)
     colmap = pipeline.load(frame.to_csv(index=False).encode(), "z.csv")[1]
     scales = {s.name: s.scale for s in colmap.columns if s.role == "item"}
-    assert scales == {"TR1": "num5_0", "TR2": "num5_0", "FD1": "num5_0"}
-    seven = pd.DataFrame({"Team": zero_to_four["Team"], "TR1": [str(1 + i % 7) for i in range(n)]})
-    colmap = pipeline.load(seven.to_csv(index=False).encode(), "s.csv")[1]
-    assert {s.name: s.scale for s in colmap.columns if s.role == "item"} == {"TR1": "num7"}
+    assert scales == {"TR1": "num5_0", "TR2": "num5_0", "TR3": "num5_0", "FD1": "agree5"}
+    # a 1-5 item with 6 = "Don't know" is not a 1-6 item: the 6s stay left out, and said
+    six = pd.DataFrame({"Team": zero_to_four["Team"], "TR1": [str(1 + i % 6) for i in range(n)]})
+    colmap = pipeline.load(six.to_csv(index=False).encode(), "s.csv")[1]
+    assert {s.name: s.scale for s in colmap.columns if s.role == "item"} == {"TR1": "agree5"}
     plain = pd.DataFrame({"Team": zero_to_four["Team"], "TR1": [str(1 + i % 5) for i in range(n)]})
     colmap = pipeline.load(plain.to_csv(index=False).encode(), "p.csv")[1]
     assert {s.name: s.scale for s in colmap.columns if s.role == "item"} == {"TR1": "agree5"}
@@ -525,7 +528,7 @@ def test_pulse_items_coded_from_zero_or_on_seven_points_are_read_as_asked() -> N
         [f"Q7_{i}" for i in range(1, 5)],  # Qualtrics: the tag's stem
         [
             f"What matters? Rank 1 (most important) to 4 [{o}]"
-            for o in ("Training", "Tools", "Time")
+            for o in ("Training", "Tools", "Time", "Cost")
         ],
     ],
 )

@@ -576,6 +576,8 @@ def test_day_first_timestamps_keep_the_latest_submission():
     assert list(us.dt.strftime("%Y-%m-%d")) == ["2024-03-20", "2024-12-03"]
     iso = read_dates(pd.Series(["2024-03-12", "2024-04-03"]))
     assert list(iso.dt.strftime("%Y-%m-%d")) == ["2024-03-12", "2024-04-03"]
+    mixed = read_dates(pd.Series(["2024-03-12", "20/03/2024"]))  # a second review
+    assert list(mixed.dt.strftime("%Y-%m-%d")) == ["2024-03-12", "2024-03-20"]
     lines = ["Timestamp,Email Address,Team,TR1"]
     lines += [
         f"20/03/2024 1{i % 10}:00:00,p{i}@corp.example,{'AB'[i % 2]},Agree" for i in range(60)

@@ -244,6 +244,10 @@ def test_an_opinion_question_naming_the_team_is_not_the_team_column() -> None:
             "What is your role?": [["Manager", "Analyst"][i % 2] for i in range(n)],
         }
     )
+    chosen = _frame_roles(  # a second review: team names, however the question is worded
+        {"Which team would you say you belong to?": [f"Team {i % 4}" for i in range(n)]}
+    )
+    assert chosen["Which team would you say you belong to?"][0] == "team"
     assert roles["Which team are you in?"][0] == "team"
     assert roles["What would help your team adopt AI tools?"][0] == "comment"
     assert roles["What is your role?"][0] == "role"

@@ -389,5 +389,6 @@ def test_whole_numbers_with_a_decimal_comma_are_numbers() -> None:
     """European spreadsheets write 4 as "4,0"; a review found every rating refused."""
     assert normalize_answer("4,0") == "4" and normalize_answer("-2,00") == "-2"
     assert normalize_answer("4,5") == "4,5"  # not a whole number: left as written
+    assert normalize_answer("1,000") == "1,000"  # a thousands separator (a second review)
     assert list(SCALES["agree5"].encode(pd.Series(["4,0", "1,0", "5"])).values) == [4.0, 1.0, 5.0]
     assert detect_scale(pd.Series(["1,0", "2,0", "3,0", "5,0"])).name == "num5"

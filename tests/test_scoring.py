@@ -696,6 +696,10 @@ def test_enps_is_the_recommend_question_not_the_first_rating_up_to_10() -> None:
     assert list(scored.enps) == recommend
     assert "How satisfied are you with your workload?" in scored.item_meta.index
     assert any("scored as a rating, not as the eNPS" in w for w in scored.warnings)
+    for header in ("Recommend", "On a scale from 0 to 10, would you recommend working here?"):
+        worded = frame.rename(columns={frame.columns[-1]: header})  # a second review
+        export, colmap = pipeline.load(worded.to_csv(index=False).encode(), "e.csv")[:2]
+        assert list(prepare(export, colmap).enps) == recommend
     without = frame.drop(columns=frame.columns[-1])
     export, colmap = pipeline.load(without.to_csv(index=False).encode(), "e.csv")[:2]
     assert prepare(export, colmap).enps is None

@@ -24,6 +24,7 @@ from analysis.columns.stated_range import stated_scale
         ("Team", None),
         ("Budget 2024 (in $1000s)", None),
         ("Rate it (2-9)", None),  # an unusual range: left to the answers
+        ("Gender (1 = Male; 2 = Female; 3 = Other)", None),  # a legend of codes
     ],
 )
 def test_stated_ranges(header: str, scale: str | None) -> None:
@@ -76,3 +77,11 @@ def test_a_stated_range_makes_the_scale_and_the_rating() -> None:
     ):
         assert roles[header] == ("item", "num5")
     assert roles["How many years have you worked here (1-5)?"][0] != "item"  # a count
+    coded = _roles(  # a second review: a range in a grouping's name is no rating
+        {
+            "Team": [f"T{i % 3}" for i in range(n)],
+            "Job grade (1-7)": [1 + i % 7 for i in range(n)],
+            "I feel valued (1-5)": [1 + i % 5 for i in range(n)],
+        }
+    )
+    assert coded["Job grade (1-7)"][0] != "item"

@@ -20,6 +20,7 @@ from analysis.ingest import SourceColumn, SurveyExport
 from analysis.scales import (
     MISSING_ANSWERS,
     SCALES,
+    Scale,
     ScaleError,
     detect_scale,
     get_scale,
@@ -42,8 +43,13 @@ def _mark_rankings(specs: list[ColumnSpec], responses: pd.DataFrame) -> None:
         answered = block.notna().sum(axis=1) >= 2
         if answered.sum() < 5:
             continue
-        distinct = block[answered].nunique(axis=1) == block[answered].notna().sum(axis=1)
-        if distinct.mean() >= 0.9:
+        rows = block[answered].apply(pd.to_numeric)
+        given = rows.notna().sum(axis=1)
+        # each respondent's numbers are 1..k, all different: ranks, not ratings (a 0-10
+        # matrix of three items answered by a small team had passed as "all different")
+        distinct = rows.nunique(axis=1) == given
+        ranks = distinct & (rows.min(axis=1) == 1) & (rows.max(axis=1) == given)
+        if ranks.mean() >= 0.9:
             for m in members:
                 m.role, m.scale = "ignored", None
                 m.reason = "a ranking question (each option gets a different rank)"
@@ -197,17 +203,21 @@ _FROM_ZERO = (("num5_0", 4, 5), ("num7_0", 6, 7))
 
 
 def _one_start_per_battery(specs: list[ColumnSpec], responses: pd.DataFrame) -> None:
-    """When one item of a file answers 0 on a 0-4 (or 0-6) rating, its other items whose
-    answers are numbers within that range were coded the same way: read from 0 alike. A
+    """When one item of a battery (a construct, else a question stem) answers 0 on a 0-4 (or
+    0-6) rating, its other items whose answers are bare numbers within that range were coded
+    the same way: read from 0 alike. A
     review found a 0-4 battery whose items without a 0 were read 1-5, so a 4 ("Strongly
     agree") counted as "Agree" and every score fell 10-25 points, with only the 0s said."""
     for zero, *lengths in _FROM_ZERO:
         items = [s for s in specs if s.role == "item" and s.scale]
-        if not any(s.scale == zero for s in items):
+        batteries = {_battery(s) for s in items if s.scale == zero}
+        if not batteries:
             continue
         scale = get_scale(zero)
         for s in items:
-            if s.scale == zero or len(get_scale(s.scale).labels) not in lengths:
+            if s.scale == zero or _battery(s) not in batteries:
+                continue
+            if len(get_scale(s.scale).labels) not in lengths or not _numbers_only(s, responses):
                 continue
             series = responses[s.name]
             if series.notna().any() and scale.encode(series).n_invalid == 0:
@@ -215,9 +225,31 @@ def _one_start_per_battery(specs: list[ColumnSpec], responses: pd.DataFrame) -> 
                 s.reason += f"; read as {zero}, as the other items coded from 0"
 
 
+def _same_length_in_numbers(name: str | None, scale: Scale, series: pd.Series) -> bool:
+    """Whether numeric scale ``name`` has as many points as ``scale`` and reads every answer:
+    a 5-point item coded 0-4. A 1-5 item with a stray 6 ("Don't know") is not a 1-6 item: a
+    review found 5 ("Strongly agree") then scored 80 and "Don't know" 100."""
+    return (
+        name is not None
+        and _reads_all(name, "numeric", series)
+        and len(get_scale(name).labels) == len(scale.labels)
+    )
+
+
 def _detected(series: pd.Series) -> str | None:
     found = detect_scale(series)
     return found.name if found is not None else None
+
+
+def _battery(spec: ColumnSpec) -> str:
+    """Items asked together: one construct, else one question stem."""
+    return f"construct:{spec.construct}" if spec.construct else _stem(spec)
+
+
+def _numbers_only(spec: ColumnSpec, responses: pd.DataFrame) -> bool:
+    """Whether every answer of an item is a bare number (labels never mean 0-based codes)."""
+    given = responses[spec.name].dropna().astype(str).str.strip()
+    return bool(len(given)) and bool(given.str.fullmatch(r"\d+").all())
 
 
 def _reads_all(name: str | None, kind: str, series: pd.Series) -> bool:
@@ -325,11 +357,11 @@ def _apply_survey(
                 bad = scale.encode(series).n_invalid
                 if bad and (
                     _reads_all(detected, scale.kind, series)
-                    or _reads_all(detected, "numeric", series)
+                    or _same_length_in_numbers(detected, scale, series)
                 ):
                     # the export asked it on another scale of the same kind (a six-point
-                    # agreement scale for an agree5 item), or coded it in numbers of its own
-                    # (0-4, 1-7): read as asked, not a third lost
+                    # agreement scale for an agree5 item), or coded its points in numbers of
+                    # their own (0-4 for five points): read as asked, not a third lost
                     spec.scale = detected
                     spec.reason = (
                         f"matches survey item '{label}'; its answers are on the {detected} "

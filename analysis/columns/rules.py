@@ -77,9 +77,7 @@ class _Decision(NamedTuple):
 
 
 #: The eNPS question: how likely to recommend (the place, the team, working here).
-ENPS_QUESTION = re.compile(
-    r"\blikely\b.*\brecommend|\brecommend\b.*\b0\s*(?:-|to)\s*10\b|\be?NPS\b|net promoter", re.I
-)
+ENPS_QUESTION = re.compile(r"\brecommend|\be?NPS\b|net promoter", re.I)
 
 
 def _whole(value: str) -> int | None:
@@ -323,7 +321,9 @@ def _numeric_rating(c: _Column) -> _Decision | None:
     qwords = _words(c.col.question) if c.col.question else c.words
     rating = _has(c.words, _RATING) or _has(qwords, _RATING)
     not_rating = _has(c.words, _NOT_RATING)
-    stated = c.stated is not None  # "(1-5)": a rating whatever else the header names
+    # "What level of support do you get from IT? (1-5)": a question stating a range is a
+    # rating whatever else its header names; "Job grade (1-7)" is not a question
+    stated = c.stated is not None and c.question
     if not rating and (
         (not stated and (_has(c.words, _TEAM) or _has(c.words, _ROLE) or c.demographic))
         or _COUNT_QUESTION.match(c.col.question or c.col.name)
@@ -375,7 +375,14 @@ _ASKS_OPINION = re.compile(
 
 
 def _asks_opinion(c: _Column) -> bool:
-    return c.question and bool(_ASKS_OPINION.search(f"{c.col.name} {c.col.question or ''}"))
+    """An opinion question whose answers look typed (20 different, two words or more on
+    average): "Which team would you say you belong to?" keeps its team names."""
+    return (
+        c.question
+        and c.p.distinct >= 20
+        and c.p.mean_words >= 2
+        and bool(_ASKS_OPINION.search(f"{c.col.name} {c.col.question or ''}"))
+    )
 
 
 def _team(c: _Column) -> _Decision | None:
@@ -445,7 +452,7 @@ def _comment(c: _Column) -> _Decision | None:
         or (hit and p.unique_share >= 0.5 and p.mean_len >= 8)
         or (p.n <= 2 and c.question and p.mean_words >= 2)
         or typed
-        or (_asks_opinion(c) and p.distinct >= 20 and p.mean_words >= 2)  # ideas, typed
+        or _asks_opinion(c)  # ideas, typed
     ):
         return None
     why = f"header mentions '{hit}'; " if hit else ""

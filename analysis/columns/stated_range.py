@@ -38,9 +38,20 @@ _BY_RANGE = {
 }
 
 
+#: A legend ("1 = ..., 5 = ...") is a rating's only when it names rating words: "Gender
+#: (1 = Male; 2 = Female)" is a code list.
+_RATING_WORDS = re.compile(
+    r"\b(?:agree|disagree|satisfied|dissatisfied|poor|fair|good|excellent|never|always|"
+    r"likely|unlikely|important|not at all|very|extremely|low|high|worst|best|bad)\b",
+    re.I,
+)
+
+
 def stated_scale(header: str) -> Scale | None:
     """The numeric scale the header's stated range names, or None (no range, or an unusual one)."""
     for m in _RANGE.finditer(header or ""):
+        if m.group(7) is not None and not _RATING_WORDS.search(m.group(0)):
+            continue  # a legend of codes, not of rating points
         numbers = [int(g) for g in m.groups() if g is not None]
         name = _BY_RANGE.get((numbers[0], numbers[-1]))
         if name is not None:

@@ -108,11 +108,15 @@ def read_dates(values: pd.Series) -> pd.Series:
     """Timestamps as dates, day first when the column says so: a first number above 12 and
     no second one above 12 (UK and European exports: "20/03/2024"). Read value by value, a
     review's "12/03/2024" became 3 December beside "20/03/2024", and the older of two
-    submissions was kept as the latest. ISO dates read the same either way."""
+    submissions was kept as the latest. ISO dates ("2024-03-12") are read year, month, day."""
     text = values.astype(str)
     parts = text.str.extract(_NUMERIC_DATE).apply(pd.to_numeric, errors="coerce")
     dayfirst = bool((parts[0] > 12).any()) and not bool((parts[1] > 12).any())
-    return pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=dayfirst)
+    when = pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=dayfirst)
+    iso = text.str.match(r"^\s*\d{4}-\d{1,2}-\d{1,2}")
+    if dayfirst and iso.any():  # year first is never day first: "2024-03-12" is 12 March
+        when[iso] = pd.to_datetime(text[iso], errors="coerce", format="mixed")
+    return when
 
 
 def _oldest_first(export: SurveyExport, colmap: ColumnMap) -> np.ndarray:
