@@ -205,9 +205,9 @@ _FROM_ZERO = (("num5_0", 4, 5), ("num7_0", 6, 7))
 def _one_start_per_battery(specs: list[ColumnSpec], responses: pd.DataFrame) -> None:
     """When one item of a battery (a construct, else a question stem) answers 0 on a 0-4 (or
     0-6) rating, its other items whose answers are bare numbers within that range were coded
-    the same way: read from 0 alike. A
-    review found a 0-4 battery whose items without a 0 were read 1-5, so a 4 ("Strongly
-    agree") counted as "Agree" and every score fell 10-25 points, with only the 0s said."""
+    the same way: read from 0 alike. A review found a 0-4 battery whose items without a 0
+    were read 1-5, so a 4 ("Strongly agree") counted as "Agree" and every score fell 10-25
+    points, with only the 0s said."""
     for zero, *lengths in _FROM_ZERO:
         items = [s for s in specs if s.role == "item" and s.scale]
         batteries = {_battery(s) for s in items if s.scale == zero}
@@ -345,7 +345,7 @@ def _apply_survey(
         spec.role = "item"
         spec.construct = matched.construct
         spec.reverse = bool(getattr(matched, "reverse", False))
-        detected = spec.scale or _detected(series)  # a bare tag ("TR1") got no scale yet
+        detected = spec.scale
         wanted = getattr(matched, "scale", None) or spec.scale
         if wanted is not None:
             try:
@@ -355,6 +355,8 @@ def _apply_survey(
             if scale is not None:
                 spec.scale = scale.name
                 bad = scale.encode(series).n_invalid
+                if bad and detected is None:  # a bare tag ("TR1") got no scale from the rules
+                    detected = _detected(series)
                 if bad and (
                     _reads_all(detected, scale.kind, series)
                     or _same_length_in_numbers(detected, scale, series)

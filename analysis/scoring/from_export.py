@@ -24,8 +24,8 @@ def prepare(export: Any, colmap: Any, survey: Any = None) -> Scored:
 
     Items come from the column map (role ``item``); answers are encoded with each column's
     scale, answers outside the scale are left out and reported in ``Scored.warnings``. The eNPS
-    question is the column whose construct is ``enps``, else the first 0-10 column asking how
-    likely people are to recommend (:func:`_enps_column`); other 0-10 columns are ratings.
+    question is the column whose construct is ``enps``, else the first 0-10 column whose
+    header says "recommend" (:func:`_enps_column`); other 0-10 columns are ratings.
     Team, role and demographic columns become the grouping columns.
     """
     responses: pd.DataFrame = export.responses
@@ -94,8 +94,8 @@ def _encode_items(responses: pd.DataFrame, colmap: Any, survey: Any) -> _Items:
             continue
         if not construct and scale.kind == "nps":
             out.warnings.append(
-                f"'{spec.name}' is answered on a scale up to 10 but does not ask how likely "
-                "people are to recommend, so it is scored as a rating, not as the eNPS."
+                f"'{spec.name}' is answered on a scale up to 10 but does not ask whether "
+                "people would recommend, so it is scored as a rating, not as the eNPS."
             )
         if not construct:
             # An item the survey doesn't know is still a question people answered: score it
@@ -141,7 +141,7 @@ def _asks_to_recommend(spec: Any, scale: Any) -> bool:
 
 def _enps_column(colmap: Any) -> str | None:
     """The eNPS question: the column a survey or mapping names eNPS, else the first 0-10
-    column that asks how likely people are to recommend (or is headed eNPS). Any other 0-10
+    column whose header says "recommend" (or eNPS, NPS, net promoter). Any other 0-10
     column is a rating: a review found "How satisfied are you with your workload? (1-10)",
     earlier in the file, reported as the eNPS and the real one left out."""
     items = [s for s in colmap.columns if s.role == "item" and s.scale is not None]
