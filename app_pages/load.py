@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from analysis import access
 from analysis.ingest import IngestError, list_sheets
@@ -103,13 +104,34 @@ def _show_error(kind: str, token: object) -> None:
 
 # --------------------------------------------------------------------------- upload
 
+
+def _export(upload: UploadedFile, sheet: str | None) -> state.Dataset:
+    """The dataset an uploaded export opens as (the roster of a real survey carries over)."""
+    current = state.dataset()
+    roster = current.roster if current is not None and not current.is_sample else ()
+    return state.Dataset(data=upload.getvalue(), filename=upload.name, sheet=sheet, roster=roster)
+
+
+def _hold_new_upload() -> None:
+    """Keep a new upload the moment it arrives, before this run reaches its read.
+
+    Callbacks run before the script, so this is done even when a click on another page stops
+    the run first (in the sidebar's or the summary's drawing, long before the read): without
+    it the uploader would forget the file and nothing would say so. The sheet is chosen later,
+    on the page; a file finished from here reads its largest sheet."""
+    upload = st.session_state.get(state.StateKeys.EXPORT_UPLOAD)
+    if upload is not None:
+        state.set_reading((upload.file_id, None), _export(upload, None))
+
+
 upload = st.file_uploader(
     "Survey export",
     type=EXPORT_TYPES,
     help="A CSV or Excel export from Qualtrics, SurveyMonkey, Microsoft Forms, Google Forms, "
     "LimeSurvey or any table with one row per respondent.",
+    key=state.StateKeys.EXPORT_UPLOAD,
+    on_change=_hold_new_upload,
 )
-current = state.dataset()
 interrupted = state.reading() if upload is None else None
 if interrupted is not None:
     token, unread = interrupted
@@ -134,13 +156,7 @@ if upload is not None:
     if len(sheets) > 1:
         sheet = st.selectbox("Sheet", sheets, help="This workbook has several sheets with data.")
     token = (upload.file_id, sheet)
-    roster = current.roster if current is not None and not current.is_sample else ()
-    _try(
-        "export",
-        state.Dataset(data=data, filename=upload.name, sheet=sheet, roster=roster),
-        token,
-        f"Loaded {upload.name}.",
-    )
+    _try("export", _export(upload, sheet), token, f"Loaded {upload.name}.")
     _show_error("export", token)
 
 held = state.pending()

@@ -39,6 +39,7 @@ class StateKeys:
     HEATMAP = "cr_heatmap"
     COMMENT_TAB = "cr_comment_tab"  # the Comments page's open tab (its label)
     COMMENT_FILTER_PREFIX = "cr_comment_filter::"  # + name: the Read comments filters
+    EXPORT_UPLOAD = "cr_export_upload"
     ROSTER_UPLOAD = "cr_roster_upload"
     MAPPING_UPLOAD = "cr_mapping_upload"
     MAPPING_EDITOR_PREFIX = "cr_mapping::"  # + mapping target key and draft version

@@ -150,3 +150,29 @@ def test_comments_page_says_a_survey_too_small_shows_no_comment() -> None:
     assert "fewer than the minimum group size" in text, text
     assert "no comment columns" not in text
     assert "I fear AI" not in text and not any("I fear AI" in str(d.value) for d in at.dataframe)
+
+
+def test_an_upload_is_kept_when_a_click_away_stops_the_run_before_its_read(small: Ready) -> None:
+    """Issue 23: a click on another page can stop the upload's run before the page reaches the
+    read (while the sidebar is drawn). The uploader's callback has kept the file by then, so
+    the other page says the read did not finish and the Load page can finish it."""
+    at = seeded_app(small, "app_pages/load.py")
+    at.file_uploader(key=state.StateKeys.EXPORT_UPLOAD).upload(FILE.name, FILE.read_bytes())
+    at.switch_page("app_pages/overview.py").run()  # the upload and the click in one run
+    assert not at.exception
+    assert any("was interrupted" in w.value for w in at.warning)
+    assert at.session_state[state.DATASET].filename != FILE.name  # not read yet
+    at.switch_page("app_pages/load.py").run()
+    next(b for b in at.button if b.label == "Read it now").click().run()
+    assert not at.exception
+    assert at.session_state[state.DATASET].filename == FILE.name
+    assert state.StateKeys.READING not in at.session_state
+
+
+def test_an_upload_read_in_its_own_run_leaves_nothing_held(small: Ready) -> None:
+    at = seeded_app(small, "app_pages/load.py")
+    at.file_uploader(key=state.StateKeys.EXPORT_UPLOAD).upload(FILE.name, FILE.read_bytes())
+    at.run()
+    assert not at.exception
+    assert at.session_state[state.DATASET].filename == FILE.name
+    assert state.StateKeys.READING not in at.session_state

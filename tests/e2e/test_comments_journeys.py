@@ -132,6 +132,8 @@ def test_comments_only_export_goes_to_comments_and_every_page_says_why(
     # done (the sidebar names the file). Neither alone will do: a quick read never shows
     # "running" to a check (React draws both states in one commit), and on a loaded machine the
     # upload can take more than a fixed wait, so a click before it arrives tested nothing.
+    # Once the run has started, the uploader's callback has kept the file: a click that stops
+    # the run before the page reaches the read (CI, stop 49) must still say it was interrupted.
     page.wait_for_function(
         """name => document.querySelector('[data-testid="stApp"][data-test-script-state="running"]')
             || (document.querySelector('[data-testid="stSidebar"]')?.innerText || "")
