@@ -444,7 +444,7 @@ def detect_scale(values: pd.Series) -> Scale | None:
         return None
     numeric = [a for a in answers if _NUMBER.match(a)]
     if len(numeric) == len(answers):
-        numbers = {float(a) for a in numeric}
+        numbers = {float(a) for a in numeric} - _missing_codes(numeric)
         if len(numbers) < 2 or any(n != int(n) for n in numbers):
             return None
         lo, hi = min(numbers), max(numbers)
@@ -475,6 +475,23 @@ def detect_scale(values: pd.Series) -> Scale | None:
         if all(SCALES[name].value_of(a) is not None for a in answers)
     ]
     return _best_fit(fits, answers, n)
+
+
+#: Numeric codes that statistics packages and survey exports give to "Don't know", "Refused"
+#: or "Not applicable" (SPSS and Stata conventions): 99 beside answers 1-5 is no 99th point.
+#: -1 is not one: it can be a point of a -2..2 item nobody answered -2 on.
+MISSING_CODES = frozenset({-99.0, -9.0, 97.0, 98.0, 99.0, 999.0})
+
+
+def _missing_codes(numeric: list[str]) -> set[float]:
+    """The answers of a numeric column that are missing codes: only beside a short scale (at
+    least two other answers, all within 0-10), so a count or a 0-100 slider keeps its 97-99."""
+    numbers = {float(a) for a in numeric}
+    codes = numbers & MISSING_CODES
+    rest = numbers - codes
+    if len(rest) < 2 or min(rest) < 0 or max(rest) > 10:
+        return set()
+    return codes
 
 
 #: Answers from which a scale point nobody chose says the scale lacks it: a 5-point item whose

@@ -159,7 +159,11 @@ def suggest_constructs(
     unit vectors) defaults to :func:`analysis.embeddings.encode`; it raises
     ``SemanticEngineError`` when the model is not installed.
     """
-    pairs = [(c, t.strip()) for c, t in texts if t and t.strip()]
+    # Read without a stated range: "(1-5)" drew "I trust the AI tools' output" to the skills
+    # item on checking AI output. (Imported here: analysis.columns imports this module.)
+    from analysis.columns.stated_range import without_stated_range
+
+    pairs = [(c, without_stated_range(t)) for c, t in texts if t and t.strip()]
     if not pairs:
         return {}
     if encode is None:

@@ -146,6 +146,10 @@ SIX_POINT = (
         ([str(i) for i in range(2, 7)] * 6, "num6"),
         ([str(i) for i in range(1, 7)] * 4, "num7"),
         ([str(i) for i in range(1, 8)] * 5, "num7"),
+        # a missing-data code beside a short scale is no point of it (left out when scored)
+        (["1", "2", "3", "4", "5", "99", "99"], "num5"),
+        (["1", "3", "4", "-9"], "num4"),
+        ([str(i) for i in range(11)] + ["999", "98"], "nps11"),
     ],
 )
 def test_detect_scale(answers: list[str], expected: str) -> None:
@@ -165,6 +169,9 @@ def test_detect_scale(answers: list[str], expected: str) -> None:
         ["1.5", "2.5"],
         ["A1", "A2", "A3"],
         ["Agree", "Pizza"],
+        ["1", "99"],  # one other answer: no scale to code around
+        ["10", "20", "50", "99"],  # a 0-100 slider keeps its 99
+        ["-1", "1", "2"],  # -1 can be a point (-2..2), not a code
     ],
 )
 def test_detect_scale_refuses(answers: list[str]) -> None:

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis import pipeline
-from analysis.columns.stated_range import stated_scale
+from analysis.columns.stated_range import stated_scale, without_stated_range
 
 
 @pytest.mark.parametrize(
@@ -85,3 +85,41 @@ def test_a_stated_range_makes_the_scale_and_the_rating() -> None:
         }
     )
     assert coded["Job grade (1-7)"][0] != "item"
+
+
+@pytest.mark.parametrize(
+    ("header", "wording"),
+    [
+        ("I trust the AI tools' output (1-5)", "I trust the AI tools' output"),
+        ("I trust AI (1 = Strongly disagree, 5 = Strongly agree)", "I trust AI"),
+        ("I trust AI: 1 = Strongly disagree, 5 = Strongly agree", "I trust AI"),
+        ("On a scale of 1 to 5, how much do you trust AI?", "how much do you trust AI?"),
+        ("How much do you trust AI, on a scale from 1 to 10", "How much do you trust AI"),
+        ("Rate from 1 to 10 how much you trust AI", "Rate how much you trust AI"),
+        ("I use AI (e.g. ChatGPT) daily [1-5]", "I use AI (e.g. ChatGPT) daily"),
+        ("Team's AI use (weekly)", "Team's AI use (weekly)"),  # no range: unchanged
+        ("(1-5)", "(1-5)"),  # nothing else: the header itself
+    ],
+)
+def test_the_wording_without_its_stated_range(header: str, wording: str) -> None:
+    assert without_stated_range(header) == wording
+
+
+def test_a_missing_code_is_left_out_as_a_stated_range_would() -> None:
+    """Answers 1-5 with 99 for "Don't know" and no range in the header: the column had no
+    scale (ignored, no score); it is now read on 1-5 with the 99s left out and said, the same
+    score as when the header states the range."""
+    n = 60
+    answers = [99 if i % 7 == 0 else 1 + (i * 3) % 5 for i in range(n)]
+    scores = {}
+    for header in ("I trust the AI tools I use", "I trust the AI tools I use (1-5)"):
+        frame = pd.DataFrame({"Team": [f"T{i % 3}" for i in range(n)], header: answers})
+        export, colmap = pipeline.load(frame.to_csv(index=False).encode(), "codes.csv")
+        assert colmap.spec(header).role == "item" and colmap.spec(header).scale == "num5"
+        prep = pipeline.prepare(export, colmap, n_boot=50, source_name="codes.csv")
+        said = [w for w in prep.warnings if "'99'" in w]
+        assert said and "Don't know" in said[0] and f"{n // 7 + 1} answer(s)" in said[0]
+        scores[header] = pipeline.analyze(prep, by=["Team"]).items
+    plain, ranged = (t.select_dtypes("number") for t in scores.values())
+    pd.testing.assert_frame_equal(plain.reset_index(drop=True), ranged.reset_index(drop=True))
+    assert len(plain) == 3 and plain["n"].sum() == n - (n // 7 + 1)

@@ -62,6 +62,23 @@ def test_ai_wordings_get_the_construct_a_person_would_choose() -> None:
     assert s.nearest_id.startswith("SK")
 
 
+def test_a_stated_range_does_not_move_the_suggestion() -> None:
+    """A generic export's header carries its range: "(1-5)" drew this item to the skills
+    construct (its item on checking AI output) instead of trust in AI."""
+    texts = ["I trust the AI tools' output", "I have the skills to use AI tools"]
+    plain = _suggest(texts)
+    for suffix in (" (1-5)", " (1 = Strongly disagree, 5 = Strongly agree)"):
+        ranged = suggest_constructs([(t, t + suffix) for t in texts], default_survey())
+        for t in texts:
+            assert (ranged[t].construct, ranged[t].reverse) == (
+                plain[t].construct,
+                plain[t].reverse,
+            )
+            assert ranged[t].similarity == plain[t].similarity
+    assert plain[texts[0]].construct == "trust_in_ai"
+    assert plain[texts[1]].construct == "ai_skills_confidence"
+
+
 def _real_unrelated_items(real_dir, local_dir) -> list[tuple[str, str]]:
     out = []
     for path in [

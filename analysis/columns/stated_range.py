@@ -13,7 +13,7 @@ import re
 
 from analysis.scales import SCALES, Scale
 
-__all__ = ["stated_scale"]
+__all__ = ["stated_scale", "without_stated_range"]
 
 _RANGE = re.compile(
     r"\(\s*(\d{1,2})\s*(?:-|–|to)\s*(\d{1,2})\s*\)"  # (1-5), (1 to 10)
@@ -57,3 +57,31 @@ def stated_scale(header: str) -> Scale | None:
         if name is not None:
             return SCALES[name]
     return None
+
+
+_BRACKETED = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]")
+_SCALE_PHRASE = re.compile(
+    r"[,;:]?\s*(?:\b(?:on|using)\s+)?\b(?:a\s+)?scale\s+(?:of|from)\s+\d{1,2}\s*(?:-|–|to)\s*"
+    r"\d{1,2}\b|\s*\bfrom\s+\d{1,2}\s+to\s+\d{1,2}\b",
+    re.I,
+)
+
+
+def without_stated_range(header: str) -> str:
+    """The header's wording without the range or legend it states ("I trust AI (1-5)" -> "I
+    trust AI"), for reading what the question asks; the header itself when nothing is left."""
+    text = header or ""
+    text = _BRACKETED.sub(
+        lambda m: (
+            ""
+            if _RANGE.search(f"({m.group(1)})") or re.search(r"\d\s*=", m.group(1))
+            else m.group(0)
+        ),
+        text,
+    )
+    text = _SCALE_PHRASE.sub("", text)
+    legend = _RANGE.search(text)
+    if legend is not None and legend.group(7) is not None and _RATING_WORDS.search(legend.group(0)):
+        text = text[: legend.start()]  # a trailing legend: "I trust AI: 1 = Disagree, ..."
+    text = re.sub(r"\s+", " ", text).strip(" ,;:-–")
+    return text or (header or "").strip()

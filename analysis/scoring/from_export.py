@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.columns.rules import ENPS_QUESTION
+from analysis.scales import MISSING_CODES
 from analysis.scoring.model import Answers, Scored, keep_answers
 from analysis.scoring.respondents import score_responses
 from analysis.survey import ENPS_CONSTRUCT, resolve_construct
@@ -81,9 +82,12 @@ def _encode_items(responses: pd.DataFrame, colmap: Any, survey: Any) -> _Items:
         encoded = scale.encode(responses[spec.name])
         if encoded.n_invalid:
             example = ", ".join(f"'{a}'" for a in encoded.invalid_answers[:3])
+            codes = any(_is_missing_code(a) for a in encoded.invalid_answers[:3])
             out.warnings.append(
                 f"{encoded.n_invalid} answer(s) in '{spec.name}' are not on its "
-                f"{scale.name} scale (e.g. {example}) and were left out."
+                f"{scale.name} scale (e.g. {example}"
+                + (', a usual code for "Don\'t know" or "Not applicable"' if codes else "")
+                + ") and were left out."
             )
         construct = spec.construct
         if spec.name == enps:
@@ -182,3 +186,10 @@ def _construct_label(construct: str) -> str:
 def _names(columns: list[str], shown: int = 5) -> str:
     head = ", ".join(f"'{c}'" for c in columns[:shown])
     return head + (f" and {len(columns) - shown} more" if len(columns) > shown else "")
+
+
+def _is_missing_code(answer: str) -> bool:
+    try:
+        return float(answer) in MISSING_CODES
+    except ValueError:
+        return False
