@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,16 +80,21 @@ def _is_bare_number(answer: object) -> bool:
     return bool(_NUMBER.match(normalize_answer(answer)))
 
 
-def _number_and_label(key: str) -> tuple[float, str] | None:
-    """(5, "strongly agree") from "5 - Strongly agree" or "Strongly agree (5)"; else None."""
+def _numbers_and_labels(key: str) -> Iterator[tuple[float, str]]:
+    """(5, "strongly agree") from "5 - Strongly agree" and from "Strongly agree (5)", for each
+    way of writing it that matches, prefix first."""
     for pattern, label_group, number_groups in ((_PREFIXED, 2, (1,)), (_SUFFIXED, 1, (2, 3))):
         m = pattern.match(key)
         if m:
             label = m.group(label_group).strip().rstrip(".").strip()
-            if label.startswith("(") and label.endswith(")"):
+            if label.startswith("(") and label.endswith(")"):  # "1 (Strongly disagree)"
                 label = label[1:-1].strip()
-            return float(next(m.group(g) for g in number_groups if m.group(g))), label
-    return None
+            yield float(next(m.group(g) for g in number_groups if m.group(g))), label
+
+
+def _number_and_label(key: str) -> tuple[float, str] | None:
+    """The first of :func:`_numbers_and_labels`, or None."""
+    return next(_numbers_and_labels(key), None)
 
 
 @dataclass(frozen=True)
@@ -158,25 +163,14 @@ class Scale:
         if _NUMBER.match(key):
             number = float(key)
             return number if number in self._numbers else None  # type: ignore[attr-defined]
-        for pattern, label_group, number_groups in (
-            (_PREFIXED, 2, (1,)),
-            (_SUFFIXED, 1, (2, 3)),
-        ):
-            m = pattern.match(key)
-            if not m:
-                continue
-            label = m.group(label_group).strip().rstrip(".").strip()
-            if label.startswith("(") and label.endswith(")"):  # "1 (Strongly disagree)"
-                label = label[1:-1].strip()
+        for number, label in _numbers_and_labels(key):
             if label in lookup:
                 return lookup[label]
             if label in self.missing:
                 return math.nan
-            if self.is_numeric:
-                # "10 - Extremely likely" on a 0-10 scale: the number is the answer.
-                number = float(next(m.group(g) for g in number_groups if m.group(g)))
-                if number in self._numbers:  # type: ignore[attr-defined]
-                    return number
+            # "10 - Extremely likely" on a 0-10 scale: the number is the answer.
+            if self.is_numeric and number in self._numbers:  # type: ignore[attr-defined]
+                return number
         return None
 
     def encode(self, s: pd.Series) -> Encoded:

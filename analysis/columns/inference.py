@@ -248,8 +248,13 @@ def _battery(spec: ColumnSpec) -> str:
 
 def _numbers_only(spec: ColumnSpec, responses: pd.DataFrame) -> bool:
     """Whether every answer of an item is a bare number (labels never mean 0-based codes)."""
-    given = responses[spec.name].dropna().astype(str).str.strip()
-    return bool(len(given)) and bool(given.str.fullmatch(r"\d+").all())
+    given = pd.unique(responses[spec.name].dropna().astype(str))
+    return len(given) > 0 and all(_whole_number(normalize_answer(a)) for a in given)
+
+
+def _whole_number(key: str) -> bool:
+    """ "3", "3.0" or "3,0" (a spreadsheet's number), not "-1" or "2.5"."""
+    return bool(_NUMBER.match(key)) and (x := float(key.replace(",", "."))).is_integer() and x >= 0
 
 
 def _reads_all(name: str | None, kind: str, series: pd.Series) -> bool:
