@@ -43,6 +43,12 @@ __all__ = [
 #: "I am satisfied with my pay" (at most 0.45 to any candidate); see tests/test_suggest.py.
 MIN_SIMILARITY = 0.5
 
+#: A different reading (another construct, or the same from the other side) this close to the
+#: best one is shown beside it: on plain wordings the top two are often within a few hundredths
+#: ("I trust the AI tools' output": trust in AI 0.823, the skills item on checking AI output
+#: 0.816), so the first alone would look surer than it is.
+CLOSE_SECOND = 0.05
+
 #: Each concept worded as a survey item in its natural direction, so an item can be matched
 #: to a concept the instrument words from the other side (training need vs skills confidence).
 CONCEPT_WORDING: dict[str, tuple[str, ...]] = {
@@ -92,6 +98,8 @@ class Suggestion:
     similarity: float
     nearest_id: str
     nearest: str
+    #: (construct, reverse, similarity) of the best other reading within ``CLOSE_SECOND``
+    close_second: tuple[str, bool, float] | None = None
 
     @property
     def reason(self) -> str:
@@ -104,7 +112,16 @@ class Suggestion:
             f"worded like {where} {self.nearest!r} (similarity {self.similarity:.2f}); "
             f"suggests {self.construct} ({self.direction})"
             + (", reverse-keyed" if self.reverse else "")
+            + (f"; almost as close: {self.second_text} - check" if self.close_second else "")
         )
+
+    @property
+    def second_text(self) -> str:
+        """The close second reading in words ("ai_skills_confidence, reversed (0.82)"), or ""."""
+        if self.close_second is None:
+            return ""
+        construct, reverse, similarity = self.close_second
+        return f"{construct}{', reversed' if reverse else ''} ({similarity:.2f})"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -115,6 +132,13 @@ class Suggestion:
             "similarity": self.similarity,
             "nearest_id": self.nearest_id,
             "nearest": self.nearest,
+            "close_second": (
+                None
+                if self.close_second is None
+                else dict(
+                    zip(("construct", "reverse", "similarity"), self.close_second, strict=True)
+                )
+            ),
             "reason": self.reason,
         }
 
@@ -181,9 +205,26 @@ def suggest_constructs(
             continue
         c = cands[j]
         out[column] = Suggestion(
-            column, c.construct, c.concept, c.direction, c.reverse, sim, c.id, c.text
-        )
+            column, c.construct, c.concept, c.direction, c.reverse, sim, c.id, c.text,
+            _close_second(sims[row], cands, c, sim),
+        )  # fmt: skip
     return out
+
+
+def _close_second(
+    sims: np.ndarray, cands: list[_Candidate], best: _Candidate, top: float
+) -> tuple[str, bool, float] | None:
+    """The most similar candidate read another way than ``best``, when within CLOSE_SECOND."""
+    other = [
+        i for i, c in enumerate(cands) if (c.construct, c.reverse) != (best.construct, best.reverse)
+    ]
+    if not other:
+        return None
+    i = other[int(np.argmax(sims[other]))]  # ties: the first
+    sim = round(float(sims[i]), 4)
+    if top - sim > CLOSE_SECOND:
+        return None
+    return cands[i].construct, cands[i].reverse, sim
 
 
 def suggest_for(colmap: Any, survey: Survey | None, **kwargs: Any) -> dict[str, Suggestion]:

@@ -60,8 +60,15 @@ def test_inspect_text_output_shows_suggested_constructs(capsys, tmp_path):
     """Another organisation's wording: what each item seems to measure is printed beside it,
     and said not to be used until a mapping gives it."""
     worry, pay = "I worry that AI could take over my job", "I am satisfied with my pay"
-    rows = ["Team,I feel sure my skills will still be needed as AI use grows," + worry + "," + pay]
-    rows += [f"T{i % 3},{1 + i % 5},{1 + (i * 2) % 5},{1 + (i * 3) % 5}" for i in range(30)]
+    output = "I trust the AI tools' output"  # two readings a few hundredths apart
+    rows = [
+        "Team,I feel sure my skills will still be needed as AI use grows,"
+        + f"{worry},{pay},{output} (1-5)"
+    ]
+    rows += [
+        f"T{i % 3},{1 + i % 5},{1 + (i * 2) % 5},{1 + (i * 3) % 5},{1 + (i * 4) % 5}"
+        for i in range(30)
+    ]
     f = tmp_path / "own.csv"
     f.write_text("\n".join(rows) + "\n", encoding="utf-8")
     assert main(["inspect", str(f)]) == 0
@@ -73,6 +80,8 @@ def test_inspect_text_output_shows_suggested_constructs(capsys, tmp_path):
         in lines["I feel sure my skills will still be needed as AI use grows"]
     )
     assert "(0." not in lines[pay]  # nothing close enough
+    assert "trust_in_ai (0.82) or ai_skills_confidence (0.82)" in lines[output + " (1-5)"]
+    assert " or " not in lines[worry]
     assert "not used until a mapping gives it" in out
 
 

@@ -11,7 +11,7 @@ import pytest
 from analysis import embeddings as E
 from analysis import ingest
 from analysis.columns import infer_columns
-from analysis.suggest import MIN_SIMILARITY, add_suggestions, suggest_constructs
+from analysis.suggest import CLOSE_SECOND, MIN_SIMILARITY, add_suggestions, suggest_constructs
 from analysis.survey import default_survey
 
 REQUIRED = os.environ.get("CHANGERADAR_REQUIRE_SEMANTIC") == "1"
@@ -77,6 +77,24 @@ def test_a_stated_range_does_not_move_the_suggestion() -> None:
             assert ranged[t].similarity == plain[t].similarity
     assert plain[texts[0]].construct == "trust_in_ai"
     assert plain[texts[1]].construct == "ai_skills_confidence"
+
+
+def test_a_close_second_reading_is_shown_beside_the_first() -> None:
+    """Two readings a few hundredths apart: the second is kept, said in the reason and in
+    inspect's JSON, so the first does not look surer than it is; a clear one has none."""
+    got = _suggest(
+        ["I trust the AI tools' output", "I worry that AI could replace jobs in my field"]
+    )
+    trust = got["I trust the AI tools' output"]
+    assert trust.construct == "trust_in_ai"
+    assert trust.close_second is not None
+    construct, reverse, similarity = trust.close_second
+    assert construct == "ai_skills_confidence" and not reverse
+    assert 0 <= trust.similarity - similarity <= CLOSE_SECOND
+    assert "almost as close: ai_skills_confidence" in trust.reason
+    assert trust.as_dict()["close_second"]["construct"] == "ai_skills_confidence"
+    fear = got["I worry that AI could replace jobs in my field"]
+    assert fear.close_second is None and fear.as_dict()["close_second"] is None
 
 
 def _real_unrelated_items(real_dir, local_dir) -> list[tuple[str, str]]:

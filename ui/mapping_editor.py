@@ -185,6 +185,7 @@ def _suggested_constructs(target: Target, draft: mf.MappingDraft) -> None:
                 "Direction": ["reversed" if s.reverse else "normal" for s in found.values()],
                 "Similarity": [s.similarity for s in found.values()],
                 "Closest wording": [s.nearest for s in found.values()],
+                "Almost as close (check)": [_second(s.close_second, names) for s in found.values()],
             }
         ),
         hide_index=True,
@@ -204,6 +205,13 @@ def _suggested_constructs(target: Target, draft: mf.MappingDraft) -> None:
         on_click=accept,
         help="You can change any of them afterwards in the table of all columns.",
     )
+
+
+def _second(second: tuple[str, bool, float] | None, names: dict[str, str]) -> str:
+    if second is None:
+        return ""
+    construct, reverse, similarity = second
+    return f"{names.get(construct, construct)}{', reversed' if reverse else ''} ({similarity:.2f})"
 
 
 def _find_and_assign(target: Target, draft: mf.MappingDraft) -> None:

@@ -96,7 +96,12 @@ def _suggested(found: dict[str, Any] | None) -> str:
     if not found:
         return "-"
     reverse = ", reversed" if found["reverse"] else ""
-    return f"{found['construct']}{reverse} ({found['similarity']:.2f})"
+    second = found.get("close_second")
+    alternative = ""
+    if second:  # two readings almost as close: both, so the first does not look sure
+        also = ", reversed" if second["reverse"] else ""
+        alternative = f" or {second['construct']}{also} ({second['similarity']:.2f})"
+    return f"{found['construct']}{reverse} ({found['similarity']:.2f}){alternative}"
 
 
 def _score_groups(res: Any) -> list[dict[str, Any]]:

@@ -72,6 +72,7 @@ def test_suggested_constructs_are_shown_and_used_only_when_accepted(small: Ready
     assert table.loc[sure, "Seems to measure"] == "Fear of job displacement"
     assert table.loc[sure, "Direction"] == "reversed"  # confident = not afraid
     assert pay not in table.index  # nothing close enough: no suggestion
+    assert (table["Almost as close (check)"] == "").all()  # each reading well ahead of the next
     grid = at.data_editor[0].value.set_index("column")
     assert grid.loc[[trust, worry, sure], "construct"].isna().all()  # not used yet
     _starting(at.button, "Accept the 3 suggestion").click().run()
