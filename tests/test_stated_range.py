@@ -62,6 +62,9 @@ def test_a_stated_range_makes_the_scale_and_the_rating() -> None:
             ],
             "What level of support do you get from IT? (1-5)": [1 + i % 5 for i in range(n)],
             "How many years have you worked here (1-5)?": [1 + i % 5 for i in range(n)],
+            "Days in the office per week (1-5)": [1 + i % 5 for i in range(n)],
+            "Number of AI tools you use (1-5)": [1 + i % 5 for i in range(n)],
+            "I have enough days of AI training (1-5)": [1 + i % 5 for i in range(n)],
         }
     )
     assert roles["(1 = Strongly disagree, 5 = Strongly agree) - I have the right tools"] == (
@@ -77,6 +80,9 @@ def test_a_stated_range_makes_the_scale_and_the_rating() -> None:
     ):
         assert roles[header] == ("item", "num5")
     assert roles["How many years have you worked here (1-5)?"][0] != "item"  # a count
+    assert roles["Days in the office per week (1-5)"][0] != "item"  # a count (a third review)
+    assert roles["Number of AI tools you use (1-5)"][0] != "item"
+    assert roles["I have enough days of AI training (1-5)"] == ("item", "num5")  # a rating
     coded = _roles(  # a second review: a range in a grouping's name is no rating
         {
             "Team": [f"T{i % 3}" for i in range(n)],

@@ -310,8 +310,13 @@ def _labelled_scale(c: _Column) -> _Decision | None:
     )
 
 
-#: Questions that ask for a count or a duration, not a rating.
-_COUNT_QUESTION = re.compile(r"\s*how\s+(?:many|much\s+time|long)\b", re.I)
+#: Questions that ask for a count or a duration, not a rating: "How many ...", "Number of AI
+#: tools used (1-5)", "Days in the office per week (1-5)" (a review found it scored as a rating).
+_COUNT_QUESTION = re.compile(
+    r"\s*(?:how\s+(?:many|much\s+time|long)\b|(?:the\s+)?(?:number|no\.?|#)\s*of\b"
+    r"|(?:days|hours|years|months|weeks|times)\b)",
+    re.I,
+)
 
 
 def _numeric_rating(c: _Column) -> _Decision | None:
