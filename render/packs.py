@@ -37,10 +37,34 @@ __all__ = [
 FORMATS = ("xlsx", "csv", "html")
 
 
+#: Names Windows reserves for devices: a folder "con" cannot be made there.
+_RESERVED = frozenset(
+    {
+        "con",
+        "prn",
+        "aux",
+        "nul",
+        *(f"com{i}" for i in range(1, 10)),
+        *(f"lpt{i}" for i in range(1, 10)),
+    }
+)
+
+
+def _ascii_or_as_is(ch: str) -> str:
+    """'Ä' -> 'A' (a Latin letter without its accent); '営' or 'й' as written (dropping a mark
+    changes a Cyrillic letter, and a name in another script must stay readable)."""
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    return base if base.isascii() else unicodedata.normalize("NFC", ch)
+
+
 def pack_slug(name: str) -> str:
-    """A file-name-safe ASCII slug; never empty, never a path ('../x' -> 'x')."""
-    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].strip("-")
+    """A file-name-safe slug, in the name's own script: never empty, never a path ('../x' ->
+    'x'), no separator or symbol. Until 2026-12-07 it was ASCII only, and every team named in
+    another script got the folder 'team', 'team-2', ...: no manager could find theirs."""
+    text = "".join(_ascii_or_as_is(ch) for ch in unicodedata.normalize("NFC", str(name)))
+    slug = re.sub(r"[\W_]+", "-", text.casefold()).strip("-")[:60].strip("-")
+    if slug in _RESERVED:
+        slug = f"{slug}-team"
     return slug or "team"
 
 

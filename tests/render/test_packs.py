@@ -24,6 +24,12 @@ from tests.render.exports import (
         ("Ärger & Co × Nürnberg", "arger-co-nurnberg"),
         ("C:\\Windows\\system32", "c-windows-system32"),
         ("<script>", "script"),
+        ("営業部", "営業部"),  # another script stays readable (it was 'team', 'team-2', ...)
+        ("Отдел продаж", "отдел-продаж"),
+        ("Выдача й", "выдача-й"),  # no mark dropped from a Cyrillic letter
+        ("فريق المبيعات", "فريق-المبيعات"),
+        ("CON", "con-team"),  # a device name on Windows
+        ("a_b", "a-b"),
     ],
 )
 def test_pack_slug(name, slug):
