@@ -546,3 +546,24 @@ def test_rankings_are_found_by_their_question_stem(headers: list[str]) -> None:
     for s in colmap.columns[1:]:
         assert (s.role, s.scale) == ("ignored", None)
         assert "ranking" in s.reason
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "2025/03/01 8:12:00 AM GMT",  # Google Forms' CSV download
+        "2025-03-01 08:12:00 UTC",
+        "2025/03/01 8:12:00 AM GMT+1",
+        "Mar 03, 2025 09:00:00 AM",  # Alchemer
+        "03-Mar-2025 10:00",
+        "March 3, 2025 9:00 AM PST",
+    ],
+)
+def test_timestamps_with_a_zone_or_a_month_name_are_timestamps(stamp: str) -> None:
+    """A review found such timestamps read as comments: 120 comments for 60 people, and a
+    theme 'gmt' of half of them."""
+    from analysis.columns.profile import _DATE
+
+    assert _DATE.match(stamp)
+    for text in ("Team 3, 2025", "Maybe 3 times", "May the 4th", "Marketing 2024"):
+        assert not _DATE.match(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -220,3 +221,23 @@ def test_a_worry_question_only_adds_fear(words):
         assert worried.loc[0, signal] == plain.loc[0, signal], signal
     neutral_ai = tag_texts([text], engine="rules", questions=["What do you think about AI?"])
     assert worried.loc[0, "displacement_fear"] >= neutral_ai.loc[0, "displacement_fear"]
+
+
+def test_a_plain_tables_header_is_its_question() -> None:
+    """A generic CSV has no question row: its header is the question. The worry reading never
+    applied there (a review: fear on 20 of 60 answers, 35 of 60 for the same file from Google
+    Forms); the comment table's question is the header too."""
+    from analysis import pipeline
+
+    header = "What worries you most about AI in your work?"
+    answers = ["Jobs", "It makes mistakes", "Job security", "Wrong answers", "Nothing much"]
+    frame = pd.DataFrame({"Team": ["A", "B"] * 15, header: answers * 6})
+    export, colmap = pipeline.load(frame.to_csv(index=False).encode(), "worries.csv")
+    prep = pipeline.prepare(export, colmap, n_boot=20, source_name="worries.csv")
+    comments = pipeline.analyze(prep, by=[]).comments.set_index("text")
+    assert (comments["question"] == header).all()
+    for text in ("Jobs", "Job security"):
+        assert comments.loc[text, "displacement_fear"].all(), text
+    for text in ("It makes mistakes", "Wrong answers"):
+        assert comments.loc[text, "ai_distrust"].all(), text
+    assert not comments.loc["Nothing much", ["displacement_fear", "ai_distrust"]].any(axis=None)

@@ -20,10 +20,18 @@ _WORD = "[^" + "".join(f"\\x{{{ord(c):04x}}}" for c in _WHITESPACE) + "]+"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _IPV4 = re.compile(r"^(?:\d{1,3}\.){3}\d{1,3}$")
 _URL = re.compile(r"^(?:https?://|www\.|@\w)|\.(?:com|org|net|io)(?:/|$)", re.I)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_TIME = r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AP]M)?"
+#: A time zone after the time: "Z", "+02:00", "GMT", "UTC+1", "GMT+01:00", "CET", "PDT" (Google
+#: Forms' CSV writes "2025/03/01 8:12:00 AM GMT": such timestamps were read as comments)
+_ZONE = r"(?:\s*(?:Z|[+-]\d{2}:?\d{2}|(?:GMT|UTC)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|[A-Z]{2,4}T))?"
 _DATE = re.compile(
-    r"^(?:\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
-    r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?:,?\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?)?"
-    r"|\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?)$",
+    r"^(?:(?:\d{4}[/.-]\d{1,2}[/.-]\d{1,2}"  # 2025-03-01, 2025/03/01
+    r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"  # 01/03/2025
+    rf"|{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}"  # Mar 03, 2025 (Alchemer)
+    rf"|\d{{1,2}}[\s-]{_MONTH}[\s-]\d{{2,4}})"  # 3 Mar 2025, 03-Mar-2025
+    rf"(?:(?:[ T]|,\s*)\s*{_TIME}{_ZONE})?"
+    rf"|{_TIME})$",
     re.I,
 )
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
