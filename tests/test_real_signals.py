@@ -49,7 +49,9 @@ def test_real_sets_follow_the_common_layout():
         assert list(df.columns) == cols
         assert df["id"].is_unique
         # the hash of the id, or of the respondent where one answered several questions
+        # (ai_worries, labelled later, salts its respondent key with "split:")
         keys = df["id"].str.replace(r"^(datakind2019-r\d+)-\w+$", r"\1", regex=True)
+        keys = keys.str.replace(r"^gd1-q\d+-(.+)$", r"split:gd1-\1", regex=True)
         rule = [
             "test" if int(hashlib.sha1(k.encode()).hexdigest(), 16) % 10 < 4 else "dev"
             for k in keys

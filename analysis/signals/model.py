@@ -420,6 +420,11 @@ def _guarded(
     fear = names.index("displacement_fear") if "displacement_fear" in names else None
     if fear is not None and "displacement_fear" not in found and job_creation_only(text):
         keep.discard(fear)
+    if fear is not None and short and not worry_question and "displacement_fear" not in found:
+        # a few words naming jobs as a subject, not as a threat ("The economy and jobs" as the
+        # thing to focus on): the model, fitted also on answers to questions about dangers,
+        # reads such phrases as fear; without a worry question or a threat word they are not
+        keep.discard(fear)
     if "training_request" in names and "training_request" not in found:
         j = names.index("training_request")
         worried = any(names[k] in WORRIES for k in keep)
