@@ -565,6 +565,43 @@ def test_repeated_submissions_count_once():
     assert kept.loc[kept["Team"] == "Audit", "Timestamp"].str.startswith("2025-03-02").all()
 
 
+def _qualtrics_like(rows: list[tuple[str, str, str]]) -> bytes:
+    """ResponseId, EndDate, Team, TR1 rows in a plain table (the ID is no person key)."""
+    lines = ["ResponseId,EndDate,Team,TR1"]
+    lines += [
+        f"R_{rid},2025-03-01 09:{i % 60:02d}:00,{team},{answer}"
+        for i, (rid, team, answer) in enumerate(rows)
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_pasted_copies_of_responses_count_once():
+    """Two overlapping exports pasted together (a fourth review): the 4 Audit rows appended
+    again under their ResponseIds read as a group of 8, shown above a minimum of 5. A copy
+    (ID, time and answers the same) is dropped and said; identical answers without an ID or a
+    time may be two people, and an ID reused with other answers (two forms stacked) is kept."""
+    from analysis.pipeline.response_rows import COPY_REASON
+
+    answers = ["Agree", "Disagree", "Strongly agree", "Neither agree nor disagree"]
+    base = [(f"{i:03d}", "Audit" if i < 4 else "AB"[i % 2], answers[i % 4]) for i in range(40)]
+    data = _qualtrics_like(base).decode().splitlines()
+    pasted = ("\n".join([*data, *data[1:5]]) + "\n").encode()  # Audit's four rows again
+    prep = _prepared(pasted, "pasted.csv")
+    assert len(prep.export.responses) == 40
+    assert prep.export.dropped_rows[COPY_REASON] == 4
+    assert any("pasted together" in w for w in prep.warnings)
+    res = pipeline.analyze(prep, by=["team"], policy=PrivacyPolicy(min_group=5, min_comments=10))
+    assert res.groups.loc[res.groups["group"] == "Audit", "suppressed"].all()
+    # no ID or time: the same answers are two people
+    plain = ("Team,TR1\n" + "".join(f"{'AB'[i % 2]},Agree\n" for i in range(30))).encode()
+    assert COPY_REASON not in _prepared(plain, "plain.csv").export.dropped_rows
+    # the same IDs with other answers: not copies
+    other = [(rid, team, answers[(k + 1) % 4]) for k, (rid, team, _) in enumerate(base)]
+    both = _qualtrics_like(base + other).decode().splitlines()
+    stacked = _prepared(("\n".join(both) + "\n").encode(), "stacked.csv")
+    assert COPY_REASON not in stacked.export.dropped_rows
+
+
 def test_day_first_timestamps_keep_the_latest_submission():
     """A UK export: "12/03/2024" is 12 March beside "20/03/2024", and "03/04/2024" (3 April) is
     later. Read value by value, 12/03 had become 3 December and the older answer was kept."""

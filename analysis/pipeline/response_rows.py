@@ -28,10 +28,19 @@ from analysis.columns.profile import _EMAIL
 from analysis.ingest import SurveyExport
 from analysis.pipeline.group_names import merged_group_names
 
-__all__ = ["REPEAT_REASON", "UNANSWERED_REASON", "response_rows", "without_repeats"]
+__all__ = [
+    "COPY_REASON",
+    "REPEAT_REASON",
+    "UNANSWERED_REASON",
+    "response_rows",
+    "without_copies",
+    "without_repeats",
+]
 
 #: The dropped-rows reason of a row that answered no question.
 UNANSWERED_REASON = "no answer to any rated or open question"
+#: The dropped-rows reason of a row that copies an earlier one, its response ID or time too.
+COPY_REASON = "the same response twice (its ID or time and every answer the same)"
 #: The dropped-rows reason of a repeated submission.
 REPEAT_REASON = "an earlier submission by the same person (same e-mail address or ID)"
 #: Share of an identity column's answers that must be e-mail addresses for it to say who is who
@@ -199,9 +208,53 @@ def without_unanswered(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
     return _dropped(export, ~answered, UNANSWERED_REASON)
 
 
+#: The header of a platform's own response ID, kept as an identity column ("ResponseId",
+#: "Respondent ID", "Submission ID"): one per response, unlike an e-mail (a person's, whose
+#: repeats are resubmissions, :func:`without_repeats`) or an IP address (shared behind a
+#: company's network).
+_RESPONSE_ID = re.compile(
+    r"^\s*(?:response|respondent|submission|record)\s*_?id\s*$|^\s*id\s*$", re.I
+)
+
+
+def without_copies(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
+    """``export`` without rows that repeat an earlier row in every column, where that row has a
+    response ID or a timestamp: two overlapping exports pasted into one file (a
+    review: Qualtrics rows appended again under their ResponseIds made a group of 4 read as 8,
+    shown; platform response IDs are not person keys, so the repeat rule had not seen them).
+    Identical answers without any such value may be two people and are kept; an ID repeated
+    with other answers (two forms numbered 1, 2, ... stacked) is not a copy."""
+    rows = export.responses
+    named = [k for k in colmap.identity if _RESPONSE_ID.search(str(k))]  # Qualtrics ResponseId
+    keys = [
+        k
+        for k in dict.fromkeys([colmap.respondent_id, *named, *colmap.timestamps])
+        if k is not None and k in rows.columns
+    ]
+    if not keys:
+        return export
+    marked = np.zeros(len(rows), dtype=bool)
+    for key in keys:
+        marked |= _filled(rows[key])
+    candidates = rows[keys].duplicated(keep=False).to_numpy() & marked  # cheap: the keys first
+    if not candidates.any():
+        return export
+    copy = np.zeros(len(rows), dtype=bool)
+    copy[candidates] = rows.loc[candidates].astype(object).duplicated(keep="first").to_numpy()
+    if not copy.any():
+        return export
+    return _dropped(
+        export,
+        copy,
+        COPY_REASON,
+        "Were two exports pasted together? Each response is counted once.",
+    )
+
+
 def response_rows(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
     """The export's responses to analyse: rows that answered a question, one per person, group
     names that differ only in capitals read as one. Every path that scores an export (an
     analysis, a wave, the mapping preview) reads it through here, so that one person is one
     respondent everywhere (a review found the trends still counting repeated submissions)."""
-    return merged_group_names(without_repeats(without_unanswered(export, colmap), colmap), colmap)
+    kept = without_copies(without_unanswered(export, colmap), colmap)
+    return merged_group_names(without_repeats(kept, colmap), colmap)
