@@ -1,8 +1,10 @@
-"""Group names that differ only in capitals are one group ("Sales", "sales", "SALES").
+"""Group names that differ only in capitals or spaces are one group ("Sales", "sales", "SALES";
+"Customer Support", "Customer  Support").
 
 Hand-typed or merged exports spell a team several ways. As three groups, the small ones were
 hidden, and hiding them hid a larger group too (so the small ones could not be worked out by
-subtraction), without a word. Each grouping column's spellings that are equal up to case are
+subtraction), without a word. Each grouping column's spellings that are equal up to case and
+runs of spaces (a fourth review: a double space made a team of 2 beside its 14) are
 read as the most frequent one (ties: the first in text order), and a warning lists them.
 """
 
@@ -23,7 +25,8 @@ def _canonical(counts: pd.Series) -> dict[str, str]:
     """Spelling -> the spelling it is read as, for spellings that change."""
     by_key: dict[str, list[tuple[int, str]]] = {}
     for value, n in counts.items():
-        by_key.setdefault(str(value).casefold(), []).append((-int(n), str(value)))
+        key = " ".join(str(value).split()).casefold()
+        by_key.setdefault(key, []).append((-int(n), str(value)))
     out: dict[str, str] = {}
     for spellings in by_key.values():
         if len(spellings) > 1:
@@ -47,7 +50,7 @@ def _renamed(s: pd.Series, mapping: dict[str, str]) -> pd.Series:
 
 def merged_group_names(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
     """``export`` with each team, role and demographic column's spellings that differ only in
-    capitals read as one, and a warning per column that had any; ``export`` itself if none."""
+    capitals or spaces read as one, and a warning per column that had any; ``export`` itself if none."""
     responses = export.responses
     changed: dict[str, pd.Series] = {}
     notes: list[str] = []
@@ -65,7 +68,7 @@ def merged_group_names(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
     if not changed:
         return export
     warning = (
-        "Group names that differ only in capitals were read as one group: "
+        "Group names that differ only in capitals or spaces were read as one group: "
         + "; ".join(notes)
         + ". If they are different groups, name them apart in the export."
     )
