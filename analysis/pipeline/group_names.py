@@ -50,7 +50,8 @@ def _renamed(s: pd.Series, mapping: dict[str, str]) -> pd.Series:
 
 def merged_group_names(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
     """``export`` with each team, role and demographic column's spellings that differ only in
-    capitals or spaces read as one, and a warning per column that had any; ``export`` itself if none."""
+    capitals or spaces read as one, and a warning per column that had any; ``export`` itself
+    if none."""
     responses = export.responses
     changed: dict[str, pd.Series] = {}
     notes: list[str] = []
