@@ -146,6 +146,11 @@ SIX_POINT = (
         ([str(i) for i in range(2, 7)] * 6, "num6"),
         ([str(i) for i in range(1, 7)] * 4, "num7"),
         ([str(i) for i in range(1, 8)] * 5, "num7"),
+        # the label's words the other way round (a fourth review: both ends were left out)
+        (
+            ["Disagree strongly", "Disagree", "Neither agree nor disagree", "Agree strongly"],
+            "agree5",
+        ),
         # a missing-data code beside a short scale is no point of it (left out when scored)
         (["1", "2", "3", "4", "5", "99", "99"], "num5"),
         (["1", "3", "4", "-9"], "num4"),
