@@ -602,6 +602,25 @@ def test_pasted_copies_of_responses_count_once():
     assert COPY_REASON not in stacked.export.dropped_rows
 
 
+def test_a_header_row_inside_the_data_is_no_respondent():
+    """Two exports joined one under the other: the second's header rows stayed in as people (a
+    fourth review: groups named "Team" and "Which team do you work in?", comments "OQ1"). They
+    are dropped and said; a person whose team is named like a column is kept."""
+    from analysis.pipeline.response_rows import HEADER_REASON
+
+    header = "Team,Role,TR1,OQ1"
+    rows = [f"{'AB'[i % 2]},{'XY'[i % 2]},Agree,Comment number {i}" for i in range(30)]
+    rows += [header, " team , Role,TR1,OQ1"]  # as written, and with its spaces and capitals
+    rows += [f"{'AB'[i % 2]},{'XY'[i % 2]},Disagree,Another comment {i}" for i in range(30)]
+    rows += ["Team,Manager,Agree,A team called Team"]  # one cell like its header: a person
+    prep = _prepared(("\n".join([header, *rows]) + "\n").encode(), "joined.csv")
+    # the header as written is dropped as ingest reads the file; the spaced one here
+    assert prep.export.dropped_rows[HEADER_REASON] == 1
+    assert len(prep.export.responses) == 61
+    assert "OQ1" not in set(prep.export.responses["OQ1"])
+    assert any(HEADER_REASON in w for w in prep.warnings)
+
+
 def test_day_first_timestamps_keep_the_latest_submission():
     """A UK export: "12/03/2024" is 12 March beside "20/03/2024", and "03/04/2024" (3 April) is
     later. Read value by value, 12/03 had become 3 December and the older answer was kept."""

@@ -30,6 +30,7 @@ from analysis.pipeline.group_names import merged_group_names
 
 __all__ = [
     "COPY_REASON",
+    "HEADER_REASON",
     "REPEAT_REASON",
     "UNANSWERED_REASON",
     "response_rows",
@@ -39,6 +40,8 @@ __all__ = [
 
 #: The dropped-rows reason of a row that answered no question.
 UNANSWERED_REASON = "no answer to any rated or open question"
+#: The dropped-rows reason of a header row met again inside the data.
+HEADER_REASON = "a header row again inside the data (two exports joined?)"
 #: The dropped-rows reason of a row that copies an earlier one, its response ID or time too.
 COPY_REASON = "the same response twice (its ID or time and every answer the same)"
 #: The dropped-rows reason of a repeated submission.
@@ -251,10 +254,55 @@ def without_copies(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
     )
 
 
+def _as_header(cell: pd.Series, words: set[str]) -> np.ndarray:
+    """Which cells read as one of their column's header words (its name, tag or question);
+    a categorical's categories are judged once each."""
+    if isinstance(cell.dtype, pd.CategoricalDtype):
+        hit = np.array([" ".join(str(c).split()).casefold() in words for c in cell.cat.categories])
+        codes = cell.cat.codes.to_numpy()
+        return np.append(hit, False)[codes]  # code -1 (missing) picks the final False
+    text = cell.astype("string[pyarrow]").str.replace(r"\s+", " ", regex=True).str.strip()
+    return text.str.casefold().isin(words).fillna(False).to_numpy(dtype=bool)
+
+
+def without_header_rows(export: SurveyExport) -> SurveyExport:
+    """``export`` without rows that repeat the header (names, tags or question texts) in most
+    of their filled cells: two exports joined one under the other keep the second one's header
+    rows (a fourth review: two Qualtrics files made respondents named "Team" and "Which team do
+    you work in?" and comments "OQ1"). The first three columns find the candidates (a cell
+    exactly its header); each must read as the header in at least 3 cells and half of its
+    filled ones (spaces and capitals aside)."""
+    rows = export.responses
+    words = {
+        c.name: {
+            " ".join(str(w).split()).casefold() for w in (c.name, c.export_tag, c.question) if w
+        }
+        for c in export.columns
+        if c.name in rows.columns
+    }
+    names = list(words)
+    if len(names) < 3:
+        return export
+    raw = {c.name: {c.name, c.export_tag, c.question} - {""} for c in export.columns}
+    candidate = np.zeros(len(rows), dtype=bool)
+    for name in names[:3]:  # as written: a hash lookup per cell
+        candidate |= rows[name].isin(raw[name]).to_numpy(dtype=bool)
+    if not candidate.any():
+        return export
+    part = rows.loc[candidate]
+    hits = sum(_as_header(part[n], words[n]).astype(int) for n in names)
+    filled = sum(_filled(part[n]).astype(int) for n in names)
+    header = np.zeros(len(rows), dtype=bool)
+    header[np.flatnonzero(candidate)] = (hits >= 3) & (2 * hits >= filled)
+    if not header.any():
+        return export
+    return _dropped(export, header, HEADER_REASON)
+
+
 def response_rows(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
     """The export's responses to analyse: rows that answered a question, one per person, group
     names that differ only in capitals read as one. Every path that scores an export (an
     analysis, a wave, the mapping preview) reads it through here, so that one person is one
     respondent everywhere (a review found the trends still counting repeated submissions)."""
-    kept = without_copies(without_unanswered(export, colmap), colmap)
+    kept = without_copies(without_unanswered(without_header_rows(export), colmap), colmap)
     return merged_group_names(without_repeats(kept, colmap), colmap)
