@@ -198,6 +198,17 @@ def test_qualtrics_numeric_preview_codes_are_dropped(normal: str, preview: str) 
     assert export.dropped_rows == {"survey preview, test or spam": 3}
 
 
+def test_test_and_disqualified_rows_of_other_platforms_are_dropped() -> None:
+    """A fourth review: an Alchemer-style Status of "Test" or "Disqualified" was counted (only
+    Qualtrics' Status was read). A status column elsewhere drops tests, spam, previews and
+    disqualified rows; numeric codes stay Qualtrics' own."""
+    rows = [f"{i},{status},Agree" for i, status in enumerate(["Complete"] * 6 + ["Test"])]
+    rows += ["7,Disqualified,Agree", "8, test ,Agree", "9,1,Agree", "10,Partial,Agree"]
+    export = read_export(("Response ID,Status,Q1\n" + "\n".join(rows) + "\n").encode(), "a.csv")
+    assert export.dropped_rows == {"survey preview, test or spam": 3}
+    assert len(export.responses) == 8  # "1" and "Partial" are kept
+
+
 def test_qualtrics_legacy_previews_are_dropped() -> None:
     """The legacy layout keeps Status under a V7 tag: its previews were counted."""
     tags = ",".join(f"V{i}" for i in range(1, 11)) + ",Q1"
@@ -373,9 +384,20 @@ def test_totals_rows_below_the_responses_are_not_respondents() -> None:
     assert any("Dropped 2 rows: totals" in w for w in export.warnings)
 
 
+def test_average_and_median_rows_below_the_responses_are_not_respondents() -> None:
+    """A fourth review: an "Average" and a "Median" row were scored as two people (n 42 for
+    40, the median's whole numbers a person's answers)."""
+    rows = "".join(f"{'AB'[i % 2]},{1 + i % 5}.0,{2 + i % 3}.0\n" for i in range(20))
+    text = "Team,Q1,Q2\n" + rows + "Average,3.15,2.95\nMedian,3.0,3.0\n"
+    export = read_export(text.encode(), "t.csv")
+    assert len(export.responses) == 20
+    assert export.dropped_rows == {"totals or counts below the responses": 2}
+
+
 @pytest.mark.parametrize(
     "last",
     [
+        "Average,3,4\n",  # one person of a team named 'Average', whole numbers
         "Total,3,4\nB,2,3\n",  # a respondent after it: 'Total' is a team here
         "Count,3,Agree\n",  # a word among the numbers
         "Average,,\n",  # nothing to summarise

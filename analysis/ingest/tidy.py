@@ -271,8 +271,14 @@ def _kept_rows(
         ),
         None,
     )
+    previews = _PREVIEW_STATUS
+    if status_col is None:  # Alchemer and others: a "Status" column saying "Test" (a review)
+        status_col = next(
+            (j for j in keep if layout.names[j].strip().casefold() in _STATUS_NAMES), None
+        )
+        previews = _OTHER_PREVIEW_STATUS
     if status_col is not None:
-        preview = _matching(body[status_col], lambda v: v.casefold() in _PREVIEW_STATUS)
+        preview = _matching(body[status_col], lambda v: v.strip().casefold() in previews)
         preview &= kept
         reasons.append(("survey preview, test or spam", preview))
         kept &= ~preview
@@ -286,18 +292,35 @@ def _kept_rows(
     return kept, dropped
 
 
-#: The label of a summary row a spreadsheet adds below the data ("Grand Total", "Count"). Not
-#: "Average" or "Mean" alone: "Average" is also an answer (below average .. above average).
-_SUMMARY_LABEL = re.compile(
-    r"^(?:grand\s+)?(?:total|totals|sum|count)\s*:?$|^grand\s+(?:average|mean)\s*:?$", re.I
+#: A response-status column outside Qualtrics, and its values for rows that are no responses.
+_STATUS_NAMES = frozenset({"status", "response status", "submission status"})
+_OTHER_PREVIEW_STATUS = frozenset(
+    {"test", "test response", "testing", "disqualified", "spam", "preview", "survey preview"}
 )
+
+#: The label of a summary row a spreadsheet adds below the data ("Grand Total", "Count",
+#: "Average", "Median"). "Average" is also an answer (below average .. above average), but
+#: not in the first filled cell of one of the last rows with only numbers after it (a fourth
+#: review: an "Average" and a "Median" row were scored as two people).
+_SUMMARY_LABEL = re.compile(
+    r"^(?:grand\s+)?(?:total|totals|sum|count|average|mean|median|mode|min|max|minimum|maximum"
+    r"|std\.?(?:\s*dev\.?)?|stdev|standard\s+deviation)\s*:?$",
+    re.I,
+)
+#: Labels that are also answers or team names ("Average"): a block of them is a summary only
+#: with different labels and a figure with decimals ("Average,3.15,..."), never "Average,3,4"
+#: twice (two people who answered "Average").
+_STATISTIC_LABEL = re.compile(r"^(?!grand\b)(?!total|sum|count)", re.I)
+_DECIMALS = re.compile(r"^[+-]?\d*[.,]\d*[1-9]\d*$")
 
 
 def _summary_rows(body: list[pa.Array], keep: list[int], kept: np.ndarray) -> np.ndarray:
     """The trailing rows (up to 5, from the last) that summarise the responses above them: a
-    label such as "Grand Total" or "Count" first, then only numbers (two at least). A row is
-    a respondent's as soon as one of those fails; no row above a respondent's is dropped."""
+    label such as "Grand Total", "Count" or "Average" first, then only numbers (two at least).
+    A row is a respondent's as soon as one of those fails; no row above a respondent's is
+    dropped; labels that are also answers need :data:`_STATISTIC_LABEL`'s evidence."""
     out = np.zeros(len(kept), dtype=bool)
+    stats: list[list[str]] = []  # the filled cells of the rows labelled like an answer
     for i in np.flatnonzero(kept)[-5:][::-1]:
         cells = [body[j][int(i)].as_py() for j in keep]
         filled = [str(c).strip() for c in cells if c is not None and str(c).strip()]
@@ -308,6 +331,14 @@ def _summary_rows(body: list[pa.Array], keep: list[int], kept: np.ndarray) -> np
         ):
             break
         out[i] = True
+        if _STATISTIC_LABEL.match(filled[0]):
+            stats.append(filled)
+    labels = [row[0].casefold() for row in stats]
+    if stats and (
+        len(set(labels)) < len(labels)
+        or not any(_DECIMALS.match(c) for row in stats for c in row[1:])
+    ):
+        return np.zeros(len(kept), dtype=bool)  # people who answered "Average", not a summary
     return out
 
 
