@@ -621,6 +621,21 @@ def test_a_header_row_inside_the_data_is_no_respondent():
     assert any(HEADER_REASON in w for w in prep.warnings)
 
 
+def test_two_waves_in_one_file_keep_each_persons_answer_in_each_wave():
+    """A fourth review: three people in both waves of a stacked file lost their earlier wave's
+    answers (Spring n 37 for 40). A repeat within a wave is still dropped."""
+    from analysis.pipeline.response_rows import REPEAT_REASON
+
+    lines = ["Wave,Email,Team,TR1"]
+    for wave in ("Spring", "Autumn"):
+        lines += [f"{wave},p{i}@corp.example,{'AB'[i % 2]},Agree" for i in range(20)]
+    lines.append("Autumn,p0@corp.example,A,Disagree")  # p0 again in Autumn: a repeat
+    prep = _prepared(("\n".join(lines) + "\n").encode(), "waves.csv")
+    kept = prep.export.responses
+    assert (kept["Wave"] == "Spring").sum() == 20 and (kept["Wave"] == "Autumn").sum() == 20
+    assert prep.export.dropped_rows[REPEAT_REASON] == 1
+
+
 def test_day_first_timestamps_keep_the_latest_submission():
     """A UK export: "12/03/2024" is 12 March beside "20/03/2024", and "03/04/2024" (3 April) is
     later. Read value by value, 12/03 had become 3 December and the older answer was kept."""

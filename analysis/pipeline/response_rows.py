@@ -131,6 +131,26 @@ def read_dates(values: pd.Series) -> pd.Series:
     return when
 
 
+#: A grouping column that says which wave a row belongs to: two waves stacked in one file.
+_WAVE = re.compile(r"^\s*(?:survey\s+)?(?:wave|round|period|cycle|quarter|year|pulse)\s*$", re.I)
+
+
+def _wave_column(export: SurveyExport, colmap: ColumnMap) -> str | None:
+    """The grouping column named like a wave ("Wave", "Round", "Year"), if any: a person who
+    answered two waves stacked in one file is one respondent per wave (a fourth review: the
+    repeat rule dropped their earlier wave's answers, 40 people read as 37)."""
+    return next(
+        (
+            s.name
+            for s in colmap.columns
+            if s.role in ("team", "role", "demographic")
+            and _WAVE.match(s.name)
+            and s.name in export.responses.columns
+        ),
+        None,
+    )
+
+
 def _oldest_first(export: SurveyExport, colmap: ColumnMap) -> np.ndarray:
     """Row positions from the oldest submission to the newest: by the first timestamp column
     when it reads as dates (a sheet sorted newest first keeps the right one), else the file's
@@ -153,6 +173,13 @@ def without_repeats(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
     if not keys:
         return export
     people = {key: _person_codes(rows[key]) for key in keys}
+    wave = _wave_column(export, colmap)
+    if wave is not None:  # one response per person and wave: both waves' answers are kept
+        waves, _ = pd.factorize(rows[wave].astype(object))
+        people = {
+            k: np.where(p >= 0, p * (int(waves.max()) + 2) + waves + 1, -1)
+            for k, p in people.items()
+        }
     if not any(_has_repeats(p) for p in people.values()):
         return export  # the usual case: the timestamps are never parsed
     order = _oldest_first(export, colmap)
