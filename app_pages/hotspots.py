@@ -63,7 +63,8 @@ with st.expander("Response rates (optional headcount file)", icon=":material/gro
     upload = st.file_uploader("Headcount CSV", type=["csv"], key="hotspots_headcount")
     if upload is not None:
         try:
-            rates = hotspots.response_rates(res.groups, pd.read_csv(upload, dtype=str), res.policy)
+            headcount = hotspots.read_headcount_csv(upload.getvalue())
+            rates = hotspots.response_rates(res.groups, headcount, res.policy)
         except (ChangeRadarError, ValueError, UnicodeDecodeError) as exc:
             views.error(f"The headcount file cannot be used: {exc}")
         else:

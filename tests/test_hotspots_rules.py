@@ -397,3 +397,20 @@ def test_a_mapping_only_instrument_gets_the_same_hot_spots():
     got = find_hotspots(mapped, constructs=constructs)
     assert {(f.group_label, f.type) for f in got} == {(f.group_label, f.type) for f in built_in}
     assert ("Ops", "training") in {(f.group_label, f.type) for f in got}
+
+
+def test_headcount_files_in_other_delimiters_and_with_thousands() -> None:
+    """A fourth review: a semicolon-separated headcount file was refused for lacking a
+    'headcount' column, and "1,200" was refused without naming its row."""
+    from analysis.hotspots import HeadcountError, read_headcount_csv
+    from analysis.hotspots.targets import read_headcount
+
+    for sep in (",", ";", "\t"):
+        data = f"Team{sep}Headcount\nAlpha{sep}20\nBeta{sep}18\n".encode()
+        frame = read_headcount(read_headcount_csv(data))
+        assert frame["headcount"].tolist() == [20, 18], sep
+    data = '\ufeffTeam,Headcount\nAlpha,"1,200"\nBeta,1 300\nGamma,18\n'.encode()
+    assert read_headcount(read_headcount_csv(data))["headcount"].tolist() == [1200, 1300, 18]
+    bad = read_headcount_csv(b"Team,Headcount\nAlpha,20\nBeta,about 18\n")
+    with pytest.raises(HeadcountError, match=r"row 3 \('about 18'\)"):
+        read_headcount(bad)

@@ -236,7 +236,8 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
     if getattr(args, "headcount", None):  # response rates by group (issue 19)
         from analysis import hotspots
 
-        headcount = pd.read_csv(args.headcount, dtype=str)
+        with open(args.headcount, "rb") as f:
+            headcount = hotspots.read_headcount_csv(f.read())
         rates = hotspots.response_rates(pd.concat(group_tables), headcount, res.policy)
         flags = hotspots.apply_response_rates(flags, rates)
         warnings += hotspots.low_response_warnings(rates)

@@ -51,6 +51,7 @@ from analysis.hotspots.targets import (
     organisation_gaps,
     response_rates,
 )
+from analysis.scoring.response import read_headcount_csv
 from analysis.stats import benjamini_hochberg  # public here since the hot-spot work
 
 __all__ = [
@@ -84,6 +85,7 @@ __all__ = [
     "organisation_flags",
     "organisation_gaps",
     "profile_of",
+    "read_headcount_csv",
     "response_rates",
     "screen",
     "segments",

@@ -25,6 +25,7 @@ from analysis.errors import ChangeRadarError
 from analysis.hotspots.flag import Flag, lower
 from analysis.hotspots.inputs import group_columns, visible_rows
 from analysis.privacy import PrivacyPolicy
+from analysis.scoring.response import headcount_numbers
 from analysis.thresholds import THRESHOLDS
 
 RATE_COLUMNS = ["grouping", "group", "responses", "headcount", "response_rate", "low", "note"]
@@ -94,9 +95,10 @@ def read_headcount(frame: pd.DataFrame) -> pd.DataFrame:
     by = [c for c in hc.columns if c != "headcount"]
     if not by:
         raise HeadcountError("The headcount table needs a group column (e.g. team) too.")
-    hc["headcount"] = pd.to_numeric(hc["headcount"], errors="coerce")
-    if hc["headcount"].isna().any() or (hc["headcount"] < 0).any():
-        raise HeadcountError("Every headcount must be a number of 0 or more.")
+    try:
+        hc["headcount"] = headcount_numbers(hc["headcount"])
+    except ValueError as exc:
+        raise HeadcountError(str(exc)) from None
     for c in by:
         hc[c] = hc[c].astype(str).str.strip()
     if hc.duplicated(by).any():

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -9,6 +13,34 @@ from analysis.privacy import PrivacyPolicy, protect_groups
 from analysis.scoring.model import CROSS, NO_ANSWER, Scored
 from analysis.scoring.release import META_KEEP
 from analysis.scoring.respondents import text_groups
+
+#: "1,200", "1 200", "1'200" or "1.200" as written in a headcount cell: a thousands separator
+#: between groups of three digits (a review found "1,200" refused without naming the row).
+_THOUSANDS = re.compile(r"(?<=\d)[,\s'.\u00a0\u202f](?=\d{3}(?:\D|$))")
+
+
+def read_headcount_csv(data: bytes) -> pd.DataFrame:
+    """A headcount CSV as text cells, its delimiter sniffed (comma, semicolon or tab: a
+    semicolon file had been refused for lacking a 'headcount' column) and headers stripped."""
+    text = data.decode("utf-8-sig")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        sep = dialect.delimiter
+    except csv.Error:
+        sep = ","
+    frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    return frame.rename(columns=lambda c: str(c).strip())
+
+
+def headcount_numbers(cells: pd.Series) -> pd.Series:
+    """Headcounts as numbers; ``ValueError`` naming the first rows that are not a count."""
+    text = cells.astype(str).str.strip().str.replace(_THOUSANDS, "", regex=True)
+    numbers = pd.to_numeric(text, errors="coerce")
+    bad = numbers.isna() | (numbers < 0)
+    if bad.any():
+        rows = [f"row {i + 2} ({str(cells.iloc[i])!r})" for i in np.flatnonzero(bad.to_numpy())[:3]]
+        raise ValueError(f"Every headcount must be a number of 0 or more: {', '.join(rows)}.")
+    return numbers
 
 
 def response_rate(
@@ -35,9 +67,7 @@ def response_rate(
             f"The headcount table's column(s) {unknown} are not grouping columns of the survey."
         )
     hc = headcounts.copy()
-    hc["headcount"] = pd.to_numeric(hc["headcount"], errors="coerce")
-    if hc["headcount"].isna().any() or (hc["headcount"] < 0).any():
-        raise ValueError("Every headcount must be a number of 0 or more.")
+    hc["headcount"] = headcount_numbers(hc["headcount"])
     for col in by:
         hc[col] = (
             hc[col]

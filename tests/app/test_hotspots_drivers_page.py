@@ -124,3 +124,17 @@ def test_the_chosen_outcome_ranks_the_flags_here_and_in_the_downloads(small: Rea
 
 def _group_flags(res) -> list:
     return [f for f in res.flags if f.scope == "group"]
+
+
+def test_a_semicolon_headcount_file_gives_response_rates(small: Ready) -> None:
+    """A fourth review: a semicolon-separated headcount file was refused ("needs a column
+    named 'headcount'"); the page reads it and shows each team's response rate."""
+    at = seeded_app(small, PAGE)
+    teams = sorted(set(small.prepared.export.responses["Team"].astype(str)))
+    lines = ["Team;Headcount"] + [f"{t};1 000" for t in teams]
+    uploader = at.file_uploader(key="hotspots_headcount")
+    uploader.upload("headcount.csv", ("\n".join(lines) + "\n").encode("utf-8"), "text/csv").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    table = next(d.value for d in at.dataframe if "response_rate" in d.value.columns)
+    assert set(table["group"]) <= set(teams) and len(table) >= 1
+    assert (table["headcount"] == 1000).all()
