@@ -15,6 +15,7 @@ Writes id, source, question, text, split, stratum (tab-separated) for the 320 dr
 draw order. If `labels.tsv` sits next to this script, also checks that id, source, question,
 text and split of every drawn row equal it. Reads only the two files; runs nothing else.
 """
+
 import csv
 import hashlib
 import os
@@ -23,16 +24,22 @@ import re
 import sys
 
 SEED = 20261207
-N_JOB = 160      # rows drawn from answers containing a job-related word
-N_RANDOM = 160   # rows drawn at random from all other eligible answers
+N_JOB = 160  # rows drawn from answers containing a job-related word
+N_RANDOM = 160  # rows drawn at random from all other eligible answers
 
 QUESTIONS = [  # (file uuid, question key, question text) in survey order
-    ("ecb3b9b7-e8ce-404f-8ea4-e14a0cb586f1", "q17",
-     "What is another dangerous outcome you can imagine happening from AI? "
-     "What would need to be true for that to happen?"),
-    ("f5407fc4-4693-4284-9c71-9a436ed8a854", "q24",
-     "Describe a concrete scenario where you would feel uncomfortable with an AI making a "
-     "decision instead of a human. What specific aspects make you uneasy?"),
+    (
+        "ecb3b9b7-e8ce-404f-8ea4-e14a0cb586f1",
+        "q17",
+        "What is another dangerous outcome you can imagine happening from AI? "
+        "What would need to be true for that to happen?",
+    ),
+    (
+        "f5407fc4-4693-4284-9c71-9a436ed8a854",
+        "q24",
+        "Describe a concrete scenario where you would feel uncomfortable with an AI making a "
+        "decision instead of a human. What specific aspects make you uneasy?",
+    ),
 ]
 SOURCE = "cip_gd1"
 JOB_RE = re.compile(r"\b(job|work|employ|replac|career|livelihood|unemploy|automat)", re.I)
@@ -66,13 +73,15 @@ def eligible_rows(tags_dir):
                     continue
                 if not english(text):
                     continue
-                rows.append({
-                    "id": f"gd1-{qkey}-{pid}",
-                    "source": SOURCE,
-                    "question": qtext,
-                    "text": text,
-                    "split": split_of("gd1-" + pid),
-                })
+                rows.append(
+                    {
+                        "id": f"gd1-{qkey}-{pid}",
+                        "source": SOURCE,
+                        "question": qtext,
+                        "text": text,
+                        "split": split_of("gd1-" + pid),
+                    }
+                )
     return rows
 
 
@@ -90,15 +99,22 @@ def draw(rows):
     return picked + picked_rest
 
 
-def main():
-    tags_dir = sys.argv[1]
-    out = open(sys.argv[2], "w", encoding="utf-8", newline="") if len(sys.argv) > 2 else sys.stdout
-    rows = eligible_rows(tags_dir)
-    drawn = draw(rows)
+def _write(out, drawn):
     cols = ["id", "source", "question", "text", "split", "stratum"]
     out.write("\t".join(cols) + "\n")
     for r in drawn:
         out.write("\t".join(r[c] for c in cols) + "\n")
+
+
+def main():
+    tags_dir = sys.argv[1]
+    rows = eligible_rows(tags_dir)
+    drawn = draw(rows)
+    if len(sys.argv) > 2:
+        with open(sys.argv[2], "w", encoding="utf-8", newline="") as out:
+            _write(out, drawn)
+    else:
+        _write(sys.stdout, drawn)
     labels = os.path.join(os.path.dirname(os.path.abspath(__file__)), "labels.tsv")
     if os.path.exists(labels):
         with open(labels, encoding="utf-8") as f:
@@ -107,12 +123,19 @@ def main():
         have = {}
         for line in lines[1:]:
             if line:
-                v = dict(zip(head, line.split("\t")))
+                v = dict(zip(head, line.split("\t"), strict=True))
                 have[v["id"]] = v
-        bad = [r["id"] for r in drawn if r["id"] not in have or any(
-            have[r["id"]][c] != r[c] for c in ("source", "question", "text", "split"))]
-        print(f"eligible {len(rows)}; drawn {len(drawn)}; labels.tsv rows {len(have)}; "
-              f"mismatches {len(bad)}", file=sys.stderr)
+        bad = [
+            r["id"]
+            for r in drawn
+            if r["id"] not in have
+            or any(have[r["id"]][c] != r[c] for c in ("source", "question", "text", "split"))
+        ]
+        print(
+            f"eligible {len(rows)}; drawn {len(drawn)}; labels.tsv rows {len(have)}; "
+            f"mismatches {len(bad)}",
+            file=sys.stderr,
+        )
 
 
 if __name__ == "__main__":
