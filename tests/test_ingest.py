@@ -1767,3 +1767,19 @@ def test_datetimes_in_bulk_read_as_one_cell_at_a_time(values: list[dt.datetime])
     from analysis.ingest import table
 
     assert table._datetimes_text(values) == [table._cell_text(v) for v in values]
+
+
+@pytest.mark.parametrize(
+    ("text", "cells"),
+    [
+        ("a,b\n1,Line one\rline two\n2,z\n", ["Line one line two", "z"]),  # unquoted
+        ('a,b\n1,"x\ry"\n2,z\n', ["x y", "z"]),
+        ("a,b\r1,2\r3,4\r", ["2", "4"]),  # lines that end in a lone CR (old Mac)
+        ('a,b\r1,"x\ny"\r3,4\r', ["x\ny", "4"]),
+    ],
+)
+def test_a_lone_cr_in_a_file_of_lf_lines_is_part_of_its_cell(text: str, cells: list[str]) -> None:
+    """A fourth review: a lone CR typed in a comment of an LF-ended file cut the comment short
+    ("Line one") and made a phantom row of the rest."""
+    export = read_export(text.encode(), "t.csv")
+    assert export.responses["b"].tolist() == cells

@@ -61,9 +61,21 @@ def _read_text(data: bytes, filename: str, limits: Limits) -> tuple[_Table, str,
             f"{filename!r} is a binary file, not a text table: upload the survey export as "
             "CSV or .xlsx."
         )
+    if (
+        "\n" in text
+        and _LONE_CR.search(text)
+        and sum(1 for _ in _LONE_CR.finditer(text)) < (text.count("\n"))
+    ):
+        # lines end in "\n": a lone "\r" is a character of a cell (a line break typed in it),
+        # not a row's end; read as one, it cut a comment short and made a phantom row (a
+        # fourth review). A file whose lines end in "\r" alone (old Mac) is left as it is.
+        text = _LONE_CR.sub(" ", text)
     delim = _sniff_delimiter(text, _ext(filename))
     table, more = _parse_csv(text, delim, filename, limits)
     return table, encoding, delim, warnings + more
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 _MAX_QUOTE_REPAIRS = 20
