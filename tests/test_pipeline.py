@@ -636,6 +636,24 @@ def test_two_waves_in_one_file_keep_each_persons_answer_in_each_wave():
     assert prep.export.dropped_rows[REPEAT_REASON] == 1
 
 
+def test_other_please_specify_answers_group_by_what_was_typed():
+    """SurveyMonkey leaves the choice blank when "Other (please specify)" is chosen: 8 people
+    who typed their team were grouped as "(no answer)" (a fourth review)."""
+    lines = ["Team,Team - Other (please specify),TR1"]
+    lines += [f"{'AB'[i % 2]},,Agree" for i in range(24)]
+    lines += [
+        "," + ("Customer Success" if i % 4 else " customer success ") + ",Disagree"
+        for i in range(6)
+    ]
+    lines += [",,Agree"]  # no choice and nothing typed: no answer
+    prep = _prepared(("\n".join(lines) + "\n").encode(), "other.csv")
+    team = prep.export.responses["Team"].astype(str)
+    assert (team == "Customer Success").sum() == 6
+    assert any("chose 'Other'" in w for w in prep.warnings)
+    res = pipeline.analyze(prep, by=["team"], policy=PrivacyPolicy(min_group=5, min_comments=10))
+    assert "Customer Success" in set(res.groups["group"])
+
+
 def test_day_first_timestamps_keep_the_latest_submission():
     """A UK export: "12/03/2024" is 12 March beside "20/03/2024", and "03/04/2024" (3 April) is
     later. Read value by value, 12/03 had become 3 December and the older answer was kept."""

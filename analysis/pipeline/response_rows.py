@@ -34,6 +34,7 @@ __all__ = [
     "REPEAT_REASON",
     "UNANSWERED_REASON",
     "response_rows",
+    "with_other_answers",
     "without_copies",
     "without_repeats",
 ]
@@ -326,10 +327,59 @@ def without_header_rows(export: SurveyExport) -> SurveyExport:
     return _dropped(export, header, HEADER_REASON)
 
 
+#: The "Other (please specify)" column beside a choice question: "<question> - Other ..."
+#: (SurveyMonkey's two header rows joined), "<question> [Other]", "<question>_other".
+_OTHER = re.compile(r"^\s*(?:-\s*|\[|_|\(|:)\s*other\b", re.I)
+
+
+def with_other_answers(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
+    """``export`` with each grouping's blank answers filled from its "Other (please specify)"
+    column where the person typed one: choosing "Other" leaves the choice blank, so 8 people
+    who typed their team were grouped as "(no answer)" (a fourth review). They are grouped by
+    what they typed (a small group is hidden as any other), and a warning says so."""
+    rows = export.responses
+    names = [str(c) for c in rows.columns]
+    changed: dict[str, pd.Series] = {}
+    notes: list[str] = []
+    for spec in colmap.columns:
+        if spec.role not in ("team", "role", "demographic") or spec.name not in rows.columns:
+            continue
+        other = next(
+            (
+                n
+                for n in names
+                if n != spec.name and n.startswith(spec.name) and _OTHER.match(n[len(spec.name) :])
+            ),
+            None,
+        )
+        if other is None:
+            continue
+        typed = rows[other].astype(object)
+        typed = typed.where(typed.notna() & typed.astype(str).str.strip().ne(""))
+        fill = ~_filled(rows[spec.name]) & typed.notna().to_numpy()
+        if not fill.any():
+            continue
+        column = rows[spec.name].astype(object).copy()
+        column[fill] = typed[fill].astype(str).str.strip()
+        changed[spec.name] = column
+        n = int(fill.sum())
+        notes.append(
+            f"{n:,} answer(s) to {spec.name!r} chose 'Other' and typed what it is in "
+            f"{other!r}: they are grouped by what they typed."
+        )
+    if not changed:
+        return export
+    return dataclasses.replace(
+        export,
+        responses=rows.assign(**changed),
+        warnings=[*export.warnings, *notes],
+    )
+
+
 def response_rows(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
     """The export's responses to analyse: rows that answered a question, one per person, group
     names that differ only in capitals read as one. Every path that scores an export (an
     analysis, a wave, the mapping preview) reads it through here, so that one person is one
     respondent everywhere (a review found the trends still counting repeated submissions)."""
     kept = without_copies(without_unanswered(without_header_rows(export), colmap), colmap)
-    return merged_group_names(without_repeats(kept, colmap), colmap)
+    return merged_group_names(with_other_answers(without_repeats(kept, colmap), colmap), colmap)
