@@ -567,3 +567,19 @@ def test_timestamps_with_a_zone_or_a_month_name_are_timestamps(stamp: str) -> No
     assert _DATE.match(stamp)
     for text in ("Team 3, 2025", "Maybe 3 times", "May the 4th", "Marketing 2024"):
         assert not _DATE.match(text)
+
+
+def test_questions_answered_from_0_say_why_they_are_not_scored() -> None:
+    """A fourth review: 1-5 items with 0 for "not applicable" were ignored, and the note only
+    said the file had no rated questions. The column's reason and a warning name them."""
+    from analysis import pipeline
+
+    rows = ["Team,I feel valued at work,My workload is manageable,Years of service"]
+    rows += [f"{'AB'[i % 2]},{i % 6},{(i * 2) % 6},{i % 11}" for i in range(40)]
+    _, colmap = pipeline.load(("\n".join(rows) + "\n").encode(), "zero.csv")
+    for name in ("I feel valued at work", "My workload is manageable"):
+        spec = colmap.spec(name)
+        assert spec.role == "ignored" and "0 may be a point" in spec.reason
+    assert "0 may be a point" not in colmap.spec("Years of service").reason  # a count
+    said = [w for w in colmap.warnings if "whole numbers from 0" in w]
+    assert said and "I feel valued at work" in said[0] and "Years of service" not in said[0]

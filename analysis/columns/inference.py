@@ -14,7 +14,7 @@ import pandas as pd
 
 from analysis.columns.model import ColumnMap, ColumnSpec, MappingError
 from analysis.columns.profile import _NUMBER
-from analysis.columns.rules import _infer_one, text_iq
+from analysis.columns.rules import ZERO_TO, _infer_one, text_iq
 from analysis.columns.vocabulary import _ROLE, _TEAM, _words
 from analysis.ingest import SourceColumn, SurveyExport
 from analysis.scales import (
@@ -133,6 +133,14 @@ def infer_columns(
             f"scored until you give one in the mapping YAML: {', '.join(unscaled[:10])}"
             + (" …" if len(unscaled) > 10 else "")
             + "."
+        )
+    zero_to = [s.name for s in specs if s.role == "ignored" and s.reason.startswith(ZERO_TO)]
+    if zero_to:
+        colmap.warnings.append(
+            f"{len(zero_to)} question column(s) are answered with whole numbers from 0: "
+            f"{', '.join(zero_to[:10])}{' …' if len(zero_to) > 10 else ''}. Is 0 a point of "
+            "the scale, or 'not applicable' beside a scale from 1? They are not scored until "
+            "the mapping gives them a scale (the Load page's mapping flow, or the mapping YAML)."
         )
     if suggest:
         from analysis.suggest import add_suggestions

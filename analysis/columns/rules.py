@@ -480,7 +480,27 @@ def _numbers(c: _Column) -> _Decision | None:
         return _Decision("demographic", f"header mentions '{c.demographic}'; {_distinct_note(p)}")
     if c.numeric_scale is None and p.n <= 2 and c.question:
         return _Decision("item", "a question with too few answers to recognise its scale")
+    asks = (c.question or len(c.col.name.split()) >= 3) and not _COUNT_QUESTION.match(c.col.name)
+    top = _zero_to(p.counts) if asks else None
+    if top is not None:
+        return _Decision("ignored", f"{ZERO_TO} {top}: 0 may be a point or 'not applicable'")
     return _Decision("ignored", f"numbers that are not a rating scale; {_distinct_note(p)}")
+
+
+#: Why a question answered 0..k is not read: 1-5 items with 0 = "not applicable" (a review).
+ZERO_TO = "whole numbers from 0 to"
+
+
+def _zero_to(counts: dict[str, int]) -> int | None:
+    """k when the answers are whole numbers from 0 to k (3 <= k <= 10), 0 and k given."""
+    try:
+        numbers = {float(a.replace(",", ".")) for a in counts}
+    except ValueError:
+        return None
+    if not numbers or not all(x.is_integer() for x in numbers):
+        return None
+    top = int(max(numbers))
+    return top if min(numbers) == 0 and 3 <= top <= 10 and len(numbers) >= 3 else None
 
 
 def _select_all(c: _Column) -> _Decision | None:
