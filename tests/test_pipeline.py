@@ -654,6 +654,18 @@ def test_other_please_specify_answers_group_by_what_was_typed():
     assert "Customer Success" in set(res.groups["group"])
 
 
+def test_a_team_name_under_two_divisions_is_said():
+    """A fourth review: "Operations" in Retail and in Wholesale was one group of 24 and one
+    manager pack, said nowhere. A few misfiled rows say nothing."""
+    lines = ["Division,Team,TR1"]
+    lines += ["Retail,Operations,Agree" for _ in range(12)]
+    lines += ["Wholesale,Operations,Disagree" for _ in range(12)]
+    lines += ["Retail,Buying,Agree" for _ in range(10)] + ["Wholesale,Buying,Agree"] * 2
+    prep = _prepared(("\n".join(lines) + "\n").encode(), "divisions.csv")
+    said = [w for w in prep.warnings if "more than one 'Division'" in w]
+    assert len(said) == 1 and "'Operations'" in said[0] and "Buying" not in said[0]
+
+
 def test_day_first_timestamps_keep_the_latest_submission():
     """A UK export: "12/03/2024" is 12 March beside "20/03/2024", and "03/04/2024" (3 April) is
     later. Read value by value, 12/03 had become 3 December and the older answer was kept."""

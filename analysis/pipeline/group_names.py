@@ -11,6 +11,7 @@ read as the most frequent one (ties: the first in text order), and a warning lis
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,11 @@ import pandas as pd
 from analysis.columns import ColumnMap
 from analysis.ingest import SurveyExport
 
-__all__ = ["merged_group_names"]
+__all__ = ["merged_group_names", "teams_in_several_units"]
+
+#: A grouping above teams: a team name under two of its values may be two teams. Not a site
+#: or region: "Sales" in London and in Paris is usually one team across sites.
+_UNIT = re.compile(r"\b(?:division|department|dept|business unit|directorate)s?\b", re.I)
 
 
 def _canonical(counts: pd.Series) -> dict[str, str]:
@@ -78,3 +83,34 @@ def merged_group_names(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
         responses=responses.assign(**changed),
         warnings=[*export.warnings, warning],
     )
+
+
+def teams_in_several_units(export: SurveyExport, colmap: ColumnMap) -> list[str]:
+    """A warning when one team name sits under several divisions (or departments):
+    "Operations" in Retail and in Wholesale is read as one team of both (a fourth review: one
+    group of 24 and one manager pack, said nowhere). Both units must hold 5 people or more of
+    it, so a few misfiled rows say nothing."""
+    team = colmap.team
+    rows = export.responses
+    units = [
+        s.name
+        for s in colmap.columns
+        if s.role in ("demographic", "role") and _UNIT.search(s.name) and s.name in rows.columns
+    ]
+    if team is None or team not in rows.columns or not units:
+        return []
+    out = []
+    for unit in units:
+        pairs = rows.groupby([team, unit], observed=True).size()
+        pairs = pairs[pairs >= 5]
+        spread = pairs.groupby(level=0, observed=True).size()
+        shared = [str(t) for t in spread[spread > 1].index]
+        if shared:
+            out.append(
+                f"{len(shared)} team name(s) appear under more than one {unit!r} and are read "
+                f"as one team each: {', '.join(map(repr, shared[:5]))}"
+                + (" …" if len(shared) > 5 else "")
+                + f". If they are different teams, group by {unit!r} and {team!r} together, "
+                "or name them apart in the export."
+            )
+    return out

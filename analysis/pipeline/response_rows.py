@@ -26,7 +26,7 @@ import pandas as pd
 from analysis.columns import ColumnMap
 from analysis.columns.profile import _EMAIL
 from analysis.ingest import SurveyExport
-from analysis.pipeline.group_names import merged_group_names
+from analysis.pipeline.group_names import merged_group_names, teams_in_several_units
 
 __all__ = [
     "COPY_REASON",
@@ -382,4 +382,6 @@ def response_rows(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
     analysis, a wave, the mapping preview) reads it through here, so that one person is one
     respondent everywhere (a review found the trends still counting repeated submissions)."""
     kept = without_copies(without_unanswered(without_header_rows(export), colmap), colmap)
-    return merged_group_names(with_other_answers(without_repeats(kept, colmap), colmap), colmap)
+    named = merged_group_names(with_other_answers(without_repeats(kept, colmap), colmap), colmap)
+    shared = teams_in_several_units(named, colmap)
+    return dataclasses.replace(named, warnings=[*named.warnings, *shared]) if shared else named
