@@ -10,7 +10,6 @@ viewer's own scope (:func:`scoped_packs`).
 from __future__ import annotations
 
 import io
-import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -51,10 +50,17 @@ _RESERVED = frozenset(
 
 
 def _ascii_or_as_is(ch: str) -> str:
-    """'Ä' -> 'A' (a Latin letter without its accent); '営' or 'й' as written (dropping a mark
-    changes a Cyrillic letter, and a name in another script must stay readable)."""
+    """'Ä' -> 'A' (a Latin letter without its accent); '営', 'й' or a vowel sign as written
+    (dropping a mark changes a Cyrillic letter or an Indic syllable)."""
+    if unicodedata.category(ch).startswith("M"):
+        return ch  # a mark on its own: part of a letter of another script
     base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-    return base if base.isascii() else unicodedata.normalize("NFC", ch)
+    return base if base.isascii() and base else unicodedata.normalize("NFC", ch)
+
+
+def _kept(ch: str) -> bool:
+    """Letters, marks and digits of any script; everything else separates words."""
+    return unicodedata.category(ch)[0] in "LMN"
 
 
 def pack_slug(name: str) -> str:
@@ -62,7 +68,8 @@ def pack_slug(name: str) -> str:
     'x'), no separator or symbol. Until 2026-12-07 it was ASCII only, and every team named in
     another script got the folder 'team', 'team-2', ...: no manager could find theirs."""
     text = "".join(_ascii_or_as_is(ch) for ch in unicodedata.normalize("NFC", str(name)))
-    slug = re.sub(r"[\W_]+", "-", text.casefold()).strip("-")[:60].strip("-")
+    words = "".join(ch if _kept(ch) else " " for ch in text.casefold()).split()
+    slug = "-".join(words)[:60].strip("-")
     if slug in _RESERVED:
         slug = f"{slug}-team"
     return slug or "team"

@@ -411,6 +411,8 @@ def test_headcount_files_in_other_delimiters_and_with_thousands() -> None:
         assert frame["headcount"].tolist() == [20, 18], sep
     data = '\ufeffTeam,Headcount\nAlpha,"1,200"\nBeta,1 300\nGamma,18\n'.encode()
     assert read_headcount(read_headcount_csv(data))["headcount"].tolist() == [1200, 1300, 18]
+    decimals = read_headcount_csv(b"Team,Headcount\nAlpha,40.000\nBeta,7.500\n")
+    assert read_headcount(decimals)["headcount"].tolist() == [40, 7.5]  # not 40000, 7500
     bad = read_headcount_csv(b"Team,Headcount\nAlpha,20\nBeta,about 18\n")
     with pytest.raises(HeadcountError, match=r"row 3 \('about 18'\)"):
         read_headcount(bad)

@@ -1783,3 +1783,18 @@ def test_a_lone_cr_in_a_file_of_lf_lines_is_part_of_its_cell(text: str, cells: l
     ("Line one") and made a phantom row of the rest."""
     export = read_export(text.encode(), "t.csv")
     assert export.responses["b"].tolist() == cells
+
+
+def test_second_review_of_the_new_row_rules_keeps_these_people() -> None:
+    """A question named Status answered "Testing" is no platform status; a last respondent
+    named Max is no summary; "Average,3,3" above "Total,90,90" is a person, the Total not."""
+    rows = [f"{i},{['Live', 'Testing', 'Planning'][i % 3]},Agree" for i in range(30)]
+    export = read_export(("ID,Status,Q1\n" + "\n".join(rows) + "\n").encode(), "s.csv")
+    assert len(export.responses) == 30
+    body = "".join(f"P{i},{1 + i % 5},{2 + i % 3},1.5\n" for i in range(20))
+    export = read_export(("Name,Q1,Q2,Hours\n" + body + "Max,4,5,2.5\n").encode(), "m.csv")
+    assert len(export.responses) == 21
+    body = "".join(f"{'AB'[i % 2]},{1 + i % 5},{2 + i % 3}\n" for i in range(20))
+    export = read_export(("Team,Q1,Q2\n" + body + "Average,3,3\nTotal,90,90\n").encode(), "t.csv")
+    assert len(export.responses) == 21
+    assert export.dropped_rows == {"totals or counts below the responses": 1}

@@ -666,6 +666,28 @@ def test_a_team_name_under_two_divisions_is_said():
     assert len(said) == 1 and "'Operations'" in said[0] and "Buying" not in said[0]
 
 
+def test_the_new_row_rules_keep_people_a_second_review_found_dropped():
+    """Same answers on the same day (a date, or a time to the minute) are people, not copies;
+    someone who ticked every option of a multi-select holding the options' names is no header
+    row; numeric waves ("Year" 2024, 2025) keep each person's answer in each."""
+    from analysis.pipeline.response_rows import COPY_REASON, HEADER_REASON, REPEAT_REASON
+
+    for stamp in ("2025-03-01", "2025-03-01 09:12"):
+        lines = ["Date,Team,TR1"] + [f"{stamp},{'AB'[i % 2]},Agree" for i in range(30)]
+        prep = _prepared(("\n".join(lines) + "\n").encode(), "dates.csv")
+        assert COPY_REASON not in prep.export.dropped_rows and len(prep.export.responses) == 30
+    lines = ["ChatGPT,Copilot,Gemini,Team,TR1,TR2"]
+    lines += ["ChatGPT,Copilot,Gemini," + f"{'AB'[i % 2]},Agree,Disagree" for i in range(10)]
+    lines += [f"ChatGPT,,,{'AB'[i % 2]},Agree,Agree" for i in range(30)]
+    prep = _prepared(("\n".join(lines) + "\n").encode(), "ticks.csv")
+    assert HEADER_REASON not in prep.export.dropped_rows and len(prep.export.responses) == 40
+    lines = ["Year,Email,Team,TR1"]
+    for year in (2024, 2025):
+        lines += [f"{year},p{i}@corp.example,{'AB'[i % 2]},Agree" for i in range(20)]
+    prep = _prepared(("\n".join(lines) + "\n").encode(), "years.csv")
+    assert REPEAT_REASON not in prep.export.dropped_rows and len(prep.export.responses) == 40
+
+
 def test_day_first_timestamps_keep_the_latest_submission():
     """A UK export: "12/03/2024" is 12 March beside "20/03/2024", and "03/04/2024" (3 April) is
     later. Read value by value, 12/03 had become 3 December and the older answer was kept."""

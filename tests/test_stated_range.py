@@ -65,6 +65,8 @@ def test_a_stated_range_makes_the_scale_and_the_rating() -> None:
             "Days in the office per week (1-5)": [1 + i % 5 for i in range(n)],
             "Number of AI tools you use (1-5)": [1 + i % 5 for i in range(n)],
             "I have enough days of AI training (1-5)": [1 + i % 5 for i in range(n)],
+            "Hours of work are manageable (1-5)": [1 + i % 5 for i in range(n)],
+            "Years of experience help me use AI (1-5)": [1 + i % 5 for i in range(n)],
         }
     )
     assert roles["(1 = Strongly disagree, 5 = Strongly agree) - I have the right tools"] == (
@@ -83,6 +85,8 @@ def test_a_stated_range_makes_the_scale_and_the_rating() -> None:
     assert roles["Days in the office per week (1-5)"][0] != "item"  # a count (a third review)
     assert roles["Number of AI tools you use (1-5)"][0] != "item"
     assert roles["I have enough days of AI training (1-5)"] == ("item", "num5")  # a rating
+    for rated in ("Hours of work are manageable (1-5)", "Years of experience help me use AI (1-5)"):
+        assert roles[rated] == ("item", "num5"), rated  # a unit word, then a statement
     coded = _roles(  # a second review: a range in a grouping's name is no rating
         {
             "Team": [f"T{i % 3}" for i in range(n)],

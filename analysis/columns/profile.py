@@ -157,3 +157,15 @@ def _multi_select(p: _Profile) -> str | None:
         if recombined >= 0.5 * len(combos) and (sep != ", " or alone >= 0.3 * len(parts)):
             return sep
     return None
+
+
+def zero_to(counts: dict[str, int]) -> int | None:
+    """k when the answers are whole numbers from 0 to k (3 <= k <= 10), 0 and k given."""
+    try:
+        numbers = {float(a.replace(",", ".")) for a in counts}
+    except ValueError:
+        return None
+    if not numbers or not all(x.is_integer() for x in numbers):
+        return None
+    top = int(max(numbers))
+    return top if min(numbers) == 0 and 3 <= top <= 10 and len(numbers) >= 3 else None

@@ -29,6 +29,7 @@ from analysis.columns.profile import (
     _looks_like_question,
     _multi_select,
     _profile,
+    zero_to,
 )
 from analysis.columns.stated_range import stated_scale
 from analysis.columns.vocabulary import (
@@ -310,11 +311,13 @@ def _labelled_scale(c: _Column) -> _Decision | None:
     )
 
 
-#: Questions that ask for a count or a duration, not a rating: "How many ...", "Number of AI
-#: tools used (1-5)", "Days in the office per week (1-5)" (a review found it scored as a rating).
+#: Counts, not ratings: "How many", "Number of AI tools used (1-5)", "Days in the office per
+#: week (1-5)" (a review found it scored), never "Hours of work are manageable (1-5)".
 _COUNT_QUESTION = re.compile(
     r"\s*(?:how\s+(?:many|much\s+time|long)\b|(?:the\s+)?(?:number|no\.?|#)\s*of\b"
-    r"|(?:days|hours|years|months|weeks|times)\b)",
+    r"|(?:days|hours|years|months|weeks|times)\b(?=.*\b(?:per|each|a\s+(?:day|week|month|year)"
+    r"|spent|worked|in\s+(?:the\s+)?office|at\s+(?:the\s+)?(?:company|organi[sz]ation)"
+    r"|of\s+service)\b))",
     re.I,
 )
 
@@ -481,7 +484,7 @@ def _numbers(c: _Column) -> _Decision | None:
     if c.numeric_scale is None and p.n <= 2 and c.question:
         return _Decision("item", "a question with too few answers to recognise its scale")
     asks = (c.question or len(c.col.name.split()) >= 3) and not _COUNT_QUESTION.match(c.col.name)
-    top = _zero_to(p.counts) if asks else None
+    top = zero_to(p.counts) if asks else None
     if top is not None:
         return _Decision("ignored", f"{ZERO_TO} {top}: 0 may be a point or 'not applicable'")
     return _Decision("ignored", f"numbers that are not a rating scale; {_distinct_note(p)}")
@@ -489,18 +492,6 @@ def _numbers(c: _Column) -> _Decision | None:
 
 #: Why a question answered 0..k is not read: 1-5 items with 0 = "not applicable" (a review).
 ZERO_TO = "whole numbers from 0 to"
-
-
-def _zero_to(counts: dict[str, int]) -> int | None:
-    """k when the answers are whole numbers from 0 to k (3 <= k <= 10), 0 and k given."""
-    try:
-        numbers = {float(a.replace(",", ".")) for a in counts}
-    except ValueError:
-        return None
-    if not numbers or not all(x.is_integer() for x in numbers):
-        return None
-    top = int(max(numbers))
-    return top if min(numbers) == 0 and 3 <= top <= 10 and len(numbers) >= 3 else None
 
 
 def _select_all(c: _Column) -> _Decision | None:

@@ -274,7 +274,13 @@ def _kept_rows(
     previews = _PREVIEW_STATUS
     if status_col is None:  # Alchemer and others: a "Status" column saying "Test" (a review)
         status_col = next(
-            (j for j in keep if layout.names[j].strip().casefold() in _STATUS_NAMES), None
+            (
+                j
+                for j in keep
+                if layout.names[j].strip().casefold() in _STATUS_NAMES
+                and _platform_status(body[j], kept)
+            ),
+            None,
         )
         previews = _OTHER_PREVIEW_STATUS
     if status_col is not None:
@@ -298,12 +304,23 @@ _OTHER_PREVIEW_STATUS = frozenset(
     {"test", "test response", "testing", "disqualified", "spam", "preview", "survey preview"}
 )
 
+
+def _platform_status(arr: pa.Array, rows: np.ndarray) -> bool:
+    """Whether a "Status" column is a survey platform's (most rows "Complete"), not a question
+    named Status answered "Live", "Testing", "Planning" (a review: a team of "Testing" was
+    dropped as test responses)."""
+    complete = _matching(arr, lambda v: v.strip().casefold() in _COMPLETE_STATUS)
+    return bool(rows.any()) and complete[rows].mean() >= 0.5
+
+
+_COMPLETE_STATUS = frozenset({"complete", "completed", "finished", "submitted"})
+
 #: The label of a summary row a spreadsheet adds below the data ("Grand Total", "Count",
 #: "Average", "Median"). "Average" is also an answer (below average .. above average), but
 #: not in the first filled cell of one of the last rows with only numbers after it (a fourth
 #: review: an "Average" and a "Median" row were scored as two people).
 _SUMMARY_LABEL = re.compile(
-    r"^(?:grand\s+)?(?:total|totals|sum|count|average|mean|median|mode|min|max|minimum|maximum"
+    r"^(?:grand\s+)?(?:total|totals|sum|count|average|mean|median"
     r"|std\.?(?:\s*dev\.?)?|stdev|standard\s+deviation)\s*:?$",
     re.I,
 )
@@ -321,6 +338,7 @@ def _summary_rows(body: list[pa.Array], keep: list[int], kept: np.ndarray) -> np
     dropped; labels that are also answers need :data:`_STATISTIC_LABEL`'s evidence."""
     out = np.zeros(len(kept), dtype=bool)
     stats: list[list[str]] = []  # the filled cells of the rows labelled like an answer
+    stat_rows: set[int] = set()
     for i in np.flatnonzero(kept)[-5:][::-1]:
         cells = [body[j][int(i)].as_py() for j in keep]
         filled = [str(c).strip() for c in cells if c is not None and str(c).strip()]
@@ -333,12 +351,19 @@ def _summary_rows(body: list[pa.Array], keep: list[int], kept: np.ndarray) -> np
         out[i] = True
         if _STATISTIC_LABEL.match(filled[0]):
             stats.append(filled)
+            stat_rows.add(int(i))
     labels = [row[0].casefold() for row in stats]
     if stats and (
         len(set(labels)) < len(labels)
         or not any(_DECIMALS.match(c) for row in stats for c in row[1:])
     ):
-        return np.zeros(len(kept), dtype=bool)  # people who answered "Average", not a summary
+        # people who answered "Average", not a summary: from the lowest such row up, nothing
+        # is dropped; a "Total" below them still is (no row above a respondent's is dropped)
+        marked = np.flatnonzero(out)[::-1]  # from the last row up
+        for n, i in enumerate(marked):
+            if i in stat_rows:
+                out[marked[n:]] = False
+                break
     return out
 
 

@@ -137,16 +137,16 @@ _WAVE = re.compile(r"^\s*(?:survey\s+)?(?:wave|round|period|cycle|quarter|year|p
 
 
 def _wave_column(export: SurveyExport, colmap: ColumnMap) -> str | None:
-    """The grouping column named like a wave ("Wave", "Round", "Year"), if any: a person who
+    """The column named like a wave ("Wave", "Round", "Year"; 20 values at most), if any,
+    whatever its role (a "Year" of 2024 and 2025 is read as numbers): a person who
     answered two waves stacked in one file is one respondent per wave (a fourth review: the
     repeat rule dropped their earlier wave's answers, 40 people read as 37)."""
+    rows = export.responses
     return next(
         (
             s.name
-            for s in colmap.columns
-            if s.role in ("team", "role", "demographic")
-            and _WAVE.match(s.name)
-            and s.name in export.responses.columns
+            for s in colmap.columns  # any role: a "Year" of 2024 and 2025 is read as numbers
+            if _WAVE.match(s.name) and s.name in rows.columns and rows[s.name].nunique() <= 20
         ),
         None,
     )
@@ -248,6 +248,17 @@ _RESPONSE_ID = re.compile(
 )
 
 
+_SECONDS = re.compile(r"\d{1,2}:\d{2}:\d{2}")
+
+
+def _to_the_second(stamps: pd.Series) -> bool:
+    """Whether a timestamp column gives the second (most of its first answers do): a date, or
+    a time to the minute, is shared by people who answered the same day (a review: 60
+    respondents with one date and the same answers read as 5)."""
+    given = stamps.dropna().astype(str).head(SAMPLE)
+    return len(given) > 0 and given.str.contains(_SECONDS).mean() >= 0.9
+
+
 def without_copies(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
     """``export`` without rows that repeat an earlier row in every column, where that row has a
     response ID or a timestamp: two overlapping exports pasted into one file (a
@@ -257,9 +268,10 @@ def without_copies(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
     with other answers (two forms numbered 1, 2, ... stacked) is not a copy."""
     rows = export.responses
     named = [k for k in colmap.identity if _RESPONSE_ID.search(str(k))]  # Qualtrics ResponseId
+    to_second = [t for t in colmap.timestamps if t in rows.columns and _to_the_second(rows[t])]
     keys = [
         k
-        for k in dict.fromkeys([colmap.respondent_id, *named, *colmap.timestamps])
+        for k in dict.fromkeys([colmap.respondent_id, *named, *to_second])
         if k is not None and k in rows.columns
     ]
     if not keys:
@@ -298,8 +310,9 @@ def without_header_rows(export: SurveyExport) -> SurveyExport:
     of their filled cells: two exports joined one under the other keep the second one's header
     rows (a fourth review: two Qualtrics files made respondents named "Team" and "Which team do
     you work in?" and comments "OQ1"). The first three columns find the candidates (a cell
-    exactly its header); each must read as the header in at least 3 cells and half of its
-    filled ones (spaces and capitals aside)."""
+    exactly its header); each must read as the header in at least 3 cells and four in five
+    of its filled ones, spaces and capitals aside (a person who ticked every option of a
+    multi-select whose cells hold the options' names matches only those)."""
     rows = export.responses
     words = {
         c.name: {
@@ -321,7 +334,7 @@ def without_header_rows(export: SurveyExport) -> SurveyExport:
     hits = sum(_as_header(part[n], words[n]).astype(int) for n in names)
     filled = sum(_filled(part[n]).astype(int) for n in names)
     header = np.zeros(len(rows), dtype=bool)
-    header[np.flatnonzero(candidate)] = (hits >= 3) & (2 * hits >= filled)
+    header[np.flatnonzero(candidate)] = (hits >= 3) & (5 * hits >= 4 * filled)
     if not header.any():
         return export
     return _dropped(export, header, HEADER_REASON)

@@ -14,9 +14,10 @@ from analysis.scoring.model import CROSS, NO_ANSWER, Scored
 from analysis.scoring.release import META_KEEP
 from analysis.scoring.respondents import text_groups
 
-#: "1,200", "1 200", "1'200" or "1.200" as written in a headcount cell: a thousands separator
-#: between groups of three digits (a review found "1,200" refused without naming the row).
-_THOUSANDS = re.compile(r"(?<=\d)[,\s'.\u00a0\u202f](?=\d{3}(?:\D|$))")
+#: "1,200", "1 200" or "1'200" as written in a headcount cell: a thousands separator between
+#: groups of three digits (a review found "1,200" refused without naming the row). Not ".":
+#: "40.000" or an FTE "7.500" read as 40000 and 7500 (a second review).
+_THOUSANDS = re.compile(r"(?<=\d)[,\s'\u00a0\u202f](?=\d{3}(?:\D|$))")
 
 
 def read_headcount_csv(data: bytes) -> pd.DataFrame:

@@ -30,6 +30,9 @@ from tests.render.exports import (
         ("فريق المبيعات", "فريق-المبيعات"),
         ("CON", "con-team"),  # a device name on Windows
         ("a_b", "a-b"),
+        ("विक्रय विभाग", "विक्रय-विभाग"),  # vowel signs and viramas stay (a second review)
+        ("ฝ่ายขาย", "ฝ่ายขาย"),
+        ("விற்பனை", "விற்பனை"),
     ],
 )
 def test_pack_slug(name, slug):
