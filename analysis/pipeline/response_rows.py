@@ -268,12 +268,12 @@ def without_copies(export: SurveyExport, colmap: ColumnMap) -> SurveyExport:
     with other answers (two forms numbered 1, 2, ... stacked) is not a copy."""
     rows = export.responses
     named = [k for k in colmap.identity if _RESPONSE_ID.search(str(k))]  # Qualtrics ResponseId
-    to_second = [t for t in colmap.timestamps if t in rows.columns and _to_the_second(rows[t])]
-    keys = [
-        k
-        for k in dict.fromkeys([colmap.respondent_id, *named, *to_second])
-        if k is not None and k in rows.columns
-    ]
+    ids = [k for k in dict.fromkeys([colmap.respondent_id, *named]) if k in rows.columns]
+    # one key is enough to find candidates (a copy repeats all of them): an ID, else the first
+    # timestamp to the second (1M rows: 2.3 s with every key, a review measured)
+    stamps = (t for t in colmap.timestamps if t in rows.columns and _to_the_second(rows[t]))
+    first = ids[0] if ids else next(stamps, None)
+    keys = [first] if first is not None else []
     if not keys:
         return export
     marked = np.zeros(len(rows), dtype=bool)
