@@ -57,6 +57,12 @@ Dev staff F1 0.471 -> 0.476 -> 0.510. Test staff training_request P 0.464 -> 0.4
 coach, bare learning) scored 0.526 on dev but kept "the train into the city" and "workshop
 space" against the classifier, so the list holds only words that mean training.
 
+2026-12-07 (issue 16): a fifth set, ``ai_worries``: 320 short public answers to Global
+Dialogues' questions on AI's dangers and on unease with AI decisions (CIP, MIT per its dataset
+tag), labelled by reading; second labeller κ 0.98 (fear), 0.91 (distrust). Unseen by the
+classifiers, fear scored dev 0.72 / test 0.62 against the keyword rule's 0.83 / 0.85; refitted
+with its dev rows, test fear 0.873, distrust 0.700 (README has every figure).
+
 2026-12-04 (issue 16): a fourth set, ``ai_short_answers``: 743 short real survey answers about
 AI (Stack Overflow Developer Survey 2023, ODbL; DataKind UK 2019, MIT), labelled by reading.
 First scored with the classifiers as they were (fitted without it, so dev and test both unseen),
