@@ -253,14 +253,17 @@ def _kept_rows(
     reasons: list[tuple[str, np.ndarray]] = [("empty row", ~answered)]
     kept = answered.copy()
     if layout.header_rows:
-        signature = head[layout.header_rows - 1]
-        same = kept.copy()
-        for j in range(len(body)):
-            if not same.any():
-                break
-            same &= _mask(_equal(body[j], signature[j]))
-        reasons.append(("repeated header row", same))
-        kept &= ~same
+        # any of the header rows again (two exports joined: Qualtrics' three come back)
+        same_any = np.zeros(len(kept), dtype=bool)
+        for signature in head[: layout.header_rows]:
+            same = kept.copy()
+            for j in range(len(body)):
+                if not same.any():
+                    break
+                same &= _mask(_equal(body[j], signature[j]))
+            same_any |= same
+        reasons.append(("repeated header row", same_any))
+        kept &= ~same_any
     # the Status column: its tag in the current layout, its name under a V7 tag in the legacy one
     status_col = next(
         (
