@@ -105,11 +105,11 @@ def _show_error(kind: str, token: object) -> None:
 # --------------------------------------------------------------------------- upload
 
 
-def _export(upload: UploadedFile, sheet: str | None) -> state.Dataset:
+def _export(upload: UploadedFile, data: bytes, sheet: str | None) -> state.Dataset:
     """The dataset an uploaded export opens as (the roster of a real survey carries over)."""
     current = state.dataset()
     roster = current.roster if current is not None and not current.is_sample else ()
-    return state.Dataset(data=upload.getvalue(), filename=upload.name, sheet=sheet, roster=roster)
+    return state.Dataset(data=data, filename=upload.name, sheet=sheet, roster=roster)
 
 
 def _hold_new_upload() -> None:
@@ -121,7 +121,7 @@ def _hold_new_upload() -> None:
     on the page; a file finished from here reads its largest sheet."""
     upload = st.session_state.get(state.StateKeys.EXPORT_UPLOAD)
     if upload is not None:
-        state.set_reading((upload.file_id, None), _export(upload, None))
+        state.set_reading((upload.file_id, None), _export(upload, upload.getvalue(), None))
 
 
 upload = st.file_uploader(
@@ -156,7 +156,7 @@ if upload is not None:
     if len(sheets) > 1:
         sheet = st.selectbox("Sheet", sheets, help="This workbook has several sheets with data.")
     token = (upload.file_id, sheet)
-    _try("export", _export(upload, sheet), token, f"Loaded {upload.name}.")
+    _try("export", _export(upload, data, sheet), token, f"Loaded {upload.name}.")
     _show_error("export", token)
 
 held = state.pending()

@@ -79,7 +79,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     frame["question"] = frame["question"].str.slice(0, 60)
     shown = ["name", "role", "scale", "construct", "reverse", "question"]
     if colmap.suggestions:
-        frame["suggested"] = [_suggested(c["suggestion"]) for c in cols]
+        frame["suggested"] = [_suggested(colmap.suggestions.get(c["name"])) for c in cols]
         shown.insert(4, "suggested")
     print(_table(frame, shown))
     if colmap.suggestions:
@@ -92,16 +92,13 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _suggested(found: dict[str, Any] | None) -> str:
-    if not found:
+def _suggested(found: Any) -> str:
+    """A :class:`analysis.suggest.Suggestion` in a line, its close second beside it."""
+    if found is None:
         return "-"
-    reverse = ", reversed" if found["reverse"] else ""
-    second = found.get("close_second")
-    alternative = ""
-    if second:  # two readings almost as close: both, so the first does not look sure
-        also = ", reversed" if second["reverse"] else ""
-        alternative = f" or {second['construct']}{also} ({second['similarity']:.2f})"
-    return f"{found['construct']}{reverse} ({found['similarity']:.2f}){alternative}"
+    reverse = ", reversed" if found.reverse else ""
+    alternative = f" or {found.second_text}" if found.close_second else ""
+    return f"{found.construct}{reverse} ({found.similarity:.2f}){alternative}"
 
 
 def _score_groups(res: Any) -> list[dict[str, Any]]:
