@@ -402,8 +402,8 @@ def test_a_mapping_only_instrument_gets_the_same_hot_spots():
 def test_headcount_files_in_other_delimiters_and_with_thousands() -> None:
     """A fourth review: a semicolon-separated headcount file was refused for lacking a
     'headcount' column, and "1,200" was refused without naming its row."""
+    from analysis.headcount import read_headcount
     from analysis.hotspots import HeadcountError, read_headcount_csv
-    from analysis.hotspots.targets import read_headcount
 
     for sep in (",", ";", "\t"):
         data = f"Team{sep}Headcount\nAlpha{sep}20\nBeta{sep}18\n".encode()

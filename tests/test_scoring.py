@@ -22,7 +22,6 @@ from analysis.scoring import (
     item_scores,
     org_scores,
     prepare,
-    response_rate,
     score_responses,
 )
 
@@ -399,23 +398,6 @@ def test_enps_by_hand() -> None:
         enps(score_responses(vals, meta))
     with pytest.raises(ValueError, match="0 to 10"):
         score_responses(vals, meta, enps=pd.Series([11.0] * 8))
-
-
-def test_response_rate() -> None:
-    groups = pd.DataFrame({"team": ["A"] * 8 + ["B"] * 6 + ["C"] * 2})
-    heads = pd.DataFrame({"team": ["A", "B", "C", "D"], "headcount": [10, 12, 4, 7]})
-    out = response_rate(groups, heads).set_index("team")
-    assert out.loc["A", "responses"] == 8 and out.loc["A", "response_rate"] == pytest.approx(80.0)
-    # C (2 responses) hides; D has no responses (nothing to protect) and shows as hidden too;
-    # C is then the only hidden group with answers, so the next smallest, B, hides as well
-    assert out.loc[["B", "C", "D"], "suppressed"].all()
-    assert out.loc[["B", "C", "D"], ["responses", "response_rate"]].isna().all().all()
-    assert "subtraction" in out.loc["B", "suppressed_reason"]
-    assert out.loc["C", "headcount"] == 4  # the user's own number stays visible
-    wide = pd.DataFrame({"team": ["A"] * 8 + ["B"] * 6}).pipe(response_rate, heads.iloc[:2])
-    assert wide.set_index("team")["response_rate"].tolist() == pytest.approx([80.0, 50.0])
-    with pytest.raises(ValueError, match="headcount"):
-        response_rate(groups, heads.rename(columns={"headcount": "hc"}))
 
 
 # ------------------------------------------------------------------------------------------

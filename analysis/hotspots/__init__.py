@@ -20,6 +20,7 @@ The public names below stay importable from ``analysis.hotspots``.
 
 from __future__ import annotations
 
+from analysis.headcount import read_headcount_csv
 from analysis.hotspots.comments import group_comment_signals
 from analysis.hotspots.diagnosis import ACTIONS, Diagnosis, Profile, diagnose
 from analysis.hotspots.flag import Flag
@@ -51,7 +52,6 @@ from analysis.hotspots.targets import (
     organisation_gaps,
     response_rates,
 )
-from analysis.scoring.response import read_headcount_csv
 from analysis.stats import benjamini_hochberg  # public here since the hot-spot work
 
 __all__ = [

@@ -21,18 +21,13 @@ import numpy as np
 import pandas as pd
 
 from analysis import stats
-from analysis.errors import ChangeRadarError
+from analysis.headcount import HeadcountError, read_headcount
 from analysis.hotspots.flag import Flag, lower
 from analysis.hotspots.inputs import group_columns, visible_rows
 from analysis.privacy import PrivacyPolicy
-from analysis.scoring.response import headcount_numbers
 from analysis.thresholds import THRESHOLDS
 
 RATE_COLUMNS = ["grouping", "group", "responses", "headcount", "response_rate", "low", "note"]
-
-
-class HeadcountError(ChangeRadarError):
-    """The headcount table cannot be used; the message says what to fix."""
 
 
 def wilson(share: float, n: float) -> tuple[float, float]:
@@ -84,26 +79,6 @@ def organisation_gaps(
             }
         )
     return out
-
-
-def read_headcount(frame: pd.DataFrame) -> pd.DataFrame:
-    """Check a headcount table: group column(s) (team[, role]) and ``headcount`` ≥ 0."""
-    cols = {str(c).strip().lower(): c for c in frame.columns}
-    if "headcount" not in cols:
-        raise HeadcountError("The headcount table needs a column named 'headcount'.")
-    hc = frame.rename(columns={cols["headcount"]: "headcount"}).copy()
-    by = [c for c in hc.columns if c != "headcount"]
-    if not by:
-        raise HeadcountError("The headcount table needs a group column (e.g. team) too.")
-    try:
-        hc["headcount"] = headcount_numbers(hc["headcount"])
-    except ValueError as exc:
-        raise HeadcountError(str(exc)) from None
-    for c in by:
-        hc[c] = hc[c].astype(str).str.strip()
-    if hc.duplicated(by).any():
-        raise HeadcountError("The headcount table lists a group more than once.")
-    return hc
 
 
 def response_rates(

@@ -24,7 +24,8 @@ Modules, one job each: ``model`` (:class:`Scored`, :func:`subset`, :class:`Diffe
 ``respondents`` (:func:`score_responses`), ``from_export`` (:func:`prepare`), ``stacks`` and
 ``grouping`` (per-group sums), ``release`` (what the privacy check needs), ``constructs``
 (:func:`org_scores`, :func:`group_scores`), ``intervals`` (:func:`bounded_mean_ci`), ``items``
-(:func:`item_scores`), ``promoters`` (:func:`enps`), ``response`` (:func:`response_rate`).
+(:func:`item_scores`), ``promoters`` (:func:`enps`). Response rates:
+:mod:`analysis.hotspots.targets`.
 """
 
 from analysis.scoring.constructs import group_scores, org_scores
@@ -43,7 +44,6 @@ from analysis.scoring.model import (
 )
 from analysis.scoring.promoters import enps
 from analysis.scoring.respondents import score_responses
-from analysis.scoring.response import response_rate
 
 __all__ = [
     "CROSS",
@@ -59,7 +59,6 @@ __all__ = [
     "join_labels",
     "org_scores",
     "prepare",
-    "response_rate",
     "score_responses",
     "subset",
 ]
