@@ -116,6 +116,22 @@ staff 0.405 -> 0.411; guided precision on the interviews 0.534 -> 0.650 (3,000 w
 instead: 0.337 / 0.313 / 0.415, precision 0.497). Test, read once afterwards (seed 0):
 interviews 0.385 -> 0.400 (23 themes), short answers 0.330 -> 0.364 (19), staff 0.392 -> 0.441
 (19); seed means 0.401 / 0.327 / 0.442 against the baseline's 0.387 / 0.317 / 0.404.
+
+2026-12-07: a fourth set, ``ai_worries_themes``: every answer (1,238) to one question about the
+dangers of AI (Global Dialogues GD1), 376 coded by reading (κ 0.95 with a blind second reader
+on 100), the issue's own case. Shipped codebook, seed 0 (means over seeds 0-4): 15 themes, 29
+leaves, 95% of coded answers guided; dev NMI 0.429 (0.430), sub-themes 0.482, guided right
+0.60, baseline 0.399 (0.403); test, read once: 0.403 (0.406), sub-themes 0.465, guided right
+0.50, **baseline 0.489 (0.471)**. On a single-subject survey whose answers nearly all sit near
+some concern, the nearest concern (zero-shot) partitions worse than plain k-means: "Power and
+control" gathers a third of the answers (weapons, surveillance, misinformation), and answers
+on dependence and laziness join "Job security" when they mention work. A nearest-centroid
+classifier fitted on the human codes themselves (leave-one-out, dev, whole-answer vectors)
+reaches NMI 0.490. Tried on dev (seeds 0-4, all four sets) and not kept: a "Weapons and war"
+concern (+0.009 here, but its first wording pulled the sample's "Tell us what AI will and
+won't be used for" into it; the second wording -0.003), dependence phrasings for "Skills and
+training" (-0.003 here, interviews -0.015), crime and surveillance phrasings (+0.007, staff
+-0.008), concern thresholds 0.45 and 0.50 (-0.016).
 """
 
 from __future__ import annotations
@@ -146,6 +162,7 @@ GOALS = {
     "ai_at_work_interviews": (0.45, None, 15),
     "ai_short_answers": (0.45, None, 15),
     "workplace_feedback": (0.50, 8, 8),
+    "ai_worries_themes": (0.45, None, 15),
 }
 
 
@@ -153,9 +170,12 @@ def load(name: str) -> pd.DataFrame:
     """All comments of the set: id, text, split, theme, theme2 ("" where not coded).
 
     The codes come from the set's ``themes.tsv`` where a separate themes reader coded it, else
-    from the ``theme``/``theme2`` columns of its ``labels.tsv`` (one reader for both)."""
+    from the ``theme``/``theme2`` columns of its ``labels.tsv`` (one reader for both). A set
+    coded for themes only holds its comments in ``answers.tsv`` (no signal labels)."""
     kw = {"sep": "\t", "quoting": csv.QUOTE_NONE, "dtype": str, "keep_default_na": False}
-    labels = pd.read_csv(REAL_DIR / name / "labels.tsv", **kw)
+    folder = REAL_DIR / name
+    source = folder / "labels.tsv"
+    labels = pd.read_csv(source if source.exists() else folder / "answers.tsv", **kw)
     path = REAL_DIR / name / "themes.tsv"
     if not path.exists():
         return labels[["id", "text", "split", "theme", "theme2"]]

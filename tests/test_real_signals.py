@@ -99,8 +99,35 @@ def test_theme_codes_come_from_themes_tsv_or_the_labels_file():
         data = themes_real.load(name)
         assert list(data.columns) == ["id", "text", "split", "theme", "theme2"]
         assert themes_real.coded(name) and (data["theme"] != "").sum() >= 300
-        labels = real_signals.load(real_signals.REAL_DIR / name / "labels.tsv")
-        assert data["id"].tolist() == labels["id"].tolist()
+        folder = real_signals.REAL_DIR / name
+        rows = folder / "labels.tsv" if (folder / "labels.tsv").exists() else folder / "answers.tsv"
+        assert data["id"].tolist() == real_signals.load(rows)["id"].tolist()
+
+
+def test_a_themes_only_set_holds_every_answer_its_codes_and_a_second_reader():
+    """``ai_worries_themes``: every answer of one question (as one export), codes on the rows
+    ranked by ``code_order`` only, valid codes, the split rule of ``ai_worries``."""
+    import hashlib
+
+    from evals import themes_real
+
+    folder = real_signals.REAL_DIR / "ai_worries_themes"
+    answers = real_signals.load(folder / "answers.tsv")
+    data = themes_real.load("ai_worries_themes")
+    assert len(answers) == 1238 and answers["id"].is_unique
+    ranked = answers["code_order"] != ""
+    assert ((data["theme"] != "") == ranked).all() and ranked.sum() == 376
+    codes = {"jobs", "skills", "accuracy", "privacy", "fairness", "misinformation", "misuse"}
+    codes |= {"weapons", "control", "human_contact", "ethics", "environment", "health", "other"}
+    assert set(data.loc[ranked, "theme"]) <= codes
+    assert (data.loc[ranked, "theme"] != data.loc[ranked, "theme2"]).all()
+    for row in answers.itertuples():
+        pid = row.id.removeprefix("gd1-q17-")
+        h = int(hashlib.sha1(("split:gd1-" + pid).encode()).hexdigest(), 16)
+        assert row.split == ("test" if h % 10 < 4 else "dev")
+    second = real_signals.load(folder / "second_reader.tsv")
+    first_100 = answers[ranked].assign(r=lambda d: d["code_order"].astype(int)).nsmallest(100, "r")
+    assert second["id"].tolist() == first_100["id"].tolist()
 
 
 def test_theme_label_ratings_are_read_by_group_and_label_and_never_guessed(tmp_path, monkeypatch):
