@@ -383,7 +383,8 @@ def _label_row(labels: list[tuple[str, str, int, str]]) -> dict:
         f"theme labels, blind rating 1-3 ({r['judged']} of {r['n']} judged; named {r['named']},"
         f" stray {r['stray']}{before})"
     )
-    data = "REAL DATA, 3 sets' discovered themes and sub-themes (one blind reader)"
+    sets = len({key[0] for key in labels})
+    data = f"REAL DATA, {sets} sets' discovered themes and sub-themes (one blind reader)"
     return _row(metric, r["mean"], data)
 
 
