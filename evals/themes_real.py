@@ -131,7 +131,13 @@ reaches NMI 0.490. Tried on dev (seeds 0-4, all four sets) and not kept: a "Weap
 concern (+0.009 here, but its first wording pulled the sample's "Tell us what AI will and
 won't be used for" into it; the second wording -0.003), dependence phrasings for "Skills and
 training" (-0.003 here, interviews -0.015), crime and surveillance phrasings (+0.007, staff
--0.008), concern thresholds 0.45 and 0.50 (-0.016).
+-0.008), concern thresholds 0.45 and 0.50 (-0.016), a margin over the second concern before a
+comment is guided (0.01: -0.007, interviews -0.02; 0.03: -0.009, interviews -0.06; guided right
+0.60 -> 0.64 / 0.74), background phrasings for general statements about AI ("AI has many
+benefits for people's lives": guided right 0.60 -> 0.62-0.64, short answers 0.27 -> 0.30-0.32,
+NMI -0.002 here, interviews -0.006 to -0.011, staff -0.008), and Lloyd iterations from the
+fitted themes' centres (guided comments free to move; 10 rounds: -0.020 here, interviews
+-0.026, short answers +0.018, staff +0.043; seeds 0-2).
 """
 
 from __future__ import annotations
