@@ -138,6 +138,11 @@ benefits for people's lives": guided right 0.60 -> 0.62-0.64, short answers 0.27
 NMI -0.002 here, interviews -0.006 to -0.011, staff -0.008), and Lloyd iterations from the
 fitted themes' centres (guided comments free to move; 10 rounds: -0.020 here, interviews
 -0.026, short answers +0.018, staff +0.043; seeds 0-2).
+
+2026-12-07, labels: round 5 of the blind rating (``theme_labels/GUIDELINE.md``) judged the 24
+groups of the new set (1.79) and three labeller changes; only "no label ending in a noun that
+names nothing" was kept (its 5 groups 7 -> 10 in sum). The label row now also shows the current
+labels' mean on the groups that have a ``before`` rating, like for like.
 """
 
 from __future__ import annotations
@@ -367,6 +372,8 @@ def label_ratings(labels: list[tuple[str, str, int, str]]) -> dict:
     groups = {key[:3] for key in labels}
     base = [int(r.rating) for r in before.itertuples() if (r.set, r.kind, int(r.index)) in groups]
     found = [rating[key] for key in labels if key in rating]
+    judged_before = {(r.set, r.kind, int(r.index)) for r in before.itertuples()}
+    same = [rating[key] for key in labels if key in rating and key[:3] in judged_before]
     return {
         "n": len(labels),
         "judged": len(found),
@@ -374,14 +381,18 @@ def label_ratings(labels: list[tuple[str, str, int, str]]) -> dict:
         "named": sum(r == 3 for r in found),
         "stray": sum(r == 1 for r in found),
         "before_mean": float(np.mean(base)) if base else float("nan"),
+        "before_n": len({(r.set, r.kind, int(r.index)) for r in before.itertuples()} & groups),
         "before_stray": sum(r == 1 for r in base),
+        # the current labels of the groups that have a "before" rating: the like-for-like mean
+        "after_same_mean": float(np.mean(same)) if same else float("nan"),
     }
 
 
 def _label_row(labels: list[tuple[str, str, int, str]]) -> dict:
     r = label_ratings(labels)
     before = (
-        f"; before {r['before_mean']:.2f}, stray {r['before_stray']}"
+        f"; on the {r['before_n']} groups also rated before: {r['after_same_mean']:.2f} against "
+        f"{r['before_mean']:.2f} before, stray {r['before_stray']}"
         if np.isfinite(r["before_mean"])
         else ""
     )

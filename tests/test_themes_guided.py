@@ -413,6 +413,14 @@ def test_keyphrase_labels_are_phrases_not_stray_words_and_unique():
     assert describe.unique_labels([["pay"], ["pay"]]) == ["pay", "pay (2)"]
 
 
+def test_a_label_names_something():
+    """Sub-theme labels of the real AI-worry answers ended in a noun that names nothing."""
+    assert not describe.names_a_thing("deepfakes for example")
+    assert not describe.names_a_thing("reality in areas")
+    assert not describe.names_a_thing("example")
+    assert describe.names_a_thing("identity theft") and describe.names_a_thing("practical examples")
+
+
 def test_keyphrase_scores_are_integers_and_exact_ties_go_alphabetically():
     # "pension" and "payroll" occur in the same comments: equal scores, alphabetical order
     docs = [[("payroll and pension", 3), ("pension, payroll", 2)], [("canteen food", 2)]]

@@ -71,9 +71,21 @@ def _ngrams(text: str, memo: lexicon.Memo) -> set[str]:
     return out
 
 
+#: Nouns that name no subject alone or after a connector: "example", "deepfakes for example"
+#: and "reality in areas" were labels on the real sets; "practical examples" names a request.
+EMPTY_NOUNS = frozenset(
+    {"example", "examples", "instance", "instances", "lot", "lots", "thing", "things", "way"}
+    | {"ways", "kind", "kinds", "sort", "sorts", "bit", "bits", "area", "areas", "aspect"}
+    | {"aspects", "stuff"}
+)
+
+
 def names_a_thing(phrase: str) -> bool:
-    """A label must end in a word that can be a noun ("graduation process", "kubecon")."""
-    return lexicons.can_be_noun(phrase.rsplit(" ", 1)[-1])
+    """A label must end in a word that can be a noun ("graduation process", "kubecon") and
+    names something (not "example", "skills in areas")."""
+    words = phrase.split()
+    empty = words[-1].lower() in EMPTY_NOUNS and (len(words) == 1 or words[-2] in CONNECTORS)
+    return not empty and lexicons.can_be_noun(words[-1])
 
 
 def keyphrases(docs_by_theme: Sequence[Sequence[tuple[str, int]]], top: int = 5) -> list[list[str]]:
