@@ -537,3 +537,28 @@ def test_c3_one_crossed_table_at_two_minimums(prep: Prepared) -> None:
     assert list(leaks(session.shown)) == []
     assert _null_space_leaks(session.shown) == []
     assert res.to_dict()["policy"]["min_group"] == 6  # the CLI JSON's min_n, the packs' Methods
+
+
+def test_c4_a_hidden_crossed_cells_comments_are_not_the_margin_minus_the_shown_cells(
+    prep: Prepared,
+) -> None:
+    """A fifth review: the team's pack listed 317 comments and the team × role view showed 309
+    of that team's, so the difference was the hidden "Customer Support × Director" cell's 8
+    comments, text and all. Now, for every team and every role, what its own view shows minus
+    what the crossed view shows of it is nothing, or comments of at least two hidden cells and
+    at least ``min_comments`` of them."""
+    policy = PrivacyPolicy()
+    cross = pipeline.analyze(prep, by=["Team", "Role"]).comments
+    for col, other in (("Team", "Role"), ("Role", "Team")):
+        margin = pipeline.analyze(prep, by=[col]).comments
+        for value, own in margin.groupby(margin[col].astype(str), observed=True):
+            shown = cross[cross[col].astype(str) == value]
+            left = len(own) - len(shown)
+            assert left >= 0
+            hidden_cells = set(prep.comments.loc[prep.comments[col].astype(str) == value, other])
+            hidden_cells -= set(shown[other])
+            assert left == 0 or (left >= policy.min_comments and len(hidden_cells) >= 2), (
+                col,
+                value,
+                left,
+            )

@@ -17,6 +17,7 @@ from analysis.privacy import (
     check_filter,
     comment_visibility,
     comments_exposed,
+    crossed_comment_visibility,
     differences,
     protect_groups,
     reason_complementary,
@@ -621,3 +622,68 @@ def test_shared_bases_live_only_inside_their_block() -> None:
             assert bases_table() == {}
         assert bases_table() is inside
     assert bases_table() == {}
+
+
+# --------------------------------------------------------------------------- crossed comments
+
+
+def _crossed(counts: dict[tuple[str, str], int]) -> tuple[pd.Series, pd.DataFrame]:
+    labels = [f"{t} × {r}" for t, r in counts]
+    c = pd.Series(list(counts.values()), index=labels)
+    parts = pd.DataFrame([list(k) for k in counts], index=labels, columns=["team", "role"])
+    return c, parts
+
+
+def test_crossed_comments_hide_a_second_cell_in_the_row_of_a_hidden_one() -> None:
+    """A fifth review: the team's pack minus the team × role view's shown cells gave the 8
+    comments of the hidden Director cell. The smallest shown cell of that row hides too."""
+    c, parts = _crossed(
+        {
+            ("CS", "Director"): 8,
+            ("CS", "Lead"): 36,
+            ("CS", "Agent"): 200,
+            ("IT", "Director"): 5,
+            ("IT", "Agent"): 50,
+            ("IT", "Lead"): 60,
+        }
+    )
+    vis = comment_visibility(c, POLICY)  # two cells hide: the table alone needs no more
+    assert set(vis[~vis].index) == {"CS × Director", "IT × Director"}
+    crossed = crossed_comment_visibility(vis, c, parts, POLICY)
+    # each team's row had one hidden cell, so one more cell of the row hides: CS × Lead (its
+    # smallest), then IT × Lead, not IT's smaller Agent cell, whose column would then have
+    # held a lone hidden cell (CS × Agent = the Agent total minus IT × Agent's)
+    hidden = {"CS × Director", "CS × Lead", "IT × Director", "IT × Lead"}
+    assert set(crossed[~crossed].index) == hidden
+    # the Director column hides 13 comments in two cells: safe as it is
+    assert (crossed <= vis).all()
+
+
+@given(
+    st.dictionaries(
+        st.tuples(st.sampled_from("ABCD"), st.sampled_from("wxyz")),
+        st.integers(0, 40),
+        min_size=1,
+        max_size=16,
+    ),
+    st.integers(3, 12),
+)
+@settings(max_examples=150, deadline=None)
+def test_no_hidden_crossed_cell_is_left_alone_in_its_row_or_column(
+    counts: dict[tuple[str, str], int], min_comments: int
+) -> None:
+    """Attacker property: a row's (or column's) shown total subtracted from its margin gives
+    the hidden cells' comments; they must be none, or at least two cells holding at least
+    ``min_comments`` together, unless nothing in that row is left to hide."""
+    policy = PrivacyPolicy(min_comments=min_comments)
+    c, parts = _crossed(counts)
+    vis = comment_visibility(c, policy)
+    ok = crossed_comment_visibility(vis, c, parts, policy)
+    assert (ok <= vis).all()
+    for col in parts.columns:
+        for _, idx in parts.groupby(col).groups.items():
+            cells = c.loc[idx][c.loc[idx] > 0]
+            hidden = cells[~ok.loc[cells.index].to_numpy()]
+            shown = cells[ok.loc[cells.index].to_numpy()]
+            safe = hidden.empty or (len(hidden) >= 2 and hidden.sum() >= min_comments)
+            assert safe or shown.empty

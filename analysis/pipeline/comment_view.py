@@ -189,6 +189,9 @@ def comment_privacy(
             counts, policy, sizes=sizes if len(groups) else None, hide=exposed
         )
         vis = vis & vis.index.to_series().astype(str).isin(visible_groups)
+    if len(by_cols) > 1:
+        parts = _cell_parts(used, used_view.group, by_cols)
+        vis = privacy.crossed_comment_visibility(vis, counts, parts.reindex(counts.index), policy)
     table = pd.DataFrame({"group": counts.index.astype(str), "n_comments": counts.to_numpy()})
     table["visible"] = table["group"].map(vis).fillna(False).astype(bool)
     table.loc[~table["visible"], "n_comments"] = np.nan
@@ -216,6 +219,19 @@ def comment_privacy(
         for sig in SIGNALS:
             table[f"share_{sig}"] = share_of(used[sig].astype(bool).to_numpy())
     return table.sort_values("group").reset_index(drop=True), vis
+
+
+def _cell_parts(used: pd.DataFrame, keys: Keys, by_cols: list[str]) -> pd.DataFrame:
+    """Each crossed cell's value per grouping column, indexed by its label: the row and column
+    of the crossing a cell sits in, read from its first comment (no label parsed)."""
+    codes = keys.codes
+    present, first = np.unique(codes[codes >= 0], return_index=True)
+    rows = np.flatnonzero(codes >= 0)[first]
+    parts = pd.DataFrame(
+        {c: used[c].iloc[rows].astype(str).to_numpy() for c in by_cols},
+        index=pd.Index([str(x) for x in keys.names[present]], dtype="str"),
+    )
+    return parts
 
 
 def _themes(

@@ -119,6 +119,7 @@ from analysis.privacy.filters import (
     check_filter,
     comment_visibility,
     comments_exposed,
+    crossed_comment_visibility,
     differences,
 )
 from analysis.privacy.ledger import Ledger
@@ -143,6 +144,7 @@ __all__ = [
     "check_filter",
     "comment_visibility",
     "comments_exposed",
+    "crossed_comment_visibility",
     "differences",
     "protect_groups",
     "reason_complementary",
