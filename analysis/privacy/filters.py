@@ -195,41 +195,35 @@ def crossed_comment_visibility(
     Hundepool et al. 2012, *Statistical Disclosure Control*, section 4.2). The groups hidden
     are a superset of ``visible``'s, so no view shows more than before.
     """
-    ok = visible.reindex(counts.index).fillna(False).astype(bool).copy()
-    c = pd.to_numeric(counts, errors="coerce").fillna(0)
+    ok = visible.reindex(counts.index).fillna(False).to_numpy(dtype=bool).copy()
+    c = pd.to_numeric(counts, errors="coerce").fillna(0).to_numpy(dtype=float)
+    at = parts.reset_index(drop=True)
     slices = [
-        list(idx) for col in parts.columns for idx in parts.groupby(col, sort=True).groups.values()
+        np.asarray(idx, dtype=np.intp)
+        for col in at.columns
+        for idx in at.groupby(col, sort=True).groups.values()
     ]
-    of_cell: dict[object, list[int]] = {}
+    slices = [idx[c[idx] > 0] for idx in slices]
+    of_cell: list[list[int]] = [[] for _ in range(len(c))]
     for k, idx in enumerate(slices):
         for cell in idx:
-            of_cell.setdefault(cell, []).append(k)
-
-    def hidden_in(k: int) -> int:
-        return sum(1 for cell in slices[k] if c[cell] > 0 and not ok[cell])
-
+            of_cell[cell].append(k)
     changed = True
     while changed:
         changed = False
         for k, idx in enumerate(slices):
-            cells = c.loc[idx]
-            cells = cells[cells > 0]
-            hidden = cells[~ok.loc[cells.index].to_numpy()]
-            if hidden.empty or (len(hidden) >= 2 and hidden.sum() >= policy.min_comments):
+            hidden = idx[~ok[idx]]
+            if not len(hidden) or (len(hidden) >= 2 and c[hidden].sum() >= policy.min_comments):
                 continue
-            shown = [cell for cell in cells.index if ok[cell]]
-            if not shown:
+            shown = idx[ok[idx]]
+            if not len(shown):
                 continue
             # the fewest other rows or columns left with a lone hidden cell, then the smallest
             # (a cell in a column that already hides one: no new cell to protect there)
-            pick = min(
-                shown,
-                key=lambda cell: (
-                    sum(1 for j in of_cell[cell] if j != k and hidden_in(j) == 0),
-                    c[cell],
-                    shown.index(cell),
-                ),
-            )
-            ok[pick] = False
+            lone = [
+                sum(1 for j in of_cell[cell] if j != k and ok[slices[j]].all()) for cell in shown
+            ]
+            pick = min(range(len(shown)), key=lambda i: (lone[i], c[shown[i]], i))
+            ok[shown[pick]] = False
             changed = True
-    return ok
+    return pd.Series(ok, index=counts.index)
