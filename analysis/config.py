@@ -93,6 +93,14 @@ def problems_of(error: ValidationError) -> list[str]:
     return out
 
 
+def in_words(exc: ValueError) -> str:
+    """A validation failure as a sentence for a person: the messages only, never pydantic's
+    internals (the input dict, the error type, a URL), which a fifth review found shown."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(p.split(": ", 1)[-1] for p in problems_of(exc)) + "."
+    return str(exc)
+
+
 def validate(model: type[M], data: Any, what: str) -> M:
     """``model`` validated from already-parsed data, or :class:`ConfigError` with all problems."""
     try:

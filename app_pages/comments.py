@@ -7,14 +7,13 @@ HTML, a script, a Markdown link or a remote image stays inert.
 from __future__ import annotations
 
 import dataclasses
-import re
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from analysis import access
-from analysis.config import ConfigError
+from analysis.config import ConfigError, in_words
 from analysis.pipeline import Prepared
 from analysis.pipeline.prepare import COMMENTS_UNREAD
 from analysis.signals import SIGNALS
@@ -36,10 +35,34 @@ def refit_themes(prep: Prepared, **params: object) -> Prepared:
     return dataclasses.replace(prep, comments=comments, theme_model=model)
 
 
+SETTINGS_UPLOAD = "cr_theme_settings_upload"
+
+
 def apply_themes(prep: Prepared, ds: state.Dataset, **params: object) -> None:
-    """Refit, keep the new analysis for this dataset and drop edits that named the old themes."""
-    state.set_dataset(ds, refit_themes(prep, **params))
+    """Refit and keep the new analysis for this dataset. A renamed known concern keeps its
+    name (its theme is found again by the concern); edits of discovered themes, which a refit
+    renumbers, are dropped, and a notice says so (a fifth review: renames vanished silently)."""
+    old = prep.theme_model
+    names, merges = state.theme_names(ds.key), state.theme_merges(ds.key)
+    guided = {
+        old.concerns_[t]: name
+        for t, name in names.items()
+        if old is not None and t in getattr(old, "concerns_", {})
+    }
+    new = refit_themes(prep, **params)
+    state.set_refitted(ds, new)
     state.reset_themes(ds.key)
+    found = {c: t for t, c in getattr(new.theme_model, "concerns_", {}).items()}
+    for concern, name in guided.items():
+        if concern in found:
+            state.set_theme_name(ds.key, found[concern], name)
+    dropped = len(names) - sum(c in found for c in guided) + len(merges)
+    if dropped:
+        state.set_notice(
+            f"The themes were refitted: {dropped} rename(s) or merge(s) of discovered themes no "
+            "longer apply (their numbers changed) and were dropped. Renamed known concerns "
+            "keep their names."
+        )
 
 
 def theme_settings(prep: Prepared, ds: state.Dataset) -> None:
@@ -75,26 +98,29 @@ def theme_settings(prep: Prepared, ds: state.Dataset) -> None:
             examples = st.text_area("How people might say it (one per line)", max_chars=2000)
             if st.form_submit_button("Add concern"):
                 lines = [x.strip() for x in examples.splitlines() if x.strip()]
-                slug = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_") or "concern"
                 try:
                     concern = Concern(
-                        id=f"c_{slug}",
+                        id=codebook.free_id(label),
                         label=label,
                         description=description or label,
                         examples=tuple(lines) or (label,),
                     )
                     new = codebook.with_concern(concern)
                 except ValueError as exc:
-                    views.error(f"The concern was not added: {exc}")
+                    views.error(f"The concern was not added: {in_words(exc)}")
                 else:
                     apply_themes(prep, ds, codebook=new)
                     st.rerun()
         not_concern_form(prep, ds, codebook)
+        names, merges = state.theme_names(ds.key), state.theme_merges(ds.key)
+        auto = dict(zip(model.themes_["theme"], model.themes_["label"], strict=True))
+        edited = {*names, *merges, *merges.values()}
         project = ThemeProject(
             codebook=codebook,
             granularity=float(model.granularity),
-            names=state.theme_names(ds.key),
-            merges=state.theme_merges(ds.key),
+            names=names,
+            merges=merges,
+            labels={int(t): str(auto[t]) for t in edited if t in auto},
         )
         st.download_button(
             "Download theme settings (YAML)",
@@ -102,7 +128,7 @@ def theme_settings(prep: Prepared, ds: state.Dataset) -> None:
             file_name="theme_settings.yaml",
             mime="application/x-yaml",
         )
-        upload = st.file_uploader("Load theme settings", type=["yaml", "yml"])
+        upload = st.file_uploader("Load theme settings", type=["yaml", "yml"], key=SETTINGS_UPLOAD)
         if upload is not None and st.button("Apply these settings"):
             try:
                 loaded = load_project(upload.getvalue().decode("utf-8", "replace"))
@@ -112,11 +138,37 @@ def theme_settings(prep: Prepared, ds: state.Dataset) -> None:
                 apply_themes(
                     prep, ds, codebook=loaded.codebook, granularity=float(loaded.granularity)
                 )
-                for theme, name in loaded.names.items():
-                    state.set_theme_name(ds.key, theme, name)
-                for theme, into in loaded.merges.items():
-                    state.add_theme_merge(ds.key, theme, into)
+                apply_edits(ds, loaded)
                 st.rerun()
+
+
+def apply_edits(ds: state.Dataset, loaded: ThemeProject) -> None:
+    """A settings file's renames and merges, each only where its theme is the one it was made
+    for: the same automatic label as when the file was saved (files without labels: any
+    theme of that number). Edits that match no theme are skipped, and a notice says how many."""
+    prep = state.cached_prepared(ds)
+    model = prep.theme_model if prep is not None else None
+    auto = (
+        dict(zip(model.themes_["theme"], model.themes_["label"], strict=True))
+        if model is not None
+        else {}
+    )
+
+    def same(t: int) -> bool:
+        return t in auto and (t not in loaded.labels or loaded.labels[t] == auto[t])
+
+    names = {t: n for t, n in loaded.names.items() if same(t)}
+    merges = {t: d for t, d in loaded.merges.items() if same(t) and same(d)}
+    for theme, name in names.items():
+        state.set_theme_name(ds.key, theme, name)
+    for theme, into in merges.items():
+        state.add_theme_merge(ds.key, theme, into)
+    skipped = len(loaded.names) - len(names) + len(loaded.merges) - len(merges)
+    if skipped:
+        state.set_notice(
+            f"{skipped} rename(s) or merge(s) in the settings file name themes this analysis "
+            "does not have (another upload or another fit) and were skipped."
+        )
 
 
 def not_concern_form(prep: Prepared, ds: state.Dataset, codebook: Codebook) -> None:
@@ -133,7 +185,7 @@ def not_concern_form(prep: Prepared, ds: state.Dataset, codebook: Codebook) -> N
             try:
                 new = codebook.with_background(text.splitlines())
             except ValueError as exc:
-                views.error(f"The phrasings were not added: {exc}")
+                views.error(f"The phrasings were not added: {in_words(exc)}")
             else:
                 if new.background != codebook.background:
                     apply_themes(prep, ds, codebook=new)
@@ -219,6 +271,8 @@ coded = res.comments  # each shown comment with its sub-theme and second theme
 
 if tab_themes.open:
     with tab_themes:
+        if notice := state.pop_notice():
+            st.info(notice)
         themes = res.themes
         if len(themes):
             charts.chart(*charts.figure("themes", res, prep))
@@ -266,8 +320,19 @@ if tab_themes.open:
                     which = left.selectbox("Theme", theme_ids, format_func=labels.get)
                     name = right.text_input("New name", max_chars=60)
                     if st.form_submit_button("Rename") and name.strip():
-                        state.set_theme_name(ds.key, int(which), name.strip())
-                        st.rerun()
+                        taken = {
+                            str(v).casefold() for t, v in labels.items() if int(t) != int(which)
+                        }
+                        if name.strip().casefold() in taken:
+                            # two themes of one name were counted as one ("also raised as a
+                            # second theme" doubled, a fifth review): merge them instead
+                            views.error(
+                                f"Another theme is already called “{name.strip()}”. Merge the "
+                                "two themes instead, or choose another name."
+                            )
+                        else:
+                            state.set_theme_name(ds.key, int(which), name.strip())
+                            st.rerun()
                 with st.form("merge_theme", border=False):
                     left, right = st.columns(2)
                     src = left.selectbox("Merge theme", theme_ids, format_func=labels.get)

@@ -140,6 +140,18 @@ def test_predict_before_fit_is_a_clear_error():
 def test_merge_themes_and_names():
     labels = np.array([0, 1, 2, -1, 2])
     np.testing.assert_array_equal(merge_themes(labels, {2: 1}), [0, 1, 1, -1, 1])
+    # a fifth review: "2 into 1" then "1 into 0" left 2's comments under theme 1, alone
+    np.testing.assert_array_equal(merge_themes(labels, {2: 1, 1: 0}), [0, 0, 0, -1, 0])
+    np.testing.assert_array_equal(merge_themes(labels, {1: 0, 2: 1}), [0, 0, 0, -1, 0])
+
+
+def test_merges_resolve_through_chains_and_ignore_loops_and_no_theme():
+    from analysis.themes import resolved_merges
+
+    assert resolved_merges({2: 1, 1: 0, 5: 5}) == {2: 0, 1: 0}
+    assert resolved_merges({0: -1, 3: 4}) == {3: 4}  # "into no theme" does not untheme
+    assert resolved_merges({1: 2, 2: 1}) == {1: 2, 2: 1}  # a loop: each to the other
+    assert resolved_merges({1: 2, 2: 3, 3: 1}) == {1: 3, 2: 1, 3: 2}
 
 
 def _fitted_small():

@@ -188,6 +188,14 @@ def set_dataset(ds: Dataset, prepared: Prepared) -> None:
         del _store()[key]
 
 
+def set_refitted(ds: Dataset, prepared: Prepared) -> None:
+    """Put the dataset's analysis with refitted themes in use; unlike :func:`set_dataset`,
+    the sidebar's filters stay (a fifth review: choosing "More" themes cleared them, and a
+    filtered page quietly showed every comment again)."""
+    _remember(_bounded(PREPARED), ds.key, prepared, MAX_PREPARED)
+    _store()[DATASET] = ds
+
+
 def keep_prepared(ds: Dataset, prepared: Prepared) -> None:
     """Keep a finished Prepared before it is put in use: a click elsewhere can stop the run
     between the two, and the slow work is then not lost (issue 23)."""

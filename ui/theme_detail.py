@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from analysis.pipeline import Prepared
+from analysis.themes import resolved_merges
 
 #: Results.comments columns: the sub-theme and the second theme of each shown comment
 SUB = "sub_theme_label"
@@ -61,7 +62,7 @@ def quotes(prep: Prepared, coded: pd.DataFrame, theme: int, merges: Mapping[int,
     visible = set(shown)
     texts = _fitted_texts(prep)
     reps: list[int] = []
-    for source, into in [(theme, theme), *((s, d) for s, d in merges.items())]:
+    for source, into in [(theme, theme), *resolved_merges(merges).items()]:
         if int(into) == int(theme):
             reps.extend(getattr(prep.theme_model, "representatives_", {}).get(int(source), []))
     picked: list[str] = []

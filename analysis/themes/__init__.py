@@ -24,7 +24,12 @@ from analysis.themes.codebook import (
 )
 from analysis.themes.lexicon import SENTIMENT_WORDS, STOPWORDS, topical_tokens
 from analysis.themes.model import ENGINES, SEMANTIC_SAMPLE, ThemeModel
-from analysis.themes.summary import merge_themes, theme_group_shares, theme_table
+from analysis.themes.summary import (
+    merge_themes,
+    resolved_merges,
+    theme_group_shares,
+    theme_table,
+)
 
 __all__ = [
     "ENGINES",
@@ -41,6 +46,7 @@ __all__ = [
     "load_codebook",
     "load_project",
     "merge_themes",
+    "resolved_merges",
     "theme_group_shares",
     "theme_table",
     "topical_tokens",

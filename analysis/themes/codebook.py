@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Annotated
 
 import yaml
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from analysis.config import ConfigModel, load_yaml
 
@@ -84,9 +85,21 @@ class Codebook(ConfigModel):
         return self
 
     def with_concern(self, concern: Concern) -> Codebook:
-        """A copy with ``concern`` added (or replacing the concern with the same id)."""
-        rest = tuple(c for c in self.concerns if c.id != concern.id)
-        return Codebook.model_validate({**self.model_dump(), "concerns": (*rest, concern)})
+        """A copy with ``concern`` added; a concern with the same id or label is refused
+        (``ValueError``), never replaced (a fifth review: "Rota shifts" silently replaced the
+        "Rota & shifts" added before it, both slugged to one id)."""
+        return Codebook.model_validate({**self.model_dump(), "concerns": (*self.concerns, concern)})
+
+    def free_id(self, label: str) -> str:
+        """An id for a new concern named ``label``: ``c_<ascii words>``, numbered past the
+        ids in use ("c_rota_shifts_2"); a label without a-z or 0-9 gives ``c_concern``."""
+        slug = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_") or "concern"
+        used = {c.id for c in self.concerns}
+        base = f"c_{slug}"
+        out, n = base, 2
+        while out in used:
+            out, n = f"{base}_{n}", n + 1
+        return out
 
     def with_background(self, phrasings: list[str]) -> Codebook:
         """A copy with these background phrasings added (blank and known ones skipped)."""
@@ -104,6 +117,12 @@ class Codebook(ConfigModel):
         return Codebook.model_validate({**self.model_dump(), "concerns": concerns})
 
 
+#: A theme number in a settings file: a fit has at most a few hundred themes, and an unbounded
+#: number overflowed the pipeline's integer arrays (a fifth review: every page crashed).
+ThemeId = Annotated[int, Field(ge=0, lt=10_000)]
+ThemeName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+
+
 class ThemeProject(ConfigModel):
     """A user's theme settings for one survey, kept as a file: codebook, granularity, edits.
 
@@ -114,8 +133,24 @@ class ThemeProject(ConfigModel):
 
     codebook: Codebook = Codebook()
     granularity: float = Field(default=0.0, ge=-2.0, le=2.0)
-    names: dict[int, str] = Field(default_factory=dict)
-    merges: dict[int, int] = Field(default_factory=dict)
+    names: dict[ThemeId, ThemeName] = Field(default_factory=dict)
+    merges: dict[ThemeId, ThemeId] = Field(default_factory=dict)
+    #: the automatic label of each edited theme when the file was saved: on another upload
+    #: the same number can be another theme (a fifth review: a renamed "Job security" landed
+    #: on "chatbot"), so an edit applies only where the label is the same
+    labels: dict[ThemeId, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _edits(self) -> ThemeProject:
+        seen: set[str] = set()
+        for name in self.names.values():
+            if name.casefold() in seen:
+                raise ValueError(f"two themes are named {name!r}: merge them instead")
+            seen.add(name.casefold())
+        for theme, into in self.merges.items():
+            if theme == into:
+                raise ValueError(f"theme {theme} is merged into itself")
+        return self
 
 
 def load_project(source: str | Path) -> ThemeProject:

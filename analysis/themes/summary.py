@@ -17,12 +17,29 @@ from analysis.themes.model import ThemeModel
 __all__ = ["merge_themes", "theme_group_shares", "theme_table"]
 
 
+def resolved_merges(mapping: Mapping[int, int]) -> dict[int, int]:
+    """Each merged theme's final theme, following chains: "A into B" then "B into C" puts A in
+    C (a fifth review: A's comments stayed under B's name, alone). A merge into itself or into
+    no theme (< 0) is ignored; in a cycle, the chain stops before it comes back."""
+    edges = {int(a): int(b) for a, b in mapping.items() if int(b) >= 0 and int(a) != int(b)}
+    out = {}
+    for start in edges:
+        seen, at = {start}, start
+        while at in edges and edges[at] not in seen:
+            at = edges[at]
+            seen.add(at)
+        if at != start:
+            out[start] = at
+    return out
+
+
 def merge_themes(labels: Sequence[int] | np.ndarray, mapping: Mapping[int, int]) -> np.ndarray:
-    """Relabel themes the user merged: mapping old theme -> new theme; -1 stays -1."""
+    """Relabel themes the user merged: mapping old theme -> new theme, followed through chains
+    (:func:`resolved_merges`); -1 stays -1."""
     labels = np.asarray(labels, dtype=int)
     out = labels.copy()
-    for old, new in mapping.items():
-        out[labels == int(old)] = int(new)
+    for old, new in resolved_merges(mapping).items():
+        out[labels == old] = new
     return out
 
 
