@@ -6,9 +6,6 @@ HTML, a script, a Markdown link or a remote image stays inert.
 
 from __future__ import annotations
 
-import dataclasses
-
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -16,6 +13,7 @@ from analysis import access
 from analysis.config import ConfigError, in_words
 from analysis.pipeline import Prepared
 from analysis.pipeline.prepare import COMMENTS_UNREAD
+from analysis.pipeline.theme_settings import edits_for, refit_themes
 from analysis.signals import SIGNALS
 from analysis.themes import Codebook, Concern, ThemeProject, dump_project, load_project
 from ui import charts, comment_table, identity, state, theme_detail, views, wide_chart
@@ -23,16 +21,6 @@ from ui import charts, comment_table, identity, state, theme_detail, views, wide
 THEME_STEP = 90  # px per theme column of render.charts.themes.theme_share_by_group
 #: The fewer <-> more control: granularity steps (each doubles or halves discovered themes).
 GRANULARITY = {-1.0: "Fewest", -0.5: "Fewer", 0.0: "As the text supports", 0.5: "More", 1.0: "Most"}
-
-
-def refit_themes(prep: Prepared, **params: object) -> Prepared:
-    """The prepared analysis with its themes refitted (granularity, codebook); no re-embedding."""
-    comments = prep.comments
-    analysed = comments["analysed"].to_numpy(dtype=bool)
-    model = prep.theme_model.refit(comments.loc[analysed, "redacted"].tolist(), **params)
-    comments = comments.copy()
-    comments.loc[analysed, "theme"] = np.asarray(model.labels_, dtype=int)
-    return dataclasses.replace(prep, comments=comments, theme_model=model)
 
 
 SETTINGS_UPLOAD = "cr_theme_settings_upload"
@@ -143,31 +131,18 @@ def theme_settings(prep: Prepared, ds: state.Dataset) -> None:
 
 
 def apply_edits(ds: state.Dataset, loaded: ThemeProject) -> None:
-    """A settings file's renames and merges, each only where its theme is the one it was made
-    for: the same automatic label as when the file was saved (files without labels: any
-    theme of that number). Edits that match no theme are skipped, and a notice says how many."""
+    """A settings file's renames and merges where their themes are here
+    (:func:`analysis.pipeline.theme_settings.edits_for`); a notice counts the others."""
     prep = state.cached_prepared(ds)
-    model = prep.theme_model if prep is not None else None
-    auto = (
-        dict(zip(model.themes_["theme"], model.themes_["label"], strict=True))
-        if model is not None
-        else {}
-    )
-
-    def same(t: int) -> bool:
-        return t in auto and (t not in loaded.labels or loaded.labels[t] == auto[t])
-
-    names = {t: n for t, n in loaded.names.items() if same(t)}
-    merges = {t: d for t, d in loaded.merges.items() if same(t) and same(d)}
-    for theme, name in names.items():
+    edits = edits_for(prep.theme_model if prep is not None else None, loaded)
+    for theme, name in edits.names.items():
         state.set_theme_name(ds.key, theme, name)
-    for theme, into in merges.items():
+    for theme, into in edits.merges.items():
         state.add_theme_merge(ds.key, theme, into)
-    skipped = len(loaded.names) - len(names) + len(loaded.merges) - len(merges)
-    if skipped:
+    if edits.skipped:
         state.set_notice(
-            f"{skipped} rename(s) or merge(s) in the settings file name themes this analysis "
-            "does not have (another upload or another fit) and were skipped."
+            f"{edits.skipped} rename(s) or merge(s) in the settings file name themes this "
+            "analysis does not have (another upload or another fit) and were skipped."
         )
 
 

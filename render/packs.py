@@ -156,14 +156,22 @@ def write_packs(
     formats: Sequence[str] = FORMATS,
     policy: PrivacyPolicy | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    theme_names: Mapping[int, str] | None = None,
+    theme_merges: Mapping[int, int] | None = None,
 ) -> list[Path]:
     """Write one manager pack per team plus HR's overview pack; returns the files written.
 
     The layout is :func:`pack_files`'s under ``out_dir``. A name that would land outside
-    ``out_dir`` is refused.
+    ``out_dir`` is refused. ``theme_names`` / ``theme_merges``: the user's theme edits.
     """
     fmts = pack_formats(formats)
-    results = pipeline.analyze(prepared, by=by, policy=policy or PrivacyPolicy())
+    results = pipeline.analyze(
+        prepared,
+        by=by,
+        policy=policy or PrivacyPolicy(),
+        theme_names=theme_names,
+        theme_merges=theme_merges,
+    )
     out = Path(out_dir)
     written: list[Path] = []
     for name, data in pack_files(results, fmts, teams, progress):

@@ -287,3 +287,44 @@ def test_text_tables_print_counts_whole_and_reliability_to_two_places(capsys):
         assert len(alpha.split(".")[1]) == 2
     grouped = [line for line in lines if line.startswith("Customer Support")]
     assert grouped and grouped[0].split()[2].isdigit()
+
+
+def test_comments_and_packs_read_the_apps_theme_settings(capsys, tmp_path):
+    """The settings file saved on the Comments page (codebook, number of themes, renames,
+    merges) gives the CLI's comments and packs the same themes; an edit made for a theme this
+    fit does not have is skipped and said (a fifth review: CLI packs ignored HR's edits)."""
+    from analysis import pipeline
+    from analysis.themes import ThemeProject, dump_project
+
+    export, colmap = pipeline.load(SAMPLE.read_bytes(), SAMPLE.name)
+    prep = pipeline.read(pipeline.prepare(export, colmap, source_name=SAMPLE.name))
+    model = prep.theme_model
+    auto = dict(zip(model.themes_["theme"], model.themes_["label"], strict=True))
+    first, second, third = (int(t) for t in list(auto)[:3])
+    project = ThemeProject(
+        codebook=model.codebook,
+        granularity=model.granularity,
+        names={first: "Our first theme", third: "Made for another upload"},
+        merges={second: first},
+        labels={first: str(auto[first]), second: str(auto[second]), third: "not this one"},
+    )
+    path = tmp_path / "theme_settings.yaml"
+    path.write_text(dump_project(project), encoding="utf-8")
+    assert main(["comments", str(SAMPLE), "--theme-settings", str(path), "--json"]) == 0
+    out, err = capsys.readouterr()
+    themes = {t["label"]: t["size"] for t in json.loads(out)["themes"]}
+    sizes = dict(zip(model.themes_["label"], model.themes_["size"], strict=True))
+    assert themes["Our first theme"] == sizes[auto[first]] + sizes[auto[second]]
+    assert "Made for another upload" not in themes and str(auto[third]) in themes
+    assert "1 rename(s) or merge(s)" in err
+    packs = tmp_path / "packs"
+    assert main(["report", str(SAMPLE), "--out", str(packs), "--format", "csv", "--quiet",
+                 "--theme-settings", str(path)]) == 0  # fmt: skip
+    capsys.readouterr()
+    overview = (packs / "overview" / "comments.csv").read_text(encoding="utf-8-sig")
+    assert "Our first theme" in overview and "Made for another upload" not in overview
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("names: {99999999999999999999: Pay}\n", encoding="utf-8")
+    assert main(["comments", str(SAMPLE), "--theme-settings", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and "10000" in err

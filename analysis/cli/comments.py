@@ -9,6 +9,7 @@ import sys
 from analysis.cli.plumbing import (
     EXIT_OK,
     _dump,
+    _edits,
     _fmt,
     _policy,
     _prepare,
@@ -21,7 +22,7 @@ def cmd_comments(args: argparse.Namespace) -> int:
     from analysis import pipeline
 
     prep = _prepare(args)
-    res = pipeline.analyze(prep, by=args.by or None, policy=_policy(args))
+    res = pipeline.analyze(prep, by=args.by or None, policy=_policy(args), **_edits(args))
     from analysis.signals import SIGNALS
 
     rows = []

@@ -61,6 +61,15 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:
     sp.set_defaults(func=cmd_compare)
 
 
+def _add_theme_settings(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument(
+        "--theme-settings",
+        dest="theme_settings",
+        help="theme settings YAML saved from the Comments page (codebook, number of themes, "
+        "renames, merges)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m analysis",
@@ -92,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
         )
         _add_thresholds(sp)
         sp.add_argument("--roster", help="text file of names to redact from comments, one a line")
+        _add_theme_settings(sp)
         sp.add_argument(
             "--outcome",
             help="construct whose key drivers to compute (id, concept or label; default: the "
@@ -114,6 +124,7 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--format", default="xlsx,csv,html", help="comma-separated: xlsx,csv,html")
     _add_thresholds(sp)
     sp.add_argument("--roster", help="text file of names to redact from comments, one a line")
+    _add_theme_settings(sp)
     sp.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_compare(sub)
     from analysis.pilot.cli import add_pilot_command

@@ -160,10 +160,17 @@ def _limits(max_rows: int | None, max_mb: int | None) -> Limits | None:
 
 
 def _prepare(args: argparse.Namespace):
+    """The prepared analysis; with ``--theme-settings``, its themes refitted to the file and
+    the renames and merges that apply kept in ``args.theme_edits`` for :func:`_edits`."""
     from analysis import pipeline
+    from analysis.pipeline.theme_settings import with_settings
+    from analysis.themes import load_project
 
+    project = None
+    if getattr(args, "theme_settings", None):
+        project = load_project(_read_text(args.theme_settings, "The theme settings") or "")
     export, colmap, survey = _load(args)
-    return pipeline.prepare(
+    prep = pipeline.prepare(
         export,
         colmap,
         survey=survey,
@@ -171,6 +178,24 @@ def _prepare(args: argparse.Namespace):
         source_name=Path(args.file).name,
         outcome=getattr(args, "outcome", None),
     )
+    if project is not None:
+        prep, edits = with_settings(prep, project)
+        args.theme_edits = edits
+        if edits.skipped:
+            print(
+                f"note: {edits.skipped} rename(s) or merge(s) in {args.theme_settings} name "
+                "themes this analysis does not have and were skipped.",
+                file=sys.stderr,
+            )
+    return prep
+
+
+def _edits(args: argparse.Namespace) -> dict[str, Any]:
+    """``analyze``'s theme_names / theme_merges from ``--theme-settings`` (none without it)."""
+    edits = getattr(args, "theme_edits", None)
+    if edits is None:
+        return {}
+    return {"theme_names": edits.names or None, "theme_merges": edits.merges or None}
 
 
 def _jsonable(obj: Any) -> Any:

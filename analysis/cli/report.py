@@ -11,6 +11,7 @@ from analysis.cli.plumbing import (
     UsageError,
     _by,
     _dump,
+    _edits,
     _policy,
     _prepare,
 )
@@ -48,6 +49,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         formats=args.format,
         policy=_policy(args),
         progress=progress,
+        **_edits(args),
     )
     if show:
         sys.stderr.write("\n")

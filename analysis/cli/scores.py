@@ -14,6 +14,7 @@ from analysis.cli.plumbing import (
     UsageError,
     _by,
     _dump,
+    _edits,
     _load,
     _policy,
     _prepare,
@@ -219,7 +220,7 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
     res = None
     group_tables, item_gaps = [], []
     for view in views:
-        res = pipeline.analyze(prep, by=view, policy=_policy(args))
+        res = pipeline.analyze(prep, by=view, policy=_policy(args), **_edits(args))
         group_tables.append(res.groups)
         item_gaps.append(res.item_gaps)
         for f in res.flags:
