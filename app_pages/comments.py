@@ -221,6 +221,13 @@ st.caption(
     f"{summary.get('not_english', 0):,} not in English · {summary.get('shown', 0):,} shown. "
     f"Comments appear only for groups with at least {res.policy.min_comments} comments, "
     "with names, e-mails, phone numbers and IDs removed."
+    + (
+        f" {summary['text_withheld']:,} comments of shown groups are counted but not shown as "
+        "text in this grouping: their text, matched with another view's, would single out a "
+        "small team × role (× …) cell. Group by team to read them."
+        if summary.get("text_withheld")
+        else ""
+    )
 )
 if not summary.get("total"):
     unread = [w for w in prep.warnings if w.startswith(COMMENTS_UNREAD)]

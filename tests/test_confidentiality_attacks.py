@@ -562,3 +562,37 @@ def test_c4_a_hidden_crossed_cells_comments_are_not_the_margin_minus_the_shown_c
                 value,
                 left,
             )
+
+
+def test_c5_a_hidden_cells_comment_texts_are_not_the_texts_two_views_share(prep: Prepared) -> None:
+    """A fifth review: the texts both in team T's list (Team view) and role R's list (Role
+    view) were the hidden T × R cell's: 14 of 39 hidden cells exactly, with no crossed view
+    needed. A view by role now shows a text only where its team × role cell may show
+    comments in the whole survey, so no hidden cell's comments are all among the shared texts
+    (the sample repeats some template sentences, so a few may match by chance)."""
+    from collections import Counter
+
+    team = pipeline.analyze(prep, by=["Team"]).comments
+    role = pipeline.analyze(prep, by=["Role"]).comments
+    cross = pipeline.analyze(prep, by=["Team", "Role"])
+    groups = cross.comment_groups
+    truth = prep.comments[prep.comments["analysed"].astype(bool)]
+
+    def texts(frame: pd.DataFrame, column: str = "text") -> Counter:
+        return Counter(zip(frame["column"].astype(str), frame[column].astype(str), strict=True))
+
+    hidden = 0
+    for cell in groups.loc[~groups["visible"].astype(bool), "group"]:
+        t, r = str(cell).split(" × ")
+        real = texts(
+            truth[(truth["Team"].astype(str) == t) & (truth["Role"].astype(str) == r)],
+            "redacted",
+        )
+        if not real:
+            continue
+        hidden += 1
+        shared = texts(team[team["Team"].astype(str) == t]) & texts(
+            role[role["Role"].astype(str) == r]
+        )
+        assert (real & shared) != real, cell
+    assert hidden >= 10

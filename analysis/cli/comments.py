@@ -61,6 +61,12 @@ def cmd_comments(args: argparse.Namespace) -> int:
         f"{s['analysed']} analysed, {s['shown']} shown "
         f"(groups with >= {res.policy.min_comments} comments)"
     )
+    if s.get("text_withheld"):
+        print(
+            f"{s['text_withheld']} comments of shown groups are counted but not shown as text "
+            "in this grouping: matched with another view's, their text would single out a "
+            "small team × role (× ...) cell. Group by team to read them."
+        )
     if res.comments_withheld:  # why none is shown, when it is the view's size
         print(res.comments_withheld)
     if len(res.themes):

@@ -106,10 +106,17 @@ def comment_tables(
         # hot spots read comment evidence only of groups whose comments this view may show
         ok = group_labels(signals_by_group, by).map(visible).fillna(False).astype(bool)
         signals_by_group = signals_by_group[ok.to_numpy()].reset_index(drop=True)
-    shown = _shown_comments(comments, used, visible, by, names, prep, theme_key, policy)
+    cols = _text_columns(prep, [*by, *(c for c, _ in req.filters)])
+    texts_ok = _text_cells(prep, used.comments, cols, policy)
+    shown = _shown_comments(comments, used, visible, by, names, prep, theme_key, policy, texts_ok)
+    summary = _summary(comments, shown)
+    if texts_ok is not None:
+        # comments of shown groups whose text this grouping may not show (see _text_cells)
+        in_groups = _visible_rows(used, visible) if by else np.ones(len(texts_ok), dtype=bool)
+        summary["text_withheld"] = int((in_groups & ~texts_ok).sum())
     return CommentTables(
         comment_groups, visible, themes, theme_shares, signals_by_group, shown,
-        _summary(comments, shown), withheld,
+        summary, withheld,
     )  # fmt: skip
 
 
@@ -312,9 +319,11 @@ def _shown_comments(
     prep: Prepared,
     cache_key: tuple,
     policy: PrivacyPolicy,
+    texts_ok: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Redacted comments of groups that meet the comment threshold (or of the whole
-    organisation when no grouping is chosen and it meets the threshold)."""
+    organisation when no grouping is chosen and it meets the threshold), and only those whose
+    cell ``texts_ok`` allows (:func:`_text_cells`)."""
     cols = list(SHOWN_COLUMNS)
     if not len(comments):
         return pd.DataFrame(columns=[*by_cols, *cols])
@@ -326,11 +335,63 @@ def _shown_comments(
         # the organisation is one group: it shows its comments from min_comments on, as a
         # group does (comment_visibility)
         return _own_categories(shown.iloc[0:0].reset_index(drop=True))
-    if by_cols:
-        rows = _visible_rows(used_view, visible)
-        if not rows.all():  # every group shown: the view shares the cached base's columns
-            shown = shown[rows]
+    rows = _visible_rows(used_view, visible) if by_cols else np.ones(len(shown), dtype=bool)
+    if texts_ok is not None:
+        rows = rows & texts_ok
+    if not rows.all():  # every group shown: the view shares the cached base's columns
+        shown = shown[rows]
     return _own_categories(shown.reset_index(drop=True))
+
+
+def _text_columns(prep: Prepared, used: list[str]) -> list[str]:
+    """The grouping columns whose crossing decides which comment texts a view may show: the
+    survey's grouping columns in a fixed order (team, role, then the others), up to the last
+    one the view groups or filters by. None for a view by team alone or by nothing."""
+    first = [c for c in (prep.colmap.team, prep.colmap.role) if c in prep.grouping_columns]
+    order = [*dict.fromkeys([*first, *prep.grouping_columns])]
+    at = [order.index(c) for c in used if c in order]
+    return order[: max(at) + 1] if at and max(at) >= 1 else []
+
+
+def _text_cells(
+    prep: Prepared, used: pd.DataFrame, cols: list[str], policy: PrivacyPolicy
+) -> np.ndarray | None:
+    """Which of the view's analysed comments may show their text (None: no rule here).
+
+    Why: a comment's text is the same in every view, so texts can be matched across views.
+    A fifth review took team T's comments from the Team view and role R's from the Role view:
+    the texts in both were the hidden T × R cell's (8 comments, exactly). So a view grouped or
+    filtered by a column beyond the team shows a comment's text only where its cell of the
+    ordered crossing ``cols`` (team, role, ...) may show comments in the whole survey: at
+    least ``min_comments`` comments and ``min_group`` people, with complementary cells hidden
+    in every row, column and parent cell of the crossing
+    (:func:`analysis.privacy.crossed_comment_visibility`), so neither matching nor
+    subtracting texts isolates a cell that may not show them (Hundepool et al. 2012,
+    *Statistical Disclosure Control*, on linked tables). Counts, themes and shares still
+    count every comment.
+    """
+    if not cols or not len(used):
+        return None
+
+    def key(frame: pd.DataFrame) -> pd.Series:
+        return frame[cols].astype(str).agg("\x1f".join, axis=1)
+
+    sizes = prep.views.get("text_cells", tuple(cols), lambda: _allowed_cells(prep, cols, policy))
+    return key(used).map(sizes).fillna(False).to_numpy(dtype=bool)
+
+
+def _allowed_cells(prep: Prepared, cols: list[str], policy: PrivacyPolicy) -> pd.Series:
+    """Per cell of the crossing of ``cols`` (key: values joined by \\x1f), whether its texts
+    may show (see :func:`_text_cells`)."""
+    everyone = prep.comments.loc[prep.comments["analysed"].to_numpy(dtype=bool), cols]
+    people = prep.scored.groups[cols].astype(str)
+    counts = everyone.astype(str).agg("\x1f".join, axis=1).value_counts()
+    heads = people.agg("\x1f".join, axis=1).value_counts().reindex(counts.index).fillna(0)
+    ok = (counts >= policy.min_comments) & (heads >= policy.min_group)
+    parts = pd.DataFrame([k.split("\x1f") for k in counts.index], index=counts.index, columns=cols)
+    for j in range(2, len(cols)):  # parent cells: (team, role) of a (team, role, tenure) cell
+        parts[f"_parent{j}"] = parts[cols[:j]].agg("\x1f".join, axis=1)
+    return privacy.crossed_comment_visibility(ok, counts, parts, policy)
 
 
 def _own_categories(shown: pd.DataFrame) -> pd.DataFrame:
