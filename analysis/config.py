@@ -97,7 +97,7 @@ def in_words(exc: ValueError) -> str:
     """A validation failure as a sentence for a person: the messages only, never pydantic's
     internals (the input dict, the error type, a URL), which a fifth review found shown."""
     if isinstance(exc, ValidationError):
-        return "; ".join(p.split(": ", 1)[-1] for p in problems_of(exc)) + "."
+        return "; ".join(p.removeprefix("(top level): ") for p in problems_of(exc)) + "."
     return str(exc)
 
 

@@ -103,19 +103,23 @@ def theme_settings(prep: Prepared, ds: state.Dataset) -> None:
         names, merges = state.theme_names(ds.key), state.theme_merges(ds.key)
         auto = dict(zip(model.themes_["theme"], model.themes_["label"], strict=True))
         edited = {*names, *merges, *merges.values()}
-        project = ThemeProject(
-            codebook=codebook,
-            granularity=float(model.granularity),
-            names=names,
-            merges=merges,
-            labels={int(t): str(auto[t]) for t in edited if t in auto},
-        )
-        st.download_button(
-            "Download theme settings (YAML)",
-            dump_project(project).encode("utf-8"),
-            file_name="theme_settings.yaml",
-            mime="application/x-yaml",
-        )
+        try:
+            project = ThemeProject(
+                codebook=codebook,
+                granularity=float(model.granularity),
+                names=names,
+                merges=merges,
+                labels={int(t): str(auto[t]) for t in edited if t in auto},
+            )
+        except ValueError as exc:  # edits no file can hold: say so, keep the page working
+            views.error(f"These theme edits cannot be saved: {in_words(exc)} Undo them below.")
+        else:
+            st.download_button(
+                "Download theme settings (YAML)",
+                dump_project(project).encode("utf-8"),
+                file_name="theme_settings.yaml",
+                mime="application/x-yaml",
+            )
         upload = st.file_uploader("Load theme settings", type=["yaml", "yml"], key=SETTINGS_UPLOAD)
         if upload is not None and st.button("Apply these settings"):
             try:
@@ -302,8 +306,11 @@ if tab_themes.open:
                     which = left.selectbox("Theme", theme_ids, format_func=labels.get)
                     name = right.text_input("New name", max_chars=60)
                     if st.form_submit_button("Rename") and name.strip():
+                        stored = state.theme_names(ds.key)
                         taken = {
-                            str(v).casefold() for t, v in labels.items() if int(t) != int(which)
+                            str(v).casefold()
+                            for t, v in [*labels.items(), *stored.items()]
+                            if int(t) != int(which)
                         }
                         if name.strip().casefold() in taken:
                             # two themes of one name were counted as one ("also raised as a

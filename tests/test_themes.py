@@ -150,8 +150,8 @@ def test_merges_resolve_through_chains_and_ignore_loops_and_no_theme():
 
     assert resolved_merges({2: 1, 1: 0, 5: 5}) == {2: 0, 1: 0}
     assert resolved_merges({0: -1, 3: 4}) == {3: 4}  # "into no theme" does not untheme
-    assert resolved_merges({1: 2, 2: 1}) == {1: 2, 2: 1}  # a loop: each to the other
-    assert resolved_merges({1: 2, 2: 3, 3: 1}) == {1: 3, 2: 1, 3: 2}
+    assert resolved_merges({1: 2, 2: 1}) == {}  # a loop would swap the two: ignored
+    assert resolved_merges({1: 2, 2: 3, 3: 1, 4: 1}) == {}
 
 
 def _fitted_small():

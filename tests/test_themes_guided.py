@@ -419,6 +419,10 @@ def test_a_label_names_something():
     assert not describe.names_a_thing("reality in areas")
     assert not describe.names_a_thing("example")
     assert describe.names_a_thing("identity theft") and describe.names_a_thing("practical examples")
+    # a review of the rule: these name something; and case or an empty phrase do not matter
+    for kept in ("lack of examples", "code and examples", "need for examples"):
+        assert describe.names_a_thing(kept), kept
+    assert not describe.names_a_thing("Deepfakes For Example") and not describe.names_a_thing("")
 
 
 def test_keyphrase_scores_are_integers_and_exact_ties_go_alphabetically():

@@ -44,7 +44,16 @@ def edits_for(model: ThemeModel | None, project: ThemeProject) -> Edits:
     def same(t: int) -> bool:
         return t in auto and (t not in project.labels or project.labels[t] == auto[t])
 
-    names = {t: n for t, n in project.names.items() if same(t)}
+    # a name another theme has here would make two themes of one name (their counts were
+    # then read as one's, a sixth review): skipped
+    names: dict[int, str] = {}
+    taken = {str(label).casefold(): t for t, label in auto.items()}
+    for t, n in project.names.items():
+        clash = taken.get(n.casefold(), t) != t or n.casefold() in {
+            x.casefold() for x in names.values()
+        }
+        if same(t) and not clash:
+            names[t] = n
     merges = {t: d for t, d in project.merges.items() if same(t) and same(d)}
     skipped = len(project.names) - len(names) + len(project.merges) - len(merges)
     return Edits(names, merges, skipped)

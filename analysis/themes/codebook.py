@@ -147,9 +147,13 @@ class ThemeProject(ConfigModel):
             if name.casefold() in seen:
                 raise ValueError(f"two themes are named {name!r}: merge them instead")
             seen.add(name.casefold())
-        for theme, into in self.merges.items():
-            if theme == into:
-                raise ValueError(f"theme {theme} is merged into itself")
+        for theme in self.merges:
+            seen, at = {theme}, theme
+            while at in self.merges:
+                at = self.merges[at]
+                if at in seen:
+                    raise ValueError(f"the merges of theme {theme} come back to it (a loop)")
+                seen.add(at)
         return self
 
 

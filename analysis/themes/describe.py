@@ -71,21 +71,29 @@ def _ngrams(text: str, memo: lexicon.Memo) -> set[str]:
     return out
 
 
-#: Nouns that name no subject alone or after a connector: "example", "deepfakes for example"
-#: and "reality in areas" were labels on the real sets; "practical examples" names a request.
+#: Nouns that name no subject alone ("example", "things"), and endings that add nothing to a
+#: phrase ("deepfakes for example", "skills in areas", labels on the real sets); "practical
+#: examples" or "lack of examples" still name something.
 EMPTY_NOUNS = frozenset(
     {"example", "examples", "instance", "instances", "lot", "lots", "thing", "things", "way"}
     | {"ways", "kind", "kinds", "sort", "sorts", "bit", "bits", "area", "areas", "aspect"}
     | {"aspects", "stuff"}
 )
+EMPTY_ENDINGS = frozenset(
+    {("for", "example"), ("for", "instance"), ("in", "areas")}
+    | {("in", "area"), ("of", "things"), ("and", "things"), ("and", "stuff"), ("of", "stuff")}
+)
 
 
 def names_a_thing(phrase: str) -> bool:
     """A label must end in a word that can be a noun ("graduation process", "kubecon") and
-    names something (not "example", "skills in areas")."""
-    words = phrase.split()
-    empty = words[-1].lower() in EMPTY_NOUNS and (len(words) == 1 or words[-2] in CONNECTORS)
-    return not empty and lexicons.can_be_noun(words[-1])
+    name something (not "example", "skills in areas")."""
+    words = phrase.lower().split()
+    if not words:
+        return False
+    if (len(words) == 1 and words[0] in EMPTY_NOUNS) or tuple(words[-2:]) in EMPTY_ENDINGS:
+        return False
+    return lexicons.can_be_noun(words[-1])
 
 
 def keyphrases(docs_by_theme: Sequence[Sequence[tuple[str, int]]], top: int = 5) -> list[list[str]]:

@@ -20,15 +20,18 @@ __all__ = ["merge_themes", "theme_group_shares", "theme_table"]
 def resolved_merges(mapping: Mapping[int, int]) -> dict[int, int]:
     """Each merged theme's final theme, following chains: "A into B" then "B into C" puts A in
     C (a fifth review: A's comments stayed under B's name, alone). A merge into itself or into
-    no theme (< 0) is ignored; in a cycle, the chain stops before it comes back."""
+    no theme (< 0) is ignored, and so is every merge of a chain that comes back on itself (a
+    loop would swap two themes' comments, a sixth review)."""
     edges = {int(a): int(b) for a, b in mapping.items() if int(b) >= 0 and int(a) != int(b)}
     out = {}
     for start in edges:
         seen, at = {start}, start
-        while at in edges and edges[at] not in seen:
+        while at in edges:
             at = edges[at]
+            if at in seen:
+                break
             seen.add(at)
-        if at != start:
+        else:
             out[start] = at
     return out
 
