@@ -596,3 +596,13 @@ def test_c5_a_hidden_cells_comment_texts_are_not_the_texts_two_views_share(prep:
         )
         assert (real & shared) != real, cell
     assert hidden >= 10
+
+
+def test_c6_which_texts_a_grouping_shows_follows_the_minimum_group_size(prep: Prepared) -> None:
+    """The cells whose texts a view by role may show are kept per minimum: a larger minimum
+    must not reuse the cells allowed at a smaller one (nor the other way round)."""
+    at5 = pipeline.analyze(prep, by=["Role"], policy=PrivacyPolicy(min_group=5))
+    at30 = pipeline.analyze(prep, by=["Role"], policy=PrivacyPolicy(min_group=30))
+    again = pipeline.analyze(prep, by=["Role"], policy=PrivacyPolicy(min_group=5))
+    assert len(at30.comments) < len(at5.comments) == len(again.comments)
+    assert at30.comment_summary["text_withheld"] > at5.comment_summary["text_withheld"]

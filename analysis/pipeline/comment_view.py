@@ -372,25 +372,27 @@ def _text_cells(
     """
     if not cols or not len(used):
         return None
-
-    def key(frame: pd.DataFrame) -> pd.Series:
-        return frame[cols].astype(str).agg("\x1f".join, axis=1)
-
-    sizes = prep.views.get("text_cells", tuple(cols), lambda: _allowed_cells(prep, cols, policy))
-    return key(used).map(sizes).fillna(False).to_numpy(dtype=bool)
+    # per policy too: a minimum group size of 3 allows cells that one of 8 does not
+    allowed = prep.views.get(
+        "text_cells",
+        (tuple(cols), policy.min_comments, policy.min_group),
+        lambda: _allowed_cells(prep, cols, policy),
+    )
+    cells = pd.MultiIndex.from_frame(used[cols].astype(str))  # per distinct value: categories
+    return allowed.reindex(cells).fillna(False).to_numpy(dtype=bool)
 
 
 def _allowed_cells(prep: Prepared, cols: list[str], policy: PrivacyPolicy) -> pd.Series:
-    """Per cell of the crossing of ``cols`` (key: values joined by \\x1f), whether its texts
-    may show (see :func:`_text_cells`)."""
+    """Per cell of the crossing of ``cols`` (a MultiIndex of its values as text), whether its
+    texts may show (see :func:`_text_cells`)."""
     everyone = prep.comments.loc[prep.comments["analysed"].to_numpy(dtype=bool), cols]
-    people = prep.scored.groups[cols].astype(str)
-    counts = everyone.astype(str).agg("\x1f".join, axis=1).value_counts()
-    heads = people.agg("\x1f".join, axis=1).value_counts().reindex(counts.index).fillna(0)
+    counts = everyone.astype(str).value_counts()
+    heads = prep.scored.groups[cols].astype(str).value_counts().reindex(counts.index).fillna(0)
     ok = (counts >= policy.min_comments) & (heads >= policy.min_group)
-    parts = pd.DataFrame([k.split("\x1f") for k in counts.index], index=counts.index, columns=cols)
+    parts = counts.index.to_frame(index=False)
     for j in range(2, len(cols)):  # parent cells: (team, role) of a (team, role, tenure) cell
-        parts[f"_parent{j}"] = parts[cols[:j]].agg("\x1f".join, axis=1)
+        parts[f"_parent{j}"] = parts[cols[:j]].agg("\x1f".join, axis=1)  # per cell, not row
+    parts.index = counts.index
     return privacy.crossed_comment_visibility(ok, counts, parts, policy)
 
 
