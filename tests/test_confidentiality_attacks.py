@@ -606,3 +606,31 @@ def test_c6_which_texts_a_grouping_shows_follows_the_minimum_group_size(prep: Pr
     again = pipeline.analyze(prep, by=["Role"], policy=PrivacyPolicy(min_group=5))
     assert len(at30.comments) < len(at5.comments) == len(again.comments)
     assert at30.comment_summary["text_withheld"] > at5.comment_summary["text_withheld"]
+
+
+def test_c7_hot_spots_quote_and_count_only_what_the_comment_view_may_show(
+    prep: Prepared,
+) -> None:
+    """A review of the crossed rule: hot spots read each group's comment evidence by their own
+    per-grouping rule, so a team × role cell the comment view hides as a complement still had
+    its comment counts in a flag ("32% of its 34 comments ask for training" on the 5k
+    survey), which the comment view's hiding is there to prevent; and a view by role quoted
+    texts of team × role cells that may not show texts. Every flag's comment evidence now
+    belongs to a group whose comments the view shows, and every quote is a text the view's
+    comment table shows."""
+    for by in (["Role"], ["Team", "Role"], ["Team"]):
+        res = pipeline.analyze(prep, by=by)
+        groups = res.comment_groups
+        shown = set(groups.loc[groups["visible"].astype(bool), "group"].astype(str))
+        texts = set(res.comments["text"].astype(str))
+        quoted = 0
+        for flag in res.flags:
+            if flag.scope == "organisation":  # the organisation's own flags
+                continue
+            label = " × ".join(str(flag.group[c]) for c in by)
+            if flag.comments:
+                assert label in shown, (by, label)
+            for quote in flag.quotes:
+                quoted += 1
+                assert quote in texts, (by, label, quote)
+        assert quoted, by  # the check read some quotes

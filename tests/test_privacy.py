@@ -687,3 +687,24 @@ def test_no_hidden_crossed_cell_is_left_alone_in_its_row_or_column(
             shown = cells[ok.loc[cells.index].to_numpy()]
             safe = hidden.empty or (len(hidden) >= 2 and hidden.sum() >= min_comments)
             assert safe or shown.empty
+
+
+def test_null_space_falls_back_when_divide_and_conquer_fails(monkeypatch) -> None:
+    """LAPACK's gesdd did not converge on a 262 × 376 margin system of the sample's team ×
+    role × location crossing ("error: SVD did not converge"); the QR-iteration driver does.
+    The basis spans the same space: its projector equals scipy's null space's."""
+    import scipy.linalg
+
+    from analysis.privacy import pinning
+
+    a = _crossed_system(4, 3)
+    expected = scipy.linalg.null_space(a)
+
+    def fails(*args, **kwargs):
+        raise np.linalg.LinAlgError("SVD did not converge")
+
+    monkeypatch.setattr(pinning.np.linalg, "svd", fails)
+    basis = pinning._null_space(a)
+    assert basis.shape == expected.shape
+    assert np.allclose(basis @ basis.T, expected @ expected.T, atol=1e-12)
+    assert np.allclose(a @ basis, 0, atol=1e-12)

@@ -154,6 +154,7 @@ def group_comment_signals(
     text_col: str = "text",
     sentiment_col: str = "label",
     max_quote_chars: int = 280,
+    quotable: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Aggregate tagged comments into the per-group evidence :func:`find_hotspots` reads.
 
@@ -164,17 +165,23 @@ def group_comment_signals(
     A comment is negative about AI when it shows ``ai_distrust`` or mentions AI with a negative
     sentiment label. Every group is returned, small ones included: confidentiality is enforced
     by find_hotspots (comment threshold) and by the group table (minimum group size).
-    Representative quotes are the longest comments with the signal up to ``max_quote_chars``.
+    Representative quotes are the longest comments with the signal up to ``max_quote_chars``,
+    taken only from rows ``quotable`` allows (aligned with ``comments``; None: every row): a
+    view may not show every comment's text (:func:`analysis.pipeline.comment_view._text_cells`),
+    and a quote is a text. The counts and shares still count every comment.
     """
     by = [by] if isinstance(by, str) else list(by)
     missing = [c for c in [*by, text_col] if c not in comments.columns]
     if missing:
         raise ValueError(f"The comments table lacks column(s) {', '.join(missing)}.")
     df = comments
+    quote_ok = np.ones(len(df), dtype=bool) if quotable is None else np.asarray(quotable, bool)
+    if len(quote_ok) != len(df):
+        raise ValueError("quotable must have one entry per comment.")
     if "is_filler" in df.columns:
         filler = df["is_filler"].fillna(False).astype(bool).to_numpy()
         if filler.any():  # a view's analysed comments have none: no copy of the table
-            df = df[~filler]
+            df, quote_ok = df[~filler], quote_ok[~filler]
     flags = pd.DataFrame(index=df.index)
     for sig in ("displacement_fear", "training_request"):
         if sig in df.columns:
@@ -215,7 +222,7 @@ def group_comment_signals(
             row[s] = count / n_c
             row[f"{s}_n"] = count
             row[f"rest_{s}"] = (total[s] - count) / rest_n if rest_n else np.nan
-            short = hit[text_len[hit] <= max_quote_chars]
+            short = hit[(text_len[hit] <= max_quote_chars) & quote_ok[hit]]
             # Longest first; equal lengths keep their order (a stable descending sort).
             order = short[np.argsort(-text_len[short], kind="stable")]
             quotes[s] = _first_distinct(text_arr, order, quotes_per_signal)

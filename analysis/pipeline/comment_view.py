@@ -101,13 +101,15 @@ def comment_tables(
         respondents=None if prep.has_scores or not by else group_labels(sel.scored.groups, by),
     )
     themes, theme_shares = _themes(prep, comments, used, by, policy, names, visible, theme_key)
-    signals_by_group = _comment_signals(prep, comments, used, by, visible, theme_key[:2])
-    if signals_by_group is not None and sel.changed_masks and len(signals_by_group):
-        # hot spots read comment evidence only of groups whose comments this view may show
-        ok = group_labels(signals_by_group, by).map(visible).fillna(False).astype(bool)
-        signals_by_group = signals_by_group[ok.to_numpy()].reset_index(drop=True)
     cols = _text_columns(prep, [*by, *(c for c, _ in req.filters)])
     texts_ok = _text_cells(prep, used.comments, cols, policy)
+    signals_by_group = _comment_signals(prep, used, by, theme_key[:2], texts_ok)
+    if signals_by_group is not None and len(signals_by_group):
+        # hot spots read comment evidence (counts, shares, quotes) only of groups whose
+        # comments this view may show: a crossed view hides complementary cells that the
+        # hot spots' own per-grouping rule would allow, and their counts would undo it
+        ok = group_labels(signals_by_group, by).map(visible).fillna(False).astype(bool)
+        signals_by_group = signals_by_group[ok.to_numpy()].reset_index(drop=True)
     shown = _shown_comments(comments, used, visible, by, names, prep, theme_key, policy, texts_ok)
     summary = _summary(comments, shown)
     if texts_ok is not None:
@@ -283,13 +285,13 @@ def _themes(
 
 def _comment_signals(
     prep: Prepared,
-    comments: pd.DataFrame,
     used_view: Used,
     by_cols: list[str],
-    visible: pd.Series,
     cache_key: tuple,
+    texts_ok: np.ndarray | None,
 ) -> pd.DataFrame | None:
-    if not by_cols or not len(comments):
+    """Comment evidence per group for hot spots; quotes only where ``texts_ok`` allows."""
+    if not by_cols or not len(used_view.comments):
         return None
 
     def make() -> pd.DataFrame:
@@ -299,7 +301,7 @@ def _comment_signals(
         return used[[c for c in keep if c in used.columns]].assign(text=used["redacted"])
 
     table = prep.views.get("signals", cache_key, make, weight=len)
-    return hotspots_mod.group_comment_signals(table, by_cols)
+    return hotspots_mod.group_comment_signals(table, by_cols, quotable=texts_ok)
 
 
 #: The columns of the comment reading table (after the grouping columns).

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from analysis.privacy import PrivacyPolicy
+from analysis.privacy import PrivacyError, PrivacyPolicy
 
 if TYPE_CHECKING:
     from analysis.pipeline.model import Prepared
@@ -71,13 +71,14 @@ class ViewRequest:
         construct id, concept or label (:func:`analysis.drivers.choose_outcome`, which names the
         valid ones when it is not); the upload's own outcome normalises to None.
         """
+        policy = policy or PrivacyPolicy()
         return cls(
-            by=_by_columns(prep, by),
+            by=_too_fine(prep, _by_columns(prep, by), policy),
             filters=tuple(
                 (prep.resolve(name), tuple(dict.fromkeys(str(v) for v in values)))
                 for name, values in (filters or {}).items()
             ),
-            policy=policy or PrivacyPolicy(),
+            policy=policy,
             nested=bool(nested),
             shown=tuple(np.packbits(np.asarray(m, dtype=bool)).tobytes() for m in shown_filters),
             compare_unfiltered=bool(compare_unfiltered),
@@ -108,6 +109,31 @@ def _by_columns(prep: Prepared, by: Sequence[str] | str | None) -> tuple[str, ..
         return (team,) if team and team in prep.grouping_columns else ()
     names = [by] if isinstance(by, str) else list(by)
     return tuple(dict.fromkeys(prep.resolve(name) for name in names))
+
+
+#: A crossing of this many columns or more is refused when most of its groups are too small.
+FINE_CROSSING = 3
+
+
+def _too_fine(prep: Prepared, by: tuple[str, ...], policy: PrivacyPolicy) -> tuple[str, ...]:
+    """``by``, unless it crosses three or more columns into groups mostly under the minimum.
+
+    Why: such a table shows almost nothing, and protecting it is the slow part of the suite of
+    checks: the greedy complementary suppression recomputes the null space of the margins for
+    every trial cell, and the sample's 376 team × role × location cells (3.3 people each) took
+    over ten minutes where team × role (92 cells) takes seconds. Two-column crossings, the
+    app's finest, are never refused here."""
+    if len(by) < FINE_CROSSING:
+        return by
+    sizes = prep.scored.groups[list(by)].astype(str).value_counts()
+    small = int((sizes < policy.min_group).sum())
+    if 2 * small > len(sizes):
+        raise PrivacyError(
+            f"Results by {' × '.join(by)} make {len(sizes):,} groups, and {small:,} of them "
+            f"have fewer than {policy.min_group} people, so most would be hidden. "
+            "Cross at most two of these columns."
+        )
+    return by
 
 
 def _outcome(prep: Prepared, outcome: str | None) -> str | None:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 import numpy as np
+import scipy.linalg
 
 __all__ = ["TOL", "bases_table", "null_basis", "shared_bases", "small_unions_pinned"]
 
@@ -66,7 +67,13 @@ def _null_space(a: np.ndarray) -> np.ndarray:
     (rank: singular values above max(shape) * eps * the largest), without its per-call checks,
     which cost more than the SVD of these small systems. Callers use only the basis's row
     norms, which every orthonormal basis of the space shares."""
-    _, sv, vh = np.linalg.svd(a, full_matrices=True)
+    try:
+        _, sv, vh = np.linalg.svd(a, full_matrices=True)
+    except np.linalg.LinAlgError:
+        # LAPACK's divide and conquer (gesdd) fails to converge on a few finite 0/±1 systems
+        # (a 262 × 376 one of a three-column crossing); the QR-iteration driver (gesvd) is
+        # slower and converges on them
+        _, sv, vh = scipy.linalg.svd(a, full_matrices=True, lapack_driver="gesvd")
     tol = np.amax(sv, initial=0.0) * np.finfo(float).eps * max(a.shape)
     return vh[int(np.sum(sv > tol)) :].T
 
