@@ -310,11 +310,17 @@ def widget(key: str, default: Any = None) -> Any:
 
 
 def set_notice(text: str) -> None:
-    _store()[NOTICE] = text
+    """Add a message to show after the next rerun. Several steps of one action may each have
+    one (a settings file refits the themes, then skips some edits): none overwrites another."""
+    notices = _store().setdefault(NOTICE, [])
+    if text not in notices:
+        notices.append(text)
 
 
 def pop_notice() -> str | None:
-    return _store().pop(NOTICE, None)
+    """The messages set since the last call, one paragraph each (None when there are none)."""
+    notices = _store().pop(NOTICE, None)
+    return "\n\n".join(notices) if notices else None
 
 
 # --------------------------------------------------------------------------- view settings

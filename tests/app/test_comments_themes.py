@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from analysis import embeddings, pipeline
 from analysis.themes import ThemeProject, dump_project, load_project
 from tests.app.conftest import Ready, seeded_app
@@ -209,3 +211,19 @@ def test_a_settings_file_applies_only_to_the_themes_it_was_made_for(small: Ready
     next(b for b in at.button if b.label == "Apply these settings").click().run()
     assert not at.exception
     assert any("less than 10000" in e.value for e in at.error)
+
+
+def test_notices_of_one_action_are_all_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading a settings file refits the themes (a notice: edits dropped) and then applies the
+    file's edits (a notice: edits skipped); the second had overwritten the first."""
+    store: dict = {}
+    monkeypatch.setattr(state, "_store", lambda: store)
+    assert state.pop_notice() is None
+    state.set_notice("The themes were refitted: 1 rename dropped.")
+    state.set_notice("2 rename(s) in the settings file were skipped.")
+    state.set_notice("2 rename(s) in the settings file were skipped.")  # said once
+    assert state.pop_notice() == (
+        "The themes were refitted: 1 rename dropped.\n\n"
+        "2 rename(s) in the settings file were skipped."
+    )
+    assert state.pop_notice() is None
