@@ -165,6 +165,20 @@ def test_hotspots_json_contract(capsys):
     assert "Customer Support" in labels
 
 
+def test_hotspots_by_three_columns_keeps_each_groupings_flags(capsys):
+    """hotspots crosses its --by columns itself; a crossing of three into mostly small groups
+    is refused (too fine to protect), which had thrown away every grouping's own flags."""
+    data = run_json(
+        capsys, "hotspots", str(SAMPLE), "--by", "team", "--by", "role", "--by", "Location",
+        "--json",
+    )  # fmt: skip
+    assert {f["grouping"] for f in data["flags"]} >= {"Team"}
+    assert any(
+        w.startswith("No crossed hot spots: Results by Team × Role × Location")
+        for w in data["warnings"]
+    )
+
+
 def test_min_n_below_three_is_refused(capsys):
     assert main(["score", str(SAMPLE), "--min-n", "2"]) == 2
     assert "can't be below 3" in capsys.readouterr().err

@@ -634,3 +634,33 @@ def test_c7_hot_spots_quote_and_count_only_what_the_comment_view_may_show(
                 quoted += 1
                 assert quote in texts, (by, label, quote)
         assert quoted, by  # the check read some quotes
+
+
+def test_c8_a_filtered_view_shows_no_comments_of_a_hidden_crossed_cell(prep: Prepared) -> None:
+    """A seventh review: a view filtered to one team and grouped by role shows the team ×
+    role cells as its groups, so it showed the comment counts and shares of cells the Team ×
+    Role view hides; with views filtered to one role by team as well, the comment, negative
+    and training-request counts of 14 of 39 hidden cells came out exactly. A filtered view's
+    group now shows its comments only where every cell of the crossing it holds may, and a
+    view filtered to one hidden cell shows none of its comments."""
+    cross = pipeline.analyze(prep, by=["Team", "Role"]).comment_groups
+    counted = cross["group"].astype(str)
+    hidden = {tuple(g.split(" × ")) for g in counted[~cross["visible"].astype(bool)]}
+    has = prep.comments[prep.comments["analysed"].astype(bool)]
+    hidden &= set(zip(has["Team"].astype(str), has["Role"].astype(str), strict=True))
+    assert len(hidden) >= 10
+    checked = 0
+    for team in sorted({t for t, _ in hidden}):
+        try:
+            res = pipeline.analyze(prep, by=["Role"], filters={"Team": [team]})
+        except PrivacyError:
+            continue
+        shown = res.comment_groups.loc[res.comment_groups["visible"].astype(bool), "group"]
+        assert not {(team, str(r)) for r in shown} & hidden, team
+        checked += 1
+    assert checked
+    size = has.groupby([has["Team"].astype(str), has["Role"].astype(str)]).size()
+    team, role = max(hidden, key=lambda cell: (size[cell], cell))  # a complement: 36 comments
+    assert size[team, role] >= PrivacyPolicy().min_comments
+    alone = pipeline.analyze(prep, by=[], filters={"Team": [team], "Role": [role]})
+    assert len(alone.comments) == 0 and alone.themes["size"].sum() == 0

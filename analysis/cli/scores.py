@@ -23,6 +23,7 @@ from analysis.cli.plumbing import (
     records,
 )
 from analysis.pipeline.response_rows import response_rows
+from analysis.privacy import PrivacyError
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
@@ -219,8 +220,17 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
     flags, seen = [], set()
     res = None
     group_tables, item_gaps = [], []
+    notes: list[str] = []
     for view in views:
-        res = pipeline.analyze(prep, by=view, policy=_policy(args), **_edits(args))
+        try:
+            res = pipeline.analyze(prep, by=view, policy=_policy(args), **_edits(args))
+        except PrivacyError as e:
+            if len(view) < 3 or res is None:  # one column, or a pair: the user's own grouping
+                raise
+            # the crossing of three or more --by columns is added here, not asked for: the
+            # groupings on their own keep their flags and the refusal is said
+            notes.append(f"No crossed hot spots: {e}")
+            continue
         group_tables.append(res.groups)
         item_gaps.append(res.item_gaps)
         for f in res.flags:
@@ -229,7 +239,7 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
                 seen.add(key)
                 flags.append(f)
     flags.sort(key=lambda f: -f.priority)
-    warnings = list(res.warnings)
+    warnings = [*res.warnings, *notes]
     rates = None
     if getattr(args, "headcount", None):  # response rates by group (issue 19)
         from analysis import hotspots

@@ -167,7 +167,7 @@ def group_comment_signals(
     by find_hotspots (comment threshold) and by the group table (minimum group size).
     Representative quotes are the longest comments with the signal up to ``max_quote_chars``,
     taken only from rows ``quotable`` allows (aligned with ``comments``; None: every row): a
-    view may not show every comment's text (:func:`analysis.pipeline.comment_view._text_cells`),
+    view may not show every comment's text (:mod:`analysis.pipeline.comment_cells`),
     and a quote is a text. The counts and shares still count every comment.
     """
     by = [by] if isinstance(by, str) else list(by)

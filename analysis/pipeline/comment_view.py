@@ -18,6 +18,7 @@ import pandas as pd
 
 from analysis import hotspots as hotspots_mod
 from analysis import privacy
+from analysis.pipeline import comment_cells
 from analysis.pipeline.model import Prepared
 from analysis.pipeline.request import ViewRequest
 from analysis.pipeline.select import (
@@ -66,6 +67,8 @@ def comment_tables(
     comments, keys = sel.comments, sel.keys
     filter_key: tuple = req.filter_key
     org_exposed, groups_exposed = _comments_exposed(prep, sel, policy)
+    cells_whole, cells_groups = _cells_exposed(prep, sel, by, [c for c, _ in req.filters], policy)
+    org_exposed, groups_exposed = org_exposed or cells_whole, groups_exposed | cells_groups
     n = len(sel.scored.groups)
     withheld = TOO_FEW.format(n=n, m=policy.min_group) if n < policy.min_group else ""
     if org_exposed or withheld:
@@ -101,8 +104,8 @@ def comment_tables(
         respondents=None if prep.has_scores or not by else group_labels(sel.scored.groups, by),
     )
     themes, theme_shares = _themes(prep, comments, used, by, policy, names, visible, theme_key)
-    cols = _text_columns(prep, [*by, *(c for c, _ in req.filters)])
-    texts_ok = _text_cells(prep, used.comments, cols, policy)
+    cols = comment_cells.text_columns(prep, [*by, *(c for c, _ in req.filters)])
+    texts_ok = comment_cells.cells_ok(prep, used.comments, cols, policy)
     signals_by_group = _comment_signals(prep, used, by, theme_key[:2], texts_ok)
     if signals_by_group is not None and len(signals_by_group):
         # hot spots read comment evidence (counts, shares, quotes) only of groups whose
@@ -113,7 +116,7 @@ def comment_tables(
     shown = _shown_comments(comments, used, visible, by, names, prep, theme_key, policy, texts_ok)
     summary = _summary(comments, shown)
     if texts_ok is not None:
-        # comments of shown groups whose text this grouping may not show (see _text_cells)
+        # comments of shown groups whose text this grouping may not show (comment_cells)
         in_groups = _visible_rows(used, visible) if by else np.ones(len(texts_ok), dtype=bool)
         summary["text_withheld"] = int((in_groups & ~texts_ok).sum())
     return CommentTables(
@@ -159,6 +162,28 @@ def _comments_exposed(
     names = sel.keys.names
     hit = privacy.comments_exposed(sel.all_codes, resp, changed, policy, len(names))
     return bool(whole[0]), {str(n) for n in names[hit]}
+
+
+def _cells_exposed(
+    prep: Prepared, sel: Selection, by: list[str], filters: list[str], policy: PrivacyPolicy
+) -> tuple[bool, set[str]]:
+    """Whether a filtered view's comments as a whole, and which of its groups' comments, are
+    those of a cell that may not show comments survey-wide (:mod:`comment_cells`): filters on
+    two or more columns pick cells of their crossing, and a filtered view's groups are cells of
+    the crossing of its filter and grouping columns."""
+    if not filters or not len(sel.comments):
+        return False, set()
+    analysed = sel.comments["analysed"].to_numpy(dtype=bool)
+    rows = sel.comments[analysed]
+    crossing = comment_cells.filtered_columns
+    whole = comment_cells.cells_ok(prep, rows, crossing(prep, [], filters), policy)
+    ok = comment_cells.cells_ok(prep, rows, crossing(prep, by, filters), policy)
+    hit: set[str] = set()
+    if ok is not None and by and sel.keys is not None:
+        codes = sel.keys.codes[analysed]
+        bad = np.unique(codes[~ok & (codes >= 0)])
+        hit = {str(sel.keys.names[i]) for i in bad}
+    return whole is not None and not bool(whole.all()), hit
 
 
 @dataclass
@@ -325,7 +350,7 @@ def _shown_comments(
 ) -> pd.DataFrame:
     """Redacted comments of groups that meet the comment threshold (or of the whole
     organisation when no grouping is chosen and it meets the threshold), and only those whose
-    cell ``texts_ok`` allows (:func:`_text_cells`)."""
+    cell ``texts_ok`` allows (:mod:`analysis.pipeline.comment_cells`)."""
     cols = list(SHOWN_COLUMNS)
     if not len(comments):
         return pd.DataFrame(columns=[*by_cols, *cols])
@@ -343,59 +368,6 @@ def _shown_comments(
     if not rows.all():  # every group shown: the view shares the cached base's columns
         shown = shown[rows]
     return _own_categories(shown.reset_index(drop=True))
-
-
-def _text_columns(prep: Prepared, used: list[str]) -> list[str]:
-    """The grouping columns whose crossing decides which comment texts a view may show: the
-    survey's grouping columns in a fixed order (team, role, then the others), up to the last
-    one the view groups or filters by. None for a view by team alone or by nothing."""
-    first = [c for c in (prep.colmap.team, prep.colmap.role) if c in prep.grouping_columns]
-    order = [*dict.fromkeys([*first, *prep.grouping_columns])]
-    at = [order.index(c) for c in used if c in order]
-    return order[: max(at) + 1] if at and max(at) >= 1 else []
-
-
-def _text_cells(
-    prep: Prepared, used: pd.DataFrame, cols: list[str], policy: PrivacyPolicy
-) -> np.ndarray | None:
-    """Which of the view's analysed comments may show their text (None: no rule here).
-
-    Why: a comment's text is the same in every view, so texts can be matched across views.
-    A fifth review took team T's comments from the Team view and role R's from the Role view:
-    the texts in both were the hidden T × R cell's (8 comments, exactly). So a view grouped or
-    filtered by a column beyond the team shows a comment's text only where its cell of the
-    ordered crossing ``cols`` (team, role, ...) may show comments in the whole survey: at
-    least ``min_comments`` comments and ``min_group`` people, with complementary cells hidden
-    in every row, column and parent cell of the crossing
-    (:func:`analysis.privacy.crossed_comment_visibility`), so neither matching nor
-    subtracting texts isolates a cell that may not show them (Hundepool et al. 2012,
-    *Statistical Disclosure Control*, on linked tables). Counts, themes and shares still
-    count every comment.
-    """
-    if not cols or not len(used):
-        return None
-    # per policy too: a minimum group size of 3 allows cells that one of 8 does not
-    allowed = prep.views.get(
-        "text_cells",
-        (tuple(cols), policy.min_comments, policy.min_group),
-        lambda: _allowed_cells(prep, cols, policy),
-    )
-    cells = pd.MultiIndex.from_frame(used[cols].astype(str))  # per distinct value: categories
-    return allowed.reindex(cells).fillna(False).to_numpy(dtype=bool)
-
-
-def _allowed_cells(prep: Prepared, cols: list[str], policy: PrivacyPolicy) -> pd.Series:
-    """Per cell of the crossing of ``cols`` (a MultiIndex of its values as text), whether its
-    texts may show (see :func:`_text_cells`)."""
-    everyone = prep.comments.loc[prep.comments["analysed"].to_numpy(dtype=bool), cols]
-    counts = everyone.astype(str).value_counts()
-    heads = prep.scored.groups[cols].astype(str).value_counts().reindex(counts.index).fillna(0)
-    ok = (counts >= policy.min_comments) & (heads >= policy.min_group)
-    parts = counts.index.to_frame(index=False)
-    for j in range(2, len(cols)):  # parent cells: (team, role) of a (team, role, tenure) cell
-        parts[f"_parent{j}"] = parts[cols[:j]].agg("\x1f".join, axis=1)  # per cell, not row
-    parts.index = counts.index
-    return privacy.crossed_comment_visibility(ok, counts, parts, policy)
 
 
 def _own_categories(shown: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,105 @@
+"""Which cells of a crossing of grouping columns may show their comments, survey-wide.
+
+A view's groups are cells of a crossing whenever it groups or filters by more than one column
+(filtered to team T and grouped by role: the T × R cells), and a comment's text is the same in
+every view. Both let a reader tie comments to a cell that the crossed view hides. So:
+
+* **texts** (:func:`text_columns`): a view grouped or filtered beyond the team shows a comment's
+  text only where its cell of the ordered crossing (team, role, then the other grouping
+  columns, up to the last the view uses) may show comments. A fifth review took team T's
+  comments from the Team view and role R's from the Role view: the texts in both were the
+  hidden T × R cell's (8 comments, exactly).
+* **counts** (:func:`filtered_columns`): a filtered view's group is a cell (or a union of cells)
+  of the crossing of its filter and grouping columns, so it shows its comments (counts, shares,
+  themes, hot-spot evidence) only when every cell it holds may. A seventh review combined
+  views filtered to one team (by role) and to one role (by team) with the unfiltered ones and
+  recovered the comment, negative and training-request counts of 14 of 39 hidden team × role
+  cells exactly.
+
+"May show" (:func:`allowed_cells`) means at least ``min_comments`` comments and ``min_group``
+people, the cell's parent cells allowed too (team × role of a team × role × tenure cell), and
+complementary cells hidden in every row, column and parent cell of the crossing
+(:func:`analysis.privacy.crossed_comment_visibility`), so neither matching nor subtracting
+isolates a cell that may not show its comments (Hundepool et al. 2012, *Statistical Disclosure
+Control*, on linked tables).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis import privacy
+from analysis.pipeline.model import Prepared
+from analysis.privacy import PrivacyPolicy
+
+__all__ = ["allowed_cells", "cells_ok", "filtered_columns", "text_columns"]
+
+
+def _order(prep: Prepared) -> list[str]:
+    """The survey's grouping columns in the fixed order: team, role, then the others."""
+    first = [c for c in (prep.colmap.team, prep.colmap.role) if c in prep.grouping_columns]
+    return [*dict.fromkeys([*first, *prep.grouping_columns])]
+
+
+def text_columns(prep: Prepared, used: Sequence[str]) -> list[str]:
+    """The crossing that decides which comment texts a view may show: the ordered grouping
+    columns up to the last one the view groups or filters by. Empty for a view by team alone
+    or by nothing."""
+    order = _order(prep)
+    at = [order.index(c) for c in used if c in order]
+    return order[: max(at) + 1] if at and max(at) >= 1 else []
+
+
+def filtered_columns(prep: Prepared, by: Sequence[str], filters: Sequence[str]) -> list[str]:
+    """The crossing whose cells a filtered view's groups are: its filter and grouping columns,
+    in the fixed order. Empty when the view has no filter or uses one column only (a margin,
+    which the crossed tables release)."""
+    if not filters:
+        return []
+    used = {*by, *filters}
+    cols = [c for c in _order(prep) if c in used]
+    return cols if len(cols) >= 2 else []
+
+
+def cells_ok(
+    prep: Prepared, comments: pd.DataFrame, cols: list[str], policy: PrivacyPolicy
+) -> np.ndarray | None:
+    """Per comment of ``comments``: may its cell of the crossing ``cols`` show comments?
+    None when there is no crossing (``cols`` empty) or no comment."""
+    if not cols or not len(comments):
+        return None
+    allowed = allowed_cells(prep, cols, policy)
+    cells = pd.MultiIndex.from_frame(comments[cols].astype(str))  # per distinct value: categories
+    return allowed.reindex(cells).fillna(False).to_numpy(dtype=bool)
+
+
+def allowed_cells(prep: Prepared, cols: Sequence[str], policy: PrivacyPolicy) -> pd.Series:
+    """Per cell of the crossing of ``cols`` (a MultiIndex of its values as text), whether its
+    comments may show (see the module docstring). Cached per upload, crossing and policy: a
+    minimum group size of 3 allows cells that one of 8 does not."""
+    cols = list(cols)
+    return prep.views.get(
+        "text_cells",
+        (tuple(cols), policy.min_comments, policy.min_group),
+        lambda: _allowed(prep, cols, policy),
+    )
+
+
+def _allowed(prep: Prepared, cols: list[str], policy: PrivacyPolicy) -> pd.Series:
+    everyone = prep.comments.loc[prep.comments["analysed"].to_numpy(dtype=bool), cols]
+    counts = everyone.astype(str).value_counts()
+    heads = prep.scored.groups[cols].astype(str).value_counts().reindex(counts.index).fillna(0)
+    ok = (counts >= policy.min_comments) & (heads >= policy.min_group)
+    if len(cols) >= 3 and len(counts):
+        # a cell whose parent cell may not show comments may not either: else a hidden team ×
+        # role cell's texts showed through a view by tenure filtered to that team and role
+        parent = allowed_cells(prep, cols[:-1], policy)
+        ok &= parent.reindex(counts.index.droplevel(-1)).fillna(False).to_numpy(dtype=bool)
+    parts = counts.index.to_frame(index=False)
+    for j in range(2, len(cols)):  # parent cells: (team, role) of a (team, role, tenure) cell
+        parts[f"_parent{j}"] = parts[cols[:j]].agg("\x1f".join, axis=1)  # per cell, not row
+    parts.index = counts.index
+    return privacy.crossed_comment_visibility(ok, counts, parts, policy)
