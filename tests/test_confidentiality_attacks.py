@@ -664,3 +664,17 @@ def test_c8_a_filtered_view_shows_no_comments_of_a_hidden_crossed_cell(prep: Pre
     assert size[team, role] >= PrivacyPolicy().min_comments
     alone = pipeline.analyze(prep, by=[], filters={"Team": [team], "Role": [role]})
     assert len(alone.comments) == 0 and alone.themes["size"].sum() == 0
+
+
+def test_c9_a_three_column_cell_shows_texts_only_where_its_parent_may(prep: Prepared) -> None:
+    """The same review: a (team, role, tenure) cell was judged within its own crossing only,
+    so a view by tenure showed 16 texts of a team × role cell the Team × Role view hides (a
+    complement). Every cell a three-column crossing allows now has an allowed parent."""
+    from analysis.pipeline import comment_cells
+
+    policy = PrivacyPolicy()
+    three = comment_cells.allowed_cells(prep, ["Team", "Role", "Tenure"], policy)
+    two = comment_cells.allowed_cells(prep, ["Team", "Role"], policy)
+    allowed = three[three.to_numpy(dtype=bool)].index
+    assert len(allowed) and len(two) > two.sum()  # some allowed, some parents hidden
+    assert two.reindex(allowed.droplevel(-1)).fillna(False).to_numpy(dtype=bool).all()
