@@ -182,19 +182,7 @@ def group_comment_signals(
         filler = df["is_filler"].fillna(False).astype(bool).to_numpy()
         if filler.any():  # a view's analysed comments have none: no copy of the table
             df, quote_ok = df[~filler], quote_ok[~filler]
-    flags = pd.DataFrame(index=df.index)
-    for sig in ("displacement_fear", "training_request"):
-        if sig in df.columns:
-            flags[sig] = df[sig].fillna(False).astype(bool)
-    if "ai_distrust" in df.columns or "ai_mention" in df.columns:
-        neg = pd.Series(False, index=df.index)
-        if "ai_distrust" in df.columns:
-            neg |= df["ai_distrust"].fillna(False).astype(bool)
-        if "ai_mention" in df.columns and sentiment_col in df.columns:
-            neg |= df["ai_mention"].fillna(False).astype(bool) & _is_text(
-                df[sentiment_col], "negative"
-            )
-        flags["ai_negative"] = neg
+    flags = _evidence_flags(df, sentiment_col)
     texts = df[text_col].astype(str)
     total_n = len(df)
     total = {s: int(flags[s].sum()) for s in flags.columns}
@@ -229,6 +217,25 @@ def group_comment_signals(
         row["quotes"] = quotes
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _evidence_flags(df: pd.DataFrame, sentiment_col: str) -> pd.DataFrame:
+    """Per comment, the signals hot spots count: fear, training requests, and negative about
+    AI (distrust, or a mention of AI with a negative sentiment label)."""
+    flags = pd.DataFrame(index=df.index)
+    for sig in ("displacement_fear", "training_request"):
+        if sig in df.columns:
+            flags[sig] = df[sig].fillna(False).astype(bool)
+    if "ai_distrust" in df.columns or "ai_mention" in df.columns:
+        neg = pd.Series(False, index=df.index)
+        if "ai_distrust" in df.columns:
+            neg |= df["ai_distrust"].fillna(False).astype(bool)
+        if "ai_mention" in df.columns and sentiment_col in df.columns:
+            neg |= df["ai_mention"].fillna(False).astype(bool) & _is_text(
+                df[sentiment_col], "negative"
+            )
+        flags["ai_negative"] = neg
+    return flags
 
 
 def _is_text(values: pd.Series, text: str) -> pd.Series:
