@@ -678,3 +678,23 @@ def test_c9_a_three_column_cell_shows_texts_only_where_its_parent_may(prep: Prep
     allowed = three[three.to_numpy(dtype=bool)].index
     assert len(allowed) and len(two) > two.sum()  # some allowed, some parents hidden
     assert two.reindex(allowed.droplevel(-1)).fillna(False).to_numpy(dtype=bool).all()
+
+
+def test_c10_a_union_of_teams_does_not_give_a_hidden_team_away(prep: Prepared) -> None:
+    """A review: Facilities (7 comments) is hidden in the Team view, but a view filtered to
+    Facilities or Sales showed 234 analysed comments with theme sizes and shares, and minus the
+    Team view's Sales figures gave Facilities' 7 comments and its one training request. A
+    filtered view whose people hold a group hidden in that column's own view now shows none of
+    its comments, and says why instead of reading as a survey without comments."""
+    has = prep.comments[prep.comments["analysed"].astype(bool)]
+    size = has["Team"].astype(str).value_counts()
+    small, big = size.index[-1], size.index[0]
+    policy = PrivacyPolicy(min_comments=int(size[small]) + 1)
+    teams = pipeline.analyze(prep, by=["Team"], policy=policy).comment_groups
+    assert not teams.loc[teams["group"] == small, "visible"].any()
+    both = pipeline.analyze(prep, by=[], filters={"Team": [small, big]}, policy=policy)
+    assert len(both.comments) == 0 and both.themes["size"].sum() == 0
+    assert both.comment_summary["analysed"] == 0
+    assert "Comments are not shown for this filter" in both.comments_withheld
+    alone = pipeline.analyze(prep, by=[], filters={"Team": [big]}, policy=policy)
+    assert len(alone.comments) > 0 and not alone.comments_withheld

@@ -35,7 +35,7 @@ from analysis import privacy
 from analysis.pipeline.model import Prepared
 from analysis.privacy import PrivacyPolicy
 
-__all__ = ["allowed_cells", "cells_ok", "filtered_columns", "text_columns"]
+__all__ = ["allowed_cells", "cells_ok", "filtered_columns", "selection_columns", "text_columns"]
 
 
 def _order(prep: Prepared) -> list[str]:
@@ -62,6 +62,12 @@ def filtered_columns(prep: Prepared, by: Sequence[str], filters: Sequence[str]) 
     used = {*by, *filters}
     cols = [c for c in _order(prep) if c in used]
     return cols if len(cols) >= 2 else []
+
+
+def selection_columns(prep: Prepared, filters: Sequence[str]) -> list[str]:
+    """The filter columns in the fixed order: a filtered view's people are a union of cells of
+    their crossing (of groups, for one column), each of which must be allowed."""
+    return [c for c in _order(prep) if c in set(filters)]
 
 
 def cells_ok(

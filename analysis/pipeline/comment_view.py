@@ -52,6 +52,13 @@ class CommentTables:
     withheld: str = ""
 
 
+#: Said when a filtered view's comments would single out a group hidden elsewhere.
+EXPOSED = (
+    "Comments are not shown for this filter: it selects people whose comments are hidden in "
+    "other views (too few comments or people there, or hidden so that they can't be worked "
+    "out by subtraction), so showing them here would give those away. Widen the filter."
+)
+
 #: Said when a view's people are fewer than the minimum group size.
 TOO_FEW = (
     "Comments are not shown: this view has {n} respondent(s), fewer than the minimum group "
@@ -71,6 +78,8 @@ def comment_tables(
     org_exposed, groups_exposed = org_exposed or cells_whole, groups_exposed | cells_groups
     n = len(sel.scored.groups)
     withheld = TOO_FEW.format(n=n, m=policy.min_group) if n < policy.min_group else ""
+    if org_exposed and not withheld:  # said, not left to read as a survey without comments
+        withheld = EXPOSED
     if org_exposed or withheld:
         # the filtered view's comments differ from an earlier view's by a few people's, or
         # the view's people are too few to show any comment (a small survey, unfiltered)
@@ -175,9 +184,14 @@ def _cells_exposed(
         return False, set()
     analysed = sel.comments["analysed"].to_numpy(dtype=bool)
     rows = sel.comments[analysed]
-    crossing = comment_cells.filtered_columns
-    whole = comment_cells.cells_ok(prep, rows, crossing(prep, [], filters), policy)
-    ok = comment_cells.cells_ok(prep, rows, crossing(prep, by, filters), policy)
+    # the selection: cells of the crossing of the filter columns, or groups of the one filter
+    # column (a union of groups is no margin: Facilities with Sales, minus Sales, is Facilities)
+    whole = comment_cells.cells_ok(
+        prep, rows, comment_cells.selection_columns(prep, filters), policy
+    )
+    ok = comment_cells.cells_ok(
+        prep, rows, comment_cells.filtered_columns(prep, by, filters), policy
+    )
     hit: set[str] = set()
     if ok is not None and by and sel.keys is not None:
         codes = sel.keys.codes[analysed]
