@@ -88,7 +88,7 @@ def allowed_cells(prep: Prepared, cols: Sequence[str], policy: PrivacyPolicy) ->
     minimum group size of 3 allows cells that one of 8 does not."""
     cols = list(cols)
     return prep.views.get(
-        "text_cells",
+        "comment_cells",
         (tuple(cols), policy.min_comments, policy.min_group),
         lambda: _allowed(prep, cols, policy),
     )

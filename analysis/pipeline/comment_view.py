@@ -73,8 +73,9 @@ def comment_tables(
     policy = req.policy
     comments, keys = sel.comments, sel.keys
     filter_key: tuple = req.filter_key
+    filter_cols = [c for c, _ in req.filters]
     org_exposed, groups_exposed = _comments_exposed(prep, sel, policy)
-    cells_whole, cells_groups = _cells_exposed(prep, sel, by, [c for c, _ in req.filters], policy)
+    cells_whole, cells_groups = _cells_exposed(prep, sel, by, filter_cols, policy)
     org_exposed, groups_exposed = org_exposed or cells_whole, groups_exposed | cells_groups
     n = len(sel.scored.groups)
     withheld = TOO_FEW.format(n=n, m=policy.min_group) if n < policy.min_group else ""
@@ -113,7 +114,7 @@ def comment_tables(
         respondents=None if prep.has_scores or not by else group_labels(sel.scored.groups, by),
     )
     themes, theme_shares = _themes(prep, comments, used, by, policy, names, visible, theme_key)
-    cols = comment_cells.text_columns(prep, [*by, *(c for c, _ in req.filters)])
+    cols = comment_cells.text_columns(prep, [*by, *filter_cols])
     texts_ok = comment_cells.cells_ok(prep, used.comments, cols, policy)
     signals_by_group = _comment_signals(prep, used, by, theme_key[:2], texts_ok)
     if signals_by_group is not None and len(signals_by_group):
