@@ -698,3 +698,32 @@ def test_c10_a_union_of_teams_does_not_give_a_hidden_team_away(prep: Prepared) -
     assert "Comments are not shown for this filter" in both.comments_withheld
     alone = pipeline.analyze(prep, by=[], filters={"Team": [big]}, policy=policy)
     assert len(alone.comments) > 0 and not alone.comments_withheld
+
+
+def test_c11_a_crossing_hides_the_same_cells_in_either_column_order(prep: Prepared) -> None:
+    """An eighth review: Team × Role and Role × Team hid different cells (at a minimum of 3,
+    the Team × Role score table hid three cells the other shows, and so its comment table
+    too), and the comment rule picked complementary cells in each view's own column order.
+    Two views of one crossing that hide different cells show, together, more than either may.
+    Both orders now hide the same cells, scores and comments, and every cell the comment rule
+    hides survey-wide (:func:`comment_cells.allowed_cells`)."""
+    from analysis.pipeline import comment_cells
+
+    def hidden(res: Results, table: str, flip: bool) -> set[tuple[str, ...]]:
+        t = getattr(res, table)
+        mask = t["suppressed" if table == "groups" else "visible"].astype(bool)
+        labels = t.loc[mask if table == "groups" else ~mask, "group"].astype(str)
+        return {tuple(g.split(" × ")[:: -1 if flip else 1]) for g in labels}
+
+    has = prep.comments[prep.comments["analysed"].astype(bool)]
+    for policy in (PrivacyPolicy(min_group=3, min_comments=5), PrivacyPolicy()):
+        for a, b in (("Team", "Role"), ("Team", "Location"), ("Role", "Tenure")):
+            ab = pipeline.analyze(prep, by=[a, b], policy=policy)
+            ba = pipeline.analyze(prep, by=[b, a], policy=policy)
+            for table in ("groups", "comment_groups"):
+                assert hidden(ab, table, False) == hidden(ba, table, True), (a, b, table)
+            allowed = comment_cells.allowed_cells(prep, [a, b], policy)
+            cells = set(zip(has[a].astype(str), has[b].astype(str), strict=True))
+            never = {c for c in cells if not bool(allowed.get(c, False))}
+            assert never <= hidden(ab, "comment_groups", False), (a, b)
+    assert never  # the last crossing hides some cells

@@ -9,9 +9,13 @@ every view. Both let a reader tie comments to a cell that the crossed view hides
   columns, up to the last the view uses) may show comments. A fifth review took team T's
   comments from the Team view and role R's from the Role view: the texts in both were the
   hidden T × R cell's (8 comments, exactly).
-* **counts** (:func:`filtered_columns`): a filtered view's group is a cell (or a union of cells)
-  of the crossing of its filter and grouping columns, so it shows its comments (counts, shares,
-  themes, hot-spot evidence) only when every cell it holds may. A seventh review combined
+* **counts** (:func:`view_columns`): a view's group is a cell (or a union of cells) of the
+  crossing of its grouping and filter columns, so it shows its comments (counts, shares,
+  themes, hot-spot evidence) only when every cell it holds may. One hidden set per crossing,
+  whatever the view's column order and filter: the Team × Role view once hid its own
+  complementary cells, in its own column order, and views filtered to one team (by role) hid
+  others, so an eighth review subtracted the cells shown across them from the Role view and
+  recovered a one-person cell's comment and negative counts. A seventh review combined
   views filtered to one team (by role) and to one role (by team) with the unfiltered ones and
   recovered the comment, negative and training-request counts of 14 of 39 hidden team × role
   cells exactly.
@@ -35,39 +39,31 @@ from analysis import privacy
 from analysis.pipeline.model import Prepared
 from analysis.privacy import PrivacyPolicy
 
-__all__ = ["allowed_cells", "cells_ok", "filtered_columns", "selection_columns", "text_columns"]
-
-
-def _order(prep: Prepared) -> list[str]:
-    """The survey's grouping columns in the fixed order: team, role, then the others."""
-    first = [c for c in (prep.colmap.team, prep.colmap.role) if c in prep.grouping_columns]
-    return [*dict.fromkeys([*first, *prep.grouping_columns])]
+__all__ = ["allowed_cells", "cells_ok", "selection_columns", "text_columns", "view_columns"]
 
 
 def text_columns(prep: Prepared, used: Sequence[str]) -> list[str]:
     """The crossing that decides which comment texts a view may show: the ordered grouping
     columns up to the last one the view groups or filters by. Empty for a view by team alone
     or by nothing."""
-    order = _order(prep)
+    order = prep.crossing_order(prep.grouping_columns)
     at = [order.index(c) for c in used if c in order]
     return order[: max(at) + 1] if at and max(at) >= 1 else []
 
 
-def filtered_columns(prep: Prepared, by: Sequence[str], filters: Sequence[str]) -> list[str]:
-    """The crossing whose cells a filtered view's groups are: its filter and grouping columns,
-    in the fixed order. Empty when the view has no filter or uses one column only (a margin,
-    which the crossed tables release)."""
-    if not filters:
-        return []
+def view_columns(prep: Prepared, by: Sequence[str], filters: Sequence[str]) -> list[str]:
+    """The crossing whose cells a view's groups are: its grouping and filter columns, in the
+    fixed order, whatever order the view lists them in. Empty when the view uses one column
+    or none (a margin, which the crossed tables release)."""
     used = {*by, *filters}
-    cols = [c for c in _order(prep) if c in used]
+    cols = prep.crossing_order(used)
     return cols if len(cols) >= 2 else []
 
 
 def selection_columns(prep: Prepared, filters: Sequence[str]) -> list[str]:
     """The filter columns in the fixed order: a filtered view's people are a union of cells of
     their crossing (of groups, for one column), each of which must be allowed."""
-    return [c for c in _order(prep) if c in set(filters)]
+    return prep.crossing_order(filters)
 
 
 def cells_ok(

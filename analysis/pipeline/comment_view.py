@@ -177,11 +177,11 @@ def _comments_exposed(
 def _cells_exposed(
     prep: Prepared, sel: Selection, by: list[str], filters: list[str], policy: PrivacyPolicy
 ) -> tuple[bool, set[str]]:
-    """Whether a filtered view's comments as a whole, and which of its groups' comments, are
-    those of a cell that may not show comments survey-wide (:mod:`comment_cells`): filters on
-    two or more columns pick cells of their crossing, and a filtered view's groups are cells of
-    the crossing of its filter and grouping columns."""
-    if not filters or not len(sel.comments):
+    """Whether a filtered view's comments as a whole, and which of a view's groups' comments,
+    are those of a cell that may not show comments survey-wide (:mod:`comment_cells`): filters
+    on two or more columns pick cells of their crossing, and the groups of a view grouped or
+    filtered by two or more columns are cells of the crossing of those columns."""
+    if not len(sel.comments) or (not filters and len(by) < 2):
         return False, set()
     analysed = sel.comments["analysed"].to_numpy(dtype=bool)
     rows = sel.comments[analysed]
@@ -190,9 +190,7 @@ def _cells_exposed(
     whole = comment_cells.cells_ok(
         prep, rows, comment_cells.selection_columns(prep, filters), policy
     )
-    ok = comment_cells.cells_ok(
-        prep, rows, comment_cells.filtered_columns(prep, by, filters), policy
-    )
+    ok = comment_cells.cells_ok(prep, rows, comment_cells.view_columns(prep, by, filters), policy)
     hit: set[str] = set()
     if ok is not None and by and sel.keys is not None:
         codes = sel.keys.codes[analysed]
@@ -239,8 +237,12 @@ def comment_privacy(
         )
         vis = vis & vis.index.to_series().astype(str).isin(visible_groups)
     if len(by_cols) > 1:
-        parts = _cell_parts(used, used_view.group, by_cols)
-        vis = privacy.crossed_comment_visibility(vis, counts, parts.reindex(counts.index), policy)
+        # the cells in an order of their values by column name, not the view's column order:
+        # Team × Location and Location × Team then hide the same complementary cells
+        parts = _cell_parts(used, used_view.group, by_cols)[sorted(by_cols)]
+        parts = parts.reindex(counts.index).sort_values(sorted(by_cols), kind="stable")
+        crossed = privacy.crossed_comment_visibility(vis, counts[parts.index], parts, policy)
+        vis = crossed.reindex(vis.index).fillna(False).astype(bool)
     table = pd.DataFrame({"group": counts.index.astype(str), "n_comments": counts.to_numpy()})
     table["visible"] = table["group"].map(vis).fillna(False).astype(bool)
     table.loc[~table["visible"], "n_comments"] = np.nan

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +63,14 @@ class Prepared:
     @property
     def grouping_columns(self) -> list[str]:
         return list(self.scored.groups.columns)
+
+    def crossing_order(self, cols: Iterable[str]) -> list[str]:
+        """``cols`` in the survey's fixed order (team, role, then the other grouping columns):
+        a crossing's protected cells must not depend on the order a view lists its columns
+        in, or two views of one crossing hide different cells and together show a hidden one."""
+        used = set(cols)
+        first = [c for c in (self.colmap.team, self.colmap.role) if c in self.grouping_columns]
+        return [c for c in dict.fromkeys([*first, *self.grouping_columns]) if c in used]
 
     @property
     def has_scores(self) -> bool:

@@ -20,6 +20,7 @@ from analysis.pipeline.request import ViewRequest
 from analysis.pipeline.select import Selection
 from analysis.privacy import PrivacyError, PrivacyPolicy
 from analysis.scoring import Difference, Scored
+from analysis.scoring.grouping import column_codes
 from analysis.tables import ENPS, GROUPS, ITEMS, LIKERT, ORG
 
 __all__ = ["ScoreTables", "construct_frame", "score_tables"]
@@ -59,13 +60,17 @@ def group_tables(
         "references": sel.references,
         "population": prep.scored,
     }
+    # a crossing is protected in the survey's fixed column order, then shown in the view's:
+    # Team × Role and Role × Team hid different cells (a crossed table's suppression follows
+    # its column order), and together they would show more than either may
+    fixed = by if req.nested else prep.crossing_order(by)
     try:
-        groups = scoring.group_scores(sel.scored, by, policy, **kw)
-        items = scoring.item_scores(sel.scored, by, policy, **kw)
+        groups = scoring.group_scores(sel.scored, fixed, policy, **kw)
+        items = scoring.item_scores(sel.scored, fixed, policy, **kw)
         enps_groups = (
-            scoring.enps(sel.scored, by, policy, **kw)
+            scoring.enps(sel.scored, fixed, policy, **kw)
             if sel.scored.enps is not None
-            else ENPS.empty(by)
+            else ENPS.empty(fixed)
         )
     except PrivacyError:
         if not sel.changed:
@@ -76,7 +81,32 @@ def group_tables(
             f"{policy.min_group} people, whose answers could then be worked out. Widen the "
             "filter, remove it, or choose another grouping."
         ) from None
+    if fixed != by:
+        groups = _in_view_order(groups, sel.scored, by, "construct", GROUPS.columns(by))
+        items = _in_view_order(items, sel.scored, by, "item", ITEMS.columns(by))
+        enps_groups = _in_view_order(enps_groups, sel.scored, by, None, ENPS.columns(by))
     return groups, items, enps_groups
+
+
+def _in_view_order(
+    table: pd.DataFrame, scored: Scored, by: list[str], block: str | None, columns: list[str]
+) -> pd.DataFrame:
+    """A crossed table computed in the fixed column order, as the view's order lays it out:
+    its grouping and group labels, its columns, and its rows (per construct or item, the
+    groups sorted by the view's columns, each by its values' sorted order)."""
+    out = table.copy()
+    out["grouping"] = " × ".join(by)
+    out["group"] = out[by].astype(str).agg(" × ".join, axis=1) if len(out) else out["group"]
+    keys = []
+    if block is not None:
+        keys.append(pd.Series(pd.factorize(out[block])[0], index=out.index))  # first seen first
+    for col in by:
+        uniques = column_codes(scored, col)[1]
+        keys.append(out[col].map({v: i for i, v in enumerate(uniques)}))
+    if len(out):
+        order = np.lexsort([k.to_numpy() for k in reversed(keys)])
+        out = out.iloc[order]
+    return out[columns].reset_index(drop=True)
 
 
 def org_tables(
