@@ -11,7 +11,7 @@ import streamlit as st
 
 from analysis import access
 from analysis.config import ConfigError, in_words
-from analysis.pipeline import Prepared
+from analysis.pipeline import TEXTS_WITHHELD, Prepared
 from analysis.pipeline.prepare import COMMENTS_UNREAD
 from analysis.pipeline.theme_settings import edits_for, refit_themes
 from analysis.signals import SIGNALS
@@ -226,9 +226,7 @@ st.caption(
     f"Comments appear only for groups with at least {res.policy.min_comments} comments, "
     "with names, e-mails, phone numbers and IDs removed."
     + (
-        f" {summary['text_withheld']:,} comments of shown groups are counted but not shown as "
-        "text in this grouping: their text, matched with another view's, would single out a "
-        "small team × role (× …) cell. Group by team to read them."
+        " " + TEXTS_WITHHELD.format(n=summary["text_withheld"])
         if summary.get("text_withheld")
         else ""
     )

@@ -608,6 +608,22 @@ def test_c6_which_texts_a_grouping_shows_follows_the_minimum_group_size(prep: Pr
     assert at30.comment_summary["text_withheld"] > at5.comment_summary["text_withheld"]
 
 
+def test_the_advice_for_reading_withheld_texts_holds(prep: Prepared) -> None:
+    """The page and the CLI say "group by team, with no filter other than team" to read the
+    texts a view withholds (they once said "group by team", which a tenure filter defeats)."""
+    by_role = pipeline.analyze(prep, by=["Role"])
+    team = str(prep.comments["Team"].astype(str).value_counts().index[0])
+    tenure = str(prep.comments["Tenure"].astype(str).value_counts().index[0])
+    filtered = pipeline.analyze(prep, by=["Team"], filters={"Tenure": [tenure]})
+    assert by_role.comment_summary["text_withheld"] > 0
+    assert filtered.comment_summary["text_withheld"] > 0
+    for filters in ({}, {"Team": [team]}):
+        advised = pipeline.analyze(prep, by=["Team"], filters=filters)
+        assert advised.comment_summary.get("text_withheld", 0) == 0
+        assert len(advised.comments) == advised.comment_summary["shown"] > 0
+    assert "no filter other than team" in pipeline.TEXTS_WITHHELD
+
+
 def test_c7_hot_spots_quote_and_count_only_what_the_comment_view_may_show(
     prep: Prepared,
 ) -> None:

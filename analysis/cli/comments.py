@@ -62,11 +62,7 @@ def cmd_comments(args: argparse.Namespace) -> int:
         f"(groups with >= {res.policy.min_comments} comments)"
     )
     if s.get("text_withheld"):
-        print(
-            f"{s['text_withheld']} comments of shown groups are counted but not shown as text "
-            "in this grouping: matched with another view's, their text would single out a "
-            "small team × role (× ...) cell. Group by team to read them."
-        )
+        print(pipeline.TEXTS_WITHHELD.format(n=s["text_withheld"]))
     if res.comments_withheld:  # why none is shown, when it is the view's size
         print(res.comments_withheld)
     if len(res.themes):

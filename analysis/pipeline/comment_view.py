@@ -33,7 +33,7 @@ from analysis.signals import SIGNALS
 from analysis.tables import COMMENT_GROUPS, THEME_SHARES, THEMES
 from analysis.themes import merge_themes, theme_group_shares, theme_table
 
-__all__ = ["CommentTables", "comment_tables"]
+__all__ = ["TEXTS_WITHHELD", "CommentTables", "comment_tables"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,14 @@ EXPOSED = (
     "Comments are not shown for this filter: it selects people whose comments are hidden in "
     "other views (too few comments or people there, or hidden so that they can't be worked "
     "out by subtraction), so showing them here would give those away. Widen the filter."
+)
+
+#: Said when a view counts comments whose text it may not show (``text_withheld``); the way
+#: to read them is a view that crosses nothing: by team, filtered by team only.
+TEXTS_WITHHELD = (
+    "{n:,} comments of shown groups are counted but not shown as text in this view: matched "
+    "with another view's, their text would single out a small team × role (× …) cell. To "
+    "read them, group by team, with no filter other than team."
 )
 
 #: Said when a view's people are fewer than the minimum group size.
