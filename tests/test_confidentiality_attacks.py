@@ -743,3 +743,50 @@ def test_c11_a_crossing_hides_the_same_cells_in_either_column_order(prep: Prepar
             never = {c for c in cells if not bool(allowed.get(c, False))}
             assert never <= hidden(ab, "comment_groups", False), (a, b)
     assert never  # the last crossing hides some cells
+
+
+def test_c12_a_three_column_crossing_is_protected_along_every_line(prep: Prepared) -> None:
+    """A ninth review, on the 5k survey: the team × role × location rule checked only the
+    team × role parent and single columns, so (a) the view filtered to Customer Support by
+    role × location, the one filtered to Berlin by team × role, and the team × location view
+    left the (Customer Support, Director, Berlin) cell alone on its line and gave its 5
+    comments, 2 negative and 1 training request; (b) the view filtered to London by team ×
+    role showed every IT Service Desk × role cell, whose sum was the hidden IT Service Desk ×
+    London cell. Now an allowed cell has every parent (any two of its columns) allowed, and
+    the totals of the lines and planes whose own cells show pin no hidden cell that is too
+    small to show (the two-column audit keeps every hidden two-column total unknown)."""
+    import scipy.linalg
+
+    from analysis.pipeline import comment_cells
+
+    policy = PrivacyPolicy()
+    cols = ["Team", "Role", "Location"]
+    three = comment_cells.allowed_cells(prep, cols, policy)
+    allowed = three[three.to_numpy(dtype=bool)].index.to_frame(index=False)
+    for pair in (["Team", "Role"], ["Team", "Location"], ["Role", "Location"]):
+        two = comment_cells.allowed_cells(prep, pair, policy)
+        assert two.reindex(pd.MultiIndex.from_frame(allowed[pair])).fillna(False).all(), pair
+    has = prep.comments[prep.comments["analysed"].astype(bool)]
+    count = has[cols].astype(str).value_counts().reindex(three.index).to_numpy()
+    heads = prep.scored.groups[cols].astype(str).value_counts().reindex(three.index).fillna(0)
+    small = (count < policy.min_comments) | (heads.to_numpy() < policy.min_group)
+    hidden = ~three.to_numpy(dtype=bool)
+    cells = three.index.to_frame(index=False)
+    rows = []  # a line or plane whose own cell shows (its total known): an equation
+    for sub in (["Team"], ["Role"], ["Location"], cols[:2], cols[::2], cols[1:]):
+        shown_total = comment_cells.allowed_cells(prep, sub, policy)
+        key = pd.MultiIndex.from_frame(cells[sub]) if len(sub) > 1 else pd.Index(cells[sub[0]])
+        known = shown_total.reindex(key).fillna(False).to_numpy(dtype=bool)
+        for value in key.unique():
+            at = (key == value) & known
+            if at.sum() >= 2:
+                rows.append(at[hidden].astype(float))
+    free = scipy.linalg.null_space(np.array(rows))
+    pinned = np.linalg.norm(free, axis=1) < 1e-9
+    assert not (pinned & small[hidden]).any(), list(three.index[hidden][pinned & small[hidden]])
+    assert small.any() and (~hidden).sum() >= 10  # some cells hidden, some shown
+    view = pipeline.analyze(prep, by=["Role", "Location"], filters={"Team": ["Customer Support"]})
+    shown = view.comment_groups.loc[view.comment_groups["visible"].astype(bool), "group"]
+    for group in shown.astype(str):
+        role, location = group.split(" × ")
+        assert three[("Customer Support", role, location)], group

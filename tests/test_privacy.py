@@ -687,6 +687,59 @@ def test_no_hidden_crossed_cell_is_left_alone_in_its_row_or_column(
             shown = cells[ok.loc[cells.index].to_numpy()]
             safe = hidden.empty or (len(hidden) >= 2 and hidden.sum() >= min_comments)
             assert safe or shown.empty
+    # nor can the rows and columns together pin down a cell hidden for its size, unless no
+    # shown cell is left beside it to hide
+    for cell in _pinned_cells(c, parts, ok, min_comments) & set(vis[~vis].index):
+        t, r = parts.loc[cell]
+        beside = ((parts["team"] == t) | (parts["role"] == r)) & (c > 0)
+        assert not ok[beside].any(), cell
+
+
+def _pinned_cells(
+    c: pd.Series, parts: pd.DataFrame, ok: pd.Series, min_comments: int = 10
+) -> set[str]:
+    """Hidden cells (with comments) whose count the row and column totals pin down: a zero
+    row of the null space of the margin equations over the hidden cells. A row or column is
+    an equation when its own view shows its total: one cell's total is that cell, released by
+    the same rule, and a total under ``min_comments`` is not shown."""
+    import scipy.linalg
+
+    has = c.to_numpy() > 0
+    hidden = has & ~ok.reindex(c.index).to_numpy(dtype=bool)
+    if not hidden.any():
+        return set()
+    rows = []
+    for col in parts.columns:
+        values = parts[col].to_numpy()
+        for value in np.unique(values):
+            at = (values == value) & has
+            if at.sum() >= 2 and c.to_numpy()[at].sum() >= min_comments:
+                rows.append(at[hidden].astype(float))
+    if not rows:
+        return set()
+    free = scipy.linalg.null_space(np.array(rows))
+    pinned = np.linalg.norm(free, axis=1) < 1e-9
+    return set(c.index[hidden][pinned].astype(str))
+
+
+def test_a_hidden_cell_joining_two_hidden_blocks_is_not_left_pinned() -> None:
+    """Every row and column holds two or more hidden cells with 10+ comments, yet T1 × R3 (2
+    comments) joins two hidden 2 × 2 blocks: its row's hidden total less T1 × R1 and T1 × R2,
+    whose sum the R1 and R2 columns give less row T2's hidden total, leaves its count alone.
+    The audit hides one more cell so no hidden cell's count is determined."""
+    small = {("T1", "R1"), ("T1", "R2"), ("T2", "R1"), ("T2", "R2")}
+    small |= {("T3", "R3"), ("T3", "R4"), ("T4", "R3"), ("T4", "R4")}
+    counts = {
+        (t, r): 2 if (t, r) == ("T1", "R3") else 5 if (t, r) in small else 50
+        for t in ("T1", "T2", "T3", "T4")
+        for r in ("R1", "R2", "R3", "R4")
+    }
+    c, parts = _crossed(counts)
+    vis = c >= 10  # the 8 block cells and the joining cell are too small to show
+    assert _pinned_cells(c, parts, vis) == {"T1 × R3"}  # every row holds, yet it is pinned
+    ok = crossed_comment_visibility(vis, c, parts, POLICY)
+    assert (ok <= vis).all() and (~ok).sum() > (~vis).sum()
+    assert _pinned_cells(c, parts, ok) & set(vis[~vis].index) == set()
 
 
 def test_null_space_falls_back_when_divide_and_conquer_fails(monkeypatch) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.privacy.pinning import TOL, null_basis, small_unions_pinned
 from analysis.privacy.policy import FLOOR, PrivacyError, PrivacyPolicy
 
 # --------------------------------------------------------------------------------------------
@@ -180,7 +181,12 @@ def comment_visibility(
 
 
 def crossed_comment_visibility(
-    visible: pd.Series, counts: pd.Series, parts: pd.DataFrame, policy: PrivacyPolicy
+    visible: pd.Series,
+    counts: pd.Series,
+    parts: pd.DataFrame,
+    policy: PrivacyPolicy,
+    *,
+    audit: bool | None = None,
 ) -> pd.Series:
     """``visible`` with more cells hidden so no hidden cell of a crossed grouping can be
     isolated from a single grouping's view (a fifth review: the team's pack listed 317
@@ -192,8 +198,11 @@ def crossed_comment_visibility(
     hidden must be at least two and hold at least ``min_comments`` comments together, or be
     none; otherwise the row's smallest shown cell is hidden too, until every row and column
     holds (complementary suppression, as statistical offices protect tables with margins:
-    Hundepool et al. 2012, *Statistical Disclosure Control*, section 4.2). The groups hidden
-    are a superset of ``visible``'s, so no view shows more than before.
+    Hundepool et al. 2012, *Statistical Disclosure Control*, section 4.2). With ``audit``
+    (by default, for two columns), an audit of the margin equations then hides more until no
+    hidden cell (nor a total under ``min_comments`` of two or three of them) is pinned down
+    (:func:`_unpinned`). The groups hidden are a superset of ``visible``'s, so no view shows
+    more than before.
     """
     ok = visible.reindex(counts.index).fillna(False).to_numpy(dtype=bool).copy()
     c = pd.to_numeric(counts, errors="coerce").fillna(0).to_numpy(dtype=float)
@@ -208,6 +217,34 @@ def crossed_comment_visibility(
     for k, idx in enumerate(slices):
         for cell in idx:
             of_cell[cell].append(k)
+    while True:
+        ok = _rows_and_columns(ok, c, slices, of_cell, policy)
+        if not (at.shape[1] == 2 if audit is None else audit):
+            break
+        # a row or column is an equation when its view shows its total: two cells or more
+        # (one cell's total is that cell, released by the same rule) and min_comments
+        margins = [i for i in slices if len(i) >= 2 and c[i].sum() >= policy.min_comments]
+        # every hidden cell is kept from being pinned down, complements too: a view of three
+        # columns releases a line's total when its two-column cell shows, so a hidden
+        # complement's total must stay unknown for the lines through it to stay unknown
+        audited = _unpinned(ok, ~ok & (c > 0), c, margins, policy)
+        if (audited == ok).all():
+            break
+        ok = audited  # a cell the audit hid may be alone in a row or column: the rule again
+    return pd.Series(ok, index=counts.index)
+
+
+def _rows_and_columns(
+    ok: np.ndarray,
+    c: np.ndarray,
+    slices: list[np.ndarray],
+    of_cell: list[list[int]],
+    policy: PrivacyPolicy,
+) -> np.ndarray:
+    """``ok`` with more cells hidden until every row and column (``slices``) hides no cell
+    with comments, or two or more holding ``min_comments`` together (see
+    :func:`crossed_comment_visibility`)."""
+    ok = ok.copy()
     changed = True
     while changed:
         changed = False
@@ -226,4 +263,89 @@ def crossed_comment_visibility(
             pick = min(range(len(shown)), key=lambda i: (lone[i], c[shown[i]], i))
             ok[shown[pick]] = False
             changed = True
-    return pd.Series(ok, index=counts.index)
+    return ok
+
+
+def _unpinned(
+    ok: np.ndarray,
+    protect: np.ndarray,
+    c: np.ndarray,
+    slices: list[np.ndarray],
+    policy: PrivacyPolicy,
+) -> np.ndarray:
+    """``ok`` with more cells hidden until the margins pin down no ``protect`` cell's comment
+    count, nor the total of two or three of them under ``min_comments``.
+
+    The row and column rule is not enough: hidden cells form a graph (rows and columns its
+    nodes, hidden cells its edges) in which every node has 0 or 2+ edges, yet an edge joining
+    two cycles (a bridge) lies on no cycle, and its cell is its row's margin minus the rest of
+    the row, whose total the columns give. A hidden cell is pinned down when its row of the
+    null-space basis of the margin equations is zero (Hundepool et al. 2012, *Statistical
+    Disclosure Control*, section 4.4, on auditing a suppression pattern). For a pinned cell,
+    the smallest shown cell nearest it (in its rows and columns, else in those of the hidden
+    cells beside it, and so on) whose hiding frees it is hidden (else the smallest), until no
+    cell is pinned or none is left to hide."""
+    if not slices or not protect.any():
+        return ok
+    a = np.zeros((len(slices), len(c)), dtype=bool)
+    for k, idx in enumerate(slices):
+        a[k, idx] = True
+    ok = ok.copy()
+    while (pinned := _pinned(a, ok, protect, c, policy)).any():
+        for bad in np.flatnonzero(pinned):
+            cand = _nearest_shown(a, ok, bad)
+            if cand.size:
+                break
+        else:
+            return ok  # every cell beside the pinned ones is hidden already
+        order = sorted(cand, key=lambda j: (c[j], j))
+        pick = order[0]
+        for j in order:
+            trial = ok.copy()
+            trial[j] = False
+            if not _pinned(a, trial, protect, c, policy, only=bad)[bad]:
+                pick = j
+                break
+        ok[pick] = False
+    return ok
+
+
+def _nearest_shown(a: np.ndarray, ok: np.ndarray, cell: int) -> np.ndarray:
+    """The shown cells of the rows and columns (``a``: slices × cells) holding ``cell``; when
+    they hide every cell, those of the rows and columns of the hidden cells found, and so on."""
+    seen = np.zeros(a.shape[1], dtype=bool)
+    seen[cell] = True
+    front = seen.copy()
+    while front.any():
+        near = a[a[:, front].any(axis=1)].any(axis=0) & ~seen
+        shown = near & ok
+        if shown.any():
+            return np.flatnonzero(shown)
+        seen |= near
+        front = near
+    return np.zeros(0, dtype=np.intp)
+
+
+def _pinned(
+    a: np.ndarray,
+    ok: np.ndarray,
+    protect: np.ndarray,
+    c: np.ndarray,
+    policy: PrivacyPolicy,
+    only: int | None = None,
+) -> np.ndarray:
+    """Per cell: is it a ``protect`` cell whose count (or whose total with one or two others,
+    under ``min_comments``) the margin equations ``a`` pin down with the ``ok`` cells shown?
+    With ``only``, just that cell's verdict is worked out."""
+    out = np.zeros(len(c), dtype=bool)
+    unknown = np.flatnonzero(~ok & (c > 0))
+    if not unknown.size:
+        return out
+    basis = null_basis(a.astype(float), unknown)
+    out[unknown] = np.linalg.norm(basis, axis=1) < TOL
+    small = protect & ~ok & (c < policy.min_comments)
+    if only is None:
+        out |= small_unions_pinned(small, c, unknown, basis, policy.min_comments)
+    elif not out[only] and small[only]:
+        out |= small_unions_pinned(small, c, unknown, basis, policy.min_comments, only)
+    return out & protect
