@@ -100,10 +100,14 @@ def _allowed(prep: Prepared, cols: list[str], policy: PrivacyPolicy) -> pd.Serie
     heads = prep.scored.groups[cols].astype(str).value_counts().reindex(counts.index).fillna(0)
     ok = (counts >= policy.min_comments) & (heads >= policy.min_group)
     cells = counts.index.to_frame(index=False)
-    lines = {}  # per sub-crossing, each cell's cell of it: the rows, columns and lines
+    codes = {c: pd.factorize(cells[c], sort=True)[0].astype(np.int64) for c in cols}
+    lines = {}  # per sub-crossing, each cell's cell of it (a number): rows, columns, lines
     for size in range(1, len(cols)):
         for sub in combinations(cols, size):
-            lines["\x1f".join(sub)] = cells[list(sub)].agg("\x1f".join, axis=1).to_numpy()
+            key = np.zeros(len(cells), dtype=np.int64)
+            for c in sub:  # mixed radix: one number per distinct cell of the sub-crossing
+                key = key * (int(codes[c].max(initial=0)) + 1) + codes[c]
+            lines["\x1f".join(sub)] = key
             if size == len(cols) - 1 >= 2 and len(counts):
                 # a cell whose parent cell (of any k − 1 of its columns) may not show comments
                 # may not either: else a view by tenure filtered to a hidden team × role cell
