@@ -290,8 +290,17 @@ def _unpinned(
     a = np.zeros((len(slices), len(c)), dtype=bool)
     for k, idx in enumerate(slices):
         a[k, idx] = True
+    # what the margins pin down with every cell hidden, no hiding can free: a row of three
+    # cells with 4 comments between them is Σ columns − Σ other rows. That is for the
+    # margins' own views to protect; chasing it hid every cell of the sample's team × role
+    # view at a minimum of 3 (a tenth review). Such cells are kept out of the unions searched
+    # (``alone``: kept out altogether when pinned on their own)
+    everything = np.zeros(len(c), dtype=bool)
+    alone = _pinned(a, everything, protect, c, policy, unions=False)
+    protect = protect & ~alone
+    in_union = _pinned(a, everything, protect, c, policy) & ~alone
     ok = ok.copy()
-    while (pinned := _pinned(a, ok, protect, c, policy)).any():
+    while (pinned := _pinned(a, ok, protect, c, policy, no_union=in_union)).any():
         for bad in np.flatnonzero(pinned):
             cand = _nearest_shown(a, ok, bad)
             if cand.size:
@@ -303,7 +312,7 @@ def _unpinned(
         for j in order:
             trial = ok.copy()
             trial[j] = False
-            if not _pinned(a, trial, protect, c, policy, only=bad)[bad]:
+            if not _pinned(a, trial, protect, c, policy, only=bad, no_union=in_union)[bad]:
                 pick = j
                 break
         ok[pick] = False
@@ -333,10 +342,13 @@ def _pinned(
     c: np.ndarray,
     policy: PrivacyPolicy,
     only: int | None = None,
+    no_union: np.ndarray | None = None,
+    unions: bool = True,
 ) -> np.ndarray:
     """Per cell: is it a ``protect`` cell whose count (or whose total with one or two others,
-    under ``min_comments``) the margin equations ``a`` pin down with the ``ok`` cells shown?
-    With ``only``, just that cell's verdict is worked out."""
+    under ``min_comments``, unless ``unions`` is off) the margin equations ``a`` pin down with
+    the ``ok`` cells shown? Cells in ``no_union`` are left out of the unions. With ``only``,
+    just that cell's verdict is worked out."""
     out = np.zeros(len(c), dtype=bool)
     unknown = np.flatnonzero(~ok & (c > 0))
     if not unknown.size:
@@ -344,6 +356,10 @@ def _pinned(
     basis = null_basis(a.astype(float), unknown)
     out[unknown] = np.linalg.norm(basis, axis=1) < TOL
     small = protect & ~ok & (c < policy.min_comments)
+    if no_union is not None:
+        small &= ~no_union
+    if not unions:
+        return out & protect
     if only is None:
         out |= small_unions_pinned(small, c, unknown, basis, policy.min_comments)
     elif not out[only] and small[only]:
