@@ -44,7 +44,7 @@ from analysis.scoring import NO_ANSWER
 from render import csv as render_csv
 from render import html as render_html
 from render.xlsx import team_workbook
-from tests.test_privacy_ledger import disclosed, item_functionals, set_leaks
+from tests.test_privacy_ledger import disclosed, item_functionals, null_space, set_leaks
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data" / "ai_pulse_qualtrics.csv"
@@ -755,8 +755,6 @@ def test_c12_a_three_column_crossing_is_protected_along_every_line(prep: Prepare
     London cell. Now an allowed cell has every parent (any two of its columns) allowed, and
     the totals of the lines and planes whose own cells show pin no hidden cell that is too
     small to show (the two-column audit keeps every hidden two-column total unknown)."""
-    import scipy.linalg
-
     from analysis.pipeline import comment_cells
 
     policy = PrivacyPolicy()
@@ -781,7 +779,7 @@ def test_c12_a_three_column_crossing_is_protected_along_every_line(prep: Prepare
             at = (key == value) & known
             if at.sum() >= 2:
                 rows.append(at[hidden].astype(float))
-    free = scipy.linalg.null_space(np.array(rows))
+    free = null_space(np.array(rows))
     pinned = np.linalg.norm(free, axis=1) < 1e-9
     assert not (pinned & small[hidden]).any(), list(three.index[hidden][pinned & small[hidden]])
     assert small.any() and (~hidden).sum() >= 10  # some cells hidden, some shown
@@ -790,3 +788,50 @@ def test_c12_a_three_column_crossing_is_protected_along_every_line(prep: Prepare
     for group in shown.astype(str):
         role, location = group.split(" × ")
         assert three[("Customer Support", role, location)], group
+
+
+def _commenters(prep: Prepared, by: Sequence[str]) -> pd.Series:
+    """Distinct respondents with an analysed comment, per group label of the grouping."""
+    has = prep.comments[prep.comments["analysed"].astype(bool)]
+    labels = has[list(by)].astype(str).agg(" × ".join, axis=1)
+    return has.assign(group=labels).groupby("group")["respondent"].nunique()
+
+
+def test_c13_a_team_whose_comments_all_come_from_a_small_cell_hides_them(
+    roster: tuple[str, ...],
+) -> None:
+    """A team of 47 whose only comments came from its two team leads: the Team × Role view
+    listed (Legal & Compliance, Team Lead) as the team's one cell with comments, hidden, and
+    the Team view showed the team's 6 comments, shares and all: the two leads' comments under
+    the team's name. A group now shows comments only from ``min_group`` distinct commenters,
+    in every view and every crossing."""
+    import dataclasses as dc
+
+    export, colmap = pipeline.load(SAMPLE.read_bytes(), SAMPLE.name)
+    r = export.responses.copy()
+    team, role = r[colmap.team].astype(str), r[colmap.role].astype(str)
+    in_team = (team == "Legal & Compliance").to_numpy()
+    leads = in_team & (role == "Team Lead").to_numpy()
+    assert leads.sum() == 2 and in_team.sum() >= 40
+    donors = r.loc[~in_team, colmap.comments[0]].astype(str)
+    words = donors[donors.str.split().str.len() >= 12].head(6).tolist()
+    for q in colmap.comments:
+        r[q] = r[q].astype(object)
+        r.loc[in_team, q] = None
+    for i, (at, q) in enumerate((a, q) for a in np.flatnonzero(leads) for q in colmap.comments):
+        r.iloc[at, r.columns.get_loc(q)] = words[i]
+    prep = pipeline.prepare(dc.replace(export, responses=r), colmap, roster=roster)
+    policy = PrivacyPolicy(min_comments=5)
+    has = prep.comments[prep.comments["analysed"].astype(bool)]
+    assert (has["Team"].astype(str) == "Legal & Compliance").sum() >= policy.min_comments
+    teams = pipeline.analyze(prep, by=["Team"], policy=policy).comment_groups
+    row = teams[teams["group"] == "Legal & Compliance"]
+    assert len(row) == 1 and not row["visible"].any() and row["n_comments"].isna().all()
+    only = pipeline.analyze(prep, by=[], filters={"Team": ["Legal & Compliance"]}, policy=policy)
+    assert len(only.comments) == 0 and "come from 2 respondent(s)" in only.comments_withheld
+    for by in (["Team"], ["Role"], ["Location"], ["Team", "Role"], ["Role", "Location"]):
+        res = pipeline.analyze(prep, by=by, policy=policy)
+        shown = res.comment_groups.loc[res.comment_groups["visible"].astype(bool), "group"]
+        people = _commenters(prep, by).reindex(shown.astype(str))
+        assert (people >= policy.min_group).all(), (by, people[people < policy.min_group])
+        assert set(res.comments[by[0]].astype(str)) <= {g.split(" × ")[0] for g in shown}

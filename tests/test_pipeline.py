@@ -482,14 +482,13 @@ def test_comment_shares_leave_out_comments_without_a_group_label():
     codes = rng.integers(-1, 2, 60).astype(np.intp)
     names = np.array(["Ops", "Sales"], dtype=object)
     comments = pd.DataFrame({"label": rng.choice(["negative", "neutral", "positive"], 60)})
+    comments["respondent"] = np.arange(60)  # one comment each
     for sig in SIGNALS:
         comments[sig] = rng.random(60) < 0.3
     text = pd.Series([names[c] if c >= 0 else None for c in codes], dtype="str")
-    respondents = pd.Series(["Ops"] * 40 + ["Sales"] * 40)
     table, _ = comment_privacy(
-        comments, Used(comments, Keys(codes, names)), ["team"], None,
-        PrivacyPolicy(min_group=5), respondents=respondents,
-    )  # fmt: skip
+        comments, Used(comments, Keys(codes, names)), ["team"], None, PrivacyPolicy(min_group=5)
+    )
     assert table["visible"].all()
     want = comments.assign(group=text).groupby("group")
     assert table["n_comments"].tolist() == want.size().reindex(table["group"]).tolist()

@@ -19,6 +19,7 @@ import pytest
 
 from analysis import pipeline
 from tests import pipeline_golden as golden
+from tests.test_privacy_ledger import null_space
 
 VIEWS = ("team", "role", "team_role", "team_filtered", "none")
 RTOL, ATOL = 1e-9, 1e-12  # floating point only; ints, text and missing values are exact
@@ -85,7 +86,6 @@ def test_a_crossing_hides_one_set_of_cells_in_every_view(surveys) -> None:
     crossing hides, and no hidden cell's count is determined (a zero row of the null space;
     Hundepool et al. 2012, ch. 4). The old code shows three such cells and pins one."""
     import numpy as np
-    import scipy.linalg
 
     from analysis.pipeline import comment_cells
     from analysis.privacy import PrivacyError, PrivacyPolicy
@@ -124,7 +124,7 @@ def test_a_crossing_hides_one_set_of_cells_in_every_view(surveys) -> None:
         for value in sorted(keys[col].unique()):
             read([other], {col: [value]})
     assert not (shown & hidden).any(), list(cells.index[shown & hidden])
-    free = scipy.linalg.null_space(np.array(rows, dtype=float))
+    free = null_space(np.array(rows, dtype=float))
     pinned = np.linalg.norm(free, axis=1) < 1e-9
     assert not (pinned & hidden).any(), list(cells.index[pinned & hidden])
     assert shown.sum() > len(keys) // 2  # the views did show most cells

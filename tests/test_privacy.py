@@ -22,6 +22,7 @@ from analysis.privacy import (
     protect_groups,
     reason_complementary,
 )
+from tests.test_privacy_ledger import null_space
 
 POLICY = PrivacyPolicy()
 
@@ -667,25 +668,34 @@ def test_crossed_comments_hide_a_second_cell_in_the_row_of_a_hidden_one() -> Non
         max_size=16,
     ),
     st.integers(3, 12),
+    st.integers(0, 2**32 - 1),
 )
 @settings(max_examples=150, deadline=None)
 def test_no_hidden_crossed_cell_is_left_alone_in_its_row_or_column(
-    counts: dict[tuple[str, str], int], min_comments: int
+    counts: dict[tuple[str, str], int], min_comments: int, seed: int
 ) -> None:
     """Attacker property: a row's (or column's) shown total subtracted from its margin gives
     the hidden cells' comments; they must be none, or at least two cells holding at least
-    ``min_comments`` together, unless nothing in that row is left to hide."""
+    ``min_comments`` comments by ``min_group`` commenters together, unless nothing in that
+    row is left to hide."""
     policy = PrivacyPolicy(min_comments=min_comments)
     c, parts = _crossed(counts)
-    vis = comment_visibility(c, policy)
-    ok = crossed_comment_visibility(vis, c, parts, policy)
+    rng = np.random.default_rng(seed)
+    people = pd.Series(rng.integers(0, c.to_numpy() + 1), index=c.index)  # ≤ one per comment
+    people[c > 0] = people[c > 0].clip(lower=1)
+    vis = comment_visibility(c, policy, sizes=people)
+    ok = crossed_comment_visibility(vis, c, parts, policy, people=people)
     assert (ok <= vis).all()
     for col in parts.columns:
         for _, idx in parts.groupby(col).groups.items():
             cells = c.loc[idx][c.loc[idx] > 0]
             hidden = cells[~ok.loc[cells.index].to_numpy()]
             shown = cells[ok.loc[cells.index].to_numpy()]
-            safe = hidden.empty or (len(hidden) >= 2 and hidden.sum() >= min_comments)
+            safe = hidden.empty or (
+                len(hidden) >= 2
+                and hidden.sum() >= min_comments
+                and people[hidden.index].sum() >= policy.min_group
+            )
             assert safe or shown.empty
     # nor can the rows and columns together pin down a cell hidden for its size, unless they
     # pin it down with every cell hidden (the margins' own views protect those)
@@ -702,8 +712,6 @@ def _pinned_cells(
     row of the null space of the margin equations over the hidden cells. A row or column is
     an equation when its own view shows its total: one cell's total is that cell, released by
     the same rule, and a total under ``min_comments`` is not shown."""
-    import scipy.linalg
-
     has = c.to_numpy() > 0
     hidden = has & ~ok.reindex(c.index).to_numpy(dtype=bool)
     if not hidden.any():
@@ -717,7 +725,7 @@ def _pinned_cells(
                 rows.append(at[hidden].astype(float))
     if not rows:
         return set()
-    free = scipy.linalg.null_space(np.array(rows))
+    free = null_space(np.array(rows))
     pinned = np.linalg.norm(free, axis=1) < 1e-9
     return set(c.index[hidden][pinned].astype(str))
 

@@ -20,12 +20,14 @@ every view. Both let a reader tie comments to a cell that the crossed view hides
   recovered the comment, negative and training-request counts of 14 of 39 hidden team × role
   cells exactly.
 
-"May show" (:func:`allowed_cells`) means at least ``min_comments`` comments and ``min_group``
-people, every parent cell allowed too (for a team × role × location cell: its team × role,
-team × location and role × location cells), and complementary cells hidden in every row,
-column and line of the crossing (:func:`analysis.privacy.crossed_comment_visibility`; for two
-columns, with an audit of the margin equations), so neither matching nor subtracting isolates
-a cell that may not show its comments (Hundepool et al. 2012, *Statistical Disclosure
+"May show" (:func:`allowed_cells`) means at least ``min_comments`` comments from at least
+``min_group`` people (commenters, not members: a cell of 30 whose comments come from two of
+them would show those two people's comments), every parent cell allowed too (for a team ×
+role × location cell: its team × role, team × location and role × location cells), and
+complementary cells hidden in every row, column and line of the crossing
+(:func:`analysis.privacy.crossed_comment_visibility`; for two columns, with an audit of the
+margin equations), so neither matching nor subtracting isolates a cell that may not show its
+comments (Hundepool et al. 2012, *Statistical Disclosure
 Control*, on linked tables). A ninth review had recovered a two-person team × role ×
 location cell's 5 comments from the team × location view and two views filtered to one team
 and to one location: the rule had checked only the team × role parent and single columns.
@@ -95,9 +97,13 @@ def allowed_cells(prep: Prepared, cols: Sequence[str], policy: PrivacyPolicy) ->
 
 
 def _allowed(prep: Prepared, cols: list[str], policy: PrivacyPolicy) -> pd.Series:
-    everyone = prep.comments.loc[prep.comments["analysed"].to_numpy(dtype=bool), cols]
-    counts = everyone.astype(str).value_counts()
-    heads = prep.scored.groups[cols].astype(str).value_counts().reindex(counts.index).fillna(0)
+    analysed = prep.comments["analysed"].to_numpy(dtype=bool)
+    everyone = prep.comments.loc[analysed, cols].astype(str)
+    counts = everyone.value_counts()
+    # a respondent's comments share one cell (the respondent's): the first comment of each
+    # distinct respondent counts the cell's commenters
+    first = ~prep.comments.loc[analysed, "respondent"].duplicated().to_numpy()
+    heads = everyone[first].value_counts().reindex(counts.index).fillna(0)
     ok = (counts >= policy.min_comments) & (heads >= policy.min_group)
     cells = counts.index.to_frame(index=False)
     codes = {c: pd.factorize(cells[c], sort=True)[0].astype(np.int64) for c in cols}
@@ -119,4 +125,6 @@ def _allowed(prep: Prepared, cols: list[str], policy: PrivacyPolicy) -> pd.Serie
     parts = pd.DataFrame(lines, index=counts.index)
     # the margin audit for two columns only: three hold hundreds of small cells, and its
     # null spaces took 70 s on the 1,200-person sample
-    return privacy.crossed_comment_visibility(ok, counts, parts, policy, audit=len(cols) == 2)
+    return privacy.crossed_comment_visibility(
+        ok, counts, parts, policy, audit=len(cols) == 2, people=heads
+    )

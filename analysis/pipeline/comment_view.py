@@ -73,6 +73,12 @@ TOO_FEW = (
     "size of {m}, so any comment could point to one of them."
 )
 
+#: Said when a view's comments come from fewer people than the minimum group size.
+FEW_COMMENTERS = (
+    "Comments are not shown: they come from {k} respondent(s), fewer than the minimum group "
+    "size of {m}, so any comment could point to one of them."
+)
+
 
 def comment_tables(
     prep: Prepared, req: ViewRequest, sel: Selection, groups: pd.DataFrame
@@ -87,6 +93,8 @@ def comment_tables(
     org_exposed, groups_exposed = org_exposed or cells_whole, groups_exposed | cells_groups
     n = len(sel.scored.groups)
     withheld = TOO_FEW.format(n=n, m=policy.min_group) if n < policy.min_group else ""
+    if not withheld and 0 < (k := _view_commenters(prep, sel, filter_key)) < policy.min_group:
+        withheld = FEW_COMMENTERS.format(k=k, m=policy.min_group)
     if org_exposed and not withheld:  # said, not left to read as a survey without comments
         withheld = EXPOSED
     if org_exposed or withheld:
@@ -119,7 +127,6 @@ def comment_tables(
         groups if prep.has_scores else None,
         policy,
         groups_exposed,
-        respondents=None if prep.has_scores or not by else group_labels(sel.scored.groups, by),
     )
     themes, theme_shares = _themes(prep, comments, used, by, policy, names, visible, theme_key)
     cols = comment_cells.text_columns(prep, [*by, *filter_cols])
@@ -141,6 +148,16 @@ def comment_tables(
         comment_groups, visible, themes, theme_shares, signals_by_group, shown,
         summary, withheld,
     )  # fmt: skip
+
+
+def _view_commenters(prep: Prepared, sel: Selection, filter_key: tuple) -> int:
+    """The distinct respondents behind the view's analysed comments (cached per filter)."""
+
+    def count() -> int:
+        analysed = sel.comments["analysed"].to_numpy(dtype=bool)
+        return int(sel.comments.loc[analysed, "respondent"].nunique())
+
+    return 0 if not len(sel.comments) else prep.views.get("commenters", filter_key, count)
 
 
 def _analysed_rows(comments: pd.DataFrame, analysed: np.ndarray, kept: list[str]) -> pd.DataFrame:
@@ -222,34 +239,33 @@ def comment_privacy(
     groups: pd.DataFrame | None,
     policy: PrivacyPolicy,
     exposed: set[str] = frozenset(),
-    respondents: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Per group comment counts and which groups may show comments; returns (table, visible).
 
-    ``visible`` is indexed by the group label used in the group table. Groups whose scores are
-    hidden never show comments. A comments-only survey has no score table (``groups`` None):
-    its group sizes are then counted from ``respondents`` (each respondent's group label).
+    ``visible`` is indexed by the group label used in the group table. A group shows its
+    comments from ``min_comments`` comments by ``min_group`` distinct commenters (its members
+    are not enough: the crossed views list which cells hold comments, so a team whose only
+    cell with comments is its two directors would show their comments under the team's name).
+    Groups whose scores are hidden (``groups``; None for a comments-only survey) never show
+    comments.
     """
     if not len(comments) or not by_cols:
         return COMMENT_GROUPS.empty(), pd.Series(dtype=bool)
     used = used_view.comments
     counts = used_view.group.counts()
-    if groups is None:
-        sizes = respondents.value_counts().reindex(counts.index).fillna(0)
-        vis = privacy.comment_visibility(counts, policy, sizes=sizes, hide=exposed)
-    else:
+    people = _commenters(used_view).reindex(counts.index).fillna(0)
+    vis = privacy.comment_visibility(counts, policy, sizes=people, hide=exposed)
+    if groups is not None:
         visible_groups = set(groups.loc[~groups["suppressed"].astype(bool), "group"].astype(str))
-        sizes = groups.groupby("group")["n"].max().reindex(counts.index).fillna(0)
-        vis = privacy.comment_visibility(
-            counts, policy, sizes=sizes if len(groups) else None, hide=exposed
-        )
         vis = vis & vis.index.to_series().astype(str).isin(visible_groups)
     if len(by_cols) > 1:
         # the cells in an order of their values by column name, not the view's column order:
         # Team × Location and Location × Team then hide the same complementary cells
         parts = _cell_parts(used, used_view.group, by_cols)[sorted(by_cols)]
         parts = parts.reindex(counts.index).sort_values(sorted(by_cols), kind="stable")
-        crossed = privacy.crossed_comment_visibility(vis, counts[parts.index], parts, policy)
+        crossed = privacy.crossed_comment_visibility(
+            vis, counts[parts.index], parts, policy, people=people[parts.index]
+        )
         vis = crossed.reindex(vis.index).fillna(False).astype(bool)
     table = pd.DataFrame({"group": counts.index.astype(str), "n_comments": counts.to_numpy()})
     table["visible"] = table["group"].map(vis).fillna(False).astype(bool)
@@ -278,6 +294,14 @@ def comment_privacy(
         for sig in SIGNALS:
             table[f"share_{sig}"] = share_of(used[sig].astype(bool).to_numpy())
     return table.sort_values("group").reset_index(drop=True), vis
+
+
+def _commenters(used_view: Used) -> pd.Series:
+    """Distinct commenters per group label of the view (privacy.commenters_per_group)."""
+    keys = used_view.group
+    resp = pd.factorize(used_view.comments["respondent"], use_na_sentinel=True)[0]
+    n = privacy.commenters_per_group(keys.codes, resp, len(keys.names))
+    return pd.Series(n, index=pd.Index([str(x) for x in keys.names], dtype="str"))
 
 
 def _cell_parts(used: pd.DataFrame, keys: Keys, by_cols: list[str]) -> pd.DataFrame:

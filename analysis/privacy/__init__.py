@@ -2,7 +2,9 @@
 
 Every group table (scores, items, eNPS, response rates) passes through :func:`protect_groups`
 before it leaves :mod:`analysis.scoring`; filters pass through :func:`check_filter`; comments
-through :func:`comment_visibility`. Nothing else in the code base decides visibility.
+through :func:`comment_visibility`. Nothing else in the code base decides visibility. A
+group's comments need ``min_comments`` comments by ``min_group`` distinct commenters
+(:func:`commenters_per_group`), not merely ``min_group`` members.
 
 Rules
 -----
@@ -118,6 +120,7 @@ differencing).
 from analysis.privacy.filters import (
     check_filter,
     comment_visibility,
+    commenters_per_group,
     comments_exposed,
     crossed_comment_visibility,
     differences,
@@ -143,6 +146,7 @@ __all__ = [
     "PrivacyPolicy",
     "check_filter",
     "comment_visibility",
+    "commenters_per_group",
     "comments_exposed",
     "crossed_comment_visibility",
     "differences",

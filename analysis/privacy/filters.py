@@ -132,6 +132,18 @@ def comments_exposed(
     return out
 
 
+def commenters_per_group(codes: np.ndarray, respondents: np.ndarray, n_groups: int) -> np.ndarray:
+    """Distinct respondents with a comment per group (``codes``: each comment's group, −1:
+    none; ``respondents``: its respondent as a non-negative integer, −1: unknown, counted in no
+    group). A group's comments show only from ``min_group`` commenters: a team of 30 whose
+    comments all come from its two directors (the crossed views list which cells hold
+    comments) would otherwise show those two people's comments under the team's name."""
+    codes = np.asarray(codes, dtype=np.intp)
+    resp = np.asarray(respondents, dtype=np.intp)
+    keep = (codes >= 0) & (resp >= 0)
+    return _people_per_group(codes[keep], resp[keep], n_groups)
+
+
 def _people_per_group(codes: np.ndarray, resp: np.ndarray, n_groups: int) -> np.ndarray:
     """Distinct respondents per group among comments (``codes``: group, ``resp``: respondent).
 
@@ -187,6 +199,7 @@ def crossed_comment_visibility(
     policy: PrivacyPolicy,
     *,
     audit: bool | None = None,
+    people: pd.Series | None = None,
 ) -> pd.Series:
     """``visible`` with more cells hidden so no hidden cell of a crossed grouping can be
     isolated from a single grouping's view (a fifth review: the team's pack listed 317
@@ -195,17 +208,21 @@ def crossed_comment_visibility(
 
     ``parts`` (indexed like ``counts``) holds each cell's value per grouping column. In every
     row and column of the crossing (e.g. one team's cells), cells with comments that are
-    hidden must be at least two and hold at least ``min_comments`` comments together, or be
+    hidden must be at least two and hold at least ``min_comments`` comments (and, with
+    ``people``, each cell's distinct commenters, ``min_group`` commenters) together, or be
     none; otherwise the row's smallest shown cell is hidden too, until every row and column
     holds (complementary suppression, as statistical offices protect tables with margins:
     Hundepool et al. 2012, *Statistical Disclosure Control*, section 4.2). With ``audit``
     (by default, for two columns), an audit of the margin equations then hides more until no
-    hidden cell (nor a total under ``min_comments`` of two or three of them) is pinned down
-    (:func:`_unpinned`). The groups hidden are a superset of ``visible``'s, so no view shows
-    more than before.
+    hidden cell (nor a total under ``min_comments`` comments or ``min_group`` commenters of
+    two or three of them) is pinned down (:func:`_unpinned`). The groups hidden are a superset
+    of ``visible``'s, so no view shows more than before.
     """
     ok = visible.reindex(counts.index).fillna(False).to_numpy(dtype=bool).copy()
     c = pd.to_numeric(counts, errors="coerce").fillna(0).to_numpy(dtype=float)
+    p = None
+    if people is not None:
+        p = pd.to_numeric(people.reindex(counts.index), errors="coerce").fillna(0).to_numpy(float)
     at = parts.reset_index(drop=True)
     slices = [
         np.asarray(idx, dtype=np.intp)
@@ -218,7 +235,7 @@ def crossed_comment_visibility(
         for cell in idx:
             of_cell[cell].append(k)
     while True:
-        ok = _rows_and_columns(ok, c, slices, of_cell, policy)
+        ok = _rows_and_columns(ok, c, slices, of_cell, policy, p)
         if not (at.shape[1] == 2 if audit is None else audit):
             break
         # a row or column is an equation when its view shows its total: two cells or more
@@ -227,7 +244,7 @@ def crossed_comment_visibility(
         # every hidden cell is kept from being pinned down, complements too: a view of three
         # columns releases a line's total when its two-column cell shows, so a hidden
         # complement's total must stay unknown for the lines through it to stay unknown
-        audited = _unpinned(ok, ~ok & (c > 0), c, margins, policy)
+        audited = _unpinned(ok, ~ok & (c > 0), c, margins, policy, p)
         if (audited == ok).all():
             break
         ok = audited  # a cell the audit hid may be alone in a row or column: the rule again
@@ -240,17 +257,22 @@ def _rows_and_columns(
     slices: list[np.ndarray],
     of_cell: list[list[int]],
     policy: PrivacyPolicy,
+    p: np.ndarray | None = None,
 ) -> np.ndarray:
     """``ok`` with more cells hidden until every row and column (``slices``) hides no cell
-    with comments, or two or more holding ``min_comments`` together (see
-    :func:`crossed_comment_visibility`)."""
+    with comments, or two or more holding ``min_comments`` (and ``min_group`` commenters,
+    ``p``) together (see :func:`crossed_comment_visibility`)."""
     ok = ok.copy()
     changed = True
     while changed:
         changed = False
         for k, idx in enumerate(slices):
             hidden = idx[~ok[idx]]
-            if not len(hidden) or (len(hidden) >= 2 and c[hidden].sum() >= policy.min_comments):
+            if not len(hidden) or (
+                len(hidden) >= 2
+                and c[hidden].sum() >= policy.min_comments
+                and (p is None or p[hidden].sum() >= policy.min_group)
+            ):
                 continue
             shown = idx[ok[idx]]
             if not len(shown):
@@ -272,9 +294,11 @@ def _unpinned(
     c: np.ndarray,
     slices: list[np.ndarray],
     policy: PrivacyPolicy,
+    p: np.ndarray | None = None,
 ) -> np.ndarray:
     """``ok`` with more cells hidden until the margins pin down no ``protect`` cell's comment
-    count, nor the total of two or three of them under ``min_comments``.
+    count, nor the total of two or three of them under ``min_comments`` (or, with ``p``,
+    under ``min_group`` commenters).
 
     The row and column rule is not enough: hidden cells form a graph (rows and columns its
     nodes, hidden cells its edges) in which every node has 0 or 2+ edges, yet an edge joining
@@ -298,9 +322,9 @@ def _unpinned(
     everything = np.zeros(len(c), dtype=bool)
     alone = _pinned(a, everything, protect, c, policy, unions=False)
     protect = protect & ~alone
-    in_union = _pinned(a, everything, protect, c, policy) & ~alone
+    in_union = _pinned(a, everything, protect, c, policy, p=p) & ~alone
     ok = ok.copy()
-    while (pinned := _pinned(a, ok, protect, c, policy, no_union=in_union)).any():
+    while (pinned := _pinned(a, ok, protect, c, policy, no_union=in_union, p=p)).any():
         for bad in np.flatnonzero(pinned):
             cand = _nearest_shown(a, ok, bad)
             if cand.size:
@@ -312,7 +336,7 @@ def _unpinned(
         for j in order:
             trial = ok.copy()
             trial[j] = False
-            if not _pinned(a, trial, protect, c, policy, only=bad, no_union=in_union)[bad]:
+            if not _pinned(a, trial, protect, c, policy, only=bad, no_union=in_union, p=p)[bad]:
                 pick = j
                 break
         ok[pick] = False
@@ -344,24 +368,28 @@ def _pinned(
     only: int | None = None,
     no_union: np.ndarray | None = None,
     unions: bool = True,
+    p: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per cell: is it a ``protect`` cell whose count (or whose total with one or two others,
-    under ``min_comments``, unless ``unions`` is off) the margin equations ``a`` pin down with
-    the ``ok`` cells shown? Cells in ``no_union`` are left out of the unions. With ``only``,
-    just that cell's verdict is worked out."""
+    under ``min_comments`` comments or, with ``p``, ``min_group`` commenters, unless
+    ``unions`` is off) the margin equations ``a`` pin down with the ``ok`` cells shown? Cells
+    in ``no_union`` are left out of the unions. With ``only``, just that cell's verdict is
+    worked out."""
     out = np.zeros(len(c), dtype=bool)
     unknown = np.flatnonzero(~ok & (c > 0))
     if not unknown.size:
         return out
     basis = null_basis(a.astype(float), unknown)
     out[unknown] = np.linalg.norm(basis, axis=1) < TOL
-    small = protect & ~ok & (c < policy.min_comments)
-    if no_union is not None:
-        small &= ~no_union
     if not unions:
         return out & protect
-    if only is None:
-        out |= small_unions_pinned(small, c, unknown, basis, policy.min_comments)
-    elif not out[only] and small[only]:
-        out |= small_unions_pinned(small, c, unknown, basis, policy.min_comments, only)
+    sizes = [(c, policy.min_comments)] + ([] if p is None else [(p, policy.min_group)])
+    for size, minimum in sizes:  # a union small in comments, or in commenters
+        small = protect & ~ok & (size < minimum)
+        if no_union is not None:
+            small &= ~no_union
+        if only is None:
+            out |= small_unions_pinned(small, size, unknown, basis, minimum)
+        elif not out[only] and small[only]:
+            out |= small_unions_pinned(small, size, unknown, basis, minimum, only)
     return out & protect
