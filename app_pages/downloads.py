@@ -35,6 +35,10 @@ if no_scores:
     )
 
 names = team_names(res)
+if not names and res.by and not res.has_scores and res.comments_withheld:
+    # a comments-only survey's team summaries hold comments only
+    st.info(f"{res.comments_withheld} So a team summary would hold nothing.")
+    st.stop()
 if not names:
     st.info("Map a team column on the Load page to get team summaries.")
     st.stop()

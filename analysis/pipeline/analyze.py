@@ -27,7 +27,7 @@ from analysis import hotspots as hotspots_mod
 from analysis import scoring
 from analysis.columns import ColumnMap
 from analysis.ingest import SurveyExport
-from analysis.pipeline.comment_view import CommentTables, comment_tables
+from analysis.pipeline.comment_view import CommentTables, comment_tables, shown_groups
 from analysis.pipeline.memory import release_memory
 from analysis.pipeline.model import Prepared, Results
 from analysis.pipeline.prepare import N_BOOT, drivers_stage, prepare
@@ -340,7 +340,7 @@ def _sizes_for_hotspots(scored: Scored, by_cols: list[str], visible: pd.Series) 
     comment evidence alone can raise a flag and no score is ever compared. Groups whose
     comments are hidden get no row (their size is never used)."""
     labels = group_labels(scored.groups, by_cols)
-    shown = labels[labels.map(visible).fillna(False).astype(bool).to_numpy()]
+    shown = labels[shown_groups(labels, visible)]
     first = scored.groups.loc[shown.index].drop_duplicates(by_cols)
     table = GROUPS.empty(by_cols)
     if not len(first):

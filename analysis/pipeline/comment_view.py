@@ -33,7 +33,7 @@ from analysis.signals import SIGNALS
 from analysis.tables import COMMENT_GROUPS, THEME_SHARES, THEMES
 from analysis.themes import merge_themes, theme_group_shares, theme_table
 
-__all__ = ["TEXTS_WITHHELD", "CommentTables", "comment_tables"]
+__all__ = ["TEXTS_WITHHELD", "CommentTables", "comment_tables", "shown_groups"]
 
 
 @dataclass(frozen=True)
@@ -136,8 +136,8 @@ def comment_tables(
         # hot spots read comment evidence (counts, shares, quotes) only of groups whose
         # comments this view may show: a crossed view hides complementary cells that the
         # hot spots' own per-grouping rule would allow, and their counts would undo it
-        ok = group_labels(signals_by_group, by).map(visible).fillna(False).astype(bool)
-        signals_by_group = signals_by_group[ok.to_numpy()].reset_index(drop=True)
+        ok = shown_groups(group_labels(signals_by_group, by), visible)
+        signals_by_group = signals_by_group[ok].reset_index(drop=True)
     shown = _shown_comments(comments, used, visible, by, names, prep, theme_key, policy, texts_ok)
     summary = _summary(comments, shown)
     if texts_ok is not None:
@@ -224,6 +224,13 @@ def _cells_exposed(
     return whole is not None and not bool(whole.all()), hit
 
 
+def shown_groups(labels: pd.Series, visible: pd.Series) -> np.ndarray:
+    """Per label: may its group show comments (``visible``, by label; a label it lacks may
+    not). Empty ``visible`` (a view whose comments are all withheld) shows none."""
+    shown = visible.index[visible.to_numpy(dtype=bool)].astype(str)
+    return labels.astype(str).isin(shown).to_numpy(dtype=bool)
+
+
 @dataclass
 class Used:
     """The analysed comments of a view and their group labels (None when ungrouped)."""
@@ -268,7 +275,7 @@ def comment_privacy(
         )
         vis = crossed.reindex(vis.index).fillna(False).astype(bool)
     table = pd.DataFrame({"group": counts.index.astype(str), "n_comments": counts.to_numpy()})
-    table["visible"] = table["group"].map(vis).fillna(False).astype(bool)
+    table["visible"] = shown_groups(table["group"], vis)
     table.loc[~table["visible"], "n_comments"] = np.nan
     if len(used):
         # Shares per group from integer codes: sum / count, as a groupby mean gives them; NaN
@@ -349,7 +356,7 @@ def _themes(
         return table, THEME_SHARES.empty()
     keys = used_view.group.categorical(" × ".join(by_cols))
     shares = theme_group_shares(labels, keys.to_frame(), policy.min_comments)
-    hide = ~shares["group"].map(visible).fillna(False).astype(bool)
+    hide = ~shown_groups(shares["group"], visible)
     shares.loc[hide, ["n_comments", "count", "share"]] = np.nan
     shares.loc[hide, "hidden"] = True
     lab = dict(zip(table["theme"], table["label"], strict=True))

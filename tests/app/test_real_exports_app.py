@@ -25,13 +25,17 @@ PROJECT_REAL = ROOT / "tests" / "data" / "real_exports"
 PAGES = ("overview", "teams", "comments", "hotspots", "trends", "pilot", "downloads")
 BACKGROUND_S = 240
 
-#: file -> (has a detected team column, comments: "themes", "too few" to theme, "none", or
+#: file -> (has a detected team column, comments: "themes", "too few" to theme, "none",
+#: "withheld" (too few people to show any), or
 #: "pending": pages checked before the background themes arrive),
 #: read from the files by hand (tests/data/real_exports/expected_roles.yaml lists every
 #: column's role; themes need at least 10 usable comments).
+#: exports with no rated question ChangeRadar can score (LimeSurvey's answer codes)
+COMMENTS_ONLY = {"limesurvey_results-survey945827_codes.csv"}
 EXPORTS = {
     "ibm_hr_employee_attrition.csv": (True, "none"),
-    "limesurvey_results-survey945827_codes.csv": (True, "too few"),  # 5 comments
+    # 5 comments by 4 of the 42 people: fewer commenters than the minimum group size
+    "limesurvey_results-survey945827_codes.csv": (True, "withheld"),
     # 1 response each, no team: fewer people than the minimum group size, so no comment shows
     "qualtrics_sample_legacy_qualtRics.csv": (False, "withheld"),
     "qualtrics_sample_qualtRics.csv": (False, "withheld"),
@@ -39,7 +43,7 @@ EXPORTS = {
     # opened while its themes are still computed (the state an analyst sees first).
     "surveymonkey_ggwash_anc2022_export.csv": (True, "pending"),
     "googleforms_autistica_turing_citizen_science.csv": (False, "themes"),
-    "limesurvey_results-survey945827_fulltext.csv": (True, "too few"),
+    "limesurvey_results-survey945827_fulltext.csv": (True, "withheld"),
     "stackoverflow_2025_survey_results_first200.csv": (True, "themes"),
 }
 
@@ -102,6 +106,10 @@ def test_real_export_gets_through_every_page(name: str) -> None:
             assert any("no comment columns" in t for t in _texts(at, "info"))
         if page == "downloads":
             labels = {b.label for b in at.download_button}
-            assert ("Team summary (Excel)" in labels) == has_team
+            empty = name in COMMENTS_ONLY and comments == "withheld"  # nothing to summarise
+            if empty:
+                infos = _texts(at, "info")
+                assert any("a team summary would hold nothing" in t for t in infos), infos
+            assert ("Team summary (Excel)" in labels) == (has_team and not empty)
             if not has_team:
                 assert any("Map a team column" in t for t in _texts(at, "info"))
