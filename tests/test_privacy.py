@@ -527,6 +527,19 @@ def test_comments_exposed_counts_people_and_comments_per_group(n, groups, seed, 
         assert bool(got[g]) == want
 
 
+def test_hidden_groups_together_hold_the_minimum_comments_and_people() -> None:
+    """Two hidden groups of 2 and 3 comments are "all comments minus the shown ones": 5
+    comments, under the minimum of 10, so the smallest shown group hides too; and two hidden
+    groups whose 12 comments come from 3 people (2 + 1) hide a third beside them."""
+    counts = pd.Series({"A": 40, "B": 2, "C": 3, "D": 11, "E": 30})
+    vis = comment_visibility(counts, POLICY)
+    assert vis.to_dict() == {"A": True, "B": False, "C": False, "D": False, "E": True}
+    counts = pd.Series({"A": 40, "B": 6, "C": 6, "D": 15, "E": 30})
+    people = pd.Series({"A": 20, "B": 2, "C": 1, "D": 8, "E": 12})
+    vis = comment_visibility(counts, PrivacyPolicy(min_comments=5), people)
+    assert vis.to_dict() == {"A": True, "B": False, "C": False, "D": False, "E": True}
+
+
 def test_comment_visibility_nests_across_minimums() -> None:
     """At minimum 5 team A (4 people) is hidden with D as its complement; at 6 C (5 people) is
     hidden as well. D stays hidden at 6: otherwise the two versions together would show every

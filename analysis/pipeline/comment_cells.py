@@ -104,6 +104,10 @@ def _allowed(prep: Prepared, cols: list[str], policy: PrivacyPolicy) -> pd.Serie
     # distinct respondent counts the cell's commenters
     first = ~prep.comments.loc[analysed, "respondent"].duplicated().to_numpy()
     heads = everyone[first].value_counts().reindex(counts.index).fillna(0)
+    if len(cols) == 1:
+        # one column's groups, as its own view hides them (complement included): a view
+        # filtered to the team hidden beside a lone hidden one gave that one away
+        return privacy.comment_visibility(counts, policy, sizes=heads)
     ok = (counts >= policy.min_comments) & (heads >= policy.min_group)
     cells = counts.index.to_frame(index=False)
     codes = {c: pd.factorize(cells[c], sort=True)[0].astype(np.int64) for c in cols}

@@ -73,10 +73,11 @@ TOO_FEW = (
     "size of {m}, so any comment could point to one of them."
 )
 
-#: Said when a view's comments come from fewer people than the minimum group size.
+#: Said when a view's comments come from fewer people than the minimum group size (how many
+#: fewer is not said: with the view's size, it would tell how many of them did not comment).
 FEW_COMMENTERS = (
-    "Comments are not shown: they come from {k} respondent(s), fewer than the minimum group "
-    "size of {m}, so any comment could point to one of them."
+    "Comments are not shown: the people who wrote them are fewer than the minimum group size "
+    "of {m}, so any comment could point to one of them."
 )
 
 
@@ -93,8 +94,12 @@ def comment_tables(
     org_exposed, groups_exposed = org_exposed or cells_whole, groups_exposed | cells_groups
     n = len(sel.scored.groups)
     withheld = TOO_FEW.format(n=n, m=policy.min_group) if n < policy.min_group else ""
-    if not withheld and 0 < (k := _view_commenters(prep, sel, filter_key)) < policy.min_group:
-        withheld = FEW_COMMENTERS.format(k=k, m=policy.min_group)
+    if (
+        not withheld
+        and not org_exposed
+        and 0 < _view_commenters(prep, sel, filter_key) < (policy.min_group)
+    ):
+        withheld = FEW_COMMENTERS.format(m=policy.min_group)
     if org_exposed and not withheld:  # said, not left to read as a survey without comments
         withheld = EXPOSED
     if org_exposed or withheld:

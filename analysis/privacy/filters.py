@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -172,11 +173,15 @@ def comment_visibility(
 
     A group's comments show when it has at least ``min_comments`` comments and, when
     ``sizes`` (respondents per group) is given, at least ``min_group`` respondents, and it is
-    not in ``hide`` (groups :func:`comments_exposed` finds). If that hides exactly one group
-    that has comments, the next smallest is hidden too, so its comments can't be isolated as
-    "all comments minus the visible groups' ones". That choice is made at :data:`FLOOR` first
-    and then at each higher minimum group size keeping the groups already hidden, so the
-    groups hidden at a higher minimum include those hidden at a lower one.
+    not in ``hide`` (groups :func:`comments_exposed` finds). The hidden groups with comments
+    are then none, or two or more holding ``min_comments`` comments (and, with ``sizes``,
+    ``min_group`` people) together: else the smallest shown group is hidden too, and so on,
+    so "all comments minus the visible groups' ones" describes no group, nor a few people
+    (a review took a lone hidden team's 7 texts, by 3 people, as the whole survey's minus the
+    Team view's minus a filter to the team hidden beside it, before that filter followed
+    this rule). That choice is made at :data:`FLOOR` first and then at each higher minimum
+    group size keeping the groups already hidden, so the groups hidden at a higher minimum
+    include those hidden at a lower one.
     """
     c = pd.to_numeric(counts, errors="coerce").fillna(0)
     base = (c >= policy.min_comments) & ~c.index.isin(list(hide))
@@ -184,11 +189,17 @@ def comment_visibility(
     ok = base.copy()
     for k in range(min(FLOOR, policy.min_group), policy.min_group + 1):
         ok = ok & base & (True if s is None else s >= k)
-        protected = (~ok) & (c > 0)
-        if int(protected.sum()) == 1:
+        while (protected := (~ok) & (c > 0)).any():
+            if (
+                int(protected.sum()) >= 2
+                and c[protected].sum() >= policy.min_comments
+                and (s is None or s[protected].sum() >= k)
+            ):
+                break
             candidates = c[ok].sort_values(kind="stable")
-            if len(candidates):
-                ok[candidates.index[0]] = False
+            if not len(candidates):
+                break
+            ok[candidates.index[0]] = False
     return ok.astype(bool)
 
 
@@ -322,7 +333,9 @@ def _unpinned(
     everything = np.zeros(len(c), dtype=bool)
     alone = _pinned(a, everything, protect, c, policy, unions=False)
     protect = protect & ~alone
-    in_union = _pinned(a, everything, protect, c, policy, p=p) & ~alone
+    # per size (comments, then commenters): cells of a small union so pinned, left out of
+    # that size's unions only (a commenters' union never shields a comments' one)
+    in_union = [m & ~alone for m in _pinned(a, everything, protect, c, policy, p=p, each=True)]
     ok = ok.copy()
     while (pinned := _pinned(a, ok, protect, c, policy, no_union=in_union, p=p)).any():
         for bad in np.flatnonzero(pinned):
@@ -366,30 +379,37 @@ def _pinned(
     c: np.ndarray,
     policy: PrivacyPolicy,
     only: int | None = None,
-    no_union: np.ndarray | None = None,
+    no_union: list[np.ndarray] | None = None,
     unions: bool = True,
     p: np.ndarray | None = None,
-) -> np.ndarray:
+    each: bool = False,
+) -> Any:
     """Per cell: is it a ``protect`` cell whose count (or whose total with one or two others,
     under ``min_comments`` comments or, with ``p``, ``min_group`` commenters, unless
     ``unions`` is off) the margin equations ``a`` pin down with the ``ok`` cells shown? Cells
-    in ``no_union`` are left out of the unions. With ``only``, just that cell's verdict is
-    worked out."""
+    in ``no_union[k]`` are left out of the k-th size's unions (comments, then commenters).
+    With ``only``, just that cell's verdict is worked out. With ``each``, a list: per size,
+    the cells in a small union pinned down."""
     out = np.zeros(len(c), dtype=bool)
     unknown = np.flatnonzero(~ok & (c > 0))
+    sizes = [(c, policy.min_comments)] + ([] if p is None else [(p, policy.min_group)])
     if not unknown.size:
-        return out
+        return [out.copy() for _ in sizes] if each else out
     basis = null_basis(a.astype(float), unknown)
     out[unknown] = np.linalg.norm(basis, axis=1) < TOL
     if not unions:
         return out & protect
-    sizes = [(c, policy.min_comments)] + ([] if p is None else [(p, policy.min_group)])
-    for size, minimum in sizes:  # a union small in comments, or in commenters
+    found = []
+    for k, (size, minimum) in enumerate(sizes):  # a union small in comments, or commenters
         small = protect & ~ok & (size < minimum)
         if no_union is not None:
-            small &= ~no_union
+            small &= ~no_union[k]
+        hit = np.zeros(len(c), dtype=bool)
         if only is None:
-            out |= small_unions_pinned(small, size, unknown, basis, minimum)
+            hit = small_unions_pinned(small, size, unknown, basis, minimum)
         elif not out[only] and small[only]:
-            out |= small_unions_pinned(small, size, unknown, basis, minimum, only)
-    return out & protect
+            hit = small_unions_pinned(small, size, unknown, basis, minimum, only)
+        found.append(hit & protect)
+    if each:
+        return found
+    return (out | np.logical_or.reduce(found)) & protect
