@@ -854,3 +854,77 @@ def test_c14_a_filter_to_a_team_hidden_as_a_complement_shows_no_comments(prep: P
         res = pipeline.analyze(prep, by=[], filters={"Team": [team]}, policy=policy)
         assert len(res.comments) == 0 and res.comment_summary["analysed"] == 0, team
         assert res.comments_withheld, team
+
+
+def test_c15_a_team_minus_a_role_only_it_has_gives_no_few_peoples_comments(
+    roster: tuple[str, ...],
+) -> None:
+    """All of Data Platform but six people (three of them commenting) hold a role no other
+    team has: the team's 94 comments minus that role's 87 were the three's 7, whatever the
+    Team × Role view hides (its audit leaves what the margins alone pin down to them), and
+    six people pass the score tables' own check. One of the two margins now hides its
+    comments (``comment_cells.margin_hidden``), so the Team view, the Role view and the whole
+    survey pin down no small cell of their crossing, nor those three's total."""
+    import dataclasses as dc
+
+    export, colmap = pipeline.load(SAMPLE.read_bytes(), SAMPLE.name)
+    r = export.responses.copy()
+    prep0 = pipeline.prepare(export, colmap, roster=roster)
+    has = prep0.comments[prep0.comments["analysed"].astype(bool)]
+    team = r[colmap.team].astype(str)
+    writers = has.loc[has["Team"].astype(str) == "Data Platform", "respondent"].unique()[:3]
+    silent = r.index[(team == "Data Platform").to_numpy() & ~r.index.isin(has["respondent"])]
+    few = r.index.isin(writers) | r.index.isin(silent[:3])  # 6 people, 3 of them commenting
+    r[colmap.role] = r[colmap.role].astype(object)
+    r.loc[(team == "Data Platform").to_numpy() & ~few, colmap.role] = "Platform Engineer"
+    prep = pipeline.prepare(dc.replace(export, responses=r), colmap, roster=roster)
+    policy = PrivacyPolicy(min_comments=5)
+    has = prep.comments[prep.comments["analysed"].astype(bool)]
+    rows, labels = [], []
+    cells = has[["Team", "Role"]].astype(str).value_counts().sort_index()
+    keys = cells.index.to_frame(index=False)
+    for col in ("Team", "Role"):
+        view = pipeline.analyze(prep, by=[col], policy=policy).comment_groups
+        for group in view.loc[view["visible"].astype(bool), "group"].astype(str):
+            rows.append((keys[col] == group).to_numpy(dtype=float))
+            labels.append(group)
+    assert not {"Data Platform", "Platform Engineer"} <= set(labels)  # one margin hides
+    rows.append(np.ones(len(keys)))  # the whole survey's total
+    free = null_space(np.array(rows))
+    the_few = ((keys["Team"] == "Data Platform") & (keys["Role"] != "Platform Engineer")).to_numpy()
+    assert np.linalg.norm(the_few.astype(float) @ free) > 1e-6  # their total stays unknown
+    first = ~has["respondent"].duplicated().to_numpy()
+    people = has[first][["Team", "Role"]].astype(str).value_counts().reindex(cells.index)
+    small = (cells.to_numpy() < policy.min_comments) | (people.fillna(0).to_numpy() < 5)
+    pinned = np.linalg.norm(free, axis=1) < 1e-9
+    assert not (pinned & small).any(), list(cells.index[pinned & small])
+
+
+def test_c16_crossings_of_three_columns_read_together_give_no_small_cell(prep: Prepared) -> None:
+    """An eleventh review, at a minimum of 3 people and 5 comments: Sales × Remote by role
+    (Coordinator 5, Specialist 15) and by tenure (16, 8, 6), Sales × Specialist × 3-5 years
+    by location (Remote 8) and Remote by team (Sales 41) gave 5 + 15 + 16 + 8 + 6 − 8 − 41 =
+    1 comment of one person (Sales × Coordinator × more than 10 years × Remote), its label
+    and its theme; sister crossings released two hidden cells' total as a third's. Each
+    crossing of three or more columns had been audited alone. A joint audit over the finest
+    cells now finds such a pin, and crossings of three or more columns then show no
+    comments; where it finds none (the default minimum), they still show theirs."""
+    from analysis.pipeline import comment_cells
+
+    low = PrivacyPolicy(min_group=3, min_comments=5)
+    assert not comment_cells.crossings_hold(prep, low)
+    views = [
+        (["Role"], {"Team": ["Sales"], "Location": ["Remote"]}),
+        (["Tenure"], {"Team": ["Sales"], "Location": ["Remote"]}),
+        (["Location"], {"Team": ["Sales"], "Role": ["Specialist"], "Tenure": ["3-5 years"]}),
+    ]
+    for by, filters in views:
+        res = pipeline.analyze(prep, by=by, filters=filters, policy=low)
+        assert not res.comment_groups["visible"].astype(bool).any(), (by, filters)
+        assert res.comment_groups["n_comments"].isna().all() and len(res.comments) == 0
+        assert not res.theme_shares["count"].notna().any()
+    default = PrivacyPolicy()
+    assert comment_cells.crossings_hold(prep, default)
+    cs = {"Team": ["Customer Support"]}
+    res = pipeline.analyze(prep, by=["Role", "Location"], filters=cs, policy=default)
+    assert res.comment_groups["visible"].astype(bool).any()

@@ -540,6 +540,24 @@ def test_hidden_groups_together_hold_the_minimum_comments_and_people() -> None:
     assert vis.to_dict() == {"A": True, "B": False, "C": False, "D": False, "E": True}
 
 
+def test_small_cells_pinned_by_margins_alone() -> None:
+    """An L of three cells, (T, C1) small, (T, C2) and (U, C1) large: with the margins T, U,
+    C1 and C2 shown, every cell is pinned (a tree), and (T, C1) = T − C2 is small in comments;
+    without C2's margin, T and C1 only give sums, and nothing small is pinned."""
+    from analysis.privacy import small_cells_pinned
+
+    c = np.array([3.0, 40.0, 50.0])  # (T, C1), (T, C2), (U, C1)
+    people = np.array([2.0, 20.0, 25.0])
+    t, u, c1, c2 = [1.0, 1, 0], [0.0, 0, 1], [1.0, 0, 1], [0.0, 1, 0]
+    hit = small_cells_pinned(np.array([t, u, c1, c2]), c, people, POLICY)
+    assert hit.tolist() == [True, False, False]
+    hit = small_cells_pinned(np.array([t, c1]), c, people, POLICY)
+    assert not hit.any()
+    c = np.array([9.0, 120.0, 150.0])  # (T, C1): 9 comments, enough, but by 2 people
+    hit = small_cells_pinned(np.array([t, u, c1, c2]), c, people, PrivacyPolicy(5, 5))
+    assert hit.tolist() == [True, False, False]
+
+
 def test_comment_visibility_nests_across_minimums() -> None:
     """At minimum 5 team A (4 people) is hidden with D as its complement; at 6 C (5 people) is
     hidden as well. D stays hidden at 6: otherwise the two versions together would show every

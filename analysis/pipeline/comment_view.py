@@ -92,6 +92,8 @@ def comment_tables(
     org_exposed, groups_exposed = _comments_exposed(prep, sel, policy)
     cells_whole, cells_groups = _cells_exposed(prep, sel, by, filter_cols, policy)
     org_exposed, groups_exposed = org_exposed or cells_whole, groups_exposed | cells_groups
+    if len(by) == 1 and set(filter_cols) <= set(by):  # one column's groups: its margins
+        groups_exposed |= comment_cells.margin_hidden(prep, policy).get(by[0], set())
     n = len(sel.scored.groups)
     withheld = TOO_FEW.format(n=n, m=policy.min_group) if n < policy.min_group else ""
     if (

@@ -124,9 +124,10 @@ from analysis.privacy.filters import (
     comments_exposed,
     crossed_comment_visibility,
     differences,
+    small_cells_pinned,
 )
 from analysis.privacy.ledger import Ledger
-from analysis.privacy.pinning import shared_bases
+from analysis.privacy.pinning import null_basis, shared_bases, small_sets_pinned
 from analysis.privacy.policy import (
     FLOOR,
     PrivacyError,
@@ -150,6 +151,7 @@ __all__ = [
     "comments_exposed",
     "crossed_comment_visibility",
     "differences",
+    "null_basis",
     "protect_groups",
     "reason_complementary",
     "reason_differencing",
@@ -157,4 +159,6 @@ __all__ = [
     "reason_skipped",
     "reason_small",
     "shared_bases",
+    "small_cells_pinned",
+    "small_sets_pinned",
 ]

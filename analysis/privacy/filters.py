@@ -413,3 +413,25 @@ def _pinned(
     if each:
         return found
     return (out | np.logical_or.reduce(found)) & protect
+
+
+def small_cells_pinned(
+    a: np.ndarray, c: np.ndarray, people: np.ndarray, policy: PrivacyPolicy
+) -> np.ndarray:
+    """Per cell (column of ``a``, the equations of the released totals, every cell unknown):
+    is the cell, or its total with one or two others, pinned down while under
+    ``min_comments`` comments (``c``) or ``min_group`` commenters (``people``)? Only cells
+    with comments count (a cell without is no cell of the crossing)."""
+    live = c > 0
+    unknown = np.flatnonzero(live)
+    out = np.zeros(len(c), dtype=bool)
+    if not unknown.size:
+        return out
+    basis = null_basis(np.asarray(a, dtype=float), unknown)
+    single = np.zeros(len(c), dtype=bool)
+    single[unknown] = np.linalg.norm(basis, axis=1) < TOL
+    for size, minimum in ((c, policy.min_comments), (people, policy.min_group)):
+        small = live & (size < minimum)
+        out |= single & small
+        out |= small_unions_pinned(small, size, unknown, basis, minimum)
+    return out

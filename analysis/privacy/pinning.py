@@ -17,7 +17,14 @@ from contextvars import ContextVar
 import numpy as np
 import scipy.linalg
 
-__all__ = ["TOL", "bases_table", "null_basis", "shared_bases", "small_unions_pinned"]
+__all__ = [
+    "TOL",
+    "bases_table",
+    "null_basis",
+    "shared_bases",
+    "small_sets_pinned",
+    "small_unions_pinned",
+]
 
 #: A basis row (or sum of rows) shorter than this is zero: the unknown is pinned down.
 TOL = 1e-8
@@ -174,3 +181,34 @@ def _unions_holding(
     norm3 = d[a] + d[b] + d[c] + 2 * (g[a, b] + g[a, c] + g[b, c])
     keep = (norm3 < SCREEN) & (size[a] + size[b] + size[c] < min_group)
     return bool((_summed_norm(rows, a[keep], b[keep], c[keep]) < TOL).any())
+
+
+def small_sets_pinned(rows: np.ndarray, sizes: list[tuple[np.ndarray, int]]) -> bool:
+    """Whether a set hidden from a release, or the total of two of them, is pinned down while
+    small. ``rows``: per hidden set, its indicator projected on the free directions of the
+    released totals (its row of ``member @ null_basis``; zero when the totals fix it);
+    ``sizes``: per measure, each set's size and the minimum it is held to (comments and
+    ``min_comments``, commenters and ``min_group``). Pairs are screened by their Gram sums
+    and decided by their summed rows, as :func:`small_unions_pinned` does (triples are left
+    out: a crossing of four columns hides hundreds of small cells)."""
+    norms = np.sqrt(np.einsum("ij,ij->i", rows, rows))
+    for size, minimum in sizes:
+        small = size < minimum
+        if (small & (norms < TOL)).any():
+            return True
+        idx = np.flatnonzero(small)
+        if idx.size < 2:
+            continue
+        r = rows[idx]
+        g = r @ r.T
+        d = np.diag(g)
+        a, b = np.nonzero(
+            np.triu(
+                (d[:, None] + d[None, :] + 2 * g < SCREEN)
+                & (size[idx][:, None] + size[idx][None, :] < minimum),
+                1,
+            )
+        )
+        if a.size and (_summed_norm(r, a, b) < TOL).any():
+            return True
+    return False
