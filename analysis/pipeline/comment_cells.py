@@ -33,9 +33,9 @@ location cell's 5 comments from the team × location view and two views filtered
 and to one location: the rule had checked only the team × role parent and single columns.
 
 Read together, the crossings' shown cells must still pin down no small hidden cell
-(:func:`crossings_hold`, a joint audit over the finest cells; where it fails, crossings of
-three or more columns show no comments), and two columns' shown groups none of their
-crossing (:func:`margin_hidden`: one of the two groups then hides its comments).
+(:func:`crossing_limit`, a joint audit over the finest cells: crossings of more columns than
+it allows show no comments), and two columns' shown groups none of their crossing
+(:func:`margin_hidden`: one of the groups then hides its comments).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ from analysis.privacy import PrivacyPolicy
 __all__ = [
     "allowed_cells",
     "cells_ok",
-    "crossings_hold",
+    "crossing_limit",
     "margin_hidden",
     "selection_columns",
     "text_columns",
@@ -103,16 +103,18 @@ def allowed_cells(prep: Prepared, cols: Sequence[str], policy: PrivacyPolicy) ->
     minimum group size of 3 allows cells that one of 8 does not."""
     cols = list(cols)
     raw = _cells(prep, cols, policy)
-    if len(cols) >= 3 and not crossings_hold(prep, policy):
+    if len(cols) >= 2 and len(cols) > crossing_limit(prep, policy):
         return pd.Series(False, index=raw.index)
     return raw
 
 
 def _cells(prep: Prepared, cols: list[str], policy: PrivacyPolicy) -> pd.Series:
     """:func:`allowed_cells` by the crossing's own rules, before the joint audit."""
+    # a store per crossing: four grouping columns make 15 crossings, and one store keeps
+    # only ViewCache.SIZE values (the joint audit recomputed 37 crossings instead of 15)
     return prep.views.get(
-        "comment_cells",
-        (tuple(cols), policy.min_comments, policy.min_group),
+        f"comment_cells {' × '.join(cols)}",
+        (policy.min_comments, policy.min_group),
         lambda: _allowed(prep, cols, policy),
     )
 
@@ -208,8 +210,8 @@ def _margin_leak(
     """The margin (column, value) to hide next, or None: with every cell of the crossing of
     ``pair``'s two columns hidden, do the shown margins (and the whole survey's total) pin
     down a cell, or a total of two or three cells, under ``min_comments`` comments or
-    ``min_group`` commenters? Then the shown margin of the first such cell with the fewest
-    comments is hidden."""
+    ``min_group`` commenters? Then the smaller of that cell's own shown groups is hidden,
+    else the smallest shown group whose hiding frees it."""
     counts = pair.value_counts(sort=False).sort_index()
     people = pair[first].value_counts().reindex(counts.index).fillna(0).to_numpy(dtype=float)
     c = counts.to_numpy(dtype=float)
@@ -223,65 +225,92 @@ def _margin_leak(
         rows.append(np.ones(len(c)))
     if not margins:
         return None
-    hit = privacy.small_cells_pinned(np.array(rows), c, people, policy)
-    if not hit.any():
-        return None
-    cell = cells.iloc[int(np.flatnonzero(hit)[0])]
-    options = [(col, str(cell[col])) for col in cells.columns if str(cell[col]) in shown[col]]
-    if not options:
-        return None
-    size = {m: c[(cells[m[0]] == m[1]).to_numpy()].sum() for m in options}
-    return min(options, key=lambda m: (size[m], margins.index(m)))
+    a = np.array(rows)
+    hit = privacy.small_cells_pinned(a, c, people, policy)
+    size = {m: c[(cells[m[0]] == m[1]).to_numpy()].sum() for m in margins}
+    for at in np.flatnonzero(hit):
+        cell = cells.iloc[int(at)]
+        own = [(col, str(cell[col])) for col in cells.columns if (col, str(cell[col])) in size]
+        if own:  # one of the cell's own groups, the smaller
+            return min(own, key=lambda m: (size[m], margins.index(m)))
+        # pinned through other groups (the whole survey minus team C minus role Z): the
+        # smallest shown group whose hiding frees it
+        for m in sorted(margins, key=lambda m: (size[m], margins.index(m))):
+            keep = np.ones(len(a), dtype=bool)
+            keep[margins.index(m)] = False
+            if not privacy.small_cells_pinned(a[keep], c, people, policy)[at]:
+                return m
+    return None
 
 
-def crossings_hold(prep: Prepared, policy: PrivacyPolicy) -> bool:
-    """Whether the cells every crossing shows (any one, two, three or more grouping columns,
-    and the whole survey), read together, pin down no small cell that one of them hides, nor
-    the total of two such cells of one crossing (a joint audit over the finest cells). When
-    they do, crossings of three or more columns show no comments at all: their cells are
-    audited one crossing at a time (line rule and parents), and an eleventh review added
-    sister crossings (Sales × Remote by role, and by tenure; Sales × Specialist × 3-5 years
-    by location; Remote by team) to recover one person's comment at a minimum of 3 people
-    and 5 comments. Two columns and one keep their own audits. Cached per upload and policy."""
+#: Finest cells above which the joint audit is not run (its SVD grows with their cube: about
+#: 10 s for 2,500 cells); crossings of three or more columns then show no comments.
+JOINT_CELLS = 2000
+#: Grouping columns above which the joint audit is not run (a survey of ten demographic
+#: columns has 1,023 crossings); crossings of three or more columns then show no comments.
+JOINT_COLUMNS = 4
+
+
+def crossing_limit(prep: Prepared, policy: PrivacyPolicy) -> int:
+    """The most grouping columns a crossing may have and still show comments: the largest k
+    for which the cells every crossing of at most k columns shows, read together (with the
+    whole survey's total and the one-column views), pin down no small cell they hide, of any
+    crossing, nor two such cells' small total (a joint audit over the finest cells). An
+    eleventh review had recovered one person's comment from four views of three and four
+    columns (sister crossings: Sales × Remote by role and by tenure, Sales × Specialist × 3-5
+    years by location, Remote by team) at a minimum of 3 people and 5 comments, each crossing
+    having been audited alone; and a twelfth, two people's comments as a team × role cell
+    minus a role × location cell, two two-column crossings read together. Above
+    :data:`JOINT_CELLS` finest cells: two (the two-column audits alone). Cached per upload
+    and policy."""
     return prep.views.get(
         "comment_joint",
         (policy.min_comments, policy.min_group),
-        lambda: _crossings_hold(prep, policy),
+        lambda: _crossing_limit(prep, policy),
     )
 
 
-def _crossings_hold(prep: Prepared, policy: PrivacyPolicy) -> bool:
+def _crossing_limit(prep: Prepared, policy: PrivacyPolicy) -> int:
     cols = prep.crossing_order(prep.grouping_columns)
     analysed = prep.comments["analysed"].to_numpy(dtype=bool)
-    if len(cols) < 3 or not analysed.any():
-        return True
+    if len(cols) < 2 or not analysed.any():
+        return len(cols)
+    if len(cols) > JOINT_COLUMNS:
+        return 2  # 2^k − 1 crossings to read together: too many
     finest = prep.comments.loc[analysed, cols].astype(str)
     first = ~prep.comments.loc[analysed, "respondent"].duplicated().to_numpy()
     counts = finest.value_counts(sort=False).sort_index()
+    if len(counts) > JOINT_CELLS:
+        return 2
     heads = finest[first].value_counts().reindex(counts.index).fillna(0).to_numpy(dtype=float)
     c = counts.to_numpy(dtype=float)
     cells = counts.index.to_frame(index=False)
     codes = {col: pd.factorize(cells[col], sort=True)[0].astype(np.int64) for col in cols}
     org = c.sum() >= policy.min_comments and heads.sum() >= policy.min_group
-    rows = [np.ones((1, len(c)))] if org else []
-    hidden = []  # per crossing: its hidden cells' indicators, comments and commenters
+    levels = []  # per crossing: its size, and its cells' indicators and whether each shows
     for size in range(1, len(cols) + 1):
         for sub in combinations(cols, size):
             key = np.zeros(len(c), dtype=np.int64)
             for col in sub:
                 key = key * (int(codes[col].max(initial=0)) + 1) + codes[col]
             _, at, inv = np.unique(key, return_index=True, return_inverse=True)
-            shown = _cells(prep, list(sub), policy)
             where = pd.MultiIndex.from_frame(cells.iloc[at][list(sub)])
-            ok = shown.reindex(where).fillna(False).to_numpy(dtype=bool)
-            member = np.zeros((len(at), len(c)))
+            ok = _cells(prep, list(sub), policy).reindex(where).fillna(False).to_numpy(bool)
+            member = np.zeros((len(at), len(c)), dtype=np.float32)
             member[inv.ravel(), np.arange(len(c))] = 1.0
-            rows.append(member[ok])
-            hidden.append((member[~ok], member[~ok] @ c, member[~ok] @ heads))
-    free = privacy.null_basis(np.vstack(rows), np.arange(len(c)))
-    sizes = ((policy.min_comments, 0), (policy.min_group, 1))
-    return not any(
-        privacy.small_sets_pinned(member @ free, [(n_and_people[i], m) for m, i in sizes])
-        for member, *n_and_people in hidden
-        if len(member)
-    )
+            levels.append((size, member, ok))
+    minima = ((policy.min_comments, c), (policy.min_group, heads))
+    for top in range(len(cols), 1, -1):
+        rows = [m[ok] for size, m, ok in levels if size <= top]
+        if org:
+            rows.append(np.ones((1, len(c)), dtype=np.float32))
+        free = privacy.null_basis(np.vstack(rows).astype(float), np.arange(len(c)))
+        if not any(
+            privacy.small_sets_pinned(
+                m[hide] @ free, [(m[hide] @ size, least) for least, size in minima]
+            )
+            for k, m, ok in levels
+            if (hide := ~ok if k <= top else np.ones(len(ok), dtype=bool)).any()
+        ):
+            return top
+    return 1
