@@ -65,3 +65,31 @@ def test_a_survey_whose_crossings_hold_shows_them() -> None:
     policy = PrivacyPolicy(min_group=3, min_comments=5)
     assert comment_cells.crossing_limit(survey, policy) == 3
     assert comment_cells.allowed_cells(survey, ["Team", "Role", "Loc"], policy).all()
+
+
+def test_too_many_columns_for_the_joint_audit_still_read_two_column_crossings_together() -> None:
+    """A thirteenth review: a fifth grouping column (even one with a single value) put the
+    survey past the joint audit's bound, and the fallback let Team × Role and Role × Loc show
+    again, giving the two people's comments back. The two-column crossings are now read
+    together three columns at a time."""
+    cells = [
+        (("T", "R", "L", "x", "y"), 2), (("T", "R", "L2", "x", "y"), 10),
+        (("T", "R2", "L", "x", "y"), 10), (("T", "R2", "L2", "x", "y"), 10),
+        (("U", "R", "L", "x", "y"), 10), (("U", "R2", "L", "x", "y"), 10),
+        (("U", "R2", "L2", "x", "y"), 10),
+    ]  # fmt: skip
+    survey = Survey(cells, ["Team", "Role", "Loc", "Site", "Band"])
+    policy = PrivacyPolicy(min_group=3, min_comments=5)
+    assert comment_cells.crossing_limit(survey, policy) == 1
+    assert not comment_cells.allowed_cells(survey, ["Team", "Role"], policy).any()
+
+
+def test_a_missing_grouping_value_stays_in_the_whole_surveys_total() -> None:
+    """A missing team is counted as "(no answer)", as the views label it, not dropped from the
+    cells (the whole survey's total had left those people out)."""
+    cells = [((t, "Y"), 10) for t in "ABC"] + [((None, "Y"), 2)]
+    survey = Survey(cells, ["Team", "Role"])
+    policy = PrivacyPolicy(min_group=3, min_comments=5)
+    teams = comment_cells.allowed_cells(survey, ["Team"], policy)
+    assert ("(no answer)",) in teams.index and not teams[("(no answer)",)]
+    assert int(teams.sum()) <= 2  # the complement hides one more team

@@ -40,7 +40,7 @@ it allows show no comments), and two columns' shown groups none of their crossin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import combinations
 
 import numpy as np
@@ -49,6 +49,7 @@ import pandas as pd
 from analysis import privacy
 from analysis.pipeline.model import Prepared
 from analysis.privacy import PrivacyPolicy
+from analysis.scoring import NO_ANSWER
 
 __all__ = [
     "allowed_cells",
@@ -93,7 +94,8 @@ def cells_ok(
     if not cols or not len(comments):
         return None
     allowed = allowed_cells(prep, cols, policy)
-    cells = pd.MultiIndex.from_frame(comments[cols].astype(str))  # per distinct value: categories
+    # per distinct value: categories; a missing value as the views and the cells label it
+    cells = pd.MultiIndex.from_frame(comments[cols].astype(str).fillna(NO_ANSWER))
     return allowed.reindex(cells).fillna(False).to_numpy(dtype=bool)
 
 
@@ -121,7 +123,7 @@ def _cells(prep: Prepared, cols: list[str], policy: PrivacyPolicy) -> pd.Series:
 
 def _allowed(prep: Prepared, cols: list[str], policy: PrivacyPolicy) -> pd.Series:
     analysed = prep.comments["analysed"].to_numpy(dtype=bool)
-    everyone = prep.comments.loc[analysed, cols].astype(str)
+    everyone = _values(prep, analysed, cols)
     counts = everyone.value_counts()
     # a respondent's comments share one cell (the respondent's): the first comment of each
     # distinct respondent counts the cell's commenters
@@ -175,7 +177,7 @@ def margin_hidden(prep: Prepared, policy: PrivacyPolicy) -> dict[str, frozenset[
 def _margin_hidden(prep: Prepared, policy: PrivacyPolicy) -> dict[str, frozenset[str]]:
     cols = prep.crossing_order(prep.grouping_columns)
     analysed = prep.comments["analysed"].to_numpy(dtype=bool)
-    has = prep.comments.loc[analysed, cols].astype(str)
+    has = _values(prep, analysed, cols)
     first = ~prep.comments.loc[analysed, "respondent"].duplicated().to_numpy()
     hide: dict[str, set[str]] = {c: set() for c in cols}
     org = len(has) >= policy.min_comments and int(first.sum()) >= policy.min_group
@@ -247,8 +249,12 @@ def _margin_leak(
 #: 10 s for 2,500 cells); crossings of three or more columns then show no comments.
 JOINT_CELLS = 2000
 #: Grouping columns above which the joint audit is not run (a survey of ten demographic
-#: columns has 1,023 crossings); crossings of three or more columns then show no comments.
+#: columns has 1,023 crossings): the two-column crossings are then read together three
+#: columns at a time, and crossings of three or more columns show no comments.
 JOINT_COLUMNS = 4
+#: Grouping columns above which even that is not done (C(k, 3) systems): no crossing of two
+#: or more columns shows comments.
+TRIPLE_COLUMNS = 6
 
 
 def crossing_limit(prep: Prepared, policy: PrivacyPolicy) -> int:
@@ -261,8 +267,9 @@ def crossing_limit(prep: Prepared, policy: PrivacyPolicy) -> int:
     years by location, Remote by team) at a minimum of 3 people and 5 comments, each crossing
     having been audited alone; and a twelfth, two people's comments as a team × role cell
     minus a role × location cell, two two-column crossings read together. Above
-    :data:`JOINT_CELLS` finest cells: two (the two-column audits alone). Cached per upload
-    and policy."""
+    :data:`JOINT_CELLS` finest cells or :data:`JOINT_COLUMNS` columns, the two-column
+    crossings are read together three columns at a time (two if they hold, else one); above
+    :data:`TRIPLE_COLUMNS` columns, one. Cached per upload and policy."""
     return prep.views.get(
         "comment_joint",
         (policy.min_comments, policy.min_group),
@@ -275,13 +282,36 @@ def _crossing_limit(prep: Prepared, policy: PrivacyPolicy) -> int:
     analysed = prep.comments["analysed"].to_numpy(dtype=bool)
     if len(cols) < 2 or not analysed.any():
         return len(cols)
-    if len(cols) > JOINT_COLUMNS:
-        return 2  # 2^k − 1 crossings to read together: too many
-    finest = prep.comments.loc[analysed, cols].astype(str)
+    if len(cols) == 2:
+        return 2  # the one crossing's own audit reads it with its margins
+    if len(cols) <= JOINT_COLUMNS:
+        top = _joint_top(prep, policy, cols, range(len(cols), 1, -1))
+        if top is not None:
+            return top
+    # too many cells or columns to read every crossing together: the two-column crossings
+    # are read together three columns at a time (a team × role cell minus a role ×
+    # location cell is one such), and nothing larger shows
+    if len(cols) > TRIPLE_COLUMNS:
+        return 1
+    for triple in combinations(cols, 3):
+        if _joint_top(prep, policy, list(triple), [2]) != 2:
+            return 1
+    return 2
+
+
+def _joint_top(
+    prep: Prepared, policy: PrivacyPolicy, cols: list[str], tops: Iterable[int]
+) -> int | None:
+    """The first of ``tops`` for which the shown cells of the crossings of at most that many
+    of ``cols`` (with the whole survey's total), read over the finest cells of ``cols``, pin
+    down no small cell any of those crossings hides, nor two such cells' total; 1 if none
+    does; None above :data:`JOINT_CELLS` finest cells."""
+    analysed = prep.comments["analysed"].to_numpy(dtype=bool)
+    finest = _values(prep, analysed, cols)
     first = ~prep.comments.loc[analysed, "respondent"].duplicated().to_numpy()
     counts = finest.value_counts(sort=False).sort_index()
     if len(counts) > JOINT_CELLS:
-        return 2
+        return None
     heads = finest[first].value_counts().reindex(counts.index).fillna(0).to_numpy(dtype=float)
     c = counts.to_numpy(dtype=float)
     cells = counts.index.to_frame(index=False)
@@ -300,7 +330,7 @@ def _crossing_limit(prep: Prepared, policy: PrivacyPolicy) -> int:
             member[inv.ravel(), np.arange(len(c))] = 1.0
             levels.append((size, member, ok))
     minima = ((policy.min_comments, c), (policy.min_group, heads))
-    for top in range(len(cols), 1, -1):
+    for top in tops:
         rows = [m[ok] for size, m, ok in levels if size <= top]
         if org:
             rows.append(np.ones((1, len(c)), dtype=np.float32))
@@ -314,3 +344,9 @@ def _crossing_limit(prep: Prepared, policy: PrivacyPolicy) -> int:
         ):
             return top
     return 1
+
+
+def _values(prep: Prepared, rows: np.ndarray, cols: Sequence[str]) -> pd.DataFrame:
+    """The grouping values of the comments ``rows`` as text, a missing one as the views label
+    it: value counts would leave its comments out of every total."""
+    return prep.comments.loc[rows, list(cols)].astype(str).fillna(NO_ANSWER)
