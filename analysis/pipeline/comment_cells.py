@@ -317,6 +317,7 @@ def _joint_top(
     cells = counts.index.to_frame(index=False)
     codes = {col: pd.factorize(cells[col], sort=True)[0].astype(np.int64) for col in cols}
     org = c.sum() >= policy.min_comments and heads.sum() >= policy.min_group
+    tops = list(tops)
     levels = []  # per crossing: its size, and its cells' indicators and whether each shows
     for size in range(1, len(cols) + 1):
         for sub in combinations(cols, size):
@@ -325,7 +326,10 @@ def _joint_top(
                 key = key * (int(codes[col].max(initial=0)) + 1) + codes[col]
             _, at, inv = np.unique(key, return_index=True, return_inverse=True)
             where = pd.MultiIndex.from_frame(cells.iloc[at][list(sub)])
-            ok = _cells(prep, list(sub), policy).reindex(where).fillna(False).to_numpy(bool)
+            if size > max(tops):  # hidden whatever its own rule: not worked out
+                ok = np.zeros(len(at), dtype=bool)
+            else:
+                ok = _cells(prep, list(sub), policy).reindex(where).fillna(False).to_numpy(bool)
             member = np.zeros((len(at), len(c)), dtype=np.float32)
             member[inv.ravel(), np.arange(len(c))] = 1.0
             levels.append((size, member, ok))
