@@ -27,10 +27,10 @@ role × location cell: its team × role, team × location and role × location c
 complementary cells hidden in every row, column and line of the crossing
 (:func:`analysis.privacy.crossed_comment_visibility`; for two columns, with an audit of the
 margin equations), so neither matching nor subtracting isolates a cell that may not show its
-comments (Hundepool et al. 2012, *Statistical Disclosure
-Control*, on linked tables). A ninth review had recovered a two-person team × role ×
-location cell's 5 comments from the team × location view and two views filtered to one team
-and to one location: the rule had checked only the team × role parent and single columns.
+comments (Hundepool et al. 2012, *Statistical Disclosure Control*, on linked tables). A
+ninth review had recovered a two-person team × role × location cell's 5 comments from the
+team × location view and two views filtered to one team and to one location: the rule had
+checked only the team × role parent and single columns.
 
 Read together, the crossings' shown cells must still pin down no small hidden cell
 (:func:`crossing_limit`, a joint audit over the finest cells: crossings of more columns than
@@ -125,9 +125,7 @@ def _allowed(prep: Prepared, cols: list[str], policy: PrivacyPolicy) -> pd.Serie
     analysed = prep.comments["analysed"].to_numpy(dtype=bool)
     everyone = _values(prep, analysed, cols)
     counts = everyone.value_counts()
-    # a respondent's comments share one cell (the respondent's): the first comment of each
-    # distinct respondent counts the cell's commenters
-    first = ~prep.comments.loc[analysed, "respondent"].duplicated().to_numpy()
+    first = _first_comments(prep, analysed)
     heads = everyone[first].value_counts().reindex(counts.index).fillna(0)
     if len(cols) == 1:
         # one column's groups, as its own view hides them (complement included): a view
@@ -140,10 +138,7 @@ def _allowed(prep: Prepared, cols: list[str], policy: PrivacyPolicy) -> pd.Serie
     lines = {}  # per sub-crossing, each cell's cell of it (a number): rows, columns, lines
     for size in range(1, len(cols)):
         for sub in combinations(cols, size):
-            key = np.zeros(len(cells), dtype=np.int64)
-            for c in sub:  # mixed radix: one number per distinct cell of the sub-crossing
-                key = key * (int(codes[c].max(initial=0)) + 1) + codes[c]
-            lines["\x1f".join(sub)] = key
+            lines["\x1f".join(sub)] = _cell_key(codes, sub)
             if size == len(cols) - 1 >= 2 and len(counts):
                 # a cell whose parent cell (of any k − 1 of its columns) may not show comments
                 # may not either: else a view by tenure filtered to a hidden team × role cell
@@ -178,7 +173,7 @@ def _margin_hidden(prep: Prepared, policy: PrivacyPolicy) -> dict[str, frozenset
     cols = prep.crossing_order(prep.grouping_columns)
     analysed = prep.comments["analysed"].to_numpy(dtype=bool)
     has = _values(prep, analysed, cols)
-    first = ~prep.comments.loc[analysed, "respondent"].duplicated().to_numpy()
+    first = _first_comments(prep, analysed)
     hide: dict[str, set[str]] = {c: set() for c in cols}
     org = len(has) >= policy.min_comments and int(first.sum()) >= policy.min_group
     for _ in range(sum(has[c].nunique() for c in cols) + 1):  # one more margin hidden a pass
@@ -308,7 +303,7 @@ def _joint_top(
     does; None above :data:`JOINT_CELLS` finest cells."""
     analysed = prep.comments["analysed"].to_numpy(dtype=bool)
     finest = _values(prep, analysed, cols)
-    first = ~prep.comments.loc[analysed, "respondent"].duplicated().to_numpy()
+    first = _first_comments(prep, analysed)
     counts = finest.value_counts(sort=False).sort_index()
     if len(counts) > JOINT_CELLS:
         return None
@@ -321,10 +316,7 @@ def _joint_top(
     levels = []  # per crossing: its size, and its cells' indicators and whether each shows
     for size in range(1, len(cols) + 1):
         for sub in combinations(cols, size):
-            key = np.zeros(len(c), dtype=np.int64)
-            for col in sub:
-                key = key * (int(codes[col].max(initial=0)) + 1) + codes[col]
-            _, at, inv = np.unique(key, return_index=True, return_inverse=True)
+            _, at, inv = np.unique(_cell_key(codes, sub), return_index=True, return_inverse=True)
             where = pd.MultiIndex.from_frame(cells.iloc[at][list(sub)])
             if size > max(tops):  # hidden whatever its own rule: not worked out
                 ok = np.zeros(len(at), dtype=bool)
@@ -348,6 +340,21 @@ def _joint_top(
         ):
             return top
     return 1
+
+
+def _first_comments(prep: Prepared, rows: np.ndarray) -> np.ndarray:
+    """Per comment of ``rows``: is it its respondent's first? A respondent's comments share
+    one cell (the respondent's), so counting these counts a cell's commenters."""
+    return ~prep.comments.loc[rows, "respondent"].duplicated().to_numpy()
+
+
+def _cell_key(codes: dict[str, np.ndarray], sub: Sequence[str]) -> np.ndarray:
+    """Per cell, the number of its cell of the crossing ``sub`` (mixed radix over the sorted
+    value codes of each column: one number per distinct cell, no text joined)."""
+    key = np.zeros(len(next(iter(codes.values()))), dtype=np.int64)
+    for col in sub:
+        key = key * (int(codes[col].max(initial=0)) + 1) + codes[col]
+    return key
 
 
 def _values(prep: Prepared, rows: np.ndarray, cols: Sequence[str]) -> pd.DataFrame:

@@ -73,6 +73,14 @@ TOO_FEW = (
     "size of {m}, so any comment could point to one of them."
 )
 
+#: Said when a view crosses more columns (grouping and filters together) than the crossings'
+#: joint audit allows (:func:`comment_cells.crossing_limit`).
+TOO_FINE = (
+    "Comments are not shown for views that cross {k} columns (grouping and filters "
+    "together): read with other views, their small cells would give a few people's comments "
+    "away. Use at most {m} of them."
+)
+
 #: Said when a view's comments come from fewer people than the minimum group size (how many
 #: fewer is not said: with the view's size, it would tell how many of them did not comment).
 FEW_COMMENTERS = (
@@ -96,10 +104,13 @@ def comment_tables(
         groups_exposed |= comment_cells.margin_hidden(prep, policy).get(by[0], set())
     n = len(sel.scored.groups)
     withheld = TOO_FEW.format(n=n, m=policy.min_group) if n < policy.min_group else ""
+    crossing = comment_cells.view_columns(prep, by, filter_cols)
+    if not withheld and len(crossing) > (most := comment_cells.crossing_limit(prep, policy)):
+        withheld = TOO_FINE.format(k=len(crossing), m=most)
     if (
         not withheld
         and not org_exposed
-        and 0 < _view_commenters(prep, sel, filter_key) < (policy.min_group)
+        and 0 < _view_commenters(prep, sel, filter_key) < policy.min_group
     ):
         withheld = FEW_COMMENTERS.format(m=policy.min_group)
     if org_exposed and not withheld:  # said, not left to read as a survey without comments
