@@ -80,25 +80,7 @@ def theme_settings(prep: Prepared, ds: state.Dataset) -> None:
             f"{len(codebook.concerns)} known concerns in the codebook. Comments close to one"
             f"{rival} are grouped under its name; the rest form discovered themes."
         )
-        with st.form("add_concern", border=False):
-            label = st.text_input("New concern", max_chars=80)
-            description = st.text_input("What it covers (one sentence)", max_chars=400)
-            examples = st.text_area("How people might say it (one per line)", max_chars=2000)
-            if st.form_submit_button("Add concern"):
-                lines = [x.strip() for x in examples.splitlines() if x.strip()]
-                try:
-                    concern = Concern(
-                        id=codebook.free_id(label),
-                        label=label,
-                        description=description or label,
-                        examples=tuple(lines) or (label,),
-                    )
-                    new = codebook.with_concern(concern)
-                except ValueError as exc:
-                    views.error(f"The concern was not added: {in_words(exc)}")
-                else:
-                    apply_themes(prep, ds, codebook=new)
-                    st.rerun()
+        concern_form(prep, ds, codebook)
         not_concern_form(prep, ds, codebook)
         names, merges = state.theme_names(ds.key), state.theme_merges(ds.key)
         auto = dict(zip(model.themes_["theme"], model.themes_["label"], strict=True))
@@ -148,6 +130,36 @@ def apply_edits(ds: state.Dataset, loaded: ThemeProject) -> None:
             f"{edits.skipped} rename(s) or merge(s) in the settings file name themes this "
             "analysis does not have (another upload or another fit) and were skipped."
         )
+
+
+def concern_form(prep: Prepared, ds: state.Dataset, codebook: Codebook) -> None:
+    """A new concern: name, description, phrasings and, optionally, the words that name it."""
+    with st.form("add_concern", border=False):
+        label = st.text_input("New concern", max_chars=80)
+        description = st.text_input("What it covers (one sentence)", max_chars=400)
+        examples = st.text_area("How people might say it (one per line)", max_chars=2000)
+        terms = st.text_input(
+            "Words that name it (optional, comma-separated)",
+            max_chars=1000,
+            help="With words, only comments that use one of them join the concern. A word"
+            " ending in * ends any way: pay* finds pay, payment and payroll.",
+        )
+        if st.form_submit_button("Add concern"):
+            lines = [x.strip() for x in examples.splitlines() if x.strip()]
+            try:
+                concern = Concern(
+                    id=codebook.free_id(label),
+                    label=label,
+                    description=description or label,
+                    examples=tuple(lines) or (label,),
+                    terms=tuple(t.strip() for t in terms.split(",") if t.strip()),
+                )
+                new = codebook.with_concern(concern)
+            except ValueError as exc:
+                views.error(f"The concern was not added: {in_words(exc)}")
+            else:
+                apply_themes(prep, ds, codebook=new)
+                st.rerun()
 
 
 def not_concern_form(prep: Prepared, ds: state.Dataset, codebook: Codebook) -> None:

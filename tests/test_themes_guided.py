@@ -28,6 +28,7 @@ from analysis.themes import (
     load_project,
     theme_table,
 )
+from analysis.themes.codebook import named
 
 REQUIRED = os.environ.get("CHANGERADAR_REQUIRE_SEMANTIC") == "1"
 needs_model = pytest.mark.skipif(
@@ -293,6 +294,74 @@ def test_a_comment_closer_to_the_background_than_to_every_concern_joins_none():
     assert (g.concern[g.labels[:30]] == -1).all()
 
 
+def test_a_concern_with_terms_takes_only_the_comments_that_name_it():
+    """Two concerns, both close to every row: a row joins the closest concern it names, one
+    naming neither is discovered, and the rows' closeness still says the survey is about the
+    codebook's subject (k stays at the target)."""
+    axes = np.eye(8)
+    P = _unit(np.vstack([axes[0] + 0.2 * axes[1], axes[1]]))
+    rng = np.random.default_rng(4)
+    X = _unit(axes[0] + 0.6 * axes[1] + 0.05 * rng.standard_normal((60, 8))).astype(np.float32)
+    named = np.zeros((60, 2), dtype=bool)
+    named[:20, 0] = True  # name concern 0 (the closer one)
+    named[10:40, 1] = True  # name concern 1; rows 10-19 name both
+    plain = grouping.group(X, np.ones(60), P, random_state=0)
+    assert (plain.concern[plain.labels] == 0).all()
+    g = grouping.group(X, np.ones(60), P, random_state=0, named=named)
+    assert (g.concern[g.labels[:20]] == 0).all()  # the closest named concern
+    assert (g.concern[g.labels[20:40]] == 1).all()  # not the closest, but the one named
+    assert (g.concern[g.labels[40:]] == -1).all()  # close to both, naming neither
+    labels, _, _ = grouping.assign(X, P, g, named=named)
+    np.testing.assert_array_equal(g.concern[labels[:40]], g.concern[g.labels[:40]])
+    assert (g.concern[labels[40:]] == -1).all()
+    # every row is close to a concern: the survey is about its subject, so the rows left to
+    # discovery are not tested for fewer themes (``SINGLE_SUBJECT``)
+    with mock.patch.object(grouping, "separated_k", side_effect=AssertionError):
+        grouping.group(X, np.ones(60), P, random_state=0, named=named)
+
+
+def test_without_terms_named_changes_nothing():
+    X, _, P = _toy(seed=5)
+    everything = np.ones((len(X), len(P)), dtype=bool)
+    a = grouping.group(X, np.ones(len(X)), P, random_state=0)
+    b = grouping.group(X, np.ones(len(X)), P, random_state=0, named=everything)
+    for field in ("labels", "sub", "secondary", "concern"):
+        np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
+
+
+@pytest.mark.parametrize(
+    ("term", "found", "missed"),
+    [
+        ("job", ["Job loss", "my job.", "JOB"], ["jobs", "jobless", "a hobjob"]),
+        ("employ*", ["employment", "Employees", "employ"], ["unemployment"]),
+        ("lay off", ["lay off", "lay-off", "lay  off", "Lay-Off"], ["layoff", "lay offs"]),
+        ("double-check*", ["double-check", "double checking", "doublechecks"], ["double"]),
+        ("doesn't work", ["doesn't work", "doesn’t work", "doesnt work"], ["does not work"]),
+        ("data centre*", ["data centres", "data-centre"], ["datacentre"]),
+    ],
+)
+def test_terms_match_whole_words_with_their_endings(term, found, missed):
+    concern = Concern(id="a", label="A", description="d", examples=("e",), terms=(term,))
+    assert named([concern], found).all()
+    assert not named([concern], missed).any()
+
+
+def test_terms_are_optional_and_checked():
+    bare = Concern(id="a", label="A", description="d", examples=("e",))
+    assert bare.pattern() is None and named([bare], ["anything"]).all()
+    spaced = Concern(id="a", label="A", description="d", examples=("e",), terms=("  lay   off ",))
+    assert spaced.terms == ("lay off",)
+    for bad in ("a|b", "(job)", "jo*b", "*job", ""):
+        with pytest.raises(ValueError):
+            Concern(id="a", label="A", description="d", examples=("e",), terms=(bad,))
+    cb = default_codebook()
+    assert all(c.terms for c in cb.concerns)
+    assert load_codebook(dump_codebook(cb)) == cb  # terms survive the settings file
+    # the codebook's own examples name their concern (a typo in a term would drop them)
+    for c in cb.concerns:
+        assert named([c], list(c.examples)).any(), c.id
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 2**16), st.integers(1, 4), st.floats(0.3, 1.5))
 def test_background_phrasings_only_ever_take_comments_out_of_concerns(seed, n_bg, pull):
@@ -315,13 +384,16 @@ def test_a_secondary_concern_must_beat_the_background_too():
     P = _unit(axes[:2])
     # close to both concerns (cosines 0.58 and 0.57), closer to the background (0.58 + 0.01)
     x = _unit(np.array([[0.58, 0.57, 0, 0, 0.59, 0, 0, 0]]))
-    first, second, _ = grouping._match(exact.to_grid(x), exact.to_grid(P))
+    m = grouping._match(exact.to_grid(x), exact.to_grid(P))
+    first, second = m.first, m.second
     assert (first[0], second[0]) == (0, 1)
     B = _unit(axes[4:5])
-    first, second, _ = grouping._match(exact.to_grid(x), exact.to_grid(P), exact.to_grid(B))
+    m = grouping._match(exact.to_grid(x), exact.to_grid(P), exact.to_grid(B))
+    first, second = m.first, m.second
     assert (first[0], second[0]) == (-1, -1)
     near = _unit(np.array([[0.60, 0.59, 0, 0, 0.595, 0, 0, 0]]))  # beats it first, not second
-    first, second, _ = grouping._match(exact.to_grid(near), exact.to_grid(P), exact.to_grid(B))
+    m = grouping._match(exact.to_grid(near), exact.to_grid(P), exact.to_grid(B))
+    first, second = m.first, m.second
     assert (first[0], second[0]) == (0, -1)
 
 
@@ -335,8 +407,8 @@ def test_every_example_that_joined_its_concern_still_does_with_the_background():
     texts = [e for c in cb.concerns for e in c.examples]
     owner = np.repeat(np.arange(len(cb.concerns)), [len(c.examples) for c in cb.concerns])
     X = exact.to_grid(embeddings.encode(texts))
-    plain, _, _ = grouping._match(X, P)
-    with_bg, _, _ = grouping._match(X, P, B)
+    plain = grouping._match(X, P).first
+    with_bg = grouping._match(X, P, B).first
     assert (plain == owner).sum() >= 0.9 * len(texts)
     assert ((plain == owner) <= (with_bg == owner)).all()
 

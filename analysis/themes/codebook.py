@@ -5,7 +5,10 @@ a concern are assigned to it (``guided``); the rest are clustered into discovere
 ``background`` phrasings say how people talk about the survey's subject without voicing any
 concern ("I use AI to draft emails"): a comment closer to one of them than to every concern
 is not that concern's, however close it is (every answer about AI is close to every AI
-concern; the "none of the above" class of zero-shot classification). The
+concern; the "none of the above" class of zero-shot classification). A concern's ``terms``
+(optional) are the words that name it: with them, a comment joins the concern only when it
+uses one (a comment near "Power and control" that names none of its words, "AI has little
+oversight", is not that concern's; see ``grouping``). The
 built-in codebook (``surveys/codebook_ai_change.yaml``) holds the concerns that come up in AI
 change surveys; users rename, add or remove concerns and keep the file with their project.
 """
@@ -13,9 +16,11 @@ change surveys; users rename, add or remove concerns and keep the file with thei
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import yaml
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
@@ -31,10 +36,29 @@ __all__ = [
     "dump_project",
     "load_codebook",
     "load_project",
+    "named",
 ]
 
 DEFAULT_CODEBOOK = Path(__file__).resolve().parents[2] / "surveys" / "codebook_ai_change.yaml"
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+#: A term: words of letters, digits, ' and -, each may end in * (any ending), single spaces.
+_TERM = re.compile(r"^[\w'’-]+\*?( [\w'’-]+\*?)*$")
+Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+
+
+def _term_regex(term: str) -> str:
+    """A term as a regular expression: case is ignored, a space stands for any run of spaces
+    or hyphens, a hyphen inside a word may be a space or nothing ("double-check" finds "double
+    check" and "doublecheck"), an apostrophe may be straight, curly or missing, and a final *
+    any ending."""
+    words = []
+    for word in term.lower().split():
+        stem = word.removesuffix("*")
+        part = "".join(
+            "[\\s-]?" if ch == "-" else "['’]?" if ch in "'’" else re.escape(ch) for ch in stem
+        )
+        words.append(part + ("\\w*" if word.endswith("*") else ""))
+    return "[\\s-]+".join(words)
 
 
 class Concern(ConfigModel):
@@ -44,6 +68,9 @@ class Concern(ConfigModel):
     label: str = Field(min_length=1, max_length=80)
     description: str = Field(min_length=1, max_length=400)
     examples: tuple[str, ...] = Field(min_length=1, max_length=20)
+    #: words or phrases that name the concern ("job", "employ*", "lay off*"); none: a comment
+    #: joins it by nearness alone
+    terms: tuple[Term, ...] = Field(default=(), max_length=100)
 
     @field_validator("id")
     @classmethod
@@ -51,6 +78,24 @@ class Concern(ConfigModel):
         if not _ID.match(v):
             raise ValueError("an id starts with a letter and has only letters, digits and _")
         return v
+
+    @field_validator("terms")
+    @classmethod
+    def _terms(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        v = tuple(" ".join(t.split()) for t in v)
+        bad = [t for t in v if not _TERM.match(t)]
+        if bad:
+            raise ValueError(
+                f"a term is words of letters, digits, ' and -, each may end in *: {bad[0]!r}"
+            )
+        return v
+
+    def pattern(self) -> re.Pattern[str] | None:
+        """One case-insensitive expression finding any of the terms as whole words, or None."""
+        if not self.terms:
+            return None
+        alternatives = "|".join(_term_regex(t) for t in self.terms)
+        return re.compile(f"(?<!\\w)(?:{alternatives})(?!\\w)", re.IGNORECASE)
 
     def phrasings(self) -> list[str]:
         """The texts whose embeddings stand for this concern: description, then examples."""
@@ -182,3 +227,14 @@ def dump_codebook(codebook: Codebook) -> str:
     """YAML text of a codebook that ``load_codebook`` reads back unchanged."""
     data = codebook.model_dump(mode="json")
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def named(concerns: Sequence[Concern], texts: Sequence[str]) -> np.ndarray:
+    """Boolean (texts x concerns): whether each text uses a term of each concern; True for
+    every text where a concern has no terms (nearness alone decides there)."""
+    out = np.ones((len(texts), len(concerns)), dtype=bool)
+    for j, concern in enumerate(concerns):
+        pattern = concern.pattern()
+        if pattern is not None:
+            out[:, j] = [pattern.search(t) is not None for t in texts]
+    return out

@@ -35,7 +35,7 @@ from threadpoolctl import threadpool_limits
 from analysis import clustering, embeddings
 from analysis.comment_vectors import comment_vectors
 from analysis.themes import describe, grouping, lexical, lexicon
-from analysis.themes.codebook import Codebook, load_codebook
+from analysis.themes.codebook import Codebook, load_codebook, named
 
 __all__ = ["ENGINES", "SEMANTIC_SAMPLE", "SampleFit", "ThemeModel"]
 
@@ -284,11 +284,15 @@ class ThemeModel(BaseEstimator):
         codebook = _resolve_codebook(self.codebook)
         P = self._concern_vectors(codebook, cache)
         B = self._background_vectors(codebook, cache)
+        concerns = codebook.concerns if codebook else ()
+        N_u = np.ones((len(uniques), len(concerns)), dtype=bool)
+        N_u[topical_u] = named(concerns, [str(uniques[u]) for u in topical_u])
         g = grouping.group(
             X,
             copies[chosen],
             P,
             background=B,
+            named=N_u[chosen],
             granularity=float(self.granularity),
             n_themes=self.n_themes,
             lo=int(self.min_themes),
@@ -302,9 +306,9 @@ class ThemeModel(BaseEstimator):
         sec_u = np.full(len(uniques), -1)
         lab_u[chosen], sub_u[chosen], sec_u[chosen] = g.labels, g.sub, g.secondary
         rest = np.setdiff1d(topical_u, chosen)
-        lab_u[rest], sub_u[rest], sec_u[rest] = grouping.assign(E_u[rest], P, g, B)
+        lab_u[rest], sub_u[rest], sec_u[rest] = grouping.assign(E_u[rest], P, g, B, N_u[rest])
         self._semantic = SampleFit(first[chosen], int(np.isin(codes, rest).sum()))
-        self._rules = (g, P, B)  # what predict applies to new comments
+        self._rules = (g, P, B, concerns)  # what predict applies to new comments
         self.labels_ = lab_u[codes]
         self.sublabels_ = sub_u[codes]
         self.secondary_ = sec_u[codes]
@@ -413,10 +417,10 @@ class ThemeModel(BaseEstimator):
             out = np.full(len(texts), -1)
             if has.any():
                 keep = [t for t, h in zip(texts, has, strict=True) if h]
-                g, P, B = self._rules
+                g, P, B, concerns = self._rules
                 # float32, as the fit's vectors are kept: the same grid, the same rules
                 X = comment_vectors(keep).astype(np.float32)
-                out[has] = grouping.assign(X, P, g, B)[0]
+                out[has] = grouping.assign(X, P, g, B, named(concerns, keep))[0]
             return out
         E = self._space.vectors([t[0] for t in toks], [t[1] for t in toks])
         has = np.linalg.norm(E, axis=1) > 0

@@ -69,11 +69,13 @@ def test_rename_merge_and_a_new_concern_are_kept_in_the_settings_file(small: Rea
     next(t for t in at.text_area if t.label.startswith("How people")).set_value(
         "My shifts change every week\nThe rota is published too late"
     )
+    form_inputs["Words that name it (optional, comma-separated)"].set_value("rota*, shift*,")
     next(b for b in at.button if b.label == "Add concern").click().run()
     assert not at.exception
     model = _prepared(at, small).theme_model
     assert len(model.codebook.concerns) == n_concerns + 1
     assert model.codebook.concerns[-1].label == "Rota and shifts"
+    assert model.codebook.concerns[-1].terms == ("rota*", "shift*")
     # a refit renumbers discovered themes: their edits are dropped rather than misapplied,
     # and said; a renamed known concern keeps its name, found again by its concern
     kept = at.session_state[state.THEME_NAMES].get(small.dataset.key, {})
@@ -109,8 +111,9 @@ def _names(at, r: Ready) -> dict:
     )
 
 
-def _add_concern(at, label: str, example: str) -> None:
+def _add_concern(at, label: str, example: str, terms: str = "") -> None:
     form_inputs = {t.label: t for t in at.text_input}
+    form_inputs["Words that name it (optional, comma-separated)"].set_value(terms)
     form_inputs["New concern"].set_value(label)
     form_inputs["What it covers (one sentence)"].set_value(f"{label}.")
     next(t for t in at.text_area if t.label.startswith("How people")).set_value(example)
@@ -163,6 +166,11 @@ def test_new_concerns_never_replace_each_other_and_errors_are_plain(small: Ready
     said = " ".join(e.value for e in at.error)
     assert "already" in said or "two concerns have the label" in said
     assert "pydantic" not in said and "input_value" not in said
+    assert len(_prepared(at, small).theme_model.codebook.concerns) == n + 4
+    _add_concern(at, "Pay", "Our pay is too low", terms="pay|wage")
+    assert not at.exception
+    said = " ".join(e.value for e in at.error).replace("\\", "")  # shown as escaped Markdown
+    assert "a term is words of letters" in said and "'pay|wage'" in said
     assert len(_prepared(at, small).theme_model.codebook.concerns) == n + 4
 
 
