@@ -76,9 +76,14 @@ def theme_settings(prep: Prepared, ds: state.Dataset) -> None:
             if codebook.background
             else ""
         )
+        worded = (
+            " and using one of the words that name it (where the codebook lists them),"
+            if any(c.terms for c in codebook.concerns)
+            else ""
+        )
         st.caption(
             f"{len(codebook.concerns)} known concerns in the codebook. Comments close to one"
-            f"{rival} are grouped under its name; the rest form discovered themes."
+            f"{rival}{worded} are grouped under its name; the rest form discovered themes."
         )
         concern_form(prep, ds, codebook)
         not_concern_form(prep, ds, codebook)

@@ -143,6 +143,14 @@ fitted themes' centres (guided comments free to move; 10 rounds: -0.020 here, in
 groups of the new set (1.79) and three labeller changes; only "no label ending in a noun that
 names nothing" was kept (its 5 groups 7 -> 10 in sum). The label row now also shows the current
 labels' mean on the groups that have a ``before`` rating, like for like.
+
+2026-12-07, stop 58: a concern with ``terms`` (the words that name it) takes only the comments
+that use one; a comment joins the closest concern it names among those it is close to
+(``grouping._match``). Chosen on dev rows (seeds 0-4; worries / interviews / short / staff):
+0.430 / 0.368 / 0.304 / 0.411 -> 0.479 / 0.400 / 0.285 / 0.403; guided themes right 0.60 / 0.65 /
+0.27 -> 0.70 / 0.72 / 0.46. Test (seed 0): 0.403 -> 0.427, 0.400 -> 0.413, 0.364 -> 0.326, 0.441 ->
+0.408; guided right 0.50 -> 0.63, 0.61 -> 0.71, 0.19 -> 0.38. The README's "Concerns named, not
+merely near" has the variants tried.
 """
 
 from __future__ import annotations
