@@ -58,6 +58,7 @@ def test_default_codebook_has_the_ai_change_concerns():
         "misinformation",
         "environment",
         "control",
+        "weapons",
     ]
     assert all(c.examples and c.description for c in cb.concerns)
     assert len(cb.background) >= 5  # talk about AI that voices no concern
