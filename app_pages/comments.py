@@ -77,13 +77,13 @@ def theme_settings(prep: Prepared, ds: state.Dataset) -> None:
             else ""
         )
         worded = (
-            " and using one of the words that name it (where the codebook lists them),"
+            " A concern that lists the words that name it takes only comments that use one."
             if any(c.terms for c in codebook.concerns)
             else ""
         )
         st.caption(
             f"{len(codebook.concerns)} known concerns in the codebook. Comments close to one"
-            f"{rival}{worded} are grouped under its name; the rest form discovered themes."
+            f"{rival} are grouped under its name; the rest form discovered themes.{worded}"
         )
         concern_form(prep, ds, codebook)
         not_concern_form(prep, ds, codebook)

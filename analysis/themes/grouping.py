@@ -302,9 +302,8 @@ def group(
             floor = 1 if (first >= 0).any() else lo
             # A survey mostly about the codebook's subject: the leftovers of one subject split
             # by who writes (AI answers: by interview group), not by concern, so t stands.
-            # close to a concern, named or not, and not given back for its concern's size
-            about = m.near & ~((m.first >= 0) & (first < 0))
-            select = w[about].sum() < SINGLE_SUBJECT * w.sum()
+            # close to a concern, named or not: what the survey is about, whatever the words
+            select = w[m.near].sum() < SINGLE_SUBJECT * w.sum()
             k_rest = _discovered_k(
                 X[rest], distinct, granularity, floor, hi, random_state, memo, select
             )
