@@ -331,6 +331,22 @@ def test_a_concern_with_terms_takes_only_the_comments_that_name_it():
     assert (given_back.concern == -1).all()
 
 
+def test_a_concern_with_terms_needs_less_closeness_from_a_comment_that_names_it():
+    """Cosine 0.35: below ``CONCERN_THRESHOLD`` (closeness alone), above ``NAMED_THRESHOLD``
+    (closeness and one of the concern's words)."""
+    assert grouping.NAMED_THRESHOLD < 0.35 < grouping.CONCERN_THRESHOLD
+    axes = np.eye(8)
+    P = _unit(axes[:1])
+    row = _unit(np.array([[0.35, np.sqrt(1 - 0.35**2), 0, 0, 0, 0, 0, 0]]))
+    Xg, Pg = exact.to_grid(row), exact.to_grid(P)
+    yes, no = np.array([[True]]), np.array([[False]])
+    assert grouping._match(Xg, Pg).first[0] == -1  # closeness alone: too far
+    assert grouping._match(Xg, Pg, named=yes, worded=np.array([True])).first[0] == 0
+    assert grouping._match(Xg, Pg, named=no, worded=np.array([True])).first[0] == -1
+    # a concern without terms (every row "names" it) keeps the closeness threshold
+    assert grouping._match(Xg, Pg, named=yes, worded=np.array([False])).first[0] == -1
+
+
 def test_without_terms_named_changes_nothing():
     X, _, P = _toy(seed=5)
     everything = np.ones((len(X), len(P)), dtype=bool)

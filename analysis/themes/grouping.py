@@ -6,7 +6,8 @@
    codebook (talk about the subject that voices no concern: "I use AI to draft emails"),
    joins that concern. A concern with terms (``Concern.terms``: the words that name it) takes
    only comments that use one: a comment joins the closest concern it names among those it is
-   close enough to, and one that names none of them is discovered. Closeness alone put answers
+   close enough to (``NAMED_THRESHOLD``: the words keep out what is merely near), and one
+   that names none of them is discovered. Closeness alone put answers
    about oversight, hype and regulation in "Power and control" and ideas for using AI in
    "Misuse of AI" (short AI answers, dev rows: a guided theme was right for 12% of the 74
    comments that named no term of their concern, 39% of the 57 that did). A concern that
@@ -45,6 +46,7 @@ from analysis import clustering, exact
 
 __all__ = [
     "CONCERN_THRESHOLD",
+    "NAMED_THRESHOLD",
     "Grouping",
     "assign",
     "concern_vectors",
@@ -57,6 +59,11 @@ __all__ = [
 #: dev split of the real sets: evals/themes_real.py; 0.35-0.45 score alike on AI answers, and
 #: at 0.40 about 2% of the non-AI staff comments match an AI concern).
 CONCERN_THRESHOLD = 0.40
+#: The same for a concern with terms, which a comment must also name: the words keep out what
+#: is merely near, so less closeness is needed (dev rows of the four coded sets, means over
+#: seeds 0-4, against 0.40: 0.491 -> 0.498, 0.400 -> 0.415, 0.283 -> 0.298, 0.403 -> 0.422;
+#: guided themes as often right; 0.25 and 0.35 scored lower on three of the four sets).
+NAMED_THRESHOLD = 0.30
 SECONDARY_THRESHOLD = 0.45
 SECONDARY_MARGIN = 0.03
 #: k = round(sqrt(n) / K_DIVISOR * 2**granularity): 11 themes for 1,000 comments, 4 for 160.
@@ -196,11 +203,16 @@ class _Match:
 
 
 def _match(
-    Xg: np.ndarray, Pg: np.ndarray, Bg: np.ndarray | None = None, named: np.ndarray | None = None
+    Xg: np.ndarray,
+    Pg: np.ndarray,
+    Bg: np.ndarray | None = None,
+    named: np.ndarray | None = None,
+    worded: np.ndarray | None = None,
 ) -> _Match:
     """Concerns of grid rows Xg against concern rows Pg, on exact integer scores.
 
-    A concern is a candidate for a row when its score reaches ``CONCERN_THRESHOLD``, is no
+    A concern is a candidate for a row when its score reaches ``CONCERN_THRESHOLD``
+    (``NAMED_THRESHOLD`` for a concern with terms: ``worded``, one flag per concern), is no
     lower than the row's best background phrasing (Bg; ties go to the concern) and, where
     ``named`` (rows x concerns, from ``codebook.named``) is given, the row names it. The row
     joins its best candidate (ties to the lower index); the secondary concern is the next
@@ -214,7 +226,9 @@ def _match(
     S = Xg @ Pg.T  # exact integers
     # the best background phrasing's score; -inf without one (no rival)
     rival = (Xg @ Bg.T).max(axis=1) if Bg is not None and len(Bg) else np.full(n, -np.inf)
-    close = (CONCERN_THRESHOLD * g2 <= S) & (rival[:, None] <= S)
+    worded = np.zeros(S.shape[1], dtype=bool) if worded is None else np.asarray(worded, bool)
+    floor = np.where(worded, NAMED_THRESHOLD, CONCERN_THRESHOLD) * g2  # exact: g2 is 2**k
+    close = (floor[None, :] <= S) & (rival[:, None] <= S)
     near = close.any(axis=1)
     if named is not None:
         close &= np.asarray(named, dtype=bool)
@@ -270,6 +284,7 @@ def group(
     memo: dict | None = None,
     background: np.ndarray | None = None,
     named: np.ndarray | None = None,
+    worded: np.ndarray | None = None,
 ) -> Grouping:
     """Themes for distinct comments X (unit rows) weighted by copies, concerns P (unit rows).
 
@@ -278,13 +293,14 @@ def group(
     distinct comments / the clustered sample), so k follows the survey, not the sample.
     ``memo`` (any dict kept between fits) saves comparing candidate k again on a refit.
     ``background`` (unit rows): phrasings that voice no concern (see the module docstring).
-    ``named`` (rows x concerns): whether each row names each concern (``codebook.named``).
+    ``named`` (rows x concerns): whether each row names each concern (``codebook.named``);
+    ``worded`` (per concern): whether it has terms (``NAMED_THRESHOLD`` applies).
     """
     Xg = exact.to_grid(X)
     Pg = exact.to_grid(P) if len(P) else np.zeros((0, Xg.shape[1]))
     Bg = exact.to_grid(background) if background is not None and len(background) else None
     w = np.asarray(weights, dtype=np.float64)
-    m = _match(Xg, Pg, Bg, named)
+    m = _match(Xg, Pg, Bg, named, worded)
     first, second = m.first, m.second
     # Concerns with too few comments give them back to discovery.
     mass = np.bincount(first[first >= 0], weights=w[first >= 0], minlength=len(Pg))
@@ -333,6 +349,7 @@ def assign(
     g: Grouping,
     background: np.ndarray | None = None,
     named: np.ndarray | None = None,
+    worded: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(theme, sub-theme, secondary theme) of new unit rows X under a fitted ``Grouping``.
 
@@ -350,7 +367,7 @@ def assign(
     Xg = exact.to_grid(X)  # as group() grids its rows
     Pg = exact.to_grid(P) if len(P) else np.zeros((0, Xg.shape[1]))
     Bg = exact.to_grid(background) if background is not None and len(background) else None
-    m = _match(Xg, Pg, Bg, named)
+    m = _match(Xg, Pg, Bg, named, worded)
     first, second = m.first, m.second
     theme_of = np.full(len(Pg) + 1, -1)  # concern -> its theme (-1: none, or given back)
     for t, c in enumerate(g.concern):

@@ -287,12 +287,14 @@ class ThemeModel(BaseEstimator):
         concerns = codebook.concerns if codebook else ()
         N_u = np.ones((len(uniques), len(concerns)), dtype=bool)
         N_u[topical_u] = named(concerns, [str(uniques[u]) for u in topical_u])
+        worded = np.array([bool(c.terms) for c in concerns], dtype=bool)
         g = grouping.group(
             X,
             copies[chosen],
             P,
             background=B,
             named=N_u[chosen],
+            worded=worded,
             granularity=float(self.granularity),
             n_themes=self.n_themes,
             lo=int(self.min_themes),
@@ -306,7 +308,9 @@ class ThemeModel(BaseEstimator):
         sec_u = np.full(len(uniques), -1)
         lab_u[chosen], sub_u[chosen], sec_u[chosen] = g.labels, g.sub, g.secondary
         rest = np.setdiff1d(topical_u, chosen)
-        lab_u[rest], sub_u[rest], sec_u[rest] = grouping.assign(E_u[rest], P, g, B, N_u[rest])
+        lab_u[rest], sub_u[rest], sec_u[rest] = grouping.assign(
+            E_u[rest], P, g, B, N_u[rest], worded
+        )
         self._semantic = SampleFit(first[chosen], int(np.isin(codes, rest).sum()))
         self._rules = (g, P, B, concerns)  # what predict applies to new comments
         self.labels_ = lab_u[codes]
@@ -420,7 +424,8 @@ class ThemeModel(BaseEstimator):
                 g, P, B, concerns = self._rules
                 # float32, as the fit's vectors are kept: the same grid, the same rules
                 X = comment_vectors(keep).astype(np.float32)
-                out[has] = grouping.assign(X, P, g, B, named(concerns, keep))[0]
+                worded = np.array([bool(c.terms) for c in concerns], dtype=bool)
+                out[has] = grouping.assign(X, P, g, B, named(concerns, keep), worded)[0]
             return out
         E = self._space.vectors([t[0] for t in toks], [t[1] for t in toks])
         has = np.linalg.norm(E, axis=1) > 0
