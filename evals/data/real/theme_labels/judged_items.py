@@ -22,8 +22,11 @@ PER_GROUP = 12
 MAX_CHARS = 300
 
 
-def items() -> list[dict]:
-    rng = random.Random(SEED)
+def items(seed: int = SEED, skip: frozenset = frozenset(), ids: str = "short") -> list[dict]:
+    """The groups to judge; ``skip``: (set, kind, index, label) of labels judged already, left
+    out before any comment is drawn; ``ids``: "short" ("ai_at-t2", rounds 1-4) or "full"
+    ("ai_at_work_interviews:theme:2", rounds 6-7)."""
+    rng = random.Random(seed)
     out = []
     with themes_real.cached_encoder():
         for name in themes_real.GOALS:
@@ -33,13 +36,18 @@ def items() -> list[dict]:
             # the comments the model themed, as ``score`` picks them
             texts = themes_real.load(name)["text"].to_numpy(dtype=object)
             texts = texts[themes_real.analysed_mask(list(texts))]
-            for _, kind, index, label in themes_real.fitted_labels(name, model):
+            for key in themes_real.fitted_labels(name, model):
+                _, kind, index, label = key
+                if key in skip:
+                    continue
                 rows = model.labels_ if kind == "theme" else model.sublabels_
                 members = [str(t) for t in texts[rows == index]]
                 drawn = rng.sample(members, min(PER_GROUP, len(members)))
                 out.append(
                     {
-                        "id": f"{name[:5]}-{kind[0] if kind == 'theme' else 's'}{index}",
+                        "id": f"{name[:5]}-{kind[0] if kind == 'theme' else 's'}{index}"
+                        if ids == "short"
+                        else f"{name}:{kind}:{index}",
                         "comments": [c[:MAX_CHARS] for c in drawn],
                         "labels": [label],
                     }
