@@ -396,6 +396,24 @@ def test_no_accepted_term_puts_two_separators_side_by_side(words):
     assert named([concern], [term.replace("*", "").upper()]).all()
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(_WORDS.map(lambda w: w.capitalize()) | _WORDS, min_size=1, max_size=6),
+    st.lists(_LETTERS | _WORDS | st.sampled_from([" ", "-", ", ", "  "]), max_size=12),
+)
+def test_one_expression_finds_what_each_term_finds_alone(terms, parts):
+    """``pattern`` groups the terms by first letter; it must find exactly what searching for
+    each term on its own finds."""
+    text = "".join(parts) + " " + " ".join(terms[:2])
+    together = Concern(id="a", label="A", description="d", examples=("e",), terms=tuple(terms))
+    alone = [
+        Concern(id="a", label="A", description="d", examples=("e",), terms=(t,)) for t in terms
+    ]
+    for probe in (text, text.upper(), "".join(parts)):
+        found = named([together], [probe])[0, 0]
+        assert found == any(named([c], [probe])[0, 0] for c in alone)
+
+
 def test_terms_are_optional_and_checked():
     bare = Concern(id="a", label="A", description="d", examples=("e",))
     assert bare.pattern() is None and named([bare], ["anything"]).all()
