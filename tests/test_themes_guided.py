@@ -347,6 +347,28 @@ def test_a_concern_with_terms_needs_less_closeness_from_a_comment_that_names_it(
     assert grouping._match(Xg, Pg, named=yes, worded=np.array([False])).first[0] == -1
 
 
+def test_the_words_lower_threshold_does_not_move_the_single_subject_test():
+    """A review: comments at cosine 0.35 to a worded concern, none naming it, join nothing,
+    and must give the same themes as with a concern without terms (the words' lower
+    threshold had made them "about the codebook's subject", 2 discovered themes -> 7)."""
+    rng = np.random.default_rng(7)
+    axes = np.eye(8)
+    P = _unit(axes[:1])
+    other = np.sqrt(1 - 0.35**2)
+    centres = [0.35 * axes[0] + other * axes[1], 0.35 * axes[0] + other * axes[2]]
+    X = np.vstack([_unit(c + 0.01 * rng.standard_normal((200, 8))) for c in centres])
+    X = X.astype(np.float32)
+    nobody = np.zeros((len(X), 1), dtype=bool)
+    plain = grouping.group(X, np.ones(len(X)), P, random_state=0, named=nobody)
+    worded = grouping.group(
+        X, np.ones(len(X)), P, random_state=0, named=nobody, worded=np.array([True])
+    )
+    assert (worded.concern == -1).all()
+    np.testing.assert_array_equal(plain.labels, worded.labels)
+    with pytest.raises(ValueError, match="one flag per concern"):
+        grouping._match(exact.to_grid(X), exact.to_grid(_unit(axes[:2])), worded=np.array([True]))
+
+
 def test_without_terms_named_changes_nothing():
     X, _, P = _toy(seed=5)
     everything = np.ones((len(X), len(P)), dtype=bool)

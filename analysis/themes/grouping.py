@@ -227,9 +227,15 @@ def _match(
     # the best background phrasing's score; -inf without one (no rival)
     rival = (Xg @ Bg.T).max(axis=1) if Bg is not None and len(Bg) else np.full(n, -np.inf)
     worded = np.zeros(S.shape[1], dtype=bool) if worded is None else np.asarray(worded, bool)
+    if worded.shape != (S.shape[1],):
+        raise ValueError(f"worded needs one flag per concern ({S.shape[1]}), not {worded.shape}")
     floor = np.where(worded, NAMED_THRESHOLD, CONCERN_THRESHOLD) * g2  # exact: g2 is 2**k
-    close = (floor[None, :] <= S) & (rival[:, None] <= S)
-    near = close.any(axis=1)
+    beats_background = rival[:, None] <= S
+    close = (floor[None, :] <= S) & beats_background
+    # close at the closeness-only threshold: the single-subject test asks what the survey is
+    # about, which must not move with the words' lower threshold (a review: 400 comments at
+    # cosine 0.35 to a worded concern, none naming it, went from 2 discovered themes to 7)
+    near = ((CONCERN_THRESHOLD * g2 <= S) & beats_background).any(axis=1)
     if named is not None:
         close &= np.asarray(named, dtype=bool)
     # not a candidate: a score below any cosine's (|cos| <= 1), finite so differences are too
