@@ -312,7 +312,7 @@ class ThemeModel(BaseEstimator):
             E_u[rest], P, g, B, N_u[rest], worded
         )
         self._semantic = SampleFit(first[chosen], int(np.isin(codes, rest).sum()))
-        self._rules = (g, P, B, concerns)  # what predict applies to new comments
+        self._rules = (g, P, B, concerns, worded)  # what predict applies to new comments
         self.labels_ = lab_u[codes]
         self.sublabels_ = sub_u[codes]
         self.secondary_ = sec_u[codes]
@@ -421,10 +421,9 @@ class ThemeModel(BaseEstimator):
             out = np.full(len(texts), -1)
             if has.any():
                 keep = [t for t, h in zip(texts, has, strict=True) if h]
-                g, P, B, concerns = self._rules
+                g, P, B, concerns, worded = self._rules
                 # float32, as the fit's vectors are kept: the same grid, the same rules
                 X = comment_vectors(keep).astype(np.float32)
-                worded = np.array([bool(c.terms) for c in concerns], dtype=bool)
                 out[has] = grouping.assign(X, P, g, B, named(concerns, keep), worded)[0]
             return out
         E = self._space.vectors([t[0] for t in toks], [t[1] for t in toks])
