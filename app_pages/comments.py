@@ -11,7 +11,7 @@ import streamlit as st
 
 from analysis import access
 from analysis.config import ConfigError, in_words
-from analysis.pipeline import TEXTS_WITHHELD, Prepared
+from analysis.pipeline import SURVEY_COUNTS, TEXTS_WITHHELD, Prepared
 from analysis.pipeline.prepare import COMMENTS_UNREAD
 from analysis.pipeline.theme_settings import edits_for, refit_themes
 from analysis.signals import SIGNALS
@@ -242,6 +242,7 @@ st.caption(
     f"{summary.get('not_english', 0):,} not in English · {summary.get('shown', 0):,} shown. "
     f"Comments appear only for groups with at least {res.policy.min_comments} comments, "
     "with names, e-mails, phone numbers and IDs removed."
+    + (" " + SURVEY_COUNTS if summary.get("survey_counts") else "")
     + (
         " " + TEXTS_WITHHELD.format(n=summary["text_withheld"])
         if summary.get("text_withheld")

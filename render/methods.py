@@ -86,7 +86,12 @@ def methods_lines(results: Any) -> list[tuple[str, str]]:
             f"('n/a', 'nothing'), {summary.get('not_english', 0)} not in English, "
             f"{summary.get('analysed', 0)} analysed, {summary.get('shown', 0)} shown (only from "
             "groups meeting the comment threshold). Names, e-mails, phone numbers and IDs in "
-            "comments are replaced by placeholders such as [EMAIL].",
+            "comments are replaced by placeholders such as [EMAIL]."
+            + (
+                " The first three counts are the whole survey's."
+                if summary.get("survey_counts")
+                else ""
+            ),
         ),
         ("Identity columns removed", f"{dropped}: never analysed or exported."),
         (

@@ -928,3 +928,38 @@ def test_c16_crossings_of_three_columns_read_together_give_no_small_cell(prep: P
     cs = {"Team": ["Customer Support"]}
     res = pipeline.analyze(prep, by=["Role", "Location"], filters=cs, policy=default)
     assert res.comment_groups["visible"].astype(bool).any()
+
+
+def test_c17_filler_counts_do_not_tell_what_a_few_people_wrote(roster: tuple[str, ...]) -> None:
+    """Everyone, then everyone but a site of six of whom one wrote a comment, only "n/a": no
+    analysed comment differs, so the filtered view showed its comments, and its filler count,
+    one lower, said that one of the six wrote "n/a" and nothing else. A filtered view whose
+    counts of every comment would differ by a few people's now gives the whole survey's counts
+    (``survey_counts``) and says so; its analysed and shown counts are its own."""
+    import dataclasses as dc
+
+    export, colmap = pipeline.load(SAMPLE.read_bytes(), SAMPLE.name)
+    r = export.responses.copy()
+    six = r.index[r[colmap.team].astype(str).to_numpy() == "Data Platform"][:6]
+    r["Location"] = r["Location"].astype(object)
+    r.loc[six, "Location"] = "Solo Site"
+    for col in colmap.comments:
+        r[col] = r[col].astype(object)
+        r.loc[six, col] = ""
+    r.loc[six[0], colmap.comments[0]] = "n/a"
+    prep = pipeline.prepare(dc.replace(export, responses=r), colmap, roster=roster)
+    whole = pipeline.analyze(prep, by=[]).comment_summary
+    others = sorted(set(r["Location"].astype(str)) - {"Solo Site"})
+    session = Session(prep)
+    narrow = session.view((), {"Location": others}, 5)
+    assert narrow.filters, "the filter leaves out six people: allowed on its own"
+    b = narrow.comment_summary
+    assert b["analysed"] == whole["analysed"] > 0, narrow.comments_withheld
+    assert b["survey_counts"] == 1 and "survey_counts" not in whole
+    assert {k: b[k] for k in ("total", "filler", "not_english")} == {
+        k: whole[k] for k in ("total", "filler", "not_english")
+    }
+    assert len(narrow.comments) == b["shown"]
+    # a filter that leaves out many commenters keeps its own counts
+    wide = session.view((), {"Location": others[:2]}, 5).comment_summary
+    assert "survey_counts" not in wide and 0 < wide["total"] < whole["total"]

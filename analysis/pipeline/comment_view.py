@@ -33,7 +33,7 @@ from analysis.signals import SIGNALS
 from analysis.tables import COMMENT_GROUPS, THEME_SHARES, THEMES
 from analysis.themes import merge_themes, theme_group_shares, theme_table
 
-__all__ = ["TEXTS_WITHHELD", "CommentTables", "comment_tables", "shown_groups"]
+__all__ = ["SURVEY_COUNTS", "TEXTS_WITHHELD", "CommentTables", "comment_tables", "shown_groups"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,14 @@ TEXTS_WITHHELD = (
     "{n:,} comments of shown groups are counted but not shown as text in this view: matched "
     "with another view's, their text would single out a small team × role (× …) cell. To "
     "read them, group by team, with no filter other than team."
+)
+
+#: Said when a filtered view's counts of every comment received (filler and non-English ones
+#: too) are the whole survey's (``survey_counts`` in the summary).
+SURVEY_COUNTS = (
+    "The counts of comments received, too short to use and not in English are the whole "
+    "survey's: this filter's own, set against an earlier view's, would tell what a few people "
+    "wrote (only “n/a”, or not in English)."
 )
 
 #: Said when a view's people are fewer than the minimum group size.
@@ -158,6 +166,12 @@ def comment_tables(
         signals_by_group = signals_by_group[ok].reset_index(drop=True)
     shown = _shown_comments(comments, used, visible, by, names, prep, theme_key, policy, texts_ok)
     summary = _summary(comments, shown)
+    if len(comments) and _counts_exposed(prep, sel, policy):
+        # the analysed and shown counts passed the comparison above; the others count every
+        # comment, whose writers it did not weigh
+        whole = _summary(prep.comments, shown)
+        summary.update({k: whole[k] for k in ("total", "filler", "not_english")})
+        summary["survey_counts"] = 1
     if texts_ok is not None:
         # comments of shown groups whose text this grouping may not show (comment_cells)
         in_groups = _visible_rows(used, visible) if by else np.ones(len(texts_ok), dtype=bool)
@@ -215,6 +229,21 @@ def _comments_exposed(
     names = sel.keys.names
     hit = privacy.comments_exposed(sel.all_codes, resp, changed, policy, len(names))
     return bool(whole[0]), {str(n) for n in names[hit]}
+
+
+def _counts_exposed(prep: Prepared, sel: Selection, policy: PrivacyPolicy) -> bool:
+    """Whether a filtered view's counts of every comment (filler and non-English ones too),
+    set against an earlier view's, would count the comments of a few people
+    (privacy.comments_exposed over all comments: someone who wrote only "n/a" is not among the
+    analysed comments' writers that :func:`_comments_exposed` weighs)."""
+    changed = sel.changed_masks
+    if not changed or not len(prep.comments):
+        return False
+    if prep.comments["analysed"].to_numpy(dtype=bool).all():
+        return False  # every comment is analysed: _comments_exposed has weighed them all
+    resp = respondent_positions(prep)
+    one = np.zeros(len(resp), dtype=np.intp)
+    return bool(privacy.comments_exposed(one, resp, changed, policy, 1)[0])
 
 
 def _cells_exposed(
