@@ -11,7 +11,7 @@ import streamlit as st
 
 from analysis import access
 from analysis.config import ConfigError, in_words
-from analysis.pipeline import SURVEY_COUNTS, TEXTS_WITHHELD, Prepared
+from analysis.pipeline import COUNTS_WITHHELD, TEXTS_WITHHELD, Prepared
 from analysis.pipeline.prepare import COMMENTS_UNREAD
 from analysis.pipeline.theme_settings import edits_for, refit_themes
 from analysis.signals import SIGNALS
@@ -236,20 +236,26 @@ if not prep.comments_read:
 
 res = views.results(prep)
 summary = res.comment_summary
+counted = summary.get("counts_withheld")  # a filtered view may not count every comment
 st.caption(
-    f"{summary.get('total', 0):,} comments · {summary.get('analysed', 0):,} analysed · "
-    f"{summary.get('filler', 0):,} too short to use (“n/a”, “no”) · "
-    f"{summary.get('not_english', 0):,} not in English · {summary.get('shown', 0):,} shown. "
+    (
+        f"{summary.get('analysed', 0):,} comments analysed · "
+        if counted
+        else f"{summary.get('total', 0):,} comments · {summary.get('analysed', 0):,} analysed · "
+        f"{summary.get('filler', 0):,} too short to use (“n/a”, “no”) · "
+        f"{summary.get('not_english', 0):,} not in English · "
+    )
+    + f"{summary.get('shown', 0):,} shown. "
     f"Comments appear only for groups with at least {res.policy.min_comments} comments, "
     "with names, e-mails, phone numbers and IDs removed."
-    + (" " + SURVEY_COUNTS if summary.get("survey_counts") else "")
+    + (" " + COUNTS_WITHHELD if counted else "")
     + (
         " " + TEXTS_WITHHELD.format(n=summary["text_withheld"])
         if summary.get("text_withheld")
         else ""
     )
 )
-if not summary.get("total"):
+if not summary.get("total") and not counted:
     unread = [w for w in prep.warnings if w.startswith(COMMENTS_UNREAD)]
     withheld = res.comments_withheld  # too few people to show any comment
     st.info(

@@ -80,19 +80,7 @@ def methods_lines(results: Any) -> list[tuple[str, str]]:
             "A group can also be hidden when its numbers, together with the organisation "
             "total and other groups, would let someone work out a smaller group by subtraction.",
         ),
-        (
-            "Comments",
-            f"{summary.get('total', 0)} comments received, {summary.get('filler', 0)} filler "
-            f"('n/a', 'nothing'), {summary.get('not_english', 0)} not in English, "
-            f"{summary.get('analysed', 0)} analysed, {summary.get('shown', 0)} shown (only from "
-            "groups meeting the comment threshold). Names, e-mails, phone numbers and IDs in "
-            "comments are replaced by placeholders such as [EMAIL]."
-            + (
-                " The first three counts are the whole survey's."
-                if summary.get("survey_counts")
-                else ""
-            ),
-        ),
+        ("Comments", _comments_line(summary)),
         ("Identity columns removed", f"{dropped}: never analysed or exported."),
         (
             "Scores (0–100)",
@@ -135,3 +123,24 @@ def methods_lines(results: Any) -> list[tuple[str, str]]:
         ),
         ("Warnings", "; ".join(results.warnings) if results.warnings else "none"),
     ]
+
+
+def _comments_line(summary: dict) -> str:
+    """The methods line on comments; a filtered view may leave out its counts of every comment
+    received (``counts_withheld``: set against an earlier view, they would tell what a few
+    people wrote)."""
+    tail = (
+        " shown (only from groups meeting the comment threshold). Names, e-mails, phone numbers "
+        "and IDs in comments are replaced by placeholders such as [EMAIL]."
+    )
+    if summary.get("counts_withheld"):
+        return (
+            f"{summary.get('analysed', 0)} analysed, {summary.get('shown', 0)}{tail} This view "
+            "does not count the comments received, filler or not in English: set against an "
+            "earlier view's, its counts would tell what a few people wrote."
+        )
+    return (
+        f"{summary.get('total', 0)} comments received, {summary.get('filler', 0)} filler "
+        f"('n/a', 'nothing'), {summary.get('not_english', 0)} not in English, "
+        f"{summary.get('analysed', 0)} analysed, {summary.get('shown', 0)}{tail}"
+    )

@@ -931,35 +931,53 @@ def test_c16_crossings_of_three_columns_read_together_give_no_small_cell(prep: P
 
 
 def test_c17_filler_counts_do_not_tell_what_a_few_people_wrote(roster: tuple[str, ...]) -> None:
-    """Everyone, then everyone but a site of six of whom one wrote a comment, only "n/a": no
-    analysed comment differs, so the filtered view showed its comments, and its filler count,
-    one lower, said that one of the six wrote "n/a" and nothing else. A filtered view whose
-    counts of every comment would differ by a few people's now gives the whole survey's counts
-    (``survey_counts``) and says so; its analysed and shown counts are its own."""
+    """Six people of a site (and a team) of their own, one of whom wrote only "n/a". Everyone
+    but that site: no analysed comment differs, so the view's comments showed, and its filler
+    count, one lower than everyone's, said what one of the six wrote; filtered to the site
+    itself, "1 comment, 1 filler". Now the first view leaves out its counts of every comment
+    (``counts_withheld``; its analysed count is its own), the second shows no comment (its
+    only writer is one person), and a manager of the six and Data Platform, filtered to Data
+    Platform, is not given the organisation's counts instead (a review of the first fix)."""
     import dataclasses as dc
+
+    from analysis.shared import access
+    from analysis.shared.access import AccessPolicy, Rule
 
     export, colmap = pipeline.load(SAMPLE.read_bytes(), SAMPLE.name)
     r = export.responses.copy()
     six = r.index[r[colmap.team].astype(str).to_numpy() == "Data Platform"][:6]
-    r["Location"] = r["Location"].astype(object)
-    r.loc[six, "Location"] = "Solo Site"
+    for col, value in (("Location", "Solo Site"), (colmap.team, "Solo Team")):
+        r[col] = r[col].astype(object)
+        r.loc[six, col] = value
     for col in colmap.comments:
         r[col] = r[col].astype(object)
         r.loc[six, col] = ""
     r.loc[six[0], colmap.comments[0]] = "n/a"
     prep = pipeline.prepare(dc.replace(export, responses=r), colmap, roster=roster)
     whole = pipeline.analyze(prep, by=[]).comment_summary
+    counts = ("total", "filler", "not_english")
+    assert "counts_withheld" not in whole and whole["filler"] > 0
     others = sorted(set(r["Location"].astype(str)) - {"Solo Site"})
     session = Session(prep)
     narrow = session.view((), {"Location": others}, 5)
     assert narrow.filters, "the filter leaves out six people: allowed on its own"
     b = narrow.comment_summary
     assert b["analysed"] == whole["analysed"] > 0, narrow.comments_withheld
-    assert b["survey_counts"] == 1 and "survey_counts" not in whole
-    assert {k: b[k] for k in ("total", "filler", "not_english")} == {
-        k: whole[k] for k in ("total", "filler", "not_english")
-    }
-    assert len(narrow.comments) == b["shown"]
-    # a filter that leaves out many commenters keeps its own counts
+    assert b["counts_withheld"] == 1 and not set(counts) & set(b)
+    site = session.view((), {"Location": ["Solo Site"]}, 5)
+    assert site.filters and site.comments_withheld.startswith("Comments are not shown: the people")
+    assert {k: site.comment_summary[k] for k in counts} == dict.fromkeys(counts, 0)
     wide = session.view((), {"Location": others[:2]}, 5).comment_summary
-    assert "survey_counts" not in wide and 0 < wide["total"] < whole["total"]
+    assert "counts_withheld" not in wide and 0 < wide["total"] < whole["total"]
+    # a manager's filtered view: their scope's counts at most, never the organisation's
+    policy = AccessPolicy(
+        rules=(Rule(role="manager", email="m@x", teams=("Data Platform", "Solo Team")),)
+    )
+    manager = policy.viewer_for("m@x")
+    scope = access.scoped_analyze(manager, prep, policy=policy, by=()).comment_summary
+    dp = access.scoped_analyze(
+        manager, prep, policy=policy, by=(), filters={"Team": ["Data Platform"]}
+    ).comment_summary
+    assert scope["total"] < whole["total"] and scope["filler"] > 0
+    assert dp["counts_withheld"] == 1 and not set(counts) & set(dp)
+    assert dp["analysed"] == scope["analysed"] > 0

@@ -29,7 +29,7 @@ leaves the package for display or export.
 from __future__ import annotations
 
 from analysis.pipeline.analyze import analyze, survey_title
-from analysis.pipeline.comment_view import SURVEY_COUNTS, TEXTS_WITHHELD
+from analysis.pipeline.comment_view import COUNTS_WITHHELD, TEXTS_WITHHELD
 from analysis.pipeline.load import load, resolve_column, upload_key
 from analysis.pipeline.model import Prepared, Results, jsonable, records
 from analysis.pipeline.prepare import prepare, read, settle
@@ -48,8 +48,8 @@ _jsonable, _records = jsonable, records
 
 __all__ = [
     "COMMENTS_ONLY_NOTE",
+    "COUNTS_WITHHELD",
     "MIN_MATCHED_SHARE",
-    "SURVEY_COUNTS",
     "TEXTS_WITHHELD",
     "NothingToAnalyseError",
     "Prepared",

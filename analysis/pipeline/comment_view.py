@@ -33,7 +33,7 @@ from analysis.signals import SIGNALS
 from analysis.tables import COMMENT_GROUPS, THEME_SHARES, THEMES
 from analysis.themes import merge_themes, theme_group_shares, theme_table
 
-__all__ = ["SURVEY_COUNTS", "TEXTS_WITHHELD", "CommentTables", "comment_tables", "shown_groups"]
+__all__ = ["COUNTS_WITHHELD", "TEXTS_WITHHELD", "CommentTables", "comment_tables", "shown_groups"]
 
 
 @dataclass(frozen=True)
@@ -67,12 +67,12 @@ TEXTS_WITHHELD = (
     "read them, group by team, with no filter other than team."
 )
 
-#: Said when a filtered view's counts of every comment received (filler and non-English ones
-#: too) are the whole survey's (``survey_counts`` in the summary).
-SURVEY_COUNTS = (
-    "The counts of comments received, too short to use and not in English are the whole "
-    "survey's: this filter's own, set against an earlier view's, would tell what a few people "
-    "wrote (only “n/a”, or not in English)."
+#: Said when a filtered view leaves out its counts of every comment received (filler and
+#: non-English ones too): ``counts_withheld`` in the summary.
+COUNTS_WITHHELD = (
+    "This view does not count the comments received, too short to use or not in English: set "
+    "against an earlier view's, its counts would tell what a few people wrote (only "
+    "“n/a”, or not in English)."
 )
 
 #: Said when a view's people are fewer than the minimum group size.
@@ -168,10 +168,10 @@ def comment_tables(
     summary = _summary(comments, shown)
     if len(comments) and _counts_exposed(prep, sel, policy):
         # the analysed and shown counts passed the comparison above; the others count every
-        # comment, whose writers it did not weigh
-        whole = _summary(prep.comments, shown)
-        summary.update({k: whole[k] for k in ("total", "filler", "not_english")})
-        summary["survey_counts"] = 1
+        # comment, whose writers it did not weigh. Left out, not replaced: a manager's view
+        # may show nothing beyond their scope (the survey's counts would be)
+        summary = {"analysed": summary["analysed"], "shown": summary["shown"]}
+        summary["counts_withheld"] = 1
     if texts_ok is not None:
         # comments of shown groups whose text this grouping may not show (comment_cells)
         in_groups = _visible_rows(used, visible) if by else np.ones(len(texts_ok), dtype=bool)
@@ -183,11 +183,14 @@ def comment_tables(
 
 
 def _view_commenters(prep: Prepared, sel: Selection, filter_key: tuple) -> int:
-    """The distinct respondents behind the view's analysed comments (cached per filter)."""
+    """The distinct respondents behind the view's analysed comments, or, when it has none,
+    behind any of its comments (cached per filter): a view of six people whose only comment
+    is one "n/a" would count it, and say what one of them wrote."""
 
     def count() -> int:
         analysed = sel.comments["analysed"].to_numpy(dtype=bool)
-        return int(sel.comments.loc[analysed, "respondent"].nunique())
+        writers = sel.comments.loc[analysed, "respondent"].nunique()
+        return int(writers or sel.comments["respondent"].nunique())
 
     return 0 if not len(sel.comments) else prep.views.get("commenters", filter_key, count)
 

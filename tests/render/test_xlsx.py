@@ -285,3 +285,19 @@ def test_team_sheet_lists_the_questions_clearly_below_the_rest(by_team, workbook
     assert calm
     note = rows_after(team_sheet(workbook, calm[0]), "Questions clearly below the rest")
     assert note[0][0] == T.NO_ITEM_GAP
+
+
+def test_methods_comments_line_without_the_counts_a_view_withholds(by_team):
+    """A filtered view that leaves out its counts of every comment (``counts_withheld``) says so
+    in the Methods line, with no count of comments received, filler or not in English."""
+    from dataclasses import replace
+
+    from render.methods import methods_lines
+
+    summary = by_team.comment_summary
+    line = dict(methods_lines(by_team))["Comments"]
+    assert f"{summary['total']} comments received, {summary['filler']} filler" in line
+    held = replace(by_team, comment_summary={"analysed": 40, "shown": 12, "counts_withheld": 1})
+    line = dict(methods_lines(held))["Comments"]
+    assert line.startswith("40 analysed, 12 shown") and "received" not in line.split(".")[0]
+    assert "does not count the comments received" in line
