@@ -165,13 +165,7 @@ def comment_tables(
         ok = shown_groups(group_labels(signals_by_group, by), visible)
         signals_by_group = signals_by_group[ok].reset_index(drop=True)
     shown = _shown_comments(comments, used, visible, by, names, prep, theme_key, policy, texts_ok)
-    summary = _summary(comments, shown)
-    if len(comments) and _counts_exposed(prep, sel, policy):
-        # the analysed and shown counts passed the comparison above; the others count every
-        # comment, whose writers it did not weigh. Left out, not replaced: a manager's view
-        # may show nothing beyond their scope (the survey's counts would be)
-        summary = {"analysed": summary["analysed"], "shown": summary["shown"]}
-        summary["counts_withheld"] = 1
+    summary = _view_summary(prep, sel, policy, comments, shown)
     if texts_ok is not None:
         # comments of shown groups whose text this grouping may not show (comment_cells)
         in_groups = _visible_rows(used, visible) if by else np.ones(len(texts_ok), dtype=bool)
@@ -202,6 +196,22 @@ def _analysed_rows(comments: pd.DataFrame, analysed: np.ndarray, kept: list[str]
     if analysed[:n].all():
         return comments.iloc[:n][kept]
     return comments.loc[analysed, kept]
+
+
+def _view_summary(
+    prep: Prepared, sel: Selection, policy: PrivacyPolicy, comments: pd.DataFrame,
+    shown: pd.DataFrame,
+) -> dict[str, int]:  # fmt: skip
+    """The view's comment counts, without its counts of every comment when a comparison with
+    an earlier view would tie them to a few people (``counts_withheld``)."""
+    summary = _summary(comments, shown)
+    if len(comments) and _counts_exposed(prep, sel, policy):
+        # the analysed and shown counts passed the comparison of _comments_exposed; the others
+        # count every comment, whose writers it did not weigh. Left out, not replaced: a
+        # manager's view may show nothing beyond their scope (the survey's counts would be)
+        summary = {"analysed": summary["analysed"], "shown": summary["shown"]}
+        summary["counts_withheld"] = 1
+    return summary
 
 
 def _summary(comments: pd.DataFrame, shown: pd.DataFrame) -> dict[str, int]:
