@@ -61,8 +61,6 @@ def cmd_comments(args: argparse.Namespace) -> int:
         f"{s['analysed']} analysed, {s['shown']} shown "
         f"(groups with >= {res.policy.min_comments} comments)"
     )
-    if s.get("survey_counts"):
-        print(pipeline.SURVEY_COUNTS)
     if s.get("text_withheld"):
         print(pipeline.TEXTS_WITHHELD.format(n=s["text_withheld"]))
     if res.comments_withheld:  # why none is shown, when it is the view's size
